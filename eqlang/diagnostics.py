@@ -1,0 +1,114 @@
+"""Diagnostics: takes problems found at any stage, gives messages for people.
+
+A ``Diagnostic`` has a code, a message, the span of the offending text, notes pointing at
+related text (for example where each of two conflicting types came from), and a hint saying
+how to fix it. ``render`` lays it out as ``file:line:col: error[CODE]: message`` followed by
+the source line with carets under the span.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+
+import attrs
+
+from eqlang.source import Span
+
+
+@attrs.frozen
+class Note:
+    """A secondary location that explains the main one."""
+
+    message: str
+    span: Span | None = None
+
+
+@attrs.frozen
+class Diagnostic:
+    code: str
+    message: str
+    span: Span | None = None
+    hint: str | None = None
+    notes: tuple[Note, ...] = ()
+    path: str | None = None
+    line: int | None = None
+    column: int | None = None
+
+    def location(self) -> str:
+        if self.span is not None:
+            return self.span.location()
+        parts = [self.path or "<input>"]
+        if self.line is not None:
+            parts.append(str(self.line))
+            if self.column is not None:
+                parts.append(str(self.column))
+        return ":".join(parts)
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        if self.span is not None:
+            return (self.span.path, self.span.start, 0, self.code)
+        return (self.path or "", self.line or 0, self.column or 0, self.code)
+
+
+class EqlangError(Exception):
+    """Raised with one or more diagnostics; the CLI renders them and exits 1."""
+
+    def __init__(self, diagnostics: Diagnostic | Sequence[Diagnostic]) -> None:
+        if isinstance(diagnostics, Diagnostic):
+            diagnostics = [diagnostics]
+        self.diagnostics = tuple(diagnostics)
+        super().__init__("\n".join(d.message for d in self.diagnostics))
+
+
+def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
+    """A hint naming the closest known spelling, if any is close enough to be useful."""
+    pool = sorted(set(candidates))
+    lowered = {c.lower(): c for c in pool}
+    if name.lower() in lowered and lowered[name.lower()] != name:
+        return f"did you mean `{lowered[name.lower()]}`? (names are case-sensitive)"
+    matches = difflib.get_close_matches(name, pool, n=1, cutoff=0.6)
+    return f"did you mean `{matches[0]}`?" if matches else None
+
+
+def _excerpt(span: Span, label: str = "") -> list[str]:
+    source = span.source
+    line, column = source.position(span.start)
+    end_line, end_column = source.position(max(span.start, span.end - 1))
+    text = source.line_text(line)
+    shown = text.expandtabs(1)
+    width = len(str(line))
+    if end_line == line:
+        length = max(1, end_column - column + 1)
+    else:
+        length = max(1, len(text) - column + 1)
+    length = min(length, max(1, len(shown) - column + 1))
+    gutter = " " * width
+    caret_line = f"{gutter} | {' ' * (column - 1)}{'^' * length}"
+    if end_line != line:
+        caret_line += f" (continues to line {end_line})"
+    if label:
+        caret_line += f" {label}"
+    return [f"{gutter} |", f"{line} | {shown}", caret_line]
+
+
+def render(diagnostic: Diagnostic) -> str:
+    """The full human-readable text of one diagnostic."""
+    lines = [f"{diagnostic.location()}: error[{diagnostic.code}]: {diagnostic.message}"]
+    if diagnostic.span is not None:
+        lines.extend(_excerpt(diagnostic.span))
+    for note in diagnostic.notes:
+        if note.span is not None:
+            lines.append(f"  = note: {note.message} ({note.span.location()})")
+            lines.extend("    " + row for row in _excerpt(note.span))
+        else:
+            lines.append(f"  = note: {note.message}")
+    if diagnostic.hint:
+        lines.append(f"  = hint: {diagnostic.hint}")
+    lines.append(f"  = see: eqlang check --explain {diagnostic.code}")
+    return "\n".join(lines)
+
+
+def render_all(diagnostics: Iterable[Diagnostic]) -> str:
+    ordered = sorted(diagnostics, key=lambda d: d.sort_key())
+    return "\n\n".join(render(d) for d in ordered)

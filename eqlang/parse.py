@@ -1,0 +1,634 @@
+"""Parsing: takes a ``SourceFile``, gives a ``syntax.Module`` or syntax diagnostics.
+
+The grammar lives in ``grammar/eqlang.lark`` and is parsed with Lark's LALR parser, which
+runs in time linear in the input. Comments are found by a separate scan and attached to the
+declaration they precede, so ``fmt`` can keep them. Trees nested deeper than
+``MAX_NESTING`` are refused before anything recursive walks them.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import re
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+
+import attrs
+from lark import Lark, Token, Tree
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from eqlang import syntax as s
+from eqlang.diagnostics import Diagnostic, EqlangError
+from eqlang.source import SourceFile, Span
+
+#: Deeper expressions are refused: no contract needs them, and every later stage recurses.
+MAX_NESTING = 150
+#: How many syntax errors one file reports before giving up.
+MAX_SYNTAX_ERRORS = 20
+
+DECLARATION_KEYWORDS = (
+    "contract", "import", "measure", "stratification", "parameter", "define", "output",
+    "schedule",
+)
+
+
+def data_path(kind: str) -> Path:
+    """Where the shipped ``grammar`` or ``stdlib`` folder is, installed or in a checkout."""
+    installed = resources.files("eqlang") / "_data" / kind
+    if installed.is_dir():
+        return Path(str(installed))
+    return Path(__file__).resolve().parent.parent / kind
+
+
+@functools.lru_cache(maxsize=1)
+def _parser() -> Lark:
+    # Built once per process: the tables depend only on the shipped grammar file.
+    grammar = (data_path("grammar") / "eqlang.lark").read_text(encoding="utf-8")
+    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=True)
+
+
+_TERMINAL_NAMES = {
+    "NAME": "a name",
+    "STRING": 'a quoted text like "Section 4"',
+    "MONEY": "an amount like $1,000.00",
+    "NUMBER": "a number",
+    "INT": "a whole number",
+    "DATE": "a date like 2024-01-01",
+    "TYPE": "a type (money, percent, pp, count, number, yesno, date, measure, group, "
+    "period, organization, text)",
+    "ROUND_MODE": "a rounding mode (half up, half even, half down, toward zero, "
+    "away from zero)",
+    "POLICY": "skip, zero or propagate",
+    "ADD_OP": "`+` or `-`",
+    "MUL_OP": "`*` or `/`",
+    "$END": "the end of the file",
+}
+
+
+def _describe_terminal(name: str) -> str:
+    if name in _TERMINAL_NAMES:
+        return _TERMINAL_NAMES[name]
+    for terminal in _parser().terminals:
+        if terminal.name == name and terminal.pattern.type == "str":
+            return f"`{terminal.pattern.value}`"
+    return name.lower()
+
+
+def _describe_token(token: Token) -> str:
+    if token.type == "$END":
+        return "the end of the file"
+    text = str(token)
+    return f"`{text}`" if len(text) <= 40 else f"`{text[:37]}...`"
+
+
+def _expected_text(expected: set[str]) -> str:
+    names = sorted({_describe_terminal(e) for e in expected})
+    if len(names) > 8:
+        names = [*names[:8], "..."]
+    return ", ".join(names)
+
+
+def _syntax_diagnostic(source: SourceFile, error: UnexpectedInput) -> tuple[Diagnostic, int]:
+    """The diagnostic for one Lark error, and the offset where parsing stopped."""
+    if isinstance(error, UnexpectedCharacters):
+        offset = error.pos_in_stream
+        char = source.text[offset]
+        hint = "remove the character"
+        if char == "'":
+            hint = 'eqlang quotes text with double quotes: "like this"'
+        elif char in "€£":
+            hint = "amounts are written in dollars with a leading $, like $1,000.00"
+        return (
+            Diagnostic(
+                "E0004", f"unexpected character `{char}`", source.span(offset, offset + 1),
+                hint=hint,
+            ),
+            offset,
+        )
+    if isinstance(error, UnexpectedEOF) or (
+        isinstance(error, UnexpectedToken) and error.token.type == "$END"
+    ):
+        offset = len(source.text.rstrip())
+        expected = _expected_text(set(error.expected))
+        hint = "the file ends in the middle of a declaration"
+        if "END" in error.expected:
+            hint = "close the block with `end`"
+        return (
+            Diagnostic(
+                "E0003", f"unexpected end of file; expected {expected}",
+                source.span(max(0, offset - 1), offset), hint=hint,
+            ),
+            len(source.text),
+        )
+    assert isinstance(error, UnexpectedToken)
+    token = error.token
+    start = token.start_pos if token.start_pos is not None else 0
+    end = token.end_pos if token.end_pos is not None else start + 1
+    expected = set(error.expected) - {"$END"} or set(error.expected)
+    hint = _token_hint(token, expected)
+    return (
+        Diagnostic(
+            "E0002",
+            f"unexpected {_describe_token(token)}; expected {_expected_text(expected)}",
+            source.span(start, end),
+            hint=hint,
+        ),
+        start,
+    )
+
+
+def _token_hint(token: Token, expected: set[str]) -> str:
+    text = str(token)
+    if "ROUNDED" in expected and "NOT" in expected:
+        return "an output says how it is rounded: `rounded to cents half up` or `not rounded`"
+    if "END" in expected and text in DECLARATION_KEYWORDS:
+        return "the block before this line is missing its `end`"
+    if token.type == "NAME" and text.lower() in {"and", "or", "not", "if", "then", "else"}:
+        return "keywords are lower-case"
+    if "TYPE" in expected:
+        return "name one of the types: money, percent, pp, count, number, yesno, date, " \
+            "measure, group, period, organization, text"
+    if text == "==":
+        return "compare with a single `=`"
+    if text in DECLARATION_KEYWORDS:
+        return f"`{text}` starts a new declaration; the one before it is incomplete"
+    return "check the spelling and punctuation just before this point"
+
+
+def _resume_offset(text: str, after: int) -> int | None:
+    """The start of the next line that begins with a declaration keyword, for recovery."""
+    pattern = re.compile(r"^(%s)\b" % "|".join(DECLARATION_KEYWORDS), re.MULTILINE)
+    line_end = text.find("\n", after)
+    if line_end < 0:
+        return None
+    match = pattern.search(text, line_end + 1)
+    return match.start() if match else None
+
+
+def _blank_before(text: str, offset: int) -> str:
+    """The text with everything before ``offset`` blanked, keeping offsets and line numbers."""
+    head = re.sub(r"[^\n]", " ", text[:offset])
+    return head + text[offset:]
+
+
+def parse_tree(source: SourceFile) -> Tree:
+    """Parse to a Lark tree, reporting every syntax error that recovery can reach."""
+    parser = _parser()
+    try:
+        return parser.parse(source.text)
+    except UnexpectedInput as first:
+        error: UnexpectedInput | None = first
+    diagnostics: list[Diagnostic] = []
+    while error is not None and len(diagnostics) < MAX_SYNTAX_ERRORS:
+        diagnostic, stopped = _syntax_diagnostic(source, error)
+        diagnostics.append(diagnostic)
+        resume = _resume_offset(source.text, stopped)
+        if resume is None:
+            break
+        try:
+            parser.parse(_blank_before(source.text, resume))
+            error = None
+        except UnexpectedInput as again:
+            error = again
+    raise EqlangError(diagnostics)
+
+
+def _check_nesting(source: SourceFile, tree: Tree) -> None:
+    stack: list[tuple[Tree, int]] = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_NESTING:
+            meta = node.meta
+            span = source.span(meta.start_pos, meta.end_pos) if not meta.empty else None
+            raise EqlangError(
+                Diagnostic(
+                    "E0005",
+                    f"expression nested more than {MAX_NESTING} levels deep",
+                    span,
+                    hint="split the expression into named definitions with `define`",
+                )
+            )
+        stack.extend((child, depth + 1) for child in node.children if isinstance(child, Tree))
+
+
+def find_comments(text: str) -> list[tuple[int, str]]:
+    """Offsets and texts of ``#`` comments, skipping ``#`` inside quoted text."""
+    comments: list[tuple[int, str]] = []
+    offset = 0
+    for line in text.split("\n"):
+        in_string = False
+        escaped = False
+        for i, ch in enumerate(line):
+            if in_string:
+                if escaped:
+                    escaped = False
+                elif ch == "\\":
+                    escaped = True
+                elif ch == '"':
+                    in_string = False
+            elif ch == '"':
+                in_string = True
+            elif ch == "#":
+                comments.append((offset + i, line[i:].rstrip("\r").rstrip()))
+                break
+        offset += len(line) + 1
+    return comments
+
+
+def parse(source: SourceFile) -> s.Module:
+    """Parse one source file into a module, or raise ``EqlangError`` with syntax errors."""
+    if not source.text.strip():
+        raise EqlangError(
+            Diagnostic(
+                "E0006", "file is empty", None, path=source.path, line=1, column=1,
+                hint="a contract starts with `contract \"Title\" ... end`; "
+                "see docs/language.md",
+            )
+        )
+    tree = parse_tree(source)
+    _check_nesting(source, tree)
+    builder = _Builder(source)
+    declarations = [builder.declaration(child) for child in tree.children]
+    return _attach_comments(source, declarations)
+
+
+def _attach_comments(source: SourceFile, declarations: list[s.Declaration]) -> s.Module:
+    comments = find_comments(source.text)
+    attached: list[s.Declaration] = []
+    index = 0
+    for position, declaration in enumerate(declarations):
+        following = declarations[position + 1] if position + 1 < len(declarations) else None
+        own: list[str] = []
+        # A comment belongs to the declaration it precedes, or to one it sits inside or on
+        # the last line of; fmt writes all of them above the declaration.
+        last_line = source.position(declaration.span.end)[0]
+        while index < len(comments):
+            offset, text = comments[index]
+            inside = offset < declaration.span.end
+            same_line = source.position(offset)[0] == last_line
+            before_next = following is None or offset < following.span.start
+            if inside or (same_line and before_next):
+                own.append(text)
+                index += 1
+            else:
+                break
+        doc = tuple(c[2:].strip() for c in own if c.startswith("##"))
+        plain = tuple(c for c in own if not c.startswith("##"))
+        attached.append(attrs.evolve(declaration, leading=s.Leading(doc, plain)))
+    trailing = tuple(text for _, text in comments[index:])
+    span = source.span(0, len(source.text))
+    return s.Module(tuple(attached), trailing, span=span)
+
+
+def _unquote(token: Token) -> str:
+    body = str(token)[1:-1]
+    return re.sub(r"\\(.)", lambda m: "\n" if m.group(1) == "n" else m.group(1), body)
+
+
+def _date(source: SourceFile, token: Token) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(str(token))
+    except ValueError:
+        raise EqlangError(
+            Diagnostic(
+                "E0007", f"`{token}` is not a calendar date",
+                source.span(token.start_pos, token.end_pos),
+                hint="write dates as YYYY-MM-DD with a real month and day",
+            )
+        ) from None
+
+
+class _Builder:
+    """Turns Lark trees into AST nodes with spans."""
+
+    def __init__(self, source: SourceFile) -> None:
+        self.source = source
+
+    def span(self, item: Tree | Token) -> Span:
+        if isinstance(item, Token):
+            return self.source.span(item.start_pos or 0, item.end_pos or 0)
+        meta = item.meta
+        if meta.empty:
+            return self.source.span(0, 0)
+        return self.source.span(meta.start_pos, meta.end_pos)
+
+    # ---- declarations -----------------------------------------------------------------
+
+    def declaration(self, tree: Tree) -> s.Declaration:
+        method = getattr(self, f"decl_{tree.data}")
+        return method(tree)
+
+    def decl_contract_header(self, tree: Tree) -> s.ContractHeader:
+        title, *fields = tree.children
+        return s.ContractHeader(
+            _unquote(title), tuple(self.header_field(f) for f in fields), span=self.span(tree)
+        )
+
+    def header_field(self, tree: Tree) -> s.HeaderField:
+        values: list[str | datetime.date] = []
+        for child in tree.children:
+            if child.type == "STRING":
+                values.append(_unquote(child))
+            elif child.type == "DATE":
+                values.append(_date(self.source, child))
+            else:
+                values.append(str(child))
+        return s.HeaderField(str(tree.data), tuple(values), span=self.span(tree))
+
+    def decl_import_stdlib(self, tree: Tree) -> s.Import:
+        return s.Import(str(tree.children[0]), None, span=self.span(tree))
+
+    def decl_import_file(self, tree: Tree) -> s.Import:
+        path, alias = tree.children
+        return s.Import(str(alias), _unquote(path), span=self.span(tree))
+
+    def decl_measure_decl(self, tree: Tree) -> s.Measure:
+        code, origin, title, *attributes = tree.children
+        return s.Measure(
+            str(code),
+            str(origin.children[0]) if origin is not None else None,
+            _unquote(title) if title is not None else None,
+            tuple(self.measure_attribute(a) for a in attributes),
+            span=self.span(tree),
+        )
+
+    def measure_attribute(self, tree: Tree) -> s.MeasureAttribute:
+        value = self.bound(tree.children[0]) if tree.children else None
+        return s.MeasureAttribute(str(tree.data), value, span=self.span(tree))
+
+    def decl_stratification(self, tree: Tree) -> s.Stratification:
+        name, title, *items = tree.children
+        return s.Stratification(
+            str(name),
+            _unquote(title) if title is not None else None,
+            tuple(self.strat_item(i) for i in items),
+            span=self.span(tree),
+        )
+
+    def strat_item(self, tree: Tree) -> s.StratificationItem:
+        span = self.span(tree)
+        if tree.data == "groups":
+            entries = []
+            for entry in tree.children:
+                if entry.data == "group_plain":
+                    entries.append(s.GroupEntry(str(entry.children[0]), None,
+                                                span=self.span(entry)))
+                else:
+                    spelling, name = entry.children
+                    entries.append(s.GroupEntry(str(name), _unquote(spelling),
+                                                span=self.span(entry)))
+            return s.StratificationItem("groups", groups=tuple(entries), span=span)
+        if tree.data == "reference":
+            kind_tree = tree.children[0]
+            kinds = {
+                "reference_group": "group", "reference_best": "best",
+                "reference_whole": "whole", "reference_rest": "rest",
+            }
+            group = str(kind_tree.children[0]) if kind_tree.data == "reference_group" else None
+            reference = s.Reference(kinds[kind_tree.data], group, span=self.span(kind_tree))
+            return s.StratificationItem("reference", reference=reference, span=span)
+        focus = tuple(s.FocusEntry(str(t), span=self.span(t)) for t in tree.children)
+        return s.StratificationItem("focus", focus=focus, span=span)
+
+    def citation(self, tree: Tree | None) -> str | None:
+        return _unquote(tree.children[0]) if tree is not None else None
+
+    def decl_parameter(self, tree: Tree) -> s.Parameter:
+        name, type_token, value, citation, *amendments = tree.children
+        return s.Parameter(
+            str(name),
+            str(type_token),
+            self.expr(value),
+            self.citation(citation),
+            tuple(
+                s.Amendment(
+                    self.expr(a.children[0]),
+                    _date(self.source, a.children[1]),
+                    self.citation(a.children[2]),
+                    span=self.span(a),
+                )
+                for a in amendments
+            ),
+            type_span=self.span(type_token),
+            span=self.span(tree),
+        )
+
+    def params(self, tree: Tree | None) -> tuple[s.Param, ...] | None:
+        if tree is None:
+            return None
+        return tuple(self.param(p) for p in tree.children if p is not None)
+
+    def param(self, tree: Tree) -> s.Param:
+        name, type_token = tree.children
+        return s.Param(str(name), str(type_token), span=self.span(tree))
+
+    def exceptions(self, trees: list[Tree]) -> tuple[s.Exception_, ...]:
+        return tuple(
+            s.Exception_(
+                self.expr(t.children[0]), self.expr(t.children[1]),
+                self.citation(t.children[2]), span=self.span(t),
+            )
+            for t in trees
+        )
+
+    def decl_definition(self, tree: Tree) -> s.Definition:
+        name, params, return_type, body, citation, *exceptions = tree.children
+        return s.Definition(
+            str(name),
+            self.params(params),
+            str(return_type.children[0]) if return_type is not None else None,
+            self.expr(body),
+            self.citation(citation),
+            self.exceptions(exceptions),
+            span=self.span(tree),
+        )
+
+    def decl_output(self, tree: Tree) -> s.Output:
+        name, params, return_type, body, rounding, citation, *exceptions = tree.children
+        return s.Output(
+            str(name),
+            self.params(params),
+            str(return_type.children[0]),
+            self.expr(body),
+            self.rounding(rounding),
+            self.citation(citation),
+            self.exceptions(exceptions),
+            span=self.span(tree),
+        )
+
+    def rounding(self, tree: Tree) -> s.Rounding:
+        if tree.data == "not_rounded":
+            return s.Rounding(None, None, None, span=self.span(tree))
+        target, mode = tree.children
+        mode_text = " ".join(str(mode).split())
+        if target.data == "to_cents":
+            return s.Rounding("cents", 2, mode_text, span=self.span(tree))
+        if target.data == "to_dollars":
+            return s.Rounding("dollars", 0, mode_text, span=self.span(tree))
+        return s.Rounding("decimals", int(target.children[0]), mode_text, span=self.span(tree))
+
+    def decl_schedule(self, tree: Tree) -> s.Schedule:
+        name, param, return_type, domain, *tiers = tree.children
+        return s.Schedule(
+            str(name),
+            self.param(param),
+            str(return_type.children[0]),
+            self.range(domain.children[0]) if domain is not None else None,
+            tuple(
+                s.Tier(self.range(t.children[0]), self.expr(t.children[1]), span=self.span(t))
+                for t in tiers
+            ),
+            span=self.span(tree),
+        )
+
+    def range(self, tree: Tree) -> s.Range:
+        kind = str(tree.data).removeprefix("range_")
+        bounds = [self.bound(c) for c in tree.children]
+        if kind in ("below", "up_to"):
+            low, high = None, bounds[0]
+        elif kind in ("above", "from"):
+            low, high = bounds[0], None
+        else:
+            low, high = bounds
+        return s.Range(kind, low, high, span=self.span(tree))
+
+    def bound(self, tree: Tree) -> s.Literal:
+        if tree.data == "neg":
+            inner = self.literal(tree.children[0])
+            value = inner.value
+            if isinstance(value, Decimal):
+                return s.Literal(inner.kind, -value, span=self.span(tree))
+            raise EqlangError(
+                Diagnostic("E0201", f"cannot negate {inner.kind}", self.span(tree),
+                           hint="only numbers, amounts, percents and points can be negative")
+            )
+        return self.literal(tree)
+
+    # ---- expressions ------------------------------------------------------------------
+
+    def expr(self, item: Tree | Token) -> s.Expr:
+        if isinstance(item, Token):
+            raise AssertionError(f"unexpected token {item!r}")
+        method = getattr(self, f"x_{item.data}", None)
+        if method is None:
+            return self.literal(item)
+        return method(item)
+
+    def literal(self, tree: Tree) -> s.Literal:
+        kind = str(tree.data)
+        span = self.span(tree)
+        if kind in ("yes", "no"):
+            return s.Literal("yesno", kind == "yes", span=span)
+        token = tree.children[0]
+        text = str(token)
+        if kind == "money":
+            return s.Literal("money", Decimal(text[1:].replace(",", "")), span=span)
+        if kind in ("percent", "points", "number"):
+            return s.Literal(kind, Decimal(text), span=span)
+        if kind == "date":
+            return s.Literal("date", _date(self.source, token), span=span)
+        return s.Literal("text", _unquote(token), span=span)
+
+    def x_name(self, tree: Tree) -> s.Name:
+        return s.Name(tuple(str(t) for t in tree.children), span=self.span(tree))
+
+    def x_call(self, tree: Tree) -> s.Call:
+        callee, *rest = tree.children
+        for_each = rest.pop()
+        weighting = rest.pop()
+        args = tuple(self.expr(a) for a in rest if a is not None)
+        return s.Call(
+            self.x_name(callee),
+            args,
+            self.expr(weighting.children[0]) if weighting is not None else None,
+            self.for_each(for_each) if for_each is not None else None,
+            span=self.span(tree),
+        )
+
+    def for_each(self, tree: Tree) -> s.ForEach:
+        binders: list[s.Binder] = []
+        where: s.Expr | None = None
+        policy: str | None = None
+        for child in tree.children:
+            if child is None:
+                continue
+            if child.data == "binder":
+                name, domain = child.children
+                binders.append(s.Binder(str(name), self.domain(domain), span=self.span(child)))
+            elif child.data == "filter":
+                where = self.expr(child.children[0])
+            else:
+                policy = str(child.children[0])
+        return s.ForEach(tuple(binders), where, policy, span=self.span(tree))
+
+    def domain(self, tree: Tree) -> s.Domain:
+        span = self.span(tree)
+        if tree.data == "all_measures":
+            return s.AllMeasures(span=span)
+        if tree.data == "all_organizations":
+            return s.AllOrganizations(span=span)
+        if tree.data in ("focus_groups", "strat_groups"):
+            strat = str(tree.children[0]) if tree.children and tree.children[0] else None
+            cls = s.FocusGroups if tree.data == "focus_groups" else s.StratificationGroups
+            return cls(strat, span=span)
+        return s.Listed(tuple(self.x_name(c) for c in tree.children), span=span)
+
+    def x_if_expr(self, tree: Tree) -> s.If:
+        condition, then, otherwise = (self.expr(c) for c in tree.children)
+        return s.If(condition, then, otherwise, span=self.span(tree))
+
+    def x_because(self, tree: Tree) -> s.Because:
+        value, reason = tree.children
+        return s.Because(self.expr(value), _unquote(reason), span=self.span(tree))
+
+    def x_otherwise(self, tree: Tree) -> s.Otherwise:
+        value, fallback = (self.expr(c) for c in tree.children)
+        return s.Otherwise(value, fallback, span=self.span(tree))
+
+    def x_or_(self, tree: Tree) -> s.Or:
+        left, right = (self.expr(c) for c in tree.children)
+        return s.Or(left, right, span=self.span(tree))
+
+    def x_and_(self, tree: Tree) -> s.And:
+        left, right = (self.expr(c) for c in tree.children)
+        return s.And(left, right, span=self.span(tree))
+
+    def x_not_(self, tree: Tree) -> s.Not:
+        return s.Not(self.expr(tree.children[0]), span=self.span(tree))
+
+    def x_compare(self, tree: Tree) -> s.Compare:
+        left, op, right = tree.children
+        return s.Compare(str(op.children[0]), self.expr(left), self.expr(right),
+                         span=self.span(tree))
+
+    def x_member_of(self, tree: Tree) -> s.MemberOf:
+        element, domain = tree.children
+        return s.MemberOf(self.expr(element), self.domain(domain), span=self.span(tree))
+
+    def x_is_scored(self, tree: Tree) -> s.IsScored:
+        return s.IsScored(self.expr(tree.children[0]), False, span=self.span(tree))
+
+    def x_is_not_scored(self, tree: Tree) -> s.IsScored:
+        return s.IsScored(self.expr(tree.children[0]), True, span=self.span(tree))
+
+    def x_binary(self, tree: Tree) -> s.Binary:
+        left, op, right = tree.children
+        return s.Binary(str(op), self.expr(left), self.expr(right), span=self.span(tree))
+
+    def x_negate(self, tree: Tree) -> s.Negate:
+        return s.Negate(self.expr(tree.children[0]), span=self.span(tree))
+
+    def x_at_org(self, tree: Tree) -> s.AtOrganization:
+        value, org = (self.expr(c) for c in tree.children)
+        return s.AtOrganization(value, org, span=self.span(tree))
+
+    def x_not_scored(self, tree: Tree) -> s.NotScoredLiteral:
+        return s.NotScoredLiteral(_unquote(tree.children[0]), span=self.span(tree))
+
+    def x_whole_population(self, tree: Tree) -> s.WholePopulation:
+        return s.WholePopulation(span=self.span(tree))
+
+    def x_round_mode(self, tree: Tree) -> s.RoundingMode:
+        return s.RoundingMode(" ".join(str(tree.children[0]).split()), span=self.span(tree))

@@ -1,0 +1,143 @@
+"""Source files and spans: takes file bytes, gives decoded text and line/column positions.
+
+Every AST node and value carries a ``Span`` so that diagnostics and traces can point at the
+exact text behind them.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+from pathlib import Path
+
+import attrs
+
+#: Contracts larger than this are refused before parsing: no real contract comes near it,
+#: and it keeps hostile input within bounded time and memory.
+MAX_SOURCE_BYTES = 2_000_000
+
+
+@attrs.frozen(eq=False)
+class SourceFile:
+    """One source text with its display path. Compared by identity: texts can be large."""
+
+    path: str
+    text: str
+    sha256: str = ""
+    _line_starts: tuple[int, ...] = attrs.field(init=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        starts = [0]
+        starts.extend(i + 1 for i, ch in enumerate(self.text) if ch == "\n")
+        object.__setattr__(self, "_line_starts", tuple(starts))
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """1-based line and column of a character offset."""
+        index = bisect.bisect_right(self._line_starts, offset) - 1
+        return index + 1, offset - self._line_starts[index] + 1
+
+    def line_text(self, line: int) -> str:
+        start = self._line_starts[line - 1]
+        end = self._line_starts[line] - 1 if line < len(self._line_starts) else len(self.text)
+        return self.text[start:end].rstrip("\r")
+
+    def span(self, start: int, end: int) -> Span:
+        return Span(self, start, max(start, end))
+
+    @property
+    def line_count(self) -> int:
+        return len(self._line_starts)
+
+
+@attrs.frozen
+class Span:
+    """A half-open range of characters in one source file."""
+
+    source: SourceFile = attrs.field(repr=False)
+    start: int
+    end: int
+
+    @property
+    def line(self) -> int:
+        return self.source.position(self.start)[0]
+
+    @property
+    def column(self) -> int:
+        return self.source.position(self.start)[1]
+
+    @property
+    def text(self) -> str:
+        return self.source.text[self.start : self.end]
+
+    @property
+    def path(self) -> str:
+        return self.source.path
+
+    def location(self) -> str:
+        line, column = self.source.position(self.start)
+        return f"{self.source.path}:{line}:{column}"
+
+    def to(self, other: Span) -> Span:
+        """The span covering this one through ``other`` (same file)."""
+        return Span(self.source, min(self.start, other.start), max(self.end, other.end))
+
+
+class SourceError(Exception):
+    """A file that cannot be read as eqlang source at all (missing, binary, too large)."""
+
+    def __init__(self, path: str, message: str, hint: str) -> None:
+        super().__init__(message)
+        self.path = path
+        self.message = message
+        self.hint = hint
+
+
+def decode_source(path: str, data: bytes) -> SourceFile:
+    """Decode contract bytes, refusing what cannot be a contract with a reason and a fix."""
+    if len(data) > MAX_SOURCE_BYTES:
+        raise SourceError(
+            path,
+            f"file is {len(data):,} bytes; eqlang reads contracts of at most "
+            f"{MAX_SOURCE_BYTES:,} bytes",
+            "split the contract into modules and import them",
+        )
+    if b"\x00" in data:
+        raise SourceError(
+            path,
+            "file contains NUL bytes: this looks like a binary file, not a contract",
+            "check the path; contracts are UTF-8 text files ending in .eq",
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SourceError(
+            path,
+            f"file is not valid UTF-8 (byte {exc.start} is 0x{data[exc.start]:02x})",
+            "save the contract as UTF-8 text",
+        ) from None
+    return SourceFile(path, text, hashlib.sha256(data).hexdigest())
+
+
+def read_source(path: str | Path, display: str | None = None) -> SourceFile:
+    """Read and decode a source file from disk."""
+    shown = display if display is not None else str(path)
+    try:
+        file_path = Path(path)
+        size = file_path.stat().st_size
+        if size > MAX_SOURCE_BYTES:
+            raise SourceError(
+                shown,
+                f"file is {size:,} bytes; eqlang reads contracts of at most "
+                f"{MAX_SOURCE_BYTES:,} bytes",
+                "split the contract into modules and import them",
+            )
+        data = file_path.read_bytes()
+    except IsADirectoryError:
+        raise SourceError(shown, "this is a directory, not a contract file",
+                          "name a .eq file") from None
+    except FileNotFoundError:
+        raise SourceError(shown, "no such file", "check the path and spelling") from None
+    except OSError as exc:
+        raise SourceError(shown, f"cannot read file: {exc.strerror}",
+                          "check the path and its permissions") from None
+    return decode_source(shown, data)

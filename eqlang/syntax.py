@@ -1,0 +1,433 @@
+"""The abstract syntax of eqlang: small frozen attrs classes, each carrying its source span.
+
+``parse`` builds these from source text; ``check``, ``evaluate`` and ``fmt`` read them.
+Spans take no part in equality, so two texts that differ only in layout give equal trees.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Union
+
+import attrs
+
+from eqlang.source import Span
+
+
+def _span() -> attrs.Attribute:  # type: ignore[type-arg]
+    return attrs.field(default=None, eq=False, repr=False, kw_only=True)
+
+
+# ---- expressions ------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Literal:
+    """A constant. ``kind`` is money, percent, points, number, date, text or yesno.
+
+    Percent and points keep the number as written (``35%`` holds 35); the value layer
+    turns them into fractions.
+    """
+
+    kind: str
+    value: Decimal | datetime.date | str | bool
+    span: Span = _span()
+
+
+@attrs.frozen
+class Name:
+    """A reference to a declaration, parameter or bound variable; ``hedis.COL`` has two parts."""
+
+    parts: tuple[str, ...]
+    span: Span = _span()
+
+    @property
+    def dotted(self) -> str:
+        return ".".join(self.parts)
+
+
+@attrs.frozen
+class AllMeasures:
+    span: Span = _span()
+
+
+@attrs.frozen
+class AllOrganizations:
+    span: Span = _span()
+
+
+@attrs.frozen
+class FocusGroups:
+    stratification: str | None
+    span: Span = _span()
+
+
+@attrs.frozen
+class StratificationGroups:
+    stratification: str | None
+    span: Span = _span()
+
+
+@attrs.frozen
+class Listed:
+    items: tuple[Name, ...]
+    span: Span = _span()
+
+
+Domain = Union[AllMeasures, AllOrganizations, FocusGroups, StratificationGroups, Listed]
+
+
+@attrs.frozen
+class Binder:
+    name: str
+    domain: Domain
+    span: Span = _span()
+
+
+@attrs.frozen
+class ForEach:
+    """The ``for each`` clause that turns a call into an aggregation."""
+
+    binders: tuple[Binder, ...]
+    where: Expr | None
+    not_scored: str | None
+    span: Span = _span()
+
+
+@attrs.frozen
+class Call:
+    callee: Name
+    args: tuple[Expr, ...]
+    weighted_by: Expr | None = None
+    for_each: ForEach | None = None
+    span: Span = _span()
+
+
+@attrs.frozen
+class Binary:
+    """Arithmetic: ``+ - * /``."""
+
+    op: str
+    left: Expr
+    right: Expr
+    span: Span = _span()
+
+
+@attrs.frozen
+class Compare:
+    op: str
+    left: Expr
+    right: Expr
+    span: Span = _span()
+
+
+@attrs.frozen
+class Negate:
+    operand: Expr
+    span: Span = _span()
+
+
+@attrs.frozen
+class Not:
+    operand: Expr
+    span: Span = _span()
+
+
+@attrs.frozen
+class And:
+    left: Expr
+    right: Expr
+    span: Span = _span()
+
+
+@attrs.frozen
+class Or:
+    left: Expr
+    right: Expr
+    span: Span = _span()
+
+
+@attrs.frozen
+class If:
+    condition: Expr
+    then: Expr
+    otherwise: Expr
+    span: Span = _span()
+
+
+@attrs.frozen
+class Otherwise:
+    """``value otherwise fallback``: the fallback stands in when the value is not scored."""
+
+    value: Expr
+    fallback: Expr
+    span: Span = _span()
+
+
+@attrs.frozen
+class Because:
+    """A value with the reason a reader should see next to it in the trace."""
+
+    value: Expr
+    reason: str
+    span: Span = _span()
+
+
+@attrs.frozen
+class NotScoredLiteral:
+    reason: str
+    span: Span = _span()
+
+
+@attrs.frozen
+class IsScored:
+    operand: Expr
+    negated: bool
+    span: Span = _span()
+
+
+@attrs.frozen
+class MemberOf:
+    element: Expr
+    domain: Domain
+    span: Span = _span()
+
+
+@attrs.frozen
+class AtOrganization:
+    """``expr at o``: the expression evaluated for organization ``o``."""
+
+    value: Expr
+    organization: Expr
+    span: Span = _span()
+
+
+@attrs.frozen
+class WholePopulation:
+    """``ALL``: the whole-population rows of a measure table."""
+
+    span: Span = _span()
+
+
+@attrs.frozen
+class RoundingMode:
+    mode: str
+    span: Span = _span()
+
+
+Expr = Union[
+    Literal, Name, Call, Binary, Compare, Negate, Not, And, Or, If, Otherwise, Because,
+    NotScoredLiteral, IsScored, MemberOf, AtOrganization, WholePopulation, RoundingMode,
+]
+
+
+# ---- declarations -----------------------------------------------------------------------
+
+
+@attrs.frozen
+class Leading:
+    """What stands before a declaration: its doc comment and plain comments."""
+
+    doc: tuple[str, ...] = ()
+    comments: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class HeaderField:
+    """One line of the contract header; ``values`` are strings or dates as written."""
+
+    kind: str
+    values: tuple[str | datetime.date, ...]
+    span: Span = _span()
+
+
+@attrs.frozen
+class ContractHeader:
+    title: str
+    fields: tuple[HeaderField, ...]
+    leading: Leading = Leading()
+    span: Span = _span()
+
+
+@attrs.frozen
+class Import:
+    """``import hedis`` (a stdlib module) or ``import "common.eq" as common``."""
+
+    alias: str
+    path: str | None
+    leading: Leading = Leading()
+    span: Span = _span()
+
+
+@attrs.frozen
+class MeasureAttribute:
+    kind: str
+    value: Literal | None = None
+    span: Span = _span()
+
+
+@attrs.frozen
+class Measure:
+    code: str
+    origin: str | None
+    title: str | None
+    attributes: tuple[MeasureAttribute, ...]
+    leading: Leading = Leading()
+    span: Span = _span()
+
+
+@attrs.frozen
+class GroupEntry:
+    name: str
+    spelling: str | None
+    span: Span = _span()
+
+
+@attrs.frozen
+class Reference:
+    """``kind`` is group, best, whole or rest; ``group`` names the group for kind group."""
+
+    kind: str
+    group: str | None
+    span: Span = _span()
+
+
+@attrs.frozen
+class FocusEntry:
+    name: str
+    span: Span = _span()
+
+
+@attrs.frozen
+class StratificationItem:
+    """A ``groups``, ``reference`` or ``focus`` line of a stratification."""
+
+    kind: str
+    groups: tuple[GroupEntry, ...] = ()
+    reference: Reference | None = None
+    focus: tuple[FocusEntry, ...] = ()
+    span: Span = _span()
+
+
+@attrs.frozen
+class Stratification:
+    name: str
+    title: str | None
+    items: tuple[StratificationItem, ...]
+    leading: Leading = Leading()
+    span: Span = _span()
+
+
+@attrs.frozen
+class Amendment:
+    value: Expr
+    effective: datetime.date
+    citation: str | None
+    span: Span = _span()
+
+
+@attrs.frozen
+class Parameter:
+    name: str
+    type: str
+    value: Expr
+    citation: str | None
+    amendments: tuple[Amendment, ...]
+    leading: Leading = Leading()
+    type_span: Span = _span()
+    span: Span = _span()
+
+
+@attrs.frozen
+class Param:
+    name: str
+    type: str
+    span: Span = _span()
+
+
+@attrs.frozen
+class Exception_:
+    """``except VALUE when CONDITION``: a more specific rule that overrides the general one."""
+
+    value: Expr
+    condition: Expr
+    citation: str | None
+    span: Span = _span()
+
+
+@attrs.frozen
+class Rounding:
+    """``places`` is None for ``not rounded``; ``unit`` is how it was written (cents...)."""
+
+    unit: str | None
+    places: int | None
+    mode: str | None
+    span: Span = _span()
+
+
+@attrs.frozen
+class Definition:
+    name: str
+    params: tuple[Param, ...] | None
+    return_type: str | None
+    body: Expr
+    citation: str | None
+    exceptions: tuple[Exception_, ...]
+    leading: Leading = Leading()
+    span: Span = _span()
+
+
+@attrs.frozen
+class Output:
+    name: str
+    params: tuple[Param, ...] | None
+    return_type: str
+    body: Expr
+    rounding: Rounding
+    citation: str | None
+    exceptions: tuple[Exception_, ...]
+    leading: Leading = Leading()
+    span: Span = _span()
+
+
+@attrs.frozen
+class Range:
+    """A tier's range. ``kind``: below, up_to, above, from, from_to, from_through."""
+
+    kind: str
+    low: Literal | None
+    high: Literal | None
+    span: Span = _span()
+
+
+@attrs.frozen
+class Tier:
+    range: Range
+    value: Expr
+    span: Span = _span()
+
+
+@attrs.frozen
+class Schedule:
+    name: str
+    param: Param
+    return_type: str
+    domain: Range | None
+    tiers: tuple[Tier, ...]
+    leading: Leading = Leading()
+    span: Span = _span()
+
+
+Declaration = Union[
+    ContractHeader, Import, Measure, Stratification, Parameter, Definition, Output, Schedule,
+]
+
+
+@attrs.frozen
+class Module:
+    """One parsed file: its declarations in order and the comments after the last one."""
+
+    declarations: tuple[Declaration, ...]
+    trailing: tuple[str, ...] = ()
+    span: Span = _span()
