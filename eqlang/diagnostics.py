@@ -78,10 +78,8 @@ def _excerpt(span: Span, label: str = "") -> list[str]:
     text = source.line_text(line)
     shown = text.expandtabs(1)
     width = len(str(line))
-    if end_line == line:
-        length = max(1, end_column - column + 1)
-    else:
-        length = max(1, len(text) - column + 1)
+    last = end_column if end_line == line else len(text)
+    length = max(1, last - column + 1)
     length = min(length, max(1, len(shown) - column + 1))
     gutter = " " * width
     caret_line = f"{gutter} | {' ' * (column - 1)}{'^' * length}"

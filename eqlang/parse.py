@@ -159,7 +159,7 @@ def _token_hint(token: Token, expected: set[str]) -> str:
 
 def _resume_offset(text: str, after: int) -> int | None:
     """The start of the next line that begins with a declaration keyword, for recovery."""
-    pattern = re.compile(r"^(%s)\b" % "|".join(DECLARATION_KEYWORDS), re.MULTILINE)
+    pattern = re.compile(r"^(" + "|".join(DECLARATION_KEYWORDS) + r")\b", re.MULTILINE)
     line_end = text.find("\n", after)
     if line_end < 0:
         return None

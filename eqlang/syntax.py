@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Union
 
 import attrs
 
@@ -75,7 +74,7 @@ class Listed:
     span: Span = _span()
 
 
-Domain = Union[AllMeasures, AllOrganizations, FocusGroups, StratificationGroups, Listed]
+Domain = AllMeasures | AllOrganizations | FocusGroups | StratificationGroups | Listed
 
 
 @attrs.frozen
@@ -216,10 +215,11 @@ class RoundingMode:
     span: Span = _span()
 
 
-Expr = Union[
-    Literal, Name, Call, Binary, Compare, Negate, Not, And, Or, If, Otherwise, Because,
-    NotScoredLiteral, IsScored, MemberOf, AtOrganization, WholePopulation, RoundingMode,
-]
+Expr = (
+    Literal | Name | Call | Binary | Compare | Negate | Not | And | Or | If | Otherwise
+    | Because | NotScoredLiteral | IsScored | MemberOf | AtOrganization | WholePopulation
+    | RoundingMode
+)
 
 
 # ---- declarations -----------------------------------------------------------------------
@@ -419,9 +419,10 @@ class Schedule:
     span: Span = _span()
 
 
-Declaration = Union[
-    ContractHeader, Import, Measure, Stratification, Parameter, Definition, Output, Schedule,
-]
+Declaration = (
+    ContractHeader | Import | Measure | Stratification | Parameter | Definition | Output
+    | Schedule
+)
 
 
 @attrs.frozen
