@@ -77,8 +77,12 @@ define measure_score(m: measure): number =
   then 0 because "whole-population rate fell by more than 1 pp"
   else mean(group_score(m, g) for each g in focus groups where scorable(m, g))
 
+## The measure's weight, rescaled so that the weights of the scored measures sum to 100%.
 define rescaled_weight(m: measure): percent =
-  weight(m) / sum(weight(n) for each n in measures where measure_score(n) is scored)
+  if measure_score(m) is not scored
+  then not scored because "the measure is not scored"
+  else weight(m) / sum(weight(n) for each n in measures where measure_score(n) is scored)
+       * 100%
 
 output measure_payout(m: measure): money =
   pool * rescaled_weight(m) * measure_score(m)

@@ -1,0 +1,1202 @@
+"""Checking: takes loaded modules, gives a ``Program`` ready to evaluate, or every error found.
+
+It resolves names (with "did you mean"), counts arguments, infers and checks types and units
+(remembering where each type came from, for the message), finds cycles between
+definitions, and proves the static promises of a contract: weights that sum to 100%, tiers
+that neither overlap nor leave gaps, exceptions that cannot apply at once, groups that exist.
+The evaluator reads the resolutions recorded here and never looks a name up again.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from eqlang import syntax as s
+from eqlang import types as t
+from eqlang.diagnostics import Diagnostic, EqlangError, Note, did_you_mean
+from eqlang.modules import LoadedModule, all_modules, load
+from eqlang.source import Span
+
+#: Builtin functions with fixed signatures: argument types and result type.
+FIXED_BUILTINS: dict[str, tuple[tuple[str, ...], str]] = {
+    "rate": (("measure", "group", "period"), "percent"),
+    "numerator": (("measure", "group", "period"), "count"),
+    "denominator": (("measure", "group", "period"), "count"),
+    "weight": (("measure",), "percent"),
+    "min_denominator": (("measure",), "count"),
+    "higher_is_better": (("measure",), "yesno"),
+    "reference": (("measure", "group", "period"), "group"),
+    "rest": (("group",), "group"),
+    "best": (("measure", "period"), "group"),
+    "sqrt": (("number",), "number"),
+    "ln": (("number",), "number"),
+}
+#: Builtins whose result has the unit of their arguments.
+UNIT_BUILTINS = {"abs": 1, "clamp": 3, "round": 3}
+AGGREGATES = frozenset(
+    {"sum", "mean", "min", "max", "count", "all", "any", "median", "percentile"}
+)
+BUILTIN_NAMES = frozenset(FIXED_BUILTINS) | frozenset(UNIT_BUILTINS) | AGGREGATES
+ROUNDING_MODES = ("half up", "half even", "half down", "toward zero", "away from zero")
+HEADER_FIELDS = {
+    "payer": "payer", "provider_named": "provider", "provider_each": "provider",
+    "currency": "currency", "period": "period", "version": "version",
+    "effective": "effective", "settled_as_of": "settled as of",
+}
+
+
+@attrs.frozen
+class Ref:
+    """What a name or call resolved to. ``kind``: local, parameter, definition, output,
+    schedule, measure, group, period, builtin, aggregate."""
+
+    kind: str
+    key: str
+
+
+@attrs.frozen
+class MeasureInfo:
+    code: str
+    title: str | None
+    higher_is_better: bool | None
+    weight: Decimal | None
+    min_denominator: Decimal | None
+    doc: tuple[str, ...]
+    span: Span
+
+
+@attrs.frozen
+class StratificationInfo:
+    name: str
+    groups: tuple[str, ...]
+    spellings: dict[str, str]
+    reference: s.Reference | None
+    focus: tuple[str, ...]
+    span: Span
+
+
+@attrs.frozen
+class Callable:
+    """A definition, output or schedule, with where it lives."""
+
+    key: str
+    declaration: s.Definition | s.Output | s.Schedule
+    params: tuple[s.Param, ...]
+    type: str
+    module: str
+
+
+@attrs.frozen
+class ParameterInfo:
+    key: str
+    declaration: s.Parameter
+    type: str
+
+
+@attrs.frozen(eq=False)
+class Program:
+    """A checked contract: everything the evaluator needs, already resolved."""
+
+    main: LoadedModule
+    modules: tuple[LoadedModule, ...]
+    header: s.ContractHeader | None
+    periods: dict[str, str]
+    provider: str | None
+    measures: dict[str, MeasureInfo]
+    stratifications: dict[str, StratificationInfo]
+    group_strata: dict[str, str]
+    parameters: dict[str, ParameterInfo]
+    callables: dict[str, Callable]
+    outputs: tuple[str, ...]
+    refs: dict[int, Ref]
+    types: dict[int, str]
+    settled_as_of: datetime.date | None
+
+
+@attrs.frozen
+class Typed:
+    """A type with the text that gave it, for messages about conflicts."""
+
+    type: str
+    origin: Span | None
+    why: str
+
+
+ERROR = "error"
+
+
+def _literal_type(literal: s.Literal) -> str:
+    return {"points": "pp", "money": "money", "percent": "percent", "number": "number",
+            "date": "date", "text": "text", "yesno": "yesno"}[literal.kind]
+
+
+class _ModuleScope:
+    """The top-level names of one module."""
+
+    def __init__(self, loaded: LoadedModule) -> None:
+        self.loaded = loaded
+        self.prefix = ""
+        self.names: dict[str, tuple[Ref, Span]] = {}
+
+
+class Checker:
+    def __init__(self, main: LoadedModule) -> None:
+        self.main = main
+        self.modules = all_modules(main)
+        self.diagnostics: list[Diagnostic] = []
+        self.scopes: dict[str, _ModuleScope] = {}
+        self.prefixes: dict[str, str] = {}
+        self.measures: dict[str, MeasureInfo] = {}
+        self.stratifications: dict[str, StratificationInfo] = {}
+        self.group_strata: dict[str, str] = {}
+        self.parameters: dict[str, ParameterInfo] = {}
+        self.callables: dict[str, Callable] = {}
+        self.declared_types: dict[str, tuple[str | None, Span | None]] = {}
+        self.bodies: dict[str, tuple[s.Definition | s.Output | s.Schedule, str]] = {}
+        self.inferred: dict[str, Typed] = {}
+        self.in_progress: list[str] = []
+        self.refs: dict[int, Ref] = {}
+        self.types: dict[int, str] = {}
+        self.periods: dict[str, str] = {}
+        self.header: s.ContractHeader | None = None
+        self.provider: str | None = None
+        self.settled_as_of: datetime.date | None = None
+        self.cycle_reported: set[frozenset[str]] = set()
+
+    def error(self, code: str, message: str, span: Span | None, hint: str | None = None,
+              notes: tuple[Note, ...] = ()) -> None:
+        self.diagnostics.append(Diagnostic(code, message, span, hint=hint, notes=notes))
+
+    # ---- top level ----------------------------------------------------------------------
+
+    def run(self) -> Program:
+        for index, loaded in enumerate(self.modules):
+            self.prefixes[loaded.key] = "" if index == 0 else self._prefix_for(loaded)
+        for loaded in self.modules:
+            self._declare(loaded)
+        self._check_header()
+        self._collect_measures()
+        self._collect_stratifications()
+        for loaded in self.modules:
+            self._check_module(loaded)
+        self._check_weights()
+        if self.diagnostics:
+            raise EqlangError(self.diagnostics)
+        outputs = tuple(
+            key for key, c in self.callables.items()
+            if isinstance(c.declaration, s.Output) and c.module == self.main.key
+        )
+        return Program(
+            main=self.main, modules=tuple(self.modules), header=self.header,
+            periods=self.periods, provider=self.provider, measures=self.measures,
+            stratifications=self.stratifications, group_strata=self.group_strata,
+            parameters=self.parameters, callables=self.callables, outputs=outputs,
+            refs=self.refs, types=self.types, settled_as_of=self.settled_as_of,
+        )
+
+    def _prefix_for(self, loaded: LoadedModule) -> str:
+        for other in self.modules:
+            for alias, target in other.imports.items():
+                if target.key == loaded.key:
+                    return alias + "."
+        return loaded.key + "."
+
+    def _declare(self, loaded: LoadedModule) -> None:
+        scope = _ModuleScope(loaded)
+        scope.prefix = self.prefixes[loaded.key]
+        self.scopes[loaded.key] = scope
+        headers = [d for d in loaded.module.declarations if isinstance(d, s.ContractHeader)]
+        if loaded is self.main and headers:
+            self.header = headers[0]
+        for extra in headers[1:]:
+            self.error("E0102", "a file has one contract header; this is a second one",
+                       extra.span, hint="merge the two headers",
+                       notes=(Note("the first header", headers[0].span),))
+        if loaded is not self.main and headers:
+            self.error("E0110", "an imported module cannot have a contract header",
+                       headers[0].span, hint="remove the header from the module")
+        for declaration in loaded.module.declarations:
+            for name, ref, span in self._names_declared(declaration, scope.prefix):
+                self._bind(scope, name, ref, span)
+
+    def _names_declared(self, d: s.Declaration, prefix: str) -> Iterator[tuple[str, Ref, Span]]:
+        if isinstance(d, s.ContractHeader):
+            for f in d.fields:
+                if f.kind == "period":
+                    yield str(f.values[0]), Ref("period", str(f.values[0])), f.span
+        elif isinstance(d, s.Import):
+            yield d.alias, Ref("module", d.alias), d.span
+        elif isinstance(d, s.Measure):
+            yield d.code, Ref("measure", d.code), d.span
+        elif isinstance(d, s.Stratification):
+            yield d.name, Ref("stratification", d.name), d.span
+            for item in d.items:
+                for g in item.groups:
+                    yield g.name, Ref("group", g.name), g.span
+        elif isinstance(d, s.Parameter):
+            yield d.name, Ref("parameter", prefix + d.name), d.span
+        elif isinstance(d, s.Definition | s.Output | s.Schedule):
+            kind = {s.Definition: "definition", s.Output: "output",
+                    s.Schedule: "schedule"}[type(d)]
+            yield d.name, Ref(kind, prefix + d.name), d.span
+
+    def _bind(self, scope: _ModuleScope, name: str, ref: Ref, span: Span) -> None:
+        if name in scope.names:
+            first = scope.names[name][1]
+            self.error("E0102", f"`{name}` is declared twice", span,
+                       hint="rename one of them; every name in a file is declared once",
+                       notes=(Note(f"`{name}` first declared here", first),))
+            return
+        if name in BUILTIN_NAMES or name == "ALL":
+            self.error("E0102", f"`{name}` is the name of a builtin and cannot be redeclared",
+                       span, hint="choose another name")
+            return
+        scope.names[name] = (ref, span)
+
+    # ---- header ---------------------------------------------------------------------------
+
+    def _check_header(self) -> None:
+        header = self.header
+        if header is None:
+            return
+        seen: dict[str, s.HeaderField] = {}
+        for f in header.fields:
+            label = HEADER_FIELDS[f.kind]
+            if label == "period":
+                name, value = str(f.values[0]), str(f.values[1])
+                if value in self.periods.values():
+                    self.error("E0102", f"period \"{value}\" is named twice", f.span,
+                               hint="each period of the table is named once")
+                self.periods[name] = value
+                continue
+            if label in seen:
+                self.error("E0102", f"the header gives `{label}` twice", f.span,
+                           hint="keep one", notes=(Note("first given here", seen[label].span),))
+                continue
+            seen[label] = f
+            if f.kind == "provider_named":
+                self.provider = str(f.values[0])
+            elif f.kind == "currency":
+                code = str(f.values[0])
+                if code != "USD":
+                    self.error("E0110", f"currency `{code}` is not supported", f.span,
+                               hint="amounts are written in dollars ($); use `currency USD`")
+            elif f.kind == "effective":
+                start, end = f.values
+                assert isinstance(start, datetime.date) and isinstance(end, datetime.date)
+                if end < start:
+                    self.error("E0110", f"the contract ends ({end}) before it starts ({start})",
+                               f.span, hint="swap the dates")
+            elif f.kind == "settled_as_of":
+                assert isinstance(f.values[0], datetime.date)
+                self.settled_as_of = f.values[0]
+        for required in ("provider", "currency"):
+            if required not in seen:
+                self.error("E0110", f"the contract header does not say its {required}",
+                           header.span,
+                           hint="add `provider each organization` or `provider \"Name\"`"
+                           if required == "provider" else "add `currency USD`")
+        if not self.periods:
+            self.error("E0110", "the contract header names no period", header.span,
+                       hint='add for example `period baseline is "2022"`')
+
+    # ---- measures and groups ------------------------------------------------------------
+
+    def _collect_measures(self) -> None:
+        templates: dict[tuple[str, str], s.Measure] = {}
+        for loaded in self.modules:
+            for d in loaded.module.declarations:
+                if isinstance(d, s.Measure):
+                    templates[(loaded.key, d.code)] = d
+        for loaded in reversed(self.modules):
+            for d in loaded.module.declarations:
+                if isinstance(d, s.Measure):
+                    info = self._measure_info(loaded, d, templates)
+                    if info is not None and (loaded is self.main or d.code not in self.measures):
+                        self.measures[d.code] = info
+        main_codes = [d.code for d in self.main.module.declarations if isinstance(d, s.Measure)]
+        self.measures = {
+            **{c: self.measures[c] for c in main_codes if c in self.measures},
+            **{c: m for c, m in self.measures.items() if c not in main_codes},
+        }
+        self.main_measures = tuple(c for c in main_codes if c in self.measures)
+
+    def _measure_info(self, loaded: LoadedModule, d: s.Measure,
+                      templates: dict[tuple[str, str], s.Measure]) -> MeasureInfo | None:
+        attributes: list[s.MeasureAttribute] = []
+        title, doc = d.title, d.leading.doc
+        if d.origin is not None:
+            source = loaded.imports.get(d.origin)
+            if source is None:
+                self.error("E0101", f"`{d.origin}` is not an imported module", d.span,
+                           hint=did_you_mean(d.origin, loaded.imports)
+                           or f"add `import {d.origin}` above")
+                return None
+            template = templates.get((source.key, d.code))
+            if template is None:
+                codes = [c for (k, c) in templates if k == source.key]
+                self.error("E0101", f"module `{d.origin}` has no measure `{d.code}`", d.span,
+                           hint=did_you_mean(d.code, codes) or "check the measure code")
+                return None
+            attributes.extend(template.attributes)
+            title = title or template.title
+            doc = doc or template.leading.doc
+        seen: dict[str, s.MeasureAttribute] = {}
+        for a in d.attributes:
+            kind = "direction" if a.kind.endswith("is_better") else a.kind
+            if kind in seen:
+                self.error("E0102", f"measure `{d.code}` states its {kind.replace('_', ' ')} "
+                           "twice", a.span, hint="keep one",
+                           notes=(Note("first stated here", seen[kind].span),))
+            seen[kind] = a
+        attributes.extend(d.attributes)
+        direction: bool | None = None
+        weight: Decimal | None = None
+        minimum: Decimal | None = None
+        for a in attributes:
+            if a.kind == "higher_is_better":
+                direction = True
+            elif a.kind == "lower_is_better":
+                direction = False
+            elif a.kind == "weight":
+                weight = self._attribute_value(d, a, "percent")
+            elif a.kind == "minimum_denominator":
+                minimum = self._attribute_value(d, a, "number")
+        if direction is None and loaded is self.main:
+            self.error("E0112", f"measure `{d.code}` does not say which direction is better",
+                       d.span, hint="add `higher is better` or `lower is better`")
+        return MeasureInfo(d.code, title, direction, weight, minimum, doc, d.span)
+
+    def _attribute_value(self, d: s.Measure, a: s.MeasureAttribute, unit: str) -> Decimal | None:
+        assert a.value is not None
+        actual = _literal_type(a.value)
+        if not t.assignable(actual, unit if unit != "number" else "count"):
+            self.error("E0203", f"the {a.kind.replace('_', ' ')} of `{d.code}` must be "
+                       f"{t.describe(unit)}, not {t.describe(actual)}", a.value.span,
+                       hint="write a weight as a percent, like `weight 35%`" if unit == "percent"
+                       else "write a plain count, like `minimum denominator 30`")
+            return None
+        assert isinstance(a.value.value, Decimal)
+        value = a.value.value
+        if value < 0:
+            self.error("E0203", f"the {a.kind.replace('_', ' ')} of `{d.code}` cannot be "
+                       "negative", a.value.span, hint="use zero or more")
+        return value / 100 if unit == "percent" else value
+
+    def _check_weights(self) -> None:
+        weighted = [c for c in self.main_measures if self.measures[c].weight is not None]
+        if not weighted:
+            return
+        missing = [c for c in self.main_measures if self.measures[c].weight is None]
+        if missing:
+            for code in missing:
+                self.error("E0302", f"measure `{code}` has no weight, but other measures do",
+                           self.measures[code].span,
+                           hint="give every measure of the contract a weight, or none")
+            return
+        total = sum((self.measures[c].weight or Decimal(0) for c in weighted), Decimal(0))
+        if total != 1:
+            listing = " + ".join(f"{c} {self.measures[c].weight * 100:f}%"  # type: ignore[operator]
+                                 for c in weighted)
+            self.error("E0302", f"the measure weights sum to {total * 100:f}%, not 100%",
+                       self.measures[weighted[-1]].span,
+                       hint=f"{listing} = {total * 100:f}%; adjust them to sum to 100%",
+                       notes=tuple(Note(f"{c} weighs {self.measures[c].weight * 100:f}%",  # type: ignore[operator]
+                                        self.measures[c].span) for c in weighted[:-1]))
+
+    def _collect_stratifications(self) -> None:
+        for loaded in self.modules:
+            for d in loaded.module.declarations:
+                if isinstance(d, s.Stratification):
+                    self._stratification(d, loaded is self.main)
+
+    def _stratification(self, d: s.Stratification, main: bool) -> None:
+        kinds: dict[str, s.StratificationItem] = {}
+        groups: dict[str, s.GroupEntry] = {}
+        spellings: dict[str, str] = {}
+        for item in d.items:
+            if item.kind in kinds:
+                self.error("E0102", f"stratification `{d.name}` has two `{item.kind}` lines",
+                           item.span, hint="merge them into one line",
+                           notes=(Note("the first one", kinds[item.kind].span),))
+                continue
+            kinds[item.kind] = item
+            for g in item.groups:
+                spelled = g.spelling or g.name
+                if spelled in spellings:
+                    self.error("E0102", f"group \"{spelled}\" is listed twice", g.span,
+                               hint="list each group once")
+                    continue
+                if spelled in self.group_strata.values() or g.name in self.group_strata:
+                    other = self.group_strata.get(g.name)
+                    if other is not None and other != d.name:
+                        self.error("E0111", f"group `{g.name}` is already in stratification "
+                                   f"`{other}`", g.span,
+                                   hint="a table's group column names each group once; "
+                                   "spell it differently in one stratification")
+                        continue
+                groups[g.name] = g
+                spellings[spelled] = g.name
+                self.group_strata[g.name] = d.name
+        if "groups" not in kinds:
+            self.error("E0106", f"stratification `{d.name}` lists no groups", d.span,
+                       hint="add a line like `groups Asian, Black, Hispanic, White`")
+            return
+        reference = kinds["reference"].reference if "reference" in kinds else None
+        if reference is None and main:
+            self.error("E0106", f"stratification `{d.name}` has no reference group", d.span,
+                       hint="add `reference White`, `reference best performing group`, "
+                       "`reference whole population` or `reference rest of population`")
+        if reference is not None and reference.kind == "group":
+            assert reference.group is not None
+            if reference.group not in groups:
+                self.error("E0106", f"reference group `{reference.group}` is not a group of "
+                           f"`{d.name}`", reference.span,
+                           hint=did_you_mean(reference.group, groups)
+                           or f"add it to the `groups` line of `{d.name}`")
+        focus: list[str] = []
+        if "focus" in kinds:
+            for entry in kinds["focus"].focus:
+                if entry.name not in groups:
+                    self.error("E0106", f"focus group `{entry.name}` is not a group of "
+                               f"`{d.name}`", entry.span,
+                               hint=did_you_mean(entry.name, groups)
+                               or f"add it to the `groups` line of `{d.name}`")
+                elif reference is not None and entry.name == reference.group:
+                    self.error("E0106", f"`{entry.name}` is the reference group; it cannot "
+                               "also be a focus group", entry.span,
+                               hint="a group's gap to itself is always zero; remove it here")
+                elif entry.name in focus:
+                    self.error("E0102", f"focus group `{entry.name}` is listed twice",
+                               entry.span, hint="list each focus group once")
+                else:
+                    focus.append(entry.name)
+        else:
+            focus = [g for g in groups if reference is None or g != reference.group]
+        self.stratifications[d.name] = StratificationInfo(
+            d.name, tuple(groups), {v: k for k, v in spellings.items()}, reference,
+            tuple(focus), d.span,
+        )
+
+    # ---- declarations ---------------------------------------------------------------------
+
+    def _check_module(self, loaded: LoadedModule) -> None:
+        scope = self.scopes[loaded.key]
+        for d in loaded.module.declarations:
+            if isinstance(d, s.Parameter):
+                self._parameter(scope, d)
+            elif isinstance(d, s.Definition | s.Output | s.Schedule):
+                key = scope.prefix + d.name
+                params = (d.param,) if isinstance(d, s.Schedule) else (d.params or ())
+                self._check_params(params)
+                self.bodies[key] = (d, loaded.key)
+                self.declared_types[key] = (d.return_type, d.span)
+        for d in loaded.module.declarations:
+            if isinstance(d, s.Definition | s.Output | s.Schedule):
+                self._callable_type(scope.prefix + d.name)
+
+    def _check_params(self, params: tuple[s.Param, ...]) -> None:
+        seen: set[str] = set()
+        for p in params:
+            if p.name in seen:
+                self.error("E0102", f"parameter `{p.name}` is named twice", p.span,
+                           hint="give each parameter its own name")
+            seen.add(p.name)
+
+    def _parameter(self, scope: _ModuleScope, d: s.Parameter) -> None:
+        key = scope.prefix + d.name
+        self.parameters[key] = ParameterInfo(key, d, d.type)
+        for value in (d.value, *(a.value for a in d.amendments)):
+            self._constant(value)
+            typed = self.expr(scope, {}, value)
+            self._expect(typed, d.type, value.span, f"parameter `{d.name}` is declared",
+                         d.type_span)
+        dates: dict[datetime.date, s.Amendment] = {}
+        for amendment in d.amendments:
+            if amendment.effective in dates:
+                self.error("E0306", f"two amendments of `{d.name}` take effect on "
+                           f"{amendment.effective}", amendment.span,
+                           hint="give each amendment its own effective date",
+                           notes=(Note("the other amendment", dates[amendment.effective].span),))
+            dates[amendment.effective] = amendment
+
+    def _constant(self, expr: s.Expr) -> None:
+        for node in _walk(expr):
+            if isinstance(node, s.Call | s.AtOrganization | s.WholePopulation):
+                self.error("E0306", "a parameter's value must be a constant", node.span,
+                           hint="use `define` for a value computed from the measure table")
+                return
+
+    def _callable_type(self, key: str) -> Typed:
+        if key in self.inferred:
+            return self.inferred[key]
+        declaration, module_key = self.bodies[key]
+        if key in self.in_progress:
+            cycle = [*self.in_progress[self.in_progress.index(key):], key]
+            members = frozenset(cycle)
+            if members not in self.cycle_reported:
+                self.cycle_reported.add(members)
+                names = " -> ".join(c for c in cycle)
+                self.error("E0301", f"`{key}` depends on itself: {names}", declaration.span,
+                           hint="eqlang has no recursion, so every evaluation ends; compute "
+                           "the value from other definitions instead")
+            return Typed(ERROR, declaration.span, "a cycle")
+        self.in_progress.append(key)
+        scope = self.scopes[module_key]
+        typed = self._callable_body(scope, key, declaration)
+        self.in_progress.pop()
+        self.inferred[key] = typed
+        params = (declaration.param,) if isinstance(declaration, s.Schedule) else (
+            declaration.params or ())
+        self.callables[key] = Callable(key, declaration, params, typed.type, module_key)
+        return typed
+
+    def _callable_body(self, scope: _ModuleScope, key: str,
+                       d: s.Definition | s.Output | s.Schedule) -> Typed:
+        params = (d.param,) if isinstance(d, s.Schedule) else (d.params or ())
+        local = {p.name: Typed(p.type, p.span, f"parameter `{p.name}` is declared") for p in params}
+        if isinstance(d, s.Schedule):
+            return self._schedule(scope, d, local)
+        body = self.expr(scope, local, d.body)
+        declared = d.return_type
+        result = body
+        if declared is not None:
+            self._expect(body, declared, d.body.span, f"`{d.name}` is declared", d.span)
+            result = Typed(declared, d.span, f"`{d.name}` is declared")
+        elif body.type == t.NOTHING:
+            self.error("E0203", f"`{d.name}` is never scored, so its type is unknown",
+                       d.body.span, hint=f"declare its type: `define {d.name}: number = ...`")
+        for exception in d.exceptions:
+            value = self.expr(scope, local, exception.value)
+            self._expect(value, result.type, exception.value.span,
+                         f"`{d.name}` has type {result.type} from its general rule", d.body.span)
+            condition = self.expr(scope, local, exception.condition)
+            self._expect(condition, "yesno", exception.condition.span, "an exception applies "
+                         "when its condition is", None)
+        self._exception_overlaps(d)
+        if isinstance(d, s.Output):
+            self._rounding(d, result)
+        return Typed(result.type if result.type != t.NOTHING else ERROR, result.origin,
+                     f"`{key}` gives {t.describe(result.type)}")
+
+    def _rounding(self, d: s.Output, result: Typed) -> None:
+        if d.rounding.places is None:
+            return
+        if result.type not in t.NUMERIC and result.type != ERROR:
+            self.error("E0307", f"output `{d.name}` gives {t.describe(result.type)}, which "
+                       "cannot be rounded", d.rounding.span, hint="write `not rounded`")
+        elif d.rounding.unit in ("cents", "dollars") and result.type not in ("money", ERROR):
+            self.error("E0307", f"output `{d.name}` gives {t.describe(result.type)}; only "
+                       f"money is rounded to {d.rounding.unit}", d.rounding.span,
+                       hint="round to a number of decimals: `rounded to 4 decimals half even`")
+
+    def _exception_overlaps(self, d: s.Definition | s.Output) -> None:
+        keyed: list[tuple[s.Exception_, str, frozenset[str]]] = []
+        for exception in d.exceptions:
+            simple = _simple_condition(exception.condition)
+            if simple is None:
+                continue
+            name, values = simple
+            for other, other_name, other_values in keyed:
+                shared = values & other_values
+                if other_name == name and shared:
+                    self.error(
+                        "E0305",
+                        f"two exceptions of `{d.name}` apply when `{name}` is "
+                        f"{', '.join(sorted(shared))}",
+                        exception.span,
+                        hint="exceptions may not overlap: say in one of them which value wins",
+                        notes=(Note("the other exception", other.span),),
+                    )
+            keyed.append((exception, name, values))
+
+    def _schedule(self, scope: _ModuleScope, d: s.Schedule, local: dict[str, Typed]) -> Typed:
+        unit = d.param.type
+        if unit not in t.NUMERIC:
+            self.error("E0309", f"a schedule maps numbers to values; `{d.param.name}` is "
+                       f"{t.describe(unit)}", d.param.span, hint="use a numeric type")
+        bounds: list[s.Literal] = []
+        for r in ([d.domain] if d.domain else []) + [tier.range for tier in d.tiers]:
+            bounds.extend(b for b in (r.low, r.high) if b is not None)
+        for bound in bounds:
+            actual = _literal_type(bound)
+            if not t.assignable(actual, unit):
+                self.error("E0309", f"tier bound is {t.describe(actual)} but `{d.param.name}` "
+                           f"is {t.describe(unit)}", bound.span,
+                           hint="write every bound in the unit of the schedule's input")
+        for tier in d.tiers:
+            value = self.expr(scope, local, tier.value)
+            self._expect(value, d.return_type, tier.value.span,
+                         f"schedule `{d.name}` is declared", d.span)
+        if not self.diagnostics or all(b.span.source is not d.span.source for b in bounds):
+            self._tier_coverage(d)
+        return Typed(d.return_type, d.span, f"schedule `{d.name}` is declared")
+
+    def _tier_coverage(self, d: s.Schedule) -> None:
+        intervals = sorted(
+            ((*_interval(tier.range), tier) for tier in d.tiers),
+            key=lambda iv: (iv[0], not iv[1]),
+        )
+        lo, lo_closed, hi, hi_closed = (
+            _interval(d.domain) if d.domain else (_NEG_INF, False, _POS_INF, False)
+        )
+        for i in range(1, len(intervals)):
+            _, _, a_hi, a_hi_c, a = intervals[i - 1]
+            b_lo, b_lo_c, _, _, b = intervals[i]
+            if b_lo < a_hi or (b_lo == a_hi and a_hi_c and b_lo_c):
+                self.error("E0303", "two tiers overlap", b.range.span,
+                           hint="make one tier end where the next begins: `from 0% to 25%` "
+                           "then `from 25% to 50%`",
+                           notes=(Note("overlaps this tier", a.range.span),))
+            elif b_lo > a_hi or (b_lo == a_hi and not a_hi_c and not b_lo_c):
+                self.error("E0304", f"no tier covers values between {_show(a_hi)} and "
+                           f"{_show(b_lo)}", b.range.span,
+                           hint="extend a tier so that each one begins where the previous ends",
+                           notes=(Note("the tier before the gap", a.range.span),))
+        first_lo, first_lo_c = intervals[0][0], intervals[0][1]
+        last_hi, last_hi_c = intervals[-1][2], intervals[-1][3]
+        if first_lo > lo or (first_lo == lo and lo_closed and not first_lo_c):
+            self.error("E0304", f"no tier covers the bottom of the domain ({_show(lo)} up to "
+                       f"{_show(first_lo)})", intervals[0][4].range.span,
+                       hint="start the first tier at the bottom of the domain, or use `below`")
+        if last_hi < hi or (last_hi == hi and hi_closed and not last_hi_c):
+            self.error("E0304", f"no tier covers the top of the domain (from {_show(last_hi)} "
+                       f"up to {_show(hi)})", intervals[-1][4].range.span,
+                       hint="end the last tier at the top of the domain, or use `from X`")
+        for _, _, _, _, tier in intervals:
+            t_lo, t_lo_c, t_hi, t_hi_c = _interval(tier.range)
+            if t_lo < lo or t_hi > hi or (t_lo == lo and t_lo_c and not lo_closed) or (
+                t_hi == hi and t_hi_c and not hi_closed
+            ):
+                self.error("E0304", "this tier reaches outside the schedule's domain",
+                           tier.range.span, hint="keep every tier inside `domain`")
+
+    # ---- expressions ----------------------------------------------------------------------
+
+    def _expect(self, typed: Typed, wanted: str, span: Span, because: str,
+                because_span: Span | None) -> None:
+        if typed.type == ERROR or t.assignable(typed.type, wanted):
+            return
+        notes = []
+        if typed.origin is not None and typed.origin != span:
+            notes.append(Note(f"{t.describe(typed.type)} comes from {typed.why}", typed.origin))
+        notes.append(Note(f"{t.describe(wanted)} is expected because {because} that way",
+                          because_span))
+        hint = _unit_hint(typed.type, wanted)
+        self.error("E0203", f"expected {t.describe(wanted)}, found {t.describe(typed.type)}",
+                   span, hint=hint, notes=tuple(notes))
+
+    def expr(self, scope: _ModuleScope, local: dict[str, Typed], e: s.Expr) -> Typed:
+        typed = self._expr(scope, local, e)
+        self.types[id(e)] = typed.type
+        return typed
+
+    def _expr(self, scope: _ModuleScope, local: dict[str, Typed], e: s.Expr) -> Typed:
+        method = getattr(self, "_x_" + type(e).__name__)
+        return method(scope, local, e)
+
+    def _x_Literal(self, scope: _ModuleScope, local: dict[str, Typed], e: s.Literal) -> Typed:
+        return Typed(_literal_type(e), e.span, f"the literal `{e.span.text}`")
+
+    def _x_NotScoredLiteral(self, scope: _ModuleScope, local: dict[str, Typed],
+                            e: s.NotScoredLiteral) -> Typed:
+        return Typed(t.NOTHING, e.span, "`not scored`")
+
+    def _x_WholePopulation(self, scope: _ModuleScope, local: dict[str, Typed],
+                           e: s.WholePopulation) -> Typed:
+        return Typed("group", e.span, "`ALL`")
+
+    def _x_RoundingMode(self, scope: _ModuleScope, local: dict[str, Typed],
+                        e: s.RoundingMode) -> Typed:
+        return Typed(t.ROUNDING_MODE, e.span, "a rounding mode")
+
+    def _resolve(self, scope: _ModuleScope, local: dict[str, Typed], name: s.Name
+                 ) -> tuple[Ref, Typed] | None:
+        first = name.parts[0]
+        if len(name.parts) == 1 and first in local:
+            return Ref("local", first), local[first]
+        target_scope = scope
+        parts = name.parts
+        if len(parts) == 2 and first in scope.loaded.imports:
+            target_scope = self.scopes[scope.loaded.imports[first].key]
+            parts = parts[1:]
+        elif len(parts) > 1:
+            self.error("E0101", f"`{first}` is not an imported module", name.span,
+                       hint=did_you_mean(first, scope.loaded.imports)
+                       or f"add `import {first}` at the top of the file")
+            return None
+        entry = target_scope.names.get(parts[0])
+        if entry is None:
+            candidates = [*target_scope.names, *local] if target_scope is scope else list(
+                target_scope.names)
+            hint = did_you_mean(parts[0], candidates)
+            if hint is None and parts[0] in self.group_strata:
+                hint = None
+            self.error("E0101", f"`{name.dotted}` is not defined", name.span,
+                       hint=hint or "declare it with `define`, `parameter`, `measure` or in a "
+                       "stratification's `groups` line")
+            return None
+        ref, span = entry
+        return ref, self._ref_type(ref, span, name)
+
+    def _ref_type(self, ref: Ref, span: Span, name: s.Name) -> Typed:
+        if ref.kind in ("measure", "group", "period"):
+            return Typed(ref.kind, span, f"the {ref.kind} `{ref.key}`")
+        if ref.kind == "parameter":
+            info = self.parameters.get(ref.key)
+            if info is None:
+                return Typed(ERROR, span, "")
+            return Typed(info.type, info.declaration.type_span,
+                         f"parameter `{ref.key}`, declared {t.describe(info.type)}")
+        if ref.kind in ("definition", "output", "schedule"):
+            return self._callable_type(ref.key)
+        if ref.kind == "module":
+            self.error("E0104", f"`{name.dotted}` is a module, not a value", name.span,
+                       hint=f"name something inside it, like `{name.dotted}.NAME`")
+        else:
+            self.error("E0104", f"`{name.dotted}` is a stratification, not a value", name.span,
+                       hint=f"write `groups of {name.dotted}` or `focus groups of "
+                       f"{name.dotted}`")
+        return Typed(ERROR, span, "")
+
+    def _x_Name(self, scope: _ModuleScope, local: dict[str, Typed], e: s.Name) -> Typed:
+        resolved = self._resolve(scope, local, e)
+        if resolved is None:
+            return Typed(ERROR, e.span, "")
+        ref, typed = resolved
+        self.refs[id(e)] = ref
+        if ref.kind in ("definition", "output", "schedule"):
+            params = self._params_of(ref.key)
+            if params:
+                self.error("E0104", f"`{e.dotted}` takes {len(params)} argument"
+                           f"{'s' if len(params) != 1 else ''}", e.span,
+                           hint=f"call it: `{e.dotted}({', '.join(p.name for p in params)})`")
+                return Typed(ERROR, e.span, "")
+        return typed
+
+    def _params_of(self, key: str) -> tuple[s.Param, ...]:
+        declaration = self.bodies[key][0]
+        if isinstance(declaration, s.Schedule):
+            return (declaration.param,)
+        return declaration.params or ()
+
+    def _x_Call(self, scope: _ModuleScope, local: dict[str, Typed], e: s.Call) -> Typed:
+        name = e.callee.dotted
+        if e.for_each is not None or (name in AGGREGATES and name not in ("min", "max")):
+            return self._aggregate(scope, local, e)
+        if e.weighted_by is not None:
+            self.error("E0308", "`weighted by` belongs to an aggregation", e.weighted_by.span,
+                       hint="write `mean(x weighted by w for each m in measures)`")
+        if name in FIXED_BUILTINS:
+            self.refs[id(e)] = Ref("builtin", name)
+            wanted, result = FIXED_BUILTINS[name]
+            args = self._args(scope, local, e, len(wanted))
+            for arg, node, want in zip(args, e.args, wanted, strict=False):
+                self._expect(arg, want, node.span, f"`{name}` takes {t.describe(want)} here",
+                             None)
+            return Typed(result, e.span, f"`{name}(...)`")
+        if name in ("min", "max") or name in UNIT_BUILTINS:
+            self.refs[id(e)] = Ref("builtin", name)
+            return self._unit_builtin(scope, local, e, name)
+        resolved = self._resolve(scope, local, e.callee)
+        if resolved is None:
+            for arg in e.args:
+                self.expr(scope, local, arg)
+            return Typed(ERROR, e.span, "")
+        ref, typed = resolved
+        if ref.kind not in ("definition", "output", "schedule"):
+            self.error("E0104", f"`{name}` is {t.describe(typed.type)}, not something to call",
+                       e.callee.span, hint=f"write `{name}` without parentheses")
+            return Typed(ERROR, e.span, "")
+        self.refs[id(e)] = ref
+        params = self._params_of(ref.key)
+        args = self._args(scope, local, e, len(params))
+        for arg, node, param in zip(args, e.args, params, strict=False):
+            self._expect(arg, param.type, node.span,
+                         f"parameter `{param.name}` of `{name}` is declared", param.span)
+        return Typed(typed.type, e.span, f"`{name}(...)`, which gives {t.describe(typed.type)}")
+
+    def _args(self, scope: _ModuleScope, local: dict[str, Typed], e: s.Call,
+              count: int) -> list[Typed]:
+        args = [self.expr(scope, local, a) for a in e.args]
+        if len(args) != count:
+            self.error("E0103", f"`{e.callee.dotted}` takes {count} argument"
+                       f"{'s' if count != 1 else ''}, but {len(args)} "
+                       f"{'were' if len(args) != 1 else 'was'} given", e.span,
+                       hint=_signature_hint(self, e.callee.dotted, scope))
+        return args
+
+    def _unit_builtin(self, scope: _ModuleScope, local: dict[str, Typed], e: s.Call,
+                      name: str) -> Typed:
+        if name in ("min", "max"):
+            args = [self.expr(scope, local, a) for a in e.args]
+            if len(args) < 2:
+                self.error("E0103", f"`{name}` of values takes at least 2 arguments", e.span,
+                           hint=f"for a {name} over a set, write "
+                           f"`{name}(x for each m in measures)`")
+                return Typed(ERROR, e.span, "")
+            return self._same_unit(args, e, name)
+        args = self._args(scope, local, e, UNIT_BUILTINS[name])
+        if len(args) != UNIT_BUILTINS[name]:
+            return Typed(ERROR, e.span, "")
+        if name == "round":
+            value, places, mode = args
+            self._expect(places, "count", e.args[1].span, "`round` takes a number of decimal "
+                         "places here", None)
+            if not isinstance(e.args[1], s.Literal):
+                self.error("E0308", "the number of decimal places must be written out",
+                           e.args[1].span, hint="for example `round(x, 2, half up)`")
+            if mode.type != t.ROUNDING_MODE and mode.type != ERROR:
+                self.error("E0308", "the third argument of `round` is a rounding mode",
+                           e.args[2].span, hint="one of: " + ", ".join(ROUNDING_MODES))
+            args = [value]
+        elif name == "clamp":
+            return self._same_unit(args, e, name)
+        value = args[0]
+        if value.type not in t.NUMERIC and value.type not in (ERROR, t.NOTHING):
+            self.error("E0201", f"`{name}` needs a number, found {t.describe(value.type)}",
+                       e.args[0].span, hint="apply it to money, a percent, points or a number",
+                       notes=(Note(f"{t.describe(value.type)} comes from {value.why}",
+                                   value.origin),))
+            return Typed(ERROR, e.span, "")
+        return Typed(value.type, e.span, f"`{name}(...)`")
+
+    def _same_unit(self, args: list[Typed], e: s.Call, name: str) -> Typed:
+        result = args[0]
+        for arg, node in zip(args[1:], e.args[1:], strict=False):
+            if ERROR in (arg.type, result.type):
+                result = arg if result.type == ERROR else result
+                continue
+            joined = t.join(result.type, arg.type)
+            if joined is None or joined not in t.NUMERIC:
+                self._conflict("E0201", f"`{name}` compares values of one unit; found "
+                               f"{t.describe(result.type)} and {t.describe(arg.type)}",
+                               node.span, result, arg, _unit_hint(arg.type, result.type))
+                return Typed(ERROR, e.span, "")
+            result = Typed(joined, result.origin, result.why)
+        return Typed(result.type, e.span, f"`{name}(...)` of {t.describe(result.type)}")
+
+    def _conflict(self, code: str, message: str, span: Span, a: Typed, b: Typed,
+                  hint: str | None) -> None:
+        notes = tuple(
+            Note(f"{t.describe(x.type)} comes from {x.why}", x.origin)
+            for x in (a, b) if x.origin is not None and x.origin != span
+        )
+        self.error(code, message, span, hint=hint, notes=notes)
+
+    def _domain(self, scope: _ModuleScope, local: dict[str, Typed], d: s.Domain) -> str:
+        if isinstance(d, s.AllMeasures):
+            return "measure"
+        if isinstance(d, s.AllOrganizations):
+            return "organization"
+        if isinstance(d, s.FocusGroups | s.StratificationGroups):
+            if d.stratification is None:
+                if len(self.stratifications) != 1 and scope.loaded is self.main:
+                    self.error("E0106", "there is more than one stratification here; say which",
+                               d.span, hint="write `focus groups of race`, for example"
+                               if self.stratifications else "declare a stratification first")
+            elif d.stratification not in self.stratifications:
+                self.error("E0101", f"`{d.stratification}` is not a stratification", d.span,
+                           hint=did_you_mean(d.stratification, self.stratifications)
+                           or "declare it with `stratification`")
+            return "group"
+        kinds = set()
+        for item in d.items:
+            kinds.add(self.expr(scope, local, item).type)
+        kinds.discard(ERROR)
+        if len(kinds) > 1:
+            self.error("E0201", "a list holds things of one kind; this one mixes "
+                       + " and ".join(sorted(t.describe(k) for k in kinds)), d.span,
+                       hint="list only measures, only groups or only periods")
+            return ERROR
+        return kinds.pop() if kinds else ERROR
+
+    def _aggregate(self, scope: _ModuleScope, local: dict[str, Typed], e: s.Call) -> Typed:
+        name = e.callee.dotted
+        if name not in AGGREGATES:
+            self.error("E0104", f"`{name}` is not an aggregation", e.callee.span,
+                       hint=did_you_mean(name, AGGREGATES)
+                       or "aggregations are: " + ", ".join(sorted(AGGREGATES)))
+            return Typed(ERROR, e.span, "")
+        self.refs[id(e)] = Ref("aggregate", name)
+        if e.for_each is None:
+            self.error("E0308", f"`{name}` needs a `for each` clause", e.span,
+                       hint=f"write `{name}(x for each m in measures)`")
+            return Typed(ERROR, e.span, "")
+        inner = dict(local)
+        for binder in e.for_each.binders:
+            if binder.name in inner:
+                self.error("E0102", f"`{binder.name}` is already bound here", binder.span,
+                           hint="choose another name for the loop variable")
+            inner[binder.name] = Typed(self._domain(scope, local, binder.domain), binder.span,
+                                       f"`{binder.name}` ranging over the domain")
+        if e.for_each.where is not None:
+            condition = self.expr(scope, inner, e.for_each.where)
+            self._expect(condition, "yesno", e.for_each.where.span, "a `where` filter is "
+                         "yes/no", None)
+        expected_args = 2 if name == "percentile" else 1
+        if len(e.args) != expected_args:
+            self.error("E0103", f"`{name}` takes {expected_args} value"
+                       f"{'s' if expected_args > 1 else ''} before `for each`, found "
+                       f"{len(e.args)}", e.span,
+                       hint="write `percentile(67%, x for each o in organizations)`"
+                       if name == "percentile" else f"write `{name}(x for each ...)`")
+            return Typed(ERROR, e.span, "")
+        if name == "percentile":
+            share = self.expr(scope, local, e.args[0])
+            self._expect(share, "percent", e.args[0].span, "`percentile` takes a percent "
+                         "first", None)
+        element = self.expr(scope, inner, e.args[-1])
+        if e.weighted_by is not None:
+            weight = self.expr(scope, inner, e.weighted_by)
+            if name != "mean":
+                self.error("E0308", "only `mean` can be weighted", e.weighted_by.span,
+                           hint="write `mean(x weighted by w for each ...)`")
+            elif weight.type not in t.NUMERIC and weight.type != ERROR:
+                self.error("E0201", f"a weight must be a number, found "
+                           f"{t.describe(weight.type)}", e.weighted_by.span,
+                           hint="weight by a percent, a count or money")
+        policy = e.for_each.not_scored
+        if policy == "zero" and element.type not in t.NUMERIC and element.type != ERROR:
+            self.error("E0308", "`not scored: zero` needs numeric values", e.for_each.span,
+                       hint="use `skip` or `propagate`")
+        if element.type == ERROR:
+            return Typed(ERROR, e.span, "")
+        if name in ("all", "any"):
+            self._expect(element, "yesno", e.args[-1].span, f"`{name}` checks yes/no answers",
+                         None)
+            return Typed("yesno", e.span, f"`{name}(...)`")
+        if name == "count":
+            if element.type != "yesno" and element.type not in t.ENTITY:
+                self.error("E0201", "`count` counts items or yes answers, found "
+                           f"{t.describe(element.type)}", e.args[-1].span,
+                           hint="write `count(m for each m in measures where ...)`")
+            return Typed("count", e.span, "`count(...)`")
+        if element.type not in t.NUMERIC and element.type != t.NOTHING:
+            self.error("E0201", f"`{name}` needs numbers, found {t.describe(element.type)}",
+                       e.args[-1].span, hint="aggregate money, percents, points or numbers",
+                       notes=(Note(f"{t.describe(element.type)} comes from {element.why}",
+                                   element.origin),))
+            return Typed(ERROR, e.span, "")
+        result = "number" if element.type == "count" and name == "mean" else element.type
+        return Typed(result, e.span, f"`{name}(...)` of {t.describe(element.type)}")
+
+    def _x_Binary(self, scope: _ModuleScope, local: dict[str, Typed], e: s.Binary) -> Typed:
+        left = self.expr(scope, local, e.left)
+        right = self.expr(scope, local, e.right)
+        if ERROR in (left.type, right.type):
+            return Typed(ERROR, e.span, "")
+        if t.NOTHING in (left.type, right.type):
+            other = right if left.type == t.NOTHING else left
+            return Typed(other.type, e.span, other.why)
+        rule = {"+": t.add, "-": t.subtract, "*": t.multiply, "/": t.divide}[e.op]
+        result = rule(left.type, right.type)
+        if result is None:
+            verb = {"+": "add", "-": "subtract", "*": "multiply", "/": "divide"}[e.op]
+            self._conflict(
+                "E0201",
+                f"cannot {verb} {t.describe(left.type)} and {t.describe(right.type)}"
+                if e.op in "+*" else
+                f"cannot {verb} {t.describe(right.type)} from {t.describe(left.type)}"
+                if e.op == "-" else
+                f"cannot divide {t.describe(left.type)} by {t.describe(right.type)}",
+                e.span, left, right, t.arithmetic_hint(e.op, left.type, right.type),
+            )
+            return Typed(ERROR, e.span, "")
+        return Typed(result, e.span, f"`{_clip(e.span.text)}`")
+
+    def _x_Negate(self, scope: _ModuleScope, local: dict[str, Typed], e: s.Negate) -> Typed:
+        operand = self.expr(scope, local, e.operand)
+        if operand.type not in t.NUMERIC and operand.type not in (ERROR, t.NOTHING):
+            self.error("E0201", f"cannot negate {t.describe(operand.type)}", e.span,
+                       hint="only amounts, percents, points and numbers have a minus sign")
+            return Typed(ERROR, e.span, "")
+        return Typed(operand.type, e.span, operand.why)
+
+    def _x_Compare(self, scope: _ModuleScope, local: dict[str, Typed], e: s.Compare) -> Typed:
+        left = self.expr(scope, local, e.left)
+        right = self.expr(scope, local, e.right)
+        if ERROR in (left.type, right.type):
+            return Typed("yesno", e.span, "a comparison")
+        if not t.comparable(left.type, right.type):
+            self._conflict("E0202", f"cannot compare {t.describe(left.type)} with "
+                           f"{t.describe(right.type)}", e.span, left, right,
+                           _unit_hint(right.type, left.type))
+        elif e.op not in ("=", "!=") and not (t.ordered(left.type) and t.ordered(right.type)):
+            self.error("E0202", f"{t.describe(left.type)} has no order; only `=` and `!=` "
+                       "apply", e.span, hint="compare with `=` or `!=`")
+        return Typed("yesno", e.span, "a comparison")
+
+    def _boolean(self, scope: _ModuleScope, local: dict[str, Typed], e: s.Expr,
+                 role: str) -> None:
+        typed = self.expr(scope, local, e)
+        self._expect(typed, "yesno", e.span, role, None)
+
+    def _x_Not(self, scope: _ModuleScope, local: dict[str, Typed], e: s.Not) -> Typed:
+        self._boolean(scope, local, e.operand, "`not` applies to yes/no; it must be")
+        return Typed("yesno", e.span, "`not`")
+
+    def _x_And(self, scope: _ModuleScope, local: dict[str, Typed], e: s.And) -> Typed:
+        self._boolean(scope, local, e.left, "`and` joins yes/no answers; they must be")
+        self._boolean(scope, local, e.right, "`and` joins yes/no answers; they must be")
+        return Typed("yesno", e.span, "`and`")
+
+    def _x_Or(self, scope: _ModuleScope, local: dict[str, Typed], e: s.Or) -> Typed:
+        self._boolean(scope, local, e.left, "`or` joins yes/no answers; they must be")
+        self._boolean(scope, local, e.right, "`or` joins yes/no answers; they must be")
+        return Typed("yesno", e.span, "`or`")
+
+    def _x_If(self, scope: _ModuleScope, local: dict[str, Typed], e: s.If) -> Typed:
+        self._boolean(scope, local, e.condition, "an `if` condition must be")
+        then = self.expr(scope, local, e.then)
+        other = self.expr(scope, local, e.otherwise)
+        return self._join(then, other, e, "the two branches of `if`")
+
+    def _join(self, a: Typed, b: Typed, e: s.Expr, what: str) -> Typed:
+        if ERROR in (a.type, b.type):
+            return Typed(ERROR, e.span, "")
+        joined = t.join(a.type, b.type)
+        if joined is None:
+            self._conflict("E0201", f"{what} give different types: {t.describe(a.type)} and "
+                           f"{t.describe(b.type)}", e.span, a, b, _unit_hint(b.type, a.type))
+            return Typed(ERROR, e.span, "")
+        origin = a if a.type != t.NOTHING else b
+        return Typed(joined, origin.origin, origin.why)
+
+    def _x_Otherwise(self, scope: _ModuleScope, local: dict[str, Typed],
+                     e: s.Otherwise) -> Typed:
+        value = self.expr(scope, local, e.value)
+        fallback = self.expr(scope, local, e.fallback)
+        return self._join(value, fallback, e, "a value and its `otherwise` fallback")
+
+    def _x_Because(self, scope: _ModuleScope, local: dict[str, Typed], e: s.Because) -> Typed:
+        return self.expr(scope, local, e.value)
+
+    def _x_IsScored(self, scope: _ModuleScope, local: dict[str, Typed], e: s.IsScored) -> Typed:
+        self.expr(scope, local, e.operand)
+        return Typed("yesno", e.span, "`is scored`")
+
+    def _x_MemberOf(self, scope: _ModuleScope, local: dict[str, Typed], e: s.MemberOf) -> Typed:
+        element = self.expr(scope, local, e.element)
+        kind = self._domain(scope, local, e.domain)
+        if ERROR not in (kind, element.type) and element.type != kind:
+            self.error("E0202", f"cannot look for {t.describe(element.type)} among "
+                       f"{t.describe(kind)}s", e.span, hint="compare like with like")
+        return Typed("yesno", e.span, "`in`")
+
+    def _x_AtOrganization(self, scope: _ModuleScope, local: dict[str, Typed],
+                          e: s.AtOrganization) -> Typed:
+        org = self.expr(scope, local, e.organization)
+        self._expect(org, "organization", e.organization.span, "`at` names an organization; "
+                     "it must be", None)
+        return self.expr(scope, local, e.value)
+
+
+_NEG_INF = Decimal("-Infinity")
+_POS_INF = Decimal("Infinity")
+
+
+def _interval(r: s.Range) -> tuple[Decimal, bool, Decimal, bool]:
+    """Low, low-closed, high, high-closed of a range."""
+    def v(bound: s.Literal | None) -> Decimal:
+        assert bound is not None and isinstance(bound.value, Decimal)
+        return bound.value
+    return {
+        "below": lambda: (_NEG_INF, False, v(r.high), False),
+        "up_to": lambda: (_NEG_INF, False, v(r.high), True),
+        "above": lambda: (v(r.low), False, _POS_INF, False),
+        "from": lambda: (v(r.low), True, _POS_INF, False),
+        "from_to": lambda: (v(r.low), True, v(r.high), False),
+        "from_through": lambda: (v(r.low), True, v(r.high), True),
+    }[r.kind]()
+
+
+def _show(value: Decimal) -> str:
+    if value.is_infinite():
+        return "no limit"
+    return format(value, "f")
+
+
+def _clip(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= 40 else flat[:37] + "..."
+
+
+def _unit_hint(found: str, wanted: str) -> str | None:
+    pair = (found, wanted)
+    if pair == ("pp", "percent"):
+        return "percentage points are a distance between rates; to compare with a rate, " \
+            "write the rate as a percent (`2%`), or declare the value as `pp`"
+    if pair == ("percent", "pp"):
+        return "a gap between rates is in percentage points: write `2 pp`, not `2%`"
+    if pair == ("number", "percent") or pair == ("count", "percent"):
+        return "write the value with a percent sign (`35%`), or multiply by `100%`"
+    if pair == ("number", "pp") or pair == ("count", "pp"):
+        return "write the value with its unit, for example `2 pp`"
+    if pair == ("number", "money") or pair == ("count", "money"):
+        return "write amounts with a dollar sign: `$1,000.00`"
+    if "money" in pair and "percent" in pair:
+        return "a share of an amount is `amount * percent`"
+    return None
+
+
+def _signature_hint(checker: Checker, name: str, scope: _ModuleScope) -> str:
+    if name in FIXED_BUILTINS:
+        args = ", ".join(FIXED_BUILTINS[name][0])
+        return f"call it as `{name}({args})`"
+    if name == "round":
+        return "call it as `round(value, places, half up)`"
+    if name == "clamp":
+        return "call it as `clamp(value, low, high)`"
+    if name == "abs":
+        return "call it as `abs(value)`"
+    entry = scope.names.get(name)
+    if entry is not None and entry[0].key in checker.bodies:
+        params = checker._params_of(entry[0].key)
+        return f"call it as `{name}({', '.join(f'{p.name}: {p.type}' for p in params)})`"
+    return "check the declaration for the arguments it takes"
+
+
+def _simple_condition(condition: s.Expr) -> tuple[str, frozenset[str]] | None:
+    """``x = NAME`` or ``x in {A, B}`` as (x, {names}); anything else is checked at run time."""
+    if isinstance(condition, s.Compare) and condition.op == "=":
+        left, right = condition.left, condition.right
+        if isinstance(left, s.Name) and isinstance(right, s.Name) and len(left.parts) == 1:
+            return left.parts[0], frozenset({right.dotted})
+    if isinstance(condition, s.MemberOf) and isinstance(condition.domain, s.Listed):
+        element = condition.element
+        if isinstance(element, s.Name) and len(element.parts) == 1:
+            return element.parts[0], frozenset(i.dotted for i in condition.domain.items)
+    return None
+
+
+def _walk(node: Any) -> Iterator[Any]:
+    """Every AST node below and including ``node``."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        if attrs.has(type(current)):
+            for field in attrs.fields(type(current)):
+                if field.name == "span":
+                    continue
+                value = getattr(current, field.name)
+                if attrs.has(type(value)):
+                    stack.append(value)
+                elif isinstance(value, tuple):
+                    stack.extend(v for v in value if attrs.has(type(v)))
+
+
+def check(main: LoadedModule) -> Program:
+    """Check a loaded contract and its modules; raise ``EqlangError`` with every error."""
+    return Checker(main).run()
+
+
+def load_and_check(path: str) -> Program:
+    """Read, parse and check a contract file."""
+    return check(load(path))

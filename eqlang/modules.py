@@ -1,0 +1,175 @@
+"""Module loading: takes a contract path, gives the parsed contract and every module it imports.
+
+``import hedis`` names a module of the standard library (``stdlib/hedis.eq``);
+``import "common.eq" as common`` names a file beside the contract. Nothing outside those two
+roots can be reached: a path that leaves them, through ``..`` or a link, is an error.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import attrs
+
+from eqlang import syntax as s
+from eqlang.diagnostics import Diagnostic, EqlangError, did_you_mean
+from eqlang.parse import data_path, parse
+from eqlang.source import SourceError, SourceFile, read_source
+
+#: Imports deeper than this are refused: a chain this long is a mistake, not a design.
+MAX_IMPORT_DEPTH = 16
+
+
+@attrs.frozen(eq=False)
+class LoadedModule:
+    """One parsed file and the modules its imports name, by alias."""
+
+    key: str
+    source: SourceFile
+    module: s.Module
+    imports: dict[str, LoadedModule]
+
+
+def stdlib_modules() -> dict[str, Path]:
+    root = data_path("stdlib")
+    return {p.stem: p for p in sorted(root.glob("*.eq"))} if root.is_dir() else {}
+
+
+def source_error_diagnostic(error: SourceError) -> Diagnostic:
+    return Diagnostic("E0001", error.message, None, hint=error.hint, path=error.path)
+
+
+class Loader:
+    """Loads a contract and its imports, collecting every diagnostic on the way."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+        self.stdlib = stdlib_modules()
+        self.loaded: dict[Path, LoadedModule] = {}
+        self.diagnostics: list[Diagnostic] = []
+        self.in_progress: list[Path] = []
+
+    def load_main(self, path: Path, display: str) -> LoadedModule | None:
+        return self._load(path.resolve(), display, None, 0)
+
+    def _load(
+        self, resolved: Path, display: str, importer: s.Import | None, depth: int
+    ) -> LoadedModule | None:
+        if resolved in self.loaded:
+            return self.loaded[resolved]
+        if resolved in self.in_progress:
+            chain = " -> ".join(p.name for p in [*self.in_progress, resolved])
+            assert importer is not None
+            self.diagnostics.append(
+                Diagnostic("E0109", f"imports form a cycle: {chain}", importer.span,
+                           hint="move what both files need into a third module")
+            )
+            return None
+        if depth > MAX_IMPORT_DEPTH:
+            assert importer is not None
+            self.diagnostics.append(
+                Diagnostic("E0109", f"imports nest more than {MAX_IMPORT_DEPTH} deep",
+                           importer.span, hint="flatten the chain of imports")
+            )
+            return None
+        try:
+            source = read_source(resolved, display)
+        except SourceError as error:
+            diagnostic = source_error_diagnostic(error)
+            if importer is not None:
+                diagnostic = attrs.evolve(diagnostic, code="E0107", span=importer.span,
+                                          message=f"cannot import `{display}`: {error.message}")
+            self.diagnostics.append(diagnostic)
+            return None
+        try:
+            module = parse(source)
+        except EqlangError as error:
+            self.diagnostics.extend(error.diagnostics)
+            return None
+        self.in_progress.append(resolved)
+        imports: dict[str, LoadedModule] = {}
+        for declaration in module.declarations:
+            if isinstance(declaration, s.Import):
+                target = self._resolve(declaration, resolved.parent)
+                if target is None:
+                    continue
+                loaded = self._load(target[0], target[1], declaration, depth + 1)
+                if loaded is not None:
+                    imports[declaration.alias] = loaded
+        self.in_progress.pop()
+        result = LoadedModule(display, source, module, imports)
+        self.loaded[resolved] = result
+        return result
+
+    def _resolve(self, declaration: s.Import, directory: Path) -> tuple[Path, str] | None:
+        if declaration.path is None:
+            if declaration.alias in self.stdlib:
+                path = self.stdlib[declaration.alias]
+                return path.resolve(), f"<stdlib>/{path.name}"
+            self.diagnostics.append(
+                Diagnostic(
+                    "E0107", f"there is no standard library module `{declaration.alias}`",
+                    declaration.span,
+                    hint=did_you_mean(declaration.alias, self.stdlib)
+                    or "the standard library has: " + ", ".join(sorted(self.stdlib)),
+                )
+            )
+            return None
+        relative = Path(declaration.path)
+        if relative.is_absolute():
+            self.diagnostics.append(self._outside(declaration, "an absolute path"))
+            return None
+        target = (directory / relative).resolve()
+        stdlib_root = data_path("stdlib").resolve()
+        if not (target.is_relative_to(self.root) or target.is_relative_to(stdlib_root)):
+            self.diagnostics.append(self._outside(declaration, "a path outside its folder"))
+            return None
+        if not target.is_file():
+            nearby = [p.name for p in directory.glob("*.eq")]
+            self.diagnostics.append(
+                Diagnostic(
+                    "E0107", f"cannot import `{declaration.path}`: no such file",
+                    declaration.span,
+                    hint=did_you_mean(relative.name, nearby)
+                    or "the path is relative to the importing file's folder",
+                )
+            )
+            return None
+        try:
+            shown = str(target.relative_to(self.root))
+        except ValueError:
+            shown = f"<stdlib>/{target.relative_to(stdlib_root)}"
+        return target, shown
+
+    @staticmethod
+    def _outside(declaration: s.Import, what: str) -> Diagnostic:
+        return Diagnostic(
+            "E0108",
+            f"`{declaration.path}` is {what}; a contract may import only files in its own "
+            "folder and the standard library",
+            declaration.span,
+            hint="copy the module next to the contract, or use a standard library module",
+        )
+
+
+def load(path: str | Path) -> LoadedModule:
+    """Load a contract and its imports, or raise ``EqlangError`` with every problem found."""
+    main_path = Path(path)
+    loader = Loader(main_path.parent)
+    loaded = loader.load_main(main_path, str(path))
+    if loader.diagnostics or loaded is None:
+        raise EqlangError(loader.diagnostics)
+    return loaded
+
+
+def all_modules(main: LoadedModule) -> list[LoadedModule]:
+    """The main module and every module it reaches, each once, in a stable order."""
+    seen: dict[str, LoadedModule] = {}
+    stack = [main]
+    while stack:
+        current = stack.pop()
+        if current.key in seen:
+            continue
+        seen[current.key] = current
+        stack.extend(current.imports[alias] for alias in sorted(current.imports, reverse=True))
+    return list(seen.values())

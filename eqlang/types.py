@@ -1,0 +1,137 @@
+"""Types and units: the algebra the checker uses to accept or reject expressions.
+
+Numbers carry units. Money, percent, percentage points (``pp``), counts and plain numbers
+are kept apart: percent is a share (35% of a pool), ``pp`` the distance between two shares
+(a gap of 4.2 pp between two rates). The functions here take operand types and give the
+result type, or ``None`` where the combination means nothing.
+"""
+
+from __future__ import annotations
+
+NUMERIC = frozenset({"money", "percent", "pp", "count", "number"})
+ENTITY = frozenset({"measure", "group", "period", "organization"})
+ALL_TYPES = NUMERIC | ENTITY | {"yesno", "date", "text"}
+#: The type of ``not scored because ...``: it fits wherever any type is expected.
+NOTHING = "nothing"
+ROUNDING_MODE = "rounding mode"
+
+DESCRIPTION = {
+    "money": "money",
+    "percent": "a percent",
+    "pp": "percentage points",
+    "count": "a count",
+    "number": "a number",
+    "yesno": "yes/no",
+    "date": "a date",
+    "text": "text",
+    "measure": "a measure",
+    "group": "a group",
+    "period": "a period",
+    "organization": "an organization",
+    NOTHING: "not scored",
+    ROUNDING_MODE: "a rounding mode",
+}
+
+
+def describe(type_name: str) -> str:
+    return DESCRIPTION.get(type_name, type_name)
+
+
+def _dimensionless(t: str) -> bool:
+    return t in ("count", "number")
+
+
+def join(a: str, b: str) -> str | None:
+    """The type that holds both, as for the two branches of an ``if``."""
+    if a == NOTHING:
+        return b
+    if b == NOTHING or a == b:
+        return a
+    if _dimensionless(a) and _dimensionless(b):
+        return "number"
+    return None
+
+
+def assignable(actual: str, declared: str) -> bool:
+    """Whether a value of type ``actual`` may stand where ``declared`` is written."""
+    if actual in (NOTHING, declared):
+        return True
+    return _dimensionless(actual) and _dimensionless(declared)
+
+
+def add(a: str, b: str) -> str | None:
+    if a == b and a in NUMERIC:
+        return a
+    if _dimensionless(a) and _dimensionless(b):
+        return "number"
+    if {a, b} == {"percent", "pp"}:
+        return "percent"
+    return None
+
+
+def subtract(a: str, b: str) -> str | None:
+    if a == "percent" and b == "percent":
+        # The difference of two shares is a distance between them: percentage points.
+        return "pp"
+    if a == "percent" and b == "pp":
+        return "percent"
+    if a == "pp" and b == "percent":
+        return None
+    return add(a, b)
+
+
+def multiply(a: str, b: str) -> str | None:
+    if a not in NUMERIC or b not in NUMERIC:
+        return None
+    if _dimensionless(a):
+        return "number" if _dimensionless(b) else b
+    if _dimensionless(b):
+        return a
+    if "percent" in (a, b):
+        other = b if a == "percent" else a
+        return other
+    return None
+
+
+def divide(a: str, b: str) -> str | None:
+    if a not in NUMERIC or b not in NUMERIC:
+        return None
+    if _dimensionless(b):
+        return "number" if _dimensionless(a) else a
+    if a == b:
+        return "number"
+    if b == "percent":
+        return "number" if _dimensionless(a) else a
+    return None
+
+
+def comparable(a: str, b: str) -> bool:
+    if NOTHING in (a, b):
+        return True
+    if a == b:
+        return True
+    return _dimensionless(a) and _dimensionless(b)
+
+
+def ordered(t: str) -> bool:
+    """Whether ``<`` and ``>`` mean something for the type."""
+    return t in NUMERIC or t in ("date", NOTHING)
+
+
+def arithmetic_hint(op: str, a: str, b: str) -> str:
+    """How to fix an arithmetic unit error, in the domain's words."""
+    pair = {a, b}
+    if pair == {"percent", "pp"} and op in "*/":
+        return "percentage points measure a gap between rates; multiply or divide by a " \
+            "percent or a number instead"
+    if pair == {"money", "percent"} and op in "+-":
+        return "to take a share of an amount, multiply: `pool * 35%`"
+    if pair == {"pp", "number"} and op in "+-":
+        return "write the number with its unit, for example `2 pp`"
+    if pair == {"percent", "number"} and op in "+-":
+        return "write the number with its unit, for example `35%`"
+    if a == "pp" and b == "percent" and op == "-":
+        return "a rate minus points is a rate (`rate - 2 pp`); points minus a rate means nothing"
+    if pair == {"money"} and op == "*":
+        return "multiply money by a percent or a number, not by money"
+    return f"{describe(a)} and {describe(b)} cannot be combined with `{op}`"
