@@ -32,7 +32,6 @@ FIXED_BUILTINS: dict[str, tuple[tuple[str, ...], str]] = {
     "higher_is_better": (("measure",), "yesno"),
     "reference": (("measure", "group", "period"), "group"),
     "rest": (("group",), "group"),
-    "best": (("measure", "period"), "group"),
     "sqrt": (("number",), "number"),
     "ln": (("number",), "number"),
 }
@@ -581,6 +580,7 @@ class Checker:
         self._exception_overlaps(d)
         if isinstance(d, s.Output):
             self._rounding(d, result)
+            self._output_params(d)
         return Typed(result.type if result.type != t.NOTHING else ERROR, result.origin,
                      f"`{key}` gives {t.describe(result.type)}")
 
@@ -594,6 +594,14 @@ class Checker:
             self.error("E0307", f"output `{d.name}` gives {t.describe(result.type)}; only "
                        f"money is rounded to {d.rounding.unit}", d.rounding.span,
                        hint="round to a number of decimals: `rounded to 4 decimals half even`")
+
+    def _output_params(self, d: s.Output) -> None:
+        params = d.params or ()
+        if len(params) > 1 or any(p.type not in ("measure", "group") for p in params):
+            self.error("E0307", f"output `{d.name}` is settled per measure or per group, so it "
+                       "takes at most one parameter, of type measure or group",
+                       d.span, hint="compute other breakdowns with `define` and output one "
+                       "value per measure or group")
 
     def _exception_overlaps(self, d: s.Definition | s.Output) -> None:
         keyed: list[tuple[s.Exception_, str, frozenset[str]]] = []
@@ -639,11 +647,11 @@ class Checker:
 
     def _tier_coverage(self, d: s.Schedule) -> None:
         intervals = sorted(
-            ((*_interval(tier.range), tier) for tier in d.tiers),
+            ((*tier_interval(tier.range), tier) for tier in d.tiers),
             key=lambda iv: (iv[0], not iv[1]),
         )
         lo, lo_closed, hi, hi_closed = (
-            _interval(d.domain) if d.domain else (_NEG_INF, False, _POS_INF, False)
+            tier_interval(d.domain) if d.domain else (_NEG_INF, False, _POS_INF, False)
         )
         for i in range(1, len(intervals)):
             _, _, a_hi, a_hi_c, a = intervals[i - 1]
@@ -669,7 +677,7 @@ class Checker:
                        f"up to {_show(hi)})", intervals[-1][4].range.span,
                        hint="end the last tier at the top of the domain, or use `from X`")
         for _, _, _, _, tier in intervals:
-            t_lo, t_lo_c, t_hi, t_hi_c = _interval(tier.range)
+            t_lo, t_lo_c, t_hi, t_hi_c = tier_interval(tier.range)
             if t_lo < lo or t_hi > hi or (t_lo == lo and t_lo_c and not lo_closed) or (
                 t_hi == hi and t_hi_c and not hi_closed
             ):
@@ -1101,7 +1109,7 @@ _NEG_INF = Decimal("-Infinity")
 _POS_INF = Decimal("Infinity")
 
 
-def _interval(r: s.Range) -> tuple[Decimal, bool, Decimal, bool]:
+def tier_interval(r: s.Range) -> tuple[Decimal, bool, Decimal, bool]:
     """Low, low-closed, high, high-closed of a range."""
     def v(bound: s.Literal | None) -> Decimal:
         assert bound is not None and isinstance(bound.value, Decimal)

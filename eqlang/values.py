@@ -1,0 +1,252 @@
+"""Values and the arithmetic behind them: takes magnitudes and units, gives results.
+
+The evaluator never touches a ``Decimal`` directly; it asks an ``Arithmetic`` to add,
+multiply, compare and round. ``ExactArithmetic`` is the one settlements use: decimal
+arithmetic with 34 significant digits and no silent rounding. The same checked program can
+be evaluated over another arithmetic (intervals for payout bounds, arrays of scenarios)
+by supplying another implementation of this small interface.
+
+Percent and percentage points are both stored as fractions (35% is 0.35, 2 pp is 0.02), so
+a difference of two rates is already in points; they differ in unit, not in scale.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+from decimal import Decimal
+from typing import Any, Protocol
+
+import attrs
+
+ROUNDING = {
+    "half up": decimal.ROUND_HALF_UP,
+    "half even": decimal.ROUND_HALF_EVEN,
+    "half down": decimal.ROUND_HALF_DOWN,
+    "toward zero": decimal.ROUND_DOWN,
+    "away from zero": decimal.ROUND_UP,
+}
+#: Units whose written number is a hundred times the stored fraction.
+SCALED_UNITS = frozenset({"percent", "pp"})
+
+
+class ArithmeticError_(Exception):
+    """An operation with no defined result, such as a division by zero."""
+
+
+class Arithmetic(Protocol):
+    """The operations the evaluator needs on magnitudes."""
+
+    def literal(self, value: Decimal) -> Any: ...
+    def add(self, a: Any, b: Any) -> Any: ...
+    def subtract(self, a: Any, b: Any) -> Any: ...
+    def multiply(self, a: Any, b: Any) -> Any: ...
+    def divide(self, a: Any, b: Any) -> Any: ...
+    def negate(self, a: Any) -> Any: ...
+    def compare(self, a: Any, b: Any) -> int: ...
+    def round(self, a: Any, places: int, mode: str) -> Any: ...
+    def sqrt(self, a: Any) -> Any: ...
+    def ln(self, a: Any) -> Any: ...
+
+
+class ExactArithmetic:
+    """Decimal arithmetic with 34 significant digits that refuses undefined results."""
+
+    def __init__(self, precision: int = 34) -> None:
+        self.context = decimal.Context(
+            prec=precision,
+            rounding=decimal.ROUND_HALF_EVEN,
+            traps=[decimal.DivisionByZero, decimal.InvalidOperation, decimal.Overflow],
+        )
+
+    def literal(self, value: Decimal) -> Decimal:
+        return value
+
+    def add(self, a: Decimal, b: Decimal) -> Decimal:
+        return self._do(self.context.add, a, b)
+
+    def subtract(self, a: Decimal, b: Decimal) -> Decimal:
+        return self._do(self.context.subtract, a, b)
+
+    def multiply(self, a: Decimal, b: Decimal) -> Decimal:
+        return self._do(self.context.multiply, a, b)
+
+    def divide(self, a: Decimal, b: Decimal) -> Decimal:
+        if b == 0:
+            raise ArithmeticError_(f"division by zero ({_plain(a)} / 0)")
+        return self._do(self.context.divide, a, b)
+
+    def negate(self, a: Decimal) -> Decimal:
+        return self.context.minus(a)
+
+    def compare(self, a: Decimal, b: Decimal) -> int:
+        return (a > b) - (a < b)
+
+    def round(self, a: Decimal, places: int, mode: str) -> Decimal:
+        exponent = Decimal(1).scaleb(-places)
+        return self._do(lambda x, y: x.quantize(y, rounding=ROUNDING[mode],
+                                                context=self.context), a, exponent)
+
+    def sqrt(self, a: Decimal) -> Decimal:
+        if a < 0:
+            raise ArithmeticError_(f"square root of a negative number ({_plain(a)})")
+        return self.context.sqrt(a)
+
+    def ln(self, a: Decimal) -> Decimal:
+        if a <= 0:
+            raise ArithmeticError_(f"logarithm of a number that is not positive ({_plain(a)})")
+        return self.context.ln(a)
+
+    @staticmethod
+    def _do(op: Any, a: Decimal, b: Decimal) -> Decimal:
+        try:
+            return op(a, b)
+        except decimal.DecimalException as exc:
+            raise ArithmeticError_(f"{type(exc).__name__} on {_plain(a)} and {_plain(b)}") from None
+
+
+# ---- values -------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Quantity:
+    """A number with its unit; ``note`` is a reason a reader should see beside it."""
+
+    unit: str
+    magnitude: Any
+    note: str | None = attrs.field(default=None, eq=False)
+
+
+@attrs.frozen
+class NotScored:
+    """The first-class "not scored" outcome, with the reason for the trace."""
+
+    reason: str
+
+
+@attrs.frozen
+class Truth:
+    value: bool
+
+
+@attrs.frozen
+class Entity:
+    """A measure, period or organization, by the name it has in tables."""
+
+    kind: str
+    name: str
+
+
+@attrs.frozen
+class Group:
+    """A group: a named one, the whole population (``ALL``), or the rest beside a group."""
+
+    kind: str
+    name: str | None = None
+
+    @property
+    def label(self) -> str:
+        if self.kind == "all":
+            return "ALL"
+        if self.kind == "rest":
+            return f"rest of {self.name}"
+        return str(self.name)
+
+
+@attrs.frozen
+class DateValue:
+    value: datetime.date
+
+
+@attrs.frozen
+class Text:
+    value: str
+
+
+@attrs.frozen
+class Mode:
+    mode: str
+
+
+Value = Quantity | NotScored | Truth | Entity | Group | DateValue | Text | Mode
+
+
+def literal_quantity(kind: str, number: Decimal) -> Quantity:
+    """A written literal as a quantity: ``35%`` becomes 0.35 percent."""
+    unit = {"points": "pp", "percent": "percent", "money": "money", "number": "number"}[kind]
+    magnitude = number.scaleb(-2) if unit in SCALED_UNITS else number
+    return Quantity(unit, magnitude)
+
+
+def _plain(value: Decimal) -> str:
+    if not value.is_finite():
+        return str(value)
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text or "0"
+
+
+def plain_number(value: Decimal, scale: bool = False) -> str:
+    """A decimal written out in full, without exponent or trailing zeros."""
+    return _plain(value.scaleb(2) if scale else value)
+
+
+def exact_text(value: Value) -> str:
+    """The machine form of a value: a decimal string in the unit as written in contracts."""
+    if isinstance(value, Quantity):
+        if value.unit == "money":
+            return format(value.magnitude, "f")
+        if value.unit in SCALED_UNITS:
+            return plain_number(value.magnitude, scale=True)
+        return plain_number(value.magnitude)
+    return display(value)
+
+
+def display(value: Value, digits: int | None = None) -> str:
+    """How a person reads the value: ``$1,000,000.00``, ``35%``, ``4.2 pp``, ``yes``."""
+    if isinstance(value, Quantity):
+        magnitude = value.magnitude
+        if value.unit in SCALED_UNITS:
+            magnitude = magnitude.scaleb(2)
+        if digits is not None and value.unit != "money":
+            magnitude = _shorten(magnitude, digits)
+        if value.unit == "money":
+            return _money(magnitude, digits)
+        text = _plain(magnitude)
+        if value.unit == "percent":
+            return text + "%"
+        if value.unit == "pp":
+            return text + " pp"
+        return text
+    if isinstance(value, NotScored):
+        return f"not scored ({value.reason})"
+    if isinstance(value, Truth):
+        return "yes" if value.value else "no"
+    if isinstance(value, Entity):
+        return value.name
+    if isinstance(value, Group):
+        return value.label
+    if isinstance(value, DateValue):
+        return value.value.isoformat()
+    if isinstance(value, Text):
+        return value.value
+    return value.mode
+
+
+def _shorten(value: Decimal, digits: int) -> Decimal:
+    """At most ``digits`` decimals, for reading; traces keep every digit."""
+    if value.as_tuple().exponent >= -digits:  # type: ignore[operator]
+        return value
+    return value.quantize(Decimal(1).scaleb(-digits), rounding=decimal.ROUND_HALF_EVEN)
+
+
+def _money(amount: Decimal, digits: int | None) -> str:
+    sign = "-" if amount < 0 else ""
+    amount = abs(amount)
+    if digits is not None and amount.as_tuple().exponent < -max(2, digits):  # type: ignore[operator]
+        amount = _shorten(amount, max(2, digits))
+    text = format(amount, "f")
+    whole, _, fraction = text.partition(".")
+    grouped = f"{int(whole):,}"
+    return f"{sign}${grouped}.{fraction}" if fraction else f"{sign}${grouped}"
