@@ -133,11 +133,8 @@ def _scorable(cells: Cells, measure: str, group: str) -> bool:
 def _gap_pp(cells: Cells, measure: str, group: str, period: str) -> Decimal:
     reference = _rate(cells, measure, REFERENCE, period)
     own = _rate(cells, measure, group, period)
-    if HIGHER_IS_BETTER[measure]:
-        gap = 100 * (reference - own)
-    else:
-        gap = 100 * (own - reference)
-    return max(ZERO, gap)
+    difference = reference - own if HIGHER_IS_BETTER[measure] else own - reference
+    return max(ZERO, 100 * difference)
 
 
 def _group_score(cells: Cells, measure: str, group: str) -> Decimal:
@@ -152,11 +149,8 @@ def _group_score(cells: Cells, measure: str, group: str) -> Decimal:
 def _leveled_down(cells: Cells, measure: str) -> bool:
     baseline = _rate(cells, measure, ALL, BASELINE)
     performance = _rate(cells, measure, ALL, PERFORMANCE)
-    if HIGHER_IS_BETTER[measure]:
-        worsening_pp = 100 * (baseline - performance)
-    else:
-        worsening_pp = 100 * (performance - baseline)
-    return worsening_pp > LEVELING_DOWN_MARGIN_PP
+    worsening = baseline - performance if HIGHER_IS_BETTER[measure] else performance - baseline
+    return 100 * worsening > LEVELING_DOWN_MARGIN_PP
 
 
 def _measure_score(cells: Cells, measure: str) -> Decimal | None:
