@@ -19,10 +19,9 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
-from typing import NamedTuple
 
 import attrs
 
@@ -31,7 +30,7 @@ from eqlang.source import SourceFile, Span
 
 #: Tables larger than this are refused before reading, so that a wrong path (a disk image, a
 #: database dump) fails at once instead of exhausting memory. Real measure tables are far
-#: smaller: a row is under a hundred bytes.
+#: smaller: a row takes tens of bytes.
 MAX_TABLE_BYTES = 512 * 1024 * 1024
 
 #: At most this many diagnostics are reported per table; one more then says how many were
@@ -57,7 +56,15 @@ _NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 
 # An unquoted field runs to the next comma, LF or CRLF. A lone CR is swallowed into the field
 # (and reported there) so that it cannot end a record the line numbers never counted.
-_UNQUOTED = re.compile(r"[^,\r\n]*(?:\r(?!\n)[^,\r\n]*)*")
+_UNQUOTED = re.compile(r"[^,\r\n]*+(?:\r(?!\n)[^,\r\n]*+)*+")
+
+# A well-formed field and record. The quantifiers are possessive: inside quotes a `""` is
+# always an escaped quote, so the longest run is the only correct reading, and refusing to
+# backtrack keeps a failed match linear instead of exponential.
+_FIELD = r'(?:"(?:[^"]++|"")*+"|[^,"\r\n]*+)'
+_FIELD_AT = re.compile(_FIELD)
+_CLEAN_RECORD = re.compile(rf"{_FIELD}(?:,{_FIELD})*+(?=\r?\n|\Z)")
+_CELLS = re.compile(r'(?:^|,)(?:"((?:[^"]++|"")*+)"|([^,"\r\n]*+))')
 
 _HEADER_EXAMPLE = ",".join(REQUIRED_COLUMNS)
 
@@ -86,7 +93,7 @@ class _LazySource:
     """The decoded text of a table, turned into a ``SourceFile`` only when a span is needed.
 
     Building a ``SourceFile`` indexes every line start; a clean table never needs one, and
-    that indexing would cost as much as the parse itself.
+    that indexing would add a quarter to the time it takes to load one.
     """
 
     def __init__(self, path: str, text: str, sha256: str) -> None:
@@ -161,13 +168,13 @@ class TableSet:
         index, diagnostics = _merge(self.tables)
         if diagnostics:
             raise EqlangError(diagnostics)
-        groups: dict[tuple[str, str, str], set[str]] = {}
+        groups: defaultdict[tuple[str, str, str], list[str]] = defaultdict(list)
         for org, measure, group, period in index:
-            groups.setdefault((org, measure, period), set()).add(group)
-        orgs = sorted({key[0] for key in index})
+            groups[org, measure, period].append(group)  # keys are unique: no repeats
+        orgs = frozenset(key[0] for key in index)
         object.__setattr__(self, "_index", index)
-        object.__setattr__(self, "_orgs", tuple(orgs))
-        object.__setattr__(self, "_org_set", frozenset(orgs))
+        object.__setattr__(self, "_orgs", tuple(sorted(orgs)))
+        object.__setattr__(self, "_org_set", orgs)
         object.__setattr__(self, "_groups", {k: tuple(sorted(v)) for k, v in groups.items()})
 
     def lookup(self, org: str, measure: str, group: str, period: str) -> Row | None:
@@ -185,7 +192,7 @@ class TableSet:
         return self._groups.get((org, measure, period), ())
 
 
-# ---- loading ------------------------------------------------------------------------------
+# ---- loading ---------------------------------------------------------------------------------
 
 
 def load_table(path: str | os.PathLike[str], display: str | None = None) -> MeasureTable:
@@ -224,28 +231,29 @@ def load_tables(paths: Sequence[str | os.PathLike[str]]) -> TableSet:
         diagnostics.extend(found)
         if table is not None:
             tables.append(table)
-    # Merge what did load as well, so cross-table duplicates show up in the same run.
-    _, merge_problems = _merge(tables)
-    diagnostics.extend(merge_problems)
     if diagnostics:
+        # Merge what did load as well, so cross-table duplicates show up in the same run.
+        diagnostics.extend(_merge(tables)[1])
         raise EqlangError(diagnostics)
-    return TableSet(tuple(tables))
+    return TableSet(tuple(tables))  # raises on keys repeated across tables
 
 
 def _merge(tables: Sequence[MeasureTable]) -> tuple[dict[Key, Row], list[Diagnostic]]:
     index: dict[Key, Row] = {}
-    owner: dict[Key, tuple[MeasureTable, int]] = {}
     collector = _Collector()
-    for table in tables:
+    for number, table in enumerate(tables):
+        clashes = table._index.keys() & index.keys()
+        if not clashes:
+            # The usual case, done in bulk: a table's index lists its keys in row order.
+            index.update(zip(table._index, table.rows, strict=True))
+            continue
         for position, row in enumerate(table.rows):
             key = row.key
-            if key not in index:
+            if key not in clashes:
                 index[key] = row
-                owner[key] = (table, position)
                 continue
-            first_table, first_position = owner[key]
-            first = first_table.rows[first_position]
-            first_span = first_table._row_span(first_position)
+            first = index[key]
+            earlier = next(t for t in tables[:number] if key in t._index)
             collector.add(
                 Diagnostic(
                     code=E_DUPLICATE,
@@ -257,7 +265,7 @@ def _merge(tables: Sequence[MeasureTable]) -> tuple[dict[Key, Row], list[Diagnos
                     notes=(
                         Note(
                             f"first row with this key, in `{first.table}` line {first.line}",
-                            first_span,
+                            earlier._row_span(earlier._index[key]),
                         ),
                     ),
                     hint="each (org, measure, group, period) may appear in only one table; "
@@ -328,6 +336,13 @@ def _decode(data: bytes, shown: str) -> tuple[str | None, Diagnostic | None]:
     # Not eqlang.source.decode_source: that refuses anything over its 2 MB contract limit,
     # far below what a table may be, and its messages speak of contracts.
     nul = data.find(b"\x00")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # Spreadsheets' "Unicode text" export is UTF-16, full of NUL bytes; say so plainly.
+        return None, _unreadable(
+            shown,
+            "table is UTF-16 text, not UTF-8",
+            "save the table as CSV in UTF-8 encoding (spreadsheets call this `CSV UTF-8`)",
+        )
     if nul >= 0:
         return None, _unreadable(
             shown,
@@ -348,95 +363,163 @@ def _decode(data: bytes, shown: str) -> tuple[str | None, Diagnostic | None]:
         )
 
 
-# ---- the CSV reader -------------------------------------------------------------------------
+# ---- the CSV reader --------------------------------------------------------------------------
 
 
-class _Field(NamedTuple):
-    value: str  # unquoted text
-    start: int  # offsets of the raw field, quotes included
-    end: int
-    quoted: bool
+class _Record:
+    """One CSV record: its cell values, and where each raw cell (quotes included) lies."""
 
+    __slots__ = ("_bounds", "end", "line", "start", "text", "values")
 
-class _Record(NamedTuple):
-    line: int
-    start: int
-    end: int  # before the line end
-    fields: list[_Field]
+    def __init__(
+        self,
+        text: str,
+        line: int,
+        start: int,
+        end: int,
+        values: list[str],
+        bounds: list[tuple[int, int]] | None = None,
+    ) -> None:
+        self.text = text
+        self.line = line
+        self.start = start
+        self.end = end  # before the line end
+        self.values = values
+        self._bounds = bounds
+
+    def cell(self, index: int) -> tuple[int, int]:
+        """Start and end offsets of one raw cell."""
+        if self._bounds is None:
+            # Well-formed records are split without noting offsets; they are worked out
+            # here, on the error path, which most records never take.
+            bounds = []
+            pos = self.start
+            while True:
+                end = _FIELD_AT.match(self.text, pos).end()  # type: ignore[union-attr]
+                bounds.append((pos, end))
+                if end >= self.end or self.text[end] != ",":
+                    break
+                pos = end + 1  # past the comma
+            self._bounds = bounds
+        return self._bounds[index]
 
 
 ReportSyntax = Callable[[str, int, int, str], None]
 
 
 def _read_records(text: str, report: ReportSyntax) -> Iterator[_Record]:
-    """Split ``text`` into RFC 4180 records, in one pass.
+    """Split ``text`` into RFC 4180 records, in one pass, leaving out blank lines.
 
     ``report(message, start, end, hint)`` receives each malformation; the reader recovers
     where it can (a stray quote stays part of its field) so later problems are found too.
     An unterminated quote swallows the rest of the file, so reading stops there.
     """
     length = len(text)
+    find = text.find
     pos = 0
     line = 1
     while pos < length:
-        record_start = pos
-        record_line = line
-        fields: list[_Field] = []
-        while True:
-            if pos < length and text[pos] == '"':
-                scan = pos + 1
-                while True:
-                    close = text.find('"', scan)
-                    if close < 0:
-                        report(
-                            "unterminated quoted field: this quote is never closed",
-                            pos,
-                            pos + 1,
-                            "add the closing quote; a quote inside a quoted field is written "
-                            'twice ("")',
-                        )
-                        return
-                    if close + 1 < length and text[close + 1] == '"':
-                        scan = close + 2
-                        continue
-                    break
-                value = text[pos + 1 : close].replace('""', '"')
-                line += text.count("\n", pos, close)
-                end = _UNQUOTED.match(text, close + 1).end()  # type: ignore[union-attr]
-                if end > close + 1:
-                    report(
-                        "unexpected text after the closing quote of a quoted field",
-                        close + 1,
-                        end,
-                        "put the whole field inside the quotes, and write a quote inside "
-                        'them twice ("")',
-                    )
-                fields.append(_Field(value, pos, end, True))
-            else:
-                end = _UNQUOTED.match(text, pos).end()  # type: ignore[union-attr]
-                value = text[pos:end]
-                if '"' in value:
-                    _report_stray_quote(value, pos, report)
-                if "\r" in value:
-                    bare = pos + value.index("\r")
-                    report(
-                        "carriage return without a line feed",
-                        bare,
-                        bare + 1,
-                        "save the file with LF or CRLF line ends",
-                    )
-                fields.append(_Field(value, pos, end, False))
-            pos = end
-            if pos < length and text[pos] == ",":
-                pos += 1
-                continue
-            break
-        record_end = pos
-        if pos < length:
-            # The unquoted pattern stops only at a comma, LF or CRLF, so this is a line end.
-            pos += 2 if text[pos] == "\r" else 1
+        newline = find("\n", pos)
+        stop = length if newline < 0 else newline
+        end = stop - 1 if newline > pos and text[newline - 1] == "\r" else stop
+        raw = text[pos:end]
+        if '"' not in raw and "\r" not in raw:
+            # The common case, a line without quotes: str.split is several times faster than
+            # the regular expressions below.
+            if raw.strip():
+                yield _Record(text, line, pos, end, raw.split(","))
+            pos = stop + 1
             line += 1
-        yield _Record(record_line, record_start, record_end, fields)
+            continue
+        clean = _CLEAN_RECORD.match(text, pos)
+        if clean is not None:
+            # Well-formed quoting (many exports quote every text cell): one regex pass in C.
+            end = clean.end()
+            values = [
+                quoted.replace('""', '"') if quoted else plain
+                for quoted, plain in _CELLS.findall(text[pos:end])
+            ]
+            record = _Record(text, line, pos, end, values)
+            line += text.count("\n", pos, end)
+            if end < length:
+                end += 2 if text[end] == "\r" else 1
+                line += 1
+            pos = end
+            yield record
+            continue
+        result = _read_quoted_record(text, pos, line, report)
+        if result is None:
+            return
+        record, pos, line = result
+        if len(record.values) > 1 or record.values[0].strip() or text[record.start] == '"':
+            yield record
+
+
+def _read_quoted_record(
+    text: str, pos: int, line: int, report: ReportSyntax
+) -> tuple[_Record, int, int] | None:
+    """Read one record that may hold quotes, from ``pos``; give it, the next position and
+    the next record's line, or None after reporting a quote that is never closed."""
+    length = len(text)
+    start = pos
+    first_line = line
+    values: list[str] = []
+    bounds: list[tuple[int, int]] = []
+    while True:
+        if pos < length and text[pos] == '"':
+            scan = pos + 1
+            while True:
+                close = text.find('"', scan)
+                if close < 0:
+                    report(
+                        "unterminated quoted field: this quote is never closed",
+                        pos,
+                        pos + 1,
+                        "add the closing quote; a quote inside a quoted field is written "
+                        'twice ("")',
+                    )
+                    return None
+                if close + 1 < length and text[close + 1] == '"':
+                    scan = close + 2
+                    continue
+                break
+            value = text[pos + 1 : close].replace('""', '"')
+            line += text.count("\n", pos, close)
+            end = _UNQUOTED.match(text, close + 1).end()  # type: ignore[union-attr]
+            if end > close + 1:
+                report(
+                    "unexpected text after the closing quote of a quoted field",
+                    close + 1,
+                    end,
+                    "put the whole field inside the quotes, and write a quote inside them "
+                    'twice ("")',
+                )
+        else:
+            end = _UNQUOTED.match(text, pos).end()  # type: ignore[union-attr]
+            value = text[pos:end]
+            if '"' in value:
+                _report_stray_quote(value, pos, report)
+            if "\r" in value:
+                bare = pos + value.index("\r")
+                report(
+                    "carriage return without a line feed",
+                    bare,
+                    bare + 1,
+                    "save the file with LF or CRLF line ends",
+                )
+        values.append(value)
+        bounds.append((pos, end))
+        pos = end
+        if pos < length and text[pos] == ",":
+            pos += 1
+            continue
+        break
+    record = _Record(text, first_line, start, pos, values, bounds)
+    if pos < length:
+        # The unquoted pattern stops only at a comma, LF or CRLF, so this is a line end.
+        pos += 2 if text[pos] == "\r" else 1
+        line += 1
+    return record, pos, line
 
 
 def _report_stray_quote(value: str, start: int, report: ReportSyntax) -> None:
@@ -450,7 +533,7 @@ def _report_stray_quote(value: str, start: int, report: ReportSyntax) -> None:
     report("quote character inside an unquoted field", at, at + 1, hint)
 
 
-# ---- checking -------------------------------------------------------------------------------
+# ---- checking --------------------------------------------------------------------------------
 
 
 class _Collector:
@@ -522,11 +605,7 @@ class _Checker:
     def run(self) -> tuple[list[Row], list[tuple[int, int]], list[Diagnostic]]:
         rows: list[Row] = []
         spans: list[tuple[int, int]] = []
-        records = (
-            record
-            for record in _read_records(self.source.text, self.syntax_error)
-            if not _is_blank(record)
-        )
+        records = _read_records(self.source.text, self.syntax_error)
         header = next(records, None)
         if header is None:
             if not self.collector:
@@ -546,34 +625,78 @@ class _Checker:
             for _ in records:
                 pass
             return rows, spans, self.collector.finish("this table")
-        seen: dict[Key, _Record] = {}
-        width = len(header.fields)
+        width = len(header.values)
+        org_at, measure_at, group_at, period_at, numerator_at, denominator_at = (
+            columns[name] for name in REQUIRED_COLUMNS
+        )
+        number = _NUMBER.fullmatch
+        # Only the first row's offsets are kept per key, not the record: far less memory.
+        seen: dict[Key, tuple[int, int]] = {}
+        path = self.path
         for record in records:
-            row = self.row(record, columns, width, seen)
-            if row is not None:
-                rows.append(row)
-                spans.append((record.start, record.end))
+            values = record.values
+            if len(values) != width:
+                self.field_count(record, width)
+                continue
+            org = values[org_at].strip()
+            measure = values[measure_at].strip()
+            group = values[group_at].strip()
+            period = values[period_at].strip()
+            numerator_text = values[numerator_at]
+            denominator_text = values[denominator_at]
+            key = (org, measure, group, period)
+            if (
+                org
+                and measure
+                and group
+                and period
+                and number(numerator_text)
+                and number(denominator_text)
+                and key not in seen
+            ):
+                numerator = Decimal(numerator_text)
+                denominator = Decimal(denominator_text)
+                if numerator <= denominator:
+                    seen[key] = offsets = (record.start, record.end)
+                    rows.append(
+                        Row(org, measure, group, period, numerator, denominator, path, record.line)
+                    )
+                    spans.append(offsets)
+                    continue
+            # The fast test above failed somewhere: find and report every reason.
+            self.bad_row(record, key, columns, seen)
         return rows, spans, self.collector.finish("this table")
 
     def header(self, record: _Record) -> dict[str, int] | None:
         """Map each required column to its field position, or report why that fails."""
         columns: dict[str, int] = {}
-        extras: list[tuple[str, _Field]] = []
+        extras: list[tuple[str, int]] = []
         problem = False
-        for position, cell in enumerate(record.fields):
-            name = cell.value.strip()
+        only = record.values[0] if len(record.values) == 1 else ""
+        for separator, name in ((";", "semicolons"), ("\t", "tabs")):
+            if separator in only:
+                # One message instead of six "missing column" ones that miss the point.
+                self.error(
+                    E_COLUMN,
+                    f"the header is a single column; this table seems separated by {name}",
+                    record.start,
+                    record.end,
+                    "eqlang tables are comma-separated: export the table as CSV with commas "
+                    f"(header `{_HEADER_EXAMPLE}`)",
+                )
+                return None
+        for position, cell in enumerate(record.values):
+            name = cell.strip()
             if name not in REQUIRED_COLUMNS:
-                extras.append((name, cell))
+                extras.append((name, position))
                 continue
             if name in columns:
-                first = record.fields[columns[name]]
                 self.error(
                     E_COLUMN,
                     f"column `{name}` appears more than once in the header",
-                    cell.start,
-                    cell.end,
+                    *record.cell(position),
                     f"remove or rename one of them, so it is clear which column holds {name}",
-                    (Note(f"first `{name}` column", self.source.span(first.start, first.end)),),
+                    (Note(f"first `{name}` column", self.span(record, columns[name])),),
                 )
                 problem = True
                 continue
@@ -582,15 +705,14 @@ class _Checker:
             if name in columns:
                 continue
             problem = True
-            for index, (header_name, cell) in enumerate(extras):
+            for index, (header_name, position) in enumerate(extras):
                 suggestion = did_you_mean(header_name, [name]) if header_name else None
                 if suggestion is not None:
                     del extras[index]  # one near-miss header explains one missing column
                     self.error(
                         E_COLUMN,
                         f"missing required column `{name}`",
-                        cell.start,
-                        cell.end,
+                        *record.cell(position),
                         f"the header has `{header_name}`: {suggestion} "
                         f"Rename the column to `{name}`",
                     )
@@ -606,75 +728,56 @@ class _Checker:
                 )
         return None if problem else columns
 
-    def row(
-        self, record: _Record, columns: dict[str, int], width: int, seen: dict[Key, _Record]
-    ) -> Row | None:
-        fields = record.fields
-        if len(fields) != width:
-            self.field_count(record, width)
-            return None
-        ok = True
-        key: list[str] = []
-        for name in KEY_COLUMNS:
-            cell = fields[columns[name]]
-            value = cell.value.strip()
+    def span(self, record: _Record, index: int) -> Span:
+        return self.source.span(*record.cell(index))
+
+    def bad_row(
+        self, record: _Record, key: Key, columns: dict[str, int], seen: dict[Key, tuple[int, int]]
+    ) -> None:
+        for name, value in zip(KEY_COLUMNS, key, strict=True):
             if not value:
                 self.error(
                     E_EMPTY_KEY,
                     f"empty `{name}` cell",
-                    cell.start,
-                    cell.end,
-                    f"every row needs a {name}; fill it in or delete the row",
+                    *record.cell(columns[name]),
+                    f"every row needs a value in `{name}`; fill it in or delete the row",
                 )
-                ok = False
-            key.append(value)
-        org, measure, group, period = key
-        numerator = self.count(fields[columns["numerator"]], "numerator")
-        denominator = self.count(fields[columns["denominator"]], "denominator")
-        if numerator is None or denominator is None:
-            ok = False
-        elif numerator > denominator:
-            num_cell = fields[columns["numerator"]]
-            den_cell = fields[columns["denominator"]]
+        numerator = self.count(record, columns["numerator"], "numerator")
+        denominator = self.count(record, columns["denominator"], "denominator")
+        if numerator is not None and denominator is not None and numerator > denominator:
             self.error(
                 E_RATIO,
-                f"numerator {num_cell.value} is greater than denominator {den_cell.value}",
-                num_cell.start,
-                num_cell.end,
+                f"numerator {numerator} is greater than denominator {denominator}",
+                *record.cell(columns["numerator"]),
                 "the numerator counts members of the denominator, so it cannot be larger; "
                 "check whether the two columns are swapped",
-                (Note("the denominator is here", self.source.span(den_cell.start, den_cell.end)),),
+                (Note("the denominator is here", self.span(record, columns["denominator"])),),
             )
-            ok = False
         if all(key):
-            first = seen.setdefault((org, measure, group, period), record)
-            if first is not record:
+            first = seen.get(key)
+            if first is None:
+                seen[key] = (record.start, record.end)
+            else:
+                first_span = self.source.span(*first)
                 self.error(
                     E_DUPLICATE,
-                    f"duplicate row for {_describe((org, measure, group, period))} "
-                    f"(first on line {first.line})",
+                    f"duplicate row for {_describe(key)} (first on line {first_span.line})",
                     record.start,
                     record.end,
                     "each (org, measure, group, period) may appear only once; remove one of "
                     "the rows",
-                    (Note("first row with this key", self.source.span(first.start, first.end)),),
+                    (Note("first row with this key", first_span),),
                 )
-                ok = False
-        if not ok:
-            return None
-        assert numerator is not None and denominator is not None
-        return Row(org, measure, group, period, numerator, denominator, self.path, record.line)
 
     def field_count(self, record: _Record, width: int) -> None:
-        fields = record.fields
-        count = len(fields)
+        count = len(record.values)
         message = f"record has {count} field{'s' if count != 1 else ''} but the header has {width}"
         if count > width:
             self.error(
                 E_RECORD,
                 message,
-                fields[width].start,
-                fields[-1].end,
+                record.cell(width)[0],
+                record.cell(count - 1)[1],
                 "remove the extra fields, or quote a value that contains a comma "
                 '(for example "Smith, J")',
             )
@@ -688,21 +791,13 @@ class _Checker:
                 "its comma), and quote values that contain line breaks",
             )
 
-    def count(self, cell: _Field, name: str) -> Decimal | None:
-        value = cell.value
+    def count(self, record: _Record, index: int, name: str) -> Decimal | None:
+        value = record.values[index]
         if _NUMBER.fullmatch(value):
             return Decimal(value)
         message, hint = _number_problem(name, value)
-        self.error(E_NUMBER, message, cell.start, cell.end, hint)
+        self.error(E_NUMBER, message, *record.cell(index), hint)
         return None
-
-
-def _is_blank(record: _Record) -> bool:
-    # A line holding nothing (or only spaces) is layout, not a record; a lone "" is data.
-    if len(record.fields) != 1:
-        return False
-    only = record.fields[0]
-    return not only.quoted and not only.value.strip()
 
 
 _PLAIN = "write a plain non-negative decimal such as `812` or `193.486`"
