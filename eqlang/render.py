@@ -148,6 +148,32 @@ def _substitute(expr: str, params: list[str], args: list[str]) -> str:
     return expr
 
 
+_KINDS = {"definition": "rule", "output": "output", "parameter": "parameter",
+          "schedule": "schedule", "measure": "measure attribute"}
+
+
+def _facts(node: dict[str, Any]) -> list[str]:
+    kind = _KINDS.get(node["kind"], node["kind"])
+    facts = [f"{kind} at {node['at']}"] if node.get("at") else [kind]
+    if node.get("citation"):
+        facts.append(f"per \"{node['citation']}\"")
+    if node.get("note"):
+        facts.append(node["note"])
+    if node["value"].get("note"):
+        facts.append(node["value"]["note"])
+    return facts
+
+
+def _with_values(expr: str, uses: list[str], nodes: dict[str, Any]) -> str:
+    """The rule with each value it used written in place of its name."""
+    labels = sorted((u for u in uses if u in nodes), key=len, reverse=True)
+    if not labels:
+        return expr
+    pattern = re.compile("|".join(rf"(?<![\w.]){re.escape(label)}(?![\w(])" for label in labels))
+    return pattern.sub(lambda m: _value_text(nodes[m.group(0)]["value"]).removeprefix("≈ "),
+                       expr)
+
+
 def explain(trace: dict[str, Any], org: str, root: str, depth: int | None) -> str:
     """The derivation of one node as an indented tree, down to the table rows."""
     nodes = trace["organizations"][org]["nodes"]
@@ -160,29 +186,23 @@ def explain(trace: dict[str, Any], org: str, root: str, depth: int | None) -> st
             lines.append(f"{prefix}{node_id} (from another organization's derivation)")
             return
         label = node_id.split("::")[-1]
-        head = f"{prefix}{label} = {_value_text(node['value'])}"
-        lines.append(head)
+        value = _value_text(node["value"])
+        relation = " " if value.startswith("≈") else " = "
+        lines.append(f"{prefix}{label}{relation}{value}")
         detail = child_prefix + ("│ " if node["uses"] else "  ")
-        where = node.get("at", "")
         if node["kind"] == "input":
             for row in node.get("rows", []):
                 lines.append(f"{detail}row {row['table']}:{row['line']}: group {row['group']}, "
-                             f"numerator {row['numerator']}, denominator {row['denominator']}")
+                             f"period {row['period']}, numerator {row['numerator']}, "
+                             f"denominator {row['denominator']}")
             return
-        kind = {"definition": "rule", "output": "output", "parameter": "parameter",
-                "schedule": "schedule", "measure": "measure attribute"}.get(node["kind"],
-                                                                             node["kind"])
         expr = _substitute(node.get("expr", ""), node.get("params", []), node["args"])
-        if expr and node["kind"] != "measure":
+        if expr and node["kind"] != "measure" and expr != value:
             lines.append(f"{detail}= {expr}")
-        facts = [f"{kind} at {where}"] if where else [kind]
-        if node.get("citation"):
-            facts.append(f"per \"{node['citation']}\"")
-        if node.get("note"):
-            facts.append(node["note"])
-        if node["value"].get("note"):
-            facts.append(node["value"]["note"])
-        lines.append(f"{detail}({'; '.join(facts)})")
+            with_values = _with_values(expr, node["uses"], nodes)
+            if with_values != expr and len(with_values) <= 160:
+                lines.append(f"{detail}= {with_values}")
+        lines.append(f"{detail}({'; '.join(_facts(node))})")
         if node_id in shown and node["uses"]:
             lines.append(f"{detail}(derivation shown above)")
             return

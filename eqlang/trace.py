@@ -83,7 +83,35 @@ def _definition_text(node: Node, program: Program) -> str:
     return text
 
 
-def encode_node(node: Node, viewer: str, program: Program) -> dict[str, Any]:
+class _Texts:
+    """Rule texts and locations, computed once per rule rather than once per node."""
+
+    def __init__(self, program: Program) -> None:
+        self.program = program
+        self.rules: dict[tuple[str, int], str] = {}
+        self.locations: dict[int, str] = {}
+
+    def rule(self, node: Node) -> str:
+        key = (node.name, id(node.span))
+        text = self.rules.get(key)
+        if text is None:
+            text = self.rules[key] = (
+                _parameter_text(node, self.program) if node.kind == "parameter"
+                else _definition_text(node, self.program)
+            )
+        return text
+
+    def location(self, node: Node) -> str:
+        assert node.span is not None
+        text = self.locations.get(id(node.span))
+        if text is None:
+            text = self.locations[id(node.span)] = node.span.location()
+        return text
+
+
+def encode_node(node: Node, viewer: str, program: Program,
+                texts: _Texts | None = None) -> dict[str, Any]:
+    texts = texts or _Texts(program)
     encoded: dict[str, Any] = {
         "kind": node.kind,
         "name": node.name,
@@ -94,15 +122,12 @@ def encode_node(node: Node, viewer: str, program: Program) -> dict[str, Any]:
     callable_ = program.callables.get(node.name)
     if callable_ is not None and callable_.params:
         encoded["params"] = [p.name for p in callable_.params]
-    if node.kind == "parameter":
-        encoded["expr"] = _parameter_text(node, program)
-    else:
-        encoded["expr"] = _definition_text(node, program)
+    encoded["expr"] = texts.rule(node)
     if node.span is not None:
-        encoded["at"] = node.span.location()
+        encoded["at"] = texts.location(node)
     if node.rows:
         encoded["rows"] = [
-            {"table": r.table, "line": r.line, "group": r.group,
+            {"table": r.table, "line": r.line, "group": r.group, "period": r.period,
              "numerator": format(r.numerator, "f"), "denominator": format(r.denominator, "f")}
             for r in node.rows
         ]
@@ -147,6 +172,7 @@ def build(program: Program, tables: TableSet, evaluator: Evaluator,
           settlements: list[Settlement], overrides: dict[str, str]) -> dict[str, Any]:
     """The whole trace of one run as plain JSON data."""
     organizations: dict[str, Any] = {}
+    texts = _Texts(program)
     for settlement in settlements:
         roots: list[str] = []
         for node in settlement.output_nodes.values():
@@ -155,7 +181,7 @@ def build(program: Program, tables: TableSet, evaluator: Evaluator,
         organizations[settlement.org] = {
             "outputs": _encode_outputs(settlement),
             "nodes": {
-                trace_id: encode_node(node, settlement.org, program)
+                trace_id: encode_node(node, settlement.org, program, texts)
                 for trace_id, node in nodes.items()
             },
         }
@@ -182,8 +208,12 @@ def build(program: Program, tables: TableSet, evaluator: Evaluator,
 
 
 def dumps(trace: dict[str, Any]) -> str:
-    """Canonical JSON text: sorted keys, two-space indent, UTF-8, one final newline."""
-    return json.dumps(trace, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    """Canonical JSON text: sorted keys, no insignificant whitespace, UTF-8, final newline.
+
+    Compact output also keeps large traces fast: indented output would go through the
+    pure-Python encoder and take several times longer.
+    """
+    return json.dumps(trace, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n"
 
 
 def write_atomic(path: str | Path, text: str, protected: list[str] | None = None) -> None:
