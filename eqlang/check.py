@@ -21,6 +21,7 @@ from eqlang import types as t
 from eqlang.diagnostics import Diagnostic, EqlangError, Note, did_you_mean
 from eqlang.modules import LoadedModule, all_modules, load
 from eqlang.source import Span
+from eqlang.values import plain_number, shift
 
 #: Builtin functions with fixed signatures: argument types and result type.
 FIXED_BUILTINS: dict[str, tuple[tuple[str, ...], str]] = {
@@ -385,7 +386,7 @@ class Checker:
         if value < 0:
             self.error("E0203", f"the {a.kind.replace('_', ' ')} of `{d.code}` cannot be "
                        "negative", a.value.span, hint="use zero or more")
-        return value / 100 if unit == "percent" else value
+        return shift(value, -2) if unit == "percent" else value
 
     def _check_weights(self) -> None:
         weighted = [c for c in self.main_measures if self.measures[c].weight is not None]
@@ -400,19 +401,60 @@ class Checker:
             return
         total = sum((self.measures[c].weight or Decimal(0) for c in weighted), Decimal(0))
         if total != 1:
-            listing = " + ".join(f"{c} {self.measures[c].weight * 100:f}%"  # type: ignore[operator]
-                                 for c in weighted)
-            self.error("E0302", f"the measure weights sum to {total * 100:f}%, not 100%",
+            def percent(value: Decimal | None) -> str:
+                return f"{plain_number(value or Decimal(0), scale=True)}%"
+
+            listing = " + ".join(f"{c} {percent(self.measures[c].weight)}" for c in weighted)
+            self.error("E0302", f"the measure weights sum to {percent(total)}, not 100%",
                        self.measures[weighted[-1]].span,
-                       hint=f"{listing} = {total * 100:f}%; adjust them to sum to 100%",
-                       notes=tuple(Note(f"{c} weighs {self.measures[c].weight * 100:f}%",  # type: ignore[operator]
+                       hint=f"{listing} = {percent(total)}; adjust them to sum to 100%",
+                       notes=tuple(Note(f"{c} weighs {percent(self.measures[c].weight)}",
                                         self.measures[c].span) for c in weighted[:-1]))
 
     def _collect_stratifications(self) -> None:
-        for loaded in self.modules:
+        # A module's stratifications are templates a contract may start from; only the
+        # contract's own stratifications say which groups its tables are read by.
+        for loaded in self.modules[1:]:
             for d in loaded.module.declarations:
                 if isinstance(d, s.Stratification):
-                    self._stratification(d, loaded is self.main)
+                    self._stratification(d, main=False)
+        scope = self.scopes[self.main.key]
+        for d in self.main.module.declarations:
+            if not isinstance(d, s.Stratification):
+                continue
+            derived = self._derive(d)
+            if derived is None:
+                continue
+            self._stratification(derived, main=True)
+            if d.origin is not None:
+                for item in derived.items:
+                    for g in item.groups:
+                        if g.name not in scope.names:
+                            self._bind(scope, g.name, Ref("group", g.name), d.span)
+
+    def _derive(self, d: s.Stratification) -> s.Stratification | None:
+        """The stratification with what it does not say itself taken from its template."""
+        if d.origin is None:
+            return d
+        parts = d.origin.parts
+        module = self.main.imports.get(parts[0]) if len(parts) == 2 else None
+        if module is None:
+            self.error("E0101", f"`{d.origin.dotted}` does not name a stratification of an "
+                       "imported module", d.origin.span,
+                       hint="write `from MODULE.NAME`, for example `from groups.omb_1997`, "
+                       "after `import groups`")
+            return None
+        templates = {t.name: t for t in module.module.declarations
+                     if isinstance(t, s.Stratification)}
+        template = templates.get(parts[1])
+        if template is None:
+            self.error("E0101", f"module `{parts[0]}` has no stratification `{parts[1]}`",
+                       d.origin.span, hint=did_you_mean(parts[1], templates)
+                       or "check the module's stratifications")
+            return None
+        own = {item.kind for item in d.items}
+        inherited = tuple(item for item in template.items if item.kind not in own)
+        return attrs.evolve(d, items=inherited + d.items, origin=None)
 
     def _stratification(self, d: s.Stratification, main: bool) -> None:
         kinds: dict[str, s.StratificationItem] = {}
@@ -431,17 +473,17 @@ class Checker:
                     self.error("E0102", f"group \"{spelled}\" is listed twice", g.span,
                                hint="list each group once")
                     continue
-                if spelled in self.group_strata.values() or g.name in self.group_strata:
-                    other = self.group_strata.get(g.name)
-                    if other is not None and other != d.name:
-                        self.error("E0111", f"group `{g.name}` is already in stratification "
-                                   f"`{other}`", g.span,
-                                   hint="a table's group column names each group once; "
-                                   "spell it differently in one stratification")
-                        continue
+                other = self.group_strata.get(g.name) if main else None
+                if other is not None and other != d.name:
+                    self.error("E0111", f"group `{g.name}` is already in stratification "
+                               f"`{other}`", g.span,
+                               hint="a table's group column names each group once; "
+                               "spell it differently in one stratification")
+                    continue
                 groups[g.name] = g
                 spellings[spelled] = g.name
-                self.group_strata[g.name] = d.name
+                if main:
+                    self.group_strata[g.name] = d.name
         if "groups" not in kinds:
             self.error("E0106", f"stratification `{d.name}` lists no groups", d.span,
                        hint="add a line like `groups Asian, Black, Hispanic, White`")
@@ -477,6 +519,8 @@ class Checker:
                     focus.append(entry.name)
         else:
             focus = [g for g in groups if reference is None or g != reference.group]
+        if not main:
+            return
         self.stratifications[d.name] = StratificationInfo(
             d.name, tuple(groups), {v: k for k, v in spellings.items()}, reference,
             tuple(focus), d.span,

@@ -40,6 +40,7 @@ from eqlang.values import (
     Value,
     display,
     literal_quantity,
+    shift,
 )
 
 #: Expression steps one run may take; far above any real contract, it bounds hostile ones.
@@ -315,7 +316,7 @@ class Evaluator:
         if not value.is_finite():
             return value
         if unit in ("percent", "pp"):
-            value = value.scaleb(-2)
+            value = shift(value, -2)
         return self.math.literal(value)
 
     # ---- parameters ----------------------------------------------------------------------

@@ -359,11 +359,12 @@ class _Builder:
         return s.MeasureAttribute(str(tree.data), value, span=self.span(tree))
 
     def decl_stratification(self, tree: Tree) -> s.Stratification:
-        name, title, *items = tree.children
+        name, origin, title, *items = tree.children
         return s.Stratification(
             str(name),
             _unquote(title) if title is not None else None,
             tuple(self.strat_item(i) for i in items),
+            origin=self.x_name(origin.children[0]) if origin is not None else None,
             span=self.span(tree),
         )
 
@@ -499,7 +500,7 @@ class _Builder:
             inner = self.literal(tree.children[0])
             value = inner.value
             if isinstance(value, Decimal):
-                return s.Literal(inner.kind, -value, span=self.span(tree))
+                return s.Literal(inner.kind, value.copy_negate(), span=self.span(tree))
             raise EqlangError(
                 Diagnostic("E0201", f"cannot negate {inner.kind}", self.span(tree),
                            hint="only numbers, amounts, percents and points can be negative")

@@ -312,10 +312,13 @@ class StratificationItem:
 
 @attrs.frozen
 class Stratification:
+    """Groups of one kind. ``origin`` names a stratification of a module to start from."""
+
     name: str
     title: str | None
     items: tuple[StratificationItem, ...]
     leading: Leading = Leading()
+    origin: Name | None = None
     span: Span = _span()
 
 

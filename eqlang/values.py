@@ -171,10 +171,23 @@ class Mode:
 Value = Quantity | NotScored | Truth | Entity | Group | DateValue | Text | Mode
 
 
+def shift(value: Decimal, places: int) -> Decimal:
+    """``value`` times ten to the ``places``, exactly.
+
+    ``Decimal.scaleb`` would round to the ambient context's 28 digits and silently drop the
+    last digits of a 34-digit result.
+    """
+    if not value.is_finite():
+        return value
+    sign, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)
+    return Decimal((sign, digits, exponent + places))
+
+
 def literal_quantity(kind: str, number: Decimal) -> Quantity:
     """A written literal as a quantity: ``35%`` becomes 0.35 percent."""
     unit = {"points": "pp", "percent": "percent", "money": "money", "number": "number"}[kind]
-    magnitude = number.scaleb(-2) if unit in SCALED_UNITS else number
+    magnitude = shift(number, -2) if unit in SCALED_UNITS else number
     return Quantity(unit, magnitude)
 
 
@@ -189,7 +202,7 @@ def _plain(value: Decimal) -> str:
 
 def plain_number(value: Decimal, scale: bool = False) -> str:
     """A decimal written out in full, without exponent or trailing zeros."""
-    return _plain(value.scaleb(2) if scale else value)
+    return _plain(shift(value, 2) if scale else value)
 
 
 def exact_text(value: Value) -> str:
@@ -208,7 +221,7 @@ def display(value: Value, digits: int | None = None) -> str:
     if isinstance(value, Quantity):
         magnitude = value.magnitude
         if value.unit in SCALED_UNITS:
-            magnitude = magnitude.scaleb(2)
+            magnitude = shift(magnitude, 2)
         if digits is not None and value.unit != "money":
             magnitude = _shorten(magnitude, digits)
         if value.unit == "money":

@@ -1,0 +1,288 @@
+# The showcase contract: every construct of eqlang in one illustrative term sheet.
+# All numbers here (amounts, weights, thresholds, dates) and every organization in
+# showcase.csv are illustrative. They are not any payer's actual terms.
+#
+# Settle it with:
+#   eqlang eval contracts/showcase.eq --table contracts/showcase.csv
+
+## Equity terms on six measures for each organization: credit for closing race gaps,
+## a pediatric rider scored against peers, and a bonus for language access.
+contract "Showcase pay-for-equity contract"
+  payer "Example Health Plan"
+  provider each organization
+  currency USD
+  period baseline is "2022"
+  period performance is "2024"
+  version "0.3-illustrative"
+  effective 2024-01-01 to 2024-12-31
+  settled as of 2025-06-30
+end
+
+import hedis
+import "lib/plan_measures.eq" as plan
+
+# ---- measures ----------------------------------------------------------------------------
+
+measure COL from hedis weight 25%
+measure CBP from hedis weight 20% minimum denominator 30
+## HbA1c poor control: a lower rate is better (the direction comes from hedis).
+measure HBD from hedis weight 20%
+measure WCV from hedis weight 15%
+## Depression screening and follow-up, from the plan's own catalogue in lib/plan_measures.eq.
+measure DSF from plan weight 10%
+
+## Screening for food, housing and transportation needs at an annual visit. Declared here,
+## not in hedis: the plan defines it.
+measure SNS "Social needs screening" higher is better weight 10% minimum denominator 20
+
+# ---- groups ------------------------------------------------------------------------------
+
+## Race as in the OMB 1997 standard; the table spells two of the groups out in full.
+stratification race "Race (OMB 1997)"
+  groups "American Indian or Alaska Native" as AIAN, Asian, "Black or African American" as Black,
+    White
+  reference White
+  focus AIAN, Asian, Black
+end
+
+## Ethnicity, asked apart from race under OMB 1997. Each group is compared with whichever
+## group does best on the measure.
+stratification ethnicity "Ethnicity (OMB 1997)"
+  groups "Hispanic or Latino" as Hispanic, "Not Hispanic or Latino" as NotHispanic
+  reference best performing group
+  focus Hispanic
+end
+
+## Members who prefer a language other than English, compared with everyone else.
+stratification language "Preferred language"
+  groups "Language other than English" as NonEnglish
+  reference rest of population
+  focus NonEnglish
+end
+
+## Members living in the most deprived fifth of neighborhoods, compared with all members.
+stratification area "Neighborhood deprivation"
+  groups "Most deprived quintile" as Deprived
+  reference whole population
+  focus Deprived
+end
+
+# ---- parameters: one of each unit type ----------------------------------------------------
+
+## The pool each organization can earn on the six measures.
+parameter pool: money = $1,500,000.00 per "Schedule B, section 1"
+  amended to $1,650,000.00 from 2024-07-01 per "Amendment 1, section 2"
+  amended to $1,800,000.00 from 2025-07-01 per "Amendment 2, section 1"
+
+## Paid on top of the pool when language gaps are closed.
+parameter language_bonus_amount: money = $50,000.00 per "Schedule B, section 5"
+
+## A gap this small counts as closed.
+parameter small_gap: pp = 2 pp per "Schedule B, section 3.3"
+
+## Groups smaller than this (members in the denominator) are not scored.
+parameter minimum_size: count = 30 per "Schedule B, section 3.2"
+
+## The peers' cut point for the pediatric rider: this percentile of all organizations.
+parameter peer_share: percent = 67% per "Pediatric rider, section 3"
+
+## Peer points that earn the full pediatric score.
+parameter pediatric_points_needed: number = 1.5 per "Pediatric rider, section 3"
+
+## Whether a fall in whole-population care cancels the credit (no leveling down).
+parameter guard_leveling_down: yesno = yes per "Schedule B, section 3.6"
+
+## The pediatric rider's start, and the end of the performance year.
+parameter pediatric_rider_start: date = 2024-04-01 per "Pediatric rider, section 1"
+parameter performance_year_end: date = 2024-12-31 per "Schedule B, section 2"
+
+# ---- gaps ----------------------------------------------------------------------------------
+
+## The gap between a group and its reference group, in percentage points, oriented so that a
+## positive gap means the group fares worse; never below zero. The reference follows the
+## group's stratification: White for race, the best-performing group for ethnicity, the rest
+## of the population for language, the whole population for neighborhoods.
+define gap(m: measure, g: group, p: period): pp =
+  max(0 pp,
+      if higher_is_better(m)
+      then rate(m, reference(m, g, p), p) - rate(m, g, p)
+      else rate(m, g, p) - rate(m, reference(m, g, p), p))
+
+## A group is scorable on a measure when, in both periods, it has at least `minimum_size`
+## members (and the measure's own minimum, if larger), and so does its reference group.
+define scorable(m: measure, g: group): yesno =
+  all(denominator(m, g, p) >= max(minimum_size, min_denominator(m))
+      and denominator(m, reference(m, g, p), p) >= minimum_size
+      for each p in {baseline, performance}, not scored: propagate)
+
+## Credit for the share of a baseline gap closed by the performance year.
+schedule closure_credit(c: percent): number
+  domain up to 100%
+  below 0% pays 0
+  from 0% to 25% pays 0.25
+  from 25% to 50% pays 0.5
+  from 50% to 75% pays 0.75
+  from 75% through 100% pays 1
+end
+
+## The share of the baseline gap closed by the performance year. Only used where the
+## baseline gap is wider than `small_gap`, so never divides by zero.
+define closure(m: measure, g: group): percent =
+  (gap(m, g, baseline) - gap(m, g, performance)) / gap(m, g, baseline) * 100%
+
+## One group's score on one measure, from 0 to 1.
+define group_score(m: measure, g: group): number =
+  if gap(m, g, baseline) <= small_gap
+  then (if gap(m, g, performance) <= small_gap then 1 else 0)
+  else closure_credit(closure(m, g))
+
+## The change in the whole population's rate, oriented so that a negative change is worse
+## care.
+define population_change(m: measure): pp =
+  if higher_is_better(m)
+  then rate(m, ALL, performance) - rate(m, ALL, baseline)
+  else -(rate(m, ALL, performance) - rate(m, ALL, baseline))
+
+## No leveling down: a whole-population fall of 1 pp or more cancels the measure's credit.
+schedule leveling_factor(change: pp): number
+  up to -1 pp pays 0
+  above -1 pp pays 1
+end
+
+## The race score of a measure: the mean group score of the scorable focus groups, each
+## weighted by its members in the performance year.
+define race_score(m: measure): number =
+  if count(g for each g in focus groups of race where scorable(m, g)) = 0
+  then not scored because "no race focus group is large enough in both periods"
+  else mean(group_score(m, g) weighted by denominator(m, g, performance)
+            for each g in focus groups of race where scorable(m, g))
+
+# ---- the pediatric rider -------------------------------------------------------------------
+
+## The return type is left out here: eqlang works it out (yes/no).
+define rider_in_force = pediatric_rider_start <= performance_year_end
+
+## The peers' cut point: the `peer_share` percentile of every organization's
+## whole-population rate, rounded to two decimals of a percent as published.
+define peer_cut(m: measure, p: period): percent =
+  round(percentile(peer_share, rate(m, ALL, p) at o for each o in organizations), 2, half up)
+
+## The peers' median whole-population rate.
+define peer_median(m: measure): percent =
+  median(rate(m, ALL, performance) at o for each o in organizations)
+
+## Points for a group's rate against the peers' cut point.
+schedule peer_points(margin: pp): number
+  below -5 pp pays 0
+  from -5 pp to 0 pp pays 0.5
+  from 0 pp pays 1
+end
+
+## The pediatric score: peer points of the Black and Hispanic groups, scaled so that
+## `pediatric_points_needed` points earn full credit.
+define pediatric_score(m: measure): number =
+  if not rider_in_force
+  then not scored because "the pediatric rider was not in force in the performance year"
+  else clamp(sum(peer_points(rate(m, g, performance) - peer_cut(m, performance)) otherwise 0
+                 for each g in {Black, Hispanic}
+                 where denominator(m, g, performance) >= minimum_size)
+             / pediatric_points_needed,
+             0, 1)
+
+# ---- scores and payments -------------------------------------------------------------------
+
+## The score of a measure, from 0 to 1. WCV is scored under the pediatric rider instead.
+define measure_score(m: measure): number =
+  if guard_leveling_down and leveling_factor(population_change(m)) = 0
+  then 0 because "the whole-population rate fell by 1 pp or more"
+  else race_score(m)
+  except pediatric_score(m) when m = WCV per "Pediatric rider, section 2"
+
+## The measure's weight, rescaled so that the weights of the scored measures sum to 100%.
+define rescaled_weight(m: measure): percent =
+  if measure_score(m) is not scored
+  then not scored because "the measure is not scored"
+  else weight(m) / sum(weight(n) for each n in measures where measure_score(n) is scored)
+       * 100%
+
+output measure_payout(m: measure): money =
+  pool * rescaled_weight(m) * measure_score(m)
+  rounded to cents half up
+
+## The equity payment: the measure payouts, never more than the pool.
+output equity_payment: money =
+  if count(m for each m in measures where measure_score(m) is scored) = 0
+  then $0.00 because "no measure was scored"
+  else min(sum(measure_payout(m) for each m in measures, not scored: skip), pool)
+  rounded to cents half up
+
+## Language access: on every adult measure where members preferring another language are
+## scorable, their gap to everyone else is at most `small_gap`.
+define language_gaps_closed: yesno =
+  all(gap(m, NonEnglish, performance) <= small_gap
+      for each m in measures where m in {COL, CBP, HBD} and scorable(m, NonEnglish),
+      not scored: skip)
+
+define language_measures: count =
+  count(m for each m in measures where m in {COL, CBP, HBD} and scorable(m, NonEnglish),
+        not scored: skip)
+
+output language_bonus: money =
+  if not language_gaps_closed or language_measures < 2
+  then $0.00 because "a language gap is wider than 2 pp, or fewer than 2 measures are scorable"
+  else language_bonus_amount
+  rounded to cents half even
+
+output total_payment: money =
+  equity_payment + language_bonus
+  rounded to cents half up per "Schedule B, section 6"
+
+# ---- reported, not paid ----------------------------------------------------------------------
+
+## Each group's mean gap to its reference group over the measures where it is scorable.
+output gap_to_reference(g: group): pp =
+  mean(gap(m, g, performance) for each m in measures where scorable(m, g), not scored: skip)
+  rounded to 2 decimals half even
+
+## The whole population's distance from the peers' median, per measure.
+output peer_position(m: measure): pp =
+  rate(m, ALL, performance) - peer_median(m)
+  rounded to 2 decimals half even
+
+## The lowest rate among the scorable race focus groups, per measure.
+output lowest_focus_rate(m: measure): percent =
+  min(rate(m, g, performance) for each g in focus groups of race where scorable(m, g),
+      not scored: skip)
+  rounded to 2 decimals half even
+
+## The widest gap of the most deprived neighborhoods, and their largest distance either way
+## from the whole population; a measure without data counts as no gap.
+output deprivation_gap: pp =
+  max(gap(m, Deprived, performance) for each m in measures, not scored: zero)
+  rounded to 2 decimals half even
+
+output deprivation_distance: pp =
+  max(abs(rate(m, Deprived, performance) - rate(m, ALL, performance))
+      for each m in measures, not scored: zero)
+  rounded to 2 decimals half even
+
+## Missed opportunities among the race focus groups: members who did not get the care the
+## measure counts (for HBD, members whose HbA1c stayed poorly controlled).
+output missed_opportunities(m: measure): number =
+  sum((if higher_is_better(m)
+       then denominator(m, g, performance) - numerator(m, g, performance)
+       else numerator(m, g, performance))
+      for each g in focus groups of race)
+  rounded to 1 decimals half up
+
+## Whether any race focus group trails its reference by more than 10 pp on any measure.
+output wide_gap_flag: yesno =
+  any(gap(m, g, performance) > 10 pp for each m in measures, g in focus groups of race,
+      not scored: skip)
+  not rounded
+
+## The median gap of the scorable race focus groups, over all measures.
+output median_race_gap: pp =
+  median(gap(m, g, performance) for each m in measures, g in focus groups of race
+         where scorable(m, g))
+  rounded to 2 decimals half even

@@ -1,0 +1,5 @@
+# expect: E0102 3:24 group "Black" is listed twice
+stratification race
+  groups Asian, Black, Black, White
+  reference White
+end

@@ -1,0 +1,2 @@
+# expect: E0108 2:1 is an absolute path
+import "/etc/terms.eq" as terms

@@ -1,0 +1,2 @@
+# expect: E0108 2:1 is a path outside its folder
+import "../x.eq" as x

@@ -1,0 +1,2 @@
+# expect: E0001 - not valid UTF-8
+parameter city: text = "Montréal"

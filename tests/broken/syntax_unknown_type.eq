@@ -1,0 +1,2 @@
+# expect: E0002 2:25 unexpected `integer`
+parameter minimum_size: integer = 30

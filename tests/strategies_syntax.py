@@ -1,0 +1,347 @@
+"""Hypothesis strategies for eqlang syntax trees: random expressions and whole modules.
+
+Everything generated is something ``parse`` can produce: names are valid NAME tokens that no
+lexer state reads as a keyword, numeric literals in expressions are non-negative (``-5`` is
+a ``Negate``), comments survive the comment scanner unchanged. ``fmt`` tests use these to
+check that formatting reads back as the same tree.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from hypothesis import strategies as st
+
+from eqlang import syntax as s
+from eqlang.parse import data_path
+
+_GRAMMAR = (data_path("grammar") / "eqlang.lark").read_text(encoding="utf-8")
+
+
+def _regex_words(terminal: str) -> set[str]:
+    """The words in a regex terminal's definition, e.g. the TYPE or ROUND_MODE names."""
+    line = next(ln for ln in _GRAMMAR.splitlines() if ln.startswith(terminal))
+    body = line.split(":", 1)[1]
+    # `\t` inside a character class is not a word; drop escapes before collecting.
+    return set(re.findall(r"[A-Za-z]{2,}", re.sub(r"\\.", " ", body)))
+
+
+#: Every quoted word of the grammar: these lex as keywords wherever the parser expects them.
+GRAMMAR_KEYWORDS = frozenset(re.findall(r'"([A-Za-z_][A-Za-z0-9_]*)"', _GRAMMAR))
+#: Words of regex terminals. A TYPE word is only a TYPE after `:`, but a rounding mode is an
+#: expression atom, so `half` next to `up` would lex as one ROUND_MODE token.
+TERMINAL_WORDS = frozenset(
+    _regex_words("TYPE") | _regex_words("ROUND_MODE") | _regex_words("POLICY")
+)
+RESERVED = GRAMMAR_KEYWORDS | TERMINAL_WORDS
+
+TYPES = tuple(sorted(_regex_words("TYPE")))
+ROUNDING_MODES = ("half up", "half even", "half down", "toward zero", "away from zero")
+POLICIES = ("skip", "zero", "propagate")
+COMPARE_OPS = ("=", "!=", "<", "<=", ">", ">=")
+
+_FIRST = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_"
+_REST = _FIRST + "0123456789"
+_PLAIN_NAMES = ("rate", "gap", "pool", "m", "g", "White", "hedis", "COL", "x1", "_t")
+
+
+@st.composite
+def _spelled_name(draw: st.DrawFn) -> str:
+    first = draw(st.sampled_from(_FIRST))
+    rest = draw(st.text(alphabet=_REST, max_size=6))
+    return first + rest
+
+
+#: A NAME that reads back as a NAME in every position a name can stand.
+names = st.one_of(st.sampled_from(_PLAIN_NAMES), _spelled_name()).filter(
+    lambda n: n not in RESERVED
+)
+
+# Text as the STRING token carries it: anything but lone surrogates, which no decoded file
+# holds; quotes, backslashes, newlines and `#` are the interesting ones.
+texts = st.text(
+    alphabet=st.one_of(
+        st.sampled_from('"\\\n#abc '), st.characters(blacklist_categories=("Cs",))
+    ),
+    max_size=12,
+)
+
+_comment_chars = st.characters(blacklist_categories=("Cs",), blacklist_characters="\n")
+
+#: A plain comment as the scanner stores it: `#`, no second `#` right after, no trailing
+#: whitespace (the scanner strips it).
+plain_comments = st.text(alphabet=_comment_chars, max_size=20).map(
+    lambda t: ("#" + t).rstrip()
+).filter(lambda c: not c.startswith("##"))
+
+#: A doc comment line as stored: the text after `##`, stripped.
+doc_lines = st.text(alphabet=_comment_chars, max_size=20).map(str.strip)
+
+leadings = st.builds(
+    s.Leading,
+    st.lists(doc_lines, max_size=2).map(tuple),
+    st.lists(plain_comments, max_size=2).map(tuple),
+)
+
+
+# ---- literals ---------------------------------------------------------------------------
+
+
+def _decimals(max_digits: int = 9) -> st.SearchStrategy[Decimal]:
+    """Non-negative decimals with 0-3 fraction digits, exponent kept as a parser keeps it."""
+    return st.builds(
+        lambda n, places: Decimal(n).scaleb(-places),
+        st.integers(min_value=0, max_value=10**max_digits),
+        st.integers(min_value=0, max_value=3),
+    )
+
+
+def _numeric(kind: str) -> st.SearchStrategy[s.Literal]:
+    return _decimals().map(lambda v: s.Literal(kind, v))
+
+
+literals = st.one_of(
+    _numeric("money"),
+    _numeric("percent"),
+    _numeric("points"),
+    _numeric("number"),
+    st.dates().map(lambda d: s.Literal("date", d)),
+    texts.map(lambda t: s.Literal("text", t)),
+    st.booleans().map(lambda b: s.Literal("yesno", b)),
+)
+
+
+def _negated(literal: s.Literal) -> s.Literal:
+    assert isinstance(literal.value, Decimal)
+    return s.Literal(literal.kind, -literal.value)
+
+
+#: A literal where the grammar allows `- literal` (weights, schedule bounds). Digits stay
+#: far below 28: parse negates in the default decimal context, which would round them.
+bounds = st.one_of(
+    literals,
+    st.sampled_from(("money", "percent", "points", "number"))
+    .flatmap(_numeric)
+    .filter(lambda lit: lit.value != 0)
+    .map(_negated),
+)
+
+
+# ---- expressions ------------------------------------------------------------------------
+
+dotted_names = st.lists(names, min_size=1, max_size=3).map(lambda parts: s.Name(tuple(parts)))
+
+domains = st.one_of(
+    st.just(s.AllMeasures()),
+    st.just(s.AllOrganizations()),
+    st.builds(s.FocusGroups, st.none() | names),
+    st.builds(s.StratificationGroups, st.none() | names),
+    st.lists(dotted_names, min_size=1, max_size=3).map(lambda items: s.Listed(tuple(items))),
+)
+
+atoms = st.one_of(
+    literals,
+    dotted_names,
+    st.just(s.WholePopulation()),
+    st.sampled_from(ROUNDING_MODES).map(s.RoundingMode),
+    texts.map(s.NotScoredLiteral),
+)
+
+
+def _compound(children: st.SearchStrategy[s.Expr]) -> st.SearchStrategy[s.Expr]:
+    maybe = st.none() | children
+    for_each = st.builds(
+        s.ForEach,
+        st.lists(st.builds(s.Binder, names, domains), min_size=1, max_size=2).map(tuple),
+        maybe,
+        st.none() | st.sampled_from(POLICIES),
+    )
+    calls = st.builds(
+        s.Call,
+        dotted_names,
+        st.lists(children, max_size=3).map(tuple),
+        maybe,
+        st.none() | for_each,
+    )
+    return st.one_of(
+        st.builds(s.Binary, st.sampled_from("+-*/"), children, children),
+        st.builds(s.Compare, st.sampled_from(COMPARE_OPS), children, children),
+        st.builds(s.Negate, children),
+        st.builds(s.Not, children),
+        st.builds(s.And, children, children),
+        st.builds(s.Or, children, children),
+        st.builds(s.If, children, children, children),
+        st.builds(s.Otherwise, children, children),
+        st.builds(s.Because, children, texts),
+        st.builds(s.IsScored, children, st.booleans()),
+        st.builds(s.MemberOf, children, domains),
+        st.builds(s.AtOrganization, children, children),
+        calls,
+    )
+
+
+#: Expressions of every kind; `max_leaves` keeps depth well inside the parser's nesting limit.
+expressions = st.recursive(atoms, _compound, max_leaves=10)
+
+
+# ---- declarations -----------------------------------------------------------------------
+
+_dates = st.dates()
+_citations = st.none() | texts
+_types = st.sampled_from(TYPES)
+_params = st.builds(s.Param, names, _types)
+
+_header_fields = st.one_of(
+    texts.map(lambda t: s.HeaderField("payer", (t,))),
+    texts.map(lambda t: s.HeaderField("provider_named", (t,))),
+    st.just(s.HeaderField("provider_each", ())),
+    names.map(lambda n: s.HeaderField("currency", (n,))),
+    st.tuples(names, texts).map(lambda v: s.HeaderField("period", v)),
+    texts.map(lambda t: s.HeaderField("version", (t,))),
+    st.tuples(_dates, _dates).map(lambda v: s.HeaderField("effective", v)),
+    _dates.map(lambda d: s.HeaderField("settled_as_of", (d,))),
+)
+
+headers = st.builds(
+    s.ContractHeader, texts, st.lists(_header_fields, max_size=4).map(tuple), leadings
+)
+
+imports = st.builds(s.Import, names, st.none() | texts, leadings)
+
+_measure_attributes = st.one_of(
+    st.sampled_from(("higher_is_better", "lower_is_better")).map(s.MeasureAttribute),
+    st.builds(s.MeasureAttribute, st.sampled_from(("weight", "minimum_denominator")), bounds),
+)
+
+measures = st.builds(
+    s.Measure,
+    names,
+    st.none() | names,
+    st.none() | texts,
+    st.lists(_measure_attributes, max_size=3).map(tuple),
+    leadings,
+)
+
+_group_entries = st.builds(s.GroupEntry, names, st.none() | texts)
+_references = st.one_of(
+    names.map(lambda n: s.Reference("group", n)),
+    st.sampled_from(("best", "whole", "rest")).map(lambda k: s.Reference(k, None)),
+)
+_strat_items = st.one_of(
+    st.lists(_group_entries, min_size=1, max_size=3).map(
+        lambda g: s.StratificationItem("groups", groups=tuple(g))
+    ),
+    _references.map(lambda r: s.StratificationItem("reference", reference=r)),
+    st.lists(names.map(s.FocusEntry), min_size=1, max_size=3).map(
+        lambda f: s.StratificationItem("focus", focus=tuple(f))
+    ),
+)
+
+stratifications = st.builds(
+    s.Stratification,
+    names,
+    st.none() | texts,
+    st.lists(_strat_items, max_size=4).map(tuple),
+    leadings,
+)
+
+parameters = st.builds(
+    s.Parameter,
+    names,
+    _types,
+    expressions,
+    _citations,
+    st.lists(st.builds(s.Amendment, expressions, _dates, _citations), max_size=2).map(tuple),
+    leadings,
+)
+
+_exceptions = st.lists(
+    st.builds(s.Exception_, expressions, expressions, _citations), max_size=2
+).map(tuple)
+_param_lists = st.none() | st.lists(_params, max_size=3).map(tuple)
+
+definitions = st.builds(
+    s.Definition,
+    names,
+    _param_lists,
+    st.none() | _types,
+    expressions,
+    _citations,
+    _exceptions,
+    leadings,
+)
+
+roundings = st.one_of(
+    st.just(s.Rounding(None, None, None)),
+    st.sampled_from(ROUNDING_MODES).map(lambda m: s.Rounding("cents", 2, m)),
+    st.sampled_from(ROUNDING_MODES).map(lambda m: s.Rounding("dollars", 0, m)),
+    st.builds(
+        lambda places, m: s.Rounding("decimals", places, m),
+        st.integers(min_value=0, max_value=12),
+        st.sampled_from(ROUNDING_MODES),
+    ),
+)
+
+outputs = st.builds(
+    s.Output,
+    names,
+    _param_lists,
+    _types,
+    expressions,
+    roundings,
+    _citations,
+    _exceptions,
+    leadings,
+)
+
+ranges = st.one_of(
+    st.builds(lambda hi: s.Range("below", None, hi), bounds),
+    st.builds(lambda hi: s.Range("up_to", None, hi), bounds),
+    st.builds(lambda lo: s.Range("above", lo, None), bounds),
+    st.builds(lambda lo: s.Range("from", lo, None), bounds),
+    st.builds(lambda lo, hi: s.Range("from_to", lo, hi), bounds, bounds),
+    st.builds(lambda lo, hi: s.Range("from_through", lo, hi), bounds, bounds),
+)
+
+schedules = st.builds(
+    s.Schedule,
+    names,
+    _params,
+    _types,
+    st.none() | ranges,
+    st.lists(st.builds(s.Tier, ranges, expressions), min_size=1, max_size=3).map(tuple),
+    leadings,
+)
+
+declarations = st.one_of(
+    headers, imports, measures, stratifications, parameters, definitions, outputs, schedules
+)
+
+#: Comments after the last declaration are kept as written, `##` ones included.
+_trailing = st.lists(plain_comments | doc_lines.map(lambda d: f"## {d}".rstrip()), max_size=2)
+
+#: Whole modules. A module with no declarations still needs a comment: `parse` refuses an
+#: empty file.
+modules = st.builds(
+    s.Module,
+    st.lists(declarations, max_size=5).map(tuple),
+    _trailing.map(tuple),
+).filter(lambda m: m.declarations or m.trailing)
+
+_long_names = st.text(alphabet="abcxyz_", min_size=20, max_size=40).map(lambda n: s.Name((n,)))
+_long_operands = st.recursive(
+    _long_names | atoms | st.builds(s.If, _long_names, _long_names, _long_names),
+    lambda c: st.builds(s.If, c, c, c) | st.builds(s.Binary, st.just("+"), c, c),
+    max_leaves=4,
+)
+#: Nested `if`s over long operands, so that bodies cross the line width at several depths.
+long_ifs = st.builds(s.If, _long_operands, _long_operands, _long_operands)
+
+#: Definitions and outputs whose bodies are long `if` chains.
+long_rules = st.one_of(
+    st.builds(s.Definition, names, _param_lists, st.none() | _types, long_ifs, _citations,
+              _exceptions, leadings),
+    st.builds(s.Output, names, _param_lists, _types, long_ifs, roundings, _citations,
+              _exceptions, leadings),
+)

@@ -1,0 +1,629 @@
+"""Tests of reading, parsing and checking: broken contracts, unit rules, hostile input.
+
+``tests/broken/`` holds small contracts with one kind of mistake each. A case's first lines
+say what it must report, one diagnostic a line::
+
+    # expect: E0201 4:31 cannot add money and a percent
+    # expect: E0110 terms.eq:2:1 an imported module cannot have a contract header
+    # expect: E0001 - file contains NUL bytes
+
+that is: the code, where (``LINE:COL`` in the case's own file, ``FILE:LINE:COL`` in another
+file of its folder, ``-`` for a diagnostic about the whole file), and a piece of the message.
+The set of (code, file, line, column) reported must be exactly the expected set. A line
+``# xfail: reason`` marks a case that a known checker bug makes fail. A file that cannot hold a
+comment (the empty file) keeps its expectations in ``NAME.eq.expect`` beside it. Files without
+expectations are modules imported by the cases in their folder.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import attrs
+import pytest
+
+from eqlang import types as t
+from eqlang.check import Program, load_and_check
+from eqlang.diagnostics import Diagnostic, EqlangError, render
+from eqlang.source import MAX_SOURCE_BYTES
+
+ROOT = Path(__file__).resolve().parent.parent
+BROKEN = Path(__file__).resolve().parent / "broken"
+REFERENCE = ROOT / "contracts" / "reference-equity.eq"
+
+EXPECT = re.compile(rb"^# expect: (E\d{4}) (-|(?:(\S+\.eq):)?(\d+):(\d+)) (.+?)\s*$")
+XFAIL = re.compile(rb"^# xfail: (.+?)\s*$")
+
+
+@attrs.frozen
+class Expected:
+    code: str
+    file: str
+    line: int | None
+    column: int | None
+    substring: str
+
+    @property
+    def key(self) -> tuple[str, str, int | None, int | None]:
+        return (self.code, self.file, self.line, self.column)
+
+
+@attrs.frozen
+class Case:
+    path: Path
+    expected: tuple[Expected, ...]
+    xfail: str | None
+
+
+def _header_lines(data: bytes) -> Iterator[bytes]:
+    """The leading comment lines of a case, read as bytes: some cases are not text."""
+    for raw in data.split(b"\n"):
+        line = raw.rstrip(b"\r")
+        if not line.startswith(b"#"):
+            return
+        yield line
+
+
+def read_case(path: Path) -> Case | None:
+    sidecar = path.with_name(path.name + ".expect")
+    data = sidecar.read_bytes() if sidecar.exists() else path.read_bytes()
+    expected: list[Expected] = []
+    xfail = None
+    for line in _header_lines(data):
+        if line.startswith(b"# expect:"):
+            match = EXPECT.match(line)
+            assert match is not None, f"{path}: malformed expectation {line!r}"
+            code, where, file, row, column, substring = match.groups()
+            expected.append(Expected(
+                code.decode(),
+                file.decode() if file else path.name,
+                int(row) if where != b"-" else None,
+                int(column) if where != b"-" else None,
+                substring.decode("utf-8"),
+            ))
+        elif (found := XFAIL.match(line)) is not None:
+            xfail = found.group(1).decode("utf-8")
+    if not expected:
+        return None
+    return Case(path, tuple(expected), xfail)
+
+
+def all_cases() -> list[Case]:
+    cases = [read_case(p) for p in sorted(BROKEN.rglob("*.eq"))]
+    return [c for c in cases if c is not None]
+
+
+def _case_param(case: Case) -> object:
+    marks = [pytest.mark.xfail(reason=case.xfail, strict=True)] if case.xfail else []
+    return pytest.param(case, id=str(case.path.relative_to(BROKEN)), marks=marks)
+
+
+def key_of(diagnostic: Diagnostic) -> tuple[str, str, int | None, int | None]:
+    if diagnostic.span is not None:
+        return (diagnostic.code, Path(diagnostic.span.path).name, diagnostic.span.line,
+                diagnostic.span.column)
+    return (diagnostic.code, Path(diagnostic.path or "").name, diagnostic.line,
+            diagnostic.column)
+
+
+def check_rendering(diagnostic: Diagnostic) -> None:
+    text = render(diagnostic)
+    first = text.split("\n", 1)[0]
+    if diagnostic.span is not None:
+        span = diagnostic.span
+        assert first.startswith(f"{span.path}:{span.line}:{span.column}: "
+                                f"error[{diagnostic.code}]: "), first
+        caret_lines = [row for row in text.split("\n") if re.fullmatch(r"\s*\d*\s*\|\s*\^+.*", row)]
+        assert caret_lines, text
+        # The carets stand under the reported column of the quoted source line.
+        caret = caret_lines[0]
+        assert caret.index("^") - caret.index("|") - 1 == span.column, text
+    else:
+        where = f"{diagnostic.path}:{diagnostic.line}:{diagnostic.column}" \
+            if diagnostic.line is not None else f"{diagnostic.path}"
+        assert first.startswith(f"{where}: error[{diagnostic.code}]: "), first
+    assert diagnostic.message in first
+    assert "= hint: " in text, f"no hint for {diagnostic.code}: {first}"
+    assert f"--explain {diagnostic.code}" in text
+
+
+def diagnostics_of(path: Path) -> tuple[Diagnostic, ...]:
+    with pytest.raises(EqlangError) as caught:
+        load_and_check(str(path))
+    return caught.value.diagnostics
+
+
+# ---- the broken collection --------------------------------------------------------------
+
+
+def test_the_collection_is_large_and_covers_every_checker_code() -> None:
+    cases = all_cases()
+    assert len(cases) >= 30
+    covered = {e.code for c in cases if not c.xfail for e in c.expected}
+    sources = "".join((ROOT / "eqlang" / f).read_text(encoding="utf-8")
+                      for f in ("source.py", "parse.py", "modules.py", "check.py"))
+    emitted = set(re.findall(r'"(E0[0-3]\d\d)"', sources))
+    assert emitted, "no codes found in the checker's sources"
+    assert emitted - covered == set()
+
+
+def test_files_without_expectations_are_modules_of_a_case() -> None:
+    for path in sorted(BROKEN.rglob("*.eq")):
+        if read_case(path) is None:
+            assert path.parent != BROKEN, f"{path.name} has no `# expect:` line"
+            assert any(read_case(p) for p in path.parent.glob("*.eq")), path
+
+
+@pytest.mark.parametrize("case", [_case_param(c) for c in all_cases()])
+def test_broken_contract(case: Case) -> None:
+    diagnostics = diagnostics_of(case.path)
+    got = {key_of(d) for d in diagnostics}
+    want = {e.key for e in case.expected}
+    shown = [f"{d.code} {key_of(d)[1]}:{key_of(d)[2]}:{key_of(d)[3]} {d.message}"
+             for d in diagnostics]
+    assert got == want, "\n".join(shown)
+    for expected in case.expected:
+        messages = [d.message for d in diagnostics if key_of(d) == expected.key]
+        assert any(expected.substring in m for m in messages), (expected, messages)
+    for diagnostic in diagnostics:
+        check_rendering(diagnostic)
+
+
+# ---- contracts that are right -----------------------------------------------------------
+
+
+def test_reference_contract_checks_clean() -> None:
+    program = load_and_check(str(REFERENCE))
+    assert isinstance(program, Program)
+    assert program.outputs == ("measure_payout", "payout")
+    assert list(program.measures)[:3] == ["COL", "CBP", "HBD"]
+    assert program.stratifications["race"].focus == ("Asian", "Black", "Hispanic")
+
+
+def write(tmp_path: Path, text: str, name: str = "contract.eq") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def check_ok(tmp_path: Path, text: str) -> Program:
+    return load_and_check(str(write(tmp_path, text)))
+
+
+def check_fails(tmp_path: Path, text: str) -> tuple[Diagnostic, ...]:
+    return diagnostics_of(write(tmp_path, text))
+
+
+def only(diagnostics: tuple[Diagnostic, ...], code: str) -> Diagnostic:
+    assert [d.code for d in diagnostics] == [code], [(d.code, d.message) for d in diagnostics]
+    check_rendering(diagnostics[0])
+    return diagnostics[0]
+
+
+# ---- unit rules (eqlang/types.py) -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("rule", "a", "b", "result"),
+    [
+        (t.subtract, "percent", "percent", "pp"),
+        (t.add, "percent", "pp", "percent"),
+        (t.add, "pp", "percent", "percent"),
+        (t.subtract, "percent", "pp", "percent"),
+        (t.subtract, "pp", "percent", None),
+        (t.add, "pp", "pp", "pp"),
+        (t.add, "money", "money", "money"),
+        (t.add, "money", "percent", None),
+        (t.add, "money", "pp", None),
+        (t.add, "percent", "number", None),
+        (t.add, "count", "number", "number"),
+        (t.add, "count", "count", "count"),
+        (t.multiply, "money", "percent", "money"),
+        (t.multiply, "percent", "money", "money"),
+        (t.multiply, "percent", "percent", "percent"),
+        (t.multiply, "pp", "number", "pp"),
+        (t.multiply, "money", "money", None),
+        (t.multiply, "pp", "percent", "pp"),
+        (t.multiply, "pp", "pp", None),
+        (t.multiply, "text", "number", None),
+        (t.divide, "money", "money", "number"),
+        (t.divide, "pp", "pp", "number"),
+        (t.divide, "money", "percent", "money"),
+        (t.divide, "money", "count", "money"),
+        (t.divide, "number", "money", None),
+        (t.divide, "yesno", "number", None),
+    ],
+)
+def test_unit_algebra(rule: object, a: str, b: str, result: str | None) -> None:
+    assert rule(a, b) == result  # type: ignore[operator]
+
+
+def test_unit_relations() -> None:
+    assert t.comparable("count", "number")
+    assert not t.comparable("percent", "money")
+    assert not t.comparable("percent", "pp")
+    assert t.comparable(t.NOTHING, "money")
+    assert t.ordered("date") and not t.ordered("group") and not t.ordered("text")
+    assert t.join("count", "number") == "number"
+    assert t.join(t.NOTHING, "money") == "money"
+    assert t.join("money", "percent") is None
+    assert t.assignable("count", "number") and t.assignable("number", "count")
+    assert t.assignable(t.NOTHING, "pp")
+    assert not t.assignable("pp", "percent") and not t.assignable("percent", "pp")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "define gap: pp = 60% - 50%",
+        "define adjusted: percent = 60% + 2 pp",
+        "define adjusted: percent = 2 pp + 60%",
+        "define lowered: percent = 60% - 2 pp",
+        "parameter pool: money = $1,000.00\ndefine share: money = pool * 35%",
+        "parameter pool: money = $1,000.00\ndefine share: money = 35% * pool",
+        "define ratio: number = $10.00 / $4.00",
+        "define per_member: money = $10.00 / 4",
+        "define closure: number = 3 pp / 4 pp",
+        "define scaled: pp = 2 pp * 1.5",
+        "define half_gap: pp = 4 pp * 50%",
+        "define total: number = 2 + 0.5",
+        "parameter n: count = 30\ndefine m: number = n",
+        "define either(b: yesno): number = if b then 1 else 0.5",
+        "define larger: money = max($1.00, $2.00)",
+        "define bounded: percent = clamp(50%, 0%, 100%)",
+        "define same: yesno = 2024-01-01 < 2024-12-31",
+    ],
+)
+def test_unit_rule_accepted(tmp_path: Path, text: str) -> None:
+    check_ok(tmp_path, text + "\n")
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "message", "hint"),
+    [
+        ("parameter pool: money = $1.00\ndefine bad: money = pool + 10%",
+         "E0201", "cannot add money and a percent", "multiply"),
+        ("parameter pool: money = $1.00\ndefine bad: money = pool - 10%",
+         "E0201", "cannot subtract a percent from money", "multiply"),
+        ("define bad: percent = 2 pp - 60%",
+         "E0201", "cannot subtract a percent from percentage points", "points minus a rate"),
+        ("define bad = $1.00 * $2.00",
+         "E0201", "cannot multiply money and money", "not by money"),
+        ("define bad = 2 pp * 2 pp",
+         "E0201", "cannot multiply percentage points and percentage points", None),
+        ("define bad = 3 / $1.00",
+         "E0201", "cannot divide a number by money", None),
+        ("define bad = 50% + 2",
+         "E0201", "cannot add a percent and a number", "35%"),
+        ("define bad = 2 pp + 2",
+         "E0201", "cannot add percentage points and a number", "2 pp"),
+        ("define bad: percent = 60% - 50%",
+         "E0203", "expected a percent, found percentage points", "percentage points"),
+        ("parameter closure: percent = 50 pp",
+         "E0203", "expected a percent, found percentage points", "percentage points"),
+        ("parameter gap: pp = 2%",
+         "E0203", "expected percentage points, found a percent", "2 pp"),
+        ("parameter share: percent = 35",
+         "E0203", "expected a percent, found a number", "percent sign"),
+        ("parameter pool: money = 1000",
+         "E0203", "expected money, found a number", "dollar sign"),
+        ("define bad: yesno = 50% > $1.00",
+         "E0202", "cannot compare a percent with money", None),
+        ("define bad: yesno = 50% > 2 pp",
+         "E0202", "cannot compare a percent with percentage points", None),
+        ('define bad: yesno = "a" < "b"',
+         "E0202", "text has no order", "`=`"),
+        ("define bad(b: yesno) = if b then $1.00 else 1%",
+         "E0201", "the two branches of `if` give different types: money and a percent", None),
+        ("define bad = max($1.00, 1%)",
+         "E0201", "`max` compares values of one unit", None),
+    ],
+)
+def test_unit_rule_rejected(tmp_path: Path, text: str, code: str, message: str,
+                            hint: str | None) -> None:
+    diagnostic = only(check_fails(tmp_path, text + "\n"), code)
+    assert message in diagnostic.message
+    if hint is not None:
+        assert diagnostic.hint is not None and hint in diagnostic.hint, diagnostic.hint
+
+
+def test_type_error_notes_say_where_each_type_came_from(tmp_path: Path) -> None:
+    text = ("parameter pool: money = $1,000,000.00\n"
+            "\n"
+            "define enlarged_pool: money = pool + 10%\n")
+    diagnostic = only(check_fails(tmp_path, text), "E0201")
+    assert (diagnostic.span.line, diagnostic.span.column) == (3, 31)
+    notes = {n.message: n.span for n in diagnostic.notes}
+    money = notes["money comes from parameter `pool`, declared money"]
+    percent = notes["a percent comes from the literal `10%`"]
+    assert money is not None and (money.line, money.column, money.text) == (1, 17, "money")
+    assert percent is not None and (percent.line, percent.column, percent.text) == (3, 38, "10%")
+    text_shown = render(diagnostic)
+    assert "note: money comes from parameter `pool`" in text_shown
+    assert "note: a percent comes from the literal `10%`" in text_shown
+
+
+def test_declared_type_error_notes_the_declaration(tmp_path: Path) -> None:
+    text = "parameter small_gap: pp = 2 pp\ndefine threshold: percent =\n  small_gap\n"
+    diagnostic = only(check_fails(tmp_path, text), "E0203")
+    assert (diagnostic.span.line, diagnostic.span.column) == (3, 3)
+    assert diagnostic.hint is not None and "percentage points" in diagnostic.hint
+    notes = {n.message: n.span for n in diagnostic.notes}
+    found = notes["percentage points comes from parameter `small_gap`, declared percentage points"]
+    wanted = notes["a percent is expected because `threshold` is declared that way"]
+    assert found is not None and (found.line, found.column, found.text) == (1, 22, "pp")
+    assert wanted is not None and (wanted.line, wanted.column) == (2, 1)
+
+
+def test_argument_type_error_notes_the_parameter(tmp_path: Path) -> None:
+    text = ("define gap(a: percent, b: percent): pp = a - b\n"
+            "define example: pp = gap(60%, 2 pp)\n")
+    diagnostic = only(check_fails(tmp_path, text), "E0203")
+    assert (diagnostic.span.line, diagnostic.span.column) == (2, 31)
+    declared = [n for n in diagnostic.notes if "parameter `b` of `gap`" in n.message]
+    assert declared and declared[0].span is not None
+    assert (declared[0].span.line, declared[0].span.column) == (1, 24)
+
+
+# ---- hostile input ----------------------------------------------------------------------
+
+#: Generous: on a slow CI machine the LALR parser takes a few seconds for 10,000 levels.
+QUICK = 20.0
+
+
+def refused(path: Path, code: str) -> Diagnostic:
+    start = time.perf_counter()
+    with pytest.raises(EqlangError) as caught:
+        load_and_check(str(path))
+    elapsed = time.perf_counter() - start
+    assert elapsed < QUICK, f"took {elapsed:.1f} s"
+    assert [d.code for d in caught.value.diagnostics][:1] == [code], caught.value.diagnostics
+    for diagnostic in caught.value.diagnostics:
+        check_rendering(diagnostic)
+    return caught.value.diagnostics[0]
+
+
+@pytest.mark.parametrize("text", ["", "   \n\n\t\n"])
+def test_empty_file(tmp_path: Path, text: str) -> None:
+    diagnostic = refused(write(tmp_path, text), "E0006")
+    assert diagnostic.message == "file is empty"
+
+
+def test_binary_junk(tmp_path: Path) -> None:
+    junk = random.Random(7).randbytes(4096) + b"\x00"
+    path = tmp_path / "junk.eq"
+    path.write_bytes(junk)
+    diagnostic = refused(path, "E0001")
+    assert "NUL" in diagnostic.message
+
+
+def test_not_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "latin1.eq"
+    path.write_bytes('parameter city: text = "Montréal"\n'.encode("latin-1"))
+    assert "UTF-8" in refused(path, "E0001").message
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    assert "no such file" in refused(tmp_path / "nowhere.eq", "E0001").message
+
+
+def test_three_megabyte_file_is_refused_by_its_size(tmp_path: Path) -> None:
+    path = tmp_path / "big.eq"
+    line = b"parameter pool: money = $1,000.00\n"
+    path.write_bytes(line * (3_000_000 // len(line) + 1))
+    assert path.stat().st_size > MAX_SOURCE_BYTES
+    start = time.perf_counter()
+    diagnostic = refused(path, "E0001")
+    assert time.perf_counter() - start < 1.0  # refused by size, without parsing
+    assert "bytes" in diagnostic.message
+
+
+def test_file_just_under_the_limit_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "large.eq"
+    line = "# a long comment line, repeated to fill the file with harmless text\n"
+    body = "parameter pool: money = $1,000.00\n"
+    path.write_text(line * ((MAX_SOURCE_BYTES - len(body)) // len(line)) + body)
+    assert path.stat().st_size <= MAX_SOURCE_BYTES
+    load_and_check(str(path))
+
+
+DEPTH = 10_000
+
+
+@pytest.mark.xfail(strict=True, reason="bug: redundant parentheses leave no trace in the tree, "
+                   "so a 10,000-deep parenthesized expression is accepted, not refused (E0005)")
+def test_ten_thousand_nested_parentheses(tmp_path: Path) -> None:
+    text = "define x: number = " + "(" * DEPTH + "1" + ")" * DEPTH + "\n"
+    refused(write(tmp_path, text), "E0005")
+
+
+def test_ten_thousand_nested_parentheses_do_not_crash(tmp_path: Path) -> None:
+    text = "define x: number = " + "(" * DEPTH + "1" + ")" * DEPTH + "\n"
+    start = time.perf_counter()
+    try:
+        load_and_check(str(write(tmp_path, text)))
+    except EqlangError as error:
+        assert error.diagnostics[0].code == "E0005"
+    assert time.perf_counter() - start < QUICK
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        pytest.param("(1 + " * DEPTH + "1" + ")" * DEPTH, id="nested-sums"),
+        pytest.param(" + ".join(["1"] * DEPTH), id="sum-chain"),
+        pytest.param(" - ".join(["1"] * DEPTH), id="difference-chain"),
+        pytest.param(" * ".join(["1"] * DEPTH), id="product-chain"),
+        pytest.param("-" * DEPTH + "1", id="negations"),
+        pytest.param("abs(" * DEPTH + "1" + ")" * DEPTH, id="nested-calls"),
+        pytest.param("if yes then 1 else " * (DEPTH // 2) + "1", id="if-chain"),
+        pytest.param("1 otherwise " * DEPTH + "1", id="otherwise-chain"),
+    ],
+)
+def test_deep_expressions_are_refused(tmp_path: Path, expression: str) -> None:
+    diagnostic = refused(write(tmp_path, f"define x: number = {expression}\n"), "E0005")
+    assert diagnostic.span is not None and diagnostic.span.line == 1
+
+
+def test_deep_boolean_chains_are_refused(tmp_path: Path) -> None:
+    refused(write(tmp_path, "define x: yesno = " + " and ".join(["yes"] * DEPTH) + "\n"), "E0005")
+    refused(write(tmp_path, "define x: yesno = " + "not " * DEPTH + "yes\n"), "E0005")
+
+
+def test_nesting_within_the_limit_is_accepted(tmp_path: Path) -> None:
+    check_ok(tmp_path, "define x: number = " + "(1 + " * 100 + "1" + ")" * 100 + "\n")
+
+
+def test_many_syntax_errors_are_capped(tmp_path: Path) -> None:
+    text = "".join(f"parameter p{i} = {i}\n" for i in range(200))
+    diagnostics = diagnostics_of(write(tmp_path, text))
+    assert 1 < len(diagnostics) <= 20
+    assert {d.code for d in diagnostics} == {"E0002"}
+
+
+def test_random_bytes_never_crash(tmp_path: Path) -> None:
+    """Arbitrary text (no NUL) fails with diagnostics, never with a Python exception."""
+    rng = random.Random(2024)
+    alphabet = "abcdefghijklmnopqrstuvwxyz0123456789 $%(),.:=<>+-*/\"#\n" + "ÀéΩ'€"
+    for i in range(60):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(1, 300)))
+        path = write(tmp_path, text, f"random{i}.eq")
+        try:
+            load_and_check(str(path))
+        except EqlangError as error:
+            for diagnostic in error.diagnostics:
+                render(diagnostic)
+
+
+# ---- known checker bugs -----------------------------------------------------------------
+# Each test states the behaviour the language promises; xfail(strict=True) keeps the bug
+# visible and turns into a failure the day it is fixed, so the marker gets removed.
+
+
+@pytest.mark.xfail(strict=True, raises=KeyError, reason="bug: check.py _callable_type raises "
+                   "KeyError when a parameter names a definition declared after it")
+def test_parameter_naming_a_later_definition(tmp_path: Path) -> None:
+    text = "parameter a: number = d\ndefine d: number = 1\n"
+    try:
+        check_ok(tmp_path, text)
+    except EqlangError as error:
+        assert {d.code for d in error.diagnostics} <= {"E0306", "E0301"}
+
+
+@pytest.mark.xfail(strict=True, reason="bug: parameters that refer to each other pass the "
+                   "checker (and the evaluator then hits RecursionError)")
+def test_parameter_cycle_is_reported(tmp_path: Path) -> None:
+    diagnostics = check_fails(tmp_path, "parameter a: number = b\nparameter b: number = a\n")
+    assert {d.code for d in diagnostics} <= {"E0301", "E0306"}
+
+
+@pytest.mark.xfail(strict=True, raises=KeyError, reason="bug: calling a definition of an "
+                   "imported file module raises KeyError in check.py _callable_type")
+def test_calling_a_definition_of_an_imported_module(tmp_path: Path) -> None:
+    write(tmp_path, "define half(x: money): money = x * 50%\n", "common.eq")
+    check_ok(tmp_path, 'import "common.eq" as common\n'
+             "define y: money = common.half($10.00)\n")
+
+
+@pytest.mark.xfail(strict=True, reason="bug: a parameter of an imported module has no type yet "
+                   "when the importing file is checked, so its type errors go unreported")
+def test_type_of_an_imported_parameter_is_checked(tmp_path: Path) -> None:
+    write(tmp_path, "parameter pool: money = $1,000.00\n", "common.eq")
+    diagnostics = check_fails(tmp_path, 'import "common.eq" as common\n'
+                              "define share: percent = common.pool\n")
+    assert [d.code for d in diagnostics] == ["E0203"]
+
+
+@pytest.mark.xfail(strict=True, reason="bug: two stratifications that spell a group the same "
+                   "way in the table are not reported (check.py compares spellings with "
+                   "stratification names)")
+def test_same_table_spelling_in_two_stratifications(tmp_path: Path) -> None:
+    text = ('stratification race\n  groups Asian, White, "Other" as OtherRace\n'
+            "  reference White\nend\n"
+            'stratification language\n  groups English, "Other" as OtherLanguage\n'
+            "  reference English\nend\n")
+    only(check_fails(tmp_path, text), "E0111")
+
+
+@pytest.mark.xfail(strict=True, reason="bug: a group listed twice is reported twice, as E0102 "
+                   "`Black` is declared twice and E0102 group \"Black\" is listed twice")
+def test_group_listed_twice_is_reported_once(tmp_path: Path) -> None:
+    text = "stratification race\n  groups Asian, Black, Black, White\n  reference White\nend\n"
+    only(check_fails(tmp_path, text), "E0102")
+
+
+@pytest.mark.xfail(strict=True, reason="bug: calling a module reports E0104 twice, the second "
+                   "time as '`hedis` is error, not something to call'")
+def test_calling_a_module(tmp_path: Path) -> None:
+    diagnostic = only(check_fails(tmp_path, "import hedis\ndefine g: number = hedis(1)\n"),
+                      "E0104")
+    assert "error" not in diagnostic.message
+
+
+@pytest.mark.xfail(strict=True, reason="bug: `==` is lexed as two `=` tokens, so the hint "
+                   "'compare with a single `=`' never appears")
+def test_double_equals_hint(tmp_path: Path) -> None:
+    diagnostic = only(check_fails(tmp_path, "define d(g: pp): yesno = g == 2 pp\n"), "E0002")
+    assert diagnostic.hint is not None and "single `=`" in diagnostic.hint
+
+
+@pytest.mark.xfail(strict=True, reason="bug: after a complete expression in a `define` or "
+                   "`parameter`, the hint speaks of an output's rounding")
+def test_rounding_hint_only_for_outputs(tmp_path: Path) -> None:
+    diagnostic = only(check_fails(tmp_path, "define z: number = 1 2\n"), "E0002")
+    assert diagnostic.hint is not None and "rounded" not in diagnostic.hint
+
+
+@pytest.mark.xfail(strict=True, reason="bug: `AND` gets the output-rounding hint instead of "
+                   "'keywords are lower-case'")
+def test_capital_keyword_hint(tmp_path: Path) -> None:
+    diagnostic = only(check_fails(tmp_path, "define a: yesno = yes AND no\n"), "E0002")
+    assert diagnostic.hint is not None and "lower-case" in diagnostic.hint
+
+
+@pytest.mark.xfail(strict=True, reason="bug: with no stratification at all, `focus groups` is "
+                   "reported as 'more than one stratification'")
+def test_focus_groups_without_any_stratification(tmp_path: Path) -> None:
+    diagnostic = only(check_fails(
+        tmp_path, "define c: count = count(g for each g in focus groups)\n"), "E0106")
+    assert "more than one" not in diagnostic.message
+
+
+@pytest.mark.xfail(strict=True, reason="bug: the message reads 'among a measures'")
+def test_membership_message_grammar(tmp_path: Path) -> None:
+    text = 'measure COL "c" higher is better\ndefine d(n: number): yesno = n in measures\n'
+    diagnostic = only(check_fails(tmp_path, text), "E0202")
+    assert "a measures" not in diagnostic.message
+
+
+def test_weight_sum_message_shows_plain_percents(tmp_path: Path) -> None:
+    text = ("import hedis\nmeasure COL from hedis weight 35%\n"
+            "measure CBP from hedis weight 35%\nmeasure HBD from hedis weight 20%\n")
+    diagnostic = only(check_fails(tmp_path, text), "E0302")
+    assert "sum to 90%," in diagnostic.message
+    assert diagnostic.hint is not None and "HBD 20% " in diagnostic.hint
+
+
+@pytest.mark.xfail(strict=True, reason="bug: when a parameter is declared twice, the second "
+                   "(refused) declaration overwrites the first in check.py, so notes and types "
+                   "come from the duplicate")
+def test_duplicate_parameter_does_not_replace_the_first(tmp_path: Path) -> None:
+    text = ("parameter pool: money = $1.00\n"
+            "define bonus: money = pool + 5%\n"
+            "parameter pool: money = $2.00\n")
+    diagnostics = check_fails(tmp_path, text)
+    unit = next(d for d in diagnostics if d.code == "E0201")
+    origin = next(n.span for n in unit.notes if n.message.startswith("money comes from"))
+    assert origin is not None and origin.line == 1
+
+
+@pytest.mark.xfail(strict=True, reason="bug: E0003 points at the last character of a trailing "
+                   "comment rather than at the unfinished expression")
+def test_unexpected_end_points_at_the_last_token(tmp_path: Path) -> None:
+    diagnostic = only(check_fails(tmp_path, "define a: number = 1 +\n# a closing comment\n"),
+                      "E0003")
+    assert diagnostic.span is not None and diagnostic.span.line == 1
