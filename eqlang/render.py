@@ -245,6 +245,8 @@ def _signature(declaration: s.Declaration) -> str | None:
     if isinstance(declaration, s.Schedule):
         p = declaration.param
         return f"schedule {declaration.name}({p.name}: {p.type}): {declaration.return_type}"
+    if isinstance(declaration, s.Invariant):
+        return f"invariant \"{declaration.title}\""
     return None
 
 

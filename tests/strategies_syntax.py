@@ -314,8 +314,28 @@ schedules = st.builds(
     leadings,
 )
 
+_claims = st.one_of(
+    st.builds(s.Always, expressions, st.none() | expressions),
+    st.builds(
+        s.Never,
+        expressions,
+        st.sampled_from(("rises", "falls")),
+        expressions,
+        st.sampled_from(("rises", "falls", "improves", "worsens")),
+    ),
+)
+
+invariants = st.builds(
+    s.Invariant,
+    texts,
+    _claims,
+    st.lists(st.builds(s.Binder, names, domains), max_size=2).map(tuple),
+    leadings,
+)
+
 declarations = st.one_of(
-    headers, imports, measures, stratifications, parameters, definitions, outputs, schedules
+    headers, imports, measures, stratifications, parameters, definitions, outputs, schedules,
+    invariants,
 )
 
 #: Comments after the last declaration are kept as written, `##` ones included.
