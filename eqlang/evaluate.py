@@ -174,6 +174,19 @@ class Evaluator:
             groups.extend(Group("named", g) for g in strat.groups)
         return groups
 
+    def scope(self, binders: tuple[s.Binder, ...], org: str) -> list[dict[str, Value]]:
+        """Every combination of values of ``for each`` variables, as for an aggregation."""
+        clause = s.ForEach(binders, None, None)
+        return list(self._bindings(clause, _Env(org, {}, None)))
+
+    def claim(self, expr: s.Expr, org: str, bindings: Mapping[str, Value], label: str
+              ) -> tuple[Value, Node]:
+        """An invariant's expression for one organization; the node lists what it used."""
+        node = Node(label, org, "invariant", label, _args_text(tuple(bindings.values())),
+                    span=expr.span)
+        node.value = self.eval(expr, _Env(org, dict(bindings), node))
+        return node.value, node
+
     def reachable(self, org: str, roots: list[str]) -> dict[str, Node]:
         """The nodes an organization's outputs used, keyed by trace id."""
         found: dict[str, Node] = {}

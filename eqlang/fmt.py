@@ -461,6 +461,12 @@ def _claim(claim: s.Claim) -> str:
             f"{format_expr(claim.moved)} {claim.motion}")
 
 
+def format_claim(invariant: s.Invariant) -> str:
+    """An invariant's claim and its ``for each`` on one line, as a report quotes it."""
+    claim = _claim(invariant.claim)
+    return f"{claim} {_binders(invariant.binders)}" if invariant.binders else claim
+
+
 def _invariant_lines(invariant: s.Invariant) -> list[str]:
     head = f"invariant {quote(invariant.title)}:"
     claim = _claim(invariant.claim)
