@@ -159,6 +159,8 @@ class TableSet:
     """
 
     tables: tuple[MeasureTable, ...]
+    #: Whether the organizations listed are all there are: always, for real tables.
+    open_ended = False
     _index: dict[Key, Row] = attrs.field(init=False, repr=False)
     _orgs: tuple[str, ...] = attrs.field(init=False, repr=False)
     _org_set: frozenset[str] = attrs.field(init=False, repr=False)
