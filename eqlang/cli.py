@@ -1,4 +1,5 @@
-"""The ``eqlang`` command: check (and its invariant search), fmt, eval, explain and verify.
+"""The ``eqlang`` command: check (and its invariant search), bounds, fmt, eval, explain and
+verify.
 
 Exit codes: 0 when all is well, 1 when a contract, table or trace has a problem (reported as
 diagnostics on standard error), 2 for a command line that cannot be understood.
@@ -19,6 +20,7 @@ import click
 
 from eqlang import __version__
 from eqlang.api import Run, load_contract, settle
+from eqlang.bounds import bounds_json, output_bounds, render_bounds
 from eqlang.check import Program
 from eqlang.codes import EXPLANATIONS
 from eqlang.codes import explain as explain_code
@@ -153,6 +155,23 @@ def fmt(file: str, write: bool, check_only: bool) -> None:
             write_atomic(file, formatted)
     else:
         click.echo(formatted, nl=False)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the bounds as JSON.")
+@reports_errors
+def bounds(files: tuple[str, ...], as_json: bool) -> None:
+    """Show the least and greatest value of each output over every valid measure table."""
+    results = {}
+    for file in files:
+        found = output_bounds(load_contract(file))
+        if as_json:
+            results[file] = bounds_json(found)
+        else:
+            click.echo(render_bounds(file, found), nl=False)
+    if as_json:
+        click.echo(json.dumps(results, indent=2, sort_keys=True, ensure_ascii=False))
 
 
 def _as_of(value: str | None) -> datetime.date | None:

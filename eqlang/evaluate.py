@@ -172,6 +172,16 @@ class Evaluator:
             output_nodes[key] = per_nodes
         return Settlement(org, outputs, output_nodes)
 
+    def output(self, key: str, argument: Value | None, org: str) -> Value:
+        """One output of one organization, for one measure or group if it takes one."""
+        args = () if argument is None else (argument,)
+        return self.call(self.program.callables[key], args, _Env(org, {}, None))[0]
+
+    def output_arguments(self, key: str) -> list[Value]:
+        """The measures or groups an output is settled for; empty if it takes none."""
+        params = self.program.callables[key].params
+        return self._output_arguments(params[0]) if params else []
+
     def _output_arguments(self, param: s.Param) -> list[Value]:
         if param.type == "measure":
             return [Entity("measure", code) for code in self.contract_measures]
@@ -474,6 +484,11 @@ class Evaluator:
         if group.kind == "all":
             row = self._all_row(org, measure, period, env, span)
             return literal(row.numerator), literal(row.denominator), [row]
+        if group.kind == "any":
+            # Only over tables known within bounds, where every group's row is alike.
+            row = self._row(org, measure, group.label, period)
+            assert row is not None
+            return literal(row.numerator), literal(row.denominator), [row]
         assert group.name is not None
         row = self._row(org, measure, self._spelling(group.name), period)
         if group.kind == "named":
@@ -519,6 +534,8 @@ class Evaluator:
             rates = [] if empty == (True,) else [
                 Quantity("percent", self.math.rate(numerator, denominator))]
             value = self._join(rates + ([unscored] if True in empty else []))
+        if self._scored(group)[1]:
+            value = self._join([value, NotScored("the group may be not scored")])
         node = Node(node_id, env.org, "input", name, (measure.name, group.label, period.name),
                     value=value, span=span, rows=rows)
         self.nodes[key] = node

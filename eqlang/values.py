@@ -53,7 +53,6 @@ class Arithmetic(Protocol):
     def multiply(self, a: Any, b: Any) -> Any: ...
     def divide(self, a: Any, b: Any) -> Any: ...
     def negate(self, a: Any) -> Any: ...
-    def compare(self, a: Any, b: Any) -> int: ...
     def round(self, a: Any, places: int, mode: str) -> Any: ...
     def sqrt(self, a: Any) -> Any: ...
     def ln(self, a: Any) -> Any: ...
@@ -113,9 +112,6 @@ class ExactArithmetic:
 
     def negate(self, a: Decimal) -> Decimal:
         return self.context.minus(a)
-
-    def compare(self, a: Decimal, b: Decimal) -> int:
-        return (a > b) - (a < b)
 
     def round(self, a: Decimal, places: int, mode: str) -> Decimal:
         exponent = Decimal(1).scaleb(-places)
@@ -348,6 +344,9 @@ def display(value: Value, digits: int | None = None) -> str:
     """How a person reads the value: ``$1,000,000.00``, ``35%``, ``4.2 pp``, ``yes``."""
     if isinstance(value, Quantity):
         magnitude = value.magnitude
+        if not isinstance(magnitude, Decimal):
+            # A magnitude of another arithmetic (an interval of eqlang.bounds) says itself.
+            return f"{magnitude} {value.unit}"
         if value.unit in SCALED_UNITS:
             magnitude = shift(magnitude, 2)
         if digits is not None and value.unit != "money":
