@@ -251,7 +251,7 @@ def test_rates_stay_between_0_and_100_percent(a: int, b: int, c: int) -> None:
     numerator, denominator = sorted((Decimal(a), Decimal(b)))
     if denominator == 0:
         return
-    wide = Interval(Decimal(0), Decimal(max(c, b)))
+    wide = Interval(Decimal(0), max(Decimal(c), denominator))
     bound = MATH.rate(Interval(numerator, numerator), wide)
     assert bound.low >= 0 and bound.high <= 1
     assert bound.low <= EXACT.rate(numerator, denominator) <= bound.high
