@@ -116,6 +116,8 @@ class Program:
     refs: dict[int, Ref]
     types: dict[int, str]
     settled_as_of: datetime.date | None
+    #: The contract's worked examples, checked (``eqlang.examples.CheckedExample``).
+    examples: tuple[Any, ...] = ()
 
 
 @attrs.frozen
@@ -185,19 +187,26 @@ class Checker:
         for loaded in self.modules:
             self._check_module(loaded)
         self._check_weights()
-        if self.diagnostics:
-            raise EqlangError(self.diagnostics)
         outputs = tuple(
             key for key, c in self.callables.items()
             if isinstance(c.declaration, s.Output) and c.module == self.main.key
         )
-        return Program(
+        program = Program(
             main=self.main, modules=tuple(self.modules), header=self.header,
             periods=self.periods, provider=self.provider, measures=self.measures,
             stratifications=self.stratifications, group_strata=self.group_strata,
             parameters=self.parameters, callables=self.callables, outputs=outputs,
             refs=self.refs, types=self.types, settled_as_of=self.settled_as_of,
         )
+        # Examples read the checked contract: the types of its outputs, its groups and
+        # periods. Imported here because the examples module builds on this one.
+        from eqlang.examples import check_examples
+
+        examples, problems = check_examples(program)
+        self.diagnostics.extend(problems)
+        if self.diagnostics:
+            raise EqlangError(self.diagnostics)
+        return attrs.evolve(program, examples=examples)
 
     def _prefix_for(self, loaded: LoadedModule) -> str:
         for other in self.modules:

@@ -503,7 +503,10 @@ def test_generated_modules_roundtrip_and_format_idempotently(module: s.Module) -
 def test_generated_long_if_bodies_roundtrip(rule: s.Definition | s.Output) -> None:
     text = assert_roundtrips(s.Module((rule,)))
     flat = "  " + format_expr(rule.body)
-    lines = text[text.index(" =\n") + 3 :].split("\n")
+    # The body starts after the comment lines and the rule's first line; a comment may
+    # itself hold " =".
+    leading = len(rule.leading.comments) + len(rule.leading.doc)
+    lines = text.split("\n")[leading + 1 :]
     if len(flat) > MAX_BODY_WIDTH:
         assert lines[0].startswith("  if ") and lines[1].startswith("  then")
     else:
