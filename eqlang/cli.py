@@ -18,13 +18,12 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from eqlang import __version__
-from eqlang.api import Run, load_contract, settle
+from eqlang.api import Run, example_coverage, load_contract, run_examples, settle
 from eqlang.codes import EXPLANATIONS
 from eqlang.codes import explain as explain_code
-from eqlang.coverage import coverage as example_coverage
 from eqlang.coverage import render_coverage
 from eqlang.diagnostics import Diagnostic, EqlangError, did_you_mean, render_all
-from eqlang.example_runner import render_results, run_examples
+from eqlang.example_runner import render_results
 from eqlang.fmt import format_module
 from eqlang.parse import parse
 from eqlang.render import explain as explain_tree
@@ -384,7 +383,7 @@ def test_command(files: tuple[str, ...], show_coverage: bool, fail_under: int | 
         for result in results:
             counts["passed" if result.passed else "failed"] += 1
         if show_coverage or fail_under is not None:
-            covered = example_coverage(program, ((r.evaluator, r.log) for r in results))
+            covered = example_coverage(program, results)
             click.echo(render_coverage(covered), nl=False)
             if fail_under is not None and not covered.at_least(fail_under):
                 below.append(f"{file} ({covered.percent})")
