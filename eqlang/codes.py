@@ -1605,6 +1605,16 @@ parameter pool: money = $100,000.00 per "Section 4.1"
 output payout: money = pool * rate(COL, Black, performance) rounded to cents half up
 """
 
+
+def _worked(*lines: str, title: str = "Black members screened at 65%") -> str:
+    """The example contract with one worked example holding these lines."""
+    body = "\n".join(f"  {line}" for line in lines)
+    return _contract(_EXAMPLE_TERMS, f'example "{title}"\n{body}\nend')
+
+
+_ROWS = ("rows", "  COL Black 2024: 65 of 100")
+_PAID = "expect payout = $65,000.00"
+
 _add(_entry(
     "E0801", "a worked example's row that the contract cannot read",
     """
@@ -1616,20 +1626,8 @@ _add(_entry(
     in the measure table in quotes (`"Black or African American"`) or as `ALL`; a period by
     its name (`baseline`) or its label (`2022`).
     """,
-    wrong=_contract(_EXAMPLE_TERMS, """
-    example "Black members screened at 65%"
-      rows
-        COL Black 2023: 65 of 100
-      expect payout = $65,000.00
-    end
-    """),
-    fixed=_contract(_EXAMPLE_TERMS, """
-    example "Black members screened at 65%"
-      rows
-        COL Black 2024: 65 of 100
-      expect payout = $65,000.00
-    end
-    """),
+    wrong=_worked("rows", "  COL Black 2023: 65 of 100", _PAID),
+    fixed=_worked(*_ROWS, _PAID),
     fix="""
     Use the contract's own words: a measure code it declares, a group of its
     stratifications, a period name or label from its header. The hint suggests the closest
@@ -1646,20 +1644,8 @@ _add(_entry(
     number of arguments, gives an argument that is not a measure, group or period of the
     contract, or expects the same value twice.
     """,
-    wrong=_contract(_EXAMPLE_TERMS, """
-    example "Black members screened at 65%"
-      rows
-        COL Black 2024: 65 of 100
-      expect payment = $65,000.00
-    end
-    """),
-    fixed=_contract(_EXAMPLE_TERMS, """
-    example "Black members screened at 65%"
-      rows
-        COL Black 2024: 65 of 100
-      expect payout = $65,000.00
-    end
-    """),
+    wrong=_worked(*_ROWS, "expect payment = $65,000.00"),
+    fixed=_worked(*_ROWS, _PAID),
     fix="""
     Name an output or definition as declared, with one measure, group or period for each of
     its parameters: `expect measure_payout(COL) = ...`. State each value once.
@@ -1674,20 +1660,8 @@ _add(_entry(
     more decimals than the output keeps (an output rounded to cents is never $1.005). An
     expectation is compared exactly, so such an example could never pass.
     """,
-    wrong=_contract(_EXAMPLE_TERMS, """
-    example "Black members screened at 65%"
-      rows
-        COL Black 2024: 65 of 100
-      expect payout = 65%
-    end
-    """),
-    fixed=_contract(_EXAMPLE_TERMS, """
-    example "Black members screened at 65%"
-      rows
-        COL Black 2024: 65 of 100
-      expect payout = $65,000.00
-    end
-    """),
+    wrong=_worked(*_ROWS, "expect payout = 65%"),
+    fixed=_worked(*_ROWS, _PAID),
     fix="""
     Write the value in the rule's unit (money with `$`, a percent with `%`, points with `pp`)
     and as the output rounds it. To say that a value is not scored, write
@@ -1703,22 +1677,10 @@ _add(_entry(
     parameter is set twice, or the value is not of the parameter's type: a plain number for
     money, a percent for points.
     """,
-    wrong=_contract(_EXAMPLE_TERMS, """
-    example "a smaller pool"
-      set pool = 50000
-      rows
-        COL Black 2024: 65 of 100
-      expect payout = $32,500.00
-    end
-    """),
-    fixed=_contract(_EXAMPLE_TERMS, """
-    example "a smaller pool"
-      set pool = $50,000.00
-      rows
-        COL Black 2024: 65 of 100
-      expect payout = $32,500.00
-    end
-    """),
+    wrong=_worked("set pool = 50000", *_ROWS, "expect payout = $32,500.00",
+                  title="a smaller pool"),
+    fixed=_worked("set pool = $50,000.00", *_ROWS, "expect payout = $32,500.00",
+                  title="a smaller pool"),
     fix="""
     Set only parameters declared with `parameter`, once each, to a value written as in the
     contract, with its unit.
@@ -1736,19 +1698,8 @@ _add(_entry(
     twice, two examples with one title, or an example in an imported module (examples belong
     to the contract).
     """,
-    wrong=_contract(_EXAMPLE_TERMS, """
-    example "Black members screened at 65%"
-      rows
-        COL Black 2024: 65 of 100
-    end
-    """),
-    fixed=_contract(_EXAMPLE_TERMS, """
-    example "Black members screened at 65%"
-      rows
-        COL Black 2024: 65 of 100
-      expect payout = $65,000.00
-    end
-    """),
+    wrong=_worked(*_ROWS),
+    fixed=_worked(*_ROWS, _PAID),
     fix="""
     Give the example rows or a table, say what the contract must give for them with
     `expect`, and name the organization with `organization "NAME"` when its tables hold
@@ -1764,19 +1715,8 @@ _add(_entry(
     climbs out with `..` or through a link, is refused, so that a contract and its examples
     travel together and run the same anywhere.
     """,
-    wrong=_contract(_EXAMPLE_TERMS, """
-    example "Black members screened at 65%"
-      table "../shared/measures.csv"
-      expect payout = $65,000.00
-    end
-    """),
-    fixed=_contract(_EXAMPLE_TERMS, """
-    example "Black members screened at 65%"
-      rows
-        COL Black 2024: 65 of 100
-      expect payout = $65,000.00
-    end
-    """),
+    wrong=_worked('table "../shared/measures.csv"', _PAID),
+    fixed=_worked(*_ROWS, _PAID),
     fix="""
     Keep the example's table in the contract's folder or a folder below it
     (`table "examples/small.csv"`), or write its rows in the example.

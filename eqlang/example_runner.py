@@ -186,6 +186,9 @@ class _Chain:
             lines.extend("  " + d for d in self.decisions(node))
             rules = [k for k in self.inputs(node) if self.node(k).kind in _RULE_KINDS]
             carrying = [k for k in rules if self.node(k).value == node.value]
+            if any(k in self.expected and self.expected[k].passed for k in carrying):
+                # The example vouches for that value, so the values part here, not there.
+                carrying = []
             if len(carrying) != 1:
                 lines.extend(self.made_here(node))
                 return lines
@@ -231,7 +234,8 @@ class _Chain:
         encoded = self.encoded(node)
         lines = []
         expr = _substitute(encoded.get("expr", ""), encoded.get("params", []), encoded["args"])
-        if expr and node.kind in _RULE_KINDS:
+        # A schedule's text is its whole table; the tier it used is among its decisions.
+        if expr and node.kind in ("definition", "output"):
             lines.append(f"  = {expr}")
             nodes = {}
             for key in self.inputs(node):
@@ -259,6 +263,8 @@ def _decision(site: Any, outcome: str, home: str) -> str:
     """A decision in words, with where it was taken (line:column in the contract ``home``)."""
     span = site.span
     where = f"{span.line}:{span.column}" if span.path == home else span.location()
+    if outcome == "general":
+        return f"no exception applied; used the general rule ({where})"
     if isinstance(site, s.If):
         if outcome == "not scored":
             return f"the condition `{_flat(site.condition.span.text)}` was not scored ({where})"
@@ -267,12 +273,11 @@ def _decision(site: Any, outcome: str, home: str) -> str:
         return f"used the tier `{_flat(site.span.text)}` ({where})"
     if isinstance(site, s.Exception_):
         return f"applied the exception `{_flat(site.span.text)}` ({where})"
-    if isinstance(site, s.Otherwise):
-        if outcome == "fallback":
-            return f"used the fallback of `{_flat(site.span.text)}`: the value was not " \
-                f"scored ({where})"
-        return f"did not need the fallback of `{_flat(site.span.text)}` ({where})"
-    return f"no exception applied; used the general rule ({where})"
+    assert isinstance(site, s.Otherwise)
+    if outcome == "fallback":
+        return f"used the fallback of `{_flat(site.span.text)}`: the value was not scored " \
+            f"({where})"
+    return f"did not need the fallback of `{_flat(site.span.text)}` ({where})"
 
 
 def render_results(program: Program, results: tuple[ExampleResult, ...]) -> str:

@@ -232,8 +232,15 @@ class _ExampleChecker:
                        hint="copy the table next to the contract, or write its rows in the "
                        "example")
             return None
+        target = directory / item.path
+        shown = str(contract.parent / item.path)
+        if target.exists() and not (target.is_file() or target.is_dir()):
+            # A pipe or a device would block or never end: refuse it before opening it.
+            self.error("E0501", f"`{item.path}` is not a regular file", item.span,
+                       hint="name a CSV file saved beside the contract")
+            return None
         try:
-            return load_table(directory / item.path, str(contract.parent / item.path))
+            return load_table(target, shown)
         except EqlangError as error:
             note = Note("the example names the table here", item.span)
             self.diagnostics.extend(attrs.evolve(d, notes=(*d.notes, note))
