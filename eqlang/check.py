@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -22,6 +22,9 @@ from eqlang.diagnostics import Diagnostic, EqlangError, Note, did_you_mean
 from eqlang.modules import LoadedModule, all_modules, load
 from eqlang.source import Span
 from eqlang.values import plain_number, shift
+
+if TYPE_CHECKING:
+    from eqlang.examples import CheckedExample
 
 #: Builtin functions with fixed signatures: argument types and result type.
 FIXED_BUILTINS: dict[str, tuple[tuple[str, ...], str]] = {
@@ -116,8 +119,8 @@ class Program:
     refs: dict[int, Ref]
     types: dict[int, str]
     settled_as_of: datetime.date | None
-    #: The contract's worked examples, checked (``eqlang.examples.CheckedExample``).
-    examples: tuple[Any, ...] = ()
+    #: The contract's worked examples, checked and ready to run.
+    examples: tuple[CheckedExample, ...] = ()
 
 
 @attrs.frozen
