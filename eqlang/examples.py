@@ -6,7 +6,7 @@ before anything is settled, that every row names a measure, group and period the
 reads (rows obey the rules of a table file, with its messages), that every expectation
 names an output or definition with arguments of the right kinds and a value of the right
 unit that its rounding can produce, and that ``set`` assigns parameters values of their
-type. ``eqlang.doctest`` runs the checked examples.
+type. ``eqlang.example_runner`` runs the checked examples.
 """
 
 from __future__ import annotations
@@ -179,7 +179,8 @@ class _ExampleChecker:
             self.error(E_EXAMPLE, f"the example's tables have no rows for organization "
                        f"\"{org}\"", where,
                        hint=did_you_mean(org, table_set.organizations())
-                       or "its tables hold: " + ", ".join(table_set.organizations()))
+                       or ("its tables hold: " + ", ".join(table_set.organizations())
+                           if table_set.organizations() else "its tables have no rows"))
             return None
         return CheckedExample(self.example, org, table_set, overrides,
                               as_of.date if as_of is not None else None, checked)

@@ -739,3 +739,17 @@ def test_the_invariants_document_shows_what_eqlang_test_prints(
     code, out, _ = cli("test", "--coverage", "contracts/reference-equity.eq")
     summary = text[text.index("```\ncoverage of") + 4:]
     assert code == 0 and summary[:summary.index("```\n")] in out
+
+
+def test_a_table_file_without_rows_leaves_the_example_without_data(tmp_path: Path) -> None:
+    (tmp_path / "empty.csv").write_text("org,measure,group,period,numerator,denominator\n",
+                                        encoding="utf-8")
+    diagnostics = refused(tmp_path, """\
+        example "no data"
+          table "empty.csv"
+          expect payout = $0.00
+        end
+        """)
+    assert [(where(d), d.hint) for d in diagnostics] == [(
+        'E0805 1:1 the example\'s tables have no rows for organization "Example organization"',
+        "its tables have no rows")]
