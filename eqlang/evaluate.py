@@ -16,7 +16,7 @@ import itertools
 from collections.abc import Callable as Fn
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 import attrs
 
@@ -63,6 +63,13 @@ class Node:
     rows: list[Row] = attrs.field(factory=list)
     citation: str | None = None
     note: str | None = None
+
+
+class DecisionRecorder(Protocol):
+    """Told which way each decision went: a branch of an ``if``, a tier, an exception, an
+    ``otherwise``. ``site`` is the AST node decided at; ``node`` the value being derived."""
+
+    def decided(self, site: object, outcome: str, node: Node | None) -> None: ...
 
 
 @attrs.frozen
@@ -113,8 +120,10 @@ class Evaluator:
         overrides: Mapping[str, s.Expr] | None = None,
         as_of: datetime.date | None = None,
         step_limit: int = DEFAULT_STEP_LIMIT,
+        recorder: DecisionRecorder | None = None,
     ) -> None:
         self.program = program
+        self.recorder = recorder
         self.tables = tables
         self.math: Arithmetic = arithmetic or ExactArithmetic()
         self.overrides = dict(overrides or {})
@@ -133,6 +142,14 @@ class Evaluator:
             cls: getattr(self, "_x_" + cls.__name__) for cls in _EXPRESSION_CLASSES
         }
         self.literals: dict[int, Value] = {}
+
+    def _decided(self, site: object, outcome: str, env: _Env) -> None:
+        if self.recorder is not None:
+            self.recorder.decided(site, outcome, env.node)
+
+    def value_of(self, org: str, key: str, args: tuple[Value, ...] = ()) -> tuple[Value, str]:
+        """One rule's value for an organization, and the id of its node."""
+        return self.call(self.program.callables[key], args, _Env(org, {}, None))
 
     def _main_measure_codes(self) -> set[str]:
         return {d.code for d in self.program.main.module.declarations
@@ -308,10 +325,13 @@ class Evaluator:
                             f"{', '.join(env.node.args) if env.node else ''}")),
             ))
         if applying:
+            self._decided(applying[0], "applies", env)
             if env.node is not None:
                 env.node.citation = applying[0].citation or env.node.citation
                 env.node.span = applying[0].span
             return self.eval(applying[0].value, env)
+        if d.exceptions:
+            self._decided(d.body, "general", env)
         return self.eval(d.body, env)
 
     def _round_output(self, d: s.Output, value: Value, env: _Env) -> Value:
@@ -352,6 +372,7 @@ class Evaluator:
             if False not in answers:
                 break
         if len(chosen) == 1:
+            self._decided(chosen[0], "tier", env)
             if env.node is not None:
                 env.node.note = f"tier {chosen[0].range.span.text}"
             return self.eval(chosen[0].value, env)
@@ -1021,9 +1042,11 @@ class Evaluator:
     def _x_If(self, e: s.If, env: _Env) -> Value:
         condition = self._truth(e.condition, env)
         if isinstance(condition, NotScored):
+            self._decided(e, "not scored", env)
             return NotScored(f"the condition is not scored: {condition.reason}")
         answers = self.math.outcomes(condition.value)
         if len(answers) == 1 and answers[0] is not None:
+            self._decided(e, "then" if answers[0] else "else", env)
             return self.eval(e.then if answers[0] else e.otherwise, env)
         # Undecided (over tables known within bounds): the value of either branch.
         return self._join([self.eval(e.then, env) if a else self.eval(e.otherwise, env)
@@ -1032,6 +1055,7 @@ class Evaluator:
 
     def _x_Otherwise(self, e: s.Otherwise, env: _Env) -> Value:
         value = self.eval(e.value, env)
+        self._decided(e, "fallback" if isinstance(value, NotScored) else "value", env)
         if isinstance(value, NotScored):
             return self.eval(e.fallback, env)
         scored, maybe = self._scored(value)
