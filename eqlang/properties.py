@@ -36,6 +36,7 @@ from hypothesis import HealthCheck, Phase, Verbosity, find, settings
 from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
 from hypothesis.errors import NoSuchExample
+from hypothesis.internal.conjecture import providers as _providers
 
 from eqlang import syntax as s
 from eqlang.check import Program
@@ -43,7 +44,16 @@ from eqlang.diagnostics import Diagnostic, EqlangError, render
 from eqlang.evaluate import Evaluator, Node
 from eqlang.fmt import format_claim, format_expr
 from eqlang.tables import TableSet
-from eqlang.testing import Move, amounts, csv_text, movable, moved, tables_for
+from eqlang.testing import (
+    Move,
+    amounts,
+    csv_text,
+    movable,
+    moved,
+    rows_of,
+    table_of,
+    tables_for,
+)
 from eqlang.trace import write_atomic
 from eqlang.values import Entity, Group, NotScored, Quantity, Truth, Value, display
 
@@ -177,14 +187,30 @@ class _Search:
         strategy = (self._tables().map(Trial) if isinstance(claim, s.Always)
                     else self._relational_trials(claim))
         self.deadline = time.monotonic() + self.budget.seconds
-        with contextlib.suppress(NoSuchExample, _Stop), _scratch_storage():
+        with contextlib.suppress(NoSuchExample, _Stop), _isolated():
             find(strategy, self._broken, settings=settings(
                 max_examples=self.budget.examples, derandomize=True, database=None,
                 deadline=None, verbosity=Verbosity.quiet, print_blob=False,
                 phases=(Phase.generate, Phase.shrink),
                 suppress_health_check=list(HealthCheck)))
-        example = self.examine(self.smallest) if self.smallest is not None else None
+        example = None
+        if self.smallest is not None:
+            example = self.examine(self.smallest)
+            assert example is not None
+            example = self._alone(example)
         return Outcome(self.invariant, self.tried, self.exceeded, example)
+
+    def _alone(self, example: Counterexample) -> Counterexample:
+        """The counterexample with only the organization it is about, when that is enough:
+        shrinking cannot always drop the others, and fewer rows read more easily."""
+        trial = example.trial
+        if len(trial.tables.organizations()) < 2 or example.error is not None:
+            return example
+        rows = [r for r in rows_of(trial.tables) if r.org == example.org]
+        alone = self.examine(attrs.evolve(trial, tables=table_of(
+            [(example.org, [(r.measure, r.group, r.period, r.numerator, r.denominator)
+                            for r in rows])])))
+        return example if alone is None else alone
 
     def _tables(self) -> st.SearchStrategy[TableSet]:
         # Groups the contract ignores add rows to every counterexample and change nothing
@@ -300,15 +326,42 @@ class _Search:
 
 
 @contextlib.contextmanager
-def _scratch_storage() -> Iterator[None]:
-    """Point hypothesis's own files (its cache of constants) at a temporary folder, so that
-    a search writes nothing into the folder it is run from."""
+def _isolated() -> Iterator[None]:
+    """Run hypothesis apart from its surroundings, so that a search writes nothing into the
+    folder it is run from and finds the same tables wherever eqlang is installed.
+
+    Hypothesis keeps scratch files (a cache of constants) under ``.hypothesis`` in the
+    working folder: they go to a temporary folder instead. It also mixes into generated
+    data the literal constants of "local" modules it finds loaded, which makes the tables
+    depend on whether eqlang is installed in place or as a package, and on which other
+    modules happen to be loaded: the search sees none. (That hook is internal to
+    hypothesis; if a later version moves it, only this repeatability across installs is
+    lost, not the search.)
+    """
     with tempfile.TemporaryDirectory(prefix="eqlang-search-") as folder:
         set_hypothesis_home_dir(folder)
+        original = getattr(_providers, "_get_local_constants", None)
+        if original is not None:
+            _providers._get_local_constants = _no_constants  # type: ignore[attr-defined]
+        _forget_constants()
         try:
             yield
         finally:
+            if original is not None:
+                _providers._get_local_constants = original  # type: ignore[attr-defined]
+            _forget_constants()
             set_hypothesis_home_dir(None)
+
+
+def _forget_constants() -> None:
+    """Empty hypothesis's cache of constants, which may hold those found before."""
+    cache = getattr(getattr(_providers, "CONSTANTS_CACHE", None), "cache", None)
+    if cache is not None:
+        cache.clear()
+
+
+def _no_constants() -> Any:
+    return _providers.Constants()  # type: ignore[attr-defined]
 
 
 def _changed_wrongly(before: Value, after: Value, change: str) -> bool:

@@ -278,3 +278,12 @@ def test_truths_and_not_scored() -> None:
     assert MATH.scored_part(either) == frozenset({True, False})
     assert contains(Bound("x", None, Truth(either)), NotScored("no members"))
     assert not contains(Bound("x", None, Truth(True)), Truth(False))
+
+
+def test_the_documented_bounds_are_what_the_command_prints(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    result = CliRunner().invoke(main, ["bounds", "contracts/reference-equity.eq"])
+    text = (ROOT / "docs" / "invariants.md").read_text(encoding="utf-8")
+    begin = text.index("```\ncontracts/reference-equity.eq: bounds") + 4
+    assert result.output == text[begin:text.index("```\n", begin)]
