@@ -133,7 +133,7 @@ def _search_properties(file: str, program: Program, budget: Budget,
     outcomes = check_properties(program, budget)
     inputs = [m.source.path for m in program.modules]
     save = saver(folder, inputs) if folder is not None else None
-    click.echo(render_outcomes(file, program, outcomes, save), nl=False)
+    click.echo(render_outcomes(file, outcomes, save), nl=False)
     return sum(1 for o in outcomes if not o.holds)
 
 

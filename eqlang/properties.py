@@ -12,7 +12,7 @@ written to the user's folder), and a time budget that only ever cuts a search sh
 * ``VALUE never rises|falls when INPUT MOTION``: the contract is settled twice, on a table
   and on the same table with one group's rate moved in one direction (its numerator changed
   at fixed denominator, the ``ALL`` row changed by the same amount). VALUE is compared for
-  the organization whose rate moved. A value that becomes not scored has fell; one that
+  the organization whose rate moved. A value that becomes not scored has fallen; one that
   becomes scored has risen.
 
 For a broken relational invariant, the rule responsible is found by comparing the two
@@ -508,7 +508,7 @@ def _rate_text(numerator: Decimal, denominator: Decimal) -> str:
     return f"{rate} ({format(numerator, 'f')} of {format(denominator, 'f')})"
 
 
-def render_outcomes(path: str, program: Program, outcomes: Sequence[Outcome],
+def render_outcomes(path: str, outcomes: Sequence[Outcome],
                     save: Callable[[str, str], str] | None = None) -> str:
     """The report of one contract's search, for people. ``save(name, text)`` keeps a
     counterexample table and says where it went."""
@@ -525,11 +525,11 @@ def render_outcomes(path: str, program: Program, outcomes: Sequence[Outcome],
             lines.append(f"  BROKEN  \"{title}\"")
     for number, outcome in enumerate(broken, start=1):
         lines.append("")
-        lines.extend(_broken_lines(number, outcome, program, save))
+        lines.extend(_broken_lines(number, outcome, save))
     return "\n".join(lines) + "\n"
 
 
-def _broken_lines(number: int, outcome: Outcome, program: Program,
+def _broken_lines(number: int, outcome: Outcome,
                   save: Callable[[str, str], str] | None) -> list[str]:
     invariant = outcome.invariant
     example = outcome.counterexample

@@ -52,7 +52,7 @@ def test_the_declared_invariants_hold(name: str) -> None:
     program = PROGRAMS[name]
     outcomes = check_properties(program, Budget(examples=25, seconds=600))
     for outcome in outcomes:
-        assert outcome.holds, render_outcomes(name, program, [outcome])
+        assert outcome.holds, render_outcomes(name, [outcome])
 
 
 def _outputs(program: Program, tables: TableSet) -> dict[str, dict[str, object]]:

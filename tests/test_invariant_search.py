@@ -112,7 +112,7 @@ def test_the_printed_tables_reproduce_both_payouts(flaw: Outcome, tmp_path: Path
         saved[name] = str(path)
         return str(path)
 
-    report = render_outcomes(str(FLAWED), program, [flaw], save)
+    report = render_outcomes(str(FLAWED), [flaw], save)
     first, second = sorted(saved.values(), key=len)
     assert first.endswith(".csv") and second.endswith(".after.csv")
     org = example.org
@@ -124,8 +124,7 @@ def test_the_printed_tables_reproduce_both_payouts(flaw: Outcome, tmp_path: Path
 
 
 def test_the_report_reads_well(flaw: Outcome) -> None:
-    program = load_contract(str(FLAWED))
-    report = render_outcomes("flawed.eq", program, [flaw])
+    report = render_outcomes("flawed.eq", [flaw])
     lines = report.splitlines()
     assert lines[0] == "flawed.eq: 1 invariant, 1 broken"
     assert lines[1] == '  BROKEN  "better care for a focus group never pays less"'
@@ -223,8 +222,7 @@ def test_a_worse_rate_for_white_can_raise_the_reference_payout(stricter: Path) -
 
 def test_the_search_is_deterministic(flaw: Outcome) -> None:
     again = one_outcome(FLAWED, "better care for a focus group never pays less")
-    program = load_contract(str(FLAWED))
-    assert render_outcomes("x", program, [again]) == render_outcomes("x", program, [flaw])
+    assert render_outcomes("x", [again]) == render_outcomes("x", [flaw])
     assert again.tried == flaw.tried
 
 
@@ -269,7 +267,7 @@ def test_a_broken_state_invariant_shows_the_values_the_claim_used(tmp_path: Path
     assert example is not None and example.error is None
     assert [u.name for u in example.used] == ["payout", "pool"]
     assert money(example.used[0].value) > money(example.used[1].value)
-    report = render_outcomes("over.eq", program, [outcome])
+    report = render_outcomes("over.eq", [outcome])
     assert f'for organization "{example.org}": the claim is no' in report
     assert re.search(r"^    payout = \$1,[\d,.]+ \(\S+over\.eq:18:1\)$", report, re.M)
     assert re.search(r"^    pool = \$1,000\.00 \(\S+over\.eq:16:1\)$", report, re.M)
@@ -285,7 +283,7 @@ def test_a_table_the_contract_cannot_settle_is_a_counterexample(tmp_path: Path) 
     example = outcome.counterexample
     assert example is not None and example.error is not None
     assert example.error.code == "E0401"
-    report = render_outcomes("divides.eq", program, [outcome])
+    report = render_outcomes("divides.eq", [outcome])
     assert "on this table the contract cannot be settled" in report
     assert "error[E0401]" in report
 
