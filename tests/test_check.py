@@ -29,6 +29,7 @@ import pytest
 from eqlang import types as t
 from eqlang.check import Program, load_and_check
 from eqlang.diagnostics import Diagnostic, EqlangError, render
+from eqlang.parse import DECLARATION_KEYWORDS
 from eqlang.source import MAX_SOURCE_BYTES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -434,8 +435,6 @@ def test_file_just_under_the_limit_is_read(tmp_path: Path) -> None:
 DEPTH = 10_000
 
 
-@pytest.mark.xfail(strict=True, reason="bug: redundant parentheses leave no trace in the tree, "
-                   "so a 10,000-deep parenthesized expression is accepted, not refused (E0005)")
 def test_ten_thousand_nested_parentheses(tmp_path: Path) -> None:
     text = "define x: number = " + "(" * DEPTH + "1" + ")" * DEPTH + "\n"
     refused(write(tmp_path, text), "E0005")
@@ -476,6 +475,44 @@ def test_deep_boolean_chains_are_refused(tmp_path: Path) -> None:
 
 def test_nesting_within_the_limit_is_accepted(tmp_path: Path) -> None:
     check_ok(tmp_path, "define x: number = " + "(1 + " * 100 + "1" + ")" * 100 + "\n")
+
+
+def test_redundant_parentheses_count_as_nesting(tmp_path: Path) -> None:
+    # Parentheses around an operation share its level; around parentheses they add one.
+    check_ok(tmp_path, "define x: number = " + "(" * 100 + "1" + ")" * 100 + "\n")
+    diagnostic = refused(write(tmp_path, "define x: number = " + "(" * 200 + "1" + ")" * 200
+                               + "\n"), "E0005")
+    assert diagnostic.message == "expression nested more than 150 levels deep"
+
+
+@pytest.mark.parametrize("keyword", DECLARATION_KEYWORDS)
+def test_declaration_keywords_are_not_names(tmp_path: Path, keyword: str) -> None:
+    diagnostic = only(check_fails(tmp_path, f"define {keyword}: number = 1\n"), "E0002")
+    assert diagnostic.message.startswith(f"unexpected `{keyword}`; expected a name")
+    assert (diagnostic.span.line, diagnostic.span.column) == (1, 8)
+
+
+def test_the_grammar_reserves_exactly_the_declaration_keywords() -> None:
+    grammar = (ROOT / "grammar" / "eqlang.lark").read_text(encoding="utf-8")
+    match = re.search(r"^NAME: /\(\?!\(\?:([a-z|]+)\)", grammar, re.M)
+    assert match is not None
+    assert sorted(match.group(1).split("|")) == sorted(DECLARATION_KEYWORDS)
+
+
+def test_an_unfinished_expression_before_a_declaration(tmp_path: Path) -> None:
+    text = "define a: yesno = yes and\n\ndefine b: number = 1\n"
+    diagnostic = only(check_fails(tmp_path, text), "E0002")
+    assert (diagnostic.span.line, diagnostic.span.column) == (3, 1)
+    assert diagnostic.hint == "`define` starts a new declaration; the one before it is incomplete"
+
+
+def test_expected_tokens_are_exact_for_the_declaration(tmp_path: Path) -> None:
+    # A definition's body may be followed by a citation or an exception, never a rounding.
+    diagnostic = only(check_fails(tmp_path, "define z: number = 1 2\n"), "E0002")
+    assert "`rounded`" not in diagnostic.message and "`per`" in diagnostic.message
+    diagnostic = only(check_fails(tmp_path, "output z: number = 1 2\n"), "E0002")
+    assert "`rounded`" in diagnostic.message and "`per`" not in diagnostic.message
+    assert diagnostic.hint is not None and "rounded to cents half up" in diagnostic.hint
 
 
 def test_many_syntax_errors_are_capped(tmp_path: Path) -> None:
@@ -564,22 +601,16 @@ def test_calling_a_module(tmp_path: Path) -> None:
     assert "error" not in diagnostic.message
 
 
-@pytest.mark.xfail(strict=True, reason="bug: `==` is lexed as two `=` tokens, so the hint "
-                   "'compare with a single `=`' never appears")
 def test_double_equals_hint(tmp_path: Path) -> None:
     diagnostic = only(check_fails(tmp_path, "define d(g: pp): yesno = g == 2 pp\n"), "E0002")
     assert diagnostic.hint is not None and "single `=`" in diagnostic.hint
 
 
-@pytest.mark.xfail(strict=True, reason="bug: after a complete expression in a `define` or "
-                   "`parameter`, the hint speaks of an output's rounding")
 def test_rounding_hint_only_for_outputs(tmp_path: Path) -> None:
     diagnostic = only(check_fails(tmp_path, "define z: number = 1 2\n"), "E0002")
     assert diagnostic.hint is not None and "rounded" not in diagnostic.hint
 
 
-@pytest.mark.xfail(strict=True, reason="bug: `AND` gets the output-rounding hint instead of "
-                   "'keywords are lower-case'")
 def test_capital_keyword_hint(tmp_path: Path) -> None:
     diagnostic = only(check_fails(tmp_path, "define a: yesno = yes AND no\n"), "E0002")
     assert diagnostic.hint is not None and "lower-case" in diagnostic.hint
@@ -621,8 +652,6 @@ def test_duplicate_parameter_does_not_replace_the_first(tmp_path: Path) -> None:
     assert origin is not None and origin.line == 1
 
 
-@pytest.mark.xfail(strict=True, reason="bug: E0003 points at the last character of a trailing "
-                   "comment rather than at the unfinished expression")
 def test_unexpected_end_points_at_the_last_token(tmp_path: Path) -> None:
     diagnostic = only(check_fails(tmp_path, "define a: number = 1 +\n# a closing comment\n"),
                       "E0003")
