@@ -340,13 +340,16 @@ class Evaluator:
                                     "says which one is in force", d.span, env,
                                     hint="add `settled as of YYYY-MM-DD` or `effective ... to "
                                     "...` to the header, or pass --as-of")
-                for amendment in d.amendments:
-                    if amendment.effective <= self.as_of:
-                        expr = amendment.value
-                        node.span = amendment.span
-                        node.citation = amendment.citation
-                        node.note = f"amended from {amendment.effective}, in force on " \
-                            f"{self.as_of}"
+                as_of = self.as_of
+                started = [a for a in d.amendments if a.effective <= as_of]
+                if started:
+                    # The latest that has started, in whatever order they are written; the
+                    # checker refuses two that start on the same day.
+                    amendment = max(started, key=lambda a: a.effective)
+                    expr = amendment.value
+                    node.span = amendment.span
+                    node.citation = amendment.citation
+                    node.note = f"amended from {amendment.effective}, in force on {as_of}"
             value = self.eval(expr, _Env("", {}, node))
             if isinstance(value, Quantity) and info.type in ("count", "number"):
                 value = Quantity(info.type, value.magnitude)

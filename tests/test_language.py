@@ -269,10 +269,6 @@ LIB = """\
     """
 
 
-@pytest.mark.xfail(strict=True, raises=KeyError,
-                   reason="checker bug: calling a definition of an imported file module "
-                   "raises KeyError (main module is checked before the module's bodies are "
-                   "registered)")
 def test_module_definition_can_be_called(tmp_path: Path) -> None:
     result = shown(tmp_path, """\
         import "lib/m.eq" as m
@@ -281,9 +277,6 @@ def test_module_definition_can_be_called(tmp_path: Path) -> None:
     assert result["doubled"] == "$10.00"
 
 
-@pytest.mark.xfail(strict=True, reason="checker bug: a module's parameter used in the contract "
-                   "gets no type, so a percent is accepted as money and results get unit "
-                   "'error'")
 def test_module_parameter_is_unit_checked(tmp_path: Path) -> None:
     diagnostics = refused(tmp_path, """\
         import "lib/m.eq" as m
@@ -517,9 +510,6 @@ def test_unit_mismatch_hint_speaks_of_points(tmp_path: Path) -> None:
     assert diagnostic.hint is not None and "2 pp" in diagnostic.hint
 
 
-@pytest.mark.xfail(strict=True, reason="checker bug: a parameter whose value names a definition "
-                   "is accepted; settlement then reads the table for organization '' (E0402 "
-                   "with an empty organization) instead of E0306 at check time")
 def test_parameter_naming_a_definition_is_refused(tmp_path: Path) -> None:
     body = """\
         define current: percent = rate(COL, ALL, performance)
@@ -528,9 +518,6 @@ def test_parameter_naming_a_definition_is_refused(tmp_path: Path) -> None:
     assert "E0306" in codes(refused(tmp_path, body))
 
 
-@pytest.mark.xfail(strict=True, raises=RecursionError,
-                   reason="checker bug: parameters defined in terms of each other are accepted; "
-                   "settlement recurses until Python's RecursionError")
 def test_parameter_cycle_is_refused(tmp_path: Path) -> None:
     body = """\
         parameter a: count = b
@@ -541,8 +528,6 @@ def test_parameter_cycle_is_refused(tmp_path: Path) -> None:
         run(tmp_path, body)
 
 
-@pytest.mark.xfail(strict=True, reason="checker bug: a parameter that names a parameter declared "
-                   "below it is not unit-checked (count accepted as money)")
 def test_parameter_naming_a_later_parameter_is_unit_checked(tmp_path: Path) -> None:
     body = """\
         parameter a: money = b
@@ -1163,8 +1148,6 @@ def test_amendment_without_a_date_raises_E0407(tmp_path: Path) -> None:
     assert codes(caught.value.diagnostics) == ["E0407"]
 
 
-@pytest.mark.xfail(strict=True, reason="evaluator bug: with amendments not in date order, the "
-                   "last one listed that has started wins, not the latest one that has started")
 def test_amendments_out_of_date_order(tmp_path: Path) -> None:
     body = """\
         parameter bonus: money = $100.00
