@@ -239,6 +239,15 @@ class Checker:
         if loaded is not self.main and headers:
             self.error("E0110", "an imported module cannot have a contract header",
                        headers[0].span, hint="remove the header from the module")
+        if loaded is not self.main:
+            for d in loaded.module.declarations:
+                if isinstance(d, s.Output):
+                    # Only the contract's outputs are settled; one in a module would be
+                    # silently ignored.
+                    self.error("E0307", f"an imported module cannot have outputs; `{d.name}` "
+                               "would never be settled", d.span,
+                               hint="write it as `define` in the module, and output it from "
+                               "the contract")
         for declaration in loaded.module.declarations:
             for name, ref, span in self._names_declared(declaration, scope.prefix):
                 if self._bind(scope, name, ref, span):
@@ -778,9 +787,11 @@ class Checker:
         bounds: list[s.Literal] = []
         for r in ([d.domain] if d.domain else []) + [tier.range for tier in d.tiers]:
             bounds.extend(b for b in (r.low, r.high) if b is not None)
+        bounds_agree = True
         for bound in bounds:
             actual = _literal_type(bound)
             if not t.assignable(actual, unit):
+                bounds_agree = False
                 self.error("E0309", f"tier bound is {t.describe(actual)} but `{d.param.name}` "
                            f"is {t.describe(unit)}", bound.span,
                            hint="write every bound in the unit of the schedule's input")
@@ -788,7 +799,8 @@ class Checker:
             value = self.expr(scope, local, tier.value)
             self._expect(value, d.return_type, tier.value.span,
                          f"schedule `{d.name}` is declared", d.span)
-        if not self.diagnostics or all(b.span.source is not d.span.source for b in bounds):
+        if bounds_agree:
+            # Bounds in different units cannot be ordered, so coverage waits for them.
             self._tier_coverage(d)
         return Typed(d.return_type, d.span, f"schedule `{d.name}` is declared")
 
@@ -942,6 +954,16 @@ class Checker:
             return Typed(ERROR, e.span, "")
         ref, span = resolved
         self.refs[id(e)] = ref
+        if ref.kind == "group" and ref.key not in self.group_strata \
+                and scope.loaded is not self.main:
+            # Settlement reads a group through the contract's stratifications; a module's
+            # own are templates, read by nothing until the contract takes one.
+            self.error("E0106", f"group `{ref.key}` is in none of the contract's "
+                       "stratifications", e.span,
+                       hint="take the module's stratification into the contract with "
+                       "`stratification NAME from MODULE.TEMPLATE`, or pass the group to the "
+                       "definition as an argument")
+            return Typed(ERROR, e.span, "")
         typed = self._ref_type(ref, span, local)
         if ref.kind in ("definition", "output", "schedule"):
             params = self._params_of(ref.key)

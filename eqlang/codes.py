@@ -457,7 +457,9 @@ _add(_entry(
     line, no `reference` line, a reference or focus group that is not in the `groups` line
     (often a spelling slip), the reference group listed as a focus group too (its gap to
     itself is always zero), or `focus groups` written without `of NAME` when the contract has
-    more than one stratification.
+    more than one stratification, or none. It also means that a module's definition names a
+    group that none of the contract's stratifications lists: a module's stratifications are
+    templates, and their groups are read only once the contract takes one with `from`.
     """,
     wrong="""
     stratification race
@@ -762,10 +764,11 @@ _add(_entry(
 # ---- the contract's promises: E03xx -----------------------------------------------------
 
 _add(_entry(
-    "E0301", "definitions that depend on each other in a cycle",
+    "E0301", "definitions or parameters that depend on each other in a cycle",
     """
-    A definition uses itself, directly or through other definitions. eqlang has no recursion:
-    every value is computed from the measure table in a fixed number of steps, so that every
+    A definition uses itself, directly or through other definitions, or a parameter's value
+    leads back to the parameter through other parameters. eqlang has no recursion: every
+    value is computed from the measure table in a fixed number of steps, so that every
     settlement ends and every dollar can be traced to table rows.
     """,
     wrong="""
@@ -914,9 +917,10 @@ _add(_entry(
     "E0306", "a parameter that is not a plain constant",
     """
     A parameter is a figure the contract states: its value, and that of each amendment, must
-    be a constant, not something computed from the measure table or from organizations. Two
-    amendments of one parameter must also take effect on different dates, or it would be
-    unclear which is in force.
+    be a constant, not something computed from the measure table or from organizations, and
+    it cannot name a definition, output or schedule, which are computed at settlement. It
+    may use other parameters. Two amendments of one parameter must also take effect on
+    different dates, or it would be unclear which is in force.
     """,
     wrong="""
     measure COL "Colorectal cancer screening" higher is better weight 100%
@@ -941,7 +945,8 @@ _add(_entry(
     cannot supply. Only money is rounded to cents or dollars; other numbers are rounded to a
     number of decimals; yes/no, groups and text are `not rounded`. An output is settled once
     per organization, or once per measure or per group, so it takes at most one parameter,
-    of type measure or group.
+    of type measure or group. Outputs are what a contract pays, so an imported module has
+    none: it offers definitions that the contract's outputs use.
     """,
     wrong="""
     parameter share: percent = 35%

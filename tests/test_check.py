@@ -775,3 +775,11 @@ def test_unexpected_end_points_at_the_last_token(tmp_path: Path) -> None:
                       "E0003")
     assert where(diagnostic) == (1, 22) and diagnostic.span.text == "+"
     assert diagnostic.message.startswith("unexpected end of file; expected")
+
+
+def test_tier_gaps_are_reported_beside_other_errors(tmp_path: Path) -> None:
+    text = ("define bad: money = $1.00 + 5%\n"
+            "schedule credit(x: percent): number\n  below 25% pays 0\n  from 30% pays 1\nend\n")
+    diagnostics = check_fails(tmp_path, text)
+    assert sorted((d.code, where(d)) for d in diagnostics) == [
+        ("E0201", (1, 21)), ("E0304", (4, 3))]

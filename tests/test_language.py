@@ -1443,3 +1443,25 @@ def test_running_example_settles(tmp_path: Path) -> None:
     # Gaps to White's 75%: Asian 0 pp, Black 5 pp, Hispanic 25 pp; one of three is closed.
     payout = quantity(result.outputs()["A"]["payout"])
     assert payout == Quantity("money", Decimal("333333.33"))
+
+
+def test_module_example_of_the_documentation_settles(tmp_path: Path) -> None:
+    """Section 4's module example, settled on the table it shows, pays what the text says."""
+    text = DOCS.read_text(encoding="utf-8")
+    contract = next(b for _, kind, b in DOC_BLOCKS
+                    if kind == "eqlang" and 'contract "Plan-standard equity terms"' in b)
+    after = text[text.index('contract "Plan-standard equity terms"'):]
+    csv = re.search(r"^```csv\n(.*?)^```$", after, re.M | re.S)
+    assert csv is not None
+    folder = _doc_folder(tmp_path)
+    (folder / "plan.eq").write_text(contract, encoding="utf-8")
+    (folder / "plan.csv").write_text(csv.group(1), encoding="utf-8")
+    run_ = settle(load_contract(str(folder / "plan.eq")), [str(folder / "plan.csv")])
+    paid = run_.outputs()["Harbor Clinic"]["measure_payout"]
+    assert isinstance(paid, dict)
+    assert {m: display(v) for m, v in paid.items()} == {"COL": "$60,000.00",
+                                                       "CBP": "$30,000.00"}
+    for measure, value in paid.items():
+        assert f"`measure_payout({measure})` is {display(value)}" in " ".join(after.split())
+    node = run_.trace()["organizations"]["Harbor Clinic"]
+    assert "plan.gap(COL, Black, baseline)" in json.dumps(node)
