@@ -42,6 +42,8 @@ UNIT_BUILTINS = {"abs": 1, "clamp": 3, "round": 3}
 AGGREGATES = frozenset(
     {"sum", "mean", "min", "max", "count", "all", "any", "median", "percentile"}
 )
+#: The aggregations that take `weighted by`.
+WEIGHTED_AGGREGATES = frozenset({"sum", "mean"})
 BUILTIN_NAMES = frozenset(FIXED_BUILTINS) | frozenset(UNIT_BUILTINS) | AGGREGATES
 ROUNDING_MODES = ("half up", "half even", "half down", "toward zero", "away from zero")
 HEADER_FIELDS = {
@@ -983,7 +985,7 @@ class Checker:
             return self._aggregate(scope, local, e)
         if e.weighted_by is not None:
             self.error("E0308", "`weighted by` belongs to an aggregation", e.weighted_by.span,
-                       hint="write `mean(x weighted by w for each m in measures)`")
+                       hint="write `sum(x weighted by w for each m in measures)` or `mean(...)`")
         if name in FIXED_BUILTINS:
             self.refs[id(e)] = Ref("builtin", name)
             wanted, result = FIXED_BUILTINS[name]
@@ -1158,20 +1160,31 @@ class Checker:
             self._expect(share, "percent", e.args[0].span, "`percentile` takes a percent "
                          "first", None)
         element = self.expr(scope, inner, e.args[-1])
-        if e.weighted_by is not None:
-            weight = self.expr(scope, inner, e.weighted_by)
-            if name != "mean":
-                self.error("E0308", "only `mean` can be weighted", e.weighted_by.span,
-                           hint="write `mean(x weighted by w for each ...)`")
-            elif weight.type not in t.NUMERIC and weight.type != ERROR:
+        weight = self.expr(scope, inner, e.weighted_by) if e.weighted_by is not None else None
+        if weight is not None and e.weighted_by is not None:
+            if name not in WEIGHTED_AGGREGATES:
+                self.error("E0308", f"`{name}` cannot be weighted; only `sum` and `mean` can",
+                           e.weighted_by.span,
+                           hint="remove `weighted by`, or write `sum(x weighted by w ...)` or "
+                           "`mean(x weighted by w ...)`")
+                weight = None
+            elif weight.type not in t.NUMERIC and weight.type not in (ERROR, t.NOTHING):
                 self.error("E0201", f"a weight must be a number, found "
                            f"{t.describe(weight.type)}", e.weighted_by.span,
-                           hint="weight by a percent, a count or money")
+                           hint="weight by a percent, a count, a number or money",
+                           notes=(Note(f"{t.describe(weight.type)} comes from {weight.why}",
+                                       weight.origin),))
+                weight = Typed(ERROR, e.weighted_by.span, "")
         policy = e.for_each.not_scored
         if policy == "zero" and element.type not in t.NUMERIC and element.type != ERROR:
             self.error("E0308", "`not scored: zero` needs numeric values", e.for_each.span,
                        hint="use `skip` or `propagate`")
-        if element.type == ERROR:
+        if policy == "rescale" and e.weighted_by is None:
+            self.error("E0308", "`not scored: rescale` scales up the weights of the scored "
+                       f"items, but this `{name}` has no weights", e.for_each.span,
+                       hint=f"weight the items: `{name}(x weighted by w for each ...)`; or "
+                       "leave the not-scored items out with `not scored: skip`")
+        if element.type == ERROR or (weight is not None and weight.type == ERROR):
             return Typed(ERROR, e.span, "")
         if name in ("all", "any"):
             self._expect(element, "yesno", e.args[-1].span, f"`{name}` checks yes/no answers",
@@ -1189,6 +1202,20 @@ class Checker:
                        notes=(Note(f"{t.describe(element.type)} comes from {element.why}",
                                    element.origin),))
             return Typed(ERROR, e.span, "")
+        if name == "sum" and weight is not None:
+            # A weighted sum is a sum of products, so it has the unit of `value * weight`.
+            if t.NOTHING in (element.type, weight.type):
+                product: str | None = weight.type if element.type == t.NOTHING else element.type
+            else:
+                product = t.multiply(element.type, weight.type)
+            if product is None:
+                self._conflict("E0201", f"cannot weight {t.describe(element.type)} by "
+                               f"{t.describe(weight.type)}: their product has no unit",
+                               e.span, element, weight,
+                               t.arithmetic_hint("*", element.type, weight.type))
+                return Typed(ERROR, e.span, "")
+            return Typed(product, e.span, f"`{name}(...)` of {t.describe(element.type)} "
+                         f"weighted by {t.describe(weight.type)}")
         result = "number" if element.type == "count" and name == "mean" else element.type
         return Typed(result, e.span, f"`{name}(...)` of {t.describe(element.type)}")
 

@@ -968,9 +968,11 @@ _add(_entry(
     "E0308", "an aggregation or rounding call used the wrong way",
     """
     An aggregation or a call to `round` is written in a way that has no meaning: an
-    aggregation without `for each`; `weighted by` on anything but `mean` (a weighted sum is a
-    sum of products); `not scored: zero` on values that are not numbers; `round` with a number
-    of places that is not written out, or without a rounding mode.
+    aggregation without `for each`; `weighted by` on anything but `sum` and `mean` (a weighted
+    minimum or count means nothing); `not scored: rescale` on an aggregation without
+    `weighted by`, which has no weights to scale up; `not scored: zero` on values that are not
+    numbers; `round` with a number of places that is not written out, or without a rounding
+    mode.
     """,
     wrong="""
     stratification race
@@ -979,7 +981,7 @@ _add(_entry(
     end
 
     define pooled_rate(m: measure, p: period): percent =
-      sum(rate(m, g, p) weighted by denominator(m, g, p) for each g in focus groups)
+      mean(rate(m, g, p) for each g in focus groups, not scored: rescale)
     """,
     fixed="""
     stratification race
@@ -988,11 +990,14 @@ _add(_entry(
     end
 
     define pooled_rate(m: measure, p: period): percent =
-      mean(rate(m, g, p) weighted by denominator(m, g, p) for each g in focus groups)
+      mean(rate(m, g, p) weighted by denominator(m, g, p) for each g in focus groups,
+           not scored: rescale)
     """,
     fix="""
-    Write aggregations as `NAME(value for each x in domain)`; weight only `mean`; use `skip`
-    or `propagate` for values that are not numbers; write `round(x, 2, half up)`.
+    Write aggregations as `NAME(value for each x in domain)`; weight only `sum` and `mean`;
+    rescale only weighted aggregations (without weights, `skip` leaves the not-scored items
+    out); use `skip` or `propagate` for values that are not numbers; write
+    `round(x, 2, half up)`.
     """,
 ))
 

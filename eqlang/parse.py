@@ -60,7 +60,7 @@ _TERMINAL_NAMES = {
     "period, organization, text)",
     "ROUND_MODE": "a rounding mode (half up, half even, half down, toward zero, "
     "away from zero)",
-    "POLICY": "skip, zero or propagate",
+    "POLICY": "skip, zero, propagate or rescale",
     "ADD_OP": "`+` or `-`",
     "MUL_OP": "`*` or `/`",
     "$END": "the end of the file",
