@@ -129,6 +129,13 @@ def settle(
         chosen = [program.provider]
     if organizations:
         chosen = list(dict.fromkeys(organizations))
+        outside = [o for o in chosen if program.provider not in (None, o)]
+        if outside:
+            raise EqlangError(Diagnostic(
+                "E0602", f"organization \"{outside[0]}\" is not a party to the contract",
+                None, path=program.main.source.path,
+                hint=f"the contract is with \"{program.provider}\" only; settle that "
+                "organization, or drop the organization filter"))
     for org in chosen:
         if org not in known:
             raise EqlangError(Diagnostic(

@@ -789,7 +789,7 @@ class Checker:
         bounds: list[s.Literal] = []
         for r in ([d.domain] if d.domain else []) + [tier.range for tier in d.tiers]:
             bounds.extend(b for b in (r.low, r.high) if b is not None)
-        bounds_agree = True
+        bounds_agree = unit in t.NUMERIC
         for bound in bounds:
             actual = _literal_type(bound)
             if not t.assignable(actual, unit):

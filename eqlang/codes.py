@@ -1546,7 +1546,9 @@ _add(_entry(
     `--org NAME` chooses the organizations to settle (or, for `eqlang explain`, the one to
     show from a trace), and no row of the measure tables, or no part of the trace, names
     that organization. Names must match the table's org column exactly; eqlang does not
-    settle an organization it has no data for, which would pay on nothing.
+    settle an organization it has no data for, which would pay on nothing. A contract whose
+    header names its provider (`provider "NAME"`) is settled for that organization only, so
+    it must be in the tables, and `--org` cannot choose another.
     """,
     stage="command",
     contract=_COMMAND_CONTRACT,

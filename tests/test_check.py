@@ -800,3 +800,10 @@ def test_a_long_line_is_shown_as_a_window(tmp_path: Path) -> None:
     assert len(shown) < 1000
     quoted = shown.split("\n")[2]
     assert quoted.startswith("1 | ...(((") and quoted.endswith("(((...")
+
+
+def test_a_schedule_over_dates_is_refused_once(tmp_path: Path) -> None:
+    text = "schedule a(b: date): date\n  below 2024-01-03 pays 2025-01-03\nend\n"
+    diagnostic = only(check_fails(tmp_path, text), "E0309")
+    assert diagnostic.message == "a schedule maps numbers to values; `b` is a date"
+    assert where(diagnostic) == (1, 12)

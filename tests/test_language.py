@@ -198,6 +198,23 @@ def test_header_fields_are_read(tmp_path: Path) -> None:
     assert program.header is not None and program.header.title == "All fields"
 
 
+def test_a_named_provider_is_the_only_organization_settled(tmp_path: Path) -> None:
+    header = HEADER.replace("provider each organization", 'provider "B"')
+    body = "output r: percent = rate(COL, ALL, performance) not rounded\n"
+    result = run(tmp_path, body, header=header)
+    assert {org: display(v["r"]) for org, v in result.outputs().items()} == {"B": "70%"}
+    with pytest.raises(EqlangError) as caught:
+        run(tmp_path, body, header=header, organizations=["A"])
+    assert caught.value.diagnostics[0].code == "E0602"
+    assert caught.value.diagnostics[0].message == (
+        'organization "A" is not a party to the contract')
+    with pytest.raises(EqlangError) as caught:
+        run(tmp_path, body, header=HEADER.replace("provider each organization",
+                                                  'provider "Zenith"'))
+    assert caught.value.diagnostics[0].message == (
+        'organization "Zenith" is not in the measure tables')
+
+
 @pytest.mark.parametrize(("header", "code"), [
     ('contract "x"\n  currency USD\n  period p is "2024"\nend\n', "E0110"),
     ('contract "x"\n  provider each organization\n  period p is "2024"\nend\n', "E0110"),
