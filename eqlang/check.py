@@ -528,6 +528,12 @@ class Checker:
                 if g.name in groups:
                     continue  # a name listed twice was reported when it was declared
                 spelled = g.spelling or g.name
+                if spelled == "ALL":
+                    self.error("E0111", "rows spelled \"ALL\" in the table are the whole "
+                               "population, not a group of a stratification", g.span,
+                               hint="write `ALL` in formulas for the whole population, and "
+                               "list only the groups here")
+                    continue
                 if spelled in spellings:
                     self.error("E0102", f"group \"{spelled}\" is listed twice, as "
                                f"`{spellings[spelled]}` and as `{g.name}`", g.span,

@@ -616,7 +616,9 @@ _add(_entry(
     stratification, and the gaps of both would be computed from the same counts. A
     stratification taken from a module (`stratification race from groups.race`) brings its
     groups into the contract and counts as the contract's own; the stratifications a module
-    merely declares are templates and do not count until a contract takes them.
+    merely declares are templates and do not count until a contract takes them. The same
+    holds for two groups that the table spells alike (`"Other" as OtherRace` and `"Other" as
+    OtherLanguage`), and for a group spelled `"ALL"`: those rows are the whole population.
     """,
     modules=(("groups.eq", """
         stratification race
@@ -1536,7 +1538,8 @@ _add(_entry(
     fix="""
     Write the value as it would be written in the contract, with its unit: `$120,000.00` for
     money, `40%` for a percent, `3 pp` for points; quote it for the shell. Only parameters
-    can be set, not definitions.
+    can be set, not definitions; a module's parameter is named with the module in front, as
+    the contract names it (`--set plan.pool=...`).
     """,
 ))
 

@@ -807,3 +807,11 @@ def test_a_schedule_over_dates_is_refused_once(tmp_path: Path) -> None:
     diagnostic = only(check_fails(tmp_path, text), "E0309")
     assert diagnostic.message == "a schedule maps numbers to values; `b` is a date"
     assert where(diagnostic) == (1, 12)
+
+
+def test_a_group_cannot_be_spelled_all(tmp_path: Path) -> None:
+    text = 'stratification race\n  groups "ALL" as Everyone, White\n  reference White\nend\n'
+    diagnostic = only(check_fails(tmp_path, text), "E0111")
+    assert diagnostic.message == ('rows spelled "ALL" in the table are the whole population, '
+                                  "not a group of a stratification")
+    assert where(diagnostic) == (2, 10)

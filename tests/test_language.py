@@ -302,6 +302,18 @@ def test_module_parameter_is_unit_checked(tmp_path: Path) -> None:
     assert "E0203" in codes(diagnostics)
 
 
+def test_module_parameter_can_be_overridden(tmp_path: Path) -> None:
+    body = """\
+        import "lib/m.eq" as m
+        output paid: money = m.twice($100.00) * m.share rounded to cents half up
+        """
+    result = run(tmp_path, body, files={"lib/m.eq": LIB}, overrides=["m.share=25%"])
+    assert display(result.outputs()["A"]["paid"]) == "$50.00"  # type: ignore[arg-type]
+    with pytest.raises(EqlangError) as caught:
+        run(tmp_path, body, files={"lib/m.eq": LIB}, overrides=["m.share=$1.00"])
+    assert caught.value.diagnostics[0].message == "`m.share` is a percent, but `$1.00` is money"
+
+
 # ---- measures -----------------------------------------------------------------------------
 
 
