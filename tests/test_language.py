@@ -1614,3 +1614,14 @@ def test_rescale_example_of_the_documentation_settles(tmp_path: Path) -> None:
     assert credit["value"] == {"type": "number", "value": "1"}
     assert "`weighted_credit` is 1." in text
     assert f'reads: "{payout["note"]}"' in text
+
+
+def test_rescale_with_a_filter_that_is_not_scored(tmp_path: Path) -> None:
+    body = GROUP_WEIGHTS + """\
+        output r: percent = sum(rate(COL, g, performance) weighted by w(g) for each g in groups
+                                where rate(COL, g, performance) > 50%, not scored: rescale)
+          not rounded
+        """
+    value = outputs(tmp_path, body, rows=ROWS + "B,COL,White,2024,35,50\n", org="B")["r"]
+    assert value == NotScored("a `where` filter is not scored: Asian has no members in COL "
+                              "2024 (denominator 0)")
