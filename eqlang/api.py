@@ -85,12 +85,15 @@ def parse_override(program: Program, assignment: str) -> tuple[str, s.Expr]:
             "E0601", f"`--set {assignment}` is not of the form NAME=VALUE", None,
             path="--set", hint="for example: --set pool=$1,200,000.00"))
     info = program.parameters.get(name)
-    if info is None or "." in name:
+    if info is None:
         raise EqlangError(Diagnostic(
             "E0601", f"the contract has no parameter `{name}`", None, path="--set",
-            hint=did_you_mean(name, [p for p in program.parameters if "." not in p])
-            or "only parameters declared with `parameter` can be set"))
-    text = f"parameter {name}: {info.type} = {value}\n"
+            hint=did_you_mean(name, program.parameters)
+            or "only parameters declared with `parameter` can be set; a module's are named "
+            "with the module in front, like `plan.pool`"))
+    # Read as a declaration of its own, under the parameter's own name (a module's
+    # parameter is `plan.pool`, which is not one name).
+    text = f"parameter {info.declaration.name}: {info.type} = {value}\n"
     source = SourceFile(f"--set {name}", text)
     try:
         module = parse(source)
@@ -147,6 +150,13 @@ def settle(
         chosen = [program.provider]
     if organizations:
         chosen = list(dict.fromkeys(organizations))
+        outside = [o for o in chosen if program.provider not in (None, o)]
+        if outside:
+            raise EqlangError(Diagnostic(
+                "E0602", f"organization \"{outside[0]}\" is not a party to the contract",
+                None, path=program.main.source.path,
+                hint=f"the contract is with \"{program.provider}\" only; settle that "
+                "organization, or drop the organization filter"))
     for org in chosen:
         if org not in known:
             raise EqlangError(Diagnostic(
