@@ -46,6 +46,14 @@ from eqlang.values import (
 #: Expression steps one run may take; far above any real contract, it bounds hostile ones.
 DEFAULT_STEP_LIMIT = 200_000_000
 
+#: What ``Node.seen`` holds for an expression evaluated more than once for one node (an
+#: ``if`` inside a ``for each``, say): there is no single outcome to show.
+VARIED = object()
+
+#: Builtins whose results are nodes of their own; the others are recorded in ``Node.seen``.
+_NODE_BUILTINS = frozenset({"rate", "numerator", "denominator", "weight", "min_denominator",
+                            "higher_is_better"})
+
 
 @attrs.define
 class Node:
@@ -62,6 +70,19 @@ class Node:
     rows: list[Row] = attrs.field(factory=list)
     citation: str | None = None
     note: str | None = None
+    #: Per expression (by ``id``) evaluated for this node: the branch an ``if`` took, whether
+    #: an ``otherwise`` fell back, the tier a schedule chose, an aggregation's or builtin's
+    #: result, the id of the node a call gave. The trace uses it to show the rule as it was
+    #: applied (the branch taken, with values) instead of the rule as written.
+    seen: dict[int, Any] | None = None
+
+    def record(self, expression: int, outcome: Any) -> None:
+        if self.seen is None:
+            self.seen = {expression: outcome}
+        else:
+            # Values are not compared: under interval or scenario arithmetic, equality of
+            # magnitudes need not be a plain yes or no.
+            self.seen[expression] = VARIED if expression in self.seen else outcome
 
 
 @attrs.frozen
@@ -303,10 +324,11 @@ class Evaluator:
             return (above > 0 or (above == 0 and low_closed)) and (
                 below < 0 or (below == 0 and high_closed))
 
-        for tier in d.tiers:
+        for number, tier in enumerate(d.tiers):
             if inside(tier.range):
                 if env.node is not None:
                     env.node.note = f"tier {tier.range.span.text}"
+                    env.node.record(id(d), number)
                 return self.eval(tier.value, env)
         raise self.fail("E0404", f"{display(argument)} is outside every tier of `{d.name}`",
                         d.span, env, hint="clamp the value before looking it up, or widen "
@@ -567,11 +589,20 @@ class Evaluator:
     def _x_Call(self, e: s.Call, env: _Env) -> Value:
         ref = self.program.refs[id(e)]
         if ref.kind == "aggregate":
-            return self._aggregate(e, env)
-        args = tuple(self.eval(a, env) for a in e.args)
-        if ref.kind == "builtin":
-            return self._builtin(ref.key, args, e, env)
-        return self.call(self.program.callables[ref.key], args, env)[0]
+            value = self._aggregate(e, env)
+        else:
+            args = tuple(self.eval(a, env) for a in e.args)
+            if ref.kind != "builtin":
+                value, node_id = self.call(self.program.callables[ref.key], args, env)
+                if env.node is not None:
+                    env.node.record(id(e), node_id)
+                return value
+            value = self._builtin(ref.key, args, e, env)
+            if ref.key in _NODE_BUILTINS:
+                return value
+        if env.node is not None:
+            env.node.record(id(e), value)
+        return value
 
     def _builtin(self, name: str, args: tuple[Value, ...], e: s.Call, env: _Env) -> Value:
         if name in ("rate", "numerator", "denominator"):
@@ -826,13 +857,16 @@ class Evaluator:
         condition = self._truth(e.condition, env)
         if isinstance(condition, NotScored):
             return NotScored(f"the condition is not scored: {condition.reason}")
+        if env.node is not None:
+            env.node.record(id(e), condition.value)
         return self.eval(e.then if condition.value else e.otherwise, env)
 
     def _x_Otherwise(self, e: s.Otherwise, env: _Env) -> Value:
         value = self.eval(e.value, env)
-        if isinstance(value, NotScored):
-            return self.eval(e.fallback, env)
-        return value
+        fell_back = isinstance(value, NotScored)
+        if env.node is not None:
+            env.node.record(id(e), fell_back)
+        return self.eval(e.fallback, env) if fell_back else value
 
     def _x_IsScored(self, e: s.IsScored, env: _Env) -> Value:
         scored = not isinstance(self.eval(e.operand, env), NotScored)
