@@ -15,20 +15,32 @@ from typing import Any
 from eqlang import syntax as s
 from eqlang.check import Program
 from eqlang.evaluate import Evaluator, Settlement
-from eqlang.values import NotScored, Quantity, Value, display, exact_text
+from eqlang.values import (
+    SCALED_UNITS,
+    NotScored,
+    Quantity,
+    Text,
+    Truth,
+    Value,
+    display,
+    exact_text,
+    shift,
+)
 
 #: Decimals shown to people for rates and scores; traces and --json keep every digit.
 SHOWN_DIGITS = 4
 
 
-def outputs_json(settlements: list[Settlement]) -> str:
-    """``{org: {output: value}}`` with decimal strings and ``{"not_scored": reason}``."""
+def outputs_data(settlements: list[Settlement]) -> dict[str, dict[str, Any]]:
+    """``{org: {output: value}}``: a decimal string (``"350000.00"``) for a number, an object
+    keyed by measure code (or group) for an output defined per measure, and
+    ``{"not_scored": reason}`` for a value that is not scored."""
     def encode(value: Value) -> Any:
         if isinstance(value, NotScored):
             return {"not_scored": value.reason}
         return exact_text(value)
 
-    data = {
+    return {
         st.org: {
             name: ({k: encode(v) for k, v in value.items()} if isinstance(value, dict)
                    else encode(value))
@@ -36,7 +48,12 @@ def outputs_json(settlements: list[Settlement]) -> str:
         }
         for st in settlements
     }
-    return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+
+def outputs_json(settlements: list[Settlement]) -> str:
+    """``outputs_data`` as the JSON text ``eqlang eval --json`` prints: sorted keys."""
+    return json.dumps(outputs_data(settlements), sort_keys=True, indent=2,
+                      ensure_ascii=False) + "\n"
 
 
 def _title(program: Program) -> str:
@@ -123,103 +140,227 @@ def _not_scored(evaluator: Evaluator, st: Settlement, rules: list[str]
 
 # ---- explain --------------------------------------------------------------------------
 
+#: Lines of ``explain`` are wrapped to this many characters, tree lines included.
+WIDTH = 110
 
-def _value_text(encoded: dict[str, str]) -> str:
-    if "not_scored" in encoded:
-        return f"not scored ({encoded['not_scored']})"
-    value, unit = encoded["value"], encoded["type"]
-    if unit == "money":
-        amount = Decimal(value)
-        return display(Quantity("money", amount))
-    if unit in ("percent", "pp", "number", "count"):
-        number = Decimal(value)
-        shown = number.quantize(Decimal(1).scaleb(-SHOWN_DIGITS)) if number.as_tuple(
-        ).exponent < -SHOWN_DIGITS else number  # type: ignore[operator]
-        text = format(shown.normalize(), "f") if shown == shown.to_integral() else format(
-            shown, "f")
-        approx = "≈ " if shown != number else ""
-        suffix = {"percent": "%", "pp": " pp"}.get(unit, "")
-        return f"{approx}{text}{suffix}"
-    return value
-
-
-def _substitute(expr: str, params: list[str], args: list[str]) -> str:
-    for name, arg in zip(params, args, strict=False):
-        expr = re.sub(rf"\b{re.escape(name)}\b", arg, expr)
-    return expr
-
+#: Decimal numbers longer than this in labels and readings are shortened, marked with ≈.
+_LONG_NUMBER = re.compile(rf"(?<![\d.])\d+\.\d{{{SHOWN_DIGITS + 1},}}")
 
 _KINDS = {"definition": "rule", "output": "output", "parameter": "parameter",
-          "schedule": "schedule", "measure": "measure attribute"}
+          "schedule": "schedule", "measure": "measure"}
+
+#: A line never ends in an operator: the break goes before it, where a reader looks for it.
+_OPERATOR_BEFORE = re.compile(r"(?:^|\s)(?:[-+×/=<>]|!=|<=|>=|and|or|not)$")
+
+#: Joins a name to its value so that wrapping never separates them.
+_GLUE = "\u00a0"
 
 
-def _facts(node: dict[str, Any]) -> list[str]:
+def _decode(encoded: dict[str, str]) -> Value:
+    if "not_scored" in encoded:
+        return NotScored(encoded["not_scored"])
+    unit, text = encoded["type"], encoded["value"]
+    if unit in ("money", "count", "number", "percent", "pp"):
+        number = Decimal(text)
+        return Quantity(unit, shift(number, -2) if unit in SCALED_UNITS else number)
+    if unit == "yesno":
+        return Truth(text == "yes")
+    return Text(text)
+
+
+def _value_text(encoded: dict[str, str]) -> str:
+    """A value for reading: ``$350,000.00``, ``35%``, ``≈0.9047``; every digit stays in the
+    trace, and ``≈`` says this is not all of them."""
+    if "not_scored" in encoded:
+        return f"not scored ({encoded['not_scored']})"
+    value = _decode(encoded)
+    if not isinstance(value, Quantity):
+        return encoded["value"]
+    digits = 2 if value.unit == "money" else SHOWN_DIGITS
+    shown = display(value, digits)
+    return shown if shown == display(value) else "≈" + shown
+
+
+def _shorten(text: str) -> str:
+    """Long decimals in a label or rule (arguments computed to 34 digits) cut for reading."""
+    def cut(match: re.Match[str]) -> str:
+        number = Decimal(match.group(0)).quantize(Decimal(1).scaleb(-SHOWN_DIGITS))
+        return "≈" + format(number.normalize(), "f")
+    return _LONG_NUMBER.sub(cut, text)
+
+
+def _parts_text(parts: list[Any], nodes: dict[str, Any]) -> str:
+    """A reading or reason: its text with each value written after the name it belongs to."""
+    out = []
+    for part in parts:
+        if isinstance(part, str):
+            out.append(_shorten(part))
+            continue
+        encoded = part.get("value")
+        if encoded is None and part.get("node") in nodes:
+            encoded = nodes[part["node"]]["value"]
+        text = _shorten(part.get("text", part.get("node", "")))
+        if encoded is None:
+            out.append(text)
+            continue
+        # The reason a value is not scored is on its own line below; here it would drown
+        # the formula.
+        value = "not scored" if "not_scored" in encoded else _value_text(encoded)
+        out.append(f"{text}{_GLUE}{value.replace(' ', _GLUE)}")
+    return "".join(out)
+
+
+def _parts_plain(parts: list[Any]) -> str:
+    return "".join(p if isinstance(p, str) else p.get("text", p.get("node", "")) for p in parts)
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """``text`` broken at spaces into lines of at most ``width``, preferring breaks outside
+    parentheses so that each line holds whole terms; a term longer than a line stays whole."""
+    if len(text) <= width:
+        return [text]
+    depth, quoted, breaks = 0, False, []
+    for index, char in enumerate(text):
+        if char == '"':
+            quoted = not quoted
+        elif quoted:
+            continue
+        elif char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        elif char == " " and 0 < index <= width and not _OPERATOR_BEFORE.search(text, 0, index):
+            breaks.append((index, depth))
+    if not breaks:
+        return [text]
+    chosen = None
+    for level in sorted({d for _, d in breaks}):
+        fitting = [i for i, d in breaks if d <= level]
+        if fitting and fitting[-1] >= width // 3:
+            chosen = fitting[-1]
+            break
+    if chosen is None:
+        chosen = breaks[-1][0]
+    return [text[:chosen], *wrap(text[chosen + 1:], width)]
+
+
+def _input_reading(node: dict[str, Any]) -> str | None:
+    """How a table value comes from its rows: ``256.734 / 382.614`` for a rate."""
+    rows = node.get("rows", [])
+    if node["name"] != "rate" or not rows:
+        return None
+    if len(rows) == 1:
+        return f"{rows[0]['numerator']} / {rows[0]['denominator']}"
+    whole, part = rows
+    return (f"({whole['numerator']} - {part['numerator']}) / "
+            f"({whole['denominator']} - {part['denominator']})")
+
+
+def _facts(node: dict[str, Any], reading: str) -> str:
     kind = _KINDS.get(node["kind"], node["kind"])
-    facts = [f"{kind} at {node['at']}"] if node.get("at") else [kind]
+    facts = [f"{kind} at {node['at']}" if node.get("at") else kind]
+    if node.get("rounded"):
+        facts.append(node["rounded"])
     if node.get("citation"):
         facts.append(f"per \"{node['citation']}\"")
-    if node.get("note"):
-        facts.append(node["note"])
-    if node["value"].get("note"):
-        facts.append(node["value"]["note"])
-    return facts
+    for note in (node.get("note"), node["value"].get("note")):
+        if note and note not in reading and note not in facts:
+            facts.append(note)
+    return ", ".join(facts)
 
 
-def _with_values(expr: str, uses: list[str], nodes: dict[str, Any]) -> str:
-    """The rule with each value it used written in place of its name."""
-    labels = sorted((u for u in uses if u in nodes), key=len, reverse=True)
-    if not labels:
-        return expr
-    pattern = re.compile("|".join(rf"(?<![\w.]){re.escape(label)}(?![\w(])" for label in labels))
-    return pattern.sub(lambda m: _value_text(nodes[m.group(0)]["value"]).removeprefix("≈ "),
-                       expr)
+class _Explainer:
+    """Writes one organization's derivation of a value as an indented tree."""
+
+    def __init__(self, nodes: dict[str, Any], depth: int | None) -> None:
+        self.nodes = nodes
+        self.depth = depth
+        self.lines: list[str] = []
+        self.expanded: set[str] = set()
+
+    def block(self, first: str, rest: str, text: str) -> None:
+        """``text`` wrapped, its first line after ``first`` and the others after ``rest``."""
+        for index, line in enumerate(wrap(text, max(40, WIDTH - len(rest)))):
+            self.lines.append((first if index == 0 else rest) + line.replace(_GLUE, " "))
+
+    def ordered(self, node: dict[str, Any]) -> list[str]:
+        """The values a node used: first the terms of its reading, in the order they are
+        written, then those its reasons name, then the rest in the order they were used."""
+        texts = [_parts_plain(node.get("reading", [])),
+                 " ".join(_parts_plain(c) for c in node.get("since", []))]
+
+        def place(item: tuple[int, str]) -> tuple[int, int, int]:
+            index, used = item
+            name = self.nodes.get(used, {}).get("name", used)
+            for section, text in enumerate(texts):
+                found = re.search(rf"(?<![\w.]){re.escape(name)}(?![\w])", text)
+                if found:
+                    return section, found.start(), index
+            return len(texts), 0, index
+
+        return [used for _, used in sorted(enumerate(node["uses"]), key=place)]
+
+    def walk(self, node_id: str, prefix: str, child_prefix: str, level: int) -> None:
+        node = self.nodes.get(node_id)
+        if node is None:
+            self.lines.append(f"{prefix}{_shorten(node_id)} (not in this trace)")
+            return
+        uses = self.ordered(node)
+        repeated = node_id in self.expanded and bool(uses)
+        cut = self.depth is not None and level >= self.depth and bool(uses)
+        opens = bool(uses) and not repeated and not cut
+        detail = child_prefix + ("│" if opens else " ") + "   "
+        label = _shorten(node_id.split("::")[-1])
+        if node.get("org"):
+            label += f" at {node['org']}"
+        head = f"{label} {_value_text(node['value'])}"
+        reading = (_parts_text(node["reading"], self.nodes) if node.get("reading")
+                   else _input_reading(node) or "")
+        if reading and reading.replace(_GLUE, " ") != _value_text(node["value"]):
+            one_line = f"{head} = {reading}"
+            if len(prefix) + len(one_line.replace(_GLUE, " ")) <= WIDTH:
+                self.lines.append(prefix + one_line.replace(_GLUE, " "))
+            else:
+                self.lines.append(prefix + head)
+                self.block(detail + "= ", detail + "  ", reading)
+        else:
+            self.lines.append(prefix + head)
+        if repeated:
+            self.lines.append(f"{detail}(derivation shown above)")
+            return
+        for number, reason in enumerate(node.get("since", [])):
+            self.block(detail + ("since " if number == 0 else "and "), detail + "  ",
+                       _parts_text(reason, self.nodes))
+        for row in node.get("rows", []):
+            self.lines.append(f"{detail}table row {row['table']}:{row['line']} "
+                              f"(group {row['group']}, period {row['period']})")
+        if node["kind"] == "input":
+            if not node.get("rows"):
+                self.lines.append(f"{detail}no row in the tables: counts as denominator 0")
+        else:
+            self.block(detail, detail + "  ", _facts(node, reading))
+        if cut:
+            count = len(uses)
+            self.lines.append(f"{detail}... {count} more value{'s' if count != 1 else ''} "
+                              "behind it (raise --depth to see them)")
+            return
+        self.expanded.add(node_id)
+        for index, used in enumerate(uses):
+            last = index == len(uses) - 1
+            self.walk(used, child_prefix + ("└─ " if last else "├─ "),
+                      child_prefix + ("   " if last else "│  "), level + 1)
 
 
 def explain(trace: dict[str, Any], org: str, root: str, depth: int | None) -> str:
-    """The derivation of one node as an indented tree, down to the table rows."""
-    nodes = trace["organizations"][org]["nodes"]
-    lines: list[str] = []
-    shown: set[str] = set()
+    """The derivation of one value as an indented tree, down to the table rows.
 
-    def walk(node_id: str, prefix: str, child_prefix: str, level: int) -> None:
-        node = nodes.get(node_id)
-        if node is None:
-            lines.append(f"{prefix}{node_id} (from another organization's derivation)")
-            return
-        label = node_id.split("::")[-1]
-        value = _value_text(node["value"])
-        relation = " " if value.startswith("≈") else " = "
-        lines.append(f"{prefix}{label}{relation}{value}")
-        detail = child_prefix + ("│ " if node["uses"] else "  ")
-        if node["kind"] == "input":
-            for row in node.get("rows", []):
-                lines.append(f"{detail}row {row['table']}:{row['line']}: group {row['group']}, "
-                             f"period {row['period']}, numerator {row['numerator']}, "
-                             f"denominator {row['denominator']}")
-            return
-        expr = _substitute(node.get("expr", ""), node.get("params", []), node["args"])
-        if expr and node["kind"] != "measure" and expr != value:
-            lines.append(f"{detail}= {expr}")
-            with_values = _with_values(expr, node["uses"], nodes)
-            if with_values != expr and len(with_values) <= 160:
-                lines.append(f"{detail}= {with_values}")
-        lines.append(f"{detail}({'; '.join(_facts(node))})")
-        if node_id in shown and node["uses"]:
-            lines.append(f"{detail}(derivation shown above)")
-            return
-        shown.add(node_id)
-        if depth is not None and level >= depth:
-            if node["uses"]:
-                lines.append(f"{detail}... {len(node['uses'])} more (raise --depth to see them)")
-            return
-        uses = node["uses"]
-        for i, used in enumerate(uses):
-            last = i == len(uses) - 1
-            walk(used, child_prefix + ("└─ " if last else "├─ "),
-                 child_prefix + ("   " if last else "│  "), level + 1)
-
-    walk(root, "", "", 0)
-    return "\n".join(lines) + "\n"
+    Each line reads like the contract applied: ``measure_payout(CBP) $350,000.00 = pool
+    $1,000,000.00 × rescaled_weight(CBP) 35% × measure_score(CBP) 1``, with the branch that
+    was taken and why (``since ...``), where the rule is, and below it each value it used.
+    """
+    explainer = _Explainer(trace["organizations"][org]["nodes"], depth)
+    explainer.walk(root, "", "", 0)
+    return "\n".join(explainer.lines) + "\n"
 
 
 # ---- generated documentation ------------------------------------------------------------
