@@ -222,12 +222,23 @@ class Evaluator:
 
     def fail(self, code: str, message: str, span: Span | None, env: _Env,
              hint: str | None = None) -> EvaluationError:
-        context = f"organization {env.org}"
-        if env.node is not None and env.node.args:
-            context += f", evaluating {env.node.name}({', '.join(env.node.args)})"
-        elif env.node is not None:
-            context += f", evaluating {env.node.name}"
-        notes = (Note(context),)
+        # Say which organization, measure, group and period, as a settlement analyst
+        # would look them up in the table, then which rule was being evaluated.
+        where = [f"organization {env.org}"] if env.org else []
+        for value in env.local.values():
+            if isinstance(value, Group):
+                where.append(f"group {value.label}")
+            elif isinstance(value, Entity) and value.kind == "period":
+                label = self.period_labels.get(value.name, value.name)
+                where.append(f"period {value.name}" + (f" ({label})" if label != value.name
+                                                       else ""))
+            elif isinstance(value, Entity) and value.kind == "measure":
+                where.append(f"measure {value.name}")
+        if env.node is not None:
+            call = (f"{env.node.name}({', '.join(env.node.args)})" if env.node.args
+                    else env.node.name)
+            where.append(f"while evaluating {call}")
+        notes = (Note(", ".join(where)),) if where else ()
         return EvaluationError(Diagnostic(code, message, span, hint=hint, notes=notes))
 
     def _out_of_steps(self, e: s.Expr, env: _Env) -> None:
