@@ -165,7 +165,7 @@ def eval_command(contract: str, tables: tuple[str, ...], orgs: tuple[str, ...],
                  as_of=_as_of(as_of))
     settlements = list(run.settlements)
     text = outputs_json(settlements) if as_json else summary(program, run.evaluator,
-                                                             settlements)
+                                                             settlements, run.overrides)
     if trace_path is not None:
         run.write_trace(trace_path)
     click.echo(text, nl=False)

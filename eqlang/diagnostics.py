@@ -71,6 +71,11 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
     return f"did you mean `{matches[0]}`?" if matches else None
 
 
+#: Source lines longer than this are shown as a window around the caret: a hostile table
+#: can hold a line of millions of characters, and the message must stay readable.
+MAX_EXCERPT = 120
+
+
 def _excerpt(span: Span, label: str = "") -> list[str]:
     source = span.source
     line, column = source.position(span.start)
@@ -81,6 +86,13 @@ def _excerpt(span: Span, label: str = "") -> list[str]:
     last = end_column if end_line == line else len(text)
     length = max(1, last - column + 1)
     length = min(length, max(1, len(shown) - column + 1))
+    if len(shown) > MAX_EXCERPT:
+        start = max(0, min(column - 1 - MAX_EXCERPT // 4, len(shown) - MAX_EXCERPT))
+        before = "..." if start > 0 else ""
+        after = "..." if start + MAX_EXCERPT < len(shown) else ""
+        shown = before + shown[start:start + MAX_EXCERPT] + after
+        column = column - start + len(before)
+        length = min(length, MAX_EXCERPT - (column - 1 - len(before)))
     gutter = " " * width
     caret_line = f"{gutter} | {' ' * (column - 1)}{'^' * length}"
     if end_line != line:

@@ -60,67 +60,153 @@ def _title(program: Program) -> str:
     return program.header.title if program.header else program.main.source.path
 
 
-def summary(program: Program, evaluator: Evaluator, settlements: list[Settlement]) -> str:
-    """The settlement statement: outputs, per-measure figures, and what was not scored."""
-    lines = [f"{_title(program)}: settlement", ""]
-    measure_rules = [
-        key for key, c in program.callables.items()
-        if len(c.params) == 1 and c.params[0].type == "measure" and c.module == program.main.key
-    ]
+#: Tables in the settlement summary are split into several of at most this width.
+SUMMARY_WIDTH = 100
+
+
+def summary(program: Program, evaluator: Evaluator, settlements: list[Settlement],
+            overrides: dict[str, str] | None = None) -> str:
+    """The settlement statement: what was settled on what, then per organization each
+    output, the per-measure scores and payouts, and what was not scored and why."""
+    lines = [f"{_title(program)}: settlement"]
+    tables = ", ".join(t.path for t in evaluator.tables.tables)
+    lines.append(f"  contract {program.main.source.path}; table{'s' if ',' in tables else ''} "
+                 f"{tables}")
+    if evaluator.as_of is not None:
+        lines.append(f"  settled as of {evaluator.as_of.isoformat()}")
+    for name, value in sorted((overrides or {}).items()):
+        lines.append(f"  what-if: {name} set to {value} (--set), not the contract's value")
+    lines.append("")
     for st in settlements:
         lines.append(f"Organization: {st.org}")
         scalar = {k: v for k, v in st.outputs.items() if not isinstance(v, dict)}
         width = max([len(k) for k in scalar] + [10])
         for name, value in scalar.items():
             assert not isinstance(value, dict)
-            lines.append(f"  {name:<{width}}  {display(value, SHOWN_DIGITS)}")
+            lines.append(f"  {name:<{width}}  {_shown(value)}")
             if isinstance(value, Quantity) and value.note:
                 lines.append(f"  {'':<{width}}  ({value.note})")
-        table = _measure_table(evaluator, st.org, measure_rules)
-        if table:
+        columns = _per_measure_columns(program, evaluator, st)
+        for block in _table_blocks(evaluator, st.org, columns):
             lines.append("")
-            lines.extend("  " + row for row in table)
-        missing = _not_scored(evaluator, st, measure_rules)
+            lines.extend("  " + row for row in block)
+        per_group = _per_group_table(evaluator.program, st)
+        if per_group:
+            lines.append("")
+            lines.extend("  " + row for row in per_group)
+        notes = _notes(evaluator, st, columns)
+        if notes:
+            lines.append("")
+            lines.append("  Notes:")
+            lines.extend(f"    {what}: {why}" for what, why in notes)
+        missing = _not_scored(evaluator, st, columns)
         lines.append("")
         if missing:
             lines.append("  Not scored:")
             lines.extend(f"    {what}: {why}" for what, why in missing)
         else:
-            lines.append("  Every measure was scored.")
+            lines.append("  Every value was scored.")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _measure_table(evaluator: Evaluator, org: str, rules: list[str]) -> list[str]:
+def _shown(value: Value) -> str:
+    """A value in the summary: as in explain, shortened with ``≈`` where digits are cut."""
+    text = display(value, 2 if isinstance(value, Quantity) and value.unit == "money"
+                   else SHOWN_DIGITS)
+    if isinstance(value, NotScored):
+        return "not scored"
+    return text if text == display(value) else "≈" + text
+
+
+def _per_measure_columns(program: Program, evaluator: Evaluator, st: Settlement) -> list[str]:
+    """The per-measure outputs, and the per-measure rules they were computed from directly
+    (the scores and weights behind a payout), in the order the contract declares them."""
+    outputs = [name for name, value in st.outputs.items() if isinstance(value, dict)
+               and program.callables[name].params[0].type == "measure"]
+    wanted = set(outputs)
+    for name in outputs:
+        for code in evaluator.contract_measures:
+            node = evaluator.nodes.get((st.org, f"{name}({code})"))
+            for used in (node.uses if node is not None else ()):
+                org, _, local = used.partition("\x1f")
+                rule, _, args = local.partition("(")
+                callable_ = program.callables.get(rule)
+                if org == st.org and args == f"{code})" and callable_ is not None and (
+                        callable_.params[0].type == "measure"):
+                    wanted.add(rule)
+    return [key for key in program.callables if key in wanted]
+
+
+def _cell(evaluator: Evaluator, org: str, rule: str, code: str) -> Value | None:
+    node = evaluator.nodes.get((org, f"{rule}({code})"))
+    return None if node is None else node.value
+
+
+def _table_blocks(evaluator: Evaluator, org: str, columns: list[str]) -> list[list[str]]:
+    """The per-measure table, split into blocks of columns that fit the page."""
     codes = list(evaluator.contract_measures)
-    columns: list[tuple[str, list[str]]] = []
-    for rule in rules:
-        cells = []
-        for code in codes:
-            node = evaluator.nodes.get((org, f"{rule}({code})"))
-            if node is None or node.value is None:
-                cells.append("")
-            elif isinstance(node.value, NotScored):
-                cells.append("not scored")
-            else:
-                cells.append(display(node.value, SHOWN_DIGITS))
-        if any(cells):
-            columns.append((rule, cells))
-    if not columns:
-        return []
-    header = ["measure", *(name for name, _ in columns)]
-    rows = [[code, *(cells[i] for _, cells in columns)] for i, code in enumerate(codes)]
+    cells = {rule: [_shown(v) if (v := _cell(evaluator, org, rule, code)) is not None else ""
+                    for code in codes] for rule in columns}
+    shown = [rule for rule in columns if any(cells[rule])]
+    blocks: list[list[str]] = []
+    chosen: list[str] = []
+    used = max([len("measure"), *map(len, codes)])
+    for rule in shown:
+        width = max([len(rule), *map(len, cells[rule])]) + 2
+        if chosen and used + width > SUMMARY_WIDTH:
+            blocks.append(_block(codes, chosen, cells))
+            chosen, used = [], max([len("measure"), *map(len, codes)])
+        chosen.append(rule)
+        used += width
+    if chosen:
+        blocks.append(_block(codes, chosen, cells))
+    return blocks
+
+
+def _block(codes: list[str], rules: list[str], cells: dict[str, list[str]]) -> list[str]:
+    rows = [[code, *(cells[rule][i] for rule in rules)] for i, code in enumerate(codes)]
+    return _format_table(["measure", *rules], rows)
+
+
+def _format_table(header: list[str], rows: list[list[str]]) -> list[str]:
+    """Left-aligned first column, right-aligned figures."""
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
 
-    def fmt(row: list[str]) -> str:
+    def line(row: list[str]) -> str:
         first = row[0].ljust(widths[0])
         rest = "  ".join(cell.rjust(widths[i + 1]) for i, cell in enumerate(row[1:]))
         return f"{first}  {rest}".rstrip()
 
-    return [fmt(header), *(fmt(r) for r in rows)]
+    return [line(header), *(line(r) for r in rows)]
 
 
-def _not_scored(evaluator: Evaluator, st: Settlement, rules: list[str]
+def _per_group_table(program: Program, st: Settlement) -> list[str]:
+    """Outputs defined per group, one row per group."""
+    outputs: dict[str, dict[str, Value]] = {
+        name: value for name, value in st.outputs.items()
+        if isinstance(value, dict) and program.callables[name].params[0].type == "group"
+    }
+    if not outputs:
+        return []
+    groups = list(dict.fromkeys(g for values in outputs.values() for g in values))
+    rows = [[group, *(_shown(values[group]) if group in values else ""
+                      for values in outputs.values())] for group in groups]
+    return _format_table(["group", *outputs], rows)
+
+
+def _notes(evaluator: Evaluator, st: Settlement, columns: list[str]) -> list[tuple[str, str]]:
+    """Reasons the contract attached to per-measure values with ``because``."""
+    found = []
+    for rule in columns:
+        for code in evaluator.contract_measures:
+            value = _cell(evaluator, st.org, rule, code)
+            if isinstance(value, Quantity) and value.note:
+                found.append((f"{rule}({code}) {_shown(value)}", value.note))
+    return found
+
+
+def _not_scored(evaluator: Evaluator, st: Settlement, columns: list[str]
                 ) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
     for name, value in st.outputs.items():
@@ -128,13 +214,12 @@ def _not_scored(evaluator: Evaluator, st: Settlement, rules: list[str]
         for key, v in items:
             if isinstance(v, NotScored):
                 found.append((f"{name}({key})" if key else name, v.reason))
-    for rule in rules:
+    for rule in columns:
         for code in evaluator.contract_measures:
-            node = evaluator.nodes.get((st.org, f"{rule}({code})"))
-            if node is not None and isinstance(node.value, NotScored):
-                label = f"{rule}({code})"
-                if all(label != what for what, _ in found):
-                    found.append((label, node.value.reason))
+            value = _cell(evaluator, st.org, rule, code)
+            label = f"{rule}({code})"
+            if isinstance(value, NotScored) and all(label != what for what, _ in found):
+                found.append((label, value.reason))
     return found
 
 

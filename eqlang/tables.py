@@ -784,7 +784,8 @@ class _Checker:
 
     def field_count(self, record: _Record, width: int) -> None:
         count = len(record.values)
-        message = f"record has {count} field{'s' if count != 1 else ''} but the header has {width}"
+        message = (f"record has {count:,} field{'s' if count != 1 else ''} but the header has "
+                   f"{width}")
         if count > width:
             self.error(
                 E_RECORD,
