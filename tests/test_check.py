@@ -119,9 +119,16 @@ def check_rendering(diagnostic: Diagnostic) -> None:
                                 f"error[{diagnostic.code}]: "), first
         caret_lines = [row for row in text.split("\n") if re.fullmatch(r"\s*\d*\s*\|\s*\^+.*", row)]
         assert caret_lines, text
-        # The carets stand under the reported column of the quoted source line.
+        # The carets stand under the reported text of the quoted source line: at its column,
+        # or, for a line too long to quote whole, in the window quoted around it.
+        rows = text.split("\n")
         caret = caret_lines[0]
-        assert caret.index("^") - caret.index("|") - 1 == span.column, text
+        quoted = rows[rows.index(caret) - 1]
+        at = caret.index("^")
+        if "..." not in quoted[:quoted.index("|") + 5]:
+            assert at - caret.index("|") - 1 == span.column, text
+        wanted = span.text.split("\n")[0].expandtabs(1)[:8]
+        assert quoted[at:].startswith(wanted), text
     else:
         where = f"{diagnostic.path}:{diagnostic.line}:{diagnostic.column}" \
             if diagnostic.line is not None else f"{diagnostic.path}"
