@@ -312,9 +312,15 @@ def _settle(program: Program, tables: Sequence[str] | TableSet,
 
 def load_trace(path: str | Path) -> dict[str, Any]:
     """Read a trace written by ``eqlang eval --trace`` (or ``Run.write_trace``)."""
+    return _read_trace(path)[1]
+
+
+def _read_trace(path: str | Path) -> tuple[bytes, dict[str, Any]]:
+    """The bytes of a trace file and the trace they hold, checked enough to be read."""
     shown = str(path)
     try:
-        data = json.loads(Path(path).read_bytes().decode("utf-8"))
+        raw = Path(path).read_bytes()
+        data = json.loads(raw.decode("utf-8"))
     except FileNotFoundError:
         raise _bad_trace(shown, "no such trace file",
                          "write one with `eqlang eval ... --trace FILE`") from None
@@ -333,7 +339,7 @@ def load_trace(path: str | Path) -> dict[str, Any]:
     if problem is not None:
         raise _bad_trace(shown, f"the trace is damaged: {problem}",
                          "write it again with `eqlang eval ... --trace FILE`")
-    return data
+    return raw, data
 
 
 def _bad_trace(path: str, message: str, hint: str) -> EqlangError:
@@ -461,17 +467,25 @@ def verify_trace(path: str | Path) -> Verification:
 
     Every input file is hashed and compared with the trace; then the run is repeated with
     the recorded organizations, overrides and settlement date, and the new trace is compared
-    with the file value by value and then byte by byte. Each difference is described.
+    with the file byte by byte and, where they differ, value by value. Each difference is
+    described.
     """
     shown = str(path)
-    trace = load_trace(path)
-    raw = Path(path).read_bytes()
+    raw, trace = _read_trace(path)
     problems: list[str] = []
     if trace.get("eqlang_version") != __version__:
         problems.append(f"the trace was written by eqlang {trace.get('eqlang_version')}, "
                         f"this is eqlang {__version__}: values may differ for that reason "
                         "alone; verify with the version that wrote it")
-    contract = trace["contract"]
+    contract, tables = trace["contract"], trace["tables"]
+    organizations = sorted(trace["organizations"])
+    overrides = {str(k): str(v) for k, v in trace["overrides"].items()}
+    as_of = trace["as_of"]
+    rows = sum(t["rows"] for t in tables if isinstance(t.get("rows"), int))
+    checked = (f"the contract {contract['path']}, {_count(len(contract['modules']), 'module')}, "
+               f"{_count(len(tables), 'table')} ({rows:,} rows) and every value of "
+               f"{_count(len(organizations), 'organization')}")
+    del trace  # a large trace is parsed again only if it differs, to describe how
     contract_file = _locate(contract["path"], shown)
     readable = _check_file("contract", contract["path"], contract_file, contract["sha256"],
                            problems)
@@ -480,36 +494,48 @@ def verify_trace(path: str | Path) -> Verification:
                                 _module_file(module["path"], contract_file),
                                 module["sha256"], problems)
     table_files = []
-    for table in trace["tables"]:
+    for table in tables:
         table_files.append(_locate(table["path"], shown))
         readable &= _check_file("table", table["path"], table_files[-1], table["sha256"],
                                 problems)
-    fresh: dict[str, Any] | None = None
     if readable:
         try:
-            fresh = _rerun(trace, contract_file, table_files)
+            program = load_contract(contract_file, display=contract["path"])
+            table_set = TableSet(tuple(load_table(file, display=table["path"])
+                                       for file, table in zip(table_files, tables, strict=True)))
+            run = settle(program, table_set, organizations=organizations, overrides=overrides,
+                         as_of=_date(as_of))
+            fresh = run.trace()
         except EqlangError as error:
             problems.append("re-evaluation from the recorded inputs failed:\n"
                             + render_all(error.diagnostics))
-    if fresh is not None:
-        differences: list[str] = []
-        _compare(trace, fresh, [], differences)
-        hashed = any("SHA-256" in p for p in problems)
-        problems.extend(d for d in differences if not (hashed and ".sha256:" in d))
-        if not differences and raw != dumps(fresh).encode("utf-8"):
-            problems.append("the file's content matches, but it is not byte for byte what "
-                            "eqlang writes (was it reformatted or re-encoded?)")
+        else:
+            if dumps(fresh).encode("utf-8") != raw:
+                differences: list[str] = []
+                _compare(json.loads(raw), fresh, [], differences)
+                hashed = any("SHA-256" in p for p in problems)
+                problems.extend(d for d in differences if not (hashed and ".sha256:" in d))
+                if not differences:
+                    problems.append("the file's content matches, but it is not byte for byte "
+                                    "what eqlang writes (was it reformatted or re-encoded?)")
     if len(problems) > MAX_DIFFERENCES:
         problems[MAX_DIFFERENCES:] = [f"... and {len(problems) - MAX_DIFFERENCES} more "
                                       "differences"]
-    modules = len(contract["modules"])
-    rows = sum(t.get("rows", 0) for t in trace["tables"] if isinstance(t.get("rows"), int))
-    orgs = len(trace["organizations"])
-    checked = (f"the contract {contract['path']}, {modules} module{'s' if modules != 1 else ''}, "
-               f"{len(trace['tables'])} table{'s' if len(trace['tables']) != 1 else ''} "
-               f"({rows:,} rows) and every value of {orgs} organization"
-               f"{'s' if orgs != 1 else ''}")
     return Verification(shown, tuple(problems), checked)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'s' if number != 1 else ''}"
+
+
+def _date(text: str | None) -> datetime.date | None:
+    if text is None:
+        return None
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise _bad_trace("trace", f"the settlement date {text!r} is not a date",
+                         "write the trace again with `eqlang eval --trace`") from None
 
 
 def _locate(recorded: str, trace_path: str) -> Path:
@@ -541,24 +567,6 @@ def _check_file(kind: str, recorded: str, path: Path, sha256: str, problems: lis
                         f"{sha256}: the file or the trace was changed after the trace was "
                         "written")
     return True
-
-
-def _rerun(trace: dict[str, Any], contract_file: Path, table_files: list[Path]
-           ) -> dict[str, Any]:
-    """The trace a new run on the recorded inputs gives, under the recorded paths."""
-    contract = trace["contract"]
-    program = load_contract(contract_file, display=contract["path"])
-    tables = TableSet(tuple(load_table(path, display=t["path"])
-                            for path, t in zip(table_files, trace["tables"], strict=True)))
-    as_of = trace["as_of"]
-    try:
-        date = datetime.date.fromisoformat(as_of) if as_of else None
-    except ValueError:
-        raise _bad_trace("trace", f"the settlement date {as_of!r} is not a date",
-                         "write the trace again with `eqlang eval --trace`") from None
-    run = settle(program, tables, organizations=sorted(trace["organizations"]),
-                 overrides={str(k): str(v) for k, v in trace["overrides"].items()}, as_of=date)
-    return json.loads(run.trace_json())
 
 
 def _compare(recorded: Any, fresh: Any, where: list[str], found: list[str]) -> None:
