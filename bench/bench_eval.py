@@ -7,10 +7,13 @@ wall time, the CPU time and the peak memory of that process, and the size of the
 Targets (docs/performance.md): under 10 s and under 1 GiB on a 2-core machine, trace
 included. The settlement with and without the trace must agree, or the run fails.
 
-    python bench/bench_eval.py [--organizations N] [--repeat K]
+    python bench/bench_eval.py [--organizations N] [--repeat K] [--profile]
 
 With --repeat, each command runs K times and the fastest run is reported: on a shared
-machine the fastest run is the one least disturbed by other work.
+machine the fastest run is the one least disturbed by other work. --profile instead settles
+in this process, prints the CPU time of each stage (the command itself leaves the process
+without the teardown, so `python -m cProfile -m eqlang` would print nothing) and the
+functions that take the most time under cProfile.
 """
 
 from __future__ import annotations
@@ -89,15 +92,60 @@ def report(label: str, figures: tuple[float, float, int, bytes], extra: str = ""
           + (f"  {extra}" if extra else ""))
 
 
+def profile(table: Path, trace: Path) -> None:
+    """Stage by stage CPU time of `eval --trace` in this process, then a cProfile listing."""
+    import cProfile
+    import gc
+    import pstats
+
+    from eqlang.api import load_contract, settle
+    from eqlang.tables import load_tables
+    from eqlang.trace import dumps, write_atomic
+
+    gc.disable()  # as the command runs
+    stages: list[tuple[str, float]] = []
+    start = time.process_time()
+
+    def lap(name: str) -> None:
+        nonlocal start
+        now = time.process_time()
+        stages.append((name, now - start))
+        start = now
+
+    program = load_contract(CONTRACT)
+    lap("read and check the contract")
+    tables = load_tables([table])
+    lap("read and check the table")
+    run = settle(program, tables)
+    lap("settle")
+    data = run.trace()
+    lap("build the trace")
+    text = dumps(data)
+    lap("canonical JSON")
+    write_atomic(trace, text)
+    lap("write the file")
+    for name, seconds in stages:
+        print(f"  {name:<28} {seconds:5.2f} s CPU")
+    profiler = cProfile.Profile()
+    profiler.enable()
+    settle(program, tables).trace()
+    profiler.disable()
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(20)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--organizations", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     table = OUT / f"reference-{args.organizations}.csv"
     rows = write_table(table, args.organizations)
     trace = OUT / "trace.json"
+    if args.profile:
+        profile(table, trace)
+        return
     trace.unlink(missing_ok=True)
     print(f"{datetime.date.today()}, {platform.python_implementation()} "
           f"{platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPUs, "
