@@ -508,12 +508,19 @@ def dumps(trace: dict[str, Any]) -> str:
 
 
 def refuse_inputs(path: str | Path, inputs: list[str | Path]) -> None:
-    """Raise ``EqlangError`` (E0603) if writing ``path`` would replace one of ``inputs``.
+    """Raise ``EqlangError`` (E0603) if writing ``path`` would replace one of ``inputs``,
+    and ``OSError`` if it cannot be written at all (a directory, a missing folder): checked
+    before the work, not after.
 
     Paths are compared as files, not as text: ``./t.csv``, a link to it and a hard link
     are the same table.
     """
     target = Path(path)
+    if target.is_dir():
+        raise OSError(f"{path} is a directory; name a file to write")
+    parent = target.parent if str(target.parent) else Path(".")
+    if not parent.is_dir():
+        raise OSError(f"cannot write {path}: there is no directory {parent}")
     if not target.exists():
         return
     for other in inputs:

@@ -358,3 +358,24 @@ def test_a_very_long_line_is_shown_as_a_window_around_the_caret(workdir: Path) -
     assert source.startswith("2 | ...") and len(source) < 140
     start = carets.index("^")
     assert source[start:start + 3] == "1e3" and carets[start:] == "^^^"
+
+
+def test_a_trace_path_that_cannot_be_written_fails_before_settling(workdir: Path) -> None:
+    code, out, err = run("eval", CONTRACT, "--table", TABLE, "--trace", "contracts")
+    assert code == 1 and out == ""
+    assert err == "eqlang: error: contracts is a directory; name a file to write\n"
+    code, _, err = run("eval", CONTRACT, "--table", TABLE, "--trace", "nowhere/t.json")
+    assert code == 1 and "there is no directory nowhere" in err
+
+
+def test_a_group_without_rows_counts_as_empty(workdir: Path) -> None:
+    Path(TABLE).write_text("".join(
+        line for line in Path(TABLE).read_text().splitlines(keepends=True)
+        if not line.startswith("Merrimack Valley ACO,COL,Asian,")))
+    code, _, err = run("eval", CONTRACT, "--table", TABLE, "--trace", "t.json")
+    assert code == 0, err
+    code, out, _ = run("explain", "t.json", "scorable(COL, Asian)", "--org",
+                       "Merrimack Valley ACO")
+    assert code == 0
+    assert "denominator(COL, Asian, baseline) 0" in out
+    assert "no row in the tables: counts as denominator 0" in out
