@@ -6,22 +6,16 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from cli_run import run
 from hypothesis import given
 from hypothesis import strategies as st
 
-from eqlang.cli import main
 from eqlang.render import WIDTH, wrap
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACT = "contracts/reference-equity.eq"
 TABLE = "contracts/reference-equity.csv"
 HARBORVIEW = "Harborview Health Partners"
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
-    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.fixture(scope="module")

@@ -7,11 +7,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from cli_run import run
 
 import eqlang.modules
 from eqlang.api import verify_trace
-from eqlang.cli import main
 from eqlang.parse import data_path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,11 +19,6 @@ TABLE = "contracts/reference-equity.csv"
 SHOWCASE = "contracts/showcase.eq"
 SHOWCASE_TABLE = "contracts/showcase.csv"
 MODULE = "contracts/lib/plan_measures.eq"
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
-    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.fixture
