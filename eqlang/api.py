@@ -19,6 +19,14 @@ For notebooks and services; the command line is built on the same functions::
     >>> verify_trace("trace.json").ok
     True
 
+The contract's worked examples run the same way ``eqlang test`` runs them:
+
+    >>> results = run_examples(contract)
+    >>> all(result.passed for result in results)
+    True
+    >>> example_coverage(contract, results).percent
+    '100.0%'
+
 ``run.rows()`` gives one flat record per value, ready for ``pandas.DataFrame``. Every
 function raises ``EqlangError`` (its ``diagnostics`` say what is wrong, where and how to fix
 it); nothing prints.
@@ -41,8 +49,10 @@ import attrs
 from eqlang import __version__
 from eqlang import syntax as s
 from eqlang.check import Program, _literal_type, check
+from eqlang.coverage import Coverage, coverage
 from eqlang.diagnostics import Diagnostic, EqlangError, did_you_mean, render_all
 from eqlang.evaluate import Evaluator, Settlement
+from eqlang.example_runner import ExampleResult, run_examples
 from eqlang.modules import load, stdlib_modules
 from eqlang.parse import parse
 from eqlang.render import explain as explain_tree
@@ -54,8 +64,10 @@ from eqlang.types import assignable, describe
 from eqlang.values import NotScored, Quantity, Value, exact_text
 
 __all__ = [
+    "ExampleResult",
     "Run",
     "Verification",
+    "example_coverage",
     "explain_trace",
     "find_values",
     "input_files",
@@ -63,6 +75,7 @@ __all__ = [
     "load_trace",
     "organization_of",
     "parse_override",
+    "run_examples",
     "settle",
     "verify_trace",
 ]
@@ -305,6 +318,11 @@ def _settle(program: Program, tables: Sequence[str] | TableSet,
     evaluator = Evaluator(program, table_set, overrides=parsed, as_of=as_of)
     settlements = tuple(evaluator.settle(org) for org in sorted(chosen))
     return Run(program, table_set, evaluator, settlements, texts)
+
+
+def example_coverage(program: Program, results: Sequence[ExampleResult]) -> Coverage:
+    """What the worked examples exercised of the contract: rules, tiers, branches."""
+    return coverage(program, ((r.evaluator, r.log) for r in results))
 
 
 # ---- traces ------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ import itertools
 from collections.abc import Callable as Fn
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 import attrs
 
@@ -70,9 +70,10 @@ class Node:
     rows: list[Row] = attrs.field(factory=list)
     citation: str | None = None
     note: str | None = None
-    #: Per expression (by ``id``) evaluated for this node: the branch an ``if`` took, whether
-    #: an ``otherwise`` fell back, the tier a schedule chose, an aggregation's or builtin's
-    #: result, the id of the node a call gave. The trace uses it to show the rule as it was
+    #: Per expression (by ``id``) evaluated for this node: the branch an ``if`` took
+    #: ("then", "else"), whether an ``otherwise`` fell back ("fallback", "value"), the tier
+    #: a schedule chose ("tier"), an aggregation's or builtin's result, the id of the node
+    #: a call gave. The trace uses it to show the rule as it was
     #: applied (the branch taken, with values) instead of the rule as written.
     seen: dict[int, Any] | None = None
 
@@ -83,6 +84,13 @@ class Node:
             # Values are not compared: under interval or scenario arithmetic, equality of
             # magnitudes need not be a plain yes or no.
             self.seen[expression] = VARIED if expression in self.seen else outcome
+
+
+class DecisionRecorder(Protocol):
+    """Told which way each decision went: a branch of an ``if``, a tier, an exception, an
+    ``otherwise``. ``site`` is the AST node decided at; ``node`` the value being derived."""
+
+    def decided(self, site: object, outcome: str, node: Node | None) -> None: ...
 
 
 @attrs.frozen
@@ -128,8 +136,10 @@ class Evaluator:
         overrides: Mapping[str, s.Expr] | None = None,
         as_of: datetime.date | None = None,
         step_limit: int = DEFAULT_STEP_LIMIT,
+        recorder: DecisionRecorder | None = None,
     ) -> None:
         self.program = program
+        self.recorder = recorder
         self.tables = tables
         self.math: Arithmetic = arithmetic or ExactArithmetic()
         self.overrides = dict(overrides or {})
@@ -148,6 +158,18 @@ class Evaluator:
             cls: getattr(self, "_x_" + cls.__name__) for cls in _EXPRESSION_CLASSES
         }
         self.literals: dict[int, Value] = {}
+
+    def _decided(self, site: object, outcome: str, env: _Env) -> None:
+        # The node keeps the branches and tiers taken for its trace; exceptions show in
+        # its span already.
+        if env.node is not None and isinstance(site, s.If | s.Otherwise | s.Tier):
+            env.node.record(id(site), outcome)
+        if self.recorder is not None:
+            self.recorder.decided(site, outcome, env.node)
+
+    def value_of(self, org: str, key: str, args: tuple[Value, ...] = ()) -> tuple[Value, str]:
+        """One rule's value for an organization, and the id of its node."""
+        return self.call(self.program.callables[key], args, _Env(org, {}, None))
 
     def _main_measure_codes(self) -> set[str]:
         return {d.code for d in self.program.main.module.declarations
@@ -300,10 +322,13 @@ class Evaluator:
                             f"{', '.join(env.node.args) if env.node else ''}")),
             ))
         if applying:
+            self._decided(applying[0], "applies", env)
             if env.node is not None:
                 env.node.citation = applying[0].citation or env.node.citation
                 env.node.span = applying[0].span
             return self.eval(applying[0].value, env)
+        if d.exceptions:
+            self._decided(d.body, "general", env)
         return self.eval(d.body, env)
 
     def _round_output(self, d: s.Output, value: Value, env: _Env) -> Value:
@@ -335,11 +360,11 @@ class Evaluator:
             return (above > 0 or (above == 0 and low_closed)) and (
                 below < 0 or (below == 0 and high_closed))
 
-        for number, tier in enumerate(d.tiers):
+        for tier in d.tiers:
             if inside(tier.range):
+                self._decided(tier, "tier", env)
                 if env.node is not None:
                     env.node.note = f"tier {tier.range.span.text}"
-                    env.node.record(id(d), number)
                 return self.eval(tier.value, env)
         raise self.fail("E0404", f"{display(argument)} is outside every tier of `{d.name}`",
                         d.span, env, hint="clamp the value before looking it up, or widen "
@@ -867,17 +892,17 @@ class Evaluator:
     def _x_If(self, e: s.If, env: _Env) -> Value:
         condition = self._truth(e.condition, env)
         if isinstance(condition, NotScored):
+            self._decided(e, "not scored", env)
             return NotScored(f"the condition is not scored: {condition.reason}")
-        if env.node is not None:
-            env.node.record(id(e), condition.value)
+        self._decided(e, "then" if condition.value else "else", env)
         return self.eval(e.then if condition.value else e.otherwise, env)
 
     def _x_Otherwise(self, e: s.Otherwise, env: _Env) -> Value:
         value = self.eval(e.value, env)
-        fell_back = isinstance(value, NotScored)
-        if env.node is not None:
-            env.node.record(id(e), fell_back)
-        return self.eval(e.fallback, env) if fell_back else value
+        self._decided(e, "fallback" if isinstance(value, NotScored) else "value", env)
+        if isinstance(value, NotScored):
+            return self.eval(e.fallback, env)
+        return value
 
     def _x_IsScored(self, e: s.IsScored, env: _Env) -> Value:
         scored = not isinstance(self.eval(e.operand, env), NotScored)

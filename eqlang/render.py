@@ -253,7 +253,7 @@ def _decode(encoded: dict[str, str]) -> Value:
     return Text(text)
 
 
-def _value_text(encoded: dict[str, str]) -> str:
+def value_text(encoded: dict[str, str]) -> str:
     """A value for reading: ``$350,000.00``, ``35%``, ``≈0.9047``; every digit stays in the
     trace, and ``≈`` says this is not all of them."""
     if "not_scored" in encoded:
@@ -290,9 +290,18 @@ def _parts_text(parts: list[Any], nodes: dict[str, Any]) -> str:
             continue
         # The reason a value is not scored is on its own line below; here it would drown
         # the formula.
-        value = "not scored" if "not_scored" in encoded else _value_text(encoded)
+        value = "not scored" if "not_scored" in encoded else value_text(encoded)
         out.append(f"{text}{_GLUE}{value.replace(' ', _GLUE)}")
     return "".join(out)
+
+
+def reading_text(node: dict[str, Any], nodes: dict[str, Any]) -> str | None:
+    """A trace node's rule as applied, each term followed by its value (the ``=`` part of
+    an explain line), with an output's rounding; None for a node without a reading."""
+    if not node.get("reading"):
+        return None
+    text = _parts_text(node["reading"], nodes).replace(_GLUE, " ")
+    return f"{text}, {node['rounded']}" if node.get("rounded") else text
 
 
 def _parts_plain(parts: list[Any]) -> str:
@@ -398,10 +407,10 @@ class _Explainer:
         label = _shorten(node_id.split("::")[-1])
         if node.get("org"):
             label += f" at {node['org']}"
-        head = f"{label} {_value_text(node['value'])}"
+        head = f"{label} {value_text(node['value'])}"
         reading = (_parts_text(node["reading"], self.nodes) if node.get("reading")
                    else _input_reading(node) or "")
-        if reading and reading.replace(_GLUE, " ") != _value_text(node["value"]):
+        if reading and reading.replace(_GLUE, " ") != value_text(node["value"]):
             one_line = f"{head} = {reading}"
             if len(prefix) + len(one_line.replace(_GLUE, " ")) <= WIDTH:
                 self.lines.append(prefix + one_line.replace(_GLUE, " "))

@@ -138,12 +138,12 @@ class _Reader:
     def applied(self, e: s.Expr, top: bool = False) -> s.Expr:
         """``e`` as evaluated, with slots; ``top`` when its value is the node's own."""
         match e:
-            case s.If(condition, then, otherwise) if isinstance(self.seen.get(id(e)), bool):
-                taken = self.seen[id(e)]
+            case s.If(condition, then, otherwise) if self.seen.get(id(e)) in ("then", "else"):
+                taken = self.seen[id(e)] == "then"
                 self.since.append(self.held(condition, taken))
                 return self.applied(then if taken else otherwise, top)
-            case s.Otherwise(value, fallback) if isinstance(self.seen.get(id(e)), bool):
-                if self.seen[id(e)]:
+            case s.Otherwise(value, fallback) if self.seen.get(id(e)) in ("fallback", "value"):
+                if self.seen[id(e)] == "fallback":
                     self.since.append(s.IsScored(self.plain(value), True, span=e.span))
                     return self.applied(fallback, top)
                 return self.applied(value, top)
@@ -297,8 +297,9 @@ class _Rule:
     schedule: s.Schedule | None = None
 
 
-class _Encoder:
-    """Encodes nodes for one trace, working out what nodes of one rule share only once."""
+class Encoder:
+    """Encodes nodes for one trace (or one report), working out what nodes of one rule
+    share only once: ``Encoder(program).node(node, organization)``."""
 
     def __init__(self, program: Program) -> None:
         self.program = program
@@ -376,10 +377,10 @@ class _Encoder:
 
     @staticmethod
     def _tier(schedule: s.Schedule, node: Node) -> tuple[s.Expr, tuple[str, ...]] | None:
-        tier = (node.seen or {}).get(id(schedule))
-        if not isinstance(tier, int):
+        seen = node.seen or {}
+        chosen = next((t for t in schedule.tiers if seen.get(id(t)) == "tier"), None)
+        if chosen is None:
             return None
-        chosen = schedule.tiers[tier]
         return chosen.value, (f"{node.args[0]} is {chosen.range.span.text}",)
 
     def _reading(self, node: Node, viewer: str, params: tuple[str, ...],
@@ -463,7 +464,7 @@ def build(program: Program, tables: TableSet, evaluator: Evaluator,
           settlements: list[Settlement], overrides: dict[str, str]) -> dict[str, Any]:
     """The whole trace of one run as plain JSON data."""
     organizations: dict[str, Any] = {}
-    encoder = _Encoder(program)
+    encoder = Encoder(program)
     for settlement in settlements:
         roots: list[str] = []
         for node in settlement.output_nodes.values():
