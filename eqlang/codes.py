@@ -1565,6 +1565,24 @@ _add(_entry(
 ))
 
 _add(_entry(
+    "E0603", "an output that would overwrite an input",
+    """
+    `--trace FILE` names the contract, one of its modules or one of the measure tables.
+    Writing the trace there would destroy the input that the trace is evidence about, so
+    eqlang refuses before settling and writes nothing. Paths are compared as files: another
+    spelling of the same path, or a link to it, is refused too.
+    """,
+    stage="command",
+    contract=_COMMAND_CONTRACT,
+    table=_TABLE,
+    wrong="eqlang eval contract.eq --table measures.csv --trace measures.csv",
+    fixed="eqlang eval contract.eq --table measures.csv --trace trace.json",
+    fix="""
+    Name a new file for the trace, such as `trace.json`, beside the inputs or anywhere else.
+    """,
+))
+
+_add(_entry(
     "E0701", "a trace file that cannot be read",
     """
     A trace is the record of a settlement, written by `eqlang eval ... --trace FILE`: it shows

@@ -46,6 +46,14 @@ from eqlang.values import (
 #: Expression steps one run may take; far above any real contract, it bounds hostile ones.
 DEFAULT_STEP_LIMIT = 200_000_000
 
+#: What ``Node.seen`` holds for an expression evaluated more than once for one node (an
+#: ``if`` inside a ``for each``, say): there is no single outcome to show.
+VARIED = object()
+
+#: Builtins whose results are nodes of their own; the others are recorded in ``Node.seen``.
+_NODE_BUILTINS = frozenset({"rate", "numerator", "denominator", "weight", "min_denominator",
+                            "higher_is_better"})
+
 
 @attrs.define
 class Node:
@@ -62,6 +70,20 @@ class Node:
     rows: list[Row] = attrs.field(factory=list)
     citation: str | None = None
     note: str | None = None
+    #: Per expression (by ``id``) evaluated for this node: the branch an ``if`` took
+    #: ("then", "else"), whether an ``otherwise`` fell back ("fallback", "value"), the tier
+    #: a schedule chose ("tier"), an aggregation's or builtin's result, the id of the node
+    #: a call gave. The trace uses it to show the rule as it was
+    #: applied (the branch taken, with values) instead of the rule as written.
+    seen: dict[int, Any] | None = None
+
+    def record(self, expression: int, outcome: Any) -> None:
+        if self.seen is None:
+            self.seen = {expression: outcome}
+        else:
+            # Values are not compared: under interval or scenario arithmetic, equality of
+            # magnitudes need not be a plain yes or no.
+            self.seen[expression] = VARIED if expression in self.seen else outcome
 
 
 class DecisionRecorder(Protocol):
@@ -138,6 +160,10 @@ class Evaluator:
         self.literals: dict[int, Value] = {}
 
     def _decided(self, site: object, outcome: str, env: _Env) -> None:
+        # The node keeps the branches and tiers taken for its trace; exceptions show in
+        # its span already.
+        if env.node is not None and isinstance(site, s.If | s.Otherwise | s.Tier):
+            env.node.record(id(site), outcome)
         if self.recorder is not None:
             self.recorder.decided(site, outcome, env.node)
 
@@ -218,12 +244,23 @@ class Evaluator:
 
     def fail(self, code: str, message: str, span: Span | None, env: _Env,
              hint: str | None = None) -> EvaluationError:
-        context = f"organization {env.org}"
-        if env.node is not None and env.node.args:
-            context += f", evaluating {env.node.name}({', '.join(env.node.args)})"
-        elif env.node is not None:
-            context += f", evaluating {env.node.name}"
-        notes = (Note(context),)
+        # Say which organization, measure, group and period, as a settlement analyst
+        # would look them up in the table, then which rule was being evaluated.
+        where = [f"organization {env.org}"] if env.org else []
+        for value in env.local.values():
+            if isinstance(value, Group):
+                where.append(f"group {value.label}")
+            elif isinstance(value, Entity) and value.kind == "period":
+                label = self.period_labels.get(value.name, value.name)
+                where.append(f"period {value.name}" + (f" ({label})" if label != value.name
+                                                       else ""))
+            elif isinstance(value, Entity) and value.kind == "measure":
+                where.append(f"measure {value.name}")
+        if env.node is not None:
+            call = (f"{env.node.name}({', '.join(env.node.args)})" if env.node.args
+                    else env.node.name)
+            where.append(f"while evaluating {call}")
+        notes = (Note(", ".join(where)),) if where else ()
         return EvaluationError(Diagnostic(code, message, span, hint=hint, notes=notes))
 
     def _out_of_steps(self, e: s.Expr, env: _Env) -> None:
@@ -591,11 +628,20 @@ class Evaluator:
     def _x_Call(self, e: s.Call, env: _Env) -> Value:
         ref = self.program.refs[id(e)]
         if ref.kind == "aggregate":
-            return self._aggregate(e, env)
-        args = tuple(self.eval(a, env) for a in e.args)
-        if ref.kind == "builtin":
-            return self._builtin(ref.key, args, e, env)
-        return self.call(self.program.callables[ref.key], args, env)[0]
+            value = self._aggregate(e, env)
+        else:
+            args = tuple(self.eval(a, env) for a in e.args)
+            if ref.kind != "builtin":
+                value, node_id = self.call(self.program.callables[ref.key], args, env)
+                if env.node is not None:
+                    env.node.record(id(e), node_id)
+                return value
+            value = self._builtin(ref.key, args, e, env)
+            if ref.key in _NODE_BUILTINS:
+                return value
+        if env.node is not None:
+            env.node.record(id(e), value)
+        return value
 
     def _builtin(self, name: str, args: tuple[Value, ...], e: s.Call, env: _Env) -> Value:
         if name in ("rate", "numerator", "denominator"):
