@@ -234,7 +234,9 @@ class Checker:
         elif isinstance(d, s.Measure):
             yield d.code, Ref("measure", d.code), d.span
         elif isinstance(d, s.Stratification):
-            yield d.name, Ref("stratification", d.name), d.span
+            # A module's stratifications are templates; the prefix keeps them apart from
+            # the contract's own, which are the only ones that are values.
+            yield d.name, Ref("stratification", prefix + d.name), d.span
             for item in d.items:
                 for g in item.groups:
                     yield g.name, Ref("group", g.name), g.span
@@ -799,6 +801,8 @@ class Checker:
     def _ref_type(self, ref: Ref, span: Span, name: s.Name) -> Typed:
         if ref.kind in ("measure", "group", "period"):
             return Typed(ref.kind, span, f"the {ref.kind} `{ref.key}`")
+        if ref.kind == "stratification" and ref.key in self.stratifications:
+            return Typed("stratification", span, f"the stratification `{ref.key}`")
         if ref.kind == "parameter":
             info = self.parameters.get(ref.key)
             if info is None:
@@ -811,9 +815,10 @@ class Checker:
             self.error("E0104", f"`{name.dotted}` is a module, not a value", name.span,
                        hint=f"name something inside it, like `{name.dotted}.NAME`")
         else:
-            self.error("E0104", f"`{name.dotted}` is a stratification, not a value", name.span,
-                       hint=f"write `groups of {name.dotted}` or `focus groups of "
-                       f"{name.dotted}`")
+            self.error("E0104", f"`{name.dotted}` is a module's stratification template, not "
+                       "a stratification of the contract", name.span,
+                       hint=f"take it in the contract with `stratification NAME from "
+                       f"{name.dotted}`, then use NAME")
         return Typed(ERROR, span, "")
 
     def _x_Name(self, scope: _ModuleScope, local: dict[str, Typed], e: s.Name) -> Typed:
@@ -941,21 +946,48 @@ class Checker:
         )
         self.error(code, message, span, hint=hint, notes=notes)
 
+    def _groups_of(self, scope: _ModuleScope, local: dict[str, Typed],
+                   d: s.FocusGroups | s.StratificationGroups) -> None:
+        """Resolve the stratification of `groups of NAME`: a parameter of type stratification,
+        or one of the contract's stratifications; recorded for the evaluator."""
+        name = d.stratification
+        in_module = scope.loaded is not self.main
+        if name is not None and name in local:
+            self.refs[id(d)] = Ref("local", name)
+            found = local[name]
+            if found.type not in ("stratification", ERROR):
+                self.error("E0203", f"expected a stratification, found {t.describe(found.type)}",
+                           d.span, hint=f"declare the parameter `{name}: stratification`, or "
+                           "name one of the contract's stratifications",
+                           notes=(Note(f"`{name}` is {t.describe(found.type)}: {found.why}",
+                                       found.origin),))
+            return
+        if in_module:
+            self.error("E0106", "a module does not know the contract's stratifications",
+                       d.span, hint="take the stratification as a parameter, "
+                       "`(s: stratification)`, and write `groups of s`")
+            return
+        if name is None:
+            if len(self.stratifications) != 1:
+                self.error("E0106", "there is more than one stratification here; say which",
+                           d.span, hint="write `focus groups of race`, for example"
+                           if self.stratifications else "declare a stratification first")
+                return
+            name = next(iter(self.stratifications))
+        if name not in self.stratifications:
+            self.error("E0101", f"`{name}` is not a stratification", d.span,
+                       hint=did_you_mean(name, [*self.stratifications, *local])
+                       or "declare it with `stratification`")
+            return
+        self.refs[id(d)] = Ref("stratification", name)
+
     def _domain(self, scope: _ModuleScope, local: dict[str, Typed], d: s.Domain) -> str:
         if isinstance(d, s.AllMeasures):
             return "measure"
         if isinstance(d, s.AllOrganizations):
             return "organization"
         if isinstance(d, s.FocusGroups | s.StratificationGroups):
-            if d.stratification is None:
-                if len(self.stratifications) != 1 and scope.loaded is self.main:
-                    self.error("E0106", "there is more than one stratification here; say which",
-                               d.span, hint="write `focus groups of race`, for example"
-                               if self.stratifications else "declare a stratification first")
-            elif d.stratification not in self.stratifications:
-                self.error("E0101", f"`{d.stratification}` is not a stratification", d.span,
-                           hint=did_you_mean(d.stratification, self.stratifications)
-                           or "declare it with `stratification`")
+            self._groups_of(scope, local, d)
             return "group"
         kinds = set()
         for item in d.items:
@@ -1194,6 +1226,10 @@ def _unit_hint(found: str, wanted: str) -> str | None:
         return "write amounts with a dollar sign: `$1,000.00`"
     if "money" in pair and "percent" in pair:
         return "a share of an amount is `amount * percent`"
+    if found == "stratification":
+        return "a stratification stands for its groups only in `for each g in groups of NAME`"
+    if wanted == "stratification":
+        return "pass one of the contract's stratifications by its name, like `race`"
     return None
 
 

@@ -428,8 +428,11 @@ _add(_entry(
     """
     A name is used in a way its kind does not allow: a definition that takes arguments is
     used without them, a parameter or measure is called like a function, a module or a
-    stratification is used as a value, or a call with `for each` names something that is not
-    an aggregation (sum, mean, min, max, count, all, any, median, percentile).
+    module's stratification template is used as a value (a contract's own stratification is
+    a value, of type `stratification`; a template becomes one only when the contract takes it
+    with `stratification NAME from MODULE.TEMPLATE`), or a call with `for each` names
+    something that is not an aggregation (sum, mean, min, max, count, all, any, median,
+    percentile).
     """,
     wrong="""
     define gap(a: percent, b: percent): pp = a - b
@@ -456,8 +459,9 @@ _add(_entry(
     focus groups among its own groups. This error means one of those fails: no `groups`
     line, no `reference` line, a reference or focus group that is not in the `groups` line
     (often a spelling slip), the reference group listed as a focus group too (its gap to
-    itself is always zero), or `focus groups` written without `of NAME` when the contract has
-    more than one stratification.
+    itself is always zero), `focus groups` written without `of NAME` when the contract has
+    more than one stratification, or `groups` in a module without `of s` for a parameter `s:
+    stratification` (a module cannot know which stratifications a contract will have).
     """,
     wrong="""
     stratification race
@@ -474,6 +478,8 @@ _add(_entry(
     fix="""
     Make the reference and focus lines name groups from the `groups` line, exactly as spelled
     there. With two stratifications, say which one a loop ranges over: `focus groups of race`.
+    In a module, take the stratification as a parameter: `define size(s: stratification):
+    count = count(g for each g in groups of s)`, called from the contract as `size(race)`.
     """,
 ))
 

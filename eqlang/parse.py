@@ -57,7 +57,7 @@ _TERMINAL_NAMES = {
     "INT": "a whole number",
     "DATE": "a date like 2024-01-01",
     "TYPE": "a type (money, percent, pp, count, number, yesno, date, measure, group, "
-    "period, organization, text)",
+    "period, organization, stratification, text)",
     "ROUND_MODE": "a rounding mode (half up, half even, half down, toward zero, "
     "away from zero)",
     "POLICY": "skip, zero or propagate",
@@ -149,7 +149,7 @@ def _token_hint(token: Token, expected: set[str]) -> str:
         return "keywords are lower-case"
     if "TYPE" in expected:
         return "name one of the types: money, percent, pp, count, number, yesno, date, " \
-            "measure, group, period, organization, text"
+            "measure, group, period, organization, stratification, text"
     if text == "==":
         return "compare with a single `=`"
     if text in DECLARATION_KEYWORDS:
