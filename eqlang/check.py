@@ -182,6 +182,10 @@ class Checker:
         self._check_header()
         self._collect_measures()
         self._collect_stratifications()
+        # Every module's declarations are registered before any body is checked, so a
+        # contract can call a module's definitions and read its parameters.
+        for loaded in self.modules:
+            self._register(loaded)
         for loaded in self.modules:
             self._check_module(loaded)
         self._check_weights()
@@ -530,17 +534,24 @@ class Checker:
 
     # ---- declarations ---------------------------------------------------------------------
 
-    def _check_module(self, loaded: LoadedModule) -> None:
+    def _register(self, loaded: LoadedModule) -> None:
         scope = self.scopes[loaded.key]
         for d in loaded.module.declarations:
             if isinstance(d, s.Parameter):
-                self._parameter(scope, d)
+                key = scope.prefix + d.name
+                self.parameters[key] = ParameterInfo(key, d, d.type)
             elif isinstance(d, s.Definition | s.Output | s.Schedule):
                 key = scope.prefix + d.name
                 params = (d.param,) if isinstance(d, s.Schedule) else (d.params or ())
                 self._check_params(params)
                 self.bodies[key] = (d, loaded.key)
                 self.declared_types[key] = (d.return_type, d.span)
+
+    def _check_module(self, loaded: LoadedModule) -> None:
+        scope = self.scopes[loaded.key]
+        for d in loaded.module.declarations:
+            if isinstance(d, s.Parameter):
+                self._parameter(scope, d)
         for d in loaded.module.declarations:
             if isinstance(d, s.Definition | s.Output | s.Schedule):
                 self._callable_type(scope.prefix + d.name)
@@ -554,8 +565,6 @@ class Checker:
             seen.add(p.name)
 
     def _parameter(self, scope: _ModuleScope, d: s.Parameter) -> None:
-        key = scope.prefix + d.name
-        self.parameters[key] = ParameterInfo(key, d, d.type)
         for value in (d.value, *(a.value for a in d.amendments)):
             self._constant(value)
             typed = self.expr(scope, {}, value)

@@ -504,8 +504,6 @@ def test_random_bytes_never_crash(tmp_path: Path) -> None:
 # visible and turns into a failure the day it is fixed, so the marker gets removed.
 
 
-@pytest.mark.xfail(strict=True, raises=KeyError, reason="bug: check.py _callable_type raises "
-                   "KeyError when a parameter names a definition declared after it")
 def test_parameter_naming_a_later_definition(tmp_path: Path) -> None:
     text = "parameter a: number = d\ndefine d: number = 1\n"
     try:
@@ -521,16 +519,12 @@ def test_parameter_cycle_is_reported(tmp_path: Path) -> None:
     assert {d.code for d in diagnostics} <= {"E0301", "E0306"}
 
 
-@pytest.mark.xfail(strict=True, raises=KeyError, reason="bug: calling a definition of an "
-                   "imported file module raises KeyError in check.py _callable_type")
 def test_calling_a_definition_of_an_imported_module(tmp_path: Path) -> None:
     write(tmp_path, "define half(x: money): money = x * 50%\n", "common.eq")
     check_ok(tmp_path, 'import "common.eq" as common\n'
              "define y: money = common.half($10.00)\n")
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a parameter of an imported module has no type yet "
-                   "when the importing file is checked, so its type errors go unreported")
 def test_type_of_an_imported_parameter_is_checked(tmp_path: Path) -> None:
     write(tmp_path, "parameter pool: money = $1,000.00\n", "common.eq")
     diagnostics = check_fails(tmp_path, 'import "common.eq" as common\n'

@@ -269,10 +269,6 @@ LIB = """\
     """
 
 
-@pytest.mark.xfail(strict=True, raises=KeyError,
-                   reason="checker bug: calling a definition of an imported file module "
-                   "raises KeyError (main module is checked before the module's bodies are "
-                   "registered)")
 def test_module_definition_can_be_called(tmp_path: Path) -> None:
     result = shown(tmp_path, """\
         import "lib/m.eq" as m
@@ -281,9 +277,6 @@ def test_module_definition_can_be_called(tmp_path: Path) -> None:
     assert result["doubled"] == "$10.00"
 
 
-@pytest.mark.xfail(strict=True, reason="checker bug: a module's parameter used in the contract "
-                   "gets no type, so a percent is accepted as money and results get unit "
-                   "'error'")
 def test_module_parameter_is_unit_checked(tmp_path: Path) -> None:
     diagnostics = refused(tmp_path, """\
         import "lib/m.eq" as m
@@ -541,8 +534,6 @@ def test_parameter_cycle_is_refused(tmp_path: Path) -> None:
         run(tmp_path, body)
 
 
-@pytest.mark.xfail(strict=True, reason="checker bug: a parameter that names a parameter declared "
-                   "below it is not unit-checked (count accepted as money)")
 def test_parameter_naming_a_later_parameter_is_unit_checked(tmp_path: Path) -> None:
     body = """\
         parameter a: money = b
@@ -681,6 +672,15 @@ def test_stratification_parameters(tmp_path: Path) -> None:
 ])
 def test_stratification_parameter_problems(tmp_path: Path, body: str, code: str) -> None:
     assert code in codes(refused(tmp_path, body))
+
+
+def test_module_ranges_over_a_stratification_parameter(tmp_path: Path) -> None:
+    files = {"metrics.eq": """\
+        ## The number of groups of a stratification.
+        define size(s: stratification): count = count(g for each g in groups of s)
+        """}
+    body = 'import "metrics.eq" as metrics\noutput o: count = metrics.size(race) not rounded\n'
+    assert shown(tmp_path, body, files=files) == {"o": "3"}
 
 
 @pytest.mark.parametrize(("body", "code"), [
