@@ -225,10 +225,12 @@ class Checker:
             self.error("E0110", "an imported module cannot have a contract header",
                        headers[0].span, hint="remove the header from the module")
         for declaration in loaded.module.declarations:
-            for name, ref, span in self._names_declared(declaration, scope.prefix):
+            for name, ref, span in self._names_declared(declaration, scope.prefix,
+                                                        loaded is self.main):
                 self._bind(scope, name, ref, span)
 
-    def _names_declared(self, d: s.Declaration, prefix: str) -> Iterator[tuple[str, Ref, Span]]:
+    def _names_declared(self, d: s.Declaration, prefix: str, main: bool
+                        ) -> Iterator[tuple[str, Ref, Span]]:
         if isinstance(d, s.ContractHeader):
             for f in d.fields:
                 if f.kind == "period":
@@ -241,7 +243,9 @@ class Checker:
             # A module's stratifications are templates; the prefix keeps them apart from
             # the contract's own, which are the only ones that are values.
             yield d.name, Ref("stratification", prefix + d.name), d.span
-            for item in d.items:
+            # A template's groups become names only in a contract that takes it, so several
+            # templates of one module may share group names (White in each race standard).
+            for item in d.items if main else ():
                 for g in item.groups:
                     yield g.name, Ref("group", g.name), g.span
         elif isinstance(d, s.Parameter):
