@@ -328,7 +328,7 @@ def _module_section(m: DocModule) -> list[str]:
     lines += [usage, ""]
     measures = [d for d in m.module.declarations if isinstance(d, s.Measure)]
     if measures:
-        lines += _measure_table(measures)
+        lines += _measure_doc_table(measures)
     named = [d for d in m.module.declarations
              if isinstance(d, s.Stratification | s.Parameter | s.Definition | s.Output
                            | s.Schedule)]
@@ -362,7 +362,7 @@ def _gives(d: s.Declaration) -> str:
     return ""
 
 
-def _measure_table(measures: list[s.Measure]) -> list[str]:
+def _measure_doc_table(measures: list[s.Measure]) -> list[str]:
     lines = ["| Code | Name | Direction | Description |", "|---|---|---|---|"]
     for d in measures:
         direction = next((_DIRECTIONS[a.kind] for a in d.attributes if a.kind in _DIRECTIONS),
