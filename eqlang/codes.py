@@ -459,9 +459,12 @@ _add(_entry(
     focus groups among its own groups. This error means one of those fails: no `groups`
     line, no `reference` line, a reference or focus group that is not in the `groups` line
     (often a spelling slip), the reference group listed as a focus group too (its gap to
-    itself is always zero), `focus groups` written without `of NAME` when the contract has
-    more than one stratification, or `groups` in a module without `of s` for a parameter `s:
-    stratification` (a module cannot know which stratifications a contract will have).
+    itself is always zero), or `focus groups` written without `of NAME` when the contract has
+    more than one stratification, or none (in a module too: a module's function that must
+    work with any stratification takes it as a parameter `s: stratification` and writes
+    `groups of s`). It also means that a module's definition names a group that none of the
+    contract's stratifications lists: a module's stratifications are templates, and their
+    groups are read only once the contract takes one with `from`.
     """,
     wrong="""
     stratification race
@@ -768,10 +771,11 @@ _add(_entry(
 # ---- the contract's promises: E03xx -----------------------------------------------------
 
 _add(_entry(
-    "E0301", "definitions that depend on each other in a cycle",
+    "E0301", "definitions or parameters that depend on each other in a cycle",
     """
-    A definition uses itself, directly or through other definitions. eqlang has no recursion:
-    every value is computed from the measure table in a fixed number of steps, so that every
+    A definition uses itself, directly or through other definitions, or a parameter's value
+    leads back to the parameter through other parameters. eqlang has no recursion: every
+    value is computed from the measure table in a fixed number of steps, so that every
     settlement ends and every dollar can be traced to table rows.
     """,
     wrong="""
@@ -920,9 +924,10 @@ _add(_entry(
     "E0306", "a parameter that is not a plain constant",
     """
     A parameter is a figure the contract states: its value, and that of each amendment, must
-    be a constant, not something computed from the measure table or from organizations. Two
-    amendments of one parameter must also take effect on different dates, or it would be
-    unclear which is in force.
+    be a constant, not something computed from the measure table or from organizations, and
+    it cannot name a definition, output or schedule, which are computed at settlement. It
+    may use other parameters. Two amendments of one parameter must also take effect on
+    different dates, or it would be unclear which is in force.
     """,
     wrong="""
     measure COL "Colorectal cancer screening" higher is better weight 100%
@@ -947,7 +952,8 @@ _add(_entry(
     cannot supply. Only money is rounded to cents or dollars; other numbers are rounded to a
     number of decimals; yes/no, groups and text are `not rounded`. An output is settled once
     per organization, or once per measure or per group, so it takes at most one parameter,
-    of type measure or group.
+    of type measure or group. Outputs are what a contract pays, so an imported module has
+    none: it offers definitions that the contract's outputs use.
     """,
     wrong="""
     parameter share: percent = 35%
@@ -969,9 +975,11 @@ _add(_entry(
     "E0308", "an aggregation or rounding call used the wrong way",
     """
     An aggregation or a call to `round` is written in a way that has no meaning: an
-    aggregation without `for each`; `weighted by` on anything but `mean` (a weighted sum is a
-    sum of products); `not scored: zero` on values that are not numbers; `round` with a number
-    of places that is not written out, or without a rounding mode.
+    aggregation without `for each`; `weighted by` on anything but `sum` and `mean` (a weighted
+    minimum or count means nothing); `not scored: rescale` on an aggregation without
+    `weighted by`, which has no weights to scale up; `not scored: zero` on values that are not
+    numbers; `round` with a number of places that is not written out, or without a rounding
+    mode.
     """,
     wrong="""
     stratification race
@@ -980,7 +988,7 @@ _add(_entry(
     end
 
     define pooled_rate(m: measure, p: period): percent =
-      sum(rate(m, g, p) weighted by denominator(m, g, p) for each g in focus groups)
+      mean(rate(m, g, p) for each g in focus groups, not scored: rescale)
     """,
     fixed="""
     stratification race
@@ -989,11 +997,14 @@ _add(_entry(
     end
 
     define pooled_rate(m: measure, p: period): percent =
-      mean(rate(m, g, p) weighted by denominator(m, g, p) for each g in focus groups)
+      mean(rate(m, g, p) weighted by denominator(m, g, p) for each g in focus groups,
+           not scored: rescale)
     """,
     fix="""
-    Write aggregations as `NAME(value for each x in domain)`; weight only `mean`; use `skip`
-    or `propagate` for values that are not numbers; write `round(x, 2, half up)`.
+    Write aggregations as `NAME(value for each x in domain)`; weight only `sum` and `mean`;
+    rescale only weighted aggregations (without weights, `skip` leaves the not-scored items
+    out); use `skip` or `propagate` for values that are not numbers; write
+    `round(x, 2, half up)`.
     """,
 ))
 

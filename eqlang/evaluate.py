@@ -243,7 +243,7 @@ class Evaluator:
             if isinstance(declaration, s.Output):
                 value = self._round_output(declaration, value, inner)
         if isinstance(value, Quantity) and value.note:
-            node.note = value.note
+            self._annotate(inner, value.note)
         node.value = value
         self.memo[memo_key] = (value, node_id)
         self._use(env, env.org, node_id)
@@ -340,13 +340,16 @@ class Evaluator:
                                     "says which one is in force", d.span, env,
                                     hint="add `settled as of YYYY-MM-DD` or `effective ... to "
                                     "...` to the header, or pass --as-of")
-                for amendment in d.amendments:
-                    if amendment.effective <= self.as_of:
-                        expr = amendment.value
-                        node.span = amendment.span
-                        node.citation = amendment.citation
-                        node.note = f"amended from {amendment.effective}, in force on " \
-                            f"{self.as_of}"
+                as_of = self.as_of
+                started = [a for a in d.amendments if a.effective <= as_of]
+                if started:
+                    # The latest that has started, in whatever order they are written; the
+                    # checker refuses two that start on the same day.
+                    amendment = max(started, key=lambda a: a.effective)
+                    expr = amendment.value
+                    node.span = amendment.span
+                    node.citation = amendment.citation
+                    node.note = f"amended from {amendment.effective}, in force on {as_of}"
             value = self.eval(expr, _Env("", {}, node))
             if isinstance(value, Quantity) and info.type in ("count", "number"):
                 value = Quantity(info.type, value.magnitude)
@@ -696,19 +699,28 @@ class Evaluator:
             weight = self.eval(e.weighted_by, inner) if e.weighted_by is not None else None
             items.append((value, weight))
         element_type = self.program.types.get(id(e.args[-1]), "number")
-        unscored = [(v, w) for v, w in items if isinstance(v, NotScored)
-                    or isinstance(w, NotScored)]
+        unit = self.program.types.get(id(e), element_type)
+        unscored = {i for i, (v, w) in enumerate(items)
+                    if isinstance(v, NotScored) or isinstance(w, NotScored)}
+        rescaling: tuple[str, Any] | None = None
         if unscored:
+            first = next(x for i in sorted(unscored) for x in items[i] if isinstance(x, NotScored))
+            summary = f"{len(unscored)} of {len(items)} items not scored; first: {first.reason}"
             if policy == "propagate":
-                first = next(x for pair in unscored for x in pair if isinstance(x, NotScored))
-                return NotScored(f"{len(unscored)} of {len(items)} items not scored; first: "
-                                 f"{first.reason}")
-            if policy == "skip":
-                items = [pair for pair in items if pair not in unscored]
-            else:
+                return NotScored(summary)
+            if policy == "rescale":
+                if len(unscored) == len(items):
+                    return NotScored(f"none of the {len(items)} items is scored, so there is "
+                                     f"no weight to rescale; first: {first.reason}")
+                # The full weight is that of every item whose weight is known, scored or not.
+                rescaling = (summary, self._total([w.magnitude for _, w in items
+                                                   if isinstance(w, Quantity)]))
+            if policy == "zero":
                 zero = Quantity(element_type, self.math.literal(Decimal(0)))
                 items = [(zero, w) if isinstance(v, NotScored) else (v, w) for v, w in items]
                 items = [(v, w) for v, w in items if not isinstance(w, NotScored)]
+            else:
+                items = [pair for i, pair in enumerate(items) if i not in unscored]
         values = [v for v, _ in items]
         if name == "count":
             return Quantity("count", self.math.literal(Decimal(sum(
@@ -717,16 +729,18 @@ class Evaluator:
             truths = [v.value for v in values if isinstance(v, Truth)]
             return Truth(all(truths) if name == "all" else any(truths))
         quantities = [v for v in values if isinstance(v, Quantity)]
-        unit = self.program.types.get(id(e), element_type)
+        if name == "sum" and e.weighted_by is not None:
+            return self._weighted_sum(items, unit, rescaling, e, env)
         if name == "sum":
-            total = self.math.literal(Decimal(0))
-            for q in quantities:
-                total = self.math.add(total, q.magnitude)
-            return Quantity(unit, total)
+            return Quantity(unit, self._total([q.magnitude for q in quantities]))
         if not quantities:
             return NotScored(f"no items to take the {name} of")
+        if name == "mean" and e.weighted_by is not None:
+            return self._weighted_mean(items, unit, rescaling, e, env)
         if name == "mean":
-            return self._mean(quantities, [w for _, w in items], unit, e, env)
+            return Quantity(unit, self.math.divide(
+                self._total([q.magnitude for q in quantities]),
+                self.math.literal(Decimal(len(quantities)))))
         if name in ("min", "max"):
             pick = quantities[0].magnitude
             for q in quantities[1:]:
@@ -743,24 +757,65 @@ class Evaluator:
             share = p.magnitude
         return Quantity(unit, self._percentile([q.magnitude for q in quantities], share, e, env))
 
-    def _mean(self, quantities: list[Quantity], weights: list[Value | None], unit: str,
-              e: s.Call, env: _Env) -> Value:
-        zero = self.math.literal(Decimal(0))
+    def _total(self, magnitudes: list[Any]) -> Any:
+        total = self.math.literal(Decimal(0))
+        for magnitude in magnitudes:
+            total = self.math.add(total, magnitude)
+        return total
+
+    def _weighted_totals(self, items: list[tuple[Value, Value | None]]) -> tuple[Any, Any]:
+        """Σ value × weight and Σ weight, over items that are all scored."""
+        products, weights = [], []
+        for value, weight in items:
+            assert isinstance(value, Quantity) and isinstance(weight, Quantity)
+            products.append(self.math.multiply(value.magnitude, weight.magnitude))
+            weights.append(weight.magnitude)
+        return self._total(products), self._total(weights)
+
+    def _weighted_sum(self, items: list[tuple[Value, Value | None]], unit: str,
+                      rescaling: tuple[str, Any] | None, e: s.Call, env: _Env) -> Value:
+        total, scored_weight = self._weighted_totals(items)
+        if rescaling is None:
+            return Quantity(unit, total)
+        summary, full_weight = rescaling
+        if self.math.compare(scored_weight, self.math.literal(Decimal(0))) == 0:
+            return NotScored(f"{summary}; the weights of the scored items sum to zero, so "
+                             "they cannot be rescaled")
+        # Multiplied before dividing, so the one division is the only rounding.
+        rescaled = self.math.divide(self.math.multiply(total, full_weight), scored_weight)
+        factor = self.math.divide(full_weight, scored_weight)
+        self._annotate(env, f"{summary}; the scored items' weights, "
+                       f"{self._weight_text(scored_weight, e)} of "
+                       f"{self._weight_text(full_weight, e)}, were scaled up by "
+                       f"{display(Quantity('number', factor), 4)} to carry the full weight")
+        return Quantity(unit, rescaled)
+
+    def _weighted_mean(self, items: list[tuple[Value, Value | None]], unit: str,
+                       rescaling: tuple[str, Any] | None, e: s.Call, env: _Env) -> Value:
+        total, scored_weight = self._weighted_totals(items)
         try:
-            if e.weighted_by is None:
-                total = zero
-                for q in quantities:
-                    total = self.math.add(total, q.magnitude)
-                return Quantity(unit, self.math.divide(
-                    total, self.math.literal(Decimal(len(quantities)))))
-            weighted, weight_total = zero, zero
-            for q, w in zip(quantities, weights, strict=True):
-                assert isinstance(w, Quantity)
-                weighted = self.math.add(weighted, self.math.multiply(q.magnitude, w.magnitude))
-                weight_total = self.math.add(weight_total, w.magnitude)
-            return Quantity(unit, self.math.divide(weighted, weight_total))
+            mean = self.math.divide(total, scored_weight)
         except ArithmeticError_:
             return NotScored("the weights of the items sum to zero")
+        if rescaling is not None:
+            summary, full_weight = rescaling
+            # Scaling every weight by one factor leaves a weighted mean as it is.
+            self._annotate(env, f"{summary}; the mean is over the scored items' weights, "
+                           f"{self._weight_text(scored_weight, e)} of "
+                           f"{self._weight_text(full_weight, e)}, rescaled to carry the full "
+                           "weight")
+        return Quantity(unit, mean)
+
+    def _weight_text(self, magnitude: Any, e: s.Call) -> str:
+        assert e.weighted_by is not None
+        unit = self.program.types.get(id(e.weighted_by), "number")
+        return display(Quantity(unit, magnitude), 4)
+
+    @staticmethod
+    def _annotate(env: _Env, text: str) -> None:
+        """Add a note to the value being computed, beside any it already has."""
+        if env.node is not None:
+            env.node.note = text if not env.node.note else f"{env.node.note}; {text}"
 
     def _percentile(self, values: list[Any], share: Any, e: s.Call, env: _Env) -> Any:
         """Linear interpolation between closest ranks (the ``inclusive`` method)."""

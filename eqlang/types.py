@@ -38,6 +38,13 @@ def describe(type_name: str) -> str:
     return DESCRIPTION.get(type_name, type_name)
 
 
+def describe_many(type_name: str) -> str:
+    """The plural of a type, as in "among measures"."""
+    if type_name in ENTITY:
+        return type_name + "s"
+    return f"values of type {type_name}"
+
+
 def _dimensionless(t: str) -> bool:
     return t in ("count", "number")
 

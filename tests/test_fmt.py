@@ -503,10 +503,9 @@ def test_generated_modules_roundtrip_and_format_idempotently(module: s.Module) -
 def test_generated_long_if_bodies_roundtrip(rule: s.Definition | s.Output) -> None:
     text = assert_roundtrips(s.Module((rule,)))
     flat = "  " + format_expr(rule.body)
-    # The body follows the declaration's first line; doc comment lines (`## =`) come before.
-    all_lines = text.split("\n")
-    head = next(i for i, line in enumerate(all_lines) if not line.startswith("#"))
-    lines = all_lines[head + 1:]
+    # Skip the comment lines and the declaration's first line: a doc comment may hold " =".
+    leading = len(rule.leading.doc) + len(rule.leading.comments)
+    lines = text.split("\n")[leading + 1 :]
     if len(flat) > MAX_BODY_WIDTH:
         assert lines[0].startswith("  if ") and lines[1].startswith("  then")
     else:

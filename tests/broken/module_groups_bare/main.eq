@@ -1,2 +1,2 @@
-# expect: E0106 metrics.eq:2:51 a module does not know the contract's stratifications
+# expect: E0106 metrics.eq:3:51 the contract declares no stratification
 import "metrics.eq" as metrics
