@@ -657,6 +657,22 @@ def test_stratification_parameters(tmp_path: Path) -> None:
     }
 
 
+def test_a_stratification_value_in_the_trace_is_schema_valid(tmp_path: Path) -> None:
+    import jsonschema
+
+    body = """\
+        define chosen: stratification = race
+        define size(s: stratification): count = count(g for each g in groups of s)
+        output n: count = size(chosen) not rounded
+        """
+    trace = run(tmp_path, body).trace()
+    schema = json.loads((ROOT / "docs" / "trace.schema.json").read_text(encoding="utf-8"))
+    jsonschema.validate(trace, schema)
+    nodes = trace["organizations"]["A"]["nodes"]
+    assert nodes["chosen"]["value"] == {"type": "stratification", "value": "race"}
+    assert nodes["size(race)"]["value"]["value"] == "3"
+
+
 @pytest.mark.parametrize(("body", "code"), [
     ("define size(g: group): count = count(h for each h in groups of g)\n", "E0203"),
     ("define size(s: stratification): count = count(h for each h in groups of t)\n", "E0101"),
