@@ -469,3 +469,29 @@ def test_metrics_are_total_on_generated_tables(property_contract: object) -> Non
                     assert isinstance(high, Quantity) and low.magnitude <= high.magnitude
 
     check()
+
+
+def test_doc_command_orders_modules_and_reports_stale_output(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from eqlang.cli import main
+
+    (tmp_path / "base.eq").write_text(
+        "# Base things.\n## A share.\nparameter share: percent = 10%\n", encoding="utf-8")
+    (tmp_path / "alpha.eq").write_text(
+        '# Alpha things.\nimport "base.eq" as base\n\n## Twice the share.\n'
+        "## Example: alpha.double(10%) is 20%\n"
+        "define double(x: percent): percent = x * 2\n", encoding="utf-8")
+    out = tmp_path / "out.md"
+    files = [str(tmp_path / "alpha.eq"), str(tmp_path / "base.eq")]
+    runner = CliRunner()
+    assert runner.invoke(main, ["doc", *files, "--output", str(out)]).exit_code == 0
+    text = out.read_text(encoding="utf-8")
+    # base is imported by alpha, so it comes first although alpha sorts first.
+    assert text.index("## `base`") < text.index("## `alpha`")
+    assert "define double(x: percent): percent" in text
+    assert "alpha.double(10%)  # 20%" in text
+    assert "| [`double`](#alphadouble) | function | a percent | Twice the share. |" in text
+    out.write_text(text + "edited\n", encoding="utf-8")
+    stale = runner.invoke(main, ["doc", *files, "--output", str(out), "--check"])
+    assert stale.exit_code == 1 and "out of date" in stale.output
