@@ -48,6 +48,19 @@ def rate(table: Table, org: str, m: str, g: str, p: str, minimum: int = 0) -> Fr
     return n / d if d > 0 and d >= minimum else None
 
 
+def rates_with_data(table: Table, org: str, m: str, spelling: dict[str, str], p: str,
+                    minimum: int) -> dict[str, Fraction]:
+    """The rates of the groups of a stratification that have data, by group name."""
+    rates = {g: rate(table, org, m, spelled, p, minimum) for g, spelled in spelling.items()}
+    return {g: y for g, y in rates.items() if y is not None}
+
+
+def tier(x: Fraction, tiers: tuple[tuple[Fraction, Fraction], ...], last: Fraction
+         ) -> Fraction:
+    """The credit of the first tier whose upper bound (excluded) lies above x."""
+    return next((credit for bound, credit in tiers if x < bound), last)
+
+
 def worse_by(m: str, a: Fraction, b: Fraction) -> Fraction:
     """How far rate a falls short of rate b, oriented by the measure's direction."""
     return a - b if m in LOWER_IS_BETTER else b - a
@@ -141,11 +154,9 @@ def settle_steward() -> Figures:
 # ---- Beth Israel Lahey Health -------------------------------------------------------------
 
 def bilh_tier(size: Fraction) -> Fraction:
-    for bound, credit in ((Fraction(3, 200), 1), (3 * PP, Fraction(3, 4)),
-                          (Fraction(9, 200), Fraction(1, 2)), (6 * PP, Fraction(1, 4))):
-        if size < bound:
-            return Fraction(credit)
-    return Fraction(0)
+    return tier(size, ((Fraction(3, 200), Fraction(1)), (3 * PP, Fraction(3, 4)),
+                       (Fraction(9, 200), Fraction(1, 2)), (6 * PP, Fraction(1, 4))),
+                Fraction(0))
 
 
 def settle_bilh() -> Figures:
@@ -154,9 +165,7 @@ def settle_bilh() -> Figures:
     result = {}
     for org in organizations(table):
         def race(m: str, p: str, org: str = org) -> Fraction | None:
-            with_data = {g: rate(table, org, m, spelled, p, 20) for g, spelled in
-                         OMB_RACE.items()}
-            with_data = {g: y for g, y in with_data.items() if y is not None}
+            with_data = rates_with_data(table, org, m, OMB_RACE, p, 20)
             if len(with_data) < 2 or Fraction(len(with_data), 5) < Fraction(60, 100):
                 return None
             best = (min if m in LOWER_IS_BETTER else max)(with_data.values())
@@ -266,8 +275,7 @@ def settle_boston_aco() -> Figures:
     result = {}
     for org in organizations(table):
         def index(m: str, p: str, org: str = org) -> Fraction | None:
-            rates = {g: rate(table, org, m, s, p, 30) for g, s in SPD15.items()}
-            rates = {g: y for g, y in rates.items() if y is not None}
+            rates = rates_with_data(table, org, m, SPD15, p, 30)
             if len(rates) < 2 or Fraction(len(rates), 7) < Fraction(1, 2):
                 return None
             members = {g: den(table, org, m, SPD15[g], p) for g in rates}
@@ -306,12 +314,9 @@ def settle_boston_aco() -> Figures:
 # ---- Tufts Medicine ------------------------------------------------------------------------
 
 def variance_tier(reduction: Fraction) -> Fraction:
-    for bound, credit in ((0, 0), (Fraction(10, 100), Fraction(1, 4)),
-                          (Fraction(25, 100), Fraction(1, 2)),
-                          (Fraction(50, 100), Fraction(3, 4))):
-        if reduction < bound:
-            return Fraction(credit)
-    return Fraction(1)
+    return tier(reduction, ((Fraction(0), Fraction(0)), (Fraction(10, 100), Fraction(1, 4)),
+                            (Fraction(25, 100), Fraction(1, 2)),
+                            (Fraction(50, 100), Fraction(3, 4))), Fraction(1))
 
 
 def settle_tufts() -> Figures:
@@ -320,8 +325,7 @@ def settle_tufts() -> Figures:
     result = {}
     for org in organizations(table):
         def variance(m: str, p: str, org: str = org) -> Fraction | None:
-            rates = {g: rate(table, org, m, s, p, 30) for g, s in SPD15.items()}
-            rates = {g: y for g, y in rates.items() if y is not None}
+            rates = rates_with_data(table, org, m, SPD15, p, 30)
             if len(rates) < 2:
                 return None
             members = {g: den(table, org, m, SPD15[g], p) for g in rates}
@@ -366,11 +370,9 @@ def settle_tufts() -> Figures:
 # ---- Boston Children's --------------------------------------------------------------------
 
 def quarters(closed: Fraction) -> Fraction:
-    for bound, credit in ((Fraction(1, 4), 0), (Fraction(1, 2), Fraction(1, 4)),
-                          (Fraction(3, 4), Fraction(1, 2)), (Fraction(1), Fraction(3, 4))):
-        if closed < bound:
-            return Fraction(credit)
-    return Fraction(1)
+    return tier(closed, ((Fraction(1, 4), Fraction(0)), (Fraction(1, 2), Fraction(1, 4)),
+                         (Fraction(3, 4), Fraction(1, 2)), (Fraction(1), Fraction(3, 4))),
+                Fraction(1))
 
 
 def settle_boston_childrens() -> Figures:
