@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -225,11 +226,18 @@ def write_atomic(path: str | Path, text: str, protected: list[str] | None = None
     for other in protected or []:
         if target.exists() and target.resolve() == Path(other).resolve():
             raise OSError(f"refusing to overwrite the input file {other}")
+    # Through a link, the file it names is rewritten, and the link stays.
+    target = target.resolve() if target.is_symlink() else target
     directory = target.parent if str(target.parent) else Path(".")
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
             stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        if target.exists():
+            # mkstemp makes the file private; a rewritten file keeps its own permissions.
+            os.chmod(temporary, stat.S_IMODE(target.stat().st_mode))
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

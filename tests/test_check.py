@@ -28,7 +28,7 @@ import pytest
 
 from eqlang import types as t
 from eqlang.check import Program, load_and_check
-from eqlang.diagnostics import Diagnostic, EqlangError, render
+from eqlang.diagnostics import MAX_SHOWN_WIDTH, Diagnostic, EqlangError, render
 from eqlang.parse import DECLARATION_KEYWORDS
 from eqlang.source import MAX_SOURCE_BYTES
 
@@ -118,11 +118,19 @@ def check_rendering(diagnostic: Diagnostic) -> None:
         span = diagnostic.span
         assert first.startswith(f"{span.path}:{span.line}:{span.column}: "
                                 f"error[{diagnostic.code}]: "), first
-        caret_lines = [row for row in text.split("\n") if re.fullmatch(r"\s*\d*\s*\|\s*\^+.*", row)]
-        assert caret_lines, text
-        # The carets stand under the reported column of the quoted source line.
-        caret = caret_lines[0]
-        assert caret.index("^") - caret.index("|") - 1 == span.column, text
+        rows = text.split("\n")
+        caret_at = next(i for i, row in enumerate(rows)
+                        if re.fullmatch(r"\s*\d*\s*\|\s*\^+.*", row))
+        # The carets stand under the first character of the offending text in the quoted
+        # source line (which may be a window of a long line).
+        caret, quoted = rows[caret_at], rows[caret_at - 1]
+        position = caret.index("^")
+        assert quoted[:caret.index("|")].strip() == str(span.line), text
+        assert len(quoted) <= 120 + caret.index("|") + 2, "long lines are shown as a window"
+        if span.text and span.text[0] not in "\t\r\n":
+            assert quoted[position] == span.text[0], text
+        if len(span.source.line_text(span.line)) <= MAX_SHOWN_WIDTH:
+            assert position - caret.index("|") - 1 == span.column, text
     else:
         where = f"{diagnostic.path}:{diagnostic.line}:{diagnostic.column}" \
             if diagnostic.line is not None else f"{diagnostic.path}"
@@ -783,3 +791,12 @@ def test_tier_gaps_are_reported_beside_other_errors(tmp_path: Path) -> None:
     diagnostics = check_fails(tmp_path, text)
     assert sorted((d.code, where(d)) for d in diagnostics) == [
         ("E0201", (1, 21)), ("E0304", (4, 3))]
+
+
+def test_a_long_line_is_shown_as_a_window(tmp_path: Path) -> None:
+    text = "define x: number = " + "(" * 10_000 + "1" + ")" * 10_000 + "\n"
+    diagnostic = refused(write(tmp_path, text), "E0005")
+    shown = render(diagnostic)
+    assert len(shown) < 1000
+    quoted = shown.split("\n")[2]
+    assert quoted.startswith("1 | ...(((") and quoted.endswith("(((...")

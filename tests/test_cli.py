@@ -196,3 +196,83 @@ def test_console_entry_point_runs_without_traceback(workdir: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["Cape and Islands Care Network"]["payout"] == "434575.48"
+
+
+# ---- check and fmt on the command line ----------------------------------------------------
+
+
+@pytest.mark.parametrize(("content", "code", "message"), [
+    (b"", "E0006", "file is empty"),
+    (b"\x00\x01binary\xff", "E0001", "NUL bytes"),
+    (b"define x: number = " + b"(" * 10_000 + b"1" + b")" * 10_000 + b"\n", "E0005",
+     "nested more than 150 levels deep"),
+    ("define ok: text = \"Montréal\"\n".encode("latin-1"), "E0001", "not valid UTF-8"),
+])
+def test_check_refuses_hostile_files_without_a_traceback(workdir: Path, content: bytes,
+                                                         code: str, message: str) -> None:
+    Path("hostile.eq").write_bytes(content)
+    exit_code, out, err = run("check", "hostile.eq")
+    assert exit_code == 1
+    assert f"error[{code}]" in err and message in err
+    assert "Traceback" not in err + out
+    assert all(len(line) < 200 for line in err.splitlines())
+
+
+def test_check_refuses_a_fifty_megabyte_file_by_its_size(workdir: Path) -> None:
+    with open("huge.eq", "wb") as stream:
+        stream.write(b"parameter pool: money = $1.00\n")
+        stream.truncate(50_000_000)  # sparse: the size is what matters
+    exit_code, _, err = run("check", "huge.eq")
+    assert exit_code == 1
+    assert "huge.eq: error[E0001]: file is 50,000,000 bytes" in err
+
+
+def test_check_reports_every_file(workdir: Path) -> None:
+    Path("bad.eq").write_text("define r: money = $1.00 + 10%\n")
+    exit_code, out, err = run("check", CONTRACT, "bad.eq")
+    assert exit_code == 1
+    assert f"{CONTRACT}: ok" in out
+    assert "bad.eq:1:19: error[E0201]: cannot add money and a percent" in err
+
+
+MESSY = "# terms\nparameter   pool: money=$1,000.00 # the pool\ndefine half = pool*50%\n"
+TIDY = "# terms\n# the pool\nparameter pool: money = $1,000.00\n\ndefine half =\n  pool * 50%\n"
+
+
+def test_fmt_prints_and_changes_nothing(workdir: Path) -> None:
+    Path("messy.eq").write_text(MESSY)
+    exit_code, out, _ = run("fmt", "messy.eq")
+    assert (exit_code, out) == (0, TIDY)
+    assert Path("messy.eq").read_text() == MESSY
+
+
+def test_fmt_check(workdir: Path) -> None:
+    Path("messy.eq").write_text(MESSY)
+    Path("tidy.eq").write_text(TIDY)
+    exit_code, _, err = run("fmt", "--check", "messy.eq")
+    assert exit_code == 1 and "messy.eq: not formatted" in err
+    assert run("fmt", "--check", "tidy.eq")[0] == 0
+    assert Path("messy.eq").read_text() == MESSY
+
+
+def test_fmt_write_rewrites_in_place_atomically(workdir: Path) -> None:
+    path = Path("messy.eq")
+    path.write_text(MESSY)
+    path.chmod(0o640)
+    Path("link.eq").symlink_to(path)
+    assert run("fmt", "--write", "link.eq")[0] == 0
+    assert path.read_text() == TIDY
+    assert Path("link.eq").is_symlink()
+    assert path.stat().st_mode & 0o777 == 0o640
+    assert sorted(p.name for p in workdir.iterdir()) == ["contracts", "link.eq", "messy.eq"]
+    # Idempotent: a second run leaves the file as it is.
+    assert run("fmt", "--write", "messy.eq")[0] == 0
+    assert path.read_text() == TIDY
+
+
+def test_fmt_write_leaves_a_broken_file_alone(workdir: Path) -> None:
+    Path("broken.eq").write_text("define x = (1 +\n")
+    exit_code, _, err = run("fmt", "--write", "broken.eq")
+    assert exit_code == 1 and "error[E0003]" in err
+    assert Path("broken.eq").read_text() == "define x = (1 +\n"
+    assert sorted(p.name for p in workdir.iterdir()) == ["broken.eq", "contracts"]
