@@ -93,3 +93,105 @@ output payout: money =
   then $0.00 because "no measure was scored"
   else min(sum(measure_payout(m) for each m in measures, not scored: skip), pool)
   rounded to cents half up
+
+# ---- worked examples (run them with `eqlang test contracts/reference-equity.eq`) ----------
+## One year with something of everything, worked by hand with round numbers.
+## COL: Asian trailed White by 1 pp and still does (small gap kept: 1); Black closed 4 of
+## 10 pp (closure 40%, half of it needed: 0.8); Hispanic fell from 1 pp to 4 pp behind (0).
+## Score 1.8 / 3 = 0.6; $1,000,000.00 x 35% x 0.6 = $210,000.00.
+## CBP: Black closed half its 10 pp gap, but the whole population's rate fell from 80% to
+## 75%, more than 1 pp: no leveling down, so CBP scores 0 and still counts as scored.
+## HBD (lower is better): Asian is better than White (gap 0: 1), Black went from 10 pp to
+## 6 pp (0.8), Hispanic from 5 pp to 2 pp (closure 60%: 1). Score 2.8 / 3;
+## $1,000,000.00 x 30% x 2.8 / 3 = $280,000.00. Payout $210,000.00 + $0.00 + $280,000.00.
+example "a mixed year on all three measures"
+  organization "Example Health"
+  rows
+    COL ALL      2022: 980 of 1400
+    COL ALL      2024: 994 of 1400
+    COL White    2022: 700 of 1000
+    COL White    2024: 720 of 1000
+    COL Asian    2022:  69 of  100
+    COL Asian    2024:  71 of  100
+    COL Black    2022:  60 of  100
+    COL Black    2024:  66 of  100
+    COL Hispanic 2022:  69 of  100
+    COL Hispanic 2024:  68 of  100
+    CBP ALL      2022: 880 of 1100
+    CBP ALL      2024: 825 of 1100
+    CBP White    2022: 800 of 1000
+    CBP White    2024: 750 of 1000
+    CBP Black    2022:  70 of  100
+    CBP Black    2024:  70 of  100
+    HBD ALL      2022: 260 of 1300
+    HBD ALL      2024: 234 of 1300
+    HBD White    2022: 200 of 1000
+    HBD White    2024: 180 of 1000
+    HBD Asian    2022:  15 of  100
+    HBD Asian    2024:  17 of  100
+    HBD Black    2022:  30 of  100
+    HBD Black    2024:  24 of  100
+    HBD Hispanic 2022:  25 of  100
+    HBD Hispanic 2024:  20 of  100
+  expect group_score(COL, Asian) = 1
+  expect group_score(COL, Black) = 0.8
+  expect group_score(COL, Hispanic) = 0
+  expect measure_score(COL) = 0.6
+  expect leveled_down(CBP) = yes
+  expect measure_score(CBP) = 0
+  expect group_score(HBD, Asian) = 1
+  expect group_score(HBD, Hispanic) = 1
+  expect measure_payout(COL) = $210,000.00
+  expect measure_payout(CBP) = $0.00
+  expect measure_payout(HBD) = $280,000.00
+  expect payout = $490,000.00
+end
+
+## Only COL has a focus group of 30 or more in both periods (CBP's Black group has 25 and
+## 28 members; HBD has no group rows), so CBP and HBD are not scored and COL's 35% weight is
+## rescaled to 100%. Black closed half of a 10 pp gap: full credit. With the pool set to
+## $500,000.00: $500,000.00 x 100% x 1.
+example "one scorable measure takes the whole pool"
+  set pool = $500,000.00
+  as of 2024-12-31
+  rows
+    COL ALL   2022: 770 of 1100
+    COL ALL   2024: 787 of 1100
+    COL White 2022: 700 of 1000
+    COL White 2024: 720 of 1000
+    COL Black 2022:  60 of  100
+    COL Black 2024:  67 of  100
+    CBP ALL   2022: 850 of 1025
+    CBP ALL   2024: 860 of 1028
+    CBP White 2022: 800 of 1000
+    CBP White 2024: 810 of 1000
+    CBP Black 2022:  18 of   25
+    CBP Black 2024:  20 of   28
+    HBD ALL   2022: 200 of 1000
+    HBD ALL   2024: 190 of 1000
+  expect rescaled_weight(COL) = 100%
+  expect measure_score(CBP) is not scored because "no focus group has 30 members"
+  expect measure_payout(CBP) is not scored because "the measure is not scored"
+  expect measure_payout(HBD) is not scored
+  expect measure_payout(COL) = $500,000.00
+  expect payout = $500,000.00
+end
+
+## A small practice: its Black group has 20 members, so no measure can be scored, and the
+## contract pays nothing rather than paying on too few members.
+example "nothing scored pays nothing"
+  organization "Small Practice"
+  rows
+    COL ALL   2022: 150 of 200
+    COL ALL   2024: 160 of 200
+    COL White 2022: 100 of 140
+    COL White 2024: 105 of 140
+    COL Black 2022:  12 of  20
+    COL Black 2024:  14 of  20
+    CBP ALL   2022: 140 of 200
+    CBP ALL   2024: 150 of 200
+    HBD ALL   2022:  40 of 200
+    HBD ALL   2024:  36 of 200
+  expect measure_payout(COL) is not scored
+  expect payout = $0.00
+end

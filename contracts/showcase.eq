@@ -292,3 +292,180 @@ output median_race_gap: pp =
   median(gap(m, g, performance) for each m in measures, g in focus groups of race
          where scorable(m, g))
   rounded to 2 decimals half even
+
+# ---- worked examples (run them with `eqlang test contracts/showcase.eq`) ------------------
+## Settled as of 2025-06-30, so Amendment 1's pool of $1,650,000.00 is in force.
+## COL: White 70% -> 72%, Black 60% -> 66%: the gap went from 10 pp to 6 pp, 40% closed,
+## which the closure schedule credits 0.5. WCV (pediatric rider): the only organization's own
+## rate, 60%, is the peers' cut point; Black at 66% is 6 pp above it (1 point), Hispanic at
+## 55% is 5 pp below (0.5 points): 1.5 points, the full score. No other measure has race
+## data, so COL's 25% and WCV's 15% are rescaled over 40%: 62.5% and 37.5%.
+## $1,650,000.00 x 62.5% x 0.5 = $515,625.00 and $1,650,000.00 x 37.5% x 1 = $618,750.00.
+example "race credit on COL, pediatric credit on WCV"
+  organization "Example Clinic"
+  rows
+    COL ALL      2022: 770 of 1100
+    COL ALL      2024: 792 of 1100
+    COL White    2022: 700 of 1000
+    COL White    2024: 720 of 1000
+    COL Black    2022:  60 of  100
+    COL Black    2024:  66 of  100
+    CBP ALL      2022: 600 of 1000
+    CBP ALL      2024: 610 of 1000
+    HBD ALL      2022: 300 of 1000
+    HBD ALL      2024: 290 of 1000
+    WCV ALL      2022: 580 of 1000
+    WCV ALL      2024: 600 of 1000
+    WCV Black    2024:  66 of  100
+    WCV Hispanic 2024:  55 of  100
+    DSF ALL      2022: 400 of 1000
+    DSF ALL      2024: 420 of 1000
+    SNS ALL      2022: 500 of 1000
+    SNS ALL      2024: 520 of 1000
+  expect group_score(COL, Black) = 0.5
+  expect peer_cut(WCV, performance) = 60%
+  expect pediatric_score(WCV) = 1
+  expect rescaled_weight(COL) = 62.5%
+  expect measure_payout(COL) = $515,625.00
+  expect measure_payout(WCV) = $618,750.00
+  expect measure_payout(CBP) is not scored
+  expect equity_payment = $1,134,375.00
+  expect language_bonus = $0.00
+  expect total_payment = $1,134,375.00
+  expect gap_to_reference(Black) = 6 pp
+  expect missed_opportunities(COL) = 34
+  expect lowest_focus_rate(COL) = 66%
+  expect wide_gap_flag = no
+  expect median_race_gap = 6 pp
+  expect deprivation_gap = 0 pp
+end
+
+## COL, with race scores weighted by 2024 members: AIAN was better than White and is 2 pp
+## behind (small gap kept: 1, 50 members); Asian went from 5 pp to 6 pp behind (closure
+## below 0%: 0); Black closed 9 of 10 pp (90%: 1). (50 + 0 + 100) / 250 = 0.6.
+## CBP: Black went from 1 pp to 5 pp behind (0, 200 members); Asian closed 6 of 10 pp (60%:
+## 0.75); AIAN closed 0.5 of 5 pp (10%: 0.25). (0 + 75 + 25) / 400 = 0.25.
+## HBD: the whole population's poor control rose from 20% to 22%, 2 pp worse: no leveling
+## down, so HBD scores 0. WCV: the peer has no well-care members, so the peers' cut point
+## is not scored and each group's points fall back to 0: WCV scores 0.
+## Scored: COL 25%, CBP 20%, HBD 20%, WCV 15%, together 80%.
+## COL $1,650,000.00 x 25/80 x 0.6 = $309,375.00; CBP $1,650,000.00 x 20/80 x 0.25 =
+## $103,125.00. Members preferring another language trail everyone else by 1.08 pp (COL)
+## and 1.07 pp (CBP), within 2 pp on both: the $50,000.00 language bonus is paid.
+example "language bonus, leveling down and every closure tier"
+  organization "Example Clinic"
+  rows
+    COL ALL        2022:  910 of 1300
+    COL ALL        2024:  936 of 1300
+    COL White      2022:  700 of 1000
+    COL White      2024:  720 of 1000
+    COL AIAN       2022:   40 of   50
+    COL AIAN       2024:   35 of   50
+    COL Asian      2022:   65 of  100
+    COL Asian      2024:   66 of  100
+    COL Black      2022:   60 of  100
+    COL Black      2024:   71 of  100
+    COL NonEnglish 2022:   69 of  100
+    COL NonEnglish 2024:   71 of  100
+    CBP ALL        2022: 1200 of 1500
+    CBP ALL        2024: 1200 of 1500
+    CBP White      2022:  800 of 1000
+    CBP White      2024:  800 of 1000
+    CBP Black      2022:  158 of  200
+    CBP Black      2024:  150 of  200
+    CBP Asian      2022:   70 of  100
+    CBP Asian      2024:   76 of  100
+    CBP AIAN       2022:   75 of  100
+    CBP AIAN       2024: 75.5 of  100
+    CBP NonEnglish 2022:   79 of  100
+    CBP NonEnglish 2024:   79 of  100
+    HBD ALL        2022:  200 of 1000
+    HBD ALL        2024:  220 of 1000
+    WCV ALL        2022:  580 of 1000
+    WCV ALL        2024:  600 of 1000
+    WCV Black      2024:   66 of  100
+    WCV Hispanic   2024:   55 of  100
+    DSF ALL        2022:  400 of 1000
+    DSF ALL        2024:  420 of 1000
+    SNS ALL        2022:  500 of 1000
+    SNS ALL        2024:  520 of 1000
+  rows for "Peer Clinic"
+    COL ALL 2024: 700 of 1000
+    CBP ALL 2024: 700 of 1000
+    HBD ALL 2024: 200 of 1000
+    WCV ALL 2024:   0 of    0
+    DSF ALL 2024: 400 of 1000
+    SNS ALL 2024: 500 of 1000
+  expect group_score(COL, AIAN) = 1
+  expect group_score(COL, Asian) = 0
+  expect group_score(COL, Black) = 1
+  expect group_score(CBP, Black) = 0
+  expect group_score(CBP, Asian) = 0.75
+  expect group_score(CBP, AIAN) = 0.25
+  expect measure_score(HBD) = 0
+  expect pediatric_score(WCV) = 0
+  expect measure_payout(COL) = $309,375.00
+  expect measure_payout(CBP) = $103,125.00
+  expect measure_payout(HBD) = $0.00
+  expect measure_payout(WCV) = $0.00
+  expect equity_payment = $412,500.00
+  expect language_bonus = $50,000.00
+  expect total_payment = $462,500.00
+end
+
+## Settled as of 2024-06-30, before Amendment 1: the pool is $1,500,000.00. The peers'
+## cut point is the 67th percentile of 60% and 80%: 60% + 0.67 x 20 pp = 73.4%. Black at
+## 66% is 7.4 pp below it (0 points), Hispanic at 70% is 3.4 pp below (0.5 points):
+## 0.5 / 1.5 = 1/3. WCV is the only scored measure: $1,500,000.00 x 100% x 1/3.
+example "peers set the pediatric cut point"
+  organization "Example Clinic"
+  as of 2024-06-30
+  rows
+    COL ALL      2022: 700 of 1000
+    COL ALL      2024: 720 of 1000
+    CBP ALL      2022: 600 of 1000
+    CBP ALL      2024: 610 of 1000
+    HBD ALL      2022: 300 of 1000
+    HBD ALL      2024: 290 of 1000
+    WCV ALL      2022: 580 of 1000
+    WCV ALL      2024: 600 of 1000
+    WCV Black    2024:  66 of  100
+    WCV Hispanic 2024:  70 of  100
+    DSF ALL      2022: 400 of 1000
+    DSF ALL      2024: 420 of 1000
+    SNS ALL      2022: 500 of 1000
+    SNS ALL      2024: 520 of 1000
+  rows for "Peer Clinic"
+    COL ALL 2024: 700 of 1000
+    CBP ALL 2024: 700 of 1000
+    HBD ALL 2024: 200 of 1000
+    WCV ALL 2024: 800 of 1000
+    DSF ALL 2024: 400 of 1000
+    SNS ALL 2024: 500 of 1000
+  expect peer_cut(WCV, performance) = 73.4%
+  expect measure_payout(WCV) = $500,000.00
+  expect total_payment = $500,000.00
+end
+
+## With the rider starting in 2025 it is not in force in the 2024 performance year, so WCV
+## is not scored either, no measure is, and nothing is paid.
+example "nothing scored before the pediatric rider starts"
+  organization "Example Clinic"
+  set pediatric_rider_start = 2025-01-01
+  rows
+    COL ALL 2022: 700 of 1000
+    COL ALL 2024: 720 of 1000
+    CBP ALL 2022: 600 of 1000
+    CBP ALL 2024: 610 of 1000
+    HBD ALL 2022: 300 of 1000
+    HBD ALL 2024: 290 of 1000
+    WCV ALL 2022: 580 of 1000
+    WCV ALL 2024: 600 of 1000
+    DSF ALL 2022: 400 of 1000
+    DSF ALL 2024: 420 of 1000
+    SNS ALL 2022: 500 of 1000
+    SNS ALL 2024: 520 of 1000
+  expect pediatric_score(WCV) is not scored because "not in force"
+  expect equity_payment = $0.00
+  expect total_payment = $0.00
+end

@@ -6,6 +6,14 @@
     >>> run.outputs()["Harborview Health Partners"]["payout"]
     Quantity(unit='money', magnitude=Decimal('956901.01'))
 
+The contract's worked examples run the same way ``eqlang test`` runs them:
+
+    >>> results = run_examples(contract)
+    >>> all(result.passed for result in results)
+    True
+    >>> example_coverage(contract, results).percent
+    '100.0%'
+
 Everything raises ``EqlangError`` with diagnostics for people; nothing prints.
 """
 
@@ -19,8 +27,10 @@ import attrs
 
 from eqlang import syntax as s
 from eqlang.check import Program, _literal_type, load_and_check
+from eqlang.coverage import Coverage, coverage
 from eqlang.diagnostics import Diagnostic, EqlangError, did_you_mean
 from eqlang.evaluate import Evaluator, Settlement
+from eqlang.example_runner import ExampleResult, run_examples
 from eqlang.parse import parse
 from eqlang.source import SourceFile
 from eqlang.tables import TableSet, load_tables
@@ -28,7 +38,15 @@ from eqlang.trace import build, dumps
 from eqlang.types import assignable, describe
 from eqlang.values import Value
 
-__all__ = ["Run", "load_contract", "parse_override", "settle"]
+__all__ = [
+    "ExampleResult",
+    "Run",
+    "example_coverage",
+    "load_contract",
+    "parse_override",
+    "run_examples",
+    "settle",
+]
 
 
 def load_contract(path: str) -> Program:
@@ -138,3 +156,8 @@ def settle(
     evaluator = Evaluator(program, table_set, overrides=parsed, as_of=as_of)
     settlements = tuple(evaluator.settle(org) for org in sorted(chosen))
     return Run(program, table_set, evaluator, settlements, texts)
+
+
+def example_coverage(program: Program, results: Sequence[ExampleResult]) -> Coverage:
+    """What the worked examples exercised of the contract: rules, tiers, branches."""
+    return coverage(program, ((r.evaluator, r.log) for r in results))

@@ -13,7 +13,7 @@ import datetime
 from collections import deque
 from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -23,6 +23,9 @@ from eqlang.diagnostics import Diagnostic, EqlangError, Note, did_you_mean
 from eqlang.modules import LoadedModule, all_modules, load
 from eqlang.source import Span
 from eqlang.values import plain_number, shift
+
+if TYPE_CHECKING:
+    from eqlang.examples import CheckedExample
 
 #: Builtin functions with fixed signatures: argument types and result type.
 FIXED_BUILTINS: dict[str, tuple[tuple[str, ...], str]] = {
@@ -120,6 +123,8 @@ class Program:
     refs: dict[int, Ref]
     types: dict[int, str]
     settled_as_of: datetime.date | None
+    #: The contract's worked examples, checked and ready to run.
+    examples: tuple[CheckedExample, ...] = ()
 
 
 @attrs.frozen
@@ -196,19 +201,26 @@ class Checker:
         for loaded in self.modules:
             self._check_module(loaded)
         self._check_weights()
-        if self.diagnostics:
-            raise EqlangError(self.diagnostics)
         outputs = tuple(
             key for key, c in self.callables.items()
             if isinstance(c.declaration, s.Output) and c.module == self.main.key
         )
-        return Program(
+        program = Program(
             main=self.main, modules=tuple(self.modules), header=self.header,
             periods=self.periods, provider=self.provider, measures=self.measures,
             stratifications=self.stratifications, group_strata=self.group_strata,
             parameters=self.parameters, callables=self.callables, outputs=outputs,
             refs=self.refs, types=self.types, settled_as_of=self.settled_as_of,
         )
+        # Examples read the checked contract: the types of its outputs, its groups and
+        # periods. Imported here because the examples module builds on this one.
+        from eqlang.examples import check_examples
+
+        examples, problems = check_examples(program)
+        self.diagnostics.extend(problems)
+        if self.diagnostics:
+            raise EqlangError(self.diagnostics)
+        return attrs.evolve(program, examples=examples)
 
     def _alias_paths(self) -> dict[str, str]:
         """Each module's key prefix: the aliases that lead to it from the contract.

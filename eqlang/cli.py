@@ -18,10 +18,12 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from eqlang import __version__
-from eqlang.api import Run, load_contract, settle
+from eqlang.api import Run, example_coverage, load_contract, run_examples, settle
 from eqlang.codes import EXPLANATIONS
 from eqlang.codes import explain as explain_code
+from eqlang.coverage import render_coverage
 from eqlang.diagnostics import Diagnostic, EqlangError, did_you_mean, render_all
+from eqlang.example_runner import render_results
 from eqlang.fmt import format_module
 from eqlang.parse import parse
 from eqlang.render import explain as explain_tree
@@ -352,3 +354,50 @@ def doc(files: tuple[str, ...], output: str | None, check_only: bool) -> None:
         write_atomic(output, text)
     else:
         click.echo(text, nl=False)
+
+
+@main.command(name="test")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--coverage", "show_coverage", is_flag=True,
+              help="Also list the rules, tiers and branches no example exercised.")
+@click.option("--fail-under", type=click.IntRange(0, 100), metavar="PERCENT",
+              help="Fail when coverage is below PERCENT (implies --coverage).")
+@reports_errors
+def test_command(files: tuple[str, ...], show_coverage: bool, fail_under: int | None) -> None:
+    """Run the worked examples of contracts and report each one that fails."""
+    counts = {"passed": 0, "failed": 0}
+    broken = 0
+    below: list[str] = []
+    for file in files:
+        try:
+            program = load_contract(file)
+        except EqlangError as error:
+            broken += 1
+            click.echo(f"{file}: cannot run its examples: the contract has errors", err=True)
+            click.echo(render_all(error.diagnostics) + "\n", err=True)
+            continue
+        results = run_examples(program)
+        if not results:
+            click.echo(f"{file}: no worked examples")
+        click.echo(render_results(program, results), nl=False)
+        for result in results:
+            counts["passed" if result.passed else "failed"] += 1
+        if show_coverage or fail_under is not None:
+            covered = example_coverage(program, results)
+            click.echo(render_coverage(covered), nl=False)
+            if fail_under is not None and not covered.at_least(fail_under):
+                below.append(f"{file} ({covered.percent})")
+    ran = counts["passed"] + counts["failed"]
+    summary = (f"\n{ran} example{'s' if ran != 1 else ''} in {len(files)} "
+               f"file{'s' if len(files) != 1 else ''}: {counts['passed']} passed, "
+               f"{counts['failed']} failed")
+    if broken:
+        summary += f"; {broken} file{'s' if broken != 1 else ''} with errors"
+    click.echo(summary)
+    if below:
+        click.echo(f"coverage below {fail_under}%: " + ", ".join(below))
+    if ran == 0 and not broken:
+        click.echo("no worked examples to run; add an `example` to the contract "
+                   "(see docs/language.md)", err=True)
+    if counts["failed"] or broken or below or ran == 0:
+        sys.exit(1)

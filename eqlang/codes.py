@@ -1613,6 +1613,133 @@ _add(_entry(
     """,
 ))
 
+# ---- worked examples: E08xx --------------------------------------------------------------
+
+# The contract the example explanations add a worked example to.
+_EXAMPLE_TERMS = _RACE + """
+parameter pool: money = $100,000.00 per "Section 4.1"
+
+output payout: money = pool * rate(COL, Black, performance) rounded to cents half up
+"""
+
+
+def _worked(*lines: str, title: str = "Black members screened at 65%") -> str:
+    """The example contract with one worked example holding these lines."""
+    body = "\n".join(f"  {line}" for line in lines)
+    return _contract(_EXAMPLE_TERMS, f'example "{title}"\n{body}\nend')
+
+
+_ROWS = ("rows", "  COL Black 2024: 65 of 100")
+_PAID = "expect payout = $65,000.00"
+
+_add(_entry(
+    "E0801", "a worked example's row that the contract cannot read",
+    """
+    A row of a worked example (`MEASURE GROUP PERIOD: NUMERATOR of DENOMINATOR`) names
+    something the contract does not read: a measure it does not declare, a group of none of
+    its stratifications, or a period its header does not name. The example's table would
+    then hold a row that no rule ever looks at, and the example would not show what its
+    author meant. A group is written by its name in the contract (`Black`), by its spelling
+    in the measure table in quotes (`"Black or African American"`) or as `ALL`; a period by
+    its name (`baseline`) or its label (`2022`).
+    """,
+    wrong=_worked("rows", "  COL Black 2023: 65 of 100", _PAID),
+    fixed=_worked(*_ROWS, _PAID),
+    fix="""
+    Use the contract's own words: a measure code it declares, a group of its
+    stratifications, a period name or label from its header. The hint suggests the closest
+    one.
+    """,
+))
+
+_add(_entry(
+    "E0802", "an expectation about a value the contract does not compute",
+    """
+    An `expect` line of a worked example names something that is not an output or a
+    definition of the contract, names a parameter or a schedule (a parameter is set with
+    `set`, and a schedule's input is a number an example cannot name), gives the wrong
+    number of arguments, gives an argument that is not a measure, group or period of the
+    contract, or expects the same value twice.
+    """,
+    wrong=_worked(*_ROWS, "expect payment = $65,000.00"),
+    fixed=_worked(*_ROWS, _PAID),
+    fix="""
+    Name an output or definition as declared, with one measure, group or period for each of
+    its parameters: `expect measure_payout(COL) = ...`. State each value once.
+    """,
+))
+
+_add(_entry(
+    "E0803", "an expected value the rule can never give",
+    """
+    The value after `=` in an `expect` line cannot be the value of the output or definition
+    it names: it is of another type or unit (a percent where the output is money), or it has
+    more decimals than the output keeps (an output rounded to cents is never $1.005). An
+    expectation is compared exactly, so such an example could never pass.
+    """,
+    wrong=_worked(*_ROWS, "expect payout = 65%"),
+    fixed=_worked(*_ROWS, _PAID),
+    fix="""
+    Write the value in the rule's unit (money with `$`, a percent with `%`, points with `pp`)
+    and as the output rounds it. To say that a value is not scored, write
+    `expect NAME is not scored`.
+    """,
+))
+
+_add(_entry(
+    "E0804", "a `set` in a worked example that cannot be applied",
+    """
+    `set NAME = VALUE` gives a parameter another value for one worked example, as
+    `eqlang eval --set` does for one run. The name is not a parameter of the contract, the
+    parameter is set twice, or the value is not of the parameter's type: a plain number for
+    money, a percent for points.
+    """,
+    wrong=_worked("set pool = 50000", *_ROWS, "expect payout = $32,500.00",
+                  title="a smaller pool"),
+    fixed=_worked("set pool = $50,000.00", *_ROWS, "expect payout = $32,500.00",
+                  title="a smaller pool"),
+    fix="""
+    Set only parameters declared with `parameter`, once each, to a value written as in the
+    contract, with its unit.
+    """,
+))
+
+_add(_entry(
+    "E0805", "a worked example that cannot be set up",
+    """
+    A worked example needs a measure table (`rows`, or `table "FILE.csv"`), at least one
+    `expect` line, and one organization the expectations are about. This error means one of
+    those is missing or unclear: no table, nothing expected, an organization the tables have
+    no rows for, tables holding several organizations with no `organization` line to choose
+    one, an organization other than the one the header's `provider` names, a line given
+    twice, two examples with one title, or an example in an imported module (examples belong
+    to the contract).
+    """,
+    wrong=_worked(*_ROWS),
+    fixed=_worked(*_ROWS, _PAID),
+    fix="""
+    Give the example rows or a table, say what the contract must give for them with
+    `expect`, and name the organization with `organization "NAME"` when its tables hold
+    several.
+    """,
+))
+
+_add(_entry(
+    "E0806", "a worked example's table file outside the contract's folder",
+    """
+    `table "PATH"` names a measure table for a worked example. Like an import, the path is
+    relative to the contract's folder and may not leave it: an absolute path, or one that
+    climbs out with `..` or through a link, is refused, so that a contract and its examples
+    travel together and run the same anywhere.
+    """,
+    wrong=_worked('table "../shared/measures.csv"', _PAID),
+    fixed=_worked(*_ROWS, _PAID),
+    fix="""
+    Keep the example's table in the contract's folder or a folder below it
+    (`table "examples/small.csv"`), or write its rows in the example.
+    """,
+))
+
 EXPLANATIONS: dict[str, Explanation] = {entry.code: entry for entry in _ENTRIES}
 
 

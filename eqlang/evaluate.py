@@ -15,7 +15,7 @@ import itertools
 from collections.abc import Callable as Fn
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 import attrs
 
@@ -64,6 +64,13 @@ class Node:
     note: str | None = None
 
 
+class DecisionRecorder(Protocol):
+    """Told which way each decision went: a branch of an ``if``, a tier, an exception, an
+    ``otherwise``. ``site`` is the AST node decided at; ``node`` the value being derived."""
+
+    def decided(self, site: object, outcome: str, node: Node | None) -> None: ...
+
+
 @attrs.frozen
 class Settlement:
     """One organization's outputs: a value, or per measure or group code a value."""
@@ -107,8 +114,10 @@ class Evaluator:
         overrides: Mapping[str, s.Expr] | None = None,
         as_of: datetime.date | None = None,
         step_limit: int = DEFAULT_STEP_LIMIT,
+        recorder: DecisionRecorder | None = None,
     ) -> None:
         self.program = program
+        self.recorder = recorder
         self.tables = tables
         self.math: Arithmetic = arithmetic or ExactArithmetic()
         self.overrides = dict(overrides or {})
@@ -127,6 +136,14 @@ class Evaluator:
             cls: getattr(self, "_x_" + cls.__name__) for cls in _EXPRESSION_CLASSES
         }
         self.literals: dict[int, Value] = {}
+
+    def _decided(self, site: object, outcome: str, env: _Env) -> None:
+        if self.recorder is not None:
+            self.recorder.decided(site, outcome, env.node)
+
+    def value_of(self, org: str, key: str, args: tuple[Value, ...] = ()) -> tuple[Value, str]:
+        """One rule's value for an organization, and the id of its node."""
+        return self.call(self.program.callables[key], args, _Env(org, {}, None))
 
     def _main_measure_codes(self) -> set[str]:
         return {d.code for d in self.program.main.module.declarations
@@ -268,10 +285,13 @@ class Evaluator:
                             f"{', '.join(env.node.args) if env.node else ''}")),
             ))
         if applying:
+            self._decided(applying[0], "applies", env)
             if env.node is not None:
                 env.node.citation = applying[0].citation or env.node.citation
                 env.node.span = applying[0].span
             return self.eval(applying[0].value, env)
+        if d.exceptions:
+            self._decided(d.body, "general", env)
         return self.eval(d.body, env)
 
     def _round_output(self, d: s.Output, value: Value, env: _Env) -> Value:
@@ -305,6 +325,7 @@ class Evaluator:
 
         for tier in d.tiers:
             if inside(tier.range):
+                self._decided(tier, "tier", env)
                 if env.node is not None:
                     env.node.note = f"tier {tier.range.span.text}"
                 return self.eval(tier.value, env)
@@ -902,11 +923,14 @@ class Evaluator:
     def _x_If(self, e: s.If, env: _Env) -> Value:
         condition = self._truth(e.condition, env)
         if isinstance(condition, NotScored):
+            self._decided(e, "not scored", env)
             return NotScored(f"the condition is not scored: {condition.reason}")
+        self._decided(e, "then" if condition.value else "else", env)
         return self.eval(e.then if condition.value else e.otherwise, env)
 
     def _x_Otherwise(self, e: s.Otherwise, env: _Env) -> Value:
         value = self.eval(e.value, env)
+        self._decided(e, "fallback" if isinstance(value, NotScored) else "value", env)
         if isinstance(value, NotScored):
             return self.eval(e.fallback, env)
         return value

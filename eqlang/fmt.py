@@ -276,6 +276,8 @@ def _declaration_lines(declaration: s.Declaration) -> list[str]:
             return _rule_lines(declaration)
         case s.Schedule():
             return _schedule_lines(declaration)
+        case s.Example():
+            return _example_lines(declaration)
     raise TypeError(f"not a declaration: {declaration!r}")
 
 
@@ -455,3 +457,53 @@ def _schedule_lines(schedule: s.Schedule) -> list[str]:
     )
     lines.append("end")
     return lines
+
+
+def _example_lines(example: s.Example) -> list[str]:
+    lines = [f"example {quote(example.title)}"]
+    for item in example.items:
+        match item:
+            case s.ExampleOrganization(name):
+                lines.append(f"{INDENT}organization {quote(name)}")
+            case s.ExampleSet(name, value):
+                lines.append(f"{INDENT}set {name} = {format_literal(value)}")
+            case s.ExampleAsOf(date):
+                lines.append(f"{INDENT}as of {date.isoformat()}")
+            case s.ExampleTable(path):
+                lines.append(f"{INDENT}table {quote(path)}")
+            case s.ExampleRows(organization, rows):
+                head = "rows" if organization is None else f"rows for {quote(organization)}"
+                lines.append(INDENT + head)
+                lines.extend(INDENT * 2 + row for row in _row_lines(rows))
+            case s.Expectation():
+                lines.append(INDENT + _expectation(item))
+    lines.append("end")
+    return lines
+
+
+def _table_word(word: s.TableWord) -> str:
+    return quote(word.text) if word.kind == "quoted" else word.text
+
+
+def _row_lines(rows: tuple[s.ExampleRow, ...]) -> list[str]:
+    """Rows as a small table: key columns aligned left, counts aligned right."""
+    cells = [
+        (_table_word(r.measure), _table_word(r.group), _table_word(r.period) + ":",
+         format_literal(r.numerator), format_literal(r.denominator))
+        for r in rows
+    ]
+    widths = [max((len(c[i]) for c in cells), default=0) for i in range(5)]
+    return [
+        f"{m:<{widths[0]}} {g:<{widths[1]}} {p:<{widths[2]}} {n:>{widths[3]}} of {d:>{widths[4]}}"
+        for m, g, p, n, d in cells
+    ]
+
+
+def _expectation(expectation: s.Expectation) -> str:
+    target = expectation.name.dotted
+    if expectation.args:
+        target += "(" + ", ".join(a.dotted for a in expectation.args) + ")"
+    if expectation.value is not None:
+        return f"expect {target} = {format_literal(expectation.value)}"
+    reason = "" if expectation.reason is None else f" because {quote(expectation.reason)}"
+    return f"expect {target} is not scored{reason}"

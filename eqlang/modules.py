@@ -116,14 +116,12 @@ class Loader:
             )
             return None
         relative = Path(declaration.path)
-        if relative.is_absolute():
-            self.diagnostics.append(self._outside(declaration, "an absolute path"))
+        stdlib_root = data_path("stdlib").resolve()
+        escaped = escapes(declaration.path, directory, (self.root, stdlib_root))
+        if escaped is not None:
+            self.diagnostics.append(self._outside(declaration, escaped))
             return None
         target = (directory / relative).resolve()
-        stdlib_root = data_path("stdlib").resolve()
-        if not (target.is_relative_to(self.root) or target.is_relative_to(stdlib_root)):
-            self.diagnostics.append(self._outside(declaration, "a path outside its folder"))
-            return None
         if not target.is_file():
             nearby = [p.name for p in directory.glob("*.eq")]
             self.diagnostics.append(
@@ -150,6 +148,20 @@ class Loader:
             declaration.span,
             hint="copy the module next to the contract, or use a standard library module",
         )
+
+
+def escapes(written: str, directory: Path, roots: tuple[Path, ...]) -> str | None:
+    """Why a path a contract names may not be read, or None when it stays inside ``roots``.
+
+    A contract travels with the files beside it and nothing else, so an absolute path, or one
+    that leads out of the roots through ``..`` or a link, is refused.
+    """
+    if Path(written).is_absolute():
+        return "an absolute path"
+    target = (directory / written).resolve()
+    if not any(target.is_relative_to(root) for root in roots):
+        return "a path outside its folder"
+    return None
 
 
 def load(path: str | Path) -> LoadedModule:

@@ -30,7 +30,7 @@ MAX_SYNTAX_ERRORS = 20
 
 DECLARATION_KEYWORDS = (
     "contract", "import", "measure", "stratification", "parameter", "define", "output",
-    "schedule",
+    "schedule", "example",
 )
 
 
@@ -588,6 +588,58 @@ class _Builder:
                            hint="only numbers, amounts, percents and points can be negative")
             )
         return self.literal(tree)
+
+    # ---- worked examples ----------------------------------------------------------------
+
+    def decl_example(self, tree: Tree) -> s.Example:
+        title, *items = tree.children
+        return s.Example(_unquote(title), tuple(self.example_item(i) for i in items),
+                         span=self.span(tree))
+
+    def example_item(self, tree: Tree) -> s.ExampleItem:
+        span = self.span(tree)
+        children = tree.children
+        if tree.data == "example_organization":
+            return s.ExampleOrganization(_unquote(children[0]), span=span)
+        if tree.data == "example_set":
+            return s.ExampleSet(str(children[0]), self.bound(children[1]), span=span)
+        if tree.data == "example_as_of":
+            return s.ExampleAsOf(_date(self.source, children[0]), span=span)
+        if tree.data == "example_table":
+            return s.ExampleTable(_unquote(children[0]), span=span)
+        if tree.data == "example_rows":
+            organization, *rows = children
+            return s.ExampleRows(
+                _unquote(organization) if organization is not None else None,
+                tuple(self.example_row(r) for r in rows), span=span,
+            )
+        name, args, outcome = children
+        names = tuple(s.Name((str(a),), span=self.span(a))
+                      for a in (args.children if args is not None else ()))
+        target = s.Name((str(name),), span=self.span(name))
+        if outcome.data == "expect_value":
+            return s.Expectation(target, names, self.bound(outcome.children[0]), span=span)
+        reason = outcome.children[0]
+        return s.Expectation(target, names, None,
+                             _unquote(reason) if reason is not None else None, span=span)
+
+    def example_row(self, tree: Tree) -> s.ExampleRow:
+        measure, group, period, numerator, denominator = tree.children
+        return s.ExampleRow(
+            self.table_word(measure), self.table_word(group.children[0]),
+            self.table_word(period.children[0]), self.count(numerator), self.count(denominator),
+            span=self.span(tree),
+        )
+
+    def table_word(self, token: Token) -> s.TableWord:
+        kinds = {"NAME": "name", "STRING": "quoted", "INT": "number"}
+        kind = kinds.get(token.type, "all")
+        text = _unquote(token) if kind == "quoted" else str(token)
+        return s.TableWord(kind, text, span=self.span(token))
+
+    def count(self, tree: Tree) -> s.Literal:
+        token = tree.children[0]
+        return s.Literal("number", Decimal(str(token)), span=self.span(token))
 
     # ---- expressions ------------------------------------------------------------------
 

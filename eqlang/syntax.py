@@ -422,9 +422,105 @@ class Schedule:
     span: Span = _span()
 
 
+# ---- worked examples --------------------------------------------------------------------
+
+
+@attrs.frozen
+class TableWord:
+    """A measure, group or period as a row of a worked example writes it.
+
+    ``kind`` is name (``White``, ``baseline``), quoted (``"Black or African American"``, the
+    table's spelling), number (a period label such as ``2022``, kept as written) or all.
+    """
+
+    kind: str
+    text: str
+    span: Span = _span()
+
+
+@attrs.frozen
+class ExampleRow:
+    """``COL White 2022: 560 of 800``: one row of a worked example's measure table."""
+
+    measure: TableWord
+    group: TableWord
+    period: TableWord
+    numerator: Literal
+    denominator: Literal
+    span: Span = _span()
+
+
+@attrs.frozen
+class ExampleRows:
+    """A block of rows; ``organization`` is None for the example's own organization."""
+
+    organization: str | None
+    rows: tuple[ExampleRow, ...]
+    span: Span = _span()
+
+
+@attrs.frozen
+class ExampleOrganization:
+    name: str
+    span: Span = _span()
+
+
+@attrs.frozen
+class ExampleSet:
+    """``set pool = $500,000.00``: a parameter's value for this example only."""
+
+    name: str
+    value: Literal
+    span: Span = _span()
+
+
+@attrs.frozen
+class ExampleAsOf:
+    date: datetime.date
+    span: Span = _span()
+
+
+@attrs.frozen
+class ExampleTable:
+    """``table "cases/small.csv"``: a measure table file beside the contract."""
+
+    path: str
+    span: Span = _span()
+
+
+@attrs.frozen
+class Expectation:
+    """``expect NAME(ARGS) = VALUE`` or ``expect NAME(ARGS) is not scored [because "..."]``.
+
+    ``value`` is None for a not-scored expectation; ``reason`` is then the text the actual
+    reason must contain, if one is given.
+    """
+
+    name: Name
+    args: tuple[Name, ...]
+    value: Literal | None
+    reason: str | None = None
+    span: Span = _span()
+
+
+ExampleItem = (
+    ExampleOrganization | ExampleSet | ExampleAsOf | ExampleTable | ExampleRows | Expectation
+)
+
+
+@attrs.frozen
+class Example:
+    """A worked example: a small measure table and the values the contract must give for it."""
+
+    title: str
+    items: tuple[ExampleItem, ...]
+    leading: Leading = Leading()
+    span: Span = _span()
+
+
 Declaration = (
     ContractHeader | Import | Measure | Stratification | Parameter | Definition | Output
-    | Schedule
+    | Schedule | Example
 )
 
 

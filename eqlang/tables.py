@@ -102,6 +102,13 @@ class _LazySource:
         self.sha256 = sha256
         self._source: SourceFile | None = None
 
+    @classmethod
+    def of(cls, source: SourceFile) -> _LazySource:
+        """The text of a source already indexed, such as the contract a table is written in."""
+        lazy = cls(source.path, source.text, source.sha256)
+        lazy._source = source
+        return lazy
+
     def span(self, start: int, end: int) -> Span:
         if self._source is None:
             self._source = SourceFile(self.path, self.text, self.sha256)
@@ -292,6 +299,48 @@ def _load(path: str | os.PathLike[str], shown: str) -> tuple[MeasureTable | None
         return None, diagnostics
     origin = _Origin(source, tuple(spans))
     return MeasureTable(shown, sha256, tuple(rows), origin=origin), []
+
+
+@attrs.frozen
+class WrittenRow:
+    """A row written in a contract (a worked example's table), with where each part stands."""
+
+    row: Row
+    span: Span
+    numerator: Span
+    denominator: Span
+
+
+def inline_table(source: SourceFile, written: Sequence[WrittenRow]) -> MeasureTable:
+    """Rows written in a contract, checked by the rules and messages of a table file.
+
+    Raises ``EqlangError`` listing every problem; spans point into the contract.
+    """
+    collector = _Collector()
+    rows: list[Row] = []
+    spans: list[tuple[int, int]] = []
+    seen: dict[Key, Span] = {}
+    for item in written:
+        row = item.row
+        if row.numerator > row.denominator:
+            message, hint = _ratio_problem(row.numerator, row.denominator)
+            collector.add(Diagnostic(E_RATIO, message, item.numerator, hint=hint,
+                                     notes=(Note("the denominator is here", item.denominator),)))
+            continue
+        first = seen.get(row.key)
+        if first is not None:
+            message, hint = _duplicate_problem(row.key, first.line)
+            collector.add(Diagnostic(E_DUPLICATE, message, item.span, hint=hint,
+                                     notes=(Note("first row with this key", first),)))
+            continue
+        seen[row.key] = item.span
+        rows.append(row)
+        spans.append((item.span.start, item.span.end))
+    diagnostics = collector.finish("these rows")
+    if diagnostics:
+        raise EqlangError(diagnostics)
+    origin = _Origin(_LazySource.of(source), tuple(spans))
+    return MeasureTable(source.path, source.sha256, tuple(rows), origin=origin)
 
 
 def _unreadable(shown: str, message: str, hint: str, line: int | None = None) -> Diagnostic:
@@ -745,12 +794,12 @@ class _Checker:
         numerator = self.count(record, columns["numerator"], "numerator")
         denominator = self.count(record, columns["denominator"], "denominator")
         if numerator is not None and denominator is not None and numerator > denominator:
+            message, hint = _ratio_problem(numerator, denominator)
             self.error(
                 E_RATIO,
-                f"numerator {numerator} is greater than denominator {denominator}",
+                message,
                 *record.cell(columns["numerator"]),
-                "the numerator counts members of the denominator, so it cannot be larger; "
-                "check whether the two columns are swapped",
+                hint,
                 (Note("the denominator is here", self.span(record, columns["denominator"])),),
             )
         if all(key):
@@ -759,13 +808,13 @@ class _Checker:
                 seen[key] = (record.start, record.end)
             else:
                 first_span = self.source.span(*first)
+                message, hint = _duplicate_problem(key, first_span.line)
                 self.error(
                     E_DUPLICATE,
-                    f"duplicate row for {_describe(key)} (first on line {first_span.line})",
+                    message,
                     record.start,
                     record.end,
-                    "each (org, measure, group, period) may appear only once; remove one of "
-                    "the rows",
+                    hint,
                     (Note("first row with this key", first_span),),
                 )
 
@@ -844,6 +893,21 @@ def _show(value: str, limit: int = 40) -> str:
     if any(ch < " " or ch == "\x7f" for ch in text):
         return repr(text)
     return f"`{text}`"
+
+
+def _ratio_problem(numerator: Decimal, denominator: Decimal) -> tuple[str, str]:
+    return (
+        f"numerator {numerator} is greater than denominator {denominator}",
+        "the numerator counts members of the denominator, so it cannot be larger; "
+        "check whether the two columns are swapped",
+    )
+
+
+def _duplicate_problem(key: Key, first_line: int) -> tuple[str, str]:
+    return (
+        f"duplicate row for {_describe(key)} (first on line {first_line})",
+        "each (org, measure, group, period) may appear only once; remove one of the rows",
+    )
 
 
 def _describe(key: Key) -> str:

@@ -314,8 +314,43 @@ schedules = st.builds(
     leadings,
 )
 
+_single_names = names.map(lambda n: s.Name((n,)))
+_counts = _decimals(6).map(lambda v: s.Literal("number", v))
+_measure_words = names.map(lambda n: s.TableWord("name", n))
+_group_words = st.one_of(
+    _measure_words,
+    texts.map(lambda t: s.TableWord("quoted", t)),
+    st.just(s.TableWord("all", "ALL")),
+)
+_period_words = st.one_of(
+    _measure_words,
+    texts.map(lambda t: s.TableWord("quoted", t)),
+    st.from_regex(r"[0-9]{1,6}", fullmatch=True).map(lambda t: s.TableWord("number", t)),
+)
+_rows = st.builds(s.ExampleRow, _measure_words, _group_words, _period_words, _counts, _counts)
+_expectations = st.one_of(
+    st.builds(s.Expectation, _single_names, st.lists(_single_names, max_size=2).map(tuple),
+              bounds),
+    st.builds(lambda n, a, r: s.Expectation(n, a, None, r), _single_names,
+              st.lists(_single_names, max_size=2).map(tuple), st.none() | texts),
+)
+_example_items = st.one_of(
+    texts.map(s.ExampleOrganization),
+    st.builds(s.ExampleSet, names, bounds),
+    _dates.map(s.ExampleAsOf),
+    texts.map(s.ExampleTable),
+    st.builds(s.ExampleRows, st.none() | texts, st.lists(_rows, max_size=3).map(tuple)),
+    _expectations,
+)
+
+#: Worked examples, items in any order (the grammar and fmt keep the order written).
+examples = st.builds(
+    s.Example, texts, st.lists(_example_items, max_size=5).map(tuple), leadings
+)
+
 declarations = st.one_of(
-    headers, imports, measures, stratifications, parameters, definitions, outputs, schedules
+    headers, imports, measures, stratifications, parameters, definitions, outputs, schedules,
+    examples,
 )
 
 #: Comments after the last declaration are kept as written, `##` ones included.

@@ -370,7 +370,7 @@ def test_declared_type_error_notes_the_declaration(tmp_path: Path) -> None:
 
 def test_argument_type_error_notes_the_parameter(tmp_path: Path) -> None:
     text = ("define gap(a: percent, b: percent): pp = a - b\n"
-            "define example: pp = gap(60%, 2 pp)\n")
+            "define widened: pp = gap(60%, 2 pp)\n")
     diagnostic = only(check_fails(tmp_path, text), "E0203")
     assert (diagnostic.span.line, diagnostic.span.column) == (2, 31)
     declared = [n for n in diagnostic.notes if "parameter `b` of `gap`" in n.message]

@@ -503,8 +503,9 @@ def test_generated_modules_roundtrip_and_format_idempotently(module: s.Module) -
 def test_generated_long_if_bodies_roundtrip(rule: s.Definition | s.Output) -> None:
     text = assert_roundtrips(s.Module((rule,)))
     flat = "  " + format_expr(rule.body)
-    # Skip the comment lines and the declaration's first line: a doc comment may hold " =".
-    leading = len(rule.leading.doc) + len(rule.leading.comments)
+    # The body starts after the comment lines and the rule's first line; a comment may
+    # itself hold " =".
+    leading = len(rule.leading.comments) + len(rule.leading.doc)
     lines = text.split("\n")[leading + 1 :]
     if len(flat) > MAX_BODY_WIDTH:
         assert lines[0].startswith("  if ") and lines[1].startswith("  then")
@@ -515,3 +516,53 @@ def test_generated_long_if_bodies_roundtrip(rule: s.Definition | s.Output) -> No
 def test_long_negative_bounds_keep_every_digit() -> None:
     text = "measure X weight -12345678901234567890123456789.5\n"
     assert fmt(text) == text
+
+
+# ---- worked examples ---------------------------------------------------------------------
+
+
+EXAMPLE = """\
+example  "half the gap"   organization "Example Health" set pool = $500,000.00
+  as of 2024-12-31 # the settlement date
+  rows COL ALL 2022: 700 of 1000 COL "Black or African American" baseline: 56.5 of 80
+  rows for "Peer Health" COL ALL 2024: 7 of 10
+  table "cases/small.csv"
+  expect payout = $350,000.00 expect measure_payout(COL) = -$1.50
+  expect measure_payout(HBD) is not scored expect gap(COL, Black) is not scored because "r"
+end
+"""
+
+
+def test_example_layout_aligns_rows_and_keeps_the_order_written() -> None:
+    assert fmt(EXAMPLE) == (
+        "# the settlement date\n"
+        'example "half the gap"\n'
+        '  organization "Example Health"\n'
+        "  set pool = $500,000.00\n"
+        "  as of 2024-12-31\n"
+        "  rows\n"
+        "    COL ALL                         2022:      700 of 1000\n"
+        '    COL "Black or African American" baseline: 56.5 of   80\n'
+        '  rows for "Peer Health"\n'
+        "    COL ALL 2024: 7 of 10\n"
+        '  table "cases/small.csv"\n'
+        "  expect payout = $350,000.00\n"
+        "  expect measure_payout(COL) = -$1.50\n"
+        "  expect measure_payout(HBD) is not scored\n"
+        '  expect gap(COL, Black) is not scored because "r"\n'
+        "end\n"
+    )
+    assert fmt(fmt(EXAMPLE)) == fmt(EXAMPLE)
+    assert parse_text(fmt(EXAMPLE)) == parse_text(EXAMPLE)
+
+
+def test_example_period_labels_keep_their_digits() -> None:
+    # A period label is table text: 02022 stays 02022, not the number 2022.
+    text = 'example "t"\n  rows\n    COL ALL 02022: 1 of 2\nend\n'
+    assert fmt(text) == text
+
+
+@settings(max_examples=200, deadline=None)
+@given(gen.examples)
+def test_generated_examples_roundtrip(example: s.Example) -> None:
+    assert_roundtrips(s.Module((example,)))
