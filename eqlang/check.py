@@ -290,7 +290,9 @@ class Checker:
         elif isinstance(d, s.Measure):
             yield d.code, Ref("measure", d.code), d.span
         elif isinstance(d, s.Stratification):
-            yield d.name, Ref("stratification", d.name), d.span
+            # A module's stratifications are templates; the prefix keeps them apart from
+            # the contract's own, which are the only ones that are values.
+            yield d.name, Ref("stratification", prefix + d.name), d.span
         elif isinstance(d, s.Parameter):
             yield d.name, Ref("parameter", prefix + d.name), d.span
         elif isinstance(d, s.Definition | s.Output | s.Schedule):
@@ -950,18 +952,28 @@ class Checker:
         """The type of what a name refers to: a local, a table entity or a declaration."""
         if ref.kind == "local":
             return local[ref.key]
-        if ref.kind in ("measure", "group", "period"):
+        if ref.kind in ("measure", "group", "period", "stratification"):
             return Typed(ref.kind, span, f"the {ref.kind} `{ref.key}`")
         return self._checked(ref.key)
 
     def _not_a_value(self, ref: Ref, name: s.Name, role: str) -> bool:
-        """Report a module or stratification used as a value or called; true if it was."""
+        """Report a module or stratification template used as a value, or a module or
+        stratification called; true if it was. A contract's own stratification is a value
+        of type stratification, passed to functions that range over its groups."""
         if ref.kind not in ("module", "stratification"):
             return False
         if ref.kind == "module":
             hint = (f"call a definition inside it: `{name.dotted}.NAME(...)`"
                     if role == "something to call"
                     else f"name something inside it, like `{name.dotted}.NAME`")
+        elif ref.key not in self.stratifications:
+            self.error("E0104", f"`{name.dotted}` is a module's stratification template, not "
+                       "a stratification of the contract", name.span,
+                       hint=f"take it in the contract with `stratification NAME from "
+                       f"{name.dotted}`, then use NAME")
+            return True
+        elif role == "a value":
+            return False
         else:
             hint = f"write `groups of {name.dotted}` or `focus groups of {name.dotted}`"
         self.error("E0104", f"`{name.dotted}` is a {ref.kind}, not {role}", name.span,
@@ -1105,31 +1117,55 @@ class Checker:
         )
         self.error(code, message, span, hint=hint, notes=notes)
 
+    def _groups_of(self, local: dict[str, Typed],
+                   d: s.FocusGroups | s.StratificationGroups) -> None:
+        """Resolve the stratification of `groups of NAME`, recorded for the evaluator: a
+        parameter of type stratification, or one of the contract's stratifications."""
+        name = d.stratification
+        if name is not None and name in local:
+            self.refs[id(d)] = Ref("local", name)
+            found = local[name]
+            if found.type not in ("stratification", ERROR):
+                self.error("E0203", f"expected a stratification, found {t.describe(found.type)}",
+                           d.span, hint=f"declare the parameter `{name}: stratification`, or "
+                           "name one of the contract's stratifications",
+                           notes=(Note(f"`{name}` is {t.describe(found.type)}: {found.why}",
+                                       found.origin),))
+            return
+        if name is None:
+            # A module's definitions are settled with the contract's stratifications, so the
+            # same rule holds for them. Counted as declared, so that a stratification with
+            # its own error does not make this one look wrong too.
+            declared = [x.name for x in self.main.module.declarations
+                        if isinstance(x, s.Stratification)]
+            if not declared:
+                self.error("E0106", "the contract declares no stratification, so there "
+                           "are no groups to range over", d.span,
+                           hint="declare one with `stratification NAME ... end`")
+                return
+            if len(declared) > 1:
+                self.error("E0106", "the contract has more than one stratification; say "
+                           "which", d.span, hint=f"write `{_domain_words(d)} of "
+                           f"{declared[0]}`, for example, or take the stratification as a "
+                           "parameter `s: stratification`")
+                return
+            name = declared[0]
+        elif name not in self.stratifications:
+            self.error("E0101", f"`{name}` is not a stratification", d.span,
+                       hint=did_you_mean(name, [*self.stratifications, *local])
+                       or "declare it with `stratification`, or take it as a parameter "
+                       "`s: stratification`")
+            return
+        if name in self.stratifications:
+            self.refs[id(d)] = Ref("stratification", name)
+
     def _domain(self, scope: _ModuleScope, local: dict[str, Typed], d: s.Domain) -> str:
         if isinstance(d, s.AllMeasures):
             return "measure"
         if isinstance(d, s.AllOrganizations):
             return "organization"
         if isinstance(d, s.FocusGroups | s.StratificationGroups):
-            if d.stratification is None:
-                # A module's definitions are settled with the contract's stratifications,
-                # so the same rule holds for them.
-                # Counted as declared, so that a stratification with its own error does
-                # not make this one look wrong too.
-                declared = [x.name for x in self.main.module.declarations
-                            if isinstance(x, s.Stratification)]
-                if not declared:
-                    self.error("E0106", "the contract declares no stratification, so there "
-                               "are no groups to range over", d.span,
-                               hint="declare one with `stratification NAME ... end`")
-                elif len(declared) > 1:
-                    self.error("E0106", "the contract has more than one stratification; say "
-                               "which", d.span, hint=f"write `{_domain_words(d)} of "
-                               f"{declared[0]}`, for example")
-            elif d.stratification not in self.stratifications:
-                self.error("E0101", f"`{d.stratification}` is not a stratification", d.span,
-                           hint=did_you_mean(d.stratification, self.stratifications)
-                           or "declare it with `stratification`")
+            self._groups_of(local, d)
             return "group"
         kinds = set()
         for item in d.items:
@@ -1393,6 +1429,10 @@ def _unit_hint(found: str, wanted: str) -> str | None:
         return "write amounts with a dollar sign: `$1,000.00`"
     if "money" in pair and "percent" in pair:
         return "a share of an amount is `amount * percent`"
+    if found == "stratification":
+        return "a stratification stands for its groups only in `for each g in groups of NAME`"
+    if wanted == "stratification":
+        return "pass one of the contract's stratifications by its name, like `race`"
     return None
 
 

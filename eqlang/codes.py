@@ -428,8 +428,11 @@ _add(_entry(
     """
     A name is used in a way its kind does not allow: a definition that takes arguments is
     used without them, a parameter or measure is called like a function, a module or a
-    stratification is used as a value, or a call with `for each` names something that is not
-    an aggregation (sum, mean, min, max, count, all, any, median, percentile).
+    module's stratification template is used as a value (a contract's own stratification is
+    a value, of type `stratification`; a template becomes one only when the contract takes it
+    with `stratification NAME from MODULE.TEMPLATE`), or a call with `for each` names
+    something that is not an aggregation (sum, mean, min, max, count, all, any, median,
+    percentile).
     """,
     wrong="""
     define gap(a: percent, b: percent): pp = a - b
@@ -457,9 +460,11 @@ _add(_entry(
     line, no `reference` line, a reference or focus group that is not in the `groups` line
     (often a spelling slip), the reference group listed as a focus group too (its gap to
     itself is always zero), or `focus groups` written without `of NAME` when the contract has
-    more than one stratification, or none. It also means that a module's definition names a
-    group that none of the contract's stratifications lists: a module's stratifications are
-    templates, and their groups are read only once the contract takes one with `from`.
+    more than one stratification, or none (in a module too: a module's function that must
+    work with any stratification takes it as a parameter `s: stratification` and writes
+    `groups of s`). It also means that a module's definition names a group that none of the
+    contract's stratifications lists: a module's stratifications are templates, and their
+    groups are read only once the contract takes one with `from`.
     """,
     wrong="""
     stratification race
@@ -476,6 +481,8 @@ _add(_entry(
     fix="""
     Make the reference and focus lines name groups from the `groups` line, exactly as spelled
     there. With two stratifications, say which one a loop ranges over: `focus groups of race`.
+    In a module, take the stratification as a parameter: `define size(s: stratification):
+    count = count(g for each g in groups of s)`, called from the contract as `size(race)`.
     """,
 ))
 

@@ -621,8 +621,8 @@ class Evaluator:
             return Entity("measure", ref.key)
         if ref.kind == "group":
             return Group("named", ref.key)
-        if ref.kind == "period":
-            return Entity("period", ref.key)
+        if ref.kind in ("period", "stratification"):
+            return Entity(ref.kind, ref.key)
         return self.call(self.program.callables[ref.key], (), env)[0]
 
     def _x_Call(self, e: s.Call, env: _Env) -> Value:
@@ -702,24 +702,43 @@ class Evaluator:
 
     # ---- aggregations ---------------------------------------------------------------------
 
-    def domain(self, d: s.Domain, env: _Env) -> list[Value]:
+    def domain(self, d: s.Domain, env: _Env) -> list[Value] | NotScored:
         if isinstance(d, s.AllMeasures):
             return [Entity("measure", c) for c in self.contract_measures]
         if isinstance(d, s.AllOrganizations):
             return [Entity("organization", o) for o in self.tables.organizations()]
         if isinstance(d, s.FocusGroups | s.StratificationGroups):
-            strat = self._named_strat(d.stratification)
+            strat = self._strat_named(d, env)
+            if isinstance(strat, NotScored):
+                return strat
             names = strat.focus if isinstance(d, s.FocusGroups) else strat.groups
             return [Group("named", g) for g in names]
         return [self.eval(item, env) for item in d.items]
 
-    def _named_strat(self, name: str | None) -> StratificationInfo:
-        if name is not None:
-            return self.program.stratifications[name]
-        return next(iter(self.program.stratifications.values()))
+    def _strat_named(self, d: s.FocusGroups | s.StratificationGroups, env: _Env
+                     ) -> StratificationInfo | NotScored:
+        ref = self.program.refs[id(d)]
+        if ref.kind == "stratification":
+            return self.program.stratifications[ref.key]
+        value = env.local[ref.key]
+        if isinstance(value, NotScored):
+            return value
+        assert isinstance(value, Entity)
+        return self.program.stratifications[value.name]
 
-    def _bindings(self, for_each: s.ForEach, env: _Env) -> Iterator[dict[str, Value]]:
-        domains = [(b.name, self.domain(b.domain, env)) for b in for_each.binders]
+    def _bindings(self, for_each: s.ForEach, env: _Env
+                  ) -> Iterator[dict[str, Value]] | NotScored:
+        domains: list[tuple[str, list[Value]]] = []
+        for binder in for_each.binders:
+            values = self.domain(binder.domain, env)
+            if isinstance(values, NotScored):
+                return values
+            domains.append((binder.name, values))
+        return self._combinations(domains, env)
+
+    @staticmethod
+    def _combinations(domains: list[tuple[str, list[Value]]], env: _Env
+                      ) -> Iterator[dict[str, Value]]:
         for combination in itertools.product(*(values for _, values in domains)):
             yield {**env.local, **{name: v for (name, _), v in zip(domains, combination,
                                                                      strict=True)}}
@@ -729,7 +748,10 @@ class Evaluator:
         name = e.callee.dotted
         policy = e.for_each.not_scored or "propagate"
         items: list[tuple[Value, Value | None]] = []
-        for local in self._bindings(e.for_each, env):
+        bindings = self._bindings(e.for_each, env)
+        if isinstance(bindings, NotScored):
+            return bindings
+        for local in bindings:
             inner = _Env(env.org, local, env.node)
             if e.for_each.where is not None:
                 keep = self.eval(e.for_each.where, inner)
@@ -967,7 +989,10 @@ class Evaluator:
         element = self.eval(e.element, env)
         if isinstance(element, NotScored):
             return element
-        return Truth(element in self.domain(e.domain, env))
+        members = self.domain(e.domain, env)
+        if isinstance(members, NotScored):
+            return members
+        return Truth(element in members)
 
     def _x_AtOrganization(self, e: s.AtOrganization, env: _Env) -> Value:
         org = self.eval(e.organization, env)

@@ -57,7 +57,7 @@ _TERMINAL_NAMES = {
     "INT": "a whole number",
     "DATE": "a date like 2024-01-01",
     "TYPE": "a type (money, percent, pp, count, number, yesno, date, measure, group, "
-    "period, organization, text)",
+    "period, organization, stratification, text)",
     "ROUND_MODE": "a rounding mode (half up, half even, half down, toward zero, "
     "away from zero)",
     "POLICY": "skip, zero, propagate or rescale",
@@ -219,7 +219,7 @@ def _token_hint(token: Token, expected: set[str], declaration: str | None) -> st
         return "the block before this line is missing its `end`"
     if "TYPE" in expected:
         return "name one of the types: money, percent, pp, count, number, yesno, date, " \
-            "measure, group, period, organization, text"
+            "measure, group, period, organization, stratification, text"
     if text in DECLARATION_KEYWORDS:
         return f"`{text}` starts a new declaration; the one before it is incomplete"
     return "check the spelling and punctuation just before this point"

@@ -652,6 +652,76 @@ def test_definitions_and_functions(tmp_path: Path) -> None:
     }
 
 
+def test_stratification_parameters(tmp_path: Path) -> None:
+    body = """\
+        stratification ethnicity
+          groups "Hispanic or Latino" as Hispanic, "Not Hispanic or Latino" as NotHispanic
+          reference NotHispanic
+        end
+        define size(s: stratification): count = count(g for each g in groups of s)
+        define focus_size(s: stratification): count = count(g for each g in focus groups of s)
+        define best(m: measure, s: stratification, p: period): percent =
+          max(rate(m, g, p) for each g in groups of s, not scored: skip)
+        define member(g: group, s: stratification): yesno = g in groups of s
+        output o_sizes: count = sum(size(s) for each s in {race, ethnicity}) not rounded
+        output o_focus: count = focus_size(race) not rounded
+        output o_best: percent = best(COL, race, performance) not rounded
+        output o_best_empty: percent = best(COL, ethnicity, performance) not rounded
+        output o_member: yesno = member(Black, race) and not member(Black, ethnicity)
+          not rounded
+        output o_unknown: count = size(not scored because "no stratification was chosen")
+          not rounded
+        output o_same: yesno = race != ethnicity not rounded
+        """
+    program = check(tmp_path, body)
+    assert [p.type for p in program.callables["best"].params] == [
+        "measure", "stratification", "period"]
+    # race has Asian, Black and White (focus: Asian and Black); ethnicity has no table rows.
+    # COL 2024 in A: Asian 80%, White 75%, Black 40%.
+    assert shown(tmp_path, body) == {
+        "o_sizes": "5", "o_focus": "2", "o_best": "80%",
+        "o_best_empty": "not scored (no items to take the max of)",
+        "o_member": "yes", "o_unknown": "not scored (no stratification was chosen)",
+        "o_same": "yes",
+    }
+
+
+def test_a_stratification_value_in_the_trace_is_schema_valid(tmp_path: Path) -> None:
+    import jsonschema
+
+    body = """\
+        define chosen: stratification = race
+        define size(s: stratification): count = count(g for each g in groups of s)
+        output n: count = size(chosen) not rounded
+        """
+    trace = run(tmp_path, body).trace()
+    schema = json.loads((ROOT / "docs" / "trace.schema.json").read_text(encoding="utf-8"))
+    jsonschema.validate(trace, schema)
+    nodes = trace["organizations"]["A"]["nodes"]
+    assert nodes["chosen"]["value"] == {"type": "stratification", "value": "race"}
+    assert nodes["size(race)"]["value"]["value"] == "3"
+
+
+@pytest.mark.parametrize(("body", "code"), [
+    ("define size(g: group): count = count(h for each h in groups of g)\n", "E0203"),
+    ("define size(s: stratification): count = count(h for each h in groups of t)\n", "E0101"),
+    ("define n: count = count(g for each g in groups of race) + race\n", "E0201"),
+    ("define f(s: stratification): count = 1\ndefine g: count = f(Black)\n", "E0203"),
+    ("output o(s: stratification): count = 1 not rounded\n", "E0307"),
+])
+def test_stratification_parameter_problems(tmp_path: Path, body: str, code: str) -> None:
+    assert code in codes(refused(tmp_path, body))
+
+
+def test_module_ranges_over_a_stratification_parameter(tmp_path: Path) -> None:
+    files = {"metrics.eq": """\
+        ## The number of groups of a stratification.
+        define size(s: stratification): count = count(g for each g in groups of s)
+        """}
+    body = 'import "metrics.eq" as metrics\noutput o: count = metrics.size(race) not rounded\n'
+    assert shown(tmp_path, body, files=files) == {"o": "3"}
+
+
 @pytest.mark.parametrize(("body", "code"), [
     ("define a: number = b + 1\ndefine b: number = a + 1\n", "E0301"),
     ("define f(n: number): number = f(n) + 1\n", "E0301"),
