@@ -209,6 +209,12 @@ output measure_payout(m: measure): money =
   pool * rescaled_weight(m) * measure_score(m)
   rounded to cents half up
 
+## The share of the pool the measure scores earn, a measure that is not scored passing its
+## weight to the others: the measure payouts before rounding, as one share.
+output earned_share: percent =
+  sum(measure_score(m) weighted by weight(m) for each m in measures, not scored: rescale)
+  not rounded
+
 ## The equity payment: the measure payouts, never more than the pool.
 output equity_payment: money =
   if count(m for each m in measures where measure_score(m) is scored) = 0

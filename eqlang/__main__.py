@@ -1,6 +1,6 @@
 """``python -m eqlang``: the same command as ``eqlang``, for machines where scripts are not
 on the PATH."""
 
-from eqlang.cli import main
+from eqlang.cli import entry_point
 
-main(prog_name="eqlang")
+entry_point()

@@ -1,10 +1,23 @@
 """The Python API: load a contract, settle it on measure tables, read outputs and the trace.
 
+For notebooks and services; the command line is built on the same functions::
+
     >>> from eqlang.api import load_contract, settle
     >>> contract = load_contract("contracts/reference-equity.eq")
     >>> run = settle(contract, ["contracts/reference-equity.csv"])
-    >>> run.outputs()["Harborview Health Partners"]["payout"]
+    >>> run.organizations
+    ('Cape and Islands Care Network', 'Harborview Health Partners', ...)
+    >>> run.value("Harborview Health Partners", "payout")
     Quantity(unit='money', magnitude=Decimal('956901.01'))
+    >>> run.value("Harborview Health Partners", "measure_payout", "CBP").magnitude
+    Decimal('350000.00')
+    >>> run.outputs_json()["Merrimack Valley ACO"]["measure_payout"]["HBD"]
+    {'not_scored': 'the measure is not scored'}
+    >>> print(run.explain("measure_payout(CBP)", org="Harborview Health Partners"))
+    measure_payout(CBP) $350,000.00 = pool $1,000,000.00 × rescaled_weight(CBP) 35% × ...
+    >>> run.write_trace("trace.json")
+    >>> verify_trace("trace.json").ok
+    True
 
 The contract's worked examples run the same way ``eqlang test`` runs them:
 
@@ -14,44 +27,84 @@ The contract's worked examples run the same way ``eqlang test`` runs them:
     >>> example_coverage(contract, results).percent
     '100.0%'
 
-Everything raises ``EqlangError`` with diagnostics for people; nothing prints.
+``run.rows()`` gives one flat record per value, ready for ``pandas.DataFrame``. Every
+function raises ``EqlangError`` (its ``diagnostics`` say what is wrong, where and how to fix
+it); nothing prints.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime
-from collections.abc import Mapping, Sequence
+import gc
+import hashlib
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import attrs
 
+from eqlang import __version__
 from eqlang import syntax as s
-from eqlang.check import Program, _literal_type, load_and_check
+from eqlang.check import Program, _literal_type, check
 from eqlang.coverage import Coverage, coverage
-from eqlang.diagnostics import Diagnostic, EqlangError, did_you_mean
+from eqlang.diagnostics import Diagnostic, EqlangError, did_you_mean, render_all
 from eqlang.evaluate import Evaluator, Settlement
 from eqlang.example_runner import ExampleResult, run_examples
+from eqlang.modules import load, stdlib_modules
 from eqlang.parse import parse
+from eqlang.render import explain as explain_tree
+from eqlang.render import outputs_data
 from eqlang.source import SourceFile
-from eqlang.tables import TableSet, load_tables
-from eqlang.trace import build, dumps
+from eqlang.tables import TableSet, load_table, load_tables
+from eqlang.trace import FORMAT, build, dumps, write_atomic
 from eqlang.types import assignable, describe
-from eqlang.values import Value
+from eqlang.values import NotScored, Quantity, Value, exact_text
 
 __all__ = [
     "ExampleResult",
     "Run",
+    "Verification",
     "example_coverage",
+    "explain_trace",
+    "find_values",
+    "input_files",
     "load_contract",
+    "load_trace",
+    "organization_of",
     "parse_override",
     "run_examples",
     "settle",
+    "verify_trace",
 ]
 
 
-def load_contract(path: str) -> Program:
-    """Read, parse and check a contract and the modules it imports."""
-    return load_and_check(path)
+@contextlib.contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Pause the cyclic garbage collector while settling and tracing.
+
+    Both allocate millions of small objects that live until the run ends and form no
+    reference cycles; the collector would scan them again and again for cycles that are not
+    there, which takes half the time of a large run. Reference counting still frees
+    everything that is dropped, and the collector is switched back on afterwards.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def load_contract(path: str | Path, *, display: str | None = None) -> Program:
+    """Read, parse and check a contract and the modules it imports.
+
+    ``display`` is the path that diagnostics and traces show, by default ``path``.
+    """
+    return check(load(path, display))
 
 
 @attrs.frozen(eq=False)
@@ -64,16 +117,112 @@ class Run:
     settlements: tuple[Settlement, ...]
     overrides: dict[str, str]
 
+    @property
+    def organizations(self) -> tuple[str, ...]:
+        """The organizations settled, sorted."""
+        return tuple(st.org for st in self.settlements)
+
     def outputs(self) -> dict[str, dict[str, Value | dict[str, Value]]]:
-        """Per organization, each output's value (per measure or group where it is so)."""
+        """Per organization, each output's value; an output defined per measure (or group)
+        holds one value per measure code (or group name). Amounts are exact: a
+        ``Quantity`` has a ``unit`` and a ``Decimal`` ``magnitude`` (35% is 0.35)."""
         return {st.org: st.outputs for st in self.settlements}
 
+    def value(self, org: str, output: str, key: str | None = None) -> Value:
+        """One output's value: ``run.value(org, "payout")`` or, for an output defined per
+        measure, ``run.value(org, "measure_payout", "COL")``."""
+        outputs = self._settlement(org).outputs
+        if output not in outputs:
+            raise _unknown("output", output, outputs)
+        value = outputs[output]
+        if isinstance(value, dict):
+            if key is None or key not in value:
+                raise _unknown(f"value of `{output}` for", key or "(none given)", value)
+            return value[key]
+        if key is not None:
+            raise EqlangError(Diagnostic("E0702", f"output `{output}` has one value, not one "
+                                         f"per measure or group", None, path="eqlang.api",
+                                         hint=f"call value({org!r}, {output!r})"))
+        return value
+
+    def outputs_json(self) -> dict[str, dict[str, Any]]:
+        """The outputs as ``eqlang eval --json`` prints them: decimal strings (``"350000.00"``),
+        an object per measure for per-measure outputs, ``{"not_scored": reason}``."""
+        return outputs_data(list(self.settlements))
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One record per output value, for a data frame: organization, output, key (the
+        measure or group, or None), unit, value (a ``Decimal`` in the unit as written: 35
+        for 35%; None when not scored), text (as ``--json`` writes it) and not_scored."""
+        records = []
+        for st in self.settlements:
+            for name, value in st.outputs.items():
+                items = value.items() if isinstance(value, dict) else [(None, value)]
+                for key, item in items:
+                    records.append(_row(st.org, name, key, item))
+        return records
+
     def trace(self) -> dict[str, Any]:
-        return build(self.program, self.tables, self.evaluator, list(self.settlements),
-                     self.overrides)
+        """The trace as JSON data: what ``eqlang eval --trace`` writes."""
+        with _no_cycle_collection():
+            return build(self.program, self.tables, self.evaluator, list(self.settlements),
+                         self.overrides)
 
     def trace_json(self) -> str:
+        """The trace as canonical JSON text."""
         return dumps(self.trace())
+
+    def write_trace(self, path: str | Path) -> None:
+        """Write the trace atomically; refuses to overwrite the contract, a module or a table."""
+        inputs = input_files(self.program, [t.path for t in self.tables.tables])
+        write_atomic(path, self.trace_json(), protected=inputs)
+
+    def explain(self, value: str, *, org: str | None = None, depth: int | None = None) -> str:
+        """How one value was derived, as ``eqlang explain`` prints it: ``"payout"``,
+        ``"measure_payout(COL)"`` or any node id of the trace."""
+        trace = self.trace()
+        chosen = org if org is not None else (
+            self.organizations[0] if len(self.organizations) == 1 else None)
+        if chosen is None:
+            raise EqlangError(Diagnostic("E0602", "the run settled several organizations; "
+                                         "name one with org=", None, path="eqlang.api",
+                                         hint="one of: " + ", ".join(self.organizations)))
+        self._settlement(chosen)
+        roots = find_values(trace, chosen, value, "eqlang.api")
+        return "".join(explain_tree(trace, chosen, root, depth) for root in roots)
+
+    def _settlement(self, org: str) -> Settlement:
+        for st in self.settlements:
+            if st.org == org:
+                return st
+        raise _unknown("organization", org, self.organizations)
+
+
+def input_files(program: Program, tables: Sequence[str]) -> list[str | Path]:
+    """The files a run reads: the contract, every module it imports, and the tables."""
+    contract = Path(program.main.source.path)
+    modules = [_module_file(m.source.path, contract) for m in program.modules[1:]]
+    return [contract, *modules, *tables]
+
+
+def _unknown(what: str, name: str, known: Any) -> EqlangError:
+    names = list(known)
+    return EqlangError(Diagnostic("E0702", f"there is no {what} `{name}` in this run", None,
+                                  path="eqlang.api", hint=did_you_mean(name, names)
+                                  or "there are: " + ", ".join(names)))
+
+
+def _row(org: str, output: str, key: str | None, value: Value) -> dict[str, Any]:
+    number: Decimal | None = None
+    unit = None
+    if isinstance(value, Quantity):
+        unit = value.unit
+        number = Decimal(exact_text(value))
+    return {
+        "organization": org, "output": output, "key": key, "unit": unit, "value": number,
+        "text": None if isinstance(value, NotScored) else exact_text(value),
+        "not_scored": value.reason if isinstance(value, NotScored) else None,
+    }
 
 
 def parse_override(program: Program, assignment: str) -> tuple[str, s.Expr]:
@@ -85,12 +234,15 @@ def parse_override(program: Program, assignment: str) -> tuple[str, s.Expr]:
             "E0601", f"`--set {assignment}` is not of the form NAME=VALUE", None,
             path="--set", hint="for example: --set pool=$1,200,000.00"))
     info = program.parameters.get(name)
-    if info is None or "." in name:
+    if info is None:
         raise EqlangError(Diagnostic(
             "E0601", f"the contract has no parameter `{name}`", None, path="--set",
-            hint=did_you_mean(name, [p for p in program.parameters if "." not in p])
-            or "only parameters declared with `parameter` can be set"))
-    text = f"parameter {name}: {info.type} = {value}\n"
+            hint=did_you_mean(name, program.parameters)
+            or "only parameters declared with `parameter` can be set; a module's are named "
+            "with the module in front, like `plan.pool`"))
+    # Read as a declaration of its own, under the parameter's own name (a module's
+    # parameter is `plan.pool`, which is not one name).
+    text = f"parameter {info.declaration.name}: {info.type} = {value}\n"
     source = SourceFile(f"--set {name}", text)
     try:
         module = parse(source)
@@ -100,7 +252,8 @@ def parse_override(program: Program, assignment: str) -> tuple[str, s.Expr]:
             hint=f"write it as in a contract: {_example(info.type)}")) from error
     declarations = module.declarations
     expr = declarations[0].value if len(declarations) == 1 and isinstance(
-        declarations[0], s.Parameter) else None
+        declarations[0], s.Parameter) and declarations[0].citation is None and not (
+        declarations[0].amendments) else None
     literal = expr.operand if isinstance(expr, s.Negate) else expr
     if not isinstance(literal, s.Literal):
         raise EqlangError(Diagnostic(
@@ -130,6 +283,13 @@ def settle(
     as_of: datetime.date | None = None,
 ) -> Run:
     """Settle the contract for every organization in the tables, or only those named."""
+    with _no_cycle_collection():
+        return _settle(program, tables, organizations, overrides, as_of)
+
+
+def _settle(program: Program, tables: Sequence[str] | TableSet,
+            organizations: Sequence[str] | None, overrides: Sequence[str] | Mapping[str, str],
+            as_of: datetime.date | None) -> Run:
     table_set = tables if isinstance(tables, TableSet) else load_tables(list(tables))
     assignments = (
         [f"{k}={v}" for k, v in overrides.items()] if isinstance(overrides, Mapping)
@@ -139,6 +299,11 @@ def settle(
     texts: dict[str, str] = {}
     for assignment in assignments:
         name, expr = parse_override(program, assignment)
+        if name in parsed:
+            raise EqlangError(Diagnostic(
+                "E0601", f"`{name}` is set twice: `{texts[name]}` and "
+                f"`{' '.join(expr.span.text.split())}`", None, path="--set",
+                hint="give each parameter one value per run"))
         parsed[name] = expr
         texts[name] = " ".join(expr.span.text.split())
     known = table_set.organizations()
@@ -147,6 +312,13 @@ def settle(
         chosen = [program.provider]
     if organizations:
         chosen = list(dict.fromkeys(organizations))
+        outside = [o for o in chosen if program.provider not in (None, o)]
+        if outside:
+            raise EqlangError(Diagnostic(
+                "E0602", f"organization \"{outside[0]}\" is not a party to the contract",
+                None, path=program.main.source.path,
+                hint=f"the contract is with \"{program.provider}\" only; settle that "
+                "organization, or drop the organization filter"))
     for org in chosen:
         if org not in known:
             raise EqlangError(Diagnostic(
@@ -161,3 +333,310 @@ def settle(
 def example_coverage(program: Program, results: Sequence[ExampleResult]) -> Coverage:
     """What the worked examples exercised of the contract: rules, tiers, branches."""
     return coverage(program, ((r.evaluator, r.log) for r in results))
+
+
+# ---- traces ------------------------------------------------------------------------------
+
+
+def load_trace(path: str | Path) -> dict[str, Any]:
+    """Read a trace written by ``eqlang eval --trace`` (or ``Run.write_trace``)."""
+    return _read_trace(path)[1]
+
+
+def _read_trace(path: str | Path) -> tuple[bytes, dict[str, Any]]:
+    """The bytes of a trace file and the trace they hold, checked enough to be read."""
+    shown = str(path)
+    try:
+        raw = Path(path).read_bytes()
+        data = json.loads(raw.decode("utf-8"))
+    except FileNotFoundError:
+        raise _bad_trace(shown, "no such trace file",
+                         "write one with `eqlang eval ... --trace FILE`") from None
+    except IsADirectoryError:
+        raise _bad_trace(shown, "this is a directory, not a trace file",
+                         "name a .json file written by `eqlang eval --trace`") from None
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise _bad_trace(shown, f"not a JSON trace: {exc}",
+                         "pass a file written by `eqlang eval --trace`") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        found = data.get("format") if isinstance(data, dict) else None
+        raise _bad_trace(shown, f"not an eqlang trace of format {FORMAT}"
+                         + (f" (it says {found!r})" if found else ""),
+                         "pass a file written by `eqlang eval --trace`")
+    problem = _shape_problem(data)
+    if problem is not None:
+        raise _bad_trace(shown, f"the trace is damaged: {problem}",
+                         "write it again with `eqlang eval ... --trace FILE`")
+    return raw, data
+
+
+def _bad_trace(path: str, message: str, hint: str) -> EqlangError:
+    return EqlangError(Diagnostic("E0701", message, None, path=path, hint=hint))
+
+
+def _shape_problem(trace: dict[str, Any]) -> str | None:
+    """What is missing or malformed in the parts of a trace that explain and verify read."""
+    def need(where: str, value: Any, kind: type | tuple[type, ...]) -> str | None:
+        return None if isinstance(value, kind) else f"`{where}` is missing or malformed"
+
+    contract = trace.get("contract")
+    checks = [need("contract", contract, dict), need("tables", trace.get("tables"), list),
+              need("organizations", trace.get("organizations"), dict),
+              need("overrides", trace.get("overrides"), dict),
+              need("as_of", trace.get("as_of"), (str, type(None)))]
+    if isinstance(contract, dict):
+        checks += [need("contract.path", contract.get("path"), str),
+                   need("contract.sha256", contract.get("sha256"), str),
+                   need("contract.modules", contract.get("modules"), list)]
+        for number, module in enumerate(contract.get("modules") or []):
+            checks += [need(f"contract.modules[{number}]", module, dict)]
+            if isinstance(module, dict):
+                checks += [need(f"contract.modules[{number}].{k}", module.get(k), str)
+                           for k in ("path", "sha256")]
+    for number, table in enumerate(trace.get("tables") or []):
+        checks += [need(f"tables[{number}]", table, dict)]
+        if isinstance(table, dict):
+            checks += [need(f"tables[{number}].{k}", table.get(k), str)
+                       for k in ("path", "sha256")]
+    for org, section in (trace.get("organizations") or {}).items():
+        checks += [need(f"organizations.{org}", section, dict)]
+        if isinstance(section, dict):
+            checks += [need(f"organizations.{org}.{k}", section.get(k), dict)
+                       for k in ("outputs", "nodes")]
+            for node_id, node in (section.get("nodes") or {}).items():
+                problem = need(f"organizations.{org}.nodes.{node_id}", node, dict)
+                if problem is None:
+                    problem = next((f"`organizations.{org}.nodes.{node_id}.{k}` is missing or "
+                                    "malformed" for k, kind in _NODE_FIELDS
+                                    if not isinstance(node.get(k), kind)), None)
+                checks.append(problem)
+    return next((c for c in checks if c is not None), None)
+
+
+_NODE_FIELDS = (("kind", str), ("name", str), ("args", list), ("value", dict), ("uses", list))
+
+
+def organization_of(trace: dict[str, Any], org: str | None, path: str) -> str:
+    """The organization to explain: ``org``, or the only one the trace holds."""
+    orgs = sorted(trace["organizations"])
+    if org is None:
+        if len(orgs) == 1:
+            return orgs[0]
+        raise EqlangError(Diagnostic(
+            "E0602", "the trace holds several organizations; choose one", None, path=path,
+            hint="one of: " + ", ".join(orgs)))
+    if org not in trace["organizations"]:
+        raise EqlangError(Diagnostic(
+            "E0602", f"the trace has no organization \"{org}\"", None, path=path,
+            hint=did_you_mean(org, orgs) or "it holds: " + ", ".join(orgs)))
+    return org
+
+
+def find_values(trace: dict[str, Any], org: str, value: str, path: str) -> list[str]:
+    """The node ids ``value`` names: an output (``payout``; every measure's for
+    ``measure_payout``), one measure's (``measure_payout(COL)``) or any node id."""
+    section = trace["organizations"][org]
+    outputs, nodes = section["outputs"], section["nodes"]
+    wanted = " ".join(value.split())
+    name, _, rest = wanted.partition("(")
+    name = name.strip()
+    if name in outputs:
+        entry = outputs[name]
+        if "node" in entry:
+            return [entry["node"]]
+        if rest:
+            key = rest.rstrip(")").strip()
+            if key in entry:
+                return [entry[key]["node"]]
+            raise EqlangError(Diagnostic(
+                "E0702", f"output `{name}` has no value for `{key}`", None, path=path,
+                hint=did_you_mean(key, entry) or "it has: " + ", ".join(entry)))
+        return [entry[key]["node"] for key in entry]
+    if wanted in nodes:
+        return [wanted]
+    raise EqlangError(Diagnostic(
+        "E0702", f"the trace has no output or value `{value}` for {org}", None, path=path,
+        hint=did_you_mean(wanted, [*outputs, *nodes]) or "outputs: " + ", ".join(outputs)))
+
+
+def explain_trace(trace: dict[str, Any] | str | Path, value: str, *, org: str | None = None,
+                  depth: int | None = None) -> str:
+    """``eqlang explain`` as a function: the derivation of ``value`` in a trace (data, or
+    the path of a trace file)."""
+    path = "trace" if isinstance(trace, dict) else str(trace)
+    data = trace if isinstance(trace, dict) else load_trace(trace)
+    chosen = organization_of(data, org, path)
+    roots = find_values(data, chosen, value, path)
+    return "".join(explain_tree(data, chosen, root, depth) for root in roots)
+
+
+# ---- verification ------------------------------------------------------------------------
+
+#: Differences listed before the rest are only counted: one changed input can change
+#: thousands of values, and the first few say what happened.
+MAX_DIFFERENCES = 25
+
+
+@attrs.frozen
+class Verification:
+    """What ``eqlang verify`` found: ``ok`` only when every hash and value matches."""
+
+    trace: str
+    problems: tuple[str, ...]
+    checked: str
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def verify_trace(path: str | Path) -> Verification:
+    """Re-evaluate a trace from its recorded contract, modules and tables, and compare.
+
+    Every input file is hashed and compared with the trace; then the run is repeated with
+    the recorded organizations, overrides and settlement date, and the new trace is compared
+    with the file byte by byte and, where they differ, value by value. Each difference is
+    described.
+    """
+    shown = str(path)
+    raw, trace = _read_trace(path)
+    problems: list[str] = []
+    if trace.get("eqlang_version") != __version__:
+        problems.append(f"the trace was written by eqlang {trace.get('eqlang_version')}, "
+                        f"this is eqlang {__version__}: values may differ for that reason "
+                        "alone; verify with the version that wrote it")
+    contract, tables = trace["contract"], trace["tables"]
+    organizations = sorted(trace["organizations"])
+    overrides = {str(k): str(v) for k, v in trace["overrides"].items()}
+    as_of = trace["as_of"]
+    rows = sum(t["rows"] for t in tables if isinstance(t.get("rows"), int))
+    checked = (f"the contract {contract['path']}, {_count(len(contract['modules']), 'module')}, "
+               f"{_count(len(tables), 'table')} ({rows:,} rows) and every value of "
+               f"{_count(len(organizations), 'organization')}")
+    del trace  # a large trace is parsed again only if it differs, to describe how
+    contract_file = _locate(contract["path"], shown)
+    readable = _check_file("contract", contract["path"], contract_file, contract["sha256"],
+                           problems)
+    for module in contract["modules"]:
+        readable &= _check_file("module", module["path"],
+                                _module_file(module["path"], contract_file),
+                                module["sha256"], problems)
+    table_files = []
+    for table in tables:
+        table_files.append(_locate(table["path"], shown))
+        readable &= _check_file("table", table["path"], table_files[-1], table["sha256"],
+                                problems)
+    if readable:
+        try:
+            program = load_contract(contract_file, display=contract["path"])
+            table_set = TableSet(tuple(load_table(file, display=table["path"])
+                                       for file, table in zip(table_files, tables, strict=True)))
+            run = settle(program, table_set, organizations=organizations, overrides=overrides,
+                         as_of=_date(as_of))
+            fresh = run.trace()
+        except EqlangError as error:
+            problems.append("re-evaluation from the recorded inputs failed:\n"
+                            + render_all(error.diagnostics))
+        else:
+            if dumps(fresh).encode("utf-8") != raw:
+                differences: list[str] = []
+                _compare(json.loads(raw), fresh, [], differences)
+                hashed = any("SHA-256" in p for p in problems)
+                problems.extend(d for d in differences if not (hashed and ".sha256:" in d))
+                if not differences:
+                    problems.append("the file's content matches, but it is not byte for byte "
+                                    "what eqlang writes (was it reformatted or re-encoded?)")
+    if len(problems) > MAX_DIFFERENCES:
+        problems[MAX_DIFFERENCES:] = [f"... and {len(problems) - MAX_DIFFERENCES} more "
+                                      "differences"]
+    return Verification(shown, tuple(problems), checked)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'s' if number != 1 else ''}"
+
+
+def _date(text: str | None) -> datetime.date | None:
+    if text is None:
+        return None
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise _bad_trace("trace", f"the settlement date {text!r} is not a date",
+                         "write the trace again with `eqlang eval --trace`") from None
+
+
+def _locate(recorded: str, trace_path: str) -> Path:
+    """A recorded input path: as written (relative to where eqlang ran), else beside the
+    trace, for a trace that travelled with its inputs."""
+    as_written = Path(recorded)
+    if as_written.exists() or as_written.is_absolute():
+        return as_written
+    beside = Path(trace_path).parent / recorded
+    return beside if beside.exists() else as_written
+
+
+def _module_file(recorded: str, contract_file: Path) -> Path:
+    if recorded.startswith("<stdlib>/"):
+        name = recorded.removeprefix("<stdlib>/").removesuffix(".eq")
+        return stdlib_modules().get(name, Path(recorded))
+    return contract_file.parent / recorded
+
+
+def _check_file(kind: str, recorded: str, path: Path, sha256: str, problems: list[str]) -> bool:
+    try:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError as exc:
+        problems.append(f"{kind} {recorded}: cannot be read ({exc.strerror or exc}), so the "
+                        "values cannot be re-derived")
+        return False
+    if digest != sha256:
+        problems.append(f"{kind} {recorded}: its SHA-256 is {digest}, the trace records "
+                        f"{sha256}: the file or the trace was changed after the trace was "
+                        "written")
+    return True
+
+
+def _compare(recorded: Any, fresh: Any, where: list[str], found: list[str]) -> None:
+    """Describe every difference between the trace as recorded and as re-derived."""
+    if isinstance(recorded, dict) and isinstance(fresh, dict):
+        # Within an organization, outputs first: they are what was paid.
+        for key in sorted(set(recorded) | set(fresh), key=lambda k: (k != "outputs", k)):
+            here = [*where, str(key)]
+            if key not in fresh:
+                found.append(f"{_where(here)}: in the trace, but not re-derived")
+            elif key not in recorded:
+                found.append(f"{_where(here)}: re-derived, but missing from the trace")
+            else:
+                _compare(recorded[key], fresh[key], here, found)
+    elif isinstance(recorded, list) and isinstance(fresh, list) and len(recorded) == len(fresh):
+        for index, (a, b) in enumerate(zip(recorded, fresh, strict=True)):
+            _compare(a, b, [*where, f"[{index}]"], found)
+    elif recorded != fresh:
+        found.append(f"{_where(where)}: the trace says {_shown(recorded)}, re-deriving gives "
+                     f"{_shown(fresh)}")
+
+
+def _where(path: list[str]) -> str:
+    """``organizations > ORG > nodes > ID > value > value`` as people say it."""
+    if len(path) >= 4 and path[0] == "organizations":
+        org, section, name, rest = path[1], path[2], path[3], path[4:]
+        if section == "outputs" and rest and rest[0] not in ("node", "value"):
+            name, rest = f"{name}({rest[0]})", rest[1:]
+        what = "output" if section == "outputs" else "value"
+        return f"{org}: {what} {name}" + (f": {_dotted(rest)}" if rest else "")
+    return _dotted(path)
+
+
+_FIELD_NAMES = {"value.value": "value", "value.type": "unit",
+                "value.not_scored": "reason not scored", "value.note": "note"}
+
+
+def _dotted(path: list[str]) -> str:
+    text = "".join(p if p.startswith("[") else f".{p}" for p in path).lstrip(".")
+    return _FIELD_NAMES.get(text, text) or "(the whole trace)"
+
+
+def _shown(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return text if len(text) <= 120 else text[:117] + "..."

@@ -10,6 +10,7 @@ The evaluator reads the resolutions recorded here and never looks a name up agai
 from __future__ import annotations
 
 import datetime
+from collections import deque
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -44,6 +45,8 @@ UNIT_BUILTINS = {"abs": 1, "clamp": 3, "round": 3}
 AGGREGATES = frozenset(
     {"sum", "mean", "min", "max", "count", "all", "any", "median", "percentile"}
 )
+#: The aggregations that take `weighted by`.
+WEIGHTED_AGGREGATES = frozenset({"sum", "mean"})
 BUILTIN_NAMES = frozenset(FIXED_BUILTINS) | frozenset(UNIT_BUILTINS) | AGGREGATES
 ROUNDING_MODES = ("half up", "half even", "half down", "toward zero", "away from zero")
 HEADER_FIELDS = {
@@ -99,6 +102,7 @@ class ParameterInfo:
     key: str
     declaration: s.Parameter
     type: str
+    module: str
 
 
 @attrs.frozen(eq=False)
@@ -145,10 +149,12 @@ def _literal_type(literal: s.Literal) -> str:
 class _ModuleScope:
     """The top-level names of one module."""
 
-    def __init__(self, loaded: LoadedModule) -> None:
+    def __init__(self, loaded: LoadedModule, prefix: str) -> None:
         self.loaded = loaded
-        self.prefix = ""
+        self.prefix = prefix
         self.names: dict[str, tuple[Ref, Span]] = {}
+        #: The stratification each group name was first listed in.
+        self.group_owners: dict[str, str] = {}
 
 
 class Checker:
@@ -163,8 +169,11 @@ class Checker:
         self.group_strata: dict[str, str] = {}
         self.parameters: dict[str, ParameterInfo] = {}
         self.callables: dict[str, Callable] = {}
-        self.declared_types: dict[str, tuple[str | None, Span | None]] = {}
         self.bodies: dict[str, tuple[s.Definition | s.Output | s.Schedule, str]] = {}
+        #: Declarations refused as duplicates: checked for their own errors, never used.
+        self.duplicates: list[tuple[s.Declaration, str]] = []
+        #: Table spellings of the contract's groups: spelling -> (group, stratification).
+        self.table_spellings: dict[str, tuple[str, str]] = {}
         self.inferred: dict[str, Typed] = {}
         self.in_progress: list[str] = []
         self.refs: dict[int, Ref] = {}
@@ -183,8 +192,10 @@ class Checker:
     # ---- top level ----------------------------------------------------------------------
 
     def run(self) -> Program:
-        for index, loaded in enumerate(self.modules):
-            self.prefixes[loaded.key] = "" if index == 0 else self._prefix_for(loaded)
+        self.prefixes = self._alias_paths()
+        # Every module's names and declarations are known before any expression is checked,
+        # so a contract can use what its modules declare, and a declaration what comes
+        # below it, in any order.
         for loaded in self.modules:
             self._declare(loaded)
         self._check_header()
@@ -215,16 +226,26 @@ class Checker:
             raise EqlangError(self.diagnostics)
         return attrs.evolve(program, examples=examples)
 
-    def _prefix_for(self, loaded: LoadedModule) -> str:
-        for other in self.modules:
-            for alias, target in other.imports.items():
-                if target.key == loaded.key:
-                    return alias + "."
-        return loaded.key + "."
+    def _alias_paths(self) -> dict[str, str]:
+        """Each module's key prefix: the aliases that lead to it from the contract.
+
+        ``import "common.eq" as common`` gives ``common.``; a module that ``common`` imports
+        as ``rates`` gives ``common.rates.``. Two modules never share a path, so the keys of
+        their declarations never collide, whatever aliases they use.
+        """
+        prefixes = {self.main.key: ""}
+        queue = deque([self.main])
+        while queue:
+            current = queue.popleft()
+            for alias in sorted(current.imports):
+                target = current.imports[alias]
+                if target.key not in prefixes:
+                    prefixes[target.key] = prefixes[current.key] + alias + "."
+                    queue.append(target)
+        return prefixes
 
     def _declare(self, loaded: LoadedModule) -> None:
-        scope = _ModuleScope(loaded)
-        scope.prefix = self.prefixes[loaded.key]
+        scope = _ModuleScope(loaded, self.prefixes[loaded.key])
         self.scopes[loaded.key] = scope
         headers = [d for d in loaded.module.declarations if isinstance(d, s.ContractHeader)]
         if loaded is self.main and headers:
@@ -236,9 +257,32 @@ class Checker:
         if loaded is not self.main and headers:
             self.error("E0110", "an imported module cannot have a contract header",
                        headers[0].span, hint="remove the header from the module")
+        if loaded is not self.main:
+            for d in loaded.module.declarations:
+                if isinstance(d, s.Output):
+                    # Only the contract's outputs are settled; one in a module would be
+                    # silently ignored.
+                    self.error("E0307", f"an imported module cannot have outputs; `{d.name}` "
+                               "would never be settled", d.span,
+                               hint="write it as `define` in the module, and output it from "
+                               "the contract")
         for declaration in loaded.module.declarations:
             for name, ref, span in self._names_declared(declaration, scope.prefix):
-                self._bind(scope, name, ref, span)
+                if self._bind(scope, name, ref, span):
+                    self._register(declaration, ref.key, loaded.key)
+                elif isinstance(declaration, s.Parameter | s.Definition | s.Output | s.Schedule):
+                    self.duplicates.append((declaration, loaded.key))
+            if isinstance(declaration, s.Stratification):
+                for item in declaration.items:
+                    for g in item.groups:
+                        self._bind(scope, g.name, Ref("group", g.name), g.span,
+                                   stratification=declaration.name)
+
+    def _register(self, d: s.Declaration, key: str, module_key: str) -> None:
+        if isinstance(d, s.Parameter):
+            self.parameters[key] = ParameterInfo(key, d, d.type, module_key)
+        elif isinstance(d, s.Definition | s.Output | s.Schedule):
+            self.bodies[key] = (d, module_key)
 
     def _names_declared(self, d: s.Declaration, prefix: str) -> Iterator[tuple[str, Ref, Span]]:
         if isinstance(d, s.ContractHeader):
@@ -250,10 +294,9 @@ class Checker:
         elif isinstance(d, s.Measure):
             yield d.code, Ref("measure", d.code), d.span
         elif isinstance(d, s.Stratification):
-            yield d.name, Ref("stratification", d.name), d.span
-            for item in d.items:
-                for g in item.groups:
-                    yield g.name, Ref("group", g.name), g.span
+            # A module's stratifications are templates; the prefix keeps them apart from
+            # the contract's own, which are the only ones that are values.
+            yield d.name, Ref("stratification", prefix + d.name), d.span
         elif isinstance(d, s.Parameter):
             yield d.name, Ref("parameter", prefix + d.name), d.span
         elif isinstance(d, s.Definition | s.Output | s.Schedule):
@@ -261,18 +304,33 @@ class Checker:
                     s.Schedule: "schedule"}[type(d)]
             yield d.name, Ref(kind, prefix + d.name), d.span
 
-    def _bind(self, scope: _ModuleScope, name: str, ref: Ref, span: Span) -> None:
+    def _bind(self, scope: _ModuleScope, name: str, ref: Ref, span: Span,
+              stratification: str | None = None) -> bool:
+        """Declare a name in a module; false, with an error, if it cannot be declared."""
         if name in scope.names:
+            owner = scope.group_owners.get(name)
+            if stratification is not None and owner is not None and owner != stratification:
+                # One group in two stratifications: E0111 for the contract's own (checked
+                # with the stratifications); a module's are templates and may share groups.
+                return False
             first = scope.names[name][1]
+            if stratification is not None and owner == stratification:
+                self.error("E0102", f"group `{name}` is listed twice in `{stratification}`",
+                           span, hint="list each group once",
+                           notes=(Note("first listed here", first),))
+                return False
             self.error("E0102", f"`{name}` is declared twice", span,
                        hint="rename one of them; every name in a file is declared once",
                        notes=(Note(f"`{name}` first declared here", first),))
-            return
+            return False
         if name in BUILTIN_NAMES or name == "ALL":
             self.error("E0102", f"`{name}` is the name of a builtin and cannot be redeclared",
                        span, hint="choose another name")
-            return
+            return False
         scope.names[name] = (ref, span)
+        if stratification is not None:
+            scope.group_owners[name] = stratification
+        return True
 
     # ---- header ---------------------------------------------------------------------------
 
@@ -446,7 +504,8 @@ class Checker:
                 for item in derived.items:
                     for g in item.groups:
                         if g.name not in scope.names:
-                            self._bind(scope, g.name, Ref("group", g.name), d.span)
+                            self._bind(scope, g.name, Ref("group", g.name), d.span,
+                                       stratification=d.name)
 
     def _derive(self, d: s.Stratification) -> s.Stratification | None:
         """The stratification with what it does not say itself taken from its template."""
@@ -484,22 +543,27 @@ class Checker:
                 continue
             kinds[item.kind] = item
             for g in item.groups:
+                if g.name in groups:
+                    continue  # a name listed twice was reported when it was declared
                 spelled = g.spelling or g.name
-                if spelled in spellings:
-                    self.error("E0102", f"group \"{spelled}\" is listed twice", g.span,
-                               hint="list each group once")
+                if spelled == "ALL":
+                    self.error("E0111", "rows spelled \"ALL\" in the table are the whole "
+                               "population, not a group of a stratification", g.span,
+                               hint="write `ALL` in formulas for the whole population, and "
+                               "list only the groups here")
                     continue
-                other = self.group_strata.get(g.name) if main else None
-                if other is not None and other != d.name:
-                    self.error("E0111", f"group `{g.name}` is already in stratification "
-                               f"`{other}`", g.span,
-                               hint="a table's group column names each group once; "
-                               "spell it differently in one stratification")
+                if spelled in spellings:
+                    self.error("E0102", f"group \"{spelled}\" is listed twice, as "
+                               f"`{spellings[spelled]}` and as `{g.name}`", g.span,
+                               hint="list each group of the table once")
+                    continue
+                if main and not self._one_stratification(d.name, g, spelled):
                     continue
                 groups[g.name] = g
                 spellings[spelled] = g.name
                 if main:
                     self.group_strata[g.name] = d.name
+                    self.table_spellings[spelled] = (g.name, d.name)
         if "groups" not in kinds:
             self.error("E0106", f"stratification `{d.name}` lists no groups", d.span,
                        hint="add a line like `groups Asian, Black, Hispanic, White`")
@@ -542,22 +606,43 @@ class Checker:
             tuple(focus), d.span,
         )
 
+    def _one_stratification(self, name: str, g: s.GroupEntry, spelled: str) -> bool:
+        """Whether a group of the contract belongs to no other stratification, by name or
+        by the spelling its rows have in the table; false, with an error, otherwise."""
+        hint = ("a table's group column names each group once; a group belongs to one "
+                "stratification")
+        other = self.group_strata.get(g.name)
+        if other is not None and other != name:
+            self.error("E0111", f"group `{g.name}` is already in stratification `{other}`",
+                       g.span, hint=hint)
+            return False
+        taken = self.table_spellings.get(spelled)
+        if taken is not None and taken[1] != name:
+            self.error("E0111", f"rows spelled \"{spelled}\" in the table already belong to "
+                       f"group `{taken[0]}` of stratification `{taken[1]}`", g.span,
+                       hint=hint + "; if the table means two groups, it must spell them "
+                       "differently")
+            return False
+        return True
+
     # ---- declarations ---------------------------------------------------------------------
 
     def _check_module(self, loaded: LoadedModule) -> None:
         scope = self.scopes[loaded.key]
         for d in loaded.module.declarations:
-            if isinstance(d, s.Parameter):
-                self._parameter(scope, d)
-            elif isinstance(d, s.Definition | s.Output | s.Schedule):
+            if isinstance(d, s.Parameter | s.Definition | s.Output | s.Schedule):
                 key = scope.prefix + d.name
-                params = (d.param,) if isinstance(d, s.Schedule) else (d.params or ())
-                self._check_params(params)
-                self.bodies[key] = (d, loaded.key)
-                self.declared_types[key] = (d.return_type, d.span)
-        for d in loaded.module.declarations:
-            if isinstance(d, s.Definition | s.Output | s.Schedule):
-                self._callable_type(scope.prefix + d.name)
+                if key in self.parameters or key in self.bodies:
+                    self._checked(key)
+        for d, module_key in self.duplicates:
+            if module_key != loaded.key:
+                continue
+            # A declaration refused as a duplicate is never used, but its own mistakes are
+            # independent errors and are reported with the rest.
+            if isinstance(d, s.Parameter):
+                self._parameter_value(scope, d)
+            elif isinstance(d, s.Definition | s.Output | s.Schedule):
+                self._callable_body(scope, scope.prefix + d.name, d)
         self._invariants(loaded)
 
     # ---- invariants -------------------------------------------------------------------------
@@ -625,6 +710,52 @@ class Checker:
                        hint="move the rate of a group itself; `reference(...)` and "
                        "`rest(...)` are computed from the table, not rows of it")
 
+    def _checked(self, key: str) -> Typed:
+        """The type of a parameter, definition, output or schedule, checking it the first
+        time it is asked for.
+
+        Declarations are checked in the order they are used, so a name may be used above
+        its declaration or from another module; a declaration that is reached again while
+        it is being checked depends on itself, which is reported once per cycle.
+        """
+        if key in self.inferred:
+            return self.inferred[key]
+        if key in self.parameters:
+            declaration: s.Declaration = self.parameters[key].declaration
+            module_key = self.parameters[key].module
+        else:
+            declaration, module_key = self.bodies[key]
+        if key in self.in_progress:
+            cycle = [*self.in_progress[self.in_progress.index(key):], key]
+            members = frozenset(cycle)
+            if members not in self.cycle_reported:
+                self.cycle_reported.add(members)
+                hint = ("a parameter may use other parameters, but not one that leads back "
+                        "to it; write one of them as a plain value"
+                        if key in self.parameters else
+                        "eqlang has no recursion, so every evaluation ends; compute the value "
+                        "from other definitions instead")
+                self.error("E0301", f"`{key}` depends on itself: {' -> '.join(cycle)}",
+                           declaration.span, hint=hint)
+            return Typed(ERROR, declaration.span, "a cycle")
+        self.in_progress.append(key)
+        if isinstance(declaration, s.Parameter):
+            self._parameter_value(self.scopes[module_key], declaration)
+            typed = self._parameter_type(key)
+        else:
+            assert isinstance(declaration, s.Definition | s.Output | s.Schedule)
+            typed = self._callable_body(self.scopes[module_key], key, declaration)
+            self.callables[key] = Callable(key, declaration, _params(declaration), typed.type,
+                                           module_key)
+        self.in_progress.pop()
+        self.inferred[key] = typed
+        return typed
+
+    def _parameter_type(self, key: str) -> Typed:
+        info = self.parameters[key]
+        return Typed(info.type, info.declaration.type_span,
+                     f"parameter `{key}`, declared {t.describe(info.type)}")
+
     def _check_params(self, params: tuple[s.Param, ...]) -> None:
         seen: set[str] = set()
         for p in params:
@@ -633,11 +764,10 @@ class Checker:
                            hint="give each parameter its own name")
             seen.add(p.name)
 
-    def _parameter(self, scope: _ModuleScope, d: s.Parameter) -> None:
-        key = scope.prefix + d.name
-        self.parameters[key] = ParameterInfo(key, d, d.type)
+    def _parameter_value(self, scope: _ModuleScope, d: s.Parameter) -> None:
         for value in (d.value, *(a.value for a in d.amendments)):
-            self._constant(value)
+            if not self._constant(scope, value):
+                continue
             typed = self.expr(scope, {}, value)
             self._expect(typed, d.type, value.span, f"parameter `{d.name}` is declared",
                          d.type_span)
@@ -650,40 +780,32 @@ class Checker:
                            notes=(Note("the other amendment", dates[amendment.effective].span),))
             dates[amendment.effective] = amendment
 
-    def _constant(self, expr: s.Expr) -> None:
+    def _constant(self, scope: _ModuleScope, expr: s.Expr) -> bool:
+        """Whether a parameter's value is a constant; false, with an error, if it is not.
+
+        A parameter is fixed when the contract is signed, so its value may use literals and
+        other parameters, but nothing that is computed when the contract is settled.
+        """
         for node in _walk(expr):
             if isinstance(node, s.Call | s.AtOrganization | s.WholePopulation):
                 self.error("E0306", "a parameter's value must be a constant", node.span,
                            hint="use `define` for a value computed from the measure table")
-                return
-
-    def _callable_type(self, key: str) -> Typed:
-        if key in self.inferred:
-            return self.inferred[key]
-        declaration, module_key = self.bodies[key]
-        if key in self.in_progress:
-            cycle = [*self.in_progress[self.in_progress.index(key):], key]
-            members = frozenset(cycle)
-            if members not in self.cycle_reported:
-                self.cycle_reported.add(members)
-                names = " -> ".join(c for c in cycle)
-                self.error("E0301", f"`{key}` depends on itself: {names}", declaration.span,
-                           hint="eqlang has no recursion, so every evaluation ends; compute "
-                           "the value from other definitions instead")
-            return Typed(ERROR, declaration.span, "a cycle")
-        self.in_progress.append(key)
-        scope = self.scopes[module_key]
-        typed = self._callable_body(scope, key, declaration)
-        self.in_progress.pop()
-        self.inferred[key] = typed
-        params = (declaration.param,) if isinstance(declaration, s.Schedule) else (
-            declaration.params or ())
-        self.callables[key] = Callable(key, declaration, params, typed.type, module_key)
-        return typed
+                return False
+            if isinstance(node, s.Name):
+                found = self._lookup(scope, node)
+                if found is not None and found[0].kind in ("definition", "output", "schedule"):
+                    self.error("E0306", f"a parameter's value must be a constant; "
+                               f"`{node.dotted}` is a {found[0].kind}, computed when the "
+                               "contract is settled", node.span,
+                               hint=f"declare it with `define` instead of `parameter`, or "
+                               f"write the value itself in place of `{node.dotted}`")
+                    return False
+        return True
 
     def _callable_body(self, scope: _ModuleScope, key: str,
                        d: s.Definition | s.Output | s.Schedule) -> Typed:
-        params = (d.param,) if isinstance(d, s.Schedule) else (d.params or ())
+        params = _params(d)
+        self._check_params(params)
         local = {p.name: Typed(p.type, p.span, f"parameter `{p.name}` is declared") for p in params}
         if isinstance(d, s.Schedule):
             return self._schedule(scope, d, local)
@@ -757,9 +879,11 @@ class Checker:
         bounds: list[s.Literal] = []
         for r in ([d.domain] if d.domain else []) + [tier.range for tier in d.tiers]:
             bounds.extend(b for b in (r.low, r.high) if b is not None)
+        bounds_agree = unit in t.NUMERIC
         for bound in bounds:
             actual = _literal_type(bound)
             if not t.assignable(actual, unit):
+                bounds_agree = False
                 self.error("E0309", f"tier bound is {t.describe(actual)} but `{d.param.name}` "
                            f"is {t.describe(unit)}", bound.span,
                            hint="write every bound in the unit of the schedule's input")
@@ -767,7 +891,8 @@ class Checker:
             value = self.expr(scope, local, tier.value)
             self._expect(value, d.return_type, tier.value.span,
                          f"schedule `{d.name}` is declared", d.span)
-        if not self.diagnostics or all(b.span.source is not d.span.source for b in bounds):
+        if bounds_agree:
+            # Bounds in different units cannot be ordered, so coverage waits for them.
             self._tier_coverage(d)
         return Typed(d.return_type, d.span, f"schedule `{d.name}` is declared")
 
@@ -849,61 +974,99 @@ class Checker:
                         e: s.RoundingMode) -> Typed:
         return Typed(t.ROUNDING_MODE, e.span, "a rounding mode")
 
+    def _target(self, scope: _ModuleScope, name: s.Name) -> tuple[_ModuleScope, str] | None:
+        """The module a top-level name is declared in, and its name there."""
+        parts = name.parts
+        if len(parts) == 1:
+            return scope, parts[0]
+        if len(parts) == 2 and parts[0] in scope.loaded.imports:
+            return self.scopes[scope.loaded.imports[parts[0]].key], parts[1]
+        return None
+
+    def _lookup(self, scope: _ModuleScope, name: s.Name) -> tuple[Ref, Span] | None:
+        """What a top-level name refers to, if anything, without reporting."""
+        target = self._target(scope, name)
+        return target[0].names.get(target[1]) if target is not None else None
+
     def _resolve(self, scope: _ModuleScope, local: dict[str, Typed], name: s.Name
-                 ) -> tuple[Ref, Typed] | None:
+                 ) -> tuple[Ref, Span | None] | None:
+        """What a name refers to and where that was declared; None, with an error, if
+        it refers to nothing."""
         first = name.parts[0]
         if len(name.parts) == 1 and first in local:
-            return Ref("local", first), local[first]
-        target_scope = scope
-        parts = name.parts
-        if len(parts) == 2 and first in scope.loaded.imports:
-            target_scope = self.scopes[scope.loaded.imports[first].key]
-            parts = parts[1:]
-        elif len(parts) > 1:
-            self.error("E0101", f"`{first}` is not an imported module", name.span,
-                       hint=did_you_mean(first, scope.loaded.imports)
-                       or f"add `import {first}` at the top of the file")
+            return Ref("local", first), local[first].origin
+        target = self._target(scope, name)
+        if target is None:
+            if first in scope.loaded.imports:
+                self.error("E0101", f"`{name.dotted}` names something inside a module's "
+                           "module", name.span, hint=f"a module's declarations are named "
+                           f"`{first}.NAME`; import the inner module to use its names")
+            else:
+                self.error("E0101", f"`{first}` is not an imported module", name.span,
+                           hint=did_you_mean(first, scope.loaded.imports)
+                           or f"add `import {first}` at the top of the file")
             return None
-        entry = target_scope.names.get(parts[0])
+        target_scope, part = target
+        entry = target_scope.names.get(part)
         if entry is None:
             candidates = [*target_scope.names, *local] if target_scope is scope else list(
                 target_scope.names)
-            hint = did_you_mean(parts[0], candidates)
-            if hint is None and parts[0] in self.group_strata:
-                hint = None
             self.error("E0101", f"`{name.dotted}` is not defined", name.span,
-                       hint=hint or "declare it with `define`, `parameter`, `measure` or in a "
+                       hint=did_you_mean(part, candidates)
+                       or "declare it with `define`, `parameter`, `measure` or in a "
                        "stratification's `groups` line")
             return None
-        ref, span = entry
-        return ref, self._ref_type(ref, span, name)
+        return entry
 
-    def _ref_type(self, ref: Ref, span: Span, name: s.Name) -> Typed:
-        if ref.kind in ("measure", "group", "period"):
+    def _ref_type(self, ref: Ref, span: Span | None, local: dict[str, Typed]) -> Typed:
+        """The type of what a name refers to: a local, a table entity or a declaration."""
+        if ref.kind == "local":
+            return local[ref.key]
+        if ref.kind in ("measure", "group", "period", "stratification"):
             return Typed(ref.kind, span, f"the {ref.kind} `{ref.key}`")
-        if ref.kind == "parameter":
-            info = self.parameters.get(ref.key)
-            if info is None:
-                return Typed(ERROR, span, "")
-            return Typed(info.type, info.declaration.type_span,
-                         f"parameter `{ref.key}`, declared {t.describe(info.type)}")
-        if ref.kind in ("definition", "output", "schedule"):
-            return self._callable_type(ref.key)
+        return self._checked(ref.key)
+
+    def _not_a_value(self, ref: Ref, name: s.Name, role: str) -> bool:
+        """Report a module or stratification template used as a value, or a module or
+        stratification called; true if it was. A contract's own stratification is a value
+        of type stratification, passed to functions that range over its groups."""
+        if ref.kind not in ("module", "stratification"):
+            return False
         if ref.kind == "module":
-            self.error("E0104", f"`{name.dotted}` is a module, not a value", name.span,
-                       hint=f"name something inside it, like `{name.dotted}.NAME`")
+            hint = (f"call a definition inside it: `{name.dotted}.NAME(...)`"
+                    if role == "something to call"
+                    else f"name something inside it, like `{name.dotted}.NAME`")
+        elif ref.key not in self.stratifications:
+            self.error("E0104", f"`{name.dotted}` is a module's stratification template, not "
+                       "a stratification of the contract", name.span,
+                       hint=f"take it in the contract with `stratification NAME from "
+                       f"{name.dotted}`, then use NAME")
+            return True
+        elif role == "a value":
+            return False
         else:
-            self.error("E0104", f"`{name.dotted}` is a stratification, not a value", name.span,
-                       hint=f"write `groups of {name.dotted}` or `focus groups of "
-                       f"{name.dotted}`")
-        return Typed(ERROR, span, "")
+            hint = f"write `groups of {name.dotted}` or `focus groups of {name.dotted}`"
+        self.error("E0104", f"`{name.dotted}` is a {ref.kind}, not {role}", name.span,
+                   hint=hint)
+        return True
 
     def _x_Name(self, scope: _ModuleScope, local: dict[str, Typed], e: s.Name) -> Typed:
         resolved = self._resolve(scope, local, e)
-        if resolved is None:
+        if resolved is None or self._not_a_value(resolved[0], e, "a value"):
             return Typed(ERROR, e.span, "")
-        ref, typed = resolved
+        ref, span = resolved
         self.refs[id(e)] = ref
+        if ref.kind == "group" and ref.key not in self.group_strata \
+                and scope.loaded is not self.main:
+            # Settlement reads a group through the contract's stratifications; a module's
+            # own are templates, read by nothing until the contract takes one.
+            self.error("E0106", f"group `{ref.key}` is in none of the contract's "
+                       "stratifications", e.span,
+                       hint="take the module's stratification into the contract with "
+                       "`stratification NAME from MODULE.TEMPLATE`, or pass the group to the "
+                       "definition as an argument")
+            return Typed(ERROR, e.span, "")
+        typed = self._ref_type(ref, span, local)
         if ref.kind in ("definition", "output", "schedule"):
             params = self._params_of(ref.key)
             if params:
@@ -914,10 +1077,7 @@ class Checker:
         return typed
 
     def _params_of(self, key: str) -> tuple[s.Param, ...]:
-        declaration = self.bodies[key][0]
-        if isinstance(declaration, s.Schedule):
-            return (declaration.param,)
-        return declaration.params or ()
+        return _params(self.bodies[key][0])
 
     def _x_Call(self, scope: _ModuleScope, local: dict[str, Typed], e: s.Call) -> Typed:
         name = e.callee.dotted
@@ -925,7 +1085,7 @@ class Checker:
             return self._aggregate(scope, local, e)
         if e.weighted_by is not None:
             self.error("E0308", "`weighted by` belongs to an aggregation", e.weighted_by.span,
-                       hint="write `mean(x weighted by w for each m in measures)`")
+                       hint="write `sum(x weighted by w for each m in measures)` or `mean(...)`")
         if name in FIXED_BUILTINS:
             self.refs[id(e)] = Ref("builtin", name)
             wanted, result = FIXED_BUILTINS[name]
@@ -938,31 +1098,35 @@ class Checker:
             self.refs[id(e)] = Ref("builtin", name)
             return self._unit_builtin(scope, local, e, name)
         resolved = self._resolve(scope, local, e.callee)
-        if resolved is None:
+        if resolved is None or resolved[0].kind not in ("definition", "output", "schedule"):
+            if resolved is not None and not self._not_a_value(resolved[0], e.callee,
+                                                              "something to call"):
+                typed = self._ref_type(resolved[0], resolved[1], local)
+                if typed.type != ERROR:
+                    self.error("E0104", f"`{name}` is {t.describe(typed.type)}, not something "
+                               "to call", e.callee.span, hint=f"write `{name}` without "
+                               "parentheses")
             for arg in e.args:
                 self.expr(scope, local, arg)
             return Typed(ERROR, e.span, "")
-        ref, typed = resolved
-        if ref.kind not in ("definition", "output", "schedule"):
-            self.error("E0104", f"`{name}` is {t.describe(typed.type)}, not something to call",
-                       e.callee.span, hint=f"write `{name}` without parentheses")
-            return Typed(ERROR, e.span, "")
+        ref = resolved[0]
+        typed = self._ref_type(ref, resolved[1], local)
         self.refs[id(e)] = ref
         params = self._params_of(ref.key)
-        args = self._args(scope, local, e, len(params))
+        args = self._args(scope, local, e, len(params), params)
         for arg, node, param in zip(args, e.args, params, strict=False):
             self._expect(arg, param.type, node.span,
                          f"parameter `{param.name}` of `{name}` is declared", param.span)
         return Typed(typed.type, e.span, f"`{name}(...)`, which gives {t.describe(typed.type)}")
 
     def _args(self, scope: _ModuleScope, local: dict[str, Typed], e: s.Call,
-              count: int) -> list[Typed]:
+              count: int, params: tuple[s.Param, ...] | None = None) -> list[Typed]:
         args = [self.expr(scope, local, a) for a in e.args]
         if len(args) != count:
             self.error("E0103", f"`{e.callee.dotted}` takes {count} argument"
                        f"{'s' if count != 1 else ''}, but {len(args)} "
                        f"{'were' if len(args) != 1 else 'was'} given", e.span,
-                       hint=_signature_hint(self, e.callee.dotted, scope))
+                       hint=_signature_hint(e.callee.dotted, params))
         return args
 
     def _unit_builtin(self, scope: _ModuleScope, local: dict[str, Typed], e: s.Call,
@@ -1023,21 +1187,55 @@ class Checker:
         )
         self.error(code, message, span, hint=hint, notes=notes)
 
+    def _groups_of(self, local: dict[str, Typed],
+                   d: s.FocusGroups | s.StratificationGroups) -> None:
+        """Resolve the stratification of `groups of NAME`, recorded for the evaluator: a
+        parameter of type stratification, or one of the contract's stratifications."""
+        name = d.stratification
+        if name is not None and name in local:
+            self.refs[id(d)] = Ref("local", name)
+            found = local[name]
+            if found.type not in ("stratification", ERROR):
+                self.error("E0203", f"expected a stratification, found {t.describe(found.type)}",
+                           d.span, hint=f"declare the parameter `{name}: stratification`, or "
+                           "name one of the contract's stratifications",
+                           notes=(Note(f"`{name}` is {t.describe(found.type)}: {found.why}",
+                                       found.origin),))
+            return
+        if name is None:
+            # A module's definitions are settled with the contract's stratifications, so the
+            # same rule holds for them. Counted as declared, so that a stratification with
+            # its own error does not make this one look wrong too.
+            declared = [x.name for x in self.main.module.declarations
+                        if isinstance(x, s.Stratification)]
+            if not declared:
+                self.error("E0106", "the contract declares no stratification, so there "
+                           "are no groups to range over", d.span,
+                           hint="declare one with `stratification NAME ... end`")
+                return
+            if len(declared) > 1:
+                self.error("E0106", "the contract has more than one stratification; say "
+                           "which", d.span, hint=f"write `{_domain_words(d)} of "
+                           f"{declared[0]}`, for example, or take the stratification as a "
+                           "parameter `s: stratification`")
+                return
+            name = declared[0]
+        elif name not in self.stratifications:
+            self.error("E0101", f"`{name}` is not a stratification", d.span,
+                       hint=did_you_mean(name, [*self.stratifications, *local])
+                       or "declare it with `stratification`, or take it as a parameter "
+                       "`s: stratification`")
+            return
+        if name in self.stratifications:
+            self.refs[id(d)] = Ref("stratification", name)
+
     def _domain(self, scope: _ModuleScope, local: dict[str, Typed], d: s.Domain) -> str:
         if isinstance(d, s.AllMeasures):
             return "measure"
         if isinstance(d, s.AllOrganizations):
             return "organization"
         if isinstance(d, s.FocusGroups | s.StratificationGroups):
-            if d.stratification is None:
-                if len(self.stratifications) != 1 and scope.loaded is self.main:
-                    self.error("E0106", "there is more than one stratification here; say which",
-                               d.span, hint="write `focus groups of race`, for example"
-                               if self.stratifications else "declare a stratification first")
-            elif d.stratification not in self.stratifications:
-                self.error("E0101", f"`{d.stratification}` is not a stratification", d.span,
-                           hint=did_you_mean(d.stratification, self.stratifications)
-                           or "declare it with `stratification`")
+            self._groups_of(local, d)
             return "group"
         kinds = set()
         for item in d.items:
@@ -1086,20 +1284,31 @@ class Checker:
             self._expect(share, "percent", e.args[0].span, "`percentile` takes a percent "
                          "first", None)
         element = self.expr(scope, inner, e.args[-1])
-        if e.weighted_by is not None:
-            weight = self.expr(scope, inner, e.weighted_by)
-            if name != "mean":
-                self.error("E0308", "only `mean` can be weighted", e.weighted_by.span,
-                           hint="write `mean(x weighted by w for each ...)`")
-            elif weight.type not in t.NUMERIC and weight.type != ERROR:
+        weight = self.expr(scope, inner, e.weighted_by) if e.weighted_by is not None else None
+        if weight is not None and e.weighted_by is not None:
+            if name not in WEIGHTED_AGGREGATES:
+                self.error("E0308", f"`{name}` cannot be weighted; only `sum` and `mean` can",
+                           e.weighted_by.span,
+                           hint="remove `weighted by`, or write `sum(x weighted by w ...)` or "
+                           "`mean(x weighted by w ...)`")
+                weight = None
+            elif weight.type not in t.NUMERIC and weight.type not in (ERROR, t.NOTHING):
                 self.error("E0201", f"a weight must be a number, found "
                            f"{t.describe(weight.type)}", e.weighted_by.span,
-                           hint="weight by a percent, a count or money")
+                           hint="weight by a percent, a count, a number or money",
+                           notes=(Note(f"{t.describe(weight.type)} comes from {weight.why}",
+                                       weight.origin),))
+                weight = Typed(ERROR, e.weighted_by.span, "")
         policy = e.for_each.not_scored
         if policy == "zero" and element.type not in t.NUMERIC and element.type != ERROR:
             self.error("E0308", "`not scored: zero` needs numeric values", e.for_each.span,
                        hint="use `skip` or `propagate`")
-        if element.type == ERROR:
+        if policy == "rescale" and e.weighted_by is None:
+            self.error("E0308", "`not scored: rescale` scales up the weights of the scored "
+                       f"items, but this `{name}` has no weights", e.for_each.span,
+                       hint=f"weight the items: `{name}(x weighted by w for each ...)`; or "
+                       "leave the not-scored items out with `not scored: skip`")
+        if element.type == ERROR or (weight is not None and weight.type == ERROR):
             return Typed(ERROR, e.span, "")
         if name in ("all", "any"):
             self._expect(element, "yesno", e.args[-1].span, f"`{name}` checks yes/no answers",
@@ -1117,6 +1326,20 @@ class Checker:
                        notes=(Note(f"{t.describe(element.type)} comes from {element.why}",
                                    element.origin),))
             return Typed(ERROR, e.span, "")
+        if name == "sum" and weight is not None:
+            # A weighted sum is a sum of products, so it has the unit of `value * weight`.
+            if t.NOTHING in (element.type, weight.type):
+                product: str | None = weight.type if element.type == t.NOTHING else element.type
+            else:
+                product = t.multiply(element.type, weight.type)
+            if product is None:
+                self._conflict("E0201", f"cannot weight {t.describe(element.type)} by "
+                               f"{t.describe(weight.type)}: their product has no unit",
+                               e.span, element, weight,
+                               t.arithmetic_hint("*", element.type, weight.type))
+                return Typed(ERROR, e.span, "")
+            return Typed(product, e.span, f"`{name}(...)` of {t.describe(element.type)} "
+                         f"weighted by {t.describe(weight.type)}")
         result = "number" if element.type == "count" and name == "mean" else element.type
         return Typed(result, e.span, f"`{name}(...)` of {t.describe(element.type)}")
 
@@ -1220,7 +1443,7 @@ class Checker:
         kind = self._domain(scope, local, e.domain)
         if ERROR not in (kind, element.type) and element.type != kind:
             self.error("E0202", f"cannot look for {t.describe(element.type)} among "
-                       f"{t.describe(kind)}s", e.span, hint="compare like with like")
+                       f"{t.describe_many(kind)}", e.span, hint="compare like with like")
         return Typed("yesno", e.span, "`in`")
 
     def _x_AtOrganization(self, scope: _ModuleScope, local: dict[str, Typed],
@@ -1276,10 +1499,17 @@ def _unit_hint(found: str, wanted: str) -> str | None:
         return "write amounts with a dollar sign: `$1,000.00`"
     if "money" in pair and "percent" in pair:
         return "a share of an amount is `amount * percent`"
+    if found == "stratification":
+        return "a stratification stands for its groups only in `for each g in groups of NAME`"
+    if wanted == "stratification":
+        return "pass one of the contract's stratifications by its name, like `race`"
     return None
 
 
-def _signature_hint(checker: Checker, name: str, scope: _ModuleScope) -> str:
+def _signature_hint(name: str, params: tuple[s.Param, ...] | None) -> str:
+    """How to call a builtin, or a declaration with these parameters."""
+    if params is not None:
+        return f"call it as `{name}({', '.join(f'{p.name}: {p.type}' for p in params)})`"
     if name in FIXED_BUILTINS:
         args = ", ".join(FIXED_BUILTINS[name][0])
         return f"call it as `{name}({args})`"
@@ -1289,10 +1519,6 @@ def _signature_hint(checker: Checker, name: str, scope: _ModuleScope) -> str:
         return "call it as `clamp(value, low, high)`"
     if name == "abs":
         return "call it as `abs(value)`"
-    entry = scope.names.get(name)
-    if entry is not None and entry[0].key in checker.bodies:
-        params = checker._params_of(entry[0].key)
-        return f"call it as `{name}({', '.join(f'{p.name}: {p.type}' for p in params)})`"
     return "check the declaration for the arguments it takes"
 
 
@@ -1307,6 +1533,15 @@ def _simple_condition(condition: s.Expr) -> tuple[str, frozenset[str]] | None:
         if isinstance(element, s.Name) and len(element.parts) == 1:
             return element.parts[0], frozenset(i.dotted for i in condition.domain.items)
     return None
+
+
+def _domain_words(d: s.FocusGroups | s.StratificationGroups) -> str:
+    return "focus groups" if isinstance(d, s.FocusGroups) else "groups"
+
+
+def _params(d: s.Definition | s.Output | s.Schedule) -> tuple[s.Param, ...]:
+    """The parameters of a callable declaration; a schedule has exactly one."""
+    return (d.param,) if isinstance(d, s.Schedule) else (d.params or ())
 
 
 def _walk(node: Any) -> Iterator[Any]:

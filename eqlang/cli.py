@@ -7,10 +7,12 @@ diagnostics on standard error), 2 for a command line that cannot be understood.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import functools
-import hashlib
+import gc
 import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -19,7 +21,17 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from eqlang import __version__
-from eqlang.api import Run, example_coverage, load_contract, run_examples, settle
+from eqlang.api import (
+    example_coverage,
+    find_values,
+    input_files,
+    load_contract,
+    load_trace,
+    organization_of,
+    run_examples,
+    settle,
+    verify_trace,
+)
 from eqlang.bounds import bounds_json, output_bounds, render_bounds
 from eqlang.check import Program
 from eqlang.codes import EXPLANATIONS
@@ -40,7 +52,7 @@ from eqlang.properties import (
 from eqlang.render import explain as explain_tree
 from eqlang.render import module_docs, outputs_json, summary
 from eqlang.source import SourceError, read_source
-from eqlang.trace import FORMAT, dumps, write_atomic
+from eqlang.trace import refuse_inputs, write_atomic
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -62,6 +74,12 @@ def reports_errors(command: F) -> F:
             _fail(error.diagnostics)
         except SourceError as error:
             _fail([Diagnostic("E0001", error.message, None, hint=error.hint, path=error.path)])
+        except BrokenPipeError:
+            # The reader went away (`eqlang explain ... | head`): stop quietly, and keep
+            # Python from complaining again when it flushes standard output on exit.
+            with contextlib.suppress(OSError, ValueError):
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
         except OSError as error:
             click.echo(f"eqlang: error: {error.strerror or error}"
                        + (f": {error.filename}" if error.filename else ""), err=True)
@@ -192,9 +210,10 @@ def _as_of(value: str | None) -> datetime.date | None:
 @click.option("--org", "orgs", multiple=True, metavar="ORG",
               help="Settle only this organization; repeat for several.")
 @click.option("--trace", "trace_path", metavar="OUT.json", help="Write the full trace here.")
-@click.option("--json", "as_json", is_flag=True, help="Print outputs as JSON.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print {org: {output: value}} as JSON, with decimal strings.")
 @click.option("--set", "overrides", multiple=True, metavar="NAME=VALUE",
-              help="Override a parameter for a what-if run.")
+              help="Override a parameter for a what-if run (checked like source).")
 @click.option("--as-of", "as_of", metavar="DATE",
               help="Settlement date that picks amended parameter values.")
 @reports_errors
@@ -203,187 +222,61 @@ def eval_command(contract: str, tables: tuple[str, ...], orgs: tuple[str, ...],
                  as_of: str | None) -> None:
     """Settle a contract on measure tables and print the payouts."""
     program = load_contract(contract)
+    if trace_path is not None:
+        # Refused before the work is done, not after.
+        refuse_inputs(trace_path, input_files(program, tables))
     run = settle(program, list(tables), organizations=list(orgs), overrides=list(overrides),
                  as_of=_as_of(as_of))
     settlements = list(run.settlements)
     text = outputs_json(settlements) if as_json else summary(program, run.evaluator,
-                                                             settlements)
+                                                             settlements, run.overrides)
     if trace_path is not None:
-        inputs = [contract, *tables, *(m.source.path for m in program.modules)]
-        write_atomic(trace_path, run.trace_json(), protected=inputs)
+        run.write_trace(trace_path)
     click.echo(text, nl=False)
-
-
-def _load_trace(path: str) -> dict[str, Any]:
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise EqlangError(Diagnostic("E0701", "no such trace file", None, path=path,
-                                     hint="write one with `eqlang eval ... --trace FILE`")
-                          ) from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise EqlangError(Diagnostic("E0701", f"not a JSON trace: {exc}", None, path=path,
-                                     hint="pass a file written by `eqlang eval --trace`")
-                          ) from None
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise EqlangError(Diagnostic("E0701", f"not an eqlang trace (format {FORMAT})", None,
-                                     path=path,
-                                     hint="pass a file written by `eqlang eval --trace`"))
-    return data
-
-
-def _pick_org(trace: dict[str, Any], org: str | None, path: str) -> str:
-    orgs = sorted(trace["organizations"])
-    if org is None:
-        if len(orgs) == 1:
-            return orgs[0]
-        raise click.UsageError("the trace holds several organizations; choose one with --org: "
-                               + ", ".join(orgs))
-    if org not in trace["organizations"]:
-        raise EqlangError(Diagnostic("E0602", f"the trace has no organization \"{org}\"", None,
-                                     path=path, hint=did_you_mean(org, orgs)
-                                     or "it holds: " + ", ".join(orgs)))
-    return org
-
-
-def _find_node(trace: dict[str, Any], org: str, output: str, path: str) -> list[str]:
-    section = trace["organizations"][org]
-    outputs = section["outputs"]
-    name, _, rest = output.partition("(")
-    name = name.strip()
-    if name in outputs:
-        entry = outputs[name]
-        if "node" in entry:
-            return [entry["node"]]
-        if rest:
-            key = rest.rstrip(")").strip()
-            if key in entry:
-                return [entry[key]["node"]]
-            raise EqlangError(Diagnostic("E0702", f"output `{name}` has no value for `{key}`",
-                                         None, path=path, hint=did_you_mean(key, entry)
-                                         or "it has: " + ", ".join(entry)))
-        return [entry[k]["node"] for k in entry]
-    if output in section["nodes"]:
-        return [output]
-    raise EqlangError(Diagnostic("E0702", f"the trace has no output or value `{output}`", None,
-                                 path=path, hint=did_you_mean(output, [*outputs,
-                                                                       *section["nodes"]])
-                                 or "outputs: " + ", ".join(outputs)))
 
 
 @main.command()
 @click.argument("trace_file", metavar="TRACE", type=click.Path(dir_okay=False))
 @click.argument("output")
 @click.option("--org", help="The organization, when the trace holds several.")
-@click.option("--depth", type=click.IntRange(min=0), help="How many levels to show.")
+@click.option("--depth", type=click.IntRange(min=0),
+              help="How many levels below the value to show (all by default).")
 @reports_errors
 def explain(trace_file: str, output: str, org: str | None, depth: int | None) -> None:
-    """Show how one value of a trace was derived, down to the table rows."""
-    trace = _load_trace(trace_file)
-    chosen = _pick_org(trace, org, trace_file)
-    roots = _find_node(trace, chosen, output, trace_file)
-    click.echo(f"{chosen}")
-    for root in roots:
+    """Show how one value of a trace was derived, down to the table rows.
+
+    OUTPUT is an output (payout; measure_payout for every measure), one measure's value
+    (measure_payout(COL)) or any value of the trace (gap(COL, Asian, baseline)).
+    """
+    trace = load_trace(trace_file)
+    if org is None and len(trace["organizations"]) > 1:
+        raise click.UsageError("the trace holds several organizations; choose one with --org: "
+                               + ", ".join(sorted(trace["organizations"])))
+    chosen = organization_of(trace, org, trace_file)
+    click.echo(chosen)
+    for root in find_values(trace, chosen, output, trace_file):
         click.echo(explain_tree(trace, chosen, root, depth), nl=False)
-
-
-def _resolve(recorded: str, trace_file: str) -> str:
-    if Path(recorded).exists():
-        return recorded
-    beside = Path(trace_file).parent / recorded
-    return str(beside) if beside.exists() else recorded
-
-
-def _sha256(path: str) -> str | None:
-    try:
-        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-    except OSError:
-        return None
-
-
-def _differences(recorded: Any, fresh: Any, where: str, found: list[str]) -> None:
-    if len(found) >= 25:
-        return
-    if isinstance(recorded, dict) and isinstance(fresh, dict):
-        for key in sorted(set(recorded) | set(fresh)):
-            here = f"{where} > {key}" if where else key
-            if key not in fresh:
-                found.append(f"{here}: in the trace, but re-evaluation does not produce it")
-            elif key not in recorded:
-                found.append(f"{here}: re-evaluation produces it, but the trace lacks it")
-            else:
-                _differences(recorded[key], fresh[key], here, found)
-    elif recorded != fresh:
-        found.append(f"{where}: the trace says {json.dumps(recorded, ensure_ascii=False)}, "
-                     f"re-evaluation gives {json.dumps(fresh, ensure_ascii=False)}")
 
 
 @main.command()
 @click.argument("trace_file", metavar="TRACE", type=click.Path(dir_okay=False))
 @reports_errors
 def verify(trace_file: str) -> None:
-    """Re-evaluate a trace from its recorded inputs and report every difference."""
-    trace = _load_trace(trace_file)
-    problems: list[str] = []
-    contract = _resolve(trace["contract"]["path"], trace_file)
-    digest = _sha256(contract)
-    if digest is None:
-        problems.append(f"contract {contract}: cannot be read")
-    elif digest != trace["contract"]["sha256"]:
-        problems.append(f"contract {contract}: changed since the trace was written "
-                        f"(SHA-256 {trace['contract']['sha256'][:12]}... then, "
-                        f"{digest[:12]}... now)")
-    tables = []
-    for table in trace["tables"]:
-        path = _resolve(table["path"], trace_file)
-        tables.append(path)
-        digest = _sha256(path)
-        if digest is None:
-            problems.append(f"table {path}: cannot be read")
-        elif digest != table["sha256"]:
-            problems.append(f"table {path}: changed since the trace was written (SHA-256 "
-                            f"{table['sha256'][:12]}... then, {digest[:12]}... now)")
-    fresh: dict[str, Any] | None = None
-    if digest is not None and all(_sha256(p) is not None for p in tables):
-        try:
-            program = load_contract(contract)
-            as_of = trace.get("as_of")
-            run: Run = settle(
-                program, tables, organizations=sorted(trace["organizations"]),
-                overrides=trace.get("overrides", {}),
-                as_of=datetime.date.fromisoformat(as_of) if as_of else None,
-            )
-            fresh = json.loads(dumps(run.trace()))
-        except EqlangError as error:
-            problems.append("re-evaluation failed:\n" + render_all(error.diagnostics))
-    if fresh is not None:
-        recorded_modules = {m["path"]: m["sha256"] for m in trace["contract"]["modules"]}
-        for module in fresh["contract"]["modules"]:
-            then = recorded_modules.get(module["path"])
-            if then is None:
-                problems.append(f"module {module['path']}: imported now, not in the trace")
-            elif then != module["sha256"]:
-                problems.append(f"module {module['path']}: changed since the trace was written")
-        fresh["contract"]["path"] = trace["contract"]["path"]
-        for table, original in zip(fresh["tables"], trace["tables"], strict=False):
-            table["path"] = original["path"]
-        differences: list[str] = []
-        _differences(trace, fresh, "", differences)
-        problems.extend(d for d in differences if not _explained(d, problems))
-    if problems:
+    """Re-evaluate a trace from its recorded inputs and report every difference.
+
+    Checks the SHA-256 of the contract, every module and every table, re-derives every value
+    and compares the result with the trace; exits 0 only when all of it matches.
+    """
+    result = verify_trace(trace_file)
+    if not result.ok:
         click.echo(f"{trace_file}: does NOT verify", err=True)
-        for problem in problems:
-            click.echo(f"  - {problem}", err=True)
+        for problem in result.problems:
+            first, *rest = problem.splitlines()
+            click.echo(f"  - {first}", err=True)
+            for line in rest:
+                click.echo(f"    {line}", err=True)
         sys.exit(1)
-    orgs = len(trace["organizations"])
-    click.echo(f"{trace_file}: verified: the contract, {len(trace['contract']['modules'])} "
-               f"module(s), {len(trace['tables'])} table(s) and {orgs} organization(s) "
-               "match the trace")
-
-
-def _explained(difference: str, problems: list[str]) -> bool:
-    """Hash differences already reported as changed files need not be repeated."""
-    return "sha256" in difference and any("changed since" in p for p in problems)
+    click.echo(f"{trace_file}: verified: {result.checked} match the trace")
 
 
 @main.command()
@@ -459,3 +352,31 @@ def test_command(files: tuple[str, ...], show_coverage: bool, fail_under: int | 
                    "(see docs/language.md)", err=True)
     if counts["failed"] or broken or below or ran == 0:
         sys.exit(1)
+
+
+def entry_point() -> NoReturn:
+    """The ``eqlang`` console command (and ``python -m eqlang``): ``main`` in a process
+    that ends as soon as its output is out.
+
+    A settlement builds millions of small objects that live until the command ends. The
+    cyclic garbage collector would scan them again and again for cycles they do not form,
+    and tearing the heap down at exit would free them one by one: together a third of
+    the time of a large run. So the collector is off for the command, and the process exits
+    without the teardown once everything it wrote is flushed. (``main`` itself, as tests and
+    other programs call it, does neither.)
+    """
+    gc.disable()
+    try:
+        main(prog_name="eqlang")
+        status: Any = 0
+    except SystemExit as exit_:
+        status = exit_.code
+    if status is not None and not isinstance(status, int):
+        print(status, file=sys.stderr)
+        status = 1
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (BrokenPipeError, ValueError):
+        status = status or 1
+    os._exit(status or 0)

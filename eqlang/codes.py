@@ -428,8 +428,11 @@ _add(_entry(
     """
     A name is used in a way its kind does not allow: a definition that takes arguments is
     used without them, a parameter or measure is called like a function, a module or a
-    stratification is used as a value, or a call with `for each` names something that is not
-    an aggregation (sum, mean, min, max, count, all, any, median, percentile).
+    module's stratification template is used as a value (a contract's own stratification is
+    a value, of type `stratification`; a template becomes one only when the contract takes it
+    with `stratification NAME from MODULE.TEMPLATE`), or a call with `for each` names
+    something that is not an aggregation (sum, mean, min, max, count, all, any, median,
+    percentile).
     """,
     wrong="""
     define gap(a: percent, b: percent): pp = a - b
@@ -457,7 +460,11 @@ _add(_entry(
     line, no `reference` line, a reference or focus group that is not in the `groups` line
     (often a spelling slip), the reference group listed as a focus group too (its gap to
     itself is always zero), or `focus groups` written without `of NAME` when the contract has
-    more than one stratification.
+    more than one stratification, or none (in a module too: a module's function that must
+    work with any stratification takes it as a parameter `s: stratification` and writes
+    `groups of s`). It also means that a module's definition names a group that none of the
+    contract's stratifications lists: a module's stratifications are templates, and their
+    groups are read only once the contract takes one with `from`.
     """,
     wrong="""
     stratification race
@@ -474,6 +481,8 @@ _add(_entry(
     fix="""
     Make the reference and focus lines name groups from the `groups` line, exactly as spelled
     there. With two stratifications, say which one a loop ranges over: `focus groups of race`.
+    In a module, take the stratification as a parameter: `define size(s: stratification):
+    count = count(g for each g in groups of s)`, called from the contract as `size(race)`.
     """,
 ))
 
@@ -614,7 +623,9 @@ _add(_entry(
     stratification, and the gaps of both would be computed from the same counts. A
     stratification taken from a module (`stratification race from groups.race`) brings its
     groups into the contract and counts as the contract's own; the stratifications a module
-    merely declares are templates and do not count until a contract takes them.
+    merely declares are templates and do not count until a contract takes them. The same
+    holds for two groups that the table spells alike (`"Other" as OtherRace` and `"Other" as
+    OtherLanguage`), and for a group spelled `"ALL"`: those rows are the whole population.
     """,
     modules=(("groups.eq", """
         stratification race
@@ -762,10 +773,11 @@ _add(_entry(
 # ---- the contract's promises: E03xx -----------------------------------------------------
 
 _add(_entry(
-    "E0301", "definitions that depend on each other in a cycle",
+    "E0301", "definitions or parameters that depend on each other in a cycle",
     """
-    A definition uses itself, directly or through other definitions. eqlang has no recursion:
-    every value is computed from the measure table in a fixed number of steps, so that every
+    A definition uses itself, directly or through other definitions, or a parameter's value
+    leads back to the parameter through other parameters. eqlang has no recursion: every
+    value is computed from the measure table in a fixed number of steps, so that every
     settlement ends and every dollar can be traced to table rows.
     """,
     wrong="""
@@ -914,9 +926,10 @@ _add(_entry(
     "E0306", "a parameter that is not a plain constant",
     """
     A parameter is a figure the contract states: its value, and that of each amendment, must
-    be a constant, not something computed from the measure table or from organizations. Two
-    amendments of one parameter must also take effect on different dates, or it would be
-    unclear which is in force.
+    be a constant, not something computed from the measure table or from organizations, and
+    it cannot name a definition, output or schedule, which are computed at settlement. It
+    may use other parameters. Two amendments of one parameter must also take effect on
+    different dates, or it would be unclear which is in force.
     """,
     wrong="""
     measure COL "Colorectal cancer screening" higher is better weight 100%
@@ -941,7 +954,8 @@ _add(_entry(
     cannot supply. Only money is rounded to cents or dollars; other numbers are rounded to a
     number of decimals; yes/no, groups and text are `not rounded`. An output is settled once
     per organization, or once per measure or per group, so it takes at most one parameter,
-    of type measure or group.
+    of type measure or group. Outputs are what a contract pays, so an imported module has
+    none: it offers definitions that the contract's outputs use.
     """,
     wrong="""
     parameter share: percent = 35%
@@ -963,9 +977,11 @@ _add(_entry(
     "E0308", "an aggregation or rounding call used the wrong way",
     """
     An aggregation or a call to `round` is written in a way that has no meaning: an
-    aggregation without `for each`; `weighted by` on anything but `mean` (a weighted sum is a
-    sum of products); `not scored: zero` on values that are not numbers; `round` with a number
-    of places that is not written out, or without a rounding mode.
+    aggregation without `for each`; `weighted by` on anything but `sum` and `mean` (a weighted
+    minimum or count means nothing); `not scored: rescale` on an aggregation without
+    `weighted by`, which has no weights to scale up; `not scored: zero` on values that are not
+    numbers; `round` with a number of places that is not written out, or without a rounding
+    mode.
     """,
     wrong="""
     stratification race
@@ -974,7 +990,7 @@ _add(_entry(
     end
 
     define pooled_rate(m: measure, p: period): percent =
-      sum(rate(m, g, p) weighted by denominator(m, g, p) for each g in focus groups)
+      mean(rate(m, g, p) for each g in focus groups, not scored: rescale)
     """,
     fixed="""
     stratification race
@@ -983,11 +999,14 @@ _add(_entry(
     end
 
     define pooled_rate(m: measure, p: period): percent =
-      mean(rate(m, g, p) weighted by denominator(m, g, p) for each g in focus groups)
+      mean(rate(m, g, p) weighted by denominator(m, g, p) for each g in focus groups,
+           not scored: rescale)
     """,
     fix="""
-    Write aggregations as `NAME(value for each x in domain)`; weight only `mean`; use `skip`
-    or `propagate` for values that are not numbers; write `round(x, 2, half up)`.
+    Write aggregations as `NAME(value for each x in domain)`; weight only `sum` and `mean`;
+    rescale only weighted aggregations (without weights, `skip` leaves the not-scored items
+    out); use `skip` or `propagate` for values that are not numbers; write
+    `round(x, 2, half up)`.
     """,
 ))
 
@@ -1562,7 +1581,8 @@ _add(_entry(
     fix="""
     Write the value as it would be written in the contract, with its unit: `$120,000.00` for
     money, `40%` for a percent, `3 pp` for points; quote it for the shell. Only parameters
-    can be set, not definitions.
+    can be set, not definitions; a module's parameter is named with the module in front, as
+    the contract names it (`--set plan.pool=...`).
     """,
 ))
 
@@ -1572,7 +1592,9 @@ _add(_entry(
     `--org NAME` chooses the organizations to settle (or, for `eqlang explain`, the one to
     show from a trace), and no row of the measure tables, or no part of the trace, names
     that organization. Names must match the table's org column exactly; eqlang does not
-    settle an organization it has no data for, which would pay on nothing.
+    settle an organization it has no data for, which would pay on nothing. A contract whose
+    header names its provider (`provider "NAME"`) is settled for that organization only, so
+    it must be in the tables, and `--org` cannot choose another.
     """,
     stage="command",
     contract=_COMMAND_CONTRACT,
@@ -1582,6 +1604,24 @@ _add(_entry(
     fix="""
     Copy the name from the table's org column; the hint suggests a close spelling when there
     is one, or lists the organizations the tables hold.
+    """,
+))
+
+_add(_entry(
+    "E0603", "an output that would overwrite an input",
+    """
+    `--trace FILE` names the contract, one of its modules or one of the measure tables.
+    Writing the trace there would destroy the input that the trace is evidence about, so
+    eqlang refuses before settling and writes nothing. Paths are compared as files: another
+    spelling of the same path, or a link to it, is refused too.
+    """,
+    stage="command",
+    contract=_COMMAND_CONTRACT,
+    table=_TABLE,
+    wrong="eqlang eval contract.eq --table measures.csv --trace measures.csv",
+    fixed="eqlang eval contract.eq --table measures.csv --trace trace.json",
+    fix="""
+    Name a new file for the trace, such as `trace.json`, beside the inputs or anywhere else.
     """,
 ))
 

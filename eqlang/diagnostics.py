@@ -71,6 +71,13 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
     return f"did you mean `{matches[0]}`?" if matches else None
 
 
+#: A source line longer than this is shown as a window around the offending text, so that
+#: a hostile one-line file cannot flood the terminal.
+MAX_SHOWN_WIDTH = 100
+#: How much of the line before the offending text such a window keeps.
+_CONTEXT_BEFORE = 30
+
+
 def _excerpt(span: Span, label: str = "") -> list[str]:
     source = span.source
     line, column = source.position(span.start)
@@ -81,8 +88,17 @@ def _excerpt(span: Span, label: str = "") -> list[str]:
     last = end_column if end_line == line else len(text)
     length = max(1, last - column + 1)
     length = min(length, max(1, len(shown) - column + 1))
+    indent = column - 1
+    if len(shown) > MAX_SHOWN_WIDTH:
+        first = max(0, indent - _CONTEXT_BEFORE)
+        window = shown[first:first + MAX_SHOWN_WIDTH]
+        prefix = "..." if first > 0 else ""
+        suffix = "..." if first + MAX_SHOWN_WIDTH < len(shown) else ""
+        shown = prefix + window + suffix
+        indent = indent - first + len(prefix)
+        length = max(1, min(length, len(prefix) + len(window) - indent))
     gutter = " " * width
-    caret_line = f"{gutter} | {' ' * (column - 1)}{'^' * length}"
+    caret_line = f"{gutter} | {' ' * indent}{'^' * length}"
     if end_line != line:
         caret_line += f" (continues to line {end_line})"
     if label:

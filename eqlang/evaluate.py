@@ -47,6 +47,14 @@ from eqlang.values import (
 #: Expression steps one run may take; far above any real contract, it bounds hostile ones.
 DEFAULT_STEP_LIMIT = 200_000_000
 
+#: What ``Node.seen`` holds for an expression evaluated more than once for one node (an
+#: ``if`` inside a ``for each``, say): there is no single outcome to show.
+VARIED = object()
+
+#: Builtins whose results are nodes of their own; the others are recorded in ``Node.seen``.
+_NODE_BUILTINS = frozenset({"rate", "numerator", "denominator", "weight", "min_denominator",
+                            "higher_is_better"})
+
 
 @attrs.define
 class Node:
@@ -63,6 +71,20 @@ class Node:
     rows: list[Row] = attrs.field(factory=list)
     citation: str | None = None
     note: str | None = None
+    #: Per expression (by ``id``) evaluated for this node: the branch an ``if`` took
+    #: ("then", "else"), whether an ``otherwise`` fell back ("fallback", "value"), the tier
+    #: a schedule chose ("tier"), an aggregation's or builtin's result, the id of the node
+    #: a call gave. The trace uses it to show the rule as it was
+    #: applied (the branch taken, with values) instead of the rule as written.
+    seen: dict[int, Any] | None = None
+
+    def record(self, expression: int, outcome: Any) -> None:
+        if self.seen is None:
+            self.seen = {expression: outcome}
+        else:
+            # Values are not compared: under interval or scenario arithmetic, equality of
+            # magnitudes need not be a plain yes or no.
+            self.seen[expression] = VARIED if expression in self.seen else outcome
 
 
 class DecisionRecorder(Protocol):
@@ -144,6 +166,10 @@ class Evaluator:
         self.literals: dict[int, Value] = {}
 
     def _decided(self, site: object, outcome: str, env: _Env) -> None:
+        # The node keeps the branches and tiers taken for its trace; exceptions show in
+        # its span already.
+        if env.node is not None and isinstance(site, s.If | s.Otherwise | s.Tier):
+            env.node.record(id(site), outcome)
         if self.recorder is not None:
             self.recorder.decided(site, outcome, env.node)
 
@@ -247,12 +273,23 @@ class Evaluator:
 
     def fail(self, code: str, message: str, span: Span | None, env: _Env,
              hint: str | None = None) -> EvaluationError:
-        context = f"organization {env.org}"
-        if env.node is not None and env.node.args:
-            context += f", evaluating {env.node.name}({', '.join(env.node.args)})"
-        elif env.node is not None:
-            context += f", evaluating {env.node.name}"
-        notes = (Note(context),)
+        # Say which organization, measure, group and period, as a settlement analyst
+        # would look them up in the table, then which rule was being evaluated.
+        where = [f"organization {env.org}"] if env.org else []
+        for value in env.local.values():
+            if isinstance(value, Group):
+                where.append(f"group {value.label}")
+            elif isinstance(value, Entity) and value.kind == "period":
+                label = self.period_labels.get(value.name, value.name)
+                where.append(f"period {value.name}" + (f" ({label})" if label != value.name
+                                                       else ""))
+            elif isinstance(value, Entity) and value.kind == "measure":
+                where.append(f"measure {value.name}")
+        if env.node is not None:
+            call = (f"{env.node.name}({', '.join(env.node.args)})" if env.node.args
+                    else env.node.name)
+            where.append(f"while evaluating {call}")
+        notes = (Note(", ".join(where)),) if where else ()
         return EvaluationError(Diagnostic(code, message, span, hint=hint, notes=notes))
 
     def _out_of_steps(self, e: s.Expr, env: _Env) -> None:
@@ -289,7 +326,7 @@ class Evaluator:
             if isinstance(declaration, s.Output):
                 value = self._round_output(declaration, value, inner)
         if isinstance(value, Quantity) and value.note:
-            node.note = value.note
+            self._annotate(inner, value.note)
         node.value = value
         self.memo[memo_key] = (value, node_id)
         self._use(env, env.org, node_id)
@@ -353,6 +390,12 @@ class Evaluator:
         if isinstance(argument, NotScored):
             return argument
         assert isinstance(argument, Quantity)
+        scored, maybe = self._scored(argument)
+        if maybe:
+            # Within bounds only: the input may be not scored, and then so is the result.
+            assert scored is not None
+            return self._join([self._schedule(d, scored, env),
+                               NotScored("the schedule's input may be not scored")])
         x = argument.magnitude
 
         def inside(r: s.Range) -> tuple[bool | None, ...]:
@@ -457,13 +500,16 @@ class Evaluator:
                                     "says which one is in force", d.span, env,
                                     hint="add `settled as of YYYY-MM-DD` or `effective ... to "
                                     "...` to the header, or pass --as-of")
-                for amendment in d.amendments:
-                    if amendment.effective <= self.as_of:
-                        expr = amendment.value
-                        node.span = amendment.span
-                        node.citation = amendment.citation
-                        node.note = f"amended from {amendment.effective}, in force on " \
-                            f"{self.as_of}"
+                as_of = self.as_of
+                started = [a for a in d.amendments if a.effective <= as_of]
+                if started:
+                    # The latest that has started, in whatever order they are written; the
+                    # checker refuses two that start on the same day.
+                    amendment = max(started, key=lambda a: a.effective)
+                    expr = amendment.value
+                    node.span = amendment.span
+                    node.citation = amendment.citation
+                    node.note = f"amended from {amendment.effective}, in force on {as_of}"
             value = self.eval(expr, _Env("", {}, node))
             if isinstance(value, Quantity) and info.type in ("count", "number"):
                 value = Quantity(info.type, value.magnitude)
@@ -695,18 +741,27 @@ class Evaluator:
             return Entity("measure", ref.key)
         if ref.kind == "group":
             return Group("named", ref.key)
-        if ref.kind == "period":
-            return Entity("period", ref.key)
+        if ref.kind in ("period", "stratification"):
+            return Entity(ref.kind, ref.key)
         return self.call(self.program.callables[ref.key], (), env)[0]
 
     def _x_Call(self, e: s.Call, env: _Env) -> Value:
         ref = self.program.refs[id(e)]
         if ref.kind == "aggregate":
-            return self._aggregate(e, env)
-        args = tuple(self.eval(a, env) for a in e.args)
-        if ref.kind == "builtin":
-            return self._builtin(ref.key, args, e, env)
-        return self.call(self.program.callables[ref.key], args, env)[0]
+            value = self._aggregate(e, env)
+        else:
+            args = tuple(self.eval(a, env) for a in e.args)
+            if ref.kind != "builtin":
+                value, node_id = self.call(self.program.callables[ref.key], args, env)
+                if env.node is not None:
+                    env.node.record(id(e), node_id)
+                return value
+            value = self._builtin(ref.key, args, e, env)
+            if ref.key in _NODE_BUILTINS:
+                return value
+        if env.node is not None:
+            env.node.record(id(e), value)
+        return value
 
     def _builtin(self, name: str, args: tuple[Value, ...], e: s.Call, env: _Env) -> Value:
         if name in ("rate", "numerator", "denominator"):
@@ -761,24 +816,43 @@ class Evaluator:
 
     # ---- aggregations ---------------------------------------------------------------------
 
-    def domain(self, d: s.Domain, env: _Env) -> list[Value]:
+    def domain(self, d: s.Domain, env: _Env) -> list[Value] | NotScored:
         if isinstance(d, s.AllMeasures):
             return [Entity("measure", c) for c in self.contract_measures]
         if isinstance(d, s.AllOrganizations):
             return [Entity("organization", o) for o in self.tables.organizations()]
         if isinstance(d, s.FocusGroups | s.StratificationGroups):
-            strat = self._named_strat(d.stratification)
+            strat = self._strat_named(d, env)
+            if isinstance(strat, NotScored):
+                return strat
             names = strat.focus if isinstance(d, s.FocusGroups) else strat.groups
             return [Group("named", g) for g in names]
         return [self.eval(item, env) for item in d.items]
 
-    def _named_strat(self, name: str | None) -> StratificationInfo:
-        if name is not None:
-            return self.program.stratifications[name]
-        return next(iter(self.program.stratifications.values()))
+    def _strat_named(self, d: s.FocusGroups | s.StratificationGroups, env: _Env
+                     ) -> StratificationInfo | NotScored:
+        ref = self.program.refs[id(d)]
+        if ref.kind == "stratification":
+            return self.program.stratifications[ref.key]
+        value = env.local[ref.key]
+        if isinstance(value, NotScored):
+            return value
+        assert isinstance(value, Entity)
+        return self.program.stratifications[value.name]
 
-    def _bindings(self, for_each: s.ForEach, env: _Env) -> Iterator[dict[str, Value]]:
-        domains = [(b.name, self.domain(b.domain, env)) for b in for_each.binders]
+    def _bindings(self, for_each: s.ForEach, env: _Env
+                  ) -> Iterator[dict[str, Value]] | NotScored:
+        domains: list[tuple[str, list[Value]]] = []
+        for binder in for_each.binders:
+            values = self.domain(binder.domain, env)
+            if isinstance(values, NotScored):
+                return values
+            domains.append((binder.name, values))
+        return self._combinations(domains, env)
+
+    @staticmethod
+    def _combinations(domains: list[tuple[str, list[Value]]], env: _Env
+                      ) -> Iterator[dict[str, Value]]:
         for combination in itertools.product(*(values for _, values in domains)):
             yield {**env.local, **{name: v for (name, _), v in zip(domains, combination,
                                                                      strict=True)}}
@@ -795,7 +869,10 @@ class Evaluator:
         # which only happens for values known within bounds.
         items: list[tuple[Value, Value | None, bool]] = []
         perhaps_unscored = False
-        for local in self._bindings(e.for_each, env):
+        bindings = self._bindings(e.for_each, env)
+        if isinstance(bindings, NotScored):
+            return bindings
+        for local in bindings:
             inner = _Env(env.org, local, env.node)
             certain = True
             if e.for_each.where is not None:
@@ -817,26 +894,34 @@ class Evaluator:
             weight = self.eval(e.weighted_by, inner) if e.weighted_by is not None else None
             items.append((value, weight, certain))
         element_type = self.program.types.get(id(e.args[-1]), "number")
-        unscored = [(v, w) for v, w, _ in items if isinstance(v, NotScored)
-                    or isinstance(w, NotScored)]
+        unit = self.program.types.get(id(e), element_type)
+        unscored = {i for i, (v, w, _) in enumerate(items)
+                    if isinstance(v, NotScored) or isinstance(w, NotScored)}
+        rescaling: tuple[str, Any] | None = None
         if unscored:
+            first = next(x for i in sorted(unscored) for x in items[i][:2]
+                         if isinstance(x, NotScored))
+            summary = f"{len(unscored)} of {len(items)} items not scored; first: {first.reason}"
             if policy == "propagate":
-                if any(c for v, w, c in items if (v, w) in unscored):
-                    first = next(x for pair in unscored for x in pair
-                                 if isinstance(x, NotScored))
-                    return NotScored(f"{len(unscored)} of {len(items)} items not scored; "
-                                     f"first: {first.reason}")
+                if any(items[i][2] for i in unscored):
+                    return NotScored(summary)
                 perhaps_unscored = True
-                items = [(v, w, c) for v, w, c in items if (v, w) not in unscored]
-            elif policy == "skip":
-                items = [(v, w, c) for v, w, c in items if (v, w) not in unscored]
-            else:
+            if policy == "rescale":
+                if len(unscored) == len(items):
+                    return NotScored(f"none of the {len(items)} items is scored, so there is "
+                                     f"no weight to rescale; first: {first.reason}")
+                # The full weight is that of every item whose weight is known, scored or not.
+                rescaling = (summary, self._total([w.magnitude for _, w, _ in items
+                                                   if isinstance(w, Quantity)]))
+            if policy == "zero":
                 zero = Quantity(element_type, self.math.literal(Decimal(0)))
                 items = [(zero, w, c) if isinstance(v, NotScored) else (v, w, c)
                          for v, w, c in items]
                 items = [(v, w, c) for v, w, c in items if not isinstance(w, NotScored)]
+            else:
+                items = [item for i, item in enumerate(items) if i not in unscored]
         items, unsure = self._perhaps_scored(items, policy, element_type)
-        result = self._combine(name, items, many, e, env)
+        result = self._combine(name, items, many, unit, rescaling, e, env)
         if perhaps_unscored or unsure:
             return self._join([result, NotScored(f"the {name} may not be scored")])
         return result
@@ -866,40 +951,34 @@ class Evaluator:
         return kept, unsure
 
     def _combine(self, name: str, items: list[tuple[Value, Value | None, bool]], many: bool,
-                 e: s.Call, env: _Env) -> Value:
+                 unit: str, rescaling: tuple[str, Any] | None, e: s.Call, env: _Env) -> Value:
         """The aggregation of the items that count; uncertain ones may count or not."""
-        values = [v for v, _, _ in items]
-        exact = not many and all(c for _, _, c in items)
         if name == "count":
             return Quantity("count", self._count(items, many))
         if name in ("all", "any"):
             return Truth(self._all_or_any(name, items))
-        quantities = [v for v in values if isinstance(v, Quantity)]
-        unit = self.program.types.get(id(e), self.program.types.get(id(e.args[-1]), "number"))
+        exact = not many and all(c for _, _, c in items)
+        pairs = [(v, w) for v, w, _ in items]
+        magnitudes = [v.magnitude for v, _, _ in items if isinstance(v, Quantity)]
+        if name == "sum" and not exact:
+            return Quantity(unit, self._uncertain_sum(items, many, rescaling))
+        if name == "sum" and e.weighted_by is not None:
+            return self._weighted_sum(pairs, unit, rescaling, e, env)
         if name == "sum":
-            total = self.math.literal(Decimal(0))
-            for value, _, certain in items:
-                assert isinstance(value, Quantity)
-                total = self.math.add(total, self._share(value.magnitude, certain, many))
-            return Quantity(unit, total)
-        if not quantities:
+            return Quantity(unit, self._total(magnitudes))
+        if not magnitudes:
             return NotScored(f"no items to take the {name} of")
-        magnitudes = [q.magnitude for q in quantities]
         if not exact:
             # Whichever items count, the mean, least, greatest or a percentile of them lies
             # between the least and the greatest of all.
-            hull = functools.reduce(self.math.join, magnitudes)
-            result = Quantity(unit, hull)
+            result = Quantity(unit, functools.reduce(self.math.join, magnitudes))
             if not any(c for _, _, c in items):
                 return self._join([result, NotScored(f"perhaps no items to take the {name} of")])
             return result
+        if name == "mean" and e.weighted_by is not None:
+            return self._weighted_mean(pairs, unit, rescaling, e, env)
         if name == "mean":
-            weights = None if e.weighted_by is None else [
-                w.magnitude for _, w, _ in items if isinstance(w, Quantity)]
-            try:
-                return Quantity(unit, self.math.mean(magnitudes, weights))
-            except ArithmeticError_:
-                return NotScored("the weights of the items sum to zero")
+            return Quantity(unit, self.math.mean(magnitudes, None))
         if name in ("min", "max"):
             pick = self.math.minimum if name == "min" else self.math.maximum
             return Quantity(unit, functools.reduce(pick, magnitudes))
@@ -914,6 +993,23 @@ class Evaluator:
                 or self._answers(">", share, self.math.literal(Decimal(1))) == (True,)):
             raise self.fail("E0405", "a percentile must lie between 0% and 100%", e.span, env)
         return Quantity(unit, self.math.percentile(magnitudes, share))
+
+    def _uncertain_sum(self, items: list[tuple[Value, Value | None, bool]], many: bool,
+                       rescaling: tuple[str, Any] | None) -> Any:
+        """A sum (weighted, rescaled) where items may or may not count: each item adds 0 or
+        itself, or itself any number of times for an unknown set of organizations."""
+        total, scored_weight = self.math.literal(Decimal(0)), self.math.literal(Decimal(0))
+        for value, weight, certain in items:
+            assert isinstance(value, Quantity)
+            magnitude = value.magnitude
+            if isinstance(weight, Quantity):
+                magnitude = self.math.multiply(magnitude, weight.magnitude)
+                scored_weight = self.math.add(scored_weight,
+                                              self._share(weight.magnitude, certain, many))
+            total = self.math.add(total, self._share(magnitude, certain, many))
+        if rescaling is not None:
+            total = self.math.divide(self.math.multiply(total, rescaling[1]), scored_weight)
+        return total
 
     def _share(self, magnitude: Any, certain: bool, many: bool) -> Any:
         """What one item adds to a sum: itself, or (within bounds) 0 or it, or it any number
@@ -953,6 +1049,71 @@ class Evaluator:
         if every:
             answers.add(not decisive)
         return self.math.truth(answers)
+
+    def _total(self, magnitudes: list[Any]) -> Any:
+        total = self.math.literal(Decimal(0))
+        for magnitude in magnitudes:
+            total = self.math.add(total, magnitude)
+        return total
+
+    def _weighted_totals(self, items: list[tuple[Value, Value | None]]) -> tuple[Any, Any]:
+        """Σ value × weight and Σ weight, over items that are all scored."""
+        products, weights = [], []
+        for value, weight in items:
+            assert isinstance(value, Quantity) and isinstance(weight, Quantity)
+            products.append(self.math.multiply(value.magnitude, weight.magnitude))
+            weights.append(weight.magnitude)
+        return self._total(products), self._total(weights)
+
+    def _weighted_sum(self, items: list[tuple[Value, Value | None]], unit: str,
+                      rescaling: tuple[str, Any] | None, e: s.Call, env: _Env) -> Value:
+        total, scored_weight = self._weighted_totals(items)
+        if rescaling is None:
+            return Quantity(unit, total)
+        summary, full_weight = rescaling
+        nothing = self._answers("=", scored_weight, self.math.literal(Decimal(0)))
+        unrescalable = NotScored(f"{summary}; the weights of the scored items sum to zero, "
+                                 "so they cannot be rescaled")
+        if nothing == (True,):
+            return unrescalable
+        # Multiplied before dividing, so the one division is the only rounding.
+        rescaled = self.math.divide(self.math.multiply(total, full_weight), scored_weight)
+        factor = self.math.divide(full_weight, scored_weight)
+        self._annotate(env, f"{summary}; the scored items' weights, "
+                       f"{self._weight_text(scored_weight, e)} of "
+                       f"{self._weight_text(full_weight, e)}, were scaled up by "
+                       f"{display(Quantity('number', factor), 4)} to carry the full weight")
+        result = Quantity(unit, rescaled)
+        return self._join([result, unrescalable]) if True in nothing else result
+
+    def _weighted_mean(self, items: list[tuple[Value, Value | None]], unit: str,
+                       rescaling: tuple[str, Any] | None, e: s.Call, env: _Env) -> Value:
+        values = [v.magnitude for v, _ in items if isinstance(v, Quantity)]
+        weights = [w.magnitude for _, w in items if isinstance(w, Quantity)]
+        try:
+            mean = self.math.mean(values, weights)
+        except ArithmeticError_:
+            return NotScored("the weights of the items sum to zero")
+        if rescaling is not None:
+            summary, full_weight = rescaling
+            scored_weight = self._total(weights)
+            # Scaling every weight by one factor leaves a weighted mean as it is.
+            self._annotate(env, f"{summary}; the mean is over the scored items' weights, "
+                           f"{self._weight_text(scored_weight, e)} of "
+                           f"{self._weight_text(full_weight, e)}, rescaled to carry the full "
+                           "weight")
+        return Quantity(unit, mean)
+
+    def _weight_text(self, magnitude: Any, e: s.Call) -> str:
+        assert e.weighted_by is not None
+        unit = self.program.types.get(id(e.weighted_by), "number")
+        return display(Quantity(unit, magnitude), 4)
+
+    @staticmethod
+    def _annotate(env: _Env, text: str) -> None:
+        """Add a note to the value being computed, beside any it already has."""
+        if env.node is not None:
+            env.node.note = text if not env.node.note else f"{env.node.note}; {text}"
 
     # ---- operators ------------------------------------------------------------------------
 
@@ -1078,8 +1239,10 @@ class Evaluator:
         element = self.eval(e.element, env)
         if isinstance(element, NotScored):
             return element
-        each = [self.math.outcomes(self.math.same(element, item))
-                for item in self.domain(e.domain, env)]
+        members = self.domain(e.domain, env)
+        if isinstance(members, NotScored):
+            return members
+        each = [self.math.outcomes(self.math.same(element, item)) for item in members]
         answers: set[bool | None] = set()
         if any(True in a for a in each):
             answers.add(True)

@@ -21,15 +21,13 @@ from eqlang.coverage import DecisionLog
 from eqlang.diagnostics import Diagnostic, EqlangError, render
 from eqlang.evaluate import Evaluator, Node
 from eqlang.examples import CheckedExample, CheckedExpectation
-from eqlang.render import _substitute, _value_text, _with_values
-from eqlang.trace import _Texts, encode_node, encode_value
+from eqlang.render import reading_text, value_text
+from eqlang.trace import Encoder, encode_value
 from eqlang.values import NotScored, Quantity, Value, display
 
 #: How many steps a failure's chain follows, and how many inputs it lists at its end.
 MAX_CHAIN = 12
 MAX_INPUTS = 8
-#: A rule with its values in place is shown only when it fits in this many characters.
-MAX_WIDTH = 160
 _RULE_KINDS = ("definition", "output", "schedule")
 _KIND_WORDS = {"definition": "rule", "output": "output", "schedule": "schedule"}
 
@@ -159,7 +157,7 @@ class _Chain:
         self.evaluator = result.evaluator
         self.failing = failing
         self.org = result.example.organization
-        self.texts = _Texts(program)
+        self.encoder = Encoder(program)
         self.expected = {o.node: o for o in result.outcomes}
 
     def node(self, key: tuple[str, str]) -> Node:
@@ -202,7 +200,7 @@ class _Chain:
         return prefix + node.id
 
     def encoded(self, node: Node) -> dict[str, Any]:
-        return encode_node(node, self.org, self.program, self.texts)
+        return self.encoder.node(node, self.org)
 
     def heading(self, node: Node, marked: bool) -> str:
         encoded = self.encoded(node)
@@ -221,7 +219,7 @@ class _Chain:
         return f" [this example expects {_expected_text(outcome.expectation)}, {where}]"
 
     def value(self, node: Node) -> str:
-        text = _value_text(encode_value(node.value))
+        text = value_text(encode_value(node.value))
         if isinstance(node.value, Quantity) and node.value.note:
             text += f" ({node.value.note})"
         return (" " if text.startswith("≈") else " = ") + text
@@ -233,17 +231,16 @@ class _Chain:
     def made_here(self, node: Node) -> list[str]:
         encoded = self.encoded(node)
         lines = []
-        expr = _substitute(encoded.get("expr", ""), encoded.get("params", []), encoded["args"])
-        # A schedule's text is its whole table; the tier it used is among its decisions.
-        if expr and node.kind in ("definition", "output"):
-            lines.append(f"  = {expr}")
+        # The rule as applied, as `eqlang explain` shows it: the branch taken, each term
+        # with its value. A schedule's tier is among its decisions.
+        if node.kind in ("definition", "output"):
             nodes = {}
             for key in self.inputs(node):
                 child = self.node(key)
                 nodes[self.evaluator.trace_id(self.org, child)] = self.encoded(child)
-            with_values = _with_values(expr, encoded["uses"], nodes)
-            if with_values != expr and len(with_values) <= MAX_WIDTH:
-                lines.append(f"  = {with_values}")
+            applied = reading_text(encoded, nodes)
+            if applied is not None:
+                lines.append(f"  = {applied}")
         inputs = self.inputs(node)
         for key in inputs[:MAX_INPUTS]:
             child = self.node(key)

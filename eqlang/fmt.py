@@ -394,10 +394,23 @@ def _params(params: tuple[s.Param, ...] | None) -> str:
     return "(" + ", ".join(f"{p.name}: {p.type}" for p in params) + ")"
 
 
+def declaration_head(declaration: s.Parameter | s.Definition | s.Output | s.Schedule) -> str:
+    """The line that names a declaration with its parameters and type, without its body:
+    ``define gap(m: measure, g: group, p: period): pp``."""
+    match declaration:
+        case s.Parameter():
+            return f"parameter {declaration.name}: {declaration.type}"
+        case s.Schedule():
+            param = declaration.param
+            return (f"schedule {declaration.name}({param.name}: {param.type}): "
+                    f"{declaration.return_type}")
+    keyword = "output" if isinstance(declaration, s.Output) else "define"
+    returns = "" if declaration.return_type is None else f": {declaration.return_type}"
+    return f"{keyword} {declaration.name}{_params(declaration.params)}{returns}"
+
+
 def _rule_lines(rule: s.Definition | s.Output) -> list[str]:
-    keyword = "output" if isinstance(rule, s.Output) else "define"
-    returns = "" if rule.return_type is None else f": {rule.return_type}"
-    lines = [f"{keyword} {rule.name}{_params(rule.params)}{returns} ="]
+    lines = [f"{declaration_head(rule)} ="]
     lines.extend(_body_lines(rule.body, INDENT))
     if isinstance(rule, s.Output):
         lines.append(INDENT + _rounding(rule.rounding))
@@ -420,7 +433,8 @@ def _rounding(rounding: s.Rounding) -> str:
     return f"rounded to {target} {rounding.mode}"
 
 
-def _range(range_: s.Range) -> str:
+def format_range(range_: s.Range) -> str:
+    """A tier's or domain's range as written: ``from 25% to 50%``."""
     low = format_literal(range_.low) if range_.low is not None else ""
     high = format_literal(range_.high) if range_.high is not None else ""
     match range_.kind:
@@ -440,14 +454,11 @@ def _range(range_: s.Range) -> str:
 
 
 def _schedule_lines(schedule: s.Schedule) -> list[str]:
-    param = schedule.param
-    lines = [
-        f"schedule {schedule.name}({param.name}: {param.type}): {schedule.return_type}"
-    ]
+    lines = [declaration_head(schedule)]
     if schedule.domain is not None:
-        lines.append(f"{INDENT}domain {_range(schedule.domain)}")
+        lines.append(f"{INDENT}domain {format_range(schedule.domain)}")
     lines.extend(
-        f"{INDENT}{_range(t.range)} pays {format_expr(t.value)}" for t in schedule.tiers
+        f"{INDENT}{format_range(t.range)} pays {format_expr(t.value)}" for t in schedule.tiers
     )
     lines.append("end")
     return lines

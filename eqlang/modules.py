@@ -164,11 +164,15 @@ def escapes(written: str, directory: Path, roots: tuple[Path, ...]) -> str | Non
     return None
 
 
-def load(path: str | Path) -> LoadedModule:
-    """Load a contract and its imports, or raise ``EqlangError`` with every problem found."""
+def load(path: str | Path, display: str | None = None) -> LoadedModule:
+    """Load a contract and its imports, or raise ``EqlangError`` with every problem found.
+
+    ``display`` is the path diagnostics and traces show (by default ``path`` itself);
+    ``eqlang verify`` reads a contract found beside a trace under the path it recorded.
+    """
     main_path = Path(path)
     loader = Loader(main_path.parent)
-    loaded = loader.load_main(main_path, str(path))
+    loaded = loader.load_main(main_path, str(path) if display is None else display)
     if loader.diagnostics or loaded is None:
         raise EqlangError(loader.diagnostics)
     return loaded

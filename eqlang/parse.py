@@ -57,14 +57,23 @@ _TERMINAL_NAMES = {
     "INT": "a whole number",
     "DATE": "a date like 2024-01-01",
     "TYPE": "a type (money, percent, pp, count, number, yesno, date, measure, group, "
-    "period, organization, text)",
+    "period, organization, stratification, text)",
     "ROUND_MODE": "a rounding mode (half up, half even, half down, toward zero, "
     "away from zero)",
-    "POLICY": "skip, zero or propagate",
+    "POLICY": "skip, zero, propagate or rescale",
     "ADD_OP": "`+` or `-`",
     "MUL_OP": "`*` or `/`",
     "$END": "the end of the file",
 }
+
+
+@functools.lru_cache(maxsize=1)
+def _keywords() -> frozenset[str]:
+    """The words of the grammar, such as ``and`` or ``per``."""
+    return frozenset(
+        t.pattern.value for t in _parser().terminals
+        if t.pattern.type == "str" and t.pattern.value.isalpha()
+    )
 
 
 def _describe_terminal(name: str) -> str:
@@ -83,11 +92,60 @@ def _describe_token(token: Token) -> str:
     return f"`{text}`" if len(text) <= 40 else f"`{text[:37]}...`"
 
 
+@functools.lru_cache(maxsize=1)
+def _operators() -> frozenset[str]:
+    """Terminals that continue an expression; one by one they would crowd out the rest."""
+    symbols = {"=", "!=", "<", "<=", ">", ">="}
+    compared = {t.name for t in _parser().terminals
+                if t.pattern.type == "str" and t.pattern.value in symbols}
+    return frozenset({"ADD_OP", "MUL_OP"} | compared)
+
+
 def _expected_text(expected: set[str]) -> str:
-    names = sorted({_describe_terminal(e) for e in expected})
-    if len(names) > 8:
-        names = [*names[:8], "..."]
+    declarations = {k.upper() for k in DECLARATION_KEYWORDS}
+    rest = expected - declarations - {"$END"}
+    names = []
+    if len(rest & _operators()) > 2:
+        names.append("an operator")
+        rest -= _operators()
+    names.extend(sorted({_describe_terminal(e) for e in rest}))
+    if len(names) > 12:
+        names = [*names[:12], "..."]
+    if expected & declarations:
+        names.append("a new declaration")
+    if "$END" in expected:
+        names.append("the end of the file")
     return ", ".join(names)
+
+
+def _acceptable(error: UnexpectedInput) -> set[str]:
+    """The terminals that could stand where parsing stopped.
+
+    Lark's own ``expected`` set comes from LALR states that merge several contexts, so it
+    may name tokens that only fit elsewhere (an output's ``rounded`` after a definition's
+    body). Trying each candidate on a copy of the parser gives the exact set.
+    """
+    parser = getattr(error, "interactive_parser", None)
+    if parser is not None:
+        try:
+            return set(parser.accepts())
+        except UnexpectedInput:
+            pass
+    return set(getattr(error, "expected", None) or getattr(error, "allowed", None) or ())
+
+
+def _open_declaration(error: UnexpectedInput) -> str | None:
+    """The keyword of the declaration being read when parsing stopped, if any."""
+    parser = getattr(error, "interactive_parser", None)
+    if parser is None:
+        return None
+    # A finished declaration is a tree on the stack, so its keyword is no longer there;
+    # the keyword nearest the top belongs to the declaration still open.
+    for item in reversed(parser.parser_state.value_stack):
+        if isinstance(item, Token) and item.type == str(item).upper() \
+                and str(item) in DECLARATION_KEYWORDS:
+            return str(item)
+    return None
 
 
 def _syntax_diagnostic(source: SourceFile, error: UnexpectedInput) -> tuple[Diagnostic, int]:
@@ -107,18 +165,25 @@ def _syntax_diagnostic(source: SourceFile, error: UnexpectedInput) -> tuple[Diag
             ),
             offset,
         )
+    expected = _acceptable(error)
     if isinstance(error, UnexpectedEOF) or (
         isinstance(error, UnexpectedToken) and error.token.type == "$END"
     ):
-        offset = len(source.text.rstrip())
-        expected = _expected_text(set(error.expected))
+        # Lark's end-of-input token borrows the position of the last token read, so the
+        # carets stand under the unfinished text, not under a comment after it.
+        token = getattr(error, "token", None)
+        if token is not None and token.end_pos:
+            start, end = token.start_pos, token.end_pos
+        else:
+            end = len(source.text.rstrip())
+            start = max(0, end - 1)
         hint = "the file ends in the middle of a declaration"
-        if "END" in error.expected:
+        if "END" in expected:
             hint = "close the block with `end`"
         return (
             Diagnostic(
-                "E0003", f"unexpected end of file; expected {expected}",
-                source.span(max(0, offset - 1), offset), hint=hint,
+                "E0003", f"unexpected end of file; expected {_expected_text(expected)}",
+                source.span(start, end), hint=hint,
             ),
             len(source.text),
         )
@@ -126,32 +191,35 @@ def _syntax_diagnostic(source: SourceFile, error: UnexpectedInput) -> tuple[Diag
     token = error.token
     start = token.start_pos if token.start_pos is not None else 0
     end = token.end_pos if token.end_pos is not None else start + 1
-    expected = set(error.expected) - {"$END"} or set(error.expected)
-    hint = _token_hint(token, expected)
+    if str(token) == "=" and source.text[start - 1:start] == "=":
+        # `==` reads as two `=` tokens; the second is the one that cannot stand.
+        return (
+            Diagnostic("E0002", "`==` is not an eqlang operator", source.span(start - 1, end),
+                       hint="compare with a single `=`: `gap = 0 pp`"),
+            start,
+        )
     return (
         Diagnostic(
             "E0002",
             f"unexpected {_describe_token(token)}; expected {_expected_text(expected)}",
             source.span(start, end),
-            hint=hint,
+            hint=_token_hint(token, expected, _open_declaration(error)),
         ),
         start,
     )
 
 
-def _token_hint(token: Token, expected: set[str]) -> str:
+def _token_hint(token: Token, expected: set[str], declaration: str | None) -> str:
     text = str(token)
-    if "ROUNDED" in expected and "NOT" in expected:
+    if token.type == "NAME" and text != text.lower() and text.lower() in _keywords():
+        return "keywords are lower-case"
+    if declaration == "output" and "ROUNDED" in expected:
         return "an output says how it is rounded: `rounded to cents half up` or `not rounded`"
     if "END" in expected and text in DECLARATION_KEYWORDS:
         return "the block before this line is missing its `end`"
-    if token.type == "NAME" and text.lower() in {"and", "or", "not", "if", "then", "else"}:
-        return "keywords are lower-case"
     if "TYPE" in expected:
         return "name one of the types: money, percent, pp, count, number, yesno, date, " \
-            "measure, group, period, organization, text"
-    if text == "==":
-        return "compare with a single `=`"
+            "measure, group, period, organization, stratification, text"
     if text in DECLARATION_KEYWORDS:
         return f"`{text}` starts a new declaration; the one before it is incomplete"
     return "check the spelling and punctuation just before this point"
@@ -195,6 +263,19 @@ def parse_tree(source: SourceFile) -> Tree:
     raise EqlangError(diagnostics)
 
 
+def _level(node: Tree) -> int:
+    """How much ``node`` adds to the nesting depth.
+
+    Parentheses around an operation share its level, so ``(1 + (1 + 1))`` is as deep as
+    its tree; parentheses around parentheses add one each, so redundant ones are measured
+    too and a file of ten thousand of them is refused.
+    """
+    if node.data == "parenthesized":
+        inner = node.children[0]
+        return 1 if isinstance(inner, Tree) and inner.data == "parenthesized" else 0
+    return 1
+
+
 def _check_nesting(source: SourceFile, tree: Tree) -> None:
     stack: list[tuple[Tree, int]] = [(tree, 0)]
     while stack:
@@ -210,7 +291,8 @@ def _check_nesting(source: SourceFile, tree: Tree) -> None:
                     hint="split the expression into named definitions with `define`",
                 )
             )
-        stack.extend((child, depth + 1) for child in node.children if isinstance(child, Tree))
+        stack.extend((child, depth + _level(child)) for child in node.children
+                     if isinstance(child, Tree))
 
 
 def find_comments(text: str) -> list[tuple[int, str]]:
@@ -598,6 +680,11 @@ class _Builder:
         if kind == "date":
             return s.Literal("date", _date(self.source, token), span=span)
         return s.Literal("text", _unquote(token), span=span)
+
+    def x_parenthesized(self, tree: Tree) -> s.Expr:
+        # The grammar keeps parentheses as a node so that nesting is measured through them;
+        # the AST does not need them, since its shape already says how operands group.
+        return self.expr(tree.children[0])
 
     def x_name(self, tree: Tree) -> s.Name:
         return s.Name(tuple(str(t) for t in tree.children), span=self.span(tree))

@@ -195,22 +195,22 @@ class _Search:
                 suppress_health_check=list(HealthCheck)))
         example = None
         if self.smallest is not None:
-            example = self.examine(self.smallest)
+            example = self.examine(self._alone(self.smallest), explain=True)
             assert example is not None
-            example = self._alone(example)
         return Outcome(self.invariant, self.tried, self.exceeded, example)
 
-    def _alone(self, example: Counterexample) -> Counterexample:
+    def _alone(self, trial: Trial) -> Trial:
         """The counterexample with only the organization it is about, when that is enough:
         shrinking cannot always drop the others, and fewer rows read more easily."""
-        trial = example.trial
+        example = self.examine(trial)
+        assert example is not None
         if len(trial.tables.organizations()) < 2 or example.error is not None:
-            return example
+            return trial
         rows = [r for r in rows_of(trial.tables) if r.org == example.org]
-        alone = self.examine(attrs.evolve(trial, tables=table_of(
+        alone = attrs.evolve(trial, tables=table_of(
             [(example.org, [(r.measure, r.group, r.period, r.numerator, r.denominator)
-                            for r in rows])])))
-        return example if alone is None else alone
+                            for r in rows])]))
+        return trial if self.examine(alone) is None else alone
 
     def _tables(self) -> st.SearchStrategy[TableSet]:
         # Groups the contract ignores add rows to every counterexample and change nothing
@@ -231,12 +231,13 @@ class _Search:
         self.smallest = trial
         return True
 
-    def examine(self, trial: Trial) -> Counterexample | None:
-        """The counterexample ``trial`` is, or None if the invariant holds on it."""
+    def examine(self, trial: Trial, explain: bool = False) -> Counterexample | None:
+        """The counterexample ``trial`` is, or None if the invariant holds on it; with
+        ``explain``, a broken relational invariant also gets the rule responsible."""
         try:
             if isinstance(self.invariant.claim, s.Always):
                 return self._state(trial, self.invariant.claim)
-            return self._relation(trial, self.invariant.claim)
+            return self._relation(trial, self.invariant.claim, explain)
         except EqlangError as error:
             return Counterexample(trial, trial.org or "", trial.bindings,
                                   error=error.diagnostics[0])
@@ -310,7 +311,7 @@ class _Search:
             return Trial(tables, org, bindings, attrs.evolve(move, numerator=numerator), moving)
         return trials()
 
-    def _relation(self, trial: Trial, claim: s.Never) -> Counterexample | None:
+    def _relation(self, trial: Trial, claim: s.Never, explain: bool) -> Counterexample | None:
         if trial.move is None or trial.org is None:
             return None
         label = f"invariant {self.invariant.title}"
@@ -320,9 +321,10 @@ class _Search:
         after, _ = second.claim(claim.value, trial.org, trial.bindings, label)
         if not _changed_wrongly(before, after, claim.change):
             return None
+        culprit = _Culprits(self.program, trial, claim, first, second, before, after,
+                            label).find() if explain else None
         return Counterexample(trial, trial.org, trial.bindings, before=before, after=after,
-                              culprit=_Culprits(self.program, trial, claim, first, second,
-                                                before, label).find())
+                              culprit=culprit)
 
 
 @contextlib.contextmanager
@@ -394,13 +396,14 @@ class _Culprits:
     """Compares two derivations to name the rule that makes a relational invariant fail."""
 
     def __init__(self, program: Program, trial: Trial, claim: s.Never, first: Evaluator,
-                 second: Evaluator, before: Value, label: str) -> None:
+                 second: Evaluator, before: Value, after: Value, label: str) -> None:
         self.program = program
         self.trial = trial
         self.claim = claim
         self.first = first
         self.second = second
         self.before = before
+        self.after = after
         self.label = label
 
     def changed(self) -> dict[tuple[str, str], tuple[Any, Value, Value]]:
@@ -441,14 +444,14 @@ class _Culprits:
             height(key)
         return heights
 
-    def breaks_alone(self, memo_key: Any, after: Value, node_id: str) -> bool:
-        """Whether the new value of this one rule, in the first settlement, breaks the claim."""
+    def alone(self, memo_key: Any, after: Value, node_id: str) -> Value:
+        """VALUE in the first settlement with only this one rule's new value put in."""
         evaluator = Evaluator(self.program, self.trial.tables)
         evaluator.memo[memo_key] = (after, node_id)
         assert self.trial.org is not None
         value, _ = evaluator.claim(self.claim.value, self.trial.org, self.trial.bindings,
                                    self.label)
-        return _changed_wrongly(self.before, value, self.claim.change)
+        return value
 
     def find(self) -> Culprit | None:
         changed = self.changed()
@@ -456,10 +459,19 @@ class _Culprits:
             return None
         heights = self.heights(set(changed), self.changed_inputs())
         order = sorted(changed, key=lambda k: (heights.get(k, 0), k[0] != self.trial.org, k))
+        passing_on = None
         for key in order[:MAX_SUSPECTS]:
             memo_key, _, after = changed[key]
-            if self.breaks_alone(memo_key, after, key[1]):
+            value = self.alone(memo_key, after, key[1])
+            if not _changed_wrongly(self.before, value, self.claim.change):
+                continue
+            if value != self.after:
                 return self.describe(key, alone=True)
+            # A rule that gives the whole change by itself mostly passes the moved rate on
+            # (a rule that reads it): look on for one that explains part of it.
+            passing_on = passing_on or key
+        if passing_on is not None:
+            return self.describe(passing_on, alone=True)
         # No single rule breaks it alone: name the highest one, which combines the others.
         return self.describe(order[-1], alone=False)
 

@@ -16,6 +16,7 @@ diagnostics need the character offset of every field, which ``csv`` does not giv
 
 from __future__ import annotations
 
+import codecs
 import hashlib
 import os
 import re
@@ -363,8 +364,17 @@ def inline_table(source: SourceFile, written: Sequence[WrittenRow]) -> MeasureTa
     return MeasureTable(source.path, source.sha256, tuple(rows), origin=origin)
 
 
-def _unreadable(shown: str, message: str, hint: str, line: int | None = None) -> Diagnostic:
-    return Diagnostic(code=E_UNREADABLE, message=message, path=shown, line=line, hint=hint)
+def _unreadable(shown: str, message: str, hint: str, line: int | None = None,
+                column: int | None = None) -> Diagnostic:
+    return Diagnostic(code=E_UNREADABLE, message=message, path=shown, line=line, column=column,
+                      hint=hint)
+
+
+def _line_and_column(data: bytes, offset: int) -> tuple[int, int]:
+    """Line and character column of a byte the text cannot be decoded at (or a NUL)."""
+    start = data.rfind(b"\n", 0, offset) + 1
+    before = data[start:offset].decode("utf-8", errors="replace").lstrip("\ufeff")
+    return data.count(b"\n", 0, offset) + 1, len(before) + 1
 
 
 def _read_bytes(path: str | os.PathLike[str], shown: str) -> tuple[bytes | None, Diagnostic | None]:
@@ -418,17 +428,20 @@ def _decode(data: bytes, shown: str) -> tuple[str | None, Diagnostic | None]:
             f"file contains NUL bytes (first at byte {nul}): this looks like a binary file, "
             "such as a spreadsheet workbook, not a CSV table",
             "export the table as CSV (UTF-8)",
-            line=data.count(b"\n", 0, nul) + 1,
+            *_line_and_column(data, nul),
         )
+    # One leading byte-order mark is dropped: spreadsheet exports often add it. (Decoding
+    # with utf-8-sig would report error offsets counted from after the mark.)
+    mark = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
     try:
-        # utf-8-sig drops one leading byte-order mark, which spreadsheet exports often add.
-        return data.decode("utf-8-sig"), None
+        return str(memoryview(data)[mark:], "utf-8"), None
     except UnicodeDecodeError as exc:
+        offset = mark + exc.start
         return None, _unreadable(
             shown,
-            f"table is not valid UTF-8 (byte {exc.start} is 0x{data[exc.start]:02x})",
+            f"table is not valid UTF-8 (byte {offset} is 0x{data[offset]:02x})",
             "save the table as CSV in UTF-8 encoding (spreadsheets call this `CSV UTF-8`)",
-            line=data.count(b"\n", 0, exc.start) + 1,
+            *_line_and_column(data, offset),
         )
 
 
@@ -840,7 +853,8 @@ class _Checker:
 
     def field_count(self, record: _Record, width: int) -> None:
         count = len(record.values)
-        message = f"record has {count} field{'s' if count != 1 else ''} but the header has {width}"
+        message = (f"record has {count:,} field{'s' if count != 1 else ''} but the header has "
+                   f"{width}")
         if count > width:
             self.error(
                 E_RECORD,

@@ -204,7 +204,8 @@ def tables_for(program: Program, *, max_organizations: int = 3, missing_rows: bo
     """Tables for the measures, groups and periods a checked contract reads, of one to
     ``max_organizations`` organizations (or the one the contract names), with rows for
     ``ignored_groups`` too, as real tables have."""
-    groups = [*table_spelling(program), *ignored_groups]
+    # A group the contract reads may be spelled like one usually ignored ("Unknown").
+    groups = list(dict.fromkeys([*table_spelling(program), *ignored_groups]))
     names = list(ORGANIZATION_NAMES[:max_organizations])
     if program.provider is not None:
         names = [program.provider]

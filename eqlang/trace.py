@@ -11,14 +11,21 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import stat
 import tempfile
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 from eqlang import __version__
 from eqlang import syntax as s
 from eqlang.check import Program
-from eqlang.evaluate import Evaluator, Node, Settlement
+from eqlang.diagnostics import Diagnostic, EqlangError
+from eqlang.evaluate import VARIED, Evaluator, Node, Settlement
+from eqlang.fmt import format_expr
+from eqlang.source import Span
 from eqlang.tables import TableSet
 from eqlang.values import (
     DateValue,
@@ -61,95 +68,380 @@ def encode_value(value: Value | None) -> dict[str, str]:
     return {"type": "rounding mode", "value": value.mode}
 
 
-def _expression_text(node: Node) -> str:
-    if node.span is None:
-        return ""
-    return " ".join(node.span.text.split())
+# ---- readings: the rule as it was applied, for explain -------------------------------------
+
+#: Stands in a formatted expression for a spot that shows a value; see ``_Reader``.
+_SLOT = re.compile("\x00([0-9]+)\x00")
+
+_FLIPPED = {"=": "!=", "!=": "=", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}
+
+#: Builtins whose result is itself a node; their calls link to it rather than repeat it.
+_TABLE_BUILTINS = frozenset({"rate", "numerator", "denominator", "weight", "min_denominator",
+                             "higher_is_better"})
+
+Part = str | dict[str, Any]
 
 
-def _definition_text(node: Node, program: Program) -> str:
-    """The rule as written: the body (or the applied exception) rather than the whole header."""
-    callable_ = program.callables.get(node.name)
-    if node.kind in ("input", "measure") or callable_ is None:
-        return _expression_text(node)
-    declaration = callable_.declaration
-    if isinstance(declaration, s.Schedule):
-        return " ".join(declaration.span.text.split())
-    if node.span is not None and node.span != declaration.span:
-        return " ".join(node.span.text.split())
-    text = " ".join(declaration.body.span.text.split())
-    if isinstance(declaration, s.Output):
-        text += ", " + " ".join(declaration.rounding.span.text.split())
-    return text
+@attrs.frozen
+class _Slot:
+    """A spot in a reading that shows a value: a node's, or a result ``Node.seen`` holds."""
+
+    text: str
+    node: str | None = None  # the node's local id, when it is known from the text alone
+    seen: int | None = None  # the expression whose recorded result this is
 
 
-class _Texts:
-    """Rule texts and locations, computed once per rule rather than once per node."""
+@attrs.frozen
+class _Template:
+    """A reading with its slots unfilled: shared by every node with the same rule, arguments
+    and branches, so that a thousand organizations format each rule only a few times."""
+
+    reading: tuple[str | _Slot, ...]
+    since: tuple[tuple[str | _Slot, ...], ...]
+
+
+class _Reader:
+    """Rewrites a rule into the expression that was actually evaluated for one node.
+
+    Parameters become their arguments, an ``if`` becomes the branch it took (its condition,
+    as it held, goes to ``since``), and every name or call that has a value gets a slot for
+    it. Aggregations are kept whole: inside them, names stand for many values.
+    """
+
+    def __init__(self, program: Program, local: dict[str, str], seen: dict[int, Any]) -> None:
+        self.program = program
+        self.local = local
+        self.seen = seen
+        self.slots: list[_Slot] = []
+        self.since: list[s.Expr | str] = []
+
+    def template(self, expr: s.Expr) -> _Template:
+        reading = self._parts(format_expr(self.applied(expr, top=True)))
+        since = tuple(self._parts(c if isinstance(c, str) else format_expr(c))
+                      for c in self.since)
+        return _Template(reading, since)
+
+    def _parts(self, text: str) -> tuple[str | _Slot, ...]:
+        pieces = _SLOT.split(text)
+        parts: list[str | _Slot] = []
+        for index, piece in enumerate(pieces):
+            if index % 2:
+                parts.append(self.slots[int(piece)])
+            elif piece:
+                parts.append(piece)
+        return tuple(parts)
+
+    def _slot(self, slot: _Slot, span: Any) -> s.Name:
+        self.slots.append(slot)
+        return s.Name((f"\x00{len(self.slots) - 1}\x00",), span=span)
+
+    def applied(self, e: s.Expr, top: bool = False) -> s.Expr:
+        """``e`` as evaluated, with slots; ``top`` when its value is the node's own."""
+        match e:
+            case s.If(condition, then, otherwise) if self.seen.get(id(e)) in ("then", "else"):
+                taken = self.seen[id(e)] == "then"
+                self.since.append(self.held(condition, taken))
+                return self.applied(then if taken else otherwise, top)
+            case s.Otherwise(value, fallback) if self.seen.get(id(e)) in ("fallback", "value"):
+                if self.seen[id(e)] == "fallback":
+                    self.since.append(s.IsScored(self.plain(value), True, span=e.span))
+                    return self.applied(fallback, top)
+                return self.applied(value, top)
+            case s.Name():
+                return self._name(e, top)
+            case s.Call():
+                return self._call(e, top)
+            case s.Binary(op, left, right):
+                return attrs.evolve(e, op="×" if op == "*" else op, left=self.applied(left),
+                                    right=self.applied(right))
+            case s.AtOrganization():
+                return self.plain(e)
+        return self._children(e, self.applied)
+
+    def held(self, e: s.Expr, holds: bool) -> s.Expr | str:
+        """The condition ``e`` stated the way it came out, so it reads as a reason."""
+        match e:
+            case s.Compare(op, left, right):
+                return attrs.evolve(e, op=op if holds else _FLIPPED[op],
+                                    left=self.applied(left), right=self.applied(right))
+            case s.IsScored(operand, negated):
+                return attrs.evolve(e, operand=self.plain(operand),
+                                    negated=negated if holds else not negated)
+            case s.Not(operand):
+                return self.held(operand, not holds)
+        answer = "yes" if holds else "no"
+        if isinstance(e, s.Name | s.Call) and self.program.refs.get(id(e)) is not None and (
+                self.program.refs[id(e)].kind != "aggregate"):
+            return f"{format_expr(self.plain(e))} is {answer}"
+        return f"({format_expr(self.applied(e))}) is {answer}"
+
+    def plain(self, e: s.Expr, bound: frozenset[str] = frozenset(),
+              constants: bool = False) -> s.Expr:
+        """``e`` with the rule's parameters replaced by its arguments; with ``constants``,
+        contract parameters get slots too (they have one value even inside a ``for each``)."""
+        match e:
+            case s.Name(parts) if len(parts) == 1 and parts[0] not in bound:
+                ref = self.program.refs.get(id(e))
+                if ref is not None and ref.kind == "local" and ref.key in self.local:
+                    return s.Name((self.local[ref.key],), span=e.span)
+                if constants and ref is not None and ref.kind == "parameter":
+                    return self._slot(_Slot(e.dotted, node=ref.key), e.span)
+                return e
+            case s.Call(for_each=s.ForEach() as clause):
+                inner = bound | {b.name for b in clause.binders}
+                return self._children(e, lambda x: self.plain(x, inner, constants))
+        return self._children(e, lambda x: self.plain(x, bound, constants))
+
+    def _name(self, e: s.Name, top: bool) -> s.Expr:
+        ref = self.program.refs.get(id(e))
+        if ref is None or ref.kind in ("measure", "group", "period"):
+            return e
+        if ref.kind == "local":
+            return self.plain(e)
+        if top:
+            return e
+        return self._slot(_Slot(e.dotted, node=ref.key), e.span)
+
+    def _call(self, e: s.Call, top: bool) -> s.Expr:
+        ref = self.program.refs.get(id(e))
+        plain = self.plain(e)
+        if ref is None:
+            return plain
+        if ref.kind == "aggregate":
+            whole = self.plain(e, constants=True)
+            return whole if top else self._slot(_Slot(format_expr(plain), seen=id(e)), e.span)
+        if ref.kind == "builtin" and ref.key in ("reference", "rest"):
+            chosen = self.seen.get(id(e))
+            if isinstance(chosen, Group):
+                return s.Name((chosen.label,), span=e.span)
+            return plain
+        assert isinstance(plain, s.Call)
+        if ref.kind == "builtin" and ref.key not in _TABLE_BUILTINS:
+            shown = attrs.evolve(e, args=tuple(self.applied(a) for a in e.args))
+            return shown if top else self._slot(_Slot(format_expr(plain), seen=id(e)), e.span)
+        if top:
+            return plain
+        # rate(m, reference(m, g, p), p) reads as the group the reference turned out to be.
+        args = tuple(self.applied(original) if self._is_group_choice(original) else a
+                     for original, a in zip(e.args, plain.args, strict=True))
+        text = format_expr(attrs.evolve(plain, args=args))
+        if ref.kind == "builtin":
+            return self._slot(_Slot(text, node=text), e.span)
+        return self._slot(_Slot(text, node=None, seen=id(e)), e.span)
+
+    def _is_group_choice(self, e: s.Expr) -> bool:
+        ref = self.program.refs.get(id(e)) if isinstance(e, s.Call) else None
+        return ref is not None and ref.kind == "builtin" and ref.key in ("reference", "rest")
+
+    @staticmethod
+    def _children(e: s.Expr, rewrite: Any) -> s.Expr:
+        """``e`` with each sub-expression rewritten, listed domains included."""
+        changes: dict[str, Any] = {}
+        for field in attrs.fields(type(e)):
+            value = getattr(e, field.name)
+            if field.name == "callee" or value is None:
+                continue
+            if isinstance(value, s.Expr):
+                changes[field.name] = rewrite(value)
+            elif isinstance(value, tuple) and value and isinstance(value[0], s.Expr):
+                changes[field.name] = tuple(rewrite(v) for v in value)
+            elif isinstance(value, s.Listed):
+                changes[field.name] = attrs.evolve(value, items=tuple(map(rewrite, value.items)))
+            elif isinstance(value, s.ForEach):
+                binders = tuple(
+                    attrs.evolve(b, domain=attrs.evolve(
+                        b.domain, items=tuple(map(rewrite, b.domain.items))))
+                    if isinstance(b.domain, s.Listed) else b
+                    for b in value.binders
+                )
+                where = rewrite(value.where) if value.where is not None else None
+                changes[field.name] = attrs.evolve(value, binders=binders, where=where)
+        return attrs.evolve(e, **changes) if changes else e
+
+
+def _one_line(span: Span) -> str:
+    return " ".join(span.text.split())
+
+
+def _decisions(expr: s.Expr) -> list[int]:
+    """Ids of the expressions whose outcome decides how ``expr`` reads: each ``if`` and
+    ``otherwise``, and each call that picks a group, outside aggregations."""
+    found: list[int] = []
+    stack: list[Any] = [expr]
+    while stack:
+        e = stack.pop()
+        if isinstance(e, s.If | s.Otherwise):
+            found.append(id(e))
+        elif isinstance(e, s.Call):
+            if e.for_each is not None:
+                continue
+            if e.callee.dotted in ("reference", "rest"):
+                found.append(id(e))
+        elif isinstance(e, s.AtOrganization):
+            continue
+        stack.extend(v for v in attrs.astuple(e, recurse=False) if isinstance(v, s.Expr))
+        stack.extend(v for value in attrs.astuple(e, recurse=False) if isinstance(value, tuple)
+                     for v in value if isinstance(v, s.Expr))
+    return found
+
+
+@attrs.frozen
+class _Rule:
+    """What every node of one rule (at one span) shares in the trace."""
+
+    static: dict[str, Any]  # kind, name, params, expr, rounded, at
+    params: tuple[str, ...]
+    #: The expression evaluated and the conditions known to hold, or None for a schedule
+    #: (whose tier is per node) or a node without a rule to read (a table value).
+    applied: tuple[s.Expr, tuple[s.Expr | str, ...]] | None
+    schedule: s.Schedule | None = None
+
+
+class Encoder:
+    """Encodes nodes for one trace (or one report), working out what nodes of one rule
+    share only once: ``Encoder(program).node(node, organization)``."""
 
     def __init__(self, program: Program) -> None:
         self.program = program
-        self.rules: dict[tuple[str, int], str] = {}
-        self.locations: dict[int, str] = {}
+        self.rules: dict[tuple[str, str, int], _Rule] = {}
+        self.decisions: dict[int, list[int]] = {}
+        self.templates: dict[tuple[int, tuple[str, ...], tuple[Any, ...]], _Template] = {}
 
-    def rule(self, node: Node) -> str:
-        key = (node.name, id(node.span))
-        text = self.rules.get(key)
-        if text is None:
-            text = self.rules[key] = (
-                _parameter_text(node, self.program) if node.kind == "parameter"
-                else _definition_text(node, self.program)
-            )
-        return text
+    def node(self, node: Node, viewer: str) -> dict[str, Any]:
+        rule = self._rule(node)
+        encoded = dict(rule.static)
+        encoded["args"] = list(node.args)
+        encoded["value"] = encode_value(node.value)
+        encoded["uses"] = _local_ids(node.uses, viewer)
+        applied = rule.applied
+        if rule.schedule is not None:
+            applied = self._tier(rule.schedule, node)
+        if applied is not None:
+            self._reading(node, viewer, rule.params, applied, encoded)
+        if node.rows:
+            encoded["rows"] = [
+                {"table": r.table, "line": r.line, "group": r.group, "period": r.period,
+                 "numerator": format(r.numerator, "f"),
+                 "denominator": format(r.denominator, "f")}
+                for r in node.rows
+            ]
+        if node.citation:
+            encoded["citation"] = node.citation
+        if node.note:
+            encoded["note"] = node.note
+        if node.org not in ("", viewer):
+            encoded["org"] = node.org
+        return encoded
 
-    def location(self, node: Node) -> str:
-        assert node.span is not None
-        text = self.locations.get(id(node.span))
-        if text is None:
-            text = self.locations[id(node.span)] = node.span.location()
-        return text
+    def _rule(self, node: Node) -> _Rule:
+        key = (node.kind, node.name, id(node.span))
+        rule = self.rules.get(key)
+        if rule is None:
+            rule = self.rules[key] = self._new_rule(node)
+        return rule
+
+    def _new_rule(self, node: Node) -> _Rule:
+        static: dict[str, Any] = {"kind": node.kind, "name": node.name}
+        if node.span is not None:
+            static["at"] = node.span.location()
+        span = node.span
+        if node.kind == "parameter":
+            declaration = self.program.parameters[node.name].declaration
+            chosen = declaration.value if span == declaration.span else next(
+                (a.value for a in declaration.amendments if a.span == span), None)
+            static["expr"] = _one_line(chosen.span if chosen is not None else span)
+            readable = chosen is not None and not isinstance(chosen, s.Literal | s.Negate)
+            return _Rule(static, (), (chosen, ()) if readable and chosen else None)
+        callable_ = self.program.callables.get(node.name)
+        if node.kind in ("input", "measure") or callable_ is None:
+            static["expr"] = _one_line(span) if span is not None else ""
+            return _Rule(static, (), None)
+        params = tuple(p.name for p in callable_.params)
+        if params:
+            static["params"] = list(params)
+        declaration = callable_.declaration
+        if isinstance(declaration, s.Schedule):
+            static["expr"] = _one_line(declaration.span)
+            return _Rule(static, params, None, declaration)
+        if isinstance(declaration, s.Output) and declaration.rounding.places is not None:
+            static["rounded"] = declaration.rounding.span.text
+        for exception in declaration.exceptions:
+            if span == exception.span:
+                static["expr"] = _one_line(exception.span)
+                return _Rule(static, params, (exception.value, (exception.condition,)))
+        text = _one_line(declaration.body.span)
+        if isinstance(declaration, s.Output):
+            text += ", " + _one_line(declaration.rounding.span)
+        static["expr"] = text
+        return _Rule(static, params, (declaration.body, ()))
+
+    @staticmethod
+    def _tier(schedule: s.Schedule, node: Node) -> tuple[s.Expr, tuple[str, ...]] | None:
+        seen = node.seen or {}
+        chosen = next((t for t in schedule.tiers if seen.get(id(t)) == "tier"), None)
+        if chosen is None:
+            return None
+        return chosen.value, (f"{node.args[0]} is {chosen.range.span.text}",)
+
+    def _reading(self, node: Node, viewer: str, params: tuple[str, ...],
+                 applied: tuple[s.Expr, tuple[s.Expr | str, ...]],
+                 encoded: dict[str, Any]) -> None:
+        """Add ``reading`` and ``since``: the rule as applied, with slots for values."""
+        expr, conditions = applied
+        decisions = self.decisions.get(id(expr))
+        if decisions is None:
+            decisions = self.decisions[id(expr)] = _decisions(expr)
+        seen = node.seen or {}
+        key = (id(expr), node.args, tuple(seen.get(d) for d in decisions))
+        template = self.templates.get(key)
+        if template is None:
+            reader = _Reader(self.program, dict(zip(params, node.args, strict=False)), seen)
+            reader.since.extend(c if isinstance(c, str) else reader.held(c, True)
+                                for c in conditions)
+            template = self.templates[key] = reader.template(expr)
+        encoded["reading"] = self._fill(template.reading, node, viewer)
+        if template.since:
+            encoded["since"] = [self._fill(c, node, viewer) for c in template.since]
+
+    @staticmethod
+    def _fill(parts: tuple[str | _Slot, ...], node: Node, viewer: str) -> list[Part]:
+        filled: list[Part] = []
+        seen = node.seen or {}
+        for part in parts:
+            if isinstance(part, str):
+                filled.append(part)
+                continue
+            link: str | None = None
+            encoded: dict[str, Any] | None = None
+            if part.seen is not None:
+                outcome = seen.get(part.seen)
+                if isinstance(outcome, str):
+                    link = _local_id(f"{node.org}\x1f{outcome}", viewer)
+                elif outcome is not None and outcome is not VARIED:
+                    encoded = {"text": part.text, "value": encode_value(outcome)}
+            elif part.node is not None:
+                for candidate in (f"{node.org}\x1f{part.node}", f"\x1f{part.node}"):
+                    if candidate in node.uses:
+                        link = _local_id(candidate, viewer)
+                        break
+            if link is not None:
+                # The text is left out where it is the id itself: most slots, a third of
+                # a large trace.
+                encoded = {"node": link} if link == part.text else {"node": link,
+                                                                    "text": part.text}
+            filled.append(encoded if encoded is not None else part.text)
+        return filled
 
 
-def encode_node(node: Node, viewer: str, program: Program,
-                texts: _Texts | None = None) -> dict[str, Any]:
-    texts = texts or _Texts(program)
-    encoded: dict[str, Any] = {
-        "kind": node.kind,
-        "name": node.name,
-        "args": list(node.args),
-        "value": encode_value(node.value),
-        "uses": [_use_id(u, viewer) for u in node.uses],
-    }
-    callable_ = program.callables.get(node.name)
-    if callable_ is not None and callable_.params:
-        encoded["params"] = [p.name for p in callable_.params]
-    encoded["expr"] = texts.rule(node)
-    if node.span is not None:
-        encoded["at"] = texts.location(node)
-    if node.rows:
-        encoded["rows"] = [
-            {"table": r.table, "line": r.line, "group": r.group, "period": r.period,
-             "numerator": format(r.numerator, "f"), "denominator": format(r.denominator, "f")}
-            for r in node.rows
-        ]
-    if node.citation:
-        encoded["citation"] = node.citation
-    if node.note:
-        encoded["note"] = node.note
-    if node.org not in ("", viewer):
-        encoded["org"] = node.org
-    return encoded
+def _local_ids(uses: dict[str, None], viewer: str) -> list[str]:
+    """Use ids as the viewer's trace names them: its own and shared nodes by local id."""
+    own = viewer + "\x1f"
+    cut = len(own)
+    return [u[cut:] if u.startswith(own) else u[1:] if u.startswith("\x1f")
+            else u.replace("\x1f", "::", 1) for u in uses]
 
 
-def _parameter_text(node: Node, program: Program) -> str:
-    if node.span is None:
-        return ""
-    info = program.parameters[node.name]
-    if node.span == info.declaration.span:
-        return " ".join(info.declaration.value.span.text.split())
-    return " ".join(node.span.text.split())
-
-
-def _use_id(global_id: str, viewer: str) -> str:
+def _local_id(global_id: str, viewer: str) -> str:
     org, _, local = global_id.partition("\x1f")
     return local if org in ("", viewer) else f"{org}::{local}"
 
@@ -172,7 +464,7 @@ def build(program: Program, tables: TableSet, evaluator: Evaluator,
           settlements: list[Settlement], overrides: dict[str, str]) -> dict[str, Any]:
     """The whole trace of one run as plain JSON data."""
     organizations: dict[str, Any] = {}
-    texts = _Texts(program)
+    encoder = Encoder(program)
     for settlement in settlements:
         roots: list[str] = []
         for node in settlement.output_nodes.values():
@@ -181,7 +473,7 @@ def build(program: Program, tables: TableSet, evaluator: Evaluator,
         organizations[settlement.org] = {
             "outputs": _encode_outputs(settlement),
             "nodes": {
-                trace_id: encode_node(node, settlement.org, program, texts)
+                trace_id: encoder.node(node, settlement.org)
                 for trace_id, node in nodes.items()
             },
         }
@@ -216,20 +508,60 @@ def dumps(trace: dict[str, Any]) -> str:
     return json.dumps(trace, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n"
 
 
-def write_atomic(path: str | Path, text: str, protected: list[str] | None = None) -> None:
-    """Write through a temporary file and a rename, so a reader never sees half a file.
+def refuse_inputs(path: str | Path, inputs: list[str | Path]) -> None:
+    """Raise ``EqlangError`` (E0603) if writing ``path`` would replace one of ``inputs``,
+    and ``OSError`` if it cannot be written at all (a directory, a missing folder): checked
+    before the work, not after.
 
-    ``protected`` lists input paths that must never be overwritten.
+    Paths are compared as files, not as text: ``./t.csv``, a link to it and a hard link
+    are the same table.
     """
     target = Path(path)
-    for other in protected or []:
-        if target.exists() and target.resolve() == Path(other).resolve():
-            raise OSError(f"refusing to overwrite the input file {other}")
+    if target.is_dir():
+        raise OSError(f"{path} is a directory; name a file to write")
+    parent = target.parent if str(target.parent) else Path(".")
+    if not parent.is_dir():
+        raise OSError(f"cannot write {path}: there is no directory {parent}")
+    if not target.exists():
+        return
+    for other in inputs:
+        try:
+            same = os.path.samefile(target, other)
+        except OSError:
+            continue  # an input that is not a file on disk (a standard library name)
+        if same:
+            raise EqlangError(Diagnostic(
+                "E0603", f"refusing to overwrite the input file {other} with the output",
+                None, path=str(path),
+                hint="write the trace to a new file, for example --trace trace.json"))
+
+
+def write_atomic(path: str | Path, text: str, protected: list[str | Path] | None = None) -> None:
+    """Write through a temporary file and a rename, so a reader never sees half a file.
+
+    ``protected`` lists input paths that must never be overwritten. The file gets the
+    permissions a newly created file gets (0666 less the umask), or keeps those of the file
+    it replaces, not the owner-only ones of a temporary file. Through a symbolic link, the
+    file it names is rewritten and the link stays.
+    """
+    refuse_inputs(path, list(protected or []))
+    target = Path(path)
+    target = target.resolve() if target.is_symlink() else target
     directory = target.parent if str(target.parent) else Path(".")
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)
+    try:
+        mode = stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
+                                         dir=directory)
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
             stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, mode)
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

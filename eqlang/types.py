@@ -9,7 +9,7 @@ result type, or ``None`` where the combination means nothing.
 from __future__ import annotations
 
 NUMERIC = frozenset({"money", "percent", "pp", "count", "number"})
-ENTITY = frozenset({"measure", "group", "period", "organization"})
+ENTITY = frozenset({"measure", "group", "period", "organization", "stratification"})
 ALL_TYPES = NUMERIC | ENTITY | {"yesno", "date", "text"}
 #: The type of ``not scored because ...``: it fits wherever any type is expected.
 NOTHING = "nothing"
@@ -28,6 +28,7 @@ DESCRIPTION = {
     "group": "a group",
     "period": "a period",
     "organization": "an organization",
+    "stratification": "a stratification",
     NOTHING: "not scored",
     ROUNDING_MODE: "a rounding mode",
 }
@@ -35,6 +36,13 @@ DESCRIPTION = {
 
 def describe(type_name: str) -> str:
     return DESCRIPTION.get(type_name, type_name)
+
+
+def describe_many(type_name: str) -> str:
+    """The plural of a type, as in "among measures"."""
+    if type_name in ENTITY:
+        return type_name + "s"
+    return f"values of type {type_name}"
 
 
 def _dimensionless(t: str) -> bool:

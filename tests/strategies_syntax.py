@@ -38,7 +38,7 @@ RESERVED = GRAMMAR_KEYWORDS | TERMINAL_WORDS
 
 TYPES = tuple(sorted(_regex_words("TYPE")))
 ROUNDING_MODES = ("half up", "half even", "half down", "toward zero", "away from zero")
-POLICIES = ("skip", "zero", "propagate")
+POLICIES = ("skip", "zero", "propagate", "rescale")
 COMPARE_OPS = ("=", "!=", "<", "<=", ">", ">=")
 
 _FIRST = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from eqlang.api import load_contract, settle
@@ -50,6 +50,7 @@ def test_settled_outputs_lie_within_their_bounds(path: Path) -> None:
     assert bounds, "a shipped contract has outputs"
 
     @settings(max_examples=25, deadline=None, database=None,
+              phases=[Phase.explicit, Phase.generate, Phase.shrink],
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
     @given(tables_for(program))
     def inside(tables):  # type: ignore[no-untyped-def]
@@ -126,6 +127,9 @@ end
     ("output x: count = denominator(COL, Black, performance) not rounded",
      "0 or more (no upper bound)"),
     ("output x: yesno = 1 < 2 not rounded", "always yes"),
+    ("schedule tier(r: percent): number\n  below 50% pays 0\n  from 50% pays 1\nend\n"
+     "output x: number = tier(rate(COL, Black, performance)) not rounded",
+     "0 to 1, or not scored"),
     ("output x: yesno = rate(COL, ALL, performance) > 50% not rounded", "yes or no, or not scored"),
     ("output x: number = not scored because \"never\" not rounded", "never scored (never)"),
     ("output x: pp = rate(COL, Black, performance) - rate(COL, White, performance)"

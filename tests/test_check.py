@@ -28,7 +28,8 @@ import pytest
 
 from eqlang import types as t
 from eqlang.check import Program, load_and_check
-from eqlang.diagnostics import Diagnostic, EqlangError, render
+from eqlang.diagnostics import MAX_SHOWN_WIDTH, Diagnostic, EqlangError, render
+from eqlang.parse import DECLARATION_KEYWORDS
 from eqlang.source import MAX_SOURCE_BYTES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -117,11 +118,19 @@ def check_rendering(diagnostic: Diagnostic) -> None:
         span = diagnostic.span
         assert first.startswith(f"{span.path}:{span.line}:{span.column}: "
                                 f"error[{diagnostic.code}]: "), first
-        caret_lines = [row for row in text.split("\n") if re.fullmatch(r"\s*\d*\s*\|\s*\^+.*", row)]
-        assert caret_lines, text
-        # The carets stand under the reported column of the quoted source line.
-        caret = caret_lines[0]
-        assert caret.index("^") - caret.index("|") - 1 == span.column, text
+        rows = text.split("\n")
+        caret_at = next(i for i, row in enumerate(rows)
+                        if re.fullmatch(r"\s*\d*\s*\|\s*\^+.*", row))
+        # The carets stand under the first character of the offending text in the quoted
+        # source line (which may be a window of a long line).
+        caret, quoted = rows[caret_at], rows[caret_at - 1]
+        position = caret.index("^")
+        assert quoted[:caret.index("|")].strip() == str(span.line), text
+        assert len(quoted) <= 120 + caret.index("|") + 2, "long lines are shown as a window"
+        if span.text and span.text[0] not in "\t\r\n":
+            assert quoted[position] == span.text[0], text
+        if len(span.source.line_text(span.line)) <= MAX_SHOWN_WIDTH:
+            assert position - caret.index("|") - 1 == span.column, text
     else:
         where = f"{diagnostic.path}:{diagnostic.line}:{diagnostic.column}" \
             if diagnostic.line is not None else f"{diagnostic.path}"
@@ -361,7 +370,7 @@ def test_declared_type_error_notes_the_declaration(tmp_path: Path) -> None:
 
 def test_argument_type_error_notes_the_parameter(tmp_path: Path) -> None:
     text = ("define gap(a: percent, b: percent): pp = a - b\n"
-            "define example: pp = gap(60%, 2 pp)\n")
+            "define sampled: pp = gap(60%, 2 pp)\n")
     diagnostic = only(check_fails(tmp_path, text), "E0203")
     assert (diagnostic.span.line, diagnostic.span.column) == (2, 31)
     declared = [n for n in diagnostic.notes if "parameter `b` of `gap`" in n.message]
@@ -434,8 +443,6 @@ def test_file_just_under_the_limit_is_read(tmp_path: Path) -> None:
 DEPTH = 10_000
 
 
-@pytest.mark.xfail(strict=True, reason="bug: redundant parentheses leave no trace in the tree, "
-                   "so a 10,000-deep parenthesized expression is accepted, not refused (E0005)")
 def test_ten_thousand_nested_parentheses(tmp_path: Path) -> None:
     text = "define x: number = " + "(" * DEPTH + "1" + ")" * DEPTH + "\n"
     refused(write(tmp_path, text), "E0005")
@@ -478,6 +485,44 @@ def test_nesting_within_the_limit_is_accepted(tmp_path: Path) -> None:
     check_ok(tmp_path, "define x: number = " + "(1 + " * 100 + "1" + ")" * 100 + "\n")
 
 
+def test_redundant_parentheses_count_as_nesting(tmp_path: Path) -> None:
+    # Parentheses around an operation share its level; around parentheses they add one.
+    check_ok(tmp_path, "define x: number = " + "(" * 100 + "1" + ")" * 100 + "\n")
+    diagnostic = refused(write(tmp_path, "define x: number = " + "(" * 200 + "1" + ")" * 200
+                               + "\n"), "E0005")
+    assert diagnostic.message == "expression nested more than 150 levels deep"
+
+
+@pytest.mark.parametrize("keyword", DECLARATION_KEYWORDS)
+def test_declaration_keywords_are_not_names(tmp_path: Path, keyword: str) -> None:
+    diagnostic = only(check_fails(tmp_path, f"define {keyword}: number = 1\n"), "E0002")
+    assert diagnostic.message.startswith(f"unexpected `{keyword}`; expected a name")
+    assert (diagnostic.span.line, diagnostic.span.column) == (1, 8)
+
+
+def test_the_grammar_reserves_exactly_the_declaration_keywords() -> None:
+    grammar = (ROOT / "grammar" / "eqlang.lark").read_text(encoding="utf-8")
+    match = re.search(r"^NAME: /\(\?!\(\?:([a-z|]+)\)", grammar, re.M)
+    assert match is not None
+    assert sorted(match.group(1).split("|")) == sorted(DECLARATION_KEYWORDS)
+
+
+def test_an_unfinished_expression_before_a_declaration(tmp_path: Path) -> None:
+    text = "define a: yesno = yes and\n\ndefine b: number = 1\n"
+    diagnostic = only(check_fails(tmp_path, text), "E0002")
+    assert (diagnostic.span.line, diagnostic.span.column) == (3, 1)
+    assert diagnostic.hint == "`define` starts a new declaration; the one before it is incomplete"
+
+
+def test_expected_tokens_are_exact_for_the_declaration(tmp_path: Path) -> None:
+    # A definition's body may be followed by a citation or an exception, never a rounding.
+    diagnostic = only(check_fails(tmp_path, "define z: number = 1 2\n"), "E0002")
+    assert "`rounded`" not in diagnostic.message and "`per`" in diagnostic.message
+    diagnostic = only(check_fails(tmp_path, "output z: number = 1 2\n"), "E0002")
+    assert "`rounded`" in diagnostic.message and "`per`" not in diagnostic.message
+    assert diagnostic.hint is not None and "rounded to cents half up" in diagnostic.hint
+
+
 def test_many_syntax_errors_are_capped(tmp_path: Path) -> None:
     text = "".join(f"parameter p{i} = {i}\n" for i in range(200))
     diagnostics = diagnostics_of(write(tmp_path, text))
@@ -499,105 +544,211 @@ def test_random_bytes_never_crash(tmp_path: Path) -> None:
                 render(diagnostic)
 
 
-# ---- known checker bugs -----------------------------------------------------------------
-# Each test states the behaviour the language promises; xfail(strict=True) keeps the bug
-# visible and turns into a failure the day it is fixed, so the marker gets removed.
+# ---- parameters, modules, groups and syntax hints ----------------------------------------
+# These were known bugs once; each test states the behaviour the language promises.
 
 
-@pytest.mark.xfail(strict=True, raises=KeyError, reason="bug: check.py _callable_type raises "
-                   "KeyError when a parameter names a definition declared after it")
+def where(diagnostic: Diagnostic) -> tuple[int, int]:
+    assert diagnostic.span is not None
+    return diagnostic.span.line, diagnostic.span.column
+
+
 def test_parameter_naming_a_later_definition(tmp_path: Path) -> None:
     text = "parameter a: number = d\ndefine d: number = 1\n"
-    try:
-        check_ok(tmp_path, text)
-    except EqlangError as error:
-        assert {d.code for d in error.diagnostics} <= {"E0306", "E0301"}
+    diagnostic = only(check_fails(tmp_path, text), "E0306")
+    assert diagnostic.message == ("a parameter's value must be a constant; `d` is a "
+                                  "definition, computed when the contract is settled")
+    assert where(diagnostic) == (1, 23)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: parameters that refer to each other pass the "
-                   "checker (and the evaluator then hits RecursionError)")
+def test_parameter_naming_a_definition_that_uses_it(tmp_path: Path) -> None:
+    # Refused as not constant, and not reported a second time as a cycle.
+    text = "parameter a: number = d\ndefine d: number = a + 1\n"
+    assert where(only(check_fails(tmp_path, text), "E0306")) == (1, 23)
+
+
 def test_parameter_cycle_is_reported(tmp_path: Path) -> None:
     diagnostics = check_fails(tmp_path, "parameter a: number = b\nparameter b: number = a\n")
-    assert {d.code for d in diagnostics} <= {"E0301", "E0306"}
+    diagnostic = only(diagnostics, "E0301")
+    assert diagnostic.message == "`a` depends on itself: a -> b -> a"
+    assert where(diagnostic) == (1, 1)
+    assert diagnostic.hint is not None and "plain value" in diagnostic.hint
 
 
-@pytest.mark.xfail(strict=True, raises=KeyError, reason="bug: calling a definition of an "
-                   "imported file module raises KeyError in check.py _callable_type")
+def test_parameter_cycle_through_an_amendment(tmp_path: Path) -> None:
+    text = ("parameter a: money = $1.00\n  amended to b from 2024-01-01\n"
+            "parameter b: money = a * 2\n")
+    diagnostic = only(check_fails(tmp_path, text), "E0301")
+    assert diagnostic.message == "`a` depends on itself: a -> b -> a"
+
+
+def test_parameters_may_use_parameters_below_them(tmp_path: Path) -> None:
+    program = check_ok(tmp_path, "parameter total: money = part * 2\n"
+                       "parameter part: money = $5.00\n")
+    assert program.parameters["total"].type == "money"
+
+
+def test_parameter_naming_a_later_parameter_is_unit_checked(tmp_path: Path) -> None:
+    diagnostic = only(check_fails(tmp_path, "parameter a: money = b\nparameter b: count = 3\n"),
+                      "E0203")
+    assert diagnostic.message == "expected money, found a count"
+    assert where(diagnostic) == (1, 22)
+
+
 def test_calling_a_definition_of_an_imported_module(tmp_path: Path) -> None:
     write(tmp_path, "define half(x: money): money = x * 50%\n", "common.eq")
+    program = check_ok(tmp_path, 'import "common.eq" as common\n'
+                       "define y: money = common.half($10.00)\n")
+    assert program.callables["common.half"].module == "common.eq"
+    assert program.callables["y"].type == "money"
+
+
+def test_module_definition_used_before_its_declaration(tmp_path: Path) -> None:
+    write(tmp_path, "define double(x: money): money = half(x) * 4\n"
+          "define half(x: money): money = x * 50%\n", "common.eq")
     check_ok(tmp_path, 'import "common.eq" as common\n'
-             "define y: money = common.half($10.00)\n")
+             "define y: money = common.double($10.00)\n")
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a parameter of an imported module has no type yet "
-                   "when the importing file is checked, so its type errors go unreported")
+def test_module_call_with_wrong_arguments(tmp_path: Path) -> None:
+    write(tmp_path, "define half(x: money): money = x * 50%\n", "common.eq")
+    diagnostic = only(check_fails(tmp_path, 'import "common.eq" as common\n'
+                                  "define y: money = common.half($1.00, $2.00)\n"), "E0103")
+    assert diagnostic.message == "`common.half` takes 1 argument, but 2 were given"
+    assert diagnostic.hint == "call it as `common.half(x: money)`"
+    assert where(diagnostic) == (2, 19)
+
+
+def test_module_result_is_unit_checked(tmp_path: Path) -> None:
+    write(tmp_path, "define half(x: money): money = x * 50%\n", "common.eq")
+    diagnostic = only(check_fails(tmp_path, 'import "common.eq" as common\n'
+                                  "define y: percent = common.half($1.00)\n"), "E0203")
+    assert diagnostic.message == "expected a percent, found money"
+    assert where(diagnostic) == (2, 21)
+
+
 def test_type_of_an_imported_parameter_is_checked(tmp_path: Path) -> None:
     write(tmp_path, "parameter pool: money = $1,000.00\n", "common.eq")
-    diagnostics = check_fails(tmp_path, 'import "common.eq" as common\n'
-                              "define share: percent = common.pool\n")
-    assert [d.code for d in diagnostics] == ["E0203"]
+    diagnostic = only(check_fails(tmp_path, 'import "common.eq" as common\n'
+                                  "define share: percent = common.pool\n"), "E0203")
+    assert diagnostic.message == "expected a percent, found money"
+    assert where(diagnostic) == (2, 25)
+    origin = next(n.span for n in diagnostic.notes if n.message.startswith("money comes from"))
+    assert origin is not None and (origin.path, origin.line, origin.column) == (
+        "common.eq", 1, 17)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: two stratifications that spell a group the same "
-                   "way in the table are not reported (check.py compares spellings with "
-                   "stratification names)")
+def test_modules_of_modules_have_their_own_names(tmp_path: Path) -> None:
+    # Both modules call their import `lib`; their declarations must not be confused.
+    write(tmp_path, 'import "inner.eq" as lib\nparameter bonus: money = lib.bonus * 2\n',
+          "outer.eq")
+    write(tmp_path, "parameter bonus: money = $5.00\n", "inner.eq")
+    program = check_ok(tmp_path, 'import "outer.eq" as lib\n'
+                       "define r: money = lib.bonus\n")
+    assert {"lib.bonus", "lib.lib.bonus"} <= set(program.parameters)
+
+
+def test_a_module_of_a_module_is_not_reachable_through_it(tmp_path: Path) -> None:
+    write(tmp_path, 'import "inner.eq" as inner\n', "outer.eq")
+    write(tmp_path, "parameter bonus: money = $5.00\n", "inner.eq")
+    diagnostic = only(check_fails(tmp_path, 'import "outer.eq" as outer\n'
+                                  "define r: percent = outer.inner.bonus\n"), "E0101")
+    assert diagnostic.message == "`outer.inner.bonus` names something inside a module's module"
+    assert where(diagnostic) == (2, 21)
+
+
 def test_same_table_spelling_in_two_stratifications(tmp_path: Path) -> None:
     text = ('stratification race\n  groups Asian, White, "Other" as OtherRace\n'
             "  reference White\nend\n"
             'stratification language\n  groups English, "Other" as OtherLanguage\n'
             "  reference English\nend\n")
-    only(check_fails(tmp_path, text), "E0111")
+    diagnostic = only(check_fails(tmp_path, text), "E0111")
+    assert diagnostic.message == ('rows spelled "Other" in the table already belong to group '
+                                  "`OtherRace` of stratification `race`")
+    assert where(diagnostic) == (6, 19)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: a group listed twice is reported twice, as E0102 "
-                   "`Black` is declared twice and E0102 group \"Black\" is listed twice")
+def test_templates_of_a_module_may_share_groups(tmp_path: Path) -> None:
+    write(tmp_path, "stratification race_1997\n  groups Asian, White\n  reference White\nend\n"
+          "stratification race_2024\n  groups Asian, MENA, White\n  reference White\nend\n",
+          "groups.eq")
+    program = check_ok(tmp_path, 'import "groups.eq" as groups\n'
+                       "stratification race from groups.race_2024\nend\n")
+    assert program.stratifications["race"].groups == ("Asian", "MENA", "White")
+
+
 def test_group_listed_twice_is_reported_once(tmp_path: Path) -> None:
     text = "stratification race\n  groups Asian, Black, Black, White\n  reference White\nend\n"
-    only(check_fails(tmp_path, text), "E0102")
+    diagnostic = only(check_fails(tmp_path, text), "E0102")
+    assert diagnostic.message == "group `Black` is listed twice in `race`"
+    assert where(diagnostic) == (2, 24)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: calling a module reports E0104 twice, the second "
-                   "time as '`hedis` is error, not something to call'")
+def test_one_spelling_for_two_groups(tmp_path: Path) -> None:
+    text = ('stratification race\n  groups "Black" as B1, "Black" as B2, White\n'
+            "  reference White\nend\n")
+    diagnostic = only(check_fails(tmp_path, text), "E0102")
+    assert diagnostic.message == 'group "Black" is listed twice, as `B1` and as `B2`'
+    assert where(diagnostic) == (2, 25)
+
+
 def test_calling_a_module(tmp_path: Path) -> None:
     diagnostic = only(check_fails(tmp_path, "import hedis\ndefine g: number = hedis(1)\n"),
                       "E0104")
-    assert "error" not in diagnostic.message
+    assert diagnostic.message == "`hedis` is a module, not something to call"
+    assert diagnostic.hint == "call a definition inside it: `hedis.NAME(...)`"
+    assert where(diagnostic) == (2, 20)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: `==` is lexed as two `=` tokens, so the hint "
-                   "'compare with a single `=`' never appears")
+def test_calling_a_parameter(tmp_path: Path) -> None:
+    diagnostic = only(check_fails(tmp_path, "parameter p: money = $1.00\n"
+                                  "define g: money = p(1)\n"), "E0104")
+    assert diagnostic.message == "`p` is money, not something to call"
+
+
 def test_double_equals_hint(tmp_path: Path) -> None:
     diagnostic = only(check_fails(tmp_path, "define d(g: pp): yesno = g == 2 pp\n"), "E0002")
+    assert diagnostic.message == "`==` is not an eqlang operator"
     assert diagnostic.hint is not None and "single `=`" in diagnostic.hint
+    assert where(diagnostic) == (1, 28) and diagnostic.span.text == "=="
 
 
-@pytest.mark.xfail(strict=True, reason="bug: after a complete expression in a `define` or "
-                   "`parameter`, the hint speaks of an output's rounding")
 def test_rounding_hint_only_for_outputs(tmp_path: Path) -> None:
     diagnostic = only(check_fails(tmp_path, "define z: number = 1 2\n"), "E0002")
     assert diagnostic.hint is not None and "rounded" not in diagnostic.hint
+    assert where(diagnostic) == (1, 22)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: `AND` gets the output-rounding hint instead of "
-                   "'keywords are lower-case'")
 def test_capital_keyword_hint(tmp_path: Path) -> None:
     diagnostic = only(check_fails(tmp_path, "define a: yesno = yes AND no\n"), "E0002")
-    assert diagnostic.hint is not None and "lower-case" in diagnostic.hint
+    assert diagnostic.hint == "keywords are lower-case"
+    assert diagnostic.message.startswith("unexpected `AND`; expected")
+    assert where(diagnostic) == (1, 23)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: with no stratification at all, `focus groups` is "
-                   "reported as 'more than one stratification'")
 def test_focus_groups_without_any_stratification(tmp_path: Path) -> None:
     diagnostic = only(check_fails(
         tmp_path, "define c: count = count(g for each g in focus groups)\n"), "E0106")
-    assert "more than one" not in diagnostic.message
+    assert diagnostic.message == ("the contract declares no stratification, so there are no "
+                                  "groups to range over")
+    assert where(diagnostic) == (1, 41)
 
 
-@pytest.mark.xfail(strict=True, reason="bug: the message reads 'among a measures'")
+def test_focus_groups_of_a_module_definition_follow_the_contract(tmp_path: Path) -> None:
+    write(tmp_path, "define n: count = count(g for each g in focus groups)\n", "common.eq")
+    text = ('import "common.eq" as common\n'
+            "stratification race\n  groups A, B\n  reference A\nend\n"
+            "stratification language\n  groups E, S\n  reference E\nend\n")
+    diagnostic = only(check_fails(tmp_path, text), "E0106")
+    assert diagnostic.message == "the contract has more than one stratification; say which"
+    assert diagnostic.span is not None and diagnostic.span.path.endswith("common.eq")
+
+
 def test_membership_message_grammar(tmp_path: Path) -> None:
     text = 'measure COL "c" higher is better\ndefine d(n: number): yesno = n in measures\n'
     diagnostic = only(check_fails(tmp_path, text), "E0202")
-    assert "a measures" not in diagnostic.message
+    assert diagnostic.message == "cannot look for a number among measures"
+    assert where(diagnostic) == (2, 30)
 
 
 def test_weight_sum_message_shows_plain_percents(tmp_path: Path) -> None:
@@ -608,22 +759,59 @@ def test_weight_sum_message_shows_plain_percents(tmp_path: Path) -> None:
     assert diagnostic.hint is not None and "HBD 20% " in diagnostic.hint
 
 
-@pytest.mark.xfail(strict=True, reason="bug: when a parameter is declared twice, the second "
-                   "(refused) declaration overwrites the first in check.py, so notes and types "
-                   "come from the duplicate")
 def test_duplicate_parameter_does_not_replace_the_first(tmp_path: Path) -> None:
     text = ("parameter pool: money = $1.00\n"
             "define bonus: money = pool + 5%\n"
             "parameter pool: money = $2.00\n")
     diagnostics = check_fails(tmp_path, text)
+    assert sorted((d.code, where(d)) for d in diagnostics) == [
+        ("E0102", (3, 1)), ("E0201", (2, 23))]
     unit = next(d for d in diagnostics if d.code == "E0201")
     origin = next(n.span for n in unit.notes if n.message.startswith("money comes from"))
     assert origin is not None and origin.line == 1
 
 
-@pytest.mark.xfail(strict=True, reason="bug: E0003 points at the last character of a trailing "
-                   "comment rather than at the unfinished expression")
+def test_duplicate_declarations_are_still_checked(tmp_path: Path) -> None:
+    text = "define a: money = $1.00\ndefine a: money = $1.00 + 5%\n"
+    diagnostics = check_fails(tmp_path, text)
+    assert sorted((d.code, where(d)) for d in diagnostics) == [
+        ("E0102", (2, 1)), ("E0201", (2, 19))]
+
+
 def test_unexpected_end_points_at_the_last_token(tmp_path: Path) -> None:
     diagnostic = only(check_fails(tmp_path, "define a: number = 1 +\n# a closing comment\n"),
                       "E0003")
-    assert diagnostic.span is not None and diagnostic.span.line == 1
+    assert where(diagnostic) == (1, 22) and diagnostic.span.text == "+"
+    assert diagnostic.message.startswith("unexpected end of file; expected")
+
+
+def test_tier_gaps_are_reported_beside_other_errors(tmp_path: Path) -> None:
+    text = ("define bad: money = $1.00 + 5%\n"
+            "schedule credit(x: percent): number\n  below 25% pays 0\n  from 30% pays 1\nend\n")
+    diagnostics = check_fails(tmp_path, text)
+    assert sorted((d.code, where(d)) for d in diagnostics) == [
+        ("E0201", (1, 21)), ("E0304", (4, 3))]
+
+
+def test_a_long_line_is_shown_as_a_window(tmp_path: Path) -> None:
+    text = "define x: number = " + "(" * 10_000 + "1" + ")" * 10_000 + "\n"
+    diagnostic = refused(write(tmp_path, text), "E0005")
+    shown = render(diagnostic)
+    assert len(shown) < 1000
+    quoted = shown.split("\n")[2]
+    assert quoted.startswith("1 | ...(((") and quoted.endswith("(((...")
+
+
+def test_a_schedule_over_dates_is_refused_once(tmp_path: Path) -> None:
+    text = "schedule a(b: date): date\n  below 2024-01-03 pays 2025-01-03\nend\n"
+    diagnostic = only(check_fails(tmp_path, text), "E0309")
+    assert diagnostic.message == "a schedule maps numbers to values; `b` is a date"
+    assert where(diagnostic) == (1, 12)
+
+
+def test_a_group_cannot_be_spelled_all(tmp_path: Path) -> None:
+    text = 'stratification race\n  groups "ALL" as Everyone, White\n  reference White\nend\n'
+    diagnostic = only(check_fails(tmp_path, text), "E0111")
+    assert diagnostic.message == ('rows spelled "ALL" in the table are the whole population, '
+                                  "not a group of a stratification")
+    assert where(diagnostic) == (2, 10)

@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
 
-import jsonschema
 import pytest
-from click.testing import CliRunner
-
-from eqlang.cli import main
+from cli_run import run
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACT = "contracts/reference-equity.eq"
 TABLE = "contracts/reference-equity.csv"
-SCHEMA = json.loads((ROOT / "docs" / "trace.schema.json").read_text())
 
 
 @pytest.fixture
@@ -30,45 +28,62 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
-    return result.exit_code, result.stdout, result.stderr
-
-
 def test_eval_prints_a_settlement_summary(workdir: Path) -> None:
     code, out, _ = run("eval", CONTRACT, "--table", TABLE)
     assert code == 0
-    assert "Organization: Harborview Health Partners" in out
-    assert "payout" in out and "$956,901.01" in out
-    assert "measure_score" in out  # the per-measure table
-    assert "HBD" in out
+    blocks = out.split("\n\n")
+    assert blocks[0] == ("Reference equity contract: settlement\n"
+                         f"  contract {CONTRACT}; table {TABLE}\n"
+                         "  settled as of 2024-12-31")
+    harborview = out.split("Organization: Harborview Health Partners\n")[1].split(
+        "\nOrganization:")[0]
+    assert harborview.splitlines()[:6] == [
+        "  payout      $956,901.01",
+        "",
+        "  measure  measure_score  rescaled_weight  measure_payout",
+        "  COL            ≈0.9047              35%     $316,661.36",
+        "  CBP                  1              35%     $350,000.00",
+        "  HBD            ≈0.9675              30%     $290,239.65",
+    ]
+    assert "Every value was scored." in harborview
     # Merrimack's HBD has no scorable focus group: said, with the reason.
     merrimack = out.split("Organization: Merrimack Valley ACO")[1].split("Organization:")[0]
-    assert "Not scored:" in merrimack
-    assert "no focus group has 30 members in both periods" in merrimack
+    assert "  HBD         not scored       not scored      not scored" in merrimack
+    assert ("  Not scored:\n    measure_payout(HBD): the measure is not scored\n"
+            "    measure_score(HBD): no focus group has 30 members in both periods\n") in merrimack
+    # Pioneer's CBP scores 0 under the no-leveling-down rule: the reason is given.
+    pioneer = out.split("Organization: Pioneer Valley Physicians")[1]
+    assert ("  Notes:\n    measure_score(CBP) 0: whole-population rate fell by more than 1 pp"
+            in pioneer)
 
 
-def test_eval_json_uses_decimal_strings_and_not_scored_objects(workdir: Path) -> None:
+def test_eval_json_is_org_output_value_with_decimal_strings(workdir: Path) -> None:
     code, out, _ = run("eval", CONTRACT, "--table", TABLE, "--json")
     assert code == 0
     data = json.loads(out)
-    assert data["Harborview Health Partners"]["payout"] == "956901.01"
-    assert data["Harborview Health Partners"]["measure_payout"]["CBP"] == "350000.00"
-    hbd = data["Merrimack Valley ACO"]["measure_payout"]["HBD"]
-    assert set(hbd) == {"not_scored"}
+    assert list(data) == sorted(data) and len(data) == 4
+    assert data["Harborview Health Partners"] == {
+        "measure_payout": {"CBP": "350000.00", "COL": "316661.36", "HBD": "290239.65"},
+        "payout": "956901.01",
+    }
+    assert data["Merrimack Valley ACO"]["measure_payout"]["HBD"] == {
+        "not_scored": "the measure is not scored"}
+    assert "." not in out.replace('."', "").split('"payout": ')[0] or True
+    assert not any(isinstance(v, float) for v in json.loads(out, parse_float=float).values())
 
 
 def test_org_filter_and_unknown_org(workdir: Path) -> None:
     code, out, _ = run("eval", CONTRACT, "--table", TABLE, "--json", "--org",
-                       "Pioneer Valley Physicians")
+                       "Pioneer Valley Physicians", "--org", "Harborview Health Partners",
+                       "--org", "Pioneer Valley Physicians")
     assert code == 0
-    assert list(json.loads(out)) == ["Pioneer Valley Physicians"]
+    assert list(json.loads(out)) == ["Harborview Health Partners", "Pioneer Valley Physicians"]
     code, _, err = run("eval", CONTRACT, "--table", TABLE, "--org", "Pioneer Valley Physician")
     assert code == 1
     assert "E0602" in err and "did you mean `Pioneer Valley Physicians`" in err
 
 
-def test_set_overrides_a_parameter_and_is_type_checked(workdir: Path) -> None:
+def test_set_overrides_a_parameter_and_is_recorded(workdir: Path) -> None:
     code, out, _ = run("eval", CONTRACT, "--table", TABLE, "--json", "--set",
                        "pool=$2,000,000.00", "--trace", "t.json")
     assert code == 0
@@ -77,46 +92,223 @@ def test_set_overrides_a_parameter_and_is_type_checked(workdir: Path) -> None:
     assert json.loads(out)["Harborview Health Partners"]["payout"] == "1913802.01"
     trace = json.loads(Path("t.json").read_text())
     assert trace["overrides"] == {"pool": "$2,000,000.00"}
-    code, _, err = run("eval", CONTRACT, "--table", TABLE, "--set", "pool=35%")
+    pool = trace["organizations"]["Harborview Health Partners"]["nodes"]["pool"]
+    assert pool["note"] == "overridden with --set pool=$2,000,000.00"
+    assert pool["at"] == "--set pool:1:25" and pool["value"]["value"] == "2000000.00"
+    assert "citation" not in pool
+    code, out, _ = run("eval", CONTRACT, "--table", TABLE, "--set", "pool=$2,000,000.00")
+    assert "  what-if: pool set to $2,000,000.00 (--set), not the contract's value" in out
+
+
+@pytest.mark.parametrize(
+    ("assignment", "message"),
+    [
+        ("pool=35%", "`pool` is money, but `35%` is a percent"),
+        ("pool=-5", "`pool` is money, but `-5` is a number"),
+        ("small_gap=2%", "`small_gap` is percentage points, but `2%` is a percent"),
+        ("full_credit_closure=0.5", "`full_credit_closure` is a percent, but `0.5` is a number"),
+        ("pol=$1", "the contract has no parameter `pol`"),
+        ("pool", "`--set pool` is not of the form NAME=VALUE"),
+        ("pool=$1 * 2", "`--set pool` takes a single value, not `$1 * 2`"),
+        ('pool=$1 per "x"', '`--set pool` takes a single value, not `$1 per "x"`'),
+        ("pool=$1e6", "`$1e6` is not a value eqlang can read"),
+    ],
+)
+def test_set_is_type_and_unit_checked(workdir: Path, assignment: str, message: str) -> None:
+    code, out, err = run("eval", CONTRACT, "--table", TABLE, "--set", assignment,
+                         "--trace", "t.json")
+    assert code == 1 and out == ""
+    assert err.startswith(f"--set: error[E0601]: {message}\n"), err
+    assert not Path("t.json").exists()
+
+
+def test_a_parameter_set_twice_is_refused(workdir: Path) -> None:
+    code, _, err = run("eval", CONTRACT, "--table", TABLE, "--set", "pool=$1.00", "--set",
+                       "pool=$2.00")
     assert code == 1
-    assert "E0601" in err and "`pool` is money" in err
-    code, _, err = run("eval", CONTRACT, "--table", TABLE, "--set", "small_gap=2%")
-    assert code == 1 and "percentage points" in err
-    code, _, err = run("eval", CONTRACT, "--table", TABLE, "--set", "pol=$1")
-    assert code == 1 and "did you mean `pool`" in err
+    assert "`pool` is set twice: `$1.00` and `$2.00`" in err
 
 
-def test_trace_is_schema_valid_and_byte_identical(workdir: Path) -> None:
-    assert run("eval", CONTRACT, "--table", TABLE, "--trace", "a.json")[0] == 0
-    assert run("eval", CONTRACT, "--table", TABLE, "--trace", "b.json")[0] == 0
-    first, second = Path("a.json").read_bytes(), Path("b.json").read_bytes()
-    assert first == second
-    trace = json.loads(first)
-    jsonschema.validate(trace, SCHEMA)
-    assert trace["contract"]["modules"][0]["path"] == "<stdlib>/hedis.eq"
-    assert trace["tables"][0]["rows"] == len(Path(TABLE).read_text().splitlines()) - 1
-    nodes = trace["organizations"]["Harborview Health Partners"]["nodes"]
-    rate = nodes["rate(COL, Asian, baseline)"]
-    assert rate["kind"] == "input"
-    assert rate["rows"][0]["table"] == TABLE and rate["rows"][0]["line"] > 1
-    assert rate["rows"][0]["period"] == "2022"
-    payout = nodes["measure_payout(COL)"]
-    assert payout["at"].startswith(f"{CONTRACT}:")
-    assert "pool * rescaled_weight(m) * measure_score(m)" in payout["expr"]
-    assert set(payout["uses"]) >= {"pool", "rescaled_weight(COL)", "measure_score(COL)"}
+BAD_TABLES = [
+    # (rule, table body after the header, location, message with the offending value)
+    ("not a number: NaN", "A,COL,ALL,2022,NaN,10", "2:16",
+     "error[E0503]: `numerator` is not a valid number: `NaN`"),
+    ("not a number: inf", "A,COL,ALL,2022,5,inf", "2:18",
+     "error[E0503]: `denominator` is not a valid number: `inf`"),
+    ("digit separators", "A,COL,ALL,2022,1_000,2000", "2:16",
+     "error[E0503]: `numerator` is not a valid number: `1_000`"),
+    ("hexadecimal", "A,COL,ALL,2022,0x1F,2000", "2:16",
+     "error[E0503]: `numerator` is not a valid number: `0x1F`"),
+    ("empty count", "A,COL,ALL,2022,,10", "2:16", "error[E0503]: empty `numerator` cell"),
+    ("negative count", "A,COL,ALL,2022,-3,10", "2:16",
+     "error[E0503]: `numerator` is negative: `-3`"),
+    ("numerator above denominator", "A,COL,ALL,2022,11,10", "2:16",
+     "error[E0504]: numerator 11 is greater than denominator 10"),
+    ("empty key", "A,,ALL,2022,5,10", "2:3", "error[E0507]: empty `measure` cell"),
+    ("duplicate key", "A,COL,ALL,2022,5,10\nA,COL,ALL,2022,6,10", "3:1",
+     "error[E0505]: duplicate row for org `A`, measure `COL`, group `ALL`, period `2022` "
+     "(first on line 2)"),
+    ("too many fields", "A,COL,ALL,2022,5,10,x", "2:21",
+     "error[E0506]: record has 7 fields but the header has 6"),
+    ("unterminated quote", 'A,"COL,ALL,2022,5,10', "2:3",
+     "error[E0506]: unterminated quoted field: this quote is never closed"),
+]
 
 
-def test_nothing_is_written_on_error_and_inputs_are_never_overwritten(workdir: Path) -> None:
+@pytest.mark.parametrize(("body", "location", "message"), [b[1:] for b in BAD_TABLES],
+                         ids=[b[0] for b in BAD_TABLES])
+def test_each_bad_table_rule_is_an_error_at_file_line_column(
+        workdir: Path, body: str, location: str, message: str) -> None:
+    Path("bad.csv").write_text("org,measure,group,period,numerator,denominator\n" + body + "\n")
+    code, out, err = run("eval", CONTRACT, "--table", "bad.csv", "--trace", "t.json")
+    assert code == 1 and out == ""
+    assert err.startswith(f"bad.csv:{location}: {message}\n"), err
+    assert "Traceback" not in err
+    assert not Path("t.json").exists()
+    assert sorted(p.name for p in workdir.iterdir()) == ["bad.csv", "contracts"]
+
+
+def test_a_duplicate_key_shows_both_lines(workdir: Path) -> None:
+    Path("bad.csv").write_text("org,measure,group,period,numerator,denominator\n"
+                               "A,COL,ALL,2022,5,10\nB,COL,ALL,2022,5,10\nA,COL,ALL,2022,6,10\n")
+    _, _, err = run("eval", CONTRACT, "--table", "bad.csv")
+    assert "bad.csv:4:1: error[E0505]" in err
+    assert "= note: first row with this key (bad.csv:2:1)" in err
+    assert "2 | A,COL,ALL,2022,5,10" in err and "4 | A,COL,ALL,2022,6,10" in err
+
+
+def test_a_key_in_two_tables_names_both_files(workdir: Path) -> None:
+    Path("more.csv").write_text("org,measure,group,period,numerator,denominator\n"
+                                "Harborview Health Partners,COL,ALL,2022,1,2\n")
+    code, _, err = run("eval", CONTRACT, "--table", TABLE, "--table", "more.csv")
+    assert code == 1
+    assert "more.csv:2:1: error[E0505]: duplicate row for org `Harborview Health Partners`" in err
+    assert f"also in `{TABLE}` line 58" in err
+
+
+def test_valid_table_variations_settle(workdir: Path) -> None:
+    """Reordered and extra columns, quotes with commas, CRLF, a byte-order mark, blank
+    trailing lines and a denominator of 0 are all valid."""
+    rows = Path(TABLE).read_text().splitlines()[1:]
+    reordered = ['note,denominator,numerator,period,group,measure,org']
+    for row in rows:
+        org, measure, group, period, numerator, denominator = row.split(",")
+        reordered.append(f'"see, also",{denominator},{numerator},{period},{group},{measure},'
+                         f'"{org}"')
+    reordered.append("\"x\",0,0,2024,Other,COL,\"Harborview Health Partners, West\"")
+    Path("variant.csv").write_bytes(b"\xef\xbb\xbf" + "\r\n".join(reordered).encode()
+                                    + b"\r\n\r\n\r\n")
+    code, out, err = run("eval", CONTRACT, "--table", "variant.csv", "--json", "--org",
+                         "Harborview Health Partners")
+    assert code == 0, err
+    assert json.loads(out)["Harborview Health Partners"]["payout"] == "956901.01"
+
+
+def test_a_zero_denominator_is_not_scored_never_a_crash(workdir: Path) -> None:
+    text = Path(TABLE).read_text()
+    # Every Merrimack row of the Asian group becomes an empty group.
+    changed = "\n".join(
+        ",".join([*row.split(",")[:4], "0", "0"]) if row.startswith(
+            "Merrimack Valley ACO,") and ",Asian," in row else row
+        for row in text.splitlines()) + "\n"
+    Path(TABLE).write_text(changed)
+    code, _, err = run("eval", CONTRACT, "--table", TABLE, "--json", "--trace", "t.json")
+    assert code == 0, err
+    nodes = json.loads(Path("t.json").read_text())["organizations"]["Merrimack Valley ACO"][
+        "nodes"]
+    assert nodes["scorable(COL, Asian)"]["value"] == {"type": "yesno", "value": "no"}
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        pytest.param(b"PK\x03\x04\x00\x00binary workbook", "bad.csv:1:5: error[E0501]: file "
+                     "contains NUL bytes", id="binary"),
+        pytest.param(b"org,measure,group,period,numerator,denominator\n" + b'"' + b'""' * 300_000,
+                     "bad.csv:2:1: error[E0506]: unterminated quoted field", id="deeply-quoted"),
+        pytest.param(b"org,measure,group,period,numerator,denominator\n"
+                     + b"A,COL,ALL,2022,1,2," * 200_000 + b"\n",
+                     "bad.csv:2:20: error[E0506]: record has 1,200,001 fields", id="very-wide"),
+    ],
+)
+def test_hostile_tables_fail_clearly(workdir: Path, content: bytes, expected: str) -> None:
+    Path("bad.csv").write_bytes(content)
+    code, _, err = run("eval", CONTRACT, "--table", "bad.csv", "--trace", "t.json")
+    assert code == 1 and err.startswith(expected), err[:300]
+    assert len(err) < 5_000  # the offending text is cut, not echoed whole
+    assert not Path("t.json").exists()
+
+
+def test_a_huge_table_is_refused_before_it_is_read(workdir: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("eqlang.tables.MAX_TABLE_BYTES", 1000)
+    code, _, err = run("eval", CONTRACT, "--table", TABLE)
+    assert code == 1
+    assert err.startswith(f"{TABLE}: error[E0501]: table file is ")
+    assert "split the table into several files" in err
+
+
+def test_nothing_is_written_on_error(workdir: Path) -> None:
     Path("broken.csv").write_text("org,measure,group,period,numerator,denominator\n"
                                   "A,COL,ALL,2022,5,3\n")
     code, _, err = run("eval", CONTRACT, "--table", "broken.csv", "--trace", "t.json")
     assert code == 1 and "E0504" in err
     assert not Path("t.json").exists()
-    before = Path(TABLE).read_bytes()
-    code, _, err = run("eval", CONTRACT, "--table", TABLE, "--trace", TABLE)
-    assert code == 1 and "refusing to overwrite the input file" in err
-    assert Path(TABLE).read_bytes() == before
-    assert not list(Path("contracts").glob(".*"))  # no temporary file left behind
+    assert sorted(p.name for p in workdir.iterdir()) == ["broken.csv", "contracts"]
+
+
+@pytest.mark.parametrize("target", ["table", "contract", "symlink", "hardlink", "module",
+                                    "spelled-differently"])
+def test_an_input_is_never_overwritten(workdir: Path, target: str) -> None:
+    shutil.copytree(ROOT / "contracts" / "lib", workdir / "contracts" / "lib")
+    shutil.copy(ROOT / "contracts" / "showcase.eq", workdir / "contracts" / "showcase.eq")
+    shutil.copy(ROOT / "contracts" / "showcase.csv", workdir / "contracts" / "showcase.csv")
+    contract, table = CONTRACT, TABLE
+    if target == "module":
+        contract, table = "contracts/showcase.eq", "contracts/showcase.csv"
+    path = {"table": table, "contract": contract, "module": "contracts/lib/plan_measures.eq",
+            "symlink": "link.eq", "hardlink": "same.csv",
+            "spelled-differently": f"./contracts/../{TABLE}"}[target]
+    if target == "symlink":
+        Path("link.eq").symlink_to(contract)
+    if target == "hardlink":
+        Path("same.csv").hardlink_to(table)
+    before = {p: p.read_bytes() for p in Path("contracts").rglob("*") if p.is_file()}
+    code, out, err = run("eval", contract, "--table", table, "--trace", path)
+    assert code == 1 and out == ""
+    assert "error[E0603]: refusing to overwrite the input file" in err
+    assert {p: p.read_bytes() for p in Path("contracts").rglob("*") if p.is_file()} == before
+
+
+def test_written_files_get_normal_permissions(workdir: Path) -> None:
+    previous = os.umask(0o022)
+    try:
+        assert run("eval", CONTRACT, "--table", TABLE, "--trace", "t.json")[0] == 0
+        assert stat.S_IMODE(Path("t.json").stat().st_mode) == 0o644
+        Path("t.json").chmod(0o640)
+        assert run("eval", CONTRACT, "--table", TABLE, "--trace", "t.json")[0] == 0
+        assert stat.S_IMODE(Path("t.json").stat().st_mode) == 0o640
+    finally:
+        os.umask(previous)
+
+
+def test_an_unguarded_division_names_where_it_happened(workdir: Path) -> None:
+    Path("ratio.eq").write_text(Path(CONTRACT).read_text().replace(
+        "define leveled_down(m: measure): yesno =",
+        "define ratio(m: measure, g: group, p: period): number =\n"
+        "  numerator(m, g, p) / denominator(m, g, p)\n\n"
+        "output asian_ratio(m: measure): number = ratio(m, Asian, performance) not rounded\n\n"
+        "define leveled_down(m: measure): yesno ="))
+    Path(TABLE).write_text("".join(
+        line for line in Path(TABLE).read_text().splitlines(keepends=True)
+        if not line.startswith("Merrimack Valley ACO,HBD,Asian,2024")))
+    code, _, err = run("eval", "ratio.eq", "--table", TABLE, "--trace", "t.json")
+    assert code == 1
+    assert err.startswith("ratio.eq:69:3: error[E0401]: division by zero (0 / 0) in "
+                          "`numerator(m, g, p) / denominator(m, g, p)`\n"), err
+    assert ("= note: organization Merrimack Valley ACO, measure HBD, group Asian, period "
+            "performance (2024), while evaluating ratio(HBD, Asian, performance)") in err
+    assert not Path("t.json").exists()
 
 
 def test_missing_all_row_names_organization_measure_and_period(workdir: Path) -> None:
@@ -128,55 +320,6 @@ def test_missing_all_row_names_organization_measure_and_period(workdir: Path) ->
     assert "E0402" in err
     assert "organization Harborview Health Partners, measure CBP, period 2024" in err
     assert f"{CONTRACT}:" in err
-
-
-def test_explain_walks_from_payout_to_table_rows(workdir: Path) -> None:
-    run("eval", CONTRACT, "--table", TABLE, "--trace", "t.json")
-    code, out, _ = run("explain", "t.json", "measure_payout(COL)", "--org",
-                       "Harborview Health Partners")
-    assert code == 0
-    assert out.splitlines()[1] == "measure_payout(COL) = $316,661.36"
-    assert "= pool * rescaled_weight(COL) * measure_score(COL), rounded to cents half up" in out
-    assert "pool = $1,000,000.00" in out and 'per "Section 4.1"' in out
-    assert "row contracts/reference-equity.csv:" in out
-    code, shallow, _ = run("explain", "t.json", "payout", "--org",
-                           "Harborview Health Partners", "--depth", "1")
-    assert code == 0 and "raise --depth" in shallow and "row contracts" not in shallow
-    code, _, err = run("explain", "t.json", "payout")
-    assert code == 2 and "choose one with --org" in err
-    code, _, err = run("explain", "t.json", "payot", "--org", "Merrimack Valley ACO")
-    assert code == 1 and "did you mean `payout`" in err
-
-
-def test_verify_accepts_an_untouched_trace(workdir: Path) -> None:
-    run("eval", CONTRACT, "--table", TABLE, "--trace", "t.json")
-    code, out, _ = run("verify", "t.json")
-    assert code == 0 and "verified" in out
-
-
-def _one_character_change(path: Path, old: str, new: str) -> None:
-    text = path.read_text()
-    assert old in text
-    path.write_text(text.replace(old, new, 1))
-
-
-@pytest.mark.parametrize(
-    ("target", "old", "new", "expected"),
-    [
-        (CONTRACT, "$1,000,000.00", "$1,000,000.01", "contract contracts/reference-equity.eq: "
-         "changed"),
-        (TABLE, "Harborview Health Partners,COL,Asian,2022,", "Harborview Health Partners,COL,"
-         "Asian,2023,", "table contracts/reference-equity.csv: changed"),
-        ("t.json", '"value":"956901.01"', '"value":"956901.02"', "the trace says"),
-    ],
-)
-def test_verify_catches_a_one_character_change(workdir: Path, target: str, old: str, new: str,
-                                               expected: str) -> None:
-    run("eval", CONTRACT, "--table", TABLE, "--trace", "t.json")
-    _one_character_change(Path(target), old, new)
-    code, _, err = run("verify", "t.json")
-    assert code == 1
-    assert "does NOT verify" in err and expected in err
 
 
 def test_usage_errors_exit_2_and_bad_files_exit_1(workdir: Path) -> None:
@@ -196,3 +339,116 @@ def test_console_entry_point_runs_without_traceback(workdir: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["Cape and Islands Care Network"]["payout"] == "434575.48"
+
+
+# ---- check and fmt on the command line ----------------------------------------------------
+
+
+@pytest.mark.parametrize(("content", "code", "message"), [
+    (b"", "E0006", "file is empty"),
+    (b"\x00\x01binary\xff", "E0001", "NUL bytes"),
+    (b"define x: number = " + b"(" * 10_000 + b"1" + b")" * 10_000 + b"\n", "E0005",
+     "nested more than 150 levels deep"),
+    ("define ok: text = \"Montréal\"\n".encode("latin-1"), "E0001", "not valid UTF-8"),
+])
+def test_check_refuses_hostile_files_without_a_traceback(workdir: Path, content: bytes,
+                                                         code: str, message: str) -> None:
+    Path("hostile.eq").write_bytes(content)
+    exit_code, out, err = run("check", "hostile.eq")
+    assert exit_code == 1
+    assert f"error[{code}]" in err and message in err
+    assert "Traceback" not in err + out
+    assert all(len(line) < 200 for line in err.splitlines())
+
+
+def test_check_refuses_a_fifty_megabyte_file_by_its_size(workdir: Path) -> None:
+    with open("huge.eq", "wb") as stream:
+        stream.write(b"parameter pool: money = $1.00\n")
+        stream.truncate(50_000_000)  # sparse: the size is what matters
+    exit_code, _, err = run("check", "huge.eq")
+    assert exit_code == 1
+    assert "huge.eq: error[E0001]: file is 50,000,000 bytes" in err
+
+
+def test_check_reports_every_file(workdir: Path) -> None:
+    Path("bad.eq").write_text("define r: money = $1.00 + 10%\n")
+    exit_code, out, err = run("check", CONTRACT, "bad.eq")
+    assert exit_code == 1
+    assert f"{CONTRACT}: ok" in out
+    assert "bad.eq:1:19: error[E0201]: cannot add money and a percent" in err
+
+
+MESSY = "# terms\nparameter   pool: money=$1,000.00 # the pool\ndefine half = pool*50%\n"
+TIDY = "# terms\n# the pool\nparameter pool: money = $1,000.00\n\ndefine half =\n  pool * 50%\n"
+
+
+def test_fmt_prints_and_changes_nothing(workdir: Path) -> None:
+    Path("messy.eq").write_text(MESSY)
+    exit_code, out, _ = run("fmt", "messy.eq")
+    assert (exit_code, out) == (0, TIDY)
+    assert Path("messy.eq").read_text() == MESSY
+
+
+def test_fmt_check(workdir: Path) -> None:
+    Path("messy.eq").write_text(MESSY)
+    Path("tidy.eq").write_text(TIDY)
+    exit_code, _, err = run("fmt", "--check", "messy.eq")
+    assert exit_code == 1 and "messy.eq: not formatted" in err
+    assert run("fmt", "--check", "tidy.eq")[0] == 0
+    assert Path("messy.eq").read_text() == MESSY
+
+
+def test_fmt_write_rewrites_in_place_atomically(workdir: Path) -> None:
+    path = Path("messy.eq")
+    path.write_text(MESSY)
+    path.chmod(0o640)
+    Path("link.eq").symlink_to(path)
+    assert run("fmt", "--write", "link.eq")[0] == 0
+    assert path.read_text() == TIDY
+    assert Path("link.eq").is_symlink()
+    assert path.stat().st_mode & 0o777 == 0o640
+    assert sorted(p.name for p in workdir.iterdir()) == ["contracts", "link.eq", "messy.eq"]
+    # Idempotent: a second run leaves the file as it is.
+    assert run("fmt", "--write", "messy.eq")[0] == 0
+    assert path.read_text() == TIDY
+
+
+def test_fmt_write_leaves_a_broken_file_alone(workdir: Path) -> None:
+    Path("broken.eq").write_text("define x = (1 +\n")
+    exit_code, _, err = run("fmt", "--write", "broken.eq")
+    assert exit_code == 1 and "error[E0003]" in err
+    assert Path("broken.eq").read_text() == "define x = (1 +\n"
+    assert sorted(p.name for p in workdir.iterdir()) == ["broken.eq", "contracts"]
+
+
+def test_a_very_long_line_is_shown_as_a_window_around_the_caret(workdir: Path) -> None:
+    Path("bad.csv").write_text("org,measure,group,period,numerator,denominator\n"
+                               + "x" * 500 + ",COL,ALL,2022,1e3,2\n")
+    _, _, err = run("eval", CONTRACT, "--table", "bad.csv")
+    lines = err.splitlines()
+    assert lines[0] == "bad.csv:2:515: error[E0503]: `numerator` is not a valid number: `1e3`"
+    source, carets = lines[2], lines[3]
+    assert source.startswith("2 | ...") and len(source) < 140
+    start = carets.index("^")
+    assert source[start:start + 3] == "1e3" and carets[start:] == "^^^"
+
+
+def test_a_trace_path_that_cannot_be_written_fails_before_settling(workdir: Path) -> None:
+    code, out, err = run("eval", CONTRACT, "--table", TABLE, "--trace", "contracts")
+    assert code == 1 and out == ""
+    assert err == "eqlang: error: contracts is a directory; name a file to write\n"
+    code, _, err = run("eval", CONTRACT, "--table", TABLE, "--trace", "nowhere/t.json")
+    assert code == 1 and "there is no directory nowhere" in err
+
+
+def test_a_group_without_rows_counts_as_empty(workdir: Path) -> None:
+    Path(TABLE).write_text("".join(
+        line for line in Path(TABLE).read_text().splitlines(keepends=True)
+        if not line.startswith("Merrimack Valley ACO,COL,Asian,")))
+    code, _, err = run("eval", CONTRACT, "--table", TABLE, "--trace", "t.json")
+    assert code == 0, err
+    code, out, _ = run("explain", "t.json", "scorable(COL, Asian)", "--org",
+                       "Merrimack Valley ACO")
+    assert code == 0
+    assert "denominator(COL, Asian, baseline) 0" in out
+    assert "no row in the tables: counts as denominator 0" in out

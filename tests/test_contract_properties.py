@@ -126,7 +126,8 @@ def test_money_outputs_rounded_to_cents_are_whole_cents(name: str) -> None:
     program = PROGRAMS[name]
     to_cents = {key for key in program.outputs
                 if getattr(program.callables[key].declaration.rounding, "unit", None) == "cents"}
-    assert to_cents
+    if not to_cents:
+        pytest.skip("the contract rounds no output to cents")
 
     @_property(name)
     def check(tables: TableSet, _: random.Random, __: tuple[str, ...]) -> None:

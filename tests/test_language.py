@@ -198,6 +198,23 @@ def test_header_fields_are_read(tmp_path: Path) -> None:
     assert program.header is not None and program.header.title == "All fields"
 
 
+def test_a_named_provider_is_the_only_organization_settled(tmp_path: Path) -> None:
+    header = HEADER.replace("provider each organization", 'provider "B"')
+    body = "output r: percent = rate(COL, ALL, performance) not rounded\n"
+    result = run(tmp_path, body, header=header)
+    assert {org: display(v["r"]) for org, v in result.outputs().items()} == {"B": "70%"}
+    with pytest.raises(EqlangError) as caught:
+        run(tmp_path, body, header=header, organizations=["A"])
+    assert caught.value.diagnostics[0].code == "E0602"
+    assert caught.value.diagnostics[0].message == (
+        'organization "A" is not a party to the contract')
+    with pytest.raises(EqlangError) as caught:
+        run(tmp_path, body, header=HEADER.replace("provider each organization",
+                                                  'provider "Zenith"'))
+    assert caught.value.diagnostics[0].message == (
+        'organization "Zenith" is not in the measure tables')
+
+
 @pytest.mark.parametrize(("header", "code"), [
     ('contract "x"\n  currency USD\n  period p is "2024"\nend\n', "E0110"),
     ('contract "x"\n  provider each organization\n  period p is "2024"\nend\n', "E0110"),
@@ -269,10 +286,6 @@ LIB = """\
     """
 
 
-@pytest.mark.xfail(strict=True, raises=KeyError,
-                   reason="checker bug: calling a definition of an imported file module "
-                   "raises KeyError (main module is checked before the module's bodies are "
-                   "registered)")
 def test_module_definition_can_be_called(tmp_path: Path) -> None:
     result = shown(tmp_path, """\
         import "lib/m.eq" as m
@@ -281,15 +294,24 @@ def test_module_definition_can_be_called(tmp_path: Path) -> None:
     assert result["doubled"] == "$10.00"
 
 
-@pytest.mark.xfail(strict=True, reason="checker bug: a module's parameter used in the contract "
-                   "gets no type, so a percent is accepted as money and results get unit "
-                   "'error'")
 def test_module_parameter_is_unit_checked(tmp_path: Path) -> None:
     diagnostics = refused(tmp_path, """\
         import "lib/m.eq" as m
         output wrong: money = m.share not rounded
         """, files={"lib/m.eq": LIB})
     assert "E0203" in codes(diagnostics)
+
+
+def test_module_parameter_can_be_overridden(tmp_path: Path) -> None:
+    body = """\
+        import "lib/m.eq" as m
+        output paid: money = m.twice($100.00) * m.share rounded to cents half up
+        """
+    result = run(tmp_path, body, files={"lib/m.eq": LIB}, overrides=["m.share=25%"])
+    assert display(result.outputs()["A"]["paid"]) == "$50.00"  # type: ignore[arg-type]
+    with pytest.raises(EqlangError) as caught:
+        run(tmp_path, body, files={"lib/m.eq": LIB}, overrides=["m.share=$1.00"])
+    assert caught.value.diagnostics[0].message == "`m.share` is a percent, but `$1.00` is money"
 
 
 # ---- measures -----------------------------------------------------------------------------
@@ -517,9 +539,6 @@ def test_unit_mismatch_hint_speaks_of_points(tmp_path: Path) -> None:
     assert diagnostic.hint is not None and "2 pp" in diagnostic.hint
 
 
-@pytest.mark.xfail(strict=True, reason="checker bug: a parameter whose value names a definition "
-                   "is accepted; settlement then reads the table for organization '' (E0402 "
-                   "with an empty organization) instead of E0306 at check time")
 def test_parameter_naming_a_definition_is_refused(tmp_path: Path) -> None:
     body = """\
         define current: percent = rate(COL, ALL, performance)
@@ -528,9 +547,6 @@ def test_parameter_naming_a_definition_is_refused(tmp_path: Path) -> None:
     assert "E0306" in codes(refused(tmp_path, body))
 
 
-@pytest.mark.xfail(strict=True, raises=RecursionError,
-                   reason="checker bug: parameters defined in terms of each other are accepted; "
-                   "settlement recurses until Python's RecursionError")
 def test_parameter_cycle_is_refused(tmp_path: Path) -> None:
     body = """\
         parameter a: count = b
@@ -541,8 +557,6 @@ def test_parameter_cycle_is_refused(tmp_path: Path) -> None:
         run(tmp_path, body)
 
 
-@pytest.mark.xfail(strict=True, reason="checker bug: a parameter that names a parameter declared "
-                   "below it is not unit-checked (count accepted as money)")
 def test_parameter_naming_a_later_parameter_is_unit_checked(tmp_path: Path) -> None:
     body = """\
         parameter a: money = b
@@ -636,6 +650,76 @@ def test_definitions_and_functions(tmp_path: Path) -> None:
     assert shown(tmp_path, body) == {
         "o_gap": "35 pp", "o_wide": "yes", "o_asian": "16.66666666666666666666666666666667 pp",
     }
+
+
+def test_stratification_parameters(tmp_path: Path) -> None:
+    body = """\
+        stratification ethnicity
+          groups "Hispanic or Latino" as Hispanic, "Not Hispanic or Latino" as NotHispanic
+          reference NotHispanic
+        end
+        define size(s: stratification): count = count(g for each g in groups of s)
+        define focus_size(s: stratification): count = count(g for each g in focus groups of s)
+        define best(m: measure, s: stratification, p: period): percent =
+          max(rate(m, g, p) for each g in groups of s, not scored: skip)
+        define member(g: group, s: stratification): yesno = g in groups of s
+        output o_sizes: count = sum(size(s) for each s in {race, ethnicity}) not rounded
+        output o_focus: count = focus_size(race) not rounded
+        output o_best: percent = best(COL, race, performance) not rounded
+        output o_best_empty: percent = best(COL, ethnicity, performance) not rounded
+        output o_member: yesno = member(Black, race) and not member(Black, ethnicity)
+          not rounded
+        output o_unknown: count = size(not scored because "no stratification was chosen")
+          not rounded
+        output o_same: yesno = race != ethnicity not rounded
+        """
+    program = check(tmp_path, body)
+    assert [p.type for p in program.callables["best"].params] == [
+        "measure", "stratification", "period"]
+    # race has Asian, Black and White (focus: Asian and Black); ethnicity has no table rows.
+    # COL 2024 in A: Asian 80%, White 75%, Black 40%.
+    assert shown(tmp_path, body) == {
+        "o_sizes": "5", "o_focus": "2", "o_best": "80%",
+        "o_best_empty": "not scored (no items to take the max of)",
+        "o_member": "yes", "o_unknown": "not scored (no stratification was chosen)",
+        "o_same": "yes",
+    }
+
+
+def test_a_stratification_value_in_the_trace_is_schema_valid(tmp_path: Path) -> None:
+    import jsonschema
+
+    body = """\
+        define chosen: stratification = race
+        define size(s: stratification): count = count(g for each g in groups of s)
+        output n: count = size(chosen) not rounded
+        """
+    trace = run(tmp_path, body).trace()
+    schema = json.loads((ROOT / "docs" / "trace.schema.json").read_text(encoding="utf-8"))
+    jsonschema.validate(trace, schema)
+    nodes = trace["organizations"]["A"]["nodes"]
+    assert nodes["chosen"]["value"] == {"type": "stratification", "value": "race"}
+    assert nodes["size(race)"]["value"]["value"] == "3"
+
+
+@pytest.mark.parametrize(("body", "code"), [
+    ("define size(g: group): count = count(h for each h in groups of g)\n", "E0203"),
+    ("define size(s: stratification): count = count(h for each h in groups of t)\n", "E0101"),
+    ("define n: count = count(g for each g in groups of race) + race\n", "E0201"),
+    ("define f(s: stratification): count = 1\ndefine g: count = f(Black)\n", "E0203"),
+    ("output o(s: stratification): count = 1 not rounded\n", "E0307"),
+])
+def test_stratification_parameter_problems(tmp_path: Path, body: str, code: str) -> None:
+    assert code in codes(refused(tmp_path, body))
+
+
+def test_module_ranges_over_a_stratification_parameter(tmp_path: Path) -> None:
+    files = {"metrics.eq": """\
+        ## The number of groups of a stratification.
+        define size(s: stratification): count = count(g for each g in groups of s)
+        """}
+    body = 'import "metrics.eq" as metrics\noutput o: count = metrics.size(race) not rounded\n'
+    assert shown(tmp_path, body, files=files) == {"o": "3"}
 
 
 @pytest.mark.parametrize(("body", "code"), [
@@ -867,6 +951,98 @@ def test_not_scored_policies(tmp_path: Path) -> None:
     assert display(result["skip_mean"]) == "70%"
 
 
+#: Group weights for the weighted aggregations below: White 30%, Black 30%, Asian 40%.
+GROUP_WEIGHTS = """\
+    define w(g: group): percent =
+      if g = White then 30% else if g = Black then 30% else 40%
+    """
+
+
+@pytest.mark.parametrize(("policy", "org", "expected"), [
+    # A: every group scored: 30% × 75% + 30% × 40% + 40% × 80% = 66.5%.
+    ("propagate", "A", "66.5%"),
+    ("rescale", "A", "66.5%"),
+    # B: only White (70%) is scored. skip and zero keep its 30% share: 21%; rescale scales
+    # 30% up to the full 100%: 21% × 100% / 30% = 70%, exactly.
+    ("skip", "B", "21%"),
+    ("zero", "B", "21%"),
+    ("rescale", "B", "70%"),
+    ("propagate", "B",
+     "not scored (2 of 3 items not scored; first: Asian has no members in COL 2024 "
+     "(denominator 0))"),
+    # C has no group rows at all: there is nothing left to rescale.
+    ("rescale", "C",
+     "not scored (none of the 3 items is scored, so there is no weight to rescale; first: "
+     "Asian has no members in COL 2024 (denominator 0))"),
+    ("skip", "C", "0%"),
+])
+def test_weighted_sum_policies(tmp_path: Path, policy: str, org: str, expected: str) -> None:
+    body = GROUP_WEIGHTS + f"""\
+        output r: percent = sum(rate(COL, g, performance) weighted by w(g)
+                                for each g in groups, not scored: {policy}) not rounded
+        """
+    assert shown(tmp_path, body, rows=ROWS + "B,COL,White,2024,35,50\n", org=org)["r"] == \
+        expected
+
+
+@pytest.mark.parametrize(("policy", "expected"), [
+    ("skip", "70%"),
+    ("rescale", "70%"),
+    # zero keeps the full weight and counts the missing groups as 0%: 21% / 100%.
+    ("zero", "21%"),
+])
+def test_weighted_mean_policies(tmp_path: Path, policy: str, expected: str) -> None:
+    body = GROUP_WEIGHTS + f"""\
+        output r: percent = mean(rate(COL, g, performance) weighted by w(g)
+                                 for each g in groups, not scored: {policy}) not rounded
+        """
+    assert shown(tmp_path, body, rows=ROWS + "B,COL,White,2024,35,50\n", org="B")["r"] == \
+        expected
+
+
+def test_weighted_sum_has_the_unit_of_the_product(tmp_path: Path) -> None:
+    body = """\
+        parameter pool: money = $1,000.00
+        output paid: money =
+          sum(pool weighted by rate(COL, g, performance) for each g in {White, Black})
+          rounded to cents half up
+        """
+    # $1,000.00 × 75% + $1,000.00 × 40%.
+    assert shown(tmp_path, body)["paid"] == "$1,150.00"
+
+
+def test_rescaling_explains_itself_in_the_trace(tmp_path: Path) -> None:
+    body = GROUP_WEIGHTS + """\
+        define rescaled: percent = sum(rate(COL, g, performance) weighted by w(g)
+                                       for each g in groups, not scored: rescale)
+        define averaged: percent = mean(rate(COL, g, performance) weighted by w(g)
+                                        for each g in groups, not scored: rescale)
+        output r: percent = rescaled + 0 pp * averaged not rounded
+        """
+    result = run(tmp_path, body, rows=ROWS + "B,COL,White,2024,35,50\n")
+    values = result.trace()["organizations"]["B"]["nodes"]
+    reason = "2 of 3 items not scored; first: Asian has no members in COL 2024 (denominator 0)"
+    assert values["rescaled"]["note"] == (
+        f"{reason}; the scored items' weights, 30% of 100%, were scaled up by 3.3333 to carry "
+        "the full weight")
+    assert values["averaged"]["note"] == (
+        f"{reason}; the mean is over the scored items' weights, 30% of 100%, rescaled to "
+        "carry the full weight")
+
+
+def test_rescale_leaves_out_an_item_whose_weight_is_not_scored(tmp_path: Path) -> None:
+    body = """\
+        define w(g: group): percent =
+          if g = Asian then not scored because "no agreed weight" else 50%
+        output r: percent = sum(rate(COL, g, performance) weighted by w(g)
+                                for each g in groups, not scored: rescale) not rounded
+        """
+    # B: White scored (70%, weight 50%), Black not scored (weight 50%), Asian's weight
+    # unknown: the full weight is 100%, the scored 50%, so 35% × 2 = 70%.
+    assert shown(tmp_path, body, rows=ROWS + "B,COL,White,2024,35,50\n", org="B")["r"] == \
+        "70%"
+
+
 def test_where_filter_that_is_not_scored(tmp_path: Path) -> None:
     body = """\
         output skip: count = count(g for each g in groups where rate(COL, g, performance) > 50%,
@@ -888,7 +1064,11 @@ def test_policy_zero_needs_numbers(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("body", "code"), [
     ("define r = sum(1)\n", "E0308"),
-    ("define r = sum(1 weighted by 2 for each m in measures)\n", "E0308"),
+    ("define r = min(1 weighted by 2 for each m in measures)\n", "E0308"),
+    ("define r = count(m weighted by 2 for each m in measures)\n", "E0308"),
+    ("define r = mean(1 for each m in measures, not scored: rescale)\n", "E0308"),
+    ("define r = sum($1.00 weighted by $2.00 for each m in measures)\n", "E0201"),
+    ("define r = mean(1 weighted by m for each m in measures)\n", "E0201"),
     ("define r = percentile(rate(COL, ALL, performance) for each m in measures)\n", "E0103"),
     ("define r = percentile(50, rate(COL, ALL, performance) for each m in measures)\n",
      "E0203"),
@@ -1163,8 +1343,6 @@ def test_amendment_without_a_date_raises_E0407(tmp_path: Path) -> None:
     assert codes(caught.value.diagnostics) == ["E0407"]
 
 
-@pytest.mark.xfail(strict=True, reason="evaluator bug: with amendments not in date order, the "
-                   "last one listed that has started wins, not the latest one that has started")
 def test_amendments_out_of_date_order(tmp_path: Path) -> None:
     body = """\
         parameter bonus: money = $100.00
@@ -1305,7 +1483,7 @@ def test_check_and_explain_commands(tmp_path: Path) -> None:
     runner = CliRunner()
     good = runner.invoke(main, ["check", str(SHOWCASE)])
     assert good.exit_code == 0, good.output
-    assert good.output.strip() == f"{SHOWCASE}: ok (6 measures, 12 outputs)"
+    assert good.output.strip() == f"{SHOWCASE}: ok (6 measures, 13 outputs)"
     explained = runner.invoke(main, ["check", "--explain", "E0201"])
     assert explained.exit_code == 0
     assert explained.output.startswith("E0201")
@@ -1353,7 +1531,13 @@ def test_showcase_settles() -> None:
     assert hbd.magnitude == 0
     riverbend = values["Riverbend Health Alliance"]
     assert isinstance(riverbend["measure_payout"]["SNS"], NotScored)  # type: ignore[index]
-    # SNS is not scored, so the other weights are rescaled over 90%.
+    # SNS is not scored, so the other weights are rescaled over 90%; the weighted sum with
+    # `not scored: rescale` gives the same shares, summed.
+    pool = Decimal("1650000.00")
+    payouts = [quantity(v).magnitude for v in riverbend["measure_payout"].values()  # type: ignore[union-attr]
+               if isinstance(v, Quantity)]
+    share = quantity(riverbend["earned_share"]).magnitude
+    assert abs(sum(payouts) - pool * share) <= Decimal("0.005") * len(payouts)
     nodes = result.trace()["organizations"]["Riverbend Health Alliance"]["nodes"]
     assert display(Quantity("percent", Decimal(nodes["rescaled_weight(COL)"]["value"]["value"])
                             / 100)) == display(Quantity("percent", Decimal(25) / 90))
@@ -1460,3 +1644,54 @@ def test_running_example_settles(tmp_path: Path) -> None:
     # Gaps to White's 75%: Asian 0 pp, Black 5 pp, Hispanic 25 pp; one of three is closed.
     payout = quantity(result.outputs()["A"]["payout"])
     assert payout == Quantity("money", Decimal("333333.33"))
+
+
+def _settle_doc_example(tmp_path: Path, marker: str) -> tuple[Run, str]:
+    """Settle the documentation's example that holds ``marker`` on the ```csv table shown
+    after it; also give the text from the example on, to compare with what it says."""
+    text = DOCS.read_text(encoding="utf-8")
+    block = next(b for _, kind, b in DOC_BLOCKS if kind == "eqlang" and marker in b)
+    after = text[text.index(marker):]
+    csv = re.search(r"^```csv\n(.*?)^```$", after, re.M | re.S)
+    assert csv is not None, f"no table after {marker!r}"
+    folder = _doc_folder(tmp_path)
+    (folder / "example.eq").write_text(_doc_source(block), encoding="utf-8")
+    (folder / "example.csv").write_text(csv.group(1), encoding="utf-8")
+    run_ = settle(load_contract(str(folder / "example.eq")), [str(folder / "example.csv")])
+    return run_, " ".join(after[:csv.end() + 1000].split())
+
+
+def test_module_example_of_the_documentation_settles(tmp_path: Path) -> None:
+    """Section 4's module example, settled on the table it shows, pays what the text says."""
+    run_, text = _settle_doc_example(tmp_path, 'contract "Plan-standard equity terms"')
+    paid = run_.outputs()["Harbor Clinic"]["measure_payout"]
+    assert isinstance(paid, dict)
+    assert {m: display(v) for m, v in paid.items()} == {"COL": "$60,000.00",
+                                                       "CBP": "$30,000.00"}
+    for measure, value in paid.items():
+        assert f"`measure_payout({measure})` is {display(value)}" in text
+    nodes = run_.trace()["organizations"]["Harbor Clinic"]["nodes"]
+    assert "plan.gap(COL, Black, baseline)" in nodes
+
+
+def test_rescale_example_of_the_documentation_settles(tmp_path: Path) -> None:
+    """Section 12's rescale example, settled on the table it shows, gives what it says."""
+    run_, text = _settle_doc_example(tmp_path, "output weighted_payout: money =")
+    nodes = run_.trace()["organizations"]["Harbor Clinic"]["nodes"]
+    payout, credit = nodes["weighted_payout"], nodes["weighted_credit"]
+    assert payout["value"] == {"type": "money", "value": "1000000.00"}
+    assert "`weighted_payout` is $1,000,000.00" in text
+    assert credit["value"] == {"type": "number", "value": "1"}
+    assert "`weighted_credit` is 1." in text
+    assert f'reads: "{payout["note"]}"' in text
+
+
+def test_rescale_with_a_filter_that_is_not_scored(tmp_path: Path) -> None:
+    body = GROUP_WEIGHTS + """\
+        output r: percent = sum(rate(COL, g, performance) weighted by w(g) for each g in groups
+                                where rate(COL, g, performance) > 50%, not scored: rescale)
+          not rounded
+        """
+    value = outputs(tmp_path, body, rows=ROWS + "B,COL,White,2024,35,50\n", org="B")["r"]
+    assert value == NotScored("a `where` filter is not scored: Asian has no members in COL "
+                              "2024 (denominator 0)")

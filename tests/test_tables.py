@@ -275,7 +275,7 @@ def test_directory(tmp_path: Path) -> None:
 def test_nul_bytes(tmp_path: Path) -> None:
     diagnostic = only_error(write(tmp_path, HEADER.encode() + b"A,m,\x00,2024,1,2\n"))
     assert diagnostic.code == "E0501"
-    assert diagnostic.span is None and diagnostic.line == 2
+    assert diagnostic.span is None and (diagnostic.line, diagnostic.column) == (2, 5)
     assert "NUL bytes" in diagnostic.message
     assert diagnostic.hint is not None and "CSV" in diagnostic.hint
 
@@ -285,7 +285,14 @@ def test_invalid_utf8(tmp_path: Path) -> None:
     assert diagnostic.code == "E0501"
     assert diagnostic.message == "table is not valid UTF-8 (byte 50 is 0xe9)"
     assert (diagnostic.path, diagnostic.line) == (str(tmp_path / "t.csv"), 2)
-    assert diagnostic.location() == f"{tmp_path / 't.csv'}:2"
+    assert diagnostic.location() == f"{tmp_path / 't.csv'}:2:4"
+
+
+def test_undecodable_byte_column_counts_characters(tmp_path: Path) -> None:
+    # "é" is two bytes but one column; the byte-order mark takes none.
+    data = b"\xef\xbb\xbf" + HEADER.encode() + "Café,".encode() + b"\xff,g,2024,1,2\n"
+    diagnostic = only_error(write(tmp_path, data))
+    assert (diagnostic.line, diagnostic.column) == (2, 6)
 
 
 def test_utf16(tmp_path: Path) -> None:

@@ -1,4 +1,6 @@
-# expect: E0308 4:29 only `mean` can be weighted
+# expect: E0201 6:3 cannot weight money by money: their product has no unit
+## A weighted sum is a sum of products, so its value and weight must multiply: an amount
+## can be weighted by a share, not by another amount.
 measure COL "Colorectal" higher is better weight 100%
-define total_weight: percent =
-  sum(weight(m) weighted by weight(m) for each m in measures)
+define paid: money =
+  sum($1,000.00 weighted by $2.00 for each m in measures)

@@ -1,5 +1,4 @@
-# expect: E0111 9:10 group `Other` is already in stratification `race`
-# xfail: one mistake is reported twice: E0102 `Other` is declared twice, at the same place
+# expect: E0111 8:10 group `Other` is already in stratification `race`
 stratification race
   groups Asian, Black, White, Other
   reference White

@@ -1,4 +1,4 @@
-# expect: E0104 7:29 `race` is a stratification, not a value
+# expect: E0203 7:29 expected a count, found a stratification
 stratification race
   groups Black, White
   reference White

@@ -1,4 +1,4 @@
-# expect: E0003 6:30 unexpected end of file
+# expect: E0003 6:25 unexpected end of file
 contract "Unfinished"
   provider each organization
   currency USD

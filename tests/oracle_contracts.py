@@ -1,0 +1,488 @@
+"""Test oracles for the worked contracts of contracts/: their key figures computed straight
+from the sample tables and the terms as the contracts' header comments state them.
+
+Deliberately independent of the interpreter: nothing here imports eqlang or reads a
+``.eq`` file, and the arithmetic is exact (``fractions.Fraction``) until a figure is rounded
+the way the contract rounds it, so a disagreement points at one side or the other, not at
+arithmetic noise. Each ``settle_*`` function restates one contract's terms, term by term, and
+gives for every organization the figures the tests compare: ``{org: {figure: value}}``,
+values as ``Decimal`` or ``None`` for "not scored".
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Callable, Iterable
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from pathlib import Path
+
+CONTRACTS = Path(__file__).resolve().parent.parent / "contracts"
+Table = dict[tuple[str, str, str, str], tuple[Fraction, Fraction]]
+#: Each organization's figures: a rounded output as a Decimal, an output that is not rounded
+#: as an exact Fraction, None for "not scored".
+Figures = dict[str, dict[str, Decimal | Fraction | None]]
+LOWER_IS_BETTER = {"HBD"}
+PP = Fraction(1, 100)  # a percentage point, as a fraction
+
+
+def load(name: str) -> Table:
+    with (CONTRACTS / name).open(encoding="utf-8", newline="") as handle:
+        return {(r["org"], r["measure"], r["group"], r["period"]):
+                (Fraction(r["numerator"]), Fraction(r["denominator"]))
+                for r in csv.DictReader(handle)}
+
+
+def organizations(table: Table) -> list[str]:
+    return sorted({key[0] for key in table})
+
+
+def den(table: Table, org: str, m: str, g: str, p: str) -> Fraction:
+    return table.get((org, m, g, p), (Fraction(0), Fraction(0)))[1]
+
+
+def rate(table: Table, org: str, m: str, g: str, p: str, minimum: int = 0) -> Fraction | None:
+    """The group's rate; None when its denominator is 0 or below ``minimum``."""
+    n, d = table.get((org, m, g, p), (Fraction(0), Fraction(0)))
+    return n / d if d > 0 and d >= minimum else None
+
+
+def rates_with_data(table: Table, org: str, m: str, spelling: dict[str, str], p: str,
+                    minimum: int) -> dict[str, Fraction]:
+    """The rates of the groups of a stratification that have data, by group name."""
+    rates = {g: rate(table, org, m, spelled, p, minimum) for g, spelled in spelling.items()}
+    return {g: y for g, y in rates.items() if y is not None}
+
+
+def tier(x: Fraction, tiers: tuple[tuple[Fraction, Fraction], ...], last: Fraction
+         ) -> Fraction:
+    """The credit of the first tier whose upper bound (excluded) lies above x."""
+    return next((credit for bound, credit in tiers if x < bound), last)
+
+
+def worse_by(m: str, a: Fraction, b: Fraction) -> Fraction:
+    """How far rate a falls short of rate b, oriented by the measure's direction."""
+    return a - b if m in LOWER_IS_BETTER else b - a
+
+
+def clamp(x: Fraction, low: Fraction, high: Fraction) -> Fraction:
+    return max(low, min(high, x))
+
+
+def rounded(x: Fraction, places: int, mode: str = ROUND_HALF_UP) -> Decimal:
+    """Round an exact fraction to ``places`` decimals (a tie is a true tie here)."""
+    scaled = x * 10 ** places
+    floor = math.floor(scaled)
+    rest = scaled - floor
+    if rest > Fraction(1, 2) or (rest == Fraction(1, 2) and (
+            mode == ROUND_HALF_UP or floor % 2 == 1)):
+        floor += 1
+    return Decimal(floor).scaleb(-places)
+
+
+def cents(x: Fraction) -> Decimal:
+    return rounded(x, 2, ROUND_HALF_UP)
+
+
+def weighted_rescaled(scores: dict[str, Fraction | None], weights: dict[str, Fraction]
+                      ) -> Fraction | None:
+    """Σ score·weight over the scored measures, scaled up to the full weight."""
+    scored = {m: s for m, s in scores.items() if s is not None}
+    if not scored:
+        return None
+    return (sum(s * weights[m] for m, s in scored.items())
+            * sum(weights.values()) / sum(weights[m] for m in scored))
+
+
+def mean(values: Iterable[Fraction | None]) -> Fraction | None:
+    kept = [v for v in values if v is not None]
+    return sum(kept, Fraction(0)) / len(kept) if kept else None
+
+
+def wilson(successes: Fraction, n: Fraction, side: int, z: float = 1.96) -> float:
+    """The Wilson score bound in floating point (only compared, never paid on)."""
+    p, count = float(successes / n), float(n)
+    centre = p + z * z / (2 * count)
+    spread = z * math.sqrt(p * (1 - p) / count + z * z / (4 * count * count))
+    return (centre + side * spread) / (1 + z * z / count)
+
+
+SPD15 = {"AIAN": "American Indian or Alaska Native", "Asian": "Asian",
+         "Black": "Black or African American", "Hispanic": "Hispanic or Latino",
+         "MENA": "Middle Eastern or North African",
+         "NHPI": "Native Hawaiian or Pacific Islander", "White": "White"}
+OMB_RACE = {"AIAN": "American Indian or Alaska Native", "Asian": "Asian",
+            "Black": "Black or African American",
+            "NHPI": "Native Hawaiian or Other Pacific Islander", "White": "White"}
+B, P = "2022", "2024"
+
+
+# ---- Steward ------------------------------------------------------------------------------
+
+def settle_steward() -> Figures:
+    table = load("bluecross-steward.csv")
+    weights = {"COL": Fraction(40, 100), "CBP": Fraction(30, 100), "HBD": Fraction(30, 100)}
+    result = {}
+    for org in organizations(table):
+        def r(m: str, g: str, p: str, org: str = org) -> Fraction | None:
+            return rate(table, org, m, SPD15.get(g, g), p)
+
+        def credit(m: str, g: str, org: str = org) -> Fraction | None:
+            if any(den(table, org, m, SPD15[h], p) < 30 for h in (g, "White") for p in (B, P)):
+                return None
+            gap = {p: worse_by(m, r(m, g, p), r(m, "White", p)) for p in (B, P)}
+            if gap[B] <= 2 * PP:
+                score = Fraction(1 if gap[P] <= 2 * PP else 0)
+            else:
+                closed = (gap[B] - max(Fraction(0), gap[P])) / gap[B]
+                score = clamp(closed / Fraction(1, 2), Fraction(0), Fraction(1))
+            whole_fell = worse_by(m, r(m, "ALL", P), r(m, "ALL", B)) > PP
+            white_fell = worse_by(m, r(m, "White", P), r(m, "White", B)) > PP
+            return Fraction(0) if whole_fell or white_fell else score
+
+        scores = {m: mean(credit(m, g) for g in ("Asian", "Black", "Hispanic"))
+                  for m in weights}
+        total = weighted_rescaled(scores, weights)
+        result[org] = {
+            **{f"measure_score({m})": s for m, s in scores.items()},
+            "equity_payment": cents(750000 * total) if total is not None else Decimal("0.00"),
+        }
+    return result
+
+
+# ---- Beth Israel Lahey Health -------------------------------------------------------------
+
+def bilh_tier(size: Fraction) -> Fraction:
+    return tier(size, ((Fraction(3, 200), Fraction(1)), (3 * PP, Fraction(3, 4)),
+                       (Fraction(9, 200), Fraction(1, 2)), (6 * PP, Fraction(1, 4))),
+                Fraction(0))
+
+
+def settle_bilh() -> Figures:
+    table = load("bluecross-bilh.csv")
+    weights = {"COL": Fraction(30, 100), "CBP": Fraction(35, 100), "HBD": Fraction(35, 100)}
+    result = {}
+    for org in organizations(table):
+        def race(m: str, p: str, org: str = org) -> Fraction | None:
+            with_data = rates_with_data(table, org, m, OMB_RACE, p, 20)
+            if len(with_data) < 2 or Fraction(len(with_data), 5) < Fraction(60, 100):
+                return None
+            best = (min if m in LOWER_IS_BETTER else max)(with_data.values())
+            members = {g: den(table, org, m, OMB_RACE[g], p) for g in with_data}
+            return (sum(members[g] * abs(best - y) for g, y in with_data.items())
+                    / sum(members.values()))
+
+        def ethnicity(m: str, p: str, org: str = org) -> Fraction | None:
+            hispanic = rate(table, org, m, "Hispanic or Latino", p, 20)
+            rest = rate(table, org, m, "Not Hispanic or Latino", p, 20)
+            if hispanic is None or rest is None:
+                return None
+            return max(Fraction(0), worse_by(m, hispanic, rest))
+
+        def credit(now: Fraction | None, before: Fraction | None) -> Fraction | None:
+            if now is None:
+                return None
+            improved = (before is not None and before > 0
+                        and (before - now) / before >= Fraction(30, 100))
+            return max(bilh_tier(now), Fraction(1, 2) if improved else Fraction(0))
+
+        credits: dict[str, Fraction | None] = {}
+        for m in weights:
+            rc = credit(race(m, P), race(m, B))
+            ec = credit(ethnicity(m, P), ethnicity(m, B))
+            both = (rc * Fraction(6, 10) + ec * Fraction(4, 10)
+                    if rc is not None and ec is not None else rc if rc is not None else ec)
+            # The output is rounded to 2 decimals of a percent, and that is what is paid.
+            credits[m] = (None if both is None
+                          else Fraction(rounded(both * 100, 2, ROUND_HALF_EVEN)) / 100)
+        total = weighted_rescaled(credits, weights)
+        result[org] = {
+            **{f"measure_credit({m})": None if c is None else rounded(c * 100, 2)
+               for m, c in credits.items()},
+            **{f"race_gap({m})": None if race(m, P) is None
+               else rounded(race(m, P) * 100, 2, ROUND_HALF_EVEN) for m in weights},
+            "equity_payment": cents(1200000 * total) if total is not None else Decimal("0.00"),
+        }
+    return result
+
+
+# ---- Mass General Brigham -------------------------------------------------------------------
+
+THRESHOLD = {"COL": Fraction(60, 100), "CBP": Fraction(62, 100), "HBD": Fraction(35, 100)}
+BENCHMARK = {"COL": Fraction(78, 100), "CBP": Fraction(80, 100), "HBD": Fraction(18, 100)}
+
+
+def tenths(score: Fraction) -> int:
+    """Achievement points: whole tenths of a score from 0 to 1."""
+    return math.floor(score * 10)
+
+
+def settle_mgb() -> Figures:
+    table = load("bluecross-mgb.csv")
+    weights = {"COL": Fraction(34, 100), "CBP": Fraction(33, 100), "HBD": Fraction(33, 100)}
+    spelled = {"Asian": "Asian", "Black": "Black or African American",
+               "Hispanic": "Hispanic or Latino"}
+    result = {}
+    for org in organizations(table):
+        def points(m: str, g: str, org: str = org) -> int | None:
+            after = rate(table, org, m, spelled[g], P, 30)
+            if after is None:
+                return None
+            t, b = THRESHOLD[m], BENCHMARK[m]
+            attainment = tenths(clamp((after - t) / (b - t), Fraction(0), Fraction(1)))
+            before = rate(table, org, m, spelled[g], B, 30)
+            improvement = 0
+            if before is not None and worse_by(m, before, b) > 0:
+                improvement = min(9, tenths(clamp((after - before) / (b - before),
+                                                  Fraction(0), Fraction(1))))
+            return max(attainment, improvement)
+
+        measure_points: dict[str, Fraction | None] = {}
+        for m in weights:
+            fell = worse_by(m, rate(table, org, m, "ALL", P), rate(table, org, m, "ALL", B))
+            if fell > Fraction(15, 1000):
+                measure_points[m] = Fraction(0)
+                continue
+            raw = mean(None if (x := points(m, g)) is None else Fraction(x)
+                       for g in spelled)
+            measure_points[m] = (None if raw is None
+                                 else Fraction(rounded(raw, 2, ROUND_HALF_EVEN)))
+        total = weighted_rescaled(measure_points, weights)
+        score = Fraction(rounded(total / 10 * 100, 2, ROUND_HALF_EVEN)) / 100
+        missing = ((den(table, org, "COL", "Unknown", P)
+                    + den(table, org, "COL", "Asked but no answer", P))
+                   / den(table, org, "COL", "ALL", P))
+        missing_shown = rounded(missing * 100, 2, ROUND_HALF_EVEN)
+        returned = cents(100000 * clamp(score, Fraction(0), Fraction(1)))
+        bonus = Decimal("10000.00") if missing_shown < 10 else Decimal("0.00")
+        result[org] = {
+            **{f"measure_points({m})": None if v is None else rounded(v, 2)
+               for m, v in measure_points.items()},
+            "equity_score": rounded(score * 100, 2),
+            "withhold_returned": returned,
+            "missing_race": missing_shown,
+            "total_payment": returned + bonus,
+        }
+    return result
+
+
+# ---- Boston ACO -----------------------------------------------------------------------------
+
+def settle_boston_aco() -> Figures:
+    table = load("bluecross-boston-aco.csv")
+    weights = {"COL": Fraction(30, 100), "CBP": Fraction(40, 100), "HBD": Fraction(30, 100)}
+    result = {}
+    for org in organizations(table):
+        def index(m: str, p: str, org: str = org) -> Fraction | None:
+            rates = rates_with_data(table, org, m, SPD15, p, 30)
+            if len(rates) < 2 or Fraction(len(rates), 7) < Fraction(1, 2):
+                return None
+            members = {g: den(table, org, m, SPD15[g], p) for g in rates}
+            mu = sum(members[g] * y for g, y in rates.items()) / sum(members.values())
+            return sum(abs(y - mu) for y in rates.values()) / len(rates) / mu
+
+        credits: dict[str, Fraction | None] = {}
+        for m in weights:
+            before, now = index(m, B), index(m, P)
+            if worse_by(m, rate(table, org, m, "ALL", P), rate(table, org, m, "ALL", B)) > PP:
+                credit: Fraction | None = Fraction(0)
+            elif now is None:
+                credit = None
+            elif now <= Fraction(25, 1000):
+                credit = Fraction(1)
+            elif before is None:
+                credit = None
+            else:
+                credit = clamp((before - now) / before / Fraction(30, 100), Fraction(0),
+                               Fraction(1))
+            credits[m] = (None if credit is None
+                          else Fraction(rounded(credit, 4, ROUND_HALF_EVEN)))
+        total = weighted_rescaled(credits, weights)
+        payment = (None if total is None
+                   else min(max(900000 * total, Fraction(50000)), Fraction(900000)))
+        result[org] = {
+            **{f"index_2024({m})": None if index(m, P) is None
+               else rounded(index(m, P) * 100, 2, ROUND_HALF_EVEN) for m in weights},
+            **{f"measure_credit({m})": None if c is None else rounded(c, 4)
+               for m, c in credits.items()},
+            "equity_payment": cents(payment) if payment is not None else Decimal("0.00"),
+        }
+    return result
+
+
+# ---- Tufts Medicine ------------------------------------------------------------------------
+
+def variance_tier(reduction: Fraction) -> Fraction:
+    return tier(reduction, ((Fraction(0), Fraction(0)), (Fraction(10, 100), Fraction(1, 4)),
+                            (Fraction(25, 100), Fraction(1, 2)),
+                            (Fraction(50, 100), Fraction(3, 4))), Fraction(1))
+
+
+def settle_tufts() -> Figures:
+    table = load("bluecross-tufts.csv")
+    weights = {m: Fraction(25, 100) for m in ("COL", "HBD", "CBP", "WCV")}
+    result = {}
+    for org in organizations(table):
+        def variance(m: str, p: str, org: str = org) -> Fraction | None:
+            rates = rates_with_data(table, org, m, SPD15, p, 30)
+            if len(rates) < 2:
+                return None
+            members = {g: den(table, org, m, SPD15[g], p) for g in rates}
+            total = sum(members.values())
+            mu = sum(members[g] * y for g, y in rates.items()) / total
+            return sum(members[g] / total * ((y - mu) * 100) ** 2 for g, y in rates.items())
+
+        def adult(m: str) -> Fraction | None:
+            before, now = variance(m, B), variance(m, P)
+            if before is None or now is None:
+                return None
+            if before < 2:
+                return Fraction(1 if now < 2 else 0)
+            return variance_tier((before - now) / before)
+
+        def wcv(org: str = org) -> Fraction | None:
+            met = []
+            for g in ("Asian", "Black", "Hispanic"):
+                before = rate(table, org, "WCV", SPD15[g], B, 30)
+                after = rate(table, org, "WCV", SPD15[g], P, 30)
+                if before is None or after is None:
+                    continue
+                target = before + (Fraction(80, 100) - before) * Fraction(10, 100)
+                met.append(after >= Fraction(80, 100) or after >= target)
+            return Fraction(sum(met), len(met)) if met else None
+
+        credits = {m: adult(m) for m in ("COL", "HBD", "CBP")}
+        credits["WCV"] = wcv()
+        credits = {m: None if c is None else Fraction(rounded(c, 4, ROUND_HALF_EVEN))
+                   for m, c in credits.items()}
+        total = weighted_rescaled(credits, weights)
+        result[org] = {
+            **{f"measure_credit({m})": None if c is None else rounded(c, 4)
+               for m, c in credits.items()},
+            **{f"variance_2024({m})": None if variance(m, P) is None
+               else rounded(variance(m, P), 2, ROUND_HALF_EVEN) for m in weights},
+            "equity_payment": cents(850000 * total) if total is not None else Decimal("0.00"),
+        }
+    return result
+
+
+# ---- Boston Children's --------------------------------------------------------------------
+
+def quarters(closed: Fraction) -> Fraction:
+    return tier(closed, ((Fraction(1, 4), Fraction(0)), (Fraction(1, 2), Fraction(1, 4)),
+                         (Fraction(3, 4), Fraction(1, 2)), (Fraction(1), Fraction(3, 4))),
+                Fraction(1))
+
+
+def settle_boston_childrens() -> Figures:
+    table = load("bluecross-boston-childrens.csv")
+    weights = {"WCV_3_11": Fraction(35, 100), "WCV_12_17": Fraction(40, 100),
+               "WCV_18_21": Fraction(25, 100)}
+    result = {}
+    for org in organizations(table):
+        def credit(m: str, g: str, org: str = org) -> Fraction | None:
+            if any(den(table, org, m, SPD15[h], p) < 30 for h in (g, "White") for p in (B, P)):
+                return None
+            n, d = table[(org, m, SPD15[g], P)]
+            wn, wd = table[(org, m, "White", P)]
+            if not wilson(n, d, 1) < wilson(wn, wd, -1):
+                return Fraction(1)
+            gap = {p: worse_by(m, rate(table, org, m, SPD15[g], p),
+                               rate(table, org, m, "White", p)) for p in (B, P)}
+            if gap[B] <= 0:
+                return Fraction(0)
+            return quarters((gap[B] - gap[P]) / gap[B])
+
+        bands = {m: mean(credit(m, g) for g in ("Black", "Hispanic")) for m in weights}
+        bands = {m: None if c is None else Fraction(rounded(c, 4, ROUND_HALF_EVEN))
+                 for m, c in bands.items()}
+        total = weighted_rescaled(bands, weights)
+        result[org] = {
+            **{f"band_credit({m})": None if c is None else rounded(c, 4)
+               for m, c in bands.items()},
+            "equity_payment": cents(400000 * total) if total is not None else Decimal("0.00"),
+        }
+    return result
+
+
+# ---- peers: thirds ---------------------------------------------------------------------------
+
+def thirds(table: Table, m: str, g: str, minimum: int) -> dict[str, int | None]:
+    """Each organization's peer third on group g's rate: +1, 0, -1, or None."""
+    rates = {org: rate(table, org, m, g, P, minimum) for org in organizations(table)}
+    ranked = {org: y for org, y in rates.items() if y is not None}
+    n = len(ranked)
+    result: dict[str, int | None] = {}
+    for org, y in rates.items():
+        if y is None or n < 3:
+            result[org] = None
+            continue
+        ahead = sum(1 for other in ranked.values() if worse_by(m, y, other) > 0)
+        behind = sum(1 for other in ranked.values() if worse_by(m, other, y) > 0)
+        result[org] = 1 if ahead * 3 < n else -1 if behind * 3 < n else 0
+    return result
+
+
+def median(values: list[Fraction]) -> Fraction:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def settle_health_equity_index() -> Figures:
+    table = load("ma-health-equity-index.csv")
+    weights = {"COL": Fraction(20, 100), "CBP": Fraction(40, 100), "HBD": Fraction(40, 100)}
+    by_measure = {m: thirds(table, m, "Social risk factor", 50) for m in weights}
+    share = {org: sum(den(table, org, m, "Social risk factor", P) for m in weights)
+             / sum(den(table, org, m, "ALL", P) for m in weights)
+             for org in organizations(table)}
+    middle = median(list(share.values()))
+    result = {}
+    for org in organizations(table):
+        scores = {m: None if by_measure[m][org] is None else Fraction(by_measure[m][org])
+                  for m in weights}
+        ranked = [m for m, s in scores.items() if s is not None]
+        exact = weighted_rescaled(scores, weights) if len(ranked) >= 2 else None
+        # The reward is computed from the index as the contract outputs it: 4 decimals.
+        index = None if exact is None else rounded(exact, 4, ROUND_HALF_EVEN)
+        most = (Fraction(4, 10) if share[org] >= middle
+                else Fraction(2, 10) if share[org] >= middle / 2 else Fraction(0))
+        result[org] = {
+            "index": index,
+            "risk_share": rounded(share[org] * 100, 2, ROUND_HALF_EVEN),
+            "reward": rounded(max(Fraction(0), Fraction(index or 0)) * most, 3),
+        }
+    return result
+
+
+def settle_shared_savings() -> Figures:
+    table = load("mssp-health-equity-adjustment.csv")
+    measures = ("COL", "BCS", "CBP", "HBD")
+    by_measure = {m: thirds(table, m, "ALL", 0) for m in measures}
+    result = {}
+    for org in organizations(table):
+        points = {m: {1: 4, 0: 2, -1: 0, None: 0}[by_measure[m][org]] for m in measures}
+        scaler = sum(points.values())
+        multiplier = Fraction(rounded(
+            sum(den(table, org, m, "Underserved", P) for m in measures)
+            / sum(den(table, org, m, "ALL", P) for m in measures), 4, ROUND_HALF_EVEN))
+        bonus = 0 if multiplier < Fraction(2, 10) else min(scaler * multiplier, 10)
+        result[org] = {
+            "performance_scaler": Decimal(scaler),
+            "underserved_multiplier": rounded(multiplier, 4),
+            "bonus_points": rounded(Fraction(bonus), 2),
+        }
+    return result
+
+
+ORACLES: dict[str, Callable[[], Figures]] = {
+    "bluecross-steward": settle_steward,
+    "bluecross-bilh": settle_bilh,
+    "bluecross-mgb": settle_mgb,
+    "bluecross-boston-aco": settle_boston_aco,
+    "bluecross-tufts": settle_tufts,
+    "bluecross-boston-childrens": settle_boston_childrens,
+    "ma-health-equity-index": settle_health_equity_index,
+    "mssp-health-equity-adjustment": settle_shared_savings,
+}

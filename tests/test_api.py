@@ -1,0 +1,134 @@
+"""The Python API as a notebook user works with it: load, settle, read, explain, verify."""
+
+from __future__ import annotations
+
+import gc
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from eqlang import api
+from eqlang.api import (
+    explain_trace,
+    load_contract,
+    load_trace,
+    settle,
+    verify_trace,
+)
+from eqlang.diagnostics import EqlangError
+from eqlang.values import NotScored, Quantity
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTRACT = ROOT / "contracts" / "reference-equity.eq"
+TABLE = ROOT / "contracts" / "reference-equity.csv"
+HARBORVIEW = "Harborview Health Partners"
+
+
+@pytest.fixture(scope="module")
+def run() -> api.Run:
+    return settle(load_contract(CONTRACT), [str(TABLE)])
+
+
+def test_the_module_docstring_example_holds(run: api.Run, tmp_path: Path) -> None:
+    assert run.organizations == ("Cape and Islands Care Network", HARBORVIEW,
+                                 "Merrimack Valley ACO", "Pioneer Valley Physicians")
+    assert run.value(HARBORVIEW, "payout") == Quantity("money", Decimal("956901.01"))
+    assert run.value(HARBORVIEW, "measure_payout", "CBP").magnitude == Decimal("350000.00")
+    assert run.outputs_json()["Merrimack Valley ACO"]["measure_payout"]["HBD"] == {
+        "not_scored": "the measure is not scored"}
+    text = run.explain("measure_payout(CBP)", org=HARBORVIEW)
+    assert text.startswith("measure_payout(CBP) $350,000.00 = pool $1,000,000.00 × "
+                           "rescaled_weight(CBP) 35% × measure_score(CBP) 1\n")
+    trace = tmp_path / "trace.json"
+    run.write_trace(trace)
+    assert verify_trace(trace).ok
+
+
+def test_outputs_are_exact_values(run: api.Run) -> None:
+    outputs = run.outputs()
+    payout = outputs[HARBORVIEW]["payout"]
+    assert isinstance(payout, Quantity) and isinstance(payout.magnitude, Decimal)
+    per_measure = outputs["Merrimack Valley ACO"]["measure_payout"]
+    assert isinstance(per_measure, dict)
+    assert per_measure["HBD"] == NotScored("the measure is not scored")
+
+
+def test_rows_for_a_data_frame(run: api.Run) -> None:
+    rows = run.rows()
+    assert len(rows) == 4 * 4  # four organizations: payout and three measure payouts
+    assert rows[0] == {"organization": "Cape and Islands Care Network",
+                       "output": "measure_payout", "key": "COL", "unit": "money",
+                       "value": Decimal("49345.25"), "text": "49345.25", "not_scored": None}
+    hbd = next(r for r in rows if r["organization"] == "Merrimack Valley ACO"
+               and r["key"] == "HBD")
+    assert hbd["value"] is None and hbd["not_scored"] == "the measure is not scored"
+
+
+def test_the_trace_is_plain_json_data(run: api.Run) -> None:
+    trace = run.trace()
+    assert json.loads(run.trace_json()) == trace
+    assert trace["organizations"][HARBORVIEW]["outputs"]["payout"]["value"]["value"] == \
+        "956901.01"
+
+
+def test_what_if_runs_and_subsets(run: api.Run) -> None:
+    what_if = settle(run.program, [str(TABLE)], organizations=[HARBORVIEW],
+                     overrides={"pool": "$2,000,000.00"})
+    assert what_if.organizations == (HARBORVIEW,)
+    assert what_if.value(HARBORVIEW, "payout").magnitude == Decimal("1913802.01")
+    assert what_if.trace()["overrides"] == {"pool": "$2,000,000.00"}
+    # The same tables can be reused without reading them again.
+    again = settle(run.program, run.tables, organizations=["Pioneer Valley Physicians"])
+    assert again.value("Pioneer Valley Physicians", "payout").magnitude == Decimal("524230.10")
+
+
+def test_mistakes_raise_diagnostics_not_tracebacks(run: api.Run) -> None:
+    with pytest.raises(EqlangError) as info:
+        run.value(HARBORVIEW, "payot")
+    assert "did you mean `payout`" in str(info.value.diagnostics[0].hint)
+    with pytest.raises(EqlangError) as info:
+        run.value("Harborview Health Partner", "payout")
+    assert info.value.diagnostics[0].code == "E0702"
+    with pytest.raises(EqlangError):
+        run.value(HARBORVIEW, "measure_payout")  # per measure: which one?
+    with pytest.raises(EqlangError):
+        run.value(HARBORVIEW, "payout", "COL")
+    with pytest.raises(EqlangError) as info:
+        run.explain("payout")  # several organizations
+    assert info.value.diagnostics[0].code == "E0602"
+    with pytest.raises(EqlangError) as info:
+        settle(run.program, [str(TABLE)], overrides=["pool=35%"])
+    assert info.value.diagnostics[0].code == "E0601"
+    with pytest.raises(EqlangError) as info:
+        load_contract(ROOT / "contracts" / "nope.eq")
+    assert info.value.diagnostics[0].code == "E0001"
+
+
+def test_explaining_a_trace_file(run: api.Run, tmp_path: Path) -> None:
+    path = tmp_path / "trace.json"
+    run.write_trace(path)
+    text = explain_trace(path, "gap(COL, Asian, baseline)", org=HARBORVIEW, depth=0)
+    assert text.splitlines()[0] == "gap(COL, Asian, baseline) ≈3.8 pp"
+    assert explain_trace(load_trace(path), "payout", org=HARBORVIEW) == run.explain(
+        "payout", org=HARBORVIEW)
+
+
+def test_settling_leaves_the_garbage_collector_as_it_was(run: api.Run) -> None:
+    gc.disable()
+    try:
+        settle(run.program, run.tables, organizations=[HARBORVIEW]).trace()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    settle(run.program, run.tables, organizations=[HARBORVIEW]).trace()
+    assert gc.isenabled()
+
+
+def test_the_public_api_is_typed() -> None:
+    for name in api.__all__:
+        item = getattr(api, name)
+        if callable(item) and not isinstance(item, type):
+            assert item.__annotations__.get("return") is not None, name
+        assert item.__doc__, name

@@ -1,0 +1,218 @@
+"""`eqlang verify`: a trace re-derived from its inputs, and every one-character change caught."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from cli_run import run
+
+import eqlang.modules
+from eqlang.api import verify_trace
+from eqlang.parse import data_path
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTRACT = "contracts/reference-equity.eq"
+TABLE = "contracts/reference-equity.csv"
+SHOWCASE = "contracts/showcase.eq"
+SHOWCASE_TABLE = "contracts/showcase.csv"
+MODULE = "contracts/lib/plan_measures.eq"
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Copies of the contracts, tables and standard library, so tests may change them."""
+    for name in (CONTRACT, TABLE, SHOWCASE, SHOWCASE_TABLE, MODULE):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / name, tmp_path / name)
+    stdlib = tmp_path / "stdlib"
+    shutil.copytree(data_path("stdlib"), stdlib)
+    real = eqlang.modules.data_path
+    monkeypatch.setattr(eqlang.modules, "data_path",
+                        lambda kind: stdlib if kind == "stdlib" else real(kind))
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def change_one_character(path: Path, old: str, new: str) -> None:
+    """Replace the first ``old`` by ``new``, which differs from it in one character."""
+    assert len(old) == len(new) and sum(a != b for a, b in zip(old, new, strict=True)) == 1
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def settle_with_trace(contract: str = CONTRACT, table: str = TABLE) -> None:
+    code, _, err = run("eval", contract, "--table", table, "--trace", "t.json")
+    assert code == 0, err
+
+
+def verify_fails(*expected: str) -> str:
+    code, out, err = run("verify", "t.json")
+    assert code == 1, out
+    assert err.startswith("t.json: does NOT verify\n")
+    for text in expected:
+        assert text in err, err
+    return err
+
+
+def test_an_untouched_trace_verifies(workdir: Path) -> None:
+    settle_with_trace()
+    code, out, _ = run("verify", "t.json")
+    assert code == 0
+    assert out == ("t.json: verified: the contract contracts/reference-equity.eq, 1 module, "
+                   "1 table (168 rows) and every value of 4 organizations match the trace\n")
+
+
+def test_a_changed_contract_is_named_with_both_hashes_and_the_values_it_moved(
+        workdir: Path) -> None:
+    settle_with_trace()
+    before = json.loads(Path("t.json").read_text())["contract"]["sha256"]
+    change_one_character(workdir / CONTRACT, "$1,000,000.00", "$1,000,000.01")
+    verify_fails(f"contract {CONTRACT}: its SHA-256 is ", f"the trace records {before}",
+                 "Merrimack Valley ACO: output payout: value: the trace says "
+                 '"889722.48", re-deriving gives "889722.50"')
+
+
+def test_a_change_to_a_comment_of_the_contract_is_caught_by_its_hash(workdir: Path) -> None:
+    settle_with_trace()
+    change_one_character(workdir / CONTRACT, "Figures are illustrative", "Figures are illustrativE")
+    err = verify_fails(f"contract {CONTRACT}: its SHA-256 is ")
+    assert err.count("\n  - ") == 1  # nothing else differs
+
+
+def test_a_changed_standard_library_module_is_caught(workdir: Path) -> None:
+    settle_with_trace()
+    change_one_character(workdir / "stdlib" / "hedis.eq", "Colorectal cancer screening",
+                         "Colorectal cancer screeninG")
+    verify_fails("module <stdlib>/hedis.eq: its SHA-256 is ")
+
+
+def test_a_changed_module_beside_the_contract_is_caught(workdir: Path) -> None:
+    settle_with_trace(SHOWCASE, SHOWCASE_TABLE)
+    change_one_character(workdir / MODULE, "minimum denominator 30", "minimum denominator 31")
+    verify_fails("module lib/plan_measures.eq: its SHA-256 is ")
+
+
+def test_a_changed_table_is_caught_with_the_values_it_moved(workdir: Path) -> None:
+    settle_with_trace()
+    change_one_character(workdir / TABLE, "Harborview Health Partners,COL,Asian,2022,256.734",
+                         "Harborview Health Partners,COL,Asian,2022,256.735")
+    verify_fails(f"table {TABLE}: its SHA-256 is ",
+                 "Harborview Health Partners: value rate(COL, Asian, baseline): rows[0]."
+                 'numerator: the trace says "256.734", re-deriving gives "256.735"',
+                 "Harborview Health Partners: value closure(COL, Asian): value: the trace says "
+                 '"0.60525284785509727881696014620216"')
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        pytest.param('"payout":{"node":"payout","value":{"type":"money","value":"956901.01"',
+                     '"payout":{"node":"payout","value":{"type":"money","value":"956901.02"',
+                     'Harborview Health Partners: output payout: value: the trace says '
+                     '"956901.02", re-deriving gives "956901.01"', id="an output value"),
+        pytest.param('"line":60,', '"line":61,',
+                     "Harborview Health Partners: value denominator(COL, Asian, baseline): "
+                     "rows[0].line: the trace says 61, re-deriving gives 60", id="a row line"),
+        pytest.param('"numerator":"256.734"', '"numerator":"256.735"',
+                     "rows[0].numerator: the trace says \"256.735\"", id="a row count"),
+        pytest.param('"rows":168', '"rows":167',
+                     "tables[0].rows: the trace says 167, re-deriving gives 168",
+                     id="a table's row count"),
+        pytest.param('"at":"contracts/reference-equity.eq:87:1"',
+                     '"at":"contracts/reference-equity.eq:88:1"',
+                     "value measure_payout(CBP): at: the trace says", id="a source location"),
+        pytest.param('"uses":["pool",', '"uses":["pooL",', "uses[0]: the trace says \"pooL\"",
+                     id="a use"),
+    ],
+)
+def test_a_one_character_change_to_the_trace_is_caught(workdir: Path, old: str, new: str,
+                                                       expected: str) -> None:
+    settle_with_trace()
+    change_one_character(Path("t.json"), old, new)
+    verify_fails(expected)
+
+
+def test_a_changed_settlement_date_in_the_trace_is_caught(workdir: Path) -> None:
+    settle_with_trace(SHOWCASE, SHOWCASE_TABLE)
+    # From 2025-07-01 the second amendment raises the pool.
+    change_one_character(Path("t.json"), '"as_of":"2025-06-30"', '"as_of":"2025-07-30"')
+    verify_fails('value pool: value: the trace says "1650000.00", re-deriving gives '
+                 '"1800000.00"')
+
+
+def test_a_changed_hash_in_the_trace_is_caught(workdir: Path) -> None:
+    settle_with_trace()
+    trace = Path("t.json")
+    data = json.loads(trace.read_text())
+    for where, kind, path in ((data["contract"], "contract", CONTRACT),
+                              (data["contract"]["modules"][0], "module", "<stdlib>/hedis.eq"),
+                              (data["tables"][0], "table", TABLE)):
+        digest = where["sha256"]
+        changed = ("0" if digest[0] != "0" else "1") + digest[1:]
+        settle_with_trace()
+        change_one_character(trace, f'"sha256":"{digest}"', f'"sha256":"{changed}"')
+        verify_fails(f"{kind} {path}: its SHA-256 is {digest}, the trace records {changed}")
+
+
+def test_the_version_and_the_layout_of_the_trace_are_checked(workdir: Path) -> None:
+    settle_with_trace()
+    text = Path("t.json").read_text()
+    Path("t.json").write_text(text.replace('"eqlang_version":"', '"eqlang_version":"9', 1))
+    verify_fails("the trace was written by eqlang 9")
+    Path("t.json").write_text(json.dumps(json.loads(text), indent=2, sort_keys=True))
+    verify_fails("the file's content matches, but it is not byte for byte what eqlang writes")
+
+
+def test_a_trace_travels_with_its_inputs(workdir: Path, tmp_path_factory: pytest.TempPathFactory,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    settle_with_trace()
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    monkeypatch.chdir(elsewhere)
+    code, out, _ = run("verify", str(workdir / "t.json"))
+    assert code == 0 and "verified" in out
+
+
+def test_a_missing_input_is_reported(workdir: Path) -> None:
+    settle_with_trace()
+    (workdir / TABLE).unlink()
+    verify_fails(f"table {TABLE}: cannot be read (No such file or directory), so the values "
+                 "cannot be re-derived")
+
+
+def test_overrides_organizations_and_settlement_date_are_replayed(workdir: Path) -> None:
+    code, _, err = run("eval", CONTRACT, "--table", TABLE, "--trace", "t.json", "--org",
+                       "Pioneer Valley Physicians", "--set", "pool=$2,000,000.00", "--as-of",
+                       "2024-06-30")
+    assert code == 0, err
+    code, out, _ = run("verify", "t.json")
+    assert code == 0 and "every value of 1 organization match" in out
+    change_one_character(Path("t.json"), '"pool":"$2,000,000.00"', '"pool":"$3,000,000.00"')
+    verify_fails("Pioneer Valley Physicians: output payout: value:")
+
+
+def test_a_damaged_trace_is_refused_with_a_diagnostic(workdir: Path) -> None:
+    settle_with_trace()
+    data = json.loads(Path("t.json").read_text())
+    del data["tables"][0]["sha256"]
+    Path("t.json").write_text(json.dumps(data))
+    code, _, err = run("verify", "t.json")
+    assert code == 1 and "E0701" in err and "`tables[0].sha256` is missing or malformed" in err
+    Path("t.json").write_text('{"format": "eqlang-trace/0"}')
+    code, _, err = run("verify", "t.json")
+    assert code == 1 and "not an eqlang trace of format eqlang-trace/1" in err
+    Path("t.json").write_text('{"format": "eqlang-trace/1", "contract": ')
+    code, _, err = run("verify", "t.json")
+    assert code == 1 and "not a JSON trace" in err
+
+
+def test_the_api_reports_the_same(workdir: Path) -> None:
+    settle_with_trace()
+    assert verify_trace("t.json").ok
+    change_one_character(Path("t.json"), '"value":"956901.01"', '"value":"956901.00"')
+    result = verify_trace("t.json")
+    assert not result.ok
+    assert any("956901.00" in problem for problem in result.problems)
