@@ -14,7 +14,7 @@
 #   the index is measured only when at least half of the seven groups have them.
 # - Credit for a measure: full when the index in 2024 is 2.5% or less (already near
 #   equity); otherwise in proportion to how much smaller the index is than in 2022, full
-#   credit at 30% smaller; never below 0.
+#   credit at 30% smaller; never below 0, so nothing for an index that grew, even from 0%.
 # - No leveling down: a measure whose whole-population rate got worse by more than 1 point
 #   earns nothing.
 # - The pool of $900,000 is paid by the weighted credits, weights of unmeasured measures
@@ -84,6 +84,8 @@ output measure_credit(m: measure): number =
   then 0 because "the whole population's rate got worse by more than 1 point"
   else if index(m, performance) <= equitable_index
   then 1 because "the index is at or below 2.5% in 2024"
+  else if index(m, baseline) = 0%
+  then 0 because "the index has grown from 0% in 2022"
   else payment.closure_credit(reduction(m), full_credit_reduction)
   rounded to 4 decimals half even
 

@@ -293,6 +293,8 @@ def settle_boston_aco() -> Figures:
                 credit = Fraction(1)
             elif before is None:
                 credit = None
+            elif before == 0:
+                credit = Fraction(0)
             else:
                 credit = clamp((before - now) / before / Fraction(30, 100), Fraction(0),
                                Fraction(1))
