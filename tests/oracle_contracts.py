@@ -420,9 +420,10 @@ def thirds(table: Table, m: str, g: str, minimum: int) -> dict[str, int | None]:
         if y is None or n < 3:
             result[org] = None
             continue
+        # Its place is one after those strictly ahead: a tie shares the better place.
         ahead = sum(1 for other in ranked.values() if worse_by(m, y, other) > 0)
-        behind = sum(1 for other in ranked.values() if worse_by(m, other, y) > 0)
-        result[org] = 1 if ahead * 3 < n else -1 if behind * 3 < n else 0
+        places_after = n - 1 - ahead
+        result[org] = 1 if ahead * 3 < n else -1 if places_after * 3 < n else 0
     return result
 
 
