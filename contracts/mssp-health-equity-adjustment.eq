@@ -10,8 +10,8 @@
 #   is better).
 # - On each measure the ACO is ranked among all ACOs in the table: the top third earns 4
 #   points, the middle third 2 and the bottom third none (a tie shares the better place).
-#   A measure the ACO has no data on earns nothing. The points add up to the performance
-#   scaler (at most 16).
+#   A measure the ACO is not ranked on (it has no data, or fewer than three ACOs do) earns
+#   nothing. The points add up to the performance scaler (at most 16).
 # - The underserved multiplier is the share of the ACO's members, over the four measures,
 #   who are underserved (dually eligible, receiving the low-income subsidy, or living in a
 #   high-deprivation neighborhood), as a fraction from 0 to 1.
@@ -58,7 +58,7 @@ parameter bonus_cap: number = 10 per "HEA outline, cap"
 output measure_points(m: measure): number =
   payment.third_points(payment.peer_third(m, ALL, performance), top_points, middle_points,
                        bottom_points)
-  otherwise (0 because "the ACO has no data on this measure")
+  otherwise (0 because "the ACO is not ranked on this measure")
   not rounded
 
 output performance_scaler: number =
