@@ -127,7 +127,7 @@ output equity_payment: money =
   otherwise ($0.00 because "no measure could be scored")
   rounded to cents half up
 
-# ---- worked examples (run them with `eqlang test contracts/bluecross-bilh.eq`) ------------
+# ---- worked examples (run them with `eqlang test contracts/bluecross-bilh.eq`) -----------
 ## Three races with data each year (3 of 5 is exactly the 60% needed); the race disparity is
 ## the members' weighted mean distance from the best race, over 1000 members.
 ## COL 2024: Asian is best at 80%; White (600) 1 pp and Black (200) 4 pp behind:
@@ -136,12 +136,14 @@ output equity_payment: money =
 ## tier 75%, down from 4 pp: 50% smaller earns the 50% improvement credit, less than 75%.
 ## Credit 100% x 60% + 75% x 40% = 90%.
 ## CBP 2024: White is best at 80%; Asian (250) at 72% and Black (250) at 68%:
-## (250 x 8 + 250 x 12) / 1000 = 5 pp, tier 25%; in 2022, (250 x 12 + 250 x 20) / 1000 = 8 pp,
-## so 37.5% smaller: the improvement credit, 50%. Hispanic trails by 3 pp (80% - 77%), tier
-## 50%, down from 4 pp, only 25% smaller. Credit 50% x 60% + 50% x 40% = 50%.
+## (250 x 8 + 250 x 12) / 1000 = 5 pp, tier 25%; in 2022, 68% and 60%:
+## (250 x 12 + 250 x 20) / 1000 = 8 pp, so 37.5% smaller: the improvement credit, 50%.
+## Hispanic trails by 3 pp (80% - 77%), tier 50%, down from 4 pp, only 25% smaller.
+## Credit 50% x 60% + 50% x 40% = 50%.
 ## HBD (lower is better) 2024: Asian is best at 18%; White (500) at 24% and Black (250) at
 ## 30%: (500 x 6 + 250 x 12) / 1000 = 6 pp, tier 0%, and 7 pp in 2022, only 1/7 smaller.
-## Hispanic is 1 pp worse than the rest (26% - 25%), tier 100%. Credit 0% x 60% + 100% x 40%.
+## Hispanic is 1 pp worse than the rest (26% - 25%), tier 100%.
+## Credit 0% x 60% + 100% x 40% = 40%.
 ## Payment: $1,200,000.00 x (30% x 90% + 35% x 50% + 35% x 40%) = $1,200,000.00 x 58.5%.
 ## Race indexes of disparity, 2024: COL, mean 786 / 1000 = 78.6%, distances 0.4, 1.4 and
 ## 2.6 pp: 4.4 / 3 / 78.6 = 1.8660% (1.87%). CBP, mean 75%, distances 5, 3 and 7 pp:

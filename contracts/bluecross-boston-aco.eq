@@ -102,7 +102,7 @@ output equity_payment: money =
   otherwise ($0.00 because "no measure could be measured")
   rounded to cents half up
 
-# ---- worked examples (run them with `eqlang test contracts/bluecross-boston-aco.eq`) -------
+# ---- worked examples (run them with `eqlang test contracts/bluecross-boston-aco.eq`) -----
 ## Four groups of 500 members each (Black, Hispanic, White, Asian), so four of the seven
 ## have data (more than half) and the overall rate is the plain mean of their four rates.
 ## The index is the mean distance from that rate, as a share of it.

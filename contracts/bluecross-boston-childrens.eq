@@ -80,8 +80,8 @@ output equity_payment: money =
   otherwise ($0.00 because "no age band could be scored")
   rounded to cents half up
 
-# ---- worked examples (run them with `eqlang test contracts/bluecross-boston-childrens.eq`) -
-## 95% Wilson intervals, z = 1.96, from the formula in stdlib/statistics.eq, to two decimals:
+# ---- worked examples: `eqlang test contracts/bluecross-boston-childrens.eq` --------------
+## 95% Wilson intervals (z = 1.96, the formula of stdlib/statistics.eq), to two decimals:
 ## 80% of 1000: 77.41% to 82.36%; 70% of 1000: 67.09% to 72.76%; 65% of 200: 58.16% to
 ## 71.27%; 76% of 200: 69.63% to 81.39%; 65% of 400: 60.20% to 69.51%; 70% of 400: 65.34% to
 ## 74.28%; 60% of 400: 55.13% to 64.68%.
@@ -139,9 +139,9 @@ end
 ## clearly behind (80.49% and 81.39% reach past 77.41%): 1 each, band 1.
 ## Ages 12-17: White has 25 members in 2022, so no group can be scored and the band passes
 ## its 40% on.
-## Ages 18-21, White 70% of 1000: Black went from 20 pp to 10 pp behind and is clearly behind
-## at 60% of 400: half closed, 0.5. Hispanic went from 10 pp to 8 pp behind, clearly behind at
-## 62% of 400 (66.62% is below 67.09%): 20% closed, 0. Band 0.25.
+## Ages 18-21, White 70% of 1000: Black went from 20 pp to 10 pp behind and is clearly
+## behind at 60% of 400: half closed, 0.5. Hispanic went from 10 pp to 8 pp behind, clearly
+## behind at 62% of 400 (66.62% is below 67.09%): 20% closed, 0. Band 0.25.
 ## $400,000.00 x (35% x 1 + 25% x 0.25) / 60% = $400,000.00 x 0.4125 / 0.6 = $275,000.00.
 example "an age band without scored groups passes its weight on"
   organization "Example Practices"

@@ -131,7 +131,7 @@ output data_bonus: money =
 
 output total_payment: money = withhold_returned + data_bonus rounded to cents half up
 
-# ---- worked examples (run them with `eqlang test contracts/bluecross-mgb.eq`) -------------
+# ---- worked examples (run them with `eqlang test contracts/bluecross-mgb.eq`) ------------
 ## Each focus group has 100 members; points are tenths of a score, rounded down.
 ## COL (threshold 60%, benchmark 78%, 18 pp apart): Asian at 80% is past the benchmark (10
 ## attainment points); from 75% it also covered all the way to the benchmark, but

@@ -113,7 +113,7 @@ output equity_payment: money =
   otherwise ($0.00 because "no measure could be scored")
   rounded to cents half up
 
-# ---- worked examples (run them with `eqlang test contracts/bluecross-tufts.eq`) -----------
+# ---- worked examples (run them with `eqlang test contracts/bluecross-tufts.eq`) ----------
 ## Two groups of 500 members on each adult measure, so the overall rate is their mean and
 ## the between-group variance is the square of each group's distance from it.
 ## COL: 70% and 60% in 2022 (5 pp from 65%: 25); 70% and 64% in 2024 (3 pp: 9). The variance

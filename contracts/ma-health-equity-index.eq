@@ -85,7 +85,7 @@ output reward: number =
   otherwise (0 because "the plan has no index")
   rounded to 3 decimals half up
 
-# ---- worked examples (run them with `eqlang test contracts/ma-health-equity-index.eq`) -----
+# ---- worked examples (run them with `eqlang test contracts/ma-health-equity-index.eq`) ---
 ## Three plans, each with 100 members with social risk factors on every measure. A plan's
 ## place is one after the plans doing strictly better; of three ranked plans, place 1 is the
 ## top third (0 ahead: fewer than 3 / 3 = 1), place 3 the bottom (0 places after it), place

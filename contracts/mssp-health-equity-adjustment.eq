@@ -76,13 +76,14 @@ output bonus_points: number =
   else min(performance_scaler * underserved_multiplier, bonus_cap)
   rounded to 2 decimals half up
 
-# ---- worked examples (run them with `eqlang test contracts/mssp-health-equity-adjustment.eq`)
+# ---- worked examples: `eqlang test contracts/mssp-health-equity-adjustment.eq` -----------
 ## Three ACOs of 1000 members on each measure. Of three ranked ACOs, the first place is the
 ## top third (4 points), the last the bottom (none), the second the middle (2); an ACO's
 ## place is one after those doing strictly better, so a tie shares the better place.
 ## COL: Harbor 70%, Summit 65%, Valley 60%: first, 4. BCS: Summit 70%, Harbor and Valley
 ## 65%: they share second place, 2. CBP: Valley 70%, Summit 65%, Harbor 60%: last, 0. HBD
-## (lower is better): Harbor 20%, Summit 25%, Valley 30%: first, 4. Scaler 4 + 2 + 0 + 4 = 10.
+## (lower is better): Harbor 20%, Summit 25%, Valley 30%: first, 4.
+## Scaler 4 + 2 + 0 + 4 = 10.
 ## 200 of Harbor's 1000 members are underserved on each measure: 800 / 4000 = 0.2, exactly
 ## the floor, so Harbor qualifies: 10 x 0.2 = 2 bonus points.
 example "points by peer third, at the multiplier floor"
