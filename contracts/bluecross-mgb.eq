@@ -131,6 +131,136 @@ output data_bonus: money =
 
 output total_payment: money = withhold_returned + data_bonus rounded to cents half up
 
+# ---- worked examples (run them with `eqlang test contracts/bluecross-mgb.eq`) ------------
+## Each focus group has 100 members; points are tenths of a score, rounded down.
+## COL (threshold 60%, benchmark 78%, 18 pp apart): Asian at 80% is past the benchmark (10
+## attainment points); from 75% it also covered all the way to the benchmark, but
+## improvement points stop at 9. Black at 69% is half way (5), but covered 18 of the 27 pp
+## from 51% to the benchmark (2/3: 6). Hispanic at 63% earns 1 for attainment, but covered
+## 18 of 33 pp from 45% (0.55: 5). Points (10 + 6 + 5) / 3 = 7.
+## CBP (62%, 80%): Asian at 71% is half way (5), having lost ground since 2022 (74%: 0).
+## Black at 59% is below the threshold (0), but covered 9 of the 30 pp from 50% (0.3: 3).
+## Hispanic has 20 members and is not scored. Points (5 + 3) / 2 = 4.
+## HBD (lower is better; 35%, 18%): Asian at 18% meets the benchmark (10); it was already
+## at 16% in 2022, so there is no improvement score (0). Black at 26.5% is half way (5); it
+## improved 3.5 of the 12 pp from 30% (0.29: 2). Hispanic at 36% is worse than the threshold
+## and has no 2022 rate (0). Points (10 + 5 + 0) / 3 = 5.
+## Equity score (7 x 34% + 4 x 33% + 5 x 33%) / 10 = 5.35 / 10 = 53.5%, so $53,500.00 of
+## the $100,000.00 withhold (2% of $5,000,000.00) comes back. 60 Unknown and 30 Declined of
+## 1000 screening members lack a race: 9%, below 10%, so the $10,000.00 bonus is paid.
+example "attainment and improvement points on every measure"
+  organization "Example Unit"
+  rows
+    COL ALL      2022: 700 of 1000
+    COL ALL      2024: 720 of 1000
+    COL Asian    2022:  75 of  100
+    COL Asian    2024:  80 of  100
+    COL Black    2022:  51 of  100
+    COL Black    2024:  69 of  100
+    COL Hispanic 2022:  45 of  100
+    COL Hispanic 2024:  63 of  100
+    COL Unknown  2024:  40 of   60
+    COL Declined 2024:  20 of   30
+    CBP ALL      2022: 650 of 1000
+    CBP ALL      2024: 660 of 1000
+    CBP Asian    2022:  74 of  100
+    CBP Asian    2024:  71 of  100
+    CBP Black    2022:  50 of  100
+    CBP Black    2024:  59 of  100
+    CBP Hispanic 2022:  12 of   20
+    CBP Hispanic 2024:  14 of   20
+    HBD ALL      2022: 220 of 1000
+    HBD ALL      2024: 210 of 1000
+    HBD Asian    2022:  16 of  100
+    HBD Asian    2024:  18 of  100
+    HBD Black    2022:  30 of  100
+    HBD Black    2024: 26.5 of 100
+    HBD Hispanic 2024:  36 of  100
+  expect threshold(COL) = 60%
+  expect benchmark(COL) = 78%
+  expect threshold(CBP) = 62%
+  expect benchmark(CBP) = 80%
+  expect threshold(HBD) = 35%
+  expect benchmark(HBD) = 18%
+  expect group_points(COL, Asian) = 10
+  expect group_points(COL, Black) = 6
+  expect group_points(COL, Hispanic) = 5
+  expect measure_points(COL) = 7
+  expect group_points(CBP, Asian) = 5
+  expect group_points(CBP, Black) = 3
+  expect group_points(CBP, Hispanic) is not scored because "fewer than 30 members"
+  expect measure_points(CBP) = 4
+  expect group_points(HBD, Asian) = 10
+  expect group_points(HBD, Black) = 5
+  expect group_points(HBD, Hispanic) = 0
+  expect measure_points(HBD) = 5
+  expect equity_score = 53.5%
+  expect withhold = $100,000.00
+  expect withhold_returned = $53,500.00
+  expect missing_race = 9%
+  expect data_bonus = $10,000.00
+  expect total_payment = $63,500.00
+end
+
+## COL: no focus group has 30 members in 2024, so COL is not scored.
+## CBP: the whole population's control rate fell from 70% to 68%, 2 pp, more than 1.5: CBP
+## earns 0 points, although Black members at 72% would have earned 5.
+## HBD: the whole population's poor control rose from 20% to 21.5%, exactly 1.5 pp, which is
+## not more than the margin. Asian at 18% earns 10; Black at 24% is 11/17 of the way (6),
+## and improved only 1 of the 7 pp from 25% (1). Points (10 + 6) / 2 = 8.
+## Equity score (0 x 33% + 8 x 33%) / 66% / 10 = 40%: $40,000.00 of the withhold.
+## 70 Unknown and 30 Declined of 1000 screening members: 10%, not below 10%, so no bonus.
+example "leveling down and a measure without scored groups"
+  organization "Example Unit"
+  rows
+    COL ALL      2022: 700 of 1000
+    COL ALL      2024: 720 of 1000
+    COL Asian    2024:  20 of   25
+    COL Black    2024:  15 of   20
+    COL Unknown  2024:  50 of   70
+    COL Declined 2024:  20 of   30
+    CBP ALL      2022: 700 of 1000
+    CBP ALL      2024: 680 of 1000
+    CBP Black    2022:  65 of  100
+    CBP Black    2024:  72 of  100
+    HBD ALL      2022: 200 of 1000
+    HBD ALL      2024: 215 of 1000
+    HBD Asian    2022:  18 of  100
+    HBD Asian    2024:  18 of  100
+    HBD Black    2022:  25 of  100
+    HBD Black    2024:  24 of  100
+  expect measure_points(COL) is not scored because "no focus group has 30 members"
+  expect group_points(CBP, Black) = 5
+  expect measure_points(CBP) = 0
+  expect group_points(HBD, Black) = 6
+  expect measure_points(HBD) = 8
+  expect equity_score = 40%
+  expect withhold_returned = $40,000.00
+  expect missing_race = 10%
+  expect data_bonus = $0.00
+  expect total_payment = $40,000.00
+end
+
+## A small unit: no focus group reaches 30 members on any measure, so the equity score is
+## 0% and nothing of the withhold comes back. 6 of its 150 screening members have no race
+## recorded (4%), so the data-completeness bonus is still paid.
+example "nothing scored returns no withhold"
+  organization "Small Unit"
+  rows
+    COL ALL     2022: 100 of 150
+    COL ALL     2024: 105 of 150
+    COL Black   2024:  18 of  25
+    COL Unknown 2024:   4 of   6
+    CBP ALL     2022:  90 of 150
+    CBP ALL     2024:  92 of 150
+    HBD ALL     2022:  30 of 150
+    HBD ALL     2024:  29 of 150
+  expect equity_score = 0%
+  expect withhold_returned = $0.00
+  expect missing_race = 4%
+  expect total_payment = $10,000.00
+end
+
 # ---- promises: `eqlang check --properties` searches for tables that break them -------------
 
 ## No more than the withhold comes back, and the total is what comes back plus the bonus.

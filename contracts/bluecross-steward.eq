@@ -88,6 +88,149 @@ output equity_payment: money =
   otherwise ($0.00 because "no measure could be scored")
   rounded to cents half up
 
+# ---- worked examples (run them with `eqlang test contracts/bluecross-steward.eq`) --------
+## Every group large enough and nothing leveled down; rates out of 1000 White members and
+## 100 members of each focus group.
+## COL: White 70% -> 72%. Asian trailed by 1 pp and still does (a small gap kept: 1); Black
+## went from 10 pp to 6 pp behind (40% of the gap closed, full credit at 50%: 0.8);
+## Hispanic from 10 pp to 7 pp (30%: 0.6). Score (1 + 0.8 + 0.6) / 3 = 0.8.
+## CBP: White 80% both years. Black went from 10 pp to 2 pp behind (80% closed: capped at
+## 1); Hispanic from 5 pp to 7 pp (the gap widened: 0); Asian has 20 members, so it is not
+## scored and the score is the mean of two: (1 + 0) / 2 = 0.5.
+## HBD (lower is better): White 20% -> 18%. Asian is below White in both years (a gap of
+## 0 or less counts as closed: 1); Black went from 10 pp to 5 pp worse (50%: 1); Hispanic
+## from 5 pp to 4 pp (20%: 0.4). Score (1 + 1 + 0.4) / 3 = 0.8.
+## $750,000.00 x (40% x 0.8 + 30% x 0.5 + 30% x 0.8) = $750,000.00 x 71% = $532,500.00.
+example "credit on all three measures"
+  organization "Example Region"
+  rows
+    COL ALL      2022: 889 of 1300
+    COL ALL      2024: 922 of 1300
+    COL White    2022: 700 of 1000
+    COL White    2024: 720 of 1000
+    COL Asian    2022:  69 of  100
+    COL Asian    2024:  71 of  100
+    COL Black    2022:  60 of  100
+    COL Black    2024:  66 of  100
+    COL Hispanic 2022:  60 of  100
+    COL Hispanic 2024:  65 of  100
+    CBP ALL      2022: 961 of 1220
+    CBP ALL      2024: 968 of 1220
+    CBP White    2022: 800 of 1000
+    CBP White    2024: 800 of 1000
+    CBP Asian    2022:  16 of   20
+    CBP Asian    2024:  17 of   20
+    CBP Black    2022:  70 of  100
+    CBP Black    2024:  78 of  100
+    CBP Hispanic 2022:  75 of  100
+    CBP Hispanic 2024:  73 of  100
+    HBD ALL      2022: 270 of 1300
+    HBD ALL      2024: 242 of 1300
+    HBD White    2022: 200 of 1000
+    HBD White    2024: 180 of 1000
+    HBD Asian    2022:  15 of  100
+    HBD Asian    2024:  17 of  100
+    HBD Black    2022:  30 of  100
+    HBD Black    2024:  23 of  100
+    HBD Hispanic 2022:  25 of  100
+    HBD Hispanic 2024:  22 of  100
+  expect group_credit(COL, Asian) = 1
+  expect group_credit(COL, Black) = 0.8
+  expect group_credit(COL, Hispanic) = 0.6
+  expect measure_score(COL) = 0.8
+  expect group_credit(CBP, Asian) is not scored because "fewer than 30 members"
+  expect group_credit(CBP, Black) = 1
+  expect group_credit(CBP, Hispanic) = 0
+  expect measure_score(CBP) = 0.5
+  expect group_credit(HBD, Asian) = 1
+  expect group_credit(HBD, Black) = 1
+  expect group_credit(HBD, Hispanic) = 0.4
+  expect measure_score(HBD) = 0.8
+  expect equity_payment = $532,500.00
+end
+
+## Black members closed at least half of a 10 pp gap on every measure, which alone would
+## earn full credit; the no-leveling-down guard decides.
+## COL: the whole population's rate fell from 72% to 70%, 2 pp: no credit, although White
+## held at 75%.
+## CBP: White members' rate fell from 80% to 78.5%, 1.5 pp: no credit, although the whole
+## population's fell by only 10 / 1100, about 0.91 pp.
+## HBD: the whole population's poor control rose from 20% to 21%, exactly 1 pp, which is
+## not more than the margin: full credit.
+## $750,000.00 x (40% x 0 + 30% x 0 + 30% x 1) = $225,000.00.
+example "no credit for a gap closed by worse care"
+  organization "Example Region"
+  rows
+    COL ALL   2022: 720 of 1000
+    COL ALL   2024: 700 of 1000
+    COL White 2022: 600 of  800
+    COL White 2024: 600 of  800
+    COL Black 2022:  65 of  100
+    COL Black 2024:  70 of  100
+    CBP ALL   2022: 870 of 1100
+    CBP ALL   2024: 860 of 1100
+    CBP White 2022: 800 of 1000
+    CBP White 2024: 785 of 1000
+    CBP Black 2022:  70 of  100
+    CBP Black 2024:  75 of  100
+    HBD ALL   2022: 240 of 1200
+    HBD ALL   2024: 252 of 1200
+    HBD White 2022: 200 of 1000
+    HBD White 2024: 200 of 1000
+    HBD Black 2022:  30 of  100
+    HBD Black 2024:  25 of  100
+  expect group_credit(COL, Black) = 0
+  expect group_credit(CBP, Black) = 0
+  expect group_credit(HBD, Black) = 1
+  expect measure_score(COL) = 0
+  expect measure_score(CBP) = 0
+  expect measure_score(HBD) = 1
+  expect equity_payment = $225,000.00
+end
+
+## COL: the Black group has 25 members in 2022 and 28 in 2024, fewer than 30, and no other
+## focus group has rows, so COL is not scored. HBD has only whole-population rows: not
+## scored either. CBP: Black went from 10 pp to 6 pp behind White (40% closed: 0.8), so CBP
+## takes the whole pool: $750,000.00 x 30% x 0.8 / 30% = $600,000.00.
+example "a measure without scored groups passes its share on"
+  organization "Example Region"
+  rows
+    COL ALL   2022: 790 of 1125
+    COL ALL   2024: 830 of 1128
+    COL White 2022: 700 of 1000
+    COL White 2024: 720 of 1000
+    COL Black 2022:  15 of   25
+    COL Black 2024:  18 of   28
+    CBP ALL   2022: 870 of 1100
+    CBP ALL   2024: 874 of 1100
+    CBP White 2022: 800 of 1000
+    CBP White 2024: 800 of 1000
+    CBP Black 2022:  70 of  100
+    CBP Black 2024:  74 of  100
+    HBD ALL   2022: 230 of 1100
+    HBD ALL   2024: 220 of 1100
+  expect group_credit(COL, Black) is not scored
+  expect measure_score(COL) is not scored because "no focus group is scored"
+  expect measure_score(HBD) is not scored
+  expect measure_score(CBP) = 0.8
+  expect equity_payment = $600,000.00
+end
+
+## A small site: 20 Black and 140 White members, so no group is scored on any measure and
+## the site is paid nothing rather than on too few members.
+example "nothing scored pays nothing"
+  organization "Small Site"
+  rows
+    COL ALL   2022: 112 of 160
+    COL ALL   2024: 120 of 160
+    COL White 2022: 100 of 140
+    COL White 2024: 106 of 140
+    COL Black 2022:  12 of  20
+    COL Black 2024:  14 of  20
+  expect measure_score(COL) is not scored
+  expect equity_payment = $0.00
+end
+
 # ---- promises: `eqlang check --properties` searches for tables that break them -------------
 
 ## The payment stays between nothing and the pool.

@@ -113,6 +113,131 @@ output equity_payment: money =
   otherwise ($0.00 because "no measure could be scored")
   rounded to cents half up
 
+# ---- worked examples (run them with `eqlang test contracts/bluecross-tufts.eq`) ----------
+## Two groups of 500 members on each adult measure, so the overall rate is their mean and
+## the between-group variance is the square of each group's distance from it.
+## COL: 70% and 60% in 2022 (5 pp from 65%: 25); 70% and 64% in 2024 (3 pp: 9). The variance
+## is 64% smaller: 1.
+## HBD: 20% and 30% in 2022 (25); 20% and 28% in 2024 (4 pp: 16), 36% smaller: 0.75.
+## CBP: 70% and 60% in 2022 (25); 70% and 59% in 2024 (5.5 pp: 30.25), 21% larger: 0.
+## WCV (100 members each): Black went from 60% to 62%, exactly its target (60% plus 10% of
+## the 20 pp to the 80% benchmark): met. Hispanic reached the 80% benchmark: met. Asian went
+## from 60% to 61%, short of 62%: not met. Credit 2 / 3, 0.6667 to four decimals.
+## The amended pool is in force: $850,000.00 x 25% x (1 + 0.75 + 0 + 0.6667) =
+## $212,500.00 x 2.4167 = $513,548.75.
+example "variance tiers and well-care targets"
+  organization "Example Unit"
+  rows
+    COL White    2022: 350 of 500
+    COL White    2024: 350 of 500
+    COL Black    2022: 300 of 500
+    COL Black    2024: 320 of 500
+    HBD White    2022: 100 of 500
+    HBD White    2024: 100 of 500
+    HBD Black    2022: 150 of 500
+    HBD Black    2024: 140 of 500
+    CBP White    2022: 350 of 500
+    CBP White    2024: 350 of 500
+    CBP Hispanic 2022: 300 of 500
+    CBP Hispanic 2024: 295 of 500
+    WCV Asian    2022:  60 of 100
+    WCV Asian    2024:  61 of 100
+    WCV Black    2022:  60 of 100
+    WCV Black    2024:  62 of 100
+    WCV Hispanic 2022:  70 of 100
+    WCV Hispanic 2024:  80 of 100
+  expect variance(COL, baseline) = 25
+  expect variance_2024(COL) = 9
+  expect measure_credit(COL) = 1
+  expect variance(HBD, performance) = 16
+  expect measure_credit(HBD) = 0.75
+  expect variance(CBP, performance) = 30.25
+  expect measure_credit(CBP) = 0
+  expect wcv_met(Black) = yes
+  expect wcv_met(Hispanic) = yes
+  expect wcv_met(Asian) = no
+  expect measure_credit(WCV) = 0.6667
+  expect equity_payment = $513,548.75
+end
+
+## Settled as of 2023-12-31, before Amendment 1: the pool is $800,000.00.
+## COL: 70% and 68% in 2022 (1 pp from 69%: a variance of 1, below 2), 70% and 69% in 2024
+## (0.25, still below 2): 1.
+## HBD: 20% and 21% in 2022 (0.25, below 2), but 20% and 23% in 2024 (1.5 pp: 2.25): 0.
+## CBP: 70% and 60% in 2022 (25); 70% and 60.5% in 2024 (4.75 pp: 22.5625), 9.75% smaller:
+## 0.25.
+## WCV: Black has 25 members in 2022 and Asian none, so only Hispanic is scored; it went
+## from 70% to 71%, its target (70% plus 10% of 10 pp): 1 of 1 met.
+## $800,000.00 x 25% x (1 + 0 + 0.25 + 1) = $200,000.00 x 2.25 = $450,000.00.
+example "small variances, before the amendment"
+  organization "Example Unit"
+  as of 2023-12-31
+  rows
+    COL White    2022: 350 of 500
+    COL White    2024: 350 of 500
+    COL Black    2022: 340 of 500
+    COL Black    2024: 345 of 500
+    HBD White    2022: 100 of 500
+    HBD White    2024: 100 of 500
+    HBD Black    2022: 105 of 500
+    HBD Black    2024: 115 of 500
+    CBP White    2022: 350 of 500
+    CBP White    2024: 350 of 500
+    CBP Hispanic 2022: 300 of 500
+    CBP Hispanic 2024: 302.5 of 500
+    WCV Black    2022:  15 of  25
+    WCV Black    2024:  40 of  60
+    WCV Hispanic 2022:  70 of 100
+    WCV Hispanic 2024:  71 of 100
+  expect variance(COL, baseline) = 1
+  expect measure_credit(COL) = 1
+  expect variance(HBD, performance) = 2.25
+  expect measure_credit(HBD) = 0
+  expect variance(CBP, performance) = 22.5625
+  expect measure_credit(CBP) = 0.25
+  expect wcv_met(Black) is not scored because "fewer than 30 members"
+  expect measure_credit(WCV) = 1
+  expect equity_payment = $450,000.00
+end
+
+## COL: 70% and 60% in 2022 (25), 70% and 61% in 2024 (4.5 pp: 20.25), 19% smaller: 0.5.
+## HBD: only White has 30 members, and a variance needs two groups: not scored. CBP has no
+## rows. WCV: no focus group has 30 members in both years. COL carries the whole pool:
+## $850,000.00 x 25% x 0.5 / 25% = $425,000.00.
+example "measures that cannot be scored pass on their weight"
+  organization "Example Unit"
+  rows
+    COL White 2022: 350 of 500
+    COL White 2024: 350 of 500
+    COL Black 2022: 300 of 500
+    COL Black 2024: 305 of 500
+    HBD White 2022: 100 of 500
+    HBD White 2024: 100 of 500
+    HBD Black 2022:   5 of  20
+    HBD Black 2024:   4 of  20
+    WCV Black 2022:  12 of  20
+    WCV Black 2024:  14 of  20
+  expect measure_credit(COL) = 0.5
+  expect variance(HBD, baseline) is not scored because "fewer than two groups"
+  expect measure_credit(HBD) is not scored
+  expect measure_credit(CBP) is not scored
+  expect wcv_credit is not scored because "no focus group has 30 members"
+  expect equity_payment = $425,000.00
+end
+
+## A small unit: no measure has two groups of 30 members, and no focus group has 30
+## well-care members, so nothing is scored and nothing is paid.
+example "nothing scored pays nothing"
+  organization "Small Unit"
+  rows
+    COL White 2022: 35 of 50
+    COL White 2024: 36 of 50
+    COL Black 2022: 12 of 20
+    COL Black 2024: 13 of 20
+  expect measure_credit(COL) is not scored
+  expect equity_payment = $0.00
+end
+
 # ---- promises: `eqlang check --properties` searches for tables that break them -------------
 
 ## The payment stays between nothing and the pool in force.

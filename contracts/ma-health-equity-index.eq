@@ -85,6 +85,170 @@ output reward: number =
   otherwise (0 because "the plan has no index")
   rounded to 3 decimals half up
 
+# ---- worked examples (run them with `eqlang test contracts/ma-health-equity-index.eq`) ---
+## Three plans, each with 100 members with social risk factors on every measure. A plan's
+## place is one after the plans doing strictly better; of three ranked plans, place 1 is the
+## top third (0 ahead: fewer than 3 / 3 = 1), place 3 the bottom (0 places after it), place
+## 2 the middle.
+## COL: Summit 70%, Harbor and Valley 60%: Harbor and Valley share second place, so Harbor
+## scores 0. CBP: Harbor and Summit share first place at 70%, Valley 60%: Harbor +1. HBD
+## (lower is better): Harbor 20%, Valley 25%, Summit 30%: Harbor +1.
+## Index (20% x 0 + 40% x 1 + 40% x 1) / 100% = 0.8.
+## Social-risk shares: Harbor 300 of 750 members (250 a measure), 40%; Summit 300 of 1200,
+## 25%; Valley 300 of 1500, 20%. The median is 25%, and Harbor's 40% is above it: the full
+## 0.4 stars. Reward 0.8 x 0.4 = 0.32.
+example "thirds among three plans and the full reward"
+  organization "Harbor Medicare"
+  rows
+    COL ALL        2024: 150 of 250
+    COL SocialRisk 2024:  60 of 100
+    CBP ALL        2024: 175 of 250
+    CBP SocialRisk 2024:  70 of 100
+    HBD ALL        2024:  50 of 250
+    HBD SocialRisk 2024:  20 of 100
+  rows for "Summit Senior"
+    COL ALL        2024: 240 of 400
+    COL SocialRisk 2024:  70 of 100
+    CBP ALL        2024: 280 of 400
+    CBP SocialRisk 2024:  70 of 100
+    HBD ALL        2024: 100 of 400
+    HBD SocialRisk 2024:  30 of 100
+  rows for "Valley Advantage"
+    COL ALL        2024: 300 of 500
+    COL SocialRisk 2024:  60 of 100
+    CBP ALL        2024: 350 of 500
+    CBP SocialRisk 2024:  60 of 100
+    HBD ALL        2024: 125 of 500
+    HBD SocialRisk 2024:  25 of 100
+  expect measure_score(COL) = 0
+  expect measure_score(CBP) = 1
+  expect measure_score(HBD) = 1
+  expect index = 0.8
+  expect social_risk_share = 40%
+  expect median_share = 25%
+  expect maximum_reward = 0.4
+  expect reward = 0.32
+end
+
+## Four plans; a plan with fewer than 50 members with social risk factors on a measure is
+## not ranked there.
+## COL: only Harbor and Coastal have 50 such members, and two plans make no thirds: COL is
+## not scored, and its weight is shared by the others.
+## CBP: Coastal has 40, so three plans are ranked: Harbor 75%, Summit 70%, Valley 60%:
+## Harbor +1. HBD: Coastal has 40 again: Summit 20%, Harbor 25%, Valley 30%: Harbor 0.
+## Index (40% x 1 + 40% x 0) / 80% = 0.5.
+## Shares: Harbor 300 of 1500, 20%; Summit 240 of 960, 25%; Valley 240 of 800, 30%; Coastal
+## 180 of 450, 40%. The median of four is (25% + 30%) / 2 = 27.5%, and half of it 13.75%:
+## Harbor's 20% is between, so at most 0.2 stars. Reward 0.5 x 0.2 = 0.1.
+example "a plan below the median share earns up to 0.2"
+  organization "Harbor Medicare"
+  rows
+    COL ALL        2024: 300 of 500
+    COL SocialRisk 2024:  70 of 100
+    CBP ALL        2024: 350 of 500
+    CBP SocialRisk 2024:  75 of 100
+    HBD ALL        2024: 125 of 500
+    HBD SocialRisk 2024:  25 of 100
+  rows for "Summit Senior"
+    COL ALL        2024: 192 of 320
+    COL SocialRisk 2024:  24 of  40
+    CBP ALL        2024: 224 of 320
+    CBP SocialRisk 2024:  70 of 100
+    HBD ALL        2024:  80 of 320
+    HBD SocialRisk 2024:  20 of 100
+  rows for "Valley Advantage"
+    COL ALL        2024: 180 of 300
+    COL SocialRisk 2024:  20 of  40
+    CBP ALL        2024: 175 of 250
+    CBP SocialRisk 2024:  60 of 100
+    HBD ALL        2024:  62.5 of 250
+    HBD SocialRisk 2024:  30 of 100
+  rows for "Coastal Care"
+    COL ALL        2024:  90 of 150
+    COL SocialRisk 2024:  60 of 100
+    CBP ALL        2024: 105 of 150
+    CBP SocialRisk 2024:  28 of  40
+    HBD ALL        2024:  37.5 of 150
+    HBD SocialRisk 2024:  10 of  40
+  expect measure_score(COL) is not scored because "fewer than three organizations"
+  expect measure_score(CBP) = 1
+  expect measure_score(HBD) = 0
+  expect index = 0.5
+  expect risk_share = 20%
+  expect median_share = 27.5%
+  expect maximum_reward = 0.2
+  expect reward = 0.1
+end
+
+## COL: Valley 70%, Harbor 60%, Summit 50%: Harbor 0. CBP: Summit and Valley share first
+## place at 65%, Harbor is third at 55%: -1. HBD: Summit 25%, Valley 30%, Harbor 35%: -1.
+## Index (20% x 0 - 40% - 40%) / 100% = -0.8; a negative index earns nothing.
+## Shares: Harbor 300 of 3000 members, 10%; Summit 300 of 1200, 25%; Valley 300 of 750, 40%.
+## Harbor's 10% is below half the 25% median (12.5%), so it could earn nothing anyway.
+example "a negative index and a low social-risk share earn nothing"
+  organization "Harbor Medicare"
+  rows
+    COL ALL        2024:  600 of 1000
+    COL SocialRisk 2024:   60 of  100
+    CBP ALL        2024:  700 of 1000
+    CBP SocialRisk 2024:   55 of  100
+    HBD ALL        2024:  250 of 1000
+    HBD SocialRisk 2024:   35 of  100
+  rows for "Summit Senior"
+    COL ALL        2024: 240 of 400
+    COL SocialRisk 2024:  50 of 100
+    CBP ALL        2024: 280 of 400
+    CBP SocialRisk 2024:  65 of 100
+    HBD ALL        2024: 100 of 400
+    HBD SocialRisk 2024:  25 of 100
+  rows for "Valley Advantage"
+    COL ALL        2024: 150 of 250
+    COL SocialRisk 2024:  70 of 100
+    CBP ALL        2024: 175 of 250
+    CBP SocialRisk 2024:  65 of 100
+    HBD ALL        2024:  62.5 of 250
+    HBD SocialRisk 2024:  30 of 100
+  expect measure_score(CBP) = -1
+  expect index = -0.8
+  expect risk_share = 10%
+  expect maximum_reward = 0
+  expect reward = 0
+end
+
+## Harbor has only 40 members with social risk factors on COL and on CBP, so it is ranked
+## on HBD alone (20%, ahead of Summit's 25% and Valley's 30%: +1). One measure is fewer than
+## the two an index needs: no index, and no reward, although Harbor's share, 180 of 450
+## members (40%), is above the median (Summit 300 of 1200, 25%; Valley 300 of 1500, 20%).
+example "ranked on one measure, no index"
+  organization "Harbor Medicare"
+  rows
+    COL ALL        2024:  90 of 150
+    COL SocialRisk 2024:  24 of  40
+    CBP ALL        2024: 105 of 150
+    CBP SocialRisk 2024:  28 of  40
+    HBD ALL        2024:  37.5 of 150
+    HBD SocialRisk 2024:  20 of 100
+  rows for "Summit Senior"
+    COL ALL        2024: 240 of 400
+    COL SocialRisk 2024:  70 of 100
+    CBP ALL        2024: 280 of 400
+    CBP SocialRisk 2024:  70 of 100
+    HBD ALL        2024: 100 of 400
+    HBD SocialRisk 2024:  25 of 100
+  rows for "Valley Advantage"
+    COL ALL        2024: 300 of 500
+    COL SocialRisk 2024:  60 of 100
+    CBP ALL        2024: 350 of 500
+    CBP SocialRisk 2024:  60 of 100
+    HBD ALL        2024: 125 of 500
+    HBD SocialRisk 2024:  30 of 100
+  expect measure_score(COL) is not scored because "no data for the group"
+  expect measure_score(HBD) = 1
+  expect index is not scored because "fewer than two measures"
+  expect maximum_reward = 0.4
+  expect reward = 0
+end
+
 # ---- promises: `eqlang check --properties` searches for tables that break them -------------
 
 ## The index lies between -1 and +1; the reward between none and the full reward.

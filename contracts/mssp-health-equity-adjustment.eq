@@ -10,8 +10,8 @@
 #   is better).
 # - On each measure the ACO is ranked among all ACOs in the table: the top third earns 4
 #   points, the middle third 2 and the bottom third none (a tie shares the better place).
-#   A measure the ACO has no data on earns nothing. The points add up to the performance
-#   scaler (at most 16).
+#   A measure the ACO is not ranked on (it has no data, or fewer than three ACOs do) earns
+#   nothing. The points add up to the performance scaler (at most 16).
 # - The underserved multiplier is the share of the ACO's members, over the four measures,
 #   who are underserved (dually eligible, receiving the low-income subsidy, or living in a
 #   high-deprivation neighborhood), as a fraction from 0 to 1.
@@ -58,7 +58,7 @@ parameter bonus_cap: number = 10 per "HEA outline, cap"
 output measure_points(m: measure): number =
   payment.third_points(payment.peer_third(m, ALL, performance), top_points, middle_points,
                        bottom_points)
-  otherwise (0 because "the ACO has no data on this measure")
+  otherwise (0 because "the ACO is not ranked on this measure")
   not rounded
 
 output performance_scaler: number =
@@ -75,6 +75,110 @@ output bonus_points: number =
   then 0 because "fewer than 20% of the ACO's members are underserved"
   else min(performance_scaler * underserved_multiplier, bonus_cap)
   rounded to 2 decimals half up
+
+# ---- worked examples: `eqlang test contracts/mssp-health-equity-adjustment.eq` -----------
+## Three ACOs of 1000 members on each measure. Of three ranked ACOs, the first place is the
+## top third (4 points), the last the bottom (none), the second the middle (2); an ACO's
+## place is one after those doing strictly better, so a tie shares the better place.
+## COL: Harbor 70%, Summit 65%, Valley 60%: first, 4. BCS: Summit 70%, Harbor and Valley
+## 65%: they share second place, 2. CBP: Valley 70%, Summit 65%, Harbor 60%: last, 0. HBD
+## (lower is better): Harbor 20%, Summit 25%, Valley 30%: first, 4.
+## Scaler 4 + 2 + 0 + 4 = 10.
+## 200 of Harbor's 1000 members are underserved on each measure: 800 / 4000 = 0.2, exactly
+## the floor, so Harbor qualifies: 10 x 0.2 = 2 bonus points.
+example "points by peer third, at the multiplier floor"
+  organization "Harbor ACO"
+  rows
+    COL ALL         2024: 700 of 1000
+    COL Underserved 2024: 130 of  200
+    BCS ALL         2024: 650 of 1000
+    BCS Underserved 2024: 120 of  200
+    CBP ALL         2024: 600 of 1000
+    CBP Underserved 2024: 110 of  200
+    HBD ALL         2024: 200 of 1000
+    HBD Underserved 2024:  50 of  200
+  rows for "Summit ACO"
+    COL ALL 2024: 650 of 1000
+    BCS ALL 2024: 700 of 1000
+    CBP ALL 2024: 650 of 1000
+    HBD ALL 2024: 250 of 1000
+  rows for "Valley ACO"
+    COL ALL 2024: 600 of 1000
+    BCS ALL 2024: 650 of 1000
+    CBP ALL 2024: 700 of 1000
+    HBD ALL 2024: 300 of 1000
+  expect measure_points(COL) = 4
+  expect measure_points(BCS) = 2
+  expect measure_points(CBP) = 0
+  expect measure_points(HBD) = 4
+  expect performance_scaler = 10
+  expect underserved_multiplier = 0.2
+  expect bonus_points = 2
+end
+
+## Harbor is first on every measure (on BCS it shares first place with Summit at 70%): 16
+## points. 750 of its 1000 members are underserved on each measure, a multiplier of 0.75:
+## 16 x 0.75 = 12 points, capped at 10.
+example "the cap of 10 points"
+  organization "Harbor ACO"
+  rows
+    COL ALL         2024: 750 of 1000
+    COL Underserved 2024: 555 of  750
+    BCS ALL         2024: 700 of 1000
+    BCS Underserved 2024: 510 of  750
+    CBP ALL         2024: 720 of 1000
+    CBP Underserved 2024: 525 of  750
+    HBD ALL         2024: 180 of 1000
+    HBD Underserved 2024: 150 of  750
+  rows for "Summit ACO"
+    COL ALL 2024: 700 of 1000
+    BCS ALL 2024: 700 of 1000
+    CBP ALL 2024: 680 of 1000
+    HBD ALL 2024: 220 of 1000
+  rows for "Valley ACO"
+    COL ALL 2024: 650 of 1000
+    BCS ALL 2024: 600 of 1000
+    CBP ALL 2024: 640 of 1000
+    HBD ALL 2024: 260 of 1000
+  expect measure_points(BCS) = 4
+  expect performance_scaler = 16
+  expect underserved_multiplier = 0.75
+  expect bonus_points = 10
+end
+
+## BCS: Harbor has no members in the measure (0 of 0), so it is not ranked: 0. HBD: Valley
+## has none, so only two ACOs have data and there are no thirds: 0 for Harbor too. COL:
+## Harbor 70%, Summit 65%, Valley 60%: 4. CBP: Summit 70%, Harbor 65%, Valley 60%: 2.
+## Scaler 6. 150 of Harbor's 1000 members are underserved on each of COL, CBP and HBD:
+## 450 / 3000 = 0.15, below the 0.2 floor: no bonus.
+example "unranked measures and a multiplier below the floor"
+  organization "Harbor ACO"
+  rows
+    COL ALL         2024: 700 of 1000
+    COL Underserved 2024:  90 of  150
+    BCS ALL         2024:   0 of    0
+    CBP ALL         2024: 650 of 1000
+    CBP Underserved 2024:  90 of  150
+    HBD ALL         2024: 200 of 1000
+    HBD Underserved 2024:  40 of  150
+  rows for "Summit ACO"
+    COL ALL 2024: 650 of 1000
+    BCS ALL 2024: 700 of 1000
+    CBP ALL 2024: 700 of 1000
+    HBD ALL 2024: 250 of 1000
+  rows for "Valley ACO"
+    COL ALL 2024: 600 of 1000
+    BCS ALL 2024: 650 of 1000
+    CBP ALL 2024: 600 of 1000
+    HBD ALL 2024:   0 of    0
+  expect measure_points(BCS) = 0
+  expect measure_points(HBD) = 0
+  expect measure_points(COL) = 4
+  expect measure_points(CBP) = 2
+  expect performance_scaler = 6
+  expect underserved_multiplier = 0.15
+  expect bonus_points = 0
+end
 
 # ---- promises: `eqlang check --properties` searches for tables that break them -------------
 

@@ -151,10 +151,13 @@ define peers_behind(m: measure, g: group, p: period): count =
         for each o in organizations, not scored: skip)
 
 ## The peer third of this organization on group `g`'s rate, ranked among every organization
-## with data in the measure tables: 1 for the top third (fewer than a third of peers do
-## better), -1 for the bottom third (fewer than a third do worse), 0 for the middle. Ties
-## share the better place. Unit: a plain number. Not scored when this organization has no
-## data for the group, or fewer than three organizations do.
+## with data in the measure tables. Its place is one after the organizations doing strictly
+## better, so tied organizations share the better place: 1 for the top third (fewer than a
+## third of the organizations do better), -1 for the bottom third (fewer than a third of the
+## places come after its place), 0 for the middle. Of three organizations at 70%, 60% and
+## 60%, the two at 60% share second place, the middle third. Unit: a plain number. Not
+## scored when this organization has no data for the group, or fewer than three
+## organizations do.
 ## Example: payment.peer_third(COL, SocialRisk, performance)
 define peer_third(m: measure, g: group, p: period): number =
   if not statistics.has_data(m, g, p)
@@ -162,7 +165,8 @@ define peer_third(m: measure, g: group, p: period): number =
   else if peers_with_data(m, g, p) < 3
   then not scored because "fewer than three organizations have data, so there are no thirds"
   else if peers_ahead(m, g, p) * 3 < peers_with_data(m, g, p) then 1
-  else if peers_behind(m, g, p) * 3 < peers_with_data(m, g, p) then -1
+  else if (peers_with_data(m, g, p) - 1 - peers_ahead(m, g, p)) * 3 < peers_with_data(m, g, p)
+  then -1
   else 0
 
 ## Points for a peer third (see `peer_third`): `top` for 1, `middle` for 0, `bottom` for -1.

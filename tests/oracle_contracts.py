@@ -6,7 +6,8 @@ Deliberately independent of the interpreter: nothing here imports eqlang or read
 the way the contract rounds it, so a disagreement points at one side or the other, not at
 arithmetic noise. Each ``settle_*`` function restates one contract's terms, term by term, and
 gives for every organization the figures the tests compare: ``{org: {figure: value}}``,
-values as ``Decimal`` or ``None`` for "not scored".
+values as ``Decimal`` or ``None`` for "not scored"; it settles the contract's sample table,
+or the table it is given (the rows of a worked example).
 """
 
 from __future__ import annotations
@@ -120,8 +121,8 @@ B, P = "2022", "2024"
 
 # ---- Steward ------------------------------------------------------------------------------
 
-def settle_steward() -> Figures:
-    table = load("bluecross-steward.csv")
+def settle_steward(table: Table | None = None) -> Figures:
+    table = load("bluecross-steward.csv") if table is None else table
     weights = {"COL": Fraction(40, 100), "CBP": Fraction(30, 100), "HBD": Fraction(30, 100)}
     result = {}
     for org in organizations(table):
@@ -159,8 +160,8 @@ def bilh_tier(size: Fraction) -> Fraction:
                 Fraction(0))
 
 
-def settle_bilh() -> Figures:
-    table = load("bluecross-bilh.csv")
+def settle_bilh(table: Table | None = None) -> Figures:
+    table = load("bluecross-bilh.csv") if table is None else table
     weights = {"COL": Fraction(30, 100), "CBP": Fraction(35, 100), "HBD": Fraction(35, 100)}
     result = {}
     for org in organizations(table):
@@ -218,8 +219,8 @@ def tenths(score: Fraction) -> int:
     return math.floor(score * 10)
 
 
-def settle_mgb() -> Figures:
-    table = load("bluecross-mgb.csv")
+def settle_mgb(table: Table | None = None) -> Figures:
+    table = load("bluecross-mgb.csv") if table is None else table
     weights = {"COL": Fraction(34, 100), "CBP": Fraction(33, 100), "HBD": Fraction(33, 100)}
     spelled = {"Asian": "Asian", "Black": "Black or African American",
                "Hispanic": "Hispanic or Latino"}
@@ -249,7 +250,9 @@ def settle_mgb() -> Figures:
             measure_points[m] = (None if raw is None
                                  else Fraction(rounded(raw, 2, ROUND_HALF_EVEN)))
         total = weighted_rescaled(measure_points, weights)
-        score = Fraction(rounded(total / 10 * 100, 2, ROUND_HALF_EVEN)) / 100
+        # No measure scored: an equity score of 0%, so nothing of the withhold comes back.
+        score = (Fraction(0) if total is None
+                 else Fraction(rounded(total / 10 * 100, 2, ROUND_HALF_EVEN)) / 100)
         missing = ((den(table, org, "COL", "Unknown", P)
                     + den(table, org, "COL", "Asked but no answer", P))
                    / den(table, org, "COL", "ALL", P))
@@ -269,8 +272,8 @@ def settle_mgb() -> Figures:
 
 # ---- Boston ACO -----------------------------------------------------------------------------
 
-def settle_boston_aco() -> Figures:
-    table = load("bluecross-boston-aco.csv")
+def settle_boston_aco(table: Table | None = None) -> Figures:
+    table = load("bluecross-boston-aco.csv") if table is None else table
     weights = {"COL": Fraction(30, 100), "CBP": Fraction(40, 100), "HBD": Fraction(30, 100)}
     result = {}
     for org in organizations(table):
@@ -293,6 +296,8 @@ def settle_boston_aco() -> Figures:
                 credit = Fraction(1)
             elif before is None:
                 credit = None
+            elif before == 0:
+                credit = Fraction(0)
             else:
                 credit = clamp((before - now) / before / Fraction(30, 100), Fraction(0),
                                Fraction(1))
@@ -319,8 +324,8 @@ def variance_tier(reduction: Fraction) -> Fraction:
                             (Fraction(50, 100), Fraction(3, 4))), Fraction(1))
 
 
-def settle_tufts() -> Figures:
-    table = load("bluecross-tufts.csv")
+def settle_tufts(table: Table | None = None) -> Figures:
+    table = load("bluecross-tufts.csv") if table is None else table
     weights = {m: Fraction(25, 100) for m in ("COL", "HBD", "CBP", "WCV")}
     result = {}
     for org in organizations(table):
@@ -375,8 +380,8 @@ def quarters(closed: Fraction) -> Fraction:
                 Fraction(1))
 
 
-def settle_boston_childrens() -> Figures:
-    table = load("bluecross-boston-childrens.csv")
+def settle_boston_childrens(table: Table | None = None) -> Figures:
+    table = load("bluecross-boston-childrens.csv") if table is None else table
     weights = {"WCV_3_11": Fraction(35, 100), "WCV_12_17": Fraction(40, 100),
                "WCV_18_21": Fraction(25, 100)}
     result = {}
@@ -418,9 +423,10 @@ def thirds(table: Table, m: str, g: str, minimum: int) -> dict[str, int | None]:
         if y is None or n < 3:
             result[org] = None
             continue
+        # Its place is one after those strictly ahead: a tie shares the better place.
         ahead = sum(1 for other in ranked.values() if worse_by(m, y, other) > 0)
-        behind = sum(1 for other in ranked.values() if worse_by(m, other, y) > 0)
-        result[org] = 1 if ahead * 3 < n else -1 if behind * 3 < n else 0
+        places_after = n - 1 - ahead
+        result[org] = 1 if ahead * 3 < n else -1 if places_after * 3 < n else 0
     return result
 
 
@@ -430,8 +436,8 @@ def median(values: list[Fraction]) -> Fraction:
     return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
-def settle_health_equity_index() -> Figures:
-    table = load("ma-health-equity-index.csv")
+def settle_health_equity_index(table: Table | None = None) -> Figures:
+    table = load("ma-health-equity-index.csv") if table is None else table
     weights = {"COL": Fraction(20, 100), "CBP": Fraction(40, 100), "HBD": Fraction(40, 100)}
     by_measure = {m: thirds(table, m, "Social risk factor", 50) for m in weights}
     share = {org: sum(den(table, org, m, "Social risk factor", P) for m in weights)
@@ -456,8 +462,8 @@ def settle_health_equity_index() -> Figures:
     return result
 
 
-def settle_shared_savings() -> Figures:
-    table = load("mssp-health-equity-adjustment.csv")
+def settle_shared_savings(table: Table | None = None) -> Figures:
+    table = load("mssp-health-equity-adjustment.csv") if table is None else table
     measures = ("COL", "BCS", "CBP", "HBD")
     by_measure = {m: thirds(table, m, "ALL", 0) for m in measures}
     result = {}
@@ -476,7 +482,7 @@ def settle_shared_savings() -> Figures:
     return result
 
 
-ORACLES: dict[str, Callable[[], Figures]] = {
+ORACLES: dict[str, Callable[[Table | None], Figures]] = {
     "bluecross-steward": settle_steward,
     "bluecross-bilh": settle_bilh,
     "bluecross-mgb": settle_mgb,

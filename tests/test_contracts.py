@@ -94,6 +94,33 @@ def test_oracle_agrees(name: str, settled: dict[str, dict[str, dict[str, object]
                 assert actual == value, (where, actual, value)
 
 
+@pytest.mark.parametrize("name", WORKED)
+def test_oracle_agrees_with_the_worked_examples(name: str) -> None:
+    """Every expectation of the contract's worked examples on a figure the oracle computes,
+    checked against the oracle settling the example's rows. Examples that `set` a parameter
+    or settle `as of` another date are left out: the oracle knows the terms as signed."""
+    program = load_contract(str(CONTRACTS / f"{name}.eq"))
+    compared = 0
+    for example in program.examples:
+        if example.overrides or example.as_of is not None:
+            continue
+        table = {(row.org, row.measure, row.group, row.period):
+                 (Fraction(row.numerator), Fraction(row.denominator))
+                 for rows in example.tables.tables for row in rows.rows}
+        figures = ORACLES[name](table)[example.organization]
+        for expectation in example.expectations:
+            if expectation.label not in figures:
+                continue
+            value = figures[expectation.label]
+            where = f"{name}: {example.title}: {expectation.label}"
+            if expectation.expected is None or value is None:
+                assert expectation.expected is None and value is None, (where, value)
+            else:
+                assert Fraction(_number(expectation.expected)) == value, (where, value)
+            compared += 1
+    assert compared >= 3, f"{name}: only {compared} expectations compared with the oracle"
+
+
 # Pinned key figures, one or two per organization (see the module's docstring).
 PINNED: dict[str, dict[str, dict[str, str]]] = {
     "bluecross-steward": {

@@ -21,13 +21,6 @@ from eqlang.tables import load_table
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACTS = sorted((ROOT / "contracts").glob("*.eq"))
-#: Contracts whose worked examples are still to be written (branch stdlib added them before
-#: `example` landed); strict, so each entry must go once its examples pass and cover it.
-AWAITING_EXAMPLES = frozenset({
-    "bluecross-bilh.eq", "bluecross-boston-aco.eq", "bluecross-boston-childrens.eq",
-    "bluecross-mgb.eq", "bluecross-steward.eq", "bluecross-tufts.eq",
-    "ma-health-equity-index.eq", "mssp-health-equity-adjustment.eq",
-})
 DOCS = ROOT / "docs" / "language.md"
 
 # Black members' COL gap to White is scored by a schedule: within 2 pp earns full credit.
@@ -635,10 +628,7 @@ def test_test_command_coverage_and_fail_under(tmp_path: Path) -> None:
 # ---- shipped contracts and documentation ---------------------------------------------------
 
 
-@pytest.mark.parametrize("contract", [
-    pytest.param(c, marks=pytest.mark.xfail(strict=True, reason="worked examples not yet "
-                                            "written for this contract"))
-    if c.name in AWAITING_EXAMPLES else c for c in CONTRACTS], ids=[c.name for c in CONTRACTS])
+@pytest.mark.parametrize("contract", CONTRACTS, ids=[c.name for c in CONTRACTS])
 def test_every_shipped_contract_has_examples_that_pass_and_cover_it(contract: Path) -> None:
     program = load_contract(str(contract))
     results = run_examples(program)

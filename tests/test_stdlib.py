@@ -365,6 +365,18 @@ def test_peer_thirds(tmp_path: Path) -> None:
         "this organization has no data for the group, so it is not ranked")
 
 
+def test_peer_thirds_tied_organizations_share_the_better_place(tmp_path: Path) -> None:
+    # P 70%, Q and R 60%: Q and R share second place of three, the middle third, although
+    # no peer does worse than either.
+    rows = "".join(f"{org},COL,Social risk factor,2024,{numerator},100\n"
+                   for org, numerator in {"P": 70, "Q": 60, "R": 60}.items())
+    table = "org,measure,group,period,numerator,denominator\n" + rows
+    body = "output third: number = payment.peer_third(COL, SocialRisk, performance) not rounded\n"
+    thirds = {org: magnitude(_settle(tmp_path, body, table, org).outputs()[org]["third"])
+              for org in "PQR"}
+    assert thirds == {"P": 1, "Q": 0, "R": 0}
+
+
 # ---- not scored, because ... ------------------------------------------------------------------
 
 
