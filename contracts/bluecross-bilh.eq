@@ -265,3 +265,13 @@ example "nothing measured pays nothing"
   expect measure_credit(COL) is not scored
   expect equity_payment = $0.00
 end
+
+# ---- promises: `eqlang check --properties` searches for tables that break them -------------
+
+## The payment stays between nothing and the pool.
+invariant "payment within the pool": always equity_payment >= $0.00 and equity_payment <= pool
+
+## Better care for Hispanic members, everything else equal, never pays less.
+invariant "better care for Hispanic members never pays less":
+  equity_payment never falls when rate(m, Hispanic, performance) improves
+  for each m in measures

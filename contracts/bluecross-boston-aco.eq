@@ -223,3 +223,13 @@ example "nothing measured pays nothing"
   expect measure_credit(COL) is not scored
   expect equity_payment = $0.00
 end
+
+# ---- promises: `eqlang check --properties` searches for tables that break them -------------
+
+## The payment stays between nothing and the pool.
+invariant "payment within the pool": always equity_payment >= $0.00 and equity_payment <= pool
+
+## The safety-net floor is paid whenever a measure is measured.
+invariant "the floor is paid":
+  always equity_payment >= floor_payment
+    when any(measure_credit(m) is scored for each m in measures)

@@ -181,3 +181,8 @@ example "nothing scored pays nothing"
   expect band_credit(WCV_3_11) is not scored
   expect equity_payment = $0.00
 end
+
+# ---- promises: `eqlang check --properties` searches for tables that break them -------------
+
+## The payment stays between nothing and the pool.
+invariant "payment within the pool": always equity_payment >= $0.00 and equity_payment <= pool

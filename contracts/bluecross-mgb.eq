@@ -260,3 +260,15 @@ example "nothing scored returns no withhold"
   expect missing_race = 4%
   expect total_payment = $10,000.00
 end
+
+# ---- promises: `eqlang check --properties` searches for tables that break them -------------
+
+## No more than the withhold comes back, and the total is what comes back plus the bonus.
+invariant "the withhold returned is at most the withhold":
+  always withhold_returned >= $0.00 and withhold_returned <= withhold
+
+invariant "the total is the sum of its parts":
+  always total_payment = withhold_returned + data_bonus
+
+## The equity score is a share of the points that could be earned.
+invariant "the equity score is a share": always equity_score >= 0% and equity_score <= 100%

@@ -230,3 +230,13 @@ example "nothing scored pays nothing"
   expect measure_score(COL) is not scored
   expect equity_payment = $0.00
 end
+
+# ---- promises: `eqlang check --properties` searches for tables that break them -------------
+
+## The payment stays between nothing and the pool.
+invariant "payment within the pool": always equity_payment >= $0.00 and equity_payment <= pool
+
+## Better care for a focus group, everything else equal, never pays less.
+invariant "better care for a focus group never pays less":
+  equity_payment never falls when rate(m, g, performance) improves
+  for each m in measures, g in focus groups

@@ -237,3 +237,8 @@ example "nothing scored pays nothing"
   expect measure_credit(COL) is not scored
   expect equity_payment = $0.00
 end
+
+# ---- promises: `eqlang check --properties` searches for tables that break them -------------
+
+## The payment stays between nothing and the pool in force.
+invariant "payment within the pool": always equity_payment >= $0.00 and equity_payment <= pool

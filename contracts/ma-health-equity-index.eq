@@ -248,3 +248,12 @@ example "ranked on one measure, no index"
   expect maximum_reward = 0.4
   expect reward = 0
 end
+
+# ---- promises: `eqlang check --properties` searches for tables that break them -------------
+
+## The index lies between -1 and +1; the reward between none and the full reward.
+invariant "the index lies between -1 and +1": always index >= -1 and index <= 1
+  when index is scored
+
+invariant "the reward lies between none and the full reward":
+  always reward >= 0 and reward <= full_reward

@@ -179,3 +179,12 @@ example "unranked measures and a multiplier below the floor"
   expect underserved_multiplier = 0.15
   expect bonus_points = 0
 end
+
+# ---- promises: `eqlang check --properties` searches for tables that break them -------------
+
+## The scaler is at most four measures' top points; the bonus at most the cap.
+invariant "the scaler is at most four top places":
+  always performance_scaler >= 0 and performance_scaler <= 4 * top_points
+
+invariant "the bonus lies between none and the cap":
+  always bonus_points >= 0 and bonus_points <= bonus_cap

@@ -195,3 +195,20 @@ example "nothing scored pays nothing"
   expect measure_payout(COL) is not scored
   expect payout = $0.00
 end
+
+# ---- promises: `eqlang check --properties` searches for tables that break them -------------
+
+## An organization is never paid less than nothing, nor more than the pool.
+invariant "payout within the pool": always payout >= $0.00 and payout <= pool
+
+## Better care for a focus group, everything else equal, never pays less: a higher rate where
+## higher is better, a lower one where lower is better.
+invariant "better care for a focus group never pays less":
+  payout never falls when rate(m, g, performance) improves
+  for each m in measures, g in focus groups
+
+## No leveling down: a measure whose whole-population rate worsened by more than the margin
+## pays nothing, whatever happened to the gaps.
+invariant "no leveling down":
+  always (measure_payout(m) otherwise $0.00) = $0.00 when leveled_down(m)
+  for each m in measures

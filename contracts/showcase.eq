@@ -469,3 +469,26 @@ example "nothing scored before the pediatric rider starts"
   expect equity_payment = $0.00
   expect total_payment = $0.00
 end
+
+# ---- promises: `eqlang check --properties` searches for tables that break them -------------
+
+## The equity payment stays within the pool, and the total within the pool and the bonus.
+invariant "payments within the pools":
+  always equity_payment >= $0.00 and equity_payment <= pool
+    and total_payment <= pool + language_bonus_amount
+
+## The total is its two parts, to the cent.
+invariant "the total is the sum of its parts":
+  always total_payment = equity_payment + language_bonus
+
+## Better care for a race focus group never lowers the equity payment on the measures scored
+## by closing race gaps (WCV is scored against peers instead).
+invariant "better care for a race focus group never pays less":
+  equity_payment never falls when rate(m, g, performance) improves
+  for each m in {COL, CBP, HBD, DSF, SNS}, g in focus groups of race
+
+## No leveling down: a whole-population fall of 1 pp or more pays nothing for the measure.
+invariant "no leveling down":
+  always (measure_payout(m) otherwise $0.00) = $0.00
+    when m != WCV and population_change(m) <= -1 pp
+  for each m in measures

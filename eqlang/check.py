@@ -123,6 +123,8 @@ class Program:
     refs: dict[int, Ref]
     types: dict[int, str]
     settled_as_of: datetime.date | None
+    #: The contract's own invariants, in the order declared.
+    invariants: tuple[s.Invariant, ...] = ()
     #: The contract's worked examples, checked and ready to run.
     examples: tuple[CheckedExample, ...] = ()
 
@@ -181,6 +183,7 @@ class Checker:
         self.provider: str | None = None
         self.settled_as_of: datetime.date | None = None
         self.cycle_reported: set[frozenset[str]] = set()
+        self.invariants: tuple[s.Invariant, ...] = ()
 
     def error(self, code: str, message: str, span: Span | None, hint: str | None = None,
               notes: tuple[Note, ...] = ()) -> None:
@@ -211,6 +214,7 @@ class Checker:
             stratifications=self.stratifications, group_strata=self.group_strata,
             parameters=self.parameters, callables=self.callables, outputs=outputs,
             refs=self.refs, types=self.types, settled_as_of=self.settled_as_of,
+            invariants=self.invariants,
         )
         # Examples read the checked contract: the types of its outputs, its groups and
         # periods. Imported here because the examples module builds on this one.
@@ -639,6 +643,72 @@ class Checker:
                 self._parameter_value(scope, d)
             elif isinstance(d, s.Definition | s.Output | s.Schedule):
                 self._callable_body(scope, scope.prefix + d.name, d)
+        self._invariants(loaded)
+
+    # ---- invariants -------------------------------------------------------------------------
+
+    def _invariants(self, loaded: LoadedModule) -> None:
+        scope = self.scopes[loaded.key]
+        seen: dict[str, s.Invariant] = {}
+        for d in loaded.module.declarations:
+            if not isinstance(d, s.Invariant):
+                continue
+            if d.title in seen:
+                self.error("E0102", f"invariant \"{d.title}\" is declared twice", d.span,
+                           hint="give each invariant its own title",
+                           notes=(Note("first declared here", seen[d.title].span),))
+                continue
+            seen[d.title] = d
+            self._invariant(scope, d)
+        if loaded is self.main:
+            self.invariants = tuple(seen.values())
+
+    def _invariant(self, scope: _ModuleScope, d: s.Invariant) -> None:
+        local: dict[str, Typed] = {}
+        for binder in d.binders:
+            if binder.name in local:
+                self.error("E0102", f"`{binder.name}` is already bound here", binder.span,
+                           hint="choose another name for the variable")
+            local[binder.name] = Typed(self._domain(scope, local, binder.domain), binder.span,
+                                       f"`{binder.name}` ranging over the domain")
+        claim = d.claim
+        if isinstance(claim, s.Always):
+            self._boolean(scope, local, claim.claim, "an `always` claim must be")
+            if claim.condition is not None:
+                self._boolean(scope, local, claim.condition, "a `when` condition must be")
+            return
+        value = self.expr(scope, local, claim.value)
+        if value.type not in t.NUMERIC and value.type not in (ERROR, t.NOTHING):
+            self.error("E0310", f"only a number can {claim.change[:-1]}; "
+                       f"`{_clip(claim.value.span.text)}` gives {t.describe(value.type)}",
+                       claim.value.span,
+                       hint="name an output or definition that gives money, a percent, points "
+                       "or a number, such as `payout`")
+        self.expr(scope, local, claim.moved)
+        self._moved_rate(claim.moved)
+
+    def _moved_rate(self, moved: s.Expr) -> None:
+        """The input of a relational invariant: a table rate of a group named outright."""
+        is_rate = (isinstance(moved, s.Call) and moved.for_each is None
+                   and self.refs.get(id(moved)) == Ref("builtin", "rate"))
+        if not is_rate:
+            self.error("E0310", "the input that moves must be a rate read from the measure "
+                       "table", moved.span,
+                       hint="write `rate(MEASURE, GROUP, PERIOD)`, for example "
+                       "`rate(m, g, performance)`")
+            return
+        assert isinstance(moved, s.Call)
+        if len(moved.args) != 3:
+            return
+        group = moved.args[1]
+        named = isinstance(group, s.WholePopulation) or (
+            isinstance(group, s.Name) and self.refs.get(id(group), Ref("", "")).kind
+            in ("group", "local"))
+        if not named:
+            self.error("E0310", "the group whose rate moves must be named: a group, a `for "
+                       "each` variable over groups, or ALL", group.span,
+                       hint="move the rate of a group itself; `reference(...)` and "
+                       "`rest(...)` are computed from the table, not rows of it")
 
     def _checked(self, key: str) -> Typed:
         """The type of a parameter, definition, output or schedule, checking it the first

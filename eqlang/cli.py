@@ -1,4 +1,5 @@
-"""The ``eqlang`` command: check, fmt, eval, explain and verify.
+"""The ``eqlang`` command: check (and its invariant search), bounds, fmt, eval, explain and
+verify.
 
 Exit codes: 0 when all is well, 1 when a contract, table or trace has a problem (reported as
 diagnostics on standard error), 2 for a command line that cannot be understood.
@@ -10,6 +11,7 @@ import contextlib
 import datetime
 import functools
 import gc
+import json
 import os
 import sys
 from collections.abc import Callable
@@ -30,6 +32,8 @@ from eqlang.api import (
     settle,
     verify_trace,
 )
+from eqlang.bounds import bounds_json, output_bounds, render_bounds
+from eqlang.check import Program
 from eqlang.codes import EXPLANATIONS
 from eqlang.codes import explain as explain_code
 from eqlang.coverage import render_coverage
@@ -37,6 +41,14 @@ from eqlang.diagnostics import Diagnostic, EqlangError, did_you_mean, render_all
 from eqlang.example_runner import render_results
 from eqlang.fmt import format_module
 from eqlang.parse import parse
+from eqlang.properties import (
+    DEFAULT_EXAMPLES,
+    DEFAULT_SECONDS,
+    Budget,
+    check_properties,
+    render_outcomes,
+    saver,
+)
 from eqlang.render import explain as explain_tree
 from eqlang.render import module_docs, outputs_json, summary
 from eqlang.source import SourceError, read_source
@@ -87,9 +99,23 @@ def main() -> None:
 @main.command()
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
 @click.option("--explain", "code", metavar="CODE", help="Explain an error code, e.g. E0201.")
+@click.option("--properties", is_flag=True,
+              help="Also search generated tables for counterexamples to each invariant.")
+@click.option("--examples", type=click.IntRange(min=1), default=DEFAULT_EXAMPLES,
+              show_default=True, help="With --properties: tables tried per invariant.")
+@click.option("--seconds", type=click.FloatRange(min=0, min_open=True),
+              default=DEFAULT_SECONDS, show_default=True,
+              help="With --properties: time limit per invariant.")
+@click.option("--counterexamples", "counterexample_dir", metavar="DIR",
+              help="With --properties: write each counterexample table into DIR.")
 @reports_errors
-def check(files: tuple[str, ...], code: str | None) -> None:
-    """Check contracts without evaluating them: syntax, names, types, units, tiers."""
+def check(files: tuple[str, ...], code: str | None, properties: bool, examples: int,
+          seconds: float, counterexample_dir: str | None) -> None:
+    """Check contracts without evaluating them: syntax, names, types, units, tiers.
+
+    With --properties, also search for measure tables that break the contract's invariants;
+    exit 1 if any invariant is broken.
+    """
     if code is not None:
         wanted = code.strip().upper()
         if wanted not in EXPLANATIONS:
@@ -100,6 +126,7 @@ def check(files: tuple[str, ...], code: str | None) -> None:
     if not files:
         raise click.UsageError("name at least one contract file, or use --explain CODE")
     diagnostics: list[Diagnostic] = []
+    broken = 0
     for file in files:
         try:
             program = load_contract(file)
@@ -109,8 +136,23 @@ def check(files: tuple[str, ...], code: str | None) -> None:
         measures = sum(1 for d in program.main.module.declarations
                        if type(d).__name__ == "Measure")
         click.echo(f"{file}: ok ({measures} measures, {len(program.outputs)} outputs)")
+        if properties:
+            broken += _search_properties(file, program, Budget(examples, seconds),
+                                         counterexample_dir)
     if diagnostics:
         _fail(diagnostics)
+    if broken:
+        sys.exit(1)
+
+
+def _search_properties(file: str, program: Program, budget: Budget,
+                       folder: str | None) -> int:
+    """Search one contract's invariants, print the report; the number broken."""
+    outcomes = check_properties(program, budget)
+    inputs = [m.source.path for m in program.modules]
+    save = saver(folder, inputs) if folder is not None else None
+    click.echo(render_outcomes(file, outcomes, save), nl=False)
+    return sum(1 for o in outcomes if not o.holds)
 
 
 @main.command()
@@ -133,6 +175,23 @@ def fmt(file: str, write: bool, check_only: bool) -> None:
             write_atomic(file, formatted)
     else:
         click.echo(formatted, nl=False)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the bounds as JSON.")
+@reports_errors
+def bounds(files: tuple[str, ...], as_json: bool) -> None:
+    """Show the least and greatest value of each output over every valid measure table."""
+    results = {}
+    for file in files:
+        found = output_bounds(load_contract(file))
+        if as_json:
+            results[file] = bounds_json(found)
+        else:
+            click.echo(render_bounds(file, found), nl=False)
+    if as_json:
+        click.echo(json.dumps(results, indent=2, sort_keys=True, ensure_ascii=False))
 
 
 def _as_of(value: str | None) -> datetime.date | None:

@@ -1036,6 +1036,42 @@ _add(_entry(
     """,
 ))
 
+_add(_entry(
+    "E0310", "an invariant that eqlang cannot check",
+    """
+    An invariant of the form `VALUE never rises|falls when INPUT rises|falls|improves|worsens`
+    compares two settlements: one on the table as given, one on the same table with a single
+    rate moved. eqlang moves that rate by changing the numerator of its row (and of the ALL
+    row by the same amount), so INPUT must be a rate read from the table, `rate(MEASURE,
+    GROUP, PERIOD)`, of a group named outright: a group, a `for each` variable over groups,
+    or ALL. `reference(...)` and `rest(...)` are computed from the table, not rows of it, and
+    a numerator or denominator cannot move alone without changing the rate's meaning. VALUE
+    must be a number (money, a percent, points, a count or a plain number): only a number
+    can rise or fall.
+    """,
+    wrong=_contract(_RACE, """
+    parameter pool: money = $100,000.00
+
+    output payout: money = pool * rate(COL, Black, performance) rounded to cents half up
+
+    invariant "better screening never pays less":
+      payout never falls when numerator(COL, Black, performance) rises
+    """),
+    fixed=_contract(_RACE, """
+    parameter pool: money = $100,000.00
+
+    output payout: money = pool * rate(COL, Black, performance) rounded to cents half up
+
+    invariant "better screening never pays less":
+      payout never falls when rate(COL, Black, performance) rises
+    """),
+    fix="""
+    Move the rate itself: `rate(m, g, performance) improves` raises the rate of a measure
+    where higher is better and lowers it where lower is better. To state a promise about a
+    yes/no or about values that no single rate controls, write an `always` invariant.
+    """,
+))
+
 # ---- settlement: E04xx ------------------------------------------------------------------
 
 _add(_entry(

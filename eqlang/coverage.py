@@ -122,8 +122,9 @@ def items_of(program: Program) -> tuple[Item, ...]:
     """Every rule, tier, branch, exception and ``otherwise`` of the contract file itself."""
     found: list[Item] = []
     for declaration in program.main.module.declarations:
-        if isinstance(declaration, s.Example | s.ContractHeader | s.Import | s.Measure
-                      | s.Stratification):
+        # Invariants are promises checked by `check --properties`, not rules that pay.
+        if isinstance(declaration, s.Example | s.Invariant | s.ContractHeader | s.Import
+                      | s.Measure | s.Stratification):
             continue
         name = declaration.name
         if not isinstance(declaration, s.Parameter):

@@ -11,6 +11,7 @@ and a step budget bounds even the largest nested aggregation, so evaluation alwa
 from __future__ import annotations
 
 import datetime
+import functools
 import itertools
 from collections.abc import Callable as Fn
 from collections.abc import Iterator, Mapping
@@ -104,6 +105,11 @@ class Settlement:
 
 class EvaluationError(EqlangError):
     pass
+
+
+class NotBoundable(Exception):
+    """Over tables known within bounds, a value that no bound can stand for (a choice
+    between two measures, say)."""
 
 
 @attrs.define
@@ -209,6 +215,16 @@ class Evaluator:
             output_nodes[key] = per_nodes
         return Settlement(org, outputs, output_nodes)
 
+    def output(self, key: str, argument: Value | None, org: str) -> Value:
+        """One output of one organization, for one measure or group if it takes one."""
+        args = () if argument is None else (argument,)
+        return self.call(self.program.callables[key], args, _Env(org, {}, None))[0]
+
+    def output_arguments(self, key: str) -> list[Value]:
+        """The measures or groups an output is settled for; empty if it takes none."""
+        params = self.program.callables[key].params
+        return self._output_arguments(params[0]) if params else []
+
     def _output_arguments(self, param: s.Param) -> list[Value]:
         if param.type == "measure":
             return [Entity("measure", code) for code in self.contract_measures]
@@ -216,6 +232,19 @@ class Evaluator:
         for strat in self.program.stratifications.values():
             groups.extend(Group("named", g) for g in strat.groups)
         return groups
+
+    def scope(self, binders: tuple[s.Binder, ...], org: str) -> list[dict[str, Value]]:
+        """Every combination of values of ``for each`` variables, as for an aggregation."""
+        clause = s.ForEach(binders, None, None)
+        return list(self._bindings(clause, _Env(org, {}, None)))
+
+    def claim(self, expr: s.Expr, org: str, bindings: Mapping[str, Value], label: str
+              ) -> tuple[Value, Node]:
+        """An invariant's expression for one organization; the node lists what it used."""
+        node = Node(label, org, "invariant", label, _args_text(tuple(bindings.values())),
+                    span=expr.span)
+        node.value = self.eval(expr, _Env(org, dict(bindings), node))
+        return node.value, node
 
     def reachable(self, org: str, roots: list[str]) -> dict[str, Node]:
         """The nodes an organization's outputs used, keyed by trace id."""
@@ -305,13 +334,24 @@ class Evaluator:
 
     def _body(self, d: s.Definition | s.Output, env: _Env) -> Value:
         applying = []
+        perhaps: list[Value] = []
         for exception in d.exceptions:
             condition = self.eval(exception.condition, env)
             if isinstance(condition, NotScored):
                 return NotScored(f"cannot tell whether an exception applies: {condition.reason}")
             assert isinstance(condition, Truth)
-            if condition.value:
+            answers = self.math.outcomes(condition.value)
+            if answers == (True,):
                 applying.append(exception)
+            elif True in answers:
+                perhaps.append(self.eval(exception.value, env))
+            if None in answers:
+                perhaps.append(NotScored("cannot tell whether an exception applies"))
+        if perhaps:
+            # Only where the tables are known within bounds: an exception may or may not
+            # apply, so the value is any of those that might.
+            sure = [self.eval(x.value, env) for x in applying] or [self.eval(d.body, env)]
+            return self._join(sure + perhaps)
         if len(applying) > 1:
             first, second = applying[:2]
             raise EvaluationError(Diagnostic(
@@ -350,32 +390,94 @@ class Evaluator:
         if isinstance(argument, NotScored):
             return argument
         assert isinstance(argument, Quantity)
+        scored, maybe = self._scored(argument)
+        if maybe:
+            # Within bounds only: the input may be not scored, and then so is the result.
+            assert scored is not None
+            return self._join([self._schedule(d, scored, env),
+                               NotScored("the schedule's input may be not scored")])
         x = argument.magnitude
 
-        def inside(r: s.Range) -> bool:
+        def inside(r: s.Range) -> tuple[bool | None, ...]:
             low, low_closed, high, high_closed = tier_interval(r)
-            low, high = self._bound(low, d.param.type), self._bound(high, d.param.type)
-            above = self.math.compare(x, low)
-            below = self.math.compare(x, high)
-            return (above > 0 or (above == 0 and low_closed)) and (
-                below < 0 or (below == 0 and high_closed))
+            return self.math.outcomes(self.math.truth(
+                above and below
+                for above in self._answers(">=" if low_closed else ">", x,
+                                           self._bound(low, d.param.type))
+                for below in self._answers("<=" if high_closed else "<", x,
+                                           self._bound(high, d.param.type))))
 
+        chosen = []
         for tier in d.tiers:
-            if inside(tier.range):
-                self._decided(tier, "tier", env)
-                if env.node is not None:
-                    env.node.note = f"tier {tier.range.span.text}"
-                return self.eval(tier.value, env)
+            answers = inside(tier.range)
+            if True in answers:
+                chosen.append(tier)
+            if False not in answers:
+                break
+        if len(chosen) == 1:
+            self._decided(chosen[0], "tier", env)
+            if env.node is not None:
+                env.node.note = f"tier {chosen[0].range.span.text}"
+            return self.eval(chosen[0].value, env)
+        if chosen:
+            return self._join([self.eval(tier.value, env) for tier in chosen])
         raise self.fail("E0404", f"{display(argument)} is outside every tier of `{d.name}`",
                         d.span, env, hint="clamp the value before looking it up, or widen "
                         "the schedule's domain")
 
     def _bound(self, value: Decimal, unit: str) -> Any:
-        if not value.is_finite():
-            return value
-        if unit in ("percent", "pp"):
+        if value.is_finite() and unit in ("percent", "pp"):
             value = shift(value, -2)
         return self.math.literal(value)
+
+    def _answers(self, op: str, a: Any, b: Any) -> tuple[bool | None, ...]:
+        """The answers ``a op b`` may have: one for exact values."""
+        return self.math.outcomes(self.math.test(op, a, b))
+
+    # ---- values known only within bounds ------------------------------------------------
+    # An exact settlement never reaches these with more than one possibility; evaluated over
+    # an arithmetic of bounds (eqlang.bounds), a condition may go either way, and a value
+    # may stand for "a number, or not scored".
+
+    def _join(self, values: list[Value]) -> Value:
+        """A value standing for any of ``values``."""
+        if len(values) == 1:
+            return values[0]
+        scored = [v for v in values if not isinstance(v, NotScored)]
+        if not scored:
+            return values[0]
+        perhaps = len(scored) < len(values)
+        first = scored[0]
+        if all(isinstance(v, Quantity) for v in scored):
+            assert isinstance(first, Quantity)
+            magnitude = functools.reduce(self.math.join, [v.magnitude for v in scored])
+            return Quantity(first.unit, self.math.with_unscored(magnitude) if perhaps
+                            else magnitude)
+        if all(isinstance(v, Truth) for v in scored):
+            answers = {a for v in scored for a in self.math.outcomes(v.value)}
+            return Truth(self.math.truth(answers | ({None} if perhaps else set())))
+        if all(v == first for v in scored) and not perhaps:
+            return first
+        if all(isinstance(v, Group) for v in scored):
+            return Group("any")
+        raise NotBoundable(f"it chooses between {', '.join(display(v) for v in scored)}")
+
+    def _scored(self, value: Value) -> tuple[Value | None, bool]:
+        """The scored part of a value (None if there is none), and whether it may also be
+        not scored."""
+        if isinstance(value, NotScored):
+            return None, True
+        if isinstance(value, Quantity):
+            if self.math.may_be_unscored(value.magnitude):
+                return Quantity(value.unit, self.math.scored_part(value.magnitude)), True
+            return value, False
+        if isinstance(value, Truth):
+            answers = self.math.outcomes(value.value)
+            if None in answers:
+                rest = [a for a in answers if a is not None]
+                return (Truth(self.math.truth(rest)) if rest else None), True
+            return value, False
+        return value, isinstance(value, Group) and value.kind == "any"
 
     # ---- parameters ----------------------------------------------------------------------
 
@@ -442,27 +544,34 @@ class Evaluator:
         return row
 
     def counts(self, measure: str, group: Group, period: str, env: _Env, span: Span
-               ) -> tuple[Decimal, Decimal, list[Row]]:
+               ) -> tuple[Any, Any, list[Row]]:
         """Numerator, denominator and the rows behind them; a missing group row counts 0."""
         org = env.org
+        literal = self.math.literal
         if group.kind == "all":
             row = self._all_row(org, measure, period, env, span)
-            return row.numerator, row.denominator, [row]
+            return literal(row.numerator), literal(row.denominator), [row]
+        if group.kind == "any":
+            # Only over tables known within bounds, where every group's row is alike.
+            row = self._row(org, measure, group.label, period)
+            assert row is not None
+            return literal(row.numerator), literal(row.denominator), [row]
         assert group.name is not None
         row = self._row(org, measure, self._spelling(group.name), period)
         if group.kind == "named":
             if row is None:
-                return Decimal(0), Decimal(0), []
-            return row.numerator, row.denominator, [row]
+                return literal(Decimal(0)), literal(Decimal(0)), []
+            return literal(row.numerator), literal(row.denominator), [row]
         whole = self._all_row(org, measure, period, env, span)
         rows = [whole] + ([row] if row is not None else [])
-        numerator = whole.numerator - (row.numerator if row else 0)
-        denominator = whole.denominator - (row.denominator if row else 0)
-        if numerator < 0 or denominator < 0 or numerator > denominator:
+        part = (row.numerator, row.denominator) if row else (Decimal(0), Decimal(0))
+        rest = self.math.remainder((literal(whole.numerator), literal(whole.denominator)),
+                                   (literal(part[0]), literal(part[1])))
+        if rest is None:
             raise self.fail("E0408", f"the ALL row of {org}, {measure}, {period} is smaller than "
                             f"the {group.name} row, so the rest of the population is negative",
                             span, env, hint="check the ALL row: it counts the whole population")
-        return numerator, denominator, rows
+        return rest[0], rest[1], rows
 
     def table_value(self, name: str, args: tuple[Value, ...], env: _Env, span: Span) -> Value:
         measure, group, period = args
@@ -482,15 +591,18 @@ class Evaluator:
         numerator, denominator, rows = self.counts(measure.name, group, label, env, span)
         value: Value
         if name == "numerator":
-            value = Quantity("count", self.math.literal(numerator))
+            value = Quantity("count", numerator)
         elif name == "denominator":
-            value = Quantity("count", self.math.literal(denominator))
-        elif denominator == 0:
-            value = NotScored(f"{group.label} has no members in {measure.name} {label} "
-                              "(denominator 0)")
+            value = Quantity("count", denominator)
         else:
-            value = Quantity("percent", self.math.divide(self.math.literal(numerator),
-                                                         self.math.literal(denominator)))
+            empty = self._answers("=", denominator, self.math.literal(Decimal(0)))
+            unscored = NotScored(f"{group.label} has no members in {measure.name} {label} "
+                                 "(denominator 0)")
+            rates = [] if empty == (True,) else [
+                Quantity("percent", self.math.rate(numerator, denominator))]
+            value = self._join(rates + ([unscored] if True in empty else []))
+        if self._scored(group)[1]:
+            value = self._join([value, NotScored("the group may be not scored")])
         node = Node(node_id, env.org, "input", name, (measure.name, group.label, period.name),
                     value=value, span=span, rows=rows)
         self.nodes[key] = node
@@ -525,20 +637,28 @@ class Evaluator:
         info = self.program.measures[measure.name]
         minimum = info.min_denominator if info.min_denominator is not None else Decimal(1)
         best: tuple[Any, str] | None = None
+        # Over tables known only within bounds, which group is best may be undecided.
+        undecided = False
         for name in strat.groups:
             rate = self.table_value("rate", (measure, Group("named", name), period), env, span)
             denominator = self.table_value("denominator", (measure, Group("named", name),
                                                            period), env, span)
             if not isinstance(rate, Quantity) or not isinstance(denominator, Quantity):
                 continue
-            if denominator.magnitude < minimum:
+            small = self._answers("<", denominator.magnitude, self.math.literal(minimum))
+            if small == (True,):
                 continue
+            undecided = undecided or small != (False,)
             if best is None:
                 best = (rate.magnitude, name)
                 continue
-            order = self.math.compare(rate.magnitude, best[0])
-            if (order > 0 and info.higher_is_better) or (order < 0 and not info.higher_is_better):
+            better = self._answers(">" if info.higher_is_better else "<", rate.magnitude,
+                                   best[0])
+            undecided = undecided or len(better) > 1
+            if better == (True,):
                 best = (rate.magnitude, name)
+        if undecided:
+            return Group("any")
         if best is None:
             return NotScored(f"no group of {strat.name} has enough members in {measure.name} "
                              f"{self._period_label(period)} to be the best-performing group")
@@ -661,33 +781,27 @@ class Evaluator:
             return missing
         quantities = [a for a in args if isinstance(a, Quantity)]
         if name in ("min", "max"):
-            pick = quantities[0]
+            pick = self.math.minimum if name == "min" else self.math.maximum
+            magnitude = quantities[0].magnitude
             for q in quantities[1:]:
-                order = self.math.compare(q.magnitude, pick.magnitude)
-                if (name == "min" and order < 0) or (name == "max" and order > 0):
-                    pick = q
-            return Quantity(self._unit(e, quantities), pick.magnitude)
+                magnitude = pick(magnitude, q.magnitude)
+            return Quantity(self._unit(e, quantities), magnitude)
         if name == "clamp":
             x, low, high = quantities
-            if self.math.compare(low.magnitude, high.magnitude) > 0:
+            if self._answers(">", low.magnitude, high.magnitude) == (True,):
                 raise self.fail("E0405", f"clamp's low bound {display(low)} is above its high "
                                 f"bound {display(high)}", e.span, env, hint="swap the bounds")
-            magnitude = x.magnitude
-            if self.math.compare(magnitude, low.magnitude) < 0:
-                magnitude = low.magnitude
-            if self.math.compare(magnitude, high.magnitude) > 0:
-                magnitude = high.magnitude
-            return Quantity(self._unit(e, quantities), magnitude)
+            return Quantity(self._unit(e, quantities),
+                            self.math.clamp(x.magnitude, low.magnitude, high.magnitude))
         if name == "abs":
             x = quantities[0]
-            negative = self.math.compare(x.magnitude, self.math.literal(Decimal(0))) < 0
-            return Quantity(x.unit, self.math.negate(x.magnitude) if negative else x.magnitude)
+            return Quantity(x.unit, self.math.absolute(x.magnitude))
         if name == "round":
-            x, places = quantities[0], quantities[1]
-            mode = args[2]
-            assert isinstance(mode, Mode)
-            return Quantity(x.unit, self._round(x, int(places.magnitude), mode.mode, env,
-                                                e.span))
+            x, places, mode = quantities[0], e.args[1], args[2]
+            # The checker holds the places to a written whole number (E0308).
+            assert isinstance(mode, Mode) and isinstance(places, s.Literal)
+            assert isinstance(places.value, Decimal)
+            return Quantity(x.unit, self._round(x, int(places.value), mode.mode, env, e.span))
         operation: Fn[[Any], Any] = self.math.sqrt if name == "sqrt" else self.math.ln
         try:
             return Quantity("number", operation(quantities[0].magnitude))
@@ -747,12 +861,20 @@ class Evaluator:
         assert e.for_each is not None
         name = e.callee.dotted
         policy = e.for_each.not_scored or "propagate"
-        items: list[tuple[Value, Value | None]] = []
+        # Over tables known only within bounds, the organizations are an unknown set: one
+        # item then stands for any number of them, at least one.
+        many = self.tables.open_ended and any(
+            isinstance(b.domain, s.AllOrganizations) for b in e.for_each.binders)
+        # (value, weight, certain): an item is uncertain where it may or may not count,
+        # which only happens for values known within bounds.
+        items: list[tuple[Value, Value | None, bool]] = []
+        perhaps_unscored = False
         bindings = self._bindings(e.for_each, env)
         if isinstance(bindings, NotScored):
             return bindings
         for local in bindings:
             inner = _Env(env.org, local, env.node)
+            certain = True
             if e.for_each.where is not None:
                 keep = self.eval(e.for_each.where, inner)
                 if isinstance(keep, NotScored):
@@ -760,69 +882,173 @@ class Evaluator:
                         continue
                     return NotScored(f"a `where` filter is not scored: {keep.reason}")
                 assert isinstance(keep, Truth)
-                if not keep.value:
+                answers = self.math.outcomes(keep.value)
+                if True not in answers:
+                    if None in answers and policy != "skip":
+                        perhaps_unscored = True
                     continue
+                if answers != (True,):
+                    certain = False
+                    perhaps_unscored = perhaps_unscored or (None in answers and policy != "skip")
             value = self.eval(e.args[-1], inner)
             weight = self.eval(e.weighted_by, inner) if e.weighted_by is not None else None
-            items.append((value, weight))
+            items.append((value, weight, certain))
         element_type = self.program.types.get(id(e.args[-1]), "number")
         unit = self.program.types.get(id(e), element_type)
-        unscored = {i for i, (v, w) in enumerate(items)
+        unscored = {i for i, (v, w, _) in enumerate(items)
                     if isinstance(v, NotScored) or isinstance(w, NotScored)}
         rescaling: tuple[str, Any] | None = None
         if unscored:
-            first = next(x for i in sorted(unscored) for x in items[i] if isinstance(x, NotScored))
+            first = next(x for i in sorted(unscored) for x in items[i][:2]
+                         if isinstance(x, NotScored))
             summary = f"{len(unscored)} of {len(items)} items not scored; first: {first.reason}"
             if policy == "propagate":
-                return NotScored(summary)
+                if any(items[i][2] for i in unscored):
+                    return NotScored(summary)
+                perhaps_unscored = True
             if policy == "rescale":
                 if len(unscored) == len(items):
                     return NotScored(f"none of the {len(items)} items is scored, so there is "
                                      f"no weight to rescale; first: {first.reason}")
                 # The full weight is that of every item whose weight is known, scored or not.
-                rescaling = (summary, self._total([w.magnitude for _, w in items
+                rescaling = (summary, self._total([w.magnitude for _, w, _ in items
                                                    if isinstance(w, Quantity)]))
             if policy == "zero":
                 zero = Quantity(element_type, self.math.literal(Decimal(0)))
-                items = [(zero, w) if isinstance(v, NotScored) else (v, w) for v, w in items]
-                items = [(v, w) for v, w in items if not isinstance(w, NotScored)]
+                items = [(zero, w, c) if isinstance(v, NotScored) else (v, w, c)
+                         for v, w, c in items]
+                items = [(v, w, c) for v, w, c in items if not isinstance(w, NotScored)]
             else:
-                items = [pair for i, pair in enumerate(items) if i not in unscored]
-        values = [v for v, _ in items]
+                items = [item for i, item in enumerate(items) if i not in unscored]
+        items, unsure = self._perhaps_scored(items, policy, element_type)
+        result = self._combine(name, items, many, unit, rescaling, e, env)
+        if perhaps_unscored or unsure:
+            return self._join([result, NotScored(f"the {name} may not be scored")])
+        return result
+
+    def _perhaps_scored(self, items: list[tuple[Value, Value | None, bool]], policy: str,
+                        element_type: str) -> tuple[list[tuple[Value, Value | None, bool]],
+                                                    bool]:
+        """Items whose value or weight may be not scored, treated as the policy says; and
+        whether that may leave the result not scored (values known within bounds only)."""
+        kept: list[tuple[Value, Value | None, bool]] = []
+        unsure = False
+        for value, weight, certain in items:
+            scored, maybe = self._scored(value)
+            scored_weight, weight_maybe = (weight, False) if weight is None else \
+                self._scored(weight)
+            if not (maybe or weight_maybe):
+                kept.append((value, weight, certain))
+                continue
+            if policy == "zero" and scored is not None:
+                zero = Quantity(element_type, self.math.literal(Decimal(0)))
+                scored = self._join([scored, zero]) if maybe else scored
+                maybe = False
+            unsure = unsure or policy == "propagate"
+            if scored is not None and (weight is None or scored_weight is not None):
+                kept.append((scored, scored_weight,
+                             certain and (policy == "propagate" or not (maybe or weight_maybe))))
+        return kept, unsure
+
+    def _combine(self, name: str, items: list[tuple[Value, Value | None, bool]], many: bool,
+                 unit: str, rescaling: tuple[str, Any] | None, e: s.Call, env: _Env) -> Value:
+        """The aggregation of the items that count; uncertain ones may count or not."""
         if name == "count":
-            return Quantity("count", self.math.literal(Decimal(sum(
-                1 for v in values if not isinstance(v, Truth) or v.value))))
+            return Quantity("count", self._count(items, many))
         if name in ("all", "any"):
-            truths = [v.value for v in values if isinstance(v, Truth)]
-            return Truth(all(truths) if name == "all" else any(truths))
-        quantities = [v for v in values if isinstance(v, Quantity)]
+            return Truth(self._all_or_any(name, items))
+        exact = not many and all(c for _, _, c in items)
+        pairs = [(v, w) for v, w, _ in items]
+        magnitudes = [v.magnitude for v, _, _ in items if isinstance(v, Quantity)]
+        if name == "sum" and not exact:
+            return Quantity(unit, self._uncertain_sum(items, many, rescaling))
         if name == "sum" and e.weighted_by is not None:
-            return self._weighted_sum(items, unit, rescaling, e, env)
+            return self._weighted_sum(pairs, unit, rescaling, e, env)
         if name == "sum":
-            return Quantity(unit, self._total([q.magnitude for q in quantities]))
-        if not quantities:
+            return Quantity(unit, self._total(magnitudes))
+        if not magnitudes:
             return NotScored(f"no items to take the {name} of")
+        if not exact:
+            # Whichever items count, the mean, least, greatest or a percentile of them lies
+            # between the least and the greatest of all.
+            result = Quantity(unit, functools.reduce(self.math.join, magnitudes))
+            if not any(c for _, _, c in items):
+                return self._join([result, NotScored(f"perhaps no items to take the {name} of")])
+            return result
         if name == "mean" and e.weighted_by is not None:
-            return self._weighted_mean(items, unit, rescaling, e, env)
+            return self._weighted_mean(pairs, unit, rescaling, e, env)
         if name == "mean":
-            return Quantity(unit, self.math.divide(
-                self._total([q.magnitude for q in quantities]),
-                self.math.literal(Decimal(len(quantities)))))
+            return Quantity(unit, self.math.mean(magnitudes, None))
         if name in ("min", "max"):
-            pick = quantities[0].magnitude
-            for q in quantities[1:]:
-                order = self.math.compare(q.magnitude, pick)
-                if (name == "min" and order < 0) or (name == "max" and order > 0):
-                    pick = q.magnitude
-            return Quantity(unit, pick)
-        share = Decimal("0.5")
+            pick = self.math.minimum if name == "min" else self.math.maximum
+            return Quantity(unit, functools.reduce(pick, magnitudes))
+        share = self.math.literal(Decimal("0.5"))
         if name == "percentile":
             p = self.eval(e.args[0], env)
             if isinstance(p, NotScored):
                 return p
             assert isinstance(p, Quantity)
             share = p.magnitude
-        return Quantity(unit, self._percentile([q.magnitude for q in quantities], share, e, env))
+        if (self._answers("<", share, self.math.literal(Decimal(0))) == (True,)
+                or self._answers(">", share, self.math.literal(Decimal(1))) == (True,)):
+            raise self.fail("E0405", "a percentile must lie between 0% and 100%", e.span, env)
+        return Quantity(unit, self.math.percentile(magnitudes, share))
+
+    def _uncertain_sum(self, items: list[tuple[Value, Value | None, bool]], many: bool,
+                       rescaling: tuple[str, Any] | None) -> Any:
+        """A sum (weighted, rescaled) where items may or may not count: each item adds 0 or
+        itself, or itself any number of times for an unknown set of organizations."""
+        total, scored_weight = self.math.literal(Decimal(0)), self.math.literal(Decimal(0))
+        for value, weight, certain in items:
+            assert isinstance(value, Quantity)
+            magnitude = value.magnitude
+            if isinstance(weight, Quantity):
+                magnitude = self.math.multiply(magnitude, weight.magnitude)
+                scored_weight = self.math.add(scored_weight,
+                                              self._share(weight.magnitude, certain, many))
+            total = self.math.add(total, self._share(magnitude, certain, many))
+        if rescaling is not None:
+            total = self.math.divide(self.math.multiply(total, rescaling[1]), scored_weight)
+        return total
+
+    def _share(self, magnitude: Any, certain: bool, many: bool) -> Any:
+        """What one item adds to a sum: itself, or (within bounds) 0 or it, or it any number
+        of times for an unknown set of organizations."""
+        if many:
+            magnitude = self.math.multiply(magnitude, self.math.join(
+                self.math.literal(Decimal(1)), self.math.literal(Decimal("Infinity"))))
+        if not certain:
+            magnitude = self.math.join(magnitude, self.math.literal(Decimal(0)))
+        return magnitude
+
+    def _count(self, items: list[tuple[Value, Value | None, bool]], many: bool) -> Any:
+        low = high = 0
+        for value, _, certain in items:
+            answers = self.math.outcomes(value.value) if isinstance(value, Truth) else (True,)
+            high += True in answers
+            low += answers == (True,) and certain
+        if low == high and not many:
+            return self.math.literal(Decimal(low))
+        top = Decimal("Infinity") if many and high else Decimal(high)
+        return self.math.join(self.math.literal(Decimal(low)), self.math.literal(top))
+
+    def _all_or_any(self, name: str, items: list[tuple[Value, Value | None, bool]]) -> Any:
+        # `all` is no when some item may be no; yes when every item that surely counts may
+        # be yes. `any` is the same with yes and no swapped.
+        decisive = name == "any"
+        answers: set[bool | None] = set()
+        every = True
+        for value, _, certain in items:
+            if not isinstance(value, Truth):
+                continue
+            these = self.math.outcomes(value.value)
+            if decisive in these:
+                answers.add(decisive)
+            if certain and (not decisive) not in these:
+                every = False
+        if every:
+            answers.add(not decisive)
+        return self.math.truth(answers)
 
     def _total(self, magnitudes: list[Any]) -> Any:
         total = self.math.literal(Decimal(0))
@@ -845,9 +1071,11 @@ class Evaluator:
         if rescaling is None:
             return Quantity(unit, total)
         summary, full_weight = rescaling
-        if self.math.compare(scored_weight, self.math.literal(Decimal(0))) == 0:
-            return NotScored(f"{summary}; the weights of the scored items sum to zero, so "
-                             "they cannot be rescaled")
+        nothing = self._answers("=", scored_weight, self.math.literal(Decimal(0)))
+        unrescalable = NotScored(f"{summary}; the weights of the scored items sum to zero, "
+                                 "so they cannot be rescaled")
+        if nothing == (True,):
+            return unrescalable
         # Multiplied before dividing, so the one division is the only rounding.
         rescaled = self.math.divide(self.math.multiply(total, full_weight), scored_weight)
         factor = self.math.divide(full_weight, scored_weight)
@@ -855,17 +1083,20 @@ class Evaluator:
                        f"{self._weight_text(scored_weight, e)} of "
                        f"{self._weight_text(full_weight, e)}, were scaled up by "
                        f"{display(Quantity('number', factor), 4)} to carry the full weight")
-        return Quantity(unit, rescaled)
+        result = Quantity(unit, rescaled)
+        return self._join([result, unrescalable]) if True in nothing else result
 
     def _weighted_mean(self, items: list[tuple[Value, Value | None]], unit: str,
                        rescaling: tuple[str, Any] | None, e: s.Call, env: _Env) -> Value:
-        total, scored_weight = self._weighted_totals(items)
+        values = [v.magnitude for v, _ in items if isinstance(v, Quantity)]
+        weights = [w.magnitude for _, w in items if isinstance(w, Quantity)]
         try:
-            mean = self.math.divide(total, scored_weight)
+            mean = self.math.mean(values, weights)
         except ArithmeticError_:
             return NotScored("the weights of the items sum to zero")
         if rescaling is not None:
             summary, full_weight = rescaling
+            scored_weight = self._total(weights)
             # Scaling every weight by one factor leaves a weighted mean as it is.
             self._annotate(env, f"{summary}; the mean is over the scored items' weights, "
                            f"{self._weight_text(scored_weight, e)} of "
@@ -883,19 +1114,6 @@ class Evaluator:
         """Add a note to the value being computed, beside any it already has."""
         if env.node is not None:
             env.node.note = text if not env.node.note else f"{env.node.note}; {text}"
-
-    def _percentile(self, values: list[Any], share: Any, e: s.Call, env: _Env) -> Any:
-        """Linear interpolation between closest ranks (the ``inclusive`` method)."""
-        if self.math.compare(share, Decimal(0)) < 0 or self.math.compare(share, Decimal(1)) > 0:
-            raise self.fail("E0405", "a percentile must lie between 0% and 100%", e.span, env)
-        ordered = sorted(values)
-        position = self.math.multiply(share, self.math.literal(Decimal(len(ordered) - 1)))
-        lower = int(position)
-        fraction = self.math.subtract(position, self.math.literal(Decimal(lower)))
-        if lower + 1 >= len(ordered):
-            return ordered[-1]
-        step = self.math.subtract(ordered[lower + 1], ordered[lower])
-        return self.math.add(ordered[lower], self.math.multiply(step, fraction))
 
     # ---- operators ------------------------------------------------------------------------
 
@@ -930,60 +1148,92 @@ class Evaluator:
             if isinstance(side, NotScored):
                 return side
         if isinstance(left, Quantity) and isinstance(right, Quantity):
-            order = self.math.compare(left.magnitude, right.magnitude)
-        elif isinstance(left, DateValue) and isinstance(right, DateValue):
+            return Truth(self.math.test(e.op, left.magnitude, right.magnitude))
+        if isinstance(left, DateValue) and isinstance(right, DateValue):
             order = (left.value > right.value) - (left.value < right.value)
-        else:
-            equal = left == right
-            return Truth(equal if e.op == "=" else not equal)
-        return Truth({"=": order == 0, "!=": order != 0, "<": order < 0, "<=": order <= 0,
-                      ">": order > 0, ">=": order >= 0}[e.op])
+            return Truth({"=": order == 0, "!=": order != 0, "<": order < 0, "<=": order <= 0,
+                          ">": order > 0, ">=": order >= 0}[e.op])
+        equal = self.math.same(left, right)
+        if e.op == "=":
+            return Truth(equal)
+        return Truth(self.math.truth(None if a is None else not a
+                                     for a in self.math.outcomes(equal)))
 
     def _truth(self, e: s.Expr, env: _Env) -> Truth | NotScored:
         value = self.eval(e, env)
         assert isinstance(value, Truth | NotScored)
         return value
 
+    def _outcomes(self, value: Truth | NotScored) -> tuple[bool | None, ...]:
+        return (None,) if isinstance(value, NotScored) else self.math.outcomes(value.value)
+
     def _x_Not(self, e: s.Not, env: _Env) -> Value:
         value = self._truth(e.operand, env)
-        return value if isinstance(value, NotScored) else Truth(not value.value)
+        if isinstance(value, NotScored):
+            return value
+        return Truth(self.math.truth(None if a is None else not a
+                                     for a in self.math.outcomes(value.value)))
 
     def _x_And(self, e: s.And, env: _Env) -> Value:
-        left = self._truth(e.left, env)
-        if isinstance(left, Truth) and not left.value:
-            return left
-        right = self._truth(e.right, env)
-        if isinstance(right, Truth) and not right.value:
-            return right
-        return left if isinstance(left, NotScored) else right
+        return self._connective(e.left, e.right, False, env)
 
     def _x_Or(self, e: s.Or, env: _Env) -> Value:
-        left = self._truth(e.left, env)
-        if isinstance(left, Truth) and left.value:
+        return self._connective(e.left, e.right, True, env)
+
+    def _connective(self, left_expr: s.Expr, right_expr: s.Expr, decisive: bool, env: _Env
+                    ) -> Value:
+        """``and`` (decisive answer no) or ``or`` (decisive answer yes): a decisive answer on
+        either side decides, even when the other side is not scored."""
+        left = self._truth(left_expr, env)
+        left_answers = self._outcomes(left)
+        if left_answers == (decisive,):
             return left
-        right = self._truth(e.right, env)
-        if isinstance(right, Truth) and right.value:
+        right = self._truth(right_expr, env)
+        right_answers = self._outcomes(right)
+        if right_answers == (decisive,):
             return right
-        return left if isinstance(left, NotScored) else right
+        if len(left_answers) == 1 and len(right_answers) == 1:
+            return left if isinstance(left, NotScored) else right
+        answers = {decisive if decisive in (a, b) else None if None in (a, b) else a
+                   for a in left_answers for b in right_answers}
+        if answers == {None}:
+            return left if isinstance(left, NotScored) else right
+        return Truth(self.math.truth(answers))
 
     def _x_If(self, e: s.If, env: _Env) -> Value:
         condition = self._truth(e.condition, env)
         if isinstance(condition, NotScored):
             self._decided(e, "not scored", env)
             return NotScored(f"the condition is not scored: {condition.reason}")
-        self._decided(e, "then" if condition.value else "else", env)
-        return self.eval(e.then if condition.value else e.otherwise, env)
+        answers = self.math.outcomes(condition.value)
+        if len(answers) == 1 and answers[0] is not None:
+            self._decided(e, "then" if answers[0] else "else", env)
+            return self.eval(e.then if answers[0] else e.otherwise, env)
+        # Undecided (over tables known within bounds): the value of either branch.
+        return self._join([self.eval(e.then, env) if a else self.eval(e.otherwise, env)
+                           if a is not None else NotScored("the condition may be not scored")
+                           for a in answers])
 
     def _x_Otherwise(self, e: s.Otherwise, env: _Env) -> Value:
         value = self.eval(e.value, env)
         self._decided(e, "fallback" if isinstance(value, NotScored) else "value", env)
         if isinstance(value, NotScored):
             return self.eval(e.fallback, env)
-        return value
+        scored, maybe = self._scored(value)
+        if not maybe:
+            return value
+        fallback = self.eval(e.fallback, env)
+        return fallback if scored is None else self._join([scored, fallback])
 
     def _x_IsScored(self, e: s.IsScored, env: _Env) -> Value:
-        scored = not isinstance(self.eval(e.operand, env), NotScored)
-        return Truth(scored != e.negated)
+        value = self.eval(e.operand, env)
+        if isinstance(value, NotScored):
+            return Truth(e.negated)
+        scored, maybe = self._scored(value)
+        answers = {not e.negated} if scored is not None else set()
+        if maybe:
+            answers.add(e.negated)
+        return Truth(self.math.truth(answers))
 
     def _x_MemberOf(self, e: s.MemberOf, env: _Env) -> Value:
         element = self.eval(e.element, env)
@@ -992,7 +1242,15 @@ class Evaluator:
         members = self.domain(e.domain, env)
         if isinstance(members, NotScored):
             return members
-        return Truth(element in members)
+        each = [self.math.outcomes(self.math.same(element, item)) for item in members]
+        answers: set[bool | None] = set()
+        if any(True in a for a in each):
+            answers.add(True)
+        if all(False in a for a in each):
+            answers.add(False)
+        if any(None in a for a in each) and all(False in a or None in a for a in each):
+            answers.add(None)
+        return Truth(self.math.truth(answers))
 
     def _x_AtOrganization(self, e: s.AtOrganization, env: _Env) -> Value:
         org = self.eval(e.organization, env)

@@ -197,9 +197,12 @@ def _call(call: s.Call) -> str:
     return f"{call.callee.dotted}({' '.join(parts)})"
 
 
+def _binders(binders: tuple[s.Binder, ...]) -> str:
+    return "for each " + ", ".join(f"{b.name} in {_domain(b.domain)}" for b in binders)
+
+
 def _for_each(clause: s.ForEach) -> str:
-    binders = ", ".join(f"{b.name} in {_domain(b.domain)}" for b in clause.binders)
-    text = f"for each {binders}"
+    text = _binders(clause.binders)
     if clause.where is not None:
         text += f" where {format_expr(clause.where)}"
     if clause.not_scored is not None:
@@ -276,6 +279,8 @@ def _declaration_lines(declaration: s.Declaration) -> list[str]:
             return _rule_lines(declaration)
         case s.Schedule():
             return _schedule_lines(declaration)
+        case s.Invariant():
+            return _invariant_lines(declaration)
         case s.Example():
             return _example_lines(declaration)
     raise TypeError(f"not a declaration: {declaration!r}")
@@ -456,6 +461,36 @@ def _schedule_lines(schedule: s.Schedule) -> list[str]:
         f"{INDENT}{format_range(t.range)} pays {format_expr(t.value)}" for t in schedule.tiers
     )
     lines.append("end")
+    return lines
+
+
+def _claim(claim: s.Claim) -> str:
+    if isinstance(claim, s.Always):
+        text = f"always {format_expr(claim.claim)}"
+        if claim.condition is not None:
+            text += f" when {format_expr(claim.condition)}"
+        return text
+    return (f"{format_expr(claim.value)} never {claim.change} when "
+            f"{format_expr(claim.moved)} {claim.motion}")
+
+
+def format_claim(invariant: s.Invariant) -> str:
+    """An invariant's claim and its ``for each`` on one line, as a report quotes it."""
+    claim = _claim(invariant.claim)
+    return f"{claim} {_binders(invariant.binders)}" if invariant.binders else claim
+
+
+def _invariant_lines(invariant: s.Invariant) -> list[str]:
+    head = f"invariant {quote(invariant.title)}:"
+    claim = _claim(invariant.claim)
+    one_line = f"{head} {claim}"
+    # A short claim over no `for each` reads best as one sentence; anything longer puts the
+    # claim and its `for each` on lines of their own, the way it is read aloud.
+    if not invariant.binders and len(one_line) <= MAX_BODY_WIDTH:
+        return [one_line]
+    lines = [head, INDENT + claim]
+    if invariant.binders:
+        lines.append(INDENT + _binders(invariant.binders))
     return lines
 
 

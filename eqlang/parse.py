@@ -30,7 +30,7 @@ MAX_SYNTAX_ERRORS = 20
 
 DECLARATION_KEYWORDS = (
     "contract", "import", "measure", "stratification", "parameter", "define", "output",
-    "schedule", "example",
+    "schedule", "invariant", "example",
 )
 
 
@@ -566,6 +566,21 @@ class _Builder:
             span=self.span(tree),
         )
 
+    def decl_invariant(self, tree: Tree) -> s.Invariant:
+        title, claim, scope = tree.children
+        binders = tuple(self.binder(b) for b in scope.children) if scope is not None else ()
+        return s.Invariant(_unquote(title), self.claim(claim), binders, span=self.span(tree))
+
+    def claim(self, tree: Tree) -> s.Claim:
+        if tree.data == "always_claim":
+            claim, condition = tree.children
+            return s.Always(self.expr(claim),
+                            self.expr(condition) if condition is not None else None,
+                            span=self.span(tree))
+        value, change, moved, motion = tree.children
+        return s.Never(self.expr(value), str(change.children[0]), self.expr(moved),
+                       str(motion.children[0]), span=self.span(tree))
+
     def range(self, tree: Tree) -> s.Range:
         kind = str(tree.data).removeprefix("range_")
         bounds = [self.bound(c) for c in tree.children]
@@ -695,13 +710,16 @@ class _Builder:
             if child is None:
                 continue
             if child.data == "binder":
-                name, domain = child.children
-                binders.append(s.Binder(str(name), self.domain(domain), span=self.span(child)))
+                binders.append(self.binder(child))
             elif child.data == "filter":
                 where = self.expr(child.children[0])
             else:
                 policy = str(child.children[0])
         return s.ForEach(tuple(binders), where, policy, span=self.span(tree))
+
+    def binder(self, tree: Tree) -> s.Binder:
+        name, domain = tree.children
+        return s.Binder(str(name), self.domain(domain), span=self.span(tree))
 
     def domain(self, tree: Tree) -> s.Domain:
         span = self.span(tree)

@@ -422,6 +422,45 @@ class Schedule:
     span: Span = _span()
 
 
+@attrs.frozen
+class Always:
+    """``always CLAIM [when CONDITION]``: a yes/no that holds on every valid table."""
+
+    claim: Expr
+    condition: Expr | None
+    span: Span = _span()
+
+
+@attrs.frozen
+class Never:
+    """``VALUE never CHANGE when INPUT MOTION``: a relation between two settlements.
+
+    ``change`` is rises or falls (what the value must not do); ``motion`` is how the table
+    rate ``moved`` is moved in the second settlement: rises, falls, improves or worsens
+    (improves is rises for a measure where higher is better, falls where lower is).
+    """
+
+    value: Expr
+    change: str
+    moved: Expr
+    motion: str
+    span: Span = _span()
+
+
+Claim = Always | Never
+
+
+@attrs.frozen
+class Invariant:
+    """A promise of the contract that ``eqlang check --properties`` tries to break."""
+
+    title: str
+    claim: Claim
+    binders: tuple[Binder, ...]
+    leading: Leading = Leading()
+    span: Span = _span()
+
+
 # ---- worked examples --------------------------------------------------------------------
 
 
@@ -520,7 +559,7 @@ class Example:
 
 Declaration = (
     ContractHeader | Import | Measure | Stratification | Parameter | Definition | Output
-    | Schedule | Example
+    | Schedule | Invariant | Example
 )
 
 

@@ -167,6 +167,8 @@ class TableSet:
     """
 
     tables: tuple[MeasureTable, ...]
+    #: Whether the organizations listed are all there are: always, for real tables.
+    open_ended = False
     _index: dict[Key, Row] = attrs.field(init=False, repr=False)
     _orgs: tuple[str, ...] = attrs.field(init=False, repr=False)
     _org_set: frozenset[str] = attrs.field(init=False, repr=False)
@@ -294,6 +296,24 @@ def _load(path: str | os.PathLike[str], shown: str) -> tuple[MeasureTable | None
     assert text is not None
     sha256 = hashlib.sha256(data).hexdigest()
     del data  # the text is all we need from here; let a large file's bytes go early
+    return _from_text(text, shown, sha256)
+
+
+def table_from_text(text: str, display: str) -> MeasureTable:
+    """Check CSV text as if it were read from a file named ``display``.
+
+    Generated and rendered tables (``eqlang.testing``, counterexamples) go through exactly
+    the checks a file does; the digest is that of the text's UTF-8 bytes.
+    """
+    sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    table, diagnostics = _from_text(text, display, sha256)
+    if table is None:
+        raise EqlangError(diagnostics)
+    return table
+
+
+def _from_text(text: str, shown: str, sha256: str
+               ) -> tuple[MeasureTable | None, list[Diagnostic]]:
     source = _LazySource(shown, text, sha256)
     rows, spans, diagnostics = _Checker(source).run()
     if diagnostics:

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import operator
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -35,7 +37,15 @@ class ArithmeticError_(Exception):
 
 
 class Arithmetic(Protocol):
-    """The operations the evaluator needs on magnitudes."""
+    """The operations the evaluator needs on magnitudes.
+
+    Besides numbers, an arithmetic decides the evaluator's questions: a comparison gives a
+    *truth* (``test``), and ``outcomes`` says which answers a truth may stand for: one of
+    yes and no for exact values; for values known only within bounds, possibly both, and
+    ``None`` where the answer may be "not scored". Where several answers are possible the
+    evaluator follows each and ``join`` combines what they give. A magnitude may likewise
+    stand for "a number or not scored" (``may_be_unscored``).
+    """
 
     def literal(self, value: Decimal) -> Any: ...
     def add(self, a: Any, b: Any) -> Any: ...
@@ -43,19 +53,43 @@ class Arithmetic(Protocol):
     def multiply(self, a: Any, b: Any) -> Any: ...
     def divide(self, a: Any, b: Any) -> Any: ...
     def negate(self, a: Any) -> Any: ...
-    def compare(self, a: Any, b: Any) -> int: ...
     def round(self, a: Any, places: int, mode: str) -> Any: ...
     def sqrt(self, a: Any) -> Any: ...
     def ln(self, a: Any) -> Any: ...
+    def test(self, op: str, a: Any, b: Any) -> Any: ...
+    def same(self, a: Value, b: Value) -> Any: ...
+    def outcomes(self, truth: Any) -> tuple[bool | None, ...]: ...
+    def truth(self, outcomes: Iterable[bool | None]) -> Any: ...
+    def join(self, a: Any, b: Any) -> Any: ...
+    def may_be_unscored(self, a: Any) -> bool: ...
+    def scored_part(self, a: Any) -> Any: ...
+    def with_unscored(self, a: Any) -> Any: ...
+    def minimum(self, a: Any, b: Any) -> Any: ...
+    def maximum(self, a: Any, b: Any) -> Any: ...
+    def clamp(self, x: Any, low: Any, high: Any) -> Any: ...
+    def absolute(self, a: Any) -> Any: ...
+    def mean(self, values: list[Any], weights: list[Any] | None) -> Any: ...
+    def percentile(self, values: list[Any], share: Any) -> Any: ...
+    def rate(self, numerator: Any, denominator: Any) -> Any: ...
+    def remainder(self, whole: tuple[Any, Any], part: tuple[Any, Any]
+                  ) -> tuple[Any, Any] | None: ...
+
+
+_TESTS = {"=": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
+          ">": operator.gt, ">=": operator.ge}
 
 
 class ExactArithmetic:
-    """Decimal arithmetic with 34 significant digits that refuses undefined results."""
+    """Decimal arithmetic with 34 significant digits that refuses undefined results.
 
-    def __init__(self, precision: int = 34) -> None:
+    ``rounding`` is how a result beyond 34 digits is rounded: to the nearest for settlement;
+    interval bounds use it rounded down or up, so that they stay on the safe side.
+    """
+
+    def __init__(self, precision: int = 34, rounding: str = decimal.ROUND_HALF_EVEN) -> None:
         self.context = decimal.Context(
             prec=precision,
-            rounding=decimal.ROUND_HALF_EVEN,
+            rounding=rounding,
             traps=[decimal.DivisionByZero, decimal.InvalidOperation, decimal.Overflow],
         )
 
@@ -79,9 +113,6 @@ class ExactArithmetic:
     def negate(self, a: Decimal) -> Decimal:
         return self.context.minus(a)
 
-    def compare(self, a: Decimal, b: Decimal) -> int:
-        return (a > b) - (a < b)
-
     def round(self, a: Decimal, places: int, mode: str) -> Decimal:
         exponent = Decimal(1).scaleb(-places)
         return self._do(lambda x, y: x.quantize(y, rounding=ROUNDING[mode],
@@ -97,12 +128,99 @@ class ExactArithmetic:
             raise ArithmeticError_(f"logarithm of a number that is not positive ({_plain(a)})")
         return self.context.ln(a)
 
+    # ---- the evaluator's decisions: an exact value always has exactly one answer ----------
+
+    def test(self, op: str, a: Decimal, b: Decimal) -> bool:
+        return _TESTS[op](a, b)
+
+    def same(self, a: Value, b: Value) -> bool:
+        return a == b
+
+    def outcomes(self, truth: bool) -> tuple[bool | None, ...]:
+        return (truth,)
+
+    def truth(self, outcomes: Iterable[bool | None]) -> bool:
+        (answer,) = set(outcomes)
+        assert answer is not None, "an exact truth is yes or no"
+        return answer
+
+    def join(self, a: Any, b: Any) -> Any:
+        raise AssertionError("exact values never need joining: every condition is decided")
+
+    def may_be_unscored(self, a: Any) -> bool:
+        return False
+
+    def scored_part(self, a: Any) -> Any:
+        return a
+
+    def with_unscored(self, a: Any) -> Any:
+        raise AssertionError("an exact value is scored or not, never perhaps")
+
+    def minimum(self, a: Decimal, b: Decimal) -> Decimal:
+        # On a tie the first stays, with its exponent: $0.00 and 0 print differently.
+        return b if b < a else a
+
+    def maximum(self, a: Decimal, b: Decimal) -> Decimal:
+        return b if b > a else a
+
+    def clamp(self, x: Decimal, low: Decimal, high: Decimal) -> Decimal:
+        if x < low:
+            x = low
+        if x > high:
+            x = high
+        return x
+
+    def absolute(self, a: Decimal) -> Decimal:
+        return self.negate(a) if a < 0 else a
+
+    def mean(self, values: list[Decimal], weights: list[Decimal] | None) -> Decimal:
+        return weighted_mean(self, values, weights)
+
+    def percentile(self, values: list[Decimal], share: Decimal) -> Decimal:
+        """Linear interpolation between closest ranks (the ``inclusive`` method)."""
+        ordered = sorted(values)
+        position = self.multiply(share, self.literal(Decimal(len(ordered) - 1)))
+        lower = int(position)
+        fraction = self.subtract(position, self.literal(Decimal(lower)))
+        if lower + 1 >= len(ordered):
+            return ordered[-1]
+        step = self.subtract(ordered[lower + 1], ordered[lower])
+        return self.add(ordered[lower], self.multiply(step, fraction))
+
+    def rate(self, numerator: Decimal, denominator: Decimal) -> Decimal:
+        return self.divide(numerator, denominator)
+
+    def remainder(self, whole: tuple[Decimal, Decimal], part: tuple[Decimal, Decimal]
+                  ) -> tuple[Decimal, Decimal] | None:
+        numerator, denominator = whole[0] - part[0], whole[1] - part[1]
+        if numerator < 0 or denominator < 0 or numerator > denominator:
+            return None
+        return numerator, denominator
+
     @staticmethod
     def _do(op: Any, a: Decimal, b: Decimal) -> Decimal:
         try:
             return op(a, b)
         except decimal.DecimalException as exc:
             raise ArithmeticError_(f"{type(exc).__name__} on {_plain(a)} and {_plain(b)}") from None
+
+
+def weighted_mean(arithmetic: Arithmetic, values: list[Any], weights: list[Any] | None
+                  ) -> Any:
+    """The mean of ``values`` (each weighted, if ``weights``), in ``arithmetic``'s numbers.
+
+    Raises ``ArithmeticError_`` when the weights sum to zero.
+    """
+    total = arithmetic.literal(Decimal(0))
+    if weights is None:
+        for value in values:
+            total = arithmetic.add(total, value)
+        return arithmetic.divide(total, arithmetic.literal(Decimal(len(values))))
+    weight_total = arithmetic.literal(Decimal(0))
+    for value, weight in zip(values, weights, strict=True):
+        total = arithmetic.add(total, arithmetic.multiply(value, weight))
+        weight_total = arithmetic.add(weight_total, weight)
+    return arithmetic.divide(total, weight_total)
 
 
 # ---- values -------------------------------------------------------------------------------
@@ -139,7 +257,11 @@ class Entity:
 
 @attrs.frozen
 class Group:
-    """A group: a named one, the whole population (``ALL``), or the rest beside a group."""
+    """A group: a named one, the whole population (``ALL``), or the rest beside a group.
+
+    Kind ``any`` is for reasoning over all tables: one of several groups, or not scored,
+    where the tables decide which (the best-performing group, say).
+    """
 
     kind: str
     name: str | None = None
@@ -148,6 +270,8 @@ class Group:
     def label(self) -> str:
         if self.kind == "all":
             return "ALL"
+        if self.kind == "any":
+            return "some group"
         if self.kind == "rest":
             return f"rest of {self.name}"
         return str(self.name)
@@ -220,6 +344,9 @@ def display(value: Value, digits: int | None = None) -> str:
     """How a person reads the value: ``$1,000,000.00``, ``35%``, ``4.2 pp``, ``yes``."""
     if isinstance(value, Quantity):
         magnitude = value.magnitude
+        if not isinstance(magnitude, Decimal):
+            # A magnitude of another arithmetic (an interval of eqlang.bounds) says itself.
+            return f"{magnitude} {value.unit}"
         if value.unit in SCALED_UNITS:
             magnitude = shift(magnitude, 2)
         if digits is not None and value.unit != "money":

@@ -314,6 +314,25 @@ schedules = st.builds(
     leadings,
 )
 
+_claims = st.one_of(
+    st.builds(s.Always, expressions, st.none() | expressions),
+    st.builds(
+        s.Never,
+        expressions,
+        st.sampled_from(("rises", "falls")),
+        expressions,
+        st.sampled_from(("rises", "falls", "improves", "worsens")),
+    ),
+)
+
+invariants = st.builds(
+    s.Invariant,
+    texts,
+    _claims,
+    st.lists(st.builds(s.Binder, names, domains), max_size=2).map(tuple),
+    leadings,
+)
+
 _single_names = names.map(lambda n: s.Name((n,)))
 _counts = _decimals(6).map(lambda v: s.Literal("number", v))
 _measure_words = names.map(lambda n: s.TableWord("name", n))
@@ -350,7 +369,7 @@ examples = st.builds(
 
 declarations = st.one_of(
     headers, imports, measures, stratifications, parameters, definitions, outputs, schedules,
-    examples,
+    invariants, examples,
 )
 
 #: Comments after the last declaration are kept as written, `##` ones included.

@@ -1,0 +1,293 @@
+"""`eqlang bounds`: interval reasoning over the checked program gives sound bounds of every
+output; the interval arithmetic is sound operation by operation; the report reads well."""
+
+from __future__ import annotations
+
+import json
+import operator
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from eqlang.api import load_contract, settle
+from eqlang.bounds import (
+    NEG,
+    POS,
+    Bound,
+    Interval,
+    IntervalArithmetic,
+    contains,
+    describe,
+    output_bounds,
+)
+from eqlang.cli import main
+from eqlang.testing import tables_for
+from eqlang.values import ArithmeticError_, ExactArithmetic, NotScored, Quantity, Truth, display
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTRACTS = sorted((ROOT / "contracts").glob("*.eq"))
+REFERENCE = ROOT / "contracts" / "reference-equity.eq"
+FLAWED = ROOT / "docs" / "flaws" / "best-performing-reference.eq"
+MATH = IntervalArithmetic()
+EXACT = ExactArithmetic()
+
+
+def by_label(path: Path) -> dict[str, Bound]:
+    return {b.label: b for b in output_bounds(load_contract(str(path)))}
+
+
+# ---- soundness on the shipped contracts -----------------------------------------------------
+
+
+@pytest.mark.parametrize("path", CONTRACTS, ids=[p.name for p in CONTRACTS])
+def test_settled_outputs_lie_within_their_bounds(path: Path) -> None:
+    program = load_contract(str(path))
+    bounds = by_label(path)
+    assert bounds, "a shipped contract has outputs"
+
+    @settings(max_examples=25, deadline=None, database=None,
+              phases=[Phase.explicit, Phase.generate, Phase.shrink],
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @given(tables_for(program))
+    def inside(tables):  # type: ignore[no-untyped-def]
+        for org, outputs in settle(program, tables).outputs().items():
+            for name, value in outputs.items():
+                values = value.items() if isinstance(value, dict) else [(None, value)]
+                for key, one in values:
+                    label = name if key is None else f"{name}({key})"
+                    bound = bounds[label]
+                    assert contains(bound, one), (org, label, display(one), describe(bound))
+
+    inside()
+
+
+def test_the_shipped_sample_tables_lie_within_the_bounds() -> None:
+    for path in CONTRACTS:
+        program = load_contract(str(path))
+        bounds = by_label(path)
+        for outputs in settle(program, [str(path.with_suffix(".csv"))]).outputs().values():
+            for name, value in outputs.items():
+                for key, one in (value.items() if isinstance(value, dict) else [(None, value)]):
+                    assert contains(bounds[name if key is None else f"{name}({key})"], one)
+
+
+# ---- what the bounds say -------------------------------------------------------------------
+
+
+def test_the_reference_payout_lies_between_nothing_and_the_pool() -> None:
+    bounds = by_label(REFERENCE)
+    payout = bounds["payout"].value
+    assert payout == Quantity("money", Interval(Decimal("0.00"), Decimal("1000000.00")))
+    assert describe(bounds["payout"]) == "$0.00 to $1,000,000.00"
+    # Intervals forget that a measure's own weight is part of the sum it is divided by.
+    assert describe(bounds["measure_payout(COL)"]) == \
+        "$0.00 or more (no upper bound), or not scored"
+
+
+def test_the_showcase_total_is_bounded_by_pool_and_bonus() -> None:
+    bounds = by_label(ROOT / "contracts" / "showcase.eq")
+    assert describe(bounds["total_payment"]) == "$0.00 to $1,700,000.00"
+    assert describe(bounds["wide_gap_flag"]) == "yes or no"
+    assert describe(bounds["deprivation_gap"]) == "0 pp to 100 pp"
+    assert describe(bounds["lowest_focus_rate(COL)"]) == "0% to 100%, or not scored"
+    assert describe(bounds["missed_opportunities(COL)"]) == "unbounded: any amount"
+
+
+def test_the_flawed_contract_is_bounded_too() -> None:
+    assert describe(by_label(FLAWED)["payout"]) == "$0.00 to $1,000,000.00"
+
+
+HEADER = """\
+contract "Bounds"
+  provider each organization
+  currency USD
+  period performance is "2024"
+end
+
+import hedis
+
+measure COL from hedis
+measure CBP from hedis
+
+stratification race
+  groups Black, White
+  reference White
+end
+"""
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    ("output x: money = $5.00 rounded to cents half up", "always $5.00"),
+    ("output x: percent = rate(COL, Black, performance) not rounded",
+     "0% to 100%, or not scored"),
+    ("output x: count = denominator(COL, Black, performance) not rounded",
+     "0 or more (no upper bound)"),
+    ("output x: yesno = 1 < 2 not rounded", "always yes"),
+    ("schedule tier(r: percent): number\n  below 50% pays 0\n  from 50% pays 1\nend\n"
+     "output x: number = tier(rate(COL, Black, performance)) not rounded",
+     "0 to 1, or not scored"),
+    ("output x: yesno = rate(COL, ALL, performance) > 50% not rounded", "yes or no, or not scored"),
+    ("output x: number = not scored because \"never\" not rounded", "never scored (never)"),
+    ("output x: pp = rate(COL, Black, performance) - rate(COL, White, performance)"
+     " rounded to 2 decimals half up", "-100 pp to 100 pp, or not scored"),
+    ("output x: number = clamp(sqrt(numerator(COL, ALL, performance)), 0, 10) not rounded",
+     "0 to 10"),
+    ("output x: count = count(o for each o in organizations) not rounded",
+     "1 or more (no upper bound)"),
+    ("output x: percent = mean(rate(COL, ALL, performance) at o for each o in organizations)"
+     " not rounded", "0% to 100%, or not scored"),
+    ("output x: money = $1.00 / denominator(COL, Black, performance)"
+     " rounded to cents toward zero", "$0.00 or more (no upper bound)"),
+    ("output x: money = $1.00 / (denominator(COL, Black, performance) - "
+     "denominator(COL, Black, performance)) rounded to cents half up",
+     "unbounded: any amount"),
+    ("output x: money = $1.00 / 0 rounded to cents half up",
+     "no bound: every settlement stops here (E0401: division by zero (the divisor is always "
+     "0) in `$1.00 / 0`)"),
+    ("define pick: measure = if rate(COL, ALL, performance) > 50% then COL else CBP\n"
+     "output x: yesno = higher_is_better(pick) not rounded",
+     "no bound: it chooses between COL, CBP"),
+])
+def test_bounds_of_small_outputs(tmp_path: Path, body: str, expected: str) -> None:
+    path = tmp_path / "bounds.eq"
+    path.write_text(HEADER + "\n" + body + "\n", encoding="utf-8")
+    assert describe(by_label(path)["x"]) == expected
+
+
+def test_the_command_prints_every_output_and_json(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["bounds", str(REFERENCE)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == f"{REFERENCE}: bounds of each output over every valid measure table"
+    assert lines[-1] == "  payout               $0.00 to $1,000,000.00"
+    assert len(lines) == 5
+    result = CliRunner().invoke(main, ["bounds", "--json", str(REFERENCE)])
+    data = json.loads(result.output)[str(REFERENCE)]
+    assert data["payout"] == {"description": "$0.00 to $1,000,000.00", "type": "money",
+                              "low": "0.00", "high": "1000000.00", "may_be_not_scored": False}
+    assert data["measure_payout"]["COL"]["high"] is None
+
+
+def test_the_command_reports_a_broken_contract(tmp_path: Path) -> None:
+    path = tmp_path / "broken.eq"
+    path.write_text(HEADER + "\noutput x: money = pool rounded to cents half up\n",
+                    encoding="utf-8")
+    result = CliRunner().invoke(main, ["bounds", str(path)])
+    assert result.exit_code == 1
+    assert "error[E0101]" in result.stderr
+
+
+# ---- the interval arithmetic, operation by operation ---------------------------------------
+
+finite = st.decimals(min_value=-10**6, max_value=10**6, allow_nan=False, places=3)
+
+
+@st.composite
+def intervals_with_a_point(draw: st.DrawFn) -> tuple[Interval, Decimal]:
+    a, b = sorted((draw(finite), draw(finite)))
+    point = draw(st.decimals(min_value=a, max_value=b, places=3)) if a < b else a
+    low = NEG if draw(st.integers(0, 9)) == 0 else a
+    high = POS if draw(st.integers(0, 9)) == 0 else b
+    return Interval(low, high), point
+
+
+@settings(max_examples=300, deadline=None)
+@given(intervals_with_a_point(), intervals_with_a_point(),
+       st.sampled_from(["add", "subtract", "multiply", "divide", "minimum", "maximum"]))
+def test_each_operation_is_sound(a: tuple[Interval, Decimal], b: tuple[Interval, Decimal],
+                                 name: str) -> None:
+    (x, p), (y, q) = a, b
+    try:
+        exact = getattr(EXACT, name)(p, q)
+    except ArithmeticError_:
+        return
+    bound = getattr(MATH, name)(x, y)
+    assert bound.low <= exact <= bound.high, (x, y, p, q, bound, exact)
+
+
+@settings(max_examples=200, deadline=None)
+@given(intervals_with_a_point(), intervals_with_a_point(),
+       st.sampled_from(["<", "<=", ">", ">=", "=", "!="]))
+def test_each_comparison_allows_the_true_answer(a: tuple[Interval, Decimal],
+                                                b: tuple[Interval, Decimal], op: str) -> None:
+    (x, p), (y, q) = a, b
+    answer = {"<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
+              "=": operator.eq, "!=": operator.ne}[op](p, q)
+    assert answer in MATH.outcomes(MATH.test(op, x, y))
+
+
+@settings(max_examples=200, deadline=None)
+@given(intervals_with_a_point(), st.integers(0, 4),
+       st.sampled_from(["half up", "half even", "half down", "toward zero", "away from zero"]))
+def test_rounding_and_monotone_functions_are_sound(a: tuple[Interval, Decimal], places: int,
+                                                   mode: str) -> None:
+    x, p = a
+    rounded = MATH.round(x, places, mode)
+    assert rounded.low <= EXACT.round(p, places, mode) <= rounded.high
+    assert MATH.absolute(x).low <= abs(p) <= MATH.absolute(x).high
+    if p >= 0:
+        root = MATH.sqrt(x)
+        assert root.low <= EXACT.sqrt(p) <= root.high
+    if p > 0:
+        log = MATH.ln(x)
+        assert log.low <= EXACT.ln(p) <= log.high
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(intervals_with_a_point(), min_size=1, max_size=5),
+       st.decimals(min_value=0, max_value=1, places=2))
+def test_percentile_and_mean_are_sound(items: list[tuple[Interval, Decimal]],
+                                       share: Decimal) -> None:
+    values, points = [i for i, _ in items], [p for _, p in items]
+    percentile = MATH.percentile(values, Interval(share, share))
+    assert percentile.low <= EXACT.percentile(points, share) <= percentile.high
+    mean = MATH.mean(values, None)
+    assert mean.low <= EXACT.mean(points, None) <= mean.high
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 5000), st.integers(0, 5000), st.integers(0, 5000))
+def test_rates_stay_between_0_and_100_percent(a: int, b: int, c: int) -> None:
+    numerator, denominator = sorted((Decimal(a), Decimal(b)))
+    if denominator == 0:
+        return
+    wide = Interval(Decimal(0), max(Decimal(c), denominator))
+    bound = MATH.rate(Interval(numerator, numerator), wide)
+    assert bound.low >= 0 and bound.high <= 1
+    assert bound.low <= EXACT.rate(numerator, denominator) <= bound.high
+
+
+def test_dividing_by_an_interval_around_zero_is_unbounded() -> None:
+    assert MATH.divide(Interval(Decimal(1), Decimal(2)), Interval(Decimal(-1), Decimal(1))) \
+        == Interval(NEG, POS)
+    assert MATH.divide(Interval(Decimal(1), Decimal(2)), Interval(Decimal(0), Decimal(4))) \
+        == Interval(Decimal("0.25"), POS)
+    assert MATH.divide(Interval(Decimal(1), Decimal(2)), Interval(Decimal(-4), Decimal(0))) \
+        == Interval(NEG, Decimal("-0.25"))
+    with pytest.raises(ArithmeticError_):
+        MATH.divide(Interval(Decimal(1), Decimal(2)), Interval(Decimal(0), Decimal(0)))
+
+
+def test_truths_and_not_scored() -> None:
+    assert MATH.outcomes(MATH.test("<", Interval(Decimal(1), Decimal(2)),
+                                   Interval(Decimal(3), Decimal(4)))) == (True,)
+    either = MATH.test("<", Interval(Decimal(1), Decimal(5)), Interval(Decimal(3), Decimal(4),
+                                                                        unscored=True))
+    assert MATH.outcomes(either) == (True, False, None)
+    assert MATH.truth([True]) is True and MATH.truth([False, True]) == frozenset({True, False})
+    assert MATH.scored_part(either) == frozenset({True, False})
+    assert contains(Bound("x", None, Truth(either)), NotScored("no members"))
+    assert not contains(Bound("x", None, Truth(True)), Truth(False))
+
+
+def test_the_documented_bounds_are_what_the_command_prints(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    result = CliRunner().invoke(main, ["bounds", "contracts/reference-equity.eq"])
+    text = (ROOT / "docs" / "invariants.md").read_text(encoding="utf-8")
+    begin = text.index("```\ncontracts/reference-equity.eq: bounds") + 4
+    assert result.output == text[begin:text.index("```\n", begin)]
