@@ -486,22 +486,7 @@ def test_metrics_are_total_on_generated_tables(property_contract: object) -> Non
 #: Every stdlib definition that reads the measure table, against groups compared with each
 #: kind of reference; a definition of a measure and a group is counted over the measures, so
 #: that an output can hold it.
-EVERY_REFERENCE = """\
-contract "Every reference kind"
-  provider each organization
-  currency USD
-  period baseline is "2022"
-  period performance is "2024"
-end
-
-import hedis
-import statistics
-import disparity
-import payment
-
-measure COL from hedis minimum denominator 30
-measure HBD from hedis
-
+EVERY_REFERENCE = HEADER[:HEADER.index("stratification race")] + """\
 stratification race
   groups White, Black, Asian
   reference White
