@@ -22,7 +22,8 @@
 # - A measure's points are the mean of its scored focus groups' points; the equity score is
 #   the measures' points over the 10 they could earn.
 # - Data completeness: a unit where fewer than 10% of colorectal screening members have no
-#   race recorded (Unknown and Declined together) earns a $10,000 bonus.
+#   race recorded (Unknown and Declined together) earns a $10,000 bonus. A unit with no
+#   screening members in 2024 has no share to show, so it earns no bonus.
 #
 # Settle it with:
 #   eqlang eval contracts/bluecross-mgb.eq --table contracts/bluecross-mgb.csv
@@ -117,16 +118,20 @@ output withhold_returned: money =
   payment.withhold_returned(withhold, equity_score / 100%)
   rounded to cents half up
 
-## The share of colorectal screening members with no race recorded in 2024.
+## The share of colorectal screening members with no race recorded in 2024; a unit with no
+## screening members has no share.
 output missing_race: percent =
-  (denominator(COL, Unknown, performance) + denominator(COL, Declined, performance))
+  if denominator(COL, ALL, performance) = 0
+  then not scored because "the unit has no colorectal screening members in 2024"
+  else (denominator(COL, Unknown, performance) + denominator(COL, Declined, performance))
     / denominator(COL, ALL, performance) * 100%
   rounded to 2 decimals half even
 
 output data_bonus: money =
-  if missing_race < missing_race_allowed
-  then completeness_bonus
-  else $0.00 because "10% or more of members have no race recorded"
+  (if missing_race < missing_race_allowed
+   then completeness_bonus
+   else $0.00 because "10% or more of members have no race recorded")
+  otherwise ($0.00 because "no screening members in 2024, so completeness cannot be shown")
   rounded to cents half up
 
 output total_payment: money = withhold_returned + data_bonus rounded to cents half up
@@ -259,6 +264,28 @@ example "nothing scored returns no withhold"
   expect withhold_returned = $0.00
   expect missing_race = 4%
   expect total_payment = $10,000.00
+end
+
+## A unit with no colorectal screening members in either year: COL is not scored, and with
+## no screening members there is no share without a race to judge, so no bonus. CBP: Black
+## members at 80% reach the benchmark (10 points; no 2022 rate, so no improvement score).
+## HBD has no focus group rows. Equity score 10 / 10 = 100%: the whole $100,000.00 withhold.
+example "no screening members, no completeness bonus"
+  organization "New Unit"
+  rows
+    COL ALL   2022:   0 of    0
+    COL ALL   2024:   0 of    0
+    CBP ALL   2022: 700 of 1000
+    CBP ALL   2024: 700 of 1000
+    CBP Black 2024:  80 of  100
+    HBD ALL   2022: 200 of 1000
+    HBD ALL   2024: 200 of 1000
+  expect measure_points(COL) is not scored because "no members"
+  expect measure_points(CBP) = 10
+  expect equity_score = 100%
+  expect missing_race is not scored because "no colorectal screening members"
+  expect data_bonus = $0.00
+  expect total_payment = $100,000.00
 end
 
 # ---- promises: `eqlang check --properties` searches for tables that break them -------------

@@ -16,7 +16,8 @@
 # - The reward is the positive part of the index times the plan's maximum reward: 0.4 stars
 #   when its share of members with social risk factors is at least the median share of the
 #   plans in the table, 0.2 when it is at least half the median but below it, and none when
-#   it is lower.
+#   it is lower. A plan with no members on the three measures has no share (and no index):
+#   it earns nothing and is left out of the median.
 #
 # Settle it with:
 #   eqlang eval contracts/ma-health-equity-index.eq --table contracts/ma-health-equity-index.csv
@@ -57,15 +58,19 @@ output measure_score(m: measure): number =
   payment.peer_third(m, SocialRisk, performance)
   not rounded
 
-## The share of the plan's members, over the three measures, with social risk factors.
+## The share of the plan's members, over the three measures, with social risk factors; a
+## plan with no members has no share.
 define social_risk_share: percent =
-  sum(denominator(m, SocialRisk, performance) for each m in measures)
+  if sum(denominator(m, ALL, performance) for each m in measures) = 0
+  then not scored because "the plan has no members on the three measures"
+  else sum(denominator(m, SocialRisk, performance) for each m in measures)
     / sum(denominator(m, ALL, performance) for each m in measures) * 100%
 
 output risk_share: percent = social_risk_share rounded to 2 decimals half even
 
-## The median social-risk share of all plans in the table.
-define median_share: percent = median(social_risk_share at o for each o in organizations)
+## The median social-risk share of the plans in the table that have members.
+define median_share: percent =
+  median(social_risk_share at o for each o in organizations, not scored: skip)
 
 output index: number =
   if count(measure_score(m) is scored for each m in measures) < measures_needed
@@ -246,6 +251,45 @@ example "ranked on one measure, no index"
   expect measure_score(HBD) = 1
   expect index is not scored because "fewer than two measures"
   expect maximum_reward = 0.4
+  expect reward = 0
+end
+
+## Coastal has no members on any measure: it is ranked nowhere and has no share, so no index
+## and no reward. The median leaves it out: of Harbor's 40%, Summit's 25% and Valley's 20%
+## (as in the first example), it is 25%.
+example "a plan with no members"
+  organization "Coastal Care"
+  rows
+    COL ALL 2024: 0 of 0
+    CBP ALL 2024: 0 of 0
+    HBD ALL 2024: 0 of 0
+  rows for "Harbor Medicare"
+    COL ALL        2024: 150 of 250
+    COL SocialRisk 2024:  60 of 100
+    CBP ALL        2024: 175 of 250
+    CBP SocialRisk 2024:  70 of 100
+    HBD ALL        2024:  50 of 250
+    HBD SocialRisk 2024:  20 of 100
+  rows for "Summit Senior"
+    COL ALL        2024: 240 of 400
+    COL SocialRisk 2024:  70 of 100
+    CBP ALL        2024: 280 of 400
+    CBP SocialRisk 2024:  70 of 100
+    HBD ALL        2024: 100 of 400
+    HBD SocialRisk 2024:  30 of 100
+  rows for "Valley Advantage"
+    COL ALL        2024: 300 of 500
+    COL SocialRisk 2024:  60 of 100
+    CBP ALL        2024: 350 of 500
+    CBP SocialRisk 2024:  60 of 100
+    HBD ALL        2024: 125 of 500
+    HBD SocialRisk 2024:  25 of 100
+  expect measure_score(COL) is not scored because "no data for the group"
+  expect index is not scored because "fewer than two measures"
+  expect social_risk_share is not scored because "no members"
+  expect risk_share is not scored because "no members"
+  expect median_share = 25%
+  expect maximum_reward is not scored because "no members"
   expect reward = 0
 end
 

@@ -16,7 +16,8 @@
 #   who are underserved (dually eligible, receiving the low-income subsidy, or living in a
 #   high-deprivation neighborhood), as a fraction from 0 to 1.
 # - An ACO whose multiplier is below 0.2 earns no bonus. Otherwise the bonus is the scaler
-#   times the multiplier, capped at 10 points, added to its quality score.
+#   times the multiplier, capped at 10 points, added to its quality score. An ACO with no
+#   members on the four measures has no multiplier and earns no bonus.
 #
 # Settle it with:
 #   eqlang eval contracts/mssp-health-equity-adjustment.eq \
@@ -66,14 +67,17 @@ output performance_scaler: number =
   not rounded
 
 output underserved_multiplier: number =
-  sum(denominator(m, Underserved, performance) for each m in measures)
+  if sum(denominator(m, ALL, performance) for each m in measures) = 0
+  then not scored because "the ACO has no members on the four measures"
+  else sum(denominator(m, Underserved, performance) for each m in measures)
     / sum(denominator(m, ALL, performance) for each m in measures)
   rounded to 4 decimals half even
 
 output bonus_points: number =
-  if underserved_multiplier < multiplier_floor
-  then 0 because "fewer than 20% of the ACO's members are underserved"
-  else min(performance_scaler * underserved_multiplier, bonus_cap)
+  (if underserved_multiplier < multiplier_floor
+   then 0 because "fewer than 20% of the ACO's members are underserved"
+   else min(performance_scaler * underserved_multiplier, bonus_cap))
+  otherwise (0 because "the ACO has no members, so no underserved multiplier")
   rounded to 2 decimals half up
 
 # ---- worked examples: `eqlang test contracts/mssp-health-equity-adjustment.eq` -----------
@@ -177,6 +181,25 @@ example "unranked measures and a multiplier below the floor"
   expect measure_points(CBP) = 2
   expect performance_scaler = 6
   expect underserved_multiplier = 0.15
+  expect bonus_points = 0
+end
+
+## Harbor has no members on any of the four measures: it is ranked on none (0 points) and
+## has no underserved multiplier, so no bonus.
+example "an ACO with no members"
+  organization "Harbor ACO"
+  rows
+    COL ALL 2024: 0 of 0
+    BCS ALL 2024: 0 of 0
+    CBP ALL 2024: 0 of 0
+    HBD ALL 2024: 0 of 0
+  rows for "Summit ACO"
+    COL ALL 2024: 650 of 1000
+    BCS ALL 2024: 700 of 1000
+    CBP ALL 2024: 700 of 1000
+    HBD ALL 2024: 250 of 1000
+  expect performance_scaler = 0
+  expect underserved_multiplier is not scored because "no members"
   expect bonus_points = 0
 end
 

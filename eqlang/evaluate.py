@@ -932,7 +932,7 @@ class Evaluator:
         """Items whose value or weight may be not scored, treated as the policy says; and
         whether that may leave the result not scored (values known within bounds only)."""
         kept: list[tuple[Value, Value | None, bool]] = []
-        unsure = False
+        unsure = perhaps_none_scored = False
         for value, weight, certain in items:
             scored, maybe = self._scored(value)
             scored_weight, weight_maybe = (weight, False) if weight is None else \
@@ -945,9 +945,14 @@ class Evaluator:
                 scored = self._join([scored, zero]) if maybe else scored
                 maybe = False
             unsure = unsure or policy == "propagate"
+            perhaps_none_scored = perhaps_none_scored or maybe or weight_maybe
             if scored is not None and (weight is None or scored_weight is not None):
                 kept.append((scored, scored_weight,
                              certain and (policy == "propagate" or not (maybe or weight_maybe))))
+        # Rescaling when perhaps no item is scored: a settlement may find none, and then
+        # there is no weight to rescale and the result is not scored.
+        if policy == "rescale" and perhaps_none_scored and not any(c for _, _, c in kept):
+            unsure = True
         return kept, unsure
 
     def _combine(self, name: str, items: list[tuple[Value, Value | None, bool]], many: bool,

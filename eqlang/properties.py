@@ -200,17 +200,21 @@ class _Search:
         return Outcome(self.invariant, self.tried, self.exceeded, example)
 
     def _alone(self, trial: Trial) -> Trial:
-        """The counterexample with only the organization it is about, when that is enough:
-        shrinking cannot always drop the others, and fewer rows read more easily."""
+        """The counterexample with only the organization it is about, when that is enough
+        (and breaks the invariant the same way, by its value or by an error): shrinking
+        cannot always drop the others, and fewer rows read more easily."""
         example = self.examine(trial)
         assert example is not None
-        if len(trial.tables.organizations()) < 2 or example.error is not None:
+        if len(trial.tables.organizations()) < 2 or not example.org:
             return trial
         rows = [r for r in rows_of(trial.tables) if r.org == example.org]
         alone = attrs.evolve(trial, tables=table_of(
             [(example.org, [(r.measure, r.group, r.period, r.numerator, r.denominator)
                             for r in rows])]))
-        return trial if self.examine(alone) is None else alone
+        again = self.examine(alone)
+        if again is None or (again.error is None) != (example.error is None):
+            return trial
+        return alone
 
     def _tables(self) -> st.SearchStrategy[TableSet]:
         # Groups the contract ignores add rows to every counterexample and change nothing
@@ -246,19 +250,31 @@ class _Search:
 
     def _state(self, trial: Trial, claim: s.Always) -> Counterexample | None:
         evaluator = Evaluator(self.program, trial.tables)
-        label = f"invariant {self.invariant.title}"
         for org in self.organizations(trial.tables):
-            for bindings in evaluator.scope(self.invariant.binders, org):
-                condition = None
-                if claim.condition is not None:
-                    condition, _ = evaluator.claim(claim.condition, org, bindings, label)
-                    if condition != Truth(True):
-                        continue
-                value, node = evaluator.claim(claim.claim, org, bindings, label)
-                if value != Truth(True):
-                    return Counterexample(trial, org, bindings, before=value,
-                                          condition=condition,
-                                          used=_used(evaluator, node))
+            bindings: Mapping[str, Value] = {}
+            try:
+                for bindings in evaluator.scope(self.invariant.binders, org):
+                    example = self._state_of(evaluator, trial, claim, org, bindings)
+                    if example is not None:
+                        return example
+            except EqlangError as error:
+                # Where the settlement stopped, for the report and for `_alone`; the error's
+                # own note names the rule and any peer involved.
+                return Counterexample(trial, org, bindings, error=error.diagnostics[0])
+        return None
+
+    def _state_of(self, evaluator: Evaluator, trial: Trial, claim: s.Always, org: str,
+                  bindings: Mapping[str, Value]) -> Counterexample | None:
+        label = f"invariant {self.invariant.title}"
+        condition = None
+        if claim.condition is not None:
+            condition, _ = evaluator.claim(claim.condition, org, bindings, label)
+            if condition != Truth(True):
+                return None
+        value, node = evaluator.claim(claim.claim, org, bindings, label)
+        if value != Truth(True):
+            return Counterexample(trial, org, bindings, before=value, condition=condition,
+                                  used=_used(evaluator, node))
         return None
 
     # ---- never --------------------------------------------------------------------------

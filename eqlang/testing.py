@@ -3,9 +3,18 @@
 ``tables_for(program)`` generates valid tables holding exactly what a contract reads: its
 measures, the groups of its stratifications plus ``ALL`` and groups it ignores, its periods,
 and a few organizations. Generated data leans on the cases that break contracts: small and
-zero denominators, the minimum-denominator boundary, fractional (imputed) counts, rows that
-are missing altogether, and groups whose rates lie close together (where gaps open and close).
-``ALL`` rows always hold at least the sum of the groups.
+zero denominators, the minimum-denominator boundary, fractional (imputed) counts, tiny and
+huge counts, rows that are missing altogether, groups whose rates lie close together (where
+gaps open and close) or at the extremes (no member counted, or every one), and organizations
+with no members at all, in a measure, in a period or in every group but ``ALL``.
+
+A valid table, as generated here, is one on which a contract can only be settled or fail
+through its own terms: besides the rules of a table file (a numerator from 0 to its
+denominator, one row per key), every organization has an ``ALL`` row for every measure and
+period (possibly 0 of 0: without one, settling stops with E0402, a fault of the table), and
+each ``ALL`` row holds at least the sum of the groups' numerators, of their denominators and
+of their members not counted (so the rest of the population is never negative, E0408). Any
+group row may be missing or 0 of 0.
 
 The helpers around them turn a generated table into what a person would hand eqlang: CSV
 text with the columns and rows in any order (``csv_text``, ``column_orders``), the same
@@ -50,24 +59,35 @@ def _thousandths(value: int) -> Decimal:
 
 
 #: What one draw of a row's size stands for; the first is the simplest, and most are large.
-_SIZES = ("large",) * 6 + ("boundary", "any", "small", "missing")
+_SIZES = ("large",) * 6 + ("boundary", "any", "small", "tiny", "huge", "missing")
 _BOUNDARY = (0, 1, 2, 29, 30, 31, 50)
+#: Huge counts: a whole state's members, far beyond any minimum size.
+_HUGE = (10**5, 10**9)
+
+
+def _kind(draw: st.DrawFn, kinds: Sequence[str]) -> str:
+    """One of ``kinds``, shrinking toward the first."""
+    return kinds[draw(st.integers(0, len(kinds) - 1))]
 
 
 def _size(draw: st.DrawFn, missing_rows: bool, fractional: bool) -> Decimal | None:
-    """A denominator, or None for a missing row (one in ten, when rows may be missing).
+    """A denominator, or None for a missing row (one in twelve, when rows may be missing).
 
-    Most are large enough to score; the rest are 0, tiny, at the usual minimum size of 30
-    or anything. The simplest draw (where hypothesis starts, and what it shrinks toward) is a
-    whole 30: a group just large enough to count.
+    Most are large enough to score; the rest are 0, tiny (under 2), at the usual minimum
+    size of 30, huge or anything. The simplest draw (where hypothesis starts, and what it
+    shrinks toward) is a whole 30: a group just large enough to count.
     """
-    kind = _SIZES[draw(st.integers(0, len(_SIZES) - 1))]
+    kind = _kind(draw, _SIZES)
     if kind == "missing" and missing_rows:
         return None
     if kind == "boundary":
         whole = draw(st.sampled_from(_BOUNDARY))
     elif kind == "small":
         whole = draw(st.integers(0, 29))
+    elif kind == "tiny":
+        whole = draw(st.integers(0, 1))
+    elif kind == "huge":
+        whole = draw(st.integers(*_HUGE))
     else:
         whole = draw(st.integers(0 if kind == "any" else 30, 5000))
     if fractional:
@@ -100,6 +120,22 @@ def _numerator(draw: st.DrawFn, denominator: Decimal, permille: int | None) -> D
 #: One organization's counts: (measure, group, period, numerator, denominator) in order.
 Counts = list[tuple[str, str, str, Decimal, Decimal]]
 
+#: How an organization's rows look: ordinary, or without members in every measure and
+#: period, or in one period of every measure (an organization new to the contract, or gone).
+_ORGANIZATION_KINDS = ("ordinary",) * 10 + ("no members", "no members in a period")
+#: How one ordinary organization's rows of one measure look: ordinary, without members, in
+#: every period or in one, or with members in ``ALL`` only (no group recorded).
+_MEASURE_KINDS = ("ordinary",) * 8 + ("no members", "no members in a period", "ALL only")
+
+
+def _empty_periods(draw: st.DrawFn, kind: str, periods: Sequence[str]) -> set[str]:
+    """The periods in which an organization or a measure of this kind has no members."""
+    if kind == "no members":
+        return set(periods)
+    if kind == "no members in a period":
+        return {draw(st.sampled_from(periods))}
+    return set()
+
 
 @st.composite
 def organization_counts(
@@ -112,23 +148,35 @@ def organization_counts(
 ) -> Counts:
     """One organization's rows; a group's row may be missing (denominator 0).
 
-    For each measure the groups' rates are either drawn independently, or drawn as real ones
-    look: every group near one shared rate, keeping its own distance from it from period to
-    period, with the shared rate drifting a little between periods. Small gaps, gaps that
-    narrow, and whole-population rates that barely move are where payment rules change their
-    answer, so they come up often. The rows nobody reads (the groups a contract ignores, the
-    rest of the ``ALL`` row) follow the same shape. A measure's counts are either all whole
-    or, as imputed membership makes them, all fractional. ``ALL`` rows hold at least the sum
-    of the groups.
+    For each measure the groups' rates are either drawn independently, at the extremes (0%
+    or 100%, every member counted), or drawn as real ones look: every group near one shared
+    rate, keeping its own distance from it from period to period, with the shared rate
+    drifting a little between periods. Small gaps, gaps that narrow, and whole-population
+    rates that barely move are where payment rules change their answer, so they come up
+    often. The rows nobody reads (the groups a contract ignores, the rest of the ``ALL``
+    row) follow the same shape. A measure's counts are either all whole or, as imputed
+    membership makes them, all fractional. ``ALL`` rows hold at least the sum of the groups.
+
+    Some organizations have no members at all, or none in one period; some measures have
+    none, none in one period, or members in ``ALL`` only. Where there are no members, every
+    ``ALL`` row is still there, 0 of 0, and a group's row is 0 of 0 or (when ``missing_rows``)
+    missing.
     """
     counts: Counts = []
+    organization_empty = _empty_periods(draw, _kind(draw, _ORGANIZATION_KINDS), periods)
     for measure in measures:
         shape = draw(_rate_shapes(len(groups), len(periods)))
         fractional = draw(st.booleans())
+        kind = "ordinary" if organization_empty else _kind(draw, _MEASURE_KINDS)
+        empty = organization_empty | _empty_periods(draw, kind, periods)
         for p, period in enumerate(periods):
             total_numerator = Decimal(0)
             total_denominator = Decimal(0)
             for g, group in enumerate(groups):
+                if period in empty or kind == "ALL only":
+                    if not missing_rows or draw(st.booleans()):
+                        counts.append((measure, group, period, Decimal(0), Decimal(0)))
+                    continue
                 denominator = _size(draw, missing_rows, fractional)
                 if denominator is None:
                     continue
@@ -136,9 +184,12 @@ def organization_counts(
                 total_numerator += numerator
                 total_denominator += denominator
                 counts.append((measure, group, period, numerator, denominator))
-            extra_denominator = _size(draw, False, False)
-            assert extra_denominator is not None
-            extra_numerator = _numerator(draw, extra_denominator, shape(len(groups), p))
+            extra_numerator = extra_denominator = Decimal(0)
+            if period not in empty:
+                size = _size(draw, False, False)
+                assert size is not None
+                extra_denominator = size
+                extra_numerator = _numerator(draw, size, shape(len(groups), p))
             counts.append((measure, "ALL", period, total_numerator + extra_numerator,
                            total_denominator + extra_denominator))
     return counts
@@ -171,12 +222,22 @@ def measure_tables(
     return table_of([(org, draw(strategy)) for org in organizations], path)
 
 
+#: How a measure's rates are drawn: near one shared rate, each anywhere, or at the extremes.
+_RATE_SHAPES = ("close", "any", "extreme")
+
+
 @st.composite
 def _rate_shapes(draw: st.DrawFn, groups: int, periods: int
                  ) -> Callable[[int, int], int | None]:
     """The rate (in thousandths) of group ``g`` in period ``p``, or None for "any rate"."""
-    if draw(st.booleans()):
+    shape = _kind(draw, _RATE_SHAPES)
+    if shape == "any":
         return lambda g, p: None
+    if shape == "extreme":
+        # Every member counted (shrinks toward it) or none, for each group and period.
+        extremes = [[draw(st.sampled_from((1000, 0))) for _ in range(periods)]
+                    for _ in range(groups + 1)]
+        return lambda g, p: extremes[g][p]
     # Shrinks toward a 70% rate, a plausible one for most quality measures.
     center = draw(st.integers(0, 1000).map(lambda c: (c + 700) % 1001))
     drifts = [draw(st.integers(-15, 15)) for _ in range(periods)]

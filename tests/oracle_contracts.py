@@ -241,8 +241,12 @@ def settle_mgb(table: Table | None = None) -> Figures:
 
         measure_points: dict[str, Fraction | None] = {}
         for m in weights:
-            fell = worse_by(m, rate(table, org, m, "ALL", P), rate(table, org, m, "ALL", B))
-            if fell > Fraction(15, 1000):
+            now, before = rate(table, org, m, "ALL", P), rate(table, org, m, "ALL", B)
+            if now is None or before is None:
+                # Without a whole-population rate, leveling down cannot be told: not scored.
+                measure_points[m] = None
+                continue
+            if worse_by(m, now, before) > Fraction(15, 1000):
                 measure_points[m] = Fraction(0)
                 continue
             raw = mean(None if (x := points(m, g)) is None else Fraction(x)
@@ -253,18 +257,22 @@ def settle_mgb(table: Table | None = None) -> Figures:
         # No measure scored: an equity score of 0%, so nothing of the withhold comes back.
         score = (Fraction(0) if total is None
                  else Fraction(rounded(total / 10 * 100, 2, ROUND_HALF_EVEN)) / 100)
-        missing = ((den(table, org, "COL", "Unknown", P)
-                    + den(table, org, "COL", "Asked but no answer", P))
-                   / den(table, org, "COL", "ALL", P))
-        missing_shown = rounded(missing * 100, 2, ROUND_HALF_EVEN)
+        screened = den(table, org, "COL", "ALL", P)
+        # No screening members: no share without a race, and no completeness bonus.
+        missing_shown = None if screened == 0 else rounded(
+            (den(table, org, "COL", "Unknown", P)
+             + den(table, org, "COL", "Asked but no answer", P)) / screened * 100,
+            2, ROUND_HALF_EVEN)
         returned = cents(100000 * clamp(score, Fraction(0), Fraction(1)))
-        bonus = Decimal("10000.00") if missing_shown < 10 else Decimal("0.00")
+        bonus = (Decimal("10000.00") if missing_shown is not None and missing_shown < 10
+                 else Decimal("0.00"))
         result[org] = {
             **{f"measure_points({m})": None if v is None else rounded(v, 2)
                for m, v in measure_points.items()},
             "equity_score": rounded(score * 100, 2),
             "withhold_returned": returned,
             "missing_race": missing_shown,
+            "data_bonus": bonus,
             "total_payment": returned + bonus,
         }
     return result
@@ -430,7 +438,9 @@ def thirds(table: Table, m: str, g: str, minimum: int) -> dict[str, int | None]:
     return result
 
 
-def median(values: list[Fraction]) -> Fraction:
+def median(values: list[Fraction]) -> Fraction | None:
+    if not values:
+        return None
     ordered = sorted(values)
     middle = len(ordered) // 2
     return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
@@ -440,10 +450,13 @@ def settle_health_equity_index(table: Table | None = None) -> Figures:
     table = load("ma-health-equity-index.csv") if table is None else table
     weights = {"COL": Fraction(20, 100), "CBP": Fraction(40, 100), "HBD": Fraction(40, 100)}
     by_measure = {m: thirds(table, m, "Social risk factor", 50) for m in weights}
-    share = {org: sum(den(table, org, m, "Social risk factor", P) for m in weights)
-             / sum(den(table, org, m, "ALL", P) for m in weights)
+    members = {org: sum(den(table, org, m, "ALL", P) for m in weights)
+               for org in organizations(table)}
+    # A plan with no members has no share, and the median is of the plans with one.
+    share = {org: None if members[org] == 0 else
+             sum(den(table, org, m, "Social risk factor", P) for m in weights) / members[org]
              for org in organizations(table)}
-    middle = median(list(share.values()))
+    middle = median([s for s in share.values() if s is not None])
     result = {}
     for org in organizations(table):
         scores = {m: None if by_measure[m][org] is None else Fraction(by_measure[m][org])
@@ -452,11 +465,14 @@ def settle_health_equity_index(table: Table | None = None) -> Figures:
         exact = weighted_rescaled(scores, weights) if len(ranked) >= 2 else None
         # The reward is computed from the index as the contract outputs it: 4 decimals.
         index = None if exact is None else rounded(exact, 4, ROUND_HALF_EVEN)
-        most = (Fraction(4, 10) if share[org] >= middle
-                else Fraction(2, 10) if share[org] >= middle / 2 else Fraction(0))
+        own = share[org]
+        # A plan without a share has no index either (it is ranked nowhere): no reward.
+        most = (Fraction(0) if own is None or middle is None
+                else Fraction(4, 10) if own >= middle
+                else Fraction(2, 10) if own >= middle / 2 else Fraction(0))
         result[org] = {
             "index": index,
-            "risk_share": rounded(share[org] * 100, 2, ROUND_HALF_EVEN),
+            "risk_share": None if own is None else rounded(own * 100, 2, ROUND_HALF_EVEN),
             "reward": rounded(max(Fraction(0), Fraction(index or 0)) * most, 3),
         }
     return result
@@ -470,13 +486,16 @@ def settle_shared_savings(table: Table | None = None) -> Figures:
     for org in organizations(table):
         points = {m: {1: 4, 0: 2, -1: 0, None: 0}[by_measure[m][org]] for m in measures}
         scaler = sum(points.values())
-        multiplier = Fraction(rounded(
-            sum(den(table, org, m, "Underserved", P) for m in measures)
-            / sum(den(table, org, m, "ALL", P) for m in measures), 4, ROUND_HALF_EVEN))
-        bonus = 0 if multiplier < Fraction(2, 10) else min(scaler * multiplier, 10)
+        members = sum(den(table, org, m, "ALL", P) for m in measures)
+        # An ACO with no members has no multiplier, and no bonus.
+        multiplier = None if members == 0 else Fraction(rounded(
+            sum(den(table, org, m, "Underserved", P) for m in measures) / members,
+            4, ROUND_HALF_EVEN))
+        bonus = (0 if multiplier is None or multiplier < Fraction(2, 10)
+                 else min(scaler * multiplier, 10))
         result[org] = {
             "performance_scaler": Decimal(scaler),
-            "underserved_multiplier": rounded(multiplier, 4),
+            "underserved_multiplier": None if multiplier is None else rounded(multiplier, 4),
             "bonus_points": rounded(Fraction(bonus), 2),
         }
     return result

@@ -141,6 +141,9 @@ end
      " rounded to 2 decimals half up", "-100 pp to 100 pp, or not scored"),
     ("output x: number = clamp(sqrt(numerator(COL, ALL, performance)), 0, 10) not rounded",
      "0 to 10"),
+    # Rescaled over measures that may all be not scored: then there is nothing to rescale.
+    ("output x: percent = sum(rate(m, Black, performance) weighted by 50% for each m in "
+     "measures, not scored: rescale) not rounded", "0% to 100%, or not scored"),
     ("output x: count = count(o for each o in organizations) not rounded",
      "1 or more (no upper bound)"),
     ("output x: percent = mean(rate(COL, ALL, performance) at o for each o in organizations)"

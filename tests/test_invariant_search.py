@@ -288,6 +288,47 @@ def test_a_table_the_contract_cannot_settle_is_a_counterexample(tmp_path: Path) 
     assert "error[E0401]" in report
 
 
+UNGUARDED = ROOT / "tests" / "data" / "contracts" / "unguarded-share.eq"
+
+
+def test_a_share_of_an_empty_population_is_found_and_reported(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A share of the whole population without a guard: the search finds an organization
+    with no members, and says where the settlement stops, for whom, and on which table, as
+    docs/invariants.md shows it."""
+    monkeypatch.chdir(ROOT)
+    shown_path = "tests/data/contracts/unguarded-share.eq"
+    result = CliRunner().invoke(main, ["check", "--properties", shown_path])
+    assert result.exit_code == 1, result.output
+    lines = result.output.splitlines()
+    assert lines[1] == f"{shown_path}: 1 invariant, 1 broken"
+    assert lines[4] == f'{shown_path}:33:1: invariant "the bonus is at most the bonus" is broken'
+    org = re.fullmatch(r'  on this table the contract cannot be settled \(organization '
+                       r'"(Org [A-E])"\):', lines[6])
+    assert org is not None, lines[6]
+    assert lines[7] == (f"    {shown_path}:26:3: error[E0401]: division by zero (0 / 0) in "
+                        "`denominator(COL, Unknown, performance) / denominator(COL, ALL, "
+                        "performance)`")
+    assert f"      = note: organization {org[1]}, while evaluating missing_race" in lines
+    # The smallest table: the one organization, with no screening members at all.
+    assert lines[-2:] == ["    org,measure,group,period,numerator,denominator",
+                          f"    {org[1]},COL,ALL,2024,0,0"]
+    shown = _shown(INVARIANTS_DOC, f"{shown_path}:33:1")
+    assert result.output.endswith(shown), result.output
+
+
+def test_a_saved_error_table_reproduces_the_error(tmp_path: Path) -> None:
+    folder = tmp_path / "found"
+    result = CliRunner().invoke(main, ["check", "--properties", "--counterexamples",
+                                       str(folder), str(UNGUARDED)])
+    assert result.exit_code == 1, result.output
+    (saved,) = folder.iterdir()
+    assert f"  the table, saved as {saved}:" in result.output.splitlines()
+    settled = CliRunner().invoke(main, ["eval", str(UNGUARDED), "--table", str(saved)])
+    assert settled.exit_code == 1
+    assert "error[E0401]: division by zero" in settled.output
+
+
 def test_the_time_limit_cuts_a_search_short_and_says_so() -> None:
     result = CliRunner().invoke(main, ["check", "--properties", "--seconds", "0.000001",
                                        str(REFERENCE)])

@@ -483,6 +483,88 @@ def test_metrics_are_total_on_generated_tables(property_contract: object) -> Non
     check()
 
 
+#: Every stdlib definition that reads the measure table, against groups compared with each
+#: kind of reference; a definition of a measure and a group is counted over the measures, so
+#: that an output can hold it.
+EVERY_REFERENCE = HEADER[:HEADER.index("stratification race")] + """\
+stratification race
+  groups White, Black, Asian
+  reference White
+end
+
+stratification ethnicity
+  groups Latino, NotLatino
+  reference best performing group
+  focus Latino
+end
+
+stratification language
+  groups NonEnglish
+  reference rest of population
+end
+
+stratification area
+  groups Deprived
+  reference whole population
+end
+"""
+PER_MEASURE = {
+    "coverage": "statistics.coverage(m, race, performance)",
+    "covered": "statistics.covered(m, ethnicity, performance, 50%)",
+    "best": "disparity.best_rate(m, ethnicity, performance)",
+    "mean_rate": "disparity.mean_rate(m, race, performance)",
+    "weighted": "disparity.weighted_mean_rate(m, race, performance)",
+    "variance": "disparity.between_group_variance(m, race, performance)",
+    "index": "disparity.index_of_disparity(m, race, performance)",
+    "index_ref": "disparity.index_of_disparity_to_reference(m, race, performance)",
+    "index_best": "disparity.index_of_disparity_to_reference(m, ethnicity, performance)",
+    "theil": "disparity.theil_index(m, race, performance)",
+    "from_best": "disparity.mean_difference_from_best(m, race, performance)",
+    "weighted_from_best": "disparity.weighted_mean_difference_from_best(m, race, performance)",
+    "leveled": "payment.leveled_down(m, baseline, performance, 1 pp)",
+}
+PER_GROUP = {
+    "scorable": "statistics.scorable(m, g, baseline, performance, 30)",
+    "wilson": "statistics.wilson_lower(m, g, performance)",
+    "worse": "statistics.clearly_worse(m, g, White, performance)",
+    "gap": "disparity.gap_to_reference(m, g, performance)",
+    "relative": "disparity.relative_gap(m, g, performance)",
+    "ratio": "disparity.rate_ratio(m, g, performance)",
+    "to_best": "disparity.gap_to_best(m, g, race, performance)",
+    "closure": "payment.gap_closure_score(m, g, baseline, performance, 2 pp, 50%)",
+    "attainment": "payment.attainment_score(rate(m, g, performance), 60%, 75%)",
+    "improvement": "payment.improvement_score(m, rate(m, g, baseline), "
+                   "rate(m, g, performance), 75%)",
+    "met": "payment.benchmark_or_improvement_met(m, rate(m, g, baseline), "
+           "rate(m, g, performance), 75%, 10%)",
+    "cut": "payment.peer_cut(m, g, performance, 67%)",
+    "third": "payment.peer_third(m, g, performance)",
+    "guarded": "payment.guarded_score(1, m, g, baseline, performance, 1 pp)",
+}
+
+
+def test_every_definition_settles_on_any_valid_table(tmp_path: Path) -> None:
+    """No stdlib definition stops a settlement, whatever the table holds: organizations and
+    groups with no members, rates of 0% and 100%, tiny and huge counts. What cannot be
+    computed is not scored, with a reason."""
+    outputs = [f"output {name}(m: measure): yesno = ({expr}) is scored not rounded"
+               for name, expr in PER_MEASURE.items()]
+    outputs += [f"output {name}(g: group): count =\n"
+                f"  count(({expr}) is scored for each m in measures) not rounded"
+                for name, expr in PER_GROUP.items()]
+    path = tmp_path / "every.eq"
+    path.write_text(EVERY_REFERENCE + "\n" + "\n\n".join(outputs) + "\n", encoding="utf-8")
+    program = load_contract(str(path))
+
+    @settings(max_examples=40, deadline=None, database=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @given(tables_for(program))
+    def check(tables: TableSet) -> None:
+        settle(program, tables)
+
+    check()
+
+
 def test_doc_command_orders_modules_and_reports_stale_output(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
