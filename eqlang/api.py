@@ -116,6 +116,9 @@ class Run:
     evaluator: Evaluator
     settlements: tuple[Settlement, ...]
     overrides: dict[str, str]
+    #: The organizations asked for by name, sorted; None when every one was settled. The
+    #: trace records it so that `verify` notices an organization taken out of the trace.
+    org_filter: tuple[str, ...] | None = None
 
     @property
     def organizations(self) -> tuple[str, ...]:
@@ -166,7 +169,7 @@ class Run:
         """The trace as JSON data: what ``eqlang eval --trace`` writes."""
         with _no_cycle_collection():
             return build(self.program, self.tables, self.evaluator, list(self.settlements),
-                         self.overrides)
+                         self.overrides, self.org_filter)
 
     def trace_json(self) -> str:
         """The trace as canonical JSON text."""
@@ -327,7 +330,8 @@ def _settle(program: Program, tables: Sequence[str] | TableSet,
                 hint=did_you_mean(org, known) or "the tables hold: " + ", ".join(known)))
     evaluator = Evaluator(program, table_set, overrides=parsed, as_of=as_of)
     settlements = tuple(evaluator.settle(org) for org in sorted(chosen))
-    return Run(program, table_set, evaluator, settlements, texts)
+    org_filter = tuple(sorted(set(organizations))) if organizations else None
+    return Run(program, table_set, evaluator, settlements, texts, org_filter)
 
 
 def example_coverage(program: Program, results: Sequence[ExampleResult]) -> Coverage:
@@ -383,7 +387,13 @@ def _shape_problem(trace: dict[str, Any]) -> str | None:
     checks = [need("contract", contract, dict), need("tables", trace.get("tables"), list),
               need("organizations", trace.get("organizations"), dict),
               need("overrides", trace.get("overrides"), dict),
-              need("as_of", trace.get("as_of"), (str, type(None)))]
+              need("as_of", trace.get("as_of"), (str, type(None))),
+              # Required even when null: without it, a trace of a run with --org would be
+              # re-derived for every organization.
+              None if "org_filter" in trace else "`org_filter` is missing",
+              need("org_filter", trace.get("org_filter"), (list, type(None)))]
+    checks += [need(f"org_filter[{number}]", name, str)
+               for number, name in enumerate(trace.get("org_filter") or [])]
     if isinstance(contract, dict):
         checks += [need("contract.path", contract.get("path"), str),
                    need("contract.sha256", contract.get("sha256"), str),
@@ -507,6 +517,7 @@ def verify_trace(path: str | Path) -> Verification:
                         "alone; verify with the version that wrote it")
     contract, tables = trace["contract"], trace["tables"]
     organizations = sorted(trace["organizations"])
+    org_filter = trace["org_filter"]
     overrides = {str(k): str(v) for k, v in trace["overrides"].items()}
     as_of = trace["as_of"]
     rows = sum(t["rows"] for t in tables if isinstance(t.get("rows"), int))
@@ -531,7 +542,9 @@ def verify_trace(path: str | Path) -> Verification:
             program = load_contract(contract_file, display=contract["path"])
             table_set = TableSet(tuple(load_table(file, display=table["path"])
                                        for file, table in zip(table_files, tables, strict=True)))
-            run = settle(program, table_set, organizations=organizations, overrides=overrides,
+            # Settled again for the organizations the run was asked for, not those the
+            # trace holds: one taken out of the trace must show as missing from it.
+            run = settle(program, table_set, organizations=org_filter, overrides=overrides,
                          as_of=_date(as_of))
             fresh = run.trace()
         except EqlangError as error:
@@ -603,7 +616,11 @@ def _compare(recorded: Any, fresh: Any, where: list[str], found: list[str]) -> N
         # Within an organization, outputs first: they are what was paid.
         for key in sorted(set(recorded) | set(fresh), key=lambda k: (k != "outputs", k)):
             here = [*where, str(key)]
-            if key not in fresh:
+            if where == ["organizations"] and (key not in fresh or key not in recorded):
+                found.append(f"organization {key}: " + (
+                    "in the trace, but not settled again from the inputs" if key not in fresh
+                    else "settled again from the inputs, but missing from the trace"))
+            elif key not in fresh:
                 found.append(f"{_where(here)}: in the trace, but not re-derived")
             elif key not in recorded:
                 found.append(f"{_where(here)}: re-derived, but missing from the trace")

@@ -216,3 +216,42 @@ def test_the_api_reports_the_same(workdir: Path) -> None:
     result = verify_trace("t.json")
     assert not result.ok
     assert any("956901.00" in problem for problem in result.problems)
+
+
+def _rewrite(change: object) -> None:
+    """Edit the trace as data and write it back canonically, as a careful forger would."""
+    from eqlang.trace import dumps
+
+    data = json.loads(Path("t.json").read_text(encoding="utf-8"))
+    change(data)  # type: ignore[operator]
+    Path("t.json").write_text(dumps(data), encoding="utf-8")
+
+
+def test_an_organization_removed_from_the_trace_is_caught(workdir: Path) -> None:
+    settle_with_trace()
+    _rewrite(lambda data: data["organizations"].pop("Merrimack Valley ACO"))
+    verify_fails("organization Merrimack Valley ACO: settled again from the inputs, but "
+                 "missing from the trace")
+
+
+def test_an_organization_removed_from_a_run_with_org_is_caught(workdir: Path) -> None:
+    code, _, err = run("eval", CONTRACT, "--table", TABLE, "--trace", "t.json", "--org",
+                       "Pioneer Valley Physicians", "--org", "Merrimack Valley ACO")
+    assert code == 0, err
+    assert json.loads(Path("t.json").read_text())["org_filter"] == [
+        "Merrimack Valley ACO", "Pioneer Valley Physicians"]
+    _rewrite(lambda data: data["organizations"].pop("Pioneer Valley Physicians"))
+    verify_fails("organization Pioneer Valley Physicians: settled again from the inputs, but "
+                 "missing from the trace")
+
+
+def test_a_trace_of_every_organization_records_no_filter(workdir: Path) -> None:
+    settle_with_trace()
+    assert json.loads(Path("t.json").read_text())["org_filter"] is None
+
+
+def test_a_trace_without_its_organization_filter_is_refused(workdir: Path) -> None:
+    settle_with_trace()
+    _rewrite(lambda data: data.pop("org_filter"))
+    code, _, err = run("verify", "t.json")
+    assert code == 1 and "E0701" in err and "`org_filter` is missing" in err, err
