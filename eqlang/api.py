@@ -39,6 +39,7 @@ import datetime
 import gc
 import hashlib
 import json
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -448,6 +449,10 @@ def find_values(trace: dict[str, Any], org: str, value: str, path: str) -> list[
     section = trace["organizations"][org]
     outputs, nodes = section["outputs"], section["nodes"]
     wanted = " ".join(value.split())
+    if wanted not in nodes:
+        # Node ids are spaced one way, `gap(COL, Asian, baseline)`; people type
+        # `gap(COL,Asian,baseline)` too.
+        wanted = re.sub(r"\s*([(),])\s*", r"\1", wanted).replace(",", ", ")
     name, _, rest = wanted.partition("(")
     name = name.strip()
     if name in outputs:

@@ -253,8 +253,9 @@ def explain(trace_file: str, output: str, org: str | None, depth: int | None) ->
         raise click.UsageError("the trace holds several organizations; choose one with --org: "
                                + ", ".join(sorted(trace["organizations"])))
     chosen = organization_of(trace, org, trace_file)
+    roots = find_values(trace, chosen, output, trace_file)  # before printing anything
     click.echo(chosen)
-    for root in find_values(trace, chosen, output, trace_file):
+    for root in roots:
         click.echo(explain_tree(trace, chosen, root, depth), nl=False)
 
 
