@@ -7,8 +7,9 @@ exact ``Decimal`` counts with ``numerator <= denominator``. The key is unique wi
 and, once ``load_tables`` merges several tables into a ``TableSet``, across all of them.
 
 Every problem found becomes a ``Diagnostic`` whose span points at the offending cell, and all
-of them (up to ``MAX_DIAGNOSTICS`` per table) are raised together in one ``EqlangError``, so a
-person fixing an exported spreadsheet sees the whole list at once rather than one per run.
+of them (up to ``diagnostics.MAX_DIAGNOSTICS`` per table) are raised together in one
+``EqlangError``, so a person fixing an exported spreadsheet sees the whole list at once
+rather than one per run.
 
 The CSV reader is our own small RFC 4180 reader rather than the ``csv`` module because
 diagnostics need the character offset of every field, which ``csv`` does not give.
@@ -20,24 +21,19 @@ import codecs
 import hashlib
 import os
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 
 import attrs
 
-from eqlang.diagnostics import Diagnostic, EqlangError, Note, did_you_mean
+from eqlang.diagnostics import Collector, Diagnostic, EqlangError, Note, did_you_mean
 from eqlang.source import SourceFile, Span
 
 #: Tables larger than this are refused before reading, so that a wrong path (a disk image, a
 #: database dump) fails at once instead of exhausting memory. Real measure tables are far
 #: smaller: a row takes tens of bytes.
 MAX_TABLE_BYTES = 512 * 1024 * 1024
-
-#: At most this many diagnostics are reported per table; one more then says how many were
-#: left out. A systematically broken export (wrong delimiter, say) would otherwise bury the
-#: first, most useful messages under thousands of copies.
-MAX_DIAGNOSTICS = 50
 
 KEY_COLUMNS = ("org", "measure", "group", "period")
 COUNT_COLUMNS = ("numerator", "denominator")
@@ -250,7 +246,7 @@ def load_tables(paths: Sequence[str | os.PathLike[str]]) -> TableSet:
 
 def _merge(tables: Sequence[MeasureTable]) -> tuple[dict[Key, Row], list[Diagnostic]]:
     index: dict[Key, Row] = {}
-    collector = _Collector()
+    collector = Collector()
     for number, table in enumerate(tables):
         clashes = table._index.keys() & index.keys()
         if not clashes:
@@ -337,7 +333,7 @@ def inline_table(source: SourceFile, written: Sequence[WrittenRow]) -> MeasureTa
 
     Raises ``EqlangError`` listing every problem; spans point into the contract.
     """
-    collector = _Collector()
+    collector = Collector()
     rows: list[Row] = []
     spans: list[tuple[int, int]] = []
     seen: dict[Key, Span] = {}
@@ -618,49 +614,13 @@ def _report_stray_quote(value: str, start: int, report: ReportSyntax) -> None:
 # ---- checking --------------------------------------------------------------------------------
 
 
-class _Collector:
-    """Keeps the first MAX_DIAGNOSTICS diagnostics and counts the rest by code."""
-
-    def __init__(self) -> None:
-        self.shown: list[Diagnostic] = []
-        self.suppressed: Counter[str] = Counter()
-        self.first_suppressed: Diagnostic | None = None
-
-    def add(self, diagnostic: Diagnostic) -> None:
-        if len(self.shown) < MAX_DIAGNOSTICS:
-            self.shown.append(diagnostic)
-            return
-        if self.first_suppressed is None:
-            self.first_suppressed = diagnostic
-        self.suppressed[diagnostic.code] += 1
-
-    def __bool__(self) -> bool:
-        return bool(self.shown)
-
-    def finish(self, where: str) -> list[Diagnostic]:
-        if self.first_suppressed is None:
-            return list(self.shown)
-        first = self.first_suppressed
-        total = sum(self.suppressed.values())
-        by_code = ", ".join(f"{code} x{count:,}" for code, count in sorted(self.suppressed.items()))
-        summary = Diagnostic(
-            code=self.suppressed.most_common(1)[0][0],
-            message=f"{total:,} more problem{'s' if total != 1 else ''} in {where} "
-            f"not shown ({by_code}), the first at {first.location()}",
-            path=first.span.path if first.span is not None else first.path,
-            line=first.span.line if first.span is not None else first.line,
-            hint="fix the problems above and check again to see the rest",
-        )
-        return [*self.shown, summary]
-
-
 class _Checker:
     """Turns the records of one decoded table into rows, collecting diagnostics."""
 
     def __init__(self, source: _LazySource) -> None:
         self.source = source
         self.path = source.path
-        self.collector = _Collector()
+        self.collector = Collector()
 
     def error(
         self,
