@@ -51,8 +51,15 @@ from eqlang import __version__
 from eqlang import syntax as s
 from eqlang.check import Program, _literal_type, check
 from eqlang.coverage import Coverage, coverage
-from eqlang.diagnostics import Diagnostic, EqlangError, did_you_mean, render_all
-from eqlang.evaluate import Evaluator, Settlement
+from eqlang.diagnostics import (
+    Collector,
+    Diagnostic,
+    EqlangError,
+    Note,
+    did_you_mean,
+    render_all,
+)
+from eqlang.evaluate import E_STEPS, EvaluationError, Evaluator, Settlement
 from eqlang.example_runner import ExampleResult, run_examples
 from eqlang.modules import load, stdlib_modules
 from eqlang.parse import parse
@@ -330,9 +337,51 @@ def _settle(program: Program, tables: Sequence[str] | TableSet,
                 path=", ".join(t.path for t in table_set.tables),
                 hint=did_you_mean(org, known) or "the tables hold: " + ", ".join(known)))
     evaluator = Evaluator(program, table_set, overrides=parsed, as_of=as_of)
-    settlements = tuple(evaluator.settle(org) for org in sorted(chosen))
+    settlements = _settle_each(evaluator, sorted(chosen))
     org_filter = tuple(sorted(set(organizations))) if organizations else None
     return Run(program, table_set, evaluator, settlements, texts, org_filter)
+
+
+#: Organizations named in the note of an error that stops several of them.
+_NAMED_ORGANIZATIONS = 10
+
+
+def _settle_each(evaluator: Evaluator, organizations: list[str]) -> tuple[Settlement, ...]:
+    """Settle each organization in turn; an error stops its own organization only, so that
+    one run reports every organization's problem (a missing ALL row in many exports, say).
+
+    An error raised at the same place with the same message for several organizations (an
+    unguarded division in a rule they all reach) is reported once, naming the others.
+    """
+    settlements: list[Settlement] = []
+    failures: dict[tuple[str, str, str], tuple[EvaluationError, list[str]]] = {}
+    for org in organizations:
+        try:
+            settlements.append(evaluator.settle(org))
+        except EvaluationError as error:
+            first = error.diagnostics[0]
+            if first.code == E_STEPS:
+                raise  # the step budget is the whole run's: the next organization has none
+            key = (first.code, first.message, first.location())
+            if key in failures:
+                failures[key][1].append(org)
+            else:
+                failures[key] = (error, [])
+    if not failures:
+        return tuple(settlements)
+    collector = Collector()
+    for error, others in failures.values():
+        first, *rest = error.diagnostics
+        if others:
+            named = ", ".join(others[:_NAMED_ORGANIZATIONS])
+            more = len(others) - _NAMED_ORGANIZATIONS
+            named += f" and {more:,} more" if more > 0 else ""
+            first = attrs.evolve(first, notes=(*first.notes, Note(
+                f"the same error at this line also stops {len(others):,} more "
+                f"organization{'s' if len(others) != 1 else ''}: {named}")))
+        for diagnostic in (first, *rest):
+            collector.add(diagnostic)
+    raise EvaluationError(collector.finish("the settlement"))
 
 
 def example_coverage(program: Program, results: Sequence[ExampleResult]) -> Coverage:

@@ -47,6 +47,9 @@ from eqlang.values import (
 #: Expression steps one run may take; far above any real contract, it bounds hostile ones.
 DEFAULT_STEP_LIMIT = 200_000_000
 
+#: The error of a run that used up its step budget.
+E_STEPS = "E0406"
+
 #: What ``Node.seen`` holds for an expression evaluated more than once for one node (an
 #: ``if`` inside a ``for each``, say): there is no single outcome to show.
 VARIED = object()
@@ -293,7 +296,7 @@ class Evaluator:
         return EvaluationError(Diagnostic(code, message, span, hint=hint, notes=notes))
 
     def _out_of_steps(self, e: s.Expr, env: _Env) -> None:
-        raise self.fail("E0406", "evaluation took too many steps", e.span, env,
+        raise self.fail(E_STEPS, "evaluation took too many steps", e.span, env,
                         hint="the contract nests aggregations over organizations too "
                         "deeply; name the inner values with `define` so they are reused")
 

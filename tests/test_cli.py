@@ -322,6 +322,43 @@ def test_missing_all_row_names_organization_measure_and_period(workdir: Path) ->
     assert f"{CONTRACT}:" in err
 
 
+def test_every_organization_stopped_by_an_error_is_reported_in_one_run(workdir: Path) -> None:
+    # Two organizations lack an ALL row: both are named, not only the first.
+    lines = Path(TABLE).read_text().splitlines(keepends=True)
+    Path(TABLE).write_text("".join(
+        ln for ln in lines if not ln.startswith(("Harborview Health Partners,CBP,ALL,2024",
+                                                 "Pioneer Valley Physicians,COL,ALL,2022"))))
+    code, out, err = run("eval", CONTRACT, "--table", TABLE, "--trace", "t.json")
+    assert code == 1 and out == ""
+    assert ("error[E0402]: the table has no ALL row for organization Harborview Health "
+            "Partners, measure CBP, period 2024") in err
+    assert ("error[E0402]: the table has no ALL row for organization Pioneer Valley "
+            "Physicians, measure COL, period 2022") in err
+    assert err.endswith("\n2 errors\n"), err
+    assert not Path("t.json").exists()
+
+
+def test_one_error_that_stops_several_organizations_is_reported_once(workdir: Path) -> None:
+    Path("ratio.eq").write_text(Path(CONTRACT).read_text().replace(
+        "define leveled_down(m: measure): yesno =",
+        "output asian_ratio(m: measure): number =\n"
+        "  numerator(m, Asian, performance) / denominator(m, Asian, performance) not rounded\n\n"
+        "define leveled_down(m: measure): yesno ="))
+    lines = Path(TABLE).read_text().splitlines(keepends=True)
+    Path(TABLE).write_text("".join(
+        ln for ln in lines if not ln.startswith(("Merrimack Valley ACO,HBD,Asian,2024",
+                                                 "Cape and Islands Care Network,HBD,Asian,2024",
+                                                 "Pioneer Valley Physicians,HBD,Asian,2024"))))
+    code, _, err = run("eval", "ratio.eq", "--table", TABLE)
+    assert code == 1
+    assert err.count("error[E0401]") == 1, err
+    assert ("= note: organization Cape and Islands Care Network, measure HBD, while evaluating "
+            "asian_ratio(HBD)") in err
+    assert ("= note: the same error at this line also stops 2 more organizations: Merrimack "
+            "Valley ACO, Pioneer Valley Physicians") in err
+    assert err.endswith("\n1 error\n"), err
+
+
 def test_usage_errors_exit_2_and_bad_files_exit_1(workdir: Path) -> None:
     assert run("eval", CONTRACT)[0] == 2
     assert run("frobnicate")[0] == 2
