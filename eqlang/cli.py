@@ -52,6 +52,7 @@ from eqlang.properties import (
 from eqlang.render import explain as explain_tree
 from eqlang.render import module_docs, outputs_json, summary
 from eqlang.source import SourceError, read_source
+from eqlang.tables import load_tables
 from eqlang.trace import refuse_inputs, write_atomic
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -225,7 +226,15 @@ def eval_command(contract: str, tables: tuple[str, ...], orgs: tuple[str, ...],
     if trace_path is not None:
         # Refused before the work is done, not after.
         refuse_inputs(trace_path, input_files(program, tables))
-    run = settle(program, list(tables), organizations=list(orgs), overrides=list(overrides),
+    table_set = load_tables(list(tables))
+    if not table_set.organizations():
+        # Most likely an export that wrote only its header: printing an empty settlement
+        # would look like a run that paid nobody.
+        raise EqlangError(Diagnostic(
+            "E0602", "the measure tables hold no rows, so there is no organization to settle",
+            None, path=", ".join(tables),
+            hint="check that the export wrote its rows, not only the header"))
+    run = settle(program, table_set, organizations=list(orgs), overrides=list(overrides),
                  as_of=_as_of(as_of))
     settlements = list(run.settlements)
     text = outputs_json(settlements) if as_json else summary(program, run.evaluator,

@@ -1594,7 +1594,9 @@ _add(_entry(
     that organization. Names must match the table's org column exactly; eqlang does not
     settle an organization it has no data for, which would pay on nothing. A contract whose
     header names its provider (`provider "NAME"`) is settled for that organization only, so
-    it must be in the tables, and `--org` cannot choose another.
+    it must be in the tables, and `--org` cannot choose another. Tables with no rows at all
+    (a header only) name no organization, and `eqlang eval` refuses them rather than print
+    a settlement of nobody.
     """,
     stage="command",
     contract=_COMMAND_CONTRACT,

@@ -359,6 +359,17 @@ def test_one_error_that_stops_several_organizations_is_reported_once(workdir: Pa
     assert err.endswith("\n1 error\n"), err
 
 
+@pytest.mark.parametrize("content", ["org,measure,group,period,numerator,denominator\n",
+                                     "\ufefforg,measure,group,period,numerator,denominator\r\n\r\n"])
+def test_tables_without_rows_settle_nothing_and_say_so(workdir: Path, content: str) -> None:
+    Path("empty.csv").write_text(content, encoding="utf-8")
+    code, out, err = run("eval", CONTRACT, "--table", "empty.csv", "--trace", "t.json")
+    assert code == 1 and out == ""
+    assert err.startswith("empty.csv: error[E0602]: the measure tables hold no rows, so there "
+                          "is no organization to settle\n"), err
+    assert not Path("t.json").exists()
+
+
 def test_usage_errors_exit_2_and_bad_files_exit_1(workdir: Path) -> None:
     assert run("eval", CONTRACT)[0] == 2
     assert run("frobnicate")[0] == 2
