@@ -606,8 +606,15 @@ def verify_trace(path: str | Path) -> Verification:
                             + render_all(error.diagnostics))
         else:
             if dumps(fresh).encode("utf-8") != raw:
-                differences: list[str] = []
-                _compare(json.loads(raw), fresh, [], differences)
+                found: list[tuple[str | None, str]] = []
+                _compare(json.loads(raw), fresh, [], found)
+                differences = [text for _, text in found]
+                paid = [org for org, _ in found if org is not None]
+                if paid:
+                    # The details below stop after a few; this line names every organization
+                    # whose payment differs, however far down its differences come.
+                    settled = set(organizations) | set(fresh["organizations"])
+                    differences.insert(0, _paid_summary(paid, len(settled)))
                 hashed = any("SHA-256" in p for p in problems)
                 problems.extend(d for d in differences if not (hashed and ".sha256:" in d))
                 if not differences:
@@ -664,28 +671,48 @@ def _check_file(kind: str, recorded: str, path: Path, sha256: str, problems: lis
     return True
 
 
-def _compare(recorded: Any, fresh: Any, where: list[str], found: list[str]) -> None:
-    """Describe every difference between the trace as recorded and as re-derived."""
+def _compare(recorded: Any, fresh: Any, where: list[str],
+             found: list[tuple[str | None, str]]) -> None:
+    """Describe every difference between the trace as recorded and as re-derived, each
+    with the organization whose payment it changes (an output, or a whole organization),
+    or None for any other difference."""
     if isinstance(recorded, dict) and isinstance(fresh, dict):
         # Within an organization, outputs first: they are what was paid.
         for key in sorted(set(recorded) | set(fresh), key=lambda k: (k != "outputs", k)):
             here = [*where, str(key)]
             if where == ["organizations"] and (key not in fresh or key not in recorded):
-                found.append(f"organization {key}: " + (
+                found.append((str(key), f"organization {key}: " + (
                     "in the trace, but not settled again from the inputs" if key not in fresh
-                    else "settled again from the inputs, but missing from the trace"))
+                    else "settled again from the inputs, but missing from the trace")))
             elif key not in fresh:
-                found.append(f"{_where(here)}: in the trace, but not re-derived")
+                found.append((_paid(here), f"{_where(here)}: in the trace, but not re-derived"))
             elif key not in recorded:
-                found.append(f"{_where(here)}: re-derived, but missing from the trace")
+                found.append((_paid(here),
+                              f"{_where(here)}: re-derived, but missing from the trace"))
             else:
                 _compare(recorded[key], fresh[key], here, found)
     elif isinstance(recorded, list) and isinstance(fresh, list) and len(recorded) == len(fresh):
         for index, (a, b) in enumerate(zip(recorded, fresh, strict=True)):
             _compare(a, b, [*where, f"[{index}]"], found)
     elif recorded != fresh:
-        found.append(f"{_where(where)}: the trace says {_shown(recorded)}, re-deriving gives "
-                     f"{_shown(fresh)}")
+        found.append((_paid(where), f"{_where(where)}: the trace says {_shown(recorded)}, "
+                      f"re-deriving gives {_shown(fresh)}"))
+
+
+def _paid_summary(paid: list[str], settled: int) -> str:
+    """``outputs differ for 2 of 4 organizations: A, B``, each organization named once."""
+    named = list(dict.fromkeys(paid))
+    shown = ", ".join(named[:_NAMED_ORGANIZATIONS])
+    if len(named) > _NAMED_ORGANIZATIONS:
+        shown += f" and {len(named) - _NAMED_ORGANIZATIONS:,} more"
+    return f"outputs differ for {len(named):,} of {_count(settled, 'organization')}: {shown}"
+
+
+def _paid(path: list[str]) -> str | None:
+    """The organization whose payment a difference at ``path`` changes, if it does."""
+    if len(path) >= 3 and path[0] == "organizations" and path[2] == "outputs":
+        return path[1]
+    return None
 
 
 def _where(path: list[str]) -> str:

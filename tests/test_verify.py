@@ -255,3 +255,19 @@ def test_a_trace_without_its_organization_filter_is_refused(workdir: Path) -> No
     _rewrite(lambda data: data.pop("org_filter"))
     code, _, err = run("verify", "t.json")
     assert code == 1 and "E0701" in err and "`org_filter` is missing" in err, err
+
+
+def test_every_organization_whose_outputs_differ_is_named_first(workdir: Path) -> None:
+    settle_with_trace()
+    change_one_character(workdir / CONTRACT, "$1,000,000.00", "$9,000,000.00")
+    err = verify_fails()
+    items = [line for line in err.splitlines() if line.startswith("  - ")]
+    # The details stop after 25 lines; the line after the hash names every organization
+    # whose payment moved, however far down its own differences come.
+    assert items[1] == ("  - outputs differ for 4 of 4 organizations: Cape and Islands Care "
+                        "Network, Harborview Health Partners, Merrimack Valley ACO, Pioneer "
+                        "Valley Physicians"), err
+    assert items[-1].startswith("  - ... and "), err
+    assert "Pioneer Valley Physicians: output" not in err  # too far down to be listed
+    _rewrite(lambda data: data["organizations"].pop("Pioneer Valley Physicians"))
+    assert "outputs differ for 4 of 4 organizations" in verify_fails()
