@@ -1552,6 +1552,36 @@ _add(_entry(
     """,
 ))
 
+_add(_entry(
+    "E0508", "a table names a measure, group or period unlike the contract",
+    """
+    A key cell of the table differs from a measure code, group or period label that the
+    contract reads only in case, spacing or punctuation: `white` for `White`, `Col` for
+    `COL`. Rows for groups the contract does not name (Other, Unknown) are ignored, and so
+    would these be; but then the group they were meant for would have no members, and the
+    settlement would quietly pay nothing for it. Each such spelling is reported once, at its
+    first row, with the number of rows written that way.
+    """,
+    stage="table",
+    contract=_contract(_RACE, """
+    output black_rate: percent = rate(COL, Black, performance) rounded to 1 decimals half up
+    """),
+    wrong="""
+    org,measure,group,period,numerator,denominator
+    Harbor ACO,COL,ALL,2024,650,1000
+    Harbor ACO,COL,black,2024,130,200
+    """,
+    fixed="""
+    org,measure,group,period,numerator,denominator
+    Harbor ACO,COL,ALL,2024,650,1000
+    Harbor ACO,COL,Black,2024,130,200
+    """,
+    fix="""
+    Spell the key as the contract does (names are case-sensitive), in the export or by
+    editing the table; the message names the spelling the contract reads.
+    """,
+))
+
 # ---- the command line and traces: E06xx, E07xx -----------------------------------------
 
 # The command examples run in a folder holding this contract (as contract.eq) and _TABLE (as

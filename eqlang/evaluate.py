@@ -25,7 +25,7 @@ from eqlang import types as t
 from eqlang.check import Callable, Program, Ref, StratificationInfo, tier_interval
 from eqlang.diagnostics import Diagnostic, EqlangError, Note
 from eqlang.source import Span
-from eqlang.tables import Row, TableSet
+from eqlang.tables import Row, TableSet, misspelled_keys
 from eqlang.values import (
     Arithmetic,
     ArithmeticError_,
@@ -167,6 +167,11 @@ class Evaluator:
             cls: getattr(self, "_x_" + cls.__name__) for cls in _EXPRESSION_CLASSES
         }
         self.literals: dict[int, Value] = {}
+        misspelled = misspelled_keys(
+            tables, measures=program.measures, periods=program.periods.values(),
+            groups=["ALL", *(self._spelling(group) for group in program.group_strata)])
+        if misspelled:
+            raise EvaluationError(misspelled)
 
     def _decided(self, site: object, outcome: str, env: _Env) -> None:
         # The node keeps the branches and tiers taken for its trace; exceptions show in

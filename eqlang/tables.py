@@ -22,7 +22,7 @@ import hashlib
 import os
 import re
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 
 import attrs
@@ -46,6 +46,7 @@ E_RATIO = "E0504"
 E_DUPLICATE = "E0505"
 E_RECORD = "E0506"
 E_EMPTY_KEY = "E0507"
+E_SPELLING = "E0508"
 
 # ASCII digits only: ``\d`` would also accept other scripts' digits, which Decimal parses but
 # no person would expect in a count. fullmatch, because ``$`` would allow a trailing newline.
@@ -118,6 +119,9 @@ class _Origin:
 
     source: _LazySource
     row_spans: tuple[tuple[int, int], ...]  # parallel to ``MeasureTable.rows``
+    #: Each required column's field position, for a file; None for rows written in a
+    #: contract, which have no columns.
+    columns: dict[str, int] | None = None
 
 
 @attrs.frozen(eq=False)
@@ -152,6 +156,15 @@ class MeasureTable:
             return None
         start, end = self._origin.row_spans[position]
         return self._origin.source.span(start, end)
+
+    def _cell_span(self, position: int, column: str) -> Span | None:
+        """The raw cell of one column in one row (the whole row where there are no cells)."""
+        origin = self._origin
+        if origin is None or origin.columns is None:
+            return self._row_span(position)
+        start, end = origin.row_spans[position]
+        record = _Record(origin.source.text, self.rows[position].line, start, end, [])
+        return origin.source.span(*record.cell(origin.columns[column]))
 
 
 @attrs.frozen(eq=False)
@@ -196,6 +209,45 @@ class TableSet:
     def groups(self, org: str, measure: str, period: str) -> tuple[str, ...]:
         """The groups with a row for this organization, measure and period, sorted."""
         return self._groups.get((org, measure, period), ())
+
+
+def misspelled_keys(tables: TableSet, *, measures: Iterable[str], groups: Iterable[str],
+                    periods: Iterable[str]) -> list[Diagnostic]:
+    """Key cells that name a measure, group or period the contract reads, but spelled
+    differently: in another case, or with other spaces or punctuation (`white`, `Col`).
+
+    Rows whose keys the contract does not read are ignored, as they should be for groups
+    such as Other and Unknown. Ignoring a misspelled `White`, though, would leave the
+    reference group without members and settle every organization at nothing, without a
+    word; so each such spelling is an error, reported once, at its first row.
+    """
+    read = {"measure": set(measures), "group": set(groups), "period": set(periods)}
+    collector = Collector()
+    for column, names in read.items():
+        meant = {_folded(name): name for name in names}
+        found = {getattr(row, column) for table in tables.tables for row in table.rows}
+        for value in sorted(found - names):
+            name = meant.get(_folded(value))
+            if name is None:
+                continue
+            table, position = next((t, p) for t in tables.tables
+                                   for p, row in enumerate(t.rows)
+                                   if getattr(row, column) == value)
+            row = table.rows[position]
+            count = sum(1 for t in tables.tables for r in t.rows if getattr(r, column) == value)
+            shown = "this row" if count == 1 else f"these {count:,} rows"
+            collector.add(Diagnostic(
+                code=E_SPELLING,
+                message=f"{column} `{value}` is not one the contract reads; did you mean "
+                f"`{name}`?",
+                span=table._cell_span(position, column), path=row.table, line=row.line,
+                hint=f"write `{name}` in the {column} column (names are case-sensitive); as "
+                f"written, the contract does not read {shown}"))
+    return collector.finish("the input tables")
+
+
+def _folded(name: str) -> str:
+    return re.sub(r"[\W_]+", "", name).casefold()
 
 
 # ---- loading ---------------------------------------------------------------------------------
@@ -311,10 +363,11 @@ def table_from_text(text: str, display: str) -> MeasureTable:
 def _from_text(text: str, shown: str, sha256: str
                ) -> tuple[MeasureTable | None, list[Diagnostic]]:
     source = _LazySource(shown, text, sha256)
-    rows, spans, diagnostics = _Checker(source).run()
+    checker = _Checker(source)
+    rows, spans, diagnostics = checker.run()
     if diagnostics:
         return None, diagnostics
-    origin = _Origin(source, tuple(spans))
+    origin = _Origin(source, tuple(spans), checker.columns)
     return MeasureTable(shown, sha256, tuple(rows), origin=origin), []
 
 
@@ -621,6 +674,8 @@ class _Checker:
         self.source = source
         self.path = source.path
         self.collector = Collector()
+        #: The header's required columns and their positions, once read.
+        self.columns: dict[str, int] | None = None
 
     def error(
         self,
@@ -660,7 +715,7 @@ class _Checker:
                     )
                 )
             return rows, spans, self.collector.finish("this table")
-        columns = self.header(header)
+        columns = self.columns = self.header(header)
         if columns is None:
             # Without every column the rows cannot be read; still scan the rest so that any
             # malformed records are reported in the same run.

@@ -370,6 +370,33 @@ def test_tables_without_rows_settle_nothing_and_say_so(workdir: Path, content: s
     assert not Path("t.json").exists()
 
 
+@pytest.mark.parametrize(("old", "new", "message"), [
+    (",White,", ",white,", "group `white` is not one the contract reads; did you mean `White`?"),
+    (",COL,", ",Col,", "measure `Col` is not one the contract reads; did you mean `COL`?"),
+    (",ALL,", ",All,", "group `All` is not one the contract reads; did you mean `ALL`?"),
+    (",Hispanic,", ",HISPANIC,",
+     "group `HISPANIC` is not one the contract reads; did you mean `Hispanic`?"),
+])
+def test_a_key_spelled_unlike_the_contract_is_an_error_not_a_silent_zero(
+        workdir: Path, old: str, new: str, message: str) -> None:
+    # Read as written, `white` rows would be ignored and White would have no members: every
+    # measure unscored and $0.00 paid, with nothing to say why.
+    Path(TABLE).write_text(Path(TABLE).read_text().replace(old, new))
+    code, out, err = run("eval", CONTRACT, "--table", TABLE)
+    assert code == 1 and out == ""
+    first = err.splitlines()[0]
+    assert first.startswith(f"{TABLE}:") and first.endswith(f"error[E0508]: {message}"), err
+    assert err.count("error[E0508]") == 1, err  # once per spelling, not once per row
+
+
+def test_groups_the_contract_does_not_name_are_still_ignored(workdir: Path) -> None:
+    lines = Path(TABLE).read_text().splitlines(keepends=True)
+    extra = [ln.replace(",Other,", ",Middle Eastern,") for ln in lines if ",Other," in ln]
+    Path(TABLE).write_text("".join(lines + extra))
+    code, _, err = run("eval", CONTRACT, "--table", TABLE)
+    assert code == 0, err
+
+
 def test_usage_errors_exit_2_and_bad_files_exit_1(workdir: Path) -> None:
     assert run("eval", CONTRACT)[0] == 2
     assert run("frobnicate")[0] == 2
