@@ -8,7 +8,7 @@ For notebooks and services; the command line is built on the same functions::
     >>> run.organizations
     ('Cape and Islands Care Network', 'Harborview Health Partners', ...)
     >>> run.value("Harborview Health Partners", "payout")
-    Quantity(unit='money', magnitude=Decimal('956901.01'))
+    Quantity(unit='money', magnitude=Decimal('956901.01'), note=None)
     >>> run.value("Harborview Health Partners", "measure_payout", "CBP").magnitude
     Decimal('350000.00')
     >>> run.outputs_json()["Merrimack Valley ACO"]["measure_payout"]["HBD"]
