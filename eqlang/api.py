@@ -438,9 +438,7 @@ def _shape_problem(trace: dict[str, Any]) -> str | None:
               need("organizations", trace.get("organizations"), dict),
               need("overrides", trace.get("overrides"), dict),
               need("as_of", trace.get("as_of"), (str, type(None))),
-              # Required even when null: without it, a trace of a run with --org would be
-              # re-derived for every organization.
-              None if "org_filter" in trace else "`org_filter` is missing",
+              # Missing only from traces written before it was recorded; verify says so.
               need("org_filter", trace.get("org_filter"), (list, type(None)))]
     checks += [need(f"org_filter[{number}]", name, str)
                for number, name in enumerate(trace.get("org_filter") or [])]
@@ -571,7 +569,14 @@ def verify_trace(path: str | Path) -> Verification:
                         "alone; verify with the version that wrote it")
     contract, tables = trace["contract"], trace["tables"]
     organizations = sorted(trace["organizations"])
-    org_filter = trace["org_filter"]
+    recorded_filter = "org_filter" in trace
+    if recorded_filter:
+        org_filter = trace["org_filter"]
+    else:
+        org_filter = organizations
+        problems.append("the trace does not record which organizations were asked for "
+                        "(`org_filter`), so an organization taken out of it would go "
+                        "unnoticed: write it again with `eqlang eval ... --trace FILE`")
     overrides = {str(k): str(v) for k, v in trace["overrides"].items()}
     as_of = trace["as_of"]
     rows = sum(t["rows"] for t in tables if isinstance(t.get("rows"), int))
@@ -601,6 +606,8 @@ def verify_trace(path: str | Path) -> Verification:
             run = settle(program, table_set, organizations=org_filter, overrides=overrides,
                          as_of=_date(as_of))
             fresh = run.trace()
+            if not recorded_filter:
+                del fresh["org_filter"]  # said above; every other difference still counts
         except EqlangError as error:
             problems.append("re-evaluation from the recorded inputs failed:\n"
                             + render_all(error.diagnostics))

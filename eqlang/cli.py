@@ -81,6 +81,13 @@ def reports_errors(command: F) -> F:
             with contextlib.suppress(OSError, ValueError):
                 os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(1)
+        except UnicodeEncodeError as error:
+            # The output is written whole or not at all, so nothing half-printed is left.
+            click.echo(f"eqlang: error: standard output is encoded as {error.encoding}, which "
+                       f"cannot show U+{ord(error.object[error.start]):04X} (and perhaps other "
+                       "characters eqlang prints); use a UTF-8 locale, or set "
+                       "PYTHONIOENCODING=utf-8", err=True)
+            sys.exit(1)
         except OSError as error:
             click.echo(f"eqlang: error: {error.strerror or error}"
                        + (f": {error.filename}" if error.filename else ""), err=True)

@@ -416,6 +416,22 @@ def test_console_entry_point_runs_without_traceback(workdir: Path) -> None:
     assert json.loads(result.stdout)["Cape and Islands Care Network"]["payout"] == "434575.48"
 
 
+def test_an_output_encoding_that_cannot_show_the_text_is_an_error_not_a_traceback(
+        workdir: Path) -> None:
+    environment = {**os.environ, "PYTHONIOENCODING": "latin-1"}
+    result = subprocess.run(
+        [sys.executable, "-m", "eqlang", "eval", CONTRACT, "--table", TABLE],
+        capture_output=True, text=True, check=False, env=environment, encoding="latin-1",
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr == (
+        "eqlang: error: standard output is encoded as latin-1, which cannot show U+2248 (and "
+        "perhaps other characters eqlang prints); use a UTF-8 locale, or set "
+        "PYTHONIOENCODING=utf-8\n"), result.stderr
+    assert result.stdout == ""
+
+
 # ---- check and fmt on the command line ----------------------------------------------------
 
 
