@@ -1515,7 +1515,8 @@ _add(_entry(
     """
     A record of the table is not well-formed CSV: it has more or fewer fields than the
     header, or a quote is unbalanced or stands inside an unquoted field. The usual cause is a
-    value containing a comma, such as an organization name, written without quotes.
+    value containing a comma, such as an organization name, written without quotes. A
+    record that repeats the header (two exports joined end to end) is reported here too.
     """,
     stage="table",
     wrong="""

@@ -727,6 +727,7 @@ class _Checker:
             columns[name] for name in REQUIRED_COLUMNS
         )
         number = _NUMBER.fullmatch
+        header_names = [value.strip() for value in header.values]
         # Only the first row's offsets are kept per key, not the record: far less memory.
         seen: dict[Key, tuple[int, int]] = {}
         path = self.path
@@ -761,6 +762,9 @@ class _Checker:
                     spans.append(offsets)
                     continue
             # The fast test above failed somewhere: find and report every reason.
+            if [value.strip() for value in values] == header_names:
+                self.repeated_header(record)
+                continue
             self.bad_row(record, key, columns, seen)
         return rows, spans, self.collector.finish("this table")
 
@@ -865,6 +869,16 @@ class _Checker:
                     hint,
                     (Note("first row with this key", first_span),),
                 )
+
+    def repeated_header(self, record: _Record) -> None:
+        self.error(
+            E_RECORD,
+            f"the header row appears again, on line {record.line}",
+            record.start,
+            record.end,
+            "two tables seem joined end to end: delete this line, or keep the tables in "
+            "separate files and pass each with --table",
+        )
 
     def field_count(self, record: _Record, width: int) -> None:
         count = len(record.values)
