@@ -8,7 +8,7 @@ For notebooks and services; the command line is built on the same functions::
     >>> run.organizations
     ('Cape and Islands Care Network', 'Harborview Health Partners', ...)
     >>> run.value("Harborview Health Partners", "payout")
-    Quantity(unit='money', magnitude=Decimal('956901.01'))
+    Quantity(unit='money', magnitude=Decimal('956901.01'), note=None)
     >>> run.value("Harborview Health Partners", "measure_payout", "CBP").magnitude
     Decimal('350000.00')
     >>> run.outputs_json()["Merrimack Valley ACO"]["measure_payout"]["HBD"]
@@ -39,6 +39,7 @@ import datetime
 import gc
 import hashlib
 import json
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
@@ -50,8 +51,15 @@ from eqlang import __version__
 from eqlang import syntax as s
 from eqlang.check import Program, _literal_type, check
 from eqlang.coverage import Coverage, coverage
-from eqlang.diagnostics import Diagnostic, EqlangError, did_you_mean, render_all
-from eqlang.evaluate import Evaluator, Settlement
+from eqlang.diagnostics import (
+    Collector,
+    Diagnostic,
+    EqlangError,
+    Note,
+    did_you_mean,
+    render_all,
+)
+from eqlang.evaluate import E_STEPS, EvaluationError, Evaluator, Settlement
 from eqlang.example_runner import ExampleResult, run_examples
 from eqlang.modules import load, stdlib_modules
 from eqlang.parse import parse
@@ -116,6 +124,9 @@ class Run:
     evaluator: Evaluator
     settlements: tuple[Settlement, ...]
     overrides: dict[str, str]
+    #: The organizations asked for by name, sorted; None when every one was settled. The
+    #: trace records it so that `verify` notices an organization taken out of the trace.
+    org_filter: tuple[str, ...] | None = None
 
     @property
     def organizations(self) -> tuple[str, ...]:
@@ -166,7 +177,7 @@ class Run:
         """The trace as JSON data: what ``eqlang eval --trace`` writes."""
         with _no_cycle_collection():
             return build(self.program, self.tables, self.evaluator, list(self.settlements),
-                         self.overrides)
+                         self.overrides, self.org_filter)
 
     def trace_json(self) -> str:
         """The trace as canonical JSON text."""
@@ -326,8 +337,51 @@ def _settle(program: Program, tables: Sequence[str] | TableSet,
                 path=", ".join(t.path for t in table_set.tables),
                 hint=did_you_mean(org, known) or "the tables hold: " + ", ".join(known)))
     evaluator = Evaluator(program, table_set, overrides=parsed, as_of=as_of)
-    settlements = tuple(evaluator.settle(org) for org in sorted(chosen))
-    return Run(program, table_set, evaluator, settlements, texts)
+    settlements = _settle_each(evaluator, sorted(chosen))
+    org_filter = tuple(sorted(set(organizations))) if organizations else None
+    return Run(program, table_set, evaluator, settlements, texts, org_filter)
+
+
+#: Organizations named in the note of an error that stops several of them.
+_NAMED_ORGANIZATIONS = 10
+
+
+def _settle_each(evaluator: Evaluator, organizations: list[str]) -> tuple[Settlement, ...]:
+    """Settle each organization in turn; an error stops its own organization only, so that
+    one run reports every organization's problem (a missing ALL row in many exports, say).
+
+    An error raised at the same place with the same message for several organizations (an
+    unguarded division in a rule they all reach) is reported once, naming the others.
+    """
+    settlements: list[Settlement] = []
+    failures: dict[tuple[str, str, str], tuple[EvaluationError, list[str]]] = {}
+    for org in organizations:
+        try:
+            settlements.append(evaluator.settle(org))
+        except EvaluationError as error:
+            first = error.diagnostics[0]
+            if first.code == E_STEPS:
+                raise  # the step budget is the whole run's: the next organization has none
+            key = (first.code, first.message, first.location())
+            if key in failures:
+                failures[key][1].append(org)
+            else:
+                failures[key] = (error, [])
+    if not failures:
+        return tuple(settlements)
+    collector = Collector()
+    for error, others in failures.values():
+        first, *rest = error.diagnostics
+        if others:
+            named = ", ".join(others[:_NAMED_ORGANIZATIONS])
+            more = len(others) - _NAMED_ORGANIZATIONS
+            named += f" and {more:,} more" if more > 0 else ""
+            first = attrs.evolve(first, notes=(*first.notes, Note(
+                f"the same error at this line also stops {len(others):,} more "
+                f"organization{'s' if len(others) != 1 else ''}: {named}")))
+        for diagnostic in (first, *rest):
+            collector.add(diagnostic)
+    raise EvaluationError(collector.finish("the settlement"))
 
 
 def example_coverage(program: Program, results: Sequence[ExampleResult]) -> Coverage:
@@ -383,7 +437,11 @@ def _shape_problem(trace: dict[str, Any]) -> str | None:
     checks = [need("contract", contract, dict), need("tables", trace.get("tables"), list),
               need("organizations", trace.get("organizations"), dict),
               need("overrides", trace.get("overrides"), dict),
-              need("as_of", trace.get("as_of"), (str, type(None)))]
+              need("as_of", trace.get("as_of"), (str, type(None))),
+              # Missing only from traces written before it was recorded; verify says so.
+              need("org_filter", trace.get("org_filter"), (list, type(None)))]
+    checks += [need(f"org_filter[{number}]", name, str)
+               for number, name in enumerate(trace.get("org_filter") or [])]
     if isinstance(contract, dict):
         checks += [need("contract.path", contract.get("path"), str),
                    need("contract.sha256", contract.get("sha256"), str),
@@ -438,6 +496,10 @@ def find_values(trace: dict[str, Any], org: str, value: str, path: str) -> list[
     section = trace["organizations"][org]
     outputs, nodes = section["outputs"], section["nodes"]
     wanted = " ".join(value.split())
+    if wanted not in nodes:
+        # Node ids are spaced one way, `gap(COL, Asian, baseline)`; people type
+        # `gap(COL,Asian,baseline)` too.
+        wanted = re.sub(r"\s*([(),])\s*", r"\1", wanted).replace(",", ", ")
     name, _, rest = wanted.partition("(")
     name = name.strip()
     if name in outputs:
@@ -507,6 +569,14 @@ def verify_trace(path: str | Path) -> Verification:
                         "alone; verify with the version that wrote it")
     contract, tables = trace["contract"], trace["tables"]
     organizations = sorted(trace["organizations"])
+    recorded_filter = "org_filter" in trace
+    if recorded_filter:
+        org_filter = trace["org_filter"]
+    else:
+        org_filter = organizations
+        problems.append("the trace does not record which organizations were asked for "
+                        "(`org_filter`), so an organization taken out of it would go "
+                        "unnoticed: write it again with `eqlang eval ... --trace FILE`")
     overrides = {str(k): str(v) for k, v in trace["overrides"].items()}
     as_of = trace["as_of"]
     rows = sum(t["rows"] for t in tables if isinstance(t.get("rows"), int))
@@ -531,16 +601,27 @@ def verify_trace(path: str | Path) -> Verification:
             program = load_contract(contract_file, display=contract["path"])
             table_set = TableSet(tuple(load_table(file, display=table["path"])
                                        for file, table in zip(table_files, tables, strict=True)))
-            run = settle(program, table_set, organizations=organizations, overrides=overrides,
+            # Settled again for the organizations the run was asked for, not those the
+            # trace holds: one taken out of the trace must show as missing from it.
+            run = settle(program, table_set, organizations=org_filter, overrides=overrides,
                          as_of=_date(as_of))
             fresh = run.trace()
+            if not recorded_filter:
+                del fresh["org_filter"]  # said above; every other difference still counts
         except EqlangError as error:
             problems.append("re-evaluation from the recorded inputs failed:\n"
                             + render_all(error.diagnostics))
         else:
             if dumps(fresh).encode("utf-8") != raw:
-                differences: list[str] = []
-                _compare(json.loads(raw), fresh, [], differences)
+                found: list[tuple[str | None, str]] = []
+                _compare(json.loads(raw), fresh, [], found)
+                differences = [text for _, text in found]
+                paid = [org for org, _ in found if org is not None]
+                if paid:
+                    # The details below stop after a few; this line names every organization
+                    # whose payment differs, however far down its differences come.
+                    settled = set(organizations) | set(fresh["organizations"])
+                    differences.insert(0, _paid_summary(paid, len(settled)))
                 hashed = any("SHA-256" in p for p in problems)
                 problems.extend(d for d in differences if not (hashed and ".sha256:" in d))
                 if not differences:
@@ -597,24 +678,48 @@ def _check_file(kind: str, recorded: str, path: Path, sha256: str, problems: lis
     return True
 
 
-def _compare(recorded: Any, fresh: Any, where: list[str], found: list[str]) -> None:
-    """Describe every difference between the trace as recorded and as re-derived."""
+def _compare(recorded: Any, fresh: Any, where: list[str],
+             found: list[tuple[str | None, str]]) -> None:
+    """Describe every difference between the trace as recorded and as re-derived, each
+    with the organization whose payment it changes (an output, or a whole organization),
+    or None for any other difference."""
     if isinstance(recorded, dict) and isinstance(fresh, dict):
         # Within an organization, outputs first: they are what was paid.
         for key in sorted(set(recorded) | set(fresh), key=lambda k: (k != "outputs", k)):
             here = [*where, str(key)]
-            if key not in fresh:
-                found.append(f"{_where(here)}: in the trace, but not re-derived")
+            if where == ["organizations"] and (key not in fresh or key not in recorded):
+                found.append((str(key), f"organization {key}: " + (
+                    "in the trace, but not settled again from the inputs" if key not in fresh
+                    else "settled again from the inputs, but missing from the trace")))
+            elif key not in fresh:
+                found.append((_paid(here), f"{_where(here)}: in the trace, but not re-derived"))
             elif key not in recorded:
-                found.append(f"{_where(here)}: re-derived, but missing from the trace")
+                found.append((_paid(here),
+                              f"{_where(here)}: re-derived, but missing from the trace"))
             else:
                 _compare(recorded[key], fresh[key], here, found)
     elif isinstance(recorded, list) and isinstance(fresh, list) and len(recorded) == len(fresh):
         for index, (a, b) in enumerate(zip(recorded, fresh, strict=True)):
             _compare(a, b, [*where, f"[{index}]"], found)
     elif recorded != fresh:
-        found.append(f"{_where(where)}: the trace says {_shown(recorded)}, re-deriving gives "
-                     f"{_shown(fresh)}")
+        found.append((_paid(where), f"{_where(where)}: the trace says {_shown(recorded)}, "
+                      f"re-deriving gives {_shown(fresh)}"))
+
+
+def _paid_summary(paid: list[str], settled: int) -> str:
+    """``outputs differ for 2 of 4 organizations: A, B``, each organization named once."""
+    named = list(dict.fromkeys(paid))
+    shown = ", ".join(named[:_NAMED_ORGANIZATIONS])
+    if len(named) > _NAMED_ORGANIZATIONS:
+        shown += f" and {len(named) - _NAMED_ORGANIZATIONS:,} more"
+    return f"outputs differ for {len(named):,} of {_count(settled, 'organization')}: {shown}"
+
+
+def _paid(path: list[str]) -> str | None:
+    """The organization whose payment a difference at ``path`` changes, if it does."""
+    if len(path) >= 3 and path[0] == "organizations" and path[2] == "outputs":
+        return path[1]
+    return None
 
 
 def _where(path: list[str]) -> str:

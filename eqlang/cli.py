@@ -52,6 +52,7 @@ from eqlang.properties import (
 from eqlang.render import explain as explain_tree
 from eqlang.render import module_docs, outputs_json, summary
 from eqlang.source import SourceError, read_source
+from eqlang.tables import load_tables
 from eqlang.trace import refuse_inputs, write_atomic
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -79,6 +80,13 @@ def reports_errors(command: F) -> F:
             # Python from complaining again when it flushes standard output on exit.
             with contextlib.suppress(OSError, ValueError):
                 os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
+        except UnicodeEncodeError as error:
+            # The output is written whole or not at all, so nothing half-printed is left.
+            click.echo(f"eqlang: error: standard output is encoded as {error.encoding}, which "
+                       f"cannot show U+{ord(error.object[error.start]):04X} (and perhaps other "
+                       "characters eqlang prints); use a UTF-8 locale, or set "
+                       "PYTHONIOENCODING=utf-8", err=True)
             sys.exit(1)
         except OSError as error:
             click.echo(f"eqlang: error: {error.strerror or error}"
@@ -225,7 +233,15 @@ def eval_command(contract: str, tables: tuple[str, ...], orgs: tuple[str, ...],
     if trace_path is not None:
         # Refused before the work is done, not after.
         refuse_inputs(trace_path, input_files(program, tables))
-    run = settle(program, list(tables), organizations=list(orgs), overrides=list(overrides),
+    table_set = load_tables(list(tables))
+    if not table_set.organizations():
+        # Most likely an export that wrote only its header: printing an empty settlement
+        # would look like a run that paid nobody.
+        raise EqlangError(Diagnostic(
+            "E0602", "the measure tables hold no rows, so there is no organization to settle",
+            None, path=", ".join(tables),
+            hint="check that the export wrote its rows, not only the header"))
+    run = settle(program, table_set, organizations=list(orgs), overrides=list(overrides),
                  as_of=_as_of(as_of))
     settlements = list(run.settlements)
     text = outputs_json(settlements) if as_json else summary(program, run.evaluator,
@@ -253,8 +269,9 @@ def explain(trace_file: str, output: str, org: str | None, depth: int | None) ->
         raise click.UsageError("the trace holds several organizations; choose one with --org: "
                                + ", ".join(sorted(trace["organizations"])))
     chosen = organization_of(trace, org, trace_file)
+    roots = find_values(trace, chosen, output, trace_file)  # before printing anything
     click.echo(chosen)
-    for root in find_values(trace, chosen, output, trace_file):
+    for root in roots:
         click.echo(explain_tree(trace, chosen, root, depth), nl=False)
 
 

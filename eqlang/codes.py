@@ -1515,7 +1515,8 @@ _add(_entry(
     """
     A record of the table is not well-formed CSV: it has more or fewer fields than the
     header, or a quote is unbalanced or stands inside an unquoted field. The usual cause is a
-    value containing a comma, such as an organization name, written without quotes.
+    value containing a comma, such as an organization name, written without quotes. A
+    record that repeats the header (two exports joined end to end) is reported here too.
     """,
     stage="table",
     wrong="""
@@ -1549,6 +1550,36 @@ _add(_entry(
     """,
     fix="""
     Fill in the missing key, or delete the row if it carries no data.
+    """,
+))
+
+_add(_entry(
+    "E0508", "a table names a measure, group or period unlike the contract",
+    """
+    A key cell of the table differs from a measure code, group or period label that the
+    contract reads only in case, spacing or punctuation: `white` for `White`, `Col` for
+    `COL`. Rows for groups the contract does not name (Other, Unknown) are ignored, and so
+    would these be; but then the group they were meant for would have no members, and the
+    settlement would quietly pay nothing for it. Each such spelling is reported once, at its
+    first row, with the number of rows written that way.
+    """,
+    stage="table",
+    contract=_contract(_RACE, """
+    output black_rate: percent = rate(COL, Black, performance) rounded to 1 decimals half up
+    """),
+    wrong="""
+    org,measure,group,period,numerator,denominator
+    Harbor ACO,COL,ALL,2024,650,1000
+    Harbor ACO,COL,black,2024,130,200
+    """,
+    fixed="""
+    org,measure,group,period,numerator,denominator
+    Harbor ACO,COL,ALL,2024,650,1000
+    Harbor ACO,COL,Black,2024,130,200
+    """,
+    fix="""
+    Spell the key as the contract does (names are case-sensitive), in the export or by
+    editing the table; the message names the spelling the contract reads.
     """,
 ))
 
@@ -1594,7 +1625,9 @@ _add(_entry(
     that organization. Names must match the table's org column exactly; eqlang does not
     settle an organization it has no data for, which would pay on nothing. A contract whose
     header names its provider (`provider "NAME"`) is settled for that organization only, so
-    it must be in the tables, and `--org` cannot choose another.
+    it must be in the tables, and `--org` cannot choose another. Tables with no rows at all
+    (a header only) name no organization, and `eqlang eval` refuses them rather than print
+    a settlement of nobody.
     """,
     stage="command",
     contract=_COMMAND_CONTRACT,

@@ -9,6 +9,7 @@ the source line with carets under the span.
 from __future__ import annotations
 
 import difflib
+from collections import Counter
 from collections.abc import Iterable, Sequence
 
 import attrs
@@ -59,6 +60,49 @@ class EqlangError(Exception):
             diagnostics = [diagnostics]
         self.diagnostics = tuple(diagnostics)
         super().__init__("\n".join(d.message for d in self.diagnostics))
+
+
+#: At most this many diagnostics are reported at once (per table, per settlement); one more
+#: then says how many were left out. A systematically broken export (wrong delimiter, say)
+#: would otherwise bury the first, most useful messages under thousands of copies.
+MAX_DIAGNOSTICS = 50
+
+
+class Collector:
+    """Keeps the first MAX_DIAGNOSTICS diagnostics and counts the rest by code."""
+
+    def __init__(self) -> None:
+        self.shown: list[Diagnostic] = []
+        self.suppressed: Counter[str] = Counter()
+        self.first_suppressed: Diagnostic | None = None
+
+    def add(self, diagnostic: Diagnostic) -> None:
+        if len(self.shown) < MAX_DIAGNOSTICS:
+            self.shown.append(diagnostic)
+            return
+        if self.first_suppressed is None:
+            self.first_suppressed = diagnostic
+        self.suppressed[diagnostic.code] += 1
+
+    def __bool__(self) -> bool:
+        return bool(self.shown)
+
+    def finish(self, where: str) -> list[Diagnostic]:
+        """The diagnostics kept, and one more counting those left out of ``where``."""
+        if self.first_suppressed is None:
+            return list(self.shown)
+        first = self.first_suppressed
+        total = sum(self.suppressed.values())
+        by_code = ", ".join(f"{code} x{count:,}" for code, count in sorted(self.suppressed.items()))
+        summary = Diagnostic(
+            code=self.suppressed.most_common(1)[0][0],
+            message=f"{total:,} more problem{'s' if total != 1 else ''} in {where} "
+            f"not shown ({by_code}), the first at {first.location()}",
+            path=first.span.path if first.span is not None else first.path,
+            line=first.span.line if first.span is not None else first.line,
+            hint="fix the problems above and check again to see the rest",
+        )
+        return [*self.shown, summary]
 
 
 def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:

@@ -25,7 +25,7 @@ from eqlang import types as t
 from eqlang.check import Callable, Program, Ref, StratificationInfo, tier_interval
 from eqlang.diagnostics import Diagnostic, EqlangError, Note
 from eqlang.source import Span
-from eqlang.tables import Row, TableSet
+from eqlang.tables import Row, TableSet, misspelled_keys
 from eqlang.values import (
     Arithmetic,
     ArithmeticError_,
@@ -46,6 +46,9 @@ from eqlang.values import (
 
 #: Expression steps one run may take; far above any real contract, it bounds hostile ones.
 DEFAULT_STEP_LIMIT = 200_000_000
+
+#: The error of a run that used up its step budget.
+E_STEPS = "E0406"
 
 #: What ``Node.seen`` holds for an expression evaluated more than once for one node (an
 #: ``if`` inside a ``for each``, say): there is no single outcome to show.
@@ -164,6 +167,11 @@ class Evaluator:
             cls: getattr(self, "_x_" + cls.__name__) for cls in _EXPRESSION_CLASSES
         }
         self.literals: dict[int, Value] = {}
+        misspelled = misspelled_keys(
+            tables, measures=program.measures, periods=program.periods.values(),
+            groups=["ALL", *(self._spelling(group) for group in program.group_strata)])
+        if misspelled:
+            raise EvaluationError(misspelled)
 
     def _decided(self, site: object, outcome: str, env: _Env) -> None:
         # The node keeps the branches and tiers taken for its trace; exceptions show in
@@ -293,7 +301,7 @@ class Evaluator:
         return EvaluationError(Diagnostic(code, message, span, hint=hint, notes=notes))
 
     def _out_of_steps(self, e: s.Expr, env: _Env) -> None:
-        raise self.fail("E0406", "evaluation took too many steps", e.span, env,
+        raise self.fail(E_STEPS, "evaluation took too many steps", e.span, env,
                         hint="the contract nests aggregations over organizations too "
                         "deeply; name the inner values with `define` so they are reused")
 

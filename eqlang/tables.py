@@ -7,8 +7,9 @@ exact ``Decimal`` counts with ``numerator <= denominator``. The key is unique wi
 and, once ``load_tables`` merges several tables into a ``TableSet``, across all of them.
 
 Every problem found becomes a ``Diagnostic`` whose span points at the offending cell, and all
-of them (up to ``MAX_DIAGNOSTICS`` per table) are raised together in one ``EqlangError``, so a
-person fixing an exported spreadsheet sees the whole list at once rather than one per run.
+of them (up to ``diagnostics.MAX_DIAGNOSTICS`` per table) are raised together in one
+``EqlangError``, so a person fixing an exported spreadsheet sees the whole list at once
+rather than one per run.
 
 The CSV reader is our own small RFC 4180 reader rather than the ``csv`` module because
 diagnostics need the character offset of every field, which ``csv`` does not give.
@@ -20,24 +21,19 @@ import codecs
 import hashlib
 import os
 import re
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 
 import attrs
 
-from eqlang.diagnostics import Diagnostic, EqlangError, Note, did_you_mean
+from eqlang.diagnostics import Collector, Diagnostic, EqlangError, Note, did_you_mean
 from eqlang.source import SourceFile, Span
 
 #: Tables larger than this are refused before reading, so that a wrong path (a disk image, a
 #: database dump) fails at once instead of exhausting memory. Real measure tables are far
 #: smaller: a row takes tens of bytes.
 MAX_TABLE_BYTES = 512 * 1024 * 1024
-
-#: At most this many diagnostics are reported per table; one more then says how many were
-#: left out. A systematically broken export (wrong delimiter, say) would otherwise bury the
-#: first, most useful messages under thousands of copies.
-MAX_DIAGNOSTICS = 50
 
 KEY_COLUMNS = ("org", "measure", "group", "period")
 COUNT_COLUMNS = ("numerator", "denominator")
@@ -50,6 +46,7 @@ E_RATIO = "E0504"
 E_DUPLICATE = "E0505"
 E_RECORD = "E0506"
 E_EMPTY_KEY = "E0507"
+E_SPELLING = "E0508"
 
 # ASCII digits only: ``\d`` would also accept other scripts' digits, which Decimal parses but
 # no person would expect in a count. fullmatch, because ``$`` would allow a trailing newline.
@@ -122,6 +119,9 @@ class _Origin:
 
     source: _LazySource
     row_spans: tuple[tuple[int, int], ...]  # parallel to ``MeasureTable.rows``
+    #: Each required column's field position, for a file; None for rows written in a
+    #: contract, which have no columns.
+    columns: dict[str, int] | None = None
 
 
 @attrs.frozen(eq=False)
@@ -156,6 +156,15 @@ class MeasureTable:
             return None
         start, end = self._origin.row_spans[position]
         return self._origin.source.span(start, end)
+
+    def _cell_span(self, position: int, column: str) -> Span | None:
+        """The raw cell of one column in one row (the whole row where there are no cells)."""
+        origin = self._origin
+        if origin is None or origin.columns is None:
+            return self._row_span(position)
+        start, end = origin.row_spans[position]
+        record = _Record(origin.source.text, self.rows[position].line, start, end, [])
+        return origin.source.span(*record.cell(origin.columns[column]))
 
 
 @attrs.frozen(eq=False)
@@ -200,6 +209,45 @@ class TableSet:
     def groups(self, org: str, measure: str, period: str) -> tuple[str, ...]:
         """The groups with a row for this organization, measure and period, sorted."""
         return self._groups.get((org, measure, period), ())
+
+
+def misspelled_keys(tables: TableSet, *, measures: Iterable[str], groups: Iterable[str],
+                    periods: Iterable[str]) -> list[Diagnostic]:
+    """Key cells that name a measure, group or period the contract reads, but spelled
+    differently: in another case, or with other spaces or punctuation (`white`, `Col`).
+
+    Rows whose keys the contract does not read are ignored, as they should be for groups
+    such as Other and Unknown. Ignoring a misspelled `White`, though, would leave the
+    reference group without members and settle every organization at nothing, without a
+    word; so each such spelling is an error, reported once, at its first row.
+    """
+    read = {"measure": set(measures), "group": set(groups), "period": set(periods)}
+    collector = Collector()
+    for column, names in read.items():
+        meant = {_folded(name): name for name in names}
+        found = {getattr(row, column) for table in tables.tables for row in table.rows}
+        for value in sorted(found - names):
+            name = meant.get(_folded(value))
+            if name is None:
+                continue
+            table, position = next((t, p) for t in tables.tables
+                                   for p, row in enumerate(t.rows)
+                                   if getattr(row, column) == value)
+            row = table.rows[position]
+            count = sum(1 for t in tables.tables for r in t.rows if getattr(r, column) == value)
+            shown = "this row" if count == 1 else f"these {count:,} rows"
+            collector.add(Diagnostic(
+                code=E_SPELLING,
+                message=f"{column} `{value}` is not one the contract reads; did you mean "
+                f"`{name}`?",
+                span=table._cell_span(position, column), path=row.table, line=row.line,
+                hint=f"write `{name}` in the {column} column (names are case-sensitive); as "
+                f"written, the contract does not read {shown}"))
+    return collector.finish("the input tables")
+
+
+def _folded(name: str) -> str:
+    return re.sub(r"[\W_]+", "", name).casefold()
 
 
 # ---- loading ---------------------------------------------------------------------------------
@@ -250,7 +298,7 @@ def load_tables(paths: Sequence[str | os.PathLike[str]]) -> TableSet:
 
 def _merge(tables: Sequence[MeasureTable]) -> tuple[dict[Key, Row], list[Diagnostic]]:
     index: dict[Key, Row] = {}
-    collector = _Collector()
+    collector = Collector()
     for number, table in enumerate(tables):
         clashes = table._index.keys() & index.keys()
         if not clashes:
@@ -315,10 +363,11 @@ def table_from_text(text: str, display: str) -> MeasureTable:
 def _from_text(text: str, shown: str, sha256: str
                ) -> tuple[MeasureTable | None, list[Diagnostic]]:
     source = _LazySource(shown, text, sha256)
-    rows, spans, diagnostics = _Checker(source).run()
+    checker = _Checker(source)
+    rows, spans, diagnostics = checker.run()
     if diagnostics:
         return None, diagnostics
-    origin = _Origin(source, tuple(spans))
+    origin = _Origin(source, tuple(spans), checker.columns)
     return MeasureTable(shown, sha256, tuple(rows), origin=origin), []
 
 
@@ -337,7 +386,7 @@ def inline_table(source: SourceFile, written: Sequence[WrittenRow]) -> MeasureTa
 
     Raises ``EqlangError`` listing every problem; spans point into the contract.
     """
-    collector = _Collector()
+    collector = Collector()
     rows: list[Row] = []
     spans: list[tuple[int, int]] = []
     seen: dict[Key, Span] = {}
@@ -618,49 +667,15 @@ def _report_stray_quote(value: str, start: int, report: ReportSyntax) -> None:
 # ---- checking --------------------------------------------------------------------------------
 
 
-class _Collector:
-    """Keeps the first MAX_DIAGNOSTICS diagnostics and counts the rest by code."""
-
-    def __init__(self) -> None:
-        self.shown: list[Diagnostic] = []
-        self.suppressed: Counter[str] = Counter()
-        self.first_suppressed: Diagnostic | None = None
-
-    def add(self, diagnostic: Diagnostic) -> None:
-        if len(self.shown) < MAX_DIAGNOSTICS:
-            self.shown.append(diagnostic)
-            return
-        if self.first_suppressed is None:
-            self.first_suppressed = diagnostic
-        self.suppressed[diagnostic.code] += 1
-
-    def __bool__(self) -> bool:
-        return bool(self.shown)
-
-    def finish(self, where: str) -> list[Diagnostic]:
-        if self.first_suppressed is None:
-            return list(self.shown)
-        first = self.first_suppressed
-        total = sum(self.suppressed.values())
-        by_code = ", ".join(f"{code} x{count:,}" for code, count in sorted(self.suppressed.items()))
-        summary = Diagnostic(
-            code=self.suppressed.most_common(1)[0][0],
-            message=f"{total:,} more problem{'s' if total != 1 else ''} in {where} "
-            f"not shown ({by_code}), the first at {first.location()}",
-            path=first.span.path if first.span is not None else first.path,
-            line=first.span.line if first.span is not None else first.line,
-            hint="fix the problems above and check again to see the rest",
-        )
-        return [*self.shown, summary]
-
-
 class _Checker:
     """Turns the records of one decoded table into rows, collecting diagnostics."""
 
     def __init__(self, source: _LazySource) -> None:
         self.source = source
         self.path = source.path
-        self.collector = _Collector()
+        self.collector = Collector()
+        #: The header's required columns and their positions, once read.
+        self.columns: dict[str, int] | None = None
 
     def error(
         self,
@@ -700,7 +715,7 @@ class _Checker:
                     )
                 )
             return rows, spans, self.collector.finish("this table")
-        columns = self.header(header)
+        columns = self.columns = self.header(header)
         if columns is None:
             # Without every column the rows cannot be read; still scan the rest so that any
             # malformed records are reported in the same run.
@@ -712,6 +727,7 @@ class _Checker:
             columns[name] for name in REQUIRED_COLUMNS
         )
         number = _NUMBER.fullmatch
+        header_names = [value.strip() for value in header.values]
         # Only the first row's offsets are kept per key, not the record: far less memory.
         seen: dict[Key, tuple[int, int]] = {}
         path = self.path
@@ -746,6 +762,9 @@ class _Checker:
                     spans.append(offsets)
                     continue
             # The fast test above failed somewhere: find and report every reason.
+            if [value.strip() for value in values] == header_names:
+                self.repeated_header(record)
+                continue
             self.bad_row(record, key, columns, seen)
         return rows, spans, self.collector.finish("this table")
 
@@ -850,6 +869,16 @@ class _Checker:
                     hint,
                     (Note("first row with this key", first_span),),
                 )
+
+    def repeated_header(self, record: _Record) -> None:
+        self.error(
+            E_RECORD,
+            f"the header row appears again, on line {record.line}",
+            record.start,
+            record.end,
+            "two tables seem joined end to end: delete this line, or keep the tables in "
+            "separate files and pass each with --table",
+        )
 
     def field_count(self, record: _Record, width: int) -> None:
         count = len(record.values)

@@ -461,8 +461,10 @@ def _encode_outputs(settlement: Settlement) -> dict[str, Any]:
 
 
 def build(program: Program, tables: TableSet, evaluator: Evaluator,
-          settlements: list[Settlement], overrides: dict[str, str]) -> dict[str, Any]:
-    """The whole trace of one run as plain JSON data."""
+          settlements: list[Settlement], overrides: dict[str, str],
+          org_filter: tuple[str, ...] | None = None) -> dict[str, Any]:
+    """The whole trace of one run as plain JSON data; ``org_filter`` is the organizations
+    asked for by name, or None when every organization was settled."""
     organizations: dict[str, Any] = {}
     encoder = Encoder(program)
     for settlement in settlements:
@@ -495,6 +497,7 @@ def build(program: Program, tables: TableSet, evaluator: Evaluator,
         ],
         "overrides": dict(sorted(overrides.items())),
         "as_of": evaluator.as_of.isoformat() if evaluator.as_of else None,
+        "org_filter": list(org_filter) if org_filter is not None else None,
         "organizations": organizations,
     }
 

@@ -322,6 +322,81 @@ def test_missing_all_row_names_organization_measure_and_period(workdir: Path) ->
     assert f"{CONTRACT}:" in err
 
 
+def test_every_organization_stopped_by_an_error_is_reported_in_one_run(workdir: Path) -> None:
+    # Two organizations lack an ALL row: both are named, not only the first.
+    lines = Path(TABLE).read_text().splitlines(keepends=True)
+    Path(TABLE).write_text("".join(
+        ln for ln in lines if not ln.startswith(("Harborview Health Partners,CBP,ALL,2024",
+                                                 "Pioneer Valley Physicians,COL,ALL,2022"))))
+    code, out, err = run("eval", CONTRACT, "--table", TABLE, "--trace", "t.json")
+    assert code == 1 and out == ""
+    assert ("error[E0402]: the table has no ALL row for organization Harborview Health "
+            "Partners, measure CBP, period 2024") in err
+    assert ("error[E0402]: the table has no ALL row for organization Pioneer Valley "
+            "Physicians, measure COL, period 2022") in err
+    assert err.endswith("\n2 errors\n"), err
+    assert not Path("t.json").exists()
+
+
+def test_one_error_that_stops_several_organizations_is_reported_once(workdir: Path) -> None:
+    Path("ratio.eq").write_text(Path(CONTRACT).read_text().replace(
+        "define leveled_down(m: measure): yesno =",
+        "output asian_ratio(m: measure): number =\n"
+        "  numerator(m, Asian, performance) / denominator(m, Asian, performance) not rounded\n\n"
+        "define leveled_down(m: measure): yesno ="))
+    lines = Path(TABLE).read_text().splitlines(keepends=True)
+    Path(TABLE).write_text("".join(
+        ln for ln in lines if not ln.startswith(("Merrimack Valley ACO,HBD,Asian,2024",
+                                                 "Cape and Islands Care Network,HBD,Asian,2024",
+                                                 "Pioneer Valley Physicians,HBD,Asian,2024"))))
+    code, _, err = run("eval", "ratio.eq", "--table", TABLE)
+    assert code == 1
+    assert err.count("error[E0401]") == 1, err
+    assert ("= note: organization Cape and Islands Care Network, measure HBD, while evaluating "
+            "asian_ratio(HBD)") in err
+    assert ("= note: the same error at this line also stops 2 more organizations: Merrimack "
+            "Valley ACO, Pioneer Valley Physicians") in err
+    assert err.endswith("\n1 error\n"), err
+
+
+@pytest.mark.parametrize("content", ["org,measure,group,period,numerator,denominator\n",
+                                     "\ufefforg,measure,group,period,numerator,denominator\r\n\r\n"])
+def test_tables_without_rows_settle_nothing_and_say_so(workdir: Path, content: str) -> None:
+    Path("empty.csv").write_text(content, encoding="utf-8")
+    code, out, err = run("eval", CONTRACT, "--table", "empty.csv", "--trace", "t.json")
+    assert code == 1 and out == ""
+    assert err.startswith("empty.csv: error[E0602]: the measure tables hold no rows, so there "
+                          "is no organization to settle\n"), err
+    assert not Path("t.json").exists()
+
+
+@pytest.mark.parametrize(("old", "new", "message"), [
+    (",White,", ",white,", "group `white` is not one the contract reads; did you mean `White`?"),
+    (",COL,", ",Col,", "measure `Col` is not one the contract reads; did you mean `COL`?"),
+    (",ALL,", ",All,", "group `All` is not one the contract reads; did you mean `ALL`?"),
+    (",Hispanic,", ",HISPANIC,",
+     "group `HISPANIC` is not one the contract reads; did you mean `Hispanic`?"),
+])
+def test_a_key_spelled_unlike_the_contract_is_an_error_not_a_silent_zero(
+        workdir: Path, old: str, new: str, message: str) -> None:
+    # Read as written, `white` rows would be ignored and White would have no members: every
+    # measure unscored and $0.00 paid, with nothing to say why.
+    Path(TABLE).write_text(Path(TABLE).read_text().replace(old, new))
+    code, out, err = run("eval", CONTRACT, "--table", TABLE)
+    assert code == 1 and out == ""
+    first = err.splitlines()[0]
+    assert first.startswith(f"{TABLE}:") and first.endswith(f"error[E0508]: {message}"), err
+    assert err.count("error[E0508]") == 1, err  # once per spelling, not once per row
+
+
+def test_groups_the_contract_does_not_name_are_still_ignored(workdir: Path) -> None:
+    lines = Path(TABLE).read_text().splitlines(keepends=True)
+    extra = [ln.replace(",Other,", ",Middle Eastern,") for ln in lines if ",Other," in ln]
+    Path(TABLE).write_text("".join(lines + extra))
+    code, _, err = run("eval", CONTRACT, "--table", TABLE)
+    assert code == 0, err
+
+
 def test_usage_errors_exit_2_and_bad_files_exit_1(workdir: Path) -> None:
     assert run("eval", CONTRACT)[0] == 2
     assert run("frobnicate")[0] == 2
@@ -339,6 +414,22 @@ def test_console_entry_point_runs_without_traceback(workdir: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["Cape and Islands Care Network"]["payout"] == "434575.48"
+
+
+def test_an_output_encoding_that_cannot_show_the_text_is_an_error_not_a_traceback(
+        workdir: Path) -> None:
+    environment = {**os.environ, "PYTHONIOENCODING": "latin-1"}
+    result = subprocess.run(
+        [sys.executable, "-m", "eqlang", "eval", CONTRACT, "--table", TABLE],
+        capture_output=True, text=True, check=False, env=environment, encoding="latin-1",
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr == (
+        "eqlang: error: standard output is encoded as latin-1, which cannot show U+2248 (and "
+        "perhaps other characters eqlang prints); use a UTF-8 locale, or set "
+        "PYTHONIOENCODING=utf-8\n"), result.stderr
+    assert result.stdout == ""
 
 
 # ---- check and fmt on the command line ----------------------------------------------------

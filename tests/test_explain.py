@@ -218,3 +218,18 @@ def test_wrapping_keeps_every_word_in_order(text: str, width: int) -> None:
     assert " ".join(lines) == text
     for line in lines:
         assert len(line) <= width or " " not in line.strip() or line == lines[0]
+
+
+@pytest.mark.parametrize("value", ["payot", "measure_payout(XYZ)", "gap(COL, Asian, 2031)"])
+def test_a_value_not_in_the_trace_prints_nothing_but_the_error(trace: Path, value: str) -> None:
+    code, out, err = run("explain", str(trace), value, "--org", HARBORVIEW)
+    assert code == 1 and "E0702" in err
+    assert out == ""
+
+
+@pytest.mark.parametrize("written", ["gap(COL,Asian,baseline)", "gap( COL ,Asian, baseline )",
+                                     "gap (COL, Asian, baseline)", "measure_payout (COL)",
+                                     "measure_payout( COL )"])
+def test_spacing_inside_a_value_name_does_not_matter(trace: Path, written: str) -> None:
+    canonical = written.replace(" ", "").replace(",", ", ")
+    assert explain(trace, written) == explain(trace, canonical)

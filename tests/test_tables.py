@@ -469,6 +469,16 @@ def test_too_few_fields(tmp_path: Path) -> None:
     assert diagnostic.message == "record has 5 fields but the header has 6"
 
 
+@pytest.mark.parametrize("again", [HEADER, '"org", measure,group,period,numerator,denominator\n'])
+def test_the_header_repeated_further_down_is_one_error(tmp_path: Path, again: str) -> None:
+    # Two exports joined end to end keep the second one's header.
+    diagnostic = only_error(write(tmp_path, HEADER + "A,m,g,2022,1,2\n" + again
+                                  + "A,m,g,2024,1,2\n"))
+    assert at(diagnostic) == ("E0506", 3, 1)
+    assert diagnostic.message == "the header row appears again, on line 3"
+    assert diagnostic.hint is not None and "--table" in diagnostic.hint
+
+
 def test_unterminated_quote(tmp_path: Path) -> None:
     diagnostic = only_error(write(tmp_path, HEADER + 'A,m,g,2024,1,2\nB,"m,g,2024,1,2\nC\n'))
     assert at(diagnostic) == ("E0506", 3, 3)

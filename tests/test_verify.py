@@ -216,3 +216,62 @@ def test_the_api_reports_the_same(workdir: Path) -> None:
     result = verify_trace("t.json")
     assert not result.ok
     assert any("956901.00" in problem for problem in result.problems)
+
+
+def _rewrite(change: object) -> None:
+    """Edit the trace as data and write it back canonically, as a careful forger would."""
+    from eqlang.trace import dumps
+
+    data = json.loads(Path("t.json").read_text(encoding="utf-8"))
+    change(data)  # type: ignore[operator]
+    Path("t.json").write_text(dumps(data), encoding="utf-8")
+
+
+def test_an_organization_removed_from_the_trace_is_caught(workdir: Path) -> None:
+    settle_with_trace()
+    _rewrite(lambda data: data["organizations"].pop("Merrimack Valley ACO"))
+    verify_fails("organization Merrimack Valley ACO: settled again from the inputs, but "
+                 "missing from the trace")
+
+
+def test_an_organization_removed_from_a_run_with_org_is_caught(workdir: Path) -> None:
+    code, _, err = run("eval", CONTRACT, "--table", TABLE, "--trace", "t.json", "--org",
+                       "Pioneer Valley Physicians", "--org", "Merrimack Valley ACO")
+    assert code == 0, err
+    assert json.loads(Path("t.json").read_text())["org_filter"] == [
+        "Merrimack Valley ACO", "Pioneer Valley Physicians"]
+    _rewrite(lambda data: data["organizations"].pop("Pioneer Valley Physicians"))
+    verify_fails("organization Pioneer Valley Physicians: settled again from the inputs, but "
+                 "missing from the trace")
+
+
+def test_a_trace_of_every_organization_records_no_filter(workdir: Path) -> None:
+    settle_with_trace()
+    assert json.loads(Path("t.json").read_text())["org_filter"] is None
+
+
+def test_a_trace_without_its_organization_filter_does_not_verify(workdir: Path) -> None:
+    settle_with_trace()
+    _rewrite(lambda data: data.pop("org_filter"))
+    err = verify_fails("the trace does not record which organizations were asked for "
+                       "(`org_filter`), so an organization taken out of it would go unnoticed")
+    assert err.count("\n  - ") == 1, err  # nothing else differs
+    # It still explains: explaining needs no inputs, and no filter.
+    code, out, _ = run("explain", "t.json", "payout", "--org", "Merrimack Valley ACO")
+    assert code == 0 and "payout $889,722.48" in out
+
+
+def test_every_organization_whose_outputs_differ_is_named_first(workdir: Path) -> None:
+    settle_with_trace()
+    change_one_character(workdir / CONTRACT, "$1,000,000.00", "$9,000,000.00")
+    err = verify_fails()
+    items = [line for line in err.splitlines() if line.startswith("  - ")]
+    # The details stop after 25 lines; the line after the hash names every organization
+    # whose payment moved, however far down its own differences come.
+    assert items[1] == ("  - outputs differ for 4 of 4 organizations: Cape and Islands Care "
+                        "Network, Harborview Health Partners, Merrimack Valley ACO, Pioneer "
+                        "Valley Physicians"), err
+    assert items[-1].startswith("  - ... and "), err
+    assert "Pioneer Valley Physicians: output" not in err  # too far down to be listed
+    _rewrite(lambda data: data["organizations"].pop("Pioneer Valley Physicians"))
+    assert "outputs differ for 4 of 4 organizations" in verify_fails()
