@@ -48,7 +48,7 @@ import attrs
 
 from eqlang import __version__
 from eqlang import syntax as s
-from eqlang.check import Program, _literal_type, check
+from eqlang.check import Program, check, signed_literal, value_problem
 from eqlang.coverage import Coverage, coverage
 from eqlang.diagnostics import Diagnostic, EqlangError, did_you_mean, render_all
 from eqlang.evaluate import Evaluator, Settlement
@@ -60,7 +60,6 @@ from eqlang.render import outputs_data
 from eqlang.source import SourceFile
 from eqlang.tables import TableSet, load_table, load_tables
 from eqlang.trace import FORMAT, build, dumps, write_atomic
-from eqlang.types import assignable, describe
 from eqlang.values import NotScored, Quantity, Value, exact_text
 
 __all__ = [
@@ -247,23 +246,26 @@ def parse_override(program: Program, assignment: str) -> tuple[str, s.Expr]:
     try:
         module = parse(source)
     except EqlangError as error:
+        # A date off the calendar is read, then refused: say that, not that it is unreadable.
+        message = next((d.message for d in error.diagnostics if d.code == "E0007"),
+                       f"`{value}` is not a value eqlang can read")
         raise EqlangError(Diagnostic(
-            "E0601", f"`{value}` is not a value eqlang can read", None, path="--set",
+            "E0601", message, None, path="--set",
             hint=f"write it as in a contract: {_example(info.type)}")) from error
     declarations = module.declarations
     expr = declarations[0].value if len(declarations) == 1 and isinstance(
         declarations[0], s.Parameter) and declarations[0].citation is None and not (
         declarations[0].amendments) else None
-    literal = expr.operand if isinstance(expr, s.Negate) else expr
-    if not isinstance(literal, s.Literal):
+    literal = signed_literal(expr) if expr is not None else None
+    if literal is None:
         raise EqlangError(Diagnostic(
             "E0601", f"`--set {name}` takes a single value, not `{value}`", None,
             path="--set", hint=f"write it as in a contract: {_example(info.type)}"))
-    actual = _literal_type(literal)
-    if not assignable(actual, info.type):
+    problem = value_problem(name, info.type, literal)
+    if problem is not None:
         raise EqlangError(Diagnostic(
-            "E0601", f"`{name}` is {describe(info.type)}, but `{value}` is {describe(actual)}",
-            None, path="--set", hint=f"write it as in a contract: {_example(info.type)}"))
+            "E0601", problem[0], None, path="--set",
+            hint=f"write it as in a contract: {_example(info.type)}"))
     assert expr is not None
     return name, expr
 

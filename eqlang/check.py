@@ -146,6 +146,35 @@ def _literal_type(literal: s.Literal) -> str:
             "date": "date", "text": "text", "yesno": "yesno"}[literal.kind]
 
 
+def signed_literal(expr: s.Expr) -> s.Literal | None:
+    """A constant written out, `-3` included, as one literal; None for anything else."""
+    if isinstance(expr, s.Literal):
+        return expr
+    if isinstance(expr, s.Negate) and isinstance(expr.operand, s.Literal) \
+            and isinstance(expr.operand.value, Decimal):
+        return s.Literal(expr.operand.kind, expr.operand.value.copy_negate(), span=expr.span)
+    return None
+
+
+def value_problem(name: str, declared: str, literal: s.Literal) -> tuple[str, str | None] | None:
+    """Why a constant cannot be the value of `name`, declared ``declared``: a message and a
+    hint (None when there is no specific advice), or None when it can.
+
+    The one rule for a value given outside an expression: ``eqlang eval --set``, a worked
+    example's ``set``, and the range of a parameter's own literal value.
+    """
+    actual = _literal_type(literal)
+    text = " ".join(literal.span.text.split())
+    if not t.assignable(actual, declared):
+        return (f"`{name}` is {t.describe(declared)}, but `{text}` is {t.describe(actual)}",
+                _unit_hint(actual, declared))
+    if declared in t.NON_NEGATIVE and isinstance(literal.value, Decimal) and literal.value < 0:
+        return (f"`{name}` is {t.describe(declared)}, which cannot be negative, but it is "
+                f"given `{text}`",
+                "a count is a number of members: write zero or more, like `30`")
+    return None
+
+
 class _ModuleScope:
     """The top-level names of one module."""
 
@@ -771,6 +800,13 @@ class Checker:
             typed = self.expr(scope, {}, value)
             self._expect(typed, d.type, value.span, f"parameter `{d.name}` is declared",
                          d.type_span)
+            literal = signed_literal(value)
+            if literal is not None and t.assignable(typed.type, d.type):
+                problem = value_problem(d.name, d.type, literal)
+                if problem is not None:
+                    self.error("E0203", problem[0], value.span, hint=problem[1],
+                               notes=(Note(f"`{d.name}` is declared {t.describe(d.type)}",
+                                           d.type_span),))
         dates: dict[datetime.date, s.Amendment] = {}
         for amendment in d.amendments:
             if amendment.effective in dates:

@@ -19,7 +19,7 @@ import attrs
 
 from eqlang import syntax as s
 from eqlang import types as t
-from eqlang.check import ERROR, Program, _literal_type, _unit_hint
+from eqlang.check import ERROR, Program, _literal_type, _unit_hint, value_problem
 from eqlang.diagnostics import Diagnostic, EqlangError, Note, did_you_mean
 from eqlang.modules import escapes
 from eqlang.source import Span
@@ -211,11 +211,10 @@ class _ExampleChecker:
                            hint=did_you_mean(item.name, own)
                            or "only parameters declared with `parameter` can be set")
                 continue
-            actual = _literal_type(item.value)
-            if not t.assignable(actual, info.type):
-                self.error(E_SET, f"`{item.name}` is {t.describe(info.type)}, but "
-                           f"`{item.value.span.text}` is {t.describe(actual)}", item.value.span,
-                           hint=_unit_hint(actual, info.type)
+            problem = value_problem(item.name, info.type, item.value)
+            if problem is not None:
+                self.error(E_SET, problem[0], item.value.span,
+                           hint=problem[1]
                            or f"write a value of type {info.type}, as in the contract",
                            notes=(Note(f"`{item.name}` is declared {t.describe(info.type)}",
                                        info.declaration.type_span),))

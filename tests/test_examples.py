@@ -421,6 +421,17 @@ def test_set_must_name_a_parameter_with_a_value_of_its_type(tmp_path: Path) -> N
     assert diagnostics[1].hint == "did you mean `pool`?"
 
 
+def test_set_refuses_a_negative_count(tmp_path: Path) -> None:
+    terms = TERMS + "parameter minimum_size: count = 30\n"
+    diagnostic, = refused(tmp_path, example("negative", CLOSED, "expect payout = $0.00\n",
+                                            extra="set minimum_size = -3\n"), terms)
+    assert diagnostic.code == "E0804" and diagnostic.span is not None
+    assert (diagnostic.span.line - BEFORE - 1, diagnostic.span.column) == (2, 22)
+    assert diagnostic.message == ("`minimum_size` is a count, which cannot be negative, but "
+                                  "it is given `-3`")
+    assert diagnostic.hint == "a count is a number of members: write zero or more, like `30`"
+
+
 def test_an_example_needs_a_table_expectations_and_one_organization(tmp_path: Path) -> None:
     diagnostics = refused(tmp_path, """\
         example "empty"

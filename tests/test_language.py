@@ -534,6 +534,53 @@ def test_parameter_problems(tmp_path: Path, body: str, code: str) -> None:
     assert code in codes(refused(tmp_path, body))
 
 
+@pytest.mark.parametrize(("body", "line", "column", "text"), [
+    ("parameter p: count = -3\n", 17, 22, "-3"),
+    ("parameter p: count = - 0.5 per \"Section 2\"\n", 17, 22, "- 0.5"),
+    ("parameter p: count = 30\n  amended to -1 from 2024-07-01\n", 18, 14, "-1"),
+])
+def test_a_negative_count_is_refused_where_it_is_written(
+        tmp_path: Path, body: str, line: int, column: int, text: str) -> None:
+    diagnostic, = refused(tmp_path, body)
+    assert diagnostic.code == "E0203"
+    assert diagnostic.message == f"`p` is a count, which cannot be negative, but it is given " \
+        f"`{text}`"
+    assert diagnostic.span is not None
+    assert (diagnostic.span.line, diagnostic.span.column) == (line, column)
+    assert diagnostic.hint is not None and "zero or more" in diagnostic.hint
+    assert [n.message for n in diagnostic.notes] == ["`p` is declared a count"]
+
+
+def test_counts_may_be_fractional_and_other_units_negative(tmp_path: Path) -> None:
+    """Imputed membership makes counts fractional; money, points, percents and numbers can
+    be below zero in a contract (a withhold, a worsening, a fall)."""
+    result = shown(tmp_path, """\
+        parameter size: count = 12.5
+        parameter withhold: money = -$500.00
+        parameter fall: pp = -1 pp
+        parameter change: percent = -2%
+        parameter factor: number = -0.5
+        output o: money = withhold * size * factor rounded to cents half up
+        output o_rest: percent = change + fall not rounded
+        """)
+    assert result == {"o": "$3,125.00", "o_rest": "-3%"}
+
+
+def test_a_computed_count_below_zero_stops_settlement(tmp_path: Path) -> None:
+    body = """\
+        parameter size: count = 30
+        parameter spare: count = size - 40
+        output o: count = spare not rounded
+        """
+    diagnostic = evaluation_error(tmp_path, body)
+    assert diagnostic.code == "E0405"
+    assert diagnostic.message == "parameter `spare` is a count, which cannot be negative, " \
+        "but its value is -10"
+    assert diagnostic.span is not None and diagnostic.span.text == "size - 40"
+    assert outputs(tmp_path, body, overrides=["size=45"])["o"] == Quantity("count",
+                                                                          Decimal(5))
+
+
 def test_unit_mismatch_hint_speaks_of_points(tmp_path: Path) -> None:
     diagnostic = refused(tmp_path, "parameter p: pp = 2%\n")[0]
     assert diagnostic.hint is not None and "2 pp" in diagnostic.hint
