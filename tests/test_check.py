@@ -28,7 +28,7 @@ import pytest
 
 from eqlang import types as t
 from eqlang.check import Program, load_and_check
-from eqlang.diagnostics import MAX_SHOWN_WIDTH, Diagnostic, EqlangError, render
+from eqlang.diagnostics import MAX_SHOWN_WIDTH, Diagnostic, EqlangError, did_you_mean, render
 from eqlang.parse import DECLARATION_KEYWORDS
 from eqlang.source import MAX_SOURCE_BYTES
 
@@ -704,6 +704,30 @@ def test_calling_a_parameter(tmp_path: Path) -> None:
     diagnostic = only(check_fails(tmp_path, "parameter p: money = $1.00\n"
                                   "define g: money = p(1)\n"), "E0104")
     assert diagnostic.message == "`p` is money, not something to call"
+
+
+@pytest.mark.parametrize(("name", "hint"), [
+    ("Pool", "did you mean `pool`? (names are case-sensitive)"),
+    ("pol", "did you mean `pool`?"),
+    ("measure_pay", "did you mean `measure_payout`?"),
+    ("measure", "did you mean `measure_payout` or `measure_score`?"),
+    ("score", "did you mean `measure_score`?"),
+    ("mass general", "did you mean `Mass General Brigham`?"),
+    ("general brigham", "did you mean `Mass General Brigham`?"),
+    ("ma", None),  # too short to stand for a name it begins
+    ("zzz", None),
+])
+def test_did_you_mean_finds_case_prefixes_words_and_spellings(name: str,
+                                                              hint: str | None) -> None:
+    known = ["pool", "payout", "measure_payout", "measure_score", "Mass General Brigham"]
+    assert did_you_mean(name, known) == hint
+
+
+def test_did_you_mean_offers_no_list_for_a_name_too_many_share() -> None:
+    known = [f"Valley Clinic {n}" for n in range(4)]
+    assert did_you_mean("valley", known) is None
+    assert did_you_mean("valley", known[:3]) == (
+        "did you mean `Valley Clinic 0`, `Valley Clinic 1` or `Valley Clinic 2`?")
 
 
 def test_double_equals_hint(tmp_path: Path) -> None:

@@ -83,6 +83,23 @@ def test_org_filter_and_unknown_org(workdir: Path) -> None:
     assert "E0602" in err and "did you mean `Pioneer Valley Physicians`" in err
 
 
+@pytest.mark.parametrize(("org", "hint"), [
+    ("harborview", "did you mean `Harborview Health Partners`?"),
+    ("cape and islands", "did you mean `Cape and Islands Care Network`?"),
+    ("HARBORVIEW HEALTH PARTNERS",
+     "did you mean `Harborview Health Partners`? (names are case-sensitive)"),
+    ("Valley", "did you mean `Merrimack Valley ACO` or `Pioneer Valley Physicians`?"),
+    ("Nobody", "the tables hold: Cape and Islands Care Network, Harborview Health Partners, "
+     "Merrimack Valley ACO, Pioneer Valley Physicians"),
+])
+def test_an_unknown_org_is_matched_by_its_start_words_or_case(
+        workdir: Path, org: str, hint: str) -> None:
+    code, out, err = run("eval", CONTRACT, "--table", TABLE, "--org", org)
+    assert code == 1 and out == ""
+    assert f"error[E0602]: organization \"{org}\" is not in the measure tables" in err
+    assert f"  = hint: {hint}\n" in err
+
+
 def test_set_overrides_a_parameter_and_is_recorded(workdir: Path) -> None:
     code, out, _ = run("eval", CONTRACT, "--table", TABLE, "--json", "--set",
                        "pool=$2,000,000.00", "--trace", "t.json")
