@@ -617,7 +617,8 @@ class _Builder:
         if tree.data == "example_organization":
             return s.ExampleOrganization(_unquote(children[0]), span=span)
         if tree.data == "example_set":
-            return s.ExampleSet(str(children[0]), self.bound(children[1]), span=span)
+            return s.ExampleSet(self.x_name(children[0]).dotted, self.bound(children[1]),
+                                span=span)
         if tree.data == "example_as_of":
             return s.ExampleAsOf(_date(self.source, children[0]), span=span)
         if tree.data == "example_table":
@@ -631,7 +632,7 @@ class _Builder:
         name, args, outcome = children
         names = tuple(s.Name((str(a),), span=self.span(a))
                       for a in (args.children if args is not None else ()))
-        target = s.Name((str(name),), span=self.span(name))
+        target = self.x_name(name)
         if outcome.data == "expect_value":
             return s.Expectation(target, names, self.bound(outcome.children[0]), span=span)
         reason = outcome.children[0]
