@@ -431,6 +431,18 @@ def test_three_megabyte_file_is_refused_by_its_size(tmp_path: Path) -> None:
     assert "bytes" in diagnostic.message
 
 
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_an_endless_file_is_read_no_further_than_the_limit() -> None:
+    """A device has no size to refuse it by; the read itself stops past the limit."""
+    with pytest.raises(EqlangError) as caught:
+        load_and_check("/dev/zero")
+    diagnostic, = caught.value.diagnostics
+    assert diagnostic.code == "E0001"
+    assert diagnostic.message == ("file is larger than 2,000,000 bytes, the most eqlang reads "
+                                  "of a contract")
+    check_rendering(diagnostic)
+
+
 def test_file_just_under_the_limit_is_read(tmp_path: Path) -> None:
     path = tmp_path / "large.eq"
     line = "# a long comment line, repeated to fill the file with harmless text\n"
