@@ -702,9 +702,9 @@ class Checker:
                                        f"`{binder.name}` ranging over the domain")
         claim = d.claim
         if isinstance(claim, s.Always):
-            self._boolean(scope, local, claim.claim, "an `always` claim must be")
+            self._boolean(scope, local, claim.claim, "an `always` claim is a yes/no statement")
             if claim.condition is not None:
-                self._boolean(scope, local, claim.condition, "a `when` condition must be")
+                self._boolean(scope, local, claim.condition, "a `when` condition is yes or no")
             return
         value = self.expr(scope, local, claim.value)
         if value.type not in t.NUMERIC and value.type not in (ERROR, t.NOTHING):
@@ -798,8 +798,8 @@ class Checker:
             if not self._constant(scope, value):
                 continue
             typed = self.expr(scope, {}, value)
-            self._expect(typed, d.type, value.span, f"parameter `{d.name}` is declared",
-                         d.type_span)
+            self._expect(typed, d.type, value.span, f"parameter `{d.name}` is declared that "
+                         "way", d.type_span)
             literal = signed_literal(value)
             if literal is not None and t.assignable(typed.type, d.type):
                 problem = value_problem(d.name, d.type, literal)
@@ -849,7 +849,8 @@ class Checker:
         declared = d.return_type
         result = body
         if declared is not None:
-            self._expect(body, declared, d.body.span, f"`{d.name}` is declared", d.span)
+            self._expect(body, declared, d.body.span, f"`{d.name}` is declared that way",
+                         d.span)
             result = Typed(declared, d.span, f"`{d.name}` is declared")
         elif body.type == t.NOTHING:
             self.error("E0203", f"`{d.name}` is never scored, so its type is unknown",
@@ -857,10 +858,11 @@ class Checker:
         for exception in d.exceptions:
             value = self.expr(scope, local, exception.value)
             self._expect(value, result.type, exception.value.span,
-                         f"`{d.name}` has type {result.type} from its general rule", d.body.span)
+                         f"the general rule of `{d.name}` gives {t.describe(result.type)}",
+                         d.body.span)
             condition = self.expr(scope, local, exception.condition)
             self._expect(condition, "yesno", exception.condition.span, "an exception applies "
-                         "when its condition is", None)
+                         "when its condition is yes", None)
         self._exception_overlaps(d)
         if isinstance(d, s.Output):
             self._rounding(d, result)
@@ -926,7 +928,7 @@ class Checker:
         for tier in d.tiers:
             value = self.expr(scope, local, tier.value)
             self._expect(value, d.return_type, tier.value.span,
-                         f"schedule `{d.name}` is declared", d.span)
+                         f"schedule `{d.name}` is declared that way", d.span)
         if bounds_agree:
             # Bounds in different units cannot be ordered, so coverage waits for them.
             self._tier_coverage(d)
@@ -980,9 +982,9 @@ class Checker:
         notes = []
         if typed.origin is not None and typed.origin != span:
             notes.append(Note(f"{t.describe(typed.type)} comes from {typed.why}", typed.origin))
-        notes.append(Note(f"{t.describe(wanted)} is expected because {because} that way",
-                          because_span))
-        hint = _unit_hint(typed.type, wanted)
+        notes.append(Note(f"{t.describe(wanted)} is expected because {because}", because_span))
+        hint = _unit_hint(typed.type, wanted) or _expected_hint(typed.type, wanted,
+                                                                because_span is not None)
         self.error("E0203", f"expected {t.describe(wanted)}, found {t.describe(typed.type)}",
                    span, hint=hint, notes=tuple(notes))
 
@@ -1024,10 +1026,10 @@ class Checker:
         target = self._target(scope, name)
         return target[0].names.get(target[1]) if target is not None else None
 
-    def _resolve(self, scope: _ModuleScope, local: dict[str, Typed], name: s.Name
-                 ) -> tuple[Ref, Span | None] | None:
+    def _resolve(self, scope: _ModuleScope, local: dict[str, Typed], name: s.Name,
+                 called: bool = False) -> tuple[Ref, Span | None] | None:
         """What a name refers to and where that was declared; None, with an error, if
-        it refers to nothing."""
+        it refers to nothing. A name that is ``called`` may also be a misspelt builtin."""
         first = name.parts[0]
         if len(name.parts) == 1 and first in local:
             return Ref("local", first), local[first].origin
@@ -1047,6 +1049,8 @@ class Checker:
         if entry is None:
             candidates = [*target_scope.names, *local] if target_scope is scope else list(
                 target_scope.names)
+            if called and target_scope is scope:
+                candidates.extend(BUILTIN_NAMES)
             self.error("E0101", f"`{name.dotted}` is not defined", name.span,
                        hint=did_you_mean(part, candidates)
                        or "declare it with `define`, `parameter`, `measure` or in a "
@@ -1133,7 +1137,7 @@ class Checker:
         if name in ("min", "max") or name in UNIT_BUILTINS:
             self.refs[id(e)] = Ref("builtin", name)
             return self._unit_builtin(scope, local, e, name)
-        resolved = self._resolve(scope, local, e.callee)
+        resolved = self._resolve(scope, local, e.callee, called=True)
         if resolved is None or resolved[0].kind not in ("definition", "output", "schedule"):
             if resolved is not None and not self._not_a_value(resolved[0], e.callee,
                                                               "something to call"):
@@ -1152,7 +1156,8 @@ class Checker:
         args = self._args(scope, local, e, len(params), params)
         for arg, node, param in zip(args, e.args, params, strict=False):
             self._expect(arg, param.type, node.span,
-                         f"parameter `{param.name}` of `{name}` is declared", param.span)
+                         f"parameter `{param.name}` of `{name}` is declared that way",
+                         param.span)
         return Typed(typed.type, e.span, f"`{name}(...)`, which gives {t.describe(typed.type)}")
 
     def _args(self, scope: _ModuleScope, local: dict[str, Typed], e: s.Call,
@@ -1305,8 +1310,8 @@ class Checker:
                                        f"`{binder.name}` ranging over the domain")
         if e.for_each.where is not None:
             condition = self.expr(scope, inner, e.for_each.where)
-            self._expect(condition, "yesno", e.for_each.where.span, "a `where` filter is "
-                         "yes/no", None)
+            self._expect(condition, "yesno", e.for_each.where.span, "a `where` filter is a "
+                         "yes/no condition", None)
         expected_args = 2 if name == "percentile" else 1
         if len(e.args) != expected_args:
             self.error("E0103", f"`{name}` takes {expected_args} value"
@@ -1431,21 +1436,21 @@ class Checker:
         self._expect(typed, "yesno", e.span, role, None)
 
     def _x_Not(self, scope: _ModuleScope, local: dict[str, Typed], e: s.Not) -> Typed:
-        self._boolean(scope, local, e.operand, "`not` applies to yes/no; it must be")
+        self._boolean(scope, local, e.operand, "`not` applies to yes/no")
         return Typed("yesno", e.span, "`not`")
 
     def _x_And(self, scope: _ModuleScope, local: dict[str, Typed], e: s.And) -> Typed:
-        self._boolean(scope, local, e.left, "`and` joins yes/no answers; they must be")
-        self._boolean(scope, local, e.right, "`and` joins yes/no answers; they must be")
+        self._boolean(scope, local, e.left, "`and` joins yes/no answers")
+        self._boolean(scope, local, e.right, "`and` joins yes/no answers")
         return Typed("yesno", e.span, "`and`")
 
     def _x_Or(self, scope: _ModuleScope, local: dict[str, Typed], e: s.Or) -> Typed:
-        self._boolean(scope, local, e.left, "`or` joins yes/no answers; they must be")
-        self._boolean(scope, local, e.right, "`or` joins yes/no answers; they must be")
+        self._boolean(scope, local, e.left, "`or` joins yes/no answers")
+        self._boolean(scope, local, e.right, "`or` joins yes/no answers")
         return Typed("yesno", e.span, "`or`")
 
     def _x_If(self, scope: _ModuleScope, local: dict[str, Typed], e: s.If) -> Typed:
-        self._boolean(scope, local, e.condition, "an `if` condition must be")
+        self._boolean(scope, local, e.condition, "an `if` condition is yes or no")
         then = self.expr(scope, local, e.then)
         other = self.expr(scope, local, e.otherwise)
         return self._join(then, other, e, "the two branches of `if`")
@@ -1485,8 +1490,7 @@ class Checker:
     def _x_AtOrganization(self, scope: _ModuleScope, local: dict[str, Typed],
                           e: s.AtOrganization) -> Typed:
         org = self.expr(scope, local, e.organization)
-        self._expect(org, "organization", e.organization.span, "`at` names an organization; "
-                     "it must be", None)
+        self._expect(org, "organization", e.organization.span, "`at` names an organization", None)
         return self.expr(scope, local, e.value)
 
 
@@ -1540,6 +1544,17 @@ def _unit_hint(found: str, wanted: str) -> str | None:
     if wanted == "stratification":
         return "pass one of the contract's stratifications by its name, like `race`"
     return None
+
+
+def _expected_hint(found: str, wanted: str, declared: bool) -> str:
+    """How to fix a value of the wrong type where no unit hint applies."""
+    if wanted == "yesno":
+        advice = "write a yes/no condition here, such as a comparison: `gap <= 2 pp`"
+    else:
+        advice = f"write {t.describe(wanted)} here"
+    if declared:
+        advice += f", or declare it {t.describe(found)} if that is what it is"
+    return advice
 
 
 def _signature_hint(name: str, params: tuple[s.Param, ...] | None) -> str:

@@ -368,6 +368,41 @@ def test_declared_type_error_notes_the_declaration(tmp_path: Path) -> None:
     assert wanted is not None and (wanted.line, wanted.column) == (2, 1)
 
 
+@pytest.mark.parametrize(("text", "where", "note", "hint"), [
+    ("parameter pool: money = $1.00\nparameter waived: yesno = no\n"
+     "define d: money = pool except 5% when waived\n", (3, 31),
+     "money is expected because the general rule of `d` gives money",
+     "a share of an amount is `amount * percent`"),
+    ("parameter pool: money = $1.00\ndefine e: money = if pool then pool else $0.00\n",
+     (2, 22), "yes/no is expected because an `if` condition is yes or no",
+     "write a yes/no condition here, such as a comparison: `gap <= 2 pp`"),
+    ("parameter pool: money = $1.00\ndefine f: yesno = not pool\n", (2, 23),
+     "yes/no is expected because `not` applies to yes/no",
+     "write a yes/no condition here, such as a comparison: `gap <= 2 pp`"),
+    ("parameter pool: money = $1.00\ndefine c: pp =\n  pool > $0.00\n", (3, 3),
+     "percentage points is expected because `c` is declared that way",
+     "write percentage points here, or declare it yes/no if that is what it is"),
+    ("define i: number = sqrt(yes)\n", (1, 25),
+     "a number is expected because `sqrt` takes a number here", "write a number here"),
+])
+def test_every_type_error_says_why_and_how_to_fix_it(
+        tmp_path: Path, text: str, where: tuple[int, int], note: str, hint: str) -> None:
+    """The note reads as a sentence whatever asked for the type, and a hint is always given,
+    also where no unit hint applies."""
+    diagnostic = only(check_fails(tmp_path, text), "E0203")
+    assert (diagnostic.span.line, diagnostic.span.column) == where
+    assert note in [n.message for n in diagnostic.notes]
+    assert diagnostic.hint == hint
+
+
+def test_a_misspelt_builtin_is_offered(tmp_path: Path) -> None:
+    text = ("measure COL \"Colorectal\" higher is better\n"
+            "define r: percent = rat(COL, ALL, 2024)\n")
+    diagnostic = only(check_fails(tmp_path, text), "E0101")
+    assert diagnostic.message == "`rat` is not defined"
+    assert diagnostic.hint == "did you mean `rate`?"
+
+
 def test_argument_type_error_notes_the_parameter(tmp_path: Path) -> None:
     text = ("define gap(a: percent, b: percent): pp = a - b\n"
             "define sampled: pp = gap(60%, 2 pp)\n")
