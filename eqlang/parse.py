@@ -276,22 +276,32 @@ def _level(node: Tree) -> int:
     return 1
 
 
+#: Operators that a long expression repeats, each occurrence one level deeper in the tree.
+_CHAINS = frozenset({"binary", "and_", "or_", "otherwise"})
+
+
 def _check_nesting(source: SourceFile, tree: Tree) -> None:
-    stack: list[tuple[Tree, int]] = [(tree, 0)]
+    stack: list[tuple[Tree, int, Tree | None]] = [(tree, 0, None)]
     while stack:
-        node, depth = stack.pop()
+        node, depth, parent = stack.pop()
         if depth > MAX_NESTING:
-            meta = node.meta
+            # In a chain such as `1 + 1 + ... + 1` the level too deep is one operand; the
+            # operation around it shows the chain, from its start to that operand.
+            chained = parent is not None and parent.data in _CHAINS
+            meta = parent.meta if chained and parent is not None else node.meta
             span = source.span(meta.start_pos, meta.end_pos) if not meta.empty else None
             raise EqlangError(
                 Diagnostic(
                     "E0005",
-                    f"expression nested more than {MAX_NESTING} levels deep",
+                    f"expression nested more than {MAX_NESTING} levels deep"
+                    + (": each operator of a chain such as `a + b + c` is a level"
+                       if chained else ""),
                     span,
-                    hint="split the expression into named definitions with `define`",
+                    hint="split the expression into named definitions with `define`"
+                    + (", or aggregate: `sum(x for each m in measures)`" if chained else ""),
                 )
             )
-        stack.extend((child, depth + _level(child)) for child in node.children
+        stack.extend((child, depth + _level(child), node) for child in node.children
                      if isinstance(child, Tree))
 
 

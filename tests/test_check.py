@@ -528,6 +528,24 @@ def test_deep_boolean_chains_are_refused(tmp_path: Path) -> None:
     refused(write(tmp_path, "define x: yesno = " + "not " * DEPTH + "yes\n"), "E0005")
 
 
+@pytest.mark.parametrize(("operator", "first"), [("+", "1"), ("and", "yes"),
+                                                 ("otherwise", "1")])
+def test_a_long_chain_is_named_a_chain(tmp_path: Path, operator: str, first: str) -> None:
+    """151 terms in a row are as deep as 151 nested ones; the message says why, and points
+    at the chain (from its start, for an operator read left to right), not at one operand
+    in the middle."""
+    chain = f" {operator} ".join([first] * 160)
+    diagnostic = refused(write(tmp_path, f"define x = {chain}\n"), "E0005")
+    assert diagnostic.message == ("expression nested more than 150 levels deep: each operator "
+                                  "of a chain such as `a + b + c` is a level")
+    assert diagnostic.span is not None
+    assert diagnostic.span.text.startswith(f"{first} {operator} {first} {operator}")
+    if operator != "otherwise":  # `otherwise` groups to the right: its deepest part is last
+        assert diagnostic.span.column == 12
+    assert diagnostic.hint == ("split the expression into named definitions with `define`, or "
+                               "aggregate: `sum(x for each m in measures)`")
+
+
 def test_nesting_within_the_limit_is_accepted(tmp_path: Path) -> None:
     check_ok(tmp_path, "define x: number = " + "(1 + " * 100 + "1" + ")" * 100 + "\n")
 
