@@ -1555,6 +1555,72 @@ def test_showcase_checks(tmp_path: Path) -> None:
     assert program.measures["DSF"].title == "Depression screening and follow-up"
 
 
+def _showcase_constructs() -> dict[str, set[str]]:
+    """What the showcase's syntax tree holds, by kind of construct."""
+    from eqlang import syntax as s
+    from eqlang.check import _walk
+    from eqlang.parse import parse
+    from eqlang.source import read_source
+
+    found: dict[str, set[str]] = {key: set() for key in (
+        "nodes", "calls", "weighted", "policies", "references", "literals", "rounding",
+        "operators", "tiers", "header", "types", "attributes", "domains")}
+    for node in _walk(parse(read_source(SHOWCASE))):
+        if type(node).__module__ == s.__name__:
+            found["nodes"].add(type(node).__name__)
+        if isinstance(node, s.Call):
+            found["calls"].add(node.callee.dotted)
+            if node.weighted_by is not None:
+                found["weighted"].add(node.callee.dotted)
+        elif isinstance(node, s.ForEach):
+            found["policies"].add(node.not_scored or "none")
+            found["domains"].update(type(b.domain).__name__ for b in node.binders)
+        elif isinstance(node, s.Reference):
+            found["references"].add(node.kind)
+        elif isinstance(node, s.Literal):
+            found["literals"].add(node.kind)
+        elif isinstance(node, s.Rounding):
+            found["rounding"].add(f"{node.unit} {node.mode}")
+        elif isinstance(node, s.Binary | s.Compare):
+            found["operators"].add(node.op)
+        elif isinstance(node, s.Range):
+            found["tiers"].add(node.kind)
+        elif isinstance(node, s.HeaderField):
+            found["header"].add(node.kind)
+        elif isinstance(node, s.Param | s.Parameter):
+            found["types"].add(node.type)
+        elif isinstance(node, s.MeasureAttribute):
+            found["attributes"].add(node.kind)
+    return found
+
+
+def test_showcase_uses_every_construct_of_the_core_language() -> None:
+    """The language core's list of constructs, each found in the showcase contract."""
+    found = _showcase_constructs()
+    assert found["header"] >= {"payer", "provider_each", "currency", "period", "version",
+                               "effective", "settled_as_of"}
+    assert found["attributes"] >= {"higher_is_better", "weight", "minimum_denominator"}
+    assert found["references"] == {"group", "best", "whole", "rest"}
+    assert found["types"] >= {"money", "percent", "pp", "count", "number", "date", "yesno",
+                              "measure", "group", "period"}
+    assert found["operators"] >= {"+", "-", "*", "/", "=", "!=", "<", "<=", ">", ">="}
+    assert found["nodes"] >= {
+        "Import", "Measure", "Stratification", "Parameter", "Amendment", "Definition",
+        "Output", "Exception_", "Schedule", "Invariant", "Example", "If", "And", "Or", "Not",
+        "Negate", "Otherwise", "Because", "NotScoredLiteral", "IsScored", "MemberOf",
+        "AtOrganization", "WholePopulation", "Listed", "FocusGroups", "AllMeasures",
+        "AllOrganizations"}
+    assert found["calls"] >= {"min", "max", "clamp", "abs", "round", "rate", "numerator",
+                              "denominator", "sum", "mean", "count", "all", "any", "median",
+                              "percentile", "reference", "weight", "min_denominator",
+                              "higher_is_better"}
+    assert found["weighted"] >= {"mean"}
+    assert found["policies"] == {"none", "skip", "zero", "rescale", "propagate"}
+    assert found["tiers"] == {"below", "up_to", "above", "from", "from_to", "from_through"}
+    assert found["rounding"] >= {"cents half up", "cents half even", "decimals half even",
+                                 "None None"}
+
+
 def test_showcase_settles() -> None:
     result = settle(load_contract(str(SHOWCASE)), [str(SHOWCASE_TABLE)])
     values = result.outputs()
