@@ -372,6 +372,7 @@ class Checker:
             label = HEADER_FIELDS[f.kind]
             if label == "period":
                 name, value = str(f.values[0]), str(f.values[1])
+                self._table_spelling(f"the label of period `{name}`", value, f.span, "E0110")
                 if value in self.periods.values():
                     self.error("E0102", f"period \"{value}\" is named twice", f.span,
                                hint="each period of the table is named once")
@@ -384,6 +385,7 @@ class Checker:
             seen[label] = f
             if f.kind == "provider_named":
                 self.provider = str(f.values[0])
+                self._table_spelling("the provider's name", self.provider, f.span, "E0110")
             elif f.kind == "currency":
                 code = str(f.values[0])
                 if code != "USD":
@@ -407,6 +409,20 @@ class Checker:
         if not self.periods:
             self.error("E0110", "the contract header names no period", header.span,
                        hint='add for example `period baseline is "2022"`')
+
+    def _table_spelling(self, what: str, text: str, span: Span, code: str) -> bool:
+        """Whether ``text`` can match a key cell of a measure table; false, with an error,
+        if it cannot: tables are read with the spaces around a cell removed, and a key cell
+        is never empty."""
+        if text.strip() and text == text.strip():
+            return True
+        problem = ("is empty" if not text.strip() else
+                   "begins or ends with a space, so no row of a table can match it (tables "
+                   "are read without the spaces around a cell)")
+        self.error(code, f"{what} {problem}", span,
+                   hint=f"write it as the measure table spells it: \"{text.strip()}\""
+                   if text.strip() else "write it as the measure table spells it")
+        return False
 
     # ---- measures and groups ------------------------------------------------------------
 
@@ -580,6 +596,9 @@ class Checker:
                                "population, not a group of a stratification", g.span,
                                hint="write `ALL` in formulas for the whole population, and "
                                "list only the groups here")
+                    continue
+                if g.spelling is not None and not self._table_spelling(
+                        f"the table spelling of group `{g.name}`", g.spelling, g.span, "E0106"):
                     continue
                 if spelled in spellings:
                     self.error("E0102", f"group \"{spelled}\" is listed twice, as "

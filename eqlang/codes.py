@@ -464,7 +464,9 @@ _add(_entry(
     work with any stratification takes it as a parameter `s: stratification` and writes
     `groups of s`). It also means that a module's definition names a group that none of the
     contract's stratifications lists: a module's stratifications are templates, and their
-    groups are read only once the contract takes one with `from`.
+    groups are read only once the contract takes one with `from`. Or a group's table
+    spelling (`"Black or African American" as Black`) is empty or has spaces around it, so
+    that no row of a table, read without those spaces, can ever match it.
     """,
     wrong="""
     stratification race
@@ -592,7 +594,9 @@ _add(_entry(
     `provider "Name"`), the currency (`currency USD`: amounts are written in dollars) and at
     least one period that names the table's periods (`period baseline is "2022"`). The
     effective dates must not end before they start, and only the contract itself has a
-    header: an imported module must not have one.
+    header: an imported module must not have one. The provider's name and the periods'
+    labels are matched with the table's cells, so none may be empty or have spaces around
+    it.
     """,
     wrong="""
     contract "Reference equity contract"
