@@ -1,35 +1,72 @@
 """The Python API: load a contract, settle it on measure tables, read outputs and the trace.
 
-For notebooks and services; the command line is built on the same functions::
+For notebooks and services; the command line is built on the same functions. The examples
+below run as they are from the repository's root folder (the test suite runs them)::
 
-    >>> from eqlang.api import load_contract, settle
+    >>> from eqlang.api import load_contract, settle, verify_trace
     >>> contract = load_contract("contracts/reference-equity.eq")
     >>> run = settle(contract, ["contracts/reference-equity.csv"])
     >>> run.organizations
-    ('Cape and Islands Care Network', 'Harborview Health Partners', ...)
-    >>> run.value("Harborview Health Partners", "payout")
-    Quantity(unit='money', magnitude=Decimal('956901.01'), note=None)
+    ('Cape and Islands Care Network', 'Harborview Health Partners', 'Merrimack Valley ACO',
+     'Pioneer Valley Physicians')
+
+A number is an ``eqlang.values.Quantity``: a ``unit`` (``money``, ``percent``, ``pp``,
+``count`` or ``number``) and an exact ``decimal.Decimal`` ``magnitude``, in dollars for
+money and as a fraction for percents and points (35% is ``Decimal('0.35')``). An output is
+rounded the way the contract says, so money comes to the cent::
+
+    >>> payout = run.value("Harborview Health Partners", "payout")
+    >>> payout.unit, payout.magnitude
+    ('money', Decimal('956901.01'))
     >>> run.value("Harborview Health Partners", "measure_payout", "CBP").magnitude
     Decimal('350000.00')
-    >>> run.outputs_json()["Merrimack Valley ACO"]["measure_payout"]["HBD"]
-    {'not_scored': 'the measure is not scored'}
+
+A value that is not scored is an ``eqlang.values.NotScored`` carrying its reason, never
+None or NaN; yes/no values are ``Truth``. ``outputs_json`` gives what ``eqlang eval --json``
+prints, decimals as strings::
+
+    >>> run.value("Merrimack Valley ACO", "measure_payout", "HBD")
+    NotScored(reason='the measure is not scored')
+    >>> run.outputs_json()["Merrimack Valley ACO"]["measure_payout"]
+    {'COL': '440373.50', 'CBP': '449348.98',
+     'HBD': {'not_scored': 'the measure is not scored'}}
+
+``rows()`` gives one flat record per value, ready for ``pandas.DataFrame(run.rows())``;
+``value`` there is in the unit as written, so 35% is 35::
+
+    >>> run.rows()[0]
+    {'organization': 'Cape and Islands Care Network', 'output': 'measure_payout', 'key': 'COL',
+     'unit': 'money', 'value': Decimal('49345.25'), 'text': '49345.25', 'not_scored': None}
+
+Every number explains itself, and a trace can be written and verified later::
+
     >>> print(run.explain("measure_payout(CBP)", org="Harborview Health Partners"))
     measure_payout(CBP) $350,000.00 = pool $1,000,000.00 × rescaled_weight(CBP) 35% × ...
     >>> run.write_trace("trace.json")
     >>> verify_trace("trace.json").ok
     True
 
-The contract's worked examples run the same way ``eqlang test`` runs them:
+The contract's worked examples run the same way ``eqlang test`` runs them::
 
+    >>> from eqlang.api import example_coverage, run_examples
     >>> results = run_examples(contract)
     >>> all(result.passed for result in results)
     True
     >>> example_coverage(contract, results).percent
     '100.0%'
 
-``run.rows()`` gives one flat record per value, ready for ``pandas.DataFrame``. Every
-function raises ``EqlangError`` (its ``diagnostics`` say what is wrong, where and how to fix
-it); nothing prints.
+Every function raises ``eqlang.diagnostics.EqlangError`` for a problem; its
+``diagnostics`` say what is wrong, where and how to fix it, as on the command line, and
+nothing is printed::
+
+    >>> from eqlang.diagnostics import EqlangError
+    >>> try:
+    ...     settle(contract, ["contracts/reference-equity.csv"], organizations=["harborview"])
+    ... except EqlangError as error:
+    ...     problem = error.diagnostics[0]
+    >>> problem.code, problem.message, problem.hint
+    ('E0602', 'organization "harborview" is not in the measure tables',
+     'did you mean `Harborview Health Partners`?')
 """
 
 from __future__ import annotations
@@ -49,7 +86,7 @@ import attrs
 
 from eqlang import __version__
 from eqlang import syntax as s
-from eqlang.check import Program, _literal_type, check
+from eqlang.check import Program, check, signed_literal, value_problem
 from eqlang.coverage import Coverage, coverage
 from eqlang.diagnostics import (
     Collector,
@@ -68,7 +105,6 @@ from eqlang.render import outputs_data
 from eqlang.source import SourceFile
 from eqlang.tables import TableSet, load_table, load_tables
 from eqlang.trace import FORMAT, build, dumps, write_atomic
-from eqlang.types import assignable, describe
 from eqlang.values import NotScored, Quantity, Value, exact_text
 
 __all__ = [
@@ -136,7 +172,8 @@ class Run:
     def outputs(self) -> dict[str, dict[str, Value | dict[str, Value]]]:
         """Per organization, each output's value; an output defined per measure (or group)
         holds one value per measure code (or group name). Amounts are exact: a
-        ``Quantity`` has a ``unit`` and a ``Decimal`` ``magnitude`` (35% is 0.35)."""
+        ``Quantity`` has a ``unit`` and a ``Decimal`` ``magnitude`` (35% is 0.35); a value
+        that is not scored is a ``NotScored`` with its ``reason``."""
         return {st.org: st.outputs for st in self.settlements}
 
     def value(self, org: str, output: str, key: str | None = None) -> Value:
@@ -258,23 +295,26 @@ def parse_override(program: Program, assignment: str) -> tuple[str, s.Expr]:
     try:
         module = parse(source)
     except EqlangError as error:
+        # A date off the calendar is read, then refused: say that, not that it is unreadable.
+        message = next((d.message for d in error.diagnostics if d.code == "E0007"),
+                       f"`{value}` is not a value eqlang can read")
         raise EqlangError(Diagnostic(
-            "E0601", f"`{value}` is not a value eqlang can read", None, path="--set",
+            "E0601", message, None, path="--set",
             hint=f"write it as in a contract: {_example(info.type)}")) from error
     declarations = module.declarations
     expr = declarations[0].value if len(declarations) == 1 and isinstance(
         declarations[0], s.Parameter) and declarations[0].citation is None and not (
         declarations[0].amendments) else None
-    literal = expr.operand if isinstance(expr, s.Negate) else expr
-    if not isinstance(literal, s.Literal):
+    literal = signed_literal(expr) if expr is not None else None
+    if literal is None:
         raise EqlangError(Diagnostic(
             "E0601", f"`--set {name}` takes a single value, not `{value}`", None,
             path="--set", hint=f"write it as in a contract: {_example(info.type)}"))
-    actual = _literal_type(literal)
-    if not assignable(actual, info.type):
+    problem = value_problem(name, info.type, literal)
+    if problem is not None:
         raise EqlangError(Diagnostic(
-            "E0601", f"`{name}` is {describe(info.type)}, but `{value}` is {describe(actual)}",
-            None, path="--set", hint=f"write it as in a contract: {_example(info.type)}"))
+            "E0601", problem[0], None, path="--set",
+            hint=f"write it as in a contract: {_example(info.type)}"))
     assert expr is not None
     return name, expr
 
@@ -293,7 +333,14 @@ def settle(
     overrides: Sequence[str] | Mapping[str, str] = (),
     as_of: datetime.date | None = None,
 ) -> Run:
-    """Settle the contract for every organization in the tables, or only those named."""
+    """Settle a checked contract on measure tables (CSV paths, or a loaded ``TableSet``).
+
+    Every organization in the tables is settled, or only the provider the contract's header
+    names, or only ``organizations``. ``overrides`` replace parameters for a what-if run,
+    as ``eqlang eval --set`` does (``["pool=$1,200,000.00"]`` or ``{"pool": "$1,200,000.00"}``,
+    values written as in the contract); ``as_of`` is the settlement date that picks amended
+    values (by default the contract's own).
+    """
     with _no_cycle_collection():
         return _settle(program, tables, organizations, overrides, as_of)
 

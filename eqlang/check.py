@@ -146,6 +146,35 @@ def _literal_type(literal: s.Literal) -> str:
             "date": "date", "text": "text", "yesno": "yesno"}[literal.kind]
 
 
+def signed_literal(expr: s.Expr) -> s.Literal | None:
+    """A constant written out, `-3` included, as one literal; None for anything else."""
+    if isinstance(expr, s.Literal):
+        return expr
+    if isinstance(expr, s.Negate) and isinstance(expr.operand, s.Literal) \
+            and isinstance(expr.operand.value, Decimal):
+        return s.Literal(expr.operand.kind, expr.operand.value.copy_negate(), span=expr.span)
+    return None
+
+
+def value_problem(name: str, declared: str, literal: s.Literal) -> tuple[str, str | None] | None:
+    """Why a constant cannot be the value of `name`, declared ``declared``: a message and a
+    hint (None when there is no specific advice), or None when it can.
+
+    The one rule for a value given outside an expression: ``eqlang eval --set``, a worked
+    example's ``set``, and the range of a parameter's own literal value.
+    """
+    actual = _literal_type(literal)
+    text = " ".join(literal.span.text.split())
+    if not t.assignable(actual, declared):
+        return (f"`{name}` is {t.describe(declared)}, but `{text}` is {t.describe(actual)}",
+                _unit_hint(actual, declared))
+    if declared in t.NON_NEGATIVE and isinstance(literal.value, Decimal) and literal.value < 0:
+        return (f"`{name}` is {t.describe(declared)}, which cannot be negative, but it is "
+                f"given `{text}`",
+                "a count is a number of members: write zero or more, like `30`")
+    return None
+
+
 class _ModuleScope:
     """The top-level names of one module."""
 
@@ -343,6 +372,7 @@ class Checker:
             label = HEADER_FIELDS[f.kind]
             if label == "period":
                 name, value = str(f.values[0]), str(f.values[1])
+                self._table_spelling(f"the label of period `{name}`", value, f.span, "E0110")
                 if value in self.periods.values():
                     self.error("E0102", f"period \"{value}\" is named twice", f.span,
                                hint="each period of the table is named once")
@@ -355,6 +385,7 @@ class Checker:
             seen[label] = f
             if f.kind == "provider_named":
                 self.provider = str(f.values[0])
+                self._table_spelling("the provider's name", self.provider, f.span, "E0110")
             elif f.kind == "currency":
                 code = str(f.values[0])
                 if code != "USD":
@@ -378,6 +409,20 @@ class Checker:
         if not self.periods:
             self.error("E0110", "the contract header names no period", header.span,
                        hint='add for example `period baseline is "2022"`')
+
+    def _table_spelling(self, what: str, text: str, span: Span, code: str) -> bool:
+        """Whether ``text`` can match a key cell of a measure table; false, with an error,
+        if it cannot: tables are read with the spaces around a cell removed, and a key cell
+        is never empty."""
+        if text.strip() and text == text.strip():
+            return True
+        problem = ("is empty" if not text.strip() else
+                   "begins or ends with a space, so no row of a table can match it (tables "
+                   "are read without the spaces around a cell)")
+        self.error(code, f"{what} {problem}", span,
+                   hint=f"write it as the measure table spells it: \"{text.strip()}\""
+                   if text.strip() else "write it as the measure table spells it")
+        return False
 
     # ---- measures and groups ------------------------------------------------------------
 
@@ -552,6 +597,9 @@ class Checker:
                                hint="write `ALL` in formulas for the whole population, and "
                                "list only the groups here")
                     continue
+                if g.spelling is not None and not self._table_spelling(
+                        f"the table spelling of group `{g.name}`", g.spelling, g.span, "E0106"):
+                    continue
                 if spelled in spellings:
                     self.error("E0102", f"group \"{spelled}\" is listed twice, as "
                                f"`{spellings[spelled]}` and as `{g.name}`", g.span,
@@ -673,9 +721,9 @@ class Checker:
                                        f"`{binder.name}` ranging over the domain")
         claim = d.claim
         if isinstance(claim, s.Always):
-            self._boolean(scope, local, claim.claim, "an `always` claim must be")
+            self._boolean(scope, local, claim.claim, "an `always` claim is a yes/no statement")
             if claim.condition is not None:
-                self._boolean(scope, local, claim.condition, "a `when` condition must be")
+                self._boolean(scope, local, claim.condition, "a `when` condition is yes or no")
             return
         value = self.expr(scope, local, claim.value)
         if value.type not in t.NUMERIC and value.type not in (ERROR, t.NOTHING):
@@ -769,8 +817,15 @@ class Checker:
             if not self._constant(scope, value):
                 continue
             typed = self.expr(scope, {}, value)
-            self._expect(typed, d.type, value.span, f"parameter `{d.name}` is declared",
-                         d.type_span)
+            self._expect(typed, d.type, value.span, f"parameter `{d.name}` is declared that "
+                         "way", d.type_span)
+            literal = signed_literal(value)
+            if literal is not None and t.assignable(typed.type, d.type):
+                problem = value_problem(d.name, d.type, literal)
+                if problem is not None:
+                    self.error("E0203", problem[0], value.span, hint=problem[1],
+                               notes=(Note(f"`{d.name}` is declared {t.describe(d.type)}",
+                                           d.type_span),))
         dates: dict[datetime.date, s.Amendment] = {}
         for amendment in d.amendments:
             if amendment.effective in dates:
@@ -813,7 +868,8 @@ class Checker:
         declared = d.return_type
         result = body
         if declared is not None:
-            self._expect(body, declared, d.body.span, f"`{d.name}` is declared", d.span)
+            self._expect(body, declared, d.body.span, f"`{d.name}` is declared that way",
+                         d.span)
             result = Typed(declared, d.span, f"`{d.name}` is declared")
         elif body.type == t.NOTHING:
             self.error("E0203", f"`{d.name}` is never scored, so its type is unknown",
@@ -821,10 +877,11 @@ class Checker:
         for exception in d.exceptions:
             value = self.expr(scope, local, exception.value)
             self._expect(value, result.type, exception.value.span,
-                         f"`{d.name}` has type {result.type} from its general rule", d.body.span)
+                         f"the general rule of `{d.name}` gives {t.describe(result.type)}",
+                         d.body.span)
             condition = self.expr(scope, local, exception.condition)
             self._expect(condition, "yesno", exception.condition.span, "an exception applies "
-                         "when its condition is", None)
+                         "when its condition is yes", None)
         self._exception_overlaps(d)
         if isinstance(d, s.Output):
             self._rounding(d, result)
@@ -890,7 +947,7 @@ class Checker:
         for tier in d.tiers:
             value = self.expr(scope, local, tier.value)
             self._expect(value, d.return_type, tier.value.span,
-                         f"schedule `{d.name}` is declared", d.span)
+                         f"schedule `{d.name}` is declared that way", d.span)
         if bounds_agree:
             # Bounds in different units cannot be ordered, so coverage waits for them.
             self._tier_coverage(d)
@@ -944,9 +1001,9 @@ class Checker:
         notes = []
         if typed.origin is not None and typed.origin != span:
             notes.append(Note(f"{t.describe(typed.type)} comes from {typed.why}", typed.origin))
-        notes.append(Note(f"{t.describe(wanted)} is expected because {because} that way",
-                          because_span))
-        hint = _unit_hint(typed.type, wanted)
+        notes.append(Note(f"{t.describe(wanted)} is expected because {because}", because_span))
+        hint = _unit_hint(typed.type, wanted) or _expected_hint(typed.type, wanted,
+                                                                because_span is not None)
         self.error("E0203", f"expected {t.describe(wanted)}, found {t.describe(typed.type)}",
                    span, hint=hint, notes=tuple(notes))
 
@@ -988,10 +1045,10 @@ class Checker:
         target = self._target(scope, name)
         return target[0].names.get(target[1]) if target is not None else None
 
-    def _resolve(self, scope: _ModuleScope, local: dict[str, Typed], name: s.Name
-                 ) -> tuple[Ref, Span | None] | None:
+    def _resolve(self, scope: _ModuleScope, local: dict[str, Typed], name: s.Name,
+                 called: bool = False) -> tuple[Ref, Span | None] | None:
         """What a name refers to and where that was declared; None, with an error, if
-        it refers to nothing."""
+        it refers to nothing. A name that is ``called`` may also be a misspelt builtin."""
         first = name.parts[0]
         if len(name.parts) == 1 and first in local:
             return Ref("local", first), local[first].origin
@@ -1011,6 +1068,8 @@ class Checker:
         if entry is None:
             candidates = [*target_scope.names, *local] if target_scope is scope else list(
                 target_scope.names)
+            if called and target_scope is scope:
+                candidates.extend(BUILTIN_NAMES)
             self.error("E0101", f"`{name.dotted}` is not defined", name.span,
                        hint=did_you_mean(part, candidates)
                        or "declare it with `define`, `parameter`, `measure` or in a "
@@ -1097,7 +1156,7 @@ class Checker:
         if name in ("min", "max") or name in UNIT_BUILTINS:
             self.refs[id(e)] = Ref("builtin", name)
             return self._unit_builtin(scope, local, e, name)
-        resolved = self._resolve(scope, local, e.callee)
+        resolved = self._resolve(scope, local, e.callee, called=True)
         if resolved is None or resolved[0].kind not in ("definition", "output", "schedule"):
             if resolved is not None and not self._not_a_value(resolved[0], e.callee,
                                                               "something to call"):
@@ -1116,7 +1175,8 @@ class Checker:
         args = self._args(scope, local, e, len(params), params)
         for arg, node, param in zip(args, e.args, params, strict=False):
             self._expect(arg, param.type, node.span,
-                         f"parameter `{param.name}` of `{name}` is declared", param.span)
+                         f"parameter `{param.name}` of `{name}` is declared that way",
+                         param.span)
         return Typed(typed.type, e.span, f"`{name}(...)`, which gives {t.describe(typed.type)}")
 
     def _args(self, scope: _ModuleScope, local: dict[str, Typed], e: s.Call,
@@ -1269,8 +1329,8 @@ class Checker:
                                        f"`{binder.name}` ranging over the domain")
         if e.for_each.where is not None:
             condition = self.expr(scope, inner, e.for_each.where)
-            self._expect(condition, "yesno", e.for_each.where.span, "a `where` filter is "
-                         "yes/no", None)
+            self._expect(condition, "yesno", e.for_each.where.span, "a `where` filter is a "
+                         "yes/no condition", None)
         expected_args = 2 if name == "percentile" else 1
         if len(e.args) != expected_args:
             self.error("E0103", f"`{name}` takes {expected_args} value"
@@ -1395,21 +1455,21 @@ class Checker:
         self._expect(typed, "yesno", e.span, role, None)
 
     def _x_Not(self, scope: _ModuleScope, local: dict[str, Typed], e: s.Not) -> Typed:
-        self._boolean(scope, local, e.operand, "`not` applies to yes/no; it must be")
+        self._boolean(scope, local, e.operand, "`not` applies to yes/no")
         return Typed("yesno", e.span, "`not`")
 
     def _x_And(self, scope: _ModuleScope, local: dict[str, Typed], e: s.And) -> Typed:
-        self._boolean(scope, local, e.left, "`and` joins yes/no answers; they must be")
-        self._boolean(scope, local, e.right, "`and` joins yes/no answers; they must be")
+        self._boolean(scope, local, e.left, "`and` joins yes/no answers")
+        self._boolean(scope, local, e.right, "`and` joins yes/no answers")
         return Typed("yesno", e.span, "`and`")
 
     def _x_Or(self, scope: _ModuleScope, local: dict[str, Typed], e: s.Or) -> Typed:
-        self._boolean(scope, local, e.left, "`or` joins yes/no answers; they must be")
-        self._boolean(scope, local, e.right, "`or` joins yes/no answers; they must be")
+        self._boolean(scope, local, e.left, "`or` joins yes/no answers")
+        self._boolean(scope, local, e.right, "`or` joins yes/no answers")
         return Typed("yesno", e.span, "`or`")
 
     def _x_If(self, scope: _ModuleScope, local: dict[str, Typed], e: s.If) -> Typed:
-        self._boolean(scope, local, e.condition, "an `if` condition must be")
+        self._boolean(scope, local, e.condition, "an `if` condition is yes or no")
         then = self.expr(scope, local, e.then)
         other = self.expr(scope, local, e.otherwise)
         return self._join(then, other, e, "the two branches of `if`")
@@ -1449,8 +1509,7 @@ class Checker:
     def _x_AtOrganization(self, scope: _ModuleScope, local: dict[str, Typed],
                           e: s.AtOrganization) -> Typed:
         org = self.expr(scope, local, e.organization)
-        self._expect(org, "organization", e.organization.span, "`at` names an organization; "
-                     "it must be", None)
+        self._expect(org, "organization", e.organization.span, "`at` names an organization", None)
         return self.expr(scope, local, e.value)
 
 
@@ -1504,6 +1563,17 @@ def _unit_hint(found: str, wanted: str) -> str | None:
     if wanted == "stratification":
         return "pass one of the contract's stratifications by its name, like `race`"
     return None
+
+
+def _expected_hint(found: str, wanted: str, declared: bool) -> str:
+    """How to fix a value of the wrong type where no unit hint applies."""
+    if wanted == "yesno":
+        advice = "write a yes/no condition here, such as a comparison: `gap <= 2 pp`"
+    else:
+        advice = f"write {t.describe(wanted)} here"
+    if declared:
+        advice += f", or declare it {t.describe(found)} if that is what it is"
+    return advice
 
 
 def _signature_hint(name: str, params: tuple[s.Param, ...] | None) -> str:

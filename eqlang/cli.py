@@ -58,11 +58,16 @@ from eqlang.trace import refuse_inputs, write_atomic
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+#: Diagnostics about the command line itself rather than a contract, table or trace: a
+#: `--set` that cannot be applied is a usage error, like an option value click refuses.
+USAGE_CODES = frozenset({"E0601"})
+
+
 def _fail(diagnostics: tuple[Diagnostic, ...] | list[Diagnostic]) -> NoReturn:
     click.echo(render_all(diagnostics), err=True)
     count = len(diagnostics)
     click.echo(f"\n{count} error{'s' if count != 1 else ''}", err=True)
-    sys.exit(1)
+    sys.exit(2 if all(d.code in USAGE_CODES for d in diagnostics) else 1)
 
 
 def reports_errors(command: F) -> F:

@@ -464,7 +464,9 @@ _add(_entry(
     work with any stratification takes it as a parameter `s: stratification` and writes
     `groups of s`). It also means that a module's definition names a group that none of the
     contract's stratifications lists: a module's stratifications are templates, and their
-    groups are read only once the contract takes one with `from`.
+    groups are read only once the contract takes one with `from`. Or a group's table
+    spelling (`"Black or African American" as Black`) is empty or has spaces around it, so
+    that no row of a table, read without those spaces, can ever match it.
     """,
     wrong="""
     stratification race
@@ -592,7 +594,9 @@ _add(_entry(
     `provider "Name"`), the currency (`currency USD`: amounts are written in dollars) and at
     least one period that names the table's periods (`period baseline is "2022"`). The
     effective dates must not end before they start, and only the contract itself has a
-    header: an imported module must not have one.
+    header: an imported module must not have one. The provider's name and the periods'
+    labels are matched with the table's cells, so none may be empty or have spaces around
+    it.
     """,
     wrong="""
     contract "Reference equity contract"
@@ -755,7 +759,9 @@ _add(_entry(
     exception's value, or a measure's weight. The message reads `expected X, found Y`, and the
     notes show where Y came from and where X was declared. A frequent case is percentage
     points where a percent is meant: `50 pp` is a distance between two rates, while `50%` is
-    a share, such as the share of a gap to be closed.
+    a share, such as the share of a gap to be closed. A value written as a count, or as a
+    measure's minimum denominator, is also refused when it is negative: a count is a number of
+    members, which may be fractional where membership is imputed but is never below zero.
     """,
     wrong="""
     parameter full_credit_closure: percent = 50 pp
@@ -766,7 +772,8 @@ _add(_entry(
     fix="""
     Either the value or the declaration is wrong; the contract's text decides which. Write
     shares as percents (`50%`), distances between rates as points (`2 pp`), amounts with `$`,
-    and counts as plain numbers; or change the declared type to what the value really is.
+    and counts as plain numbers of zero or more; or change the declared type to what the
+    value really is.
     """,
 ))
 
@@ -1226,8 +1233,9 @@ _add(_entry(
     """
     While settling, an operation got values it cannot work with: `clamp` with its low bound
     above its high bound, `percentile` with a share outside 0% to 100%, or a rounding that
-    cannot be done at the precision asked for. These depend on parameters or data, so the
-    checker cannot always see them.
+    cannot be done at the precision asked for, or a count parameter computed from other
+    parameters (`size - 40`) that comes out below zero. These depend on parameters or data,
+    so the checker cannot always see them.
     """,
     stage="settle",
     table=_TABLE,
@@ -1601,7 +1609,9 @@ _add(_entry(
     `eqlang eval ... --set NAME=VALUE` replaces a parameter's value for one what-if run, for
     example to see what a larger pool would pay. The option is not of the form NAME=VALUE,
     names no parameter of the contract, or gives a value that is not a single eqlang
-    constant of the parameter's declared type. Here the contract declares
+    constant of the parameter's declared type (a count below zero, a date not on the calendar
+    included). It is a usage error: the command exits with status 2 and settles nothing.
+    Here the contract declares
     `parameter pool: money = $100,000.00`, and a bare number is not money.
     """,
     stage="command",

@@ -9,6 +9,7 @@ the source line with carets under the span.
 from __future__ import annotations
 
 import difflib
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
@@ -103,16 +104,52 @@ class Collector:
             hint="fix the problems above and check again to see the rest",
         )
         return [*self.shown, summary]
+#: At most this many names are offered for a partial name; more would be a list, not a hint.
+_MAX_SUGGESTIONS = 3
+#: A partial name shorter than this (after case and spaces) matches too much to be a hint.
+_MIN_PARTIAL = 3
 
 
 def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
-    """A hint naming the closest known spelling, if any is close enough to be useful."""
+    """A hint naming the known spelling ``name`` most likely stands for, if any.
+
+    In order: the same name in other letter case; names that ``name`` begins, or whose
+    words it gives in order, whatever the case (``mass general`` for "Mass General
+    Brigham", ``measure_pay`` for `measure_payout`); the closest spelling.
+    """
     pool = sorted(set(candidates))
-    lowered = {c.lower(): c for c in pool}
-    if name.lower() in lowered and lowered[name.lower()] != name:
-        return f"did you mean `{lowered[name.lower()]}`? (names are case-sensitive)"
-    matches = difflib.get_close_matches(name, pool, n=1, cutoff=0.6)
-    return f"did you mean `{matches[0]}`?" if matches else None
+    wanted = " ".join(name.split()).lower()
+    same = [c for c in pool if c.lower() == wanted and c != name]
+    if same:
+        return f"did you mean `{same[0]}`? (names are case-sensitive)"
+    if len(wanted) >= _MIN_PARTIAL:
+        partial = [c for c in pool if _contains_words(c.lower(), wanted)]
+        if 0 < len(partial) <= _MAX_SUGGESTIONS:
+            return _offer(partial)
+    lowered: dict[str, str] = {}
+    for candidate in pool:
+        lowered.setdefault(candidate.lower(), candidate)
+    matches = difflib.get_close_matches(wanted, lowered, n=1, cutoff=0.6)
+    return _offer([lowered[matches[0]]]) if matches else None
+
+
+def _contains_words(candidate: str, wanted: str) -> bool:
+    """Whether ``wanted`` is a run of ``candidate``'s words, its last word perhaps cut short."""
+    words, parts = _WORD.findall(candidate), _WORD.findall(wanted)
+    if not parts:
+        return False
+    *whole, last = parts
+    return any(words[i:i + len(whole)] == whole and words[i + len(whole)].startswith(last)
+               for i in range(len(words) - len(whole)))
+
+
+_WORD = re.compile(r"[^\W_]+|_")
+
+
+def _offer(names: list[str]) -> str:
+    shown = [f"`{n}`" for n in names]
+    listed = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " or " + shown[-1]
+    return f"did you mean {listed}?"
 
 
 #: A source line longer than this is shown as a window around the offending text, so that

@@ -518,9 +518,20 @@ class Evaluator:
                     node.span = amendment.span
                     node.citation = amendment.citation
                     node.note = f"amended from {amendment.effective}, in force on {as_of}"
-            value = self.eval(expr, _Env("", {}, node))
+            env_of_value = _Env("", {}, node)
+            value = self.eval(expr, env_of_value)
             if isinstance(value, Quantity) and info.type in ("count", "number"):
                 value = Quantity(info.type, value.magnitude)
+            if isinstance(value, Quantity) and info.type in t.NON_NEGATIVE and True in \
+                    self.math.outcomes(self.math.test("<", value.magnitude,
+                                                      self.math.literal(Decimal(0)))):
+                # A literal is refused when the contract is checked; a computed value only
+                # shows here.
+                raise self.fail("E0405", f"parameter `{key}` is {t.describe(info.type)}, which "
+                                f"cannot be negative, but its value is {display(value)}",
+                                expr.span, env_of_value,
+                                hint="compute it so that it stays at zero or above, for "
+                                "example with `max(0, ...)`")
             node.value = value
             self.nodes[("", key)] = node
             self.parameter_values[key] = (value, node)

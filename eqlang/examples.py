@@ -19,7 +19,7 @@ import attrs
 
 from eqlang import syntax as s
 from eqlang import types as t
-from eqlang.check import ERROR, Program, _literal_type, _unit_hint
+from eqlang.check import ERROR, Program, _literal_type, _unit_hint, value_problem
 from eqlang.diagnostics import Diagnostic, EqlangError, Note, did_you_mean
 from eqlang.modules import escapes
 from eqlang.source import Span
@@ -206,16 +206,15 @@ class _ExampleChecker:
                 continue
             first[item.name] = item
             if info is None:
-                own = [p for p in self.program.parameters if "." not in p]
                 self.error(E_SET, f"the contract has no parameter `{item.name}`", item.span,
-                           hint=did_you_mean(item.name, own)
-                           or "only parameters declared with `parameter` can be set")
+                           hint=did_you_mean(item.name, self.program.parameters)
+                           or "only parameters declared with `parameter` can be set; a "
+                           "module's are named with the module in front, like `plan.pool`")
                 continue
-            actual = _literal_type(item.value)
-            if not t.assignable(actual, info.type):
-                self.error(E_SET, f"`{item.name}` is {t.describe(info.type)}, but "
-                           f"`{item.value.span.text}` is {t.describe(actual)}", item.value.span,
-                           hint=_unit_hint(actual, info.type)
+            problem = value_problem(item.name, info.type, item.value)
+            if problem is not None:
+                self.error(E_SET, problem[0], item.value.span,
+                           hint=problem[1]
                            or f"write a value of type {info.type}, as in the contract",
                            notes=(Note(f"`{item.name}` is declared {t.describe(info.type)}",
                                        info.declaration.type_span),))
@@ -370,19 +369,18 @@ class _ExampleChecker:
         name = expectation.name.dotted
         callable_ = program.callables.get(name)
         rules = sorted(k for k, c in program.callables.items()
-                       if c.module == program.main.key
-                       and not isinstance(c.declaration, s.Schedule))
+                       if not isinstance(c.declaration, s.Schedule))
         if name in program.parameters:
             self.error(E_EXPECT, f"`{name}` is a parameter, not a value the contract computes",
                        expectation.name.span,
                        hint=f"to try another value, write `set {name} = ...`; expect outputs "
                        "and definitions")
             return None
-        if callable_ is None or callable_.module != program.main.key:
+        if callable_ is None:
             self.error(E_EXPECT, f"the contract has no output or definition `{name}`",
                        expectation.name.span,
                        hint=did_you_mean(name, rules) or "expect an output or a definition "
-                       "of the contract")
+                       "of the contract or of a module it imports (`plan.gap(...)`)")
             return None
         if isinstance(callable_.declaration, s.Schedule):
             self.error(E_EXPECT, f"`{name}` is a schedule; its input is a number, which an "
@@ -421,8 +419,13 @@ class _ExampleChecker:
             if text in program.periods:
                 return Entity("period", text)
             candidates = list(program.periods)
+        elif param.type == "stratification":
+            if text in program.stratifications:
+                return Entity("stratification", text)
+            candidates = list(program.stratifications)
         else:
-            self.error(E_EXPECT, f"an example can name measures, groups and periods, but "
+            self.error(E_EXPECT, f"an example can name measures, groups, periods and "
+                       f"stratifications, but "
                        f"parameter `{param.name}` is {t.describe(param.type)}", arg.span,
                        hint=f"expect a rule that calls `{signature}` instead")
             return None

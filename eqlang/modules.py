@@ -124,9 +124,11 @@ class Loader:
         target = (directory / relative).resolve()
         if not target.is_file():
             nearby = [p.name for p in directory.glob("*.eq")]
+            what = ("it is a folder, not a file" if target.is_dir() else
+                    "it is not a regular file" if target.exists() else "no such file")
             self.diagnostics.append(
                 Diagnostic(
-                    "E0107", f"cannot import `{declaration.path}`: no such file",
+                    "E0107", f"cannot import `{declaration.path}`: {what}",
                     declaration.span,
                     hint=did_you_mean(relative.name, nearby)
                     or "the path is relative to the importing file's folder",

@@ -276,22 +276,32 @@ def _level(node: Tree) -> int:
     return 1
 
 
+#: Operators that a long expression repeats, each occurrence one level deeper in the tree.
+_CHAINS = frozenset({"binary", "and_", "or_", "otherwise"})
+
+
 def _check_nesting(source: SourceFile, tree: Tree) -> None:
-    stack: list[tuple[Tree, int]] = [(tree, 0)]
+    stack: list[tuple[Tree, int, Tree | None]] = [(tree, 0, None)]
     while stack:
-        node, depth = stack.pop()
+        node, depth, parent = stack.pop()
         if depth > MAX_NESTING:
-            meta = node.meta
+            # In a chain such as `1 + 1 + ... + 1` the level too deep is one operand; the
+            # operation around it shows the chain, from its start to that operand.
+            chained = parent is not None and parent.data in _CHAINS
+            meta = parent.meta if chained and parent is not None else node.meta
             span = source.span(meta.start_pos, meta.end_pos) if not meta.empty else None
             raise EqlangError(
                 Diagnostic(
                     "E0005",
-                    f"expression nested more than {MAX_NESTING} levels deep",
+                    f"expression nested more than {MAX_NESTING} levels deep"
+                    + (": each operator of a chain such as `a + b + c` is a level"
+                       if chained else ""),
                     span,
-                    hint="split the expression into named definitions with `define`",
+                    hint="split the expression into named definitions with `define`"
+                    + (", or aggregate: `sum(x for each m in measures)`" if chained else ""),
                 )
             )
-        stack.extend((child, depth + _level(child)) for child in node.children
+        stack.extend((child, depth + _level(child), node) for child in node.children
                      if isinstance(child, Tree))
 
 
@@ -617,7 +627,8 @@ class _Builder:
         if tree.data == "example_organization":
             return s.ExampleOrganization(_unquote(children[0]), span=span)
         if tree.data == "example_set":
-            return s.ExampleSet(str(children[0]), self.bound(children[1]), span=span)
+            return s.ExampleSet(self.x_name(children[0]).dotted, self.bound(children[1]),
+                                span=span)
         if tree.data == "example_as_of":
             return s.ExampleAsOf(_date(self.source, children[0]), span=span)
         if tree.data == "example_table":
@@ -631,7 +642,7 @@ class _Builder:
         name, args, outcome = children
         names = tuple(s.Name((str(a),), span=self.span(a))
                       for a in (args.children if args is not None else ()))
-        target = s.Name((str(name),), span=self.span(name))
+        target = self.x_name(name)
         if outcome.data == "expect_value":
             return s.Expectation(target, names, self.bound(outcome.children[0]), span=span)
         reason = outcome.children[0]

@@ -131,7 +131,17 @@ def read_source(path: str | Path, display: str | None = None) -> SourceFile:
                 f"{MAX_SOURCE_BYTES:,} bytes",
                 "split the contract into modules and import them",
             )
-        data = file_path.read_bytes()
+        with file_path.open("rb") as handle:
+            # One byte past the limit: a size from stat means nothing for a device or a
+            # pipe (/dev/zero has none and never ends), so the read itself is bounded.
+            data = handle.read(MAX_SOURCE_BYTES + 1)
+        if len(data) > MAX_SOURCE_BYTES:
+            raise SourceError(
+                shown,
+                f"file is larger than {MAX_SOURCE_BYTES:,} bytes, the most eqlang reads of a "
+                "contract",
+                "split the contract into modules and import them",
+            )
     except IsADirectoryError:
         raise SourceError(shown, "this is a directory, not a contract file",
                           "name a .eq file") from None

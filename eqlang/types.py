@@ -14,6 +14,10 @@ ALL_TYPES = NUMERIC | ENTITY | {"yesno", "date", "text"}
 #: The type of ``not scored because ...``: it fits wherever any type is expected.
 NOTHING = "nothing"
 ROUNDING_MODE = "rounding mode"
+#: Types whose values are never below zero. A count is a number of members: fractional where
+#: group membership is imputed, but never negative. Money, points and percents may be (a
+#: withhold, a worsening, a fall), and plain numbers are anything.
+NON_NEGATIVE = frozenset({"count"})
 
 DESCRIPTION = {
     "money": "money",

@@ -348,14 +348,14 @@ _period_words = st.one_of(
 )
 _rows = st.builds(s.ExampleRow, _measure_words, _group_words, _period_words, _counts, _counts)
 _expectations = st.one_of(
-    st.builds(s.Expectation, _single_names, st.lists(_single_names, max_size=2).map(tuple),
+    st.builds(s.Expectation, dotted_names, st.lists(_single_names, max_size=2).map(tuple),
               bounds),
-    st.builds(lambda n, a, r: s.Expectation(n, a, None, r), _single_names,
+    st.builds(lambda n, a, r: s.Expectation(n, a, None, r), dotted_names,
               st.lists(_single_names, max_size=2).map(tuple), st.none() | texts),
 )
 _example_items = st.one_of(
     texts.map(s.ExampleOrganization),
-    st.builds(s.ExampleSet, names, bounds),
+    st.builds(s.ExampleSet, dotted_names.map(lambda n: n.dotted), bounds),
     _dates.map(s.ExampleAsOf),
     texts.map(s.ExampleTable),
     st.builds(s.ExampleRows, st.none() | texts, st.lists(_rows, max_size=3).map(tuple)),

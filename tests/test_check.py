@@ -28,7 +28,7 @@ import pytest
 
 from eqlang import types as t
 from eqlang.check import Program, load_and_check
-from eqlang.diagnostics import MAX_SHOWN_WIDTH, Diagnostic, EqlangError, render
+from eqlang.diagnostics import MAX_SHOWN_WIDTH, Diagnostic, EqlangError, did_you_mean, render
 from eqlang.parse import DECLARATION_KEYWORDS
 from eqlang.source import MAX_SOURCE_BYTES
 
@@ -368,6 +368,41 @@ def test_declared_type_error_notes_the_declaration(tmp_path: Path) -> None:
     assert wanted is not None and (wanted.line, wanted.column) == (2, 1)
 
 
+@pytest.mark.parametrize(("text", "where", "note", "hint"), [
+    ("parameter pool: money = $1.00\nparameter waived: yesno = no\n"
+     "define d: money = pool except 5% when waived\n", (3, 31),
+     "money is expected because the general rule of `d` gives money",
+     "a share of an amount is `amount * percent`"),
+    ("parameter pool: money = $1.00\ndefine e: money = if pool then pool else $0.00\n",
+     (2, 22), "yes/no is expected because an `if` condition is yes or no",
+     "write a yes/no condition here, such as a comparison: `gap <= 2 pp`"),
+    ("parameter pool: money = $1.00\ndefine f: yesno = not pool\n", (2, 23),
+     "yes/no is expected because `not` applies to yes/no",
+     "write a yes/no condition here, such as a comparison: `gap <= 2 pp`"),
+    ("parameter pool: money = $1.00\ndefine c: pp =\n  pool > $0.00\n", (3, 3),
+     "percentage points is expected because `c` is declared that way",
+     "write percentage points here, or declare it yes/no if that is what it is"),
+    ("define i: number = sqrt(yes)\n", (1, 25),
+     "a number is expected because `sqrt` takes a number here", "write a number here"),
+])
+def test_every_type_error_says_why_and_how_to_fix_it(
+        tmp_path: Path, text: str, where: tuple[int, int], note: str, hint: str) -> None:
+    """The note reads as a sentence whatever asked for the type, and a hint is always given,
+    also where no unit hint applies."""
+    diagnostic = only(check_fails(tmp_path, text), "E0203")
+    assert (diagnostic.span.line, diagnostic.span.column) == where
+    assert note in [n.message for n in diagnostic.notes]
+    assert diagnostic.hint == hint
+
+
+def test_a_misspelt_builtin_is_offered(tmp_path: Path) -> None:
+    text = ("measure COL \"Colorectal\" higher is better\n"
+            "define r: percent = rat(COL, ALL, 2024)\n")
+    diagnostic = only(check_fails(tmp_path, text), "E0101")
+    assert diagnostic.message == "`rat` is not defined"
+    assert diagnostic.hint == "did you mean `rate`?"
+
+
 def test_argument_type_error_notes_the_parameter(tmp_path: Path) -> None:
     text = ("define gap(a: percent, b: percent): pp = a - b\n"
             "define sampled: pp = gap(60%, 2 pp)\n")
@@ -431,6 +466,18 @@ def test_three_megabyte_file_is_refused_by_its_size(tmp_path: Path) -> None:
     assert "bytes" in diagnostic.message
 
 
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_an_endless_file_is_read_no_further_than_the_limit() -> None:
+    """A device has no size to refuse it by; the read itself stops past the limit."""
+    with pytest.raises(EqlangError) as caught:
+        load_and_check("/dev/zero")
+    diagnostic, = caught.value.diagnostics
+    assert diagnostic.code == "E0001"
+    assert diagnostic.message == ("file is larger than 2,000,000 bytes, the most eqlang reads "
+                                  "of a contract")
+    check_rendering(diagnostic)
+
+
 def test_file_just_under_the_limit_is_read(tmp_path: Path) -> None:
     path = tmp_path / "large.eq"
     line = "# a long comment line, repeated to fill the file with harmless text\n"
@@ -479,6 +526,24 @@ def test_deep_expressions_are_refused(tmp_path: Path, expression: str) -> None:
 def test_deep_boolean_chains_are_refused(tmp_path: Path) -> None:
     refused(write(tmp_path, "define x: yesno = " + " and ".join(["yes"] * DEPTH) + "\n"), "E0005")
     refused(write(tmp_path, "define x: yesno = " + "not " * DEPTH + "yes\n"), "E0005")
+
+
+@pytest.mark.parametrize(("operator", "first"), [("+", "1"), ("and", "yes"),
+                                                 ("otherwise", "1")])
+def test_a_long_chain_is_named_a_chain(tmp_path: Path, operator: str, first: str) -> None:
+    """151 terms in a row are as deep as 151 nested ones; the message says why, and points
+    at the chain (from its start, for an operator read left to right), not at one operand
+    in the middle."""
+    chain = f" {operator} ".join([first] * 160)
+    diagnostic = refused(write(tmp_path, f"define x = {chain}\n"), "E0005")
+    assert diagnostic.message == ("expression nested more than 150 levels deep: each operator "
+                                  "of a chain such as `a + b + c` is a level")
+    assert diagnostic.span is not None
+    assert diagnostic.span.text.startswith(f"{first} {operator} {first} {operator}")
+    if operator != "otherwise":  # `otherwise` groups to the right: its deepest part is last
+        assert diagnostic.span.column == 12
+    assert diagnostic.hint == ("split the expression into named definitions with `define`, or "
+                               "aggregate: `sum(x for each m in measures)`")
 
 
 def test_nesting_within_the_limit_is_accepted(tmp_path: Path) -> None:
@@ -704,6 +769,30 @@ def test_calling_a_parameter(tmp_path: Path) -> None:
     diagnostic = only(check_fails(tmp_path, "parameter p: money = $1.00\n"
                                   "define g: money = p(1)\n"), "E0104")
     assert diagnostic.message == "`p` is money, not something to call"
+
+
+@pytest.mark.parametrize(("name", "hint"), [
+    ("Pool", "did you mean `pool`? (names are case-sensitive)"),
+    ("pol", "did you mean `pool`?"),
+    ("measure_pay", "did you mean `measure_payout`?"),
+    ("measure", "did you mean `measure_payout` or `measure_score`?"),
+    ("score", "did you mean `measure_score`?"),
+    ("mass general", "did you mean `Mass General Brigham`?"),
+    ("general brigham", "did you mean `Mass General Brigham`?"),
+    ("ma", None),  # too short to stand for a name it begins
+    ("zzz", None),
+])
+def test_did_you_mean_finds_case_prefixes_words_and_spellings(name: str,
+                                                              hint: str | None) -> None:
+    known = ["pool", "payout", "measure_payout", "measure_score", "Mass General Brigham"]
+    assert did_you_mean(name, known) == hint
+
+
+def test_did_you_mean_offers_no_list_for_a_name_too_many_share() -> None:
+    known = [f"Valley Clinic {n}" for n in range(4)]
+    assert did_you_mean("valley", known) is None
+    assert did_you_mean("valley", known[:3]) == (
+        "did you mean `Valley Clinic 0`, `Valley Clinic 1` or `Valley Clinic 2`?")
 
 
 def test_double_equals_hint(tmp_path: Path) -> None:

@@ -83,6 +83,23 @@ def test_org_filter_and_unknown_org(workdir: Path) -> None:
     assert "E0602" in err and "did you mean `Pioneer Valley Physicians`" in err
 
 
+@pytest.mark.parametrize(("org", "hint"), [
+    ("harborview", "did you mean `Harborview Health Partners`?"),
+    ("cape and islands", "did you mean `Cape and Islands Care Network`?"),
+    ("HARBORVIEW HEALTH PARTNERS",
+     "did you mean `Harborview Health Partners`? (names are case-sensitive)"),
+    ("Valley", "did you mean `Merrimack Valley ACO` or `Pioneer Valley Physicians`?"),
+    ("Nobody", "the tables hold: Cape and Islands Care Network, Harborview Health Partners, "
+     "Merrimack Valley ACO, Pioneer Valley Physicians"),
+])
+def test_an_unknown_org_is_matched_by_its_start_words_or_case(
+        workdir: Path, org: str, hint: str) -> None:
+    code, out, err = run("eval", CONTRACT, "--table", TABLE, "--org", org)
+    assert code == 1 and out == ""
+    assert f"error[E0602]: organization \"{org}\" is not in the measure tables" in err
+    assert f"  = hint: {hint}\n" in err
+
+
 def test_set_overrides_a_parameter_and_is_recorded(workdir: Path) -> None:
     code, out, _ = run("eval", CONTRACT, "--table", TABLE, "--json", "--set",
                        "pool=$2,000,000.00", "--trace", "t.json")
@@ -112,12 +129,18 @@ def test_set_overrides_a_parameter_and_is_recorded(workdir: Path) -> None:
         ("pool=$1 * 2", "`--set pool` takes a single value, not `$1 * 2`"),
         ('pool=$1 per "x"', '`--set pool` takes a single value, not `$1 per "x"`'),
         ("pool=$1e6", "`$1e6` is not a value eqlang can read"),
+        ("minimum_size=-3", "`minimum_size` is a count, which cannot be negative, but it is "
+         "given `-3`"),
+        ("minimum_size=- 0.5", "`minimum_size` is a count, which cannot be negative, but it "
+         "is given `- 0.5`"),
+        ("minimum_size=2024-02-30", "`2024-02-30` is not a calendar date"),
     ],
 )
 def test_set_is_type_and_unit_checked(workdir: Path, assignment: str, message: str) -> None:
+    """A --set that cannot be applied is a usage error: exit status 2, nothing written."""
     code, out, err = run("eval", CONTRACT, "--table", TABLE, "--set", assignment,
                          "--trace", "t.json")
-    assert code == 1 and out == ""
+    assert code == 2 and out == ""
     assert err.startswith(f"--set: error[E0601]: {message}\n"), err
     assert not Path("t.json").exists()
 
@@ -125,7 +148,7 @@ def test_set_is_type_and_unit_checked(workdir: Path, assignment: str, message: s
 def test_a_parameter_set_twice_is_refused(workdir: Path) -> None:
     code, _, err = run("eval", CONTRACT, "--table", TABLE, "--set", "pool=$1.00", "--set",
                        "pool=$2.00")
-    assert code == 1
+    assert code == 2
     assert "`pool` is set twice: `$1.00` and `$2.00`" in err
 
 

@@ -421,6 +421,17 @@ def test_set_must_name_a_parameter_with_a_value_of_its_type(tmp_path: Path) -> N
     assert diagnostics[1].hint == "did you mean `pool`?"
 
 
+def test_set_refuses_a_negative_count(tmp_path: Path) -> None:
+    terms = TERMS + "parameter minimum_size: count = 30\n"
+    diagnostic, = refused(tmp_path, example("negative", CLOSED, "expect payout = $0.00\n",
+                                            extra="set minimum_size = -3\n"), terms)
+    assert diagnostic.code == "E0804" and diagnostic.span is not None
+    assert (diagnostic.span.line - BEFORE - 1, diagnostic.span.column) == (2, 22)
+    assert diagnostic.message == ("`minimum_size` is a count, which cannot be negative, but "
+                                  "it is given `-3`")
+    assert diagnostic.hint == "a count is a number of members: write zero or more, like `30`"
+
+
 def test_an_example_needs_a_table_expectations_and_one_organization(tmp_path: Path) -> None:
     diagnostics = refused(tmp_path, """\
         example "empty"
@@ -522,6 +533,62 @@ def test_examples_belong_to_a_contract(tmp_path: Path) -> None:
         load_contract(str(tmp_path / "lib.eq"))
     assert [d.message for d in caught.value.diagnostics] == [
         "a worked example needs a contract header"]
+
+
+MODULE_TERMS = TERMS.replace(
+    "end\n\nmeasure", 'end\n\nimport disparity\nimport "lib.eq" as lib\n\nmeasure', 1)
+LIB = """\
+parameter bonus: money = $100.00
+define doubled_gap(m: measure, g: group, p: period): pp =
+  2 * (rate(m, reference(m, g, p), p) - rate(m, g, p))
+define bonus_due: money = bonus
+"""
+
+
+def test_expectations_and_settings_may_name_what_modules_declare(tmp_path: Path) -> None:
+    """A module's rule is expected, and its parameter set, by the name the contract uses."""
+    (tmp_path / "lib.eq").write_text(LIB, encoding="utf-8")
+    text = report(tmp_path, example("module values", CLOSED, """\
+        expect lib.doubled_gap(COL, Black, performance) = 2 pp
+        expect lib.bonus_due = $250.00
+        expect disparity.gap_to_reference(COL, Black, performance) = 1 pp
+        expect disparity.weighted_mean_rate(COL, race, performance) = 70.5%
+        expect disparity.gap_to_reference(COL, Black, baseline) is not scored
+        """, extra="set lib.bonus = $250.00\n"), MODULE_TERMS)
+    assert text.endswith('example "module values": ok (5 expectations)\n'), text
+
+
+def test_a_module_rule_that_fails_is_reported_by_the_name_the_contract_uses(
+        tmp_path: Path) -> None:
+    (tmp_path / "lib.eq").write_text(LIB, encoding="utf-8")
+    text = report(tmp_path, example("module values", CLOSED, """\
+        expect lib.doubled_gap(COL, Black, performance) = 3 pp
+        """), MODULE_TERMS)
+    assert "FAILED, 1 of 1 expectation not met" in text
+    assert "expect lib.doubled_gap(COL, Black, performance) = 3 pp\n" in text
+    assert "    expected 3 pp\n    actual   2 pp\n" in text
+
+
+def test_module_names_in_an_example_are_resolved_with_did_you_mean(tmp_path: Path) -> None:
+    (tmp_path / "lib.eq").write_text(LIB, encoding="utf-8")
+    diagnostics = refused(tmp_path, example("bad module names", CLOSED, """\
+        expect lib.doubled(COL, Black, performance) = 2 pp
+        expect disparity.weighted_mean_rate(COL, rase, performance) = 70.5%
+        expect lib.bonus = $1.00
+        """, extra="set lib.bonu = $1.00\nset lib.bonus = 5%\n"), MODULE_TERMS)
+    offset = MODULE_TERMS.count("\n") + 1
+    assert [(d.code, d.span.line - offset, d.span.column, d.message, d.hint)
+            for d in diagnostics if d.span is not None] == [
+        ("E0804", 2, 3, "the contract has no parameter `lib.bonu`", "did you mean `lib.bonus`?"),
+        ("E0804", 3, 19, "`lib.bonus` is money, but `5%` is a percent",
+         "a share of an amount is `amount * percent`"),
+        ("E0802", 7, 10, "the contract has no output or definition `lib.doubled`",
+         "did you mean `lib.doubled_gap`?"),
+        ("E0802", 8, 44, "`rase` is not a stratification of the contract",
+         "did you mean `race`?"),
+        ("E0802", 9, 10, "`lib.bonus` is a parameter, not a value the contract computes",
+         "to try another value, write `set lib.bonus = ...`; expect outputs and definitions"),
+    ]
 
 
 def test_examples_are_checked_with_the_contract(tmp_path: Path) -> None:

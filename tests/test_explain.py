@@ -179,6 +179,8 @@ def test_choosing_what_to_explain(trace: Path) -> None:
     assert code == 1 and "has no value for `COLL`" in err and "did you mean `COL`" in err
     code, _, err = run("explain", str(trace), "payout", "--org", "Harborview Health Partner")
     assert code == 1 and "E0602" in err and f"did you mean `{HARBORVIEW}`" in err
+    code, _, err = run("explain", str(trace), "payout", "--org", "harborview")
+    assert code == 1 and f"did you mean `{HARBORVIEW}`?" in err
     code, _, err = run("explain", str(trace), "payout", "--org", "Nobody")
     assert code == 1 and f"it holds: Cape and Islands Care Network, {HARBORVIEW}" in err
     code, _, err = run("explain", str(trace), "payout", "--org", HARBORVIEW, "--depth", "-1")

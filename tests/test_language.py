@@ -534,6 +534,53 @@ def test_parameter_problems(tmp_path: Path, body: str, code: str) -> None:
     assert code in codes(refused(tmp_path, body))
 
 
+@pytest.mark.parametrize(("body", "line", "column", "text"), [
+    ("parameter p: count = -3\n", 17, 22, "-3"),
+    ("parameter p: count = - 0.5 per \"Section 2\"\n", 17, 22, "- 0.5"),
+    ("parameter p: count = 30\n  amended to -1 from 2024-07-01\n", 18, 14, "-1"),
+])
+def test_a_negative_count_is_refused_where_it_is_written(
+        tmp_path: Path, body: str, line: int, column: int, text: str) -> None:
+    diagnostic, = refused(tmp_path, body)
+    assert diagnostic.code == "E0203"
+    assert diagnostic.message == f"`p` is a count, which cannot be negative, but it is given " \
+        f"`{text}`"
+    assert diagnostic.span is not None
+    assert (diagnostic.span.line, diagnostic.span.column) == (line, column)
+    assert diagnostic.hint is not None and "zero or more" in diagnostic.hint
+    assert [n.message for n in diagnostic.notes] == ["`p` is declared a count"]
+
+
+def test_counts_may_be_fractional_and_other_units_negative(tmp_path: Path) -> None:
+    """Imputed membership makes counts fractional; money, points, percents and numbers can
+    be below zero in a contract (a withhold, a worsening, a fall)."""
+    result = shown(tmp_path, """\
+        parameter size: count = 12.5
+        parameter withhold: money = -$500.00
+        parameter fall: pp = -1 pp
+        parameter change: percent = -2%
+        parameter factor: number = -0.5
+        output o: money = withhold * size * factor rounded to cents half up
+        output o_rest: percent = change + fall not rounded
+        """)
+    assert result == {"o": "$3,125.00", "o_rest": "-3%"}
+
+
+def test_a_computed_count_below_zero_stops_settlement(tmp_path: Path) -> None:
+    body = """\
+        parameter size: count = 30
+        parameter spare: count = size - 40
+        output o: count = spare not rounded
+        """
+    diagnostic = evaluation_error(tmp_path, body)
+    assert diagnostic.code == "E0405"
+    assert diagnostic.message == "parameter `spare` is a count, which cannot be negative, " \
+        "but its value is -10"
+    assert diagnostic.span is not None and diagnostic.span.text == "size - 40"
+    assert outputs(tmp_path, body, overrides=["size=45"])["o"] == Quantity("count",
+                                                                          Decimal(5))
+
+
 def test_unit_mismatch_hint_speaks_of_points(tmp_path: Path) -> None:
     diagnostic = refused(tmp_path, "parameter p: pp = 2%\n")[0]
     assert diagnostic.hint is not None and "2 pp" in diagnostic.hint
@@ -1506,6 +1553,72 @@ def test_showcase_checks(tmp_path: Path) -> None:
         "money", "percent", "pp", "count", "number", "date", "yesno"}
     assert program.measures["SNS"].min_denominator == 20
     assert program.measures["DSF"].title == "Depression screening and follow-up"
+
+
+def _showcase_constructs() -> dict[str, set[str]]:
+    """What the showcase's syntax tree holds, by kind of construct."""
+    from eqlang import syntax as s
+    from eqlang.check import _walk
+    from eqlang.parse import parse
+    from eqlang.source import read_source
+
+    found: dict[str, set[str]] = {key: set() for key in (
+        "nodes", "calls", "weighted", "policies", "references", "literals", "rounding",
+        "operators", "tiers", "header", "types", "attributes", "domains")}
+    for node in _walk(parse(read_source(SHOWCASE))):
+        if type(node).__module__ == s.__name__:
+            found["nodes"].add(type(node).__name__)
+        if isinstance(node, s.Call):
+            found["calls"].add(node.callee.dotted)
+            if node.weighted_by is not None:
+                found["weighted"].add(node.callee.dotted)
+        elif isinstance(node, s.ForEach):
+            found["policies"].add(node.not_scored or "none")
+            found["domains"].update(type(b.domain).__name__ for b in node.binders)
+        elif isinstance(node, s.Reference):
+            found["references"].add(node.kind)
+        elif isinstance(node, s.Literal):
+            found["literals"].add(node.kind)
+        elif isinstance(node, s.Rounding):
+            found["rounding"].add(f"{node.unit} {node.mode}")
+        elif isinstance(node, s.Binary | s.Compare):
+            found["operators"].add(node.op)
+        elif isinstance(node, s.Range):
+            found["tiers"].add(node.kind)
+        elif isinstance(node, s.HeaderField):
+            found["header"].add(node.kind)
+        elif isinstance(node, s.Param | s.Parameter):
+            found["types"].add(node.type)
+        elif isinstance(node, s.MeasureAttribute):
+            found["attributes"].add(node.kind)
+    return found
+
+
+def test_showcase_uses_every_construct_of_the_core_language() -> None:
+    """The language core's list of constructs, each found in the showcase contract."""
+    found = _showcase_constructs()
+    assert found["header"] >= {"payer", "provider_each", "currency", "period", "version",
+                               "effective", "settled_as_of"}
+    assert found["attributes"] >= {"higher_is_better", "weight", "minimum_denominator"}
+    assert found["references"] == {"group", "best", "whole", "rest"}
+    assert found["types"] >= {"money", "percent", "pp", "count", "number", "date", "yesno",
+                              "measure", "group", "period"}
+    assert found["operators"] >= {"+", "-", "*", "/", "=", "!=", "<", "<=", ">", ">="}
+    assert found["nodes"] >= {
+        "Import", "Measure", "Stratification", "Parameter", "Amendment", "Definition",
+        "Output", "Exception_", "Schedule", "Invariant", "Example", "If", "And", "Or", "Not",
+        "Negate", "Otherwise", "Because", "NotScoredLiteral", "IsScored", "MemberOf",
+        "AtOrganization", "WholePopulation", "Listed", "FocusGroups", "AllMeasures",
+        "AllOrganizations"}
+    assert found["calls"] >= {"min", "max", "clamp", "abs", "round", "rate", "numerator",
+                              "denominator", "sum", "mean", "count", "all", "any", "median",
+                              "percentile", "reference", "weight", "min_denominator",
+                              "higher_is_better"}
+    assert found["weighted"] >= {"mean"}
+    assert found["policies"] == {"none", "skip", "zero", "rescale", "propagate"}
+    assert found["tiers"] == {"below", "up_to", "above", "from", "from_to", "from_through"}
+    assert found["rounding"] >= {"cents half up", "cents half even", "decimals half even",
+                                 "None None"}
 
 
 def test_showcase_settles() -> None:
