@@ -379,7 +379,7 @@ def test_check_reports_every_file(workdir: Path) -> None:
 
 
 MESSY = "# terms\nparameter   pool: money=$1,000.00 # the pool\ndefine half = pool*50%\n"
-TIDY = "# terms\n# the pool\nparameter pool: money = $1,000.00\n\ndefine half =\n  pool * 50%\n"
+TIDY = "# terms\n# the pool\nparameter pool: money = $1,000.00\ndefine half =\n  pool * 50%\n"
 
 
 def test_fmt_prints_and_changes_nothing(workdir: Path) -> None:
