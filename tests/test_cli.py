@@ -394,8 +394,63 @@ def test_fmt_check(workdir: Path) -> None:
     Path("tidy.eq").write_text(TIDY)
     exit_code, _, err = run("fmt", "--check", "messy.eq")
     assert exit_code == 1 and "messy.eq: not formatted" in err
-    assert run("fmt", "--check", "tidy.eq")[0] == 0
+    assert run("fmt", "--check", "tidy.eq")[:2] == (0, "1 file formatted\n")
     assert Path("messy.eq").read_text() == MESSY
+
+
+def test_fmt_check_lists_every_file_that_is_not_formatted(workdir: Path) -> None:
+    Path("messy.eq").write_text(MESSY)
+    Path("tidy.eq").write_text(TIDY)
+    Path("also messy.eq").write_text(MESSY)
+    exit_code, out, err = run("fmt", "--check", "messy.eq", "tidy.eq", "also messy.eq")
+    assert exit_code == 1 and out == ""
+    assert err.splitlines() == [
+        "messy.eq: not formatted",
+        "also messy.eq: not formatted",
+        "2 of 3 files not formatted; run `eqlang fmt --write` on them",
+    ]
+
+
+def test_fmt_check_reports_a_broken_file_and_checks_the_others(workdir: Path) -> None:
+    Path("broken.eq").write_text("define x = (1 +\n")
+    Path("messy.eq").write_text(MESSY)
+    exit_code, _, err = run("fmt", "--check", "broken.eq", "messy.eq", "missing.eq")
+    assert exit_code == 1
+    assert "messy.eq: not formatted" in err and "1 of 1 file not formatted" in err
+    assert "broken.eq:1:15: error[E0003]" in err and "missing.eq: error[E0001]" in err
+
+
+def test_fmt_diff_shows_the_change_and_changes_nothing(workdir: Path) -> None:
+    Path("messy.eq").write_text(MESSY)
+    Path("tidy.eq").write_text(TIDY)
+    exit_code, out, _ = run("fmt", "--diff", "messy.eq", "tidy.eq")
+    assert exit_code == 0
+    assert out.splitlines() == [
+        "--- messy.eq (as written)",
+        "+++ messy.eq (formatted)",
+        "@@ -1,3 +1,5 @@",
+        " # terms",
+        "-parameter   pool: money=$1,000.00 # the pool",
+        "-define half = pool*50%",
+        "+# the pool",
+        "+parameter pool: money = $1,000.00",
+        "+define half =",
+        "+  pool * 50%",
+    ]
+    assert Path("messy.eq").read_text() == MESSY
+    exit_code, out, err = run("fmt", "--diff", "--check", "messy.eq")
+    assert exit_code == 1 and out.startswith("--- messy.eq") and "not formatted" in err
+
+
+@pytest.mark.parametrize("arguments", [
+    ("fmt", "a.eq", "b.eq"),
+    ("fmt", "--write", "--check", "a.eq"),
+    ("fmt", "--write", "--diff", "a.eq"),
+    ("fmt",),
+])
+def test_fmt_refuses_a_command_line_it_cannot_follow(workdir: Path,
+                                                     arguments: tuple[str, ...]) -> None:
+    assert run(*arguments)[0] == 2
 
 
 def test_fmt_write_rewrites_in_place_atomically(workdir: Path) -> None:
