@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,7 +17,9 @@ from eqlang.fmt import WIDTH, format_expr, format_literal, format_module
 from eqlang.parse import find_comments, parse
 from eqlang.source import SourceFile
 
-REFERENCE = Path(__file__).resolve().parent.parent / "contracts" / "reference-equity.eq"
+ROOT = Path(__file__).resolve().parent.parent
+REFERENCE = ROOT / "contracts" / "reference-equity.eq"
+LANGUAGE = ROOT / "docs" / "language.md"
 
 
 def parse_text(text: str) -> s.Module:
@@ -84,6 +87,20 @@ def test_reference_contract_lines_are_short_where_they_can_be() -> None:
     # A long top-level `if` is split over lines; each piece is short.
     assert any(line.startswith("  else if ") for line in lines)
     assert all(len(ln) <= WIDTH for ln in lines if ln.lstrip().startswith("if "))
+
+
+def _example_after(heading: str) -> str:
+    """The first ```eqlang block after ``heading`` in docs/language.md."""
+    text = LANGUAGE.read_text(encoding="utf-8")
+    match = re.search(rf"^{re.escape(heading)}\n.*?^```eqlang\n(.*?)^```$", text, re.M | re.S)
+    assert match is not None, heading
+    return match.group(1)
+
+
+@pytest.mark.parametrize("heading", ["## 1. A first contract", "### Formatting"])
+def test_the_documentation_shows_the_layout_fmt_prints(heading: str) -> None:
+    example = _example_after(heading)
+    assert fmt(example) == example
 
 
 # ---- declarations -----------------------------------------------------------------------
