@@ -96,8 +96,7 @@ define wcv_met(g: group): yesno =
 define wcv_credit: number =
   if count(wcv_met(g) is scored for each g in focus groups) = 0
   then not scored because "no focus group has 30 members in both years"
-  else count(wcv_met(g) for each g in focus groups, not scored: skip)
-       / count(wcv_met(g) is scored for each g in focus groups)
+  else mean((if wcv_met(g) then 1 else 0) for each g in focus groups, not scored: skip)
 
 output measure_credit(m: measure): number =
   adult_credit(m)

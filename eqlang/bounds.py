@@ -110,6 +110,12 @@ class IntervalArithmetic:
                         max(self._product(x, y, self.up) for x, y in pairs),
                         a.unscored or b.unscored)
 
+    def square(self, a: Interval) -> Interval:
+        # A number times itself is never negative: squaring [-2, 3] gives [0, 9], where
+        # multiplying two independent numbers from it could give -6.
+        magnitude = self.absolute(a)
+        return self.multiply(magnitude, magnitude)
+
     @staticmethod
     def _product(x: Decimal, y: Decimal, context: decimal.Context) -> Decimal:
         # A bound of 0 times an unbounded one is 0: the product of the numbers is 0.

@@ -1128,6 +1128,10 @@ class Evaluator:
         operation = {"+": self.math.add, "-": self.math.subtract, "*": self.math.multiply,
                      "/": self.math.divide}[e.op]
         try:
+            if e.op == "*" and e.left == e.right:
+                # The same expression in the same scope is the same number: an arithmetic
+                # over bounds must know it is a square, or it would allow a negative product.
+                return Quantity(unit, self.math.square(left.magnitude))
             return Quantity(unit, operation(left.magnitude, right.magnitude))
         except ArithmeticError_ as exc:
             raise self.fail("E0401", f"{exc} in `{' '.join(e.span.text.split())}`", e.span, env,

@@ -127,6 +127,11 @@ end
     ("output x: count = denominator(COL, Black, performance) not rounded",
      "0 or more (no upper bound)"),
     ("output x: yesno = 1 < 2 not rounded", "always yes"),
+    ("define d: number = (rate(COL, Black, performance) - rate(COL, White, performance))"
+     " / 1 pp\noutput x: number = d * d not rounded", "0 to 10000, or not scored"),
+    ("output x: number = (rate(COL, Black, performance) / 1% - 50)"
+     " * (rate(COL, White, performance) / 1% - 50) not rounded",
+     "-2500 to 2500, or not scored"),
     ("schedule tier(r: percent): number\n  below 50% pays 0\n  from 50% pays 1\nend\n"
      "output x: number = tier(rate(COL, Black, performance)) not rounded",
      "0 to 1, or not scored"),
@@ -229,6 +234,8 @@ def test_rounding_and_monotone_functions_are_sound(a: tuple[Interval, Decimal], 
     rounded = MATH.round(x, places, mode)
     assert rounded.low <= EXACT.round(p, places, mode) <= rounded.high
     assert MATH.absolute(x).low <= abs(p) <= MATH.absolute(x).high
+    assert MATH.square(x).low <= EXACT.square(p) <= MATH.square(x).high
+    assert MATH.square(x).low >= 0
     if p >= 0:
         root = MATH.sqrt(x)
         assert root.low <= EXACT.sqrt(p) <= root.high
