@@ -103,6 +103,41 @@ def test_the_documentation_shows_the_layout_fmt_prints(heading: str) -> None:
     assert fmt(example) == example
 
 
+def _shipped() -> list[Path]:
+    """Every .eq file eqlang ships for people to read: the contracts and their modules, the
+    standard library, and examples under docs/ and tests/, but not the deliberately broken
+    files of tests/broken."""
+    found = [p for folder in ("contracts", "stdlib", "docs", "tests") for p in
+             (ROOT / folder).rglob("*.eq")]
+    return sorted(p for p in found if p.relative_to(ROOT).parts[:2] != ("tests", "broken"))
+
+
+SHIPPED = _shipped()
+
+
+def test_the_shipped_files_are_found() -> None:
+    names = {p.relative_to(ROOT).as_posix() for p in SHIPPED}
+    assert {"contracts/reference-equity.eq", "stdlib/hedis.eq"} <= names
+    assert not any(name.startswith("tests/broken/") for name in names)
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_every_shipped_file_is_formatted(path: Path) -> None:
+    shown = path.relative_to(ROOT).as_posix()
+    text = path.read_text(encoding="utf-8")
+    formatted = fmt(text)
+    differ = next((i for i, (a, b) in enumerate(
+        zip(text.splitlines(), formatted.splitlines(), strict=False), 1) if a != b), None)
+    assert formatted == text, (
+        f"{shown} is not formatted (first difference on line {differ}); "
+        f"run `eqlang fmt --write {shown}`"
+    )
+    # What still runs past the width cannot be broken: prose in a comment (never re-flowed)
+    # or a text in quotes.
+    long_lines = [line for line in text.splitlines() if len(line) > WIDTH]
+    assert all(line.lstrip().startswith("#") or '"' in line for line in long_lines)
+
+
 # ---- declarations -----------------------------------------------------------------------
 
 
