@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from cli_run import run
+from contract_lines import line_of
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACT = "contracts/reference-equity.eq"
@@ -293,18 +294,20 @@ def test_written_files_get_normal_permissions(workdir: Path) -> None:
 
 
 def test_an_unguarded_division_names_where_it_happened(workdir: Path) -> None:
-    Path("ratio.eq").write_text(Path(CONTRACT).read_text().replace(
+    text = Path(CONTRACT).read_text().replace(
         "define leveled_down(m: measure): yesno =",
         "define ratio(m: measure, g: group, p: period): number =\n"
         "  numerator(m, g, p) / denominator(m, g, p)\n\n"
         "output asian_ratio(m: measure): number = ratio(m, Asian, performance) not rounded\n\n"
-        "define leveled_down(m: measure): yesno ="))
+        "define leveled_down(m: measure): yesno =")
+    Path("ratio.eq").write_text(text)
+    division = line_of("ratio.eq", "  numerator(m, g, p) / denominator(m, g, p)", text)
     Path(TABLE).write_text("".join(
         line for line in Path(TABLE).read_text().splitlines(keepends=True)
         if not line.startswith("Merrimack Valley ACO,HBD,Asian,2024")))
     code, _, err = run("eval", "ratio.eq", "--table", TABLE, "--trace", "t.json")
     assert code == 1
-    assert err.startswith("ratio.eq:69:3: error[E0401]: division by zero (0 / 0) in "
+    assert err.startswith(f"ratio.eq:{division}:3: error[E0401]: division by zero (0 / 0) in "
                           "`numerator(m, g, p) / denominator(m, g, p)`\n"), err
     assert ("= note: organization Merrimack Valley ACO, measure HBD, group Asian, period "
             "performance (2024), while evaluating ratio(HBD, Asian, performance)") in err
