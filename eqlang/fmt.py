@@ -8,7 +8,8 @@ it), a blank line between declarations where the source had one, and lines of at
 reader expects otherwise: before an operator, between the arguments of a call, at ``then``
 and ``else``, at ``for each`` and ``where``. Two texts that parse to the same module, laid
 out the same way, format to the same text, and formatting formatted text changes nothing.
-Expressions get only the parentheses the grammar needs to read them back as the same tree.
+Expressions get the parentheses the grammar needs to read them back as the same tree, and
+around an ``if`` nested where a reader could not tell where it ends.
 """
 
 from __future__ import annotations
@@ -91,7 +92,8 @@ def format_module(module: s.Module) -> str:
 
 
 def format_expr(expr: s.Expr) -> str:
-    """One expression on one line, with the fewest parentheses that keep its tree."""
+    """One expression on one line, with the parentheses that keep its tree (and those around
+    a nested ``if`` that a reader needs)."""
     return flat(_expr(expr, _IF))
 
 
@@ -280,19 +282,26 @@ def _bare(expr: s.Expr, operand: bool) -> Doc:
 
 def _if(expr: s.If) -> Doc:
     """An ``if`` without its group: broken, ``if``, ``then`` and ``else`` start lines, and an
-    ``else if`` chain stays at one depth, the way people write it by hand. Every branch is a
-    full expression in the grammar, so breaking lines never needs extra parentheses."""
+    ``else if`` chain stays at one depth, the way people write it by hand. The grammar needs
+    no brackets around a branch, but a reader does around an ``if`` inside a condition or a
+    ``then`` on one line (``then (if a then 1 else 0) else 2``), so those get them."""
+    condition = _bracketed_if(expr.condition) if isinstance(expr.condition, s.If) else (
+        _expr(expr.condition, _IF))
     if isinstance(expr.then, s.If):
-        # A nested `if` in the `then` branch goes on lines of its own, indented, when it
-        # does not fit after `then`.
-        then: Doc = Group(("then", Nest(INDENT, (LINE, _if(expr.then)))))
+        # On lines of its own, indented, a nested `if` needs no brackets.
+        inner = (IfBreak("", flat="("), _if(expr.then), IfBreak("", flat=")"))
+        then: Doc = Group(("then", Nest(INDENT, (LINE, *inner))))
     else:
         then = ("then ", _expr(expr.then, _IF))
     otherwise = (
         _if(expr.otherwise) if isinstance(expr.otherwise, s.If)
         else _expr(expr.otherwise, _IF)
     )
-    return ("if ", _expr(expr.condition, _IF), LINE, then, LINE, "else ", otherwise)
+    return ("if ", condition, LINE, then, LINE, "else ", otherwise)
+
+
+def _bracketed_if(expr: s.If) -> Doc:
+    return Group(("(", Align(_if(expr)), ")"))
 
 
 def _call(call: s.Call) -> Doc:
@@ -337,11 +346,11 @@ def _arguments(items: list[Doc], plain: list[bool]) -> list[Doc]:
 
 
 def _aggregated(expr: s.Expr) -> Doc:
-    """The value an aggregation aggregates (or weighs by), which a clause follows on the next
-    line when it breaks: a broken ``if`` there is bracketed, a chain indented, so that the
-    clause does not read as part of it."""
+    """The value an aggregation aggregates (or weighs by), which a clause follows: an ``if``
+    there is bracketed and a broken chain indented, so that ``else 0 for each g`` does not
+    read as one clause."""
     if isinstance(expr, s.If):
-        return (IfBreak("("), Group(Align(_if(expr))), IfBreak(")"))
+        return _bracketed_if(expr)
     return _expr(expr, _IF, operand=True)
 
 

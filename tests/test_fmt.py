@@ -414,8 +414,13 @@ def test_a_built_negative_literal_in_an_expression_is_bracketed_like_a_negation(
         ("(if a then b else c) + d", "(if a then b else c) + d"),
         ("d + (if a then b else c)", "d + (if a then b else c)"),
         ("if a then b else (c + d)", "if a then b else c + d"),
+        # Not needed by the grammar, but by a reader: where does a nested `if` end?
         ("if (if a then b else c) then (if d then e else f) else (if g then h else i)",
-         "if if a then b else c then if d then e else f else if g then h else i"),
+         "if (if a then b else c) then (if d then e else f) else if g then h else i"),
+        ("if if a then b else c then if d then e else f else g",
+         "if (if a then b else c) then (if d then e else f) else g"),
+        ("sum(if a then b else c for each m in measures)",
+         "sum((if a then b else c) for each m in measures)"),
         ("not (a and b)", "not (a and b)"),
         ("(not a) and b", "not a and b"),
         ("not (not a)", "not not a"),
@@ -516,7 +521,7 @@ def test_a_long_if_body_is_split_and_a_short_one_is_not() -> None:
         f"  if {cond}\n"
         "  then first_branch_value(m, g) + 1\n"
         f"  else if {cond}\n"
-        "  then if p then q else r\n"
+        "  then (if p then q else r)\n"
         "  else last_branch(m)\n"
     )
     assert fmt(fmt(text)) == fmt(text)
