@@ -72,11 +72,11 @@ parameter improvement_credit: percent = 50% per "Attachment 3, section 2.4"
 
 ## Credit by the size of a disparity, in points.
 schedule disparity_tier(size: pp): percent
-  below 1.5 pp pays 100%
+  below 1.5 pp        pays 100%
   from 1.5 pp to 3 pp pays 75%
   from 3 pp to 4.5 pp pays 50%
   from 4.5 pp to 6 pp pays 25%
-  from 6 pp pays 0%
+  from 6 pp           pays 0%
 end
 
 ## The race disparity: the population-weighted mean difference from the best-performing
@@ -93,11 +93,12 @@ define ethnicity_disparity(m: measure, p: period): pp =
 ## Credit for a disparity: its tier, or the improvement credit when it shrank by at least
 ## 30% since 2022, whichever is more.
 define credit(now: pp, before: pp): percent =
-  max(disparity_tier(now),
-      (if before > 0 pp and (before - now) / before * 100% >= improvement_needed
-       then improvement_credit
-       else 0%)
-      otherwise 0%)
+  max(
+    disparity_tier(now),
+    (if before > 0 pp and (before - now) / before * 100% >= improvement_needed
+     then improvement_credit
+     else 0%)
+    otherwise 0%)
 
 define race_credit(m: measure): percent =
   credit(race_disparity(m, performance), race_disparity(m, baseline))
@@ -110,11 +111,13 @@ output measure_credit(m: measure): percent =
   race_credit(m) * 60% + ethnicity_credit(m) * 40%
   otherwise race_credit(m)
   otherwise ethnicity_credit(m)
-  otherwise (not scored because "neither race nor ethnicity disparity could be measured")
+  otherwise not scored because "neither race nor ethnicity disparity could be measured"
   rounded to 2 decimals half even
 
 ## The race disparity in 2024, reported.
-output race_gap(m: measure): pp = race_disparity(m, performance) rounded to 2 decimals half even
+output race_gap(m: measure): pp =
+  race_disparity(m, performance)
+  rounded to 2 decimals half even
 
 ## The index of disparity of the races in 2024, reported and not paid on.
 output race_index(m: measure): percent =
@@ -122,8 +125,9 @@ output race_index(m: measure): percent =
   rounded to 2 decimals half even
 
 output equity_payment: money =
-  pool * mean(measure_credit(m) weighted by weight(m) for each m in measures,
-              not scored: rescale)
+  pool * mean(
+    measure_credit(m) weighted by weight(m)
+    for each m in measures, not scored: rescale)
   otherwise ($0.00 because "no measure could be scored")
   rounded to cents half up
 
@@ -269,7 +273,8 @@ end
 # ---- promises: `eqlang check --properties` searches for tables that break them -------------
 
 ## The payment stays between nothing and the pool.
-invariant "payment within the pool": always equity_payment >= $0.00 and equity_payment <= pool
+invariant "payment within the pool":
+  always equity_payment >= $0.00 and equity_payment <= pool
 
 ## Better care for Hispanic members, everything else equal, never pays less.
 invariant "better care for Hispanic members never pays less":

@@ -89,15 +89,21 @@ output measure_credit(m: measure): number =
   else payment.closure_credit(reduction(m), full_credit_reduction)
   rounded to 4 decimals half even
 
-output index_2022(m: measure): percent = index(m, baseline) rounded to 2 decimals half even
+output index_2022(m: measure): percent =
+  index(m, baseline)
+  rounded to 2 decimals half even
 
-output index_2024(m: measure): percent = index(m, performance) rounded to 2 decimals half even
+output index_2024(m: measure): percent =
+  index(m, performance)
+  rounded to 2 decimals half even
 
 output equity_payment: money =
   payment.capped(
-    payment.floored(pool * sum(measure_credit(m) weighted by weight(m)
-                               for each m in measures, not scored: rescale),
-                    floor_payment),
+    payment.floored(
+      pool * sum(
+        measure_credit(m) weighted by weight(m)
+        for each m in measures, not scored: rescale),
+      floor_payment),
     pool)
   otherwise ($0.00 because "no measure could be measured")
   rounded to cents half up
@@ -227,7 +233,8 @@ end
 # ---- promises: `eqlang check --properties` searches for tables that break them -------------
 
 ## The payment stays between nothing and the pool.
-invariant "payment within the pool": always equity_payment >= $0.00 and equity_payment <= pool
+invariant "payment within the pool":
+  always equity_payment >= $0.00 and equity_payment <= pool
 
 ## The safety-net floor is paid whenever a measure is measured.
 invariant "the floor is paid":

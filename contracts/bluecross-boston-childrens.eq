@@ -60,13 +60,14 @@ define group_credit(m: measure, g: group): number =
   else if not statistics.clearly_worse(m, g, White, performance)
   then 1 because "the gap to White is not clearly open in 2024"
   else payment.closure_quarters(
-         payment.gap_closure(disparity.gap_to_reference(m, g, baseline),
-                             disparity.gap_to_reference(m, g, performance)))
+         payment.gap_closure(
+           disparity.gap_to_reference(m, g, baseline),
+           disparity.gap_to_reference(m, g, performance)))
        otherwise (0 because "the group had no gap to close in 2022")
 
 output band_credit(m: measure): number =
   mean(group_credit(m, g) for each g in focus groups, not scored: skip)
-  otherwise (not scored because "no focus group is scored in this age band")
+  otherwise not scored because "no focus group is scored in this age band"
   rounded to 4 decimals half even
 
 ## Black children's gap to White children in 2024, as a share of White's rate; reported.
@@ -75,8 +76,9 @@ output black_relative_gap(m: measure): percent =
   rounded to 2 decimals half even
 
 output equity_payment: money =
-  pool * sum(band_credit(m) weighted by weight(m) for each m in measures,
-             not scored: rescale)
+  pool * sum(
+    band_credit(m) weighted by weight(m)
+    for each m in measures, not scored: rescale)
   otherwise ($0.00 because "no age band could be scored")
   rounded to cents half up
 
@@ -185,4 +187,5 @@ end
 # ---- promises: `eqlang check --properties` searches for tables that break them -------------
 
 ## The payment stays between nothing and the pool.
-invariant "payment within the pool": always equity_payment >= $0.00 and equity_payment <= pool
+invariant "payment within the pool":
+  always equity_payment >= $0.00 and equity_payment <= pool

@@ -88,13 +88,18 @@ define benchmark(m: measure): percent =
 define group_points(m: measure, g: group): number =
   if not statistics.has_data(m, g, performance)
   then not scored because "the group has fewer than 30 members in 2024"
-  else max(payment.achievement_points(
-             payment.attainment_score(rate(m, g, performance), threshold(m), benchmark(m))),
-           min(9,
-               payment.achievement_points(
-                 payment.improvement_score(m, statistics.usable_rate(m, g, baseline),
-                                           rate(m, g, performance), benchmark(m)))
-               otherwise 0))
+  else max(
+    payment.achievement_points(
+      payment.attainment_score(rate(m, g, performance), threshold(m), benchmark(m))),
+    min(
+      9,
+      payment.achievement_points(
+        payment.improvement_score(
+          m,
+          statistics.usable_rate(m, g, baseline),
+          rate(m, g, performance),
+          benchmark(m)))
+      otherwise 0))
 
 ## A measure's points: the mean points of its scored focus groups, or 0 when the whole
 ## population's care got worse by more than 1.5 points.
@@ -102,17 +107,20 @@ output measure_points(m: measure): number =
   if payment.leveled_down(m, baseline, performance, leveling_margin)
   then 0 because "the whole population's rate got worse by more than 1.5 points"
   else mean(group_points(m, g) for each g in {Asian, Black, Hispanic}, not scored: skip)
-       otherwise (not scored because "no focus group has 30 members in 2024")
+       otherwise not scored because "no focus group has 30 members in 2024"
   rounded to 2 decimals half even
 
 ## The equity score: the weighted measure points over the 10 points a measure can earn.
 output equity_score: percent =
   mean(measure_points(m) weighted by weight(m) for each m in measures, not scored: rescale)
-    / 10 * 100%
+    / 10
+    * 100%
   otherwise (0% because "no measure could be scored")
   rounded to 2 decimals half even
 
-output withhold: money = payment.withheld(base_payment, withhold_share) rounded to cents half up
+output withhold: money =
+  payment.withheld(base_payment, withhold_share)
+  rounded to cents half up
 
 output withhold_returned: money =
   payment.withhold_returned(withhold, equity_score / 100%)
@@ -124,7 +132,8 @@ output missing_race: percent =
   if denominator(COL, ALL, performance) = 0
   then not scored because "the unit has no colorectal screening members in 2024"
   else (denominator(COL, Unknown, performance) + denominator(COL, Declined, performance))
-    / denominator(COL, ALL, performance) * 100%
+       / denominator(COL, ALL, performance)
+       * 100%
   rounded to 2 decimals half even
 
 output data_bonus: money =
@@ -134,7 +143,9 @@ output data_bonus: money =
   otherwise ($0.00 because "no screening members in 2024, so completeness cannot be shown")
   rounded to cents half up
 
-output total_payment: money = withhold_returned + data_bonus rounded to cents half up
+output total_payment: money =
+  withhold_returned + data_bonus
+  rounded to cents half up
 
 # ---- worked examples (run them with `eqlang test contracts/bluecross-mgb.eq`) ------------
 ## Each focus group has 100 members; points are tenths of a score, rounded down.
@@ -156,31 +167,31 @@ output total_payment: money = withhold_returned + data_bonus rounded to cents ha
 example "attainment and improvement points on every measure"
   organization "Example Unit"
   rows
-    COL ALL      2022: 700 of 1000
-    COL ALL      2024: 720 of 1000
-    COL Asian    2022:  75 of  100
-    COL Asian    2024:  80 of  100
-    COL Black    2022:  51 of  100
-    COL Black    2024:  69 of  100
-    COL Hispanic 2022:  45 of  100
-    COL Hispanic 2024:  63 of  100
-    COL Unknown  2024:  40 of   60
-    COL Declined 2024:  20 of   30
-    CBP ALL      2022: 650 of 1000
-    CBP ALL      2024: 660 of 1000
-    CBP Asian    2022:  74 of  100
-    CBP Asian    2024:  71 of  100
-    CBP Black    2022:  50 of  100
-    CBP Black    2024:  59 of  100
-    CBP Hispanic 2022:  12 of   20
-    CBP Hispanic 2024:  14 of   20
-    HBD ALL      2022: 220 of 1000
-    HBD ALL      2024: 210 of 1000
-    HBD Asian    2022:  16 of  100
-    HBD Asian    2024:  18 of  100
-    HBD Black    2022:  30 of  100
-    HBD Black    2024: 26.5 of 100
-    HBD Hispanic 2024:  36 of  100
+    COL ALL      2022:  700 of 1000
+    COL ALL      2024:  720 of 1000
+    COL Asian    2022:   75 of  100
+    COL Asian    2024:   80 of  100
+    COL Black    2022:   51 of  100
+    COL Black    2024:   69 of  100
+    COL Hispanic 2022:   45 of  100
+    COL Hispanic 2024:   63 of  100
+    COL Unknown  2024:   40 of   60
+    COL Declined 2024:   20 of   30
+    CBP ALL      2022:  650 of 1000
+    CBP ALL      2024:  660 of 1000
+    CBP Asian    2022:   74 of  100
+    CBP Asian    2024:   71 of  100
+    CBP Black    2022:   50 of  100
+    CBP Black    2024:   59 of  100
+    CBP Hispanic 2022:   12 of   20
+    CBP Hispanic 2024:   14 of   20
+    HBD ALL      2022:  220 of 1000
+    HBD ALL      2024:  210 of 1000
+    HBD Asian    2022:   16 of  100
+    HBD Asian    2024:   18 of  100
+    HBD Black    2022:   30 of  100
+    HBD Black    2024: 26.5 of  100
+    HBD Hispanic 2024:   36 of  100
   expect threshold(COL) = 60%
   expect benchmark(COL) = 78%
   expect threshold(CBP) = 62%

@@ -70,21 +70,21 @@ define group_credit(m: measure, g: group): number =
   if not statistics.scorable(m, g, baseline, performance, minimum_size)
   then not scored because "the group or White has fewer than 30 members in 2022 or 2024"
   else payment.guarded_score(
-         payment.gap_closure_score(m, g, baseline, performance, small_gap,
-                                   full_credit_closure),
-         m, g, baseline, performance, leveling_margin)
+    payment.gap_closure_score(m, g, baseline, performance, small_gap, full_credit_closure),
+    m, g, baseline, performance, leveling_margin)
 
 ## The mean credit of the measure's scored focus groups; not scored when none is scored.
 output measure_score(m: measure): number =
   mean(group_credit(m, g) for each g in focus groups, not scored: skip)
-  otherwise (not scored because "no focus group is scored on this measure")
+  otherwise not scored because "no focus group is scored on this measure"
   not rounded
 
 ## The payment: the pool times the weighted measure scores, the weights of unscored measures
 ## shared among the scored ones.
 output equity_payment: money =
-  pool * sum(measure_score(m) weighted by weight(m) for each m in measures,
-             not scored: rescale)
+  pool * sum(
+    measure_score(m) weighted by weight(m)
+    for each m in measures, not scored: rescale)
   otherwise ($0.00 because "no measure could be scored")
   rounded to cents half up
 
@@ -234,7 +234,8 @@ end
 # ---- promises: `eqlang check --properties` searches for tables that break them -------------
 
 ## The payment stays between nothing and the pool.
-invariant "payment within the pool": always equity_payment >= $0.00 and equity_payment <= pool
+invariant "payment within the pool":
+  always equity_payment >= $0.00 and equity_payment <= pool
 
 ## Better care for a focus group, everything else equal, never pays less.
 invariant "better care for a focus group never pays less":

@@ -66,11 +66,11 @@ parameter wcv_improvement: percent = 10% per "Exhibit 4, section 4"
 
 ## Credit by the share of the 2022 between-group variance removed by 2024.
 schedule variance_credit(reduction: percent): number
-  below 0% pays 0
-  from 0% to 10% pays 0.25
+  below 0%        pays 0
+  from 0% to 10%  pays 0.25
   from 10% to 25% pays 0.5
   from 25% to 50% pays 0.75
-  from 50% pays 1
+  from 50%        pays 1
 end
 
 define variance(m: measure, p: period): number =
@@ -80,17 +80,20 @@ define variance(m: measure, p: period): number =
 define adult_credit(m: measure): number =
   if variance(m, baseline) < small_variance
   then (if variance(m, performance) < small_variance then 1 else 0)
-  else variance_credit((variance(m, baseline) - variance(m, performance))
-                       / variance(m, baseline) * 100%)
+  else variance_credit(
+    (variance(m, baseline) - variance(m, performance)) / variance(m, baseline) * 100%)
 
 ## Whether a focus group met its well-care target; not scored when it has fewer than 30
 ## members in either year.
 define wcv_met(g: group): yesno =
-  if not (statistics.has_data(WCV, g, baseline) and statistics.has_data(WCV, g, performance))
+  if not (statistics.has_data(WCV, g, baseline)
+          and statistics.has_data(WCV, g, performance))
   then not scored because "the group has fewer than 30 members in 2022 or 2024"
-  else payment.benchmark_or_improvement_met(WCV, rate(WCV, g, baseline),
-                                            rate(WCV, g, performance), wcv_benchmark,
-                                            wcv_improvement)
+  else payment.benchmark_or_improvement_met(
+    WCV,
+    rate(WCV, g, baseline),
+    rate(WCV, g, performance),
+    wcv_benchmark, wcv_improvement)
 
 ## The share of scored focus groups that met the well-care target.
 define wcv_credit: number =
@@ -104,11 +107,13 @@ output measure_credit(m: measure): number =
   except wcv_credit when m = WCV per "Exhibit 4, section 4"
 
 output variance_2024(m: measure): number =
-  variance(m, performance) rounded to 2 decimals half even
+  variance(m, performance)
+  rounded to 2 decimals half even
 
 output equity_payment: money =
-  pool * sum(measure_credit(m) weighted by weight(m) for each m in measures,
-             not scored: rescale)
+  pool * sum(
+    measure_credit(m) weighted by weight(m)
+    for each m in measures, not scored: rescale)
   otherwise ($0.00 because "no measure could be scored")
   rounded to cents half up
 
@@ -172,22 +177,22 @@ example "small variances, before the amendment"
   organization "Example Unit"
   as of 2023-12-31
   rows
-    COL White    2022: 350 of 500
-    COL White    2024: 350 of 500
-    COL Black    2022: 340 of 500
-    COL Black    2024: 345 of 500
-    HBD White    2022: 100 of 500
-    HBD White    2024: 100 of 500
-    HBD Black    2022: 105 of 500
-    HBD Black    2024: 115 of 500
-    CBP White    2022: 350 of 500
-    CBP White    2024: 350 of 500
-    CBP Hispanic 2022: 300 of 500
+    COL White    2022:   350 of 500
+    COL White    2024:   350 of 500
+    COL Black    2022:   340 of 500
+    COL Black    2024:   345 of 500
+    HBD White    2022:   100 of 500
+    HBD White    2024:   100 of 500
+    HBD Black    2022:   105 of 500
+    HBD Black    2024:   115 of 500
+    CBP White    2022:   350 of 500
+    CBP White    2024:   350 of 500
+    CBP Hispanic 2022:   300 of 500
     CBP Hispanic 2024: 302.5 of 500
-    WCV Black    2022:  15 of  25
-    WCV Black    2024:  40 of  60
-    WCV Hispanic 2022:  70 of 100
-    WCV Hispanic 2024:  71 of 100
+    WCV Black    2022:    15 of  25
+    WCV Black    2024:    40 of  60
+    WCV Hispanic 2022:    70 of 100
+    WCV Hispanic 2024:    71 of 100
   expect variance(COL, baseline) = 1
   expect measure_credit(COL) = 1
   expect variance(HBD, performance) = 2.25
@@ -240,4 +245,5 @@ end
 # ---- promises: `eqlang check --properties` searches for tables that break them -------------
 
 ## The payment stays between nothing and the pool in force.
-invariant "payment within the pool": always equity_payment >= $0.00 and equity_payment <= pool
+invariant "payment within the pool":
+  always equity_payment >= $0.00 and equity_payment <= pool

@@ -64,9 +64,12 @@ define social_risk_share: percent =
   if sum(denominator(m, ALL, performance) for each m in measures) = 0
   then not scored because "the plan has no members on the three measures"
   else sum(denominator(m, SocialRisk, performance) for each m in measures)
-    / sum(denominator(m, ALL, performance) for each m in measures) * 100%
+       / sum(denominator(m, ALL, performance) for each m in measures)
+       * 100%
 
-output risk_share: percent = social_risk_share rounded to 2 decimals half even
+output risk_share: percent =
+  social_risk_share
+  rounded to 2 decimals half even
 
 ## The median social-risk share of the plans in the table that have members.
 define median_share: percent =
@@ -75,19 +78,21 @@ define median_share: percent =
 output index: number =
   if count(measure_score(m) is scored for each m in measures) < measures_needed
   then not scored because "the plan is ranked on fewer than two measures"
-  else mean(measure_score(m) weighted by weight(m) for each m in measures,
-            not scored: rescale)
+  else mean(
+    measure_score(m) weighted by weight(m)
+    for each m in measures, not scored: rescale)
   rounded to 4 decimals half even
 
 ## The most the plan can be rewarded, by its social-risk share against the median.
 define maximum_reward: number =
-  if social_risk_share >= median_share then full_reward
-  else if social_risk_share >= median_share / 2 then reduced_reward
+  if social_risk_share >= median_share
+  then full_reward
+  else if social_risk_share >= median_share / 2
+  then reduced_reward
   else 0 because "the plan's social-risk share is below half the median"
 
 output reward: number =
-  max(0, index) * maximum_reward
-  otherwise (0 because "the plan has no index")
+  max(0, index) * maximum_reward otherwise (0 because "the plan has no index")
   rounded to 3 decimals half up
 
 # ---- worked examples (run them with `eqlang test contracts/ma-health-equity-index.eq`) ---
@@ -162,19 +167,19 @@ example "a plan below the median share earns up to 0.2"
     HBD ALL        2024:  80 of 320
     HBD SocialRisk 2024:  20 of 100
   rows for "Valley Advantage"
-    COL ALL        2024: 180 of 300
-    COL SocialRisk 2024:  20 of  40
-    CBP ALL        2024: 175 of 250
-    CBP SocialRisk 2024:  60 of 100
-    HBD ALL        2024:  62.5 of 250
-    HBD SocialRisk 2024:  30 of 100
+    COL ALL        2024:  180 of 300
+    COL SocialRisk 2024:   20 of  40
+    CBP ALL        2024:  175 of 250
+    CBP SocialRisk 2024:   60 of 100
+    HBD ALL        2024: 62.5 of 250
+    HBD SocialRisk 2024:   30 of 100
   rows for "Coastal Care"
-    COL ALL        2024:  90 of 150
-    COL SocialRisk 2024:  60 of 100
-    CBP ALL        2024: 105 of 150
-    CBP SocialRisk 2024:  28 of  40
-    HBD ALL        2024:  37.5 of 150
-    HBD SocialRisk 2024:  10 of  40
+    COL ALL        2024:   90 of 150
+    COL SocialRisk 2024:   60 of 100
+    CBP ALL        2024:  105 of 150
+    CBP SocialRisk 2024:   28 of  40
+    HBD ALL        2024: 37.5 of 150
+    HBD SocialRisk 2024:   10 of  40
   expect measure_score(COL) is not scored because "fewer than three organizations"
   expect measure_score(CBP) = 1
   expect measure_score(HBD) = 0
@@ -193,12 +198,12 @@ end
 example "a negative index and a low social-risk share earn nothing"
   organization "Harbor Medicare"
   rows
-    COL ALL        2024:  600 of 1000
-    COL SocialRisk 2024:   60 of  100
-    CBP ALL        2024:  700 of 1000
-    CBP SocialRisk 2024:   55 of  100
-    HBD ALL        2024:  250 of 1000
-    HBD SocialRisk 2024:   35 of  100
+    COL ALL        2024: 600 of 1000
+    COL SocialRisk 2024:  60 of  100
+    CBP ALL        2024: 700 of 1000
+    CBP SocialRisk 2024:  55 of  100
+    HBD ALL        2024: 250 of 1000
+    HBD SocialRisk 2024:  35 of  100
   rows for "Summit Senior"
     COL ALL        2024: 240 of 400
     COL SocialRisk 2024:  50 of 100
@@ -207,12 +212,12 @@ example "a negative index and a low social-risk share earn nothing"
     HBD ALL        2024: 100 of 400
     HBD SocialRisk 2024:  25 of 100
   rows for "Valley Advantage"
-    COL ALL        2024: 150 of 250
-    COL SocialRisk 2024:  70 of 100
-    CBP ALL        2024: 175 of 250
-    CBP SocialRisk 2024:  65 of 100
-    HBD ALL        2024:  62.5 of 250
-    HBD SocialRisk 2024:  30 of 100
+    COL ALL        2024:  150 of 250
+    COL SocialRisk 2024:   70 of 100
+    CBP ALL        2024:  175 of 250
+    CBP SocialRisk 2024:   65 of 100
+    HBD ALL        2024: 62.5 of 250
+    HBD SocialRisk 2024:   30 of 100
   expect measure_score(CBP) = -1
   expect index = -0.8
   expect risk_share = 10%
@@ -227,12 +232,12 @@ end
 example "ranked on one measure, no index"
   organization "Harbor Medicare"
   rows
-    COL ALL        2024:  90 of 150
-    COL SocialRisk 2024:  24 of  40
-    CBP ALL        2024: 105 of 150
-    CBP SocialRisk 2024:  28 of  40
-    HBD ALL        2024:  37.5 of 150
-    HBD SocialRisk 2024:  20 of 100
+    COL ALL        2024:   90 of 150
+    COL SocialRisk 2024:   24 of  40
+    CBP ALL        2024:  105 of 150
+    CBP SocialRisk 2024:   28 of  40
+    HBD ALL        2024: 37.5 of 150
+    HBD SocialRisk 2024:   20 of 100
   rows for "Summit Senior"
     COL ALL        2024: 240 of 400
     COL SocialRisk 2024:  70 of 100
@@ -296,8 +301,8 @@ end
 # ---- promises: `eqlang check --properties` searches for tables that break them -------------
 
 ## The index lies between -1 and +1; the reward between none and the full reward.
-invariant "the index lies between -1 and +1": always index >= -1 and index <= 1
-  when index is scored
+invariant "the index lies between -1 and +1":
+  always index >= -1 and index <= 1 when index is scored
 
 invariant "the reward lies between none and the full reward":
   always reward >= 0 and reward <= full_reward

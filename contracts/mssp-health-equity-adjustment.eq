@@ -57,8 +57,9 @@ parameter multiplier_floor: number = 0.2 per "HEA outline, eligibility"
 parameter bonus_cap: number = 10 per "HEA outline, cap"
 
 output measure_points(m: measure): number =
-  payment.third_points(payment.peer_third(m, ALL, performance), top_points, middle_points,
-                       bottom_points)
+  payment.third_points(
+    payment.peer_third(m, ALL, performance),
+    top_points, middle_points, bottom_points)
   otherwise (0 because "the ACO is not ranked on this measure")
   not rounded
 
@@ -70,7 +71,7 @@ output underserved_multiplier: number =
   if sum(denominator(m, ALL, performance) for each m in measures) = 0
   then not scored because "the ACO has no members on the four measures"
   else sum(denominator(m, Underserved, performance) for each m in measures)
-    / sum(denominator(m, ALL, performance) for each m in measures)
+       / sum(denominator(m, ALL, performance) for each m in measures)
   rounded to 4 decimals half even
 
 output bonus_points: number =

@@ -45,15 +45,17 @@ parameter leveling_down_margin: pp = 1 pp per "Section 3.6"
 
 ## A focus group counts when it and the reference group are large enough in both periods.
 define scorable(m: measure, g: group): yesno =
-  all(denominator(m, h, p) >= minimum_size
-      for each h in {g, White}, p in {baseline, performance})
+  all(
+    denominator(m, h, p) >= minimum_size
+    for each h in {g, White}, p in {baseline, performance})
 
 ## The gap in percentage points, oriented so that a positive gap is a disparity.
 define gap(m: measure, g: group, p: period): pp =
-  max(0 pp,
-      if higher_is_better(m)
-      then rate(m, White, p) - rate(m, g, p)
-      else rate(m, g, p) - rate(m, White, p))
+  max(
+    0 pp,
+    if higher_is_better(m)
+    then rate(m, White, p) - rate(m, g, p)
+    else rate(m, g, p) - rate(m, White, p))
 
 ## Share of the baseline gap closed by the performance period.
 define closure(m: measure, g: group): number =
@@ -81,7 +83,8 @@ define measure_score(m: measure): number =
 define rescaled_weight(m: measure): percent =
   if measure_score(m) is not scored
   then not scored because "the measure is not scored"
-  else weight(m) / sum(weight(n) for each n in measures where measure_score(n) is scored)
+  else weight(m)
+       / sum(weight(n) for each n in measures where measure_score(n) is scored)
        * 100%
 
 output measure_payout(m: measure): money =

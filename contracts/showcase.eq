@@ -39,8 +39,8 @@ measure SNS "Social needs screening" higher is better weight 10% minimum denomin
 
 ## Race as in the OMB 1997 standard; the table spells two of the groups out in full.
 stratification race "Race (OMB 1997)"
-  groups "American Indian or Alaska Native" as AIAN, Asian, "Black or African American" as Black,
-    White
+  groups "American Indian or Alaska Native" as AIAN, Asian,
+    "Black or African American" as Black, White
   reference White
   focus AIAN, Asian, Black
 end
@@ -103,25 +103,27 @@ parameter performance_year_end: date = 2024-12-31 per "Schedule B, section 2"
 ## group's stratification: White for race, the best-performing group for ethnicity, the rest
 ## of the population for language, the whole population for neighborhoods.
 define gap(m: measure, g: group, p: period): pp =
-  max(0 pp,
-      if higher_is_better(m)
-      then rate(m, reference(m, g, p), p) - rate(m, g, p)
-      else rate(m, g, p) - rate(m, reference(m, g, p), p))
+  max(
+    0 pp,
+    if higher_is_better(m)
+    then rate(m, reference(m, g, p), p) - rate(m, g, p)
+    else rate(m, g, p) - rate(m, reference(m, g, p), p))
 
 ## A group is scorable on a measure when, in both periods, it has at least `minimum_size`
 ## members (and the measure's own minimum, if larger), and so does its reference group.
 define scorable(m: measure, g: group): yesno =
-  all(denominator(m, g, p) >= max(minimum_size, min_denominator(m))
+  all(
+    denominator(m, g, p) >= max(minimum_size, min_denominator(m))
       and denominator(m, reference(m, g, p), p) >= minimum_size
-      for each p in {baseline, performance}, not scored: propagate)
+    for each p in {baseline, performance}, not scored: propagate)
 
 ## Credit for the share of a baseline gap closed by the performance year.
 schedule closure_credit(c: percent): number
   domain up to 100%
-  below 0% pays 0
-  from 0% to 25% pays 0.25
-  from 25% to 50% pays 0.5
-  from 50% to 75% pays 0.75
+  below 0%              pays 0
+  from 0% to 25%        pays 0.25
+  from 25% to 50%       pays 0.5
+  from 50% to 75%       pays 0.75
   from 75% through 100% pays 1
 end
 
@@ -154,18 +156,22 @@ end
 define race_score(m: measure): number =
   if count(g for each g in focus groups of race where scorable(m, g)) = 0
   then not scored because "no race focus group is large enough in both periods"
-  else mean(group_score(m, g) weighted by denominator(m, g, performance)
-            for each g in focus groups of race where scorable(m, g))
+  else mean(
+    group_score(m, g) weighted by denominator(m, g, performance)
+    for each g in focus groups of race where scorable(m, g))
 
 # ---- the pediatric rider -------------------------------------------------------------------
 
 ## The return type is left out here: eqlang works it out (yes/no).
-define rider_in_force = pediatric_rider_start <= performance_year_end
+define rider_in_force =
+  pediatric_rider_start <= performance_year_end
 
 ## The peers' cut point: the `peer_share` percentile of every organization's
 ## whole-population rate, rounded to two decimals of a percent as published.
 define peer_cut(m: measure, p: period): percent =
-  round(percentile(peer_share, rate(m, ALL, p) at o for each o in organizations), 2, half up)
+  round(
+    percentile(peer_share, rate(m, ALL, p) at o for each o in organizations),
+    2, half up)
 
 ## The peers' median whole-population rate.
 define peer_median(m: measure): percent =
@@ -173,9 +179,9 @@ define peer_median(m: measure): percent =
 
 ## Points for a group's rate against the peers' cut point.
 schedule peer_points(margin: pp): number
-  below -5 pp pays 0
+  below -5 pp        pays 0
   from -5 pp to 0 pp pays 0.5
-  from 0 pp pays 1
+  from 0 pp          pays 1
 end
 
 ## The pediatric score: peer points of the Black and Hispanic groups, scaled so that
@@ -183,11 +189,12 @@ end
 define pediatric_score(m: measure): number =
   if not rider_in_force
   then not scored because "the pediatric rider was not in force in the performance year"
-  else clamp(sum(peer_points(rate(m, g, performance) - peer_cut(m, performance)) otherwise 0
-                 for each g in {Black, Hispanic}
-                 where denominator(m, g, performance) >= minimum_size)
-             / pediatric_points_needed,
-             0, 1)
+  else clamp(
+    sum(
+      peer_points(rate(m, g, performance) - peer_cut(m, performance)) otherwise 0
+      for each g in {Black, Hispanic} where denominator(m, g, performance) >= minimum_size)
+    / pediatric_points_needed,
+    0, 1)
 
 # ---- scores and payments -------------------------------------------------------------------
 
@@ -202,7 +209,8 @@ define measure_score(m: measure): number =
 define rescaled_weight(m: measure): percent =
   if measure_score(m) is not scored
   then not scored because "the measure is not scored"
-  else weight(m) / sum(weight(n) for each n in measures where measure_score(n) is scored)
+  else weight(m)
+       / sum(weight(n) for each n in measures where measure_score(n) is scored)
        * 100%
 
 output measure_payout(m: measure): money =
@@ -225,23 +233,30 @@ output equity_payment: money =
 ## Language access: on every adult measure where members preferring another language are
 ## scorable, their gap to everyone else is at most `small_gap`.
 define language_gaps_closed: yesno =
-  all(gap(m, NonEnglish, performance) <= small_gap
-      for each m in measures where m in {COL, CBP, HBD} and scorable(m, NonEnglish),
-      not scored: skip)
+  all(
+    gap(m, NonEnglish, performance) <= small_gap
+    for each m in measures
+    where m in {COL, CBP, HBD} and scorable(m, NonEnglish),
+    not scored: skip)
 
 define language_measures: count =
-  count(m for each m in measures where m in {COL, CBP, HBD} and scorable(m, NonEnglish),
-        not scored: skip)
+  count(
+    m
+    for each m in measures
+    where m in {COL, CBP, HBD} and scorable(m, NonEnglish),
+    not scored: skip)
 
 output language_bonus: money =
   if not language_gaps_closed or language_measures < 2
-  then $0.00 because "a language gap is wider than 2 pp, or fewer than 2 measures are scorable"
+  then $0.00
+    because "a language gap is wider than 2 pp, or fewer than 2 measures are scorable"
   else language_bonus_amount
   rounded to cents half even
 
 output total_payment: money =
   equity_payment + language_bonus
-  rounded to cents half up per "Schedule B, section 6"
+  rounded to cents half up
+  per "Schedule B, section 6"
 
 # ---- reported, not paid ----------------------------------------------------------------------
 
@@ -257,8 +272,9 @@ output peer_position(m: measure): pp =
 
 ## The lowest rate among the scorable race focus groups, per measure.
 output lowest_focus_rate(m: measure): percent =
-  min(rate(m, g, performance) for each g in focus groups of race where scorable(m, g),
-      not scored: skip)
+  min(
+    rate(m, g, performance)
+    for each g in focus groups of race where scorable(m, g), not scored: skip)
   rounded to 2 decimals half even
 
 ## The widest gap of the most deprived neighborhoods, and their largest distance either way
@@ -268,29 +284,33 @@ output deprivation_gap: pp =
   rounded to 2 decimals half even
 
 output deprivation_distance: pp =
-  max(abs(rate(m, Deprived, performance) - rate(m, ALL, performance))
-      for each m in measures, not scored: zero)
+  max(
+    abs(rate(m, Deprived, performance) - rate(m, ALL, performance))
+    for each m in measures, not scored: zero)
   rounded to 2 decimals half even
 
 ## Missed opportunities among the race focus groups: members who did not get the care the
 ## measure counts (for HBD, members whose HbA1c stayed poorly controlled).
 output missed_opportunities(m: measure): number =
-  sum((if higher_is_better(m)
-       then denominator(m, g, performance) - numerator(m, g, performance)
-       else numerator(m, g, performance))
-      for each g in focus groups of race)
+  sum(
+    (if higher_is_better(m)
+     then denominator(m, g, performance) - numerator(m, g, performance)
+     else numerator(m, g, performance))
+    for each g in focus groups of race)
   rounded to 1 decimals half up
 
 ## Whether any race focus group trails its reference by more than 10 pp on any measure.
 output wide_gap_flag: yesno =
-  any(gap(m, g, performance) > 10 pp for each m in measures, g in focus groups of race,
-      not scored: skip)
+  any(
+    gap(m, g, performance) > 10 pp
+    for each m in measures, g in focus groups of race, not scored: skip)
   not rounded
 
 ## The median gap of the scorable race focus groups, over all measures.
 output median_race_gap: pp =
-  median(gap(m, g, performance) for each m in measures, g in focus groups of race
-         where scorable(m, g))
+  median(
+    gap(m, g, performance)
+    for each m in measures, g in focus groups of race where scorable(m, g))
   rounded to 2 decimals half even
 
 # ---- worked examples (run them with `eqlang test contracts/showcase.eq`) ------------------
@@ -474,8 +494,9 @@ end
 
 ## The equity payment stays within the pool, and the total within the pool and the bonus.
 invariant "payments within the pools":
-  always equity_payment >= $0.00 and equity_payment <= pool
-    and total_payment <= pool + language_bonus_amount
+  always equity_payment >= $0.00
+         and equity_payment <= pool
+         and total_payment <= pool + language_bonus_amount
 
 ## The total is its two parts, to the cent.
 invariant "the total is the sum of its parts":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import difflib
 import functools
 import gc
 import json
@@ -70,6 +71,10 @@ def _fail(diagnostics: tuple[Diagnostic, ...] | list[Diagnostic]) -> NoReturn:
     sys.exit(2 if all(d.code in USAGE_CODES for d in diagnostics) else 1)
 
 
+def _unreadable(error: SourceError) -> Diagnostic:
+    return Diagnostic("E0001", error.message, None, hint=error.hint, path=error.path)
+
+
 def reports_errors(command: F) -> F:
     """Turn every anticipated failure into diagnostics and exit 1, never a traceback."""
     @functools.wraps(command)
@@ -79,7 +84,7 @@ def reports_errors(command: F) -> F:
         except EqlangError as error:
             _fail(error.diagnostics)
         except SourceError as error:
-            _fail([Diagnostic("E0001", error.message, None, hint=error.hint, path=error.path)])
+            _fail([_unreadable(error)])
         except BrokenPipeError:
             # The reader went away (`eqlang explain ... | head`): stop quietly, and keep
             # Python from complaining again when it flushes standard output on exit.
@@ -169,25 +174,71 @@ def _search_properties(file: str, program: Program, budget: Budget,
 
 
 @main.command()
-@click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--write", is_flag=True, help="Rewrite the file in place (atomically).")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--write", is_flag=True, help="Rewrite the files in place (atomically).")
 @click.option("--check", "check_only", is_flag=True,
-              help="Exit 1 if the file is not already formatted; change nothing.")
+              help="Change nothing; list the files not already formatted and exit 1 if any.")
+@click.option("--diff", "show_diff", is_flag=True,
+              help="Change nothing; print what formatting would change, as a unified diff.")
 @reports_errors
-def fmt(file: str, write: bool, check_only: bool) -> None:
-    """Print a contract in the canonical layout, keeping its comments."""
-    source = read_source(file)
-    formatted = format_module(parse(source))
+def fmt(files: tuple[str, ...], write: bool, check_only: bool, show_diff: bool) -> None:
+    """Print contracts in the canonical layout, keeping their comments.
+
+    Lines are broken to fit 92 columns where they can be. With one file and no option, print
+    it formatted; --write, --check and --diff take any number of files.
+    """
+    if write and (check_only or show_diff):
+        raise click.UsageError("--write rewrites files; --check and --diff change nothing")
+    if not (write or check_only or show_diff) and len(files) > 1:
+        raise click.UsageError("name one file to print, or use --write, --check or --diff")
+    diagnostics: list[Diagnostic] = []
+    unformatted: list[str] = []
+    read = 0
+    for file in files:
+        try:
+            source = read_source(file)
+            formatted = format_module(parse(source))
+        except EqlangError as error:
+            diagnostics.extend(error.diagnostics)
+            continue
+        except SourceError as error:
+            diagnostics.append(_unreadable(error))
+            continue
+        read += 1
+        if not (write or check_only or show_diff):
+            click.echo(formatted, nl=False)
+        elif formatted != source.text:
+            unformatted.append(file)
+            if write:
+                write_atomic(file, formatted)
+            if show_diff:
+                click.echo(_unified_diff(file, source.text, formatted), nl=False)
+            if check_only:
+                click.echo(f"{file}: not formatted", err=True)
     if check_only:
-        if formatted != source.text:
-            click.echo(f"{file}: not formatted; run `eqlang fmt --write {file}`", err=True)
-            sys.exit(1)
-        click.echo(f"{file}: formatted")
-    elif write:
-        if formatted != source.text:
-            write_atomic(file, formatted)
+        _report_check(read, unformatted)
+    if diagnostics:
+        _fail(diagnostics)
+    if check_only and unformatted:
+        sys.exit(1)
+
+
+def _unified_diff(file: str, before: str, after: str) -> str:
+    lines = difflib.unified_diff(before.splitlines(keepends=True),
+                                 after.splitlines(keepends=True),
+                                 f"{file} (as written)", f"{file} (formatted)")
+    # A last line without a newline would run into the next file's header.
+    return "".join(line if line.endswith("\n") else line + "\n" for line in lines)
+
+
+def _report_check(read: int, unformatted: list[str]) -> None:
+    """The last line of `fmt --check`: how many of the files read need formatting."""
+    files = f"{read} file{'s' if read != 1 else ''}"
+    if unformatted:
+        click.echo(f"{len(unformatted)} of {files} not formatted; "
+                   "run `eqlang fmt --write` on them", err=True)
     else:
-        click.echo(formatted, nl=False)
+        click.echo(f"{files} formatted")
 
 
 @main.command()

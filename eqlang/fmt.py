@@ -1,21 +1,45 @@
 """Formatting: takes a parsed ``syntax.Module``, gives its canonical source text.
 
-The layout is fixed (one blank line between declarations, two-space indentation, comments
-above the declaration they belong to), so two texts that parse to the same module format
-to the same text, and formatting formatted text changes nothing. Expressions get only the
-parentheses the grammar needs to read them back as the same tree.
+The layout is fixed: two-space indentation, each comment line where it stood above its
+declaration (comments from inside a declaration or after it on its last line go right above
+it), a blank line between declarations where the source had one, and lines of at most
+``WIDTH`` columns wherever they can be broken. Each declaration is described as a document
+(``eqlang.layout``) whose groups go on one line when they fit and break at the places a
+reader expects otherwise: before an operator, between the arguments of a call, at ``then``
+and ``else``, at ``for each`` and ``where``. Two texts that parse to the same module, laid
+out the same way, format to the same text, and formatting formatted text changes nothing.
+Expressions get the parentheses the grammar needs to read them back as the same tree, and
+around an ``if`` nested where a reader could not tell where it ends.
 """
 
 from __future__ import annotations
 
 import datetime
 from decimal import Decimal
+from typing import Literal
 
 from eqlang import syntax as s
+from eqlang.layout import (
+    HARDLINE,
+    LINE,
+    SOFTLINE,
+    Align,
+    Doc,
+    Fill,
+    Group,
+    Hug,
+    IfBreak,
+    Nest,
+    flat,
+    join,
+    render,
+)
 
-INDENT = "  "
-#: Body lines longer than this have their top-level ``if`` broken over several lines.
-MAX_BODY_WIDTH = 92
+#: Columns of indentation per level.
+INDENT = 2
+#: The line width fmt keeps to, as far as a line can be broken (a long text in quotes or a
+#: comment cannot).
+WIDTH = 92
 
 # How tightly each kind of expression binds, loosest first; the values mirror the chain of
 # rules in grammar/eqlang.lark (expr, because, otherwise, or_expr, ... atom). An operand is
@@ -44,6 +68,8 @@ _MEASURE_VALUED = {
     "minimum_denominator": "minimum denominator",
 }
 
+_LOGICAL_WORDS: dict[type, str] = {s.And: "and", s.Or: "or"}
+
 _REFERENCE_WORDS = {
     "best": "best performing group",
     "whole": "whole population",
@@ -53,18 +79,22 @@ _REFERENCE_WORDS = {
 
 def format_module(module: s.Module) -> str:
     """The canonical text of a module; empty when it has neither declarations nor comments."""
-    blocks = [
-        "\n".join([*_leading_lines(d.leading), *_declaration_lines(d)])
-        for d in module.declarations
-    ]
+    parts: list[str] = []
+    for declaration in module.declarations:
+        if parts:
+            parts.append("\n\n" if _set_apart(declaration.leading) else "\n")
+        lines = [*_leading_lines(declaration.leading), render(_declaration(declaration), WIDTH)]
+        parts.append("\n".join(lines))
     if module.trailing:
-        blocks.append("\n".join(module.trailing))
-    return "\n\n".join(blocks) + "\n" if blocks else ""
+        parts.append("\n\n" if parts else "")
+        parts.append("\n".join(module.trailing))
+    return "".join(parts) + "\n" if parts else ""
 
 
 def format_expr(expr: s.Expr) -> str:
-    """One expression on one line, with the fewest parentheses that keep its tree."""
-    return _expr(expr, _IF)
+    """One expression on one line, with the parentheses that keep its tree (and those around
+    a nested ``if`` that a reader needs)."""
+    return flat(_expr(expr, _IF))
 
 
 def format_literal(literal: s.Literal) -> str:
@@ -135,44 +165,106 @@ def _binding(expr: s.Expr) -> int:
             return _ATOM
 
 
-def _expr(expr: s.Expr, tightest_allowed: int) -> str:
-    """``expr`` at a position whose grammar rule accepts ``tightest_allowed`` or tighter."""
-    text = _bare(expr)
-    return f"({text})" if _binding(expr) < tightest_allowed else text
+def _expr(expr: s.Expr, tightest_allowed: int, operand: bool | None = None) -> Doc:
+    """``expr`` at a position whose grammar rule accepts ``tightest_allowed`` or tighter.
+
+    An ``operand`` (by default, any position that does not take a whole expression) is part
+    of a larger expression: a chain of operators in it indents its broken lines, so that
+    they stand apart from those of the expression around it.
+    """
+    if _binding(expr) < tightest_allowed:
+        # A broken bracketed expression lines up inside its bracket.
+        return Group(("(", Align(_bare(expr, operand=False)), ")"))
+    return _bare(expr, tightest_allowed > _IF if operand is None else operand)
 
 
-def _bare(expr: s.Expr) -> str:
+#: When a chain may keep its line and let only its last operand break (see ``_hugging``).
+Hugging = Literal["never", "when needed", "always"]
+
+
+def _chain(first: Doc, links: list[tuple[str, Doc]], hug: Hugging, operand: bool) -> Doc:
+    """Operands joined by operators. Broken, each operator starts a line, level with the
+    first operand the way a sum is written in a column, or indented when the chain is itself
+    an operand. A chain that hugs its last operand stays on its line and lets only that
+    operand break, when that is enough: ``pool * sum(``."""
+    rest = tuple((LINE, f"{op} ", doc) for op, doc in links)
+    chain = Group(Align((first, Nest(INDENT if operand else 0, rest))))
+    if hug == "never":
+        return chain
+    last_op, last = links[-1]
+    head = (first, *((f" {op} ", doc) for op, doc in links[:-1]), f" {last_op} ")
+    continuation = len(last_op) + 1 + (INDENT if operand else 0)
+    return Hug(head, last, chain, None if hug == "always" else continuation)
+
+
+def _hugging(operands: list[s.Expr]) -> Hugging:
+    """A chain may hug its last operand when that is a call with something in its brackets,
+    whose lines then indent from the chain's line (a bracketed expression lines up inside
+    its bracket instead, too far to the right). It does whenever it can after plain names
+    and numbers (``pool * sum(``), and otherwise only when the call would not fit on a line
+    of its own anyway."""
+    last = operands[-1]
+    if not (isinstance(last, s.Call) and (last.args or last.for_each or last.weighted_by)):
+        return "never"
+    return "always" if all(_plain(e) for e in operands[:-1]) else "when needed"
+
+
+def _left_chain(expr: s.Expr, level: int) -> tuple[Doc, list[tuple[str, Doc]], Hugging]:
+    """A left-associative run of one operator level, ``a - b + c``: its first operand, the
+    others with their operators, and how it may hug the last."""
+    ops: list[str] = []
+    others: list[s.Expr] = []
+    while isinstance(expr, s.Binary | s.And | s.Or) and _binding(expr) == level:
+        ops.append(expr.op if isinstance(expr, s.Binary) else _LOGICAL_WORDS[type(expr)])
+        others.append(expr.right)
+        expr = expr.left
+    ops.reverse()
+    others.reverse()
+    links = [(op, _expr(e, level + 1)) for op, e in zip(ops, others, strict=True)]
+    return _expr(expr, level), links, _hugging([expr, *others])
+
+
+def _otherwise_chain(expr: s.Otherwise) -> tuple[Doc, list[tuple[str, Doc]], Hugging]:
+    # Right-associative: a fallback may itself be an `otherwise`, a value may not.
+    values = [expr.value]
+    fallback: s.Expr = expr.fallback
+    while isinstance(fallback, s.Otherwise):
+        values.append(fallback.value)
+        fallback = fallback.fallback
+    docs = [_expr(v, _OR) for v in values]
+    links = [("otherwise", d) for d in [*docs[1:], _expr(fallback, _OTHERWISE)]]
+    return docs[0], links, _hugging([*values, fallback])
+
+
+def _bare(expr: s.Expr, operand: bool) -> Doc:
     match expr:
-        case s.If(condition, then, otherwise):
-            return (
-                f"if {_expr(condition, _IF)} then {_expr(then, _IF)} "
-                f"else {_expr(otherwise, _IF)}"
-            )
+        case s.Or():
+            return _chain(*_left_chain(expr, _OR), operand)
+        case s.And():
+            return _chain(*_left_chain(expr, _AND), operand)
+        case s.Otherwise():
+            return _chain(*_otherwise_chain(expr), operand)
+        case s.If():
+            return Group(_if(expr))
         case s.Because(value, reason):
-            return f"{_expr(value, _OTHERWISE)} because {quote(reason)}"
-        case s.Otherwise(value, fallback):
-            # Right-associative: a fallback may itself be an `otherwise`, a value may not.
-            return f"{_expr(value, _OR)} otherwise {_expr(fallback, _OTHERWISE)}"
-        case s.Or(left, right):
-            return f"{_expr(left, _OR)} or {_expr(right, _AND)}"
-        case s.And(left, right):
-            return f"{_expr(left, _AND)} and {_expr(right, _NOT)}"
-        case s.Not(operand):
-            return f"not {_expr(operand, _NOT)}"
+            return _clauses(_expr(value, _OTHERWISE), [f"because {quote(reason)}"])
+        case s.Not(operand=negated):
+            return ("not ", _expr(negated, _NOT))
         case s.Compare(op, left, right):
             # Comparisons do not chain, so both sides must bind tighter than a comparison.
-            return f"{_expr(left, _SUM)} {op} {_expr(right, _SUM)}"
+            return _chain(_expr(left, _SUM), [(op, _expr(right, _SUM))],
+                          _hugging([left, right]), operand)
         case s.MemberOf(element, domain):
-            return f"{_expr(element, _SUM)} in {_domain(domain)}"
-        case s.IsScored(operand, negated):
-            return f"{_expr(operand, _SUM)} is {'not ' if negated else ''}scored"
-        case s.Binary(op, left, right):
+            return _chain(_expr(element, _SUM), [("in", _domain(domain))], "never", operand)
+        case s.IsScored(scored, negated):
+            return (_expr(scored, _SUM), f" is {'not ' if negated else ''}scored")
+        case s.Binary(op):
             level = _SUM if op in ("+", "-") else _PRODUCT
-            return f"{_expr(left, level)} {op} {_expr(right, level + 1)}"
-        case s.Negate(operand):
-            return f"-{_expr(operand, _UNARY)}"
+            return _chain(*_left_chain(expr, level), operand)
+        case s.Negate(negated):
+            return ("-", _expr(negated, _UNARY))
         case s.AtOrganization(value, organization):
-            return f"{_expr(value, _POSTFIX)} at {_expr(organization, _ATOM)}"
+            return (_expr(value, _POSTFIX), " at ", _expr(organization, _ATOM))
         case s.Literal():
             return format_literal(expr)
         case s.Name():
@@ -188,29 +280,101 @@ def _bare(expr: s.Expr) -> str:
     raise TypeError(f"not an expression: {expr!r}")
 
 
-def _call(call: s.Call) -> str:
-    parts = [", ".join(format_expr(a) for a in call.args)] if call.args else []
+def _if(expr: s.If) -> Doc:
+    """An ``if`` without its group: broken, ``if``, ``then`` and ``else`` start lines, and an
+    ``else if`` chain stays at one depth, the way people write it by hand. The grammar needs
+    no brackets around a branch, but a reader does around an ``if`` inside a condition or a
+    ``then`` on one line (``then (if a then 1 else 0) else 2``), so those get them."""
+    condition = _bracketed_if(expr.condition) if isinstance(expr.condition, s.If) else (
+        _expr(expr.condition, _IF))
+    if isinstance(expr.then, s.If):
+        # On lines of its own, indented, a nested `if` needs no brackets.
+        inner = (IfBreak("", flat="("), _if(expr.then), IfBreak("", flat=")"))
+        then: Doc = Group(("then", Nest(INDENT, (LINE, *inner))))
+    else:
+        then = ("then ", _expr(expr.then, _IF))
+    otherwise = (
+        _if(expr.otherwise) if isinstance(expr.otherwise, s.If)
+        else _expr(expr.otherwise, _IF)
+    )
+    return ("if ", condition, LINE, then, LINE, "else ", otherwise)
+
+
+def _bracketed_if(expr: s.If) -> Doc:
+    return Group(("(", Align(_if(expr)), ")"))
+
+
+def _call(call: s.Call) -> Doc:
+    """A call, or an aggregation. Broken: one argument a line (plain names and numbers
+    share lines), then the ``for each`` clause, which breaks again at ``where`` and ``not
+    scored`` if it must."""
+    aggregated = call.for_each is not None or call.weighted_by is not None
+    items = [_expr(a, _IF) for a in call.args[:-1]]
+    items += [_aggregated(a) if aggregated else _expr(a, _IF) for a in call.args[-1:]]
+    plain = [_plain(a) for a in call.args]
     if call.weighted_by is not None:
-        parts.append(f"weighted by {format_expr(call.weighted_by)}")
+        weighting = ("weighted by ", _aggregated(call.weighted_by))
+        items[-1:] = [Group((*items[-1:], LINE, weighting) if items else weighting)]
+        plain[-1:] = [False]
+    inner = _arguments(items, plain)
     if call.for_each is not None:
-        parts.append(_for_each(call.for_each))
-    return f"{call.callee.dotted}({' '.join(parts)})"
+        inner.append(_for_each(call.for_each))
+    if not inner:
+        return f"{call.callee.dotted}()"
+    return Group((f"{call.callee.dotted}(", Nest(INDENT, (SOFTLINE, *join(LINE, inner))), ")"))
 
 
-def _binders(binders: tuple[s.Binder, ...]) -> str:
-    return "for each " + ", ".join(f"{b.name} in {_domain(b.domain)}" for b in binders)
+def _plain(expr: s.Expr) -> bool:
+    return isinstance(expr, s.Name | s.Literal | s.WholePopulation | s.RoundingMode)
 
 
-def _for_each(clause: s.ForEach) -> str:
-    text = _binders(clause.binders)
+def _arguments(items: list[Doc], plain: list[bool]) -> list[Doc]:
+    """Arguments with their commas, a run of plain ones filling lines together."""
+    pieces: list[Doc] = []
+    run: list[Doc] = []
+    for written, is_plain in zip(_commas(items), plain, strict=True):
+        if is_plain:
+            run.append(written)
+            continue
+        if run:
+            pieces.append(Fill(tuple(run)))
+            run = []
+        pieces.append(written)
+    if run:
+        pieces.append(Fill(tuple(run)))
+    return pieces
+
+
+def _aggregated(expr: s.Expr) -> Doc:
+    """The value an aggregation aggregates (or weighs by), which a clause follows: an ``if``
+    there is bracketed and a broken chain indented, so that ``else 0 for each g`` does not
+    read as one clause."""
+    if isinstance(expr, s.If):
+        return _bracketed_if(expr)
+    return _expr(expr, _IF, operand=True)
+
+
+def _binders(binders: tuple[s.Binder, ...]) -> Doc:
+    """``for each m in measures, g in groups``; too long, the binders line up below."""
+    items = [(f"{b.name} in ", _domain(b.domain)) for b in binders]
+    return ("for each ", Align(Fill(_commas(items))))
+
+
+def _commas(items: list[Doc]) -> tuple[Doc, ...]:
+    """Items with a comma after each but the last."""
+    return tuple((item, ",") if i < len(items) - 1 else item for i, item in enumerate(items))
+
+
+def _for_each(clause: s.ForEach) -> Doc:
+    parts: list[Doc] = [_binders(clause.binders)]
     if clause.where is not None:
-        text += f" where {format_expr(clause.where)}"
+        parts += [LINE, "where ", _expr(clause.where, _IF)]
     if clause.not_scored is not None:
-        text += f", not scored: {clause.not_scored}"
-    return text
+        parts += [",", LINE, f"not scored: {clause.not_scored}"]
+    return Group(tuple(parts))
 
 
-def _domain(domain: s.Domain) -> str:
+def _domain(domain: s.Domain) -> Doc:
     match domain:
         case s.AllMeasures():
             return "measures"
@@ -221,76 +385,80 @@ def _domain(domain: s.Domain) -> str:
         case s.StratificationGroups(stratification):
             return "groups" + (f" of {stratification}" if stratification else "")
         case s.Listed(items):
-            return "{" + ", ".join(item.dotted for item in items) + "}"
+            return ("{", Align(Fill(_commas([item.dotted for item in items]))), "}")
     raise TypeError(f"not a domain: {domain!r}")
-
-
-def _body_lines(expr: s.Expr, indent: str) -> list[str]:
-    """A definition or output body: one line, unless a long top-level ``if`` is split."""
-    flat = indent + format_expr(expr)
-    if len(flat) <= MAX_BODY_WIDTH or not isinstance(expr, s.If):
-        return [flat]
-    return _if_lines(expr, indent)
-
-
-def _if_lines(expr: s.If, indent: str) -> list[str]:
-    # Every branch of an `if` is a full expression in the grammar, so splitting lines never
-    # needs extra parentheses; layout is whitespace only.
-    lines = [f"{indent}if {format_expr(expr.condition)}"]
-    then_flat = f"{indent}then {format_expr(expr.then)}"
-    if len(then_flat) > MAX_BODY_WIDTH and isinstance(expr.then, s.If):
-        lines.append(f"{indent}then")
-        lines.extend(_if_lines(expr.then, indent + INDENT))
-    else:
-        lines.append(then_flat)
-    else_flat = f"{indent}else {format_expr(expr.otherwise)}"
-    if len(else_flat) > MAX_BODY_WIDTH and isinstance(expr.otherwise, s.If):
-        # An `else if` chain stays at one depth, the way people write it by hand.
-        chained = _if_lines(expr.otherwise, indent)
-        lines.append(f"{indent}else {chained[0][len(indent):]}")
-        lines.extend(chained[1:])
-    else:
-        lines.append(else_flat)
-    return lines
 
 
 # ---- declarations -----------------------------------------------------------------------
 
 
 def _leading_lines(leading: s.Leading) -> list[str]:
+    """The lines above a declaration, without the blank line that may set it apart."""
     # Plain comments keep their own `#`; doc lines were stored without their `##`.
-    docs = [f"## {line}" if line else "##" for line in leading.doc]
-    return [*leading.comments, *docs]
+    docs = iter(f"## {line}" if line else "##" for line in leading.doc)
+    comments = iter(leading.comments)
+    lines = []
+    for entry in _layout(leading)[1:] if _set_apart(leading) else _layout(leading):
+        if entry == s.BLANK_LINE:
+            lines.append("")
+        else:
+            lines.append(next(comments) if entry == s.COMMENT_LINE else next(docs))
+    return lines
 
 
-def _declaration_lines(declaration: s.Declaration) -> list[str]:
+def _layout(leading: s.Leading) -> tuple[str, ...]:
+    """The layout the source gave, or the canonical one when there is none that fits the
+    comments (a built tree, or one whose comments were changed after parsing)."""
+    layout = leading.layout
+    if (
+        layout is not None
+        and layout.count(s.COMMENT_LINE) == len(leading.comments)
+        and layout.count(s.DOC_LINE) == len(leading.doc)
+    ):
+        return layout
+    return (
+        s.BLANK_LINE,
+        *(s.COMMENT_LINE for _ in leading.comments),
+        *(s.DOC_LINE for _ in leading.doc),
+    )
+
+
+def _set_apart(leading: s.Leading) -> bool:
+    """Whether a blank line stands between the declaration and the one before it."""
+    layout = _layout(leading)
+    return bool(layout) and layout[0] == s.BLANK_LINE
+
+
+def _declaration(declaration: s.Declaration) -> Doc:
     match declaration:
         case s.ContractHeader():
-            return _header_lines(declaration)
+            return _header(declaration)
         case s.Import(alias, path):
-            return [f"import {alias}" if path is None else f"import {quote(path)} as {alias}"]
+            return f"import {alias}" if path is None else f"import {quote(path)} as {alias}"
         case s.Measure():
-            return [_measure_line(declaration)]
+            return _measure(declaration)
         case s.Stratification():
-            return _stratification_lines(declaration)
+            return _stratification(declaration)
         case s.Parameter():
-            return _parameter_lines(declaration)
+            return _parameter(declaration)
         case s.Definition() | s.Output():
-            return _rule_lines(declaration)
+            return _rule(declaration)
         case s.Schedule():
-            return _schedule_lines(declaration)
+            return _schedule(declaration)
         case s.Invariant():
-            return _invariant_lines(declaration)
+            return _invariant(declaration)
         case s.Example():
-            return _example_lines(declaration)
+            return _example(declaration)
     raise TypeError(f"not a declaration: {declaration!r}")
 
 
-def _header_lines(header: s.ContractHeader) -> list[str]:
-    lines = [f"contract {quote(header.title)}"]
-    lines.extend(INDENT + _header_field(f) for f in header.fields)
-    lines.append("end")
-    return lines
+def _block(head: Doc, items: list[Doc]) -> Doc:
+    """A declaration that ends with `end`: its items one a line, indented."""
+    return (head, Nest(INDENT, tuple((HARDLINE, item) for item in items)), HARDLINE, "end")
+
+
+def _header(header: s.ContractHeader) -> Doc:
+    return _block(f"contract {quote(header.title)}", [_header_field(f) for f in header.fields])
 
 
 def _header_field(field: s.HeaderField) -> str:
@@ -325,43 +493,50 @@ def _header_date(value: str | datetime.date) -> str:
     return value.isoformat()
 
 
-def _measure_line(measure: s.Measure) -> str:
+def _measure(measure: s.Measure) -> Doc:
     words = ["measure", measure.code]
     if measure.origin is not None:
         words.append(f"from {measure.origin}")
     if measure.title is not None:
         words.append(quote(measure.title))
+    attributes = []
     for attribute in measure.attributes:
         if attribute.kind in _MEASURE_FLAGS:
-            words.append(_MEASURE_FLAGS[attribute.kind])
+            attributes.append(_MEASURE_FLAGS[attribute.kind])
         elif attribute.kind in _MEASURE_VALUED and attribute.value is not None:
-            words.append(f"{_MEASURE_VALUED[attribute.kind]} {format_literal(attribute.value)}")
+            valued = _MEASURE_VALUED[attribute.kind]
+            attributes.append(f"{valued} {format_literal(attribute.value)}")
         else:
             raise ValueError(f"unknown measure attribute {attribute!r}")
-    return " ".join(words)
+    if not attributes:
+        return " ".join(words)
+    # Too long for a line, the attributes continue below the name and title.
+    return Group((" ".join(words), Nest(INDENT, (LINE, Fill(tuple(attributes))))))
 
 
-def _stratification_lines(stratification: s.Stratification) -> list[str]:
+def _listing(keyword: str, entries: list[str]) -> Doc:
+    """``keyword a, b, c``, continued on indented lines when it does not fit."""
+    return (keyword, " ", Nest(INDENT, Fill(_commas(list(entries)))))
+
+
+def _stratification(stratification: s.Stratification) -> Doc:
     head = f"stratification {stratification.name}"
     if stratification.origin is not None:
         head += f" from {stratification.origin.dotted}"
     if stratification.title is not None:
         head += f" {quote(stratification.title)}"
-    lines = [head]
-    lines.extend(INDENT + _stratification_item(i) for i in stratification.items)
-    lines.append("end")
-    return lines
+    return _block(head, [_stratification_item(i) for i in stratification.items])
 
 
-def _stratification_item(item: s.StratificationItem) -> str:
+def _stratification_item(item: s.StratificationItem) -> Doc:
     if item.kind == "groups":
-        entries = (
+        entries = [
             g.name if g.spelling is None else f"{quote(g.spelling)} as {g.name}"
             for g in item.groups
-        )
-        return "groups " + ", ".join(entries)
+        ]
+        return _listing("groups", entries)
     if item.kind == "focus":
-        return "focus " + ", ".join(f.name for f in item.focus)
+        return _listing("focus", [f.name for f in item.focus])
     if item.kind == "reference" and item.reference is not None:
         reference = item.reference
         if reference.kind == "group" and reference.group is not None:
@@ -371,21 +546,30 @@ def _stratification_item(item: s.StratificationItem) -> str:
     raise ValueError(f"unknown stratification item {item!r}")
 
 
-def _citation(citation: str | None) -> str:
-    return "" if citation is None else f" per {quote(citation)}"
+def _clauses(first: Doc, clauses: list[Doc]) -> Doc:
+    """``first`` with clauses after it (``when ...``, ``per ...``), each on a line of its own,
+    indented, when they do not all fit on one line."""
+    return Group((first, Nest(INDENT, tuple((LINE, c) for c in clauses))))
 
 
-def _parameter_lines(parameter: s.Parameter) -> list[str]:
-    lines = [
-        f"parameter {parameter.name}: {parameter.type} = {format_expr(parameter.value)}"
-        + _citation(parameter.citation)
-    ]
-    lines.extend(
-        f"{INDENT}amended to {format_expr(a.value)} from {a.effective.isoformat()}"
-        + _citation(a.citation)
+def _citation(citation: str | None) -> list[Doc]:
+    return [] if citation is None else [f"per {quote(citation)}"]
+
+
+def _parameter(parameter: s.Parameter) -> Doc:
+    head = f"parameter {parameter.name}: {parameter.type} = "
+    value = _clauses((head, _expr(parameter.value, _IF)), _citation(parameter.citation))
+    amendments = tuple(
+        (
+            HARDLINE,
+            _clauses(
+                ("amended to ", _expr(a.value, _IF), f" from {a.effective.isoformat()}"),
+                _citation(a.citation),
+            ),
+        )
         for a in parameter.amendments
     )
-    return lines
+    return (value, Nest(INDENT, amendments))
 
 
 def _params(params: tuple[s.Param, ...] | None) -> str:
@@ -397,31 +581,44 @@ def _params(params: tuple[s.Param, ...] | None) -> str:
 def declaration_head(declaration: s.Parameter | s.Definition | s.Output | s.Schedule) -> str:
     """The line that names a declaration with its parameters and type, without its body:
     ``define gap(m: measure, g: group, p: period): pp``."""
+    return flat(_head(declaration))
+
+
+def _head(declaration: s.Parameter | s.Definition | s.Output | s.Schedule,
+          after: str = "") -> Doc:
+    """A declaration's head, then ``after``. A long parameter list fills the lines below,
+    indented twice, so that the parameters stand apart from the body under them."""
     match declaration:
         case s.Parameter():
-            return f"parameter {declaration.name}: {declaration.type}"
+            return f"parameter {declaration.name}: {declaration.type}{after}"
         case s.Schedule():
-            param = declaration.param
-            return (f"schedule {declaration.name}({param.name}: {param.type}): "
-                    f"{declaration.return_type}")
-    keyword = "output" if isinstance(declaration, s.Output) else "define"
-    returns = "" if declaration.return_type is None else f": {declaration.return_type}"
-    return f"{keyword} {declaration.name}{_params(declaration.params)}{returns}"
+            keyword, params = "schedule", (declaration.param,)
+            returns = f": {declaration.return_type}"
+        case s.Definition() | s.Output():
+            keyword = "output" if isinstance(declaration, s.Output) else "define"
+            params = declaration.params
+            returns = "" if declaration.return_type is None else f": {declaration.return_type}"
+    name = f"{keyword} {declaration.name}"
+    if params is None:
+        return f"{name}{returns}{after}"
+    if not params:
+        return f"{name}(){returns}{after}"
+    items = [f"{p.name}: {p.type}," for p in params]
+    items[-1] = f"{items[-1][:-1]}){returns}{after}"
+    return (f"{name}(", Nest(2 * INDENT, Fill(tuple(items))))
 
 
-def _rule_lines(rule: s.Definition | s.Output) -> list[str]:
-    lines = [f"{declaration_head(rule)} ="]
-    lines.extend(_body_lines(rule.body, INDENT))
+def _rule(rule: s.Definition | s.Output) -> Doc:
+    lines: list[Doc] = [_expr(rule.body, _IF)]
     if isinstance(rule, s.Output):
-        lines.append(INDENT + _rounding(rule.rounding))
-    if rule.citation is not None:
-        lines.append(f"{INDENT}per {quote(rule.citation)}")
+        lines.append(_rounding(rule.rounding))
+    lines.extend(_citation(rule.citation))
     lines.extend(
-        f"{INDENT}except {format_expr(e.value)} when {format_expr(e.condition)}"
-        + _citation(e.citation)
+        _clauses(("except ", _expr(e.value, _IF)),
+                 [("when ", _expr(e.condition, _IF)), *_citation(e.citation)])
         for e in rule.exceptions
     )
-    return lines
+    return (_head(rule, " ="), Nest(INDENT, tuple((HARDLINE, line) for line in lines)))
 
 
 def _rounding(rounding: s.Rounding) -> str:
@@ -453,67 +650,65 @@ def format_range(range_: s.Range) -> str:
     raise ValueError(f"unknown range kind {range_.kind!r}")
 
 
-def _schedule_lines(schedule: s.Schedule) -> list[str]:
-    lines = [declaration_head(schedule)]
+def _schedule(schedule: s.Schedule) -> Doc:
+    items: list[Doc] = []
     if schedule.domain is not None:
-        lines.append(f"{INDENT}domain {format_range(schedule.domain)}")
-    lines.extend(
-        f"{INDENT}{format_range(t.range)} pays {format_expr(t.value)}" for t in schedule.tiers
+        items.append(f"domain {format_range(schedule.domain)}")
+    # The tiers read as a table: what each range pays starts in one column.
+    ranges = [format_range(t.range) for t in schedule.tiers]
+    width = max(len(r) for r in ranges)
+    items.extend(
+        (f"{r:<{width}} pays ", _expr(tier.value, _IF))
+        for r, tier in zip(ranges, schedule.tiers, strict=True)
     )
-    lines.append("end")
-    return lines
+    return _block(_head(schedule), items)
 
 
-def _claim(claim: s.Claim) -> str:
+def _claim(claim: s.Claim) -> Doc:
     if isinstance(claim, s.Always):
-        text = f"always {format_expr(claim.claim)}"
-        if claim.condition is not None:
-            text += f" when {format_expr(claim.condition)}"
-        return text
-    return (f"{format_expr(claim.value)} never {claim.change} when "
-            f"{format_expr(claim.moved)} {claim.motion}")
+        condition = [] if claim.condition is None else [("when ", _expr(claim.condition, _IF))]
+        return _clauses(("always ", _expr(claim.claim, _IF)), condition)
+    return _clauses(
+        (_expr(claim.value, _IF), f" never {claim.change}"),
+        [("when ", _expr(claim.moved, _IF), f" {claim.motion}")],
+    )
 
 
 def format_claim(invariant: s.Invariant) -> str:
     """An invariant's claim and its ``for each`` on one line, as a report quotes it."""
-    claim = _claim(invariant.claim)
-    return f"{claim} {_binders(invariant.binders)}" if invariant.binders else claim
+    claim = flat(_claim(invariant.claim))
+    return f"{claim} {flat(_binders(invariant.binders))}" if invariant.binders else claim
 
 
-def _invariant_lines(invariant: s.Invariant) -> list[str]:
+def _invariant(invariant: s.Invariant) -> Doc:
     head = f"invariant {quote(invariant.title)}:"
     claim = _claim(invariant.claim)
-    one_line = f"{head} {claim}"
-    # A short claim over no `for each` reads best as one sentence; anything longer puts the
-    # claim and its `for each` on lines of their own, the way it is read aloud.
-    if not invariant.binders and len(one_line) <= MAX_BODY_WIDTH:
-        return [one_line]
-    lines = [head, INDENT + claim]
-    if invariant.binders:
-        lines.append(INDENT + _binders(invariant.binders))
-    return lines
+    # A claim over no `for each` reads best as one sentence when it fits; anything longer
+    # puts the claim and its `for each` on lines of their own, the way it is read aloud.
+    if not invariant.binders:
+        return Group((head, Nest(INDENT, (LINE, claim))))
+    return (head, Nest(INDENT, (HARDLINE, claim, HARDLINE, _binders(invariant.binders))))
 
 
-def _example_lines(example: s.Example) -> list[str]:
-    lines = [f"example {quote(example.title)}"]
+def _example(example: s.Example) -> Doc:
+    items: list[Doc] = []
     for item in example.items:
         match item:
             case s.ExampleOrganization(name):
-                lines.append(f"{INDENT}organization {quote(name)}")
+                items.append(f"organization {quote(name)}")
             case s.ExampleSet(name, value):
-                lines.append(f"{INDENT}set {name} = {format_literal(value)}")
+                items.append(f"set {name} = {format_literal(value)}")
             case s.ExampleAsOf(date):
-                lines.append(f"{INDENT}as of {date.isoformat()}")
+                items.append(f"as of {date.isoformat()}")
             case s.ExampleTable(path):
-                lines.append(f"{INDENT}table {quote(path)}")
+                items.append(f"table {quote(path)}")
             case s.ExampleRows(organization, rows):
                 head = "rows" if organization is None else f"rows for {quote(organization)}"
-                lines.append(INDENT + head)
-                lines.extend(INDENT * 2 + row for row in _row_lines(rows))
+                rows_doc = tuple((HARDLINE, row) for row in _row_lines(rows))
+                items.append((head, Nest(INDENT, rows_doc)))
             case s.Expectation():
-                lines.append(INDENT + _expectation(item))
-    lines.append("end")
-    return lines
+                items.append(_expectation(item))
+    return _block(f"example {quote(example.title)}", items)
 
 
 def _table_word(word: s.TableWord) -> str:

@@ -350,28 +350,52 @@ def _attach_comments(source: SourceFile, declarations: list[s.Declaration]) -> s
     comments = find_comments(source.text)
     attached: list[s.Declaration] = []
     index = 0
+    # The last line taken by a declaration or comment so far: a line more between it and
+    # the next one is a blank line.
+    previous_line = 0
     for position, declaration in enumerate(declarations):
         following = declarations[position + 1] if position + 1 < len(declarations) else None
         own: list[str] = []
+        layout: list[str] = []
         # A comment belongs to the declaration it precedes, or to one it sits inside or on
-        # the last line of; fmt writes all of them above the declaration.
+        # the last line of; fmt writes all of them above the declaration, in the order
+        # written, those from inside it or its last line right above it.
+        start_line = source.position(declaration.span.start)[0]
         last_line = source.position(declaration.span.end)[0]
+        above = True
         while index < len(comments):
             offset, text = comments[index]
+            line = source.position(offset)[0]
             inside = offset < declaration.span.end
-            same_line = source.position(offset)[0] == last_line
+            same_line = line == last_line
             before_next = following is None or offset < following.span.start
-            if inside or (same_line and before_next):
-                own.append(text)
-                index += 1
-            else:
+            if not (inside or (same_line and before_next)):
                 break
+            if above and offset >= declaration.span.start:
+                above = False
+                _mark_blank(layout, start_line, previous_line)
+            if above:
+                _mark_blank(layout, line, previous_line)
+                previous_line = line
+            own.append(text)
+            layout.append(s.DOC_LINE if text.startswith("##") else s.COMMENT_LINE)
+            index += 1
+        if above:
+            _mark_blank(layout, start_line, previous_line)
+        previous_line = last_line
         doc = tuple(c[2:].strip() for c in own if c.startswith("##"))
         plain = tuple(c for c in own if not c.startswith("##"))
-        attached.append(attrs.evolve(declaration, leading=s.Leading(doc, plain)))
+        leading = s.Leading(doc, plain, layout=tuple(layout))
+        attached.append(attrs.evolve(declaration, leading=leading))
     trailing = tuple(text for _, text in comments[index:])
     span = source.span(0, len(source.text))
     return s.Module(tuple(attached), trailing, span=span)
+
+
+def _mark_blank(layout: list[str], line: int, previous_line: int) -> None:
+    """Note a blank line before ``line`` if one stands after ``previous_line``."""
+    if previous_line and line > previous_line + 1:
+        layout.append(s.BLANK_LINE)
 
 
 def _unquote(token: Token) -> str:

@@ -225,12 +225,27 @@ Expr = (
 # ---- declarations -----------------------------------------------------------------------
 
 
+#: The lines of a ``Leading.layout``: a plain comment, a doc comment line, a blank line.
+COMMENT_LINE = "comment"
+DOC_LINE = "doc"
+BLANK_LINE = "blank"
+
+
 @attrs.frozen
 class Leading:
-    """What stands before a declaration: its doc comment and plain comments."""
+    """What stands before a declaration: its doc comment and plain comments.
+
+    ``layout`` is how the source set them out, for ``fmt``: in the order written, one entry
+    per comment line (``COMMENT_LINE`` takes the next of ``comments``, ``DOC_LINE`` the next
+    of ``doc``) and a ``BLANK_LINE`` for each run of blank lines; a first ``BLANK_LINE`` sets
+    the declaration apart from the one before. ``None`` (a tree not read from a file) means
+    a blank line, the plain comments, then the doc comment. Like a span, it is layout and
+    takes no part in equality.
+    """
 
     doc: tuple[str, ...] = ()
     comments: tuple[str, ...] = ()
+    layout: tuple[str, ...] | None = attrs.field(default=None, eq=False, kw_only=True)
 
 
 @attrs.frozen

@@ -30,8 +30,10 @@ define better(m: measure, a: percent, b: percent): yesno =
 ## it fares better. Not scored when `g` or its reference has no data.
 ## Example: disparity.gap_to_reference(COL, Black, performance)
 define gap_to_reference(m: measure, g: group, p: period): pp =
-  shortfall(m, statistics.usable_rate(m, g, p),
-            statistics.usable_rate(m, reference(m, g, p), p))
+  shortfall(
+    m,
+    statistics.usable_rate(m, g, p),
+    statistics.usable_rate(m, reference(m, g, p), p))
 
 ## The gap to the reference as a share of the reference group's rate: a gap of 7 pp below a
 ## reference rate of 70% is a relative gap of 10%. Unit: percent, positive when `g` fares
@@ -41,7 +43,8 @@ define relative_gap(m: measure, g: group, p: period): percent =
   if statistics.usable_rate(m, reference(m, g, p), p) = 0%
   then not scored because "the reference group's rate is 0%, so a relative gap is undefined"
   else gap_to_reference(m, g, p)
-       / (statistics.usable_rate(m, reference(m, g, p), p) - 0%) * 100%
+       / (statistics.usable_rate(m, reference(m, g, p), p) - 0%)
+       * 100%
 
 ## The rate ratio: group `g`'s rate divided by its reference group's rate (1 when equal).
 ## Unit: a plain number. Not scored when either group has no data or the reference rate is
@@ -86,8 +89,9 @@ define mean_rate(m: measure, s: stratification, p: period): percent =
 define weighted_mean_rate(m: measure, s: stratification, p: period): percent =
   if statistics.groups_with_data(m, s, p) = 0
   then not scored because "no group of the stratification has data on this measure"
-  else mean(rate(m, g, p) weighted by denominator(m, g, p)
-            for each g in groups of s where statistics.has_data(m, g, p))
+  else mean(
+    rate(m, g, p) weighted by denominator(m, g, p)
+    for each g in groups of s where statistics.has_data(m, g, p))
 
 ## Yes when at least two groups of `s` have data on `m` in `p`: the least any between-group
 ## metric needs.
@@ -95,7 +99,8 @@ define enough_groups(m: measure, s: stratification, p: period): yesno =
   statistics.groups_with_data(m, s, p) >= 2
 
 ## A distance in percentage points, squared, as a plain number: 3 pp gives 9.
-define squared_points(x: pp): number = (x / 1 pp) * (x / 1 pp)
+define squared_points(x: pp): number =
+  x / 1 pp * (x / 1 pp)
 
 ## The between-group variance: the population-weighted mean of each group's squared distance
 ## from the overall mean, Σ p_j (y_j − μ)², with p_j the group's share of the members of the
@@ -105,9 +110,10 @@ define squared_points(x: pp): number = (x / 1 pp) * (x / 1 pp)
 define between_group_variance(m: measure, s: stratification, p: period): number =
   if not enough_groups(m, s, p)
   then not scored because "fewer than two groups of the stratification have data"
-  else mean(squared_points(rate(m, g, p) - weighted_mean_rate(m, s, p))
-            weighted by denominator(m, g, p)
-            for each g in groups of s where statistics.has_data(m, g, p))
+  else mean(
+    squared_points(rate(m, g, p) - weighted_mean_rate(m, s, p))
+    weighted by denominator(m, g, p)
+    for each g in groups of s where statistics.has_data(m, g, p))
 
 ## The index of disparity, unweighted: the mean absolute distance of the group rates from the
 ## overall mean, as a share of it, (Σ |y_j − μ| / J) / μ × 100, over the J groups with
@@ -119,9 +125,11 @@ define index_of_disparity(m: measure, s: stratification, p: period): percent =
   then not scored because "fewer than two groups of the stratification have data"
   else if weighted_mean_rate(m, s, p) = 0%
   then not scored because "every group's rate is 0%, so the index is undefined"
-  else mean(abs(rate(m, g, p) - weighted_mean_rate(m, s, p))
-            for each g in groups of s where statistics.has_data(m, g, p))
-       / (weighted_mean_rate(m, s, p) - 0%) * 100%
+  else mean(
+         abs(rate(m, g, p) - weighted_mean_rate(m, s, p))
+         for each g in groups of s where statistics.has_data(m, g, p))
+       / (weighted_mean_rate(m, s, p) - 0%)
+       * 100%
 
 ## One group's term of the index of disparity against a reference: its absolute distance
 ## from its reference group's rate as a share of that rate. Unit: a plain number. Not scored
@@ -129,7 +137,8 @@ define index_of_disparity(m: measure, s: stratification, p: period): percent =
 define relative_distance(m: measure, g: group, p: period): number =
   if statistics.usable_rate(m, reference(m, g, p), p) = 0%
   then not scored because "the reference group's rate is 0%, so a relative distance is undefined"
-  else abs(statistics.usable_rate(m, g, p) - statistics.usable_rate(m, reference(m, g, p), p))
+  else abs(
+         statistics.usable_rate(m, g, p) - statistics.usable_rate(m, reference(m, g, p), p))
        / (statistics.usable_rate(m, reference(m, g, p), p) - 0%)
 
 ## The index of disparity against the stratification's reference group:
@@ -139,16 +148,21 @@ define relative_distance(m: measure, g: group, p: period): number =
 ## data or a rate of 0%, or no other group has data.
 ## Example: disparity.index_of_disparity_to_reference(COL, race, performance)
 define index_of_disparity_to_reference(m: measure, s: stratification, p: period): percent =
-  if count(statistics.has_data(m, g, p) and reference(m, g, p) != g
-           for each g in groups of s) = 0
+  if count(
+       statistics.has_data(m, g, p) and reference(m, g, p) != g
+       for each g in groups of s)
+     = 0
   then not scored because "no group other than the reference has data"
-  else mean(relative_distance(m, g, p)
-            for each g in groups of s
-            where statistics.has_data(m, g, p) and reference(m, g, p) != g) * 100%
+  else mean(
+         relative_distance(m, g, p)
+         for each g in groups of s
+         where statistics.has_data(m, g, p) and reference(m, g, p) != g)
+       * 100%
 
 ## One group's term of the Theil index, x ln x for the ratio x of its rate to the mean, and
 ## 0 for a rate of 0% (the limit of x ln x). The logarithm is a builtin.
-define theil_term(x: number): number = if x = 0 then 0 else x * ln(x)
+define theil_term(x: number): number =
+  if x = 0 then 0 else x * ln(x)
 
 ## The Theil index: Σ p_j (y_j/μ) ln(y_j/μ), with p_j the population shares of the groups with
 ## data and μ their weighted mean rate. 0 when every group has the same rate; it grows as
@@ -160,9 +174,9 @@ define theil_index(m: measure, s: stratification, p: period): number =
   then not scored because "fewer than two groups of the stratification have data"
   else if weighted_mean_rate(m, s, p) = 0%
   then not scored because "every group's rate is 0%, so the Theil index is undefined"
-  else mean(theil_term(rate(m, g, p) / weighted_mean_rate(m, s, p))
-            weighted by denominator(m, g, p)
-            for each g in groups of s where statistics.has_data(m, g, p))
+  else mean(
+    theil_term(rate(m, g, p) / weighted_mean_rate(m, s, p)) weighted by denominator(m, g, p)
+    for each g in groups of s where statistics.has_data(m, g, p))
 
 ## The mean difference from the best group, unweighted: the mean of every group's gap to the
 ## best-performing group (`gap_to_best`), over the groups with data, the best one counting
@@ -171,8 +185,9 @@ define theil_index(m: measure, s: stratification, p: period): number =
 define mean_difference_from_best(m: measure, s: stratification, p: period): pp =
   if not enough_groups(m, s, p)
   then not scored because "fewer than two groups of the stratification have data"
-  else mean(gap_to_best(m, g, s, p)
-            for each g in groups of s where statistics.has_data(m, g, p))
+  else mean(
+    gap_to_best(m, g, s, p)
+    for each g in groups of s where statistics.has_data(m, g, p))
 
 ## The mean difference from the best group, population-weighted: as
 ## `mean_difference_from_best`, with each group weighing by its denominator, so it reads as
@@ -182,5 +197,6 @@ define mean_difference_from_best(m: measure, s: stratification, p: period): pp =
 define weighted_mean_difference_from_best(m: measure, s: stratification, p: period): pp =
   if not enough_groups(m, s, p)
   then not scored because "fewer than two groups of the stratification have data"
-  else mean(gap_to_best(m, g, s, p) weighted by denominator(m, g, p)
-            for each g in groups of s where statistics.has_data(m, g, p))
+  else mean(
+    gap_to_best(m, g, s, p) weighted by denominator(m, g, p)
+    for each g in groups of s where statistics.has_data(m, g, p))

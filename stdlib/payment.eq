@@ -37,12 +37,14 @@ define closure_credit(closed: percent, full_credit: percent): number =
 ## has no data in either period.
 ## Example: payment.gap_closure_score(COL, Black, baseline, performance, 2 pp, 50%)
 define gap_closure_score(m: measure, g: group, before: period, after: period, small_gap: pp,
-                         full_credit: percent): number =
+    full_credit: percent): number =
   if disparity.gap_to_reference(m, g, before) <= small_gap
   then (if disparity.gap_to_reference(m, g, after) <= small_gap then 1 else 0)
-  else closure_credit(gap_closure(disparity.gap_to_reference(m, g, before),
-                                  max(0 pp, disparity.gap_to_reference(m, g, after))),
-                      full_credit)
+  else closure_credit(
+    gap_closure(
+      disparity.gap_to_reference(m, g, before),
+      max(0 pp, disparity.gap_to_reference(m, g, after))),
+    full_credit)
 
 # ---- attainment and improvement ----------------------------------------------------------
 
@@ -68,7 +70,7 @@ define improvement(m: measure, before: percent, after: percent): pp =
 ## (there is no distance to cover; score attainment instead).
 ## Example: payment.improvement_score(COL, 60%, 63%, 75%) is 0.2
 define improvement_score(m: measure, before: percent, after: percent,
-                         benchmark: percent): number =
+    benchmark: percent): number =
   if not disparity.better(m, benchmark, before)
   then not scored because "the baseline rate was already at or beyond the benchmark"
   else clamp(improvement(m, before, after) / improvement(m, before, benchmark), 0, 1)
@@ -78,7 +80,7 @@ define improvement_score(m: measure, before: percent, after: percent,
 ## (the organization's own improvement target). Always yes or no once both rates are scored.
 ## Example: payment.benchmark_or_improvement_met(CBP, 62%, 64%, 72%, 10%) is yes
 define benchmark_or_improvement_met(m: measure, before: percent, after: percent,
-                                    benchmark: percent, share: percent): yesno =
+    benchmark: percent, share: percent): yesno =
   not disparity.better(m, benchmark, after)
   or not disparity.better(m, before + (benchmark - before) * share, after)
 
@@ -87,16 +89,16 @@ define benchmark_or_improvement_met(m: measure, before: percent, after: percent,
 ## Example: payment.achievement_points(0.45) is 4
 schedule achievement_points(score: number): number
   domain from 0 through 1
-  from 0 to 0.1 pays 0
-  from 0.1 to 0.2 pays 1
-  from 0.2 to 0.3 pays 2
-  from 0.3 to 0.4 pays 3
-  from 0.4 to 0.5 pays 4
-  from 0.5 to 0.6 pays 5
-  from 0.6 to 0.7 pays 6
-  from 0.7 to 0.8 pays 7
-  from 0.8 to 0.9 pays 8
-  from 0.9 to 1 pays 9
+  from 0 to 0.1    pays 0
+  from 0.1 to 0.2  pays 1
+  from 0.2 to 0.3  pays 2
+  from 0.3 to 0.4  pays 3
+  from 0.4 to 0.5  pays 4
+  from 0.5 to 0.6  pays 5
+  from 0.6 to 0.7  pays 6
+  from 0.7 to 0.8  pays 7
+  from 0.8 to 0.9  pays 8
+  from 0.9 to 1    pays 9
   from 1 through 1 pays 10
 end
 
@@ -105,11 +107,11 @@ end
 ## tiers declares its own schedule.
 ## Example: payment.closure_quarters(60%) is 0.5
 schedule closure_quarters(closed: percent): number
-  below 25% pays 0
-  from 25% to 50% pays 0.25
-  from 50% to 75% pays 0.5
+  below 25%        pays 0
+  from 25% to 50%  pays 0.25
+  from 50% to 75%  pays 0.5
   from 75% to 100% pays 0.75
-  from 100% pays 1
+  from 100%        pays 1
 end
 
 # ---- peers -----------------------------------------------------------------------------
@@ -128,27 +130,36 @@ define peers_with_data(m: measure, g: group, p: period): count =
 define peer_cut(m: measure, g: group, p: period, share: percent): percent =
   if peers_with_data(m, g, p) = 0
   then not scored because "no organization has data on this measure for the group"
-  else percentile(share, statistics.usable_rate(m, g, p) at o for each o in organizations,
-                  not scored: skip)
+  else percentile(
+    share,
+    statistics.usable_rate(m, g, p) at o
+    for each o in organizations, not scored: skip)
 
 ## The peers' median rate of group `g` on `m` in `p`. Unit: percent. Not scored when no
 ## organization has data.
 ## Example: payment.peer_median(COL, SocialRisk, performance)
-define peer_median(m: measure, g: group, p: period): percent = peer_cut(m, g, p, 50%)
+define peer_median(m: measure, g: group, p: period): percent =
+  peer_cut(m, g, p, 50%)
 
 ## The number of organizations whose rate for group `g` is strictly better than this
 ## organization's. Unit: a count.
 define peers_ahead(m: measure, g: group, p: period): count =
-  count(disparity.better(m, statistics.usable_rate(m, g, p) at o,
-                         statistics.usable_rate(m, g, p))
-        for each o in organizations, not scored: skip)
+  count(
+    disparity.better(
+      m,
+      statistics.usable_rate(m, g, p) at o,
+      statistics.usable_rate(m, g, p))
+    for each o in organizations, not scored: skip)
 
 ## The number of organizations whose rate for group `g` is strictly worse than this
 ## organization's. Unit: a count.
 define peers_behind(m: measure, g: group, p: period): count =
-  count(disparity.better(m, statistics.usable_rate(m, g, p),
-                         statistics.usable_rate(m, g, p) at o)
-        for each o in organizations, not scored: skip)
+  count(
+    disparity.better(
+      m,
+      statistics.usable_rate(m, g, p),
+      statistics.usable_rate(m, g, p) at o)
+    for each o in organizations, not scored: skip)
 
 ## The peer third of this organization on group `g`'s rate, ranked among every organization
 ## with data in the measure tables. Its place is one after the organizations doing strictly
@@ -164,8 +175,10 @@ define peer_third(m: measure, g: group, p: period): number =
   then not scored because "this organization has no data for the group, so it is not ranked"
   else if peers_with_data(m, g, p) < 3
   then not scored because "fewer than three organizations have data, so there are no thirds"
-  else if peers_ahead(m, g, p) * 3 < peers_with_data(m, g, p) then 1
-  else if (peers_with_data(m, g, p) - 1 - peers_ahead(m, g, p)) * 3 < peers_with_data(m, g, p)
+  else if peers_ahead(m, g, p) * 3 < peers_with_data(m, g, p)
+  then 1
+  else if (peers_with_data(m, g, p) - 1 - peers_ahead(m, g, p)) * 3
+          < peers_with_data(m, g, p)
   then -1
   else 0
 
@@ -190,16 +203,18 @@ define rescaled_weight(weight: percent, scored_weight: percent): percent =
 ## `rescaled_weight`) times its score. Unit: money. Not scored when the score is not.
 ## Example: payment.pool_payout($500,000.00, 30%, 70%, 0.5)
 define pool_payout(pool: money, weight: percent, scored_weight: percent,
-                   score: number): money =
+    score: number): money =
   pool * rescaled_weight(weight, scored_weight) * score
 
 ## An amount never above `cap`. Unit: money.
 ## Example: payment.capped($1,250.00, $1,000.00) is $1,000.00
-define capped(amount: money, cap: money): money = min(amount, cap)
+define capped(amount: money, cap: money): money =
+  min(amount, cap)
 
 ## An amount never below `floor`. Unit: money.
 ## Example: payment.floored(-$300.00, $0.00) is $0.00
-define floored(amount: money, floor: money): money = max(amount, floor)
+define floored(amount: money, floor: money): money =
+  max(amount, floor)
 
 ## An amount never above `share` of `base` (a cap written as a share, such as 5% of the
 ## budget). Unit: money.
@@ -209,7 +224,8 @@ define capped_at_share(amount: money, base: money, share: percent): money =
 
 ## The amount withheld from a `base` payment at the withhold `share`. Unit: money.
 ## Example: payment.withheld($2,000,000.00, 2%) is $40,000.00
-define withheld(base: money, share: percent): money = base * share
+define withheld(base: money, share: percent): money =
+  base * share
 
 ## The part of a withhold paid back for a score from 0 to 1 (a score outside is clamped): a
 ## score of 0.75 returns three quarters. Unit: money.
@@ -230,16 +246,19 @@ define leveled_down(m: measure, before: period, after: period, margin: pp): yesn
 ## scored when the reference has no data in either period.
 ## Example: payment.reference_worsened(CBP, Black, baseline, performance, 1 pp)
 define reference_worsened(m: measure, g: group, before: period, after: period,
-                          margin: pp): yesno =
-  improvement(m, statistics.usable_rate(m, reference(m, g, before), before),
-              statistics.usable_rate(m, reference(m, g, after), after)) < -margin
+    margin: pp): yesno =
+  improvement(
+    m,
+    statistics.usable_rate(m, reference(m, g, before), before),
+    statistics.usable_rate(m, reference(m, g, after), after))
+  < -margin
 
 ## The no-leveling-down guard: yes when neither the whole population nor `g`'s reference
 ## group got worse by more than `margin`. A contract pays a closed gap only when this holds.
 ## Not scored when either rate is not.
 ## Example: payment.no_leveling_down(COL, Black, baseline, performance, 1 pp)
 define no_leveling_down(m: measure, g: group, before: period, after: period,
-                        margin: pp): yesno =
+    margin: pp): yesno =
   not leveled_down(m, before, after, margin)
   and not reference_worsened(m, g, before, after, margin)
 
@@ -247,7 +266,8 @@ define no_leveling_down(m: measure, g: group, before: period, after: period,
 ## reason in the trace. Unit: a plain number.
 ## Example: payment.guarded_score(0.8, COL, Black, baseline, performance, 1 pp)
 define guarded_score(score: number, m: measure, g: group, before: period, after: period,
-                     margin: pp): number =
+    margin: pp): number =
   if no_leveling_down(m, g, before, after, margin)
   then score
-  else 0 because "care got worse for the whole population or the reference group (leveling down)"
+  else 0
+    because "care got worse for the whole population or the reference group (leveling down)"

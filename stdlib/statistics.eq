@@ -38,10 +38,12 @@ define large_enough(m: measure, g: group, p: period, minimum: count): yesno =
 ## scoring a change in a gap. No when any of the four falls short, or when there is no
 ## reference group to compare with (a best-performing reference that no group qualifies for).
 ## Example: statistics.scorable(HBD, Black, baseline, performance, 30)
-define scorable(m: measure, g: group, before: period, after: period, minimum: count): yesno =
-  (large_enough(m, g, before, minimum) and large_enough(m, g, after, minimum)
-   and large_enough(m, reference(m, g, before), before, minimum)
-   and large_enough(m, reference(m, g, after), after, minimum))
+define scorable(m: measure, g: group, before: period, after: period,
+    minimum: count): yesno =
+  large_enough(m, g, before, minimum)
+    and large_enough(m, g, after, minimum)
+    and large_enough(m, reference(m, g, before), before, minimum)
+    and large_enough(m, reference(m, g, after), after, minimum)
   otherwise no
 
 ## The number of groups of stratification `s` that have data (see `has_data`) on measure
@@ -72,9 +74,11 @@ define covered(m: measure, s: stratification, p: period, share: percent): yesno 
 define wilson_bound(x: percent, n: count, z: number, side: number): percent =
   if n <= 0
   then not scored because "no members (denominator 0), so the rate has no interval"
-  else (x / 100% + z * z / (2 * n)
+  else (x / 100%
+        + z * z / (2 * n)
         + side * z * sqrt(x / 100% * (1 - x / 100%) / n + z * z / (4 * n * n)))
-       / (1 + z * z / n) * 100%
+       / (1 + z * z / n)
+       * 100%
 
 ## The lower bound of the 95% Wilson score interval of group `g`'s rate. Unit: percent. Not
 ## scored when the group has no members.

@@ -399,3 +399,52 @@ long_rules = st.one_of(
     st.builds(s.Output, names, _param_lists, _types, long_ifs, roundings, _citations,
               _exceptions, leadings),
 )
+
+# ---- expressions wider than a line -------------------------------------------------------
+
+_wide_names = st.text(alphabet="abcxyz_", min_size=8, max_size=24).map(lambda n: s.Name((n,)))
+_short_reasons = st.text(alphabet="abc xyz", max_size=24)
+
+
+def _breakable(children: st.SearchStrategy[s.Expr]) -> st.SearchStrategy[s.Expr]:
+    """Every compound with a place to break, so that each line can be made to fit."""
+    for_each = st.builds(
+        s.ForEach,
+        st.lists(st.builds(s.Binder, names, domains), min_size=1, max_size=2).map(tuple),
+        st.none() | children,
+        st.none() | st.sampled_from(POLICIES),
+    )
+    calls = st.builds(
+        s.Call,
+        dotted_names,
+        st.lists(children, min_size=1, max_size=4).map(tuple),
+        st.none() | children,
+        st.none() | for_each,
+    )
+    return st.one_of(
+        st.builds(s.Binary, st.sampled_from("+-*/"), children, children),
+        st.builds(s.Compare, st.sampled_from(COMPARE_OPS), children, children),
+        st.builds(s.And, children, children),
+        st.builds(s.Or, children, children),
+        st.builds(s.If, children, children, children),
+        st.builds(s.Otherwise, children, children),
+        st.builds(s.Because, children, _short_reasons),
+        st.builds(s.MemberOf, children, domains),
+        calls,
+    )
+
+
+#: Expressions too wide for a line, built only from names and compounds fmt can break.
+wide_expressions = st.recursive(_wide_names | atoms, _breakable, max_leaves=12)
+
+_wide_exceptions = st.lists(
+    st.builds(s.Exception_, wide_expressions, wide_expressions, _citations), max_size=1
+).map(tuple)
+
+#: Definitions and outputs with wide bodies and exceptions.
+wide_rules = st.one_of(
+    st.builds(s.Definition, names, _param_lists, st.none() | _types, wide_expressions,
+              _citations, _wide_exceptions, leadings),
+    st.builds(s.Output, names, _param_lists, _types, wide_expressions, roundings, _citations,
+              _wide_exceptions, leadings),
+)

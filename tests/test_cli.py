@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from cli_run import run
+from contract_lines import line_of
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACT = "contracts/reference-equity.eq"
@@ -316,18 +317,20 @@ def test_written_files_get_normal_permissions(workdir: Path) -> None:
 
 
 def test_an_unguarded_division_names_where_it_happened(workdir: Path) -> None:
-    Path("ratio.eq").write_text(Path(CONTRACT).read_text().replace(
+    text = Path(CONTRACT).read_text().replace(
         "define leveled_down(m: measure): yesno =",
         "define ratio(m: measure, g: group, p: period): number =\n"
         "  numerator(m, g, p) / denominator(m, g, p)\n\n"
         "output asian_ratio(m: measure): number = ratio(m, Asian, performance) not rounded\n\n"
-        "define leveled_down(m: measure): yesno ="))
+        "define leveled_down(m: measure): yesno =")
+    Path("ratio.eq").write_text(text)
+    division = line_of("ratio.eq", "  numerator(m, g, p) / denominator(m, g, p)", text)
     Path(TABLE).write_text("".join(
         line for line in Path(TABLE).read_text().splitlines(keepends=True)
         if not line.startswith("Merrimack Valley ACO,HBD,Asian,2024")))
     code, _, err = run("eval", "ratio.eq", "--table", TABLE, "--trace", "t.json")
     assert code == 1
-    assert err.startswith("ratio.eq:69:3: error[E0401]: division by zero (0 / 0) in "
+    assert err.startswith(f"ratio.eq:{division}:3: error[E0401]: division by zero (0 / 0) in "
                           "`numerator(m, g, p) / denominator(m, g, p)`\n"), err
     assert ("= note: organization Merrimack Valley ACO, measure HBD, group Asian, period "
             "performance (2024), while evaluating ratio(HBD, Asian, performance)") in err
@@ -493,7 +496,7 @@ def test_check_reports_every_file(workdir: Path) -> None:
 
 
 MESSY = "# terms\nparameter   pool: money=$1,000.00 # the pool\ndefine half = pool*50%\n"
-TIDY = "# terms\n# the pool\nparameter pool: money = $1,000.00\n\ndefine half =\n  pool * 50%\n"
+TIDY = "# terms\n# the pool\nparameter pool: money = $1,000.00\ndefine half =\n  pool * 50%\n"
 
 
 def test_fmt_prints_and_changes_nothing(workdir: Path) -> None:
@@ -508,8 +511,63 @@ def test_fmt_check(workdir: Path) -> None:
     Path("tidy.eq").write_text(TIDY)
     exit_code, _, err = run("fmt", "--check", "messy.eq")
     assert exit_code == 1 and "messy.eq: not formatted" in err
-    assert run("fmt", "--check", "tidy.eq")[0] == 0
+    assert run("fmt", "--check", "tidy.eq")[:2] == (0, "1 file formatted\n")
     assert Path("messy.eq").read_text() == MESSY
+
+
+def test_fmt_check_lists_every_file_that_is_not_formatted(workdir: Path) -> None:
+    Path("messy.eq").write_text(MESSY)
+    Path("tidy.eq").write_text(TIDY)
+    Path("also messy.eq").write_text(MESSY)
+    exit_code, out, err = run("fmt", "--check", "messy.eq", "tidy.eq", "also messy.eq")
+    assert exit_code == 1 and out == ""
+    assert err.splitlines() == [
+        "messy.eq: not formatted",
+        "also messy.eq: not formatted",
+        "2 of 3 files not formatted; run `eqlang fmt --write` on them",
+    ]
+
+
+def test_fmt_check_reports_a_broken_file_and_checks_the_others(workdir: Path) -> None:
+    Path("broken.eq").write_text("define x = (1 +\n")
+    Path("messy.eq").write_text(MESSY)
+    exit_code, _, err = run("fmt", "--check", "broken.eq", "messy.eq", "missing.eq")
+    assert exit_code == 1
+    assert "messy.eq: not formatted" in err and "1 of 1 file not formatted" in err
+    assert "broken.eq:1:15: error[E0003]" in err and "missing.eq: error[E0001]" in err
+
+
+def test_fmt_diff_shows_the_change_and_changes_nothing(workdir: Path) -> None:
+    Path("messy.eq").write_text(MESSY)
+    Path("tidy.eq").write_text(TIDY)
+    exit_code, out, _ = run("fmt", "--diff", "messy.eq", "tidy.eq")
+    assert exit_code == 0
+    assert out.splitlines() == [
+        "--- messy.eq (as written)",
+        "+++ messy.eq (formatted)",
+        "@@ -1,3 +1,5 @@",
+        " # terms",
+        "-parameter   pool: money=$1,000.00 # the pool",
+        "-define half = pool*50%",
+        "+# the pool",
+        "+parameter pool: money = $1,000.00",
+        "+define half =",
+        "+  pool * 50%",
+    ]
+    assert Path("messy.eq").read_text() == MESSY
+    exit_code, out, err = run("fmt", "--diff", "--check", "messy.eq")
+    assert exit_code == 1 and out.startswith("--- messy.eq") and "not formatted" in err
+
+
+@pytest.mark.parametrize("arguments", [
+    ("fmt", "a.eq", "b.eq"),
+    ("fmt", "--write", "--check", "a.eq"),
+    ("fmt", "--write", "--diff", "a.eq"),
+    ("fmt",),
+])
+def test_fmt_refuses_a_command_line_it_cannot_follow(workdir: Path,
+                                                     arguments: tuple[str, ...]) -> None:
+    assert run(*arguments)[0] == 2
 
 
 def test_fmt_write_rewrites_in_place_atomically(workdir: Path) -> None:

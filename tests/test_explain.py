@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from cli_run import run
+from contract_lines import line_of
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -49,9 +50,11 @@ def test_a_payout_reads_as_the_contract_applied(trace: Path) -> None:
     assert lines[0] == HARBORVIEW
     assert lines[1] == ("measure_payout(CBP) $350,000.00 = pool $1,000,000.00 × "
                         "rescaled_weight(CBP) 35% × measure_score(CBP) 1")
-    assert lines[2] == "│   output at contracts/reference-equity.eq:87:1, rounded to cents half up"
+    payout_line = line_of(CONTRACT, "output measure_payout(")
+    assert lines[2] == f"│   output at {CONTRACT}:{payout_line}:1, rounded to cents half up"
     assert lines[3] == "├─ pool $1,000,000.00"
-    assert lines[4] == '│      parameter at contracts/reference-equity.eq:32:1, per "Section 4.1"'
+    pool_line = line_of(CONTRACT, "parameter pool:")
+    assert lines[4] == f'│      parameter at {CONTRACT}:{pool_line}:1, per "Section 4.1"'
 
 
 def test_the_branch_taken_is_shown_with_the_reason(trace: Path) -> None:
@@ -60,7 +63,8 @@ def test_the_branch_taken_is_shown_with_the_reason(trace: Path) -> None:
     at = lines.index("│  │  ├─ group_score(COL, Asian) 1 = clamp(closure(COL, Asian) ≈0.6053 / "
                      "full_credit_closure 50%, 0, 1)")
     assert lines[at + 1] == "│  │  │  │   since gap(COL, Asian, baseline) ≈3.8 pp > small_gap 2 pp"
-    assert lines[at + 2] == "│  │  │  │   rule at contracts/reference-equity.eq:62:1"
+    rule_line = line_of(CONTRACT, "define group_score(")
+    assert lines[at + 2] == f"│  │  │  │   rule at {CONTRACT}:{rule_line}:1"
     # The measure score's else-if chain: both conditions that led to the mean.
     at = lines.index("│  ├─ measure_score(COL) ≈0.9047 = mean(group_score(COL, g) for each g in "
                      "focus groups where scorable(COL, g))")
@@ -83,13 +87,13 @@ def test_down_to_the_table_rows_with_file_and_line(trace: Path) -> None:
         "gap(COL, Asian, baseline) ≈3.8 pp",
         "│   = max(0 pp, rate(COL, White, baseline) ≈70.9% - rate(COL, Asian, baseline) ≈67.1%)",
         "│   since higher_is_better(COL) is yes",
-        "│   rule at contracts/reference-equity.eq:52:1",
+        f"│   rule at {CONTRACT}:{line_of(CONTRACT, 'define gap(')}:1",
         "├─ rate(COL, White, baseline) ≈70.9% = 2272.003 / 3204.518",
         "│      table row contracts/reference-equity.csv:70 (group White, period 2022)",
         "├─ rate(COL, Asian, baseline) ≈67.1% = 256.734 / 382.614",
         "│      table row contracts/reference-equity.csv:60 (group Asian, period 2022)",
         "└─ higher_is_better(COL) yes",
-        "       measure at contracts/reference-equity.eq:18:1",
+        f"       measure at {CONTRACT}:{line_of(CONTRACT, 'measure COL ')}:1",
     ]
 
 
@@ -199,7 +203,8 @@ def test_exceptions_schedules_and_chosen_reference_groups(showcase: Path) -> Non
             in text)
     text = "\n".join(explain(showcase, "peer_cut(WCV, performance)", granite))
     assert "rate(WCV, ALL, performance) at Bayside Community Health ≈80.0645%" in text
-    assert "parameter at contracts/showcase.eq:74:3" in "\n".join(
+    amended = line_of("contracts/showcase.eq", "  amended to $1,650,000.00")
+    assert f"parameter at contracts/showcase.eq:{amended}:3" in "\n".join(
         explain(showcase, "pool", granite))
 
 

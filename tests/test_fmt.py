@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 from pathlib import Path
 
+import attrs
 import pytest
 import strategies_syntax as gen
 from hypothesis import given, settings
 
 from eqlang import syntax as s
-from eqlang.fmt import MAX_BODY_WIDTH, format_expr, format_literal, format_module
+from eqlang.fmt import WIDTH, format_expr, format_literal, format_module
 from eqlang.parse import find_comments, parse
 from eqlang.source import SourceFile
 
-REFERENCE = Path(__file__).resolve().parent.parent / "contracts" / "reference-equity.eq"
+ROOT = Path(__file__).resolve().parent.parent
+REFERENCE = ROOT / "contracts" / "reference-equity.eq"
+LANGUAGE = ROOT / "docs" / "language.md"
 
 
 def parse_text(text: str) -> s.Module:
@@ -82,7 +86,56 @@ def test_reference_contract_lines_are_short_where_they_can_be() -> None:
     lines = formatted.splitlines()
     # A long top-level `if` is split over lines; each piece is short.
     assert any(line.startswith("  else if ") for line in lines)
-    assert all(len(ln) <= MAX_BODY_WIDTH for ln in lines if ln.lstrip().startswith("if "))
+    assert all(len(ln) <= WIDTH for ln in lines if ln.lstrip().startswith("if "))
+
+
+def _example_after(heading: str) -> str:
+    """The first ```eqlang block after ``heading`` in docs/language.md."""
+    text = LANGUAGE.read_text(encoding="utf-8")
+    match = re.search(rf"^{re.escape(heading)}\n.*?^```eqlang\n(.*?)^```$", text, re.M | re.S)
+    assert match is not None, heading
+    return match.group(1)
+
+
+@pytest.mark.parametrize("heading", ["## 1. A first contract", "### Formatting"])
+def test_the_documentation_shows_the_layout_fmt_prints(heading: str) -> None:
+    example = _example_after(heading)
+    assert fmt(example) == example
+
+
+def _shipped() -> list[Path]:
+    """Every .eq file eqlang ships for people to read: the contracts and their modules, the
+    standard library, and examples under docs/ and tests/, but not the deliberately broken
+    files of tests/broken."""
+    found = [p for folder in ("contracts", "stdlib", "docs", "tests") for p in
+             (ROOT / folder).rglob("*.eq")]
+    return sorted(p for p in found if p.relative_to(ROOT).parts[:2] != ("tests", "broken"))
+
+
+SHIPPED = _shipped()
+
+
+def test_the_shipped_files_are_found() -> None:
+    names = {p.relative_to(ROOT).as_posix() for p in SHIPPED}
+    assert {"contracts/reference-equity.eq", "stdlib/hedis.eq"} <= names
+    assert not any(name.startswith("tests/broken/") for name in names)
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_every_shipped_file_is_formatted(path: Path) -> None:
+    shown = path.relative_to(ROOT).as_posix()
+    text = path.read_text(encoding="utf-8")
+    formatted = fmt(text)
+    differ = next((i for i, (a, b) in enumerate(
+        zip(text.splitlines(), formatted.splitlines(), strict=False), 1) if a != b), None)
+    assert formatted == text, (
+        f"{shown} is not formatted (first difference on line {differ}); "
+        f"run `eqlang fmt --write {shown}`"
+    )
+    # What still runs past the width cannot be broken: prose in a comment (never re-flowed)
+    # or a text in quotes.
+    long_lines = [line for line in text.splitlines() if len(line) > WIDTH]
+    assert all(line.lstrip().startswith("#") or '"' in line for line in long_lines)
 
 
 # ---- declarations -----------------------------------------------------------------------
@@ -210,12 +263,12 @@ def test_schedule_layout() -> None:
     assert fmt(text) == (
         "schedule bonus(x: percent): money\n"
         "  domain from -5% through 100%\n"
-        "  below 0% pays $0\n"
-        "  up to 10% pays $100\n"
-        "  from 10% to 20% pays $200\n"
+        "  below 0%             pays $0\n"
+        "  up to 10%            pays $100\n"
+        "  from 10% to 20%      pays $200\n"
         "  from 20% through 30% pays $300\n"
-        "  from 30% pays x * $10\n"
-        "  above 99.5% pays $1,000\n"
+        "  from 30%             pays x * $10\n"
+        "  above 99.5%          pays $1,000\n"
         "end\n"
     )
 
@@ -223,16 +276,42 @@ def test_schedule_layout() -> None:
 # ---- comments ---------------------------------------------------------------------------
 
 
-def test_comments_go_above_their_declaration_plain_before_doc() -> None:
+def test_comments_stay_in_the_order_written_those_on_the_line_go_right_above() -> None:
     text = "## doc one\n# plain\n##   doc two  \nimport hedis   # same line\n# at the end\n"
     assert fmt(text) == (
-        "# plain\n# same line\n## doc one\n## doc two\nimport hedis\n\n# at the end\n"
+        "## doc one\n# plain\n## doc two\n# same line\nimport hedis\n\n# at the end\n"
     )
 
 
 def test_comment_on_the_same_line_is_moved_above() -> None:
     text = "measure COL weight 35%  # a note\nmeasure CBP weight 35% # another\n"
-    assert fmt(text) == "# a note\nmeasure COL weight 35%\n\n# another\nmeasure CBP weight 35%\n"
+    assert fmt(text) == "# a note\nmeasure COL weight 35%\n# another\nmeasure CBP weight 35%\n"
+
+
+def test_blank_lines_between_declarations_and_comments_are_kept_one_at_most() -> None:
+    text = (
+        "\n\n# File introduction.\n\n\n# ---- measures ----\n\n## Doc.\n"
+        "measure COL weight 50%\nmeasure CBP weight 50%\n\n\n\nparameter p: number = 1\n"
+        "# Section.\n\nparameter q: number = 2\n"
+    )
+    assert fmt(text) == (
+        "# File introduction.\n\n# ---- measures ----\n\n## Doc.\n"
+        "measure COL weight 50%\nmeasure CBP weight 50%\n\nparameter p: number = 1\n"
+        "# Section.\n\nparameter q: number = 2\n"
+    )
+    assert fmt(fmt(text)) == fmt(text)
+
+
+def test_a_built_tree_gets_a_blank_line_between_declarations_comments_then_docs() -> None:
+    leading = s.Leading(("Doc.",), ("# note",))
+    module = s.Module((s.Import("a", None), s.Import("b", None, leading)))
+    assert format_module(module) == "import a\n\n# note\n## Doc.\nimport b\n"
+
+
+def test_a_layout_that_no_longer_matches_the_comments_is_not_used() -> None:
+    parsed = parse_text("import a\n# one\nimport b\n").declarations[1]
+    changed = attrs.evolve(parsed, leading=attrs.evolve(parsed.leading, comments=()))
+    assert format_module(s.Module((changed,))) == "import b\n"
 
 
 def test_comments_inside_a_block_move_above_it() -> None:
@@ -335,8 +414,13 @@ def test_a_built_negative_literal_in_an_expression_is_bracketed_like_a_negation(
         ("(if a then b else c) + d", "(if a then b else c) + d"),
         ("d + (if a then b else c)", "d + (if a then b else c)"),
         ("if a then b else (c + d)", "if a then b else c + d"),
+        # Not needed by the grammar, but by a reader: where does a nested `if` end?
         ("if (if a then b else c) then (if d then e else f) else (if g then h else i)",
-         "if if a then b else c then if d then e else f else if g then h else i"),
+         "if (if a then b else c) then (if d then e else f) else if g then h else i"),
+        ("if if a then b else c then if d then e else f else g",
+         "if (if a then b else c) then (if d then e else f) else g"),
+        ("sum(if a then b else c for each m in measures)",
+         "sum((if a then b else c) for each m in measures)"),
         ("not (a and b)", "not (a and b)"),
         ("(not a) and b", "not a and b"),
         ("not (not a)", "not not a"),
@@ -437,7 +521,7 @@ def test_a_long_if_body_is_split_and_a_short_one_is_not() -> None:
         f"  if {cond}\n"
         "  then first_branch_value(m, g) + 1\n"
         f"  else if {cond}\n"
-        "  then if p then q else r\n"
+        "  then (if p then q else r)\n"
         "  else last_branch(m)\n"
     )
     assert fmt(fmt(text)) == fmt(text)
@@ -458,11 +542,209 @@ def test_a_long_if_in_the_then_branch_is_nested() -> None:
     assert parse_text(fmt(text)) == parse_text(text)
 
 
-def test_long_bodies_that_are_not_ifs_stay_on_one_line() -> None:
+def test_a_long_sum_breaks_before_each_operator_level_with_its_first_term() -> None:
     text = "define a = " + " + ".join(f"term_{i}" for i in range(20))
     formatted = fmt(text)
-    assert len(formatted.splitlines()) == 2
+    assert formatted.splitlines() == [
+        "define a =", "  term_0", *(f"  + term_{i}" for i in range(1, 20))
+    ]
     assert parse_text(formatted) == parse_text(text)
+
+
+# ---- line breaking ----------------------------------------------------------------------
+
+
+def lines(*rows: str) -> str:
+    return "\n".join(rows) + "\n"
+
+
+BROKEN_LAYOUTS = [
+    pytest.param(
+        "define score(m: measure, g: group): number = max(payment.achievement_points("
+        "payment.attainment_score(rate(m, g, performance), threshold(m), benchmark(m))), "
+        "min(9, payment.improvement_score(m, before, after, benchmark(m), share, margin)))",
+        lines(
+            "define score(m: measure, g: group): number =",
+            "  max(",
+            "    payment.achievement_points(",
+            "      payment.attainment_score(rate(m, g, performance), threshold(m), benchmark(m))),",
+            "    min(9, payment.improvement_score(m, before, after, benchmark(m), share, margin)))",
+        ),
+        id="arguments one a line, inner calls choosing again",
+    ),
+    pytest.param(
+        "define r = payment.guarded_score(payment.gap_closure_score(m, g, baseline, "
+        "performance, small_gap, full_credit_closure), m, g, baseline, performance, margin)",
+        lines(
+            "define r =",
+            "  payment.guarded_score(",
+            "    payment.gap_closure_score(m, g, baseline, performance, "
+            "small_gap, full_credit_closure),",
+            "    m, g, baseline, performance, margin)",
+        ),
+        id="plain arguments share lines",
+    ),
+    pytest.param(
+        "define s = sum(peer_points(rate(m, g, performance) - peer_cut(m, performance)) "
+        "otherwise 0 for each g in {Black, Hispanic} where denominator(m, g, performance) "
+        ">= minimum_size and m != WCV, not scored: skip)",
+        lines(
+            "define s =",
+            "  sum(",
+            "    peer_points(rate(m, g, performance) - peer_cut(m, performance)) otherwise 0",
+            "    for each g in {Black, Hispanic}",
+            "    where denominator(m, g, performance) >= minimum_size and m != WCV,",
+            "    not scored: skip)",
+        ),
+        id="aggregation at for each, where and not scored",
+    ),
+    pytest.param(
+        "define s = sum(if higher_is_better(m) then denominator(m, g, performance) - "
+        "numerator(m, g, performance) else numerator(m, g, performance) "
+        "for each g in focus groups of race)",
+        lines(
+            "define s =",
+            "  sum(",
+            "    (if higher_is_better(m)",
+            "     then denominator(m, g, performance) - numerator(m, g, performance)",
+            "     else numerator(m, g, performance))",
+            "    for each g in focus groups of race)",
+        ),
+        id="a broken if before for each is bracketed",
+    ),
+    pytest.param(
+        "output pay: money = pool * mean(measure_credit(m) weighted by weight(m) for each m "
+        'in measures, not scored: rescale) otherwise ($0.00 because "no measure could be '
+        'scored") rounded to cents half up',
+        lines(
+            "output pay: money =",
+            "  pool * mean(",
+            "    measure_credit(m) weighted by weight(m)",
+            "    for each m in measures, not scored: rescale)",
+            '  otherwise ($0.00 because "no measure could be scored")',
+            "  rounded to cents half up",
+        ),
+        id="a chain keeps its line and lets its last call break",
+    ),
+    pytest.param(
+        'define w(m: measure): percent = if measure_score(m) is not scored then not scored '
+        'because "the measure is not scored" else weight(m) / sum(weight(n) for each n in '
+        "measures where measure_score(n) is scored) * 100%",
+        lines(
+            "define w(m: measure): percent =",
+            "  if measure_score(m) is not scored",
+            '  then not scored because "the measure is not scored"',
+            "  else weight(m)",
+            "       / sum(weight(n) for each n in measures where measure_score(n) is scored)",
+            "       * 100%",
+        ),
+        id="operators line up under the first operand",
+    ),
+    pytest.param(
+        "define s(m: measure, g: group, before: period, after: period, minimum: count): yesno ="
+        " (large_enough(m, g, before, minimum) and large_enough(m, g, after, minimum) and "
+        "large_enough(m, reference(m, g, before), before, minimum)) otherwise no",
+        lines(
+            "define s(m: measure, g: group, before: period, after: period, "
+            "minimum: count): yesno =",
+            "  large_enough(m, g, before, minimum)",
+            "    and large_enough(m, g, after, minimum)",
+            "    and large_enough(m, reference(m, g, before), before, minimum)",
+            "  otherwise no",
+        ),
+        id="a chain inside a chain indents",
+    ),
+    pytest.param(
+        "define gap_closure_score(m: measure, g: group, before: period, after: period, "
+        "small_gap: pp, full_credit: percent): number = 1",
+        lines(
+            "define gap_closure_score(m: measure, g: group, before: period, after: period, "
+            "small_gap: pp,",
+            "    full_credit: percent): number =",
+            "  1",
+        ),
+        id="parameters fill lines, indented twice",
+    ),
+    pytest.param(
+        'stratification race "Race" groups "American Indian or Alaska Native" as AIAN, Asian, '
+        '"Black or African American" as Black, White reference White end',
+        lines(
+            'stratification race "Race"',
+            '  groups "American Indian or Alaska Native" as AIAN, Asian,',
+            '    "Black or African American" as Black, White',
+            "  reference White",
+            "end",
+        ),
+        id="groups fill lines",
+    ),
+    pytest.param(
+        'measure SNS "Social needs screening at an annual wellness visit, as the plan defines '
+        'it" higher is better weight 10% minimum denominator 20',
+        lines(
+            'measure SNS "Social needs screening at an annual wellness visit, as the plan '
+            'defines it"',
+            "  higher is better weight 10% minimum denominator 20",
+        ),
+        id="measure attributes below a long title",
+    ),
+    pytest.param(
+        'parameter improvement_needed: percent = 10% per "Schedule B, section 3.4, as amended '
+        'by the letter of 2024-03-01" amended to 12% from 2025-01-01 per "Amendment 2 to '
+        'Schedule B, section 3.4, signed on 2024-11-15"',
+        lines(
+            "parameter improvement_needed: percent = 10%",
+            '  per "Schedule B, section 3.4, as amended by the letter of 2024-03-01"',
+            "  amended to 12% from 2025-01-01",
+            '    per "Amendment 2 to Schedule B, section 3.4, signed on 2024-11-15"',
+        ),
+        id="citations below",
+    ),
+    pytest.param(
+        "define x: money = pool except $0.00 when leveled_down(COL) and leveled_down(CBP) and "
+        'leveled_down(HBD) per "Schedule B, section 3.6"',
+        lines(
+            "define x: money =",
+            "  pool",
+            "  except $0.00",
+            "    when leveled_down(COL) and leveled_down(CBP) and leveled_down(HBD)",
+            '    per "Schedule B, section 3.6"',
+        ),
+        id="exception clauses",
+    ),
+    pytest.param(
+        'invariant "payment within the pool": always equity_payment >= $0.00 and '
+        "equity_payment <= pool and total_payment <= pool + language_bonus_amount "
+        "when pool > $0.00",
+        lines(
+            'invariant "payment within the pool":',
+            "  always equity_payment >= $0.00",
+            "         and equity_payment <= pool",
+            "         and total_payment <= pool + language_bonus_amount",
+            "    when pool > $0.00",
+        ),
+        id="invariant claim",
+    ),
+    pytest.param(
+        'invariant "more care never costs the group": group_payout(m, g) never falls when '
+        "rate(m, g, performance) improves for each m in measures, g in focus groups of race, "
+        "h in {Asian, Black, Hispanic, White, AIAN, NHPI}",
+        lines(
+            'invariant "more care never costs the group":',
+            "  group_payout(m, g) never falls when rate(m, g, performance) improves",
+            "  for each m in measures, g in focus groups of race,",
+            "           h in {Asian, Black, Hispanic, White, AIAN, NHPI}",
+        ),
+        id="invariant binders line up",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "formatted"), BROKEN_LAYOUTS)
+def test_long_lines_break_where_a_reader_expects(text: str, formatted: str) -> None:
+    assert fmt(text) == formatted
+    assert fmt(formatted) == formatted
+    assert parse_text(formatted) == parse_text(text)
+    assert all(len(line) <= WIDTH for line in formatted.splitlines())
 
 
 # ---- generated trees --------------------------------------------------------------------
@@ -498,19 +780,39 @@ def test_generated_modules_roundtrip_and_format_idempotently(module: s.Module) -
     assert text.endswith("\n") and not text.endswith("\n\n")
 
 
+def _body_lines(text: str, rule: s.Definition | s.Output) -> list[str]:
+    # The body starts after the comment lines and the rule's head, which ends in " =" (a
+    # comment may hold " =" too).
+    leading = len(rule.leading.comments) + len(rule.leading.doc)
+    lines = text.split("\n")[leading:]
+    head = next(i for i, line in enumerate(lines) if line.endswith(" ="))
+    return lines[head + 1 :]
+
+
 @settings(max_examples=200, deadline=None)
 @given(gen.long_rules)
 def test_generated_long_if_bodies_roundtrip(rule: s.Definition | s.Output) -> None:
     text = assert_roundtrips(s.Module((rule,)))
     flat = "  " + format_expr(rule.body)
-    # The body starts after the comment lines and the rule's first line; a comment may
-    # itself hold " =".
-    leading = len(rule.leading.comments) + len(rule.leading.doc)
-    lines = text.split("\n")[leading + 1 :]
-    if len(flat) > MAX_BODY_WIDTH:
-        assert lines[0].startswith("  if ") and lines[1].startswith("  then")
+    lines = _body_lines(text, rule)
+    if len(flat) > WIDTH:
+        assert lines[0].startswith("  if ")
+        assert any(line.startswith("  then") for line in lines), text
+        assert any(line.startswith("  else") for line in lines), text
     else:
         assert lines[0] == flat
+
+
+@settings(max_examples=300, deadline=None)
+@given(gen.wide_rules)
+def test_generated_wide_rules_fit_the_width_and_roundtrip(
+        rule: s.Definition | s.Output) -> None:
+    text = assert_roundtrips(s.Module((rule,)))
+    too_long = [line for line in text.splitlines() if len(line) > WIDTH]
+    assert not too_long, text
+    flat = "  " + format_expr(rule.body)
+    if len(flat) <= WIDTH:
+        assert _body_lines(text, rule)[0] == flat
 
 
 def test_long_negative_bounds_keep_every_digit() -> None:

@@ -228,8 +228,8 @@ def test_a_short_invariant_stays_on_one_line() -> None:
 def test_an_invariant_with_for_each_puts_claim_and_scope_on_their_own_lines() -> None:
     assert fmt('## Doc.\ninvariant "m": payout never falls when rate(m, g, performance) '
                'improves for each m in measures, g in focus groups of race  # why\n') == (
-        "# why\n"
         "## Doc.\n"
+        "# why\n"
         'invariant "m":\n'
         "  payout never falls when rate(m, g, performance) improves\n"
         "  for each m in measures, g in focus groups of race\n"

@@ -14,6 +14,7 @@ from typing import Any
 
 import jsonschema
 import pytest
+from contract_lines import line_of
 
 from eqlang import __version__
 from eqlang.api import load_contract, settle
@@ -120,7 +121,7 @@ def test_outputs_and_derivation_nodes(reference: dict[str, Any]) -> None:
     payout = nodes["measure_payout(COL)"]
     assert payout["kind"] == "output" and payout["name"] == "measure_payout"
     assert payout["args"] == ["COL"] and payout["params"] == ["m"]
-    assert payout["at"] == f"{CONTRACT}:87:1"
+    assert payout["at"] == f"{CONTRACT}:{line_of(CONTRACT, 'output measure_payout(')}:1"
     assert payout["expr"] == ("pool * rescaled_weight(m) * measure_score(m), "
                               "rounded to cents half up")
     assert payout["rounded"] == "rounded to cents half up"

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from cli_run import run
+from contract_lines import line_of
 
 import eqlang.modules
 from eqlang.api import verify_trace
@@ -15,6 +16,7 @@ from eqlang.parse import data_path
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACT = "contracts/reference-equity.eq"
+PAYOUT_LINE = line_of(CONTRACT, "output measure_payout(")
 TABLE = "contracts/reference-equity.csv"
 SHOWCASE = "contracts/showcase.eq"
 SHOWCASE_TABLE = "contracts/showcase.csv"
@@ -122,8 +124,8 @@ def test_a_changed_table_is_caught_with_the_values_it_moved(workdir: Path) -> No
         pytest.param('"rows":168', '"rows":167',
                      "tables[0].rows: the trace says 167, re-deriving gives 168",
                      id="a table's row count"),
-        pytest.param('"at":"contracts/reference-equity.eq:87:1"',
-                     '"at":"contracts/reference-equity.eq:88:1"',
+        pytest.param(f'"at":"contracts/reference-equity.eq:{PAYOUT_LINE}:1"',
+                     f'"at":"contracts/reference-equity.eq:{PAYOUT_LINE + 1}:1"',
                      "value measure_payout(CBP): at: the trace says", id="a source location"),
         pytest.param('"uses":["pool",', '"uses":["pooL",', "uses[0]: the trace says \"pooL\"",
                      id="a use"),
