@@ -508,13 +508,12 @@ class Evaluator:
                 for below in self._answers("<=" if high_closed else "<", x,
                                            self._bound(high, d.param.type))))
 
-        if d.domain is not None:
-            # The checker proves the tiers cover the domain (E0304): outside it, no tier.
-            answers = inside(d.domain)
-            if True in answers and False in answers:
-                self._may_stop("E0404", f"{display(argument)} may lie outside every tier of "
-                               f"`{d.name}`", d.span, env, hint="clamp the value before "
-                               "looking it up, or widen the schedule's domain")
+        # The checker proves the tiers cover the domain (E0304): outside it, no tier.
+        if d.domain is not None and self._may_leave(x, d.domain, d.param.type) \
+                and True in inside(d.domain):
+            self._may_stop("E0404", f"{display(argument)} may lie outside every tier of "
+                           f"`{d.name}`", d.span, env, hint="clamp the value before "
+                           "looking it up, or widen the schedule's domain")
         chosen = []
         for tier in d.tiers:
             answers = inside(tier.range)
@@ -532,6 +531,14 @@ class Evaluator:
         raise self.fail("E0404", f"{display(argument)} is outside every tier of `{d.name}`",
                         d.span, env, hint="clamp the value before looking it up, or widen "
                         "the schedule's domain")
+
+    def _may_leave(self, x: Any, domain: s.Range, unit: str) -> bool:
+        """Whether ``x`` may lie below or above a range (an infinite end never is)."""
+        low, low_closed, high, high_closed = tier_interval(domain)
+        below = low.is_finite() and True in self._answers(
+            "<" if low_closed else "<=", x, self._bound(low, unit))
+        return below or (high.is_finite() and True in self._answers(
+            ">" if high_closed else ">=", x, self._bound(high, unit)))
 
     def _bound(self, value: Decimal, unit: str) -> Any:
         if value.is_finite() and unit in ("percent", "pp"):
@@ -652,26 +659,31 @@ class Evaluator:
         needs: tuple[tuple[Any, str], ...] = ()
         if guard is not None:
             operand, needed = guard
-            parts = self._factors(operand) if needed == "nonzero" else [_unshifted(operand)]
+            parts = [_unshifted(operand)] if needed == "nonnegative" else \
+                self._factors(operand, needed)
             needs = tuple((self.identity(part, env), needed) for part in parts
                           if not self._surely(part, needed, env))
         self.possible_stops.append(PossibleStop(diagnostic, needs))
 
-    def _factors(self, e: s.Expr) -> list[s.Expr]:
-        """Expressions that are all nonzero where ``e`` is: the factors of a product, the
-        numerator of a quotient."""
+    def _factors(self, e: s.Expr, needed: str) -> list[s.Expr]:
+        """Expressions such that ``e`` is nonzero (or positive) where they all are: the
+        factors of a product, the numerator of a quotient (positive: both its parts)."""
         e = _unshifted(e)
-        if isinstance(e, s.Negate):
-            return self._factors(e.operand)
+        if isinstance(e, s.Negate) and needed == "nonzero":
+            return self._factors(e.operand, needed)
         if isinstance(e, s.Binary) and e.op == "*":
-            return self._factors(e.left) + self._factors(e.right)
+            return self._factors(e.left, needed) + self._factors(e.right, needed)
         if isinstance(e, s.Binary) and e.op == "/":
-            return self._factors(e.left)
+            return self._factors(e.left, needed) + (
+                self._factors(e.right, needed) if needed == "positive" else [])
         return [e]
 
     def _surely(self, e: s.Expr, needed: str, env: _Env) -> bool:
+        """Whether ``e`` is nonzero, positive or nonnegative wherever it is scored (where it
+        is not, neither is what is computed from it)."""
         value = self.eval(e, env)
-        return isinstance(value, Quantity) and self._implies("=", value.magnitude, needed)
+        return isinstance(value, Quantity) and self._implies(
+            "=", self.math.scored_part(value.magnitude), needed)
 
     def identity(self, e: s.Expr, env: _Env) -> Any:
         """What ``e`` stands for, such that two expressions with one identity are the same
@@ -733,6 +745,11 @@ class Evaluator:
             except EvaluationError:
                 continue
             if isinstance(bound, Quantity) and self._implies(op, bound.magnitude, needed):
+                return True
+            # A rate is never negative, so where it is not 0 it is positive.
+            if (needed == "positive" and isinstance(bound, Quantity)
+                    and self._implies(op, bound.magnitude, "nonzero")
+                    and self._surely(value_expr, "nonnegative", env)):
                 return True
         return False
 

@@ -158,6 +158,14 @@ GUARD_HINT = "no members"
     ("output x: number = sqrt(rate(COL, Black, performance) / 1% - 50) not rounded",
      ["square root of a negative number where `rate(COL, Black, performance) / 1% - 50`"]),
     (f"output x: number = if {DIVISOR} > 0 then ln({DIVISOR}) else 0 not rounded", []),
+    # A rate that is not 0% is positive, and so is a quotient of two positive rates.
+    ("output x: number = if rate(COL, Black, performance) = 0% or rate(COL, White, "
+     "performance) = 0% then 0 else ln(rate(COL, Black, performance) / rate(COL, White, "
+     "performance)) not rounded", []),
+    ("output x: number = if rate(COL, Black, performance) = 0% then 0 else ln(rate(COL, "
+     "Black, performance) / rate(COL, White, performance)) not rounded",
+     ["division by zero where `rate(COL, White, performance)` is 0",
+      "logarithm of a number that is not positive"]),
     (f"output x: number = ln({DIVISOR}) not rounded",
      [f"logarithm of a number that is not positive where `{DIVISOR}` is 0 or below"]),
     # A percentile share that may leave 0%..100%, a clamp whose bounds may cross, a branch
@@ -184,6 +192,12 @@ def test_bounds_say_where_settlement_may_stop(tmp_path: Path, body: str,
     assert len(found) == len(stops), found
     for text, expected in zip(found, stops, strict=True):
         assert expected.format(path=path) in text, (text, expected)
+
+
+@pytest.mark.parametrize("path", CONTRACTS, ids=[p.name for p in CONTRACTS])
+def test_no_shipped_contract_may_stop(path: Path) -> None:
+    stops = {stop_text(d) for b in by_label(path).values() for d in b.stops}
+    assert not stops, sorted(stops)
 
 
 def test_possible_stops_are_printed_and_in_json(tmp_path: Path) -> None:
