@@ -400,6 +400,17 @@ class Checker:
             elif f.kind == "settled_as_of":
                 assert isinstance(f.values[0], datetime.date)
                 self.settled_as_of = f.values[0]
+        if "effective" in seen and "settled as of" in seen:
+            start = seen["effective"].values[0]
+            settled = seen["settled as of"].values[0]
+            assert isinstance(start, datetime.date) and isinstance(settled, datetime.date)
+            if settled < start:
+                self.error("E0110", f"the contract is settled as of {settled}, before it "
+                           f"takes effect on {start}", seen["settled as of"].span,
+                           hint="settle on or after the start of the contract, usually after "
+                           "its performance period ends",
+                           notes=(Note("the contract takes effect here",
+                                       seen["effective"].span),))
         for required in ("provider", "currency"):
             if required not in seen:
                 self.error("E0110", f"the contract header does not say its {required}",
