@@ -93,6 +93,7 @@ from eqlang.diagnostics import (
     Diagnostic,
     EqlangError,
     Note,
+    counted,
     did_you_mean,
     render_all,
 )
@@ -424,8 +425,9 @@ def _settle_each(evaluator: Evaluator, organizations: list[str]) -> tuple[Settle
             more = len(others) - _NAMED_ORGANIZATIONS
             named += f" and {more:,} more" if more > 0 else ""
             first = attrs.evolve(first, notes=(*first.notes, Note(
-                f"the same error at this line also stops {len(others):,} more "
-                f"organization{'s' if len(others) != 1 else ''}: {named}")))
+                "the same error at this line also stops "
+                f"{counted(len(others), 'more organization')}"
+                f": {named}")))
         for diagnostic in (first, *rest):
             collector.add(diagnostic)
     raise EvaluationError(collector.finish("the settlement"))
@@ -627,9 +629,9 @@ def verify_trace(path: str | Path) -> Verification:
     overrides = {str(k): str(v) for k, v in trace["overrides"].items()}
     as_of = trace["as_of"]
     rows = sum(t["rows"] for t in tables if isinstance(t.get("rows"), int))
-    checked = (f"the contract {contract['path']}, {_count(len(contract['modules']), 'module')}, "
-               f"{_count(len(tables), 'table')} ({rows:,} rows) and every value of "
-               f"{_count(len(organizations), 'organization')}")
+    checked = (f"the contract {contract['path']}, {counted(len(contract['modules']), 'module')}, "
+               f"{counted(len(tables), 'table')} ({rows:,} rows) and every value of "
+               f"{counted(len(organizations), 'organization')}")
     del trace  # a large trace is parsed again only if it differs, to describe how
     contract_file = _locate(contract["path"], shown)
     readable = _check_file("contract", contract["path"], contract_file, contract["sha256"],
@@ -678,10 +680,6 @@ def verify_trace(path: str | Path) -> Verification:
         problems[MAX_DIFFERENCES:] = [f"... and {len(problems) - MAX_DIFFERENCES} more "
                                       "differences"]
     return Verification(shown, tuple(problems), checked)
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}{'s' if number != 1 else ''}"
 
 
 def _date(text: str | None) -> datetime.date | None:
@@ -759,7 +757,7 @@ def _paid_summary(paid: list[str], settled: int) -> str:
     shown = ", ".join(named[:_NAMED_ORGANIZATIONS])
     if len(named) > _NAMED_ORGANIZATIONS:
         shown += f" and {len(named) - _NAMED_ORGANIZATIONS:,} more"
-    return f"outputs differ for {len(named):,} of {_count(settled, 'organization')}: {shown}"
+    return f"outputs differ for {len(named):,} of {counted(settled, 'organization')}: {shown}"
 
 
 def _paid(path: list[str]) -> str | None:

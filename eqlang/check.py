@@ -19,7 +19,7 @@ import attrs
 
 from eqlang import syntax as s
 from eqlang import types as t
-from eqlang.diagnostics import Diagnostic, EqlangError, Note, did_you_mean
+from eqlang.diagnostics import Diagnostic, EqlangError, Note, counted, did_you_mean
 from eqlang.modules import LoadedModule, all_modules, load
 from eqlang.source import Span
 from eqlang.values import plain_number, shift
@@ -127,6 +127,8 @@ class Program:
     invariants: tuple[s.Invariant, ...] = ()
     #: The contract's worked examples, checked and ready to run.
     examples: tuple[CheckedExample, ...] = ()
+    #: The measures the contract itself declares, in its order: what `measures` ranges over.
+    contract_measures: tuple[str, ...] = ()
 
 
 @attrs.frozen
@@ -243,7 +245,7 @@ class Checker:
             stratifications=self.stratifications, group_strata=self.group_strata,
             parameters=self.parameters, callables=self.callables, outputs=outputs,
             refs=self.refs, types=self.types, settled_as_of=self.settled_as_of,
-            invariants=self.invariants,
+            invariants=self.invariants, contract_measures=self.main_measures,
         )
         # Examples read the checked contract: the types of its outputs, its groups and
         # periods. Imported here because the examples module builds on this one.
@@ -400,6 +402,17 @@ class Checker:
             elif f.kind == "settled_as_of":
                 assert isinstance(f.values[0], datetime.date)
                 self.settled_as_of = f.values[0]
+        if "effective" in seen and "settled as of" in seen:
+            start = seen["effective"].values[0]
+            settled = seen["settled as of"].values[0]
+            assert isinstance(start, datetime.date) and isinstance(settled, datetime.date)
+            if settled < start:
+                self.error("E0110", f"the contract is settled as of {settled}, before it "
+                           f"takes effect on {start}", seen["settled as of"].span,
+                           hint="settle on or after the start of the contract, usually after "
+                           "its performance period ends",
+                           notes=(Note("the contract takes effect here",
+                                       seen["effective"].span),))
         for required in ("provider", "currency"):
             if required not in seen:
                 self.error("E0110", f"the contract header does not say its {required}",
@@ -1129,8 +1142,8 @@ class Checker:
         if ref.kind in ("definition", "output", "schedule"):
             params = self._params_of(ref.key)
             if params:
-                self.error("E0104", f"`{e.dotted}` takes {len(params)} argument"
-                           f"{'s' if len(params) != 1 else ''}", e.span,
+                self.error("E0104", f"`{e.dotted}` takes {counted(len(params), 'argument')}",
+                           e.span,
                            hint=f"call it: `{e.dotted}({', '.join(p.name for p in params)})`")
                 return Typed(ERROR, e.span, "")
         return typed
@@ -1183,8 +1196,8 @@ class Checker:
               count: int, params: tuple[s.Param, ...] | None = None) -> list[Typed]:
         args = [self.expr(scope, local, a) for a in e.args]
         if len(args) != count:
-            self.error("E0103", f"`{e.callee.dotted}` takes {count} argument"
-                       f"{'s' if count != 1 else ''}, but {len(args)} "
+            self.error("E0103", f"`{e.callee.dotted}` takes {counted(count, 'argument')}, "
+                       f"but {len(args)} "
                        f"{'were' if len(args) != 1 else 'was'} given", e.span,
                        hint=_signature_hint(e.callee.dotted, params))
         return args
@@ -1333,8 +1346,8 @@ class Checker:
                          "yes/no condition", None)
         expected_args = 2 if name == "percentile" else 1
         if len(e.args) != expected_args:
-            self.error("E0103", f"`{name}` takes {expected_args} value"
-                       f"{'s' if expected_args > 1 else ''} before `for each`, found "
+            self.error("E0103", f"`{name}` takes {counted(expected_args, 'value')} "
+                       "before `for each`, found "
                        f"{len(e.args)}", e.span,
                        hint="write `percentile(67%, x for each o in organizations)`"
                        if name == "percentile" else f"write `{name}(x for each ...)`")

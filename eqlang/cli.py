@@ -38,7 +38,7 @@ from eqlang.check import Program
 from eqlang.codes import EXPLANATIONS
 from eqlang.codes import explain as explain_code
 from eqlang.coverage import render_coverage
-from eqlang.diagnostics import Diagnostic, EqlangError, did_you_mean, render_all
+from eqlang.diagnostics import Diagnostic, EqlangError, counted, did_you_mean, render_all
 from eqlang.example_runner import render_results
 from eqlang.fmt import format_module
 from eqlang.parse import parse
@@ -67,7 +67,7 @@ USAGE_CODES = frozenset({"E0601"})
 def _fail(diagnostics: tuple[Diagnostic, ...] | list[Diagnostic]) -> NoReturn:
     click.echo(render_all(diagnostics), err=True)
     count = len(diagnostics)
-    click.echo(f"\n{count} error{'s' if count != 1 else ''}", err=True)
+    click.echo(f"\n{counted(count, 'error')}", err=True)
     sys.exit(2 if all(d.code in USAGE_CODES for d in diagnostics) else 1)
 
 
@@ -151,9 +151,8 @@ def check(files: tuple[str, ...], code: str | None, properties: bool, examples: 
         except EqlangError as error:
             diagnostics.extend(error.diagnostics)
             continue
-        measures = sum(1 for d in program.main.module.declarations
-                       if type(d).__name__ == "Measure")
-        click.echo(f"{file}: ok ({measures} measures, {len(program.outputs)} outputs)")
+        click.echo(f"{file}: ok ({counted(len(program.contract_measures), 'measure')}, "
+                   f"{counted(len(program.outputs), 'output')})")
         if properties:
             broken += _search_properties(file, program, Budget(examples, seconds),
                                          counterexample_dir)
@@ -233,7 +232,7 @@ def _unified_diff(file: str, before: str, after: str) -> str:
 
 def _report_check(read: int, unformatted: list[str]) -> None:
     """The last line of `fmt --check`: how many of the files read need formatting."""
-    files = f"{read} file{'s' if read != 1 else ''}"
+    files = counted(read, "file")
     if unformatted:
         click.echo(f"{len(unformatted)} of {files} not formatted; "
                    "run `eqlang fmt --write` on them", err=True)
@@ -412,11 +411,11 @@ def test_command(files: tuple[str, ...], show_coverage: bool, fail_under: int | 
             if fail_under is not None and not covered.at_least(fail_under):
                 below.append(f"{file} ({covered.percent})")
     ran = counts["passed"] + counts["failed"]
-    summary = (f"\n{ran} example{'s' if ran != 1 else ''} in {len(files)} "
-               f"file{'s' if len(files) != 1 else ''}: {counts['passed']} passed, "
+    summary = (f"\n{counted(ran, 'example')} in {counted(len(files), 'file')}: "
+               f"{counts['passed']} passed, "
                f"{counts['failed']} failed")
     if broken:
-        summary += f"; {broken} file{'s' if broken != 1 else ''} with errors"
+        summary += f"; {counted(broken, 'file')} with errors"
     click.echo(summary)
     if below:
         click.echo(f"coverage below {fail_under}%: " + ", ".join(below))

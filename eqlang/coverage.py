@@ -17,6 +17,7 @@ import attrs
 
 from eqlang import syntax as s
 from eqlang.check import Program, _walk
+from eqlang.diagnostics import counted
 from eqlang.evaluate import Evaluator, Node
 from eqlang.source import Span
 
@@ -174,7 +175,7 @@ def coverage(program: Program, runs: Iterable[tuple[Evaluator, DecisionLog]]) ->
 def render_coverage(result: Coverage) -> str:
     """The summary line, the count per category, and every item never exercised."""
     items = result.items
-    examples = f"{result.examples} example{'s' if result.examples != 1 else ''}"
+    examples = counted(result.examples, "example")
     lines = [f"coverage of {result.path} by {examples}: {len(result.covered)} of "
              f"{len(items)} items ({result.percent})"]
     parts = []
@@ -190,7 +191,7 @@ def render_coverage(result: Coverage) -> str:
         if item.outcome == "rule":
             inside = sum(1 for _, other in missed
                          if other.rule == item.rule and other.outcome != "rule")
-            extra = f" (and the {inside} item{'s' if inside != 1 else ''} inside it)" \
+            extra = f" (and the {counted(inside, 'item')} inside it)" \
                 if inside else ""
             shown.append(f"  {item.span.location()}: {item.describe()}{extra}: {item.text}")
         elif item.rule not in unused_rules:

@@ -97,7 +97,7 @@ class Collector:
         by_code = ", ".join(f"{code} x{count:,}" for code, count in sorted(self.suppressed.items()))
         summary = Diagnostic(
             code=self.suppressed.most_common(1)[0][0],
-            message=f"{total:,} more problem{'s' if total != 1 else ''} in {where} "
+            message=f"{counted(total, 'more problem')} in {where} "
             f"not shown ({by_code}), the first at {first.location()}",
             path=first.span.path if first.span is not None else first.path,
             line=first.span.line if first.span is not None else first.line,
@@ -108,6 +108,11 @@ class Collector:
 _MAX_SUGGESTIONS = 3
 #: A partial name shorter than this (after case and spaces) matches too much to be a hint.
 _MIN_PARTIAL = 3
+
+
+def counted(number: int, noun: str) -> str:
+    """A number and its noun, in the plural unless the number is one: `1 table`, `1,200 rows`."""
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
 def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:

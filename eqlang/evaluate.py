@@ -220,9 +220,7 @@ class Evaluator:
         self.memo: dict[tuple[str, str, tuple[Value, ...]], tuple[Value, str]] = {}
         self.parameter_values: dict[str, tuple[Value, Node]] = {}
         self.period_labels = dict(program.periods)
-        self.contract_measures = tuple(
-            code for code in program.measures if code in self._main_measure_codes()
-        )
+        self.contract_measures = program.contract_measures
         # One bound method per expression class: evaluation visits about a million nodes
         # for a thousand organizations, and a name lookup per visit shows in the timings.
         self.dispatch: dict[type, Fn[[Any, _Env], Value]] = {
@@ -251,10 +249,6 @@ class Evaluator:
     def value_of(self, org: str, key: str, args: tuple[Value, ...] = ()) -> tuple[Value, str]:
         """One rule's value for an organization, and the id of its node."""
         return self.call(self.program.callables[key], args, _Env(org, {}, None))
-
-    def _main_measure_codes(self) -> set[str]:
-        return {d.code for d in self.program.main.module.declarations
-                if isinstance(d, s.Measure)}
 
     def _effective_end(self) -> datetime.date | None:
         header = self.program.header

@@ -18,7 +18,7 @@ import attrs
 from eqlang import syntax as s
 from eqlang.check import Program
 from eqlang.coverage import DecisionLog
-from eqlang.diagnostics import Diagnostic, EqlangError, render
+from eqlang.diagnostics import Diagnostic, EqlangError, counted, render
 from eqlang.evaluate import Evaluator, Node
 from eqlang.examples import CheckedExample, CheckedExpectation
 from eqlang.render import reading_text, value_text
@@ -99,10 +99,6 @@ def run_examples(program: Program) -> tuple[ExampleResult, ...]:
 # ---- reports ----------------------------------------------------------------------------
 
 
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}{'s' if n != 1 else ''}"
-
-
 def _shown(value: Value | None) -> str:
     return "not scored" if value is None else display(value)
 
@@ -125,9 +121,9 @@ def render_result(program: Program, result: ExampleResult) -> str:
         return "\n".join(lines) + "\n"
     total = len(result.outcomes)
     if result.passed:
-        return f"{head}: ok ({_count(total, 'expectation')})\n"
+        return f"{head}: ok ({counted(total, 'expectation')})\n"
     failures = result.failures
-    lines = [f"{head}: FAILED, {len(failures)} of {_count(total, 'expectation')} not met"]
+    lines = [f"{head}: FAILED, {len(failures)} of {counted(total, 'expectation')} not met"]
     failing = {o.node: o for o in failures}
     for outcome in failures:
         expectation = outcome.expectation

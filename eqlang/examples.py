@@ -20,7 +20,7 @@ import attrs
 from eqlang import syntax as s
 from eqlang import types as t
 from eqlang.check import ERROR, Program, _literal_type, _unit_hint, value_problem
-from eqlang.diagnostics import Diagnostic, EqlangError, Note, did_you_mean
+from eqlang.diagnostics import Diagnostic, EqlangError, Note, counted, did_you_mean
 from eqlang.modules import escapes
 from eqlang.source import Span
 from eqlang.tables import MeasureTable, Row, TableSet, WrittenRow, inline_table, load_table
@@ -390,8 +390,8 @@ class _ExampleChecker:
         params = callable_.params
         signature = f"{name}({', '.join(f'{p.name}: {p.type}' for p in params)})"
         if len(expectation.args) != len(params):
-            self.error(E_EXPECT, f"`{name}` takes {len(params)} argument"
-                       f"{'s' if len(params) != 1 else ''}, but the expectation gives "
+            self.error(E_EXPECT, f"`{name}` takes {counted(len(params), 'argument')}, "
+                       "but the expectation gives "
                        f"{len(expectation.args)}", expectation.span,
                        hint=f"name one measure, group or period for each: `{signature}`"
                        if params else f"write `expect {name} = ...`")
@@ -460,7 +460,7 @@ class _ExampleChecker:
                 self.error(E_VALUE, f"`{key}` is rounded to {rounded}, so it is never "
                            f"{literal.span.text}", literal.span,
                            hint=f"write the value as the contract rounds it, with at most "
-                           f"{places} decimal{'s' if places != 1 else ''}",
+                           f"{counted(places, 'decimal')}",
                            notes=(Note("the rounding is here", declaration.rounding.span),))
                 return None
         return expected_value(literal)

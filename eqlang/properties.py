@@ -40,7 +40,7 @@ from hypothesis.internal.conjecture import providers as _providers
 
 from eqlang import syntax as s
 from eqlang.check import Program
-from eqlang.diagnostics import Diagnostic, EqlangError, render
+from eqlang.diagnostics import Diagnostic, EqlangError, counted, render
 from eqlang.evaluate import Evaluator, Node
 from eqlang.fmt import format_claim, format_expr
 from eqlang.tables import TableSet
@@ -541,7 +541,7 @@ def render_outcomes(path: str, outcomes: Sequence[Outcome],
     """The report of one contract's search, for people. ``save(name, text)`` keeps a
     counterexample table and says where it went."""
     broken = [o for o in outcomes if not o.holds]
-    lines = [f"{path}: {len(outcomes)} invariant{'s' if len(outcomes) != 1 else ''}, "
+    lines = [f"{path}: {counted(len(outcomes), 'invariant')}, "
              f"{len(broken) or 'none'} broken"]
     for outcome in outcomes:
         title = outcome.invariant.title

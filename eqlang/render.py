@@ -17,6 +17,7 @@ import attrs
 from eqlang import syntax as s
 from eqlang import types as t
 from eqlang.check import Program
+from eqlang.diagnostics import counted
 from eqlang.evaluate import Evaluator, Settlement
 from eqlang.fmt import declaration_head, format_expr, format_range
 from eqlang.values import (
@@ -439,7 +440,7 @@ class _Explainer:
             self.block(detail, detail + "  ", _facts(node, reading))
         if cut:
             count = len(uses)
-            self.lines.append(f"{detail}... {count} more value{'s' if count != 1 else ''} "
+            self.lines.append(f"{detail}... {counted(count, 'more value')} "
                               "behind it (raise --depth to see them)")
             return
         self.expanded.add(node_id)

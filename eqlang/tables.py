@@ -27,7 +27,7 @@ from decimal import Decimal
 
 import attrs
 
-from eqlang.diagnostics import Collector, Diagnostic, EqlangError, Note, did_you_mean
+from eqlang.diagnostics import Collector, Diagnostic, EqlangError, Note, counted, did_you_mean
 from eqlang.source import SourceFile, Span
 
 #: Tables larger than this are refused before reading, so that a wrong path (a disk image, a
@@ -882,7 +882,7 @@ class _Checker:
 
     def field_count(self, record: _Record, width: int) -> None:
         count = len(record.values)
-        message = (f"record has {count:,} field{'s' if count != 1 else ''} but the header has "
+        message = (f"record has {counted(count, 'field')} but the header has "
                    f"{width}")
         if count > width:
             self.error(

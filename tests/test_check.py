@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import random
 import re
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import attrs
 import pytest
 
+from eqlang import modules as modules_module
 from eqlang import types as t
 from eqlang.check import Program, load_and_check
 from eqlang.diagnostics import MAX_SHOWN_WIDTH, Diagnostic, EqlangError, did_you_mean, render
@@ -415,16 +415,12 @@ def test_argument_type_error_notes_the_parameter(tmp_path: Path) -> None:
 
 # ---- hostile input ----------------------------------------------------------------------
 
-#: Generous: on a slow CI machine the LALR parser takes a few seconds for 10,000 levels.
-QUICK = 20.0
+# How long each hostile input takes is measured by bench/bench_hostile.py, not asserted here.
 
 
 def refused(path: Path, code: str) -> Diagnostic:
-    start = time.perf_counter()
     with pytest.raises(EqlangError) as caught:
         load_and_check(str(path))
-    elapsed = time.perf_counter() - start
-    assert elapsed < QUICK, f"took {elapsed:.1f} s"
     assert [d.code for d in caught.value.diagnostics][:1] == [code], caught.value.diagnostics
     for diagnostic in caught.value.diagnostics:
         check_rendering(diagnostic)
@@ -455,15 +451,21 @@ def test_missing_file(tmp_path: Path) -> None:
     assert "no such file" in refused(tmp_path / "nowhere.eq", "E0001").message
 
 
-def test_three_megabyte_file_is_refused_by_its_size(tmp_path: Path) -> None:
+def test_three_megabyte_file_is_refused_by_its_size(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "big.eq"
     line = b"parameter pool: money = $1,000.00\n"
     path.write_bytes(line * (3_000_000 // len(line) + 1))
     assert path.stat().st_size > MAX_SOURCE_BYTES
-    start = time.perf_counter()
-    diagnostic = refused(path, "E0001")
-    assert time.perf_counter() - start < 1.0  # refused by size, without parsing
+    with monkeypatch.context() as patched:
+        # Refused by its size alone: the parser is never reached.
+        patched.setattr(modules_module, "parse", _never_called)
+        diagnostic = refused(path, "E0001")
     assert "bytes" in diagnostic.message
+
+
+def _never_called(*_: object, **__: object) -> None:
+    raise AssertionError("the parser was asked to read an over-long file")
 
 
 @pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
@@ -493,16 +495,6 @@ DEPTH = 10_000
 def test_ten_thousand_nested_parentheses(tmp_path: Path) -> None:
     text = "define x: number = " + "(" * DEPTH + "1" + ")" * DEPTH + "\n"
     refused(write(tmp_path, text), "E0005")
-
-
-def test_ten_thousand_nested_parentheses_do_not_crash(tmp_path: Path) -> None:
-    text = "define x: number = " + "(" * DEPTH + "1" + ")" * DEPTH + "\n"
-    start = time.perf_counter()
-    try:
-        load_and_check(str(write(tmp_path, text)))
-    except EqlangError as error:
-        assert error.diagnostics[0].code == "E0005"
-    assert time.perf_counter() - start < QUICK
 
 
 @pytest.mark.parametrize(

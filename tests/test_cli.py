@@ -495,6 +495,15 @@ def test_check_reports_every_file(workdir: Path) -> None:
     assert "bad.eq:1:19: error[E0201]: cannot add money and a percent" in err
 
 
+def test_check_counts_the_contracts_own_measures_and_outputs(workdir: Path) -> None:
+    """Imported stdlib measures the contract does not declare are not its measures."""
+    flawed = str(ROOT / "docs" / "flaws" / "best-performing-reference.eq")
+    exit_code, out, _ = run("check", CONTRACT, flawed)
+    assert exit_code == 0
+    assert f"{CONTRACT}: ok (3 measures, 2 outputs)" in out
+    assert f"{flawed}: ok (2 measures, 1 output)" in out
+
+
 MESSY = "# terms\nparameter   pool: money=$1,000.00 # the pool\ndefine half = pool*50%\n"
 TIDY = "# terms\n# the pool\nparameter pool: money = $1,000.00\ndefine half =\n  pool * 50%\n"
 
