@@ -92,6 +92,10 @@ parameter pediatric_points_needed: number = 1.5 per "Pediatric rider, section 3"
 ## Whether a fall in whole-population care cancels the credit (no leveling down).
 parameter guard_leveling_down: yesno = yes per "Schedule B, section 3.6"
 
+## Where the plan sends each organization's settlement statement.
+parameter statement_recipient: text = "Health Equity Program Office"
+  per "Schedule B, section 7"
+
 ## The pediatric rider's start, and the end of the performance year.
 parameter pediatric_rider_start: date = 2024-04-01 per "Pediatric rider, section 1"
 parameter performance_year_end: date = 2024-12-31 per "Schedule B, section 2"
@@ -127,10 +131,11 @@ schedule closure_credit(c: percent): number
   from 75% through 100% pays 1
 end
 
-## The share of the baseline gap closed by the performance year. Only used where the
-## baseline gap is wider than `small_gap`, so never divides by zero.
+## The share of the baseline gap closed by the performance year: all of it, less the share
+## still open. Only used where the baseline gap is wider than `small_gap`, so never divides
+## by zero; a gap is never below zero, so the share closed is at most 100%.
 define closure(m: measure, g: group): percent =
-  (gap(m, g, baseline) - gap(m, g, performance)) / gap(m, g, baseline) * 100%
+  (1 - gap(m, g, performance) / gap(m, g, baseline)) * 100%
 
 ## One group's score on one measure, from 0 to 1.
 define group_score(m: measure, g: group): number =
@@ -258,6 +263,13 @@ output total_payment: money =
   rounded to cents half up
   per "Schedule B, section 6"
 
+## The total is paid in four quarterly installments of whole dollars, rounded down; the
+## cents left over are paid with the last installment.
+output quarterly_installment: money =
+  total_payment / 4
+  rounded to dollars toward zero
+  per "Schedule B, section 6"
+
 # ---- reported, not paid ----------------------------------------------------------------------
 
 ## Each group's mean gap to its reference group over the measures where it is scorable.
@@ -289,15 +301,62 @@ output deprivation_distance: pp =
     for each m in measures, not scored: zero)
   rounded to 2 decimals half even
 
+## The rate of the members who prefer English: everyone except those preferring another
+## language, the reference of the language stratification.
+output english_preferring_rate(m: measure): percent =
+  rate(m, rest(NonEnglish), performance)
+  rounded to 2 decimals half even
+
+## How far apart the groups of a stratification are on a measure: the standard deviation of
+## their rates around the mean of those rates, in points; groups without data are left out.
+define mean_group_rate(m: measure, s: stratification): percent =
+  mean(rate(m, g, performance) for each g in groups of s, not scored: skip)
+
+define group_deviation(m: measure, s: stratification): pp =
+  sqrt(
+    mean(
+      (rate(m, g, performance) - mean_group_rate(m, s))
+        / 1 pp
+        * ((rate(m, g, performance) - mean_group_rate(m, s)) / 1 pp)
+      for each g in groups of s, not scored: skip))
+  * 1 pp
+
+output race_deviation(m: measure): pp =
+  group_deviation(m, race)
+  rounded to 2 decimals half down
+
+## The log rate ratio of Black to White members, as epidemiologists report a disparity:
+## 0 when the rates are equal, negative when Black members' rate is lower. Not scored
+## where either rate is 0%, which has no logarithm.
+output black_white_log_ratio(m: measure): number =
+  if rate(m, Black, performance) = 0% or rate(m, White, performance) = 0%
+  then not scored because "a rate of 0% has no logarithm"
+  else ln(rate(m, Black, performance) / rate(m, White, performance))
+  rounded to 4 decimals half even
+
+## How many organizations had a better whole-population rate on the measure than this one.
+define whole_rate(o: organization, m: measure): percent =
+  rate(m, ALL, performance) at o
+
+output peers_ahead(m: measure): count =
+  count(
+    o
+    for each o in organizations
+    where if higher_is_better(m)
+    then whole_rate(o, m) > rate(m, ALL, performance)
+    else whole_rate(o, m) < rate(m, ALL, performance))
+  not rounded
+
 ## Missed opportunities among the race focus groups: members who did not get the care the
-## measure counts (for HBD, members whose HbA1c stayed poorly controlled).
+## measure counts (for HBD, members whose HbA1c stayed poorly controlled). Where members are
+## imputed, a fraction of a member counts as a whole one.
 output missed_opportunities(m: measure): number =
   sum(
     (if higher_is_better(m)
      then denominator(m, g, performance) - numerator(m, g, performance)
      else numerator(m, g, performance))
     for each g in focus groups of race)
-  rounded to 1 decimals half up
+  rounded to 0 decimals away from zero
 
 ## Whether any race focus group trails its reference by more than 10 pp on any measure.
 output wide_gap_flag: yesno =
@@ -468,26 +527,53 @@ example "peers set the pediatric cut point"
 end
 
 ## With the rider starting in 2025 it is not in force in the 2024 performance year, so WCV
-## is not scored either, no measure is, and nothing is paid.
+## is not scored either, no measure is, and nothing is paid. None of the 40 Black members
+## was screened for depression (DSF): a rate of 0% has no log rate ratio.
 example "nothing scored before the pediatric rider starts"
   organization "Example Clinic"
   set pediatric_rider_start = 2025-01-01
   rows
-    COL ALL 2022: 700 of 1000
-    COL ALL 2024: 720 of 1000
-    CBP ALL 2022: 600 of 1000
-    CBP ALL 2024: 610 of 1000
-    HBD ALL 2022: 300 of 1000
-    HBD ALL 2024: 290 of 1000
-    WCV ALL 2022: 580 of 1000
-    WCV ALL 2024: 600 of 1000
-    DSF ALL 2022: 400 of 1000
-    DSF ALL 2024: 420 of 1000
-    SNS ALL 2022: 500 of 1000
-    SNS ALL 2024: 520 of 1000
+    COL ALL   2022: 700 of 1000
+    COL ALL   2024: 720 of 1000
+    CBP ALL   2022: 600 of 1000
+    CBP ALL   2024: 610 of 1000
+    HBD ALL   2022: 300 of 1000
+    HBD ALL   2024: 290 of 1000
+    WCV ALL   2022: 580 of 1000
+    WCV ALL   2024: 600 of 1000
+    DSF ALL   2022: 400 of 1000
+    DSF ALL   2024: 420 of 1000
+    SNS ALL   2022: 500 of 1000
+    SNS ALL   2024: 520 of 1000
+    DSF Black 2024:   0 of   40
+    DSF White 2024: 300 of  600
   expect pediatric_score(WCV) is not scored because "not in force"
   expect equity_payment = $0.00
   expect total_payment = $0.00
+  expect black_white_log_ratio(DSF) is not scored because "has no logarithm"
+end
+
+## Bayside Community Health in the sample table, as its settlement statement shows. The
+## total, $1,217,375.00, is paid as four installments of $304,343 (a quarter is $304,343.75,
+## rounded down to whole dollars). On COL, Black members' 68.9% against White members'
+## 71.5% is a log rate ratio of ln(0.9636) = -0.0370; the members preferring English, all
+## 4300 but the 516 who prefer another language, were screened at 2686.22 / 3784 = 70.99%.
+## The race groups' COL rates, 62%, 68.5%, 68.9% and 71.5%, lie around their mean of
+## 67.725% with a standard deviation of 3.50 pp. Riverbend's CBP rate, 75.07%, is ahead of
+## Bayside's 74.53%, and on HBD, where lower is better, its 23.19% beats Bayside's 23.48%.
+## The HBD focus groups count 0.957 + 11.592 + 20.203 = 32.752 members still poorly
+## controlled: 33.
+example "the sample table: Bayside Community Health"
+  organization "Bayside Community Health"
+  table "showcase.csv"
+  expect total_payment = $1,217,375.00
+  expect quarterly_installment = $304,343
+  expect black_white_log_ratio(COL) = -0.037
+  expect english_preferring_rate(COL) = 70.99%
+  expect race_deviation(COL) = 3.5 pp
+  expect peers_ahead(CBP) = 1
+  expect peers_ahead(HBD) = 1
+  expect missed_opportunities(HBD) = 33
 end
 
 # ---- promises: `eqlang check --properties` searches for tables that break them -------------

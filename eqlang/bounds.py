@@ -28,7 +28,7 @@ import attrs
 
 from eqlang.check import Program
 from eqlang.diagnostics import Diagnostic
-from eqlang.evaluate import EvaluationError, Evaluator, NotBoundable
+from eqlang.evaluate import EvaluationError, Evaluator, NotBoundable, PossibleStop
 from eqlang.tables import Row, TableSet
 from eqlang.values import (
     SCALED_UNITS,
@@ -313,6 +313,9 @@ class Bound:
     value: Value | None = None
     #: Why there is no bound: settlement always stops here, or no interval can say it.
     problem: Diagnostic | str | None = None
+    #: Where settling this output stops on some tables (and the bound holds for the
+    #: others): one diagnostic per place, in the order met.
+    stops: tuple[Diagnostic, ...] = ()
 
     @property
     def label(self) -> str:
@@ -334,8 +337,23 @@ def output_bounds(program: Program) -> list[Bound]:
             except NotBoundable as reason:
                 bounds.append(Bound(key, shown, problem=str(reason)))
                 continue
-            bounds.append(Bound(key, shown, value))
+            stops = evaluator.stops_of(key, argument, ANY_ORGANIZATION)
+            bounds.append(Bound(key, shown, value, stops=_places(stops)))
     return bounds
+
+
+def _places(stops: Iterable[PossibleStop]) -> tuple[Diagnostic, ...]:
+    """One diagnostic per place and reason: the same division for three measures is one."""
+    places: dict[tuple[str, str], Diagnostic] = {}
+    for stop in stops:
+        diagnostic = stop.diagnostic
+        places.setdefault((diagnostic.location(), diagnostic.message), diagnostic)
+    return tuple(places.values())
+
+
+def stop_text(diagnostic: Diagnostic) -> str:
+    """A possible stop in words: ``division by zero where `d` is 0, in `x / d`, at FILE:L:C``."""
+    return f"{diagnostic.message}, at {diagnostic.location()} ({diagnostic.code})"
 
 
 def contains(bound: Bound, value: Value) -> bool:
@@ -420,7 +438,9 @@ def describe(bound: Bound) -> str:
 def render_bounds(path: str, bounds: Sequence[Bound]) -> str:
     width = max((len(b.label) for b in bounds), default=0)
     lines = [f"{path}: bounds of each output over every valid measure table"]
-    lines.extend(f"  {b.label.ljust(width)}  {describe(b)}" for b in bounds)
+    for bound in bounds:
+        lines.append(f"  {bound.label.ljust(width)}  {describe(bound)}")
+        lines.extend(f"  {'':{width}}    may stop: {stop_text(d)}" for d in bound.stops)
     if not bounds:
         lines.append("  (the contract has no outputs)")
     return "\n".join(lines) + "\n"
@@ -431,6 +451,11 @@ def bounds_json(bounds: Sequence[Bound]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for bound in bounds:
         entry: dict[str, Any] = {"description": describe(bound)}
+        if bound.problem is None:
+            entry["may_stop"] = [{"code": d.code, "message": d.message,
+                                  "location": d.location(),
+                                  "context": [n.message for n in d.notes]}
+                                 for d in bound.stops]
         value = bound.value
         if bound.problem is None and isinstance(value, Quantity):
             interval = value.magnitude

@@ -110,6 +110,21 @@ class EvaluationError(EqlangError):
     pass
 
 
+@attrs.frozen
+class PossibleStop:
+    """Over tables known only within bounds, an operation that fails on some of them but
+    not all: settling those tables stops here, the others go on past it.
+
+    ``guard`` says what rules the stop out, for a stop that happens only where values are 0
+    or below: each value's identity (see ``Evaluator.identity``) and what it must be,
+    ``"nonzero"``, ``"positive"`` or ``"nonnegative"`` (a divisor ``2 * n`` is nonzero
+    where ``n`` is). An ``if`` whose branch implies one (``else`` of ``if n = 0``, say) rules
+    it out there; once all are, the stop is."""
+
+    diagnostic: Diagnostic
+    guard: tuple[tuple[Any, str], ...] = ()
+
+
 class NotBoundable(Exception):
     """Over tables known within bounds, a value that no bound can stand for (a choice
     between two measures, say)."""
@@ -120,6 +135,10 @@ class _Env:
     org: str
     local: dict[str, Value]
     node: Node | None
+    #: Identities (see ``Evaluator.identity``) of values known to be scored here, in the
+    #: branch of an undecided ``if`` on ``x is scored``; not passed into calls, which are
+    #: remembered whatever branch they were first evaluated in.
+    scored: frozenset[Any] = frozenset()
 
 
 _EXPRESSION_CLASSES = (
@@ -127,6 +146,49 @@ _EXPRESSION_CLASSES = (
     s.Otherwise, s.Because, s.NotScoredLiteral, s.IsScored, s.MemberOf, s.AtOrganization,
     s.WholePopulation, s.RoundingMode,
 )
+
+
+_CONVERSE = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "=": "=", "!=": "!="}
+_NEGATION = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "=": "!=", "!=": "="}
+
+
+def _comparisons(condition: s.Expr, holds: bool
+                 ) -> Iterator[tuple[s.Expr, str, s.Expr]]:
+    """Comparisons ``(a, op, b)`` that hold wherever ``condition`` is yes (``holds``) or no:
+    ``a op b`` and ``b op' a`` for a comparison, through `not`, the parts of a true `and`
+    and of a false `or`."""
+    if isinstance(condition, s.Not):
+        yield from _comparisons(condition.operand, not holds)
+    elif isinstance(condition, s.And | s.Or) and holds == isinstance(condition, s.And):
+        yield from _comparisons(condition.left, holds)
+        yield from _comparisons(condition.right, holds)
+    elif isinstance(condition, s.Compare):
+        op = condition.op if holds else _NEGATION[condition.op]
+        yield condition.left, op, condition.right
+        yield condition.right, _CONVERSE[op], condition.left
+
+
+def _scored_in(condition: s.Expr, holds: bool) -> Iterator[s.Expr]:
+    """Expressions that are scored wherever ``condition`` is yes (``holds``) or no."""
+    if isinstance(condition, s.Not):
+        yield from _scored_in(condition.operand, not holds)
+    elif isinstance(condition, s.And | s.Or) and holds == isinstance(condition, s.And):
+        yield from _scored_in(condition.left, holds)
+        yield from _scored_in(condition.right, holds)
+    elif isinstance(condition, s.IsScored) and holds != condition.negated:
+        yield condition.operand
+
+
+def _unshifted(e: s.Expr) -> s.Expr:
+    """``x`` for ``x - 0%`` or ``x + 0``: contracts subtract a zero to change a unit."""
+    while (isinstance(e, s.Binary) and e.op in "+-" and isinstance(e.right, s.Literal)
+           and e.right.value == 0):
+        e = e.left
+    return e
+
+
+def _one_line(e: s.Expr) -> str:
+    return " ".join(e.span.text.split())
 
 
 def _args_text(values: tuple[Value, ...]) -> tuple[str, ...]:
@@ -165,6 +227,11 @@ class Evaluator:
             cls: getattr(self, "_x_" + cls.__name__) for cls in _EXPRESSION_CLASSES
         }
         self.literals: dict[int, Value] = {}
+        # Operations that stop some settlements but not all, met while evaluating what is
+        # being evaluated now; each call and parameter keeps its own (with its callees').
+        # Only values known within bounds (eqlang.bounds) ever add one.
+        self.possible_stops: list[PossibleStop] = []
+        self.call_stops: dict[tuple[Any, ...], tuple[PossibleStop, ...]] = {}
         misspelled = misspelled_keys(
             tables, measures=program.measures, periods=program.periods.values(),
             groups=["ALL", *(self._spelling(group) for group in program.group_strata)])
@@ -310,8 +377,10 @@ class Evaluator:
         memo_key = (env.org, callable_.key, args)
         if memo_key in self.memo:
             value, node_id = self.memo[memo_key]
+            self.possible_stops.extend(self.call_stops.get(memo_key, ()))
             self._use(env, env.org, node_id)
             return value, node_id
+        mark = len(self.possible_stops)
         shown = _args_text(args)
         node_id = f"{callable_.key}({', '.join(shown)})" if callable_.params else callable_.key
         declaration = callable_.declaration
@@ -331,8 +400,22 @@ class Evaluator:
             self._annotate(inner, value.note)
         node.value = value
         self.memo[memo_key] = (value, node_id)
+        self._keep_stops(memo_key, mark)
         self._use(env, env.org, node_id)
         return value, node_id
+
+    def _keep_stops(self, key: tuple[Any, ...], mark: int) -> None:
+        """Remember the possible stops met since ``mark`` as those of ``key``, once each."""
+        if len(self.possible_stops) > mark:
+            own = tuple(dict.fromkeys(self.possible_stops[mark:]))
+            del self.possible_stops[mark:]
+            self.possible_stops.extend(own)
+            self.call_stops[key] = own
+
+    def stops_of(self, key: str, argument: Value | None, org: str) -> tuple[PossibleStop, ...]:
+        """The possible stops of one output already evaluated (see ``output``)."""
+        args = () if argument is None else (argument,)
+        return self.call_stops.get((org, key, args), ())
 
     def _body(self, d: s.Definition | s.Output, env: _Env) -> Value:
         applying = []
@@ -346,13 +429,14 @@ class Evaluator:
             if answers == (True,):
                 applying.append(exception)
             elif True in answers:
-                perhaps.append(self.eval(exception.value, env))
+                perhaps.append(self._exception_value(exception, env))
             if None in answers:
                 perhaps.append(NotScored("cannot tell whether an exception applies"))
         if perhaps:
             # Only where the tables are known within bounds: an exception may or may not
             # apply, so the value is any of those that might.
-            sure = [self.eval(x.value, env) for x in applying] or [self.eval(d.body, env)]
+            sure = [self._exception_value(x, env) for x in applying] or \
+                [self._general(d, env)]
             return self._join(sure + perhaps)
         if len(applying) > 1:
             first, second = applying[:2]
@@ -368,10 +452,19 @@ class Evaluator:
             if env.node is not None:
                 env.node.citation = applying[0].citation or env.node.citation
                 env.node.span = applying[0].span
-            return self.eval(applying[0].value, env)
+            return self._exception_value(applying[0], env)
         if d.exceptions:
             self._decided(d.body, "general", env)
-        return self.eval(d.body, env)
+        return self._general(d, env)
+
+    def _exception_value(self, exception: s.Exception_, env: _Env) -> Value:
+        return self._under([(exception.condition, True)], env,
+                           lambda: self.eval(exception.value, env))
+
+    def _general(self, d: s.Definition | s.Output, env: _Env) -> Value:
+        """The body of a rule, where none of its exceptions applies."""
+        return self._under([(x.condition, False) for x in d.exceptions], env,
+                           lambda: self.eval(d.body, env))
 
     def _round_output(self, d: s.Output, value: Value, env: _Env) -> Value:
         rounding = d.rounding
@@ -409,6 +502,12 @@ class Evaluator:
                 for below in self._answers("<=" if high_closed else "<", x,
                                            self._bound(high, d.param.type))))
 
+        # The checker proves the tiers cover the domain (E0304): outside it, no tier.
+        if d.domain is not None and self._may_leave(x, d.domain, d.param.type) \
+                and True in inside(d.domain):
+            self._may_stop("E0404", f"{display(argument)} may lie outside every tier of "
+                           f"`{d.name}`", d.span, env, hint="clamp the value before "
+                           "looking it up, or widen the schedule's domain")
         chosen = []
         for tier in d.tiers:
             answers = inside(tier.range)
@@ -426,6 +525,14 @@ class Evaluator:
         raise self.fail("E0404", f"{display(argument)} is outside every tier of `{d.name}`",
                         d.span, env, hint="clamp the value before looking it up, or widen "
                         "the schedule's domain")
+
+    def _may_leave(self, x: Any, domain: s.Range, unit: str) -> bool:
+        """Whether ``x`` may lie below or above a range (an infinite end never is)."""
+        low, low_closed, high, high_closed = tier_interval(domain)
+        below = low.is_finite() and True in self._answers(
+            "<" if low_closed else "<=", x, self._bound(low, unit))
+        return below or (high.is_finite() and True in self._answers(
+            ">" if high_closed else ">=", x, self._bound(high, unit)))
 
     def _bound(self, value: Decimal, unit: str) -> Any:
         if value.is_finite() and unit in ("percent", "pp"):
@@ -486,7 +593,9 @@ class Evaluator:
     def parameter(self, key: str, env: _Env) -> Value:
         if key in self.parameter_values:
             value, node = self.parameter_values[key]
+            self.possible_stops.extend(self.call_stops.get(("parameter", key), ()))
         else:
+            mark = len(self.possible_stops)
             info = self.program.parameters[key]
             d = info.declaration
             node = Node(key, "", "parameter", key, (), span=d.span, citation=d.citation)
@@ -519,8 +628,8 @@ class Evaluator:
             if isinstance(value, Quantity) and info.type in t.NON_NEGATIVE and True in \
                     self.math.outcomes(self.math.test("<", value.magnitude,
                                                       self.math.literal(Decimal(0)))):
-                # A literal is refused when the contract is checked; a computed value only
-                # shows here.
+                # A literal is refused when the contract is checked; a computed value (a
+                # constant: parameters read no table) only shows here.
                 raise self.fail("E0405", f"parameter `{key}` is {t.describe(info.type)}, which "
                                 f"cannot be negative, but its value is {display(value)}",
                                 expr.span, env_of_value,
@@ -529,8 +638,128 @@ class Evaluator:
             node.value = value
             self.nodes[("", key)] = node
             self.parameter_values[key] = (value, node)
+            self._keep_stops(("parameter", key), mark)
         self._use(env, "", key)
         return value
+
+    # ---- possible stops -----------------------------------------------------------------
+    # Over tables known within bounds an operation may fail on some tables only: those
+    # settlements stop, and the value is what the others give. Each such place is recorded
+    # so that a bound can say that settlement may stop there.
+
+    def _may_stop(self, code: str, message: str, span: Span, env: _Env,
+                  guard: tuple[s.Expr, str] | None = None, hint: str | None = None) -> None:
+        diagnostic = self.fail(code, message, span, env, hint=hint).diagnostics[0]
+        needs: tuple[tuple[Any, str], ...] = ()
+        if guard is not None:
+            operand, needed = guard
+            parts = [_unshifted(operand)] if needed == "nonnegative" else \
+                self._factors(operand, needed)
+            needs = tuple((self.identity(part, env), needed) for part in parts
+                          if not self._surely(part, needed, env))
+        self.possible_stops.append(PossibleStop(diagnostic, needs))
+
+    def _factors(self, e: s.Expr, needed: str) -> list[s.Expr]:
+        """Expressions such that ``e`` is nonzero (or positive) where they all are: the
+        factors of a product, the numerator of a quotient (positive: both its parts)."""
+        e = _unshifted(e)
+        if isinstance(e, s.Negate) and needed == "nonzero":
+            return self._factors(e.operand, needed)
+        if isinstance(e, s.Binary) and e.op == "*":
+            return self._factors(e.left, needed) + self._factors(e.right, needed)
+        if isinstance(e, s.Binary) and e.op == "/":
+            return self._factors(e.left, needed) + (
+                self._factors(e.right, needed) if needed == "positive" else [])
+        return [e]
+
+    def _surely(self, e: s.Expr, needed: str, env: _Env) -> bool:
+        """Whether ``e`` is nonzero, positive or nonnegative wherever it is scored (where it
+        is not, neither is what is computed from it)."""
+        value = self.eval(e, env)
+        return isinstance(value, Quantity) and self._implies(
+            "=", self.math.scored_part(value.magnitude), needed)
+
+    def identity(self, e: s.Expr, env: _Env) -> Any:
+        """What ``e`` stands for, such that two expressions with one identity are the same
+        number in every settlement: a call by its rule and arguments (a rule is a function
+        of its arguments and the organization), a parameter by name, anything else by itself
+        within one evaluation of the rule it is in, with its local variables."""
+        ref = self.program.refs.get(id(e))
+        if isinstance(e, s.Name) and ref is not None and ref.kind == "parameter":
+            return ("parameter", ref.key)
+        if isinstance(e, s.Name) and ref is not None and ref.kind in ("definition", "output"):
+            return ("call", env.org, ref.key, ())
+        if isinstance(e, s.Call) and ref is not None and ref.kind != "aggregate":
+            args = tuple(self.eval(a, env) for a in e.args)
+            # Two arguments known only within the same bounds need not be the same number.
+            if not any(isinstance(a, Quantity) for a in args):
+                return ("call", env.org, ref.key, args)
+        return ("expression", env.org, id(env.node), e, tuple(env.local.items()))
+
+    def _under(self, conditions: list[tuple[s.Expr, bool]], env: _Env,
+               evaluate: Fn[[], Value]) -> Value:
+        """``evaluate()`` where each condition is known to be yes (or no): the possible
+        stops it meets that the conditions rule out are dropped."""
+        mark = len(self.possible_stops)
+        value = evaluate()
+        if len(self.possible_stops) > mark:
+            kept = []
+            for stop in self.possible_stops[mark:]:
+                needs = tuple(need for need in stop.guard if not any(
+                    self._rules_out(c, holds, need, env) for c, holds in conditions))
+                if needs or not stop.guard:
+                    kept.append(attrs.evolve(stop, guard=needs))
+            del self.possible_stops[mark:]
+            self.possible_stops.extend(dict.fromkeys(kept))
+        return value
+
+    def _check_domain(self, x: Any, failing: str, needed: str, operand: s.Expr, e: s.Expr,
+                      env: _Env) -> None:
+        """Note a possible stop where ``x failing 0`` (a divisor = 0, say) may or may not hold;
+        where it surely holds, the arithmetic itself refuses the operation."""
+        answers = self._answers(failing, x, self.math.literal(Decimal(0)))
+        if True in answers and False in answers:
+            what = {"nonzero": "division by zero", "nonnegative": "square root of a negative "
+                    "number", "positive": "logarithm of a number that is not positive"}[needed]
+            where = {"nonzero": "is 0", "nonnegative": "is below 0",
+                     "positive": "is 0 or below"}[needed]
+            self._may_stop("E0401", f"{what} where `{_one_line(operand)}` {where}, in "
+                           f"`{_one_line(e)}`", e.span, env, guard=(operand, needed),
+                           hint=f"guard it: `if {_one_line(operand)} {failing} 0 then not "
+                           "scored because \"...\" else ...`")
+
+    def _rules_out(self, condition: s.Expr, holds: bool, need: tuple[Any, str], env: _Env
+                   ) -> bool:
+        identity, needed = need
+        for value_expr, op, other in _comparisons(condition, holds):
+            try:
+                if self.identity(_unshifted(value_expr), env) != identity:
+                    continue
+                bound = self.eval(other, env)
+            except EvaluationError:
+                continue
+            if isinstance(bound, Quantity) and self._implies(op, bound.magnitude, needed):
+                return True
+            # A rate is never negative, so where it is not 0 it is positive.
+            if (needed == "positive" and isinstance(bound, Quantity)
+                    and self._implies(op, bound.magnitude, "nonzero")
+                    and self._surely(value_expr, "nonnegative", env)):
+                return True
+        return False
+
+    def _implies(self, op: str, bound: Any, needed: str) -> bool:
+        """Whether every x with ``x op bound`` is nonzero, positive or nonnegative."""
+        def surely(test: str) -> bool:
+            return self._answers(test, bound, self.math.literal(Decimal(0))) == (True,)
+        if op == "=":
+            return surely({"nonzero": "!=", "positive": ">", "nonnegative": ">="}[needed])
+        if op in (">", ">="):
+            return surely(">=") if op == ">" or needed == "nonnegative" else surely(">")
+        if needed != "nonzero":
+            return False
+        if op == "!=":
+            return surely("=")
+        return surely("<=") if op == "<" else surely("<")
 
     # ---- tables ---------------------------------------------------------------------------
 
@@ -801,9 +1030,13 @@ class Evaluator:
             return Quantity(self._unit(e, quantities), magnitude)
         if name == "clamp":
             x, low, high = quantities
-            if self._answers(">", low.magnitude, high.magnitude) == (True,):
-                raise self.fail("E0405", f"clamp's low bound {display(low)} is above its high "
-                                f"bound {display(high)}", e.span, env, hint="swap the bounds")
+            reversed_ = self._answers(">", low.magnitude, high.magnitude)
+            message = f"clamp's low bound {display(low)} is above its high bound {display(high)}"
+            if reversed_ == (True,):
+                raise self.fail("E0405", message, e.span, env, hint="swap the bounds")
+            if True in reversed_:
+                self._may_stop("E0405", f"{message}, in `{_one_line(e)}`", e.span, env,
+                               hint="swap the bounds")
             return Quantity(self._unit(e, quantities),
                             self.math.clamp(x.magnitude, low.magnitude, high.magnitude))
         if name == "abs":
@@ -816,6 +1049,10 @@ class Evaluator:
             assert isinstance(places.value, Decimal)
             return Quantity(x.unit, self._round(x, int(places.value), mode.mode, env, e.span))
         operation: Fn[[Any], Any] = self.math.sqrt if name == "sqrt" else self.math.ln
+        if name == "sqrt":
+            self._check_domain(quantities[0].magnitude, "<", "nonnegative", e.args[0], e, env)
+        else:
+            self._check_domain(quantities[0].magnitude, "<=", "positive", e.args[0], e, env)
         try:
             return Quantity("number", operation(quantities[0].magnitude))
         except ArithmeticError_ as exc:
@@ -886,7 +1123,7 @@ class Evaluator:
         if isinstance(bindings, NotScored):
             return bindings
         for local in bindings:
-            inner = _Env(env.org, local, env.node)
+            inner = _Env(env.org, local, env.node, env.scored)
             certain = True
             if e.for_each.where is not None:
                 keep = self.eval(e.for_each.where, inner)
@@ -903,8 +1140,7 @@ class Evaluator:
                 if answers != (True,):
                     certain = False
                     perhaps_unscored = perhaps_unscored or (None in answers and policy != "skip")
-            value = self.eval(e.args[-1], inner)
-            weight = self.eval(e.weighted_by, inner) if e.weighted_by is not None else None
+            value, weight = self._item(e, inner)
             items.append((value, weight, certain))
         element_type = self.program.types.get(id(e.args[-1]), "number")
         unit = self.program.types.get(id(e), element_type)
@@ -938,6 +1174,16 @@ class Evaluator:
         if perhaps_unscored or unsure:
             return self._join([result, NotScored(f"the {name} may not be scored")])
         return result
+
+    def _item(self, e: s.Call, env: _Env) -> tuple[Value, Value | None]:
+        """An aggregation's item and its weight, where its `where` filter holds."""
+        assert e.for_each is not None
+        where = [] if e.for_each.where is None else [(e.for_each.where, True)]
+        value = self._under(where, env, lambda: self.eval(e.args[-1], env))
+        if e.weighted_by is None:
+            return value, None
+        weight = e.weighted_by
+        return value, self._under(where, env, lambda: self.eval(weight, env))
 
     def _perhaps_scored(self, items: list[tuple[Value, Value | None, bool]], policy: str,
                         element_type: str) -> tuple[list[tuple[Value, Value | None, bool]],
@@ -1007,9 +1253,13 @@ class Evaluator:
                 return p
             assert isinstance(p, Quantity)
             share = p.magnitude
-        if (self._answers("<", share, self.math.literal(Decimal(0))) == (True,)
-                or self._answers(">", share, self.math.literal(Decimal(1))) == (True,)):
-            raise self.fail("E0405", "a percentile must lie between 0% and 100%", e.span, env)
+        outside = [self._answers("<", share, self.math.literal(Decimal(0))),
+                   self._answers(">", share, self.math.literal(Decimal(1)))]
+        message = "a percentile must lie between 0% and 100%"
+        if (True,) in outside:
+            raise self.fail("E0405", message, e.span, env)
+        if any(True in answers for answers in outside):
+            self._may_stop("E0405", f"{message}, in `{_one_line(e)}`", e.span, env)
         return Quantity(unit, self.math.percentile(magnitudes, share))
 
     def _uncertain_sum(self, items: list[tuple[Value, Value | None, bool]], many: bool,
@@ -1145,6 +1395,8 @@ class Evaluator:
         unit = self.program.types.get(id(e), "number")
         operation = {"+": self.math.add, "-": self.math.subtract, "*": self.math.multiply,
                      "/": self.math.divide}[e.op]
+        if e.op == "/":
+            self._check_domain(right.magnitude, "=", "nonzero", e.right, e, env)
         try:
             if e.op == "*" and e.left == e.right:
                 # The same expression in the same scope is the same number: an arithmetic
@@ -1152,7 +1404,7 @@ class Evaluator:
                 return Quantity(unit, self.math.square(left.magnitude))
             return Quantity(unit, operation(left.magnitude, right.magnitude))
         except ArithmeticError_ as exc:
-            raise self.fail("E0401", f"{exc} in `{' '.join(e.span.text.split())}`", e.span, env,
+            raise self.fail("E0401", f"{exc} in `{_one_line(e)}`", e.span, env,
                             hint="guard the division: `if x = 0 then not scored because "
                             "\"...\" else y / x`") from None
 
@@ -1210,7 +1462,10 @@ class Evaluator:
         left_answers = self._outcomes(left)
         if left_answers == (decisive,):
             return left
-        right = self._truth(right_expr, env)
+        # The right side counts only where the left is not decisive: `d > 0 and x / d`.
+        right = self._under([(left_expr, not decisive)], env,
+                            lambda: self._truth(right_expr, env))
+        assert isinstance(right, Truth | NotScored)
         right_answers = self._outcomes(right)
         if right_answers == (decisive,):
             return right
@@ -1230,11 +1485,34 @@ class Evaluator:
         answers = self.math.outcomes(condition.value)
         if len(answers) == 1 and answers[0] is not None:
             self._decided(e, "then" if answers[0] else "else", env)
-            return self.eval(e.then if answers[0] else e.otherwise, env)
-        # Undecided (over tables known within bounds): the value of either branch.
-        return self._join([self.eval(e.then, env) if a else self.eval(e.otherwise, env)
-                           if a is not None else NotScored("the condition may be not scored")
-                           for a in answers])
+            return self._branch(e, answers[0], env)
+        # Undecided (over tables known within bounds): the value of either branch. A branch
+        # that always stops only makes settlement possibly stop, where the other is taken.
+        values: list[Value] = []
+        stopped: EvaluationError | None = None
+        for answer in answers:
+            if answer is None:
+                values.append(NotScored("the condition may be not scored"))
+                continue
+            mark = len(self.possible_stops)
+            known = frozenset(self.identity(x, env) for x in _scored_in(e.condition, answer))
+            inner = _Env(env.org, env.local, env.node, env.scored | known) if known else env
+            try:
+                values.append(self._branch(e, answer, inner))
+            except EvaluationError as error:
+                if error.diagnostics[0].code == E_STEPS:
+                    raise
+                del self.possible_stops[mark:]
+                stopped = stopped or error
+        if stopped is not None:
+            if not values:
+                raise stopped
+            self.possible_stops.append(PossibleStop(stopped.diagnostics[0]))
+        return self._join(values)
+
+    def _branch(self, e: s.If, answer: bool, env: _Env) -> Value:
+        return self._under([(e.condition, answer)], env,
+                           lambda: self.eval(e.then if answer else e.otherwise, env))
 
     def _x_Otherwise(self, e: s.Otherwise, env: _Env) -> Value:
         value = self.eval(e.value, env)
@@ -1248,6 +1526,8 @@ class Evaluator:
         return fallback if scored is None else self._join([scored, fallback])
 
     def _x_IsScored(self, e: s.IsScored, env: _Env) -> Value:
+        if env.scored and self.identity(e.operand, env) in env.scored:
+            return Truth(not e.negated)
         value = self.eval(e.operand, env)
         if isinstance(value, NotScored):
             return Truth(e.negated)

@@ -71,7 +71,7 @@ define improvement(m: measure, before: percent, after: percent): pp =
 ## Example: payment.improvement_score(COL, 60%, 63%, 75%) is 0.2
 define improvement_score(m: measure, before: percent, after: percent,
     benchmark: percent): number =
-  if not disparity.better(m, benchmark, before)
+  if improvement(m, before, benchmark) <= 0 pp
   then not scored because "the baseline rate was already at or beyond the benchmark"
   else clamp(improvement(m, before, after) / improvement(m, before, benchmark), 0, 1)
 

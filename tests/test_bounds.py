@@ -23,6 +23,7 @@ from eqlang.bounds import (
     contains,
     describe,
     output_bounds,
+    stop_text,
 )
 from eqlang.cli import main
 from eqlang.testing import tables_for
@@ -83,9 +84,10 @@ def test_the_reference_payout_lies_between_nothing_and_the_pool() -> None:
     payout = bounds["payout"].value
     assert payout == Quantity("money", Interval(Decimal("0.00"), Decimal("1000000.00")))
     assert describe(bounds["payout"]) == "$0.00 to $1,000,000.00"
-    # Intervals forget that a measure's own weight is part of the sum it is divided by.
-    assert describe(bounds["measure_payout(COL)"]) == \
-        "$0.00 or more (no upper bound), or not scored"
+    # Where the measure is scored, the sum of the scored measures' weights includes its own,
+    # so the measure payout is at most the pool, and the division never stops.
+    assert describe(bounds["measure_payout(COL)"]) == "$0.00 to $1,000,000.00, or not scored"
+    assert all(not b.stops for b in bounds.values()), [b.stops for b in bounds.values()]
 
 
 def test_the_showcase_total_is_bounded_by_pool_and_bonus() -> None:
@@ -118,6 +120,102 @@ stratification race
   reference White
 end
 """
+
+
+DIVISOR = "denominator(COL, Black, performance)"
+GUARD_HINT = "no members"
+
+
+@pytest.mark.parametrize(("body", "stops"), [
+    # Division by a count that may be 0: some tables stop here.
+    (f"output x: money = $1.00 / {DIVISOR} rounded to cents toward zero",
+     [f"division by zero where `{DIVISOR}` is 0, in `$1.00 / {DIVISOR}`, at {{path}}:17:19 "
+      "(E0401)"]),
+    # Guarded by the same value compared with 0, in either form and through `and`, `or`,
+    # `not` and the exceptions of a rule: no stop.
+    (f"output x: money = if {DIVISOR} = 0 then not scored because \"{GUARD_HINT}\" "
+     f"else $1.00 / {DIVISOR} rounded to cents half up", []),
+    (f"output x: money = if {DIVISOR} > 0 then $1.00 / ({DIVISOR} - 0) else $0.00 "
+     "rounded to cents half up", []),
+    (f"output x: money = if not ({DIVISOR} >= 1) or 1 < 0 then $0.00 else $1.00 / {DIVISOR} "
+     "rounded to cents half up", []),
+    (f"output x: yesno = {DIVISOR} > 0 and 1 / {DIVISOR} < 2 not rounded", []),
+    (f"output x: money = $1.00 / (2 * {DIVISOR}) rounded to cents half up\n"
+     f"  except $0.00 when {DIVISOR} <= 0", []),
+    (f"define n: count = {DIVISOR}\noutput x: number = if n < 1 then 0 else 1 / (4 * n * n) "
+     "not rounded", []),
+    # The wrong guard, or one on another value, leaves the stop.
+    (f"output x: money = if {DIVISOR} >= 0 then $1.00 / {DIVISOR} else $0.00 "
+     "rounded to cents half up", ["division by zero"]),
+    (f"output x: money = if numerator(COL, Black, performance) = 0 then $0.00 "
+     f"else $1.00 / {DIVISOR} rounded to cents half up", ["division by zero"]),
+    # A guard in the caller rules out a stop in the rule it calls.
+    (f"define share: number = 1 / {DIVISOR}\noutput x: number = if {DIVISOR} = 0 then 0 "
+     "else share not rounded", []),
+    (f"define share: number = 1 / {DIVISOR}\noutput x: number = share not rounded",
+     ["division by zero"]),
+    # Square roots and logarithms of values that may leave their domain.
+    ("output x: number = sqrt(rate(COL, Black, performance) / 1% - 50) not rounded",
+     ["square root of a negative number where `rate(COL, Black, performance) / 1% - 50`"]),
+    (f"output x: number = if {DIVISOR} > 0 then ln({DIVISOR}) else 0 not rounded", []),
+    # A rate that is not 0% is positive, and so is a quotient of two positive rates.
+    ("output x: number = if rate(COL, Black, performance) = 0% or rate(COL, White, "
+     "performance) = 0% then 0 else ln(rate(COL, Black, performance) / rate(COL, White, "
+     "performance)) not rounded", []),
+    ("output x: number = if rate(COL, Black, performance) = 0% then 0 else ln(rate(COL, "
+     "Black, performance) / rate(COL, White, performance)) not rounded",
+     ["division by zero where `rate(COL, White, performance)` is 0",
+      "logarithm of a number that is not positive"]),
+    (f"output x: number = ln({DIVISOR}) not rounded",
+     [f"logarithm of a number that is not positive where `{DIVISOR}` is 0 or below"]),
+    # A percentile share that may leave 0%..100%, a clamp whose bounds may cross, a branch
+    # that always stops where the other does not, a value that may leave a schedule.
+    ("output x: percent = percentile(rate(COL, ALL, performance) * 2, rate(COL, g, "
+     "performance) for each g in groups of race) not rounded",
+     ["a percentile must lie between 0% and 100%"]),
+    ("output x: number = clamp(1, rate(COL, Black, performance) / 1%, 50) not rounded",
+     ["clamp's low bound"]),
+    ("output x: money = if rate(COL, ALL, performance) > 50% then $1.00 / 0 else $2.00 "
+     "rounded to cents half up", ["division by zero (the divisor is always 0)"]),
+    ("schedule tier(r: percent): number\n  domain up to 50%\n  below 50% pays 0\n"
+     "  from 50% through 50% pays 1\nend\n"
+     "output x: number = tier(rate(COL, Black, performance)) not rounded",
+     ["may lie outside every tier of `tier`"]),
+])
+def test_bounds_say_where_settlement_may_stop(tmp_path: Path, body: str,
+                                              stops: list[str]) -> None:
+    path = tmp_path / "bounds.eq"
+    path.write_text(HEADER + "\n" + body + "\n", encoding="utf-8")
+    bound = by_label(path)["x"]
+    assert bound.problem is None, describe(bound)
+    found = [stop_text(d) for d in bound.stops]
+    assert len(found) == len(stops), found
+    for text, expected in zip(found, stops, strict=True):
+        assert expected.format(path=path) in text, (text, expected)
+
+
+@pytest.mark.parametrize("path", CONTRACTS, ids=[p.name for p in CONTRACTS])
+def test_no_shipped_contract_may_stop(path: Path) -> None:
+    stops = {stop_text(d) for b in by_label(path).values() for d in b.stops}
+    assert not stops, sorted(stops)
+
+
+def test_possible_stops_are_printed_and_in_json(tmp_path: Path) -> None:
+    path = tmp_path / "bounds.eq"
+    path.write_text(HEADER + f"\noutput x: money = $1.00 / {DIVISOR} rounded to cents half up"
+                    "\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["bounds", str(path)])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[1:] == [
+        "  x  $0.00 or more (no upper bound)",
+        f"       may stop: division by zero where `{DIVISOR}` is 0, in `$1.00 / {DIVISOR}`, at "
+        f"{path}:17:19 (E0401)"]
+    result = CliRunner().invoke(main, ["bounds", "--json", str(path)])
+    entry = json.loads(result.output)[str(path)]["x"]
+    assert entry["may_stop"] == [{
+        "code": "E0401", "location": f"{path}:17:19",
+        "message": f"division by zero where `{DIVISOR}` is 0, in `$1.00 / {DIVISOR}`",
+        "context": ["organization any organization, while evaluating x"]}]
 
 
 @pytest.mark.parametrize(("body", "expected"), [
@@ -176,8 +274,9 @@ def test_the_command_prints_every_output_and_json(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["bounds", "--json", str(REFERENCE)])
     data = json.loads(result.output)[str(REFERENCE)]
     assert data["payout"] == {"description": "$0.00 to $1,000,000.00", "type": "money",
-                              "low": "0.00", "high": "1000000.00", "may_be_not_scored": False}
-    assert data["measure_payout"]["COL"]["high"] is None
+                              "low": "0.00", "high": "1000000.00", "may_be_not_scored": False,
+                              "may_stop": []}
+    assert data["measure_payout"]["COL"]["high"] == "1000000.00"
 
 
 def test_the_command_reports_a_broken_contract(tmp_path: Path) -> None:

@@ -1530,7 +1530,7 @@ def test_check_and_explain_commands(tmp_path: Path) -> None:
     runner = CliRunner()
     good = runner.invoke(main, ["check", str(SHOWCASE)])
     assert good.exit_code == 0, good.output
-    assert good.output.strip() == f"{SHOWCASE}: ok (6 measures, 13 outputs)"
+    assert good.output.strip() == f"{SHOWCASE}: ok (6 measures, 18 outputs)"
     explained = runner.invoke(main, ["check", "--explain", "E0201"])
     assert explained.exit_code == 0
     assert explained.output.startswith("E0201")
@@ -1602,23 +1602,30 @@ def test_showcase_uses_every_construct_of_the_core_language() -> None:
     assert found["attributes"] >= {"higher_is_better", "weight", "minimum_denominator"}
     assert found["references"] == {"group", "best", "whole", "rest"}
     assert found["types"] >= {"money", "percent", "pp", "count", "number", "date", "yesno",
-                              "measure", "group", "period"}
+                              "text", "measure", "group", "period", "stratification",
+                              "organization"}
+    assert found["literals"] >= {"money", "percent", "points", "number", "date", "text",
+                                 "yesno"}
     assert found["operators"] >= {"+", "-", "*", "/", "=", "!=", "<", "<=", ">", ">="}
     assert found["nodes"] >= {
         "Import", "Measure", "Stratification", "Parameter", "Amendment", "Definition",
         "Output", "Exception_", "Schedule", "Invariant", "Example", "If", "And", "Or", "Not",
         "Negate", "Otherwise", "Because", "NotScoredLiteral", "IsScored", "MemberOf",
-        "AtOrganization", "WholePopulation", "Listed", "FocusGroups", "AllMeasures",
-        "AllOrganizations"}
+        "AtOrganization", "WholePopulation", "Listed", "FocusGroups", "StratificationGroups",
+        "AllMeasures", "AllOrganizations", "RoundingMode", "ExampleOrganization", "ExampleSet",
+        "ExampleAsOf", "ExampleTable", "ExampleRows", "Expectation"}
+    assert found["domains"] >= {"Listed", "FocusGroups", "StratificationGroups",
+                                "AllMeasures", "AllOrganizations"}
     assert found["calls"] >= {"min", "max", "clamp", "abs", "round", "rate", "numerator",
                               "denominator", "sum", "mean", "count", "all", "any", "median",
-                              "percentile", "reference", "weight", "min_denominator",
-                              "higher_is_better"}
+                              "percentile", "reference", "rest", "weight",
+                              "min_denominator", "higher_is_better", "sqrt", "ln"}
     assert found["weighted"] >= {"mean"}
     assert found["policies"] == {"none", "skip", "zero", "rescale", "propagate"}
     assert found["tiers"] == {"below", "up_to", "above", "from", "from_to", "from_through"}
     assert found["rounding"] >= {"cents half up", "cents half even", "decimals half even",
-                                 "None None"}
+                                 "decimals half down", "decimals away from zero",
+                                 "dollars toward zero", "None None"}
 
 
 def test_showcase_settles() -> None:
