@@ -79,6 +79,8 @@ def _context(rounding: str) -> decimal.Context:
 class IntervalArithmetic:
     """The arithmetic layer over intervals, each bound rounded away from the inside."""
 
+    decisive = False
+
     def __init__(self) -> None:
         self.down = _context(decimal.ROUND_FLOOR)
         self.up = _context(decimal.ROUND_CEILING)

@@ -377,7 +377,8 @@ class Evaluator:
         memo_key = (env.org, callable_.key, args)
         if memo_key in self.memo:
             value, node_id = self.memo[memo_key]
-            self.possible_stops.extend(self.call_stops.get(memo_key, ()))
+            if self.call_stops:
+                self.possible_stops.extend(self.call_stops.get(memo_key, ()))
             self._use(env, env.org, node_id)
             return value, node_id
         mark = len(self.possible_stops)
@@ -400,17 +401,17 @@ class Evaluator:
             self._annotate(inner, value.note)
         node.value = value
         self.memo[memo_key] = (value, node_id)
-        self._keep_stops(memo_key, mark)
+        if len(self.possible_stops) > mark:
+            self._keep_stops(memo_key, mark)
         self._use(env, env.org, node_id)
         return value, node_id
 
     def _keep_stops(self, key: tuple[Any, ...], mark: int) -> None:
         """Remember the possible stops met since ``mark`` as those of ``key``, once each."""
-        if len(self.possible_stops) > mark:
-            own = tuple(dict.fromkeys(self.possible_stops[mark:]))
-            del self.possible_stops[mark:]
-            self.possible_stops.extend(own)
-            self.call_stops[key] = own
+        own = tuple(dict.fromkeys(self.possible_stops[mark:]))
+        del self.possible_stops[mark:]
+        self.possible_stops.extend(own)
+        self.call_stops[key] = own
 
     def stops_of(self, key: str, argument: Value | None, org: str) -> tuple[PossibleStop, ...]:
         """The possible stops of one output already evaluated (see ``output``)."""
@@ -453,18 +454,17 @@ class Evaluator:
                 env.node.citation = applying[0].citation or env.node.citation
                 env.node.span = applying[0].span
             return self._exception_value(applying[0], env)
-        if d.exceptions:
-            self._decided(d.body, "general", env)
+        if not d.exceptions:
+            return self.eval(d.body, env)
+        self._decided(d.body, "general", env)
         return self._general(d, env)
 
     def _exception_value(self, exception: s.Exception_, env: _Env) -> Value:
-        return self._under([(exception.condition, True)], env,
-                           lambda: self.eval(exception.value, env))
+        return self._under([(exception.condition, True)], exception.value, env)
 
     def _general(self, d: s.Definition | s.Output, env: _Env) -> Value:
         """The body of a rule, where none of its exceptions applies."""
-        return self._under([(x.condition, False) for x in d.exceptions], env,
-                           lambda: self.eval(d.body, env))
+        return self._under([(x.condition, False) for x in d.exceptions], d.body, env)
 
     def _round_output(self, d: s.Output, value: Value, env: _Env) -> Value:
         rounding = d.rounding
@@ -503,8 +503,8 @@ class Evaluator:
                                            self._bound(high, d.param.type))))
 
         # The checker proves the tiers cover the domain (E0304): outside it, no tier.
-        if d.domain is not None and self._may_leave(x, d.domain, d.param.type) \
-                and True in inside(d.domain):
+        if (not self.math.decisive and d.domain is not None
+                and self._may_leave(x, d.domain, d.param.type) and True in inside(d.domain)):
             self._may_stop("E0404", f"{display(argument)} may lie outside every tier of "
                            f"`{d.name}`", d.span, env, hint="clamp the value before "
                            "looking it up, or widen the schedule's domain")
@@ -638,7 +638,8 @@ class Evaluator:
             node.value = value
             self.nodes[("", key)] = node
             self.parameter_values[key] = (value, node)
-            self._keep_stops(("parameter", key), mark)
+            if len(self.possible_stops) > mark:
+                self._keep_stops(("parameter", key), mark)
         self._use(env, "", key)
         return value
 
@@ -696,12 +697,13 @@ class Evaluator:
                 return ("call", env.org, ref.key, args)
         return ("expression", env.org, id(env.node), e, tuple(env.local.items()))
 
-    def _under(self, conditions: list[tuple[s.Expr, bool]], env: _Env,
-               evaluate: Fn[[], Value]) -> Value:
-        """``evaluate()`` where each condition is known to be yes (or no): the possible
+    def _under(self, conditions: list[tuple[s.Expr, bool]], e: s.Expr, env: _Env) -> Value:
+        """The value of ``e`` where each condition is known to be yes (or no): the possible
         stops it meets that the conditions rule out are dropped."""
+        if self.math.decisive:
+            return self.eval(e, env)
         mark = len(self.possible_stops)
-        value = evaluate()
+        value = self.eval(e, env)
         if len(self.possible_stops) > mark:
             kept = []
             for stop in self.possible_stops[mark:]:
@@ -717,6 +719,8 @@ class Evaluator:
                       env: _Env) -> None:
         """Note a possible stop where ``x failing 0`` (a divisor = 0, say) may or may not hold;
         where it surely holds, the arithmetic itself refuses the operation."""
+        if self.math.decisive:
+            return
         answers = self._answers(failing, x, self.math.literal(Decimal(0)))
         if True in answers and False in answers:
             what = {"nonzero": "division by zero", "nonnegative": "square root of a negative "
@@ -1178,12 +1182,14 @@ class Evaluator:
     def _item(self, e: s.Call, env: _Env) -> tuple[Value, Value | None]:
         """An aggregation's item and its weight, where its `where` filter holds."""
         assert e.for_each is not None
-        where = [] if e.for_each.where is None else [(e.for_each.where, True)]
-        value = self._under(where, env, lambda: self.eval(e.args[-1], env))
+        if self.math.decisive or e.for_each.where is None:
+            weight = None if e.weighted_by is None else self.eval(e.weighted_by, env)
+            return self.eval(e.args[-1], env), weight
+        where = [(e.for_each.where, True)]
+        value = self._under(where, e.args[-1], env)
         if e.weighted_by is None:
             return value, None
-        weight = e.weighted_by
-        return value, self._under(where, env, lambda: self.eval(weight, env))
+        return value, self._under(where, e.weighted_by, env)
 
     def _perhaps_scored(self, items: list[tuple[Value, Value | None, bool]], policy: str,
                         element_type: str) -> tuple[list[tuple[Value, Value | None, bool]],
@@ -1463,8 +1469,8 @@ class Evaluator:
         if left_answers == (decisive,):
             return left
         # The right side counts only where the left is not decisive: `d > 0 and x / d`.
-        right = self._under([(left_expr, not decisive)], env,
-                            lambda: self._truth(right_expr, env))
+        right = self._truth(right_expr, env) if self.math.decisive else \
+            self._under([(left_expr, not decisive)], right_expr, env)
         assert isinstance(right, Truth | NotScored)
         right_answers = self._outcomes(right)
         if right_answers == (decisive,):
@@ -1485,6 +1491,8 @@ class Evaluator:
         answers = self.math.outcomes(condition.value)
         if len(answers) == 1 and answers[0] is not None:
             self._decided(e, "then" if answers[0] else "else", env)
+            if self.math.decisive:
+                return self.eval(e.then if answers[0] else e.otherwise, env)
             return self._branch(e, answers[0], env)
         # Undecided (over tables known within bounds): the value of either branch. A branch
         # that always stops only makes settlement possibly stop, where the other is taken.
@@ -1511,8 +1519,7 @@ class Evaluator:
         return self._join(values)
 
     def _branch(self, e: s.If, answer: bool, env: _Env) -> Value:
-        return self._under([(e.condition, answer)], env,
-                           lambda: self.eval(e.then if answer else e.otherwise, env))
+        return self._under([(e.condition, answer)], e.then if answer else e.otherwise, env)
 
     def _x_Otherwise(self, e: s.Otherwise, env: _Env) -> Value:
         value = self.eval(e.value, env)

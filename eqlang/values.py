@@ -45,7 +45,13 @@ class Arithmetic(Protocol):
     ``None`` where the answer may be "not scored". Where several answers are possible the
     evaluator follows each and ``join`` combines what they give. A magnitude may likewise
     stand for "a number or not scored" (``may_be_unscored``).
+
+    ``decisive`` says that every truth has exactly one answer, as with exact values: then no
+    operation can fail for some of the values a magnitude stands for and not for others, and
+    the evaluator skips its bookkeeping of places where settlement may stop.
     """
+
+    decisive: bool
 
     def literal(self, value: Decimal) -> Any: ...
     def add(self, a: Any, b: Any) -> Any: ...
@@ -86,6 +92,8 @@ class ExactArithmetic:
     ``rounding`` is how a result beyond 34 digits is rounded: to the nearest for settlement;
     interval bounds use it rounded down or up, so that they stay on the safe side.
     """
+
+    decisive = True
 
     def __init__(self, precision: int = 34, rounding: str = decimal.ROUND_HALF_EVEN) -> None:
         self.context = decimal.Context(
