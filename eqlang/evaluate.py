@@ -420,6 +420,7 @@ class Evaluator:
 
     def _body(self, d: s.Definition | s.Output, env: _Env) -> Value:
         applying = []
+        undecided = []
         perhaps: list[Value] = []
         for exception in d.exceptions:
             condition = self.eval(exception.condition, env)
@@ -430,24 +431,24 @@ class Evaluator:
             if answers == (True,):
                 applying.append(exception)
             elif True in answers:
+                undecided.append(exception)
                 perhaps.append(self._exception_value(exception, env))
             if None in answers:
                 perhaps.append(NotScored("cannot tell whether an exception applies"))
+        if len(applying) > 1:
+            first, second = applying[:2]
+            raise self._overlap(d, first, second, env, surely=True)
         if perhaps:
             # Only where the tables are known within bounds: an exception may or may not
             # apply, so the value is any of those that might.
+            overlapping = applying + undecided
+            if len(overlapping) > 1:
+                first, second = overlapping[:2]
+                self.possible_stops.append(PossibleStop(
+                    self._overlap(d, first, second, env, surely=False).diagnostics[0]))
             sure = [self._exception_value(x, env) for x in applying] or \
                 [self._general(d, env)]
             return self._join(sure + perhaps)
-        if len(applying) > 1:
-            first, second = applying[:2]
-            raise EvaluationError(Diagnostic(
-                "E0403", f"two exceptions of `{d.name}` apply at once", second.span,
-                hint="exceptions may not overlap: narrow one of the conditions",
-                notes=(Note("this exception applies too", first.span),
-                       Note(f"organization {env.org}, arguments "
-                            f"{', '.join(env.node.args) if env.node else ''}")),
-            ))
         if applying:
             self._decided(applying[0], "applies", env)
             if env.node is not None:
@@ -458,6 +459,18 @@ class Evaluator:
             return self.eval(d.body, env)
         self._decided(d.body, "general", env)
         return self._general(d, env)
+
+    def _overlap(self, d: s.Definition | s.Output, first: s.Exception_, second: s.Exception_,
+                 env: _Env, surely: bool) -> EvaluationError:
+        """Two exceptions of ``d`` that apply (``surely``) or may apply at once."""
+        apply = "apply" if surely else "may apply"
+        return EvaluationError(Diagnostic(
+            "E0403", f"two exceptions of `{d.name}` {apply} at once", second.span,
+            hint="exceptions may not overlap: narrow one of the conditions",
+            notes=(Note(f"this exception {apply.replace('apply', 'applies')} too", first.span),
+                   Note(f"organization {env.org}, arguments "
+                        f"{', '.join(env.node.args) if env.node else ''}")),
+        ))
 
     def _exception_value(self, exception: s.Exception_, env: _Env) -> Value:
         return self._under([(exception.condition, True)], exception.value, env)

@@ -181,6 +181,13 @@ GUARD_HINT = "no members"
      "  from 50% through 50% pays 1\nend\n"
      "output x: number = tier(rate(COL, Black, performance)) not rounded",
      ["may lie outside every tier of `tier`"]),
+    # Two exceptions whose conditions may hold at once stop the tables where both do; two
+    # that exclude each other by a decided condition do not.
+    ("output x: number = 0 not rounded\n  except 1 when rate(COL, Black, performance) > 50%"
+     "\n  except 2 when rate(COL, White, performance) > 50%",
+     ["two exceptions of `x` may apply at once"]),
+    ("output x: number = 0 not rounded\n  except 1 when rate(COL, Black, performance) > 50%"
+     "\n  except 2 when 1 > 2", []),
 ])
 def test_bounds_say_where_settlement_may_stop(tmp_path: Path, body: str,
                                               stops: list[str]) -> None:
