@@ -185,8 +185,15 @@ class Run:
             raise _unknown("output", output, outputs)
         value = outputs[output]
         if isinstance(value, dict):
-            if key is None or key not in value:
-                raise _unknown(f"value of `{output}` for", key or "(none given)", value)
+            if key is None:
+                first = next(iter(value), "COL")
+                raise EqlangError(Diagnostic(
+                    "E0702", f"output `{output}` has one value per measure or group; name "
+                    "which", None, path="eqlang.api",
+                    hint=f"call value({org!r}, {output!r}, {first!r}); it has: "
+                    + ", ".join(value)))
+            if key not in value:
+                raise _unknown(f"value of `{output}` for", key, value)
             return value[key]
         if key is not None:
             raise EqlangError(Diagnostic("E0702", f"output `{output}` has one value, not one "
@@ -328,13 +335,16 @@ def _example(type_name: str) -> str:
 
 def settle(
     program: Program,
-    tables: Sequence[str] | TableSet,
+    tables: str | Path | Sequence[str | Path] | TableSet,
     *,
-    organizations: Sequence[str] | None = None,
-    overrides: Sequence[str] | Mapping[str, str] = (),
+    organizations: str | Sequence[str] | None = None,
+    overrides: str | Sequence[str] | Mapping[str, str] = (),
     as_of: datetime.date | None = None,
 ) -> Run:
     """Settle a checked contract on measure tables (CSV paths, or a loaded ``TableSet``).
+
+    A single path, organization or ``NAME=VALUE`` override may be given on its own instead
+    of in a list.
 
     Every organization in the tables is settled, or only the provider the contract's header
     names, or only ``organizations``. ``overrides`` replace parameters for a what-if run,
@@ -346,13 +356,20 @@ def settle(
         return _settle(program, tables, organizations, overrides, as_of)
 
 
-def _settle(program: Program, tables: Sequence[str] | TableSet,
-            organizations: Sequence[str] | None, overrides: Sequence[str] | Mapping[str, str],
+def _settle(program: Program, tables: str | Path | Sequence[str | Path] | TableSet,
+            organizations: str | Sequence[str] | None,
+            overrides: str | Sequence[str] | Mapping[str, str],
             as_of: datetime.date | None) -> Run:
+    # A lone string is a sequence too: read as a list, `"t.csv"` would be five tables
+    # named by its letters.
+    if isinstance(tables, str | Path):
+        tables = [tables]
+    if isinstance(organizations, str):
+        organizations = [organizations]
     table_set = tables if isinstance(tables, TableSet) else load_tables(list(tables))
     assignments = (
         [f"{k}={v}" for k, v in overrides.items()] if isinstance(overrides, Mapping)
-        else list(overrides)
+        else [overrides] if isinstance(overrides, str) else list(overrides)
     )
     parsed: dict[str, s.Expr] = {}
     texts: dict[str, str] = {}
@@ -713,8 +730,12 @@ def _check_file(kind: str, recorded: str, path: Path, sha256: str, problems: lis
     try:
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError as exc:
-        problems.append(f"{kind} {recorded}: cannot be read ({exc.strerror or exc}), so the "
-                        "values cannot be re-derived")
+        problem = f"{kind} {recorded}: cannot be read ({exc.strerror or exc}), so the values " \
+            "cannot be re-derived"
+        if isinstance(exc, FileNotFoundError) and not Path(recorded).is_absolute():
+            problem += ("; a recorded path is relative to the directory `eqlang eval` ran in: "
+                        "run `eqlang verify` there, or keep the inputs beside the trace")
+        problems.append(problem)
         return False
     if digest != sha256:
         problems.append(f"{kind} {recorded}: its SHA-256 is {digest}, the trace records "

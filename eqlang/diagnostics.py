@@ -62,6 +62,12 @@ class EqlangError(Exception):
         self.diagnostics = tuple(diagnostics)
         super().__init__("\n".join(d.message for d in self.diagnostics))
 
+    def __str__(self) -> str:
+        # What a notebook or a service log shows: the same text as the command line
+        # (file:line:col, the offending text, the hint), not the bare message, which
+        # would not say which file or row is wrong.
+        return render_all(self.diagnostics)
+
 
 #: At most this many diagnostics are reported at once (per table, per settlement); one more
 #: then says how many were left out. A systematically broken export (wrong delimiter, say)
