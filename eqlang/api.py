@@ -95,6 +95,7 @@ from eqlang.diagnostics import (
     Note,
     counted,
     did_you_mean,
+    listed,
     render_all,
 )
 from eqlang.evaluate import E_STEPS, EvaluationError, Evaluator, Settlement
@@ -242,7 +243,7 @@ class Run:
         if chosen is None:
             raise EqlangError(Diagnostic("E0602", "the run settled several organizations; "
                                          "name one with org=", None, path="eqlang.api",
-                                         hint="one of: " + ", ".join(self.organizations)))
+                                         hint="one of: " + listed(self.organizations)))
         self._settlement(chosen)
         roots = find_values(trace, chosen, value, "eqlang.api")
         return "".join(explain_tree(trace, chosen, root, depth) for root in roots)
@@ -265,7 +266,7 @@ def _unknown(what: str, name: str, known: Any) -> EqlangError:
     names = list(known)
     return EqlangError(Diagnostic("E0702", f"there is no {what} `{name}` in this run", None,
                                   path="eqlang.api", hint=did_you_mean(name, names)
-                                  or "there are: " + ", ".join(names)))
+                                  or "there are: " + listed(names)))
 
 
 def _row(org: str, output: str, key: str | None, value: Value) -> dict[str, Any]:
@@ -400,15 +401,11 @@ def _settle(program: Program, tables: str | Path | Sequence[str | Path] | TableS
             raise EqlangError(Diagnostic(
                 "E0602", f"organization \"{org}\" is not in the measure tables", None,
                 path=", ".join(t.path for t in table_set.tables),
-                hint=did_you_mean(org, known) or "the tables hold: " + ", ".join(known)))
+                hint=did_you_mean(org, known) or "the tables hold: " + listed(known)))
     evaluator = Evaluator(program, table_set, overrides=parsed, as_of=as_of)
     settlements = _settle_each(evaluator, sorted(chosen))
     org_filter = tuple(sorted(set(organizations))) if organizations else None
     return Run(program, table_set, evaluator, settlements, texts, org_filter)
-
-
-#: Organizations named in the note of an error that stops several of them.
-_NAMED_ORGANIZATIONS = 10
 
 
 def _settle_each(evaluator: Evaluator, organizations: list[str]) -> tuple[Settlement, ...]:
@@ -438,13 +435,10 @@ def _settle_each(evaluator: Evaluator, organizations: list[str]) -> tuple[Settle
     for error, others in failures.values():
         first, *rest = error.diagnostics
         if others:
-            named = ", ".join(others[:_NAMED_ORGANIZATIONS])
-            more = len(others) - _NAMED_ORGANIZATIONS
-            named += f" and {more:,} more" if more > 0 else ""
             first = attrs.evolve(first, notes=(*first.notes, Note(
                 "the same error at this line also stops "
                 f"{counted(len(others), 'more organization')}"
-                f": {named}")))
+                f": {listed(others)}")))
         for diagnostic in (first, *rest):
             collector.add(diagnostic)
     raise EvaluationError(collector.finish("the settlement"))
@@ -548,11 +542,11 @@ def organization_of(trace: dict[str, Any], org: str | None, path: str) -> str:
             return orgs[0]
         raise EqlangError(Diagnostic(
             "E0602", "the trace holds several organizations; choose one", None, path=path,
-            hint="one of: " + ", ".join(orgs)))
+            hint="one of: " + listed(orgs)))
     if org not in trace["organizations"]:
         raise EqlangError(Diagnostic(
             "E0602", f"the trace has no organization \"{org}\"", None, path=path,
-            hint=did_you_mean(org, orgs) or "it holds: " + ", ".join(orgs)))
+            hint=did_you_mean(org, orgs) or "it holds: " + listed(orgs)))
     return org
 
 
@@ -775,10 +769,8 @@ def _compare(recorded: Any, fresh: Any, where: list[str],
 def _paid_summary(paid: list[str], settled: int) -> str:
     """``outputs differ for 2 of 4 organizations: A, B``, each organization named once."""
     named = list(dict.fromkeys(paid))
-    shown = ", ".join(named[:_NAMED_ORGANIZATIONS])
-    if len(named) > _NAMED_ORGANIZATIONS:
-        shown += f" and {len(named) - _NAMED_ORGANIZATIONS:,} more"
-    return f"outputs differ for {len(named):,} of {counted(settled, 'organization')}: {shown}"
+    return (f"outputs differ for {len(named):,} of {counted(settled, 'organization')}: "
+            f"{listed(named)}")
 
 
 def _paid(path: list[str]) -> str | None:

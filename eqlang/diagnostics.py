@@ -121,6 +121,20 @@ def counted(number: int, noun: str) -> str:
     return f"{number:,} {noun}{'' if number == 1 else 's'}"
 
 
+#: At most this many names are listed in a message; a table of a thousand organizations
+#: would otherwise make one hint a thousand names long.
+MAX_LISTED = 10
+
+
+def listed(names: Iterable[str]) -> str:
+    """Names for a message, the first MAX_LISTED of them and a count of the rest:
+    ``A, B, C and 990 more``."""
+    names = list(names)
+    shown = ", ".join(names[:MAX_LISTED])
+    rest = len(names) - MAX_LISTED
+    return shown + (f" and {rest:,} more" if rest > 0 else "")
+
+
 def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
     """A hint naming the known spelling ``name`` most likely stands for, if any.
 

@@ -633,3 +633,13 @@ def test_a_group_without_rows_counts_as_empty(workdir: Path) -> None:
     assert code == 0
     assert "denominator(COL, Asian, baseline) 0" in out
     assert "no row in the tables: counts as denominator 0" in out
+
+
+def test_an_unknown_organization_among_many_lists_only_some(workdir: Path) -> None:
+    Path("many.csv").write_text("org,measure,group,period,numerator,denominator\n" + "".join(
+        f"Organization {n:02},COL,ALL,2022,1,2\n" for n in range(25)))
+    code, _, err = run("eval", CONTRACT, "--table", "many.csv", "--org", "Nobody Here")
+    assert code == 1
+    assert err.splitlines()[1] == (
+        "  = hint: the tables hold: " + ", ".join(f"Organization {n:02}" for n in range(10))
+        + " and 15 more")
