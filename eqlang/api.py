@@ -562,12 +562,20 @@ def find_values(trace: dict[str, Any], org: str, value: str, path: str) -> list[
         wanted = re.sub(r"\s*([(),])\s*", r"\1", wanted).replace(",", ", ")
     name, _, rest = wanted.partition("(")
     name = name.strip()
+    if rest and not rest.endswith(")"):
+        raise EqlangError(Diagnostic(
+            "E0702", f"`{value}` is not closed: a `)` is missing", None, path=path,
+            hint=f"write it as {name.strip()}({rest.strip()})"))
     if name in outputs:
         entry = outputs[name]
         if "node" in entry:
+            if rest:
+                raise EqlangError(Diagnostic(
+                    "E0702", f"output `{name}` has one value, not one per measure or group",
+                    None, path=path, hint=f"ask for `{name}`"))
             return [entry["node"]]
         if rest:
-            key = rest.rstrip(")").strip()
+            key = rest.removesuffix(")").strip()
             if key in entry:
                 return [entry[key]["node"]]
             raise EqlangError(Diagnostic(

@@ -191,6 +191,19 @@ def test_choosing_what_to_explain(trace: Path) -> None:
     assert code == 2
 
 
+def test_a_value_name_is_read_whole_not_guessed_at(trace: Path) -> None:
+    code, _, err = run("explain", str(trace), "gap(COL,Asian,baseline", "--org", HARBORVIEW)
+    assert code == 1
+    assert err.splitlines()[:2] == [
+        f"{trace}: error[E0702]: `gap(COL,Asian,baseline` is not closed: a `)` is missing",
+        "  = hint: write it as gap(COL, Asian, baseline)"]
+    code, _, err = run("explain", str(trace), "payout(COL)", "--org", HARBORVIEW)
+    assert code == 1
+    assert err.splitlines()[:2] == [
+        f"{trace}: error[E0702]: output `payout` has one value, not one per measure or group",
+        "  = hint: ask for `payout`"]
+
+
 def test_exceptions_schedules_and_chosen_reference_groups(showcase: Path) -> None:
     granite = "Granite Hills ACO"
     text = "\n".join(explain(showcase, "measure_score(WCV)", granite))
