@@ -270,7 +270,8 @@ def _as_of(value: str | None) -> datetime.date | None:
     try:
         return datetime.date.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date like 2024-12-31") from None
+        raise click.BadParameter(f"{value!r} is not a date like 2024-12-31",
+                                 param_hint="'--as-of'") from None
 
 
 @main.command(name="eval")

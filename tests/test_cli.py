@@ -643,3 +643,10 @@ def test_an_unknown_organization_among_many_lists_only_some(workdir: Path) -> No
     assert err.splitlines()[1] == (
         "  = hint: the tables hold: " + ", ".join(f"Organization {n:02}" for n in range(10))
         + " and 15 more")
+
+
+def test_a_settlement_date_that_is_not_a_date_names_its_option(workdir: Path) -> None:
+    code, out, err = run("eval", CONTRACT, "--table", TABLE, "--as-of", "2024-13-01")
+    assert code == 2 and out == ""
+    assert err.splitlines()[-1] == ("Error: Invalid value for '--as-of': '2024-13-01' is not a "
+                                    "date like 2024-12-31")
