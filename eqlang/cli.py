@@ -38,7 +38,14 @@ from eqlang.check import Program
 from eqlang.codes import EXPLANATIONS
 from eqlang.codes import explain as explain_code
 from eqlang.coverage import render_coverage
-from eqlang.diagnostics import Diagnostic, EqlangError, counted, did_you_mean, render_all
+from eqlang.diagnostics import (
+    Diagnostic,
+    EqlangError,
+    counted,
+    did_you_mean,
+    listed,
+    render_all,
+)
 from eqlang.example_runner import render_results
 from eqlang.fmt import format_module
 from eqlang.parse import parse
@@ -263,7 +270,8 @@ def _as_of(value: str | None) -> datetime.date | None:
     try:
         return datetime.date.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date like 2024-12-31") from None
+        raise click.BadParameter(f"{value!r} is not a date like 2024-12-31",
+                                 param_hint="'--as-of'") from None
 
 
 @main.command(name="eval")
@@ -322,7 +330,7 @@ def explain(trace_file: str, output: str, org: str | None, depth: int | None) ->
     trace = load_trace(trace_file)
     if org is None and len(trace["organizations"]) > 1:
         raise click.UsageError("the trace holds several organizations; choose one with --org: "
-                               + ", ".join(sorted(trace["organizations"])))
+                               + listed(sorted(trace["organizations"])))
     chosen = organization_of(trace, org, trace_file)
     roots = find_values(trace, chosen, output, trace_file)  # before printing anything
     click.echo(chosen)

@@ -294,8 +294,9 @@ def _parts_text(parts: list[Any], nodes: dict[str, Any]) -> str:
             out.append(text)
             continue
         # The reason a value is not scored is on its own line below; here it would drown
-        # the formula.
-        value = "not scored" if "not_scored" in encoded else value_text(encoded)
+        # the formula. Bare, `if leveled_down(CBP) not scored then` would read as a test
+        # of whether it is scored.
+        value = "(not scored)" if "not_scored" in encoded else value_text(encoded)
         out.append(f"{text}{_GLUE}{value.replace(' ', _GLUE)}")
     return "".join(out)
 

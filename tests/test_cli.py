@@ -633,3 +633,20 @@ def test_a_group_without_rows_counts_as_empty(workdir: Path) -> None:
     assert code == 0
     assert "denominator(COL, Asian, baseline) 0" in out
     assert "no row in the tables: counts as denominator 0" in out
+
+
+def test_an_unknown_organization_among_many_lists_only_some(workdir: Path) -> None:
+    Path("many.csv").write_text("org,measure,group,period,numerator,denominator\n" + "".join(
+        f"Organization {n:02},COL,ALL,2022,1,2\n" for n in range(25)))
+    code, _, err = run("eval", CONTRACT, "--table", "many.csv", "--org", "Nobody Here")
+    assert code == 1
+    assert err.splitlines()[1] == (
+        "  = hint: the tables hold: " + ", ".join(f"Organization {n:02}" for n in range(10))
+        + " and 15 more")
+
+
+def test_a_settlement_date_that_is_not_a_date_names_its_option(workdir: Path) -> None:
+    code, out, err = run("eval", CONTRACT, "--table", TABLE, "--as-of", "2024-13-01")
+    assert code == 2 and out == ""
+    assert err.splitlines()[-1] == ("Error: Invalid value for '--as-of': '2024-13-01' is not a "
+                                    "date like 2024-12-31")

@@ -185,6 +185,20 @@ def test_a_missing_input_is_reported(workdir: Path) -> None:
                  "cannot be re-derived")
 
 
+def test_inputs_not_found_from_another_directory_say_where_to_run(
+        workdir: Path, tmp_path_factory: pytest.TempPathFactory,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    settle_with_trace()
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    (elsewhere / "t.json").write_bytes((workdir / "t.json").read_bytes())
+    monkeypatch.chdir(elsewhere)
+    code, _, err = run("verify", "t.json")
+    assert code == 1
+    assert (f"- table {TABLE}: cannot be read (No such file or directory), so the values "
+            "cannot be re-derived; a recorded path is relative to the directory `eqlang eval` "
+            "ran in: run `eqlang verify` there, or keep the inputs beside the trace") in err
+
+
 def test_overrides_organizations_and_settlement_date_are_replayed(workdir: Path) -> None:
     code, _, err = run("eval", CONTRACT, "--table", TABLE, "--trace", "t.json", "--org",
                        "Pioneer Valley Physicians", "--set", "pool=$2,000,000.00", "--as-of",
