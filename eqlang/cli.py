@@ -292,6 +292,11 @@ def eval_command(contract: str, tables: tuple[str, ...], orgs: tuple[str, ...],
                  trace_path: str | None, as_json: bool, overrides: tuple[str, ...],
                  as_of: str | None) -> None:
     """Settle a contract on measure tables and print the payouts."""
+    if trace_path == "-":
+        # A file named "-" would surprise anyone used to "-" meaning standard output.
+        raise click.BadParameter("the trace is written to a file, not to standard output; "
+                                 "name one, such as trace.json (--json prints the payouts)",
+                                 param_hint="'--trace'")
     program = load_contract(contract)
     if trace_path is not None:
         # Refused before the work is done, not after.

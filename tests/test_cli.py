@@ -622,6 +622,14 @@ def test_a_trace_path_that_cannot_be_written_fails_before_settling(workdir: Path
     assert code == 1 and "there is no directory nowhere" in err
 
 
+def test_a_trace_is_never_written_to_a_file_named_dash(workdir: Path) -> None:
+    code, out, err = run("eval", CONTRACT, "--table", TABLE, "--trace", "-")
+    assert code == 2 and out == ""
+    assert "Invalid value for '--trace': the trace is written to a file, not to standard " \
+        "output" in err
+    assert not Path("-").exists()
+
+
 def test_a_group_without_rows_counts_as_empty(workdir: Path) -> None:
     Path(TABLE).write_text("".join(
         line for line in Path(TABLE).read_text().splitlines(keepends=True)
