@@ -383,6 +383,12 @@ def _settle(program: Program, tables: str | Path | Sequence[str | Path] | TableS
                 hint="give each parameter one value per run"))
         parsed[name] = expr
         texts[name] = " ".join(expr.span.text.split())
+    if as_of is not None and program.effective is not None and as_of < program.effective[0]:
+        raise EqlangError(Diagnostic(
+            "E0604", f"the settlement date {as_of} is before the contract takes effect on "
+            f"{program.effective[0]}", None, path="--as-of",
+            hint="settle on or after the start of the contract, usually after its "
+            "performance period ends"))
     known = table_set.organizations()
     chosen = list(known)
     if program.provider is not None:

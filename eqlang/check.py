@@ -130,6 +130,16 @@ class Program:
     #: The measures the contract itself declares, in its order: what `measures` ranges over.
     contract_measures: tuple[str, ...] = ()
 
+    @property
+    def effective(self) -> tuple[datetime.date, datetime.date] | None:
+        """The first and last day the contract is in effect, if its header says."""
+        for f in self.header.fields if self.header is not None else ():
+            if f.kind == "effective":
+                start, end = f.values
+                assert isinstance(start, datetime.date) and isinstance(end, datetime.date)
+                return start, end
+        return None
+
 
 @attrs.frozen
 class Typed:

@@ -68,7 +68,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 #: Diagnostics about the command line itself rather than a contract, table or trace: a
 #: `--set` that cannot be applied is a usage error, like an option value click refuses.
-USAGE_CODES = frozenset({"E0601"})
+USAGE_CODES = frozenset({"E0601", "E0604"})
 
 
 def _fail(diagnostics: tuple[Diagnostic, ...] | list[Diagnostic]) -> NoReturn:

@@ -1669,6 +1669,27 @@ _add(_entry(
 ))
 
 _add(_entry(
+    "E0604", "a settlement date before the contract takes effect",
+    """
+    `eqlang eval ... --as-of DATE` settles as of another date than the contract's own, to
+    choose which amended parameter values are in force. A date before the contract's
+    `effective` start settles under terms that were not yet agreed, so it is refused, as
+    the same date written in the header (`settled as of`) is refused (E0110). It is a usage
+    error: the command exits with status 2 and settles nothing. Here the contract takes
+    effect on 2024-01-01.
+    """,
+    stage="command",
+    contract=_COMMAND_CONTRACT,
+    table=_TABLE,
+    wrong="eqlang eval contract.eq --table measures.csv --as-of 2023-12-31",
+    fixed="eqlang eval contract.eq --table measures.csv --as-of 2025-03-31",
+    fix="""
+    Give a date on or after the start of the contract's term, usually the day its
+    performance period closes or the day of the settlement, after it ends.
+    """,
+))
+
+_add(_entry(
     "E0701", "a trace file that cannot be read",
     """
     A trace is the record of a settlement, written by `eqlang eval ... --trace FILE`: it shows

@@ -622,6 +622,16 @@ def test_a_trace_path_that_cannot_be_written_fails_before_settling(workdir: Path
     assert code == 1 and "there is no directory nowhere" in err
 
 
+def test_a_settlement_date_before_the_contract_takes_effect_is_refused(workdir: Path) -> None:
+    code, out, err = run("eval", CONTRACT, "--table", TABLE, "--as-of", "2023-12-31",
+                         "--trace", "t.json")
+    assert code == 2 and out == ""
+    assert err.startswith("--as-of: error[E0604]: the settlement date 2023-12-31 is before "
+                          "the contract takes effect on 2024-01-01\n")
+    assert not Path("t.json").exists()
+    assert run("eval", CONTRACT, "--table", TABLE, "--as-of", "2024-01-01")[0] == 0
+
+
 def test_a_trace_is_never_written_to_a_file_named_dash(workdir: Path) -> None:
     code, out, err = run("eval", CONTRACT, "--table", TABLE, "--trace", "-")
     assert code == 2 and out == ""
