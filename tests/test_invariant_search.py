@@ -123,6 +123,23 @@ def test_the_printed_tables_reproduce_both_payouts(flaw: Outcome, tmp_path: Path
         assert f"\n    {line}\n" in report
 
 
+
+def test_a_group_under_30_members_cannot_be_the_flawed_contracts_best(tmp_path: Path) -> None:
+    # The flawed terms say so in their comment: 5 Asian members all screened do not become
+    # the reference, so the other groups, level at 70%, have no gap and COL pays its half.
+    table = tmp_path / "small.csv"
+    table.write_text(
+        "org,measure,group,period,numerator,denominator\n"
+        "Org A,COL,Asian,2024,5,5\n"
+        "Org A,COL,Black,2024,21,30\n"
+        "Org A,COL,Hispanic,2024,21,30\n"
+        "Org A,COL,White,2024,21,30\n"
+        "Org A,COL,ALL,2024,68,95\n",
+        encoding="utf-8",
+    )
+    outputs = settle(load_contract(str(FLAWED)), [str(table)]).outputs()
+    assert money(outputs["Org A"]["payout"]) == Decimal("500000.00")
+
 def test_the_report_reads_well(flaw: Outcome) -> None:
     report = render_outcomes("flawed.eq", [flaw])
     lines = report.splitlines()
