@@ -237,7 +237,7 @@ def _report_check(read: int, unformatted: list[str]) -> None:
         click.echo(f"{len(unformatted)} of {files} not formatted; "
                    "run `eqlang fmt --write` on them", err=True)
     else:
-        click.echo(f"{files} formatted")
+        click.echo(f"{files} already formatted, nothing to change")
 
 
 @main.command()
