@@ -143,6 +143,7 @@ def check(files: tuple[str, ...], code: str | None, properties: bool, examples: 
         return
     if not files:
         raise click.UsageError("name at least one contract file, or use --explain CODE")
+    _require_properties(click.get_current_context(), properties, counterexample_dir)
     diagnostics: list[Diagnostic] = []
     broken = 0
     for file in files:
@@ -160,6 +161,22 @@ def check(files: tuple[str, ...], code: str | None, properties: bool, examples: 
         _fail(diagnostics)
     if broken:
         sys.exit(1)
+
+
+def _require_properties(context: click.Context, properties: bool, folder: str | None) -> None:
+    """Refuse the search's options without the search, and a folder that cannot be one, before
+    a search that may take minutes finds something it then cannot save."""
+    given = [f"--{name}" for name in ("examples", "seconds", "counterexamples")
+             if context.get_parameter_source(
+                 "counterexample_dir" if name == "counterexamples" else name)
+             is not click.core.ParameterSource.DEFAULT]
+    if given and not properties:
+        verb = "applies" if len(given) == 1 else "apply"
+        raise click.UsageError(f"{' and '.join(given)} only {verb} to the invariant search; "
+                               "add --properties")
+    if folder is not None and Path(folder).exists() and not Path(folder).is_dir():
+        raise click.UsageError(f"--counterexamples {folder}: this is a file, not a folder; "
+                               "name a folder (it is created if missing)")
 
 
 def _search_properties(file: str, program: Program, budget: Budget,

@@ -368,6 +368,44 @@ def test_options_are_validated() -> None:
     assert "--examples" in result.output
 
 
+def test_the_search_options_need_the_search(tmp_path: Path) -> None:
+    folder = tmp_path / "found"
+    result = CliRunner().invoke(main, ["check", "--counterexamples", str(folder),
+                                       str(REFERENCE)])
+    assert result.exit_code == 2
+    assert "--counterexamples only applies to the invariant search; add --properties" \
+        in result.output
+    assert not folder.exists()
+    result = CliRunner().invoke(main, ["check", "--examples", "5", "--seconds", "3",
+                                       str(REFERENCE)])
+    assert result.exit_code == 2
+    assert "--examples and --seconds only apply to the invariant search" in result.output
+
+
+def test_a_counterexample_folder_that_is_a_file_is_refused_before_the_search(
+        tmp_path: Path) -> None:
+    taken = tmp_path / "taken.csv"
+    taken.write_text("keep me\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", "--properties", "--counterexamples",
+                                       str(taken), str(FLAWED)])
+    assert result.exit_code == 2
+    assert f"--counterexamples {taken}: this is a file, not a folder" in result.output
+    assert "invariant" not in result.output, "the search ran before the folder was checked"
+    assert taken.read_text(encoding="utf-8") == "keep me\n"
+
+
+def test_a_search_that_finds_nothing_makes_no_folder(tmp_path: Path) -> None:
+    contract = tmp_path / "terms.eq"
+    contract.write_text(REFERENCE.read_text(encoding="utf-8").split("\n# ----")[0]
+                        + '\ninvariant "payout within the pool": always payout <= pool\n',
+                        encoding="utf-8")
+    folder = tmp_path / "found"
+    result = CliRunner().invoke(main, ["check", "--properties", "--examples", "5",
+                                       "--counterexamples", str(folder), str(contract)])
+    assert result.exit_code == 0, result.output
+    assert not folder.exists()
+
+
 def test_the_search_writes_nothing_into_the_working_folder(tmp_path: Path) -> None:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("HYPOTHESIS")}
     completed = subprocess.run(
