@@ -193,8 +193,9 @@ _add(_entry(
     what it found and what it expected instead. Often the mistake is just before the spot
     shown: a block (`contract`, `stratification`, `schedule`) missing its `end`, an output
     without `rounded to ...` or `not rounded`, `==` where eqlang writes `=`, or a keyword in
-    capitals (`AND` for `and`). Each declaration starts with its own keyword, so after an
-    error eqlang resumes at the next line that starts one and reports what else it finds.
+    capitals (`AND` for `and`); the hint names the output that lacks its rounding. Each
+    declaration starts with its own keyword, so after an error eqlang resumes at the next
+    line that starts one (the line shown, when it does) and reports what else it finds.
     """,
     wrong="""
     stratification race
