@@ -41,7 +41,7 @@ from eqlang.coverage import render_coverage
 from eqlang.diagnostics import Diagnostic, EqlangError, counted, did_you_mean, render_all
 from eqlang.example_runner import render_results
 from eqlang.fmt import format_module
-from eqlang.parse import parse
+from eqlang.parse import data_path, parse
 from eqlang.properties import (
     DEFAULT_EXAMPLES,
     DEFAULT_SECONDS,
@@ -53,6 +53,7 @@ from eqlang.properties import (
 from eqlang.render import explain as explain_tree
 from eqlang.render import module_docs, outputs_json, summary
 from eqlang.source import SourceError, read_source
+from eqlang.syntax import ContractHeader
 from eqlang.tables import load_tables
 from eqlang.trace import refuse_inputs, write_atomic
 
@@ -378,9 +379,18 @@ def doc(files: tuple[str, ...], output: str | None, check_only: bool) -> None:
     """Generate Markdown documentation from the doc comments of modules."""
     modules = []
     for file in sorted(files):
-        source = read_source(file)
-        modules.append((Path(file).stem, parse(source)))
-    text = module_docs(modules)
+        module = parse(read_source(file))
+        header = next((d for d in module.declarations if isinstance(d, ContractHeader)), None)
+        if header is not None:
+            raise EqlangError([Diagnostic(
+                "E0110", "this is a contract, not a module: `eqlang doc` documents the "
+                "modules contracts import", header.span,
+                hint="name the modules it imports (such as stdlib/*.eq); a contract's "
+                "terms are read in its own comments, and `eqlang eval` settles it")])
+        modules.append((Path(file).stem, module))
+    stdlib = data_path("stdlib").resolve()
+    everything_shipped = all(Path(f).resolve().parent == stdlib for f in files)
+    text = module_docs(modules, "Standard library" if everything_shipped else "Modules")
     if check_only:
         if output is None:
             raise click.UsageError("--check needs --output FILE")

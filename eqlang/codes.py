@@ -595,9 +595,9 @@ _add(_entry(
     `provider "Name"`), the currency (`currency USD`: amounts are written in dollars) and at
     least one period that names the table's periods (`period baseline is "2022"`). The
     effective dates must not end before they start, and only the contract itself has a
-    header: an imported module must not have one. The provider's name and the periods'
-    labels are matched with the table's cells, so none may be empty or have spaces around
-    it.
+    header: an imported module must not have one (nor is a contract documented with
+    `eqlang doc`, which is for modules). The provider's name and the periods' labels are
+    matched with the table's cells, so none may be empty or have spaces around it.
     """,
     wrong="""
     contract "Reference equity contract"
