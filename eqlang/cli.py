@@ -48,7 +48,7 @@ from eqlang.diagnostics import (
 )
 from eqlang.example_runner import render_results
 from eqlang.fmt import format_module
-from eqlang.parse import parse
+from eqlang.parse import data_path, parse
 from eqlang.properties import (
     DEFAULT_EXAMPLES,
     DEFAULT_SECONDS,
@@ -60,6 +60,7 @@ from eqlang.properties import (
 from eqlang.render import explain as explain_tree
 from eqlang.render import module_docs, outputs_json, summary
 from eqlang.source import SourceError, read_source
+from eqlang.syntax import ContractHeader
 from eqlang.tables import load_tables
 from eqlang.trace import refuse_inputs, write_atomic
 
@@ -150,6 +151,7 @@ def check(files: tuple[str, ...], code: str | None, properties: bool, examples: 
         return
     if not files:
         raise click.UsageError("name at least one contract file, or use --explain CODE")
+    _require_properties(click.get_current_context(), properties, counterexample_dir)
     diagnostics: list[Diagnostic] = []
     broken = 0
     for file in files:
@@ -167,6 +169,22 @@ def check(files: tuple[str, ...], code: str | None, properties: bool, examples: 
         _fail(diagnostics)
     if broken:
         sys.exit(1)
+
+
+def _require_properties(context: click.Context, properties: bool, folder: str | None) -> None:
+    """Refuse the search's options without the search, and a folder that cannot be one, before
+    a search that may take minutes finds something it then cannot save."""
+    given = [f"--{name}" for name in ("examples", "seconds", "counterexamples")
+             if context.get_parameter_source(
+                 "counterexample_dir" if name == "counterexamples" else name)
+             is not click.core.ParameterSource.DEFAULT]
+    if given and not properties:
+        verb = "applies" if len(given) == 1 else "apply"
+        raise click.UsageError(f"{' and '.join(given)} only {verb} to the invariant search; "
+                               "add --properties")
+    if folder is not None and Path(folder).exists() and not Path(folder).is_dir():
+        raise click.UsageError(f"--counterexamples {folder}: this is a file, not a folder; "
+                               "name a folder (it is created if missing)")
 
 
 def _search_properties(file: str, program: Program, budget: Budget,
@@ -244,7 +262,7 @@ def _report_check(read: int, unformatted: list[str]) -> None:
         click.echo(f"{len(unformatted)} of {files} not formatted; "
                    "run `eqlang fmt --write` on them", err=True)
     else:
-        click.echo(f"{files} formatted")
+        click.echo(f"{files} already formatted, nothing to change")
 
 
 @main.command()
@@ -374,9 +392,18 @@ def doc(files: tuple[str, ...], output: str | None, check_only: bool) -> None:
     """Generate Markdown documentation from the doc comments of modules."""
     modules = []
     for file in sorted(files):
-        source = read_source(file)
-        modules.append((Path(file).stem, parse(source)))
-    text = module_docs(modules)
+        module = parse(read_source(file))
+        header = next((d for d in module.declarations if isinstance(d, ContractHeader)), None)
+        if header is not None:
+            raise EqlangError([Diagnostic(
+                "E0110", "this is a contract, not a module: `eqlang doc` documents the "
+                "modules contracts import", header.span,
+                hint="name the modules it imports (such as stdlib/*.eq); a contract's "
+                "terms are read in its own comments, and `eqlang eval` settles it")])
+        modules.append((Path(file).stem, module))
+    stdlib = data_path("stdlib").resolve()
+    everything_shipped = all(Path(f).resolve().parent == stdlib for f in files)
+    text = module_docs(modules, "Standard library" if everything_shipped else "Modules")
     if check_only:
         if output is None:
             raise click.UsageError("--check needs --output FILE")

@@ -193,8 +193,9 @@ _add(_entry(
     what it found and what it expected instead. Often the mistake is just before the spot
     shown: a block (`contract`, `stratification`, `schedule`) missing its `end`, an output
     without `rounded to ...` or `not rounded`, `==` where eqlang writes `=`, or a keyword in
-    capitals (`AND` for `and`). Each declaration starts with its own keyword, so after an
-    error eqlang resumes at the next line that starts one and reports what else it finds.
+    capitals (`AND` for `and`); the hint names the output that lacks its rounding. Each
+    declaration starts with its own keyword, so after an error eqlang resumes at the next
+    line that starts one (the line shown, when it does) and reports what else it finds.
     """,
     wrong="""
     stratification race
@@ -594,9 +595,9 @@ _add(_entry(
     `provider "Name"`), the currency (`currency USD`: amounts are written in dollars) and at
     least one period that names the table's periods (`period baseline is "2022"`). The
     effective dates must not end before they start, and only the contract itself has a
-    header: an imported module must not have one. The provider's name and the periods'
-    labels are matched with the table's cells, so none may be empty or have spaces around
-    it.
+    header: an imported module must not have one (nor is a contract documented with
+    `eqlang doc`, which is for modules). The provider's name and the periods' labels are
+    matched with the table's cells, so none may be empty or have spaces around it.
     """,
     wrong="""
     contract "Reference equity contract"

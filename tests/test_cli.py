@@ -520,7 +520,8 @@ def test_fmt_check(workdir: Path) -> None:
     Path("tidy.eq").write_text(TIDY)
     exit_code, _, err = run("fmt", "--check", "messy.eq")
     assert exit_code == 1 and "messy.eq: not formatted" in err
-    assert run("fmt", "--check", "tidy.eq")[:2] == (0, "1 file formatted\n")
+    assert run("fmt", "--check", "tidy.eq")[:2] == (
+        0, "1 file already formatted, nothing to change\n")
     assert Path("messy.eq").read_text() == MESSY
 
 

@@ -589,3 +589,19 @@ def test_doc_command_orders_modules_and_reports_stale_output(tmp_path: Path) -> 
     out.write_text(text + "edited\n", encoding="utf-8")
     stale = runner.invoke(main, ["doc", *files, "--output", str(out), "--check"])
     assert stale.exit_code == 1 and "out of date" in stale.output
+    # Modules of one's own are not the standard library.
+    assert text.startswith("# Modules\n") and "Standard library" not in text
+
+
+def test_doc_command_refuses_a_contract(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from eqlang.cli import main
+
+    out = tmp_path / "out.md"
+    result = CliRunner().invoke(main, ["doc", str(ROOT / "contracts" / "reference-equity.eq"),
+                                       "--output", str(out)])
+    assert result.exit_code == 1
+    assert "reference-equity.eq:5:1: error[E0110]: this is a contract, not a module" \
+        in result.output
+    assert not out.exists()
