@@ -602,6 +602,6 @@ def test_doc_command_refuses_a_contract(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["doc", str(ROOT / "contracts" / "reference-equity.eq"),
                                        "--output", str(out)])
     assert result.exit_code == 1
-    assert "reference-equity.eq:5:1: error[E0110]: this is a contract, not a module" \
+    assert "reference-equity.eq:29:1: error[E0110]: this is a contract, not a module" \
         in result.output
     assert not out.exists()

@@ -80,7 +80,7 @@ def test_a_changed_contract_is_named_with_both_hashes_and_the_values_it_moved(
 
 def test_a_change_to_a_comment_of_the_contract_is_caught_by_its_hash(workdir: Path) -> None:
     settle_with_trace()
-    change_one_character(workdir / CONTRACT, "Figures are illustrative", "Figures are illustrativE")
+    change_one_character(workdir / CONTRACT, "are illustrative, not", "are illustrativE, not")
     err = verify_fails(f"contract {CONTRACT}: its SHA-256 is ")
     assert err.count("\n  - ") == 1  # nothing else differs
 
