@@ -555,11 +555,14 @@ class Checker:
 
     def _collect_stratifications(self) -> None:
         # A module's stratifications are templates a contract may start from; only the
-        # contract's own stratifications say which groups its tables are read by.
-        for loaded in self.modules[1:]:
+        # contract's own stratifications say which groups its tables are read by. A
+        # standard library file checked by itself is still a module.
+        for loaded in self.modules if self.main.library else self.modules[1:]:
             for d in loaded.module.declarations:
                 if isinstance(d, s.Stratification):
                     self._stratification(d, main=False)
+        if self.main.library:
+            return
         scope = self.scopes[self.main.key]
         for d in self.main.module.declarations:
             if not isinstance(d, s.Stratification):

@@ -35,6 +35,7 @@ from eqlang.api import (
 )
 from eqlang.bounds import bounds_json, output_bounds, render_bounds
 from eqlang.check import Program
+from eqlang.check import check as check_program
 from eqlang.codes import EXPLANATIONS
 from eqlang.codes import explain as explain_code
 from eqlang.coverage import render_coverage
@@ -48,6 +49,7 @@ from eqlang.diagnostics import (
 )
 from eqlang.example_runner import render_results
 from eqlang.fmt import format_module
+from eqlang.modules import load
 from eqlang.parse import data_path, parse
 from eqlang.properties import (
     DEFAULT_EXAMPLES,
@@ -392,7 +394,8 @@ def doc(files: tuple[str, ...], output: str | None, check_only: bool) -> None:
     """Generate Markdown documentation from the doc comments of modules."""
     modules = []
     for file in sorted(files):
-        module = parse(read_source(file))
+        loaded = load(file, module=True)
+        module = loaded.module
         header = next((d for d in module.declarations if isinstance(d, ContractHeader)), None)
         if header is not None:
             raise EqlangError([Diagnostic(
@@ -400,6 +403,7 @@ def doc(files: tuple[str, ...], output: str | None, check_only: bool) -> None:
                 "modules contracts import", header.span,
                 hint="name the modules it imports (such as stdlib/*.eq); a contract's "
                 "terms are read in its own comments, and `eqlang eval` settles it")])
+        check_program(loaded)  # documentation of a module with errors would document the errors
         modules.append((Path(file).stem, module))
     stdlib = data_path("stdlib").resolve()
     everything_shipped = all(Path(f).resolve().parent == stdlib for f in files)
