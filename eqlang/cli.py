@@ -465,7 +465,7 @@ def test_command(files: tuple[str, ...], show_coverage: bool, fail_under: int | 
         click.echo(f"coverage below {fail_under}%: " + ", ".join(below))
     if ran == 0 and not broken:
         click.echo("no worked examples to run; add an `example` to the contract "
-                   "(see docs/language.md)", err=True)
+                   "(`eqlang check --explain E0801` shows one)", err=True)
     if counts["failed"] or broken or below or ran == 0:
         sys.exit(1)
 

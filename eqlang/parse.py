@@ -361,8 +361,8 @@ def parse(source: SourceFile) -> s.Module:
         raise EqlangError(
             Diagnostic(
                 "E0006", "file is empty", None, path=source.path, line=1, column=1,
-                hint="a contract starts with `contract \"Title\" ... end`; "
-                "see docs/language.md",
+                hint="check the path; a contract starts with `contract \"Title\" ... end`, "
+                "and `eqlang check --explain E0006` shows a whole header",
             )
         )
     tree = parse_tree(source)
