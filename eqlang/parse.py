@@ -361,8 +361,7 @@ def parse(source: SourceFile) -> s.Module:
         raise EqlangError(
             Diagnostic(
                 "E0006", "file is empty", None, path=source.path, line=1, column=1,
-                hint="check the path; a contract starts with `contract \"Title\" ... end`, "
-                "and `eqlang check --explain E0006` shows a whole header",
+                hint="check the path; a contract starts with `contract \"Title\" ... end`",
             )
         )
     tree = parse_tree(source)
