@@ -874,7 +874,8 @@ class Checker:
                        d: s.Definition | s.Output | s.Schedule) -> Typed:
         params = _params(d)
         self._check_params(params)
-        local = {p.name: Typed(p.type, p.span, f"parameter `{p.name}` is declared") for p in params}
+        local = {p.name: Typed(p.type, p.span, f"parameter `{p.name}`, declared "
+                               f"{t.describe(p.type)}") for p in params}
         if isinstance(d, s.Schedule):
             return self._schedule(scope, d, local)
         body = self.expr(scope, local, d.body)
@@ -883,7 +884,7 @@ class Checker:
         if declared is not None:
             self._expect(body, declared, d.body.span, f"`{d.name}` is declared that way",
                          d.span)
-            result = Typed(declared, d.span, f"`{d.name}` is declared")
+            result = Typed(declared, d.span, f"`{d.name}`, declared {t.describe(declared)}")
         elif body.type == t.NOTHING:
             self.error("E0203", f"`{d.name}` is never scored, so its type is unknown",
                        d.body.span, hint=f"declare its type: `define {d.name}: number = ...`")
@@ -964,7 +965,8 @@ class Checker:
         if bounds_agree:
             # Bounds in different units cannot be ordered, so coverage waits for them.
             self._tier_coverage(d)
-        return Typed(d.return_type, d.span, f"schedule `{d.name}` is declared")
+        return Typed(d.return_type, d.span,
+                     f"schedule `{d.name}`, declared {t.describe(d.return_type)}")
 
     def _tier_coverage(self, d: s.Schedule) -> None:
         intervals = sorted(
@@ -983,19 +985,23 @@ class Checker:
                            "then `from 25% to 50%`",
                            notes=(Note("overlaps this tier", a.range.span),))
             elif b_lo > a_hi or (b_lo == a_hi and not a_hi_c and not b_lo_c):
-                self.error("E0304", f"no tier covers values between {_show(a_hi)} and "
-                           f"{_show(b_lo)}", b.range.span,
+                self.error("E0304", f"no tier covers values between {_show(a_hi, a.range.high)} "
+                           f"and {_show(b_lo, b.range.low)}", b.range.span,
                            hint="extend a tier so that each one begins where the previous ends",
                            notes=(Note("the tier before the gap", a.range.span),))
-        first_lo, first_lo_c = intervals[0][0], intervals[0][1]
-        last_hi, last_hi_c = intervals[-1][2], intervals[-1][3]
+        first_lo, first_lo_c, first = intervals[0][0], intervals[0][1], intervals[0][4]
+        last_hi, last_hi_c, last = intervals[-1][2], intervals[-1][3], intervals[-1][4]
+        domain_low = d.domain.low if d.domain else None
+        domain_high = d.domain.high if d.domain else None
         if first_lo > lo or (first_lo == lo and lo_closed and not first_lo_c):
-            self.error("E0304", f"no tier covers the bottom of the domain ({_show(lo)} up to "
-                       f"{_show(first_lo)})", intervals[0][4].range.span,
+            self.error("E0304", f"no tier covers the bottom of the domain "
+                       f"({_stretch(lo, domain_low, 'below', first_lo, first.range.low)})",
+                       first.range.span,
                        hint="start the first tier at the bottom of the domain, or use `below`")
         if last_hi < hi or (last_hi == hi and hi_closed and not last_hi_c):
-            self.error("E0304", f"no tier covers the top of the domain (from {_show(last_hi)} "
-                       f"up to {_show(hi)})", intervals[-1][4].range.span,
+            self.error("E0304", f"no tier covers the top of the domain "
+                       f"({_stretch(hi, domain_high, 'above', last_hi, last.range.high)})",
+                       last.range.span,
                        hint="end the last tier at the top of the domain, or use `from X`")
         for _, _, _, _, tier in intervals:
             t_lo, t_lo_c, t_hi, t_hi_c = tier_interval(tier.range)
@@ -1545,10 +1551,20 @@ def tier_interval(r: s.Range) -> tuple[Decimal, bool, Decimal, bool]:
     }[r.kind]()
 
 
-def _show(value: Decimal) -> str:
+def _stretch(end: Decimal, end_bound: s.Literal | None, side: str, tier: Decimal,
+             tier_bound: s.Literal | None) -> str:
+    """The uncovered stretch between a domain's end and the nearest tier: `from 5 up to 10`."""
+    if end.is_infinite():
+        return f"values {side} {_show(tier, tier_bound)}"
+    low, high = sorted([(end, end_bound), (tier, tier_bound)], key=lambda b: b[0])
+    return f"from {_show(*low)} up to {_show(*high)}"
+
+
+def _show(value: Decimal, bound: s.Literal | None) -> str:
+    """A tier bound as the contract writes it, unit and all: `80%`, not `80`."""
     if value.is_infinite():
         return "no limit"
-    return format(value, "f")
+    return " ".join(bound.span.text.split()) if bound is not None else format(value, "f")
 
 
 def _clip(text: str) -> str:

@@ -20,7 +20,7 @@ from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from eqlang import syntax as s
-from eqlang.diagnostics import Diagnostic, EqlangError
+from eqlang.diagnostics import Diagnostic, EqlangError, did_you_mean
 from eqlang.source import SourceFile, Span
 
 #: Deeper expressions are refused: no contract needs them, and every later stage recurses.
@@ -74,6 +74,34 @@ def _keywords() -> frozenset[str]:
         t.pattern.value for t in _parser().terminals
         if t.pattern.type == "str" and t.pattern.value.isalpha()
     )
+
+
+#: A terminal that is a choice of plain words, such as the types or the not-scored policies.
+_WORD_CHOICE = re.compile(r"\((?:\?:)?([a-z]+(?:\|[a-z]+)*)\)(?:\\b)?")
+
+
+@functools.lru_cache(maxsize=1)
+def _terminal_words() -> dict[str, tuple[str, ...]]:
+    """The words each keyword-like terminal stands for: ``ROUNDED`` is `rounded`."""
+    words: dict[str, tuple[str, ...]] = {}
+    for terminal in _parser().terminals:
+        pattern = terminal.pattern.value
+        if terminal.pattern.type == "str" and pattern.isalpha():
+            words[terminal.name] = (pattern,)
+        elif terminal.pattern.type == "re" and (choice := _WORD_CHOICE.fullmatch(pattern)):
+            words[terminal.name] = tuple(choice.group(1).split("|"))
+    return words
+
+
+def _keyword_suggestion(token: Token, expected: set[str]) -> str | None:
+    """"did you mean `rounded`?" for a misspelled word where only keywords can stand."""
+    if token.type != "NAME":
+        return None
+    words = _terminal_words()
+    candidates = [w for name in expected for w in words.get(name, ())]
+    if expected & {k.upper() for k in DECLARATION_KEYWORDS}:
+        candidates.extend(DECLARATION_KEYWORDS)
+    return did_you_mean(str(token), candidates)
 
 
 def _describe_terminal(name: str) -> str:
@@ -213,6 +241,9 @@ def _token_hint(token: Token, expected: set[str], declaration: str | None) -> st
     text = str(token)
     if token.type == "NAME" and text != text.lower() and text.lower() in _keywords():
         return "keywords are lower-case"
+    suggestion = _keyword_suggestion(token, expected)
+    if suggestion is not None:
+        return suggestion
     if declaration == "output" and "ROUNDED" in expected:
         return "an output says how it is rounded: `rounded to cents half up` or `not rounded`"
     if "END" in expected and text in DECLARATION_KEYWORDS:
@@ -222,6 +253,9 @@ def _token_hint(token: Token, expected: set[str], declaration: str | None) -> st
             "measure, group, period, organization, stratification, text"
     if text in DECLARATION_KEYWORDS:
         return f"`{text}` starts a new declaration; the one before it is incomplete"
+    missing = [w for name in expected for w in _terminal_words().get(name, ())]
+    if len(expected) == 1 and len(missing) == 1:
+        return f"`{missing[0]}` is missing before this point"
     return "check the spelling and punctuation just before this point"
 
 

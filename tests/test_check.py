@@ -807,6 +807,54 @@ def test_capital_keyword_hint(tmp_path: Path) -> None:
     assert where(diagnostic) == (1, 23)
 
 
+@pytest.mark.parametrize(("text", "position", "hint"), [
+    ("parameter pool: mony = $1.00\n", (1, 17), "did you mean `money`?"),
+    ("defne x: number = 1\n", (1, 1), "did you mean `define`?"),
+    ("define x: number = 1\nmesure COL\n", (2, 1), "did you mean `measure`?"),
+    ("define x: yesno = if yes than no else yes\n", (1, 26), "did you mean `then`?"),
+    ("output x: money = $1.00 roundd to cents half up\n", (1, 25), "did you mean `rounded`?"),
+])
+def test_misspelled_keyword_hint(tmp_path: Path, text: str, position: tuple[int, int],
+                                 hint: str) -> None:
+    diagnostic = only(check_fails(tmp_path, text), "E0002")
+    assert diagnostic.hint == hint
+    assert where(diagnostic) == position
+
+
+def test_missing_keyword_hint(tmp_path: Path) -> None:
+    text = ("stratification race\n  groups Asian, White\n  reference best performing\n"
+            "  focus Asian\nend\n")
+    diagnostic = only(check_fails(tmp_path, text), "E0002")
+    assert diagnostic.message == "unexpected `focus`; expected `group`"
+    assert diagnostic.hint == "`group` is missing before this point"
+    assert where(diagnostic) == (4, 3)
+
+
+def test_function_parameter_note_reads_as_a_sentence(tmp_path: Path) -> None:
+    diagnostic = only(check_fails(tmp_path, "define g(m: measure): number = m\n"), "E0203")
+    assert where(diagnostic) == (1, 32)
+    notes = {n.message: n.span for n in diagnostic.notes}
+    found = notes["a measure comes from parameter `m`, declared a measure"]
+    assert found is not None and (found.line, found.column) == (1, 10)
+
+
+@pytest.mark.parametrize(("unit", "tiers", "message"), [
+    ("money", "domain from $0\n  from $0 to $500 pays 1\n  from $600 pays 2\n",
+     "no tier covers values between $500 and $600"),
+    ("money", "from $0 pays 1\n", "no tier covers the bottom of the domain (values below $0)"),
+    ("pp", "below -1 pp pays 1\n  from 0 pp pays 2\n",
+     "no tier covers values between -1 pp and 0 pp"),
+    ("number", "domain from 0 through 10\n  from 0 to 5 pays 1\n",
+     "no tier covers the top of the domain (from 5 up to 10)"),
+])
+def test_tier_gaps_are_shown_in_the_schedule_unit(tmp_path: Path, unit: str, tiers: str,
+                                                  message: str) -> None:
+    text = f"schedule s(x: {unit}): number\n  {tiers}end\n"
+    diagnostic = only(check_fails(tmp_path, text), "E0304")
+    assert diagnostic.message == message
+    assert where(diagnostic) == (text.count("\n") - 1, 3)
+
+
 def test_focus_groups_without_any_stratification(tmp_path: Path) -> None:
     diagnostic = only(check_fails(
         tmp_path, "define c: count = count(g for each g in focus groups)\n"), "E0106")
