@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +19,7 @@ import attrs
 
 from eqlang import syntax as s
 from eqlang import types as t
-from eqlang.diagnostics import Diagnostic, EqlangError, Note, counted, did_you_mean
+from eqlang.diagnostics import Collector, Diagnostic, EqlangError, Note, counted, did_you_mean
 from eqlang.modules import LoadedModule, all_modules, load
 from eqlang.source import Span
 from eqlang.values import plain_number, shift
@@ -192,7 +192,7 @@ class Checker:
     def __init__(self, main: LoadedModule) -> None:
         self.main = main
         self.modules = all_modules(main)
-        self.diagnostics: list[Diagnostic] = []
+        self.diagnostics = Collector()
         self.scopes: dict[str, _ModuleScope] = {}
         self.prefixes: dict[str, str] = {}
         self.measures: dict[str, MeasureInfo] = {}
@@ -218,7 +218,12 @@ class Checker:
 
     def error(self, code: str, message: str, span: Span | None, hint: str | None = None,
               notes: tuple[Note, ...] = ()) -> None:
-        self.diagnostics.append(Diagnostic(code, message, span, hint=hint, notes=notes))
+        self.diagnostics.add(Diagnostic(code, message, span, hint=hint, notes=notes))
+
+    def suggest(self, name: str, candidates: Iterable[str]) -> str | None:
+        """``did_you_mean``, skipped once further errors are only counted: a file with
+        thousands of misspelt names would otherwise take time in the square of them."""
+        return None if self.diagnostics.full else did_you_mean(name, candidates)
 
     # ---- top level ----------------------------------------------------------------------
 
@@ -252,9 +257,10 @@ class Checker:
         from eqlang.examples import check_examples
 
         examples, problems = check_examples(program)
-        self.diagnostics.extend(problems)
+        for problem in problems:
+            self.diagnostics.add(problem)
         if self.diagnostics:
-            raise EqlangError(self.diagnostics)
+            raise EqlangError(self.diagnostics.finish("this contract and its modules"))
         return attrs.evolve(program, examples=examples)
 
     def _alias_paths(self) -> dict[str, str]:
@@ -466,14 +472,14 @@ class Checker:
             source = loaded.imports.get(d.origin)
             if source is None:
                 self.error("E0101", f"`{d.origin}` is not an imported module", d.span,
-                           hint=did_you_mean(d.origin, loaded.imports)
+                           hint=self.suggest(d.origin, loaded.imports)
                            or f"add `import {d.origin}` above")
                 return None
             template = templates.get((source.key, d.code))
             if template is None:
                 codes = [c for (k, c) in templates if k == source.key]
                 self.error("E0101", f"module `{d.origin}` has no measure `{d.code}`", d.span,
-                           hint=did_you_mean(d.code, codes) or "check the measure code")
+                           hint=self.suggest(d.code, codes) or "check the measure code")
                 return None
             attributes.extend(template.attributes)
             title = title or template.title
@@ -582,7 +588,7 @@ class Checker:
         template = templates.get(parts[1])
         if template is None:
             self.error("E0101", f"module `{parts[0]}` has no stratification `{parts[1]}`",
-                       d.origin.span, hint=did_you_mean(parts[1], templates)
+                       d.origin.span, hint=self.suggest(parts[1], templates)
                        or "check the module's stratifications")
             return None
         own = {item.kind for item in d.items}
@@ -639,7 +645,7 @@ class Checker:
             if reference.group not in groups:
                 self.error("E0106", f"reference group `{reference.group}` is not a group of "
                            f"`{d.name}`", reference.span,
-                           hint=did_you_mean(reference.group, groups)
+                           hint=self.suggest(reference.group, groups)
                            or f"add it to the `groups` line of `{d.name}`")
         focus: list[str] = []
         if "focus" in kinds:
@@ -647,7 +653,7 @@ class Checker:
                 if entry.name not in groups:
                     self.error("E0106", f"focus group `{entry.name}` is not a group of "
                                f"`{d.name}`", entry.span,
-                               hint=did_you_mean(entry.name, groups)
+                               hint=self.suggest(entry.name, groups)
                                or f"add it to the `groups` line of `{d.name}`")
                 elif reference is not None and entry.name == reference.group:
                     self.error("E0106", f"`{entry.name}` is the reference group; it cannot "
@@ -1079,18 +1085,21 @@ class Checker:
                            f"`{first}.NAME`; import the inner module to use its names")
             else:
                 self.error("E0101", f"`{first}` is not an imported module", name.span,
-                           hint=did_you_mean(first, scope.loaded.imports)
+                           hint=self.suggest(first, scope.loaded.imports)
                            or f"add `import {first}` at the top of the file")
             return None
         target_scope, part = target
         entry = target_scope.names.get(part)
         if entry is None:
-            candidates = [*target_scope.names, *local] if target_scope is scope else list(
-                target_scope.names)
-            if called and target_scope is scope:
-                candidates.extend(BUILTIN_NAMES)
+            candidates: list[str] = []
+            if not self.diagnostics.full:
+                candidates.extend(target_scope.names)
+                if target_scope is scope:
+                    candidates.extend(local)
+                    if called:
+                        candidates.extend(BUILTIN_NAMES)
             self.error("E0101", f"`{name.dotted}` is not defined", name.span,
-                       hint=did_you_mean(part, candidates)
+                       hint=self.suggest(part, candidates)
                        or "declare it with `define`, `parameter`, `measure` or in a "
                        "stratification's `groups` line")
             return None
@@ -1301,7 +1310,7 @@ class Checker:
             name = declared[0]
         elif name not in self.stratifications:
             self.error("E0101", f"`{name}` is not a stratification", d.span,
-                       hint=did_you_mean(name, [*self.stratifications, *local])
+                       hint=self.suggest(name, [*self.stratifications, *local])
                        or "declare it with `stratification`, or take it as a parameter "
                        "`s: stratification`")
             return
@@ -1331,7 +1340,7 @@ class Checker:
         name = e.callee.dotted
         if name not in AGGREGATES:
             self.error("E0104", f"`{name}` is not an aggregation", e.callee.span,
-                       hint=did_you_mean(name, AGGREGATES)
+                       hint=self.suggest(name, AGGREGATES)
                        or "aggregations are: " + ", ".join(sorted(AGGREGATES)))
             return Typed(ERROR, e.span, "")
         self.refs[id(e)] = Ref("aggregate", name)

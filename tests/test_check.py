@@ -28,7 +28,15 @@ import pytest
 from eqlang import modules as modules_module
 from eqlang import types as t
 from eqlang.check import Program, load_and_check
-from eqlang.diagnostics import MAX_SHOWN_WIDTH, Diagnostic, EqlangError, did_you_mean, render
+from eqlang.diagnostics import (
+    MAX_DIAGNOSTICS,
+    MAX_SHOWN_WIDTH,
+    Diagnostic,
+    EqlangError,
+    did_you_mean,
+    render,
+    render_all,
+)
 from eqlang.parse import DECLARATION_KEYWORDS
 from eqlang.source import MAX_SOURCE_BYTES
 
@@ -944,3 +952,18 @@ def test_a_group_cannot_be_spelled_all(tmp_path: Path) -> None:
     assert diagnostic.message == ('rows spelled "ALL" in the table are the whole population, '
                                   "not a group of a stratification")
     assert where(diagnostic) == (2, 10)
+
+
+def test_many_errors_are_capped_and_counted(tmp_path: Path) -> None:
+    # Thousands of misspelt names must not cost a "did you mean" each against thousands of
+    # declared names: the checker shows the first MAX_DIAGNOSTICS and counts the rest.
+    text = "".join(f"define y{i}: number = oops{i} + 1\n" for i in range(MAX_DIAGNOSTICS + 30))
+    diagnostics = check_fails(tmp_path, text)
+    assert len(diagnostics) == MAX_DIAGNOSTICS + 1
+    summary = diagnostics[-1]
+    assert summary.message.startswith("30 more problems in this contract and its modules not "
+                                      "shown (E0101 x30), the first at ")
+    assert summary.message.endswith(f"contract.eq:{MAX_DIAGNOSTICS + 1}:22")
+    shown = render_all(diagnostics)
+    assert shown.index("`oops49` is not defined") < shown.index("30 more problems")
+    assert shown.index("contract.eq:2:21:") < shown.index("contract.eq:12:22:")
