@@ -259,13 +259,15 @@ def _token_hint(token: Token, expected: set[str], declaration: str | None) -> st
     return "check the spelling and punctuation just before this point"
 
 
-def _resume_offset(text: str, after: int) -> int | None:
-    """The start of the next line that begins with a declaration keyword, for recovery."""
+def _resume_offset(text: str, stopped: int, resumed: int) -> int | None:
+    """Where reading resumes after an error at ``stopped``, for recovery: the first line at
+    or after it that begins with a declaration keyword, beyond where it last resumed.
+
+    A declaration cut short (`define x: number = 1 +`) stops at the keyword of the next
+    one, which is read again, not skipped with its own errors.
+    """
     pattern = re.compile(r"^(" + "|".join(DECLARATION_KEYWORDS) + r")\b", re.MULTILINE)
-    line_end = text.find("\n", after)
-    if line_end < 0:
-        return None
-    match = pattern.search(text, line_end + 1)
+    match = pattern.search(text, max(stopped, resumed + 1))
     return match.start() if match else None
 
 
@@ -283,12 +285,14 @@ def parse_tree(source: SourceFile) -> Tree:
     except UnexpectedInput as first:
         error: UnexpectedInput | None = first
     diagnostics: list[Diagnostic] = []
+    resumed = 0
     while error is not None and len(diagnostics) < MAX_SYNTAX_ERRORS:
         diagnostic, stopped = _syntax_diagnostic(source, error)
         diagnostics.append(diagnostic)
-        resume = _resume_offset(source.text, stopped)
+        resume = _resume_offset(source.text, stopped, resumed)
         if resume is None:
             break
+        resumed = resume
         try:
             parser.parse(_blank_before(source.text, resume))
             error = None

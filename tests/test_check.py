@@ -588,10 +588,20 @@ def test_expected_tokens_are_exact_for_the_declaration(tmp_path: Path) -> None:
     assert diagnostic.hint is not None and "rounded to cents half up" in diagnostic.hint
 
 
+def test_each_unfinished_declaration_is_reported(tmp_path: Path) -> None:
+    # Recovery resumes at the declaration that stopped the one before, so it is read and
+    # its own error reported, not skipped.
+    text = "".join(f"define x{i}: number = 1 +\n" for i in range(4))
+    diagnostics = check_fails(tmp_path, text)
+    assert [(d.code, where(d)) for d in diagnostics] == [
+        ("E0002", (2, 1)), ("E0002", (3, 1)), ("E0002", (4, 1)), ("E0003", (4, 23))]
+
+
 def test_many_syntax_errors_are_capped(tmp_path: Path) -> None:
     text = "".join(f"parameter p{i} = {i}\n" for i in range(200))
     diagnostics = diagnostics_of(write(tmp_path, text))
-    assert 1 < len(diagnostics) <= 20
+    assert len(diagnostics) == 20
+    assert [where(d)[0] for d in diagnostics] == list(range(1, 21))
     assert {d.code for d in diagnostics} == {"E0002"}
 
 
