@@ -251,11 +251,13 @@ def _token_hint(token: Token, expected: set[str], declaration: str | None) -> st
     if "TYPE" in expected:
         return "name one of the types: money, percent, pp, count, number, yesno, date, " \
             "measure, group, period, organization, stratification, text"
-    if text in DECLARATION_KEYWORDS:
-        return f"`{text}` starts a new declaration; the one before it is incomplete"
     missing = [w for name in expected for w in _terminal_words().get(name, ())]
-    if len(expected) == 1 and len(missing) == 1:
-        return f"`{missing[0]}` is missing before this point"
+    missing_word = missing[0] if len(expected) == 1 and len(missing) == 1 else None
+    if text in DECLARATION_KEYWORDS:
+        return f"`{text}` starts a new declaration; the one before it is incomplete" + (
+            f": it needs `{missing_word}`" if missing_word else "")
+    if missing_word:
+        return f"`{missing_word}` is missing before this point"
     return "check the spelling and punctuation just before this point"
 
 

@@ -846,6 +846,10 @@ def test_missing_keyword_hint(tmp_path: Path) -> None:
     assert diagnostic.message == "unexpected `focus`; expected `group`"
     assert diagnostic.hint == "`group` is missing before this point"
     assert where(diagnostic) == (4, 3)
+    diagnostic = only(check_fails(tmp_path, 'import "t.eq"\ndefine a: number = 1\n'), "E0002")
+    assert diagnostic.hint == ("`define` starts a new declaration; the one before it is "
+                               "incomplete: it needs `as`")
+    assert where(diagnostic) == (2, 1)
 
 
 def test_function_parameter_note_reads_as_a_sentence(tmp_path: Path) -> None:
@@ -977,3 +981,23 @@ def test_many_errors_are_capped_and_counted(tmp_path: Path) -> None:
     shown = render_all(diagnostics)
     assert shown.index("`oops49` is not defined") < shown.index("30 more problems")
     assert shown.index("contract.eq:2:21:") < shown.index("contract.eq:12:22:")
+
+
+@pytest.mark.parametrize(("written", "code", "message"), [
+    ("../outside.eq", "E0108", "`../outside.eq` is a path outside its folder; a contract may "
+     "import only files in its own folder and the standard library"),
+    ("link.eq", "E0108", "`link.eq` is a path that leads outside its folder through a link; a "
+     "contract may import only files in its own folder and the standard library"),
+    ("/etc/passwd", "E0108", "`/etc/passwd` is an absolute path; a contract may import only "
+     "files in its own folder and the standard library"),
+    ("", "E0107", "cannot import an empty path"),
+])
+def test_imports_stay_in_the_contract_folder(tmp_path: Path, written: str, code: str,
+                                             message: str) -> None:
+    folder = tmp_path / "terms"
+    folder.mkdir()
+    write(tmp_path, "define k: number = 1\n", "outside.eq")
+    (folder / "link.eq").symlink_to(tmp_path / "outside.eq")
+    diagnostic = only(diagnostics_of(write(folder, f'import "{written}" as m\n')), code)
+    assert diagnostic.message == message
+    assert where(diagnostic) == (1, 1)
