@@ -1100,8 +1100,9 @@ class Checker:
                         candidates.extend(BUILTIN_NAMES)
             self.error("E0101", f"`{name.dotted}` is not defined", name.span,
                        hint=self.suggest(part, candidates)
-                       or "declare it with `define`, `parameter`, `measure` or in a "
-                       "stratification's `groups` line")
+                       or "declare it with `define`, `parameter`, `measure`, in a "
+                       "stratification's `groups` line or, for a period, in the contract "
+                       "header: `period baseline is \"2022\"`")
             return None
         return entry
 

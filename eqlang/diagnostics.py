@@ -146,7 +146,11 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
     lowered: dict[str, str] = {}
     for candidate in pool:
         lowered.setdefault(candidate.lower(), candidate)
-    matches = difflib.get_close_matches(wanted, lowered, n=1, cutoff=0.6)
+    # A spelling slip changes a letter or two, not the length: without this, `baseline` was
+    # answered with `Asian`, which shares four letters with it.
+    slack = max(2, len(wanted) // 3)
+    near = [c for c in lowered if abs(len(c) - len(wanted)) <= slack]
+    matches = difflib.get_close_matches(wanted, near, n=1, cutoff=0.6)
     return _offer([lowered[matches[0]]]) if matches else None
 
 

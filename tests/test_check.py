@@ -798,6 +798,17 @@ def test_did_you_mean_finds_case_prefixes_words_and_spellings(name: str,
     assert did_you_mean(name, known) == hint
 
 
+@pytest.mark.parametrize(("name", "hint"), [
+    ("baseline", None),  # shares four letters with `Asian`, but is no slip of it
+    ("CLO", "did you mean `COL`?"),
+    ("Asain", "did you mean `Asian`?"),
+    ("perfomance", "did you mean `performance`?"),
+])
+def test_did_you_mean_offers_slips_not_names_of_another_length(name: str,
+                                                                hint: str | None) -> None:
+    assert did_you_mean(name, ["Asian", "White", "COL", "CBP", "performance"]) == hint
+
+
 def test_did_you_mean_offers_no_list_for_a_name_too_many_share() -> None:
     known = [f"Valley Clinic {n}" for n in range(4)]
     assert did_you_mean("valley", known) is None
