@@ -231,16 +231,27 @@ def _syntax_diagnostic(source: SourceFile, error: UnexpectedInput) -> tuple[Diag
             "E0002",
             f"unexpected {_describe_token(token)}; expected {_expected_text(expected)}",
             source.span(start, end),
-            hint=_token_hint(token, expected, _open_declaration(error)),
+            hint=_token_hint(token, expected, _open_declaration(error), _comparing(error)),
         ),
         start,
     )
 
 
-def _token_hint(token: Token, expected: set[str], declaration: str | None) -> str:
+def _comparing(error: UnexpectedInput) -> bool:
+    """Whether parsing stopped right after a comparison, as in `1 < 2 < 3`."""
+    parser = getattr(error, "interactive_parser", None)
+    stack = parser.parser_state.value_stack if parser is not None else []
+    return len(stack) >= 2 and isinstance(stack[-2], Tree) and stack[-2].data == "compare_op"
+
+
+def _token_hint(token: Token, expected: set[str], declaration: str | None,
+                comparing: bool) -> str:
+    """How to fix an unexpected ``token``; ``comparing`` when it follows a comparison."""
     text = str(token)
     if token.type == "NAME" and text != text.lower() and text.lower() in _keywords():
         return "keywords are lower-case"
+    if comparing and token.type in _operators() - {"ADD_OP", "MUL_OP"}:
+        return f"comparisons do not chain: write `a {text} b and b {text} c`"
     suggestion = _keyword_suggestion(token, expected)
     if suggestion is not None:
         return suggestion

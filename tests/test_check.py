@@ -850,6 +850,16 @@ def test_misspelled_keyword_hint(tmp_path: Path, text: str, position: tuple[int,
     assert where(diagnostic) == position
 
 
+def test_chained_comparison_hint(tmp_path: Path) -> None:
+    diagnostic = only(check_fails(tmp_path, "define a: yesno = 1 < 2 <= 3\n"), "E0002")
+    assert diagnostic.message.startswith("unexpected `<=`; expected")
+    assert diagnostic.hint == "comparisons do not chain: write `a <= b and b <= c`"
+    assert where(diagnostic) == (1, 25)
+    diagnostic = only(check_fails(tmp_path, "schedule s(x: number): number\n  < 0 pays 1\nend\n"),
+                      "E0002")
+    assert diagnostic.hint is not None and "chain" not in diagnostic.hint
+
+
 def test_missing_keyword_hint(tmp_path: Path) -> None:
     text = ("stratification race\n  groups Asian, White\n  reference best performing\n"
             "  focus Asian\nend\n")
