@@ -21,6 +21,7 @@ import pytest
 from eqlang.api import Run, load_contract, settle
 from eqlang.check import Program
 from eqlang.diagnostics import Diagnostic, EqlangError, render
+from eqlang.parse import DECLARATION_KEYWORDS
 from eqlang.values import NotScored, Quantity, Truth, Value, display
 
 #: The evaluator's 34 significant digits, for expected values computed here.
@@ -1815,3 +1816,10 @@ def test_rescale_with_a_filter_that_is_not_scored(tmp_path: Path) -> None:
     value = outputs(tmp_path, body, rows=ROWS + "B,COL,White,2024,35,50\n", org="B")["r"]
     assert value == NotScored("a `where` filter is not scored: Asian has no members in COL "
                               "2024 (denominator 0)")
+
+
+def test_reserved_words_section_lists_the_declaration_keywords() -> None:
+    text = " ".join(DOCS.read_text(encoding="utf-8").split())
+    listed = ", ".join(f"`{k}`" for k in DECLARATION_KEYWORDS)
+    assert f"The ten words that start a declaration ({listed}) are never names" in text
+    assert len(DECLARATION_KEYWORDS) == 10
