@@ -451,13 +451,20 @@ class Checker:
             for d in loaded.module.declarations:
                 if isinstance(d, s.Measure):
                     templates[(loaded.key, d.code)] = d
+        # The contract's own declaration of a code wins over a module's; of two in the
+        # contract, the first (the second is refused as a duplicate, E0102).
+        main_codes = list(dict.fromkeys(
+            d.code for d in self.main.module.declarations if isinstance(d, s.Measure)))
+        taken: set[str] = set()
         for loaded in reversed(self.modules):
             for d in loaded.module.declarations:
                 if isinstance(d, s.Measure):
                     info = self._measure_info(loaded, d, templates)
-                    if info is not None and (loaded is self.main or d.code not in self.measures):
+                    main_first = loaded is self.main and d.code not in taken
+                    if info is not None and (main_first or d.code not in self.measures):
                         self.measures[d.code] = info
-        main_codes = [d.code for d in self.main.module.declarations if isinstance(d, s.Measure)]
+                    if loaded is self.main:
+                        taken.add(d.code)
         self.measures = {
             **{c: self.measures[c] for c in main_codes if c in self.measures},
             **{c: m for c, m in self.measures.items() if c not in main_codes},
