@@ -1288,12 +1288,14 @@ class Checker:
         """Resolve the stratification of `groups of NAME`, recorded for the evaluator: a
         parameter of type stratification, or one of the contract's stratifications."""
         name = d.stratification
+        # `groups of NAME` ends with the name: that is what the carets stand under.
+        named = d.span.source.span(d.span.end - len(name), d.span.end) if name else d.span
         if name is not None and name in local:
             self.refs[id(d)] = Ref("local", name)
             found = local[name]
             if found.type not in ("stratification", ERROR):
                 self.error("E0203", f"expected a stratification, found {t.describe(found.type)}",
-                           d.span, hint=f"declare the parameter `{name}: stratification`, or "
+                           named, hint=f"declare the parameter `{name}: stratification`, or "
                            "name one of the contract's stratifications",
                            notes=(Note(f"`{name}` is {t.describe(found.type)}: {found.why}",
                                        found.origin),))
@@ -1317,7 +1319,7 @@ class Checker:
                 return
             name = declared[0]
         elif name not in self.stratifications:
-            self.error("E0101", f"`{name}` is not a stratification", d.span,
+            self.error("E0101", f"`{name}` is not a stratification", named,
                        hint=self.suggest(name, [*self.stratifications, *local])
                        or "declare it with `stratification`, or take it as a parameter "
                        "`s: stratification`")
