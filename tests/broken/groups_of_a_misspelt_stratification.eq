@@ -1,4 +1,4 @@
-# expect: E0101 7:59 `rac` is not a stratification
+# expect: E0101 7:60 `rac` is not a stratification
 stratification race
   groups Black, White
   reference White
