@@ -231,23 +231,30 @@ def _syntax_diagnostic(source: SourceFile, error: UnexpectedInput) -> tuple[Diag
             "E0002",
             f"unexpected {_describe_token(token)}; expected {_expected_text(expected)}",
             source.span(start, end),
-            hint=_token_hint(token, expected, _open_declaration(error), _comparing(error)),
+            hint=_token_hint(token, expected, error),
         ),
         start,
     )
 
 
-def _comparing(error: UnexpectedInput) -> bool:
-    """Whether parsing stopped right after a comparison, as in `1 < 2 < 3`."""
+def _read_so_far(error: UnexpectedInput) -> list[Tree | Token]:
+    """What the parser had read, in trees and tokens, when it stopped."""
     parser = getattr(error, "interactive_parser", None)
-    stack = parser.parser_state.value_stack if parser is not None else []
-    return len(stack) >= 2 and isinstance(stack[-2], Tree) and stack[-2].data == "compare_op"
+    return list(parser.parser_state.value_stack) if parser is not None else []
 
 
-def _token_hint(token: Token, expected: set[str], declaration: str | None,
-                comparing: bool) -> str:
-    """How to fix an unexpected ``token``; ``comparing`` when it follows a comparison."""
+def _token_hint(token: Token, expected: set[str], error: UnexpectedInput) -> str:
+    """How to fix an unexpected ``token``."""
     text = str(token)
+    read = _read_so_far(error)
+    declaration = _open_declaration(error)
+    comparing = len(read) >= 2 and isinstance(read[-2], Tree) and read[-2].data == "compare_op"
+    if read and isinstance(read[-1], Token) and read[-1].type == "NAME" \
+            and str(read[-1]) == "end" and text in DECLARATION_KEYWORDS:
+        before = read[-2] if len(read) >= 2 else None
+        unfinished = f"`{before}` line" if isinstance(before, Token) else "line before it"
+        return (f"`end` on line {read[-1].line} was read as a name, because the "
+                f"{unfinished} is unfinished: complete it, or remove it")
     if token.type == "NAME" and text != text.lower() and text.lower() in _keywords():
         return "keywords are lower-case"
     if comparing and token.type in _operators() - {"ADD_OP", "MUL_OP"}:

@@ -860,6 +860,14 @@ def test_chained_comparison_hint(tmp_path: Path) -> None:
     assert diagnostic.hint is not None and "chain" not in diagnostic.hint
 
 
+def test_end_read_as_a_group_name(tmp_path: Path) -> None:
+    text = "stratification e\n  groups A\n  focus\nend\n\ndefine a: number = 1\n"
+    diagnostic = only(check_fails(tmp_path, text), "E0002")
+    assert diagnostic.hint == ("`end` on line 4 was read as a name, because the `focus` line is "
+                               "unfinished: complete it, or remove it")
+    assert where(diagnostic) == (6, 1)
+
+
 def test_missing_keyword_hint(tmp_path: Path) -> None:
     text = ("stratification race\n  groups Asian, White\n  reference best performing\n"
             "  focus Asian\nend\n")
