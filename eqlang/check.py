@@ -1381,6 +1381,12 @@ class Checker:
             share = self.expr(scope, local, e.args[0])
             self._expect(share, "percent", e.args[0].span, "`percentile` takes a percent "
                          "first", None)
+            written = e.args[0]
+            if isinstance(written, s.Literal) and isinstance(written.value, Decimal) \
+                    and written.kind == "percent" and not 0 <= written.value <= 100:
+                self.error("E0308", f"a percentile lies between 0% and 100%, not "
+                           f"{written.span.text}", written.span,
+                           hint="the 67th percentile is `percentile(67%, ...)`")
         element = self.expr(scope, inner, e.args[-1])
         weight = self.expr(scope, inner, e.weighted_by) if e.weighted_by is not None else None
         if weight is not None and e.weighted_by is not None:

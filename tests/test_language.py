@@ -1153,11 +1153,14 @@ def test_percentile_interpolates(tmp_path: Path, share: str, values: str,
 
 
 def test_percentile_outside_0_to_100_raises_E0405(tmp_path: Path) -> None:
+    # Written as a literal, the checker refuses it (E0308); computed, settlement stops.
     diagnostic = evaluation_error(tmp_path, """\
-        output p: percent = percentile(150%, rate(COL, ALL, performance) at o
+        parameter share: percent = 150%
+        output p: percent = percentile(share, rate(COL, ALL, performance) at o
                                        for each o in organizations) not rounded
         """)
     assert diagnostic.code == "E0405"
+    assert diagnostic.message.startswith("a percentile must lie between 0% and 100%")
 
 
 # ---- peers with `at` ------------------------------------------------------------------------
