@@ -262,6 +262,9 @@ def _token_hint(token: Token, expected: set[str], error: UnexpectedInput) -> str
     suggestion = _keyword_suggestion(token, expected)
     if suggestion is not None:
         return suggestion
+    if declaration == "parameter" and text == "except":
+        return ("a parameter is one value; exceptions belong to a definition: "
+                "`define minimum(m: measure): count = 30 except 50 when m = WCV`")
     if declaration == "output" and "ROUNDED" in expected:
         return "an output says how it is rounded: `rounded to cents half up` or `not rounded`"
     if "END" in expected and text in DECLARATION_KEYWORDS:

@@ -868,6 +868,15 @@ def test_end_read_as_a_group_name(tmp_path: Path) -> None:
     assert where(diagnostic) == (6, 1)
 
 
+def test_parameter_exception_hint(tmp_path: Path) -> None:
+    text = "parameter minimum: count = 30\n  except 50 when m = WCV\n"
+    diagnostic = only(check_fails(tmp_path, text), "E0002")
+    assert diagnostic.hint is not None
+    assert diagnostic.hint.startswith("a parameter is one value; exceptions belong to a "
+                                      "definition")
+    assert where(diagnostic) == (2, 3)
+
+
 def test_missing_keyword_hint(tmp_path: Path) -> None:
     text = ("stratification race\n  groups Asian, White\n  reference best performing\n"
             "  focus Asian\nend\n")
