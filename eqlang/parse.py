@@ -403,7 +403,17 @@ def parse(source: SourceFile) -> s.Module:
     tree = parse_tree(source)
     _check_nesting(source, tree)
     builder = _Builder(source)
-    declarations = [builder.declaration(child) for child in tree.children]
+    declarations: list[s.Declaration] = []
+    problems: list[Diagnostic] = []
+    for child in tree.children:
+        # A value the grammar admits but the language does not (2024-02-30) spoils only
+        # its own declaration, so such errors are reported together.
+        try:
+            declarations.append(builder.declaration(child))
+        except EqlangError as error:
+            problems.extend(error.diagnostics)
+    if problems:
+        raise EqlangError(problems)
     return _attach_comments(source, declarations)
 
 

@@ -1039,3 +1039,15 @@ def test_imports_stay_in_the_contract_folder(tmp_path: Path, written: str, code:
     diagnostic = only(diagnostics_of(write(folder, f'import "{written}" as m\n')), code)
     assert diagnostic.message == message
     assert where(diagnostic) == (1, 1)
+
+
+def test_impossible_dates_of_separate_declarations_are_reported_together(
+        tmp_path: Path) -> None:
+    text = ("parameter start: date = 2024-02-30\n"
+            "parameter cap: money = $5.00\n"
+            "  amended to $7.00 from 2024-13-01\n")
+    diagnostics = check_fails(tmp_path, text)
+    assert [(d.code, d.message, where(d)) for d in diagnostics] == [
+        ("E0007", "`2024-02-30` is not a calendar date", (1, 25)),
+        ("E0007", "`2024-13-01` is not a calendar date", (3, 25)),
+    ]
