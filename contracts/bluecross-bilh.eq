@@ -21,6 +21,11 @@
 # - A measure's credit is 60% race and 40% ethnicity; if one cannot be measured, the other
 #   carries the measure. Unmeasured measures pass their weight to the others.
 # - Each unit can earn up to $1,200,000.
+# - A consequence both sides should accept knowingly: because races are measured against the
+#   best-performing race, better care for that race widens the others' distance from it and
+#   can lower the payment. Only better care for Hispanic members is promised never to pay
+#   less (see the invariants at the end; docs/invariants.md shows how the search finds such
+#   a table).
 #
 # Settle it with:
 #   eqlang eval contracts/bluecross-bilh.eq --table contracts/bluecross-bilh.csv
@@ -276,7 +281,9 @@ end
 invariant "payment within the pool":
   always equity_payment >= $0.00 and equity_payment <= pool
 
-## Better care for Hispanic members, everything else equal, never pays less.
+## Better care for Hispanic members, everything else equal, never pays less. The same is not
+## promised for the races: better care for the best-performing race can pay less (see the
+## header), and the search finds such a table at once if the promise is declared.
 invariant "better care for Hispanic members never pays less":
   equity_payment never falls when rate(m, Hispanic, performance) improves
   for each m in measures

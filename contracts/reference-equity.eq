@@ -1,5 +1,29 @@
 # The reference equity contract: eqlang's worked example of a pay-for-equity term sheet.
-# Figures are illustrative, not any payer's actual terms.
+# Every figure in it (pool, weights, thresholds) and the organizations in
+# reference-equity.csv are illustrative, not any payer's actual terms.
+#
+# The terms in plain English:
+# - Each organization in the table is settled on its own, comparing 2022 (baseline) with
+#   2024 (performance).
+# - Three measures: colorectal cancer screening (35% of the pool), controlling high blood
+#   pressure (35%) and HbA1c poor control (30%, where a lower rate is better).
+# - Asian, Black and Hispanic members are each compared with White members; other groups in
+#   the table are ignored.
+# - A group is scored on a measure when it and the White group have at least 30 members in
+#   both periods.
+# - A group's gap is how many percentage points its rate trails White members' (0 where it
+#   does not trail). A gap of 2 points or less in 2022 earns full credit if it is still 2
+#   points or less in 2024, and none otherwise. A wider gap earns credit for the share of it
+#   closed by 2024: full credit for closing half of it, none if it widened.
+# - A measure's score is the mean credit of its scored groups. A measure with no scored
+#   group is not scored, and its weight passes to the scored measures.
+# - No leveling down: a measure whose whole-population rate got worse by more than 1 point
+#   scores 0, and still counts as scored.
+# - Each organization can earn up to $1,000,000. A measure pays the pool times its weight
+#   times its score, rounded half up to the cent; the payout is the sum, at most the pool.
+#
+# Settle it with:
+#   eqlang eval contracts/reference-equity.eq --table contracts/reference-equity.csv
 
 ## Reference pay-for-equity terms: gap closure on three adult measures, settled per organization.
 contract "Reference equity contract"

@@ -2,6 +2,38 @@
 # All numbers here (amounts, weights, thresholds, dates) and every organization in
 # showcase.csv are illustrative. They are not any payer's actual terms.
 #
+# The terms in plain English:
+# - Each organization is settled on its own, comparing 2022 (baseline) with 2024
+#   (performance), as of 2025-06-30.
+# - Six measures share the pool: colorectal cancer screening (25%), blood pressure control
+#   (20%), HbA1c poor control (20%, lower is better), child and adolescent well-care visits
+#   (15%), depression screening and follow-up (10%) and social needs screening (10%).
+# - The pool is $1,500,000 per organization, raised to $1,650,000 from 2024-07-01 by
+#   Amendment 1 and to $1,800,000 from 2025-07-01 by Amendment 2; the amount in force on the
+#   settlement date applies.
+# - On each measure but well-care visits, the American Indian or Alaska Native, Asian and
+#   Black groups are compared with White members, where each group and White have at least
+#   30 members in both years (more where the measure asks for more).
+# - A gap of 2 points or less in 2022 earns full credit if it is still 2 points or less in
+#   2024. A wider gap earns credit by the share of it closed: 0.25 for less than a quarter
+#   (none closed included), 0.5 from a quarter, 0.75 from a half, full credit from three
+#   quarters, nothing if it widened. The measure's score is the mean credit of its groups,
+#   weighted by their 2024 members.
+# - Well-care visits are scored under a pediatric rider instead: Black and Hispanic children
+#   with at least 30 members earn points by how their 2024 rate compares with the peers'
+#   cut point (the 67th percentile of all organizations' rates): 1 point at or above it,
+#   half a point within 5 points below it. One and a half points earn the full score.
+# - No leveling down: a measure scores 0 where the whole population's rate fell by 1 point
+#   or more.
+# - A measure that cannot be scored passes its weight to the others. Each measure pays the
+#   pool times its weight times its score; the equity payment is their sum, at most the
+#   pool.
+# - A language bonus of $50,000 is added when members who prefer another language can be
+#   scored on at least two of the three adult measures, and on each of those are within 2
+#   points of everyone else.
+# - The total is paid in four quarterly installments of whole dollars, rounded down.
+# - Further outputs report gaps, peer positions and spreads; they are not paid.
+#
 # Settle it with:
 #   eqlang eval contracts/showcase.eq --table contracts/showcase.csv
 

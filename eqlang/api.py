@@ -95,6 +95,7 @@ from eqlang.diagnostics import (
     Note,
     counted,
     did_you_mean,
+    listed,
     render_all,
 )
 from eqlang.evaluate import E_STEPS, EvaluationError, Evaluator, Settlement
@@ -185,8 +186,15 @@ class Run:
             raise _unknown("output", output, outputs)
         value = outputs[output]
         if isinstance(value, dict):
-            if key is None or key not in value:
-                raise _unknown(f"value of `{output}` for", key or "(none given)", value)
+            if key is None:
+                first = next(iter(value), "COL")
+                raise EqlangError(Diagnostic(
+                    "E0702", f"output `{output}` has one value per measure or group; name "
+                    "which", None, path="eqlang.api",
+                    hint=f"call value({org!r}, {output!r}, {first!r}); it has: "
+                    + ", ".join(value)))
+            if key not in value:
+                raise _unknown(f"value of `{output}` for", key, value)
             return value[key]
         if key is not None:
             raise EqlangError(Diagnostic("E0702", f"output `{output}` has one value, not one "
@@ -235,7 +243,7 @@ class Run:
         if chosen is None:
             raise EqlangError(Diagnostic("E0602", "the run settled several organizations; "
                                          "name one with org=", None, path="eqlang.api",
-                                         hint="one of: " + ", ".join(self.organizations)))
+                                         hint="one of: " + listed(self.organizations)))
         self._settlement(chosen)
         roots = find_values(trace, chosen, value, "eqlang.api")
         return "".join(explain_tree(trace, chosen, root, depth) for root in roots)
@@ -258,7 +266,7 @@ def _unknown(what: str, name: str, known: Any) -> EqlangError:
     names = list(known)
     return EqlangError(Diagnostic("E0702", f"there is no {what} `{name}` in this run", None,
                                   path="eqlang.api", hint=did_you_mean(name, names)
-                                  or "there are: " + ", ".join(names)))
+                                  or "there are: " + listed(names)))
 
 
 def _row(org: str, output: str, key: str | None, value: Value) -> dict[str, Any]:
@@ -328,13 +336,16 @@ def _example(type_name: str) -> str:
 
 def settle(
     program: Program,
-    tables: Sequence[str] | TableSet,
+    tables: str | Path | Sequence[str | Path] | TableSet,
     *,
-    organizations: Sequence[str] | None = None,
-    overrides: Sequence[str] | Mapping[str, str] = (),
+    organizations: str | Sequence[str] | None = None,
+    overrides: str | Sequence[str] | Mapping[str, str] = (),
     as_of: datetime.date | None = None,
 ) -> Run:
     """Settle a checked contract on measure tables (CSV paths, or a loaded ``TableSet``).
+
+    A single path, organization or ``NAME=VALUE`` override may be given on its own instead
+    of in a list.
 
     Every organization in the tables is settled, or only the provider the contract's header
     names, or only ``organizations``. ``overrides`` replace parameters for a what-if run,
@@ -346,13 +357,20 @@ def settle(
         return _settle(program, tables, organizations, overrides, as_of)
 
 
-def _settle(program: Program, tables: Sequence[str] | TableSet,
-            organizations: Sequence[str] | None, overrides: Sequence[str] | Mapping[str, str],
+def _settle(program: Program, tables: str | Path | Sequence[str | Path] | TableSet,
+            organizations: str | Sequence[str] | None,
+            overrides: str | Sequence[str] | Mapping[str, str],
             as_of: datetime.date | None) -> Run:
+    # A lone string is a sequence too: read as a list, `"t.csv"` would be five tables
+    # named by its letters.
+    if isinstance(tables, str | Path):
+        tables = [tables]
+    if isinstance(organizations, str):
+        organizations = [organizations]
     table_set = tables if isinstance(tables, TableSet) else load_tables(list(tables))
     assignments = (
         [f"{k}={v}" for k, v in overrides.items()] if isinstance(overrides, Mapping)
-        else list(overrides)
+        else [overrides] if isinstance(overrides, str) else list(overrides)
     )
     parsed: dict[str, s.Expr] = {}
     texts: dict[str, str] = {}
@@ -365,6 +383,12 @@ def _settle(program: Program, tables: Sequence[str] | TableSet,
                 hint="give each parameter one value per run"))
         parsed[name] = expr
         texts[name] = " ".join(expr.span.text.split())
+    if as_of is not None and program.effective is not None and as_of < program.effective[0]:
+        raise EqlangError(Diagnostic(
+            "E0604", f"the settlement date {as_of} is before the contract takes effect on "
+            f"{program.effective[0]}", None, path="--as-of",
+            hint="settle on or after the start of the contract, usually after its "
+            "performance period ends"))
     known = table_set.organizations()
     chosen = list(known)
     if program.provider is not None:
@@ -383,15 +407,11 @@ def _settle(program: Program, tables: Sequence[str] | TableSet,
             raise EqlangError(Diagnostic(
                 "E0602", f"organization \"{org}\" is not in the measure tables", None,
                 path=", ".join(t.path for t in table_set.tables),
-                hint=did_you_mean(org, known) or "the tables hold: " + ", ".join(known)))
+                hint=did_you_mean(org, known) or "the tables hold: " + listed(known)))
     evaluator = Evaluator(program, table_set, overrides=parsed, as_of=as_of)
     settlements = _settle_each(evaluator, sorted(chosen))
     org_filter = tuple(sorted(set(organizations))) if organizations else None
     return Run(program, table_set, evaluator, settlements, texts, org_filter)
-
-
-#: Organizations named in the note of an error that stops several of them.
-_NAMED_ORGANIZATIONS = 10
 
 
 def _settle_each(evaluator: Evaluator, organizations: list[str]) -> tuple[Settlement, ...]:
@@ -421,13 +441,10 @@ def _settle_each(evaluator: Evaluator, organizations: list[str]) -> tuple[Settle
     for error, others in failures.values():
         first, *rest = error.diagnostics
         if others:
-            named = ", ".join(others[:_NAMED_ORGANIZATIONS])
-            more = len(others) - _NAMED_ORGANIZATIONS
-            named += f" and {more:,} more" if more > 0 else ""
             first = attrs.evolve(first, notes=(*first.notes, Note(
                 "the same error at this line also stops "
                 f"{counted(len(others), 'more organization')}"
-                f": {named}")))
+                f": {listed(others)}")))
         for diagnostic in (first, *rest):
             collector.add(diagnostic)
     raise EvaluationError(collector.finish("the settlement"))
@@ -531,11 +548,11 @@ def organization_of(trace: dict[str, Any], org: str | None, path: str) -> str:
             return orgs[0]
         raise EqlangError(Diagnostic(
             "E0602", "the trace holds several organizations; choose one", None, path=path,
-            hint="one of: " + ", ".join(orgs)))
+            hint="one of: " + listed(orgs)))
     if org not in trace["organizations"]:
         raise EqlangError(Diagnostic(
             "E0602", f"the trace has no organization \"{org}\"", None, path=path,
-            hint=did_you_mean(org, orgs) or "it holds: " + ", ".join(orgs)))
+            hint=did_you_mean(org, orgs) or "it holds: " + listed(orgs)))
     return org
 
 
@@ -551,12 +568,20 @@ def find_values(trace: dict[str, Any], org: str, value: str, path: str) -> list[
         wanted = re.sub(r"\s*([(),])\s*", r"\1", wanted).replace(",", ", ")
     name, _, rest = wanted.partition("(")
     name = name.strip()
+    if rest and not rest.endswith(")"):
+        raise EqlangError(Diagnostic(
+            "E0702", f"`{value}` is not closed: a `)` is missing", None, path=path,
+            hint=f"write it as {name.strip()}({rest.strip()})"))
     if name in outputs:
         entry = outputs[name]
         if "node" in entry:
+            if rest:
+                raise EqlangError(Diagnostic(
+                    "E0702", f"output `{name}` has one value, not one per measure or group",
+                    None, path=path, hint=f"ask for `{name}`"))
             return [entry["node"]]
         if rest:
-            key = rest.rstrip(")").strip()
+            key = rest.removesuffix(")").strip()
             if key in entry:
                 return [entry[key]["node"]]
             raise EqlangError(Diagnostic(
@@ -713,8 +738,12 @@ def _check_file(kind: str, recorded: str, path: Path, sha256: str, problems: lis
     try:
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
     except OSError as exc:
-        problems.append(f"{kind} {recorded}: cannot be read ({exc.strerror or exc}), so the "
-                        "values cannot be re-derived")
+        problem = f"{kind} {recorded}: cannot be read ({exc.strerror or exc}), so the values " \
+            "cannot be re-derived"
+        if isinstance(exc, FileNotFoundError) and not Path(recorded).is_absolute():
+            problem += ("; a recorded path is relative to the directory `eqlang eval` ran in: "
+                        "run `eqlang verify` there, or keep the inputs beside the trace")
+        problems.append(problem)
         return False
     if digest != sha256:
         problems.append(f"{kind} {recorded}: its SHA-256 is {digest}, the trace records "
@@ -754,10 +783,8 @@ def _compare(recorded: Any, fresh: Any, where: list[str],
 def _paid_summary(paid: list[str], settled: int) -> str:
     """``outputs differ for 2 of 4 organizations: A, B``, each organization named once."""
     named = list(dict.fromkeys(paid))
-    shown = ", ".join(named[:_NAMED_ORGANIZATIONS])
-    if len(named) > _NAMED_ORGANIZATIONS:
-        shown += f" and {len(named) - _NAMED_ORGANIZATIONS:,} more"
-    return f"outputs differ for {len(named):,} of {counted(settled, 'organization')}: {shown}"
+    return (f"outputs differ for {len(named):,} of {counted(settled, 'organization')}: "
+            f"{listed(named)}")
 
 
 def _paid(path: list[str]) -> str | None:

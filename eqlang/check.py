@@ -130,6 +130,16 @@ class Program:
     #: The measures the contract itself declares, in its order: what `measures` ranges over.
     contract_measures: tuple[str, ...] = ()
 
+    @property
+    def effective(self) -> tuple[datetime.date, datetime.date] | None:
+        """The first and last day the contract is in effect, if its header says."""
+        for f in self.header.fields if self.header is not None else ():
+            if f.kind == "effective":
+                start, end = f.values
+                assert isinstance(start, datetime.date) and isinstance(end, datetime.date)
+                return start, end
+        return None
+
 
 @attrs.frozen
 class Typed:
@@ -558,11 +568,14 @@ class Checker:
 
     def _collect_stratifications(self) -> None:
         # A module's stratifications are templates a contract may start from; only the
-        # contract's own stratifications say which groups its tables are read by.
-        for loaded in self.modules[1:]:
+        # contract's own stratifications say which groups its tables are read by. A
+        # standard library file checked by itself is still a module.
+        for loaded in self.modules if self.main.library else self.modules[1:]:
             for d in loaded.module.declarations:
                 if isinstance(d, s.Stratification):
                     self._stratification(d, main=False)
+        if self.main.library:
+            return
         scope = self.scopes[self.main.key]
         for d in self.main.module.declarations:
             if not isinstance(d, s.Stratification):

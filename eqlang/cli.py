@@ -35,13 +35,22 @@ from eqlang.api import (
 )
 from eqlang.bounds import bounds_json, output_bounds, render_bounds
 from eqlang.check import Program
+from eqlang.check import check as check_program
 from eqlang.codes import EXPLANATIONS
 from eqlang.codes import explain as explain_code
 from eqlang.coverage import render_coverage
-from eqlang.diagnostics import Diagnostic, EqlangError, counted, did_you_mean, render_all
+from eqlang.diagnostics import (
+    Diagnostic,
+    EqlangError,
+    counted,
+    did_you_mean,
+    listed,
+    render_all,
+)
 from eqlang.example_runner import render_results
 from eqlang.fmt import format_module
-from eqlang.parse import parse
+from eqlang.modules import load
+from eqlang.parse import data_path, parse
 from eqlang.properties import (
     DEFAULT_EXAMPLES,
     DEFAULT_SECONDS,
@@ -53,6 +62,7 @@ from eqlang.properties import (
 from eqlang.render import explain as explain_tree
 from eqlang.render import module_docs, outputs_json, summary
 from eqlang.source import SourceError, read_source
+from eqlang.syntax import ContractHeader
 from eqlang.tables import load_tables
 from eqlang.trace import refuse_inputs, write_atomic
 
@@ -61,7 +71,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 #: Diagnostics about the command line itself rather than a contract, table or trace: a
 #: `--set` that cannot be applied is a usage error, like an option value click refuses.
-USAGE_CODES = frozenset({"E0601"})
+USAGE_CODES = frozenset({"E0601", "E0604"})
 
 
 def _fail(diagnostics: tuple[Diagnostic, ...] | list[Diagnostic]) -> NoReturn:
@@ -143,6 +153,7 @@ def check(files: tuple[str, ...], code: str | None, properties: bool, examples: 
         return
     if not files:
         raise click.UsageError("name at least one contract file, or use --explain CODE")
+    _require_properties(click.get_current_context(), properties, counterexample_dir)
     diagnostics: list[Diagnostic] = []
     broken = 0
     for file in files:
@@ -160,6 +171,22 @@ def check(files: tuple[str, ...], code: str | None, properties: bool, examples: 
         _fail(diagnostics)
     if broken:
         sys.exit(1)
+
+
+def _require_properties(context: click.Context, properties: bool, folder: str | None) -> None:
+    """Refuse the search's options without the search, and a folder that cannot be one, before
+    a search that may take minutes finds something it then cannot save."""
+    given = [f"--{name}" for name in ("examples", "seconds", "counterexamples")
+             if context.get_parameter_source(
+                 "counterexample_dir" if name == "counterexamples" else name)
+             is not click.core.ParameterSource.DEFAULT]
+    if given and not properties:
+        verb = "applies" if len(given) == 1 else "apply"
+        raise click.UsageError(f"{' and '.join(given)} only {verb} to the invariant search; "
+                               "add --properties")
+    if folder is not None and Path(folder).exists() and not Path(folder).is_dir():
+        raise click.UsageError(f"--counterexamples {folder}: this is a file, not a folder; "
+                               "name a folder (it is created if missing)")
 
 
 def _search_properties(file: str, program: Program, budget: Budget,
@@ -237,7 +264,7 @@ def _report_check(read: int, unformatted: list[str]) -> None:
         click.echo(f"{len(unformatted)} of {files} not formatted; "
                    "run `eqlang fmt --write` on them", err=True)
     else:
-        click.echo(f"{files} formatted")
+        click.echo(f"{files} already formatted, nothing to change")
 
 
 @main.command()
@@ -263,7 +290,8 @@ def _as_of(value: str | None) -> datetime.date | None:
     try:
         return datetime.date.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date like 2024-12-31") from None
+        raise click.BadParameter(f"{value!r} is not a date like 2024-12-31",
+                                 param_hint="'--as-of'") from None
 
 
 @main.command(name="eval")
@@ -284,6 +312,11 @@ def eval_command(contract: str, tables: tuple[str, ...], orgs: tuple[str, ...],
                  trace_path: str | None, as_json: bool, overrides: tuple[str, ...],
                  as_of: str | None) -> None:
     """Settle a contract on measure tables and print the payouts."""
+    if trace_path == "-":
+        # A file named "-" would surprise anyone used to "-" meaning standard output.
+        raise click.BadParameter("the trace is written to a file, not to standard output; "
+                                 "name one, such as trace.json (--json prints the payouts)",
+                                 param_hint="'--trace'")
     program = load_contract(contract)
     if trace_path is not None:
         # Refused before the work is done, not after.
@@ -322,7 +355,7 @@ def explain(trace_file: str, output: str, org: str | None, depth: int | None) ->
     trace = load_trace(trace_file)
     if org is None and len(trace["organizations"]) > 1:
         raise click.UsageError("the trace holds several organizations; choose one with --org: "
-                               + ", ".join(sorted(trace["organizations"])))
+                               + listed(sorted(trace["organizations"])))
     chosen = organization_of(trace, org, trace_file)
     roots = find_values(trace, chosen, output, trace_file)  # before printing anything
     click.echo(chosen)
@@ -361,9 +394,20 @@ def doc(files: tuple[str, ...], output: str | None, check_only: bool) -> None:
     """Generate Markdown documentation from the doc comments of modules."""
     modules = []
     for file in sorted(files):
-        source = read_source(file)
-        modules.append((Path(file).stem, parse(source)))
-    text = module_docs(modules)
+        loaded = load(file, module=True)
+        module = loaded.module
+        header = next((d for d in module.declarations if isinstance(d, ContractHeader)), None)
+        if header is not None:
+            raise EqlangError([Diagnostic(
+                "E0110", "this is a contract, not a module: `eqlang doc` documents the "
+                "modules contracts import", header.span,
+                hint="name the modules it imports (such as stdlib/*.eq); a contract's "
+                "terms are read in its own comments, and `eqlang eval` settles it")])
+        check_program(loaded)  # documentation of a module with errors would document the errors
+        modules.append((Path(file).stem, module))
+    stdlib = data_path("stdlib").resolve()
+    everything_shipped = all(Path(f).resolve().parent == stdlib for f in files)
+    text = module_docs(modules, "Standard library" if everything_shipped else "Modules")
     if check_only:
         if output is None:
             raise click.UsageError("--check needs --output FILE")
@@ -421,7 +465,7 @@ def test_command(files: tuple[str, ...], show_coverage: bool, fail_under: int | 
         click.echo(f"coverage below {fail_under}%: " + ", ".join(below))
     if ran == 0 and not broken:
         click.echo("no worked examples to run; add an `example` to the contract "
-                   "(see docs/language.md)", err=True)
+                   "(`eqlang check --explain E0801` shows one)", err=True)
     if counts["failed"] or broken or below or ran == 0:
         sys.exit(1)
 

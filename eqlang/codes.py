@@ -193,8 +193,9 @@ _add(_entry(
     what it found and what it expected instead. Often the mistake is just before the spot
     shown: a block (`contract`, `stratification`, `schedule`) missing its `end`, an output
     without `rounded to ...` or `not rounded`, `==` where eqlang writes `=`, or a keyword in
-    capitals (`AND` for `and`). Each declaration starts with its own keyword, so after an
-    error eqlang resumes at the next line that starts one and reports what else it finds.
+    capitals (`AND` for `and`); the hint names the output that lacks its rounding. Each
+    declaration starts with its own keyword, so after an error eqlang resumes at the next
+    line that starts one (the line shown, when it does) and reports what else it finds.
     """,
     wrong="""
     stratification race
@@ -594,9 +595,9 @@ _add(_entry(
     `provider "Name"`), the currency (`currency USD`: amounts are written in dollars) and at
     least one period that names the table's periods (`period baseline is "2022"`). The
     effective dates must not end before they start, and only the contract itself has a
-    header: an imported module must not have one. The provider's name and the periods'
-    labels are matched with the table's cells, so none may be empty or have spaces around
-    it.
+    header: an imported module must not have one (nor is a contract documented with
+    `eqlang doc`, which is for modules). The provider's name and the periods' labels are
+    matched with the table's cells, so none may be empty or have spaces around it.
     """,
     wrong="""
     contract "Reference equity contract"
@@ -1665,6 +1666,27 @@ _add(_entry(
     fixed="eqlang eval contract.eq --table measures.csv --trace trace.json",
     fix="""
     Name a new file for the trace, such as `trace.json`, beside the inputs or anywhere else.
+    """,
+))
+
+_add(_entry(
+    "E0604", "a settlement date before the contract takes effect",
+    """
+    `eqlang eval ... --as-of DATE` settles as of another date than the contract's own, to
+    choose which amended parameter values are in force. A date before the contract's
+    `effective` start settles under terms that were not yet agreed, so it is refused, as
+    the same date written in the header (`settled as of`) is refused (E0110). It is a usage
+    error: the command exits with status 2 and settles nothing. Here the contract takes
+    effect on 2024-01-01.
+    """,
+    stage="command",
+    contract=_COMMAND_CONTRACT,
+    table=_TABLE,
+    wrong="eqlang eval contract.eq --table measures.csv --as-of 2023-12-31",
+    fixed="eqlang eval contract.eq --table measures.csv --as-of 2025-03-31",
+    fix="""
+    Give a date on or after the start of the contract's term, usually the day its
+    performance period closes or the day of the settlement, after it ends.
     """,
 ))
 

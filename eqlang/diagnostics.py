@@ -64,6 +64,12 @@ class EqlangError(Exception):
         self.diagnostics = tuple(diagnostics)
         super().__init__("\n".join(d.message for d in self.diagnostics))
 
+    def __str__(self) -> str:
+        # What a notebook or a service log shows: the same text as the command line
+        # (file:line:col, the offending text, the hint), not the bare message, which
+        # would not say which file or row is wrong.
+        return render_all(self.diagnostics)
+
 
 #: At most this many diagnostics are reported at once (per table, per settlement); one more
 #: then says how many were left out. A systematically broken export (wrong delimiter, say)
@@ -123,6 +129,20 @@ _MIN_PARTIAL = 3
 def counted(number: int, noun: str) -> str:
     """A number and its noun, in the plural unless the number is one: `1 table`, `1,200 rows`."""
     return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
+#: At most this many names are listed in a message; a table of a thousand organizations
+#: would otherwise make one hint a thousand names long.
+MAX_LISTED = 10
+
+
+def listed(names: Iterable[str]) -> str:
+    """Names for a message, the first MAX_LISTED of them and a count of the rest:
+    ``A, B, C and 990 more``."""
+    names = list(names)
+    shown = ", ".join(names[:MAX_LISTED])
+    rest = len(names) - MAX_LISTED
+    return shown + (f" and {rest:,} more" if rest > 0 else "")
 
 
 def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:

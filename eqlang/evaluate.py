@@ -214,7 +214,8 @@ class Evaluator:
         self.tables = tables
         self.math: Arithmetic = arithmetic or ExactArithmetic()
         self.overrides = dict(overrides or {})
-        self.as_of = as_of or program.settled_as_of or self._effective_end()
+        self.as_of = as_of or program.settled_as_of or (
+            program.effective[1] if program.effective else None)
         self.steps_left = step_limit
         self.nodes: dict[tuple[str, str], Node] = {}
         self.memo: dict[tuple[str, str, tuple[Value, ...]], tuple[Value, str]] = {}
@@ -249,17 +250,6 @@ class Evaluator:
     def value_of(self, org: str, key: str, args: tuple[Value, ...] = ()) -> tuple[Value, str]:
         """One rule's value for an organization, and the id of its node."""
         return self.call(self.program.callables[key], args, _Env(org, {}, None))
-
-    def _effective_end(self) -> datetime.date | None:
-        header = self.program.header
-        if header is None:
-            return None
-        for f in header.fields:
-            if f.kind == "effective":
-                end = f.values[1]
-                assert isinstance(end, datetime.date)
-                return end
-        return None
 
     # ---- settlement ---------------------------------------------------------------------
 

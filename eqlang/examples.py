@@ -20,7 +20,14 @@ import attrs
 from eqlang import syntax as s
 from eqlang import types as t
 from eqlang.check import ERROR, Program, _literal_type, _unit_hint, value_problem
-from eqlang.diagnostics import Diagnostic, EqlangError, Note, counted, did_you_mean
+from eqlang.diagnostics import (
+    Diagnostic,
+    EqlangError,
+    Note,
+    counted,
+    did_you_mean,
+    listed,
+)
 from eqlang.modules import escapes
 from eqlang.source import Span
 from eqlang.tables import MeasureTable, Row, TableSet, WrittenRow, inline_table, load_table
@@ -179,7 +186,7 @@ class _ExampleChecker:
             self.error(E_EXAMPLE, f"the example's tables have no rows for organization "
                        f"\"{org}\"", where,
                        hint=did_you_mean(org, table_set.organizations())
-                       or ("its tables hold: " + ", ".join(table_set.organizations())
+                       or ("its tables hold: " + listed(table_set.organizations())
                            if table_set.organizations() else "its tables have no rows"))
             return None
         return CheckedExample(self.example, org, table_set, overrides,

@@ -29,6 +29,9 @@ class LoadedModule:
     source: SourceFile
     module: s.Module
     imports: dict[str, LoadedModule]
+    #: A module even when checked by itself (a file of the standard library, or one that
+    #: `eqlang doc` documents): its stratifications are templates, which may share groups.
+    library: bool = False
 
 
 def stdlib_modules() -> dict[str, Path]:
@@ -46,12 +49,14 @@ class Loader:
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
         self.stdlib = stdlib_modules()
+        self.stdlib_root = data_path("stdlib").resolve()
         self.loaded: dict[Path, LoadedModule] = {}
         self.diagnostics: list[Diagnostic] = []
         self.in_progress: list[Path] = []
 
-    def load_main(self, path: Path, display: str) -> LoadedModule | None:
-        return self._load(path.resolve(), display, None, 0)
+    def load_main(self, path: Path, display: str, module: bool = False) -> LoadedModule | None:
+        loaded = self._load(path.resolve(), display, None, 0)
+        return attrs.evolve(loaded, library=True) if module and loaded is not None else loaded
 
     def _load(
         self, resolved: Path, display: str, importer: s.Import | None, depth: int
@@ -98,7 +103,8 @@ class Loader:
                 if loaded is not None:
                     imports[declaration.alias] = loaded
         self.in_progress.pop()
-        result = LoadedModule(display, source, module, imports)
+        result = LoadedModule(display, source, module, imports,
+                              library=resolved.parent == self.stdlib_root)
         self.loaded[resolved] = result
         return result
 
@@ -122,8 +128,7 @@ class Loader:
                 hint='name a file beside the contract: `import "terms.eq" as terms`'))
             return None
         relative = Path(declaration.path)
-        stdlib_root = data_path("stdlib").resolve()
-        escaped = escapes(declaration.path, directory, (self.root, stdlib_root))
+        escaped = escapes(declaration.path, directory, (self.root, self.stdlib_root))
         if escaped is not None:
             self.diagnostics.append(self._outside(declaration, escaped))
             return None
@@ -144,7 +149,7 @@ class Loader:
         try:
             shown = str(target.relative_to(self.root))
         except ValueError:
-            shown = f"<stdlib>/{target.relative_to(stdlib_root)}"
+            shown = f"<stdlib>/{target.relative_to(self.stdlib_root)}"
         return target, shown
 
     @staticmethod
@@ -176,15 +181,17 @@ def escapes(written: str, directory: Path, roots: tuple[Path, ...]) -> str | Non
     return None
 
 
-def load(path: str | Path, display: str | None = None) -> LoadedModule:
+def load(path: str | Path, display: str | None = None, *, module: bool = False
+         ) -> LoadedModule:
     """Load a contract and its imports, or raise ``EqlangError`` with every problem found.
 
     ``display`` is the path diagnostics and traces show (by default ``path`` itself);
     ``eqlang verify`` reads a contract found beside a trace under the path it recorded.
+    ``module`` loads the file as a module that a contract would import.
     """
     main_path = Path(path)
     loader = Loader(main_path.parent)
-    loaded = loader.load_main(main_path, str(path) if display is None else display)
+    loaded = loader.load_main(main_path, str(path) if display is None else display, module)
     if loader.diagnostics or loaded is None:
         raise EqlangError(loader.diagnostics)
     return loaded

@@ -162,17 +162,22 @@ def _acceptable(error: UnexpectedInput) -> set[str]:
     return set(getattr(error, "expected", None) or getattr(error, "allowed", None) or ())
 
 
-def _open_declaration(error: UnexpectedInput) -> str | None:
-    """The keyword of the declaration being read when parsing stopped, if any."""
+def _open_declaration(error: UnexpectedInput) -> tuple[Token, Token | None] | None:
+    """The keyword of the declaration being read when parsing stopped, if any, with the name
+    token that follows it."""
     parser = getattr(error, "interactive_parser", None)
     if parser is None:
         return None
     # A finished declaration is a tree on the stack, so its keyword is no longer there;
     # the keyword nearest the top belongs to the declaration still open.
-    for item in reversed(parser.parser_state.value_stack):
+    stack = parser.parser_state.value_stack
+    for index in range(len(stack) - 1, -1, -1):
+        item = stack[index]
         if isinstance(item, Token) and item.type == str(item).upper() \
                 and str(item) in DECLARATION_KEYWORDS:
-            return str(item)
+            after = stack[index + 1] if index + 1 < len(stack) else None
+            name = after if isinstance(after, Token) and after.type == "NAME" else None
+            return item, name
     return None
 
 
@@ -208,6 +213,8 @@ def _syntax_diagnostic(source: SourceFile, error: UnexpectedInput) -> tuple[Diag
         hint = "the file ends in the middle of a declaration"
         if "END" in expected:
             hint = "close the block with `end`"
+        elif "ROUNDED" in expected:
+            hint = _rounding_hint(_open_declaration(error)) or hint
         return (
             Diagnostic(
                 "E0003", f"unexpected end of file; expected {_expected_text(expected)}",
@@ -243,11 +250,24 @@ def _read_so_far(error: UnexpectedInput) -> list[Tree | Token]:
     return list(parser.parser_state.value_stack) if parser is not None else []
 
 
+def _rounding_hint(declaration: tuple[Token, Token | None] | None) -> str | None:
+    """For an output left without its rounding: which output, since the error is only seen at
+    the next token, often the next declaration's first line."""
+    if declaration is None or str(declaration[0]) != "output":
+        return None
+    keyword, name = declaration
+    which = f"the output `{name}` (line {keyword.line})" if name is not None \
+        else f"the output at line {keyword.line}"
+    return (f"{which} does not say how it is rounded: end it with `rounded to cents half up` "
+            "(or another rounding) or `not rounded`")
+
+
 def _token_hint(token: Token, expected: set[str], error: UnexpectedInput) -> str:
     """How to fix an unexpected ``token``."""
     text = str(token)
     read = _read_so_far(error)
     declaration = _open_declaration(error)
+    keyword = str(declaration[0]) if declaration is not None else None
     comparing = len(read) >= 2 and isinstance(read[-2], Tree) and read[-2].data == "compare_op"
     if read and isinstance(read[-1], Token) and read[-1].type == "NAME" \
             and str(read[-1]) == "end" and text in DECLARATION_KEYWORDS:
@@ -262,11 +282,11 @@ def _token_hint(token: Token, expected: set[str], error: UnexpectedInput) -> str
     suggestion = _keyword_suggestion(token, expected)
     if suggestion is not None:
         return suggestion
-    if declaration == "parameter" and text == "except":
+    if keyword == "parameter" and text == "except":
         return ("a parameter is one value; exceptions belong to a definition: "
                 "`define minimum(m: measure): count = 30 except 50 when m = WCV`")
-    if declaration == "output" and "ROUNDED" in expected:
-        return "an output says how it is rounded: `rounded to cents half up` or `not rounded`"
+    if "ROUNDED" in expected and (hint := _rounding_hint(declaration)):
+        return hint
     if "END" in expected and text in DECLARATION_KEYWORDS:
         return "the block before this line is missing its `end`"
     if "TYPE" in expected:
@@ -282,15 +302,18 @@ def _token_hint(token: Token, expected: set[str], error: UnexpectedInput) -> str
     return "check the spelling and punctuation just before this point"
 
 
-def _resume_offset(text: str, stopped: int, resumed: int) -> int | None:
-    """Where reading resumes after an error at ``stopped``, for recovery: the first line at
-    or after it that begins with a declaration keyword, beyond where it last resumed.
-
-    A declaration cut short (`define x: number = 1 +`) stops at the keyword of the next
-    one, which is read again, not skipped with its own errors.
-    """
+def _resume_offset(text: str, after: int, resumed: int) -> int | None:
+    """Where recovery parses again: at ``after`` itself when a declaration starts there (the
+    one before it was left unfinished, and this one deserves its own check), else the start
+    of the next line that begins with a declaration keyword. Always past ``resumed``, where
+    the last attempt began, so recovery ends."""
     pattern = re.compile(r"^(" + "|".join(DECLARATION_KEYWORDS) + r")\b", re.MULTILINE)
-    match = pattern.search(text, max(stopped, resumed + 1))
+    if after > resumed and pattern.match(text, after) and text[after - 1:after] in ("", "\n"):
+        return after
+    line_end = text.find("\n", after)
+    if line_end < 0:
+        return None
+    match = pattern.search(text, line_end + 1)
     return match.start() if match else None
 
 
@@ -308,14 +331,13 @@ def parse_tree(source: SourceFile) -> Tree:
     except UnexpectedInput as first:
         error: UnexpectedInput | None = first
     diagnostics: list[Diagnostic] = []
-    resumed = 0
+    resume = 0
     while error is not None and len(diagnostics) < MAX_SYNTAX_ERRORS:
         diagnostic, stopped = _syntax_diagnostic(source, error)
         diagnostics.append(diagnostic)
-        resume = _resume_offset(source.text, stopped, resumed)
+        resume = _resume_offset(source.text, stopped, resume)
         if resume is None:
             break
-        resumed = resume
         try:
             parser.parse(_blank_before(source.text, resume))
             error = None
@@ -396,8 +418,8 @@ def parse(source: SourceFile) -> s.Module:
         raise EqlangError(
             Diagnostic(
                 "E0006", "file is empty", None, path=source.path, line=1, column=1,
-                hint="a contract starts with `contract \"Title\" ... end`; "
-                "see docs/language.md",
+                hint="check the path; a contract starts with `contract \"Title\" ... end`, "
+                "and `eqlang check --explain E0006` shows a whole header",
             )
         )
     tree = parse_tree(source)

@@ -627,10 +627,11 @@ def _relational_lines(example: Counterexample, claim: s.Never) -> list[str]:
 
 
 def saver(folder: str, protected: Sequence[str]) -> Callable[[str, str], str]:
-    """Where ``--counterexamples DIR`` puts each table; returns the path written."""
-    Path(folder).mkdir(parents=True, exist_ok=True)
+    """Where ``--counterexamples DIR`` puts each table; returns the path written. The folder
+    is made with the first table, so a search that finds nothing leaves nothing behind."""
 
     def save(name: str, text: str) -> str:
+        Path(folder).mkdir(parents=True, exist_ok=True)
         path = str(Path(folder) / name)
         write_atomic(path, text, protected=list(protected))
         return path

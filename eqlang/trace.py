@@ -557,8 +557,11 @@ def write_atomic(path: str | Path, text: str, protected: list[str | Path] | None
         umask = os.umask(0)
         os.umask(umask)
         mode = 0o666 & ~umask
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
-                                         dir=directory)
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
+                                             dir=directory)
+    except OSError as error:
+        raise _unwritable(path, error) from None
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
             stream.write(text)
@@ -566,6 +569,14 @@ def write_atomic(path: str | Path, text: str, protected: list[str | Path] | None
             os.fsync(stream.fileno())
         os.chmod(temporary, mode)
         os.replace(temporary, target)
-    except BaseException:
+    except BaseException as error:
         Path(temporary).unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            raise _unwritable(path, error) from None
         raise
+
+
+def _unwritable(path: str | Path, error: OSError) -> OSError:
+    """The failure to write ``path``, named by the path asked for: the temporary file's
+    name would only puzzle the reader."""
+    return OSError(f"cannot write {path}: {error.strerror or error}")

@@ -105,6 +105,39 @@ def test_mistakes_raise_diagnostics_not_tracebacks(run: api.Run) -> None:
     assert info.value.diagnostics[0].code == "E0001"
 
 
+def test_an_error_reads_as_on_the_command_line(run: api.Run, tmp_path: Path) -> None:
+    """A notebook shows ``str(error)``: it must say which file, line and column, and how
+    to fix it, not only what is wrong."""
+    table = tmp_path / "bad.csv"
+    table.write_text("org,measure,group,period,numerator,denominator\nA,COL,ALL,2022,1e3,2\n")
+    with pytest.raises(EqlangError) as info:
+        settle(run.program, [table])
+    text = str(info.value)
+    assert text.startswith(f"{table}:2:16: error[E0503]: `numerator` is not a valid number: "
+                           "`1e3`\n")
+    assert "  = hint: write a plain non-negative decimal" in text
+    with pytest.raises(EqlangError) as info:
+        load_contract(tmp_path / "nope.eq")
+    assert str(info.value).startswith(f"{tmp_path / 'nope.eq'}: error[E0001]: no such file")
+
+
+def test_one_table_organization_or_override_needs_no_list(run: api.Run) -> None:
+    alone = settle(run.program, TABLE, organizations=HARBORVIEW, overrides="pool=$2,000,000.00")
+    assert alone.organizations == (HARBORVIEW,)
+    assert alone.value(HARBORVIEW, "payout").magnitude == Decimal("1913802.01")
+    assert settle(run.program, str(TABLE)).organizations == run.organizations
+
+
+def test_a_per_measure_output_asks_for_its_measure(run: api.Run) -> None:
+    with pytest.raises(EqlangError) as info:
+        run.value(HARBORVIEW, "measure_payout")
+    diagnostic = info.value.diagnostics[0]
+    assert diagnostic.message == ("output `measure_payout` has one value per measure or "
+                                  "group; name which")
+    assert diagnostic.hint == (f"call value({HARBORVIEW!r}, 'measure_payout', 'COL'); it has: "
+                               "COL, CBP, HBD")
+
+
 def test_explaining_a_trace_file(run: api.Run, tmp_path: Path) -> None:
     path = tmp_path / "trace.json"
     run.write_trace(path)

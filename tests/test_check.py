@@ -829,6 +829,24 @@ def test_rounding_hint_only_for_outputs(tmp_path: Path) -> None:
     assert where(diagnostic) == (1, 22)
 
 
+def test_an_output_without_rounding_is_named_where_the_next_one_starts(tmp_path: Path) -> None:
+    # The parser sees the missing rounding only at the next declaration, so the hint names
+    # the output that lacks it, and every such output is reported, the last one at the end
+    # of the file.
+    text = ("output a: number = 1\n"
+            "# a comment\n\n"
+            "## The doc of b.\n"
+            "output b: number = 2\n"
+            "output c: number = 3\n")
+    diagnostics = check_fails(tmp_path, text)
+    assert [(d.code, where(d)) for d in diagnostics] == [
+        ("E0002", (5, 1)), ("E0002", (6, 1)), ("E0003", (6, 20))]
+    assert [d.hint for d in diagnostics] == [
+        f"the output `{name}` (line {line}) does not say how it is rounded: end it with "
+        "`rounded to cents half up` (or another rounding) or `not rounded`"
+        for name, line in (("a", 1), ("b", 5), ("c", 6))]
+
+
 def test_capital_keyword_hint(tmp_path: Path) -> None:
     diagnostic = only(check_fails(tmp_path, "define a: yesno = yes AND no\n"), "E0002")
     assert diagnostic.hint == "keywords are lower-case"

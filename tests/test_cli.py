@@ -520,7 +520,8 @@ def test_fmt_check(workdir: Path) -> None:
     Path("tidy.eq").write_text(TIDY)
     exit_code, _, err = run("fmt", "--check", "messy.eq")
     assert exit_code == 1 and "messy.eq: not formatted" in err
-    assert run("fmt", "--check", "tidy.eq")[:2] == (0, "1 file formatted\n")
+    assert run("fmt", "--check", "tidy.eq")[:2] == (
+        0, "1 file already formatted, nothing to change\n")
     assert Path("messy.eq").read_text() == MESSY
 
 
@@ -622,6 +623,24 @@ def test_a_trace_path_that_cannot_be_written_fails_before_settling(workdir: Path
     assert code == 1 and "there is no directory nowhere" in err
 
 
+def test_a_settlement_date_before_the_contract_takes_effect_is_refused(workdir: Path) -> None:
+    code, out, err = run("eval", CONTRACT, "--table", TABLE, "--as-of", "2023-12-31",
+                         "--trace", "t.json")
+    assert code == 2 and out == ""
+    assert err.startswith("--as-of: error[E0604]: the settlement date 2023-12-31 is before "
+                          "the contract takes effect on 2024-01-01\n")
+    assert not Path("t.json").exists()
+    assert run("eval", CONTRACT, "--table", TABLE, "--as-of", "2024-01-01")[0] == 0
+
+
+def test_a_trace_is_never_written_to_a_file_named_dash(workdir: Path) -> None:
+    code, out, err = run("eval", CONTRACT, "--table", TABLE, "--trace", "-")
+    assert code == 2 and out == ""
+    assert "Invalid value for '--trace': the trace is written to a file, not to standard " \
+        "output" in err
+    assert not Path("-").exists()
+
+
 def test_a_group_without_rows_counts_as_empty(workdir: Path) -> None:
     Path(TABLE).write_text("".join(
         line for line in Path(TABLE).read_text().splitlines(keepends=True)
@@ -633,3 +652,20 @@ def test_a_group_without_rows_counts_as_empty(workdir: Path) -> None:
     assert code == 0
     assert "denominator(COL, Asian, baseline) 0" in out
     assert "no row in the tables: counts as denominator 0" in out
+
+
+def test_an_unknown_organization_among_many_lists_only_some(workdir: Path) -> None:
+    Path("many.csv").write_text("org,measure,group,period,numerator,denominator\n" + "".join(
+        f"Organization {n:02},COL,ALL,2022,1,2\n" for n in range(25)))
+    code, _, err = run("eval", CONTRACT, "--table", "many.csv", "--org", "Nobody Here")
+    assert code == 1
+    assert err.splitlines()[1] == (
+        "  = hint: the tables hold: " + ", ".join(f"Organization {n:02}" for n in range(10))
+        + " and 15 more")
+
+
+def test_a_settlement_date_that_is_not_a_date_names_its_option(workdir: Path) -> None:
+    code, out, err = run("eval", CONTRACT, "--table", TABLE, "--as-of", "2024-13-01")
+    assert code == 2 and out == ""
+    assert err.splitlines()[-1] == ("Error: Invalid value for '--as-of': '2024-13-01' is not a "
+                                    "date like 2024-12-31")

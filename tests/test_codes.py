@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "eqlang"
 CODE = re.compile(r"\bE0\d{3}\b")
 #: Codes reserved for the command line and traces (emitted by api.py and cli.py).
-RESERVED = {"E0601", "E0602", "E0603", "E0701"}
+RESERVED = {"E0601", "E0602", "E0603", "E0604", "E0701"}
 
 
 def emitted_codes() -> set[str]:

@@ -210,3 +210,34 @@ def test_sample_tables_are_realistic() -> None:
         assert any(d != d.to_integral_value() for d in denominators), name
         if name.startswith("bluecross-"):
             assert any(0 < d < 30 for d in denominators), name
+
+
+def test_better_care_for_the_best_race_can_pay_bilh_less(tmp_path: Path) -> None:
+    """The BILH header warns that measuring races against the best-performing race lets
+    better care for that race lower the payment. Every group at 21 of 30 on every measure in
+    both years pays the whole $1,200,000; one more AIAN member screened in 2024 makes AIAN
+    the best race at 73.33%, the four other races trail it by 3.33 points (a weighted mean of
+    2.67 points, the 75% tier), so COL earns 0.6 x 75% + 0.4 x 100% = 85% and the payment is
+    $1,200,000 x (30% x 85% + 70%) = $1,146,000."""
+    groups = ["American Indian or Alaska Native", "Asian", "Black or African American",
+              "Native Hawaiian or Other Pacific Islander", "White", "Hispanic or Latino",
+              "Not Hispanic or Latino"]
+    rows = ["org,measure,group,period,numerator,denominator"]
+    for measure in ("COL", "CBP", "HBD"):
+        for period in ("2022", "2024"):
+            rows += [f"Org A,{measure},{g},{period},21,30" for g in groups]
+            rows.append(f"Org A,{measure},ALL,{period},168,240")
+    before = tmp_path / "before.csv"
+    before.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    after = tmp_path / "after.csv"
+    after.write_text(
+        before.read_text(encoding="utf-8")
+        .replace("COL,American Indian or Alaska Native,2024,21,30",
+                 "COL,American Indian or Alaska Native,2024,22,30")
+        .replace("COL,ALL,2024,168,240", "COL,ALL,2024,169,240"), encoding="utf-8")
+    contract = load_contract(str(CONTRACTS / "bluecross-bilh.eq"))
+    paid = [_number(_figure(settle(contract, [str(t)]).outputs()["Org A"], "equity_payment"))
+            for t in (before, after)]
+    assert paid == [Decimal("1200000.00"), Decimal("1146000.00")]
+    assert "better care for that race" in (CONTRACTS / "bluecross-bilh.eq").read_text(
+        encoding="utf-8")

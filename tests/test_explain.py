@@ -191,6 +191,19 @@ def test_choosing_what_to_explain(trace: Path) -> None:
     assert code == 2
 
 
+def test_a_value_name_is_read_whole_not_guessed_at(trace: Path) -> None:
+    code, _, err = run("explain", str(trace), "gap(COL,Asian,baseline", "--org", HARBORVIEW)
+    assert code == 1
+    assert err.splitlines()[:2] == [
+        f"{trace}: error[E0702]: `gap(COL,Asian,baseline` is not closed: a `)` is missing",
+        "  = hint: write it as gap(COL, Asian, baseline)"]
+    code, _, err = run("explain", str(trace), "payout(COL)", "--org", HARBORVIEW)
+    assert code == 1
+    assert err.splitlines()[:2] == [
+        f"{trace}: error[E0702]: output `payout` has one value, not one per measure or group",
+        "  = hint: ask for `payout`"]
+
+
 def test_exceptions_schedules_and_chosen_reference_groups(showcase: Path) -> None:
     granite = "Granite Hills ACO"
     text = "\n".join(explain(showcase, "measure_score(WCV)", granite))
@@ -240,3 +253,20 @@ def test_a_value_not_in_the_trace_prints_nothing_but_the_error(trace: Path, valu
 def test_spacing_inside_a_value_name_does_not_matter(trace: Path, written: str) -> None:
     canonical = written.replace(" ", "").replace(",", ", ")
     assert explain(trace, written) == explain(trace, canonical)
+
+
+def test_a_term_that_is_not_scored_cannot_be_read_as_a_test(tmp_path: Path) -> None:
+    """`if leveled_down(CBP) not scored then` would read as a test of scoring; the value
+    after a term is set apart."""
+    cape = "Cape and Islands Care Network"
+    table = tmp_path / "t.csv"
+    table.write_text("".join(
+        f"{cape},CBP,ALL,2024,0,0\n" if line.startswith(f"{cape},CBP,ALL,2024,") else line
+        for line in (ROOT / TABLE).read_text().splitlines(keepends=True)))
+    path = tmp_path / "trace.json"
+    assert run("eval", str(ROOT / CONTRACT), "--table", str(table), "--org", cape,
+               "--trace", str(path))[0] == 0
+    lines = explain(path, "measure_score(CBP)", cape, "--depth", "1")
+    assert lines[2].startswith("│   = if leveled_down(CBP) (not scored) then 0 because")
+    assert lines[7] == ("│      = rate(CBP, ALL, baseline) ≈73.6814% - rate(CBP, ALL, "
+                        "performance) (not scored)")

@@ -123,6 +123,23 @@ def test_the_printed_tables_reproduce_both_payouts(flaw: Outcome, tmp_path: Path
         assert f"\n    {line}\n" in report
 
 
+
+def test_a_group_under_30_members_cannot_be_the_flawed_contracts_best(tmp_path: Path) -> None:
+    # The flawed terms say so in their comment: 5 Asian members all screened do not become
+    # the reference, so the other groups, level at 70%, have no gap and COL pays its half.
+    table = tmp_path / "small.csv"
+    table.write_text(
+        "org,measure,group,period,numerator,denominator\n"
+        "Org A,COL,Asian,2024,5,5\n"
+        "Org A,COL,Black,2024,21,30\n"
+        "Org A,COL,Hispanic,2024,21,30\n"
+        "Org A,COL,White,2024,21,30\n"
+        "Org A,COL,ALL,2024,68,95\n",
+        encoding="utf-8",
+    )
+    outputs = settle(load_contract(str(FLAWED)), [str(table)]).outputs()
+    assert money(outputs["Org A"]["payout"]) == Decimal("500000.00")
+
 def test_the_report_reads_well(flaw: Outcome) -> None:
     report = render_outcomes("flawed.eq", [flaw])
     lines = report.splitlines()
@@ -349,6 +366,44 @@ def test_options_are_validated() -> None:
                                        str(REFERENCE)])
     assert result.exit_code == 2
     assert "--examples" in result.output
+
+
+def test_the_search_options_need_the_search(tmp_path: Path) -> None:
+    folder = tmp_path / "found"
+    result = CliRunner().invoke(main, ["check", "--counterexamples", str(folder),
+                                       str(REFERENCE)])
+    assert result.exit_code == 2
+    assert "--counterexamples only applies to the invariant search; add --properties" \
+        in result.output
+    assert not folder.exists()
+    result = CliRunner().invoke(main, ["check", "--examples", "5", "--seconds", "3",
+                                       str(REFERENCE)])
+    assert result.exit_code == 2
+    assert "--examples and --seconds only apply to the invariant search" in result.output
+
+
+def test_a_counterexample_folder_that_is_a_file_is_refused_before_the_search(
+        tmp_path: Path) -> None:
+    taken = tmp_path / "taken.csv"
+    taken.write_text("keep me\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", "--properties", "--counterexamples",
+                                       str(taken), str(FLAWED)])
+    assert result.exit_code == 2
+    assert f"--counterexamples {taken}: this is a file, not a folder" in result.output
+    assert "invariant" not in result.output, "the search ran before the folder was checked"
+    assert taken.read_text(encoding="utf-8") == "keep me\n"
+
+
+def test_a_search_that_finds_nothing_makes_no_folder(tmp_path: Path) -> None:
+    contract = tmp_path / "terms.eq"
+    contract.write_text(REFERENCE.read_text(encoding="utf-8").split("\n# ----")[0]
+                        + '\ninvariant "payout within the pool": always payout <= pool\n',
+                        encoding="utf-8")
+    folder = tmp_path / "found"
+    result = CliRunner().invoke(main, ["check", "--properties", "--examples", "5",
+                                       "--counterexamples", str(folder), str(contract)])
+    assert result.exit_code == 0, result.output
+    assert not folder.exists()
 
 
 def test_the_search_writes_nothing_into_the_working_folder(tmp_path: Path) -> None:

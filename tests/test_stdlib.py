@@ -589,3 +589,62 @@ def test_doc_command_orders_modules_and_reports_stale_output(tmp_path: Path) -> 
     out.write_text(text + "edited\n", encoding="utf-8")
     stale = runner.invoke(main, ["doc", *files, "--output", str(out), "--check"])
     assert stale.exit_code == 1 and "out of date" in stale.output
+    # Modules of one's own are not the standard library.
+    assert text.startswith("# Modules\n") and "Standard library" not in text
+
+
+def test_doc_command_refuses_a_contract(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from eqlang.cli import main
+
+    out = tmp_path / "out.md"
+    result = CliRunner().invoke(main, ["doc", str(ROOT / "contracts" / "reference-equity.eq"),
+                                       "--output", str(out)])
+    assert result.exit_code == 1
+    assert "reference-equity.eq:29:1: error[E0110]: this is a contract, not a module" \
+        in result.output
+    assert not out.exists()
+
+
+def test_each_stdlib_module_checks_by_itself() -> None:
+    """`eqlang check stdlib/groups.eq` checks the file as contracts import it: its
+    stratifications are templates, several of which list the same races."""
+    from click.testing import CliRunner
+
+    from eqlang.cli import main
+
+    result = CliRunner().invoke(main, ["check", *map(str, STDLIB)])
+    assert result.exit_code == 0, result.output
+    assert f"{ROOT / 'stdlib' / 'groups.eq'}: ok" in result.output
+
+
+def test_doc_command_documents_only_modules_that_check(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from eqlang.cli import main
+
+    templates = tmp_path / "templates.eq"
+    templates.write_text(textwrap.dedent("""\
+        ## Race, two ways.
+        stratification short "Race"
+          groups Asian, White
+          reference White
+        end
+
+        ## Race with more groups.
+        stratification long "Race, in full"
+          groups Asian, Black, White
+          reference White
+        end
+        """), encoding="utf-8")
+    result = CliRunner().invoke(main, ["doc", str(templates)])
+    assert result.exit_code == 0, result.output
+    assert "Race with more groups." in result.output
+    broken = tmp_path / "broken.eq"
+    broken.write_text("## Half of something.\ndefine half: money = 1 + 5%\n", encoding="utf-8")
+    out = tmp_path / "out.md"
+    result = CliRunner().invoke(main, ["doc", str(broken), "--output", str(out)])
+    assert result.exit_code == 1
+    assert f"{broken}:2:22: error[E0201]: cannot add a number and a percent" in result.output
+    assert not out.exists()

@@ -17,6 +17,7 @@ import pytest
 from contract_lines import line_of
 
 from eqlang import __version__
+from eqlang import trace as trace_module
 from eqlang.api import load_contract, settle
 from eqlang.parse import data_path
 
@@ -202,3 +203,22 @@ def test_byte_identical_across_processes(tmp_path: Path) -> None:
         assert result.returncode == 0, result.stderr
         written.append(out.read_bytes())
     assert written[0] == written[1]
+
+
+def test_a_failed_write_names_the_output_not_the_temporary_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "t.json"
+
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise PermissionError(13, "Permission denied", str(tmp_path / ".t.json.x1.tmp"))
+
+    monkeypatch.setattr(trace_module.tempfile, "mkstemp", refuse)
+    with pytest.raises(OSError) as info:
+        trace_module.write_atomic(target, "{}\n")
+    assert str(info.value) == f"cannot write {target}: Permission denied"
+    monkeypatch.undo()
+    monkeypatch.setattr(trace_module.os, "replace", refuse)
+    with pytest.raises(OSError) as info:
+        trace_module.write_atomic(target, "{}\n")
+    assert str(info.value) == f"cannot write {target}: Permission denied"
+    assert list(tmp_path.iterdir()) == []  # the temporary file is removed, nothing written

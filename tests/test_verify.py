@@ -80,7 +80,7 @@ def test_a_changed_contract_is_named_with_both_hashes_and_the_values_it_moved(
 
 def test_a_change_to_a_comment_of_the_contract_is_caught_by_its_hash(workdir: Path) -> None:
     settle_with_trace()
-    change_one_character(workdir / CONTRACT, "Figures are illustrative", "Figures are illustrativE")
+    change_one_character(workdir / CONTRACT, "are illustrative, not", "are illustrativE, not")
     err = verify_fails(f"contract {CONTRACT}: its SHA-256 is ")
     assert err.count("\n  - ") == 1  # nothing else differs
 
@@ -183,6 +183,20 @@ def test_a_missing_input_is_reported(workdir: Path) -> None:
     (workdir / TABLE).unlink()
     verify_fails(f"table {TABLE}: cannot be read (No such file or directory), so the values "
                  "cannot be re-derived")
+
+
+def test_inputs_not_found_from_another_directory_say_where_to_run(
+        workdir: Path, tmp_path_factory: pytest.TempPathFactory,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    settle_with_trace()
+    elsewhere = tmp_path_factory.mktemp("elsewhere")
+    (elsewhere / "t.json").write_bytes((workdir / "t.json").read_bytes())
+    monkeypatch.chdir(elsewhere)
+    code, _, err = run("verify", "t.json")
+    assert code == 1
+    assert (f"- table {TABLE}: cannot be read (No such file or directory), so the values "
+            "cannot be re-derived; a recorded path is relative to the directory `eqlang eval` "
+            "ran in: run `eqlang verify` there, or keep the inputs beside the trace") in err
 
 
 def test_overrides_organizations_and_settlement_date_are_replayed(workdir: Path) -> None:

@@ -18,8 +18,8 @@ end
 
 import hedis
 
-measure COL from hedis weight 50%
-measure CBP from hedis weight 50%
+measure COL from hedis weight 50% minimum denominator 30
+measure CBP from hedis weight 50% minimum denominator 30
 
 ## Every group is compared with whichever group does best on the measure; groups with fewer
 ## than 30 members cannot be the best.
