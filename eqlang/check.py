@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +19,7 @@ import attrs
 
 from eqlang import syntax as s
 from eqlang import types as t
-from eqlang.diagnostics import Diagnostic, EqlangError, Note, counted, did_you_mean
+from eqlang.diagnostics import Collector, Diagnostic, EqlangError, Note, counted, did_you_mean
 from eqlang.modules import LoadedModule, all_modules, load
 from eqlang.source import Span
 from eqlang.values import plain_number, shift
@@ -202,7 +202,7 @@ class Checker:
     def __init__(self, main: LoadedModule) -> None:
         self.main = main
         self.modules = all_modules(main)
-        self.diagnostics: list[Diagnostic] = []
+        self.diagnostics = Collector()
         self.scopes: dict[str, _ModuleScope] = {}
         self.prefixes: dict[str, str] = {}
         self.measures: dict[str, MeasureInfo] = {}
@@ -228,7 +228,12 @@ class Checker:
 
     def error(self, code: str, message: str, span: Span | None, hint: str | None = None,
               notes: tuple[Note, ...] = ()) -> None:
-        self.diagnostics.append(Diagnostic(code, message, span, hint=hint, notes=notes))
+        self.diagnostics.add(Diagnostic(code, message, span, hint=hint, notes=notes))
+
+    def suggest(self, name: str, candidates: Iterable[str]) -> str | None:
+        """``did_you_mean``, skipped once further errors are only counted: a file with
+        thousands of misspelt names would otherwise take time in the square of them."""
+        return None if self.diagnostics.full else did_you_mean(name, candidates)
 
     # ---- top level ----------------------------------------------------------------------
 
@@ -262,9 +267,10 @@ class Checker:
         from eqlang.examples import check_examples
 
         examples, problems = check_examples(program)
-        self.diagnostics.extend(problems)
+        for problem in problems:
+            self.diagnostics.add(problem)
         if self.diagnostics:
-            raise EqlangError(self.diagnostics)
+            raise EqlangError(self.diagnostics.finish("this contract and its modules"))
         return attrs.evolve(program, examples=examples)
 
     def _alias_paths(self) -> dict[str, str]:
@@ -455,13 +461,20 @@ class Checker:
             for d in loaded.module.declarations:
                 if isinstance(d, s.Measure):
                     templates[(loaded.key, d.code)] = d
+        # The contract's own declaration of a code wins over a module's; of two in the
+        # contract, the first (the second is refused as a duplicate, E0102).
+        main_codes = list(dict.fromkeys(
+            d.code for d in self.main.module.declarations if isinstance(d, s.Measure)))
+        taken: set[str] = set()
         for loaded in reversed(self.modules):
             for d in loaded.module.declarations:
                 if isinstance(d, s.Measure):
                     info = self._measure_info(loaded, d, templates)
-                    if info is not None and (loaded is self.main or d.code not in self.measures):
+                    main_first = loaded is self.main and d.code not in taken
+                    if info is not None and (main_first or d.code not in self.measures):
                         self.measures[d.code] = info
-        main_codes = [d.code for d in self.main.module.declarations if isinstance(d, s.Measure)]
+                    if loaded is self.main:
+                        taken.add(d.code)
         self.measures = {
             **{c: self.measures[c] for c in main_codes if c in self.measures},
             **{c: m for c, m in self.measures.items() if c not in main_codes},
@@ -476,14 +489,14 @@ class Checker:
             source = loaded.imports.get(d.origin)
             if source is None:
                 self.error("E0101", f"`{d.origin}` is not an imported module", d.span,
-                           hint=did_you_mean(d.origin, loaded.imports)
+                           hint=self.suggest(d.origin, loaded.imports)
                            or f"add `import {d.origin}` above")
                 return None
             template = templates.get((source.key, d.code))
             if template is None:
                 codes = [c for (k, c) in templates if k == source.key]
                 self.error("E0101", f"module `{d.origin}` has no measure `{d.code}`", d.span,
-                           hint=did_you_mean(d.code, codes) or "check the measure code")
+                           hint=self.suggest(d.code, codes) or "check the measure code")
                 return None
             attributes.extend(template.attributes)
             title = title or template.title
@@ -595,7 +608,7 @@ class Checker:
         template = templates.get(parts[1])
         if template is None:
             self.error("E0101", f"module `{parts[0]}` has no stratification `{parts[1]}`",
-                       d.origin.span, hint=did_you_mean(parts[1], templates)
+                       d.origin.span, hint=self.suggest(parts[1], templates)
                        or "check the module's stratifications")
             return None
         own = {item.kind for item in d.items}
@@ -652,7 +665,7 @@ class Checker:
             if reference.group not in groups:
                 self.error("E0106", f"reference group `{reference.group}` is not a group of "
                            f"`{d.name}`", reference.span,
-                           hint=did_you_mean(reference.group, groups)
+                           hint=self.suggest(reference.group, groups)
                            or f"add it to the `groups` line of `{d.name}`")
         focus: list[str] = []
         if "focus" in kinds:
@@ -660,7 +673,7 @@ class Checker:
                 if entry.name not in groups:
                     self.error("E0106", f"focus group `{entry.name}` is not a group of "
                                f"`{d.name}`", entry.span,
-                               hint=did_you_mean(entry.name, groups)
+                               hint=self.suggest(entry.name, groups)
                                or f"add it to the `groups` line of `{d.name}`")
                 elif reference is not None and entry.name == reference.group:
                     self.error("E0106", f"`{entry.name}` is the reference group; it cannot "
@@ -887,7 +900,8 @@ class Checker:
                        d: s.Definition | s.Output | s.Schedule) -> Typed:
         params = _params(d)
         self._check_params(params)
-        local = {p.name: Typed(p.type, p.span, f"parameter `{p.name}` is declared") for p in params}
+        local = {p.name: Typed(p.type, p.span, f"parameter `{p.name}`, declared "
+                               f"{t.describe(p.type)}") for p in params}
         if isinstance(d, s.Schedule):
             return self._schedule(scope, d, local)
         body = self.expr(scope, local, d.body)
@@ -896,7 +910,7 @@ class Checker:
         if declared is not None:
             self._expect(body, declared, d.body.span, f"`{d.name}` is declared that way",
                          d.span)
-            result = Typed(declared, d.span, f"`{d.name}` is declared")
+            result = Typed(declared, d.span, f"`{d.name}`, declared {t.describe(declared)}")
         elif body.type == t.NOTHING:
             self.error("E0203", f"`{d.name}` is never scored, so its type is unknown",
                        d.body.span, hint=f"declare its type: `define {d.name}: number = ...`")
@@ -977,7 +991,8 @@ class Checker:
         if bounds_agree:
             # Bounds in different units cannot be ordered, so coverage waits for them.
             self._tier_coverage(d)
-        return Typed(d.return_type, d.span, f"schedule `{d.name}` is declared")
+        return Typed(d.return_type, d.span,
+                     f"schedule `{d.name}`, declared {t.describe(d.return_type)}")
 
     def _tier_coverage(self, d: s.Schedule) -> None:
         intervals = sorted(
@@ -996,19 +1011,23 @@ class Checker:
                            "then `from 25% to 50%`",
                            notes=(Note("overlaps this tier", a.range.span),))
             elif b_lo > a_hi or (b_lo == a_hi and not a_hi_c and not b_lo_c):
-                self.error("E0304", f"no tier covers values between {_show(a_hi)} and "
-                           f"{_show(b_lo)}", b.range.span,
+                self.error("E0304", f"no tier covers values between {_show(a_hi, a.range.high)} "
+                           f"and {_show(b_lo, b.range.low)}", b.range.span,
                            hint="extend a tier so that each one begins where the previous ends",
                            notes=(Note("the tier before the gap", a.range.span),))
-        first_lo, first_lo_c = intervals[0][0], intervals[0][1]
-        last_hi, last_hi_c = intervals[-1][2], intervals[-1][3]
+        first_lo, first_lo_c, first = intervals[0][0], intervals[0][1], intervals[0][4]
+        last_hi, last_hi_c, last = intervals[-1][2], intervals[-1][3], intervals[-1][4]
+        domain_low = d.domain.low if d.domain else None
+        domain_high = d.domain.high if d.domain else None
         if first_lo > lo or (first_lo == lo and lo_closed and not first_lo_c):
-            self.error("E0304", f"no tier covers the bottom of the domain ({_show(lo)} up to "
-                       f"{_show(first_lo)})", intervals[0][4].range.span,
+            self.error("E0304", f"no tier covers the bottom of the domain "
+                       f"({_stretch(lo, domain_low, 'below', first_lo, first.range.low)})",
+                       first.range.span,
                        hint="start the first tier at the bottom of the domain, or use `below`")
         if last_hi < hi or (last_hi == hi and hi_closed and not last_hi_c):
-            self.error("E0304", f"no tier covers the top of the domain (from {_show(last_hi)} "
-                       f"up to {_show(hi)})", intervals[-1][4].range.span,
+            self.error("E0304", f"no tier covers the top of the domain "
+                       f"({_stretch(hi, domain_high, 'above', last_hi, last.range.high)})",
+                       last.range.span,
                        hint="end the last tier at the top of the domain, or use `from X`")
         for _, _, _, _, tier in intervals:
             t_lo, t_lo_c, t_hi, t_hi_c = tier_interval(tier.range)
@@ -1086,20 +1105,24 @@ class Checker:
                            f"`{first}.NAME`; import the inner module to use its names")
             else:
                 self.error("E0101", f"`{first}` is not an imported module", name.span,
-                           hint=did_you_mean(first, scope.loaded.imports)
+                           hint=self.suggest(first, scope.loaded.imports)
                            or f"add `import {first}` at the top of the file")
             return None
         target_scope, part = target
         entry = target_scope.names.get(part)
         if entry is None:
-            candidates = [*target_scope.names, *local] if target_scope is scope else list(
-                target_scope.names)
-            if called and target_scope is scope:
-                candidates.extend(BUILTIN_NAMES)
+            candidates: list[str] = []
+            if not self.diagnostics.full:
+                candidates.extend(target_scope.names)
+                if target_scope is scope:
+                    candidates.extend(local)
+                    if called:
+                        candidates.extend(BUILTIN_NAMES)
             self.error("E0101", f"`{name.dotted}` is not defined", name.span,
-                       hint=did_you_mean(part, candidates)
-                       or "declare it with `define`, `parameter`, `measure` or in a "
-                       "stratification's `groups` line")
+                       hint=self.suggest(part, candidates)
+                       or "declare it with `define`, `parameter`, `measure`, in a "
+                       "stratification's `groups` line or, for a period, in the contract "
+                       "header: `period baseline is \"2022\"`")
             return None
         return entry
 
@@ -1278,12 +1301,14 @@ class Checker:
         """Resolve the stratification of `groups of NAME`, recorded for the evaluator: a
         parameter of type stratification, or one of the contract's stratifications."""
         name = d.stratification
+        # `groups of NAME` ends with the name: that is what the carets stand under.
+        named = d.span.source.span(d.span.end - len(name), d.span.end) if name else d.span
         if name is not None and name in local:
             self.refs[id(d)] = Ref("local", name)
             found = local[name]
             if found.type not in ("stratification", ERROR):
                 self.error("E0203", f"expected a stratification, found {t.describe(found.type)}",
-                           d.span, hint=f"declare the parameter `{name}: stratification`, or "
+                           named, hint=f"declare the parameter `{name}: stratification`, or "
                            "name one of the contract's stratifications",
                            notes=(Note(f"`{name}` is {t.describe(found.type)}: {found.why}",
                                        found.origin),))
@@ -1307,8 +1332,8 @@ class Checker:
                 return
             name = declared[0]
         elif name not in self.stratifications:
-            self.error("E0101", f"`{name}` is not a stratification", d.span,
-                       hint=did_you_mean(name, [*self.stratifications, *local])
+            self.error("E0101", f"`{name}` is not a stratification", named,
+                       hint=self.suggest(name, [*self.stratifications, *local])
                        or "declare it with `stratification`, or take it as a parameter "
                        "`s: stratification`")
             return
@@ -1338,7 +1363,7 @@ class Checker:
         name = e.callee.dotted
         if name not in AGGREGATES:
             self.error("E0104", f"`{name}` is not an aggregation", e.callee.span,
-                       hint=did_you_mean(name, AGGREGATES)
+                       hint=self.suggest(name, AGGREGATES)
                        or "aggregations are: " + ", ".join(sorted(AGGREGATES)))
             return Typed(ERROR, e.span, "")
         self.refs[id(e)] = Ref("aggregate", name)
@@ -1369,6 +1394,12 @@ class Checker:
             share = self.expr(scope, local, e.args[0])
             self._expect(share, "percent", e.args[0].span, "`percentile` takes a percent "
                          "first", None)
+            written = e.args[0]
+            if isinstance(written, s.Literal) and isinstance(written.value, Decimal) \
+                    and written.kind == "percent" and not 0 <= written.value <= 100:
+                self.error("E0308", f"a percentile lies between 0% and 100%, not "
+                           f"{written.span.text}", written.span,
+                           hint="the 67th percentile is `percentile(67%, ...)`")
         element = self.expr(scope, inner, e.args[-1])
         weight = self.expr(scope, inner, e.weighted_by) if e.weighted_by is not None else None
         if weight is not None and e.weighted_by is not None:
@@ -1558,10 +1589,20 @@ def tier_interval(r: s.Range) -> tuple[Decimal, bool, Decimal, bool]:
     }[r.kind]()
 
 
-def _show(value: Decimal) -> str:
+def _stretch(end: Decimal, end_bound: s.Literal | None, side: str, tier: Decimal,
+             tier_bound: s.Literal | None) -> str:
+    """The uncovered stretch between a domain's end and the nearest tier: `from 5 up to 10`."""
+    if end.is_infinite():
+        return f"values {side} {_show(tier, tier_bound)}"
+    low, high = sorted([(end, end_bound), (tier, tier_bound)], key=lambda b: b[0])
+    return f"from {_show(*low)} up to {_show(*high)}"
+
+
+def _show(value: Decimal, bound: s.Literal | None) -> str:
+    """A tier bound as the contract writes it, unit and all: `80%`, not `80`."""
     if value.is_infinite():
         return "no limit"
-    return format(value, "f")
+    return " ".join(bound.span.text.split()) if bound is not None else format(value, "f")
 
 
 def _clip(text: str) -> str:

@@ -988,8 +988,8 @@ _add(_entry(
     aggregation without `for each`; `weighted by` on anything but `sum` and `mean` (a weighted
     minimum or count means nothing); `not scored: rescale` on an aggregation without
     `weighted by`, which has no weights to scale up; `not scored: zero` on values that are not
-    numbers; `round` with a number of places that is not written out, or without a rounding
-    mode.
+    numbers; a `percentile` written outside 0% to 100%; `round` with a number of places that
+    is not written out, or without a rounding mode.
     """,
     wrong="""
     stratification race
@@ -1013,8 +1013,8 @@ _add(_entry(
     fix="""
     Write aggregations as `NAME(value for each x in domain)`; weight only `sum` and `mean`;
     rescale only weighted aggregations (without weights, `skip` leaves the not-scored items
-    out); use `skip` or `propagate` for values that are not numbers; write
-    `round(x, 2, half up)`.
+    out); use `skip` or `propagate` for values that are not numbers; write a percentile as a
+    share from 0% to 100% (`percentile(67%, ...)`); write `round(x, 2, half up)`.
     """,
 ))
 

@@ -48,8 +48,10 @@ class Diagnostic:
         return ":".join(parts)
 
     def sort_key(self) -> tuple[str, int, int, str]:
+        # Lines and columns, not offsets: a diagnostic placed by line alone (a table row, the
+        # count of those not shown) then sorts among those placed by span.
         if self.span is not None:
-            return (self.span.path, self.span.start, 0, self.code)
+            return (self.span.path, self.span.line, self.span.column, self.code)
         return (self.path or "", self.line or 0, self.column or 0, self.code)
 
 
@@ -94,6 +96,11 @@ class Collector:
     def __bool__(self) -> bool:
         return bool(self.shown)
 
+    @property
+    def full(self) -> bool:
+        """Whether a diagnostic added now would only be counted, so its hint is not needed."""
+        return len(self.shown) >= MAX_DIAGNOSTICS
+
     def finish(self, where: str) -> list[Diagnostic]:
         """The diagnostics kept, and one more counting those left out of ``where``."""
         if self.first_suppressed is None:
@@ -112,6 +119,9 @@ class Collector:
         return [*self.shown, summary]
 #: At most this many names are offered for a partial name; more would be a list, not a hint.
 _MAX_SUGGESTIONS = 3
+#: Beyond this many known names only a difference of letter case is suggested: a closest
+#: spelling costs time in proportion to the names, and a hostile file can declare thousands.
+_MAX_FUZZY_POOL = 2_000
 #: A partial name shorter than this (after case and spaces) matches too much to be a hint.
 _MIN_PARTIAL = 3
 
@@ -147,6 +157,8 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
     same = [c for c in pool if c.lower() == wanted and c != name]
     if same:
         return f"did you mean `{same[0]}`? (names are case-sensitive)"
+    if len(pool) > _MAX_FUZZY_POOL:
+        return None
     if len(wanted) >= _MIN_PARTIAL:
         partial = [c for c in pool if _contains_words(c.lower(), wanted)]
         if 0 < len(partial) <= _MAX_SUGGESTIONS:
@@ -154,7 +166,11 @@ def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
     lowered: dict[str, str] = {}
     for candidate in pool:
         lowered.setdefault(candidate.lower(), candidate)
-    matches = difflib.get_close_matches(wanted, lowered, n=1, cutoff=0.6)
+    # A spelling slip changes a letter or two, not the length: without this, `baseline` was
+    # answered with `Asian`, which shares four letters with it.
+    slack = max(2, len(wanted) // 3)
+    near = [c for c in lowered if abs(len(c) - len(wanted)) <= slack]
+    matches = difflib.get_close_matches(wanted, near, n=1, cutoff=0.6)
     return _offer([lowered[matches[0]]]) if matches else None
 
 

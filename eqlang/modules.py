@@ -7,6 +7,7 @@ roots can be reached: a path that leaves them, through ``..`` or a link, is an e
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import attrs
@@ -121,6 +122,11 @@ class Loader:
                 )
             )
             return None
+        if not declaration.path.strip():
+            self.diagnostics.append(Diagnostic(
+                "E0107", "cannot import an empty path", declaration.span,
+                hint='name a file beside the contract: `import "terms.eq" as terms`'))
+            return None
         relative = Path(declaration.path)
         escaped = escapes(declaration.path, directory, (self.root, self.stdlib_root))
         if escaped is not None:
@@ -167,6 +173,10 @@ def escapes(written: str, directory: Path, roots: tuple[Path, ...]) -> str | Non
         return "an absolute path"
     target = (directory / written).resolve()
     if not any(target.is_relative_to(root) for root in roots):
+        # Without links, `..` alone decides; if it stays inside, a link led out.
+        plain = Path(os.path.normpath(directory / written))
+        if any(plain.is_relative_to(root) for root in roots):
+            return "a path that leads outside its folder through a link"
         return "a path outside its folder"
     return None
 

@@ -20,7 +20,7 @@ from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from eqlang import syntax as s
-from eqlang.diagnostics import Diagnostic, EqlangError
+from eqlang.diagnostics import Diagnostic, EqlangError, did_you_mean
 from eqlang.source import SourceFile, Span
 
 #: Deeper expressions are refused: no contract needs them, and every later stage recurses.
@@ -74,6 +74,34 @@ def _keywords() -> frozenset[str]:
         t.pattern.value for t in _parser().terminals
         if t.pattern.type == "str" and t.pattern.value.isalpha()
     )
+
+
+#: A terminal that is a choice of plain words, such as the types or the not-scored policies.
+_WORD_CHOICE = re.compile(r"\((?:\?:)?([a-z]+(?:\|[a-z]+)*)\)(?:\\b)?")
+
+
+@functools.lru_cache(maxsize=1)
+def _terminal_words() -> dict[str, tuple[str, ...]]:
+    """The words each keyword-like terminal stands for: ``ROUNDED`` is `rounded`."""
+    words: dict[str, tuple[str, ...]] = {}
+    for terminal in _parser().terminals:
+        pattern = terminal.pattern.value
+        if terminal.pattern.type == "str" and pattern.isalpha():
+            words[terminal.name] = (pattern,)
+        elif terminal.pattern.type == "re" and (choice := _WORD_CHOICE.fullmatch(pattern)):
+            words[terminal.name] = tuple(choice.group(1).split("|"))
+    return words
+
+
+def _keyword_suggestion(token: Token, expected: set[str]) -> str | None:
+    """"did you mean `rounded`?" for a misspelled word where only keywords can stand."""
+    if token.type != "NAME":
+        return None
+    words = _terminal_words()
+    candidates = [w for name in expected for w in words.get(name, ())]
+    if expected & {k.upper() for k in DECLARATION_KEYWORDS}:
+        candidates.extend(DECLARATION_KEYWORDS)
+    return did_you_mean(str(token), candidates)
 
 
 def _describe_terminal(name: str) -> str:
@@ -210,10 +238,16 @@ def _syntax_diagnostic(source: SourceFile, error: UnexpectedInput) -> tuple[Diag
             "E0002",
             f"unexpected {_describe_token(token)}; expected {_expected_text(expected)}",
             source.span(start, end),
-            hint=_token_hint(token, expected, _open_declaration(error)),
+            hint=_token_hint(token, expected, error),
         ),
         start,
     )
+
+
+def _read_so_far(error: UnexpectedInput) -> list[Tree | Token]:
+    """What the parser had read, in trees and tokens, when it stopped."""
+    parser = getattr(error, "interactive_parser", None)
+    return list(parser.parser_state.value_stack) if parser is not None else []
 
 
 def _rounding_hint(declaration: tuple[Token, Token | None] | None) -> str | None:
@@ -228,11 +262,29 @@ def _rounding_hint(declaration: tuple[Token, Token | None] | None) -> str | None
             "(or another rounding) or `not rounded`")
 
 
-def _token_hint(token: Token, expected: set[str],
-                declaration: tuple[Token, Token | None] | None) -> str:
+def _token_hint(token: Token, expected: set[str], error: UnexpectedInput) -> str:
+    """How to fix an unexpected ``token``."""
     text = str(token)
+    read = _read_so_far(error)
+    declaration = _open_declaration(error)
+    keyword = str(declaration[0]) if declaration is not None else None
+    comparing = len(read) >= 2 and isinstance(read[-2], Tree) and read[-2].data == "compare_op"
+    if read and isinstance(read[-1], Token) and read[-1].type == "NAME" \
+            and str(read[-1]) == "end" and text in DECLARATION_KEYWORDS:
+        before = read[-2] if len(read) >= 2 else None
+        unfinished = f"`{before}` line" if isinstance(before, Token) else "line before it"
+        return (f"`end` on line {read[-1].line} was read as a name, because the "
+                f"{unfinished} is unfinished: complete it, or remove it")
     if token.type == "NAME" and text != text.lower() and text.lower() in _keywords():
         return "keywords are lower-case"
+    if comparing and token.type in _operators() - {"ADD_OP", "MUL_OP"}:
+        return f"comparisons do not chain: write `a {text} b and b {text} c`"
+    suggestion = _keyword_suggestion(token, expected)
+    if suggestion is not None:
+        return suggestion
+    if keyword == "parameter" and text == "except":
+        return ("a parameter is one value; exceptions belong to a definition: "
+                "`define minimum(m: measure): count = 30 except 50 when m = WCV`")
     if "ROUNDED" in expected and (hint := _rounding_hint(declaration)):
         return hint
     if "END" in expected and text in DECLARATION_KEYWORDS:
@@ -240,8 +292,13 @@ def _token_hint(token: Token, expected: set[str],
     if "TYPE" in expected:
         return "name one of the types: money, percent, pp, count, number, yesno, date, " \
             "measure, group, period, organization, stratification, text"
+    missing = [w for name in expected for w in _terminal_words().get(name, ())]
+    missing_word = missing[0] if len(expected) == 1 and len(missing) == 1 else None
     if text in DECLARATION_KEYWORDS:
-        return f"`{text}` starts a new declaration; the one before it is incomplete"
+        return f"`{text}` starts a new declaration; the one before it is incomplete" + (
+            f": it needs `{missing_word}`" if missing_word else "")
+    if missing_word:
+        return f"`{missing_word}` is missing before this point"
     return "check the spelling and punctuation just before this point"
 
 
@@ -367,7 +424,17 @@ def parse(source: SourceFile) -> s.Module:
     tree = parse_tree(source)
     _check_nesting(source, tree)
     builder = _Builder(source)
-    declarations = [builder.declaration(child) for child in tree.children]
+    declarations: list[s.Declaration] = []
+    problems: list[Diagnostic] = []
+    for child in tree.children:
+        # A value the grammar admits but the language does not (2024-02-30) spoils only
+        # its own declaration, so such errors are reported together.
+        try:
+            declarations.append(builder.declaration(child))
+        except EqlangError as error:
+            problems.extend(error.diagnostics)
+    if problems:
+        raise EqlangError(problems)
     return _attach_comments(source, declarations)
 
 

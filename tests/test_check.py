@@ -28,7 +28,15 @@ import pytest
 from eqlang import modules as modules_module
 from eqlang import types as t
 from eqlang.check import Program, load_and_check
-from eqlang.diagnostics import MAX_SHOWN_WIDTH, Diagnostic, EqlangError, did_you_mean, render
+from eqlang.diagnostics import (
+    MAX_DIAGNOSTICS,
+    MAX_SHOWN_WIDTH,
+    Diagnostic,
+    EqlangError,
+    did_you_mean,
+    render,
+    render_all,
+)
 from eqlang.parse import DECLARATION_KEYWORDS
 from eqlang.source import MAX_SOURCE_BYTES
 
@@ -580,10 +588,20 @@ def test_expected_tokens_are_exact_for_the_declaration(tmp_path: Path) -> None:
     assert diagnostic.hint is not None and "rounded to cents half up" in diagnostic.hint
 
 
+def test_each_unfinished_declaration_is_reported(tmp_path: Path) -> None:
+    # Recovery resumes at the declaration that stopped the one before, so it is read and
+    # its own error reported, not skipped.
+    text = "".join(f"define x{i}: number = 1 +\n" for i in range(4))
+    diagnostics = check_fails(tmp_path, text)
+    assert [(d.code, where(d)) for d in diagnostics] == [
+        ("E0002", (2, 1)), ("E0002", (3, 1)), ("E0002", (4, 1)), ("E0003", (4, 23))]
+
+
 def test_many_syntax_errors_are_capped(tmp_path: Path) -> None:
     text = "".join(f"parameter p{i} = {i}\n" for i in range(200))
     diagnostics = diagnostics_of(write(tmp_path, text))
-    assert 1 < len(diagnostics) <= 20
+    assert len(diagnostics) == 20
+    assert [where(d)[0] for d in diagnostics] == list(range(1, 21))
     assert {d.code for d in diagnostics} == {"E0002"}
 
 
@@ -780,6 +798,17 @@ def test_did_you_mean_finds_case_prefixes_words_and_spellings(name: str,
     assert did_you_mean(name, known) == hint
 
 
+@pytest.mark.parametrize(("name", "hint"), [
+    ("baseline", None),  # shares four letters with `Asian`, but is no slip of it
+    ("CLO", "did you mean `COL`?"),
+    ("Asain", "did you mean `Asian`?"),
+    ("perfomance", "did you mean `performance`?"),
+])
+def test_did_you_mean_offers_slips_not_names_of_another_length(name: str,
+                                                                hint: str | None) -> None:
+    assert did_you_mean(name, ["Asian", "White", "COL", "CBP", "performance"]) == hint
+
+
 def test_did_you_mean_offers_no_list_for_a_name_too_many_share() -> None:
     known = [f"Valley Clinic {n}" for n in range(4)]
     assert did_you_mean("valley", known) is None
@@ -823,6 +852,85 @@ def test_capital_keyword_hint(tmp_path: Path) -> None:
     assert diagnostic.hint == "keywords are lower-case"
     assert diagnostic.message.startswith("unexpected `AND`; expected")
     assert where(diagnostic) == (1, 23)
+
+
+@pytest.mark.parametrize(("text", "position", "hint"), [
+    ("parameter pool: mony = $1.00\n", (1, 17), "did you mean `money`?"),
+    ("defne x: number = 1\n", (1, 1), "did you mean `define`?"),
+    ("define x: number = 1\nmesure COL\n", (2, 1), "did you mean `measure`?"),
+    ("define x: yesno = if yes than no else yes\n", (1, 26), "did you mean `then`?"),
+    ("output x: money = $1.00 roundd to cents half up\n", (1, 25), "did you mean `rounded`?"),
+])
+def test_misspelled_keyword_hint(tmp_path: Path, text: str, position: tuple[int, int],
+                                 hint: str) -> None:
+    diagnostic = only(check_fails(tmp_path, text), "E0002")
+    assert diagnostic.hint == hint
+    assert where(diagnostic) == position
+
+
+def test_chained_comparison_hint(tmp_path: Path) -> None:
+    diagnostic = only(check_fails(tmp_path, "define a: yesno = 1 < 2 <= 3\n"), "E0002")
+    assert diagnostic.message.startswith("unexpected `<=`; expected")
+    assert diagnostic.hint == "comparisons do not chain: write `a <= b and b <= c`"
+    assert where(diagnostic) == (1, 25)
+    diagnostic = only(check_fails(tmp_path, "schedule s(x: number): number\n  < 0 pays 1\nend\n"),
+                      "E0002")
+    assert diagnostic.hint is not None and "chain" not in diagnostic.hint
+
+
+def test_end_read_as_a_group_name(tmp_path: Path) -> None:
+    text = "stratification e\n  groups A\n  focus\nend\n\ndefine a: number = 1\n"
+    diagnostic = only(check_fails(tmp_path, text), "E0002")
+    assert diagnostic.hint == ("`end` on line 4 was read as a name, because the `focus` line is "
+                               "unfinished: complete it, or remove it")
+    assert where(diagnostic) == (6, 1)
+
+
+def test_parameter_exception_hint(tmp_path: Path) -> None:
+    text = "parameter minimum: count = 30\n  except 50 when m = WCV\n"
+    diagnostic = only(check_fails(tmp_path, text), "E0002")
+    assert diagnostic.hint is not None
+    assert diagnostic.hint.startswith("a parameter is one value; exceptions belong to a "
+                                      "definition")
+    assert where(diagnostic) == (2, 3)
+
+
+def test_missing_keyword_hint(tmp_path: Path) -> None:
+    text = ("stratification race\n  groups Asian, White\n  reference best performing\n"
+            "  focus Asian\nend\n")
+    diagnostic = only(check_fails(tmp_path, text), "E0002")
+    assert diagnostic.message == "unexpected `focus`; expected `group`"
+    assert diagnostic.hint == "`group` is missing before this point"
+    assert where(diagnostic) == (4, 3)
+    diagnostic = only(check_fails(tmp_path, 'import "t.eq"\ndefine a: number = 1\n'), "E0002")
+    assert diagnostic.hint == ("`define` starts a new declaration; the one before it is "
+                               "incomplete: it needs `as`")
+    assert where(diagnostic) == (2, 1)
+
+
+def test_function_parameter_note_reads_as_a_sentence(tmp_path: Path) -> None:
+    diagnostic = only(check_fails(tmp_path, "define g(m: measure): number = m\n"), "E0203")
+    assert where(diagnostic) == (1, 32)
+    notes = {n.message: n.span for n in diagnostic.notes}
+    found = notes["a measure comes from parameter `m`, declared a measure"]
+    assert found is not None and (found.line, found.column) == (1, 10)
+
+
+@pytest.mark.parametrize(("unit", "tiers", "message"), [
+    ("money", "domain from $0\n  from $0 to $500 pays 1\n  from $600 pays 2\n",
+     "no tier covers values between $500 and $600"),
+    ("money", "from $0 pays 1\n", "no tier covers the bottom of the domain (values below $0)"),
+    ("pp", "below -1 pp pays 1\n  from 0 pp pays 2\n",
+     "no tier covers values between -1 pp and 0 pp"),
+    ("number", "domain from 0 through 10\n  from 0 to 5 pays 1\n",
+     "no tier covers the top of the domain (from 5 up to 10)"),
+])
+def test_tier_gaps_are_shown_in_the_schedule_unit(tmp_path: Path, unit: str, tiers: str,
+                                                  message: str) -> None:
+    text = f"schedule s(x: {unit}): number\n  {tiers}end\n"
+    diagnostic = only(check_fails(tmp_path, text), "E0304")
+    assert diagnostic.message == message
+    assert where(diagnostic) == (text.count("\n") - 1, 3)
 
 
 def test_focus_groups_without_any_stratification(tmp_path: Path) -> None:
@@ -914,3 +1022,50 @@ def test_a_group_cannot_be_spelled_all(tmp_path: Path) -> None:
     assert diagnostic.message == ('rows spelled "ALL" in the table are the whole population, '
                                   "not a group of a stratification")
     assert where(diagnostic) == (2, 10)
+
+
+def test_many_errors_are_capped_and_counted(tmp_path: Path) -> None:
+    # Thousands of misspelt names must not cost a "did you mean" each against thousands of
+    # declared names: the checker shows the first MAX_DIAGNOSTICS and counts the rest.
+    text = "".join(f"define y{i}: number = oops{i} + 1\n" for i in range(MAX_DIAGNOSTICS + 30))
+    diagnostics = check_fails(tmp_path, text)
+    assert len(diagnostics) == MAX_DIAGNOSTICS + 1
+    summary = diagnostics[-1]
+    assert summary.message.startswith("30 more problems in this contract and its modules not "
+                                      "shown (E0101 x30), the first at ")
+    assert summary.message.endswith(f"contract.eq:{MAX_DIAGNOSTICS + 1}:22")
+    shown = render_all(diagnostics)
+    assert shown.index("`oops49` is not defined") < shown.index("30 more problems")
+    assert shown.index("contract.eq:2:21:") < shown.index("contract.eq:12:22:")
+
+
+@pytest.mark.parametrize(("written", "code", "message"), [
+    ("../outside.eq", "E0108", "`../outside.eq` is a path outside its folder; a contract may "
+     "import only files in its own folder and the standard library"),
+    ("link.eq", "E0108", "`link.eq` is a path that leads outside its folder through a link; a "
+     "contract may import only files in its own folder and the standard library"),
+    ("/etc/passwd", "E0108", "`/etc/passwd` is an absolute path; a contract may import only "
+     "files in its own folder and the standard library"),
+    ("", "E0107", "cannot import an empty path"),
+])
+def test_imports_stay_in_the_contract_folder(tmp_path: Path, written: str, code: str,
+                                             message: str) -> None:
+    folder = tmp_path / "terms"
+    folder.mkdir()
+    write(tmp_path, "define k: number = 1\n", "outside.eq")
+    (folder / "link.eq").symlink_to(tmp_path / "outside.eq")
+    diagnostic = only(diagnostics_of(write(folder, f'import "{written}" as m\n')), code)
+    assert diagnostic.message == message
+    assert where(diagnostic) == (1, 1)
+
+
+def test_impossible_dates_of_separate_declarations_are_reported_together(
+        tmp_path: Path) -> None:
+    text = ("parameter start: date = 2024-02-30\n"
+            "parameter cap: money = $5.00\n"
+            "  amended to $7.00 from 2024-13-01\n")
+    diagnostics = check_fails(tmp_path, text)
+    assert [(d.code, d.message, where(d)) for d in diagnostics] == [
+        ("E0007", "`2024-02-30` is not a calendar date", (1, 25)),
+        ("E0007", "`2024-13-01` is not a calendar date", (3, 25)),
+    ]

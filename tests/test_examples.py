@@ -514,8 +514,9 @@ def test_table_files_stay_in_the_contract_folder(tmp_path: Path) -> None:
                               "read only tables in the contract's own folder"),
         ("E0806", offset + 3, "`/etc/passwd` is an absolute path; an example may read only "
                               "tables in the contract's own folder"),
-        ("E0806", offset + 4, "`link.csv` is a path outside its folder; an example may read "
-                              "only tables in the contract's own folder"),
+        ("E0806", offset + 4, "`link.csv` is a path that leads outside its folder through a "
+                              "link; an example may read only tables in the contract's own "
+                              "folder"),
     ]
     missing = next(d for d in diagnostics if d.message.endswith("no such file"))
     assert missing.path == f"{folder}/missing.csv"

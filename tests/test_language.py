@@ -21,6 +21,7 @@ import pytest
 from eqlang.api import Run, load_contract, settle
 from eqlang.check import Program
 from eqlang.diagnostics import Diagnostic, EqlangError, render
+from eqlang.parse import DECLARATION_KEYWORDS
 from eqlang.values import NotScored, Quantity, Truth, Value, display
 
 #: The evaluator's 34 significant digits, for expected values computed here.
@@ -1152,11 +1153,14 @@ def test_percentile_interpolates(tmp_path: Path, share: str, values: str,
 
 
 def test_percentile_outside_0_to_100_raises_E0405(tmp_path: Path) -> None:
+    # Written as a literal, the checker refuses it (E0308); computed, settlement stops.
     diagnostic = evaluation_error(tmp_path, """\
-        output p: percent = percentile(150%, rate(COL, ALL, performance) at o
+        parameter share: percent = 150%
+        output p: percent = percentile(share, rate(COL, ALL, performance) at o
                                        for each o in organizations) not rounded
         """)
     assert diagnostic.code == "E0405"
+    assert diagnostic.message.startswith("a percentile must lie between 0% and 100%")
 
 
 # ---- peers with `at` ------------------------------------------------------------------------
@@ -1815,3 +1819,10 @@ def test_rescale_with_a_filter_that_is_not_scored(tmp_path: Path) -> None:
     value = outputs(tmp_path, body, rows=ROWS + "B,COL,White,2024,35,50\n", org="B")["r"]
     assert value == NotScored("a `where` filter is not scored: Asian has no members in COL "
                               "2024 (denominator 0)")
+
+
+def test_reserved_words_section_lists_the_declaration_keywords() -> None:
+    text = " ".join(DOCS.read_text(encoding="utf-8").split())
+    listed = ", ".join(f"`{k}`" for k in DECLARATION_KEYWORDS)
+    assert f"The ten words that start a declaration ({listed}) are never names" in text
+    assert len(DECLARATION_KEYWORDS) == 10

@@ -1,4 +1,4 @@
-# expect: E0203 7:54 expected a stratification, found a group
+# expect: E0203 7:64 expected a stratification, found a group
 stratification race
   groups Black, White
   reference White

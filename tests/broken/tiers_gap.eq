@@ -1,4 +1,4 @@
-# expect: E0304 6:3 no tier covers values between 25 and 30
+# expect: E0304 6:3 no tier covers values between 25% and 30%
 schedule credit(closure: percent): number
   domain from 0% through 100%
   from 0% to 25% pays 0
