@@ -76,8 +76,10 @@ USAGE_CODES = frozenset({"E0601", "E0604"})
 
 def _fail(diagnostics: tuple[Diagnostic, ...] | list[Diagnostic]) -> NoReturn:
     click.echo(render_all(diagnostics), err=True)
-    count = len(diagnostics)
-    click.echo(f"\n{counted(count, 'error')}", err=True)
+    total = sum(d.problems for d in diagnostics)
+    shown = sum(d.problems == 1 for d in diagnostics)
+    click.echo(f"\n{counted(total, 'error')}" + (f" ({shown:,} shown)" if shown < total else ""),
+               err=True)
     sys.exit(2 if all(d.code in USAGE_CODES for d in diagnostics) else 1)
 
 

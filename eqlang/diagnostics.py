@@ -36,6 +36,9 @@ class Diagnostic:
     path: str | None = None
     line: int | None = None
     column: int | None = None
+    #: How many problems this diagnostic reports: more than one for the count of those a
+    #: ``Collector`` left out, so that a total counts every problem, not every message.
+    problems: int = 1
 
     def location(self) -> str:
         if self.span is not None:
@@ -115,6 +118,7 @@ class Collector:
             path=first.span.path if first.span is not None else first.path,
             line=first.span.line if first.span is not None else first.line,
             hint="fix the problems above and check again to see the rest",
+            problems=total,
         )
         return [*self.shown, summary]
 #: At most this many names are offered for a partial name; more would be a list, not a hint.

@@ -669,3 +669,12 @@ def test_a_settlement_date_that_is_not_a_date_names_its_option(workdir: Path) ->
     assert code == 2 and out == ""
     assert err.splitlines()[-1] == ("Error: Invalid value for '--as-of': '2024-13-01' is not a "
                                     "date like 2024-12-31")
+
+
+def test_the_error_count_counts_the_problems_not_shown(workdir: Path) -> None:
+    Path("many.eq").write_text("".join(f"define y{i}: number = oops{i} + 1\n"
+                                       for i in range(80)), encoding="utf-8")
+    code, _, err = run("check", "many.eq")
+    assert code == 1
+    assert "30 more problems in this contract and its modules not shown" in err
+    assert err.endswith("\n80 errors (50 shown)\n")
