@@ -1,7 +1,8 @@
 """Benchmark: how long `eqlang check` takes to refuse hostile contract files.
 
 The language core promises a clear error within seconds for an empty file, binary junk, a
-50 MB file and expressions nested 10,000 deep. The tests check the errors; this measures
+50 MB file and expressions nested 10,000 deep; a file just under the size limit with an
+error on every line is timed too. The tests check the errors; this measures
 the time, each input in a fresh process as a user would meet it, and fails (exit 1) if any
 input takes longer than the target or is not refused with the expected error code.
 
@@ -17,6 +18,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from eqlang.source import MAX_SOURCE_BYTES
 
 DEPTH = 10_000
 
@@ -36,7 +39,19 @@ def inputs() -> dict[str, tuple[bytes, str]]:
         "10,000 negations": ((define + "-" * DEPTH + "1\n").encode(), "E0005"),
         "5,000 nested ifs": (
             (define + "if yes then 1 else " * (DEPTH // 2) + "1\n").encode(), "E0005"),
+        # Just under the size limit, every line wrong: the whole file is parsed and checked.
+        "500 kB of undefined names": (fill("define d{i}: number = missing{i} + 1\n"), "E0101"),
     }
+
+
+def fill(line: str) -> bytes:
+    """Numbered copies of ``line`` up to just under the size limit eqlang reads."""
+    lines, size, i = [], 0, 0
+    while size + len(line) + 12 < MAX_SOURCE_BYTES:
+        lines.append(line.format(i=i))
+        size += len(lines[-1])
+        i += 1
+    return "".join(lines).encode()
 
 
 def main() -> int:

@@ -172,7 +172,7 @@ _add(_entry(
     """
     eqlang could not read the file as contract text. The file is missing, is a directory,
     contains NUL bytes (it is a binary file, such as a spreadsheet workbook or a PDF), is not
-    valid UTF-8, or is larger than the 2,000,000 bytes eqlang reads. A contract is a plain
+    valid UTF-8, or is larger than the 500,000 bytes eqlang reads. A contract is a plain
     UTF-8 text file ending in .eq; anything else is refused before parsing, so that a wrong
     path fails at once with a reason instead of as a flood of syntax errors.
     """,

@@ -461,7 +461,7 @@ def _read_bytes(path: str | os.PathLike[str], shown: str) -> tuple[bytes | None,
 
 
 def _decode(data: bytes, shown: str) -> tuple[str | None, Diagnostic | None]:
-    # Not eqlang.source.decode_source: that refuses anything over its 2 MB contract limit,
+    # Not eqlang.source.decode_source: that refuses anything over its 500 kB contract limit,
     # far below what a table may be, and its messages speak of contracts.
     nul = data.find(b"\x00")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):

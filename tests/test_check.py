@@ -483,7 +483,7 @@ def test_an_endless_file_is_read_no_further_than_the_limit() -> None:
         load_and_check("/dev/zero")
     diagnostic, = caught.value.diagnostics
     assert diagnostic.code == "E0001"
-    assert diagnostic.message == ("file is larger than 2,000,000 bytes, the most eqlang reads "
+    assert diagnostic.message == ("file is larger than 500,000 bytes, the most eqlang reads "
                                   "of a contract")
     check_rendering(diagnostic)
 
