@@ -479,6 +479,16 @@ def _attach_comments(source: SourceFile, declarations: list[s.Declaration]) -> s
         plain = tuple(c for c in own if not c.startswith("##"))
         leading = s.Leading(doc, plain, layout=tuple(layout))
         attached.append(attrs.evolve(declaration, leading=leading))
+    dangling = [(offset, text) for offset, text in comments[index:] if text.startswith("##")]
+    if dangling:
+        # A doc comment is shown by explain, the trace and generated docs with the
+        # declaration after it; with none after it, its words would silently go nowhere.
+        offset, text = dangling[0]
+        raise EqlangError(Diagnostic(
+            "E0008", "this doc comment documents nothing: no declaration follows it",
+            source.span(offset, offset + len(text)),
+            hint="write it right above the declaration it describes, or start it with a "
+            "single `#` to keep it as a plain comment"))
     trailing = tuple(text for _, text in comments[index:])
     span = source.span(0, len(source.text))
     return s.Module(tuple(attached), trailing, span=span)

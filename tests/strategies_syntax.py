@@ -372,8 +372,9 @@ declarations = st.one_of(
     invariants, examples,
 )
 
-#: Comments after the last declaration are kept as written, `##` ones included.
-_trailing = st.lists(plain_comments | doc_lines.map(lambda d: f"## {d}".rstrip()), max_size=2)
+#: Comments after the last declaration are kept as written; a `##` one there documents
+#: nothing and is refused (E0008).
+_trailing = st.lists(plain_comments, max_size=2)
 
 #: Whole modules. A module with no declarations still needs a comment: `parse` refuses an
 #: empty file.
