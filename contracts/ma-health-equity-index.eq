@@ -98,8 +98,8 @@ output reward: number =
 # ---- worked examples (run them with `eqlang test contracts/ma-health-equity-index.eq`) ---
 ## Three plans, each with 100 members with social risk factors on every measure. A plan's
 ## place is one after the plans doing strictly better; of three ranked plans, place 1 is the
-## top third (0 ahead: fewer than 3 / 3 = 1), place 3 the bottom (0 places after it), place
-## 2 the middle.
+## top third (its middle, 0.5, comes before 3 / 3 = 1), place 3 the bottom (its middle, 2.5,
+## comes after 2), place 2 the middle.
 ## COL: Summit 70%, Harbor and Valley 60%: Harbor and Valley share second place, so Harbor
 ## scores 0. CBP: Harbor and Summit share first place at 70%, Valley 60%: Harbor +1. HBD
 ## (lower is better): Harbor 20%, Valley 25%, Summit 30%: Harbor +1.

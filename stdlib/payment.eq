@@ -163,22 +163,22 @@ define peers_behind(m: measure, g: group, p: period): count =
 
 ## The peer third of this organization on group `g`'s rate, ranked among every organization
 ## with data in the measure tables. Its place is one after the organizations doing strictly
-## better, so tied organizations share the better place: 1 for the top third (fewer than a
-## third of the organizations do better), -1 for the bottom third (fewer than a third of the
-## places come after its place), 0 for the middle. Of three organizations at 70%, 60% and
-## 60%, the two at 60% share second place, the middle third. Unit: a plain number. Not
-## scored when this organization has no data for the group, or fewer than three
-## organizations do.
+## better, so tied organizations share the better place. The place is in the top third (1)
+## when its middle lies in the first third of the ranking, in the bottom third (-1) when
+## its middle lies in the last third, and in the middle third (0) otherwise, which splits
+## the ranking as evenly as its size allows: four organizations make one top, two middle
+## and one bottom; five make two, one and two. Of three organizations at 70%, 60% and 60%,
+## the two at 60% share second place, the middle third. Unit: a plain number. Not scored
+## when this organization has no data for the group, or fewer than three organizations do.
 ## Example: payment.peer_third(COL, SocialRisk, performance)
 define peer_third(m: measure, g: group, p: period): number =
   if not statistics.has_data(m, g, p)
   then not scored because "this organization has no data for the group, so it is not ranked"
   else if peers_with_data(m, g, p) < 3
   then not scored because "fewer than three organizations have data, so there are no thirds"
-  else if peers_ahead(m, g, p) * 3 < peers_with_data(m, g, p)
+  else if 3 * (peers_ahead(m, g, p) + 0.5) < peers_with_data(m, g, p)
   then 1
-  else if (peers_with_data(m, g, p) - 1 - peers_ahead(m, g, p)) * 3
-          < peers_with_data(m, g, p)
+  else if 3 * (peers_ahead(m, g, p) + 0.5) > 2 * peers_with_data(m, g, p)
   then -1
   else 0
 

@@ -433,8 +433,9 @@ def thirds(table: Table, m: str, g: str, minimum: int) -> dict[str, int | None]:
             continue
         # Its place is one after those strictly ahead: a tie shares the better place.
         ahead = sum(1 for other in ranked.values() if worse_by(m, y, other) > 0)
-        places_after = n - 1 - ahead
-        result[org] = 1 if ahead * 3 < n else -1 if places_after * 3 < n else 0
+        # In whole numbers: the middle of the place, ahead + 1/2, against n/3 and 2n/3.
+        middle_twice = 2 * ahead + 1
+        result[org] = 1 if 3 * middle_twice < 2 * n else -1 if 3 * middle_twice > 4 * n else 0
     return result
 
 

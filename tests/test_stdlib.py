@@ -347,8 +347,8 @@ def test_wilson_interval(tmp_path: Path) -> None:
 
 def test_peer_thirds(tmp_path: Path) -> None:
     # Social-risk COL rates: A 70%, B 60%, C 75%, D 65%, E 70%. Five peers: a third is 5/3.
-    # A and E tie at 70%: one peer (C) ahead, so fewer than a third ahead: top third.
-    # D: three ahead, one behind: bottom third. B: four ahead, none behind: bottom third.
+    # A and E tie at 70%: one peer (C) ahead, so their place's middle is 1.5, before 5/3: top
+    # third. D: three ahead, middle 3.5, after 10/3: bottom third. B: middle 4.5, bottom.
     expressions = {"third": "payment.peer_third(COL, SocialRisk, performance)",
                    "peer_median": "payment.peer_median(COL, SocialRisk, performance)",
                    "cut": "payment.peer_cut(COL, SocialRisk, performance, 25%)",
@@ -375,6 +375,26 @@ def test_peer_thirds_tied_organizations_share_the_better_place(tmp_path: Path) -
     thirds = {org: magnitude(_settle(tmp_path, body, table, org).outputs()[org]["third"])
               for org in "PQR"}
     assert thirds == {"P": 1, "Q": 0, "R": 0}
+
+
+@pytest.mark.parametrize(("rates", "expected"), [
+    ((70, 65, 60, 55), (1, 0, 0, -1)),
+    ((70, 65, 60, 55, 50, 45, 40), (1, 1, 0, 0, 0, -1, -1)),
+    ((70, 70, 60, 55), (1, 1, 0, -1)),
+], ids=["four", "seven", "four-with-a-tie"])
+def test_peer_thirds_split_as_evenly_as_the_count_allows(
+        tmp_path: Path, rates: tuple[int, ...], expected: tuple[int, ...]) -> None:
+    # A place is in the top third when its middle (places ahead + 1/2) comes before a third
+    # of the ranking. Four peers: middles 0.5, 1.5, 2.5, 3.5 against cuts 4/3 and 8/3.
+    # Seven: middles 0.5 ... 6.5 against 7/3 and 14/3, so two, three and two.
+    orgs = "ABCDEFG"[:len(rates)]
+    rows = "".join(f"{org},COL,Social risk factor,2024,{rate},100\n"
+                   for org, rate in zip(orgs, rates, strict=True))
+    table = "org,measure,group,period,numerator,denominator\n" + rows
+    body = "output third: number = payment.peer_third(COL, SocialRisk, performance) not rounded\n"
+    thirds = tuple(magnitude(_settle(tmp_path, body, table, org).outputs()[org]["third"])
+                   for org in orgs)
+    assert thirds == expected
 
 
 # ---- not scored, because ... ------------------------------------------------------------------
