@@ -14,7 +14,8 @@
 #   nothing. The points add up to the performance scaler (at most 16).
 # - The underserved multiplier is the share of the ACO's members, over the four measures,
 #   who are underserved (dually eligible, receiving the low-income subsidy, or living in a
-#   high-deprivation neighborhood), as a fraction from 0 to 1.
+#   high-deprivation neighborhood), as a fraction from 0 to 1, rounded half even to four
+#   decimals; the rounded multiplier is the one compared and paid on.
 # - An ACO whose multiplier is below 0.2 earns no bonus. Otherwise the bonus is the scaler
 #   times the multiplier, capped at 10 points, added to its quality score. An ACO with no
 #   members on the four measures has no multiplier and earns no bonus.
