@@ -119,7 +119,7 @@ class ExactArithmetic:
 
     def divide(self, a: Decimal, b: Decimal) -> Decimal:
         if b == 0:
-            raise ArithmeticError_(f"division by zero ({_plain(a)} / 0)")
+            raise ArithmeticError_(f"division by zero ({_brief(a)} / 0)")
         return self._do(self.context.divide, a, b)
 
     def negate(self, a: Decimal) -> Decimal:
@@ -132,12 +132,12 @@ class ExactArithmetic:
 
     def sqrt(self, a: Decimal) -> Decimal:
         if a < 0:
-            raise ArithmeticError_(f"square root of a negative number ({_plain(a)})")
+            raise ArithmeticError_(f"square root of a negative number ({_brief(a)})")
         return self.context.sqrt(a)
 
     def ln(self, a: Decimal) -> Decimal:
         if a <= 0:
-            raise ArithmeticError_(f"logarithm of a number that is not positive ({_plain(a)})")
+            raise ArithmeticError_(f"logarithm of a number that is not positive ({_brief(a)})")
         return self.context.ln(a)
 
     # ---- the evaluator's decisions: an exact value always has exactly one answer ----------
@@ -214,7 +214,7 @@ class ExactArithmetic:
         try:
             return op(a, b)
         except decimal.DecimalException as exc:
-            raise ArithmeticError_(f"{type(exc).__name__} on {_plain(a)} and {_plain(b)}") from None
+            raise ArithmeticError_(f"{type(exc).__name__} on {_brief(a)} and {_brief(b)}") from None
 
 
 def weighted_mean(arithmetic: Arithmetic, values: list[Any], weights: list[Any] | None
@@ -334,6 +334,16 @@ def _plain(value: Decimal) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text or "0"
+
+
+def _brief(value: Decimal) -> str:
+    # An operand in an error message is there to recognise, not to recompute: 34 digits of
+    # 2.333... hide the point, so a long one is cut to ten and marked as cut.
+    if not value.is_finite() or len(value.as_tuple().digits) <= 12:
+        return _plain(value)
+    kept = max(0, 9 - value.adjusted())
+    cut = value.quantize(Decimal(1).scaleb(-kept), rounding=decimal.ROUND_DOWN)
+    return _plain(cut) + ("..." if cut != value else "")
 
 
 def plain_number(value: Decimal, scale: bool = False) -> str:

@@ -17,7 +17,7 @@ from eqlang.diagnostics import EqlangError
 from eqlang.fmt import format_literal
 from eqlang.syntax import Literal
 from eqlang.testing import from_csv
-from eqlang.values import ROUNDING, Quantity, display
+from eqlang.values import ROUNDING, ArithmeticError_, ExactArithmetic, Quantity, display
 
 SETTINGS = settings(max_examples=60, deadline=None, database=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -187,3 +187,17 @@ def test_every_mix_is_either_refused_or_gives_the_documented_unit(
         return
     program = load_contract(_write(tmp_path, body))
     assert program.callables["x"].type == expected
+
+
+@pytest.mark.parametrize(("dividend", "shown"), [
+    ("7", "7"),
+    ("0.125", "0.125"),
+    ("2.333333333333333333333333333333333", "2.333333333..."),
+    ("-0.0001234567890123456", "-0.000123456789..."),
+    ("123456789012345678901234", "123456789012345678901234"),
+])
+def test_a_division_by_zero_shows_its_dividend_briefly(dividend: str, shown: str) -> None:
+    # Cut operands are marked with "...", so a reader never takes them for exact values.
+    with pytest.raises(ArithmeticError_) as caught:
+        ExactArithmetic().divide(Decimal(dividend), Decimal(0))
+    assert str(caught.value) == f"division by zero ({shown} / 0)"
