@@ -127,7 +127,7 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, type=click.Path())
 @click.option("--explain", "code", metavar="CODE", help="Explain an error code, e.g. E0201.")
 @click.option("--properties", is_flag=True,
               help="Also search generated tables for counterexamples to each invariant.")
@@ -202,7 +202,7 @@ def _search_properties(file: str, program: Program, budget: Budget,
 
 
 @main.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option("--write", is_flag=True, help="Rewrite the files in place (atomically).")
 @click.option("--check", "check_only", is_flag=True,
               help="Change nothing; list the files not already formatted and exit 1 if any.")
@@ -270,7 +270,7 @@ def _report_check(read: int, unformatted: list[str]) -> None:
 
 
 @main.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="Print the bounds as JSON.")
 @reports_errors
 def bounds(files: tuple[str, ...], as_json: bool) -> None:
@@ -297,7 +297,7 @@ def _as_of(value: str | None) -> datetime.date | None:
 
 
 @main.command(name="eval")
-@click.argument("contract", type=click.Path(dir_okay=False))
+@click.argument("contract", type=click.Path())
 @click.option("--table", "tables", multiple=True, required=True, metavar="PATH",
               help="A measure table (CSV); repeat for several.")
 @click.option("--org", "orgs", multiple=True, metavar="ORG",
@@ -342,7 +342,7 @@ def eval_command(contract: str, tables: tuple[str, ...], orgs: tuple[str, ...],
 
 
 @main.command()
-@click.argument("trace_file", metavar="TRACE", type=click.Path(dir_okay=False))
+@click.argument("trace_file", metavar="TRACE", type=click.Path())
 @click.argument("output")
 @click.option("--org", help="The organization, when the trace holds several.")
 @click.option("--depth", type=click.IntRange(min=0),
@@ -366,7 +366,7 @@ def explain(trace_file: str, output: str, org: str | None, depth: int | None) ->
 
 
 @main.command()
-@click.argument("trace_file", metavar="TRACE", type=click.Path(dir_okay=False))
+@click.argument("trace_file", metavar="TRACE", type=click.Path())
 @reports_errors
 def verify(trace_file: str) -> None:
     """Re-evaluate a trace from its recorded inputs and report every difference.
@@ -387,7 +387,7 @@ def verify(trace_file: str) -> None:
 
 
 @main.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option("--output", metavar="FILE", help="Write the Markdown here instead of printing it.")
 @click.option("--check", "check_only", is_flag=True,
               help="Exit 1 if FILE (given with --output) is not up to date.")
@@ -426,7 +426,7 @@ def doc(files: tuple[str, ...], output: str | None, check_only: bool) -> None:
 
 
 @main.command(name="test")
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option("--coverage", "show_coverage", is_flag=True,
               help="Also list the rules, tiers and branches no example exercised.")
 @click.option("--fail-under", type=click.IntRange(0, 100), metavar="PERCENT",

@@ -144,7 +144,8 @@ def read_source(path: str | Path, display: str | None = None) -> SourceFile:
             )
     except IsADirectoryError:
         raise SourceError(shown, "this is a directory, not a contract file",
-                          "name a .eq file") from None
+                          "name a .eq file; for every contract in a folder, use a "
+                          "wildcard such as `contracts/*.eq`") from None
     except FileNotFoundError:
         raise SourceError(shown, "no such file", "check the path and spelling") from None
     except OSError as exc:

@@ -615,6 +615,21 @@ def test_a_very_long_line_is_shown_as_a_window_around_the_caret(workdir: Path) -
     assert source[start:start + 3] == "1e3" and carets[start:] == "^^^"
 
 
+@pytest.mark.parametrize(("command", "kind"), [
+    (("check", "contracts"), "contract"), (("fmt", "contracts"), "contract"),
+    (("eval", "contracts", "--table", TABLE), "contract"), (("bounds", "contracts"), "contract"),
+    (("doc", "contracts"), "contract"), (("explain", "contracts", "payout"), "trace"),
+    (("verify", "contracts"), "trace"),
+], ids=lambda value: value[0] if isinstance(value, tuple) else value)
+def test_a_folder_given_for_a_file_is_an_error_like_a_missing_file(
+        workdir: Path, command: tuple[str, ...], kind: str) -> None:
+    # Exit 1 with eqlang's own message, as for a missing file, not click's usage error.
+    code, out, err = run(*command)
+    assert code == 1 and out == ""
+    assert err.startswith(f"contracts: error[E0{'001' if kind == 'contract' else '701'}]: "
+                          f"this is a directory, not a {kind} file\n"), err
+
+
 def test_a_trace_path_that_cannot_be_written_fails_before_settling(workdir: Path) -> None:
     code, out, err = run("eval", CONTRACT, "--table", TABLE, "--trace", "contracts")
     assert code == 1 and out == ""
