@@ -105,7 +105,7 @@ from eqlang.parse import parse
 from eqlang.render import explain as explain_tree
 from eqlang.render import outputs_data
 from eqlang.source import SourceFile
-from eqlang.tables import TableSet, load_table, load_tables
+from eqlang.tables import TableSet, key_text, load_table, load_tables
 from eqlang.trace import FORMAT, build, dumps, write_atomic
 from eqlang.values import NotScored, Quantity, Value, exact_text
 
@@ -367,6 +367,8 @@ def _settle(program: Program, tables: str | Path | Sequence[str | Path] | TableS
         tables = [tables]
     if isinstance(organizations, str):
         organizations = [organizations]
+    if organizations:
+        organizations = [key_text(org) for org in organizations]
     table_set = tables if isinstance(tables, TableSet) else load_tables(list(tables))
     assignments = (
         [f"{k}={v}" for k, v in overrides.items()] if isinstance(overrides, Mapping)

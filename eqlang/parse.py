@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import functools
 import re
+import unicodedata
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
@@ -502,7 +503,10 @@ def _mark_blank(layout: list[str], line: int, previous_line: int) -> None:
 
 def _unquote(token: Token) -> str:
     body = str(token)[1:-1]
-    return re.sub(r"\\(.)", lambda m: "\n" if m.group(1) == "n" else m.group(1), body)
+    text = re.sub(r"\\(.)", lambda m: "\n" if m.group(1) == "n" else m.group(1), body)
+    # In NFC, as measure tables' key cells are: a name must match however its accents were
+    # typed, since the two spellings look the same to everyone.
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
 def _date(source: SourceFile, token: Token) -> datetime.date:

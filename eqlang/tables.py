@@ -2,9 +2,10 @@
 
 A table has one header row naming (in any order) the columns ``org``, ``measure``, ``group``,
 ``period``, ``numerator`` and ``denominator``; other columns are ignored. Each further record
-is one ``Row``: the four key cells (stripped of surrounding whitespace, never empty) and two
-exact ``Decimal`` counts with ``numerator <= denominator``. The key is unique within a table
-and, once ``load_tables`` merges several tables into a ``TableSet``, across all of them.
+is one ``Row``: the four key cells (stripped of surrounding whitespace, in Unicode normal form
+NFC, never empty) and two exact ``Decimal`` counts with ``numerator <= denominator``. The
+key is unique within a table and, once ``load_tables`` merges several tables into a
+``TableSet``, across all of them.
 
 Every problem found becomes a ``Diagnostic`` whose span points at the offending cell, and all
 of them (up to ``diagnostics.MAX_DIAGNOSTICS`` per table) are raised together in one
@@ -21,6 +22,7 @@ import codecs
 import hashlib
 import os
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
@@ -211,6 +213,14 @@ class TableSet:
         return self._groups.get((org, measure, period), ())
 
 
+def key_text(cell: str) -> str:
+    """A key cell as compared: without the spaces around it, and in Unicode normal form NFC,
+    so that "Café" exported with a combining accent is the same name as "Café" typed with
+    the accented letter, as it looks to every reader."""
+    text = cell.strip()
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
+
+
 def misspelled_keys(tables: TableSet, *, measures: Iterable[str], groups: Iterable[str],
                     periods: Iterable[str]) -> list[Diagnostic]:
     """Key cells that name a measure, group or period the contract reads, but spelled
@@ -327,7 +337,7 @@ def _merge(tables: Sequence[MeasureTable]) -> tuple[dict[Key, Row], list[Diagnos
                         ),
                     ),
                     hint="each (org, measure, group, period) may appear in only one table; "
-                    "remove one of the rows",
+                    "remove one of the rows" + _ACCENTS_NOTE * (not all(p.isascii() for p in key)),
                 )
             )
     return index, collector.finish("the input tables")
@@ -736,10 +746,10 @@ class _Checker:
             if len(values) != width:
                 self.field_count(record, width)
                 continue
-            org = values[org_at].strip()
-            measure = values[measure_at].strip()
-            group = values[group_at].strip()
-            period = values[period_at].strip()
+            org = key_text(values[org_at])
+            measure = key_text(values[measure_at])
+            group = key_text(values[group_at])
+            period = key_text(values[period_at])
             numerator_text = values[numerator_at]
             denominator_text = values[denominator_at]
             key = (org, measure, group, period)
@@ -969,8 +979,15 @@ def _ratio_problem(numerator: Decimal, denominator: Decimal) -> tuple[str, str]:
 def _duplicate_problem(key: Key, first_line: int) -> tuple[str, str]:
     return (
         f"duplicate row for {_describe(key)} (first on line {first_line})",
-        "each (org, measure, group, period) may appear only once; remove one of the rows",
+        "each (org, measure, group, period) may appear only once; remove one of the rows"
+        + _ACCENTS_NOTE * (not all(part.isascii() for part in key)),
     )
+
+
+# Two rows whose names differ only in how an accent was encoded look identical on screen;
+# without this, the user is told of a duplicate they cannot see.
+_ACCENTS_NOTE = (" (names are compared in Unicode normal form NFC, so an accent typed as one "
+                 "character or as a letter and a combining mark is the same name)")
 
 
 def _describe(key: Key) -> str:

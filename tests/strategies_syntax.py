@@ -9,6 +9,7 @@ check that formatting reads back as the same tree.
 from __future__ import annotations
 
 import re
+import unicodedata
 from decimal import Decimal
 
 from hypothesis import strategies as st
@@ -59,13 +60,14 @@ names = st.one_of(st.sampled_from(_PLAIN_NAMES), _spelled_name()).filter(
 )
 
 # Text as the STRING token carries it: anything but lone surrogates, which no decoded file
-# holds; quotes, backslashes, newlines and `#` are the interesting ones.
+# holds; quotes, backslashes, newlines and `#` are the interesting ones. The parser keeps
+# quoted text in Unicode normal form NFC, so that is the form a parsed tree holds.
 texts = st.text(
     alphabet=st.one_of(
         st.sampled_from('"\\\n#abc '), st.characters(blacklist_categories=("Cs",))
     ),
     max_size=12,
-)
+).map(lambda text: unicodedata.normalize("NFC", text))
 
 _comment_chars = st.characters(blacklist_categories=("Cs",), blacklist_characters="\n")
 

@@ -164,3 +164,31 @@ def test_the_public_api_is_typed() -> None:
         if callable(item) and not isinstance(item, type):
             assert item.__annotations__.get("return") is not None, name
         assert item.__doc__, name
+
+
+def test_accented_names_match_however_the_accent_was_typed(tmp_path: Path) -> None:
+    # The contract spells the provider and a category with combining accents, the table
+    # with precomposed letters, and the caller names the organization a third way.
+    composed, decomposed = "Cl\u00ednica", "Cli\u0301nica"
+    contract = tmp_path / "accents.eq"
+    contract.write_text(
+        "contract \"Accents\"\n"
+        f"  provider \"{decomposed} del Valle\"\n"
+        "  currency USD\n"
+        "  period performance is \"2024\"\n"
+        "end\n\n"
+        "measure COL \"Colorectal cancer screening\" higher is better\n\n"
+        "stratification ethnicity\n"
+        "  groups \"Lati\u0301ne\" as Latine, Other\n"
+        "  reference Other\n"
+        "  focus Latine\n"
+        "end\n\n"
+        "output latine_rate: percent = rate(COL, Latine, performance) not rounded\n",
+        encoding="utf-8")
+    table = tmp_path / "accents.csv"
+    table.write_text("org,measure,group,period,numerator,denominator\n"
+                     f"{composed} del Valle,COL,Lat\u00edne,2024,3,4\n", encoding="utf-8")
+    outputs = settle(load_contract(str(contract)), str(table),
+                     organizations=f"{decomposed} del Valle").outputs()
+    assert outputs == {
+        f"{composed} del Valle": {"latine_rate": Quantity("percent", Decimal("0.75"))}}

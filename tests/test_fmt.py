@@ -868,3 +868,12 @@ def test_example_period_labels_keep_their_digits() -> None:
 @given(gen.examples)
 def test_generated_examples_roundtrip(example: s.Example) -> None:
     assert_roundtrips(s.Module((example,)))
+
+
+def test_quoted_text_is_kept_in_unicode_normal_form() -> None:
+    # A title typed with a combining accent reads, compares and formats like the one typed
+    # with the accented letter: measure tables' names are compared the same way.
+    module = parse(SourceFile("accent.eq", 'contract "Cli\u0301nica"\nend\n'))
+    header = module.declarations[0]
+    assert isinstance(header, s.ContractHeader) and header.title == "Cl\u00ednica"
+    assert format_module(module) == 'contract "Cl\u00ednica"\nend\n'

@@ -433,6 +433,27 @@ def test_duplicate_key_names_both_lines(tmp_path: Path) -> None:
     assert note.span is not None and (note.span.line, note.span.column) == (2, 1)
 
 
+COMPOSED, DECOMPOSED = "Caf\u00e9", "Cafe\u0301"  # the same name to every reader
+
+
+def test_key_cells_are_compared_in_unicode_normal_form(tmp_path: Path) -> None:
+    path = write(tmp_path, HEADER + f"{DECOMPOSED},m,Latin{DECOMPOSED[-2:]},2024,1,2\n")
+    (row,) = load_table(path).rows
+    assert (row.org, row.group) == (COMPOSED, "Latin\u00e9")
+
+
+def test_names_that_differ_only_in_accent_encoding_are_one_key(tmp_path: Path) -> None:
+    path = write(tmp_path, HEADER + f"{COMPOSED},m,g,2024,1,2\n{DECOMPOSED},m,g,2024,1,2\n")
+    diagnostic = only_error(path)
+    assert at(diagnostic) == ("E0505", 3, 1)
+    assert diagnostic.hint is not None and "Unicode normal form NFC" in diagnostic.hint
+
+
+def test_an_ascii_duplicate_hint_says_nothing_of_unicode(tmp_path: Path) -> None:
+    diagnostic = only_error(write(tmp_path, HEADER + "A,m,g,2024,1,2\nA,m,g,2024,1,2\n"))
+    assert diagnostic.hint is not None and "Unicode" not in diagnostic.hint
+
+
 def test_duplicate_key_is_found_even_when_first_row_is_bad(tmp_path: Path) -> None:
     diagnostics = errors_of(write(tmp_path, HEADER + "A,m,g,2024,x,2\nA,m,g,2024,1,2\n"))
     assert [at(d) for d in diagnostics] == [("E0503", 2, 12), ("E0505", 3, 1)]
