@@ -472,6 +472,9 @@ def _read_trace(path: str | Path) -> tuple[bytes, dict[str, Any]]:
         raw = Path(path).read_bytes()
         data = json.loads(raw.decode("utf-8"))
     except FileNotFoundError:
+        if Path(path).name == "-":
+            raise _bad_trace(shown, "cannot read a trace from `-` (standard input)",
+                             "name the trace file") from None
         raise _bad_trace(shown, "no such trace file",
                          "write one with `eqlang eval ... --trace FILE`") from None
     except IsADirectoryError:

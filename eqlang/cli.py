@@ -61,7 +61,14 @@ from eqlang.properties import (
 )
 from eqlang.render import explain as explain_tree
 from eqlang.render import module_docs, outputs_json, summary
-from eqlang.source import SourceError, read_source
+from eqlang.source import (
+    STDIN,
+    STDIN_SHOWN,
+    SourceError,
+    SourceFile,
+    read_source,
+    read_stream,
+)
 from eqlang.syntax import ContractHeader
 from eqlang.tables import load_tables
 from eqlang.trace import refuse_inputs, write_atomic
@@ -156,14 +163,20 @@ def check(files: tuple[str, ...], code: str | None, properties: bool, examples: 
     if not files:
         raise click.UsageError("name at least one contract file, or use --explain CODE")
     _require_properties(click.get_current_context(), properties, counterexample_dir)
+    _stdin_once(files)
     diagnostics: list[Diagnostic] = []
     broken = 0
     for file in files:
         try:
-            program = load_contract(file)
+            program = _load_stdin() if file == STDIN else load_contract(file)
         except EqlangError as error:
             diagnostics.extend(error.diagnostics)
             continue
+        except SourceError as error:
+            diagnostics.append(_unreadable(error))
+            continue
+        if file == STDIN:
+            file = STDIN_SHOWN
         click.echo(f"{file}: ok ({counted(len(program.contract_measures), 'measure')}, "
                    f"{counted(len(program.outputs), 'output')})")
         if properties:
@@ -173,6 +186,21 @@ def check(files: tuple[str, ...], code: str | None, properties: bool, examples: 
         _fail(diagnostics)
     if broken:
         sys.exit(1)
+
+
+def _stdin_once(files: tuple[str, ...]) -> None:
+    if files.count(STDIN) > 1:
+        raise click.UsageError("`-` (standard input) can be named only once")
+
+
+def _read_stdin() -> SourceFile:
+    return read_stream(sys.stdin.buffer)
+
+
+def _load_stdin() -> Program:
+    """A contract piped in, checked as if it were a file in the current folder: the files
+    it imports from beside it are read from there."""
+    return check_program(load(Path.cwd() / STDIN_SHOWN, STDIN_SHOWN, source=_read_stdin()))
 
 
 def _require_properties(context: click.Context, properties: bool, folder: str | None) -> None:
@@ -219,12 +247,18 @@ def fmt(files: tuple[str, ...], write: bool, check_only: bool, show_diff: bool) 
         raise click.UsageError("--write rewrites files; --check and --diff change nothing")
     if not (write or check_only or show_diff) and len(files) > 1:
         raise click.UsageError("name one file to print, or use --write, --check or --diff")
+    if write and STDIN in files:
+        raise click.UsageError("--write cannot rewrite standard input; without --write, "
+                               "`eqlang fmt -` prints the formatted text")
+    _stdin_once(files)
     diagnostics: list[Diagnostic] = []
     unformatted: list[str] = []
     read = 0
     for file in files:
         try:
-            source = read_source(file)
+            source = _read_stdin() if file == STDIN else read_source(file)
+            if file == STDIN:
+                file = STDIN_SHOWN
             formatted = format_module(parse(source))
         except EqlangError as error:
             diagnostics.extend(error.diagnostics)

@@ -53,8 +53,14 @@ class Loader:
         self.loaded: dict[Path, LoadedModule] = {}
         self.diagnostics: list[Diagnostic] = []
         self.in_progress: list[Path] = []
+        #: Texts not read from disk (a contract from standard input), by the path they
+        #: stand at for imports beside them.
+        self.given: dict[Path, SourceFile] = {}
 
-    def load_main(self, path: Path, display: str, module: bool = False) -> LoadedModule | None:
+    def load_main(self, path: Path, display: str, module: bool = False,
+                  source: SourceFile | None = None) -> LoadedModule | None:
+        if source is not None:
+            self.given[path.resolve()] = source
         loaded = self._load(path.resolve(), display, None, 0)
         return attrs.evolve(loaded, library=True) if module and loaded is not None else loaded
 
@@ -79,7 +85,7 @@ class Loader:
             )
             return None
         try:
-            source = read_source(resolved, display)
+            source = self.given.get(resolved) or read_source(resolved, display)
         except SourceError as error:
             diagnostic = source_error_diagnostic(error)
             if importer is not None:
@@ -181,17 +187,20 @@ def escapes(written: str, directory: Path, roots: tuple[Path, ...]) -> str | Non
     return None
 
 
-def load(path: str | Path, display: str | None = None, *, module: bool = False
-         ) -> LoadedModule:
+def load(path: str | Path, display: str | None = None, *, module: bool = False,
+         source: SourceFile | None = None) -> LoadedModule:
     """Load a contract and its imports, or raise ``EqlangError`` with every problem found.
 
     ``display`` is the path diagnostics and traces show (by default ``path`` itself);
     ``eqlang verify`` reads a contract found beside a trace under the path it recorded.
-    ``module`` loads the file as a module that a contract would import.
+    ``module`` loads the file as a module that a contract would import. ``source``, when
+    given, is the contract's text, not read from disk: ``path`` then only places it, for
+    the files it imports from beside it.
     """
     main_path = Path(path)
     loader = Loader(main_path.parent)
-    loaded = loader.load_main(main_path, str(path) if display is None else display, module)
+    loaded = loader.load_main(main_path, str(path) if display is None else display, module,
+                              source)
     if loader.diagnostics or loaded is None:
         raise EqlangError(loader.diagnostics)
     return loaded

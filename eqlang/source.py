@@ -9,12 +9,16 @@ from __future__ import annotations
 import bisect
 import hashlib
 from pathlib import Path
+from typing import BinaryIO
 
 import attrs
 
 #: Contracts larger than this are refused before parsing: no real contract comes near it
 #: (the largest shipped one is under 30 kB), and a file this size checks within seconds.
 MAX_SOURCE_BYTES = 500_000
+
+#: The path that stands for standard input, and how diagnostics show it.
+STDIN, STDIN_SHOWN = "-", "<stdin>"
 
 
 @attrs.frozen(eq=False)
@@ -147,8 +151,17 @@ def read_source(path: str | Path, display: str | None = None) -> SourceFile:
                           "name a .eq file; for every contract in a folder, use a "
                           "wildcard such as `contracts/*.eq`") from None
     except FileNotFoundError:
+        if Path(path).name == STDIN:
+            raise SourceError(shown, "`-` (standard input) is read only by `eqlang check` and "
+                              "`eqlang fmt`", "save the contract to a file and name it") from None
         raise SourceError(shown, "no such file", "check the path and spelling") from None
     except OSError as exc:
         raise SourceError(shown, f"cannot read file: {exc.strerror}",
                           "check the path and its permissions") from None
     return decode_source(shown, data)
+
+
+def read_stream(stream: BinaryIO, display: str = STDIN_SHOWN) -> SourceFile:
+    """Read and decode a contract from a stream (standard input), as ``read_source`` does
+    a file; one byte past the limit is read, since a pipe has no size to check first."""
+    return decode_source(display, stream.read(MAX_SOURCE_BYTES + 1))

@@ -452,6 +452,12 @@ def _read_bytes(path: str | os.PathLike[str], shown: str) -> tuple[bytes | None,
             # (pipes, growing files), and this bounds memory regardless.
             data = handle.read(MAX_TABLE_BYTES + 1)
     except FileNotFoundError:
+        if os.path.basename(path) == "-":
+            # A trace names the files it read so that `verify` can read them again.
+            return None, _unreadable(
+                shown, "cannot read a table from `-` (standard input)",
+                "save the table to a file and name it: the trace records the file, so that "
+                "`eqlang verify` can read it again")
         return None, _unreadable(
             shown, "cannot read table: no such file", "check the path and spelling"
         )

@@ -7,7 +7,8 @@ from click.testing import CliRunner
 from eqlang.cli import main
 
 
-def run(*args: str) -> tuple[int, str, str]:
-    """Exit status, standard output and standard error of ``eqlang ARGS``."""
-    result = CliRunner().invoke(main, list(args), catch_exceptions=False)
+def run(*args: str, stdin: bytes | None = None) -> tuple[int, str, str]:
+    """Exit status, standard output and standard error of ``eqlang ARGS``, with ``stdin``
+    as standard input."""
+    result = CliRunner().invoke(main, list(args), input=stdin, catch_exceptions=False)
     return result.exit_code, result.stdout, result.stderr

@@ -630,6 +630,50 @@ def test_a_folder_given_for_a_file_is_an_error_like_a_missing_file(
                           f"this is a directory, not a {kind} file\n"), err
 
 
+def test_check_reads_a_contract_from_standard_input(workdir: Path) -> None:
+    code, out, err = run("check", "-", CONTRACT, stdin=Path(CONTRACT).read_bytes())
+    assert (code, err) == (0, "")
+    assert out.splitlines() == ["<stdin>: ok (3 measures, 2 outputs)",
+                                f"{CONTRACT}: ok (3 measures, 2 outputs)"]
+    code, _, err = run("check", "-", stdin=b'contract "x"\nend\nparameter p: money = $1 + 5%\n')
+    assert code == 1 and "<stdin>:3:22: error[E0201]: cannot add money and a percent" in err
+
+
+def test_a_contract_on_standard_input_imports_from_the_current_folder(
+        workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The contract's own imports resolve as if it were a file in the current folder.
+    shutil.copytree(ROOT / "contracts" / "lib", "contracts/lib")
+    shutil.copy(ROOT / "contracts" / "showcase.csv", "contracts")
+    showcase = (ROOT / "contracts" / "showcase.eq").read_bytes()
+    code, out, err = run("check", "-", stdin=showcase)
+    assert code == 1 and out == "" and "cannot import `lib/plan_measures.eq`" in err
+    monkeypatch.chdir("contracts")
+    code, out, err = run("check", "-", stdin=showcase)
+    assert code == 0 and out.startswith("<stdin>: ok"), err
+
+
+def test_fmt_formats_standard_input(workdir: Path) -> None:
+    messy = b'contract   "x"\nend\n'
+    assert run("fmt", "-", stdin=messy) == (0, 'contract "x"\nend\n', "")
+    code, _, err = run("fmt", "--check", "-", stdin=messy)
+    assert code == 1 and err.startswith("<stdin>: not formatted\n")
+    code, _, err = run("fmt", "--write", "-", stdin=messy)
+    assert code == 2 and "--write cannot rewrite standard input" in err
+
+
+def test_standard_input_is_read_once_and_only_where_it_can_be(workdir: Path) -> None:
+    code, _, err = run("check", "-", "-", stdin=b"")
+    assert code == 2 and "`-` (standard input) can be named only once" in err
+    code, _, err = run("eval", "-", "--table", TABLE, stdin=Path(CONTRACT).read_bytes())
+    assert code == 1
+    assert err.startswith("-: error[E0001]: `-` (standard input) is read only by `eqlang "
+                          "check` and `eqlang fmt`\n"), err
+    code, _, err = run("eval", CONTRACT, "--table", "-", stdin=Path(TABLE).read_bytes())
+    assert code == 1 and err.startswith("-: error[E0501]: cannot read a table from `-`"), err
+    code, _, err = run("verify", "-", stdin=b"{}")
+    assert code == 1 and err.startswith("-: error[E0701]: cannot read a trace from `-`"), err
+
+
 def test_a_trace_path_that_cannot_be_written_fails_before_settling(workdir: Path) -> None:
     code, out, err = run("eval", CONTRACT, "--table", TABLE, "--trace", "contracts")
     assert code == 1 and out == ""
