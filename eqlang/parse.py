@@ -369,10 +369,13 @@ def _check_nesting(source: SourceFile, tree: Tree) -> None:
     while stack:
         node, depth, parent = stack.pop()
         if depth > MAX_NESTING:
-            # In a chain such as `1 + 1 + ... + 1` the level too deep is one operand; the
-            # operation around it shows the chain, from its start to that operand.
-            chained = parent is not None and parent.data in _CHAINS
-            meta = parent.meta if chained and parent is not None else node.meta
+            # The level too deep may be a lone operand or literal; the construct around it
+            # (an `if`, a call, or in a chain such as `1 + 1 + ... + 1` the operation from
+            # the chain's start) is what a reader recognises and splits up.
+            chained = parent is not None and parent.data in _CHAINS and any(
+                isinstance(child, Tree) and child.data == parent.data
+                for child in parent.children)
+            meta = parent.meta if parent is not None and not parent.meta.empty else node.meta
             span = source.span(meta.start_pos, meta.end_pos) if not meta.empty else None
             raise EqlangError(
                 Diagnostic(
@@ -385,8 +388,10 @@ def _check_nesting(source: SourceFile, tree: Tree) -> None:
                     + (", or aggregate: `sum(x for each m in measures)`" if chained else ""),
                 )
             )
-        stack.extend((child, depth + _level(child), node) for child in node.children
-                     if isinstance(child, Tree))
+        # Children in source order, so the first level too deep found is the leftmost: the
+        # `if` that starts it, not a literal of some `else` far to its right.
+        stack.extend(reversed([(child, depth + _level(child), node) for child in node.children
+                               if isinstance(child, Tree)]))
 
 
 def find_comments(text: str) -> list[tuple[int, str]]:

@@ -523,6 +523,14 @@ def test_deep_expressions_are_refused(tmp_path: Path, expression: str) -> None:
     assert diagnostic.span is not None and diagnostic.span.line == 1
 
 
+def test_a_deep_if_is_shown_at_its_if(tmp_path: Path) -> None:
+    # Not at the condition or a literal of an `else` far to its right.
+    expression = "if yes then " * 200 + "1" + " else 2" * 200
+    diagnostic = refused(write(tmp_path, f"define x: number = {expression}\n"), "E0005")
+    assert diagnostic.span is not None and diagnostic.span.text.startswith("if yes then if")
+    assert (diagnostic.span.column - 20) % len("if yes then ") == 0
+
+
 def test_deep_boolean_chains_are_refused(tmp_path: Path) -> None:
     refused(write(tmp_path, "define x: yesno = " + " and ".join(["yes"] * DEPTH) + "\n"), "E0005")
     refused(write(tmp_path, "define x: yesno = " + "not " * DEPTH + "yes\n"), "E0005")
