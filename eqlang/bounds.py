@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import decimal
 import functools
+import textwrap
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
@@ -437,12 +438,22 @@ def describe(bound: Bound) -> str:
     return f"always {display(value)}"
 
 
+#: The width `eqlang fmt` gives contracts, so that a report reads like them.
+_WIDTH = 92
+
+
 def render_bounds(path: str, bounds: Sequence[Bound]) -> str:
     width = max((len(b.label) for b in bounds), default=0)
     lines = [f"{path}: bounds of each output over every valid measure table"]
     for bound in bounds:
         lines.append(f"  {bound.label.ljust(width)}  {describe(bound)}")
-        lines.extend(f"  {'':{width}}    may stop: {stop_text(d)}" for d in bound.stops)
+        indent = " " * (width + 6)
+        for stop in bound.stops:
+            # Wrapped at spaces only: a quoted expression or a file:line:col stays whole.
+            lines.extend(textwrap.wrap(
+                f"may stop: {stop_text(stop)}", _WIDTH, initial_indent=indent,
+                subsequent_indent=indent + "  ", break_long_words=False,
+                break_on_hyphens=False))
     if not bounds:
         lines.append("  (the contract has no outputs)")
     return "\n".join(lines) + "\n"

@@ -213,10 +213,15 @@ def test_possible_stops_are_printed_and_in_json(tmp_path: Path) -> None:
                     "\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["bounds", str(path)])
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[1:] == [
-        "  x  $0.00 or more (no upper bound)",
-        f"       may stop: division by zero where `{DIVISOR}` is 0, in `$1.00 / {DIVISOR}`, at "
-        f"{path}:17:19 (E0401)"]
+    bound, *stop = result.output.splitlines()[1:]
+    assert bound == "  x  $0.00 or more (no upper bound)"
+    # Wrapped to the width of a formatted contract, at spaces, under its bound.
+    assert stop[0].startswith("       may stop: ")
+    assert all(line.startswith("         ") for line in stop[1:])
+    assert all(len(line) <= 92 or " " not in line.strip() for line in stop)
+    assert " ".join(line.strip() for line in stop) == (
+        f"may stop: division by zero where `{DIVISOR}` is 0, in `$1.00 / {DIVISOR}`, at "
+        f"{path}:17:19 (E0401)")
     result = CliRunner().invoke(main, ["bounds", "--json", str(path)])
     entry = json.loads(result.output)[str(path)]["x"]
     assert entry["may_stop"] == [{
