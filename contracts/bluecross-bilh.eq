@@ -15,8 +15,8 @@
 #   measured when at least 60% of the races (3 of 5) have 20 members or more.
 # - Ethnicity disparity: the gap between Hispanic or Latino members and the rest, in points
 #   (0 when Hispanic members do as well or better).
-# - Each disparity earns credit by tier: under 1.5 points 100%, 1.5 to under 3 points 75%, 3
-#   to under 4.5 points 50%, 4.5 to under 6 points 25%, 6 points or more nothing. Improvement
+# - Each disparity earns credit by tier: under 1.5 points 100%, 1.5 to under 3 points 75%,
+#   3 to under 4.5 points 50%, 4.5 to under 6 points 25%, 6 points or more none. Improvement
 #   also counts: a disparity at least 30% smaller than in 2022 earns at least 50%.
 # - A measure's credit is 60% race and 40% ethnicity; if one cannot be measured, the other
 #   carries the measure. Unmeasured measures pass their weight to the others.
@@ -275,7 +275,7 @@ example "nothing measured pays nothing"
   expect equity_payment = $0.00
 end
 
-# ---- promises: `eqlang check --properties` searches for tables that break them -------------
+# ---- promises: `eqlang check --properties` searches for tables that break them -----------
 
 ## The payment stays between nothing and the pool.
 invariant "payment within the pool":

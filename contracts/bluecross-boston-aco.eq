@@ -230,7 +230,7 @@ example "nothing measured pays nothing"
   expect equity_payment = $0.00
 end
 
-# ---- promises: `eqlang check --properties` searches for tables that break them -------------
+# ---- promises: `eqlang check --properties` searches for tables that break them -----------
 
 ## The payment stays between nothing and the pool.
 invariant "payment within the pool":

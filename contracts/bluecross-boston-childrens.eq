@@ -184,7 +184,7 @@ example "nothing scored pays nothing"
   expect equity_payment = $0.00
 end
 
-# ---- promises: `eqlang check --properties` searches for tables that break them -------------
+# ---- promises: `eqlang check --properties` searches for tables that break them -----------
 
 ## The payment stays between nothing and the pool.
 invariant "payment within the pool":

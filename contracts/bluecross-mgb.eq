@@ -299,7 +299,7 @@ example "no screening members, no completeness bonus"
   expect total_payment = $100,000.00
 end
 
-# ---- promises: `eqlang check --properties` searches for tables that break them -------------
+# ---- promises: `eqlang check --properties` searches for tables that break them -----------
 
 ## No more than the withhold comes back, and the total is what comes back plus the bonus.
 invariant "the withhold returned is at most the withhold":

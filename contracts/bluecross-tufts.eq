@@ -8,8 +8,8 @@
 # - Four measures, a quarter of the pool each: colorectal cancer screening, diabetes care
 #   (HbA1c poor control, where a lower rate is better), hypertension (controlling high blood
 #   pressure) and child and adolescent well-care visits.
-# - Groups: the seven SPD 15 categories, with Asian, Black and Hispanic members compared with
-#   White. A group needs 30 members on a measure to count.
+# - Groups: the seven SPD 15 categories, with Asian, Black and Hispanic members compared
+#   with White. A group needs 30 members on a measure to count.
 # - Adult measures are paid on the between-group variance: how far, squared and weighted by
 #   membership, the groups' rates are from their overall rate. Credit by tier for how much
 #   smaller it is in 2024 than in 2022: less than 0% nothing, 0 to 10% a quarter, 10 to 25%
@@ -242,7 +242,7 @@ example "nothing scored pays nothing"
   expect equity_payment = $0.00
 end
 
-# ---- promises: `eqlang check --properties` searches for tables that break them -------------
+# ---- promises: `eqlang check --properties` searches for tables that break them -----------
 
 ## The payment stays between nothing and the pool in force.
 invariant "payment within the pool":

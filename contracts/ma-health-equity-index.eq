@@ -1,5 +1,5 @@
-# A reward in the style of the Medicare Advantage Health Equity Index (designed by CMS for the
-# 2027 Star Ratings; its future is uncertain). The design follows the published outline;
+# A reward in the style of the Medicare Advantage Health Equity Index (designed by CMS for
+# the 2027 Star Ratings; its future is uncertain). The design follows the published outline;
 # every number in it (weights, minimum sizes, the mapping to the reward) and every plan in
 # the sample table ma-health-equity-index.csv are illustrative, not CMS's specifications.
 #
@@ -20,7 +20,8 @@
 #   it earns nothing and is left out of the median.
 #
 # Settle it with:
-#   eqlang eval contracts/ma-health-equity-index.eq --table contracts/ma-health-equity-index.csv
+#   eqlang eval contracts/ma-health-equity-index.eq \
+#     --table contracts/ma-health-equity-index.csv
 
 ## A Health Equity Index style reward for Medicare Advantage plans (illustrative).
 contract "Health Equity Index reward (illustrative)"
@@ -298,7 +299,7 @@ example "a plan with no members"
   expect reward = 0
 end
 
-# ---- promises: `eqlang check --properties` searches for tables that break them -------------
+# ---- promises: `eqlang check --properties` searches for tables that break them -----------
 
 ## The index lies between -1 and +1; the reward between none and the full reward.
 invariant "the index lies between -1 and +1":

@@ -205,7 +205,7 @@ example "an ACO with no members"
   expect bonus_points = 0
 end
 
-# ---- promises: `eqlang check --properties` searches for tables that break them -------------
+# ---- promises: `eqlang check --properties` searches for tables that break them -----------
 
 ## The scaler is at most four measures' top points; the bonus at most the cap.
 invariant "the scaler is at most four top places":

@@ -25,7 +25,7 @@
 # Settle it with:
 #   eqlang eval contracts/reference-equity.eq --table contracts/reference-equity.csv
 
-## Reference pay-for-equity terms: gap closure on three adult measures, settled per organization.
+## Reference pay-for-equity terms: gap closure on three adult measures, per organization.
 contract "Reference equity contract"
   payer "Illustrative Health Plan"
   provider each organization
@@ -121,7 +121,7 @@ output payout: money =
   else min(sum(measure_payout(m) for each m in measures, not scored: skip), pool)
   rounded to cents half up
 
-# ---- worked examples (run them with `eqlang test contracts/reference-equity.eq`) ----------
+# ---- worked examples (run them with `eqlang test contracts/reference-equity.eq`) ---------
 ## One year with something of everything, worked by hand with round numbers.
 ## COL: Asian trailed White by 1 pp and still does (small gap kept: 1); Black closed 4 of
 ## 10 pp (closure 40%, half of it needed: 0.8); Hispanic fell from 1 pp to 4 pp behind (0).
@@ -223,13 +223,13 @@ example "nothing scored pays nothing"
   expect payout = $0.00
 end
 
-# ---- promises: `eqlang check --properties` searches for tables that break them -------------
+# ---- promises: `eqlang check --properties` searches for tables that break them -----------
 
 ## An organization is never paid less than nothing, nor more than the pool.
 invariant "payout within the pool": always payout >= $0.00 and payout <= pool
 
-## Better care for a focus group, everything else equal, never pays less: a higher rate where
-## higher is better, a lower one where lower is better.
+## Better care for a focus group, everything else equal, never pays less: a higher rate
+## where higher is better, a lower one where lower is better.
 invariant "better care for a focus group never pays less":
   payout never falls when rate(m, g, performance) improves
   for each m in measures, g in focus groups

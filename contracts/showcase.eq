@@ -60,7 +60,7 @@ measure CBP from hedis weight 20% minimum denominator 30
 ## HbA1c poor control: a lower rate is better (the direction comes from hedis).
 measure HBD from hedis weight 20%
 measure WCV from hedis weight 15%
-## Depression screening and follow-up, from the plan's own catalogue in lib/plan_measures.eq.
+## Depression screening and follow-up, from the plan's catalogue in lib/plan_measures.eq.
 measure DSF from plan weight 10%
 
 ## Screening for food, housing and transportation needs at an annual visit. Declared here,
@@ -99,7 +99,7 @@ stratification area "Neighborhood deprivation"
   focus Deprived
 end
 
-# ---- parameters: one of each unit type ----------------------------------------------------
+# ---- parameters: one of each unit type ---------------------------------------------------
 
 ## The pool each organization can earn on the six measures.
 parameter pool: money = $1,500,000.00 per "Schedule B, section 1"
@@ -132,7 +132,7 @@ parameter statement_recipient: text = "Health Equity Program Office"
 parameter pediatric_rider_start: date = 2024-04-01 per "Pediatric rider, section 1"
 parameter performance_year_end: date = 2024-12-31 per "Schedule B, section 2"
 
-# ---- gaps ----------------------------------------------------------------------------------
+# ---- gaps --------------------------------------------------------------------------------
 
 ## The gap between a group and its reference group, in percentage points, oriented so that a
 ## positive gap means the group fares worse; never below zero. The reference follows the
@@ -197,7 +197,7 @@ define race_score(m: measure): number =
     group_score(m, g) weighted by denominator(m, g, performance)
     for each g in focus groups of race where scorable(m, g))
 
-# ---- the pediatric rider -------------------------------------------------------------------
+# ---- the pediatric rider -----------------------------------------------------------------
 
 ## The return type is left out here: eqlang works it out (yes/no).
 define rider_in_force =
@@ -233,7 +233,7 @@ define pediatric_score(m: measure): number =
     / pediatric_points_needed,
     0, 1)
 
-# ---- scores and payments -------------------------------------------------------------------
+# ---- scores and payments -----------------------------------------------------------------
 
 ## The score of a measure, from 0 to 1. WCV is scored under the pediatric rider instead.
 define measure_score(m: measure): number =
@@ -302,7 +302,7 @@ output quarterly_installment: money =
   rounded to dollars toward zero
   per "Schedule B, section 6"
 
-# ---- reported, not paid ----------------------------------------------------------------------
+# ---- reported, not paid ------------------------------------------------------------------
 
 ## Each group's mean gap to its reference group over the measures where it is scorable.
 output gap_to_reference(g: group): pp =
@@ -404,14 +404,14 @@ output median_race_gap: pp =
     for each m in measures, g in focus groups of race where scorable(m, g))
   rounded to 2 decimals half even
 
-# ---- worked examples (run them with `eqlang test contracts/showcase.eq`) ------------------
-## Settled as of 2025-06-30, so Amendment 1's pool of $1,650,000.00 is in force.
-## COL: White 70% -> 72%, Black 60% -> 66%: the gap went from 10 pp to 6 pp, 40% closed,
-## which the closure schedule credits 0.5. WCV (pediatric rider): the only organization's own
-## rate, 60%, is the peers' cut point; Black at 66% is 6 pp above it (1 point), Hispanic at
-## 55% is 5 pp below (0.5 points): 1.5 points, the full score. No other measure has race
-## data, so COL's 25% and WCV's 15% are rescaled over 40%: 62.5% and 37.5%.
-## $1,650,000.00 x 62.5% x 0.5 = $515,625.00 and $1,650,000.00 x 37.5% x 1 = $618,750.00.
+# ---- worked examples (run them with `eqlang test contracts/showcase.eq`) -----------------
+## Settled as of 2025-06-30, so Amendment 1's pool of $1,650,000.00 is in force. COL: White
+## 70% -> 72%, Black 60% -> 66%: the gap went from 10 pp to 6 pp, 40% closed, which the
+## closure schedule credits 0.5. WCV (pediatric rider): the only organization's own rate,
+## 60%, is the peers' cut point; Black at 66% is 6 pp above it (1 point), Hispanic at 55% is
+## 5 pp below (0.5 points): 1.5 points, the full score. No other measure has race data, so
+## COL's 25% and WCV's 15% are rescaled over 40%: 62.5% and 37.5%. $1,650,000.00 x 62.5% x
+## 0.5 = $515,625.00 and $1,650,000.00 x 37.5% x 1 = $618,750.00.
 example "race credit on COL, pediatric credit on WCV"
   organization "Example Clinic"
   rows
@@ -608,7 +608,7 @@ example "the sample table: Bayside Community Health"
   expect missed_opportunities(HBD) = 33
 end
 
-# ---- promises: `eqlang check --properties` searches for tables that break them -------------
+# ---- promises: `eqlang check --properties` searches for tables that break them -----------
 
 ## The equity payment stays within the pool, and the total within the pool and the bonus.
 invariant "payments within the pools":

@@ -115,10 +115,10 @@ define between_group_variance(m: measure, s: stratification, p: period): number 
     weighted by denominator(m, g, p)
     for each g in groups of s where statistics.has_data(m, g, p))
 
-## The index of disparity, unweighted: the mean absolute distance of the group rates from the
-## overall mean, as a share of it, (Σ |y_j − μ| / J) / μ × 100, over the J groups with
-## data. Unit: percent (0% when every group has the same rate). Not scored when fewer than two
-## groups have data or the overall mean is 0%.
+## The index of disparity, unweighted: the mean absolute distance of the group rates from
+## the overall mean, as a share of it, (Σ |y_j − μ| / J) / μ × 100, over the J groups with
+## data. Unit: percent (0% when every group has the same rate). Not scored when fewer than
+## two groups have data or the overall mean is 0%.
 ## Example: disparity.index_of_disparity(COL, race, performance)
 define index_of_disparity(m: measure, s: stratification, p: period): percent =
   if not enough_groups(m, s, p)
@@ -164,10 +164,10 @@ define index_of_disparity_to_reference(m: measure, s: stratification, p: period)
 define theil_term(x: number): number =
   if x = 0 then 0 else x * ln(x)
 
-## The Theil index: Σ p_j (y_j/μ) ln(y_j/μ), with p_j the population shares of the groups with
-## data and μ their weighted mean rate. 0 when every group has the same rate; it grows as
-## rates move apart. Unit: a plain number. Not scored when fewer than two groups have data or
-## every rate is 0%.
+## The Theil index: Σ p_j (y_j/μ) ln(y_j/μ), with p_j the population shares of the groups
+## with data and μ their weighted mean rate. 0 when every group has the same rate; it grows
+## as rates move apart. Unit: a plain number. Not scored when fewer than two groups have
+## data or every rate is 0%.
 ## Example: disparity.theil_index(HBD, race, performance)
 define theil_index(m: measure, s: stratification, p: period): number =
   if not enough_groups(m, s, p)

@@ -19,9 +19,9 @@ stratification omb1997_ethnicity "Ethnicity (OMB 1997)"
   reference NotHispanic
 end
 
-## Race and ethnicity under OMB's 2024 revision of SPD 15, due by 2029. One combined question
-## with seven minimum categories, Hispanic or Latino and Middle Eastern or North African among
-## them.
+## Race and ethnicity under OMB's 2024 revision of SPD 15, due by 2029. One combined
+## question with seven minimum categories, Hispanic or Latino and Middle Eastern or North
+## African among them.
 stratification spd15 "Race and ethnicity (OMB SPD 15, 2024)"
   groups "American Indian or Alaska Native" as AIAN, Asian,
     "Black or African American" as Black, "Hispanic or Latino" as Hispanic,
@@ -30,11 +30,11 @@ stratification spd15 "Race and ethnicity (OMB SPD 15, 2024)"
   reference White
 end
 
-## Race as NCQA stratifies HEDIS measures, with Unknown and Declined kept apart. The five OMB
-## races, some other race, two or more races, and two categories for members without a race:
-## Declined (asked, and chose not to answer) and Unknown (nothing recorded). The focus groups
-## are the four OMB races besides White, so Unknown and Declined are reported but never paid
-## on; their size tells how complete the data is.
+## Race as NCQA stratifies HEDIS measures, with Unknown and Declined kept apart. The five
+## OMB races, some other race, two or more races, and two categories for members without a
+## race: Declined (asked, and chose not to answer) and Unknown (nothing recorded). The focus
+## groups are the four OMB races besides White, so Unknown and Declined are reported but
+## never paid on; their size tells how complete the data is.
 stratification ncqa_race "Race (NCQA-style, Unknown and Declined apart)"
   groups "American Indian or Alaska Native" as AIAN, Asian,
     "Black or African American" as Black,
@@ -45,7 +45,7 @@ stratification ncqa_race "Race (NCQA-style, Unknown and Declined apart)"
   focus AIAN, Asian, Black, NHPI
 end
 
-## Ethnicity as NCQA stratifies HEDIS measures, with its own Declined and Unknown categories.
+## Ethnicity as NCQA stratifies HEDIS measures, with its own Declined and Unknown groups.
 ## They are spelled apart from those of `ncqa_race`, so a contract can take both.
 stratification ncqa_ethnicity "Ethnicity (NCQA-style, Unknown and Declined apart)"
   groups "Hispanic or Latino" as Hispanic, "Not Hispanic or Latino" as NotHispanic,

@@ -5,8 +5,8 @@
 # its own (`minimum denominator 30`); the standard library's metrics leave out any group
 # whose denominator is 0 or below that minimum, saying so in the trace.
 
-## Colorectal cancer screening: adults 45-75 with an appropriate screening test (colonoscopy,
-## sigmoidoscopy, CT colonography or a stool test) in its look-back period.
+## Colorectal cancer screening: adults 45-75 with an appropriate screening test
+## (colonoscopy, sigmoidoscopy, CT colonography or a stool test) in its look-back period.
 measure COL "Colorectal cancer screening" higher is better
 
 ## Controlling high blood pressure: adults 18-85 with hypertension whose most recent blood
@@ -59,8 +59,8 @@ measure CIS "Childhood immunization status (combination 10)" higher is better
 ## the thirteenth birthday.
 measure IMA "Immunizations for adolescents (combination 2)" higher is better
 
-## Eye exam for patients with diabetes: a retinal eye exam in the year (or a negative one the
-## year before).
+## Eye exam for patients with diabetes: a retinal eye exam in the year (or a negative one
+## the year before).
 measure EED "Eye exam for patients with diabetes" higher is better
 
 ## Kidney health evaluation for patients with diabetes: both an eGFR and a urine

@@ -9,7 +9,7 @@
 import disparity
 import statistics
 
-# ---- closing gaps --------------------------------------------------------------------------
+# ---- closing gaps ------------------------------------------------------------------------
 
 ## The share of a baseline gap closed by the performance period:
 ## (baseline − performance) ÷ baseline. Unit: percent; negative when the gap widened, above
@@ -30,11 +30,11 @@ define closure_credit(closed: percent, full_credit: percent): number =
   then not scored because "full credit must be reached at a share above 0%"
   else clamp(closed / full_credit, 0, 1)
 
-## The gap-closure score of group `g` on measure `m` from period `before` to `after`, against
-## the group's reference: a baseline gap of at most `small_gap` already counts as closed (1
-## if it is still at most `small_gap` after, else 0); a wider one earns `closure_credit` for
-## the share closed. Unit: a plain number from 0 to 1. Not scored when `g` or its reference
-## has no data in either period.
+## The gap-closure score of group `g` on measure `m` from period `before` to `after`,
+## against the group's reference: a baseline gap of at most `small_gap` already counts as
+## closed (1 if it is still at most `small_gap` after, else 0); a wider one earns
+## `closure_credit` for the share closed. Unit: a plain number from 0 to 1. Not scored when
+## `g` or its reference has no data in either period.
 ## Example: payment.gap_closure_score(COL, Black, baseline, performance, 2 pp, 50%)
 define gap_closure_score(m: measure, g: group, before: period, after: period, small_gap: pp,
     full_credit: percent): number =
@@ -65,9 +65,9 @@ define improvement(m: measure, before: percent, after: percent): pp =
   disparity.shortfall(m, before, after)
 
 ## The improvement score: the share of the distance from the baseline rate `before` to the
-## `benchmark` covered by `after`, from 0 (no better) to 1 (benchmark reached). Unit: a plain
-## number from 0 to 1. Not scored when the baseline was already at or beyond the benchmark
-## (there is no distance to cover; score attainment instead).
+## `benchmark` covered by `after`, from 0 (no better) to 1 (benchmark reached). Unit: a
+## plain number from 0 to 1. Not scored when the baseline was already at or beyond the
+## benchmark (there is no distance to cover; score attainment instead).
 ## Example: payment.improvement_score(COL, 60%, 63%, 75%) is 0.2
 define improvement_score(m: measure, before: percent, after: percent,
     benchmark: percent): number =
@@ -84,8 +84,8 @@ define benchmark_or_improvement_met(m: measure, before: percent, after: percent,
   not disparity.better(m, benchmark, after)
   or not disparity.better(m, before + (benchmark - before) * share, after)
 
-## Achievement points from 0 to 10 by tenths of a score from 0 to 1 (0.45 earns 4 points), as
-## state Medicaid ACO programs score a measure. Unit: a plain number.
+## Achievement points from 0 to 10 by tenths of a score from 0 to 1 (0.45 earns 4 points),
+## as state Medicaid ACO programs score a measure. Unit: a plain number.
 ## Example: payment.achievement_points(0.45) is 4
 schedule achievement_points(score: number): number
   domain from 0 through 1
@@ -188,7 +188,7 @@ define peer_third(m: measure, g: group, p: period): number =
 define third_points(third: number, top: number, middle: number, bottom: number): number =
   if third > 0 then top else if third < 0 then bottom else middle
 
-# ---- pools, caps, floors and withholds ------------------------------------------------------
+# ---- pools, caps, floors and withholds ---------------------------------------------------
 
 ## A measure's weight rescaled over the weight of the measures that were scored, so that the
 ## scored measures share the whole pool: `weight ÷ scored_weight`. Unit: percent. Not scored
@@ -233,7 +233,7 @@ define withheld(base: money, share: percent): money =
 define withhold_returned(withhold: money, score: number): money =
   withhold * clamp(score, 0, 1)
 
-# ---- no leveling down ------------------------------------------------------------------------
+# ---- no leveling down --------------------------------------------------------------------
 
 ## Yes when the whole population's rate on `m` got worse from `before` to `after` by more
 ## than `margin`. Not scored when the whole population has no members in either period.

@@ -34,9 +34,9 @@ define large_enough(m: measure, g: group, p: period, minimum: count): yesno =
   denominator(m, g, p) > 0 and denominator(m, g, p) >= max(minimum, min_denominator(m))
 
 ## Yes when group `g` and the group it is compared with (its stratification's reference, in
-## each period) both have at least `minimum` members in both periods: the usual condition for
-## scoring a change in a gap. No when any of the four falls short, or when there is no
-## reference group to compare with (a best-performing reference that no group qualifies for).
+## each period) both have at least `minimum` members in both periods: the usual condition
+## for scoring a change in a gap. No when any of the four falls short, or when there is no
+## reference group to compare with (a best-performing reference no group qualifies for).
 ## Example: statistics.scorable(HBD, Black, baseline, performance, 30)
 define scorable(m: measure, g: group, before: period, after: period,
     minimum: count): yesno =
@@ -58,8 +58,8 @@ define groups_with_data(m: measure, s: stratification, p: period): count =
 define coverage(m: measure, s: stratification, p: period): percent =
   groups_with_data(m, s, p) / count(g for each g in groups of s) * 100%
 
-## The coverage rule: yes when at least `share` of the groups of `s` have data on `m` in `p`,
-## and at least two do (no disparity can be measured with fewer). A contract reports a
+## The coverage rule: yes when at least `share` of the groups of `s` have data on `m` in
+## `p`, and at least two do (no disparity can be measured with fewer). A contract reports a
 ## metric only when this holds: `if statistics.covered(m, race, p, 75%) then ... else not
 ## scored because "..."`. Always yes or no.
 ## Example: statistics.covered(COL, race, performance, 75%)
