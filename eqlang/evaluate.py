@@ -482,7 +482,9 @@ class Evaluator:
         try:
             return self.math.round(value.magnitude, scaled, mode)
         except ArithmeticError_ as exc:
-            raise self.fail("E0405", f"cannot round: {exc}", span, env) from None
+            raise self.fail("E0405", str(exc), span, env,
+                            hint="an amount this large usually means a rule multiplies where "
+                            "it should divide, or a table holds an impossible count") from None
 
     def _schedule(self, d: s.Schedule, argument: Value, env: _Env) -> Value:
         if isinstance(argument, NotScored):

@@ -127,8 +127,12 @@ class ExactArithmetic:
 
     def round(self, a: Decimal, places: int, mode: str) -> Decimal:
         exponent = Decimal(1).scaleb(-places)
-        return self._do(lambda x, y: x.quantize(y, rounding=ROUNDING[mode],
-                                                context=self.context), a, exponent)
+        try:
+            return a.quantize(exponent, rounding=ROUNDING[mode], context=self.context)
+        except decimal.DecimalException:
+            raise ArithmeticError_(
+                f"cannot round {_brief(a)} to {places} decimals: the result would have more "
+                f"than {self.context.prec} significant digits") from None
 
     def sqrt(self, a: Decimal) -> Decimal:
         if a < 0:
@@ -339,10 +343,22 @@ def _plain(value: Decimal) -> str:
 def _brief(value: Decimal) -> str:
     # An operand in an error message is there to recognise, not to recompute: 34 digits of
     # 2.333... hide the point, so a long one is cut to ten and marked as cut.
-    if not value.is_finite() or len(value.as_tuple().digits) <= 12:
+    if not value.is_finite():
+        return _plain(value)
+    if value.adjusted() >= 15:
+        # Dozens of integer digits are unreadable written out: 9.999999999E+42 is not.
+        mantissa = value.scaleb(-value.adjusted(), context=decimal.Context(
+            prec=len(value.as_tuple().digits)))
+        cut = mantissa.quantize(Decimal("1E-9"), context=decimal.Context(
+            prec=12, rounding=decimal.ROUND_DOWN))
+        return (f"{_plain(cut)}E+{value.adjusted()}"
+                + ("..." if cut != mantissa else ""))
+    if len(value.as_tuple().digits) <= 12:
         return _plain(value)
     kept = max(0, 9 - value.adjusted())
-    cut = value.quantize(Decimal(1).scaleb(-kept), rounding=decimal.ROUND_DOWN)
+    # A context as wide as the digits kept: the default one would refuse a long integer part.
+    wide = decimal.Context(prec=max(value.adjusted(), 0) + kept + 2, rounding=decimal.ROUND_DOWN)
+    cut = value.quantize(Decimal(1).scaleb(-kept), context=wide)
     return _plain(cut) + ("..." if cut != value else "")
 
 

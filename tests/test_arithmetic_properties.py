@@ -194,10 +194,22 @@ def test_every_mix_is_either_refused_or_gives_the_documented_unit(
     ("0.125", "0.125"),
     ("2.333333333333333333333333333333333", "2.333333333..."),
     ("-0.0001234567890123456", "-0.000123456789..."),
-    ("123456789012345678901234", "123456789012345678901234"),
+    ("123456789012345", "123456789012345"),
+    ("123456789012345678901234", "1.23456789E+23..."),
+    ("9" * 45 + ".5", "9.999999999E+44..."),
+    ("1E+50", "1E+50"),
 ])
 def test_a_division_by_zero_shows_its_dividend_briefly(dividend: str, shown: str) -> None:
     # Cut operands are marked with "...", so a reader never takes them for exact values.
     with pytest.raises(ArithmeticError_) as caught:
         ExactArithmetic().divide(Decimal(dividend), Decimal(0))
     assert str(caught.value) == f"division by zero ({shown} / 0)"
+
+
+def test_a_rounding_too_wide_for_the_precision_says_so() -> None:
+    # A money amount of 10^40 dollars has no room for cents in 34 digits: a message, never a
+    # bare decimal.InvalidOperation.
+    with pytest.raises(ArithmeticError_) as caught:
+        ExactArithmetic().round(Decimal("1" * 41), 2, "half up")
+    assert str(caught.value) == ("cannot round 1.111111111E+40... to 2 decimals: the result "
+                                 "would have more than 34 significant digits")

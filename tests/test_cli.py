@@ -337,6 +337,21 @@ def test_an_unguarded_division_names_where_it_happened(workdir: Path) -> None:
     assert not Path("t.json").exists()
 
 
+def test_an_amount_too_large_to_round_is_an_error_not_a_traceback(workdir: Path) -> None:
+    Path("big.eq").write_text(
+        'contract "Big"\n  provider each organization\n  currency USD\n'
+        '  period performance is "2024"\nend\n\n'
+        'measure COL "Colorectal cancer screening" higher is better\n\n'
+        "output pay: money = $1,000.00 * numerator(COL, ALL, performance)\n"
+        "  * numerator(COL, ALL, performance) rounded to cents half up\n")
+    Path("big.csv").write_text("org,measure,group,period,numerator,denominator\n"
+                               f"A,COL,ALL,2024,{'9' * 20},{'9' * 20}\n")
+    code, out, err = run("eval", "big.eq", "--table", "big.csv")
+    assert (code, out) == (1, "")
+    assert err.startswith("big.eq:10:38: error[E0405]: cannot round 9.999999999E+42... to 2 "
+                          "decimals: the result would have more than 34 significant digits\n"), err
+
+
 def test_missing_all_row_names_organization_measure_and_period(workdir: Path) -> None:
     lines = Path(TABLE).read_text().splitlines(keepends=True)
     kept = [ln for ln in lines if not ln.startswith("Harborview Health Partners,CBP,ALL,2024")]
