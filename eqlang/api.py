@@ -660,7 +660,7 @@ def verify_trace(path: str | Path) -> Verification:
     as_of = trace["as_of"]
     rows = sum(t["rows"] for t in tables if isinstance(t.get("rows"), int))
     checked = (f"the contract {contract['path']}, {counted(len(contract['modules']), 'module')}, "
-               f"{counted(len(tables), 'table')} ({rows:,} rows) and every value of "
+               f"{counted(len(tables), 'table')} ({counted(rows, 'row')}) and every value of "
                f"{counted(len(organizations), 'organization')}")
     del trace  # a large trace is parsed again only if it differs, to describe how
     contract_file = _locate(contract["path"], shown)
