@@ -104,7 +104,7 @@ from eqlang.modules import load, stdlib_modules
 from eqlang.parse import parse
 from eqlang.render import explain as explain_tree
 from eqlang.render import outputs_data
-from eqlang.source import SourceFile
+from eqlang.source import SourceFile, names_stdin
 from eqlang.tables import TableSet, key_text, load_table, load_tables
 from eqlang.trace import FORMAT, build, dumps, write_atomic
 from eqlang.values import NotScored, Quantity, Value, exact_text
@@ -472,7 +472,7 @@ def _read_trace(path: str | Path) -> tuple[bytes, dict[str, Any]]:
         raw = Path(path).read_bytes()
         data = json.loads(raw.decode("utf-8"))
     except FileNotFoundError:
-        if Path(path).name == "-":
+        if names_stdin(path):
             raise _bad_trace(shown, "cannot read a trace from `-` (standard input)",
                              "name the trace file") from None
         raise _bad_trace(shown, "no such trace file",

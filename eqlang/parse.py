@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime
 import functools
 import re
-import unicodedata
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
@@ -22,7 +21,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from eqlang import syntax as s
 from eqlang.diagnostics import Diagnostic, EqlangError, did_you_mean
-from eqlang.source import SourceFile, Span
+from eqlang.source import SourceFile, Span, normal_text
 
 #: Deeper expressions are refused: no contract needs them, and every later stage recurses.
 MAX_NESTING = 150
@@ -509,9 +508,8 @@ def _mark_blank(layout: list[str], line: int, previous_line: int) -> None:
 def _unquote(token: Token) -> str:
     body = str(token)[1:-1]
     text = re.sub(r"\\(.)", lambda m: "\n" if m.group(1) == "n" else m.group(1), body)
-    # In NFC, as measure tables' key cells are: a name must match however its accents were
-    # typed, since the two spellings look the same to everyone.
-    return text if text.isascii() else unicodedata.normalize("NFC", text)
+    # As measure tables' key cells are, so that a name matches however its accents were typed.
+    return normal_text(text)
 
 
 def _date(source: SourceFile, token: Token) -> datetime.date:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import unicodedata
 from pathlib import Path
 from typing import BinaryIO
 
@@ -19,6 +20,17 @@ MAX_SOURCE_BYTES = 500_000
 
 #: The path that stands for standard input, and how diagnostics show it.
 STDIN, STDIN_SHOWN = "-", "<stdin>"
+
+
+def names_stdin(path: str | Path) -> bool:
+    """Whether a path the user gave is `-`, which only some commands read as standard input."""
+    return Path(path).name == STDIN
+
+
+def normal_text(text: str) -> str:
+    """Text in Unicode normal form NFC, the form names are compared in: an accent typed as
+    one character or as a letter and a combining mark looks the same to every reader."""
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
 @attrs.frozen(eq=False)
@@ -151,7 +163,7 @@ def read_source(path: str | Path, display: str | None = None) -> SourceFile:
                           "name a .eq file; for every contract in a folder, use a "
                           "wildcard such as `contracts/*.eq`") from None
     except FileNotFoundError:
-        if Path(path).name == STDIN:
+        if names_stdin(path):
             raise SourceError(shown, "`-` (standard input) is read only by `eqlang check` and "
                               "`eqlang fmt`", "save the contract to a file and name it") from None
         raise SourceError(shown, "no such file", "check the path and spelling") from None

@@ -22,7 +22,6 @@ import codecs
 import hashlib
 import os
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
@@ -30,7 +29,7 @@ from decimal import Decimal
 import attrs
 
 from eqlang.diagnostics import Collector, Diagnostic, EqlangError, Note, counted, did_you_mean
-from eqlang.source import SourceFile, Span
+from eqlang.source import SourceFile, Span, names_stdin, normal_text
 
 #: Tables larger than this are refused before reading, so that a wrong path (a disk image, a
 #: database dump) fails at once instead of exhausting memory. Real measure tables are far
@@ -214,11 +213,8 @@ class TableSet:
 
 
 def key_text(cell: str) -> str:
-    """A key cell as compared: without the spaces around it, and in Unicode normal form NFC,
-    so that "Café" exported with a combining accent is the same name as "Café" typed with
-    the accented letter, as it looks to every reader."""
-    text = cell.strip()
-    return text if text.isascii() else unicodedata.normalize("NFC", text)
+    """A key cell as compared: without the spaces around it, in Unicode normal form NFC."""
+    return normal_text(cell.strip())
 
 
 def misspelled_keys(tables: TableSet, *, measures: Iterable[str], groups: Iterable[str],
@@ -452,7 +448,7 @@ def _read_bytes(path: str | os.PathLike[str], shown: str) -> tuple[bytes | None,
             # (pipes, growing files), and this bounds memory regardless.
             data = handle.read(MAX_TABLE_BYTES + 1)
     except FileNotFoundError:
-        if os.path.basename(path) == "-":
+        if names_stdin(path):
             # A trace names the files it read so that `verify` can read them again.
             return None, _unreadable(
                 shown, "cannot read a table from `-` (standard input)",
