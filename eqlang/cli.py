@@ -150,6 +150,8 @@ def check(files: tuple[str, ...], code: str | None, properties: bool, examples: 
           seconds: float, counterexample_dir: str | None) -> None:
     """Check contracts without evaluating them: syntax, names, types, units, tiers.
 
+    A FILE of - reads the contract from standard input.
+
     With --properties, also search for measure tables that break the contract's invariants;
     exit 1 if any invariant is broken.
     """
@@ -241,7 +243,8 @@ def fmt(files: tuple[str, ...], write: bool, check_only: bool, show_diff: bool) 
     """Print contracts in the canonical layout, keeping their comments.
 
     Lines are broken to fit 92 columns where they can be. With one file and no option, print
-    it formatted; --write, --check and --diff take any number of files.
+    it formatted; --write, --check and --diff take any number of files. A FILE of - reads
+    standard input.
     """
     if write and (check_only or show_diff):
         raise click.UsageError("--write rewrites files; --check and --diff change nothing")
