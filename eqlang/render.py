@@ -316,7 +316,8 @@ def _parts_plain(parts: list[Any]) -> str:
 
 def wrap(text: str, width: int) -> list[str]:
     """``text`` broken at spaces into lines of at most ``width``, preferring breaks outside
-    parentheses so that each line holds whole terms; a term longer than a line stays whole."""
+    parentheses so that each line holds whole terms; a term longer than a line stays whole,
+    on a line of its own, and the rest still wraps."""
     if len(text) <= width:
         return [text]
     depth, quoted, breaks = 0, False, []
@@ -329,8 +330,14 @@ def wrap(text: str, width: int) -> list[str]:
             depth += 1
         elif char in ")]}":
             depth -= 1
-        elif char == " " and 0 < index <= width and not _OPERATOR_BEFORE.search(text, 0, index):
+        elif (char == " " and index > 0
+              and not _OPERATOR_BEFORE.search(text, max(0, index - 5), index)):
+            # Past the width, only the first break is wanted, and only when none fits.
+            if index > width and breaks:
+                break
             breaks.append((index, depth))
+            if index > width:
+                break
     if not breaks:
         return [text]
     chosen = None

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from cli_run import run
 from contract_lines import line_of
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from eqlang.render import WIDTH, wrap
@@ -233,6 +233,7 @@ def test_an_old_trace_without_readings_still_explains(trace: Path, tmp_path: Pat
 
 
 @given(st.text(st.sampled_from("ab (),×-"), max_size=300), st.integers(20, 120))
+@example("a aaaaaaaaaaaaaaaaaaaaa a", 20)  # a term longer than a line, then more to wrap
 def test_wrapping_keeps_every_word_in_order(text: str, width: int) -> None:
     lines = wrap(text, width)
     assert " ".join(lines) == text
