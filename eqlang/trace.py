@@ -189,8 +189,21 @@ class _Reader:
                 return e
             case s.Call(for_each=s.ForEach() as clause):
                 inner = bound | {b.name for b in clause.binders}
-                return self._children(e, lambda x: self.plain(x, inner, constants))
+                call = self._children(e, lambda x: self.plain(x, inner, constants))
+                return attrs.evolve(call, for_each=attrs.evolve(
+                    call.for_each, binders=tuple(self._domain(b, bound)
+                                                 for b in call.for_each.binders)))
         return self._children(e, lambda x: self.plain(x, bound, constants))
+
+    def _domain(self, binder: s.Binder, bound: frozenset[str]) -> s.Binder:
+        """``groups of s`` with the stratification the rule was given for ``s``, as the
+        rule's other parameters are replaced by their arguments."""
+        domain = binder.domain
+        if (isinstance(domain, s.StratificationGroups | s.FocusGroups)
+                and domain.stratification in self.local and domain.stratification not in bound):
+            return attrs.evolve(binder, domain=attrs.evolve(
+                domain, stratification=self.local[domain.stratification]))
+        return binder
 
     def _name(self, e: s.Name, top: bool) -> s.Expr:
         ref = self.program.refs.get(id(e))

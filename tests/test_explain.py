@@ -271,3 +271,17 @@ def test_a_term_that_is_not_scored_cannot_be_read_as_a_test(tmp_path: Path) -> N
     assert lines[2].startswith("│   = if leveled_down(CBP) (not scored) then 0 because")
     assert lines[7] == ("│      = rate(CBP, ALL, baseline) ≈73.6814% - rate(CBP, ALL, "
                         "performance) (not scored)")
+
+
+def test_a_stratification_argument_reads_as_the_one_given(tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    # `groups of s` inside the stdlib's variance reads as `groups of race`, the way `m` and
+    # `p` read as COL and performance.
+    monkeypatch.chdir(ROOT)
+    path = tmp_path / "tufts.json"
+    assert run("eval", "contracts/bluecross-tufts.eq", "--table", "contracts/bluecross-tufts.csv",
+               "--trace", str(path))[0] == 0
+    text = " ".join(" ".join(explain(path, "variance(COL, performance)",
+                                     "Tufts Medicine: Boston", "--depth", "1")).split())
+    assert "for each g in groups of race where" in text
+    assert "groups of s " not in text
