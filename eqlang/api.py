@@ -73,6 +73,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import decimal
 import gc
 import hashlib
 import json
@@ -115,6 +116,7 @@ __all__ = [
     "Verification",
     "example_coverage",
     "explain_trace",
+    "explained",
     "find_values",
     "input_files",
     "load_contract",
@@ -245,8 +247,7 @@ class Run:
                                          "name one with org=", None, path="eqlang.api",
                                          hint="one of: " + listed(self.organizations)))
         self._settlement(chosen)
-        roots = find_values(trace, chosen, value, "eqlang.api")
-        return "".join(explain_tree(trace, chosen, root, depth) for root in roots)
+        return explained(trace, chosen, value, "eqlang.api", depth)
 
     def _settlement(self, org: str) -> Settlement:
         for st in self.settlements:
@@ -512,27 +513,27 @@ def _shape_problem(trace: dict[str, Any]) -> str | None:
               # Missing only from traces written before it was recorded; verify says so.
               need("org_filter", trace.get("org_filter"), (list, type(None)))]
     checks += [need(f"org_filter[{number}]", name, str)
-               for number, name in enumerate(trace.get("org_filter") or [])]
+               for number, name in enumerate(_of(trace.get("org_filter"), list))]
     if isinstance(contract, dict):
         checks += [need("contract.path", contract.get("path"), str),
                    need("contract.sha256", contract.get("sha256"), str),
                    need("contract.modules", contract.get("modules"), list)]
-        for number, module in enumerate(contract.get("modules") or []):
+        for number, module in enumerate(_of(contract.get("modules"), list)):
             checks += [need(f"contract.modules[{number}]", module, dict)]
             if isinstance(module, dict):
                 checks += [need(f"contract.modules[{number}].{k}", module.get(k), str)
                            for k in ("path", "sha256")]
-    for number, table in enumerate(trace.get("tables") or []):
+    for number, table in enumerate(_of(trace.get("tables"), list)):
         checks += [need(f"tables[{number}]", table, dict)]
         if isinstance(table, dict):
             checks += [need(f"tables[{number}].{k}", table.get(k), str)
                        for k in ("path", "sha256")]
-    for org, section in (trace.get("organizations") or {}).items():
+    for org, section in _of(trace.get("organizations"), dict).items():
         checks += [need(f"organizations.{org}", section, dict)]
         if isinstance(section, dict):
             checks += [need(f"organizations.{org}.{k}", section.get(k), dict)
                        for k in ("outputs", "nodes")]
-            for node_id, node in (section.get("nodes") or {}).items():
+            for node_id, node in _of(section.get("nodes"), dict).items():
                 problem = need(f"organizations.{org}.nodes.{node_id}", node, dict)
                 if problem is None:
                     problem = next((f"`organizations.{org}.nodes.{node_id}.{k}` is missing or "
@@ -540,6 +541,12 @@ def _shape_problem(trace: dict[str, Any]) -> str | None:
                                     if not isinstance(node.get(k), kind)), None)
                 checks.append(problem)
     return next((c for c in checks if c is not None), None)
+
+
+def _of(value: Any, kind: type) -> Any:
+    """``value`` to look inside when it is a ``kind``, else an empty one: a damaged part is
+    reported by the check of the part itself, not by a crash while looking into it."""
+    return value if isinstance(value, kind) else kind()
 
 
 _NODE_FIELDS = (("kind", str), ("name", str), ("args", list), ("value", dict), ("uses", list))
@@ -579,6 +586,11 @@ def find_values(trace: dict[str, Any], org: str, value: str, path: str) -> list[
             hint=f"write it as {name.strip()}({rest.strip()})"))
     if name in outputs:
         entry = outputs[name]
+        if not entry:
+            raise EqlangError(Diagnostic(
+                "E0702", f"output `{name}` has no values in this trace: it is defined per "
+                "measure or group, and there were none", None, path=path,
+                hint="run `eqlang verify` on the trace if that is a surprise"))
         if "node" in entry:
             if rest:
                 raise EqlangError(Diagnostic(
@@ -607,8 +619,26 @@ def explain_trace(trace: dict[str, Any] | str | Path, value: str, *, org: str | 
     path = "trace" if isinstance(trace, dict) else str(trace)
     data = trace if isinstance(trace, dict) else load_trace(trace)
     chosen = organization_of(data, org, path)
-    roots = find_values(data, chosen, value, path)
-    return "".join(explain_tree(data, chosen, root, depth) for root in roots)
+    return explained(data, chosen, value, path, depth)
+
+
+def explained(trace: dict[str, Any], org: str, value: str, path: str,
+              depth: int | None = None) -> str:
+    """The derivation of ``value`` for ``org`` as indented trees, one per value it names.
+
+    A trace is a file people can edit. Its outline is checked when it is read; should a
+    node deeper in it have been edited out of shape, the reader gets E0701, not a
+    traceback."""
+    try:
+        roots = find_values(trace, org, value, path)
+        return "".join(explain_tree(trace, org, root, depth) for root in roots)
+    except (KeyError, TypeError, AttributeError, ValueError, IndexError,
+            decimal.DecimalException) as exc:
+        what = (f"a field `{exc.args[0]}` is missing" if isinstance(exc, KeyError) and exc.args
+                else "a field has a value of the wrong kind")
+        raise _bad_trace(path, f"the trace is damaged: {what} in the derivation of `{value}`",
+                         "check it with `eqlang verify TRACE`, or write it again with "
+                         "`eqlang eval ... --trace FILE`") from None
 
 
 # ---- verification ------------------------------------------------------------------------

@@ -24,7 +24,7 @@ import click
 from eqlang import __version__
 from eqlang.api import (
     example_coverage,
-    find_values,
+    explained,
     input_files,
     load_contract,
     load_trace,
@@ -59,7 +59,6 @@ from eqlang.properties import (
     render_outcomes,
     saver,
 )
-from eqlang.render import explain as explain_tree
 from eqlang.render import module_docs, outputs_json, summary
 from eqlang.source import (
     STDIN,
@@ -396,10 +395,9 @@ def explain(trace_file: str, output: str, org: str | None, depth: int | None) ->
         raise click.UsageError("the trace holds several organizations; choose one with --org: "
                                + listed(sorted(trace["organizations"])))
     chosen = organization_of(trace, org, trace_file)
-    roots = find_values(trace, chosen, output, trace_file)  # before printing anything
+    text = explained(trace, chosen, output, trace_file, depth)  # before printing anything
     click.echo(chosen)
-    for root in roots:
-        click.echo(explain_tree(trace, chosen, root, depth), nl=False)
+    click.echo(text, nl=False)
 
 
 @main.command()

@@ -1732,7 +1732,9 @@ _add(_entry(
     A trace is the record of a settlement, written by `eqlang eval ... --trace FILE`: it shows
     how every output was derived from the contract and the table rows. The file named could
     not be read as one: it does not exist, is not valid JSON (cut short or edited by hand), or
-    is JSON of another kind or of another version of the trace format.
+    is JSON of another kind or of another version of the trace format. A trace edited by hand
+    can also be valid JSON with a part out of shape (a field missing, a value of the wrong
+    kind); the message then says the trace is damaged and which field is missing.
     """,
     stage="command",
     contract=_COMMAND_CONTRACT,

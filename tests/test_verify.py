@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from cli_run import run
@@ -223,6 +225,38 @@ def test_a_damaged_trace_is_refused_with_a_diagnostic(workdir: Path) -> None:
     Path("t.json").write_text('{"format": "eqlang-trace/1", "contract": ')
     code, _, err = run("verify", "t.json")
     assert code == 1 and "not a JSON trace" in err
+
+
+@pytest.mark.parametrize(("part", "damage"), [
+    ("nodes", lambda org: org.update(nodes=7)),
+    ("node", lambda org: org["outputs"]["measure_payout"].update(CBP={})),
+    ("row", lambda org: org["nodes"]["rate(CBP, Black, baseline)"].update(rows=[{}])),
+    ("value", lambda org: org["nodes"]["pool"].update(value={"type": "money"})),
+], ids=lambda value: value if isinstance(value, str) else "")
+def test_a_trace_damaged_deep_inside_gets_a_diagnostic_from_explain_and_verify(
+        workdir: Path, part: str, damage: Callable[[dict[str, Any]], None]) -> None:
+    # Edited by hand where the outline check does not look: E0701, never a traceback.
+    settle_with_trace()
+    data = json.loads(Path("t.json").read_text())
+    damage(data["organizations"]["Harborview Health Partners"])
+    Path("t.json").write_text(json.dumps(data))
+    code, out, err = run("explain", "t.json", "measure_payout", "--org",
+                         "Harborview Health Partners")
+    assert (code, out) == (1, ""), out
+    assert "error[E0701]: the trace is damaged" in err, err
+    code, _, err = run("verify", "t.json")
+    assert code == 1 and "Traceback" not in err
+
+
+def test_an_output_with_no_values_says_so(workdir: Path) -> None:
+    settle_with_trace()
+    data = json.loads(Path("t.json").read_text())
+    data["organizations"]["Harborview Health Partners"]["outputs"]["measure_payout"] = {}
+    Path("t.json").write_text(json.dumps(data))
+    code, out, err = run("explain", "t.json", "measure_payout", "--org",
+                         "Harborview Health Partners")
+    assert (code, out) == (1, "")
+    assert "error[E0702]: output `measure_payout` has no values in this trace" in err
 
 
 def test_the_api_reports_the_same(workdir: Path) -> None:
