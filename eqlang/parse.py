@@ -20,7 +20,7 @@ from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from eqlang import syntax as s
-from eqlang.diagnostics import Diagnostic, EqlangError, did_you_mean
+from eqlang.diagnostics import Diagnostic, EqlangError, Note, did_you_mean
 from eqlang.source import SourceFile, Span, normal_text
 
 #: Deeper expressions are refused: no contract needs them, and every later stage recurses.
@@ -129,10 +129,23 @@ def _operators() -> frozenset[str]:
     return frozenset({"ADD_OP", "MUL_OP"} | compared)
 
 
+@functools.lru_cache(maxsize=1)
+def _expression_starts() -> frozenset[str]:
+    """The terminals that can begin an expression, read off the parser where one must."""
+    interactive = _parser().parse_interactive("define x: number = ")
+    interactive.exhaust_lexer()
+    return frozenset(interactive.accepts()) - {"$END"}
+
+
 def _expected_text(expected: set[str]) -> str:
     declarations = {k.upper() for k in DECLARATION_KEYWORDS}
     rest = expected - declarations - {"$END"}
     names = []
+    if {"LPAR", "NAME", "NUMBER"} <= rest:
+        # A dozen ways to begin an operand say less than the word for what is missing
+        # (where an `if` cannot begin one unbracketed, it is still an expression).
+        names.append("an expression")
+        rest -= _expression_starts()
     if len(rest & _operators()) > 2:
         names.append("an operator")
         rest -= _operators()
@@ -239,9 +252,27 @@ def _syntax_diagnostic(source: SourceFile, error: UnexpectedInput) -> tuple[Diag
             f"unexpected {_describe_token(token)}; expected {_expected_text(expected)}",
             source.span(start, end),
             hint=_token_hint(token, expected, error),
+            notes=_unfinished_note(source, token, error),
         ),
         start,
     )
+
+
+def _unfinished_note(source: SourceFile, token: Token, error: UnexpectedInput
+                     ) -> tuple[Note, ...]:
+    """Where the unfinished declaration stops, when the error is only seen at the next one:
+    the mistake is there, lines above the carets."""
+    if str(token) not in DECLARATION_KEYWORDS:
+        return ()
+    read = _read_so_far(error)
+    last = read[-1] if read else None
+    while isinstance(last, Tree) and last.children:
+        last = last.children[-1]
+    if not isinstance(last, Token) or last.end_pos is None or last.line is None \
+            or token.line is None or last.line >= token.line:
+        return ()
+    return (Note("the declaration before it stops here, unfinished",
+                 source.span(last.start_pos, last.end_pos)),)
 
 
 def _read_so_far(error: UnexpectedInput) -> list[Tree | Token]:

@@ -435,6 +435,25 @@ def refused(path: Path, code: str) -> Diagnostic:
     return caught.value.diagnostics[0]
 
 
+def test_an_unfinished_declaration_is_shown_where_it_stops(tmp_path: Path) -> None:
+    # The parser only notices at the next declaration; a note points back at the mistake.
+    text = ("define x: number = 1 +   # more to come\n\n# a comment\n"
+            "output y: number = 2 not rounded\n")
+    diagnostic = refused(write(tmp_path, text), "E0002")
+    assert where(diagnostic) == (4, 1)
+    assert diagnostic.message == "unexpected `output`; expected an expression"
+    (note,) = diagnostic.notes
+    assert note.message == "the declaration before it stops here, unfinished"
+    assert note.span is not None and (note.span.line, note.span.column) == (1, 22)
+    assert note.span.text == "+"
+
+
+def test_a_mistake_inside_a_line_gets_no_note_about_the_line_before(tmp_path: Path) -> None:
+    diagnostic = refused(write(tmp_path, "define x: number = 1 + * 2\n"), "E0002")
+    assert diagnostic.message == "unexpected `*`; expected an expression"
+    assert diagnostic.notes == ()
+
+
 @pytest.mark.parametrize("text", ["", "   \n\n\t\n"])
 def test_empty_file(tmp_path: Path, text: str) -> None:
     diagnostic = refused(write(tmp_path, text), "E0006")
