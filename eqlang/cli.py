@@ -132,7 +132,7 @@ def main() -> None:
     """eqlang: pay-for-equity contracts as checked, traceable code."""
 
 
-@main.command()
+@main.command(short_help="Check contracts: syntax, names, types, units, tiers, invariants.")
 @click.argument("files", nargs=-1, type=click.Path())
 @click.option("--explain", "code", metavar="CODE", help="Explain an error code, e.g. E0201.")
 @click.option("--properties", is_flag=True,
@@ -305,7 +305,7 @@ def _report_check(read: int, unformatted: list[str]) -> None:
         click.echo(f"{files} already formatted, nothing to change")
 
 
-@main.command()
+@main.command(short_help="Least and greatest value of each output over every valid table.")
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="Print the bounds as JSON.")
 @reports_errors
@@ -377,7 +377,7 @@ def eval_command(contract: str, tables: tuple[str, ...], orgs: tuple[str, ...],
     click.echo(text, nl=False)
 
 
-@main.command()
+@main.command(short_help="Show how one value of a trace was derived, down to the table rows.")
 @click.argument("trace_file", metavar="TRACE", type=click.Path())
 @click.argument("output")
 @click.option("--org", help="The organization, when the trace holds several.")
@@ -400,7 +400,7 @@ def explain(trace_file: str, output: str, org: str | None, depth: int | None) ->
     click.echo(text, nl=False)
 
 
-@main.command()
+@main.command(short_help="Re-derive a trace from its recorded inputs; report any difference.")
 @click.argument("trace_file", metavar="TRACE", type=click.Path())
 @reports_errors
 def verify(trace_file: str) -> None:
@@ -460,7 +460,8 @@ def doc(files: tuple[str, ...], output: str | None, check_only: bool) -> None:
         click.echo(text, nl=False)
 
 
-@main.command(name="test")
+@main.command(name="test",
+              short_help="Run the worked examples of contracts (--coverage: what they miss).")
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option("--coverage", "show_coverage", is_flag=True,
               help="Also list the rules, tiers and branches no example exercised.")
