@@ -752,3 +752,10 @@ def test_the_error_count_counts_the_problems_not_shown(workdir: Path) -> None:
     assert code == 1
     assert "30 more problems in this contract and its modules not shown" in err
     assert err.endswith("\n80 errors (50 shown)\n")
+
+
+def test_help_lists_every_command_in_full() -> None:
+    code, out, _ = run("--help")
+    commands = out.split("Commands:\n")[1].splitlines()
+    assert code == 0 and len(commands) == 8
+    assert not [line for line in commands if line.endswith("...")], out
