@@ -345,28 +345,10 @@ _add(_entry(
     This one stands after the last declaration of the file, so nothing would ever show it.
     Usually the declaration it was written for was moved or deleted.
     """,
-    wrong="""
-    contract "Example"
-      provider each organization
-      currency USD
-      period performance is "2024"
-    end
-
-    parameter pool: money = $100,000.00
-
-    ## The bonus for complete race data.
-    """,
-    fixed="""
-    contract "Example"
-      provider each organization
-      currency USD
-      period performance is "2024"
-    end
-
-    parameter pool: money = $100,000.00
-
-    # The bonus for complete race data is still to be agreed.
-    """,
+    wrong=_contract("parameter pool: money = $100,000.00",
+                    "## The bonus for complete race data."),
+    fixed=_contract("parameter pool: money = $100,000.00",
+                    "# The bonus for complete race data is still to be agreed."),
     fix="""
     Move the doc comment right above the declaration it describes, or, to keep it as a
     note to readers of the file, start it with a single `#`.
