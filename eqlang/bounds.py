@@ -30,6 +30,7 @@ import attrs
 from eqlang.check import Program
 from eqlang.diagnostics import Diagnostic
 from eqlang.evaluate import EvaluationError, Evaluator, NotBoundable, PossibleStop
+from eqlang.fmt import WIDTH
 from eqlang.tables import Row, TableSet
 from eqlang.values import (
     SCALED_UNITS,
@@ -438,10 +439,6 @@ def describe(bound: Bound) -> str:
     return f"always {display(value)}"
 
 
-#: The width `eqlang fmt` gives contracts, so that a report reads like them.
-_WIDTH = 92
-
-
 def render_bounds(path: str, bounds: Sequence[Bound]) -> str:
     width = max((len(b.label) for b in bounds), default=0)
     lines = [f"{path}: bounds of each output over every valid measure table"]
@@ -449,9 +446,10 @@ def render_bounds(path: str, bounds: Sequence[Bound]) -> str:
         lines.append(f"  {bound.label.ljust(width)}  {describe(bound)}")
         indent = " " * (width + 6)
         for stop in bound.stops:
-            # Wrapped at spaces only: a quoted expression or a file:line:col stays whole.
+            # Wrapped at spaces only, a quoted expression or a file:line:col staying whole, to
+            # the width `eqlang fmt` gives contracts, so that the report reads like them.
             lines.extend(textwrap.wrap(
-                f"may stop: {stop_text(stop)}", _WIDTH, initial_indent=indent,
+                f"may stop: {stop_text(stop)}", WIDTH, initial_indent=indent,
                 subsequent_indent=indent + "  ", break_long_words=False,
                 break_on_hyphens=False))
     if not bounds:

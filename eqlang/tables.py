@@ -333,7 +333,7 @@ def _merge(tables: Sequence[MeasureTable]) -> tuple[dict[Key, Row], list[Diagnos
                         ),
                     ),
                     hint="each (org, measure, group, period) may appear in only one table; "
-                    "remove one of the rows" + _ACCENTS_NOTE * (not all(p.isascii() for p in key)),
+                    "remove one of the rows" + _accents_note(key),
                 )
             )
     return index, collector.finish("the input tables")
@@ -982,14 +982,17 @@ def _duplicate_problem(key: Key, first_line: int) -> tuple[str, str]:
     return (
         f"duplicate row for {_describe(key)} (first on line {first_line})",
         "each (org, measure, group, period) may appear only once; remove one of the rows"
-        + _ACCENTS_NOTE * (not all(part.isascii() for part in key)),
+        + _accents_note(key),
     )
 
 
-# Two rows whose names differ only in how an accent was encoded look identical on screen;
-# without this, the user is told of a duplicate they cannot see.
-_ACCENTS_NOTE = (" (names are compared in Unicode normal form NFC, so an accent typed as one "
-                 "character or as a letter and a combining mark is the same name)")
+def _accents_note(key: Key) -> str:
+    # Two rows whose names differ only in how an accent was encoded look identical on
+    # screen; without this, the user is told of a duplicate they cannot see.
+    if all(part.isascii() for part in key):
+        return ""
+    return (" (names are compared in Unicode normal form NFC, so an accent typed as one "
+            "character or as a letter and a combining mark is the same name)")
 
 
 def _describe(key: Key) -> str:
