@@ -49,8 +49,8 @@ from eqlang.diagnostics import (
 )
 from eqlang.example_runner import render_results
 from eqlang.fmt import format_module
-from eqlang.modules import load
-from eqlang.parse import data_path, parse
+from eqlang.modules import load, stdlib_modules
+from eqlang.parse import parse
 from eqlang.properties import (
     DEFAULT_EXAMPLES,
     DEFAULT_SECONDS,
@@ -442,8 +442,11 @@ def doc(files: tuple[str, ...], output: str | None, check_only: bool) -> None:
                 "terms are read in its own comments, and `eqlang eval` settles it")])
         check_program(loaded)  # documentation of a module with errors would document the errors
         modules.append((Path(file).stem, module))
-    stdlib = data_path("stdlib").resolve()
-    everything_shipped = all(Path(f).resolve().parent == stdlib for f in files)
+    # By name, not by folder: a checkout's stdlib/ is the standard library too, when the
+    # installed package reads its own copy (a non-editable install run from the checkout).
+    shipped = stdlib_modules()
+    everything_shipped = all(Path(f).resolve().parent.name == "stdlib" and Path(f).stem in shipped
+                             for f in files)
     text = module_docs(modules, "Standard library" if everything_shipped else "Modules")
     if check_only:
         if output is None:

@@ -668,3 +668,22 @@ def test_doc_command_documents_only_modules_that_check(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert f"{broken}:2:22: error[E0201]: cannot add a number and a percent" in result.output
     assert not out.exists()
+
+
+def test_a_copy_of_the_standard_library_is_documented_as_it(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from eqlang.cli import main
+
+    # A checkout's stdlib/ when the installed package reads its own copy: still the
+    # standard library. The same files in a folder of another name are one's own modules.
+    for folder, title in (("stdlib", "# Standard library\n"), ("mine", "# Modules\n")):
+        (tmp_path / folder).mkdir()
+        files = []
+        for module in STDLIB:
+            files.append(str(tmp_path / folder / module.name))
+            (tmp_path / folder / module.name).write_text(module.read_text(encoding="utf-8"),
+                                                         encoding="utf-8")
+        out = tmp_path / f"{folder}.md"
+        assert CliRunner().invoke(main, ["doc", *files, "--output", str(out)]).exit_code == 0
+        assert out.read_text(encoding="utf-8").startswith(title)
