@@ -99,8 +99,8 @@ def profile(table: Path, trace: Path) -> None:
     import pstats
 
     from eqlang.api import load_contract, settle
-    from eqlang.tables import load_tables
-    from eqlang.trace import dumps, write_atomic
+    from eqlang.data.tables import load_tables
+    from eqlang.trace.writer import dumps, write_atomic
 
     gc.disable()  # as the command runs
     stages: list[tuple[str, float]] = []

@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from eqlang.source import MAX_SOURCE_BYTES
+from eqlang.syntax.source import MAX_SOURCE_BYTES
 
 DEPTH = 10_000
 

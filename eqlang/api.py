@@ -10,7 +10,7 @@ below run as they are from the repository's root folder (the test suite runs the
     ('Cape and Islands Care Network', 'Harborview Health Partners', 'Merrimack Valley ACO',
      'Pioneer Valley Physicians')
 
-A number is an ``eqlang.values.Quantity``: a ``unit`` (``money``, ``percent``, ``pp``,
+A number is an ``eqlang.core.values.Quantity``: a ``unit`` (``money``, ``percent``, ``pp``,
 ``count`` or ``number``) and an exact ``decimal.Decimal`` ``magnitude``, in dollars for
 money and as a fraction for percents and points (35% is ``Decimal('0.35')``). An output is
 rounded the way the contract says, so money comes to the cent::
@@ -21,7 +21,7 @@ rounded the way the contract says, so money comes to the cent::
     >>> run.value("Harborview Health Partners", "measure_payout", "CBP").magnitude
     Decimal('350000.00')
 
-A value that is not scored is an ``eqlang.values.NotScored`` carrying its reason, never
+A value that is not scored is an ``eqlang.core.values.NotScored`` carrying its reason, never
 None or NaN; yes/no values are ``Truth``. ``outputs_json`` gives what ``eqlang eval --json``
 prints, decimals as strings::
 
@@ -86,9 +86,10 @@ from typing import Any
 import attrs
 
 from eqlang import __version__
-from eqlang import syntax as s
-from eqlang.check import Program, check, signed_literal, value_problem
-from eqlang.coverage import Coverage, coverage
+from eqlang.backends.exact import E_STEPS, EvaluationError, Evaluator, Settlement
+from eqlang.check.checker import Program, check, signed_literal, value_problem
+from eqlang.core.values import NotScored, Quantity, Value, exact_text
+from eqlang.data.tables import TableSet, key_text, load_table, load_tables
 from eqlang.diagnostics import (
     Collector,
     Diagnostic,
@@ -99,16 +100,15 @@ from eqlang.diagnostics import (
     listed,
     render_all,
 )
-from eqlang.evaluate import E_STEPS, EvaluationError, Evaluator, Settlement
-from eqlang.example_runner import ExampleResult, run_examples
-from eqlang.modules import load, stdlib_modules
-from eqlang.parse import parse
 from eqlang.render import explain as explain_tree
 from eqlang.render import outputs_data
-from eqlang.source import SourceFile, names_stdin
-from eqlang.tables import TableSet, key_text, load_table, load_tables
-from eqlang.trace import FORMAT, build, dumps, write_atomic
-from eqlang.values import NotScored, Quantity, Value, exact_text
+from eqlang.syntax import ast as s
+from eqlang.syntax.modules import load, stdlib_modules
+from eqlang.syntax.parse import parse
+from eqlang.syntax.source import SourceFile, names_stdin
+from eqlang.tools.coverage import Coverage, coverage
+from eqlang.tools.examples import ExampleResult, run_examples
+from eqlang.trace.writer import FORMAT, build, dumps, write_atomic
 
 __all__ = [
     "ExampleResult",

@@ -33,12 +33,12 @@ from eqlang.api import (
     settle,
     verify_trace,
 )
-from eqlang.bounds import bounds_json, output_bounds, render_bounds
-from eqlang.check import Program
-from eqlang.check import check as check_program
+from eqlang.backends.interval import bounds_json, output_bounds, render_bounds
+from eqlang.check.checker import Program
+from eqlang.check.checker import check as check_program
 from eqlang.codes import EXPLANATIONS
 from eqlang.codes import explain as explain_code
-from eqlang.coverage import render_coverage
+from eqlang.data.tables import load_tables
 from eqlang.diagnostics import (
     Diagnostic,
     EqlangError,
@@ -47,20 +47,12 @@ from eqlang.diagnostics import (
     listed,
     render_all,
 )
-from eqlang.example_runner import render_results
-from eqlang.fmt import format_module
-from eqlang.modules import load, stdlib_modules
-from eqlang.parse import parse
-from eqlang.properties import (
-    DEFAULT_EXAMPLES,
-    DEFAULT_SECONDS,
-    Budget,
-    check_properties,
-    render_outcomes,
-    saver,
-)
 from eqlang.render import module_docs, outputs_json, summary
-from eqlang.source import (
+from eqlang.syntax.ast import ContractHeader
+from eqlang.syntax.fmt import format_module
+from eqlang.syntax.modules import load, stdlib_modules
+from eqlang.syntax.parse import parse
+from eqlang.syntax.source import (
     STDIN,
     STDIN_SHOWN,
     SourceError,
@@ -68,9 +60,17 @@ from eqlang.source import (
     read_source,
     read_stream,
 )
-from eqlang.syntax import ContractHeader
-from eqlang.tables import load_tables
-from eqlang.trace import refuse_inputs, write_atomic
+from eqlang.tools.coverage import render_coverage
+from eqlang.tools.examples import render_results
+from eqlang.tools.properties import (
+    DEFAULT_EXAMPLES,
+    DEFAULT_SECONDS,
+    Budget,
+    check_properties,
+    render_outcomes,
+    saver,
+)
+from eqlang.trace.writer import refuse_inputs, write_atomic
 
 F = TypeVar("F", bound=Callable[..., Any])
 

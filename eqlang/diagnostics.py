@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 
 import attrs
 
-from eqlang.source import Span
+from eqlang.syntax.source import Span
 
 
 @attrs.frozen

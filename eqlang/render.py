@@ -14,13 +14,10 @@ from typing import Any
 
 import attrs
 
-from eqlang import syntax as s
-from eqlang import types as t
-from eqlang.check import Program
-from eqlang.diagnostics import counted
-from eqlang.evaluate import Evaluator, Settlement
-from eqlang.fmt import declaration_head, format_expr, format_range
-from eqlang.values import (
+from eqlang.backends.exact import Evaluator, Settlement
+from eqlang.check import units as t
+from eqlang.check.checker import Program
+from eqlang.core.values import (
     SCALED_UNITS,
     NotScored,
     Quantity,
@@ -31,6 +28,9 @@ from eqlang.values import (
     exact_text,
     shift,
 )
+from eqlang.diagnostics import counted
+from eqlang.syntax import ast as s
+from eqlang.syntax.fmt import declaration_head, format_expr, format_range
 
 #: Decimals shown to people for rates and scores; traces and --json keep every digit.
 SHOWN_DIGITS = 4

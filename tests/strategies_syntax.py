@@ -14,8 +14,8 @@ from decimal import Decimal
 
 from hypothesis import strategies as st
 
-from eqlang import syntax as s
-from eqlang.parse import data_path
+from eqlang.syntax import ast as s
+from eqlang.syntax.parse import data_path
 
 _GRAMMAR = (data_path("grammar") / "eqlang.lark").read_text(encoding="utf-8")
 

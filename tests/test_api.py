@@ -18,8 +18,8 @@ from eqlang.api import (
     load_trace,
     settle,
 )
+from eqlang.core.values import NotScored, Quantity
 from eqlang.diagnostics import EqlangError
-from eqlang.values import NotScored, Quantity
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACT = ROOT / "contracts" / "reference-equity.eq"

@@ -13,11 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from eqlang.api import load_contract, settle
+from eqlang.core.values import ROUNDING, ArithmeticError_, ExactArithmetic, Quantity, display
 from eqlang.diagnostics import EqlangError
-from eqlang.fmt import format_literal
-from eqlang.syntax import Literal
-from eqlang.testing import from_csv
-from eqlang.values import ROUNDING, ArithmeticError_, ExactArithmetic, Quantity, display
+from eqlang.syntax.ast import Literal
+from eqlang.syntax.fmt import format_literal
+from eqlang.tools.testing import from_csv
 
 SETTINGS = settings(max_examples=60, deadline=None, database=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -172,7 +172,7 @@ def test_percent_and_points_never_mix(tmp_path: Path, body: str, code: str) -> N
        st.sampled_from(["percent", "pp"]), rates)
 def test_every_mix_is_either_refused_or_gives_the_documented_unit(
         tmp_path: Path, op: str, left: str, right: str, a: Decimal) -> None:
-    from eqlang import types
+    from eqlang.check import units as types
 
     literal = {"percent": f"{a}%", "pp": f"{a} pp"}
     expected = {"+": types.add, "-": types.subtract, "*": types.multiply,

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from eqlang.api import load_contract, settle
-from eqlang.bounds import (
+from eqlang.backends.interval import (
     NEG,
     POS,
     Bound,
@@ -26,8 +26,15 @@ from eqlang.bounds import (
     stop_text,
 )
 from eqlang.cli import main
-from eqlang.testing import tables_for
-from eqlang.values import ArithmeticError_, ExactArithmetic, NotScored, Quantity, Truth, display
+from eqlang.core.values import (
+    ArithmeticError_,
+    ExactArithmetic,
+    NotScored,
+    Quantity,
+    Truth,
+    display,
+)
+from eqlang.tools.testing import tables_for
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACTS = sorted((ROOT / "contracts").glob("*.eq"))

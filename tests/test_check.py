@@ -25,9 +25,8 @@ from pathlib import Path
 import attrs
 import pytest
 
-from eqlang import modules as modules_module
-from eqlang import types as t
-from eqlang.check import Program, load_and_check
+from eqlang.check import units as t
+from eqlang.check.checker import Program, load_and_check
 from eqlang.diagnostics import (
     MAX_DIAGNOSTICS,
     MAX_SHOWN_WIDTH,
@@ -37,8 +36,9 @@ from eqlang.diagnostics import (
     render,
     render_all,
 )
-from eqlang.parse import DECLARATION_KEYWORDS
-from eqlang.source import MAX_SOURCE_BYTES
+from eqlang.syntax import modules as modules_module
+from eqlang.syntax.parse import DECLARATION_KEYWORDS
+from eqlang.syntax.source import MAX_SOURCE_BYTES
 
 ROOT = Path(__file__).resolve().parent.parent
 BROKEN = Path(__file__).resolve().parent / "broken"
@@ -162,7 +162,8 @@ def test_the_collection_is_large_and_covers_every_checker_code() -> None:
     assert len(cases) >= 30
     covered = {e.code for c in cases if not c.xfail for e in c.expected}
     sources = "".join((ROOT / "eqlang" / f).read_text(encoding="utf-8")
-                      for f in ("source.py", "parse.py", "modules.py", "check.py"))
+                      for f in ("syntax/source.py", "syntax/parse.py", "syntax/modules.py",
+                                "check/checker.py"))
     emitted = set(re.findall(r'"(E0[0-3]\d\d)"', sources))
     assert emitted, "no codes found in the checker's sources"
     assert emitted - covered == set()
@@ -221,7 +222,7 @@ def only(diagnostics: tuple[Diagnostic, ...], code: str) -> Diagnostic:
     return diagnostics[0]
 
 
-# ---- unit rules (eqlang/types.py) -------------------------------------------------------
+# ---- unit rules (eqlang/check/units.py) ------------------------------------------------
 
 
 @pytest.mark.parametrize(

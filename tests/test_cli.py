@@ -265,7 +265,7 @@ def test_hostile_tables_fail_clearly(workdir: Path, content: bytes, expected: st
 
 def test_a_huge_table_is_refused_before_it_is_read(workdir: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("eqlang.tables.MAX_TABLE_BYTES", 1000)
+    monkeypatch.setattr("eqlang.data.tables.MAX_TABLE_BYTES", 1000)
     code, _, err = run("eval", CONTRACT, "--table", TABLE)
     assert code == 1
     assert err.startswith(f"{TABLE}: error[E0501]: table file is ")

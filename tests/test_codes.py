@@ -11,14 +11,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from eqlang.check import load_and_check
+from eqlang.backends.exact import Evaluator
+from eqlang.check.checker import load_and_check
 from eqlang.cli import main
 from eqlang.codes import EXPLANATIONS, STAGES, explain, known_codes
+from eqlang.data.tables import load_tables
 from eqlang.diagnostics import Diagnostic, EqlangError
-from eqlang.evaluate import Evaluator
-from eqlang.parse import parse
-from eqlang.source import SourceFile
-from eqlang.tables import load_tables
+from eqlang.syntax.parse import parse
+from eqlang.syntax.source import SourceFile
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "eqlang"
@@ -30,7 +30,7 @@ RESERVED = {"E0601", "E0602", "E0603", "E0604", "E0701"}
 def emitted_codes() -> set[str]:
     """Every code written in a string literal of a module of the package (not codes.py)."""
     found: set[str] = set()
-    for path in sorted(PACKAGE.glob("*.py")):
+    for path in sorted(PACKAGE.rglob("*.py")):
         if path.name == "codes.py":
             continue
         found.update(re.findall(r"""["'](E0\d{3})["']""", path.read_text(encoding="utf-8")))

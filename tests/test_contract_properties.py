@@ -15,11 +15,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from eqlang.api import load_contract, settle
-from eqlang.check import Program
+from eqlang.check.checker import Program
+from eqlang.core.values import Quantity, Value
+from eqlang.data.tables import TableSet
 from eqlang.diagnostics import EqlangError, render_all
-from eqlang.properties import Budget, check_properties, render_outcomes
-from eqlang.tables import TableSet
-from eqlang.testing import (
+from eqlang.tools.properties import Budget, check_properties, render_outcomes
+from eqlang.tools.testing import (
     column_orders,
     csv_text,
     from_csv,
@@ -28,7 +29,6 @@ from eqlang.testing import (
     tables_for,
     with_rows,
 )
-from eqlang.values import Quantity, Value
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACTS = sorted((ROOT / "contracts").glob("*.eq"))

@@ -21,7 +21,7 @@ from oracle_contracts import ORACLES
 
 from eqlang.api import load_contract, settle
 from eqlang.cli import main
-from eqlang.values import NotScored, Quantity, Value
+from eqlang.core.values import NotScored, Quantity, Value
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACTS = ROOT / "contracts"

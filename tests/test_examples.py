@@ -14,10 +14,10 @@ from click.testing import CliRunner
 
 from eqlang.api import example_coverage, load_contract, run_examples
 from eqlang.cli import main
-from eqlang.coverage import render_coverage
+from eqlang.data.tables import load_table
 from eqlang.diagnostics import Diagnostic, EqlangError
-from eqlang.example_runner import render_results
-from eqlang.tables import load_table
+from eqlang.tools.coverage import render_coverage
+from eqlang.tools.examples import render_results
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACTS = sorted((ROOT / "contracts").glob("*.eq"))

@@ -1,4 +1,5 @@
-"""Tests for ``eqlang.fmt``: canonical layout, minimal parentheses, round trips, idempotence."""
+"""Tests for ``eqlang.syntax.fmt``: canonical layout, minimal parentheses, round trips and
+idempotence."""
 
 from __future__ import annotations
 
@@ -12,10 +13,10 @@ import pytest
 import strategies_syntax as gen
 from hypothesis import given, settings
 
-from eqlang import syntax as s
-from eqlang.fmt import WIDTH, format_expr, format_literal, format_module
-from eqlang.parse import find_comments, parse
-from eqlang.source import SourceFile
+from eqlang.syntax import ast as s
+from eqlang.syntax.fmt import WIDTH, format_expr, format_literal, format_module
+from eqlang.syntax.parse import find_comments, parse
+from eqlang.syntax.source import SourceFile
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "contracts" / "reference-equity.eq"

@@ -16,10 +16,10 @@ from click.testing import CliRunner
 
 from eqlang.api import load_contract, settle
 from eqlang.cli import main
-from eqlang.properties import Budget, Outcome, check_properties, render_outcomes
-from eqlang.tables import load_tables
-from eqlang.testing import moved
-from eqlang.values import NotScored, Quantity
+from eqlang.core.values import NotScored, Quantity
+from eqlang.data.tables import load_tables
+from eqlang.tools.properties import Budget, Outcome, check_properties, render_outcomes
+from eqlang.tools.testing import moved
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "contracts" / "reference-equity.eq"

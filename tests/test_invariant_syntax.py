@@ -10,12 +10,12 @@ import pytest
 import strategies_syntax as gen
 from hypothesis import given, settings
 
-from eqlang import syntax as s
 from eqlang.api import load_contract
 from eqlang.diagnostics import EqlangError
-from eqlang.fmt import format_module
-from eqlang.parse import parse
-from eqlang.source import SourceFile
+from eqlang.syntax import ast as s
+from eqlang.syntax.fmt import format_module
+from eqlang.syntax.parse import parse
+from eqlang.syntax.source import SourceFile
 
 HEADER = """\
 contract "Invariant terms"

@@ -19,10 +19,10 @@ from pathlib import Path
 import pytest
 
 from eqlang.api import Run, load_contract, settle
-from eqlang.check import Program
+from eqlang.check.checker import Program
+from eqlang.core.values import NotScored, Quantity, Truth, Value, display
 from eqlang.diagnostics import Diagnostic, EqlangError, render
-from eqlang.parse import DECLARATION_KEYWORDS
-from eqlang.values import NotScored, Quantity, Truth, Value, display
+from eqlang.syntax.parse import DECLARATION_KEYWORDS
 
 #: The evaluator's 34 significant digits, for expected values computed here.
 EXACT = Context(prec=34)
@@ -1561,10 +1561,10 @@ def test_showcase_checks(tmp_path: Path) -> None:
 
 def _showcase_constructs() -> dict[str, set[str]]:
     """What the showcase's syntax tree holds, by kind of construct."""
-    from eqlang import syntax as s
-    from eqlang.check import _walk
-    from eqlang.parse import parse
-    from eqlang.source import read_source
+    from eqlang.check.checker import _walk
+    from eqlang.syntax import ast as s
+    from eqlang.syntax.parse import parse
+    from eqlang.syntax.source import read_source
 
     found: dict[str, set[str]] = {key: set() for key in (
         "nodes", "calls", "weighted", "policies", "references", "literals", "rounding",
@@ -1726,8 +1726,8 @@ def test_documentation_has_examples() -> None:
                          [b for b in DOC_BLOCKS if b[1] == "eqlang"],
                          ids=[f"line{b[0]}" for b in DOC_BLOCKS if b[1] == "eqlang"])
 def test_documentation_example_checks(tmp_path: Path, line: int, kind: str, block: str) -> None:
-    from eqlang.parse import parse
-    from eqlang.source import SourceFile
+    from eqlang.syntax.parse import parse
+    from eqlang.syntax.source import SourceFile
 
     parse(SourceFile(f"language.md:{line}", block))
     folder = _doc_folder(tmp_path)

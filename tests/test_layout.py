@@ -1,11 +1,11 @@
-"""Tests for ``eqlang.layout``: groups, indentation, fills and hugs laid out to a width."""
+"""Tests for ``eqlang.syntax.layout``: groups, indentation, fills and hugs laid out to a width."""
 
 from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from eqlang.layout import (
+from eqlang.syntax.layout import (
     HARDLINE,
     LINE,
     SOFTLINE,

@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 from oracle_reference import settle as oracle_settle
 
 from eqlang.api import load_contract, settle
-from eqlang.tables import MeasureTable, TableSet
-from eqlang.testing import Move, amounts, movable, moved, tables_for
-from eqlang.values import NotScored, Quantity
+from eqlang.core.values import NotScored, Quantity
+from eqlang.data.tables import MeasureTable, TableSet
+from eqlang.tools.testing import Move, amounts, movable, moved, tables_for
 
 CONTRACT = load_contract("contracts/reference-equity.eq")
 POOL = Decimal("1000000.00")

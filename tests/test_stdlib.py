@@ -18,12 +18,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from eqlang.api import Run, load_contract, settle
-from eqlang.parse import parse
+from eqlang.core.values import NotScored, Quantity, Truth, Value
+from eqlang.data.tables import TableSet
 from eqlang.render import EXAMPLE
-from eqlang.source import read_source
-from eqlang.tables import TableSet
-from eqlang.testing import tables_for
-from eqlang.values import NotScored, Quantity, Truth, Value
+from eqlang.syntax.parse import parse
+from eqlang.syntax.source import read_source
+from eqlang.tools.testing import tables_for
 
 ROOT = Path(__file__).resolve().parent.parent
 STDLIB = sorted((ROOT / "stdlib").glob("*.eq"))

@@ -1,4 +1,4 @@
-"""The table strategy of eqlang.testing: every table it generates is valid (as the module's
+"""The table strategy of eqlang.tools.testing: every table it generates is valid (as the module's
 docstring defines it), and the degenerate cases that break contracts come up often enough
 for a short search to meet them."""
 
@@ -11,8 +11,14 @@ from pathlib import Path
 from hypothesis import HealthCheck, Phase, given, settings
 
 from eqlang.api import load_contract
-from eqlang.tables import TableSet
-from eqlang.testing import IGNORED_GROUPS, contract_measures, rows_of, table_spelling, tables_for
+from eqlang.data.tables import TableSet
+from eqlang.tools.testing import (
+    IGNORED_GROUPS,
+    contract_measures,
+    rows_of,
+    table_spelling,
+    tables_for,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 PROGRAM = load_contract(str(ROOT / "contracts" / "reference-equity.eq"))

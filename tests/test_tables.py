@@ -1,4 +1,4 @@
-"""Tests for eqlang.tables: the CSV format rules, their diagnostics, and the lookup API."""
+"""Tests for eqlang.data.tables: the CSV format rules, their diagnostics, and the lookup API."""
 
 from __future__ import annotations
 
@@ -12,9 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from eqlang import tables
-from eqlang.diagnostics import Diagnostic, EqlangError, render, render_all
-from eqlang.tables import (
+from eqlang.data import tables
+from eqlang.data.tables import (
     REQUIRED_COLUMNS,
     MeasureTable,
     Row,
@@ -22,6 +21,7 @@ from eqlang.tables import (
     load_table,
     load_tables,
 )
+from eqlang.diagnostics import Diagnostic, EqlangError, render, render_all
 
 DATA = Path(__file__).parent / "data" / "tables"
 HEADER = "org,measure,group,period,numerator,denominator\n"

@@ -17,9 +17,9 @@ import pytest
 from contract_lines import line_of
 
 from eqlang import __version__
-from eqlang import trace as trace_module
 from eqlang.api import load_contract, settle
-from eqlang.parse import data_path
+from eqlang.syntax.parse import data_path
+from eqlang.trace import writer as trace_module
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = json.loads((ROOT / "docs" / "trace.schema.json").read_text(encoding="utf-8"))

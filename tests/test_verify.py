@@ -12,9 +12,9 @@ import pytest
 from cli_run import run
 from contract_lines import line_of
 
-import eqlang.modules
+import eqlang.syntax.modules
 from eqlang.api import verify_trace
-from eqlang.parse import data_path
+from eqlang.syntax.parse import data_path
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACT = "contracts/reference-equity.eq"
@@ -33,8 +33,8 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         shutil.copy(ROOT / name, tmp_path / name)
     stdlib = tmp_path / "stdlib"
     shutil.copytree(data_path("stdlib"), stdlib)
-    real = eqlang.modules.data_path
-    monkeypatch.setattr(eqlang.modules, "data_path",
+    real = eqlang.syntax.modules.data_path
+    monkeypatch.setattr(eqlang.syntax.modules, "data_path",
                         lambda kind: stdlib if kind == "stdlib" else real(kind))
     monkeypatch.chdir(tmp_path)
     return tmp_path
@@ -270,7 +270,7 @@ def test_the_api_reports_the_same(workdir: Path) -> None:
 
 def _rewrite(change: object) -> None:
     """Edit the trace as data and write it back canonically, as a careful forger would."""
-    from eqlang.trace import dumps
+    from eqlang.trace.writer import dumps
 
     data = json.loads(Path("t.json").read_text(encoding="utf-8"))
     change(data)  # type: ignore[operator]

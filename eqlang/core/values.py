@@ -383,7 +383,8 @@ def display(value: Value, digits: int | None = None) -> str:
     if isinstance(value, Quantity):
         magnitude = value.magnitude
         if not isinstance(magnitude, Decimal):
-            # A magnitude of another arithmetic (an interval of eqlang.bounds) says itself.
+            # A magnitude of another arithmetic (an interval of the interval backend) says
+            # itself.
             return f"{magnitude} {value.unit}"
         if value.unit in SCALED_UNITS:
             magnitude = shift(magnitude, 2)

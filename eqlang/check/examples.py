@@ -6,7 +6,7 @@ before anything is settled, that every row names a measure, group and period the
 reads (rows obey the rules of a table file, with its messages), that every expectation
 names an output or definition with arguments of the right kinds and a value of the right
 unit that its rounding can produce, and that ``set`` assigns parameters values of their
-type. ``eqlang.example_runner`` runs the checked examples.
+type. ``eqlang.tools.examples`` runs the checked examples.
 """
 
 from __future__ import annotations
@@ -17,9 +17,10 @@ from pathlib import Path
 
 import attrs
 
-from eqlang import syntax as s
-from eqlang import types as t
-from eqlang.check import ERROR, Program, _literal_type, _unit_hint, value_problem
+from eqlang.check import units as t
+from eqlang.check.checker import ERROR, Program, _literal_type, _unit_hint, value_problem
+from eqlang.core.values import DateValue, Entity, Group, Text, Truth, Value, literal_quantity
+from eqlang.data.tables import MeasureTable, Row, TableSet, WrittenRow, inline_table, load_table
 from eqlang.diagnostics import (
     Diagnostic,
     EqlangError,
@@ -28,10 +29,9 @@ from eqlang.diagnostics import (
     did_you_mean,
     listed,
 )
-from eqlang.modules import escapes
-from eqlang.source import Span
-from eqlang.tables import MeasureTable, Row, TableSet, WrittenRow, inline_table, load_table
-from eqlang.values import DateValue, Entity, Group, Text, Truth, Value, literal_quantity
+from eqlang.syntax import ast as s
+from eqlang.syntax.modules import escapes
+from eqlang.syntax.source import Span
 
 #: The organization an example's rows belong to when nothing else names one.
 DEFAULT_ORGANIZATION = "Example organization"

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import attrs
 
-from eqlang import syntax as s
 from eqlang.diagnostics import Diagnostic, EqlangError, did_you_mean
-from eqlang.parse import data_path, parse
-from eqlang.source import SourceError, SourceFile, read_source
+from eqlang.syntax import ast as s
+from eqlang.syntax.parse import data_path, parse
+from eqlang.syntax.source import SourceError, SourceFile, read_source
 
 #: Imports deeper than this are refused: a chain this long is a mistake, not a design.
 MAX_IMPORT_DEPTH = 16

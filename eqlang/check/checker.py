@@ -17,15 +17,15 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from eqlang import syntax as s
-from eqlang import types as t
+from eqlang.check import units as t
+from eqlang.core.values import plain_number, shift
 from eqlang.diagnostics import Collector, Diagnostic, EqlangError, Note, counted, did_you_mean
-from eqlang.modules import LoadedModule, all_modules, load
-from eqlang.source import Span
-from eqlang.values import plain_number, shift
+from eqlang.syntax import ast as s
+from eqlang.syntax.modules import LoadedModule, all_modules, load
+from eqlang.syntax.source import Span
 
 if TYPE_CHECKING:
-    from eqlang.examples import CheckedExample
+    from eqlang.check.examples import CheckedExample
 
 #: Builtin functions with fixed signatures: argument types and result type.
 FIXED_BUILTINS: dict[str, tuple[tuple[str, ...], str]] = {
@@ -264,7 +264,7 @@ class Checker:
         )
         # Examples read the checked contract: the types of its outputs, its groups and
         # periods. Imported here because the examples module builds on this one.
-        from eqlang.examples import check_examples
+        from eqlang.check.examples import check_examples
 
         examples, problems = check_examples(program)
         for problem in problems:

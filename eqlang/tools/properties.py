@@ -1,7 +1,7 @@
 """Invariant search: takes a checked contract, gives for each invariant it declares either
 "held on every table tried" or the smallest counterexample found.
 
-Hypothesis generates valid measure tables for the contract (``eqlang.testing``) and shrinks
+Hypothesis generates valid measure tables for the contract (``eqlang.tools.testing``) and shrinks
 the first table that breaks an invariant to the smallest it can. The search is
 deterministic: derandomized, a bounded number of tables, no example database (nothing is
 written to the user's folder), and a time budget that only ever cuts a search short.
@@ -38,13 +38,14 @@ from hypothesis.configuration import set_hypothesis_home_dir
 from hypothesis.errors import NoSuchExample
 from hypothesis.internal.conjecture import providers as _providers
 
-from eqlang import syntax as s
-from eqlang.check import Program
+from eqlang.backends.exact import Evaluator, Node
+from eqlang.check.checker import Program
+from eqlang.core.values import Entity, Group, NotScored, Quantity, Truth, Value, display
+from eqlang.data.tables import TableSet
 from eqlang.diagnostics import Diagnostic, EqlangError, counted, render
-from eqlang.evaluate import Evaluator, Node
-from eqlang.fmt import format_claim, format_expr
-from eqlang.tables import TableSet
-from eqlang.testing import (
+from eqlang.syntax import ast as s
+from eqlang.syntax.fmt import format_claim, format_expr
+from eqlang.tools.testing import (
     Move,
     amounts,
     csv_text,
@@ -54,8 +55,7 @@ from eqlang.testing import (
     table_of,
     tables_for,
 )
-from eqlang.trace import write_atomic
-from eqlang.values import Entity, Group, NotScored, Quantity, Truth, Value, display
+from eqlang.trace.writer import write_atomic
 
 #: Tables tried per invariant unless asked otherwise.
 DEFAULT_EXAMPLES = 200

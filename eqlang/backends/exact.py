@@ -20,13 +20,9 @@ from typing import Any, Protocol
 
 import attrs
 
-from eqlang import syntax as s
-from eqlang import types as t
-from eqlang.check import Callable, Program, Ref, StratificationInfo, tier_interval
-from eqlang.diagnostics import Diagnostic, EqlangError, Note
-from eqlang.source import Span
-from eqlang.tables import Row, TableSet, misspelled_keys
-from eqlang.values import (
+from eqlang.check import units as t
+from eqlang.check.checker import Callable, Program, Ref, StratificationInfo, tier_interval
+from eqlang.core.values import (
     Arithmetic,
     ArithmeticError_,
     DateValue,
@@ -43,6 +39,10 @@ from eqlang.values import (
     literal_quantity,
     shift,
 )
+from eqlang.data.tables import Row, TableSet, misspelled_keys
+from eqlang.diagnostics import Diagnostic, EqlangError, Note
+from eqlang.syntax import ast as s
+from eqlang.syntax.source import Span
 
 #: Expression steps one run may take; far above any real contract, it bounds hostile ones.
 DEFAULT_STEP_LIMIT = 200_000_000
@@ -230,7 +230,7 @@ class Evaluator:
         self.literals: dict[int, Value] = {}
         # Operations that stop some settlements but not all, met while evaluating what is
         # being evaluated now; each call and parameter keeps its own (with its callees').
-        # Only values known within bounds (eqlang.bounds) ever add one.
+        # Only values known within bounds (eqlang.backends.interval) ever add one.
         self.possible_stops: list[PossibleStop] = []
         self.call_stops: dict[tuple[Any, ...], tuple[PossibleStop, ...]] = {}
         misspelled = misspelled_keys(
@@ -550,7 +550,7 @@ class Evaluator:
 
     # ---- values known only within bounds ------------------------------------------------
     # An exact settlement never reaches these with more than one possibility; evaluated over
-    # an arithmetic of bounds (eqlang.bounds), a condition may go either way, and a value
+    # an arithmetic of bounds (eqlang.backends.interval), a condition may go either way, and a value
     # may stand for "a number, or not scored".
 
     def _join(self, values: list[Value]) -> Value:

@@ -20,14 +20,9 @@ from typing import Any
 import attrs
 
 from eqlang import __version__
-from eqlang import syntax as s
-from eqlang.check import Program
-from eqlang.diagnostics import Diagnostic, EqlangError
-from eqlang.evaluate import VARIED, Evaluator, Node, Settlement
-from eqlang.fmt import format_expr
-from eqlang.source import Span
-from eqlang.tables import TableSet
-from eqlang.values import (
+from eqlang.backends.exact import VARIED, Evaluator, Node, Settlement
+from eqlang.check.checker import Program
+from eqlang.core.values import (
     DateValue,
     Entity,
     Group,
@@ -39,6 +34,11 @@ from eqlang.values import (
     Value,
     exact_text,
 )
+from eqlang.data.tables import TableSet
+from eqlang.diagnostics import Diagnostic, EqlangError
+from eqlang.syntax import ast as s
+from eqlang.syntax.fmt import format_expr
+from eqlang.syntax.source import Span
 
 FORMAT = "eqlang-trace/1"
 

@@ -15,15 +15,15 @@ from typing import Any
 
 import attrs
 
-from eqlang import syntax as s
-from eqlang.check import Program
-from eqlang.coverage import DecisionLog
+from eqlang.backends.exact import Evaluator, Node
+from eqlang.check.checker import Program
+from eqlang.check.examples import CheckedExample, CheckedExpectation
+from eqlang.core.values import NotScored, Quantity, Value, display
 from eqlang.diagnostics import Diagnostic, EqlangError, counted, render
-from eqlang.evaluate import Evaluator, Node
-from eqlang.examples import CheckedExample, CheckedExpectation
 from eqlang.render import reading_text, value_text
-from eqlang.trace import Encoder, encode_value
-from eqlang.values import NotScored, Quantity, Value, display
+from eqlang.syntax import ast as s
+from eqlang.tools.coverage import DecisionLog
+from eqlang.trace.writer import Encoder, encode_value
 
 #: How many steps a failure's chain follows, and how many inputs it lists at its end.
 MAX_CHAIN = 12

@@ -29,7 +29,7 @@ from decimal import Decimal
 import attrs
 
 from eqlang.diagnostics import Collector, Diagnostic, EqlangError, Note, counted, did_you_mean
-from eqlang.source import SourceFile, Span, names_stdin, normal_text
+from eqlang.syntax.source import SourceFile, Span, names_stdin, normal_text
 
 #: Tables larger than this are refused before reading, so that a wrong path (a disk image, a
 #: database dump) fails at once instead of exhausting memory. Real measure tables are far
@@ -356,7 +356,7 @@ def _load(path: str | os.PathLike[str], shown: str) -> tuple[MeasureTable | None
 def table_from_text(text: str, display: str) -> MeasureTable:
     """Check CSV text as if it were read from a file named ``display``.
 
-    Generated and rendered tables (``eqlang.testing``, counterexamples) go through exactly
+    Generated and rendered tables (``eqlang.tools.testing``, counterexamples) go through exactly
     the checks a file does; the digest is that of the text's UTF-8 bytes.
     """
     sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -473,7 +473,7 @@ def _read_bytes(path: str | os.PathLike[str], shown: str) -> tuple[bytes | None,
 
 
 def _decode(data: bytes, shown: str) -> tuple[str | None, Diagnostic | None]:
-    # Not eqlang.source.decode_source: that refuses anything over its 500 kB contract limit,
+    # Not eqlang.syntax.source.decode_source: that refuses anything over its 500 kB contract limit,
     # far below what a table may be, and its messages speak of contracts.
     nul = data.find(b"\x00")
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):

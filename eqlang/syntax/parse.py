@@ -19,9 +19,9 @@ import attrs
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
-from eqlang import syntax as s
 from eqlang.diagnostics import Diagnostic, EqlangError, Note, did_you_mean
-from eqlang.source import SourceFile, Span, normal_text
+from eqlang.syntax import ast as s
+from eqlang.syntax.source import SourceFile, Span, normal_text
 
 #: Deeper expressions are refused: no contract needs them, and every later stage recurses.
 MAX_NESTING = 150
@@ -39,7 +39,7 @@ def data_path(kind: str) -> Path:
     installed = resources.files("eqlang") / "_data" / kind
     if installed.is_dir():
         return Path(str(installed))
-    return Path(__file__).resolve().parent.parent / kind
+    return Path(__file__).resolve().parents[2] / kind
 
 
 @functools.lru_cache(maxsize=1)

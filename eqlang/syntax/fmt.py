@@ -4,7 +4,7 @@ The layout is fixed: two-space indentation, each comment line where it stood abo
 declaration (comments from inside a declaration or after it on its last line go right above
 it), a blank line between declarations where the source had one, and lines of at most
 ``WIDTH`` columns wherever they can be broken. Each declaration is described as a document
-(``eqlang.layout``) whose groups go on one line when they fit and break at the places a
+(``eqlang.syntax.layout``) whose groups go on one line when they fit and break at the places a
 reader expects otherwise: before an operator, between the arguments of a call, at ``then``
 and ``else``, at ``for each`` and ``where``. Two texts that parse to the same module, laid
 out the same way, format to the same text, and formatting formatted text changes nothing.
@@ -18,8 +18,8 @@ import datetime
 from decimal import Decimal
 from typing import Literal
 
-from eqlang import syntax as s
-from eqlang.layout import (
+from eqlang.syntax import ast as s
+from eqlang.syntax.layout import (
     HARDLINE,
     LINE,
     SOFTLINE,

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import attrs
 
-from eqlang.source import Span
+from eqlang.syntax.source import Span
 
 
 def _span() -> attrs.Attribute:  # type: ignore[type-arg]

@@ -24,7 +24,7 @@ settlements.
 
     from hypothesis import given
     from eqlang.api import load_contract, settle
-    from eqlang.testing import tables_for
+    from eqlang.tools.testing import tables_for
 
     contract = load_contract("contracts/reference-equity.eq")
 
@@ -42,8 +42,8 @@ from decimal import ROUND_FLOOR, Decimal
 import attrs
 from hypothesis import strategies as st
 
-from eqlang.check import Program
-from eqlang.tables import REQUIRED_COLUMNS, MeasureTable, Row, TableSet, table_from_text
+from eqlang.check.checker import Program
+from eqlang.data.tables import REQUIRED_COLUMNS, MeasureTable, Row, TableSet, table_from_text
 
 #: Groups present in real tables that contracts usually ignore.
 IGNORED_GROUPS = ("Other", "Unknown")

@@ -2,7 +2,7 @@
 it can take on any valid measure table, by evaluating the contract over intervals.
 
 Nothing here evaluates a contract: ``Evaluator`` does, unchanged, over ``IntervalArithmetic``
-(an implementation of the arithmetic layer of ``eqlang.values`` whose numbers are
+(an implementation of the arithmetic layer of ``eqlang.core.values`` whose numbers are
 intervals) and ``AnyTables`` (a table of which every count may be anything a valid table
 allows). A table read gives an interval (a rate anywhere from 0% to 100%, a count from 0
 up), a value may be "a number or not scored", a comparison may be yes, no or either, an
@@ -27,12 +27,9 @@ from typing import Any
 
 import attrs
 
-from eqlang.check import Program
-from eqlang.diagnostics import Diagnostic
-from eqlang.evaluate import EvaluationError, Evaluator, NotBoundable, PossibleStop
-from eqlang.fmt import WIDTH
-from eqlang.tables import Row, TableSet
-from eqlang.values import (
+from eqlang.backends.exact import EvaluationError, Evaluator, NotBoundable, PossibleStop
+from eqlang.check.checker import Program
+from eqlang.core.values import (
     SCALED_UNITS,
     ArithmeticError_,
     ExactArithmetic,
@@ -45,6 +42,9 @@ from eqlang.values import (
     shift,
     weighted_mean,
 )
+from eqlang.data.tables import Row, TableSet
+from eqlang.diagnostics import Diagnostic
+from eqlang.syntax.fmt import WIDTH
 
 NEG = Decimal("-Infinity")
 POS = Decimal("Infinity")

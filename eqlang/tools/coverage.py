@@ -15,11 +15,11 @@ from typing import Any
 
 import attrs
 
-from eqlang import syntax as s
-from eqlang.check import Program, _walk
+from eqlang.backends.exact import Evaluator, Node
+from eqlang.check.checker import Program, _walk
 from eqlang.diagnostics import counted
-from eqlang.evaluate import Evaluator, Node
-from eqlang.source import Span
+from eqlang.syntax import ast as s
+from eqlang.syntax.source import Span
 
 #: Categories in the order the summary lists them, with the outcomes each one counts.
 CATEGORIES = {

@@ -1,0 +1,1 @@
+"""Data: input files in, validated rows the backends read out."""

@@ -1,0 +1,1 @@
+"""Traces: evaluated derivations in, canonical JSON an auditor can follow out."""
