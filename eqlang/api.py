@@ -78,16 +78,20 @@ import gc
 import hashlib
 import json
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import attrs
 
 from eqlang import __version__
-from eqlang.backends.exact import E_STEPS, EvaluationError, Evaluator, Settlement
-from eqlang.check.checker import Program, check, signed_literal, value_problem
+from eqlang.backends.derivation import E_STEPS, EvaluationError, Settlement
+from eqlang.backends.exact import Evaluator
+from eqlang.check import check
+from eqlang.check import units as t
+from eqlang.check.names import literal_value
+from eqlang.core.program import Override, Program
 from eqlang.core.values import NotScored, Quantity, Value, exact_text
 from eqlang.data.tables import TableSet, key_text, load_table, load_tables
 from eqlang.diagnostics import (
@@ -108,7 +112,14 @@ from eqlang.syntax.parse import parse
 from eqlang.syntax.source import SourceFile, names_stdin
 from eqlang.tools.coverage import Coverage, coverage
 from eqlang.tools.examples import ExampleResult, run_examples
-from eqlang.trace.writer import FORMAT, build, dumps, write_atomic
+from eqlang.trace.writer import (
+    FORMAT,
+    READABLE,
+    TraceWriter,
+    build,
+    dumps,
+    write_atomic_stream,
+)
 
 __all__ = [
     "ExampleResult",
@@ -157,7 +168,7 @@ def load_contract(path: str | Path, *, display: str | None = None) -> Program:
 
 @attrs.frozen(eq=False)
 class Run:
-    """One settlement run: its inputs, the evaluator that holds every node, and results."""
+    """One settlement run: its inputs, the evaluator that settled it, and results."""
 
     program: Program
     tables: TableSet
@@ -167,6 +178,9 @@ class Run:
     #: The organizations asked for by name, sorted; None when every one was settled. The
     #: trace records it so that `verify` notices an organization taken out of the trace.
     org_filter: tuple[str, ...] | None = None
+    #: The overrides as values, and the settlement date asked for, to settle again.
+    given: dict[str, Override] = attrs.Factory(dict)
+    as_of: datetime.date | None = None
 
     @property
     def organizations(self) -> tuple[str, ...]:
@@ -224,17 +238,29 @@ class Run:
     def trace(self) -> dict[str, Any]:
         """The trace as JSON data: what ``eqlang eval --trace`` writes."""
         with _no_cycle_collection():
-            return build(self.program, self.tables, self.evaluator, list(self.settlements),
-                         self.overrides, self.org_filter)
+            evaluator = self._recording()
+            settlements = [evaluator.settle(st.org) for st in self.settlements]
+            return build(self.program, self.tables, evaluator, settlements, self.overrides,
+                         self.org_filter)
 
     def trace_json(self) -> str:
         """The trace as canonical JSON text."""
         return dumps(self.trace())
 
     def write_trace(self, path: str | Path) -> None:
-        """Write the trace atomically; refuses to overwrite the contract, a module or a table."""
+        """Write the trace atomically, one organization at a time; refuses to overwrite the
+        contract, a module or a table."""
         inputs = input_files(self.program, [t.path for t in self.tables.tables])
-        write_atomic(path, self.trace_json(), protected=inputs)
+        with _no_cycle_collection():
+            evaluator = self._recording()
+            write_atomic_stream(path, lambda stream: _stream_trace(
+                self, evaluator, [st.org for st in self.settlements], stream),
+                protected=inputs)
+
+    def _recording(self) -> Evaluator:
+        """An evaluator like the one that settled the run, recording every derivation."""
+        return Evaluator(self.program, self.tables, overrides=self.given, as_of=self.as_of,
+                         record=True)
 
     def explain(self, value: str, *, org: str | None = None, depth: int | None = None) -> str:
         """How one value was derived, as ``eqlang explain`` prints it: ``"payout"``,
@@ -283,7 +309,7 @@ def _row(org: str, output: str, key: str | None, value: Value) -> dict[str, Any]
     }
 
 
-def parse_override(program: Program, assignment: str) -> tuple[str, s.Expr]:
+def parse_override(program: Program, assignment: str) -> tuple[str, Override]:
     """``NAME=VALUE`` for ``--set``: the value is checked like source, against the type."""
     name, equals, value = assignment.partition("=")
     name, value = name.strip(), value.strip()
@@ -300,7 +326,7 @@ def parse_override(program: Program, assignment: str) -> tuple[str, s.Expr]:
             "with the module in front, like `plan.pool`"))
     # Read as a declaration of its own, under the parameter's own name (a module's
     # parameter is `plan.pool`, which is not one name).
-    text = f"parameter {info.declaration.name}: {info.type} = {value}\n"
+    text = f"parameter {info.name}: {info.type} = {value}\n"
     source = SourceFile(f"--set {name}", text)
     try:
         module = parse(source)
@@ -315,18 +341,18 @@ def parse_override(program: Program, assignment: str) -> tuple[str, s.Expr]:
     expr = declarations[0].value if len(declarations) == 1 and isinstance(
         declarations[0], s.Parameter) and declarations[0].citation is None and not (
         declarations[0].amendments) else None
-    literal = signed_literal(expr) if expr is not None else None
+    literal = t.signed_literal(expr) if expr is not None else None
     if literal is None:
         raise EqlangError(Diagnostic(
             "E0601", f"`--set {name}` takes a single value, not `{value}`", None,
             path="--set", hint=f"write it as in a contract: {_example(info.type)}"))
-    problem = value_problem(name, info.type, literal)
+    problem = t.value_problem(name, info.type, literal)
     if problem is not None:
         raise EqlangError(Diagnostic(
             "E0601", problem[0], None, path="--set",
             hint=f"write it as in a contract: {_example(info.type)}"))
     assert expr is not None
-    return name, expr
+    return name, Override(literal_value(literal), " ".join(expr.span.text.split()), expr.span)
 
 
 def _example(type_name: str) -> str:
@@ -342,6 +368,7 @@ def settle(
     organizations: str | Sequence[str] | None = None,
     overrides: str | Sequence[str] | Mapping[str, str] = (),
     as_of: datetime.date | None = None,
+    trace: str | Path | None = None,
 ) -> Run:
     """Settle a checked contract on measure tables (CSV paths, or a loaded ``TableSet``).
 
@@ -352,16 +379,17 @@ def settle(
     names, or only ``organizations``. ``overrides`` replace parameters for a what-if run,
     as ``eqlang eval --set`` does (``["pool=$1,200,000.00"]`` or ``{"pool": "$1,200,000.00"}``,
     values written as in the contract); ``as_of`` is the settlement date that picks amended
-    values (by default the contract's own).
+    values (by default the contract's own). With ``trace``, the trace is written to that
+    file as the run settles, one organization at a time (nothing is written if it fails).
     """
     with _no_cycle_collection():
-        return _settle(program, tables, organizations, overrides, as_of)
+        return _settle(program, tables, organizations, overrides, as_of, trace)
 
 
 def _settle(program: Program, tables: str | Path | Sequence[str | Path] | TableSet,
             organizations: str | Sequence[str] | None,
             overrides: str | Sequence[str] | Mapping[str, str],
-            as_of: datetime.date | None) -> Run:
+            as_of: datetime.date | None, trace: str | Path | None) -> Run:
     # A lone string is a sequence too: read as a list, `"t.csv"` would be five tables
     # named by its letters.
     if isinstance(tables, str | Path):
@@ -375,23 +403,39 @@ def _settle(program: Program, tables: str | Path | Sequence[str | Path] | TableS
         [f"{k}={v}" for k, v in overrides.items()] if isinstance(overrides, Mapping)
         else [overrides] if isinstance(overrides, str) else list(overrides)
     )
-    parsed: dict[str, s.Expr] = {}
-    texts: dict[str, str] = {}
+    parsed: dict[str, Override] = {}
     for assignment in assignments:
-        name, expr = parse_override(program, assignment)
+        name, override = parse_override(program, assignment)
         if name in parsed:
             raise EqlangError(Diagnostic(
-                "E0601", f"`{name}` is set twice: `{texts[name]}` and "
-                f"`{' '.join(expr.span.text.split())}`", None, path="--set",
+                "E0601", f"`{name}` is set twice: `{parsed[name].text}` and "
+                f"`{override.text}`", None, path="--set",
                 hint="give each parameter one value per run"))
-        parsed[name] = expr
-        texts[name] = " ".join(expr.span.text.split())
+        parsed[name] = override
     if as_of is not None and program.effective is not None and as_of < program.effective[0]:
         raise EqlangError(Diagnostic(
             "E0604", f"the settlement date {as_of} is before the contract takes effect on "
             f"{program.effective[0]}", None, path="--as-of",
             hint="settle on or after the start of the contract, usually after its "
             "performance period ends"))
+    chosen = _chosen(program, table_set, organizations)
+    org_filter = tuple(sorted(set(organizations))) if organizations else None
+    texts = {name: override.text for name, override in parsed.items()}
+    evaluator = Evaluator(program, table_set, overrides=parsed, as_of=as_of,
+                          record=trace is not None)
+    run = Run(program, table_set, evaluator, (), texts, org_filter, parsed, as_of)
+    if trace is None:
+        return attrs.evolve(run, settlements=_settle_each(evaluator, sorted(chosen)))
+    settled: list[Settlement] = []
+    inputs = input_files(program, [t.path for t in table_set.tables])
+    write_atomic_stream(trace, lambda stream: settled.extend(
+        _stream_trace(run, evaluator, sorted(chosen), stream)), protected=inputs)
+    return attrs.evolve(run, settlements=tuple(settled))
+
+
+def _chosen(program: Program, table_set: TableSet,
+            organizations: Sequence[str] | None) -> list[str]:
+    """The organizations to settle: those asked for, the contract's provider, or all."""
     known = table_set.organizations()
     chosen = list(known)
     if program.provider is not None:
@@ -411,13 +455,24 @@ def _settle(program: Program, tables: str | Path | Sequence[str | Path] | TableS
                 "E0602", f"organization \"{org}\" is not in the measure tables", None,
                 path=", ".join(t.path for t in table_set.tables),
                 hint=did_you_mean(org, known) or "the tables hold: " + listed(known)))
-    evaluator = Evaluator(program, table_set, overrides=parsed, as_of=as_of)
-    settlements = _settle_each(evaluator, sorted(chosen))
-    org_filter = tuple(sorted(set(organizations))) if organizations else None
-    return Run(program, table_set, evaluator, settlements, texts, org_filter)
+    return chosen
 
 
-def _settle_each(evaluator: Evaluator, organizations: list[str]) -> tuple[Settlement, ...]:
+def _stream_trace(run: Run, evaluator: Evaluator, organizations: list[str],
+                  stream: IO[str]) -> tuple[Settlement, ...]:
+    """Settle each organization with ``evaluator`` (which records) and write its part of
+    the trace to ``stream`` as soon as it is settled."""
+    writer = TraceWriter(run.program, run.tables, evaluator, run.overrides, run.org_filter,
+                         stream)
+    writer.begin()
+    settlements = _settle_each(evaluator, organizations, writer.add)
+    writer.end()
+    return settlements
+
+
+def _settle_each(evaluator: Evaluator, organizations: list[str],
+                 settled: Callable[[Settlement], None] | None = None
+                 ) -> tuple[Settlement, ...]:
     """Settle each organization in turn; an error stops its own organization only, so that
     one run reports every organization's problem (a missing ALL row in many exports, say).
 
@@ -428,7 +483,7 @@ def _settle_each(evaluator: Evaluator, organizations: list[str]) -> tuple[Settle
     failures: dict[tuple[str, str, str], tuple[EvaluationError, list[str]]] = {}
     for org in organizations:
         try:
-            settlements.append(evaluator.settle(org))
+            settlement = evaluator.settle(org)
         except EvaluationError as error:
             first = error.diagnostics[0]
             if first.code == E_STEPS:
@@ -438,6 +493,10 @@ def _settle_each(evaluator: Evaluator, organizations: list[str]) -> tuple[Settle
                 failures[key][1].append(org)
             else:
                 failures[key] = (error, [])
+            continue
+        settlements.append(settlement)
+        if settled is not None and not failures:
+            settled(settlement)
     if not failures:
         return tuple(settlements)
     collector = Collector()
@@ -484,9 +543,9 @@ def _read_trace(path: str | Path) -> tuple[bytes, dict[str, Any]]:
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         raise _bad_trace(shown, f"not a JSON trace: {exc}",
                          "pass a file written by `eqlang eval --trace`") from None
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
+    if not isinstance(data, dict) or data.get("format") not in READABLE:
         found = data.get("format") if isinstance(data, dict) else None
-        raise _bad_trace(shown, f"not an eqlang trace of format {FORMAT}"
+        raise _bad_trace(shown, f"not an eqlang trace of format {' or '.join(READABLE)}"
                          + (f" (it says {found!r})" if found else ""),
                          "pass a file written by `eqlang eval --trace`")
     problem = _shape_problem(data)
@@ -528,15 +587,19 @@ def _shape_problem(trace: dict[str, Any]) -> str | None:
         if isinstance(table, dict):
             checks += [need(f"tables[{number}].{k}", table.get(k), str)
                        for k in ("path", "sha256")]
-    for org, section in _of(trace.get("organizations"), dict).items():
-        checks += [need(f"organizations.{org}", section, dict)]
+    sections = [(f"organizations.{org}", section)
+                for org, section in _of(trace.get("organizations"), dict).items()]
+    if trace.get("format") == FORMAT:
+        checks.append(need("peers", trace.get("peers"), dict))
+        sections.append(("peers", {"outputs": {}, "nodes": _of(trace.get("peers"), dict)}))
+    for where, section in sections:
+        checks += [need(where, section, dict)]
         if isinstance(section, dict):
-            checks += [need(f"organizations.{org}.{k}", section.get(k), dict)
-                       for k in ("outputs", "nodes")]
+            checks += [need(f"{where}.{k}", section.get(k), dict) for k in ("outputs", "nodes")]
             for node_id, node in _of(section.get("nodes"), dict).items():
-                problem = need(f"organizations.{org}.nodes.{node_id}", node, dict)
+                problem = need(f"{where}.nodes.{node_id}", node, dict)
                 if problem is None:
-                    problem = next((f"`organizations.{org}.nodes.{node_id}.{k}` is missing or "
+                    problem = next((f"`{where}.nodes.{node_id}.{k}` is missing or "
                                     "malformed" for k, kind in _NODE_FIELDS
                                     if not isinstance(node.get(k), kind)), None)
                 checks.append(problem)
@@ -572,7 +635,10 @@ def find_values(trace: dict[str, Any], org: str, value: str, path: str) -> list[
     """The node ids ``value`` names: an output (``payout``; every measure's for
     ``measure_payout``), one measure's (``measure_payout(COL)``) or any node id."""
     section = trace["organizations"][org]
-    outputs, nodes = section["outputs"], section["nodes"]
+    outputs = section["outputs"]
+    # A value that is the same for every organization (a peer median) is in `peers`.
+    peers = trace.get("peers", {})
+    nodes = {**{f"peers::{k}": v for k, v in peers.items()}, **peers, **section["nodes"]}
     wanted = " ".join(value.split())
     if wanted not in nodes:
         # Node ids are spaced one way, `gap(COL, Asian, baseline)`; people type
@@ -605,11 +671,14 @@ def find_values(trace: dict[str, Any], org: str, value: str, path: str) -> list[
                 "E0702", f"output `{name}` has no value for `{key}`", None, path=path,
                 hint=did_you_mean(key, entry) or "it has: " + ", ".join(entry)))
         return [entry[key]["node"] for key in entry]
-    if wanted in nodes:
+    if wanted in section["nodes"] or wanted.startswith("peers::"):
         return [wanted]
+    if wanted in nodes:
+        return [f"peers::{wanted}"]
     raise EqlangError(Diagnostic(
         "E0702", f"the trace has no output or value `{value}` for {org}", None, path=path,
-        hint=did_you_mean(wanted, [*outputs, *nodes]) or "outputs: " + ", ".join(outputs)))
+        hint=did_you_mean(wanted, [*outputs, *section["nodes"], *peers])
+        or "outputs: " + ", ".join(outputs)))
 
 
 def explain_trace(trace: dict[str, Any] | str | Path, value: str, *, org: str | None = None,
@@ -689,9 +758,16 @@ def verify_trace(path: str | Path) -> Verification:
     overrides = {str(k): str(v) for k, v in trace["overrides"].items()}
     as_of = trace["as_of"]
     rows = sum(t["rows"] for t in tables if isinstance(t.get("rows"), int))
+    first_version = trace["format"] != FORMAT
+    every = "the outputs" if first_version else "every value"
     checked = (f"the contract {contract['path']}, {counted(len(contract['modules']), 'module')}, "
-               f"{counted(len(tables), 'table')} ({counted(rows, 'row')}) and every value of "
+               f"{counted(len(tables), 'table')} ({counted(rows, 'row')}) and {every} of "
                f"{counted(len(organizations), 'organization')}")
+    if first_version:
+        checked += (f" (a {trace['format']} trace records peer values in every "
+                    f"organization, where {FORMAT} records them once, so only the outputs "
+                    "can be compared; write it again with `eqlang eval ... --trace FILE` to "
+                    "verify every value)")
     del trace  # a large trace is parsed again only if it differs, to describe how
     contract_file = _locate(contract["path"], shown)
     readable = _check_file("contract", contract["path"], contract_file, contract["sha256"],
@@ -721,9 +797,14 @@ def verify_trace(path: str | Path) -> Verification:
             problems.append("re-evaluation from the recorded inputs failed:\n"
                             + render_all(error.diagnostics))
         else:
-            if dumps(fresh).encode("utf-8") != raw:
+            recorded = json.loads(raw) if first_version else None
+            if recorded is not None:
+                fresh, recorded = _outputs_only(fresh), _outputs_only(recorded)
+            if (recorded is not None and fresh != recorded) or (
+                    recorded is None and dumps(fresh).encode("utf-8") != raw):
                 found: list[tuple[str | None, str]] = []
-                _compare(json.loads(raw), fresh, [], found)
+                _compare(recorded if recorded is not None else json.loads(raw), fresh, [],
+                         found)
                 differences = [text for _, text in found]
                 paid = [org for org, _ in found if org is not None]
                 if paid:
@@ -740,6 +821,19 @@ def verify_trace(path: str | Path) -> Verification:
         problems[MAX_DIFFERENCES:] = [f"... and {len(problems) - MAX_DIFFERENCES} more "
                                       "differences"]
     return Verification(shown, tuple(problems), checked)
+
+
+def _outputs_only(trace: dict[str, Any]) -> dict[str, Any]:
+    """What a trace says each organization is paid, without how: traces of different
+    formats name the values behind the outputs differently."""
+    def values(entry: dict[str, Any]) -> Any:
+        if "value" in entry and "node" in entry:
+            return entry["value"]
+        return {key: values(item) for key, item in entry.items()}
+
+    return {"organizations": {
+        org: {"outputs": {name: values(entry) for name, entry in section["outputs"].items()}}
+        for org, section in trace["organizations"].items()}}
 
 
 def _date(text: str | None) -> datetime.date | None:

@@ -33,11 +33,10 @@ from eqlang.api import (
     settle,
     verify_trace,
 )
-from eqlang.backends.interval import bounds_json, output_bounds, render_bounds
-from eqlang.check.checker import Program
-from eqlang.check.checker import check as check_program
+from eqlang.check import check as check_program
 from eqlang.codes import EXPLANATIONS
 from eqlang.codes import explain as explain_code
+from eqlang.core.program import Program
 from eqlang.data.tables import load_tables
 from eqlang.diagnostics import (
     Diagnostic,
@@ -60,6 +59,7 @@ from eqlang.syntax.source import (
     read_source,
     read_stream,
 )
+from eqlang.tools.bounds import bounds_json, output_bounds, render_bounds
 from eqlang.tools.coverage import render_coverage
 from eqlang.tools.examples import render_results
 from eqlang.tools.properties import (
@@ -368,12 +368,10 @@ def eval_command(contract: str, tables: tuple[str, ...], orgs: tuple[str, ...],
             None, path=", ".join(tables),
             hint="check that the export wrote its rows, not only the header"))
     run = settle(program, table_set, organizations=list(orgs), overrides=list(overrides),
-                 as_of=_as_of(as_of))
+                 as_of=_as_of(as_of), trace=trace_path)
     settlements = list(run.settlements)
     text = outputs_json(settlements) if as_json else summary(program, run.evaluator,
                                                              settlements, run.overrides)
-    if trace_path is not None:
-        run.write_trace(trace_path)
     click.echo(text, nl=False)
 
 

@@ -25,8 +25,9 @@ from pathlib import Path
 import attrs
 import pytest
 
+from eqlang.check import load_and_check
 from eqlang.check import units as t
-from eqlang.check.checker import Program, load_and_check
+from eqlang.core.program import Program
 from eqlang.diagnostics import (
     MAX_DIAGNOSTICS,
     MAX_SHOWN_WIDTH,
@@ -161,9 +162,9 @@ def test_the_collection_is_large_and_covers_every_checker_code() -> None:
     cases = all_cases()
     assert len(cases) >= 30
     covered = {e.code for c in cases if not c.xfail for e in c.expected}
-    sources = "".join((ROOT / "eqlang" / f).read_text(encoding="utf-8")
-                      for f in ("syntax/source.py", "syntax/parse.py", "syntax/modules.py",
-                                "check/checker.py"))
+    files = ["syntax/source.py", "syntax/parse.py", "syntax/modules.py",
+             *(f"check/{p.name}" for p in (ROOT / "eqlang" / "check").glob("*.py"))]
+    sources = "".join((ROOT / "eqlang" / f).read_text(encoding="utf-8") for f in files)
     emitted = set(re.findall(r'"(E0[0-3]\d\d)"', sources))
     assert emitted, "no codes found in the checker's sources"
     assert emitted - covered == set()
@@ -702,8 +703,8 @@ def test_calling_a_definition_of_an_imported_module(tmp_path: Path) -> None:
     write(tmp_path, "define half(x: money): money = x * 50%\n", "common.eq")
     program = check_ok(tmp_path, 'import "common.eq" as common\n'
                        "define y: money = common.half($10.00)\n")
-    assert program.callables["common.half"].module == "common.eq"
-    assert program.callables["y"].type == "money"
+    assert program.rules["common.half"].module == "common.eq"
+    assert program.rules["y"].type == "money"
 
 
 def test_module_definition_used_before_its_declaration(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from eqlang.backends.exact import Evaluator
-from eqlang.check.checker import load_and_check
+from eqlang.check import load_and_check
 from eqlang.cli import main
 from eqlang.codes import EXPLANATIONS, STAGES, explain, known_codes
 from eqlang.data.tables import load_tables

@@ -108,7 +108,7 @@ def _values(tmp_path: Path, expressions: dict[str, str], org: str = "A") -> dict
     """Each expression's value for one organization, as outputs that are not rounded."""
     defines = "".join(f"define {name} = {expr}\n" for name, expr in expressions.items())
     program = load_contract(str(_write(tmp_path, defines)))
-    outputs = "".join(f"output {name}_value: {program.callables[name].type} = {name} "
+    outputs = "".join(f"output {name}_value: {program.rules[name].type} = {name} "
                       "not rounded\n" for name in expressions)
     result = _settle(tmp_path, defines + outputs, org=org).outputs()[org]
     return {name: result[f"{name}_value"] for name in expressions}  # type: ignore[misc]
