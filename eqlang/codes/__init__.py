@@ -131,6 +131,7 @@ class _Reader:
 
     def __init__(self, source: str, text: str) -> None:
         self.source = source
+        # A checkout with Windows line endings must explain the same, byte for byte.
         self.lines = text.replace("\r\n", "\n").split("\n")
         if self.lines and self.lines[-1] == "":
             self.lines.pop()
@@ -389,15 +390,21 @@ def parse_explanation(text: str, source: str) -> Explanation:
 
 
 def explanation_files() -> list[tuple[str, str]]:
-    """Every explanation file of the package, as (file name, text), in order of code."""
+    """Every explanation file of the package, as (path such as ``eqlang/codes/E0201.md``,
+    text), in order of code."""
     folder = resources.files(__name__)
-    return sorted((entry.name, entry.read_text(encoding="utf-8"))
+    prefix = __name__.replace(".", "/")
+    return sorted((f"{prefix}/{entry.name}", entry.read_text(encoding="utf-8"))
                   for entry in folder.iterdir() if _FILE_NAME.fullmatch(entry.name))
 
 
 def load_explanations() -> dict[str, Explanation]:
     """Every explanation of the package, by code."""
-    return {(e := parse_explanation(text, name)).code: e for name, text in explanation_files()}
+    explanations = {}
+    for path, text in explanation_files():
+        entry = parse_explanation(text, path)
+        explanations[entry.code] = entry
+    return explanations
 
 
 EXPLANATIONS: dict[str, Explanation] = load_explanations()
