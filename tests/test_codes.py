@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from markdown_it import MarkdownIt
 
 from eqlang.backends.exact import Evaluator
 from eqlang.check.checker import load_and_check
@@ -236,6 +237,34 @@ def test_a_block_shown_that_explain_leaves_out_is_refused() -> None:
     with pytest.raises(ExplanationFormatError, match=rf"^E0601.md:{line}: the `contract` block "
                        r"of a `command` example is not shown by --explain; move it under"):
         parse_explanation(moved, "E0601.md")
+
+
+@pytest.mark.parametrize(("path", "text"), explanation_files())
+def test_markdown_reads_each_file_as_the_terminal_shows_it(path: str, text: str) -> None:
+    """A CommonMark parser, as GitHub's, sees the same paragraphs and blocks as the loader:
+    no line of prose turns into a list, a heading or a rule, and every block is fenced."""
+    lines = text.split("\n")
+    body_start = lines.index("---", 1) + 1  # GitHub shows the header as a table of its own
+    tokens = [t for t in MarkdownIt("commonmark").parse("\n".join(lines[body_start:]))
+              if t.level == 0 and not t.type.endswith("_close")]
+    kinds = [t.type for t in tokens]
+    assert kinds[0] == "heading_open" and tokens[0].tag == "h1", path
+    not_shown = len(tokens)
+    if kinds.count("heading_open") == 2:
+        not_shown = kinds.index("heading_open", 1)
+        assert tokens[not_shown].tag == "h2", path
+        assert set(kinds[not_shown + 1:]) == {"fence"}, path
+    shown = tokens[1:not_shown]
+    assert set(kinds[1:not_shown]) <= {"paragraph_open", "fence"}, (path, kinds)
+    pieces = []
+    for token in shown:
+        if token.type == "fence":
+            pieces.append("\n".join(("    " + line) if line.strip() else line
+                                    for line in token.content.rstrip("\n").split("\n")))
+        else:
+            begin, end = token.map
+            pieces.append("\n".join(lines[body_start + begin:body_start + end]))
+    assert "\n\n".join(pieces) == EXPLANATIONS[Path(path).stem].text
 
 
 def test_every_file_beside_the_loader_is_an_explanation() -> None:
