@@ -485,7 +485,9 @@ _add(_entry(
     contract's stratifications lists: a module's stratifications are templates, and their
     groups are read only once the contract takes one with `from`. Or a group's table
     spelling (`"Black or African American" as Black`) is empty or has spaces around it, so
-    that no row of a table, read without those spaces, can ever match it.
+    that no row of a table, read without those spaces, can ever match it. `reference ALL`
+    is refused too: `ALL` is the whole population, never a group, and a reference to it is
+    written `reference whole population`.
     """,
     wrong="""
     stratification race

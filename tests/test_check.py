@@ -969,6 +969,20 @@ def test_focus_groups_without_any_stratification(tmp_path: Path) -> None:
     assert where(diagnostic) == (1, 41)
 
 
+@pytest.mark.parametrize("groups", ["Asian, White", "Asian, White, ALL"])
+def test_reference_all_suggests_reference_whole_population(tmp_path: Path,
+                                                           groups: str) -> None:
+    # Naming ALL as the reference (with or without it among the groups, as the old hint
+    # had it) gets one error, which says what to write.
+    text = f"stratification race\n  groups {groups}\n  reference ALL\nend\n"
+    diagnostic = only(check_fails(tmp_path, text), "E0106")
+    assert "`ALL` is the whole population, not a group" in diagnostic.message
+    assert diagnostic.hint is not None and "`reference whole population`" in diagnostic.hint
+    assert where(diagnostic) == (3, 13)
+    fixed = text.replace("reference ALL", "reference whole population").replace(", ALL", "")
+    assert load_and_check(str(write(tmp_path, fixed))) is not None
+
+
 def test_focus_groups_of_a_module_definition_follow_the_contract(tmp_path: Path) -> None:
     write(tmp_path, "define n: count = count(g for each g in focus groups)\n", "common.eq")
     text = ('import "common.eq" as common\n'
