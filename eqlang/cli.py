@@ -49,15 +49,13 @@ from eqlang.diagnostics import (
 )
 from eqlang.render import module_docs, outputs_json, summary
 from eqlang.syntax.ast import ContractHeader
-from eqlang.syntax.fmt import format_module
+from eqlang.syntax.literate import format_source, read_contract
 from eqlang.syntax.modules import load, stdlib_modules
-from eqlang.syntax.parse import parse
 from eqlang.syntax.source import (
     STDIN,
     STDIN_SHOWN,
     SourceError,
     SourceFile,
-    read_source,
     read_stream,
 )
 from eqlang.tools.coverage import render_coverage
@@ -258,10 +256,10 @@ def fmt(files: tuple[str, ...], write: bool, check_only: bool, show_diff: bool) 
     read = 0
     for file in files:
         try:
-            source = _read_stdin() if file == STDIN else read_source(file)
+            source = _read_stdin() if file == STDIN else read_contract(file)
             if file == STDIN:
                 file = STDIN_SHOWN
-            formatted = format_module(parse(source))
+            written, formatted = format_source(source)
         except EqlangError as error:
             diagnostics.extend(error.diagnostics)
             continue
@@ -271,12 +269,12 @@ def fmt(files: tuple[str, ...], write: bool, check_only: bool, show_diff: bool) 
         read += 1
         if not (write or check_only or show_diff):
             click.echo(formatted, nl=False)
-        elif formatted != source.text:
+        elif formatted != written:
             unformatted.append(file)
             if write:
                 write_atomic(file, formatted)
             if show_diff:
-                click.echo(_unified_diff(file, source.text, formatted), nl=False)
+                click.echo(_unified_diff(file, written, formatted), nl=False)
             if check_only:
                 click.echo(f"{file}: not formatted", err=True)
     if check_only:
