@@ -487,7 +487,7 @@ def test_three_megabyte_file_is_refused_by_its_size(tmp_path: Path,
     assert path.stat().st_size > MAX_SOURCE_BYTES
     with monkeypatch.context() as patched:
         # Refused by its size alone: the parser is never reached.
-        patched.setattr(modules_module, "parse", _never_called)
+        patched.setattr(modules_module, "parse_contract", _never_called)
         diagnostic = refused(path, "E0001")
     assert "bytes" in diagnostic.message
 
