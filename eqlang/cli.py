@@ -420,7 +420,7 @@ def verify(trace_file: str) -> None:
     click.echo(f"{trace_file}: verified: {result.checked} match the trace")
 
 
-@main.command(short_help="A document of a contract for signatories, or reference docs of modules.")
+@main.command(short_help="A contract as a document for signatories, or docs of modules.")
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option("--output", metavar="FILE", help="Write the document here instead of printing it.")
 @click.option("--format", "format_", type=click.Choice(["markdown", "html"]),
