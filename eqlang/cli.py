@@ -46,17 +46,16 @@ from eqlang.diagnostics import (
     listed,
     render_all,
 )
+from eqlang.document import contract_markdown, document_title, markdown_html
 from eqlang.render import module_docs, outputs_json, summary
 from eqlang.syntax.ast import ContractHeader
-from eqlang.syntax.fmt import format_module
+from eqlang.syntax.literate import format_source, parse_contract, read_contract
 from eqlang.syntax.modules import load, stdlib_modules
-from eqlang.syntax.parse import parse
 from eqlang.syntax.source import (
     STDIN,
     STDIN_SHOWN,
     SourceError,
     SourceFile,
-    read_source,
     read_stream,
 )
 from eqlang.tools.bounds import bounds_json, output_bounds, render_bounds
@@ -258,10 +257,10 @@ def fmt(files: tuple[str, ...], write: bool, check_only: bool, show_diff: bool) 
     read = 0
     for file in files:
         try:
-            source = _read_stdin() if file == STDIN else read_source(file)
+            source = _read_stdin() if file == STDIN else read_contract(file)
             if file == STDIN:
                 file = STDIN_SHOWN
-            formatted = format_module(parse(source))
+            written, formatted = format_source(source)
         except EqlangError as error:
             diagnostics.extend(error.diagnostics)
             continue
@@ -271,12 +270,12 @@ def fmt(files: tuple[str, ...], write: bool, check_only: bool, show_diff: bool) 
         read += 1
         if not (write or check_only or show_diff):
             click.echo(formatted, nl=False)
-        elif formatted != source.text:
+        elif formatted != written:
             unformatted.append(file)
             if write:
                 write_atomic(file, formatted)
             if show_diff:
-                click.echo(_unified_diff(file, source.text, formatted), nl=False)
+                click.echo(_unified_diff(file, written, formatted), nl=False)
             if check_only:
                 click.echo(f"{file}: not formatted", err=True)
     if check_only:
@@ -419,33 +418,38 @@ def verify(trace_file: str) -> None:
     click.echo(f"{trace_file}: verified: {result.checked} match the trace")
 
 
-@main.command()
+@main.command(short_help="A contract as a document for signatories, or docs of modules.")
 @click.argument("files", nargs=-1, required=True, type=click.Path())
-@click.option("--output", metavar="FILE", help="Write the Markdown here instead of printing it.")
+@click.option("--output", metavar="FILE", help="Write the document here instead of printing it.")
+@click.option("--format", "format_", type=click.Choice(["markdown", "html"]),
+              help="Markdown or one self-contained HTML page (by default, HTML when --output "
+              "ends in .html or .htm, else Markdown).")
 @click.option("--check", "check_only", is_flag=True,
               help="Exit 1 if FILE (given with --output) is not up to date.")
 @reports_errors
-def doc(files: tuple[str, ...], output: str | None, check_only: bool) -> None:
-    """Generate Markdown documentation from the doc comments of modules."""
-    modules = []
-    for file in sorted(files):
-        loaded = load(file, module=True)
-        module = loaded.module
-        header = next((d for d in module.declarations if isinstance(d, ContractHeader)), None)
-        if header is not None:
-            raise EqlangError([Diagnostic(
-                "E0110", "this is a contract, not a module: `eqlang doc` documents the "
-                "modules contracts import", header.span,
-                hint="name the modules it imports (such as stdlib/*.eq); a contract's "
-                "terms are read in its own comments, and `eqlang eval` settles it")])
-        check_program(loaded)  # documentation of a module with errors would document the errors
-        modules.append((Path(file).stem, module))
-    # By name, not by folder: a checkout's stdlib/ is the standard library too, when the
-    # installed package reads its own copy (a non-editable install run from the checkout).
-    shipped = stdlib_modules()
-    everything_shipped = all(Path(f).resolve().parent.name == "stdlib" and Path(f).stem in shipped
-                             for f in files)
-    text = module_docs(modules, "Standard library" if everything_shipped else "Modules")
+def doc(files: tuple[str, ...], output: str | None, format_: str | None,
+        check_only: bool) -> None:
+    """Document a contract for the people who sign it, or modules from their doc comments.
+
+    A CONTRACT (plain .eq or literate .eq.md) is rendered as one document: its terms, its
+    parameters with their citations, its tiers and worked examples as tables. MODULE files
+    (such as stdlib/*.eq) get a reference from their ## doc comments.
+    """
+    if format_ is None:
+        format_ = "html" if output is not None and Path(output).suffix.lower() in (
+            ".html", ".htm") else "markdown"
+    contracts = [f for f in files if _is_contract(f)]
+    if contracts and len(files) > 1:
+        raise click.UsageError(f"{contracts[0]} is a contract, documented by itself: name one "
+                               "contract, or only modules")
+    if contracts:
+        loaded = load(contracts[0])
+        check_program(loaded)  # a document of a contract with errors would document them
+        text = contract_markdown(loaded)
+    else:
+        text = _module_reference(files)
+    if format_ == "html":
+        text = markdown_html(text, document_title(text))
     if check_only:
         if output is None:
             raise click.UsageError("--check needs --output FILE")
@@ -456,9 +460,30 @@ def doc(files: tuple[str, ...], output: str | None, check_only: bool) -> None:
             sys.exit(1)
         click.echo(f"{output} is up to date")
     elif output is not None:
-        write_atomic(output, text)
+        write_atomic(output, text, protected=list(files))
     else:
         click.echo(text, nl=False)
+
+
+def _is_contract(file: str) -> bool:
+    """Whether a file has a contract header (read as a module, so that nothing it imports
+    is needed to tell)."""
+    module = parse_contract(read_contract(file))
+    return any(isinstance(d, ContractHeader) for d in module.declarations)
+
+
+def _module_reference(files: tuple[str, ...]) -> str:
+    modules = []
+    for file in sorted(files):
+        loaded = load(file, module=True)
+        check_program(loaded)  # documentation of a module with errors would document the errors
+        modules.append((Path(file).stem, loaded.module))
+    # By name, not by folder: a checkout's stdlib/ is the standard library too, when the
+    # installed package reads its own copy (a non-editable install run from the checkout).
+    shipped = stdlib_modules()
+    everything_shipped = all(Path(f).resolve().parent.name == "stdlib" and Path(f).stem in shipped
+                             for f in files)
+    return module_docs(modules, "Standard library" if everything_shipped else "Modules")
 
 
 @main.command(name="test",

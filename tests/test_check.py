@@ -488,7 +488,7 @@ def test_three_megabyte_file_is_refused_by_its_size(tmp_path: Path,
     assert path.stat().st_size > MAX_SOURCE_BYTES
     with monkeypatch.context() as patched:
         # Refused by its size alone: the parser is never reached.
-        patched.setattr(modules_module, "parse", _never_called)
+        patched.setattr(modules_module, "parse_contract", _never_called)
         diagnostic = refused(path, "E0001")
     assert "bytes" in diagnostic.message
 
@@ -968,6 +968,20 @@ def test_focus_groups_without_any_stratification(tmp_path: Path) -> None:
     assert diagnostic.message == ("the contract declares no stratification, so there are no "
                                   "groups to range over")
     assert where(diagnostic) == (1, 41)
+
+
+@pytest.mark.parametrize("groups", ["Asian, White", "Asian, White, ALL"])
+def test_reference_all_suggests_reference_whole_population(tmp_path: Path,
+                                                           groups: str) -> None:
+    # Naming ALL as the reference (with or without it among the groups, as the old hint
+    # had it) gets one error, which says what to write.
+    text = f"stratification race\n  groups {groups}\n  reference ALL\nend\n"
+    diagnostic = only(check_fails(tmp_path, text), "E0106")
+    assert "`ALL` is the whole population, not a group" in diagnostic.message
+    assert diagnostic.hint is not None and "`reference whole population`" in diagnostic.hint
+    assert where(diagnostic) == (3, 13)
+    fixed = text.replace("reference ALL", "reference whole population").replace(", ALL", "")
+    assert load_and_check(str(write(tmp_path, fixed))) is not None
 
 
 def test_focus_groups_of_a_module_definition_follow_the_contract(tmp_path: Path) -> None:
