@@ -239,14 +239,13 @@ def format_literate(source: LiterateSource) -> str:
         if not block.lines:
             continue
         alone = _alone(literate, block, source.path)
-        formatted = format_module(parse(alone)) if alone.text.strip() else ""
+        if not alone.text.strip():
+            continue  # a block of blank lines has nothing to lay out
+        formatted = format_module(parse(alone))
         lines = [block.prefix + line if line else block.prefix.rstrip()
                  for line in formatted.split("\n")[:-1]]
         first = block.lines[0][0] - len(block.prefix)
         last = block.lines[-1][1]
-        if not lines and markdown.startswith(newline, last):
-            # A block left empty keeps no blank line of its own.
-            last += len(newline)
         pieces += [markdown[done:first], newline.join(lines)]
         done = last
     pieces.append(markdown[done:])
