@@ -89,6 +89,8 @@ from eqlang import __version__
 from eqlang.backends.exact import E_STEPS, EvaluationError, Evaluator, Settlement
 from eqlang.check.checker import Program, check, signed_literal, value_problem
 from eqlang.core.values import NotScored, Quantity, Value, exact_text
+from eqlang.data.fhir_export import export_bundle
+from eqlang.data.fhir_map import FhirMap, load_fhir_map
 from eqlang.data.tables import TableSet, key_text, load_table, load_tables
 from eqlang.diagnostics import (
     Collector,
@@ -117,6 +119,7 @@ __all__ = [
     "example_coverage",
     "explain_trace",
     "explained",
+    "export_fhir",
     "find_values",
     "input_files",
     "load_contract",
@@ -342,8 +345,9 @@ def settle(
     organizations: str | Sequence[str] | None = None,
     overrides: str | Sequence[str] | Mapping[str, str] = (),
     as_of: datetime.date | None = None,
+    fhir_map: str | Path | FhirMap | None = None,
 ) -> Run:
-    """Settle a checked contract on measure tables (CSV paths, or a loaded ``TableSet``).
+    """Settle a checked contract on measure tables (CSV or FHIR paths, or a ``TableSet``).
 
     A single path, organization or ``NAME=VALUE`` override may be given on its own instead
     of in a list.
@@ -352,16 +356,32 @@ def settle(
     names, or only ``organizations``. ``overrides`` replace parameters for a what-if run,
     as ``eqlang eval --set`` does (``["pool=$1,200,000.00"]`` or ``{"pool": "$1,200,000.00"}``,
     values written as in the contract); ``as_of`` is the settlement date that picks amended
-    values (by default the contract's own).
+    values (by default the contract's own). A FHIR Bundle or MeasureReport, or a folder of
+    them, is read through ``fhir_map`` (a map file or a loaded ``FhirMap``; see docs/fhir.md).
     """
     with _no_cycle_collection():
-        return _settle(program, tables, organizations, overrides, as_of)
+        return _settle(program, tables, organizations, overrides, as_of, _fhir_map(fhir_map))
+
+
+def _fhir_map(fhir_map: str | Path | FhirMap | None) -> FhirMap | None:
+    return load_fhir_map(fhir_map) if isinstance(fhir_map, str | Path) else fhir_map
+
+
+def export_fhir(run: Run, fhir_map: str | Path | FhirMap | None = None, *,
+                trace: str | None = None) -> str:
+    """The run as a FHIR R4 collection Bundle, JSON text as ``eqlang export fhir`` writes
+    it: a summary MeasureReport per organization, measure and period, and each
+    organization's settlement with the SHA-256 of the run's trace (``trace``, when the
+    caller has built ``run.trace_json()`` already)."""
+    text = run.trace_json() if trace is None else trace
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return export_bundle(run.program, run.tables, run.outputs(), digest, _fhir_map(fhir_map))
 
 
 def _settle(program: Program, tables: str | Path | Sequence[str | Path] | TableSet,
             organizations: str | Sequence[str] | None,
             overrides: str | Sequence[str] | Mapping[str, str],
-            as_of: datetime.date | None) -> Run:
+            as_of: datetime.date | None, fhir_map: FhirMap | None = None) -> Run:
     # A lone string is a sequence too: read as a list, `"t.csv"` would be five tables
     # named by its letters.
     if isinstance(tables, str | Path):
@@ -370,7 +390,8 @@ def _settle(program: Program, tables: str | Path | Sequence[str | Path] | TableS
         organizations = [organizations]
     if organizations:
         organizations = [key_text(org) for org in organizations]
-    table_set = tables if isinstance(tables, TableSet) else load_tables(list(tables))
+    table_set = tables if isinstance(tables, TableSet) else load_tables(list(tables),
+                                                                         fhir_map=fhir_map)
     assignments = (
         [f"{k}={v}" for k, v in overrides.items()] if isinstance(overrides, Mapping)
         else [overrides] if isinstance(overrides, str) else list(overrides)
