@@ -1884,6 +1884,172 @@ _add(_entry(
     """,
 ))
 
+# ---- FHIR MeasureReports: E053x -------------------------------------------------------------
+
+def _group(code: str = "", numerator: str = '"count": 650') -> str:
+    """A MeasureReport group counting 650 of 1000, its numerator as given."""
+    head = f'{{"code": {{"text": "{code}"}}, ' if code else "{"
+    return (head + '"population": [\n'
+            '    {"code": {"coding": [{"code": "numerator"}]}, ' + numerator + "},\n"
+            '    {"code": {"coding": [{"code": "denominator"}]}, "count": 1000}]}')
+
+
+def _report(status: str = "complete", groups: tuple[str, ...] = (), measure: str = "COL"
+            ) -> str:
+    """A summary MeasureReport for Harbor ACO, 2024, in the JSON a table file may hold."""
+    head = _t(f"""
+    {{"resourceType": "MeasureReport", "id": "col-2024", "status": "{status}",
+     "type": "summary", "measure": "http://example.org/Measure/{measure}",
+     "reporter": {{"display": "Harbor ACO"}},
+     "period": {{"start": "2024-01-01", "end": "2024-12-31"}},
+    """)
+    return head + '\n "group": [' + ",\n  ".join(groups or (_group(),)) + "]}"
+
+
+_add(_entry(
+    "E0530", "a FHIR file that holds no MeasureReport to read",
+    """
+    A measure table given as JSON is read as FHIR: a Bundle of MeasureReports, or one
+    MeasureReport. This file is not valid JSON (a missing comma, NaN, a key written twice in
+    one object), is another kind of resource, is a Bundle without MeasureReports, or is a
+    folder without .json files. docs/fhir.md shows what eqlang reads.
+    """,
+    stage="table",
+    wrong="""
+    {"resourceType": "Patient", "id": "p1"}
+    """,
+    fixed=_report(),
+    fix="""
+    Give the Bundle or MeasureReports the measure engine wrote (a folder of them is read
+    file by file), or a CSV table.
+    """,
+))
+
+_add(_entry(
+    "E0531", "a MeasureReport element that cannot be read as table rows",
+    """
+    A MeasureReport lacks what a table row needs, or gives it in a form eqlang does not read:
+    its status is not `complete`, its type is not `summary`, it has no measure, reporter
+    (the organization) or period, a group or stratum has no numerator or denominator
+    population, a stratum names no group, or a value has the wrong JSON type. The message
+    gives the report's id and the JSON path of the element.
+    """,
+    stage="table",
+    wrong=_report("pending"),
+    fixed=_report(),
+    fix="""
+    Settle on complete summary reports, and give each group and stratum its numerator and
+    denominator populations; a stratum's group is its value's text (or a coding's display).
+    """,
+))
+
+_add(_entry(
+    "E0532", "a population count that is not a count",
+    """
+    A population's `count` is not a whole number from 0 to 2,147,483,647 (FHIR's integer),
+    its decimal count is not a non-negative number, the two disagree, the population has no
+    count at all, or exclusions and exceptions exceed the population they are taken from.
+    A fractional count, as imputed race and ethnicity give, is written in the extension
+    https://eqlang.example/fhir/StructureDefinition/decimal-count as `valueDecimal`.
+    """,
+    stage="table",
+    wrong=_report(groups=(_group(numerator='"count": 650.5'),)),
+    fixed=_report(groups=(_group(numerator='"extension": [{\n'
+                                 '      "url": "https://eqlang.example/fhir/StructureDefinition/'
+                                 'decimal-count",\n      "valueDecimal": 650.5}]'),)),
+    fix="""
+    Write whole counts in `count` and fractional ones in the decimal-count extension, leaving
+    `count` out; keep exclusions within the counts they are taken from.
+    """,
+))
+
+_add(_entry(
+    "E0533", "a MeasureReport whose measure code cannot be told",
+    """
+    The FHIR map given with --fhir-map names the report's Measure as one measure code, but
+    the report has several groups (several rates of one Measure), so it does not say which
+    group is that measure; or a canonical URL without a map entry ends in no name that could
+    be a code. Here the Measure `screening` reports colorectal and breast screening.
+    """,
+    stage="command",
+    contract=_COMMAND_CONTRACT,
+    table=_report(groups=(_group("colorectal"), _group("breast")), measure="screening"),
+    modules=(("map.toml", """
+    [measures]
+    COL = "http://example.org/Measure/screening"
+    """),),
+    fixed_modules=(("map.toml", """
+    [measures]
+    COL = { canonical = "http://example.org/Measure/screening", group = "colorectal" }
+    """),),
+    wrong="eqlang eval contract.eq --table measures.csv --fhir-map map.toml",
+    fixed="eqlang eval contract.eq --table measures.csv --fhir-map map.toml",
+    fix="""
+    Name the group in the map: `CODE = { canonical = "URL", group = "GROUP" }`, GROUP being
+    the code or text of that group's `code`; or name a measure code for the canonical URL.
+    """,
+))
+
+_add(_entry(
+    "E0534", "a FHIR map file that cannot be read",
+    """
+    The map given with --fhir-map is not valid TOML, or holds something other than its three
+    sections: [measures] (a measure code for each canonical URL), [periods] (the start and
+    end of each period label) and [groups] (the table group a stratum is).
+    """,
+    stage="command",
+    contract=_COMMAND_CONTRACT,
+    table=_TABLE,
+    modules=(("map.toml", """
+    [measure]
+    COL = "http://example.org/Measure/COL"
+    """),),
+    fixed_modules=(("map.toml", """
+    [measures]
+    COL = "http://example.org/Measure/COL"
+    """),),
+    wrong="eqlang eval contract.eq --table measures.csv --fhir-map map.toml",
+    fixed="eqlang eval contract.eq --table measures.csv --fhir-map map.toml",
+    fix="""
+    Write the map as docs/fhir.md shows; the message names the section or entry at fault.
+    """,
+))
+
+_add(_entry(
+    "E0535", "a period that cannot be dated for FHIR",
+    """
+    `eqlang export fhir` gives each MeasureReport the dates of its period. A label of four
+    digits is that calendar year and `2023-07-01/2024-06-30` is those days; any other label
+    needs its dates in the [periods] section of the map given with --fhir-map.
+    """,
+    stage="command",
+    contract=_t("""
+    contract "Example"
+      provider each organization
+      currency USD
+      period performance is "FY2024"
+    end
+
+    measure COL "Colorectal cancer screening" higher is better
+
+    output screened: percent = rate(COL, ALL, performance) rounded to 1 decimals half up
+    """) + "\n",
+    table="""
+    org,measure,group,period,numerator,denominator
+    Harbor ACO,COL,ALL,FY2024,650,1000
+    """,
+    modules=(("map.toml", """
+    [periods]
+    "FY2024" = { start = 2023-07-01, end = 2024-06-30 }
+    """),),
+    wrong="eqlang export fhir contract.eq --table measures.csv --output bundle.json",
+    fixed="eqlang export fhir contract.eq --table measures.csv --output bundle.json "
+    "--fhir-map map.toml",
+    fix="""
+    Date the label in the map, or name periods by calendar year in the contract and tables.
+    """,
+))
+
 EXPLANATIONS: dict[str, Explanation] = {entry.code: entry for entry in _ENTRIES}
 
 
