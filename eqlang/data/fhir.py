@@ -439,8 +439,9 @@ class _Reader:
             if day is None:
                 where = (*path, "period", name) if name in period else (*path, "period")
                 self.problem(E_REPORT, where, f"the period's {name} is missing" if text is None
-                             else f"the period's {name} is not a FHIR date: {_shown(text)}",
-                             hint)
+                             else f"the period's {name} is not a FHIR date: {_shown(text)}"
+                             if isinstance(text, str) else
+                             f"the period's {name} must be text, not {_kind(text)}", hint)
                 return None
             days.append(day)
         start, end = days
@@ -462,7 +463,9 @@ class _Reader:
         if plain and count == 1:
             return str(plain[0].code)
         if plain:
-            self.problem(E_MEASURE, path, f"the FHIR map names {canonical} as measure "
+            if path[-1] != 0:
+                return None  # said once, at the first group
+            self.problem(E_MEASURE, path[:-1], f"the FHIR map names {canonical} as measure "
                          f"{plain[0].code}, but the report has {count} groups",
                          f"say which group is {plain[0].code}: {plain[0].code} = {{ canonical "
                          f"= \"{canonical}\", group = \"CODE\" }}, CODE being the code or text "
@@ -569,8 +572,9 @@ class _Reader:
             codings = [c for c in concept.get("coding") or () if isinstance(c, dict)] \
                 if isinstance(concept.get("coding"), list) else []
             candidates = [text] + [c.get("display") for c in codings] + [
-                CDC_CATEGORIES.get(c.get("code")) for c in codings  # type: ignore[arg-type]
-                if c.get("system") == CDC_RACE_ETHNICITY] + [c.get("code") for c in codings]
+                CDC_CATEGORIES.get(c["code"]) for c in codings
+                if c.get("system") == CDC_RACE_ETHNICITY and isinstance(c.get("code"), str)
+            ] + [c.get("code") for c in codings]
             for candidate in candidates:
                 if isinstance(candidate, str) and candidate.strip():
                     return key_name(candidate)
