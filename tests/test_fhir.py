@@ -7,6 +7,10 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import re
+import shlex
+import shutil
+import tomllib
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -14,6 +18,7 @@ from typing import Any
 import pytest
 import simplejson
 from cli_run import run
+from click.testing import CliRunner
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.measurereport import MeasureReport
 from fhir.resources.R4B.organization import Organization
@@ -21,8 +26,10 @@ from fhirclient.models.bundle import Bundle as R4Bundle
 from fhirclient.models.measurereport import MeasureReport as R4MeasureReport
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_settlement_doc import matches
 
 from eqlang.api import export_fhir, load_contract, settle, verify_trace
+from eqlang.cli import main
 from eqlang.core.values import ExactArithmetic
 from eqlang.data.fhir import json_path
 from eqlang.data.fhir_map import (
@@ -643,3 +650,59 @@ COL = "http://example.org/fhir/Measure/colorectal-cancer-screening"
     program = load_contract(contract)
     assert settle(program, [bundle], fhir_map=fhir_map).outputs() == settle(
         program, [table]).outputs()
+
+
+# ---- docs/fhir.md shows real output ------------------------------------------------------
+
+DOC = ROOT / "docs" / "fhir.md"
+BLOCK = re.compile(r"```(console|csv|json|toml)\n(.*?)```", re.DOTALL)
+
+
+def contains(shown: Any, real: Any) -> bool:
+    """Whether ``shown`` is ``real`` abridged: objects may leave keys out, lists items."""
+    if isinstance(shown, dict):
+        return isinstance(real, dict) and all(k in real and contains(v, real[k])
+                                              for k, v in shown.items())
+    if isinstance(shown, list):
+        items = iter(real) if isinstance(real, list) else iter(())
+        return all(any(contains(item, candidate) for candidate in items) for item in shown)
+    return bool(shown == real and type(shown) is type(real))
+
+
+def test_the_documents_examples_are_real(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                         ) -> None:
+    shutil.copytree(ROOT / "contracts", tmp_path / "contracts")
+    shutil.copytree(DATA, tmp_path / "tests" / "data" / "fhir")
+    monkeypatch.chdir(tmp_path)
+    text = DOC.read_text(encoding="utf-8")
+    kinds = []
+    for block in BLOCK.finditer(text):
+        kind, body = block.groups()
+        before = text[:block.start()].rstrip().rsplit("\n\n", 1)[-1]
+        written = re.search(r"For this\s+`([\w.-]+)`", before)
+        shown = re.search(r"\(`([\w.-]+)`, `entry\[(\d+)\]`\):$", before)
+        if written is not None:
+            Path(written.group(1)).write_text(body, encoding="utf-8")
+        elif shown is not None:
+            real = simplejson.loads(Path(shown.group(1)).read_text(encoding="utf-8"),
+                                    use_decimal=True)["entry"][int(shown.group(2))]["resource"]
+            assert contains(simplejson.loads(body, use_decimal=True), real), body[:200]
+        elif kind == "toml":
+            tomllib.loads(body)
+        else:
+            assert kind == "console", before
+            for command in re.split(r"^\$ ", body, flags=re.MULTILINE)[1:]:
+                line, _, expected = command.partition("\n")
+                words = shlex.split(line)
+                result = CliRunner().invoke(main, words[1:], catch_exceptions=False)
+                assert matches(expected.splitlines(), result.output.splitlines()), (
+                    f"$ {line}\n--- expected\n{expected}--- got\n{result.output}")
+        kinds.append(kind)
+    assert kinds.count("console") >= 3 and "json" in kinds
+    mapped = (DATA / "spec-style-map.toml").read_text(encoding="utf-8")
+    first_map = next(b.group(2) for b in BLOCK.finditer(text) if b.group(1) == "toml")
+    assert first_map in mapped
+
+
+def test_the_readme_links_the_fhir_document() -> None:
+    assert "(docs/fhir.md)" in (ROOT / "README.md").read_text(encoding="utf-8")
