@@ -133,10 +133,10 @@ class _Positions:
         # int conversion limit.
         self._skip = json.JSONDecoder(parse_float=str, parse_int=str, parse_constant=str)
         self._members: dict[int, dict[str | int, tuple[int, int]]] = {}
+        self._root = (_SPACE.match(text).end(), len(text.rstrip(" \t\r\n")))
 
     def of(self, path: JsonPath) -> tuple[int, int] | None:
-        start = _SPACE.match(self.text).end()
-        end = len(self.text.rstrip(" \t\r\n"))
+        start, end = self._root
         for step in path:
             found = self._children(start).get(step)
             if found is None:
