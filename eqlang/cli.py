@@ -24,6 +24,7 @@ import click
 
 from eqlang import __version__
 from eqlang.api import (
+    Run,
     example_coverage,
     explained,
     export_fhir,
@@ -345,7 +346,7 @@ def _load_map(path: str | None) -> FhirMap:
 
 
 def _settle_tables(program: Program, tables: tuple[str, ...], fhir_map: FhirMap,
-                   orgs: tuple[str, ...], overrides: tuple[str, ...], as_of: str | None) -> Any:
+                   orgs: tuple[str, ...], overrides: tuple[str, ...], as_of: str | None) -> Run:
     """Load the tables and settle the contract on them, as `eval` and `export` do."""
     table_set = load_tables(list(tables), fhir_map=fhir_map)
     if not table_set.organizations():
@@ -427,6 +428,9 @@ def export_fhir_command(contract: str, tables: tuple[str, ...], output: str,
         if path == "-":
             raise click.BadParameter("name a file to write, such as bundle.json",
                                      param_hint=f"'{option}'")
+    if trace_path is not None and os.path.abspath(trace_path) == os.path.abspath(output):
+        raise click.BadParameter("the trace and the Bundle need files of their own",
+                                 param_hint="'--trace'")
     program = load_contract(contract)
     mapping = _load_map(fhir_map)
     inputs = input_files(program, tables) + ([fhir_map] if fhir_map else [])
