@@ -408,6 +408,16 @@ def test_the_json_path_names_the_population_and_the_line(tmp_path: Path) -> None
     assert problem.span.text == "69.5"
 
 
+def test_a_canonical_url_without_a_name_needs_the_map(tmp_path: Path) -> None:
+    path = damaged(tmp_path, set_in(("entry", 1, "resource", "measure"), "urn:uuid:"))
+    [problem] = problems(path)
+    assert problem.code == "E0533" and problem.message.startswith(
+        "entry[1].resource.measure: cannot tell a measure code from `urn:uuid:`")
+    fhir_map = load_fhir_map(write_map(tmp_path, '[measures]\nCOL = "urn:uuid:"\n'))
+    rows = load_tables([path], fhir_map=fhir_map).tables[0].rows
+    assert {r.measure for r in rows} == {"COL", "colorectal-cancer-screening"}
+
+
 def test_every_problem_of_a_file_is_reported_at_once(tmp_path: Path) -> None:
     def change(data: dict[str, Any]) -> None:
         report_2022(data)["status"] = "error"

@@ -36,6 +36,7 @@ from eqlang.data.fhir_map import (
     DECIMAL_COUNT_URL,
     POPULATION_SYSTEM,
     FhirMap,
+    MeasureEntry,
     default_code,
     fhir_date,
     key_name,
@@ -451,17 +452,17 @@ class _Reader:
             return None
         return self.map.period_label(start, end)
 
-    def measure_code(self, canonical: str, entries: list[Any], group: dict[str, Any],
+    def measure_code(self, canonical: str, entries: list[MeasureEntry], group: dict[str, Any],
                      path: JsonPath, count: int) -> str | None:
         """The measure code of one group of a report, or None for a group the map leaves
         out (it names other groups of the same Measure)."""
         names = _concept_words(group.get("code"))
         for entry in entries:
             if entry.group is not None and entry.group in names:
-                return str(entry.code)
+                return entry.code
         plain = [entry for entry in entries if entry.group is None]
         if plain and count == 1:
-            return str(plain[0].code)
+            return plain[0].code
         if plain:
             if path[-1] != 0:
                 return None  # said once, at the first group
@@ -475,9 +476,10 @@ class _Reader:
             return None
         code = default_code(canonical)
         if not code:
-            self.problem(E_MEASURE, (*path[:-2], "measure"), f"cannot tell a measure code from "
-                         f"{_shown(canonical)}", "name the measure code in the [measures] "
-                         "section of a map given with --fhir-map")
+            if path[-1] == 0:  # said once, for the first group
+                self.problem(E_MEASURE, (*path[:-2], "measure"), "cannot tell a measure code "
+                             f"from {_shown(canonical)}", "name the measure code in the "
+                             "[measures] section of a map given with --fhir-map")
             return None
         if count > 1:
             code += "#" + (names[0] if names else str(path[-1] + 1))  # type: ignore[operator]
