@@ -93,6 +93,8 @@ from eqlang.check import units as t
 from eqlang.check.names import literal_value
 from eqlang.core.program import Override, Program
 from eqlang.core.values import NotScored, Quantity, Value, exact_text
+from eqlang.data.fhir_export import export_bundle
+from eqlang.data.fhir_map import FhirMap, load_fhir_map
 from eqlang.data.tables import TableSet, key_text, load_table, load_tables
 from eqlang.diagnostics import (
     Collector,
@@ -128,6 +130,7 @@ __all__ = [
     "example_coverage",
     "explain_trace",
     "explained",
+    "export_fhir",
     "find_values",
     "input_files",
     "load_contract",
@@ -369,8 +372,9 @@ def settle(
     overrides: str | Sequence[str] | Mapping[str, str] = (),
     as_of: datetime.date | None = None,
     trace: str | Path | None = None,
+    fhir_map: str | Path | FhirMap | None = None,
 ) -> Run:
-    """Settle a checked contract on measure tables (CSV paths, or a loaded ``TableSet``).
+    """Settle a checked contract on measure tables (CSV or FHIR paths, or a ``TableSet``).
 
     A single path, organization or ``NAME=VALUE`` override may be given on its own instead
     of in a list.
@@ -381,15 +385,34 @@ def settle(
     values written as in the contract); ``as_of`` is the settlement date that picks amended
     values (by default the contract's own). With ``trace``, the trace is written to that
     file as the run settles, one organization at a time (nothing is written if it fails).
+    A FHIR Bundle or MeasureReport, or a folder of them, is read through ``fhir_map`` (a
+    map file or a loaded ``FhirMap``; see docs/fhir.md).
     """
     with _no_cycle_collection():
-        return _settle(program, tables, organizations, overrides, as_of, trace)
+        return _settle(program, tables, organizations, overrides, as_of, trace,
+                       _fhir_map(fhir_map))
+
+
+def _fhir_map(fhir_map: str | Path | FhirMap | None) -> FhirMap | None:
+    return load_fhir_map(fhir_map) if isinstance(fhir_map, str | Path) else fhir_map
+
+
+def export_fhir(run: Run, fhir_map: str | Path | FhirMap | None = None, *,
+                trace: str | None = None) -> str:
+    """The run as a FHIR R4 collection Bundle, JSON text as ``eqlang export fhir`` writes
+    it: a summary MeasureReport per organization, measure and period, and each
+    organization's settlement with the SHA-256 of the run's trace (``trace``, when the
+    caller has built ``run.trace_json()`` already)."""
+    text = run.trace_json() if trace is None else trace
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return export_bundle(run.program, run.tables, run.outputs(), digest, _fhir_map(fhir_map))
 
 
 def _settle(program: Program, tables: str | Path | Sequence[str | Path] | TableSet,
             organizations: str | Sequence[str] | None,
             overrides: str | Sequence[str] | Mapping[str, str],
-            as_of: datetime.date | None, trace: str | Path | None) -> Run:
+            as_of: datetime.date | None, trace: str | Path | None,
+            fhir_map: FhirMap | None = None) -> Run:
     # A lone string is a sequence too: read as a list, `"t.csv"` would be five tables
     # named by its letters.
     if isinstance(tables, str | Path):
@@ -398,7 +421,8 @@ def _settle(program: Program, tables: str | Path | Sequence[str | Path] | TableS
         organizations = [organizations]
     if organizations:
         organizations = [key_text(org) for org in organizations]
-    table_set = tables if isinstance(tables, TableSet) else load_tables(list(tables))
+    table_set = tables if isinstance(tables, TableSet) else load_tables(list(tables),
+                                                                         fhir_map=fhir_map)
     assignments = (
         [f"{k}={v}" for k, v in overrides.items()] if isinstance(overrides, Mapping)
         else [overrides] if isinstance(overrides, str) else list(overrides)

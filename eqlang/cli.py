@@ -12,6 +12,7 @@ import datetime
 import difflib
 import functools
 import gc
+import hashlib
 import json
 import os
 import sys
@@ -23,8 +24,10 @@ import click
 
 from eqlang import __version__
 from eqlang.api import (
+    Run,
     example_coverage,
     explained,
+    export_fhir,
     input_files,
     load_contract,
     load_trace,
@@ -37,6 +40,7 @@ from eqlang.check import check as check_program
 from eqlang.codes import EXPLANATIONS
 from eqlang.codes import explain as explain_code
 from eqlang.core.program import Program
+from eqlang.data.fhir_map import FhirMap, load_fhir_map
 from eqlang.data.tables import load_tables
 from eqlang.diagnostics import (
     Diagnostic,
@@ -331,10 +335,37 @@ def _as_of(value: str | None) -> datetime.date | None:
                                  param_hint="'--as-of'") from None
 
 
+_TABLE_HELP = ("A measure table: CSV, a FHIR Bundle or MeasureReport (JSON), or a folder of "
+               "them; repeat for several.")
+_MAP_HELP = "How FHIR MeasureReports name the contract's measures, periods and groups."
+
+
+def _load_map(path: str | None) -> FhirMap:
+    return FhirMap() if path is None else load_fhir_map(path)
+
+
+def _settle_tables(program: Program, tables: tuple[str, ...], fhir_map: FhirMap,
+                   orgs: tuple[str, ...], overrides: tuple[str, ...], as_of: str | None,
+                   trace: str | None = None) -> Run:
+    """Load the tables and settle the contract on them, as `eval` and `export` do; with
+    ``trace``, write the trace as the run settles."""
+    table_set = load_tables(list(tables), fhir_map=fhir_map)
+    if not table_set.organizations():
+        # Most likely an export that wrote only its header: printing an empty settlement
+        # would look like a run that paid nobody.
+        raise EqlangError(Diagnostic(
+            "E0602", "the measure tables hold no rows, so there is no organization to settle",
+            None, path=", ".join(tables),
+            hint="check that the export wrote its rows, not only the header"))
+    return settle(program, table_set, organizations=list(orgs), overrides=list(overrides),
+                  as_of=_as_of(as_of), trace=trace)
+
+
 @main.command(name="eval")
 @click.argument("contract", type=click.Path())
 @click.option("--table", "tables", multiple=True, required=True, metavar="PATH",
-              help="A measure table (CSV); repeat for several.")
+              help=_TABLE_HELP)
+@click.option("--fhir-map", "fhir_map", metavar="MAP.toml", help=_MAP_HELP)
 @click.option("--org", "orgs", multiple=True, metavar="ORG",
               help="Settle only this organization; repeat for several.")
 @click.option("--trace", "trace_path", metavar="OUT.json", help="Write the full trace here.")
@@ -345,9 +376,9 @@ def _as_of(value: str | None) -> datetime.date | None:
 @click.option("--as-of", "as_of", metavar="DATE",
               help="Settlement date that picks amended parameter values.")
 @reports_errors
-def eval_command(contract: str, tables: tuple[str, ...], orgs: tuple[str, ...],
-                 trace_path: str | None, as_json: bool, overrides: tuple[str, ...],
-                 as_of: str | None) -> None:
+def eval_command(contract: str, tables: tuple[str, ...], fhir_map: str | None,
+                 orgs: tuple[str, ...], trace_path: str | None, as_json: bool,
+                 overrides: tuple[str, ...], as_of: str | None) -> None:
     """Settle a contract on measure tables and print the payouts."""
     if trace_path == "-":
         # A file named "-" would surprise anyone used to "-" meaning standard output.
@@ -358,20 +389,65 @@ def eval_command(contract: str, tables: tuple[str, ...], orgs: tuple[str, ...],
     if trace_path is not None:
         # Refused before the work is done, not after.
         refuse_inputs(trace_path, input_files(program, tables))
-    table_set = load_tables(list(tables))
-    if not table_set.organizations():
-        # Most likely an export that wrote only its header: printing an empty settlement
-        # would look like a run that paid nobody.
-        raise EqlangError(Diagnostic(
-            "E0602", "the measure tables hold no rows, so there is no organization to settle",
-            None, path=", ".join(tables),
-            hint="check that the export wrote its rows, not only the header"))
-    run = settle(program, table_set, organizations=list(orgs), overrides=list(overrides),
-                 as_of=_as_of(as_of), trace=trace_path)
+    run = _settle_tables(program, tables, _load_map(fhir_map), orgs, overrides, as_of,
+                         trace_path)
     settlements = list(run.settlements)
     text = outputs_json(settlements) if as_json else summary(program, run.evaluator,
                                                              settlements, run.overrides)
     click.echo(text, nl=False)
+
+
+@main.group()
+def export() -> None:
+    """Write a settlement in another format: FHIR MeasureReports."""
+
+
+@export.command(name="fhir", short_help="A FHIR Bundle of MeasureReports and the settlement.")
+@click.argument("contract", type=click.Path())
+@click.option("--table", "tables", multiple=True, required=True, metavar="PATH",
+              help=_TABLE_HELP)
+@click.option("--output", required=True, metavar="OUT.json", help="Write the Bundle here.")
+@click.option("--fhir-map", "fhir_map", metavar="MAP.toml", help=_MAP_HELP)
+@click.option("--org", "orgs", multiple=True, metavar="ORG",
+              help="Export only this organization; repeat for several.")
+@click.option("--as-of", "as_of", metavar="DATE",
+              help="Settlement date that picks amended parameter values.")
+@click.option("--trace", "trace_path", metavar="OUT.json",
+              help="Also write the trace whose SHA-256 the Bundle records.")
+@reports_errors
+def export_fhir_command(contract: str, tables: tuple[str, ...], output: str,
+                        fhir_map: str | None, orgs: tuple[str, ...], as_of: str | None,
+                        trace_path: str | None) -> None:
+    """Settle a contract and write a FHIR R4 collection Bundle: a summary MeasureReport per
+    organization, measure and period, stratified as the contract's stratifications, and
+    each organization's settlement with the SHA-256 of the trace.
+
+    See docs/fhir.md for the mapping, field by field.
+    """
+    for option, path in (("--output", output), ("--trace", trace_path)):
+        if path == "-":
+            raise click.BadParameter("name a file to write, such as bundle.json",
+                                     param_hint=f"'{option}'")
+    if trace_path is not None and os.path.abspath(trace_path) == os.path.abspath(output):
+        raise click.BadParameter("the trace and the Bundle need files of their own",
+                                 param_hint="'--trace'")
+    program = load_contract(contract)
+    mapping = _load_map(fhir_map)
+    inputs = input_files(program, tables) + ([fhir_map] if fhir_map else [])
+    for path in (output, trace_path):
+        if path is not None:
+            refuse_inputs(path, inputs)
+    run = _settle_tables(program, tables, mapping, orgs, (), as_of)
+    trace = run.trace_json()
+    bundle = export_fhir(run, mapping, trace=trace)
+    inputs += [t.path for t in run.tables.tables]
+    write_atomic(output, bundle, protected=inputs)
+    if trace_path is not None:
+        write_atomic(trace_path, trace, protected=inputs)
+    reports = bundle.count('"resourceType": "MeasureReport"')
+    click.echo(f"{output}: {counted(reports, 'MeasureReport')} for "
+               f"{counted(len(run.organizations), 'organization')}; trace SHA-256 "
+               f"{hashlib.sha256(trace.encode('utf-8')).hexdigest()}")
 
 
 @main.command(short_help="Show how one value of a trace was derived, down to the table rows.")

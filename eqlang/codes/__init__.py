@@ -60,7 +60,7 @@ from importlib import resources
 import attrs
 
 STAGES = ("check", "settle", "table", "command")
-LANGUAGES = ("eqlang", "csv", "sh", "text")
+LANGUAGES = ("eqlang", "csv", "sh", "text", "json", "toml")
 ROLES = ("wrong", "fixed", "module", "fixed-module", "table", "contract")
 FLAGS = ("escaped",)
 #: The heading of the blocks that run but are not shown.
