@@ -617,6 +617,8 @@ class Program:
     #: settled (a peer median), by site, with the local variables they read: computed once
     #: per run for each value of those variables.
     peer_aggregates: dict[int, tuple[str, ...]] = attrs.Factory(dict)
+    #: A bound of the evaluation steps of settling (eqlang.check.cost.Cost).
+    cost: Any = None
 
     @property
     def effective(self) -> tuple[datetime.date, datetime.date] | None:
