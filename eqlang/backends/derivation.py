@@ -16,8 +16,8 @@ from typing import Any, Protocol
 import attrs
 
 from eqlang.core import program as p
-from eqlang.core.values import Value, display
-from eqlang.data.tables import Row
+from eqlang.core.values import Arithmetic, Value, display
+from eqlang.data.tables import Row, TableSet
 from eqlang.diagnostics import EqlangError
 from eqlang.syntax.source import Span
 
@@ -123,6 +123,34 @@ class Env:
     node: Derivation | None
     #: The value being evaluated, for messages, whether or not it is recorded.
     key: Key | None = None
+
+
+class Parts:
+    """What the parts of an evaluator (``reads``, ``aggregations``) need of the evaluator
+    they are part of (``eqlang.backends.exact.Evaluator``), which provides it."""
+
+    program: p.Program
+    tables: TableSet
+    math: Arithmetic
+    memo: dict[Key, Value]
+    period_labels: dict[str, str]
+    contract_measures: tuple[str, ...]
+
+    def eval(self, e: p.Expr, env: Env) -> Value:
+        raise NotImplementedError
+
+    def fail(self, code: str, message: str, span: Span | None, env: Env,
+             hint: str | None = None) -> EvaluationError:
+        raise NotImplementedError
+
+    def _known(self, key: Key) -> Value | None:
+        raise NotImplementedError
+
+    def _derivation(self, key: Key, kind: str, **fields: Any) -> Derivation | None:
+        raise NotImplementedError
+
+    def _use(self, env: Env, key: Key) -> None:
+        raise NotImplementedError
 
 
 def annotate(env: Env, text: str) -> None:

@@ -615,7 +615,11 @@ class Evaluator(Reads, Aggregations):
         members = self.domain(e.domain, env)
         if isinstance(members, NotScored):
             return members
-        return Truth(any(self.same(element, item, True) for item in members))
+        return Truth(self.member(element, members))
+
+    def member(self, element: Value, members: list[Value]) -> Any:
+        """Whether ``element`` is one of ``members``."""
+        return any(self.same(element, item, True) for item in members)
 
     def _x_At(self, e: p.At, env: Env) -> Value:
         org = self.eval(e.organization, env)

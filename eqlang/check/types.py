@@ -268,21 +268,28 @@ class Types(Pass):
         return attrs.evolve(rule, tiers=tuple(tiers)), Typed(
             d.return_type, d.span, f"schedule `{d.name}`, declared {t.describe(d.return_type)}")
 
-    def _invariant(self, invariant: p.Invariant) -> p.Invariant:
-        local: Local = {}
-        binders = []
-        for binder in invariant.binders:
-            kind, domain = self.domain(local, binder.domain)
-            binders.append(attrs.evolve(binder, domain=domain, type=kind))
-            local[binder.name] = Typed(kind, binder.span, f"`{binder.name}` ranging over the "
+    def binders(self, local: Local, binders: tuple[p.Binder, ...], chained: bool = False
+                ) -> tuple[tuple[p.Binder, ...], Local]:
+        """Typed ``for each`` variables, and the local names with them bound; each domain
+        is typed where the variables before it are bound only if ``chained`` (an
+        invariant's), not in an aggregation."""
+        inner = dict(local)
+        typed = []
+        for binder in binders:
+            kind, domain = self.domain(inner if chained else local, binder.domain)
+            typed.append(attrs.evolve(binder, domain=domain, type=kind))
+            inner[binder.name] = Typed(kind, binder.span, f"`{binder.name}` ranging over the "
                                        "domain")
+        return tuple(typed), inner
+
+    def _invariant(self, invariant: p.Invariant) -> p.Invariant:
+        binders, local = self.binders({}, invariant.binders, chained=True)
         claim = invariant.claim
         if isinstance(claim, p.Always):
             value = self.boolean(local, claim.claim, "an `always` claim is a yes/no statement")
             condition = None if claim.condition is None else self.boolean(
                 local, claim.condition, "a `when` condition is yes or no")
-            return attrs.evolve(invariant, binders=tuple(binders),
-                                claim=p.Always(value, condition))
+            return attrs.evolve(invariant, binders=binders, claim=p.Always(value, condition))
         typed, value = self.expr(local, claim.value)
         if typed.type not in t.NUMERIC and typed.type not in (ERROR, t.NOTHING):
             assert claim.value.span is not None
@@ -292,7 +299,7 @@ class Types(Pass):
                        hint="name an output or definition that gives money, a percent, points "
                        "or a number, such as `payout`")
         _, moved = self.expr(local, claim.moved)
-        return attrs.evolve(invariant, binders=tuple(binders),
+        return attrs.evolve(invariant, binders=binders,
                             claim=attrs.evolve(claim, value=value, moved=moved))
 
     # ---- expressions ----------------------------------------------------------------------
@@ -454,13 +461,7 @@ class Types(Pass):
         return (kinds.pop() if kinds else ERROR), listed
 
     def _aggregate(self, local: Local, e: p.Aggregate) -> tuple[Typed, p.Expr]:
-        inner = dict(local)
-        binders = []
-        for binder in e.binders:
-            kind, domain = self.domain(local, binder.domain)
-            binders.append(attrs.evolve(binder, domain=domain, type=kind))
-            inner[binder.name] = Typed(kind, binder.span, f"`{binder.name}` ranging over the "
-                                       "domain")
+        binders, inner = self.binders(local, e.binders)
         where = None
         if e.where is not None:
             condition, where = self.expr(inner, e.where)
@@ -483,7 +484,7 @@ class Types(Pass):
                            notes=(Note(f"{t.describe(weight.type)} comes from {weight.why}",
                                        weight.origin),))
                 weight = Typed(ERROR, e.weight.span, "")
-        node = attrs.evolve(e, binders=tuple(binders), where=where, share=share, value=value,
+        node = attrs.evolve(e, binders=binders, where=where, share=share, value=value,
                             weight=weight_node)
         return self._aggregate_type(e, element, weight), node
 
