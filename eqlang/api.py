@@ -89,7 +89,9 @@ from eqlang import __version__
 from eqlang.backends.exact import E_STEPS, EvaluationError, Evaluator, Settlement
 from eqlang.check.checker import Program, check, signed_literal, value_problem
 from eqlang.core.values import NotScored, Quantity, Value, exact_text
+from eqlang.data.members import Tabulation, tabulate
 from eqlang.data.tables import TableSet, key_text, load_table, load_tables
+from eqlang.data.trace_members import member_files, members_section, retabulate, section_problem
 from eqlang.diagnostics import (
     Collector,
     Diagnostic,
@@ -125,6 +127,7 @@ __all__ = [
     "parse_override",
     "run_examples",
     "settle",
+    "tabulate",
     "verify_trace",
 ]
 
@@ -167,6 +170,8 @@ class Run:
     #: The organizations asked for by name, sorted; None when every one was settled. The
     #: trace records it so that `verify` notices an organization taken out of the trace.
     org_filter: tuple[str, ...] | None = None
+    #: The tables made from member-level files, which the trace records how.
+    tabulations: tuple[Tabulation, ...] = ()
 
     @property
     def organizations(self) -> tuple[str, ...]:
@@ -224,8 +229,11 @@ class Run:
     def trace(self) -> dict[str, Any]:
         """The trace as JSON data: what ``eqlang eval --trace`` writes."""
         with _no_cycle_collection():
-            return build(self.program, self.tables, self.evaluator, list(self.settlements),
-                         self.overrides, self.org_filter)
+            trace = build(self.program, self.tables, self.evaluator, list(self.settlements),
+                          self.overrides, self.org_filter)
+        if self.tabulations:
+            trace["members"] = members_section(self.tabulations)
+        return trace
 
     def trace_json(self) -> str:
         """The trace as canonical JSON text."""
@@ -234,6 +242,7 @@ class Run:
     def write_trace(self, path: str | Path) -> None:
         """Write the trace atomically; refuses to overwrite the contract, a module or a table."""
         inputs = input_files(self.program, [t.path for t in self.tables.tables])
+        inputs += [f.path for tabulation in self.tabulations for f in tabulation.files]
         write_atomic(path, self.trace_json(), protected=inputs)
 
     def explain(self, value: str, *, org: str | None = None, depth: int | None = None) -> str:
@@ -337,13 +346,14 @@ def _example(type_name: str) -> str:
 
 def settle(
     program: Program,
-    tables: str | Path | Sequence[str | Path] | TableSet,
+    tables: str | Path | Sequence[str | Path | Tabulation] | TableSet | Tabulation,
     *,
     organizations: str | Sequence[str] | None = None,
     overrides: str | Sequence[str] | Mapping[str, str] = (),
     as_of: datetime.date | None = None,
 ) -> Run:
-    """Settle a checked contract on measure tables (CSV paths, or a loaded ``TableSet``).
+    """Settle a checked contract on measure tables (CSV paths, or a loaded ``TableSet``),
+    or on tables made from member-level files (``Tabulation``, from ``tabulate``).
 
     A single path, organization or ``NAME=VALUE`` override may be given on its own instead
     of in a list.
@@ -358,14 +368,22 @@ def settle(
         return _settle(program, tables, organizations, overrides, as_of)
 
 
-def _settle(program: Program, tables: str | Path | Sequence[str | Path] | TableSet,
+def _settle(program: Program,
+            tables: str | Path | Sequence[str | Path | Tabulation] | TableSet | Tabulation,
             organizations: str | Sequence[str] | None,
             overrides: str | Sequence[str] | Mapping[str, str],
             as_of: datetime.date | None) -> Run:
     # A lone string is a sequence too: read as a list, `"t.csv"` would be five tables
     # named by its letters.
-    if isinstance(tables, str | Path):
+    if isinstance(tables, str | Path | Tabulation):
         tables = [tables]
+    tabulations: tuple[Tabulation, ...] = ()
+    if not isinstance(tables, TableSet):
+        tabulations = tuple(t for t in tables if isinstance(t, Tabulation))
+        paths = [t for t in tables if not isinstance(t, Tabulation)]
+        if tabulations:
+            loaded = load_tables(paths).tables if paths else ()
+            tables = TableSet((*loaded, *(t.table for t in tabulations)))
     if isinstance(organizations, str):
         organizations = [organizations]
     if organizations:
@@ -414,7 +432,7 @@ def _settle(program: Program, tables: str | Path | Sequence[str | Path] | TableS
     evaluator = Evaluator(program, table_set, overrides=parsed, as_of=as_of)
     settlements = _settle_each(evaluator, sorted(chosen))
     org_filter = tuple(sorted(set(organizations))) if organizations else None
-    return Run(program, table_set, evaluator, settlements, texts, org_filter)
+    return Run(program, table_set, evaluator, settlements, texts, org_filter, tabulations)
 
 
 def _settle_each(evaluator: Evaluator, organizations: list[str]) -> tuple[Settlement, ...]:
@@ -490,6 +508,8 @@ def _read_trace(path: str | Path) -> tuple[bytes, dict[str, Any]]:
                          + (f" (it says {found!r})" if found else ""),
                          "pass a file written by `eqlang eval --trace`")
     problem = _shape_problem(data)
+    if problem is None and "members" in data:
+        problem = section_problem(data["members"])
     if problem is not None:
         raise _bad_trace(shown, f"the trace is damaged: {problem}",
                          "write it again with `eqlang eval ... --trace FILE`")
@@ -692,6 +712,12 @@ def verify_trace(path: str | Path) -> Verification:
     checked = (f"the contract {contract['path']}, {counted(len(contract['modules']), 'module')}, "
                f"{counted(len(tables), 'table')} ({counted(rows, 'row')}) and every value of "
                f"{counted(len(organizations), 'organization')}")
+    members = trace.get("members", [])
+    if members:
+        files = member_files(members)
+        member_rows = sum(f["rows"] for f in files if isinstance(f.get("rows"), int))
+        checked += (f", from {counted(len(files), 'member file')} "
+                    f"({counted(member_rows, 'row')})")
     del trace  # a large trace is parsed again only if it differs, to describe how
     contract_file = _locate(contract["path"], shown)
     readable = _check_file("contract", contract["path"], contract_file, contract["sha256"],
@@ -700,21 +726,33 @@ def verify_trace(path: str | Path) -> Verification:
         readable &= _check_file("module", module["path"],
                                 _module_file(module["path"], contract_file),
                                 module["sha256"], problems)
+    made = {entry["table"] for entry in members}
     table_files = []
     for table in tables:
         table_files.append(_locate(table["path"], shown))
-        readable &= _check_file("table", table["path"], table_files[-1], table["sha256"],
-                                problems)
+        if table["path"] not in made:  # a table made from member files is made again
+            readable &= _check_file("table", table["path"], table_files[-1],
+                                    table["sha256"], problems)
+    for file in member_files(members):
+        readable &= _check_file("member file", file["path"], _locate(file["path"], shown),
+                                file["sha256"], problems)
     if readable:
         try:
             program = load_contract(contract_file, display=contract["path"])
-            table_set = TableSet(tuple(load_table(file, display=table["path"])
-                                       for file, table in zip(table_files, tables, strict=True)))
+            tabulations = {entry["table"]: retabulate(program, entry,
+                                                      lambda path: _locate(path, shown))
+                           for entry in members}
+            table_set = TableSet(tuple(
+                tabulations[table["path"]].table if table["path"] in tabulations
+                else load_table(file, display=table["path"])
+                for file, table in zip(table_files, tables, strict=True)))
             # Settled again for the organizations the run was asked for, not those the
             # trace holds: one taken out of the trace must show as missing from it.
             run = settle(program, table_set, organizations=org_filter, overrides=overrides,
                          as_of=_date(as_of))
             fresh = run.trace()
+            if members:
+                fresh["members"] = members_section(list(tabulations.values()))
             if not recorded_filter:
                 del fresh["org_filter"]  # said above; every other difference still counts
         except EqlangError as error:

@@ -18,6 +18,7 @@ import csv
 import hashlib
 import io
 import os
+import re
 import unicodedata
 from collections.abc import Sequence
 from pathlib import Path
@@ -46,7 +47,7 @@ from eqlang.data.member_sql import (
     scale_query,
 )
 from eqlang.data.tables import REQUIRED_COLUMNS, MeasureTable, table_from_text
-from eqlang.diagnostics import Collector, Diagnostic, EqlangError, did_you_mean, listed
+from eqlang.diagnostics import Collector, Diagnostic, EqlangError, counted, did_you_mean, listed
 
 E_UNREADABLE = "E0901"
 E_COLUMN = "E0902"
@@ -369,10 +370,11 @@ class _Tabulator:
                 if group in declared:
                     continue
                 file, row = self.where(source_file, source_row)
-                near = did_you_mean(group, declared)
+                near = _close_group(group, declared)
                 self.warnings.append(
                     f"{file}{f':{row}' if row else ''}: group `{group}` of stratification "
-                    f"`{stratification}` ({members:,} rows) is not declared by the contract: "
+                    f"`{stratification}` ({counted(members, 'membership row')}) is not declared by "
+                    "the contract: "
                     "it is tabulated and the contract ignores it"
                     + (f"; {near}" if near else ""))
         terms = self.terms
@@ -502,6 +504,19 @@ class _Tabulator:
         return counts
 
 
+def _close_group(group: str, declared: list[str]) -> str | None:
+    """A declared group an undeclared one may stand for: one whose name begins it (`Black`
+    for `Black or African American`), or a near spelling; never for an abbreviation such
+    as AIAN, which only looks like `Asian`."""
+    first = re.split(r"[\W_]+", group.casefold(), maxsplit=1)[0]
+    starts = [name for name in declared if name.casefold() == first]
+    if starts:
+        return f"did you mean `{starts[0]}`?"
+    if group.isupper():
+        return None
+    return did_you_mean(group, declared)
+
+
 def _member(member: Any, measure: Any, period: Any) -> str:
     parts = [f"member `{member}`" if member is not None else None,
              f"measure `{measure}`" if measure is not None else None,
@@ -566,3 +581,35 @@ def _parquet(tabulation: Tabulation) -> bytes:
     sink = io.BytesIO()
     pq.write_table(pa.table(columns), sink)
     return sink.getvalue()
+
+
+def write_table(tabulation: Tabulation, path: str | Path) -> None:
+    """Write the table to ``path`` whole or not at all (through a temporary file and a
+    rename); a path that exists and is not a regular file (a device, a pipe) is refused,
+    never replaced."""
+    import stat
+    import tempfile
+
+    target = Path(path)
+    data = table_bytes(tabulation, target)
+    try:
+        mode = target.stat().st_mode
+    except FileNotFoundError:
+        mode = None
+    if mode is not None and not stat.S_ISREG(mode):
+        raise OSError(f"cannot write {path}: it exists and is not a regular file")
+    directory = target.parent if str(target.parent) else Path(".")
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
+                                         dir=directory)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, stat.S_IMODE(mode) if mode is not None else 0o666 & ~umask)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
