@@ -1757,6 +1757,170 @@ _add(_entry(
     """,
 ))
 
+# ---- member-level files: E09xx ----------------------------------------------------------
+
+# The member examples run in a folder holding this contract and the files each names.
+_MEMBER_CONTRACT = _contract(_RACE, """
+output black_rate: percent = rate(COL, Black, performance) rounded to 1 decimals half up
+""")
+_TABULATE = ("eqlang tabulate contract.eq --members results.csv --membership groups.csv "
+             "--output t.csv")
+_RESULTS = """
+member_id,org,measure,period,denominator,numerator
+m1,Harbor ACO,COL,2024,1,1
+m2,Harbor ACO,COL,2024,1,0
+"""
+_MEMBERSHIP = """
+member_id,stratification,group,probability,source
+m1,race,Black,1,self-reported
+m2,race,Black,0.62,imputed
+m2,race,White,0.38,imputed
+"""
+
+
+def _member_entry(code: str, title: str, meaning: str, fix: str, *,
+                  results: str = _RESULTS, membership: str = _MEMBERSHIP,
+                  fixed_results: str = _RESULTS, fixed_membership: str = _MEMBERSHIP,
+                  wrong: str = _TABULATE, fixed: str = _TABULATE) -> Explanation:
+    """An explanation whose example tabulates member files written beside the contract."""
+    return _entry(code, title, meaning, wrong, fixed, fix, stage="command",
+                  contract=_MEMBER_CONTRACT,
+                  modules=(("results.csv", results), ("groups.csv", membership)),
+                  fixed_modules=(("results.csv", fixed_results),
+                                 ("groups.csv", fixed_membership)))
+
+
+_add(_member_entry(
+    "E0901", "a member file cannot be read",
+    """
+    A member results or membership file is missing, is not a regular file (a directory, a
+    named pipe, a device), or is of a kind eqlang does not read as member data: member files
+    are CSV (UTF-8, perhaps gzip-compressed) or Parquet. A workbook, a PDF or an archive is
+    named for what it is. The engine's own message is shown when it cannot read a file.
+    """,
+    """
+    Name the files exported from the data warehouse, as CSV or Parquet (docs/data.md).
+    """,
+    wrong="eqlang tabulate contract.eq --members results.csv --membership missing.csv "
+          "--output t.csv",
+))
+
+_add(_member_entry(
+    "E0902", "a member file lacks a column, or holds floating-point numbers",
+    """
+    Member results need the columns member_id, org, measure, period, denominator and
+    numerator; membership needs member_id, stratification, group, probability and source
+    (method is optional), in any order. A column is missing or misspelled, or a count or
+    probability column holds floating-point numbers (Parquet FLOAT or DOUBLE), which are
+    binary approximations rather than the decimals the imputation wrote.
+    """,
+    """
+    Rename the column as listed; store probabilities as text or a decimal type and flags
+    as integers.
+    """,
+    results=_RESULTS.replace("numerator\n", "numer\n"),
+))
+
+_add(_member_entry(
+    "E0903", "a value in a member file is not what its column holds",
+    """
+    A key cell is empty, a denominator or numerator is not 0 or 1, a probability is not a
+    plain decimal from 0 to 1, a source is neither `self-reported` nor `imputed`, or a
+    self-reported group has a probability other than 1.
+    """,
+    """
+    Correct the value at the row or member named; probabilities are fractions (0.62, not
+    62%).
+    """,
+    membership=_MEMBERSHIP.replace("0.62", "62%"),
+))
+
+_add(_member_entry(
+    "E0904", "a member in the numerator but not the denominator",
+    """
+    A member result has numerator 1 and denominator 0. The numerator counts the members of
+    the denominator who met the measure, so a member outside the denominator cannot be in it.
+    """,
+    """
+    Set the denominator to 1 if the member is eligible, or the numerator to 0.
+    """,
+    results=_RESULTS.replace("m2,Harbor ACO,COL,2024,1,0", "m2,Harbor ACO,COL,2024,0,1"),
+))
+
+_add(_member_entry(
+    "E0905", "a member result or membership row appears twice",
+    """
+    A member has two results for the same measure and period (in one file or across the
+    files given), or two membership rows for the same stratification, group and source.
+    eqlang would not know which to count, and does not add them up.
+    """,
+    """
+    Remove the extra rows; check that two extracts do not overlap.
+    """,
+    results=_RESULTS + "m1,Harbor ACO,COL,2024,1,1\n",
+))
+
+_add(_member_entry(
+    "E0906", "a member's probabilities do not sum to 1",
+    """
+    A member's imputed probabilities in one stratification must sum to 1, exactly or within
+    the tolerance the terms state (imputation output is often rounded to six decimals, so
+    six groups may sum to 0.999998); a member may also report only one group per
+    stratification.
+    """,
+    """
+    Check the imputation output for the member; if the probabilities were rounded, state
+    the tolerance, such as `--tolerance 0.00001`.
+    """,
+    membership=_MEMBERSHIP.replace("0.38", "0.37"),
+))
+
+_add(_member_entry(
+    "E0907", "a member with results but no membership",
+    """
+    A member in the results has no membership row in a stratification the contract
+    declares. Such members count in the stratification's Unknown group when it declares
+    one; here it does not, so eqlang cannot say which group the member's results belong to.
+    """,
+    """
+    Add the member's membership rows, or declare a group Unknown in the stratification so
+    that members without membership count there.
+    """,
+    results=_RESULTS + "m3,Harbor ACO,COL,2024,1,1\n",
+    fixed_membership=_MEMBERSHIP + "m3,race,White,1,self-reported\n",
+    fixed_results=_RESULTS + "m3,Harbor ACO,COL,2024,1,1\n",
+))
+
+_add(_member_entry(
+    "E0908", "the membership lacks a stratification, or groups clash",
+    """
+    The membership has no rows for a stratification the contract declares (its
+    stratification column names it otherwise), or one group name appears in two
+    stratifications, which a measure table (one row per group) cannot tell apart.
+    """,
+    """
+    Name the contract's stratification in the stratification column, and give the groups of
+    different stratifications different names.
+    """,
+    membership=_MEMBERSHIP.replace(",race,", ",Race,"),
+))
+
+_add(_member_entry(
+    "E0909", "the engine cannot run",
+    """
+    The engine named cannot run as asked: `--engine spark` without PySpark installed or
+    without a Java runtime, a Spark cluster that cannot be reached, or a Spark URL given
+    while DuckDB (the default) is the engine.
+    """,
+    """
+    Install the optional extra (`pip install 'eqlang[spark]'`) and a Java runtime for Spark;
+    give --spark-master or --spark-remote only with --engine spark.
+    """,
+    wrong="eqlang eval contract.eq --members results.csv --membership groups.csv "
+          "--spark-master local",
+    fixed="eqlang eval contract.eq --members results.csv --membership groups.csv",
+))
+
 # ---- worked examples: E08xx --------------------------------------------------------------
 
 # The contract the example explanations add a worked example to.

@@ -299,10 +299,12 @@ def checks(plan: Plan) -> tuple[Check, ...]:
             f"sum(probability) FILTER (WHERE source = {_quote(IMPUTED)}) AS imputed_sum",
             "membership WHERE member_id IS NOT NULL AND stratification IS NOT NULL "
             f"AND source IN ({_quote(SELF_REPORTED)}, {_quote(IMPUTED)}) "
+            # A member with an unreadable probability is reported for it alone.
             "GROUP BY member_id, stratification HAVING "
-            f"count(*) FILTER (WHERE source = {_quote(SELF_REPORTED)}) > 1 OR "
+            f"sum(CASE WHEN probability IS NULL OR probability > {one} THEN 1 ELSE 0 END) = 0"
+            f" AND (count(*) FILTER (WHERE source = {_quote(SELF_REPORTED)}) > 1 OR "
             f"sum(probability) FILTER (WHERE source = {_quote(IMPUTED)}) < {low} OR "
-            f"sum(probability) FILTER (WHERE source = {_quote(IMPUTED)}) > {high}",
+            f"sum(probability) FILTER (WHERE source = {_quote(IMPUTED)}) > {high})",
             "source_file, source_row, member_id, stratification")),
         Check("missing", views + _listed(
             "min(r.source_file) AS source_file, min(r.source_row) AS source_row, "
