@@ -187,6 +187,7 @@ class Spark:
             raise EngineError(f"Spark could not start: {_first_line(str(error))}",
                               "Spark needs a Java runtime (17 or later) on the PATH or in "
                               "JAVA_HOME; for a cluster, check its URL") from None
+        self._frames: dict[str, Any] = {}
         for key, value in settings.items():
             if not key.startswith("spark.ui."):
                 self._session.conf.set(key, value)
@@ -213,6 +214,11 @@ class Spark:
                 row = F.lit(None).cast("bigint")
             frame = frame.select("*", F.col("_metadata.file_path").alias("source_file"),
                                  row.alias("source_row"))
+            # Every check reads the files again: keep them once, spilling to disk if need be.
+            frame = frame.persist()
+            if view in self._frames:
+                self._frames[view].unpersist()
+            self._frames[view] = frame
             frame.createOrReplaceTempView(view)
         except Exception as error:  # Py4J and analysis errors alike
             raise EngineError(f"Spark cannot read the files: {_first_line(str(error))}",
@@ -250,9 +256,11 @@ class Spark:
             source_file
 
     def close(self) -> None:
-        # The session is shared by the process (getOrCreate); stopping it would cost the
-        # next tabulation a JVM start.
-        pass
+        # The session is shared by the process (getOrCreate) and stays, sparing the next
+        # tabulation a JVM start; the files kept for this one are let go.
+        for frame in self._frames.values():
+            frame.unpersist()
+        self._frames.clear()
 
 
 def decimal_text(value: Any) -> str:
