@@ -1,4 +1,8 @@
-"""Measure tables: takes CSV files of counts, gives checked rows indexed for O(1) lookup.
+"""Measure tables: takes files of counts, gives checked rows indexed for O(1) lookup.
+
+A table is CSV text, perhaps gzip-compressed, or a Parquet file or Excel workbook, which
+``eqlang.data.workbooks`` turns into CSV text with one line per row, taking numbers exactly;
+the kind is told by the file's first bytes (``eqlang.data.formats``).
 
 A table has one header row naming (in any order) the columns ``org``, ``measure``, ``group``,
 ``period``, ``numerator`` and ``denominator``; other columns are ignored. Each further record
@@ -22,12 +26,15 @@ import codecs
 import hashlib
 import os
 import re
+import stat
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 
 import attrs
 
+from eqlang.data import formats, workbooks
+from eqlang.data.spelling import misspelled_keys as misspelled_keys
 from eqlang.diagnostics import Collector, Diagnostic, EqlangError, Note, counted, did_you_mean
 from eqlang.syntax.source import SourceFile, Span, names_stdin, normal_text
 
@@ -47,7 +54,6 @@ E_RATIO = "E0504"
 E_DUPLICATE = "E0505"
 E_RECORD = "E0506"
 E_EMPTY_KEY = "E0507"
-E_SPELLING = "E0508"
 
 # ASCII digits only: ``\d`` would also accept other scripts' digits, which Decimal parses but
 # no person would expect in a count. fullmatch, because ``$`` would allow a trailing newline.
@@ -217,45 +223,6 @@ def key_text(cell: str) -> str:
     return normal_text(cell.strip())
 
 
-def misspelled_keys(tables: TableSet, *, measures: Iterable[str], groups: Iterable[str],
-                    periods: Iterable[str]) -> list[Diagnostic]:
-    """Key cells that name a measure, group or period the contract reads, but spelled
-    differently: in another case, or with other spaces or punctuation (`white`, `Col`).
-
-    Rows whose keys the contract does not read are ignored, as they should be for groups
-    such as Other and Unknown. Ignoring a misspelled `White`, though, would leave the
-    reference group without members and settle every organization at nothing, without a
-    word; so each such spelling is an error, reported once, at its first row.
-    """
-    read = {"measure": set(measures), "group": set(groups), "period": set(periods)}
-    collector = Collector()
-    for column, names in read.items():
-        meant = {_folded(name): name for name in names}
-        found = {getattr(row, column) for table in tables.tables for row in table.rows}
-        for value in sorted(found - names):
-            name = meant.get(_folded(value))
-            if name is None:
-                continue
-            table, position = next((t, p) for t in tables.tables
-                                   for p, row in enumerate(t.rows)
-                                   if getattr(row, column) == value)
-            row = table.rows[position]
-            count = sum(1 for t in tables.tables for r in t.rows if getattr(r, column) == value)
-            shown = "this row" if count == 1 else f"these {count:,} rows"
-            collector.add(Diagnostic(
-                code=E_SPELLING,
-                message=f"{column} `{value}` is not one the contract reads; did you mean "
-                f"`{name}`?",
-                span=table._cell_span(position, column), path=row.table, line=row.line,
-                hint=f"write `{name}` in the {column} column (names are case-sensitive); as "
-                f"written, the contract does not read {shown}"))
-    return collector.finish("the input tables")
-
-
-def _folded(name: str) -> str:
-    return re.sub(r"[\W_]+", "", name).casefold()
-
-
 # ---- loading ---------------------------------------------------------------------------------
 
 
@@ -344,13 +311,38 @@ def _load(path: str | os.PathLike[str], shown: str) -> tuple[MeasureTable | None
     if problem is not None:
         return None, [problem]
     assert data is not None
-    text, problem = _decode(data, shown)
-    if problem is not None:
-        return None, [problem]
-    assert text is not None
     sha256 = hashlib.sha256(data).hexdigest()
+    text, problems = _text_of(data, path, shown)
     del data  # the text is all we need from here; let a large file's bytes go early
-    return _from_text(text, shown, sha256)
+    if text is None or not problems:
+        return (None, problems) if text is None else _from_text(text, shown, sha256)
+    diagnostics = _from_text(text, shown, sha256)[1]
+    # A cell that could not be taken is reported once, for why, not again for its text.
+    taken = {d.line for d in problems}
+    return None, problems + [d for d in diagnostics if d.span is None or d.span.line not in taken]
+
+
+def _text_of(data: bytes, path: str | os.PathLike[str], shown: str
+             ) -> tuple[str | None, list[Diagnostic]]:
+    """A table file's rows as CSV text, whatever kind of file it is (``formats``), and any
+    cell that cannot be taken exactly; None and why for a file that cannot be read."""
+    kind = formats.sniff(path, data[:16])
+    cells: list[workbooks.CellProblem] = []
+    try:
+        if isinstance(kind, formats.Refusal):
+            return None, [_unreadable(shown, kind.message, kind.hint)]
+        if kind == formats.PARQUET:
+            text, cells = workbooks.parquet_text(data)
+        elif kind == formats.XLSX:
+            text, cells = workbooks.xlsx_text(data, MAX_TABLE_BYTES)
+        else:
+            raw = workbooks.gunzip(data, MAX_TABLE_BYTES) if kind == formats.GZIP else data
+            decoded, problem = _decode(raw, shown)
+            return decoded, [problem] if problem is not None else []
+    except workbooks.Unreadable as error:
+        return None, [_unreadable(shown, error.message, error.hint)]
+    return text, [Diagnostic(E_NUMBER, cell.message, path=shown, line=cell.row,
+                             column=cell.column, hint=cell.hint) for cell in cells]
 
 
 def table_from_text(text: str, display: str) -> MeasureTable:
@@ -435,7 +427,13 @@ def _line_and_column(data: bytes, offset: int) -> tuple[int, int]:
 def _read_bytes(path: str | os.PathLike[str], shown: str) -> tuple[bytes | None, Diagnostic | None]:
     too_big = "split the table into several files (for example one per period) and pass them all"
     try:
-        size = os.stat(path).st_size
+        info = os.stat(path)
+        refusal = None if stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode) else \
+            formats.regular_file_problem(path, "table")
+        if refusal is not None:
+            # A named pipe or a device would block the read, or never end it.
+            return None, _unreadable(shown, refusal.message, refusal.hint)
+        size = info.st_size
         if size > MAX_TABLE_BYTES:
             return None, _unreadable(
                 shown,
@@ -486,9 +484,10 @@ def _decode(data: bytes, shown: str) -> tuple[str | None, Diagnostic | None]:
     if nul >= 0:
         return None, _unreadable(
             shown,
-            f"file contains NUL bytes (first at byte {nul}): this looks like a binary file, "
-            "such as a spreadsheet workbook, not a CSV table",
-            "export the table as CSV (UTF-8)",
+            f"file contains NUL bytes (first at byte {nul}): this is a binary file of a "
+            "kind eqlang does not read, not a CSV table",
+            "give the table as CSV (UTF-8, perhaps gzip-compressed), Parquet or an Excel "
+            ".xlsx workbook",
             *_line_and_column(data, nul),
         )
     # One leading byte-order mark is dropped: spreadsheet exports often add it. (Decoding
