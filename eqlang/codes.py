@@ -1432,9 +1432,11 @@ _add(_entry(
 _add(_entry(
     "E0501", "the measure table cannot be read",
     """
-    The measure table could not be read as CSV text: the file is missing, is a directory,
-    is empty, is larger than 512 MiB, contains NUL bytes (a spreadsheet workbook rather
-    than a CSV export), or is not UTF-8 (spreadsheets' "Unicode text" export is UTF-16).
+    The measure table could not be read: the file is missing, is a directory or another
+    special file (a named pipe, a device), is empty, is larger than the size limit, is of a
+    kind eqlang does not read (it reads CSV, gzip-compressed CSV, Parquet and Excel .xlsx;
+    other kinds, such as an old .xls workbook or a PDF, are named), is damaged, or is not
+    UTF-8 text (spreadsheets' "Unicode text" export is UTF-16).
     """,
     stage="table",
     wrong="",

@@ -178,3 +178,44 @@ def test_many_distinct_misspellings_are_each_counted(tmp_path: Path) -> None:
     # the rest.
     assert len(found) == 51
     assert found[-1].message.startswith("19,949 more problems")
+
+
+# ---- memory per row and the row limit -------------------------------------------------------
+
+
+def test_a_loaded_row_takes_little_memory(tmp_path: Path) -> None:
+    import random
+    import tracemalloc
+
+    rng = random.Random(5)
+    lines = [",".join(HEADER)]
+    for number in range(40_000):
+        denominator = rng.randint(10, 4000)
+        lines.append(f"Organization {number // 42:05d},{('COL', 'CBP', 'HBD')[number % 3]},"
+                     f"Group {number % 14},{2022 + number % 2},"
+                     f"{rng.randint(0, denominator - 1)}.{rng.randint(0, 999)},{denominator}")
+    path = tmp_path / "big.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    tracemalloc.start()
+    try:
+        table = load_tables([path])
+        held, _ = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(table.tables[0].rows) == 40_000
+    # The documented bound (docs/settlement.md) is about 500 bytes a row beyond the text.
+    per_row = (held - len(path.read_bytes())) / 40_000
+    assert per_row < 560, per_row
+
+
+def test_a_table_with_too_many_rows_is_refused_at_the_row(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch
+                                                          ) -> None:
+    from eqlang.data import tables
+
+    monkeypatch.setattr(tables, "MAX_TABLE_ROWS", 3)
+    path = tmp_path / "t.csv"
+    path.write_text(",".join(HEADER) + "\n" + "".join(f"A,COL,g{n},2024,1,2\n" for n in range(5)),
+                    encoding="utf-8")
+    ((code, message, line),) = errors_of(path)
+    assert (code, line) == ("E0501", 5) and "more than 3 rows" in message
