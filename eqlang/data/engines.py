@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 import urllib.parse
 from collections.abc import Sequence
 from decimal import Decimal
@@ -79,28 +80,33 @@ def _sql_text(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+#: DuckDB's own default is most of the machine's memory; beyond this it spills to disk.
+DEFAULT_MEMORY_LIMIT = "1536MB"
+
+
 class DuckDB:
-    """DuckDB in this process: nothing to start. ``threads`` and ``memory_limit`` (such as
-    ``"1.5GB"``; beyond it DuckDB spills to ``temp_directory``) default to DuckDB's own."""
+    """DuckDB in this process: nothing to start. ``threads`` defaults to every core;
+    beyond ``memory_limit`` DuckDB spills to a private temporary folder, removed on close."""
 
     name = "duckdb"
 
-    def __init__(self, threads: int | None = None, memory_limit: str | None = None,
-                 temp_directory: str | None = None) -> None:
+    def __init__(self, threads: int | None = None,
+                 memory_limit: str | None = DEFAULT_MEMORY_LIMIT) -> None:
         import duckdb
 
         self._duckdb = duckdb
+        self._spill = tempfile.TemporaryDirectory(prefix="eqlang-duckdb-")
         config: dict[str, Any] = {
             # Nothing is fetched from the network while reading someone's data.
             "autoinstall_known_extensions": False,
             "autoload_known_extensions": False,
+            # Not DuckDB's default, a folder beside wherever eqlang was started.
+            "temp_directory": self._spill.name,
         }
         if threads is not None:
             config["threads"] = threads
         if memory_limit is not None:
             config["memory_limit"] = memory_limit
-        if temp_directory is not None:
-            config["temp_directory"] = temp_directory
         self._connection = duckdb.connect(":memory:", config=config)
 
     @property
@@ -141,6 +147,7 @@ class DuckDB:
 
     def close(self) -> None:
         self._connection.close()
+        self._spill.cleanup()
 
 
 def _first_line(text: str) -> str:

@@ -60,7 +60,15 @@ class Plan:
 
     @property
     def number(self) -> str:
+        """The type of a count: room for 18 digits."""
         return f"DECIMAL(18, {self.scale})"
+
+    @property
+    def weight(self) -> str:
+        """The type of a probability, one digit before the point: narrow enough that
+        DuckDB adds millions of them in machine integers, and a sum that could overflow
+        those is still exact (a DECIMAL of 38 digits)."""
+        return f"DECIMAL({self.scale + 1}, {self.scale})"
 
 
 def _quote(text: str) -> str:
@@ -71,8 +79,8 @@ def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _literal(value: Decimal, plan: Plan) -> str:
-    return f"CAST({_quote(format(value, 'f'))} AS {plan.number})"
+def _literal(value: Decimal, plan: Plan, kind: str | None = None) -> str:
+    return f"CAST({_quote(format(value, 'f'))} AS {kind or plan.weight})"
 
 
 def _key(column: str, kind: str) -> str:
@@ -82,9 +90,11 @@ def _key(column: str, kind: str) -> str:
 
 
 def _member(plan: Plan, kind: str) -> str:
-    # Both files' member ids are compared as they are when of one kind; as text otherwise.
+    # Member ids are identifiers, compared exactly as written (spaces included: trimming
+    # every id would cost a fifth of the aggregation); both files' as they are when of one
+    # kind, as text otherwise.
     if kind == TEXT:
-        return "NULLIF(trim(member_id), '')"
+        return "NULLIF(member_id, '')"
     if plan.results["member_id"] == plan.membership["member_id"]:
         return "member_id"
     return "CAST(member_id AS VARCHAR)"
@@ -106,8 +116,8 @@ def _probability(plan: Plan) -> str:
         # A plain decimal only: no sign, exponent or spaces inside; the scale is at least
         # that of every such value (``scale_query``), so the cast never rounds.
         return (f"CASE WHEN regexp_matches(trim(probability), '^[0-9]+([.][0-9]+)?$') "
-                f"THEN TRY_CAST(trim(probability) AS {plan.number}) END")
-    return f"TRY_CAST(probability AS {plan.number})"
+                f"THEN TRY_CAST(trim(probability) AS {plan.weight}) END")
+    return f"TRY_CAST(probability AS {plan.weight})"
 
 
 def _views(plan: Plan) -> str:
@@ -188,6 +198,13 @@ inferred AS (
   SELECT member_id, stratification, grp, probability AS weight
   FROM imputed WHERE probability > 0
 ),"""
+    # Members without membership count in an Unknown group only where a stratification
+    # declares one; otherwise they are an error, found before the counts are made, and
+    # looking for them again would cost a pass over the results.
+    unknown = f"""
+  UNION ALL
+  SELECT member_id, unknown_group AS grp, {one} AS weight
+  FROM missing WHERE unknown_group IS NOT NULL""" if any(s.unknown for s in plan.strata) else ""
     return f"""{chosen}
 {inferred}
 members AS (
@@ -203,30 +220,50 @@ missing AS (
 weights AS (
   SELECT member_id, grp, weight FROM reported
   UNION ALL
-  SELECT member_id, grp, weight FROM inferred
-  UNION ALL
-  SELECT member_id, unknown_group AS grp, {one} AS weight
-  FROM missing WHERE unknown_group IS NOT NULL
+  SELECT member_id, grp, weight FROM inferred{unknown}
 )"""
 
 
 def aggregate_query(plan: Plan) -> str:
     """The measure table: one row per organization, measure, group and period, with the
-    group's weighted numerator and denominator, and an ALL row counting every member once."""
+    group's weighted numerator and denominator, and an ALL row counting every member once.
+
+    It runs once the checks found nothing: every key is there and every flag 0 or 1. So the
+    member results are grouped by their keys as written, and the few groups are then put
+    together by the keys as compared (trimmed), rather than trimming every row."""
     zero = _literal(Decimal(0), plan)
+    results = plan.results
+    keys = {name: _ident(name) if results[name] == TEXT else f"CAST({_ident(name)} AS VARCHAR)"
+            for name in ("org", "measure", "period")}
+    # The member results are read twice, once per branch, as a subquery each: named once
+    # and used twice, DuckDB would keep every row of them between the two.
+    tally = f"""(
+    SELECT {'member_id' if results['member_id'] == plan.membership['member_id']
+            else 'CAST(member_id AS VARCHAR)'} AS member_id,
+           {keys['org']} AS org, {keys['measure']} AS measure, {keys['period']} AS period,
+           {_flag('denominator', results['denominator'])} AS denominator,
+           {_flag('numerator', results['numerator'])} AS numerator
+    FROM results_raw
+  )"""
     return f"""WITH {_views(plan)},
-{_weights(plan)}
-SELECT r.org, r.measure, w.grp AS "group", r.period,
-       sum(CASE WHEN r.numerator = 1 THEN w.weight ELSE {zero} END) AS numerator,
-       sum(CASE WHEN r.denominator = 1 THEN w.weight ELSE {zero} END) AS denominator
-FROM results r JOIN weights w ON r.member_id = w.member_id
-GROUP BY r.org, r.measure, w.grp, r.period
-UNION ALL
-SELECT org, measure, 'ALL' AS "group", period,
-       CAST(sum(numerator) AS {plan.number}) AS numerator,
-       CAST(sum(denominator) AS {plan.number}) AS denominator
-FROM results
-GROUP BY org, measure, period"""
+{_weights(plan)},
+counts AS (
+  SELECT r.org, r.measure, w.grp, r.period,
+         sum(CASE WHEN r.numerator = 1 THEN w.weight ELSE {zero} END) AS numerator,
+         sum(CASE WHEN r.denominator = 1 THEN w.weight ELSE {zero} END) AS denominator
+  FROM {tally} AS r JOIN weights w ON r.member_id = w.member_id
+  GROUP BY r.org, r.measure, w.grp, r.period
+  UNION ALL
+  SELECT org, measure, 'ALL' AS grp, period,
+         CAST(sum(numerator) AS {plan.number}) AS numerator,
+         CAST(sum(denominator) AS {plan.number}) AS denominator
+  FROM {tally} AS a
+  GROUP BY org, measure, period
+)
+SELECT trim(org) AS org, trim(measure) AS measure, grp AS "group", trim(period) AS period,
+       sum(numerator) AS numerator, sum(denominator) AS denominator
+FROM counts
+GROUP BY trim(org), trim(measure), grp, trim(period)"""
 
 
 def scale_query(membership: dict[str, str]) -> str | None:
@@ -270,11 +307,32 @@ def checks(plan: Plan) -> tuple[Check, ...]:
             "period IS NULL OR denominator IS NULL OR numerator IS NULL OR "
             "numerator > denominator",
             "source_file, source_row, member_id, measure, period")),
-        Check("duplicate_results", views + _listed(
+        # Members with two results for one measure and period are found cheaply first:
+        # each measure-period pair (few, in any file) gets a bit, and a member whose bits
+        # number fewer than their rows has a pair twice. Grouping by member makes a table
+        # forty times smaller than grouping by member, measure and period would. Only those
+        # members' rows are then compared exactly.
+        Check("duplicate_results", views.rstrip() + f""",
+pairs AS (
+  SELECT measure, period, CAST((k - k % 62) / 62 AS BIGINT) AS word,
+         CAST(1 AS BIGINT) << CAST(k % 62 AS INTEGER) AS mask
+  FROM (SELECT measure, period,
+               dense_rank() OVER (ORDER BY {_key('measure', plan.results['measure'])},
+                                           {_key('period', plan.results['period'])}) - 1 AS k
+        FROM (SELECT DISTINCT measure, period FROM results_raw) AS d) AS ranked
+),
+doubled AS (
+  SELECT r.member_id FROM results_raw r
+  JOIN pairs p ON r.measure = p.measure AND r.period = p.period
+  GROUP BY r.member_id, p.word HAVING bit_count(bit_or(p.mask)) < count(*)
+)
+""" + _listed(
             "min(source_file) AS source_file, min(source_row) AS source_row, member_id, "
             "measure, period, count(*) AS copies",
-            "results WHERE member_id IS NOT NULL AND measure IS NOT NULL AND period IS NOT "
-            "NULL GROUP BY member_id, measure, period HAVING count(*) > 1",
+            "(SELECT r.* FROM results r JOIN (SELECT DISTINCT member_id FROM doubled) AS d "
+            "ON r.member_id = d.member_id) AS twice "
+            "WHERE measure IS NOT NULL AND period IS NOT NULL "
+            "GROUP BY member_id, measure, period HAVING count(*) > 1",
             "source_file, source_row, member_id, measure, period")),
         Check("membership_rows", views + _listed(
             "source_file, source_row, member_id, stratification, grp, probability_text, "
