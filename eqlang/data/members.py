@@ -29,7 +29,17 @@ import attrs
 from eqlang.check.checker import Program
 from eqlang.data import formats
 from eqlang.data.attribution import MOST_PROBABLE, Attribution
-from eqlang.data.engines import CSV, FLOAT, OTHER, PARQUET, DuckDB, Engine, EngineError, Spark
+from eqlang.data.engines import (
+    CSV,
+    DEFAULT_MEMORY_LIMIT,
+    FLOAT,
+    OTHER,
+    PARQUET,
+    DuckDB,
+    Engine,
+    EngineError,
+    Spark,
+)
 from eqlang.data.engines import decimal_text as _decimal_text
 from eqlang.data.member_sql import (
     DECIMAL,
@@ -108,7 +118,7 @@ def tabulated_name(results: Sequence[str], membership: Sequence[str]) -> str:
 
 def open_engine(name: str = "duckdb", *, master: str | None = None,
                 remote: str | None = None, threads: int | None = None,
-                memory_limit: str | None = None) -> Engine:
+                memory_limit: str | None = DEFAULT_MEMORY_LIMIT) -> Engine:
     """An engine by name; ``master`` and ``remote`` name a Spark cluster."""
     if name not in ENGINES:
         raise EqlangError(Diagnostic(E_ENGINE, f"there is no engine `{name}`", path="--engine",
