@@ -12,6 +12,7 @@ from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
+import jsonschema
 import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
@@ -341,6 +342,8 @@ def test_eval_settles_from_member_files_and_verify_notices_a_changed_one(
     paid = json.loads(run.stdout)
     assert set(paid) == {"Harborview Health Partners", "Merrimack Valley ACO"}
     data = json.loads(trace.read_text(encoding="utf-8"))
+    jsonschema.validate(data, json.loads((ROOT / "docs" / "trace.schema.json").read_text(
+        encoding="utf-8")))
     (section,) = data["members"]
     assert section["engine"]["name"] == "duckdb" and section["engine"]["version"]
     assert section["attribution"]["imputed"] == "fractional"
