@@ -416,7 +416,7 @@ def tabulate_command(contract: str, members: tuple[str, ...], membership: tuple[
                f" ({made.attribution.describe()})")
 
 
-@main.command(name="eval")
+@main.command(name="eval", short_help="Settle a contract on measure tables or member files.")
 @click.argument("contract", type=click.Path())
 @click.option("--table", "tables", multiple=True, metavar="PATH",
               help="A measure table (CSV, Parquet, Excel or gzip); repeat for several.")
