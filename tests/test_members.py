@@ -65,7 +65,8 @@ def with_unknown(tmp_path_factory: pytest.TempPathFactory) -> Program:
 
 def write(folder: Path, name: str, text: str) -> str:
     path = folder / name
-    path.write_bytes(text.encode("utf-8"))
+    # surrogateescape: a lone \udcff stands for a byte that is not UTF-8.
+    path.write_bytes(text.encode("utf-8", "surrogateescape"))
     return str(path)
 
 
@@ -220,6 +221,11 @@ GOOD_MEMBERSHIP = MEMBERSHIP_HEADER + ("m1,race,White,1,self-reported\n"
                                        "m2,race,Black,0.62,imputed\nm2,race,White,0.38,imputed\n")
 
 BAD = [
+    ("E0901", "results", "", "the results file is empty"),
+    ("E0901", "membership", MEMBERSHIP_HEADER + "m1,race,White,1,self-reported\n".replace(
+        "White", "Blanc\udcff"), "UTF-8"),
+    ("E0902", "results", RESULTS_HEADER.replace(",", ";") + "m1;A;COL;2024;1;1\n",
+     "separated by semicolons"),
     ("E0902", "results", RESULTS_HEADER.replace("numerator", "numer") + "m1,A,COL,2024,1,1\n",
      "no column `numerator`"),
     ("E0903", "results", GOOD_RESULTS + "m3,A,COL,2024,2,1\n", "`denominator` is `2`"),

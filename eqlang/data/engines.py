@@ -141,9 +141,11 @@ class DuckDB:
         try:
             return self._connection.execute(sql).fetchall()
         except self._duckdb.Error as error:
-            raise EngineError(_first_line(str(error)),
-                              "check that the file is a CSV or Parquet file of member "
-                              "rows, as docs/data.md describes") from None
+            message = _first_line(str(error))
+            hint = ("save the file as CSV in UTF-8 encoding" if "utf-8" in message.lower()
+                    else "check that the file is a CSV or Parquet file of member rows, as "
+                    "docs/data.md describes")
+            raise EngineError(message, hint) from None
 
     def close(self) -> None:
         self._connection.close()

@@ -187,6 +187,9 @@ def _examine(role: str, path: str | os.PathLike[str], collector: Collector) -> M
         else:
             if isinstance(kind, formats.Refusal):
                 refusal = kind
+            elif os.path.getsize(path) == 0:
+                refusal = formats.Refusal(f"the {role} file is empty",
+                                          "export it again, with its header row")
             elif kind == formats.XLSX:
                 refusal = formats.Refusal(
                     "this is an Excel workbook; member files are CSV or Parquet",
@@ -271,6 +274,14 @@ class _Tabulator:
                        error.hint)
             return {}
         shown = listed(f.path for f in mine)
+        (only, *others) = columns or [""]
+        for separator, word in ((";", "semicolons"), ("\t", "tabs")):
+            if not others and separator in only:
+                self.error(E_COLUMN, f"the {role} file's header is one column; the file seems "
+                           f"separated by {word}", shown, 1,
+                           "member files are comma-separated: export the file as CSV with "
+                           "commas, or as Parquet")
+                return {}
         for name in required:
             if name in columns:
                 continue
