@@ -195,7 +195,8 @@ class Spark:
         except Exception as error:  # PySpark raises many kinds here
             raise EngineError(f"Spark could not start: {_first_line(str(error))}",
                               "Spark needs a Java runtime (17 or later) on the PATH or in "
-                              "JAVA_HOME; for a cluster, check its URL") from None
+                              "JAVA_HOME; for a cluster, check its URL; Spark Connect needs "
+                              "pip install 'eqlang[spark-connect]'") from None
         self._frames: dict[str, Any] = {}
         for key, value in settings.items():
             if not key.startswith("spark.ui."):
