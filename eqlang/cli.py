@@ -34,13 +34,16 @@ from eqlang.api import (
     organization_of,
     run_examples,
     settle,
+    tabulate,
     verify_trace,
 )
 from eqlang.check import check as check_program
 from eqlang.codes import EXPLANATIONS
 from eqlang.codes import explain as explain_code
 from eqlang.core.program import Program
+from eqlang.data.attribution import AttributionError, parse_attribution
 from eqlang.data.fhir_map import FhirMap, load_fhir_map
+from eqlang.data.members import ENGINES, Tabulation, open_engine, write_table
 from eqlang.data.tables import load_tables
 from eqlang.diagnostics import (
     Diagnostic,
@@ -335,8 +338,8 @@ def _as_of(value: str | None) -> datetime.date | None:
                                  param_hint="'--as-of'") from None
 
 
-_TABLE_HELP = ("A measure table: CSV, a FHIR Bundle or MeasureReport (JSON), or a folder of "
-               "them; repeat for several.")
+_TABLE_HELP = ("A measure table: CSV (perhaps gzip-compressed), Parquet, Excel, a FHIR "
+               "Bundle or MeasureReport (JSON), or a folder of them; repeat for several.")
 _MAP_HELP = "How FHIR MeasureReports name the contract's measures, periods and groups."
 
 
@@ -346,26 +349,110 @@ def _load_map(path: str | None) -> FhirMap:
 
 def _settle_tables(program: Program, tables: tuple[str, ...], fhir_map: FhirMap,
                    orgs: tuple[str, ...], overrides: tuple[str, ...], as_of: str | None,
-                   trace: str | None = None) -> Run:
-    """Load the tables and settle the contract on them, as `eval` and `export` do; with
-    ``trace``, write the trace as the run settles."""
-    table_set = load_tables(list(tables), fhir_map=fhir_map)
-    if not table_set.organizations():
+                   trace: str | None = None, made: Tabulation | None = None) -> Run:
+    """Load the tables and settle the contract on them and on the table ``made`` from
+    member files, as `eval` and `export` do; with ``trace``, write the trace as the run
+    settles."""
+    loaded = list(load_tables(list(tables), fhir_map=fhir_map).tables) if tables else []
+    made_tables = [made.table] if made is not None else []
+    if not any(table.rows for table in [*loaded, *made_tables]):
         # Most likely an export that wrote only its header: printing an empty settlement
         # would look like a run that paid nobody.
+        members = [f.path for f in made.files if f.role == "results"] if made else []
         raise EqlangError(Diagnostic(
             "E0602", "the measure tables hold no rows, so there is no organization to settle",
-            None, path=", ".join(tables),
+            None, path=", ".join([*tables, *members]),
             hint="check that the export wrote its rows, not only the header"))
-    return settle(program, table_set, organizations=list(orgs), overrides=list(overrides),
+    inputs = [*loaded, *([made] if made is not None else [])]
+    return settle(program, inputs, organizations=list(orgs), overrides=list(overrides),
                   as_of=_as_of(as_of), trace=trace)
 
 
-@main.command(name="eval")
+def member_options(command: F) -> F:
+    """The options that name member-level files and how to tabulate them."""
+    options = [
+        click.option("--members", "members", multiple=True, metavar="RESULTS",
+                     help="Member results (CSV or Parquet): one row per member, measure "
+                     "and period; repeat for several."),
+        click.option("--membership", multiple=True, metavar="MEMBERSHIP",
+                     help="Membership (CSV or Parquet): each member's groups, self-reported "
+                     "or imputed; repeat for several."),
+        click.option("--attribution", default="fractional", show_default=True,
+                     metavar="TERMS", help="How imputed membership counts: fractional, or "
+                     "'most probable at 80% else Unknown' (self-reported always first)."),
+        click.option("--tolerance", metavar="DECIMAL",
+                     help="How far a member's imputed probabilities may sum from 1 "
+                     "(default: exactly 1)."),
+        click.option("--engine", type=click.Choice(ENGINES), default="duckdb",
+                     show_default=True, help="The engine that tabulates member files."),
+        click.option("--spark-master", metavar="URL",
+                     help="With --engine spark: a master URL (local[4], spark://host:7077)."),
+        click.option("--spark-remote", metavar="URL",
+                     help="With --engine spark: a Spark Connect URL (sc://host:15002)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _tabulation(program: Program, members: tuple[str, ...], membership: tuple[str, ...],
+                attribution: str, tolerance: str | None, engine: str,
+                spark_master: str | None, spark_remote: str | None) -> Tabulation | None:
+    """The table made from the member files named, or None when none are; warnings go to
+    standard error."""
+    if not members and not membership:
+        return None
+    if not members or not membership:
+        raise click.UsageError("member-level data needs both --members (the results) and "
+                               "--membership (each member's groups)")
+    try:
+        terms = parse_attribution(attribution, tolerance)
+    except AttributionError as error:
+        raise click.BadParameter(str(error), param_hint="'--attribution'") from None
+    runner = open_engine(engine, master=spark_master, remote=spark_remote)
+    try:
+        made = tabulate(program, list(members), list(membership), terms, engine=runner)
+    finally:
+        runner.close()
+    for warning in made.warnings:
+        click.echo(f"eqlang: warning: {warning}", err=True)
+    return made
+
+
+@main.command(name="tabulate", short_help="Add up member-level files into a measure table.")
 @click.argument("contract", type=click.Path())
-@click.option("--table", "tables", multiple=True, required=True, metavar="PATH",
-              help=_TABLE_HELP)
+@member_options
+@click.option("--output", required=True, metavar="TABLE",
+              help="Write the measure table here: CSV, or Parquet for a .parquet name.")
+@reports_errors
+def tabulate_command(contract: str, members: tuple[str, ...], membership: tuple[str, ...],
+                     attribution: str, tolerance: str | None, engine: str,
+                     spark_master: str | None, spark_remote: str | None, output: str) -> None:
+    """Add up member results and membership into the contract's measure table.
+
+    Each member counts in their self-reported group, or else by the attribution terms in
+    the groups imputed to them; the ALL row counts every member once. Every problem in the
+    files is reported with its file and row or member, and nothing is written then.
+    """
+    if not members or not membership:
+        raise click.UsageError("name the member results with --members and the membership "
+                               "with --membership")
+    program = load_contract(contract)
+    refuse_inputs(output, [*input_files(program, []), *members, *membership])
+    made = _tabulation(program, members, membership, attribution, tolerance, engine,
+                       spark_master, spark_remote)
+    assert made is not None
+    write_table(made, output)
+    click.echo(f"{output}: {counted(len(made.table.rows), 'row')} from "
+               f"{counted(sum(f.rows for f in made.files if f.role == 'results'), 'member result')}"
+               f" ({made.attribution.describe()})")
+
+
+@main.command(name="eval", short_help="Settle a contract on measure tables or member files.")
+@click.argument("contract", type=click.Path())
+@click.option("--table", "tables", multiple=True, metavar="PATH", help=_TABLE_HELP)
 @click.option("--fhir-map", "fhir_map", metavar="MAP.toml", help=_MAP_HELP)
+@member_options
 @click.option("--org", "orgs", multiple=True, metavar="ORG",
               help="Settle only this organization; repeat for several.")
 @click.option("--trace", "trace_path", metavar="OUT.json", help="Write the full trace here.")
@@ -377,9 +464,15 @@ def _settle_tables(program: Program, tables: tuple[str, ...], fhir_map: FhirMap,
               help="Settlement date that picks amended parameter values.")
 @reports_errors
 def eval_command(contract: str, tables: tuple[str, ...], fhir_map: str | None,
-                 orgs: tuple[str, ...], trace_path: str | None, as_json: bool,
-                 overrides: tuple[str, ...], as_of: str | None) -> None:
-    """Settle a contract on measure tables and print the payouts."""
+                 members: tuple[str, ...], membership: tuple[str, ...], attribution: str,
+                 tolerance: str | None, engine: str, spark_master: str | None,
+                 spark_remote: str | None, orgs: tuple[str, ...], trace_path: str | None,
+                 as_json: bool, overrides: tuple[str, ...], as_of: str | None) -> None:
+    """Settle a contract on measure tables, or on member-level files, and print the payouts.
+    """
+    if not tables and not (members or membership):
+        raise click.UsageError("name a measure table with --table, or member-level files "
+                               "with --members and --membership")
     if trace_path == "-":
         # A file named "-" would surprise anyone used to "-" meaning standard output.
         raise click.BadParameter("the trace is written to a file, not to standard output; "
@@ -388,9 +481,11 @@ def eval_command(contract: str, tables: tuple[str, ...], fhir_map: str | None,
     program = load_contract(contract)
     if trace_path is not None:
         # Refused before the work is done, not after.
-        refuse_inputs(trace_path, input_files(program, tables))
-    run = _settle_tables(program, tables, _load_map(fhir_map), orgs, overrides, as_of,
-                         trace_path)
+        refuse_inputs(trace_path, [*input_files(program, tables), *members, *membership])
+    mapping = _load_map(fhir_map)
+    made = _tabulation(program, members, membership, attribution, tolerance, engine,
+                       spark_master, spark_remote)
+    run = _settle_tables(program, tables, mapping, orgs, overrides, as_of, trace_path, made)
     settlements = list(run.settlements)
     text = outputs_json(settlements) if as_json else summary(program, run.evaluator,
                                                              settlements, run.overrides)

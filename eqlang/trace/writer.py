@@ -1,7 +1,8 @@
 """Traces: takes an evaluated run, gives one canonical JSON document an auditor can follow.
 
 The trace records what went in (the contract and every module with their SHA-256, each table
-with its SHA-256 and row count, overrides and the settlement date) and, per organization,
+with its SHA-256 and row count, how a table made from member files was made, overrides and
+the settlement date) and, per organization,
 every evaluated value: its source span and expression text, the values it used and the table
 rows behind each input, and the rule as it was applied (``eqlang.trace.reading``). Values
 that are the same for every organization (a peer median) and values of other organizations
@@ -328,13 +329,16 @@ class TraceWriter:
 
     def __init__(self, program: p.Program, tables: TableSet, evaluator: Evaluator,
                  overrides: dict[str, str], org_filter: tuple[str, ...] | None,
-                 stream: IO[str]) -> None:
+                 stream: IO[str], members: list[dict[str, Any]] | None = None) -> None:
         self.program = program
         self.tables = tables
         self.evaluator = evaluator
         self.overrides = overrides
         self.org_filter = org_filter
         self.stream = stream
+        #: How the tables made from member files were made (``eqlang.data.trace_members``);
+        #: the section is left out of a run without them.
+        self.members = members or []
         self.encoder = Encoder(program)
         self.peers: dict[str, dict[str, Any]] = {}
         self.first = True
@@ -343,7 +347,7 @@ class TraceWriter:
         modules = [{"path": m.source.path, "sha256": m.source.sha256}
                    for m in self.program.modules[1:]]
         as_of = self.evaluator.as_of
-        return {
+        header: dict[str, Any] = {
             "format": FORMAT,
             "eqlang_version": __version__,
             "contract": {
@@ -357,12 +361,15 @@ class TraceWriter:
             "as_of": as_of.isoformat() if as_of else None,
             "org_filter": list(self.org_filter) if self.org_filter is not None else None,
         }
+        if self.members:
+            header["members"] = self.members
+        return header
 
     def begin(self) -> None:
         # Keys are written in sorted order, as `dumps` writes a whole document: those
         # before "organizations" first, the organizations as they settle, then the rest.
         header = self.header()
-        for name in ("as_of", "contract", "eqlang_version", "format", "org_filter"):
+        for name in sorted(header.keys() - {"overrides", "tables"}):
             self.stream.write(("{" if name == "as_of" else ",") + _json(name) + ":"
                               + _json(header[name]))
         self.stream.write(',"organizations":{')
@@ -423,11 +430,14 @@ def _json(value: Any) -> str:
 
 def build(program: p.Program, tables: TableSet, evaluator: Evaluator,
           settlements: Iterable[Settlement], overrides: dict[str, str],
-          org_filter: tuple[str, ...] | None = None) -> dict[str, Any]:
+          org_filter: tuple[str, ...] | None = None,
+          members: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """The whole trace of one run as plain JSON data (as ``TraceWriter`` writes it, for
     the Python API); ``org_filter`` is the organizations asked for by name, or None when
-    every organization was settled."""
-    writer = TraceWriter(program, tables, evaluator, overrides, org_filter, _Discard())
+    every organization was settled; ``members`` the section on tables made from member
+    files, if any."""
+    writer = TraceWriter(program, tables, evaluator, overrides, org_filter, _Discard(),
+                         members)
     organizations = {st.org: writer.section(st) for st in settlements}
     return {**writer.header(), "organizations": organizations, "peers": writer.peers}
 
