@@ -14,7 +14,7 @@ from lark import Lark
 #: The words that start a declaration: reserved, never names (see the grammar's NAME).
 DECLARATION_KEYWORDS = (
     "contract", "import", "measure", "stratification", "parameter", "define", "output",
-    "schedule", "invariant", "example",
+    "schedule", "invariant", "example", "input", "attribution",
 )
 
 
