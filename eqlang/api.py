@@ -96,6 +96,11 @@ from eqlang.core.values import NotScored, Quantity, Value, exact_text
 from eqlang.data.fhir_export import export_bundle
 from eqlang.data.fhir_map import FhirMap, load_fhir_map
 from eqlang.data.members import Tabulation, tabulate
+from eqlang.data.organizations import (
+    OrganizationTable,
+    inputs_for_run,
+    load_organization_table,
+)
 from eqlang.data.tables import MeasureTable, TableSet, key_text, load_table, load_tables
 from eqlang.data.trace_members import member_files, members_section, retabulate, section_problem
 from eqlang.diagnostics import (
@@ -195,6 +200,8 @@ class Run:
     as_of: datetime.date | None = None
     #: The tables made from member-level files, which the trace records how.
     tabulations: tuple[Tabulation, ...] = ()
+    #: Each organization's inputs, when the contract declares any.
+    organization_table: OrganizationTable | None = None
 
     @property
     def organizations(self) -> tuple[str, ...]:
@@ -255,7 +262,8 @@ class Run:
             evaluator = self._recording()
             settlements = [evaluator.settle(st.org) for st in self.settlements]
             return build(self.program, self.tables, evaluator, settlements, self.overrides,
-                         self.org_filter, members_section(self.tabulations))
+                         self.org_filter, members_section(self.tabulations),
+                         self._organization_table())
 
     def trace_json(self) -> str:
         """The trace as canonical JSON text."""
@@ -272,14 +280,20 @@ class Run:
 
     def _inputs(self) -> list[str | Path]:
         """The files the run read, which no output may replace: the contract, its modules,
-        the tables and the member files behind a table made from them."""
+        the tables, the member files behind a table made from them and the organization
+        table."""
         return [*input_files(self.program, [t.path for t in self.tables.tables]),
-                *(f.path for tabulation in self.tabulations for f in tabulation.files)]
+                *(f.path for tabulation in self.tabulations for f in tabulation.files),
+                *([self.organization_table.path] if self.organization_table else [])]
+
+    def _organization_table(self) -> dict[str, Any] | None:
+        table = self.organization_table
+        return table.trace_fragment() if table is not None else None
 
     def _recording(self) -> Evaluator:
         """An evaluator like the one that settled the run, recording every derivation."""
         return Evaluator(self.program, self.tables, overrides=self.given, as_of=self.as_of,
-                         record=True)
+                         record=True, organizations=self.organization_table)
 
     def explain(self, value: str, *, org: str | None = None, depth: int | None = None) -> str:
         """How one value was derived, as ``eqlang explain`` prints it: ``"payout"``,
@@ -389,6 +403,7 @@ def settle(
     as_of: datetime.date | None = None,
     trace: str | Path | None = None,
     fhir_map: str | Path | FhirMap | None = None,
+    organization_table: str | Path | OrganizationTable | None = None,
 ) -> Run:
     """Settle a checked contract on measure tables: CSV, Parquet, Excel or FHIR paths,
     loaded ``MeasureTable``s, tables made from member-level files (``Tabulation``, from
@@ -404,11 +419,14 @@ def settle(
     values (by default the contract's own). With ``trace``, the trace is written to that
     file as the run settles, one organization at a time (nothing is written if it fails).
     A FHIR Bundle or MeasureReport, or a folder of them, is read through ``fhir_map`` (a
-    map file or a loaded ``FhirMap``; see docs/fhir.md).
+    map file or a loaded ``FhirMap``; see docs/fhir.md). A contract that declares
+    organization inputs reads them from ``organization_table`` (a file, as
+    ``--organizations`` takes, or a loaded ``OrganizationTable``), which must have a row for
+    every organization of the tables.
     """
     with _no_cycle_collection():
         return _settle(program, tables, organizations, overrides, as_of, trace,
-                       _fhir_map(fhir_map))
+                       _fhir_map(fhir_map), organization_table)
 
 
 def _fhir_map(fhir_map: str | Path | FhirMap | None) -> FhirMap | None:
@@ -429,12 +447,15 @@ def export_fhir(run: Run, fhir_map: str | Path | FhirMap | None = None, *,
 def _settle(program: Program, tables: Tables, organizations: str | Sequence[str] | None,
             overrides: str | Sequence[str] | Mapping[str, str],
             as_of: datetime.date | None, trace: str | Path | None,
-            fhir_map: FhirMap | None = None) -> Run:
+            fhir_map: FhirMap | None = None,
+            organization_table: str | Path | OrganizationTable | None = None) -> Run:
     if isinstance(organizations, str):
         organizations = [organizations]
     if organizations:
         organizations = [key_text(org) for org in organizations]
     table_set, tabulations = _table_set(tables, fhir_map)
+    inputs = inputs_for_run(program, organization_table, table_set.organizations(),
+                            ", ".join(t.path for t in table_set.tables))
     assignments = (
         [f"{k}={v}" for k, v in overrides.items()] if isinstance(overrides, Mapping)
         else [overrides] if isinstance(overrides, str) else list(overrides)
@@ -458,8 +479,9 @@ def _settle(program: Program, tables: Tables, organizations: str | Sequence[str]
     org_filter = tuple(sorted(set(organizations))) if organizations else None
     texts = {name: override.text for name, override in parsed.items()}
     evaluator = Evaluator(program, table_set, overrides=parsed, as_of=as_of,
-                          record=trace is not None)
-    run = Run(program, table_set, evaluator, (), texts, org_filter, parsed, as_of, tabulations)
+                          record=trace is not None, organizations=inputs)
+    run = Run(program, table_set, evaluator, (), texts, org_filter, parsed, as_of, tabulations,
+              inputs)
     if trace is None:
         return attrs.evolve(run, settlements=_settle_each(evaluator, sorted(chosen)))
     settled: list[Settlement] = []
@@ -525,7 +547,7 @@ def _stream_trace(run: Run, evaluator: Evaluator, organizations: list[str],
     """Settle each organization with ``evaluator`` (which records) and write its part of
     the trace to ``stream`` as soon as it is settled."""
     writer = TraceWriter(run.program, run.tables, evaluator, run.overrides, run.org_filter,
-                         stream, members_section(run.tabulations))
+                         stream, members_section(run.tabulations), run._organization_table())
     writer.begin()
     settlements = _settle_each(evaluator, organizations, writer.add)
     writer.end()
@@ -646,6 +668,11 @@ def _shape_problem(trace: dict[str, Any]) -> str | None:
             if isinstance(module, dict):
                 checks += [need(f"contract.modules[{number}].{k}", module.get(k), str)
                            for k in ("path", "sha256")]
+    if "organization_table" in trace:
+        inputs = trace["organization_table"]
+        checks.append(need("organization_table", inputs, dict))
+        checks += [need(f"organization_table.{k}", _of(inputs, dict).get(k), str)
+                   for k in ("path", "sha256")]
     for number, table in enumerate(_of(trace.get("tables"), list)):
         checks += [need(f"tables[{number}]", table, dict)]
         if isinstance(table, dict):
@@ -838,6 +865,11 @@ def verify_trace(path: str | Path) -> Verification:
         member_rows = sum(f["rows"] for f in files if isinstance(f.get("rows"), int))
         checked += (f", from {counted(len(files), 'member file')} "
                     f"({counted(member_rows, 'row')})")
+    inputs = trace.get("organization_table")
+    if inputs is not None:
+        input_rows = inputs.get("rows")
+        checked += f", with the organization table {inputs['path']}" + (
+            f" ({counted(input_rows, 'row')})" if isinstance(input_rows, int) else "")
     del trace  # a large trace is parsed again only if it differs, to describe how
     contract_file = _locate(contract["path"], shown)
     readable = _check_file("contract", contract["path"], contract_file, contract["sha256"],
@@ -856,19 +888,24 @@ def verify_trace(path: str | Path) -> Verification:
     for file in member_files(members):
         readable &= _check_file("member file", file["path"], _locate(file["path"], shown),
                                 file["sha256"], problems)
+    if inputs is not None:
+        inputs_file = _locate(inputs["path"], shown)
+        readable &= _check_file("organization table", inputs["path"], inputs_file,
+                                inputs["sha256"], problems)
     if readable:
         try:
             program = load_contract(contract_file, display=contract["path"])
             tabulations = {entry["table"]: retabulate(program, entry,
                                                       lambda path: _locate(path, shown))
                            for entry in members}
-            inputs = [tabulations[table["path"]] if table["path"] in tabulations
-                      else load_table(file, display=table["path"])
-                      for file, table in zip(table_files, tables, strict=True)]
+            tables_read = [tabulations[table["path"]] if table["path"] in tabulations
+                           else load_table(file, display=table["path"])
+                           for file, table in zip(table_files, tables, strict=True)]
             # Settled again for the organizations the run was asked for, not those the
             # trace holds: one taken out of the trace must show as missing from it.
-            run = settle(program, inputs, organizations=org_filter, overrides=overrides,
-                         as_of=_date(as_of))
+            run = settle(program, tables_read, organizations=org_filter, overrides=overrides,
+                         as_of=_date(as_of), organization_table=None if inputs is None else
+                         load_organization_table(inputs_file, program, inputs["path"]))
             fresh = run.trace()
             if not recorded_filter:
                 del fresh["org_filter"]  # said above; every other difference still counts

@@ -341,6 +341,8 @@ def _as_of(value: str | None) -> datetime.date | None:
 _TABLE_HELP = ("A measure table: CSV (perhaps gzip-compressed), Parquet, Excel, a FHIR "
                "Bundle or MeasureReport (JSON), or a folder of them; repeat for several.")
 _MAP_HELP = "How FHIR MeasureReports name the contract's measures, periods and groups."
+_ORGANIZATIONS_HELP = ("Each organization's inputs (CSV, Parquet or Excel): a column org and "
+                       "one per input the contract declares.")
 
 
 def _load_map(path: str | None) -> FhirMap:
@@ -349,7 +351,8 @@ def _load_map(path: str | None) -> FhirMap:
 
 def _settle_tables(program: Program, tables: tuple[str, ...], fhir_map: FhirMap,
                    orgs: tuple[str, ...], overrides: tuple[str, ...], as_of: str | None,
-                   trace: str | None = None, made: Tabulation | None = None) -> Run:
+                   trace: str | None = None, made: Tabulation | None = None,
+                   organization_table: str | None = None) -> Run:
     """Load the tables and settle the contract on them and on the table ``made`` from
     member files, as `eval` and `export` do; with ``trace``, write the trace as the run
     settles."""
@@ -365,7 +368,7 @@ def _settle_tables(program: Program, tables: tuple[str, ...], fhir_map: FhirMap,
             hint="check that the export wrote its rows, not only the header"))
     inputs = [*loaded, *([made] if made is not None else [])]
     return settle(program, inputs, organizations=list(orgs), overrides=list(overrides),
-                  as_of=_as_of(as_of), trace=trace)
+                  as_of=_as_of(as_of), trace=trace, organization_table=organization_table)
 
 
 def member_options(command: F) -> F:
@@ -452,6 +455,8 @@ def tabulate_command(contract: str, members: tuple[str, ...], membership: tuple[
 @click.argument("contract", type=click.Path())
 @click.option("--table", "tables", multiple=True, metavar="PATH", help=_TABLE_HELP)
 @click.option("--fhir-map", "fhir_map", metavar="MAP.toml", help=_MAP_HELP)
+@click.option("--organizations", "organization_table", metavar="FILE",
+              help=_ORGANIZATIONS_HELP)
 @member_options
 @click.option("--org", "orgs", multiple=True, metavar="ORG",
               help="Settle only this organization; repeat for several.")
@@ -464,6 +469,7 @@ def tabulate_command(contract: str, members: tuple[str, ...], membership: tuple[
               help="Settlement date that picks amended parameter values.")
 @reports_errors
 def eval_command(contract: str, tables: tuple[str, ...], fhir_map: str | None,
+                 organization_table: str | None,
                  members: tuple[str, ...], membership: tuple[str, ...], attribution: str,
                  tolerance: str | None, engine: str, spark_master: str | None,
                  spark_remote: str | None, orgs: tuple[str, ...], trace_path: str | None,
@@ -481,11 +487,13 @@ def eval_command(contract: str, tables: tuple[str, ...], fhir_map: str | None,
     program = load_contract(contract)
     if trace_path is not None:
         # Refused before the work is done, not after.
-        refuse_inputs(trace_path, [*input_files(program, tables), *members, *membership])
+        refuse_inputs(trace_path, [*input_files(program, tables), *members, *membership,
+                                   *([organization_table] if organization_table else [])])
     mapping = _load_map(fhir_map)
     made = _tabulation(program, members, membership, attribution, tolerance, engine,
                        spark_master, spark_remote)
-    run = _settle_tables(program, tables, mapping, orgs, overrides, as_of, trace_path, made)
+    run = _settle_tables(program, tables, mapping, orgs, overrides, as_of, trace_path, made,
+                         organization_table)
     settlements = list(run.settlements)
     text = outputs_json(settlements) if as_json else summary(program, run.evaluator,
                                                              settlements, run.overrides)
@@ -503,6 +511,8 @@ def export() -> None:
               help=_TABLE_HELP)
 @click.option("--output", required=True, metavar="OUT.json", help="Write the Bundle here.")
 @click.option("--fhir-map", "fhir_map", metavar="MAP.toml", help=_MAP_HELP)
+@click.option("--organizations", "organization_table", metavar="FILE",
+              help=_ORGANIZATIONS_HELP)
 @click.option("--org", "orgs", multiple=True, metavar="ORG",
               help="Export only this organization; repeat for several.")
 @click.option("--as-of", "as_of", metavar="DATE",
@@ -511,7 +521,8 @@ def export() -> None:
               help="Also write the trace whose SHA-256 the Bundle records.")
 @reports_errors
 def export_fhir_command(contract: str, tables: tuple[str, ...], output: str,
-                        fhir_map: str | None, orgs: tuple[str, ...], as_of: str | None,
+                        fhir_map: str | None, organization_table: str | None,
+                        orgs: tuple[str, ...], as_of: str | None,
                         trace_path: str | None) -> None:
     """Settle a contract and write a FHIR R4 collection Bundle: a summary MeasureReport per
     organization, measure and period, stratified as the contract's stratifications, and
@@ -528,11 +539,13 @@ def export_fhir_command(contract: str, tables: tuple[str, ...], output: str,
                                  param_hint="'--trace'")
     program = load_contract(contract)
     mapping = _load_map(fhir_map)
-    inputs = input_files(program, tables) + ([fhir_map] if fhir_map else [])
+    inputs = input_files(program, tables) + ([fhir_map] if fhir_map else []) + (
+        [organization_table] if organization_table else [])
     for path in (output, trace_path):
         if path is not None:
             refuse_inputs(path, inputs)
-    run = _settle_tables(program, tables, mapping, orgs, (), as_of)
+    run = _settle_tables(program, tables, mapping, orgs, (), as_of,
+                         organization_table=organization_table)
     trace = run.trace_json()
     bundle = export_fhir(run, mapping, trace=trace)
     inputs += [t.path for t in run.tables.tables]

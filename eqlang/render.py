@@ -474,6 +474,10 @@ class _Explainer:
         for row in node.get("rows", []):
             self.lines.append(f"{detail}table row {row['table']}:{row['line']} "
                               f"(group {row['group']}, period {row['period']})")
+        cell = node.get("cell")
+        if isinstance(cell, dict):
+            self.lines.append(f"{detail}organization table {cell.get('table')}:"
+                              f"{cell.get('line')} (column {cell.get('column')})")
         if node["kind"] == "input":
             if not node.get("rows"):
                 self.lines.append(f"{detail}no row in the tables: counts as denominator 0")

@@ -336,15 +336,24 @@ def _merge(tables: Sequence[MeasureTable]) -> tuple[dict[Key, Row], list[Diagnos
     return index, collector.finish("the input tables")
 
 
-def _load(path: str | os.PathLike[str], shown: str, fhir_map: FhirMap | None = None
-          ) -> tuple[MeasureTable | None, list[Diagnostic]]:
+def table_text(path: str | os.PathLike[str], shown: str, *, percents: bool = False
+               ) -> tuple[str | None, str, list[Diagnostic]]:
+    """A table file of any kind read as CSV text, with its SHA-256; or None and why it
+    cannot be read (E0501), and any cell that cannot be taken exactly (E0503). With
+    ``percents``, a workbook's cells formatted as percents read as written (``23.5%``).
+    Tables of other shapes (the organization table) are read through it too."""
     data, problem = _read_bytes(path, shown)
     if problem is not None:
-        return None, [problem]
+        return None, "", [problem]
     assert data is not None
     sha256 = hashlib.sha256(data).hexdigest()
-    text, problems = _text_of(data, path, shown)
-    del data  # the text is all we need from here; let a large file's bytes go early
+    text, problems = _text_of(data, path, shown, percents)
+    return text, sha256, problems
+
+
+def _load(path: str | os.PathLike[str], shown: str, fhir_map: FhirMap | None = None
+          ) -> tuple[MeasureTable | None, list[Diagnostic]]:
+    text, sha256, problems = table_text(path, shown)
     if text is None:
         return None, problems
     if not problems:
@@ -360,7 +369,7 @@ def _load(path: str | os.PathLike[str], shown: str, fhir_map: FhirMap | None = N
     return None, problems + [d for d in diagnostics if d.span is None or d.span.line not in taken]
 
 
-def _text_of(data: bytes, path: str | os.PathLike[str], shown: str
+def _text_of(data: bytes, path: str | os.PathLike[str], shown: str, percents: bool = False
              ) -> tuple[str | None, list[Diagnostic]]:
     """A table file's rows as CSV text, whatever kind of file it is (``formats``), and any
     cell that cannot be taken exactly; None and why for a file that cannot be read."""
@@ -372,7 +381,7 @@ def _text_of(data: bytes, path: str | os.PathLike[str], shown: str
         if kind == formats.PARQUET:
             text, cells = workbooks.parquet_text(data)
         elif kind == formats.XLSX:
-            text, cells = workbooks.xlsx_text(data, MAX_TABLE_BYTES)
+            text, cells = workbooks.xlsx_text(data, MAX_TABLE_BYTES, percents)
         else:
             raw = workbooks.gunzip(data, MAX_TABLE_BYTES) if kind == formats.GZIP else data
             decoded, problem = _decode(raw, shown)

@@ -79,7 +79,11 @@ def _number(value: float, row: int, column: int | None,
             f"{MAX_DIGITS} from a floating-point cell, as Excel keeps",
             "round the count to the decimals meant (for example =ROUND(A1, 3) and paste "
             "values), or store it as text", row, column))
-    plain = format(exact, "f")
+    return _plain(exact)
+
+
+def _plain(value: Decimal) -> str:
+    plain = format(value, "f")
     return plain.rstrip("0").rstrip(".") if "." in plain else plain
 
 
@@ -93,8 +97,7 @@ def _cell(value: Any, row: int, column: int | None, problems: list[CellProblem])
     if isinstance(value, float):
         return _number(value, row, column, problems)
     if isinstance(value, Decimal):
-        plain = format(value, "f")
-        return plain.rstrip("0").rstrip(".") if "." in plain else plain
+        return _plain(value)
     if isinstance(value, datetime.datetime):
         return value.date().isoformat() if value.time() == datetime.time() else \
             value.isoformat()
@@ -133,8 +136,11 @@ def parquet_text(data: bytes) -> tuple[str, list[CellProblem]]:
     return _csv(rows), problems
 
 
-def xlsx_text(data: bytes, limit: int) -> tuple[str, list[CellProblem]]:
-    """The first worksheet of an Excel workbook as CSV text, one line per sheet row."""
+def xlsx_text(data: bytes, limit: int, percents: bool = False
+              ) -> tuple[str, list[CellProblem]]:
+    """The first worksheet of an Excel workbook as CSV text, one line per sheet row. With
+    ``percents``, a number in a cell formatted as a percent is written as one (``23.5%``,
+    where Excel holds 0.235)."""
     import openpyxl
 
     stream = io.BytesIO(data)
@@ -159,16 +165,21 @@ def xlsx_text(data: bytes, limit: int) -> tuple[str, list[CellProblem]]:
     sheet = values.worksheets[0]
     written = formulas.worksheets[0]
     for number, (cells, sources) in enumerate(
-            zip(sheet.iter_rows(values_only=True), written.iter_rows(values_only=True),
+            zip(sheet.iter_rows(values_only=not percents), written.iter_rows(values_only=True),
                 strict=False), start=1):
         row = []
-        for column, (value, source) in enumerate(zip(cells, sources, strict=False), start=1):
+        for column, (cell, source) in enumerate(zip(cells, sources, strict=False), start=1):
+            value = cell.value if percents else cell
             if value is None and isinstance(source, str) and source.startswith("="):
                 problems.append(CellProblem(
                     f"the cell holds the formula {source[:40]} with no saved value",
                     "open the workbook in Excel and save it (Excel saves each formula's "
                     "value), or paste the values", number, column))
-            row.append(_cell(value, number, column, problems))
+            text = _cell(value, number, column, problems)
+            if percents and isinstance(value, int | float) and not isinstance(value, bool) \
+                    and "%" in str(getattr(cell, "number_format", "")):
+                text = _plain(Decimal(text) * 100) + "%"
+            row.append(text)
         while row and not row[-1]:
             row.pop()
         rows.append(row)
