@@ -319,11 +319,12 @@ def bounds(files: tuple[str, ...], as_json: bool) -> None:
     """Show the least and greatest value of each output over every valid measure table."""
     results = {}
     for file in files:
-        found = output_bounds(load_contract(file))
+        program = load_contract(file)
+        found = output_bounds(program)
         if as_json:
             results[file] = bounds_json(found)
         else:
-            click.echo(render_bounds(file, found), nl=False)
+            click.echo(render_bounds(file, found, bool(program.inputs)), nl=False)
     if as_json:
         click.echo(json.dumps(results, indent=2, sort_keys=True, ensure_ascii=False))
 
