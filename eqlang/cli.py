@@ -20,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
+import attrs
 import click
 
 from eqlang import __version__
@@ -41,9 +42,9 @@ from eqlang.check import check as check_program
 from eqlang.codes import EXPLANATIONS
 from eqlang.codes import explain as explain_code
 from eqlang.core.program import Program
-from eqlang.data.attribution import AttributionError, parse_attribution
+from eqlang.data.attribution import Attribution, AttributionError, parse_attribution
 from eqlang.data.fhir_map import FhirMap, load_fhir_map
-from eqlang.data.members import ENGINES, Tabulation, open_engine, write_table
+from eqlang.data.members import ENGINES, Tabulation, open_engine, terms_of, write_table
 from eqlang.data.tables import load_tables
 from eqlang.diagnostics import (
     Diagnostic,
@@ -381,9 +382,10 @@ def member_options(command: F) -> F:
         click.option("--membership", multiple=True, metavar="MEMBERSHIP",
                      help="Membership (CSV or Parquet): each member's groups, self-reported "
                      "or imputed; repeat for several."),
-        click.option("--attribution", default="fractional", show_default=True,
-                     metavar="TERMS", help="How imputed membership counts: fractional, or "
-                     "'most probable at 80% else Unknown' (self-reported always first)."),
+        click.option("--attribution", metavar="TERMS",
+                     help="How imputed membership counts, where the contract does not say: "
+                     "fractional (the default), or 'most probable at 80% else Unknown' "
+                     "(self-reported always first)."),
         click.option("--tolerance", metavar="DECIMAL",
                      help="How far a member's imputed probabilities may sum from 1 "
                      "(default: exactly 1)."),
@@ -400,7 +402,7 @@ def member_options(command: F) -> F:
 
 
 def _tabulation(program: Program, members: tuple[str, ...], membership: tuple[str, ...],
-                attribution: str, tolerance: str | None, engine: str,
+                attribution: str | None, tolerance: str | None, engine: str,
                 spark_master: str | None, spark_remote: str | None) -> Tabulation | None:
     """The table made from the member files named, or None when none are; warnings go to
     standard error."""
@@ -409,10 +411,8 @@ def _tabulation(program: Program, members: tuple[str, ...], membership: tuple[st
     if not members or not membership:
         raise click.UsageError("member-level data needs both --members (the results) and "
                                "--membership (each member's groups)")
-    try:
-        terms = parse_attribution(attribution, tolerance)
-    except AttributionError as error:
-        raise click.BadParameter(str(error), param_hint="'--attribution'") from None
+    # A clash with the contract's terms is found before an engine (a Spark cluster) starts.
+    terms = terms_of(program, _terms(program, attribution, tolerance))
     runner = open_engine(engine, master=spark_master, remote=spark_remote)
     try:
         made = tabulate(program, list(members), list(membership), terms, engine=runner)
@@ -423,6 +423,25 @@ def _tabulation(program: Program, members: tuple[str, ...], membership: tuple[st
     return made
 
 
+def _terms(program: Program, attribution: str | None, tolerance: str | None
+           ) -> Attribution | None:
+    """The attribution terms the command line gives, each part the contract's own where
+    only the other is given; None when it gives none."""
+    if attribution is None and tolerance is None:
+        return None
+    stated = program.attribution.terms if program.attribution is not None else None
+    try:
+        if attribution is None and stated is not None:
+            return attrs.evolve(stated, tolerance=parse_attribution(
+                "fractional", tolerance).tolerance)
+        if tolerance is None and stated is not None:
+            tolerance = format(stated.tolerance, "f")
+        return parse_attribution(attribution or "fractional", tolerance)
+    except AttributionError as error:
+        option = "'--attribution'" if attribution is not None else "'--tolerance'"
+        raise click.BadParameter(str(error), param_hint=option) from None
+
+
 @main.command(name="tabulate", short_help="Add up member-level files into a measure table.")
 @click.argument("contract", type=click.Path())
 @member_options
@@ -430,7 +449,7 @@ def _tabulation(program: Program, members: tuple[str, ...], membership: tuple[st
               help="Write the measure table here: CSV, or Parquet for a .parquet name.")
 @reports_errors
 def tabulate_command(contract: str, members: tuple[str, ...], membership: tuple[str, ...],
-                     attribution: str, tolerance: str | None, engine: str,
+                     attribution: str | None, tolerance: str | None, engine: str,
                      spark_master: str | None, spark_remote: str | None, output: str) -> None:
     """Add up member results and membership into the contract's measure table.
 
@@ -471,7 +490,7 @@ def tabulate_command(contract: str, members: tuple[str, ...], membership: tuple[
 @reports_errors
 def eval_command(contract: str, tables: tuple[str, ...], fhir_map: str | None,
                  organization_table: str | None,
-                 members: tuple[str, ...], membership: tuple[str, ...], attribution: str,
+                 members: tuple[str, ...], membership: tuple[str, ...], attribution: str | None,
                  tolerance: str | None, engine: str, spark_master: str | None,
                  spark_remote: str | None, orgs: tuple[str, ...], trace_path: str | None,
                  as_json: bool, overrides: tuple[str, ...], as_of: str | None) -> None:

@@ -81,6 +81,8 @@ def summary(program: Program, evaluator: Evaluator, settlements: list[Settlement
     tables = ", ".join(t.path for t in evaluator.tables.tables)
     lines.append(f"  contract {program.main.source.path}; table{'s' if ',' in tables else ''} "
                  f"{tables}")
+    if evaluator.organizations is not None:
+        lines.append(f"  organization inputs from {evaluator.organizations.path}")
     if evaluator.as_of is not None:
         lines.append(f"  settled as of {evaluator.as_of.isoformat()}")
     for name, value in sorted((overrides or {}).items()):

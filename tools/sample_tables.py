@@ -1,4 +1,5 @@
-"""The sample measure tables of contracts/, built from public rates.
+"""The sample measure tables of contracts/, built from public rates, and the organization
+tables of the contracts that read organization inputs.
 
 Run ``python tools/sample_tables.py`` to write them again; the output is byte-identical
 every time (a seeded generator per table), and tests/test_contracts.py checks that the
@@ -22,6 +23,8 @@ Where the rates come from (percent; see the project's domain notes):
 - Denominators follow each organization's size and mix of members; group counts are
   imputed (sums of membership probabilities), so they carry three decimals. The whole-
   population (ALL) row is a whole number at least the sum of the groups it contains.
+- Organization inputs (the shares of an ACO's beneficiaries that are underserved) are
+  assumed, consistent with the rates the ACO's table shows.
 """
 
 from __future__ import annotations
@@ -387,10 +390,55 @@ def health_equity_index() -> Table:
                  chosen={"Pioneer Valley Medicare": (0.045, 3.0, -3.0)})
 
 
-def shared_savings() -> Table:
+def _shared_savings() -> tuple[Table, list[tuple[str, float]]]:
+    """The ACOs' whole-population rows and each one's underserved share."""
     # An ACO that does best while serving the most underserved members: its bonus is capped.
-    return peers(2023_06, ACOS, "Underserved", ["COL", "CBP", "HBD", "BCS"], step=0.045,
-                 chosen={"Neponset ACO": (0.7, 6.0, -4.0)})
+    table = peers(2023_06, ACOS, "Underserved", ["COL", "CBP", "HBD", "BCS"], step=0.045,
+                  chosen={"Neponset ACO": (0.7, 6.0, -4.0)})
+    shares: dict[str, tuple[Decimal, Decimal]] = {}
+    for org, _, group, _, _, den in table.rows:
+        part, whole = shares.get(org, (Decimal(0), Decimal(0)))
+        shares[org] = (part + den, whole) if group == "Underserved" else (part, whole + den)
+    # The contract reads the whole population only: the underserved share is a fact of the
+    # ACO, in its organization table.
+    table.rows = [row for row in table.rows if row[2] == "ALL"]
+    return table, [(org, float(part / whole)) for org, (part, whole) in sorted(shares.items())]
+
+
+def shared_savings() -> Table:
+    return _shared_savings()[0]
+
+
+@attrs.define
+class Inputs:
+    """An organization table: each organization's inputs, as a contract writes them."""
+
+    columns: tuple[str, ...]
+    rows: list[tuple[str, ...]]
+
+    def text(self) -> str:
+        lines = [",".join(("org", *self.columns))]
+        lines += [",".join(f'"{v}"' if "," in v else v for v in row) for row in sorted(self.rows)]
+        return "\n".join(lines) + "\n"
+
+
+def shared_savings_organizations() -> Inputs:
+    """The two shares of each ACO's beneficiaries (assumed): dually eligible or receiving
+    the low-income subsidy, and living in a high-deprivation neighborhood. The underserved
+    share behind the table's rates is the higher of the two; the other lies below it, by
+    up to half, so that either may be the higher."""
+    chooser = random.Random(2023_07)
+    rows = []
+    for org, share in _shared_savings()[1]:
+        other = share * chooser.uniform(0.5, 1.0)
+        dual, adi = (share, other) if chooser.random() < 0.5 else (other, share)
+        rows.append((org, _percent(dual), _percent(adi)))
+    return Inputs(("dual_or_lis_share", "high_adi_share"), rows)
+
+
+def _percent(share: float) -> str:
+    """A share as a percent with one decimal, as a contract writes it: 23.5%."""
+    return _plain(Decimal(repr(share * 100)).quantize(Decimal("0.1"), ROUND_HALF_EVEN)) + "%"
 
 
 TABLES = {
@@ -402,6 +450,7 @@ TABLES = {
     "bluecross-boston-childrens.csv": boston_childrens,
     "ma-health-equity-index.csv": health_equity_index,
     "mssp-health-equity-adjustment.csv": shared_savings,
+    "mssp-health-equity-adjustment-organizations.csv": shared_savings_organizations,
 }
 
 

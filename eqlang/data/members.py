@@ -68,6 +68,7 @@ E_SUM = "E0906"
 E_MISSING = "E0907"
 E_STRATIFICATION = "E0908"
 E_ENGINE = "E0909"
+E_TERMS = "E0605"
 
 RESULTS, MEMBERSHIP = "results", "membership"
 ENGINES = ("duckdb", "spark")
@@ -140,13 +141,15 @@ def tabulate(program: Program, results: Sequence[str | os.PathLike[str]],
              membership: Sequence[str | os.PathLike[str]],
              attribution: Attribution | None = None, *,
              engine: Engine | str = "duckdb", display: str | None = None) -> Tabulation:
-    """The measure table the member files add up to under ``attribution`` (self-report
-    first, then imputed probabilities counted fractionally, by default).
+    """The measure table the member files add up to under the contract's attribution terms
+    (by default, when it states none: self-report first, then imputed probabilities
+    counted fractionally), or under ``attribution`` where the contract states none or the
+    same ones.
 
     Raises ``EqlangError`` listing every problem in the files, each with its file and row
-    or member.
+    or member, or E0605 when ``attribution`` differs from the contract's terms.
     """
-    terms = attribution if attribution is not None else Attribution()
+    terms = terms_of(program, attribution)
     if isinstance(results, str | bytes) or isinstance(membership, str | bytes):
         raise TypeError("tabulate takes sequences of paths, not a single path")
     collector = Collector()
@@ -169,6 +172,23 @@ def tabulate(program: Program, results: Sequence[str | os.PathLike[str]],
     finally:
         if owned:
             runner.close()
+
+
+def terms_of(program: Program, given: Attribution | None) -> Attribution:
+    """The terms a tabulation counts by: the contract's ``attribution`` block, or ``given``
+    (``--attribution``, ``--tolerance``) where the contract states none; the default
+    without either. Terms given that differ from the contract's are refused (E0605): the
+    contract's are the ones signed."""
+    stated = program.attribution.terms if program.attribution is not None else None
+    if stated is None or given is None or given == stated:
+        return given or stated or Attribution()
+    raise EqlangError(Diagnostic(
+        E_TERMS, f"the contract states its attribution terms ({stated.describe()}), and "
+        f"the command line asks for others ({given.describe()})", None,
+        path=program.main.source.path,
+        hint="the contract's terms are the ones signed, and they apply: drop --attribution "
+        "and --tolerance (to see what other terms would give, settle a copy of the contract "
+        "with its `attribution` block changed)"))
 
 
 def _examine(role: str, path: str | os.PathLike[str], collector: Collector) -> MemberFile | None:
