@@ -154,6 +154,19 @@ class Table:
         return "\n".join(lines) + "\n"
 
 
+@attrs.define
+class Inputs:
+    """An organization table: each organization's inputs, as a contract writes them."""
+
+    columns: tuple[str, ...]
+    rows: list[tuple[str, ...]]
+
+    def text(self) -> str:
+        lines = [",".join(("org", *self.columns))]
+        lines += [",".join(f'"{v}"' if "," in v else v for v in row) for row in sorted(self.rows)]
+        return "\n".join(lines) + "\n"
+
+
 def _plain(value: Decimal) -> str:
     text = format(value, "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
@@ -354,6 +367,39 @@ def boston_childrens() -> Table:
     return table
 
 
+#: How the member-level samples spell the groups (tools/member_files.py), which a contract
+#: settling from them spells the same.
+PLAIN_RACE = {"Asian": "Asian", "Black": "Black", "Hispanic": "Hispanic", "White": "White",
+              "Other": "Unknown"}
+#: The organizations of the member-month contract: the two of the member-level samples and
+#: three more, in two regions, with their member months (assumed).
+MEMBER_MONTH_ORGS = (
+    (Org("Harborview Health Partners", 9800, URBAN, offset=0.5, trend=0.7, closure=0.45),
+     "Eastern", 121_884),
+    (Org("Merrimack Valley ACO", 7400, SUBURBAN, offset=-0.5, trend=0.4, closure=0.2),
+     "Eastern", 90_630),
+    (Org("Cape and Islands Care Network", 5200, SUBURBAN, offset=1.5, trend=0.2,
+         closure=0.1, leveling_down=("CBP",)), "Eastern", 61_918.5),
+    (Org("Pioneer Valley Physicians", 6900, SAFETY_NET, offset=-2.0, trend=1.0, closure=0.5),
+     "Western", 84_406),
+    (Org("Berkshire Community Care", 3300, SUBURBAN, offset=0.0, trend=0.5, closure=0.3),
+     "Western", 38_751.5),
+)
+
+
+def member_months() -> Table:
+    table = Table(2024_07)
+    for org, _, _ in MEMBER_MONTH_ORGS:
+        race_rows(table, org, ["COL", "CBP", "HBD"], PLAIN_RACE)
+    return table
+
+
+def member_month_organizations() -> Inputs:
+    return Inputs(("member_months", "region"),
+                  [(org.name, _plain(Decimal(repr(months))), region)
+                   for org, region, months in MEMBER_MONTH_ORGS])
+
+
 #: Fictional Medicare Advantage contracts and accountable care organizations.
 PLANS = ("Atlantic Senior Advantage", "Bay State Medicare Plus", "Berkshire Elder Care",
          "Cape Cod Senior Health", "Charles River Medicare", "Granite Coast Advantage",
@@ -409,19 +455,6 @@ def shared_savings() -> Table:
     return _shared_savings()[0]
 
 
-@attrs.define
-class Inputs:
-    """An organization table: each organization's inputs, as a contract writes them."""
-
-    columns: tuple[str, ...]
-    rows: list[tuple[str, ...]]
-
-    def text(self) -> str:
-        lines = [",".join(("org", *self.columns))]
-        lines += [",".join(f'"{v}"' if "," in v else v for v in row) for row in sorted(self.rows)]
-        return "\n".join(lines) + "\n"
-
-
 def shared_savings_organizations() -> Inputs:
     """The two shares of each ACO's beneficiaries (assumed): dually eligible or receiving
     the low-income subsidy, and living in a high-deprivation neighborhood. The underserved
@@ -451,6 +484,8 @@ TABLES = {
     "ma-health-equity-index.csv": health_equity_index,
     "mssp-health-equity-adjustment.csv": shared_savings,
     "mssp-health-equity-adjustment-organizations.csv": shared_savings_organizations,
+    "member-month-equity.csv": member_months,
+    "member-month-equity-organizations.csv": member_month_organizations,
 }
 
 
