@@ -9,6 +9,8 @@ import csv
 import gzip
 import io
 import json
+import re
+import shlex
 import shutil
 from decimal import Decimal
 from pathlib import Path
@@ -422,3 +424,28 @@ def test_a_text_value_is_text() -> None:
     table = load_organization_table(MONTHS_INPUTS, program)
     value, cell = table.value("Pioneer Valley Physicians", "region") or (None, None)
     assert value == Text("Western") and cell is not None and cell.column == "region"
+
+
+# ---- the documentation ---------------------------------------------------------------------
+
+
+def test_the_member_month_examples_of_the_data_guide_are_real(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """docs/data.md's console examples of the member-month contract print what they show."""
+    from test_settlement_doc import matches
+
+    text = (ROOT / "docs" / "data.md").read_text(encoding="utf-8")
+    shutil.copytree(CONTRACTS, tmp_path / "contracts")
+    monkeypatch.chdir(tmp_path)
+    ran = 0
+    for block in re.findall(r"```console\n(.*?)```", text, re.DOTALL):
+        for command in re.split(r"^\$ ", block, flags=re.MULTILINE)[1:]:
+            line, _, expected = command.partition("\n")
+            if "member-month" not in line:
+                continue
+            words = shlex.split(line)
+            result = CliRunner().invoke(main, words[1:])
+            assert matches(expected.splitlines(), result.output.splitlines()), (
+                f"$ {line}\n--- expected\n{expected}--- got\n{result.output}")
+            ran += 1
+    assert ran >= 6
