@@ -106,8 +106,8 @@ define measure_score(m: measure): number =
   if count(g for each g in focus groups where scorable(m, g)) = 0
   then not scored because "no focus group has 30 members in both periods"
   else mean(
-         payment.gap_closure_score(m, g, baseline, performance, small_gap,
-           full_credit_closure)
+         payment.gap_closure_score(
+           m, g, baseline, performance, small_gap, full_credit_closure)
          for each g in focus groups where scorable(m, g))
        * (if behind_region(m) then behind_region_credit else 1)
 
@@ -138,10 +138,10 @@ example "the pool follows the member months"
   inputs member_months 10000 region "Eastern"
   inputs for "Summit Clinic" member_months 6000 region "Eastern"
   rows
-    COL White 2022: 560 of 800
-    COL White 2024: 560 of 800
-    COL Black 2022: 120 of 200
-    COL Black 2024: 130 of 200
+    COL White 2022: 560 of  800
+    COL White 2024: 560 of  800
+    COL Black 2022: 120 of  200
+    COL Black 2024: 130 of  200
     COL ALL   2022: 680 of 1000
     COL ALL   2024: 690 of 1000
   rows for "Summit Clinic"
@@ -160,10 +160,10 @@ example "behind the region"
   inputs member_months 10000 region "Eastern"
   inputs for "Summit Clinic" member_months 6000 region "Eastern"
   rows
-    COL White 2022: 560 of 800
-    COL White 2024: 560 of 800
-    COL Black 2022: 120 of 200
-    COL Black 2024: 130 of 200
+    COL White 2022: 560 of  800
+    COL White 2024: 560 of  800
+    COL Black 2022: 120 of  200
+    COL Black 2024: 130 of  200
     COL ALL   2022: 680 of 1000
     COL ALL   2024: 690 of 1000
   rows for "Summit Clinic"
@@ -181,10 +181,10 @@ example "alone in its region"
   inputs member_months 8000.5 region "Western"
   inputs for "Summit Clinic" member_months 6000 region "Eastern"
   rows
-    COL White 2022: 560 of 800
-    COL White 2024: 560 of 800
-    COL Black 2022: 120 of 200
-    COL Black 2024: 130 of 200
+    COL White 2022: 560 of  800
+    COL White 2024: 560 of  800
+    COL Black 2022: 120 of  200
+    COL Black 2024: 130 of  200
     COL ALL   2022: 680 of 1000
     COL ALL   2024: 690 of 1000
   rows for "Summit Clinic"
@@ -194,13 +194,33 @@ example "alone in its region"
   expect payout = $20,001.25
 end
 
+## HBD, where a lower rate is better: Black members went from 30% to 25% in poor control
+## against White members' 20%, half a 10 pp gap closed: full credit, 1. Harbor's whole
+## population is at 21.6667% (260 of 1200), below the Eastern median of 25.8333% (Harbor and
+## Summit, 30%): in poor control, below is better, so no halving. HBD carries the pool.
+example "lower is better on HBD"
+  organization "Harbor Clinic"
+  inputs member_months 10000 region "Eastern"
+  inputs for "Summit Clinic" member_months 6000 region "Eastern"
+  rows
+    HBD White 2022: 200 of 1000
+    HBD White 2024: 200 of 1000
+    HBD Black 2022:  60 of  200
+    HBD Black 2024:  50 of  200
+    HBD ALL   2022: 270 of 1200
+    HBD ALL   2024: 260 of 1200
+  rows for "Summit Clinic"
+    HBD ALL 2024: 300 of 1000
+  expect behind_region(HBD) = no
+  expect measure_score(HBD) = 1
+  expect payout = $25,000.00
+end
+
 # ---- promises: `eqlang check --properties` searches for tables that break them -----------
 
-invariant "the payout never exceeds the pool":
-  always payout <= pool
+invariant "the payout never exceeds the pool": always payout <= pool
 
-invariant "nothing is paid back":
-  always payout >= $0.00
+invariant "nothing is paid back": always payout >= $0.00
 
 invariant "better care for a focus group never pays less":
   payout never falls when rate(m, g, performance) improves

@@ -758,11 +758,10 @@ def _example(example: s.Example) -> Doc:
                 rows_doc = tuple((HARDLINE, row) for row in _row_lines(rows))
                 items.append((head, Nest(INDENT, rows_doc)))
             case s.ExampleInputs(organization, inputs):
+                # On one line when it fits, as a sentence; else one input a line.
                 head = "inputs" if organization is None else f"inputs for {quote(organization)}"
-                width = max((len(i.name) for i in inputs), default=0)
-                lines = tuple((HARDLINE, f"{i.name:<{width}} {format_literal(i.value)}")
-                              for i in inputs)
-                items.append((head, Nest(INDENT, lines)))
+                given = tuple((LINE, f"{i.name} {format_literal(i.value)}") for i in inputs)
+                items.append(Group((head, Nest(INDENT, given))))
             case s.Expectation():
                 items.append(_expectation(item))
     return _block(f"example {quote(example.title)}", items)
