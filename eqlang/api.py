@@ -100,6 +100,7 @@ from eqlang.diagnostics import (
     listed,
     render_all,
 )
+from eqlang.outputs import write_atomic
 from eqlang.render import explain as explain_tree
 from eqlang.render import outputs_data
 from eqlang.syntax import ast as s
@@ -108,7 +109,7 @@ from eqlang.syntax.parse import parse
 from eqlang.syntax.source import SourceFile, names_stdin
 from eqlang.tools.coverage import Coverage, coverage
 from eqlang.tools.examples import ExampleResult, run_examples
-from eqlang.trace.writer import FORMAT, build, dumps, write_atomic
+from eqlang.trace.writer import FORMAT, build, dumps
 
 __all__ = [
     "ExampleResult",

@@ -47,10 +47,12 @@ from eqlang.diagnostics import (
     listed,
     render_all,
 )
+from eqlang.files import Unreadable, read_limited
+from eqlang.outputs import E_UNWRITABLE, refuse_inputs, write_atomic
 from eqlang.render import module_docs, outputs_json, summary
 from eqlang.syntax.ast import ContractHeader
 from eqlang.syntax.fmt import format_module
-from eqlang.syntax.modules import load, stdlib_modules
+from eqlang.syntax.modules import load, source_error_diagnostic, stdlib_modules
 from eqlang.syntax.parse import parse
 from eqlang.syntax.source import (
     STDIN,
@@ -70,7 +72,6 @@ from eqlang.tools.properties import (
     render_outcomes,
     saver,
 )
-from eqlang.trace.writer import refuse_inputs, write_atomic
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -89,10 +90,6 @@ def _fail(diagnostics: tuple[Diagnostic, ...] | list[Diagnostic]) -> NoReturn:
     sys.exit(2 if all(d.code in USAGE_CODES for d in diagnostics) else 1)
 
 
-def _unreadable(error: SourceError) -> Diagnostic:
-    return Diagnostic("E0001", error.message, None, hint=error.hint, path=error.path)
-
-
 def reports_errors(command: F) -> F:
     """Turn every anticipated failure into diagnostics and exit 1, never a traceback."""
     @functools.wraps(command)
@@ -102,7 +99,7 @@ def reports_errors(command: F) -> F:
         except EqlangError as error:
             _fail(error.diagnostics)
         except SourceError as error:
-            _fail([_unreadable(error)])
+            _fail([source_error_diagnostic(error)])
         except BrokenPipeError:
             # The reader went away (`eqlang explain ... | head`): stop quietly, and keep
             # Python from complaining again when it flushes standard output on exit.
@@ -174,7 +171,7 @@ def check(files: tuple[str, ...], code: str | None, properties: bool, examples: 
             diagnostics.extend(error.diagnostics)
             continue
         except SourceError as error:
-            diagnostics.append(_unreadable(error))
+            diagnostics.append(source_error_diagnostic(error))
             continue
         if file == STDIN:
             file = STDIN_SHOWN
@@ -266,7 +263,7 @@ def fmt(files: tuple[str, ...], write: bool, check_only: bool, show_diff: bool) 
             diagnostics.extend(error.diagnostics)
             continue
         except SourceError as error:
-            diagnostics.append(_unreadable(error))
+            diagnostics.append(source_error_diagnostic(error))
             continue
         read += 1
         if not (write or check_only or show_diff):
@@ -451,8 +448,7 @@ def doc(files: tuple[str, ...], output: str | None, check_only: bool) -> None:
     if check_only:
         if output is None:
             raise click.UsageError("--check needs --output FILE")
-        current = Path(output).read_text(encoding="utf-8") if Path(output).exists() else ""
-        if current != text:
+        if _current(output, text) != text:
             click.echo(f"{output} is out of date; run `eqlang doc {' '.join(files)} --output "
                        f"{output}`", err=True)
             sys.exit(1)
@@ -461,6 +457,20 @@ def doc(files: tuple[str, ...], output: str | None, check_only: bool) -> None:
         write_atomic(output, text)
     else:
         click.echo(text, nl=False)
+
+
+def _current(output: str, text: str) -> str | None:
+    """What ``output`` holds now, to compare with ``text``: None when it is missing or too
+    long to be the same; a pipe or a device is refused, as writing to it would be."""
+    try:
+        return read_limited(output, len(text.encode("utf-8")), "document").decode(
+            "utf-8", errors="replace")
+    except Unreadable as problem:
+        if problem.kind in ("missing", "too large"):
+            return None
+        raise EqlangError(Diagnostic(E_UNWRITABLE, f"cannot check the output here: "
+                                     f"{problem.message}", None, path=output,
+                                     hint=problem.hint)) from None
 
 
 @main.command(name="test",

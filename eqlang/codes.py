@@ -170,11 +170,16 @@ def _add(entry: Explanation) -> None:
 _add(_entry(
     "E0001", "the source file cannot be read as a contract",
     """
-    eqlang could not read the file as contract text. The file is missing, is a directory,
-    contains NUL bytes (it is a binary file, such as a spreadsheet workbook or a PDF), is not
-    valid UTF-8, or is larger than the 500,000 bytes eqlang reads. A contract is a plain
-    UTF-8 text file ending in .eq; anything else is refused before parsing, so that a wrong
-    path fails at once with a reason instead of as a flood of syntax errors.
+    eqlang could not read the file as contract text. The file is missing, is a directory or
+    not a regular file (a named pipe, a socket, a device such as /dev/zero), contains NUL
+    bytes (it is a binary file, such as a spreadsheet workbook or a PDF), is not valid UTF-8,
+    has a carriage return that does not end a line, or is larger than the 500,000 bytes
+    eqlang reads. A contract is a plain UTF-8 text file ending in .eq, its lines ending in
+    LF or CRLF; anything else is refused before parsing, so that a wrong path fails at once
+    with a reason instead of as a flood of syntax errors. A NUL byte, a byte that is not
+    UTF-8 and a lone carriage return are shown at their line and column. (A lone carriage
+    return is refused because editors disagree on it: some show a line break where eqlang
+    would read one line, so a comment could hide the terms after it.)
     """,
     wrong="PK\x03\x04\x14\x00\x06\x00\x08\x00",
     shown_wrong="PK␃␄␔␀␆␀␈␀...   (a spreadsheet workbook saved under the name contract.eq)",
@@ -1705,6 +1710,29 @@ _add(_entry(
     fix="""
     Give a date on or after the start of the contract's term, usually the day its
     performance period closes or the day of the settlement, after it ends.
+    """,
+))
+
+_add(_entry(
+    "E0605", "an output that cannot be written where it is named",
+    """
+    An output file (`--trace FILE`, `eqlang doc --output FILE`, `eqlang fmt --write`, the
+    tables of `eqlang check --properties --counterexamples DIR`) is written whole: to a
+    temporary file beside it, then renamed in its place, so that no reader ever sees half of
+    it. That is refused when the folder does not exist, when the file cannot be created
+    there, and when the name is a folder, a named pipe, a socket or a device such as
+    `/dev/null`: renamed over one of those, the output would replace it with a regular file.
+    Nothing is settled or written when the output is refused. Here the folder `out` does
+    not exist.
+    """,
+    stage="command",
+    contract=_COMMAND_CONTRACT,
+    table=_TABLE,
+    wrong="eqlang eval contract.eq --table measures.csv --trace out/trace.json",
+    fixed="eqlang eval contract.eq --table measures.csv --trace trace.json",
+    fix="""
+    Name a regular file in a folder that exists, or create the folder first. To discard an
+    output, leave the option out: without `--trace`, no trace is written.
     """,
 ))
 

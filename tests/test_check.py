@@ -17,6 +17,7 @@ expectations are modules imported by the cases in their folder.
 
 from __future__ import annotations
 
+import os
 import random
 import re
 from collections.abc import Iterator
@@ -497,15 +498,32 @@ def _never_called(*_: object, **__: object) -> None:
 
 
 @pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
-def test_an_endless_file_is_read_no_further_than_the_limit() -> None:
-    """A device has no size to refuse it by; the read itself stops past the limit."""
+def test_an_endless_file_is_not_read() -> None:
+    """A device is refused before a byte is read: /dev/zero would never end."""
     with pytest.raises(EqlangError) as caught:
         load_and_check("/dev/zero")
     diagnostic, = caught.value.diagnostics
     assert diagnostic.code == "E0001"
-    assert diagnostic.message == ("file is larger than 500,000 bytes, the most eqlang reads "
-                                  "of a contract")
+    assert diagnostic.message == "this is a character device, not a regular file"
     check_rendering(diagnostic)
+
+
+def test_a_file_that_claims_no_size_is_read_no_further_than_the_limit(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files under /proc claim a size of 0: the read itself stops past the limit."""
+    path = write(tmp_path, "# x\n" * MAX_SOURCE_BYTES)
+    real_stat, real_fstat = os.stat, os.fstat
+
+    def no_size(info: os.stat_result) -> os.stat_result:
+        return os.stat_result((*info[:6], 0, *info[7:]))
+
+    monkeypatch.setattr(os, "stat", lambda where, **kw: no_size(real_stat(where, **kw)))
+    monkeypatch.setattr(os, "fstat", lambda handle: no_size(real_fstat(handle)))
+    with pytest.raises(EqlangError) as caught:
+        load_and_check(str(path))
+    diagnostic, = caught.value.diagnostics
+    assert diagnostic.message == ("file is larger than 500,000 bytes; eqlang reads contracts "
+                                  "of at most 500,000 bytes")
 
 
 def test_file_just_under_the_limit_is_read(tmp_path: Path) -> None:

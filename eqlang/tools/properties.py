@@ -43,6 +43,7 @@ from eqlang.check.checker import Program
 from eqlang.core.values import Entity, Group, NotScored, Quantity, Truth, Value, display
 from eqlang.data.tables import TableSet
 from eqlang.diagnostics import Diagnostic, EqlangError, counted, render
+from eqlang.outputs import write_atomic
 from eqlang.syntax import ast as s
 from eqlang.syntax.fmt import format_claim, format_expr
 from eqlang.tools.testing import (
@@ -55,7 +56,6 @@ from eqlang.tools.testing import (
     table_of,
     tables_for,
 )
-from eqlang.trace.writer import write_atomic
 
 #: Tables tried per invariant unless asked otherwise.
 DEFAULT_EXAMPLES = 200
