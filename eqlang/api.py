@@ -89,7 +89,13 @@ from eqlang import __version__
 from eqlang.backends.exact import E_STEPS, EvaluationError, Evaluator, Settlement
 from eqlang.check.checker import Program, check, signed_literal, value_problem
 from eqlang.core.values import NotScored, Quantity, Value, exact_text
-from eqlang.data.tables import TableSet, key_text, load_table, load_tables
+from eqlang.data.tables import (
+    MAX_TABLE_BYTES,
+    TableSet,
+    key_text,
+    load_tables,
+    table_from_bytes,
+)
 from eqlang.diagnostics import (
     Collector,
     Diagnostic,
@@ -100,13 +106,20 @@ from eqlang.diagnostics import (
     listed,
     render_all,
 )
+from eqlang.files import Unreadable, confined, read_limited
 from eqlang.outputs import write_atomic
 from eqlang.render import explain as explain_tree
 from eqlang.render import outputs_data
 from eqlang.syntax import ast as s
-from eqlang.syntax.modules import load, stdlib_modules
+from eqlang.syntax.modules import load, source_error_diagnostic, stdlib_modules
 from eqlang.syntax.parse import parse
-from eqlang.syntax.source import SourceFile, names_stdin
+from eqlang.syntax.source import (
+    MAX_SOURCE_BYTES,
+    SourceError,
+    SourceFile,
+    decode_source,
+    names_stdin,
+)
 from eqlang.tools.coverage import Coverage, coverage
 from eqlang.tools.examples import ExampleResult, run_examples
 from eqlang.trace.writer import FORMAT, build, dumps
@@ -467,34 +480,60 @@ def load_trace(path: str | Path) -> dict[str, Any]:
     return _read_trace(path)[1]
 
 
+#: Traces larger than this are not read: one of a thousand organizations is about 53 MB,
+#: and reading one takes several times its size in memory.
+MAX_TRACE_BYTES = 512 * 1024 * 1024
+#: The most digits a whole number in a trace may have: every one is a count or a line number.
+_MAX_TRACE_DIGITS = 20
+
+
 def _read_trace(path: str | Path) -> tuple[bytes, dict[str, Any]]:
     """The bytes of a trace file and the trace they hold, checked enough to be read."""
     shown = str(path)
     try:
-        raw = Path(path).read_bytes()
-        data = json.loads(raw.decode("utf-8"))
-    except FileNotFoundError:
-        if names_stdin(path):
-            raise _bad_trace(shown, "cannot read a trace from `-` (standard input)",
-                             "name the trace file") from None
-        raise _bad_trace(shown, "no such trace file",
-                         "write one with `eqlang eval ... --trace FILE`") from None
-    except IsADirectoryError:
-        raise _bad_trace(shown, "this is a directory, not a trace file",
-                         "name a .json file written by `eqlang eval --trace`") from None
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raw = read_limited(path, MAX_TRACE_BYTES, "trace")
+        data = json.loads(raw.decode("utf-8"), parse_int=_trace_int,
+                          parse_constant=_no_constant)
+    except Unreadable as problem:
+        if problem.kind == "missing":
+            if names_stdin(path):
+                raise _bad_trace(shown, "cannot read a trace from `-` (standard input)",
+                                 "name the trace file") from None
+            raise _bad_trace(shown, "no such trace file",
+                             "write one with `eqlang eval ... --trace FILE`") from None
+        hint = ("name a .json file written by `eqlang eval --trace`"
+                if problem.kind == "directory" else problem.hint)
+        raise _bad_trace(shown, problem.message, hint) from None
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        # ValueError is JSONDecodeError, or a number refused by the two functions below.
         raise _bad_trace(shown, f"not a JSON trace: {exc}",
                          "pass a file written by `eqlang eval --trace`") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         found = data.get("format") if isinstance(data, dict) else None
         raise _bad_trace(shown, f"not an eqlang trace of format {FORMAT}"
-                         + (f" (it says {found!r})" if found else ""),
+                         + (f" (it says {_cut(found)!r})" if found else ""),
                          "pass a file written by `eqlang eval --trace`")
     problem = _shape_problem(data)
     if problem is not None:
         raise _bad_trace(shown, f"the trace is damaged: {problem}",
                          "write it again with `eqlang eval ... --trace FILE`")
     return raw, data
+
+
+def _trace_int(text: str) -> int:
+    if len(text.lstrip("-")) > _MAX_TRACE_DIGITS:
+        raise ValueError(f"it holds a whole number {len(text):,} digits long, where every "
+                         "number of a trace is a count or a line number")
+    return int(text)
+
+
+def _no_constant(text: str) -> Any:
+    raise ValueError(f"`{text}` is not a number JSON allows")
+
+
+def _cut(value: Any) -> Any:
+    """A value of a trace for a message, cut short if it is a long text."""
+    return value[:60] + "..." if isinstance(value, str) and len(value) > 60 else value
 
 
 def _bad_trace(path: str, message: str, hint: str) -> EqlangError:
@@ -662,15 +701,21 @@ class Verification:
         return not self.problems
 
 
-def verify_trace(path: str | Path) -> Verification:
+def verify_trace(path: str | Path, *, inputs: str | Path | None = None) -> Verification:
     """Re-evaluate a trace from its recorded contract, modules and tables, and compare.
 
     Every input file is hashed and compared with the trace; then the run is repeated with
     the recorded organizations, overrides and settlement date, and the new trace is compared
     with the file byte by byte and, where they differ, value by value. Each difference is
     described.
+
+    A trace is untrusted: the inputs it names are read only inside ``inputs`` (by default
+    the trace's own folder), only if they are regular files within the size limits of the
+    commands that first read them, and a file whose SHA-256 differs from the trace's is
+    never shown, not even in an error's excerpt: it may not be the file that was traced.
     """
     shown = str(path)
+    folder = Path(inputs) if inputs is not None else Path(path).parent
     raw, trace = _read_trace(path)
     problems: list[str] = []
     if trace.get("eqlang_version") != __version__:
@@ -694,23 +739,19 @@ def verify_trace(path: str | Path) -> Verification:
                f"{counted(len(tables), 'table')} ({counted(rows, 'row')}) and every value of "
                f"{counted(len(organizations), 'organization')}")
     del trace  # a large trace is parsed again only if it differs, to describe how
-    contract_file = _locate(contract["path"], shown)
-    readable = _check_file("contract", contract["path"], contract_file, contract["sha256"],
-                           problems)
+    read = _Inputs(folder, problems)
+    contract_file = read.file("contract", contract["path"], contract["sha256"])
     for module in contract["modules"]:
-        readable &= _check_file("module", module["path"],
-                                _module_file(module["path"], contract_file),
-                                module["sha256"], problems)
-    table_files = []
-    for table in tables:
-        table_files.append(_locate(table["path"], shown))
-        readable &= _check_file("table", table["path"], table_files[-1], table["sha256"],
-                                problems)
-    if readable:
+        read.module(module["path"], module["sha256"], contract_file)
+    table_data = [read.file("table", table["path"], table["sha256"]) for table in tables]
+    if read.complete:
+        assert contract_file is not None
         try:
-            program = load_contract(contract_file, display=contract["path"])
-            table_set = TableSet(tuple(load_table(file, display=table["path"])
-                                       for file, table in zip(table_files, tables, strict=True)))
+            program = check(load(contract_file[0], contract["path"], source=decode_source(
+                contract["path"], contract_file[1])))
+            table_set = TableSet(tuple(table_from_bytes(data[1], table["path"])
+                                       for data, table in zip(table_data, tables, strict=True)
+                                       if data is not None))
             # Settled again for the organizations the run was asked for, not those the
             # trace holds: one taken out of the trace must show as missing from it.
             run = settle(program, table_set, organizations=org_filter, overrides=overrides,
@@ -718,9 +759,8 @@ def verify_trace(path: str | Path) -> Verification:
             fresh = run.trace()
             if not recorded_filter:
                 del fresh["org_filter"]  # said above; every other difference still counts
-        except EqlangError as error:
-            problems.append("re-evaluation from the recorded inputs failed:\n"
-                            + render_all(error.diagnostics))
+        except (EqlangError, SourceError) as error:
+            problems.append(read.failure(error))
         else:
             if dumps(fresh).encode("utf-8") != raw:
                 found: list[tuple[str | None, str]] = []
@@ -753,39 +793,80 @@ def _date(text: str | None) -> datetime.date | None:
                          "write the trace again with `eqlang eval --trace`") from None
 
 
-def _locate(recorded: str, trace_path: str) -> Path:
-    """A recorded input path: as written (relative to where eqlang ran), else beside the
-    trace, for a trace that travelled with its inputs."""
-    as_written = Path(recorded)
-    if as_written.exists() or as_written.is_absolute():
-        return as_written
-    beside = Path(trace_path).parent / recorded
-    return beside if beside.exists() else as_written
-
-
 def _module_file(recorded: str, contract_file: Path) -> Path:
+    """Where a module recorded as ``recorded`` is, beside the contract or in the standard
+    library (``<stdlib>/hedis.eq``)."""
     if recorded.startswith("<stdlib>/"):
         name = recorded.removeprefix("<stdlib>/").removesuffix(".eq")
         return stdlib_modules().get(name, Path(recorded))
     return contract_file.parent / recorded
 
 
-def _check_file(kind: str, recorded: str, path: Path, sha256: str, problems: list[str]) -> bool:
-    try:
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError as exc:
-        problem = f"{kind} {recorded}: cannot be read ({exc.strerror or exc}), so the values " \
-            "cannot be re-derived"
-        if isinstance(exc, FileNotFoundError) and not Path(recorded).is_absolute():
-            problem += ("; a recorded path is relative to the directory `eqlang eval` ran in: "
-                        "run `eqlang verify` there, or keep the inputs beside the trace")
-        problems.append(problem)
-        return False
-    if digest != sha256:
-        problems.append(f"{kind} {recorded}: its SHA-256 is {digest}, the trace records "
-                        f"{sha256}: the file or the trace was changed after the trace was "
-                        "written")
-    return True
+class _Inputs:
+    """The inputs a trace names, read for ``verify`` as untrusted paths: each only inside
+    ``folder``, only a regular file within its limit, hashed and compared with the trace;
+    every problem goes to ``problems``."""
+
+    def __init__(self, folder: Path, problems: list[str]) -> None:
+        self.folder = folder
+        self.problems = problems
+        self.complete = True
+        #: Inputs whose SHA-256 differs from the trace's: they may be other files entirely.
+        self.changed: list[str] = []
+
+    def file(self, kind: str, recorded: str, sha256: str, *, base: Path | None = None,
+             root: Path | None = None, at: str | None = None) -> tuple[Path, bytes] | None:
+        """The path and bytes of one input, or None when it is not read: ``recorded`` (or
+        ``at``, where the trace records another name), from ``base`` and inside ``root``,
+        by default the folder inputs are read from."""
+        limit = MAX_TABLE_BYTES if kind == "table" else MAX_SOURCE_BYTES
+        try:
+            path = confined(at or recorded, root or self.folder, base)
+            data = read_limited(path, limit, kind)
+        except Unreadable as problem:
+            self.complete = False
+            text = f"{kind} {recorded}: cannot be read ({problem.message}), so the values " \
+                "cannot be re-derived"
+            if problem.kind in ("missing", "outside"):
+                text += ("; inputs are read only inside the trace's folder, or the folder "
+                         "named with --inputs DIR: name the folder `eqlang eval` ran in, or "
+                         "keep the inputs beside the trace")
+            self.problems.append(text)
+            return None
+        digest = hashlib.sha256(data).hexdigest()
+        if digest != sha256:
+            self.changed.append(f"{kind} {recorded}")
+            self.problems.append(f"{kind} {recorded}: its SHA-256 is {digest}, the trace "
+                                 f"records {sha256}: the file or the trace was changed after "
+                                 "the trace was written")
+        return path, data
+
+    def module(self, recorded: str, sha256: str, contract: tuple[Path, bytes] | None) -> None:
+        """Check one module: of the standard library, or beside the contract."""
+        if recorded.startswith("<stdlib>/"):
+            name = recorded.removeprefix("<stdlib>/").removesuffix(".eq")
+            library = stdlib_modules()
+            if name not in library:
+                self.complete = False
+                self.problems.append(f"module {recorded}: there is no such module in the "
+                                     "standard library, so the values cannot be re-derived")
+                return
+            # The installed standard library is eqlang's own, read wherever it is.
+            self.file("module", recorded, sha256, root=library[name].parent,
+                      at=library[name].name)
+        elif contract is not None:
+            self.file("module", recorded, sha256, base=contract[0].parent)
+
+    def failure(self, error: EqlangError | SourceError) -> str:
+        """Why re-evaluation failed; the diagnostics only if every input is the one traced,
+        since their excerpts show the files' text."""
+        if self.changed:
+            return (f"re-evaluation from the recorded inputs failed; the errors are not shown, "
+                    f"because {listed(self.changed)} differ from the files traced and may not "
+                    "be inputs at all: check them with `eqlang check` or `eqlang eval`")
+        diagnostics = error.diagnostics if isinstance(error, EqlangError) else [
+            source_error_diagnostic(error)]
+        return "re-evaluation from the recorded inputs failed:\n" + render_all(diagnostics)
 
 
 def _compare(recorded: Any, fresh: Any, where: list[str],

@@ -399,14 +399,19 @@ def explain(trace_file: str, output: str, org: str | None, depth: int | None) ->
 
 @main.command(short_help="Re-derive a trace from its recorded inputs; report any difference.")
 @click.argument("trace_file", metavar="TRACE", type=click.Path())
+@click.option("--inputs", "inputs", metavar="DIR",
+              type=click.Path(exists=True, file_okay=False),
+              help="Read the inputs the trace names only inside DIR (by default, the "
+              "trace's own folder).")
 @reports_errors
-def verify(trace_file: str) -> None:
+def verify(trace_file: str, inputs: str | None) -> None:
     """Re-evaluate a trace from its recorded inputs and report every difference.
 
     Checks the SHA-256 of the contract, every module and every table, re-derives every value
-    and compares the result with the trace; exits 0 only when all of it matches.
+    and compares the result with the trace; exits 0 only when all of it matches. The paths
+    a trace records are read only inside the trace's folder, or DIR given with --inputs.
     """
-    result = verify_trace(trace_file)
+    result = verify_trace(trace_file, inputs=inputs)
     if not result.ok:
         click.echo(f"{trace_file}: does NOT verify", err=True)
         for problem in result.problems:

@@ -97,23 +97,22 @@ def _unreadable(exc: OSError, noun: str) -> Unreadable:
                       "check the path and its permissions")
 
 
-def confined(recorded: str, folder: Path) -> Path:
-    """The file a trace names as ``recorded``, found in ``folder``; raises ``Unreadable``
-    when it lies outside it, by an absolute path, by ``..`` or through a link.
+def confined(recorded: str, folder: Path, base: Path | None = None) -> Path:
+    """The file a trace names as ``recorded``, relative to ``base`` (by default
+    ``folder``); raises ``Unreadable`` when it lies outside ``folder``, by an absolute path,
+    by ``..`` or through a link.
 
     A trace is a file anyone may have edited: the paths in it decide nothing about which
     files are read, except within the folder the user named.
     """
+    written = (base if base is not None else folder) / recorded
     root = Path(os.path.realpath(folder))
-    target = Path(os.path.realpath(folder / recorded))
+    target = Path(os.path.realpath(written))
     if not target.is_relative_to(root):
+        plain = Path(os.path.abspath(written)).is_relative_to(Path(os.path.abspath(folder)))
         how = ("an absolute path" if Path(recorded).is_absolute() else
-               "a link" if Path(os.path.normpath(root / recorded)).is_relative_to(root)
-               else "`..`")
+               "a link" if plain else "`..`")
         raise Unreadable(
-            "outside",
-            f"it is outside {folder} (the folder inputs are read from), reached by {how}",
-            "inputs are read only inside the trace's folder, or the folder given with "
-            "--inputs DIR; keep the inputs there, and a trace that names a file elsewhere "
-            "was edited")
+            "outside", f"it is outside {folder}, reached by {how}",
+            f"name a file inside {folder}")
     return target

@@ -353,6 +353,19 @@ def _load(path: str | os.PathLike[str], shown: str) -> tuple[MeasureTable | None
     return _from_text(text, shown, sha256)
 
 
+def table_from_bytes(data: bytes, display: str) -> MeasureTable:
+    """Check a table's bytes as if read from a file named ``display``: for a reader that
+    has the bytes already (``eqlang verify`` hashes what it reads, and reads it once)."""
+    text, problem = _decode(data, display)
+    if problem is not None:
+        raise EqlangError(problem)
+    assert text is not None
+    table, diagnostics = _from_text(text, display, hashlib.sha256(data).hexdigest())
+    if table is None:
+        raise EqlangError(diagnostics)
+    return table
+
+
 def table_from_text(text: str, display: str) -> MeasureTable:
     """Check CSV text as if it were read from a file named ``display``.
 
