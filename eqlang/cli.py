@@ -62,6 +62,7 @@ from eqlang.syntax.source import (
     read_source,
     read_stream,
 )
+from eqlang.terminal import printable
 from eqlang.tools.coverage import render_coverage
 from eqlang.tools.examples import render_results
 from eqlang.tools.properties import (
@@ -81,11 +82,18 @@ F = TypeVar("F", bound=Callable[..., Any])
 USAGE_CODES = frozenset({"E0601", "E0604"})
 
 
+def _echo(text: str, *, nl: bool = True, err: bool = False, json: bool = False) -> None:
+    """Print ``text``, every character that could take control of the terminal escaped
+    (JSON's way in ``json``): names and paths come from files anyone may have written.
+    `fmt` and `doc` print their documents as they write them, without this."""
+    click.echo(printable(text, json=json), nl=nl, err=err)
+
+
 def _fail(diagnostics: tuple[Diagnostic, ...] | list[Diagnostic]) -> NoReturn:
-    click.echo(render_all(diagnostics), err=True)
+    _echo(render_all(diagnostics), err=True)
     total = sum(d.problems for d in diagnostics)
     shown = sum(d.problems == 1 for d in diagnostics)
-    click.echo(f"\n{counted(total, 'error')}" + (f" ({shown:,} shown)" if shown < total else ""),
+    _echo(f"\n{counted(total, 'error')}" + (f" ({shown:,} shown)" if shown < total else ""),
                err=True)
     sys.exit(2 if all(d.code in USAGE_CODES for d in diagnostics) else 1)
 
@@ -108,17 +116,17 @@ def reports_errors(command: F) -> F:
             sys.exit(1)
         except UnicodeEncodeError as error:
             # The output is written whole or not at all, so nothing half-printed is left.
-            click.echo(f"eqlang: error: standard output is encoded as {error.encoding}, which "
+            _echo(f"eqlang: error: standard output is encoded as {error.encoding}, which "
                        f"cannot show U+{ord(error.object[error.start]):04X} (and perhaps other "
                        "characters eqlang prints); use a UTF-8 locale, or set "
                        "PYTHONIOENCODING=utf-8", err=True)
             sys.exit(1)
         except OSError as error:
-            click.echo(f"eqlang: error: {error.strerror or error}"
+            _echo(f"eqlang: error: {error.strerror or error}"
                        + (f": {error.filename}" if error.filename else ""), err=True)
             sys.exit(1)
         except RecursionError:
-            click.echo("eqlang: error: the input is nested too deeply to process", err=True)
+            _echo("eqlang: error: the input is nested too deeply to process", err=True)
             sys.exit(1)
     return wrapper  # type: ignore[return-value]
 
@@ -156,7 +164,7 @@ def check(files: tuple[str, ...], code: str | None, properties: bool, examples: 
         if wanted not in EXPLANATIONS:
             hint = did_you_mean(wanted, EXPLANATIONS)
             raise click.UsageError(f"no error code {code}" + (f"; {hint}" if hint else ""))
-        click.echo(explain_code(wanted))
+        _echo(explain_code(wanted))
         return
     if not files:
         raise click.UsageError("name at least one contract file, or use --explain CODE")
@@ -175,7 +183,7 @@ def check(files: tuple[str, ...], code: str | None, properties: bool, examples: 
             continue
         if file == STDIN:
             file = STDIN_SHOWN
-        click.echo(f"{file}: ok ({counted(len(program.contract_measures), 'measure')}, "
+        _echo(f"{file}: ok ({counted(len(program.contract_measures), 'measure')}, "
                    f"{counted(len(program.outputs), 'output')})")
         if properties:
             broken += _search_properties(file, program, Budget(examples, seconds),
@@ -223,7 +231,7 @@ def _search_properties(file: str, program: Program, budget: Budget,
     outcomes = check_properties(program, budget)
     inputs = [m.source.path for m in program.modules]
     save = saver(folder, inputs) if folder is not None else None
-    click.echo(render_outcomes(file, outcomes, save), nl=False)
+    _echo(render_outcomes(file, outcomes, save), nl=False)
     return sum(1 for o in outcomes if not o.holds)
 
 
@@ -275,7 +283,7 @@ def fmt(files: tuple[str, ...], write: bool, check_only: bool, show_diff: bool) 
             if show_diff:
                 click.echo(_unified_diff(file, source.text, formatted), nl=False)
             if check_only:
-                click.echo(f"{file}: not formatted", err=True)
+                _echo(f"{file}: not formatted", err=True)
     if check_only:
         _report_check(read, unformatted)
     if diagnostics:
@@ -296,10 +304,10 @@ def _report_check(read: int, unformatted: list[str]) -> None:
     """The last line of `fmt --check`: how many of the files read need formatting."""
     files = counted(read, "file")
     if unformatted:
-        click.echo(f"{len(unformatted)} of {files} not formatted; "
+        _echo(f"{len(unformatted)} of {files} not formatted; "
                    "run `eqlang fmt --write` on them", err=True)
     else:
-        click.echo(f"{files} already formatted, nothing to change")
+        _echo(f"{files} already formatted, nothing to change")
 
 
 @main.command(short_help="Least and greatest value of each output over every valid table.")
@@ -314,9 +322,9 @@ def bounds(files: tuple[str, ...], as_json: bool) -> None:
         if as_json:
             results[file] = bounds_json(found)
         else:
-            click.echo(render_bounds(file, found), nl=False)
+            _echo(render_bounds(file, found), nl=False)
     if as_json:
-        click.echo(json.dumps(results, indent=2, sort_keys=True, ensure_ascii=False))
+        _echo(json.dumps(results, indent=2, sort_keys=True, ensure_ascii=False), json=True)
 
 
 def _as_of(value: str | None) -> datetime.date | None:
@@ -371,7 +379,7 @@ def eval_command(contract: str, tables: tuple[str, ...], orgs: tuple[str, ...],
                                                              settlements, run.overrides)
     if trace_path is not None:
         run.write_trace(trace_path)
-    click.echo(text, nl=False)
+    _echo(text, nl=False, json=as_json)
 
 
 @main.command(short_help="Show how one value of a trace was derived, down to the table rows.")
@@ -393,8 +401,8 @@ def explain(trace_file: str, output: str, org: str | None, depth: int | None) ->
                                + listed(sorted(trace["organizations"])))
     chosen = organization_of(trace, org, trace_file)
     text = explained(trace, chosen, output, trace_file, depth)  # before printing anything
-    click.echo(chosen)
-    click.echo(text, nl=False)
+    _echo(chosen)
+    _echo(text, nl=False)
 
 
 @main.command(short_help="Re-derive a trace from its recorded inputs; report any difference.")
@@ -413,14 +421,14 @@ def verify(trace_file: str, inputs: str | None) -> None:
     """
     result = verify_trace(trace_file, inputs=inputs)
     if not result.ok:
-        click.echo(f"{trace_file}: does NOT verify", err=True)
+        _echo(f"{trace_file}: does NOT verify", err=True)
         for problem in result.problems:
             first, *rest = problem.splitlines()
-            click.echo(f"  - {first}", err=True)
+            _echo(f"  - {first}", err=True)
             for line in rest:
-                click.echo(f"    {line}", err=True)
+                _echo(f"    {line}", err=True)
         sys.exit(1)
-    click.echo(f"{trace_file}: verified: {result.checked} match the trace")
+    _echo(f"{trace_file}: verified: {result.checked} match the trace")
 
 
 @main.command()
@@ -454,14 +462,14 @@ def doc(files: tuple[str, ...], output: str | None, check_only: bool) -> None:
         if output is None:
             raise click.UsageError("--check needs --output FILE")
         if _current(output, text) != text:
-            click.echo(f"{output} is out of date; run `eqlang doc {' '.join(files)} --output "
+            _echo(f"{output} is out of date; run `eqlang doc {' '.join(files)} --output "
                        f"{output}`", err=True)
             sys.exit(1)
-        click.echo(f"{output} is up to date")
+        _echo(f"{output} is up to date")
     elif output is not None:
         write_atomic(output, text)
     else:
-        click.echo(text, nl=False)
+        click.echo(text, nl=False)  # the document itself, as --output would write it
 
 
 def _current(output: str, text: str) -> str | None:
@@ -496,18 +504,18 @@ def test_command(files: tuple[str, ...], show_coverage: bool, fail_under: int | 
             program = load_contract(file)
         except EqlangError as error:
             broken += 1
-            click.echo(f"{file}: cannot run its examples: the contract has errors", err=True)
-            click.echo(render_all(error.diagnostics) + "\n", err=True)
+            _echo(f"{file}: cannot run its examples: the contract has errors", err=True)
+            _echo(render_all(error.diagnostics) + "\n", err=True)
             continue
         results = run_examples(program)
         if not results:
-            click.echo(f"{file}: no worked examples")
-        click.echo(render_results(program, results), nl=False)
+            _echo(f"{file}: no worked examples")
+        _echo(render_results(program, results), nl=False)
         for result in results:
             counts["passed" if result.passed else "failed"] += 1
         if show_coverage or fail_under is not None:
             covered = example_coverage(program, results)
-            click.echo(render_coverage(covered), nl=False)
+            _echo(render_coverage(covered), nl=False)
             if fail_under is not None and not covered.at_least(fail_under):
                 below.append(f"{file} ({covered.percent})")
     ran = counts["passed"] + counts["failed"]
@@ -516,11 +524,11 @@ def test_command(files: tuple[str, ...], show_coverage: bool, fail_under: int | 
                f"{counts['failed']} failed")
     if broken:
         summary += f"; {counted(broken, 'file')} with errors"
-    click.echo(summary)
+    _echo(summary)
     if below:
-        click.echo(f"coverage below {fail_under}%: " + ", ".join(below))
+        _echo(f"coverage below {fail_under}%: " + ", ".join(below))
     if ran == 0 and not broken:
-        click.echo("no worked examples to run; add an `example` to the contract "
+        _echo("no worked examples to run; add an `example` to the contract "
                    "(`eqlang check --explain E0801` shows one)", err=True)
     if counts["failed"] or broken or below or ran == 0:
         sys.exit(1)

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 import attrs
 
 from eqlang.syntax.source import Span
+from eqlang.terminal import printable
 
 
 @attrs.frozen
@@ -209,12 +210,16 @@ def _excerpt(span: Span, label: str = "") -> list[str]:
     line, column = source.position(span.start)
     end_line, end_column = source.position(max(span.start, span.end - 1))
     text = source.line_text(line)
-    shown = text.expandtabs(1)
+    raw = text.expandtabs(1)
     width = len(str(line))
     last = end_column if end_line == line else len(text)
     length = max(1, last - column + 1)
-    length = min(length, max(1, len(shown) - column + 1))
-    indent = column - 1
+    length = min(length, max(1, len(raw) - column + 1))
+    # Control characters are shown escaped, wider than they stand: the carets follow.
+    before = printable(raw[:column - 1])
+    marked = printable(raw[column - 1:column - 1 + length])
+    shown = before + marked + printable(raw[column - 1 + length:])
+    indent, length = len(before), max(1, len(marked))
     if len(shown) > MAX_SHOWN_WIDTH:
         first = max(0, indent - _CONTEXT_BEFORE)
         window = shown[first:first + MAX_SHOWN_WIDTH]
@@ -233,18 +238,20 @@ def _excerpt(span: Span, label: str = "") -> list[str]:
 
 
 def render(diagnostic: Diagnostic) -> str:
-    """The full human-readable text of one diagnostic."""
-    lines = [f"{diagnostic.location()}: error[{diagnostic.code}]: {diagnostic.message}"]
+    """The full human-readable text of one diagnostic, control characters escaped: paths,
+    names and source lines come from files anyone may have written."""
+    lines = [printable(f"{diagnostic.location()}: error[{diagnostic.code}]: "
+                       f"{diagnostic.message}")]
     if diagnostic.span is not None:
         lines.extend(_excerpt(diagnostic.span))
     for note in diagnostic.notes:
         if note.span is not None:
-            lines.append(f"  = note: {note.message} ({note.span.location()})")
+            lines.append(printable(f"  = note: {note.message} ({note.span.location()})"))
             lines.extend("    " + row for row in _excerpt(note.span))
         else:
-            lines.append(f"  = note: {note.message}")
+            lines.append(printable(f"  = note: {note.message}"))
     if diagnostic.hint:
-        lines.append(f"  = hint: {diagnostic.hint}")
+        lines.append(printable(f"  = hint: {diagnostic.hint}"))
     lines.append(f"  = see: eqlang check --explain {diagnostic.code}")
     return "\n".join(lines)
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import bisect
 import hashlib
-import re
 import unicodedata
 from pathlib import Path
 from typing import BinaryIO
@@ -16,6 +15,7 @@ from typing import BinaryIO
 import attrs
 
 from eqlang.files import Unreadable, read_limited
+from eqlang.terminal import escape, is_bidi_control, unsafe
 
 #: Contracts larger than this are refused before parsing: no real contract comes near it
 #: (the largest shipped one is under 30 kB), and a file this size checks within seconds.
@@ -156,19 +156,30 @@ def decode_source(path: str, data: bytes) -> SourceFile:
             "save the contract as UTF-8 text",
             *_place(data, offset),
         ) from None
-    lone = _LONE_CR.search(data)
-    if lone is not None:
+    for found in unsafe(text):
+        char, offset = found.group(), found.start()
+        if is_bidi_control(char) or text.startswith("\r\n", offset):
+            continue  # a line end, or a direction the parser allows in display text only
+        line = text.count("\n", 0, offset) + 1
+        column = offset - text.rfind("\n", 0, offset)
+        if char == "\r" or unicodedata.category(char) in ("Zl", "Zp"):
+            what = "a carriage return (CR)" if char == "\r" else f"a {_NAMES[char]}"
+            raise SourceError(
+                path,
+                f"{what} that does not end a line: eqlang ends lines at LF or CRLF only, "
+                f"and some programs show a {_NAMES[char]} as a line break where eqlang sees "
+                "none",
+                "save the file with LF (or CRLF) line ends", line, column)
         raise SourceError(
             path,
-            "a carriage return (CR) that does not end a line: eqlang ends lines at LF or CRLF "
-            "only, and some programs show a lone CR as a line break where eqlang sees none",
-            "save the file with LF (or CRLF) line ends",
-            *_place(data, lone.start()),
-        )
+            f"a control character, {escape(char)}, which a terminal or an editor may act on "
+            "or hide instead of showing",
+            "remove it; a line break in quoted text is written \\n", line, column)
     return SourceFile(path, text, hashlib.sha256(data).hexdigest())
 
 
-_LONE_CR = re.compile(rb"\r(?!\n)")
+_NAMES = {"\r": "lone CR", "\u2028": "line separator (U+2028)",
+          "\u2029": "paragraph separator (U+2029)"}
 
 
 def read_source(path: str | Path, display: str | None = None) -> SourceFile:

@@ -46,6 +46,7 @@ from eqlang.diagnostics import Diagnostic, EqlangError, counted, render
 from eqlang.outputs import write_atomic
 from eqlang.syntax import ast as s
 from eqlang.syntax.fmt import format_claim, format_expr
+from eqlang.terminal import printable
 from eqlang.tools.testing import (
     Move,
     amounts,
@@ -554,7 +555,7 @@ def render_outcomes(path: str, outcomes: Sequence[Outcome],
     for number, outcome in enumerate(broken, start=1):
         lines.append("")
         lines.extend(_broken_lines(number, outcome, save))
-    return "\n".join(lines) + "\n"
+    return printable("\n".join(lines) + "\n")
 
 
 def _broken_lines(number: int, outcome: Outcome,
