@@ -376,6 +376,7 @@ def _settle(program: Program, tables: str | Path | Sequence[str | Path] | TableS
             organizations: str | Sequence[str] | None,
             overrides: str | Sequence[str] | Mapping[str, str],
             as_of: datetime.date | None) -> Run:
+    _settleable(program)
     # A lone string is a sequence too: read as a list, `"t.csv"` would be five tables
     # named by its letters.
     if isinstance(tables, str | Path):
@@ -407,6 +408,16 @@ def _settle(program: Program, tables: str | Path | Sequence[str | Path] | TableS
             hint="settle on or after the start of the contract, usually after its "
             "performance period ends"))
     known = table_set.organizations()
+    if not known:
+        # Most likely an export that wrote only its header: an empty settlement would look
+        # like a run that paid nobody.
+        raise EqlangError([Diagnostic(
+            "E0602", "the measure table holds no rows, so there is no organization to settle",
+            None, path=table.path, line=2, column=1,
+            hint="check that the export wrote its rows, not only the header")
+            for table in table_set.tables] or [Diagnostic(
+                "E0602", "no measure table was given, so there is no organization to settle",
+                None, path="eqlang.api", hint="pass the paths of the measure tables")])
     chosen = list(known)
     if program.provider is not None:
         chosen = [program.provider]
@@ -429,6 +440,24 @@ def _settle(program: Program, tables: str | Path | Sequence[str | Path] | TableS
     settlements = _settle_each(evaluator, sorted(chosen))
     org_filter = tuple(sorted(set(organizations))) if organizations else None
     return Run(program, table_set, evaluator, settlements, texts, org_filter)
+
+
+def _settleable(program: Program) -> None:
+    """Refuse a module, or a contract without outputs: settled, either would pay nobody
+    anything and exit as if all were well."""
+    path = program.main.source.path
+    if program.header is None:
+        raise EqlangError(Diagnostic(
+            "E0606", "this is a module, not a contract: it has no contract header, so there "
+            "is nothing to settle", None, path=path, line=1, column=1,
+            hint="settle the contract that imports it; a contract starts with `contract "
+            "\"Title\" ... end` and declares the outputs it pays"))
+    if not program.outputs:
+        raise EqlangError(Diagnostic(
+            "E0606", "the contract declares no output, so there is nothing to settle",
+            program.header.span,
+            hint="declare what it pays with `output NAME: money = ... rounded to cents half "
+            "up`"))
 
 
 def _settle_each(evaluator: Evaluator, organizations: list[str]) -> tuple[Settlement, ...]:

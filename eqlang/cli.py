@@ -365,13 +365,6 @@ def eval_command(contract: str, tables: tuple[str, ...], orgs: tuple[str, ...],
         # Refused before the work is done, not after.
         refuse_inputs(trace_path, input_files(program, tables))
     table_set = load_tables(list(tables))
-    if not table_set.organizations():
-        # Most likely an export that wrote only its header: printing an empty settlement
-        # would look like a run that paid nobody.
-        raise EqlangError(Diagnostic(
-            "E0602", "the measure tables hold no rows, so there is no organization to settle",
-            None, path=", ".join(tables),
-            hint="check that the export wrote its rows, not only the header"))
     run = settle(program, table_set, organizations=list(orgs), overrides=list(overrides),
                  as_of=_as_of(as_of))
     settlements = list(run.settlements)

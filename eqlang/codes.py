@@ -360,6 +360,31 @@ _add(_entry(
     """,
 ))
 
+_add(_entry(
+    "E0010", "a number of decimal places too large to round to",
+    """
+    An output is `rounded to N decimals` with N larger than 34. eqlang computes with exact
+    decimals of 34 significant digits, so no value can have more decimal places than that
+    to keep; a number like 999999999999 is a typing slip or a hostile file, and rounding to
+    it could never finish. (A `round(value, N, mode)` with such an N stops the settlement
+    with E0405.)
+    """,
+    wrong=_contract("""
+    measure COL higher is better
+    output share: number = 1 / 3
+      rounded to 999999999999 decimals half even
+    """),
+    fixed=_contract("""
+    measure COL higher is better
+    output share: number = 1 / 3
+      rounded to 6 decimals half even
+    """),
+    fix="""
+    Round to the places the contract promises: cents for money, a few decimals for a rate or
+    a score, at most 34. Write `not rounded` to keep every digit eqlang computes.
+    """,
+))
+
 # ---- names and structure: E01xx ---------------------------------------------------------
 
 _add(_entry(
@@ -1733,6 +1758,29 @@ _add(_entry(
     fix="""
     Name a regular file in a folder that exists, or create the folder first. To discard an
     output, leave the option out: without `--trace`, no trace is written.
+    """,
+))
+
+_add(_entry(
+    "E0606", "a file with nothing to settle",
+    """
+    `eqlang eval` (and `verify`, and the Python API's `settle`) settles contracts: files that
+    start with a `contract "Title" ... end` header and declare outputs, the amounts the
+    contract pays. The file named is a module, made to be imported by contracts, or a
+    contract without a single output. Settled, it would print an empty settlement and exit
+    as if all were well, so eqlang refuses it and says why.
+    """,
+    stage="command",
+    contract=_COMMAND_CONTRACT,
+    table=_TABLE,
+    modules=(("terms.eq", """
+    define target: percent = 60%
+    """),),
+    wrong="eqlang eval terms.eq --table measures.csv",
+    fixed="eqlang eval contract.eq --table measures.csv",
+    fix="""
+    Name the contract, not a module it imports. A contract that should pay something needs
+    an `output` for it: `output payout: money = ... rounded to cents half up`.
     """,
 ))
 

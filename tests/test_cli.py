@@ -406,8 +406,8 @@ def test_tables_without_rows_settle_nothing_and_say_so(workdir: Path, content: s
     Path("empty.csv").write_text(content, encoding="utf-8")
     code, out, err = run("eval", CONTRACT, "--table", "empty.csv", "--trace", "t.json")
     assert code == 1 and out == ""
-    assert err.startswith("empty.csv: error[E0602]: the measure tables hold no rows, so there "
-                          "is no organization to settle\n"), err
+    assert err.startswith("empty.csv:2:1: error[E0602]: the measure table holds no rows, so "
+                          "there is no organization to settle\n"), err
     assert not Path("t.json").exists()
 
 

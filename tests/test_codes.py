@@ -148,6 +148,8 @@ def _run(tmp_path: Path, code: str, which: str, monkeypatch: pytest.MonkeyPatch)
         folder.mkdir()
         _write(folder, "contract.eq", entry.contract)
         _write(folder, "measures.csv", entry.table)
+        for name, body in modules:
+            _write(folder, name, body)
         _commands(folder, text, monkeypatch)
     elif entry.stage == "check":
         load_and_check(str(_example(folder, text, modules)))

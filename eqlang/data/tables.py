@@ -737,6 +737,7 @@ class _Checker:
                         "table is empty, expected a header row naming the columns "
                         + ", ".join(REQUIRED_COLUMNS),
                         f"start the file with the header row `{_HEADER_EXAMPLE}`",
+                        line=1, column=1,
                     )
                 )
             return rows, spans, self.collector.finish("this table")

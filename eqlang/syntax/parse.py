@@ -27,6 +27,9 @@ from eqlang.syntax.source import SourceFile, Span, normal_text
 MAX_NESTING = 150
 #: How many syntax errors one file reports before giving up.
 MAX_SYNTAX_ERRORS = 20
+#: The most decimal places a value is rounded to: exact arithmetic keeps 34 significant
+#: digits (``eqlang.core.values.ExactMath``), so more places could never be kept.
+MAX_DECIMAL_PLACES = 34
 
 DECLARATION_KEYWORDS = (
     "contract", "import", "measure", "stratification", "parameter", "define", "output",
@@ -724,7 +727,18 @@ class _Builder:
             return s.Rounding("cents", 2, mode_text, span=self.span(tree))
         if target.data == "to_dollars":
             return s.Rounding("dollars", 0, mode_text, span=self.span(tree))
-        return s.Rounding("decimals", int(target.children[0]), mode_text, span=self.span(tree))
+        places = target.children[0]
+        written = str(places).lstrip("0") or "0"
+        if len(written) > 2 or int(written) > MAX_DECIMAL_PLACES:
+            shown = written if len(written) <= 20 else f"{written[:17]}... ({len(written):,} " \
+                "digits)"
+            raise EqlangError(Diagnostic(
+                "E0010", f"cannot round to {shown} decimals: exact arithmetic keeps "
+                f"{MAX_DECIMAL_PLACES} significant digits, so no more than "
+                f"{MAX_DECIMAL_PLACES} decimal places can be kept", self.span(places),
+                hint=f"round to cents, dollars or at most {MAX_DECIMAL_PLACES} decimals, or "
+                "write `not rounded`"))
+        return s.Rounding("decimals", int(written), mode_text, span=self.span(tree))
 
     def decl_schedule(self, tree: Tree) -> s.Schedule:
         name, param, return_type, domain, *tiers = tree.children
