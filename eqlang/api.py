@@ -89,6 +89,7 @@ from eqlang import __version__
 from eqlang.backends.exact import E_STEPS, EvaluationError, Evaluator, Settlement
 from eqlang.check.checker import Program, check, signed_literal, value_problem
 from eqlang.core.values import NotScored, Quantity, Value, exact_text
+from eqlang.data.lookalikes import lookalike_keys
 from eqlang.data.tables import (
     MAX_TABLE_BYTES,
     TableSet,
@@ -386,6 +387,7 @@ def _settle(program: Program, tables: str | Path | Sequence[str | Path] | TableS
     if organizations:
         organizations = [key_text(org) for org in organizations]
     table_set = tables if isinstance(tables, TableSet) else load_tables(list(tables))
+    _no_lookalikes(program, table_set)
     assignments = (
         [f"{k}={v}" for k, v in overrides.items()] if isinstance(overrides, Mapping)
         else [overrides] if isinstance(overrides, str) else list(overrides)
@@ -458,6 +460,18 @@ def _settleable(program: Program) -> None:
             program.header.span,
             hint="declare what it pays with `output NAME: money = ... rounded to cents half "
             "up`"))
+
+
+def _no_lookalikes(program: Program, tables: TableSet) -> None:
+    """Refuse key cells that mix scripts or only look like a name (E0509)."""
+    groups = [program.stratifications[strat].spellings.get(group, group)
+              for group, strat in program.group_strata.items()]
+    problems = lookalike_keys(tables, read={
+        "org": [program.provider] if program.provider is not None else [],
+        "measure": program.measures, "group": ["ALL", *groups],
+        "period": program.periods.values()})
+    if problems:
+        raise EqlangError(problems)
 
 
 def _settle_each(evaluator: Evaluator, organizations: list[str]) -> tuple[Settlement, ...]:

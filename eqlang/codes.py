@@ -361,6 +361,39 @@ _add(_entry(
 ))
 
 _add(_entry(
+    "E0009", "a direction control that could reorder the text as it is shown",
+    """
+    The file holds a bidirectional control character (such as U+202E RIGHT-TO-LEFT
+    OVERRIDE, U+2066 LEFT-TO-RIGHT ISOLATE or U+200F RIGHT-TO-LEFT MARK) in code, in a
+    comment or in a quoted key, or one that quoted display text opens and does not end.
+    Editors and terminals obey these characters, so the text can show in another order than
+    eqlang reads it: a comment can seem to end early and hide a term after it, or an
+    amount can seem to say another one (the "Trojan Source" trick). Direction controls are
+    allowed only inside quoted display text (titles, citations, reasons), where names in
+    right-to-left scripts may need them, and each override, embedding or isolate must be
+    ended inside the same quotes. eqlang shows the character escaped, as `\\u202e`.
+    """,
+    wrong=_contract("""
+    # The pool is fixed.\u202e $0.00 = pool
+    parameter pool: money = $100,000.00
+    """),
+    shown_wrong=_contract("""
+    # The pool is fixed.<U+202E> $0.00 = pool
+    parameter pool: money = $100,000.00
+    """),
+    fixed=_contract("""
+    # The pool is fixed.
+    parameter pool: money = $100,000.00
+    """),
+    fix="""
+    Delete the character: it is invisible in most editors, so search for it (`\\u202e`, or
+    the code point eqlang names). In a title or a citation in a right-to-left script, end
+    each direction it opens inside the quotes: an embedding or an override with U+202C POP
+    DIRECTIONAL FORMATTING, an isolate with U+2069 POP DIRECTIONAL ISOLATE.
+    """,
+))
+
+_add(_entry(
     "E0010", "a number of decimal places too large to round to",
     """
     An output is `rounded to N decimals` with N larger than 34. eqlang computes with exact
@@ -382,6 +415,51 @@ _add(_entry(
     fix="""
     Round to the places the contract promises: cents for money, a few decimals for a rate or
     a score, at most 34. Write `not rounded` to keep every digit eqlang computes.
+    """,
+))
+
+_add(_entry(
+    "E0011", "a name or quoted key that is not what it looks like",
+    """
+    A name, or a quoted text that is matched against the measure tables (a group's table
+    spelling, a period's label, the provider, an example's rows) or names a file, looks
+    like another but is made of other characters: it mixes scripts in one word (a Cyrillic
+    `а` among Latin letters looks exactly like a Latin `a`), or it looks the same as another
+    name of the file (`C0L` with a zero and `COL` with the letter O). Such a name matches
+    nothing it seems to match: a group spelled with a Cyrillic letter has no members in a
+    table typed on an English keyboard, and its gaps are never measured. eqlang applies
+    Unicode's confusable detection (UTS #39: mixed scripts and confusable skeletons) and
+    names each character that differs. Titles, citations and reasons, which are only shown,
+    may mix scripts.
+    """,
+    wrong=_contract("""
+    measure COL higher is better
+
+    stratification race
+      groups "Bl\u0430ck" as Black, White
+      reference White
+    end
+    """),
+    shown_wrong=_contract("""
+    measure COL higher is better
+
+    stratification race
+      groups "Blаck" as Black, White   # the first `а` is U+0430 CYRILLIC SMALL LETTER A
+      reference White
+    end
+    """),
+    fixed=_contract("""
+    measure COL higher is better
+
+    stratification race
+      groups Black, White
+      reference White
+    end
+    """),
+    fix="""
+    Retype the name on your keyboard, or copy it from the table it should match; the hint
+    gives the spelling in one script when there is one. If two different names only look
+    alike, rename one so that a reader can tell them apart.
     """,
 ))
 
@@ -1637,6 +1715,44 @@ _add(_entry(
     fix="""
     Spell the key as the contract does (names are case-sensitive), in the export or by
     editing the table; the message names the spelling the contract reads.
+    """,
+))
+
+_add(_entry(
+    "E0509", "a key cell of the table that is not what it looks like",
+    """
+    A key cell of the table (an organization, a measure, a group or a period) mixes scripts
+    in one word, or looks the same as a name the contract reads, or as another cell of its
+    column, but is made of other characters: a Cyrillic `а` among Latin letters, a capital
+    `I` where the other has a small `l`. Read as written, the row would belong to no group
+    the contract knows, or an organization would be settled twice under two names that a
+    reader cannot tell apart. eqlang applies Unicode's confusable detection (UTS #39: mixed
+    scripts and confusable skeletons) and names each character that differs. Here the
+    second row's `а` is U+0430 CYRILLIC SMALL LETTER A.
+    """,
+    stage="table",
+    contract=_contract(_RACE, """
+    output black_rate: percent = rate(COL, Black, performance) rounded to 1 decimals half up
+    """),
+    wrong="""
+    org,measure,group,period,numerator,denominator
+    Harbor ACO,COL,ALL,2024,650,1000
+    Harbor ACO,COL,Bl\u0430ck,2024,130,200
+    """,
+    shown_wrong="""
+    org,measure,group,period,numerator,denominator
+    Harbor ACO,COL,ALL,2024,650,1000
+    Harbor ACO,COL,Blаck,2024,130,200
+    """,
+    fixed="""
+    org,measure,group,period,numerator,denominator
+    Harbor ACO,COL,ALL,2024,650,1000
+    Harbor ACO,COL,Black,2024,130,200
+    """,
+    fix="""
+    Retype the cell, or fix the export that wrote it; the hint gives the spelling in one
+    script when there is one. Two organizations whose names only look alike are one
+    organization written two ways, or two that need names a reader can tell apart.
     """,
 ))
 

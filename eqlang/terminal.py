@@ -22,13 +22,23 @@ import icu
 _ESCAPED = "[[:Cc:][:Cs:][:Zl:][:Zp:][:Bidi_Control:]-[\\t\\n]]"
 
 
-@functools.cache
-def _pattern() -> re.Pattern[str]:
-    found = icu.UnicodeSet(_ESCAPED)
+def _class(pattern: str) -> re.Pattern[str]:
+    """A regular expression matching one character of an ICU set ``pattern``."""
+    found = icu.UnicodeSet(pattern)
     # Code points, not characters, in the class: a surrogate does not survive as a string.
     ranges = ((ord(found.getRangeStart(i)), ord(found.getRangeEnd(i)))
               for i in range(found.getRangeCount()))
     return re.compile("[" + "".join(f"\\U{low:08x}-\\U{high:08x}" for low, high in ranges) + "]")
+
+
+@functools.cache
+def _pattern() -> re.Pattern[str]:
+    return _class(_ESCAPED)
+
+
+@functools.cache
+def _bidi() -> re.Pattern[str]:
+    return _class("[:Bidi_Control:]")
 
 
 def escape(char: str) -> str:
@@ -59,13 +69,11 @@ def unsafe(text: str) -> Iterator[re.Match[str]]:
     return _pattern().finditer(text)
 
 
-@functools.cache
-def _bidi() -> frozenset[str]:
-    found = icu.UnicodeSet("[:Bidi_Control:]")
-    return frozenset(chr(c) for i in range(found.getRangeCount())
-                     for c in range(ord(found.getRangeStart(i)), ord(found.getRangeEnd(i)) + 1))
-
-
 def is_bidi_control(char: str) -> bool:
     """Whether ``char`` sets the direction of the text after it (RLO, LRI, PDF, RLM...)."""
-    return char in _bidi()
+    return _bidi().fullmatch(char) is not None
+
+
+def bidi_controls(text: str) -> Iterator[re.Match[str]]:
+    """Each character of ``text`` that sets the direction of the text after it."""
+    return _bidi().finditer(text)

@@ -40,6 +40,7 @@ from eqlang.diagnostics import (
 from eqlang.syntax import modules as modules_module
 from eqlang.syntax.parse import DECLARATION_KEYWORDS
 from eqlang.syntax.source import MAX_SOURCE_BYTES
+from eqlang.terminal import printable
 
 ROOT = Path(__file__).resolve().parent.parent
 BROKEN = Path(__file__).resolve().parent / "broken"
@@ -136,10 +137,13 @@ def check_rendering(diagnostic: Diagnostic) -> None:
         position = caret.index("^")
         assert quoted[:caret.index("|")].strip() == str(span.line), text
         assert len(quoted) <= 120 + caret.index("|") + 2, "long lines are shown as a window"
+        # Control characters are shown escaped, wider than they stand.
         if span.text and span.text[0] not in "\t\r\n":
-            assert quoted[position] == span.text[0], text
-        if len(span.source.line_text(span.line)) <= MAX_SHOWN_WIDTH:
-            assert position - caret.index("|") - 1 == span.column, text
+            assert quoted[position] == printable(span.text)[0], text
+        line = span.source.line_text(span.line)
+        if len(line) <= MAX_SHOWN_WIDTH:
+            before = printable(line[:span.column - 1])
+            assert position - caret.index("|") - 1 == len(before) + 1, text
     else:
         where = f"{diagnostic.path}:{diagnostic.line}:{diagnostic.column}" \
             if diagnostic.line is not None else f"{diagnostic.path}"
@@ -164,7 +168,7 @@ def test_the_collection_is_large_and_covers_every_checker_code() -> None:
     covered = {e.code for c in cases if not c.xfail for e in c.expected}
     sources = "".join((ROOT / "eqlang" / f).read_text(encoding="utf-8")
                       for f in ("syntax/source.py", "syntax/parse.py", "syntax/modules.py",
-                                "check/checker.py"))
+                                "syntax/lookalikes.py", "check/checker.py"))
     emitted = set(re.findall(r'"(E0[0-3]\d\d)"', sources))
     assert emitted, "no codes found in the checker's sources"
     assert emitted - covered == set()

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from eqlang.api import settle
 from eqlang.backends.exact import Evaluator
 from eqlang.check.checker import load_and_check
 from eqlang.cli import main
@@ -117,10 +118,13 @@ def _example(folder: Path, text: str, modules: tuple[tuple[str, str], ...]) -> P
 
 
 def _settle(contract: Path, table: Path, step_limit: int | None) -> None:
+    """Settle as `eqlang eval` does, or with the evaluator's own step budget."""
     program = load_and_check(str(contract))
     tables = load_tables([table])
-    kwargs = {} if step_limit is None else {"step_limit": step_limit}
-    evaluator = Evaluator(program, tables, **kwargs)
+    if step_limit is None:
+        settle(program, tables)
+        return
+    evaluator = Evaluator(program, tables, step_limit=step_limit)
     for org in tables.organizations():
         evaluator.settle(org)
 

@@ -21,6 +21,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from eqlang.diagnostics import Diagnostic, EqlangError, Note, did_you_mean
 from eqlang.syntax import ast as s
+from eqlang.syntax.lookalikes import lookalike_text
 from eqlang.syntax.source import SourceFile, Span, normal_text
 
 #: Deeper expressions are refused: no contract needs them, and every later stage recurses.
@@ -464,7 +465,7 @@ def parse(source: SourceFile) -> s.Module:
     _check_nesting(source, tree)
     builder = _Builder(source)
     declarations: list[s.Declaration] = []
-    problems: list[Diagnostic] = []
+    problems = lookalike_text(source, tree)
     for child in tree.children:
         # A value the grammar admits but the language does not (2024-02-30) spoils only
         # its own declaration, so such errors are reported together.
