@@ -592,7 +592,8 @@ def _shape_problem(trace: dict[str, Any]) -> str | None:
     checks = [need("contract", contract, dict), need("tables", trace.get("tables"), list),
               need("organizations", trace.get("organizations"), dict),
               need("overrides", trace.get("overrides"), dict),
-              need("as_of", trace.get("as_of"), (str, type(None))),
+              # Null when the contract's own date was used, but never left out.
+              need("as_of", trace.get("as_of", 0), (str, type(None))),
               # Missing only from traces written before it was recorded; verify says so.
               need("org_filter", trace.get("org_filter"), (list, type(None)))]
     checks += [need(f"org_filter[{number}]", name, str)
