@@ -99,6 +99,16 @@ def write_atomic(path: str | Path, text: str, protected: list[str | Path] | None
         raise
 
 
+def make_folder(folder: str | Path) -> None:
+    """Create ``folder`` (and the folders above it) for outputs, unless it is there; refused
+    with E0605 when it cannot be."""
+    try:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise _refused(folder, f"cannot create the folder: {error.strerror or error}",
+                       "name a folder that can be created, or one that exists") from None
+
+
 def _target(path: str | Path) -> Path:
     """The file a write to ``path`` replaces: through links, the file they lead to."""
     target = Path(path)
@@ -117,4 +127,4 @@ def _unwritable(path: str | Path, error: OSError) -> EqlangError:
         return _refused(path, "the name is too long for the file system",
                         "name a shorter file; a file name has at most 255 bytes")
     return _refused(path, error.strerror or str(error),
-                    "check that the folder is writable and has room")
+                    "check the path, and that its folder is writable and has room")

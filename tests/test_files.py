@@ -194,3 +194,21 @@ def test_an_import_name_too_long_for_the_file_system_is_located(workdir: Path) -
     assert code == 1 and "Traceback" not in err
     assert err.startswith("long.eq:1:1: error[E0107]: cannot import "), err
     assert len(err.splitlines()[0]) < 300
+
+
+def test_a_loop_of_links_is_refused_with_a_diagnostic(workdir: Path) -> None:
+    Path("one.json").symlink_to("two.json")
+    Path("two.json").symlink_to("one.json")
+    code, _, err = run("eval", CONTRACT, "--table", TABLE, "--trace", "one.json")
+    assert code == 1 and "one.json: error[E0605]: cannot write the output here: " in err, err
+    assert Path("one.json").is_symlink() and Path("two.json").is_symlink()
+
+
+def test_a_counterexample_folder_that_cannot_be_made_is_refused_with_a_diagnostic(
+        workdir: Path) -> None:
+    Path("taken").write_text("a file\n")
+    code, _, err = run("check", "--properties", "--examples", "50", "--counterexamples",
+                       "taken/found", str(FLAWED))
+    assert code == 1 and "Traceback" not in err
+    assert "taken/found: error[E0605]: cannot write the output here: cannot create the " \
+        "folder" in err, err

@@ -186,3 +186,28 @@ def test_a_huge_row_count_in_a_valid_trace_is_refused(workdir: Path,
     assert code == 1 and "Traceback" not in err
     assert "t.json: error[E0701]: not a JSON trace: it holds a whole number 5,000 digits " \
         "long" in err, err
+
+
+def test_a_trace_larger_than_its_limit_is_not_read(workdir: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(eqlang.api, "MAX_TRACE_BYTES", 100)
+    for command in (("verify",), ("explain", "payout")):
+        code, _, err = run(command[0], "t.json", *command[1:])
+        assert code == 1 and "t.json: error[E0701]: file is " in err, err
+        assert "eqlang reads traces of at most 100 bytes" in err
+
+
+def test_the_paths_inside_a_trace_are_shown_never_opened(workdir: Path) -> None:
+    private = str(workdir.parent / "private" / "passwd")
+    trace = json.loads(Path("t.json").read_text())
+    for section in trace["organizations"].values():
+        for node in section["nodes"].values():
+            node["at"] = f"{private}:1:1"
+            for row in node.get("rows", []):
+                row["table"] = private
+    Path("t.json").write_text(json.dumps(trace))
+    org = next(iter(trace["organizations"]))
+    code, out, err = run("explain", "t.json", "equity_payment", "--org", org)
+    assert code == 0 and f"at {private}:1:1" in out, err
+    assert SECRET not in out + err
+    refused("the trace says")

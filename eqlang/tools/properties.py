@@ -43,7 +43,7 @@ from eqlang.check.checker import Program
 from eqlang.core.values import Entity, Group, NotScored, Quantity, Truth, Value, display
 from eqlang.data.tables import TableSet
 from eqlang.diagnostics import Diagnostic, EqlangError, counted, render
-from eqlang.outputs import write_atomic
+from eqlang.outputs import make_folder, write_atomic
 from eqlang.syntax import ast as s
 from eqlang.syntax.fmt import format_claim, format_expr
 from eqlang.terminal import printable
@@ -632,7 +632,7 @@ def saver(folder: str, protected: Sequence[str]) -> Callable[[str, str], str]:
     is made with the first table, so a search that finds nothing leaves nothing behind."""
 
     def save(name: str, text: str) -> str:
-        Path(folder).mkdir(parents=True, exist_ok=True)
+        make_folder(folder)
         path = str(Path(folder) / name)
         write_atomic(path, text, protected=list(protected))
         return path
