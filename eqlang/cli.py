@@ -163,7 +163,8 @@ def check(files: tuple[str, ...], code: str | None, properties: bool, examples: 
         wanted = code.strip().upper()
         if wanted not in EXPLANATIONS:
             hint = did_you_mean(wanted, EXPLANATIONS)
-            raise click.UsageError(f"no error code {code}" + (f"; {hint}" if hint else ""))
+            raise click.UsageError(printable(f"no error code {code}"
+                                             + (f"; {hint}" if hint else "")))
         _echo(explain_code(wanted))
         return
     if not files:
@@ -221,8 +222,8 @@ def _require_properties(context: click.Context, properties: bool, folder: str | 
         raise click.UsageError(f"{' and '.join(given)} only {verb} to the invariant search; "
                                "add --properties")
     if folder is not None and Path(folder).exists() and not Path(folder).is_dir():
-        raise click.UsageError(f"--counterexamples {folder}: this is a file, not a folder; "
-                               "name a folder (it is created if missing)")
+        raise click.UsageError(printable(f"--counterexamples {folder}: this is a file, not a "
+                                         "folder; name a folder (it is created if missing)"))
 
 
 def _search_properties(file: str, program: Program, budget: Budget,
@@ -390,8 +391,8 @@ def explain(trace_file: str, output: str, org: str | None, depth: int | None) ->
     """
     trace = load_trace(trace_file)
     if org is None and len(trace["organizations"]) > 1:
-        raise click.UsageError("the trace holds several organizations; choose one with --org: "
-                               + listed(sorted(trace["organizations"])))
+        raise click.UsageError(printable("the trace holds several organizations; choose one "
+                                         "with --org: " + listed(sorted(trace["organizations"]))))
     chosen = organization_of(trace, org, trace_file)
     text = explained(trace, chosen, output, trace_file, depth)  # before printing anything
     _echo(chosen)

@@ -86,6 +86,9 @@ def test_a_hostile_organization_name_is_escaped_by_explain_and_verify(workdir: P
     code, _, err = run("explain", "t.json", "payout", "--org", "Evil")
     assert code == 1 and "did you mean `Evil \\x1b]0;pwned\\x07 Org`?" in err
     assert_safe(err)
+    code, _, err = run("explain", "t.json", "payout")
+    assert code == 2 and "Evil \\x1b]0;pwned\\x07 Org" in err
+    assert_safe(err)
 
 
 def test_a_terminal_command_planted_in_a_trace_is_shown_escaped(workdir: Path) -> None:
