@@ -1688,6 +1688,17 @@ _add(_entry(
     """,
 ))
 
+# A contract that reads group Black, and a table that spells it {black}: the examples of
+# spellings the contract does not read.
+_BLACK_RATE = _contract(_RACE, """
+output black_rate: percent = rate(COL, Black, performance) rounded to 1 decimals half up
+""")
+_BLACK_ROWS = """
+org,measure,group,period,numerator,denominator
+Harbor ACO,COL,ALL,2024,650,1000
+Harbor ACO,COL,{black},2024,130,200
+"""
+
 _add(_entry(
     "E0508", "a table names a measure, group or period unlike the contract",
     """
@@ -1699,19 +1710,9 @@ _add(_entry(
     first row, with the number of rows written that way.
     """,
     stage="table",
-    contract=_contract(_RACE, """
-    output black_rate: percent = rate(COL, Black, performance) rounded to 1 decimals half up
-    """),
-    wrong="""
-    org,measure,group,period,numerator,denominator
-    Harbor ACO,COL,ALL,2024,650,1000
-    Harbor ACO,COL,black,2024,130,200
-    """,
-    fixed="""
-    org,measure,group,period,numerator,denominator
-    Harbor ACO,COL,ALL,2024,650,1000
-    Harbor ACO,COL,Black,2024,130,200
-    """,
+    contract=_BLACK_RATE,
+    wrong=_BLACK_ROWS.format(black="black"),
+    fixed=_BLACK_ROWS.format(black="Black"),
     fix="""
     Spell the key as the contract does (names are case-sensitive), in the export or by
     editing the table; the message names the spelling the contract reads.
@@ -1731,24 +1732,10 @@ _add(_entry(
     second row's `а` is U+0430 CYRILLIC SMALL LETTER A.
     """,
     stage="table",
-    contract=_contract(_RACE, """
-    output black_rate: percent = rate(COL, Black, performance) rounded to 1 decimals half up
-    """),
-    wrong="""
-    org,measure,group,period,numerator,denominator
-    Harbor ACO,COL,ALL,2024,650,1000
-    Harbor ACO,COL,Bl\u0430ck,2024,130,200
-    """,
-    shown_wrong="""
-    org,measure,group,period,numerator,denominator
-    Harbor ACO,COL,ALL,2024,650,1000
-    Harbor ACO,COL,Blаck,2024,130,200
-    """,
-    fixed="""
-    org,measure,group,period,numerator,denominator
-    Harbor ACO,COL,ALL,2024,650,1000
-    Harbor ACO,COL,Black,2024,130,200
-    """,
+    contract=_BLACK_RATE,
+    wrong=_BLACK_ROWS.format(black="Bl\u0430ck"),
+    shown_wrong=_BLACK_ROWS.format(black="Blаck"),
+    fixed=_BLACK_ROWS.format(black="Black"),
     fix="""
     Retype the cell, or fix the export that wrote it; the hint gives the spelling in one
     script when there is one. Two organizations whose names only look alike are one

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from cli_run import run
+from cli_run import copy_reference, run
 
 from eqlang.api import load_contract, settle
 from eqlang.diagnostics import EqlangError
@@ -29,11 +29,7 @@ COUNTEREXAMPLE = "counterexample-1-better-care-for-a-focus-group-never-pays-less
 
 @pytest.fixture
 def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    (tmp_path / "contracts").mkdir()
-    for name in (CONTRACT, TABLE):
-        shutil.copy(ROOT / name, tmp_path / name)
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+    return copy_reference(tmp_path, monkeypatch)
 
 
 def _fifo(path: Path) -> Iterator[None]:

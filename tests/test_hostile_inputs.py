@@ -3,11 +3,10 @@ a hint, never a traceback and never a silent misreading (issue 16, items 4, 6, 8
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
-from cli_run import run
+from cli_run import copy_reference, run
 
 from eqlang.api import load_contract, settle
 from eqlang.diagnostics import EqlangError
@@ -21,11 +20,7 @@ ROUNDING = "rounded to cents half up"
 
 @pytest.fixture
 def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    (tmp_path / "contracts").mkdir()
-    for name in (CONTRACT, TABLE):
-        shutil.copy(ROOT / name, tmp_path / name)
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+    return copy_reference(tmp_path, monkeypatch)
 
 
 def fails(*args: str, code: str, where: str, message: str = "") -> str:

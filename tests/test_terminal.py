@@ -5,11 +5,10 @@ command; and a contract cannot hold them (but for direction marks in display tex
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
-from cli_run import run
+from cli_run import copy_reference, run
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -58,12 +57,9 @@ def test_the_escapes_read_like_python_strings() -> None:
 
 @pytest.fixture
 def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    (tmp_path / "contracts").mkdir()
-    for name in (CONTRACT, TABLE):
-        shutil.copy(ROOT / name, tmp_path / name)
+    copy_reference(tmp_path, monkeypatch)
     text = (tmp_path / TABLE).read_text().replace(HARBORVIEW, f"Evil {TITLE} Org")
     (tmp_path / "evil.csv").write_text(text)
-    monkeypatch.chdir(tmp_path)
     return tmp_path
 
 
