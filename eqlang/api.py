@@ -865,8 +865,8 @@ class _Inputs:
         by default the folder inputs are read from."""
         limit = MAX_TABLE_BYTES if kind == "table" else MAX_SOURCE_BYTES
         try:
-            path = confined(at or recorded, root or self.folder, base)
-            data = read_limited(path, limit, kind)
+            data = read_limited(confined(at or recorded, root or self.folder, base), limit,
+                                kind)
         except Unreadable as problem:
             self.complete = False
             text = f"{kind} {recorded}: cannot be read ({problem.message}), so the values " \
@@ -883,7 +883,9 @@ class _Inputs:
             self.problems.append(f"{kind} {recorded}: its SHA-256 is {digest}, the trace "
                                  f"records {sha256}: the file or the trace was changed after "
                                  "the trace was written")
-        return path, data
+        # As named, not as resolved: a contract reached through a link imports from beside
+        # the link, as it did when it was settled.
+        return (base or root or self.folder) / (at or recorded), data
 
     def module(self, recorded: str, sha256: str, contract: tuple[Path, bytes] | None) -> None:
         """Check one module: of the standard library, or beside the contract."""
