@@ -76,15 +76,17 @@ def damaged_trace(draw: st.DrawFn, trace: dict[str, Any], max_mutations: int = 3
     data = _copy(trace)
     for _ in range(draw(st.integers(1, max_mutations))):
         path = _path(draw, data)
+        # Copied: a forged list or object is one object for every draw, and a later
+        # mutation inside it would change what the strategy gives.
         if not path:
-            return draw(_FORGED)
+            return _copy(draw(_FORGED))
         parent = _at(data, path[:-1])
         key = path[-1]
         kind = draw(st.sampled_from(("delete", "forge", "forge", "move")))
         if kind == "delete":
             del parent[key]
         elif kind == "forge":
-            parent[key] = draw(_FORGED)
+            parent[key] = _copy(draw(_FORGED))
         else:
             parent[key] = _copy(_at(data, _path(draw, data)))
     return data
