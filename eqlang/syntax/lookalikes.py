@@ -26,7 +26,7 @@ import icu
 from lark import Token, Tree
 
 from eqlang.diagnostics import Diagnostic, Note
-from eqlang.syntax.source import SourceFile
+from eqlang.syntax.source import SourceFile, normal_text
 from eqlang.terminal import bidi_controls, escape
 
 E_BIDI = "E0009"
@@ -201,7 +201,8 @@ def _lookalike_names(source: SourceFile, tree: Tree, strings: list[tuple[Token, 
     first: dict[str, tuple[str, Token]] = {}
     reported: set[tuple[str, str]] = set()
     for token in tokens:
-        text = str(token)[1:-1] if token.type == "STRING" else str(token)
+        # Quoted text in the form it is compared in: an accent typed either way is one name.
+        text = normal_text(str(token)[1:-1]) if token.type == "STRING" else str(token)
         if not text:
             continue
         seen = first.setdefault(skeleton(text), (text, token))
