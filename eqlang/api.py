@@ -75,7 +75,6 @@ import contextlib
 import datetime
 import decimal
 import gc
-import hashlib
 import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
@@ -91,7 +90,6 @@ from eqlang.check.checker import Program, check, signed_literal, value_problem
 from eqlang.core.values import NotScored, Quantity, Value, exact_text
 from eqlang.data.lookalikes import lookalike_keys
 from eqlang.data.tables import (
-    MAX_TABLE_BYTES,
     TableSet,
     key_text,
     load_tables,
@@ -105,17 +103,15 @@ from eqlang.diagnostics import (
     counted,
     did_you_mean,
     listed,
-    render_all,
 )
-from eqlang.files import Unreadable, confined, read_limited
+from eqlang.files import Unreadable, read_limited
 from eqlang.outputs import write_atomic
 from eqlang.render import explain as explain_tree
 from eqlang.render import outputs_data
 from eqlang.syntax import ast as s
-from eqlang.syntax.modules import load, source_error_diagnostic, stdlib_modules
+from eqlang.syntax.modules import load, stdlib_modules
 from eqlang.syntax.parse import parse
 from eqlang.syntax.source import (
-    MAX_SOURCE_BYTES,
     SourceError,
     SourceFile,
     decode_source,
@@ -123,6 +119,7 @@ from eqlang.syntax.source import (
 )
 from eqlang.tools.coverage import Coverage, coverage
 from eqlang.tools.examples import ExampleResult, run_examples
+from eqlang.trace.inputs import TracedInputs
 from eqlang.trace.writer import FORMAT, build, dumps
 
 __all__ = [
@@ -783,7 +780,7 @@ def verify_trace(path: str | Path, *, inputs: str | Path | None = None) -> Verif
                f"{counted(len(tables), 'table')} ({counted(rows, 'row')}) and every value of "
                f"{counted(len(organizations), 'organization')}")
     del trace  # a large trace is parsed again only if it differs, to describe how
-    read = _Inputs(folder, problems)
+    read = TracedInputs(folder, problems)
     contract_file = read.file("contract", contract["path"], contract["sha256"])
     for module in contract["modules"]:
         read.module(module["path"], module["sha256"], contract_file)
@@ -844,75 +841,6 @@ def _module_file(recorded: str, contract_file: Path) -> Path:
         name = recorded.removeprefix("<stdlib>/").removesuffix(".eq")
         return stdlib_modules().get(name, Path(recorded))
     return contract_file.parent / recorded
-
-
-class _Inputs:
-    """The inputs a trace names, read for ``verify`` as untrusted paths: each only inside
-    ``folder``, only a regular file within its limit, hashed and compared with the trace;
-    every problem goes to ``problems``."""
-
-    def __init__(self, folder: Path, problems: list[str]) -> None:
-        self.folder = folder
-        self.problems = problems
-        self.complete = True
-        #: Inputs whose SHA-256 differs from the trace's: they may be other files entirely.
-        self.changed: list[str] = []
-
-    def file(self, kind: str, recorded: str, sha256: str, *, base: Path | None = None,
-             root: Path | None = None, at: str | None = None) -> tuple[Path, bytes] | None:
-        """The path and bytes of one input, or None when it is not read: ``recorded`` (or
-        ``at``, where the trace records another name), from ``base`` and inside ``root``,
-        by default the folder inputs are read from."""
-        limit = MAX_TABLE_BYTES if kind == "table" else MAX_SOURCE_BYTES
-        try:
-            data = read_limited(confined(at or recorded, root or self.folder, base), limit,
-                                kind)
-        except Unreadable as problem:
-            self.complete = False
-            text = f"{kind} {recorded}: cannot be read ({problem.message}), so the values " \
-                "cannot be re-derived"
-            if problem.kind in ("missing", "outside"):
-                text += ("; inputs are read only inside the trace's folder, or the folder "
-                         "named with --inputs DIR: name the folder `eqlang eval` ran in, or "
-                         "keep the inputs beside the trace")
-            self.problems.append(text)
-            return None
-        digest = hashlib.sha256(data).hexdigest()
-        if digest != sha256:
-            self.changed.append(f"{kind} {recorded}")
-            self.problems.append(f"{kind} {recorded}: its SHA-256 is {digest}, the trace "
-                                 f"records {sha256}: the file or the trace was changed after "
-                                 "the trace was written")
-        # As named, not as resolved: a contract reached through a link imports from beside
-        # the link, as it did when it was settled.
-        return (base or root or self.folder) / (at or recorded), data
-
-    def module(self, recorded: str, sha256: str, contract: tuple[Path, bytes] | None) -> None:
-        """Check one module: of the standard library, or beside the contract."""
-        if recorded.startswith("<stdlib>/"):
-            name = recorded.removeprefix("<stdlib>/").removesuffix(".eq")
-            library = stdlib_modules()
-            if name not in library:
-                self.complete = False
-                self.problems.append(f"module {recorded}: there is no such module in the "
-                                     "standard library, so the values cannot be re-derived")
-                return
-            # The installed standard library is eqlang's own, read wherever it is.
-            self.file("module", recorded, sha256, root=library[name].parent,
-                      at=library[name].name)
-        elif contract is not None:
-            self.file("module", recorded, sha256, base=contract[0].parent)
-
-    def failure(self, error: EqlangError | SourceError) -> str:
-        """Why re-evaluation failed; the diagnostics only if every input is the one traced,
-        since their excerpts show the files' text."""
-        if self.changed:
-            return (f"re-evaluation from the recorded inputs failed; the errors are not shown, "
-                    f"because {listed(self.changed)} differ from the files traced and may not "
-                    "be inputs at all: check them with `eqlang check` or `eqlang eval`")
-        diagnostics = error.diagnostics if isinstance(error, EqlangError) else [
-            source_error_diagnostic(error)]
-        return "re-evaluation from the recorded inputs failed:\n" + render_all(diagnostics)
 
 
 def _compare(recorded: Any, fresh: Any, where: list[str],

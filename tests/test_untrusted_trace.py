@@ -18,6 +18,7 @@ import pytest
 from cli_run import run
 
 import eqlang.api
+import eqlang.trace.inputs
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOWCASE = "contracts/showcase.eq"
@@ -119,7 +120,7 @@ def test_a_named_pipe_or_a_device_in_the_folder_is_refused_without_waiting(
 
 def test_an_input_larger_than_its_limit_is_not_read(workdir: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(eqlang.api, "MAX_TABLE_BYTES", 100)
+    monkeypatch.setattr(eqlang.trace.inputs, "MAX_TABLE_BYTES", 100)
     refused(f"table {SHOWCASE_TABLE}: cannot be read (file is ", "eqlang reads tables of at "
             "most 100 bytes)")
 
