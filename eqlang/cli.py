@@ -12,6 +12,7 @@ import datetime
 import difflib
 import functools
 import gc
+import hashlib
 import json
 import os
 import sys
@@ -23,8 +24,10 @@ import click
 
 from eqlang import __version__
 from eqlang.api import (
+    Run,
     example_coverage,
     explained,
+    export_fhir,
     input_files,
     load_contract,
     load_trace,
@@ -33,11 +36,11 @@ from eqlang.api import (
     settle,
     verify_trace,
 )
-from eqlang.backends.interval import bounds_json, output_bounds, render_bounds
-from eqlang.check.checker import Program
-from eqlang.check.checker import check as check_program
+from eqlang.check import check as check_program
 from eqlang.codes import EXPLANATIONS
 from eqlang.codes import explain as explain_code
+from eqlang.core.program import Program
+from eqlang.data.fhir_map import FhirMap, load_fhir_map
 from eqlang.data.tables import load_tables
 from eqlang.diagnostics import (
     Diagnostic,
@@ -47,22 +50,22 @@ from eqlang.diagnostics import (
     listed,
     render_all,
 )
+from eqlang.document import contract_markdown, document_title, markdown_html
 from eqlang.files import Unreadable, read_limited
 from eqlang.outputs import E_UNWRITABLE, refuse_inputs, write_atomic
 from eqlang.render import module_docs, outputs_json, summary
 from eqlang.syntax.ast import ContractHeader
-from eqlang.syntax.fmt import format_module
+from eqlang.syntax.literate import format_source, parse_contract, read_contract
 from eqlang.syntax.modules import load, source_error_diagnostic, stdlib_modules
-from eqlang.syntax.parse import parse
 from eqlang.syntax.source import (
     STDIN,
     STDIN_SHOWN,
     SourceError,
     SourceFile,
-    read_source,
     read_stream,
 )
 from eqlang.terminal import printable
+from eqlang.tools.bounds import bounds_json, output_bounds, render_bounds
 from eqlang.tools.coverage import render_coverage
 from eqlang.tools.examples import render_results
 from eqlang.tools.properties import (
@@ -264,10 +267,10 @@ def fmt(files: tuple[str, ...], write: bool, check_only: bool, show_diff: bool) 
     read = 0
     for file in files:
         try:
-            source = _read_stdin() if file == STDIN else read_source(file)
+            source = _read_stdin() if file == STDIN else read_contract(file)
             if file == STDIN:
                 file = STDIN_SHOWN
-            formatted = format_module(parse(source))
+            written, formatted = format_source(source)
         except EqlangError as error:
             diagnostics.extend(error.diagnostics)
             continue
@@ -277,12 +280,12 @@ def fmt(files: tuple[str, ...], write: bool, check_only: bool, show_diff: bool) 
         read += 1
         if not (write or check_only or show_diff):
             click.echo(formatted, nl=False)
-        elif formatted != source.text:
+        elif formatted != written:
             unformatted.append(file)
             if write:
                 write_atomic(file, formatted)
             if show_diff:
-                click.echo(_unified_diff(file, source.text, formatted), nl=False)
+                click.echo(_unified_diff(file, written, formatted), nl=False)
             if check_only:
                 _echo(f"{file}: not formatted", err=True)
     if check_only:
@@ -338,10 +341,30 @@ def _as_of(value: str | None) -> datetime.date | None:
                                  param_hint="'--as-of'") from None
 
 
+_TABLE_HELP = ("A measure table: CSV, a FHIR Bundle or MeasureReport (JSON), or a folder of "
+               "them; repeat for several.")
+_MAP_HELP = "How FHIR MeasureReports name the contract's measures, periods and groups."
+
+
+def _load_map(path: str | None) -> FhirMap:
+    return FhirMap() if path is None else load_fhir_map(path)
+
+
+def _settle_tables(program: Program, tables: tuple[str, ...], fhir_map: FhirMap,
+                   orgs: tuple[str, ...], overrides: tuple[str, ...], as_of: str | None,
+                   trace: str | None = None) -> Run:
+    """Load the tables and settle the contract on them, as `eval` and `export` do; with
+    ``trace``, write the trace as the run settles."""
+    table_set = load_tables(list(tables), fhir_map=fhir_map)
+    return settle(program, table_set, organizations=list(orgs), overrides=list(overrides),
+                  as_of=_as_of(as_of), trace=trace)
+
+
 @main.command(name="eval")
 @click.argument("contract", type=click.Path())
 @click.option("--table", "tables", multiple=True, required=True, metavar="PATH",
-              help="A measure table (CSV); repeat for several.")
+              help=_TABLE_HELP)
+@click.option("--fhir-map", "fhir_map", metavar="MAP.toml", help=_MAP_HELP)
 @click.option("--org", "orgs", multiple=True, metavar="ORG",
               help="Settle only this organization; repeat for several.")
 @click.option("--trace", "trace_path", metavar="OUT.json", help="Write the full trace here.")
@@ -352,9 +375,9 @@ def _as_of(value: str | None) -> datetime.date | None:
 @click.option("--as-of", "as_of", metavar="DATE",
               help="Settlement date that picks amended parameter values.")
 @reports_errors
-def eval_command(contract: str, tables: tuple[str, ...], orgs: tuple[str, ...],
-                 trace_path: str | None, as_json: bool, overrides: tuple[str, ...],
-                 as_of: str | None) -> None:
+def eval_command(contract: str, tables: tuple[str, ...], fhir_map: str | None,
+                 orgs: tuple[str, ...], trace_path: str | None, as_json: bool,
+                 overrides: tuple[str, ...], as_of: str | None) -> None:
     """Settle a contract on measure tables and print the payouts."""
     if trace_path == "-":
         # A file named "-" would surprise anyone used to "-" meaning standard output.
@@ -365,15 +388,65 @@ def eval_command(contract: str, tables: tuple[str, ...], orgs: tuple[str, ...],
     if trace_path is not None:
         # Refused before the work is done, not after.
         refuse_inputs(trace_path, input_files(program, tables))
-    table_set = load_tables(list(tables))
-    run = settle(program, table_set, organizations=list(orgs), overrides=list(overrides),
-                 as_of=_as_of(as_of))
+    run = _settle_tables(program, tables, _load_map(fhir_map), orgs, overrides, as_of,
+                         trace_path)
     settlements = list(run.settlements)
     text = outputs_json(settlements) if as_json else summary(program, run.evaluator,
                                                              settlements, run.overrides)
-    if trace_path is not None:
-        run.write_trace(trace_path)
     _echo(text, nl=False, json=as_json)
+
+
+@main.group()
+def export() -> None:
+    """Write a settlement in another format: FHIR MeasureReports."""
+
+
+@export.command(name="fhir", short_help="A FHIR Bundle of MeasureReports and the settlement.")
+@click.argument("contract", type=click.Path())
+@click.option("--table", "tables", multiple=True, required=True, metavar="PATH",
+              help=_TABLE_HELP)
+@click.option("--output", required=True, metavar="OUT.json", help="Write the Bundle here.")
+@click.option("--fhir-map", "fhir_map", metavar="MAP.toml", help=_MAP_HELP)
+@click.option("--org", "orgs", multiple=True, metavar="ORG",
+              help="Export only this organization; repeat for several.")
+@click.option("--as-of", "as_of", metavar="DATE",
+              help="Settlement date that picks amended parameter values.")
+@click.option("--trace", "trace_path", metavar="OUT.json",
+              help="Also write the trace whose SHA-256 the Bundle records.")
+@reports_errors
+def export_fhir_command(contract: str, tables: tuple[str, ...], output: str,
+                        fhir_map: str | None, orgs: tuple[str, ...], as_of: str | None,
+                        trace_path: str | None) -> None:
+    """Settle a contract and write a FHIR R4 collection Bundle: a summary MeasureReport per
+    organization, measure and period, stratified as the contract's stratifications, and
+    each organization's settlement with the SHA-256 of the trace.
+
+    See docs/fhir.md for the mapping, field by field.
+    """
+    for option, path in (("--output", output), ("--trace", trace_path)):
+        if path == "-":
+            raise click.BadParameter("name a file to write, such as bundle.json",
+                                     param_hint=f"'{option}'")
+    if trace_path is not None and os.path.abspath(trace_path) == os.path.abspath(output):
+        raise click.BadParameter("the trace and the Bundle need files of their own",
+                                 param_hint="'--trace'")
+    program = load_contract(contract)
+    mapping = _load_map(fhir_map)
+    inputs = input_files(program, tables) + ([fhir_map] if fhir_map else [])
+    for path in (output, trace_path):
+        if path is not None:
+            refuse_inputs(path, inputs)
+    run = _settle_tables(program, tables, mapping, orgs, (), as_of)
+    trace = run.trace_json()
+    bundle = export_fhir(run, mapping, trace=trace)
+    inputs += [t.path for t in run.tables.tables]
+    write_atomic(output, bundle, protected=inputs)
+    if trace_path is not None:
+        write_atomic(trace_path, trace, protected=inputs)
+    reports = bundle.count('"resourceType": "MeasureReport"')
+    _echo(f"{output}: {counted(reports, 'MeasureReport')} for "
+               f"{counted(len(run.organizations), 'organization')}; trace SHA-256 "
+               f"{hashlib.sha256(trace.encode('utf-8')).hexdigest()}")
 
 
 @main.command(short_help="Show how one value of a trace was derived, down to the table rows.")
@@ -425,33 +498,38 @@ def verify(trace_file: str, inputs: str | None) -> None:
     _echo(f"{trace_file}: verified: {result.checked} match the trace")
 
 
-@main.command()
+@main.command(short_help="A contract as a document for signatories, or docs of modules.")
 @click.argument("files", nargs=-1, required=True, type=click.Path())
-@click.option("--output", metavar="FILE", help="Write the Markdown here instead of printing it.")
+@click.option("--output", metavar="FILE", help="Write the document here instead of printing it.")
+@click.option("--format", "format_", type=click.Choice(["markdown", "html"]),
+              help="Markdown or one self-contained HTML page (by default, HTML when --output "
+              "ends in .html or .htm, else Markdown).")
 @click.option("--check", "check_only", is_flag=True,
               help="Exit 1 if FILE (given with --output) is not up to date.")
 @reports_errors
-def doc(files: tuple[str, ...], output: str | None, check_only: bool) -> None:
-    """Generate Markdown documentation from the doc comments of modules."""
-    modules = []
-    for file in sorted(files):
-        loaded = load(file, module=True)
-        module = loaded.module
-        header = next((d for d in module.declarations if isinstance(d, ContractHeader)), None)
-        if header is not None:
-            raise EqlangError([Diagnostic(
-                "E0110", "this is a contract, not a module: `eqlang doc` documents the "
-                "modules contracts import", header.span,
-                hint="name the modules it imports (such as stdlib/*.eq); a contract's "
-                "terms are read in its own comments, and `eqlang eval` settles it")])
-        check_program(loaded)  # documentation of a module with errors would document the errors
-        modules.append((Path(file).stem, module))
-    # By name, not by folder: a checkout's stdlib/ is the standard library too, when the
-    # installed package reads its own copy (a non-editable install run from the checkout).
-    shipped = stdlib_modules()
-    everything_shipped = all(Path(f).resolve().parent.name == "stdlib" and Path(f).stem in shipped
-                             for f in files)
-    text = module_docs(modules, "Standard library" if everything_shipped else "Modules")
+def doc(files: tuple[str, ...], output: str | None, format_: str | None,
+        check_only: bool) -> None:
+    """Document a contract for the people who sign it, or modules from their doc comments.
+
+    A CONTRACT (plain .eq or literate .eq.md) is rendered as one document: its terms, its
+    parameters with their citations, its tiers and worked examples as tables. MODULE files
+    (such as stdlib/*.eq) get a reference from their ## doc comments.
+    """
+    if format_ is None:
+        format_ = "html" if output is not None and Path(output).suffix.lower() in (
+            ".html", ".htm") else "markdown"
+    contracts = [f for f in files if _is_contract(f)]
+    if contracts and len(files) > 1:
+        raise click.UsageError(f"{contracts[0]} is a contract, documented by itself: name one "
+                               "contract, or only modules")
+    if contracts:
+        loaded = load(contracts[0])
+        check_program(loaded)  # a document of a contract with errors would document them
+        text = contract_markdown(loaded)
+    else:
+        text = _module_reference(files)
+    if format_ == "html":
+        text = markdown_html(text, document_title(text))
     if check_only:
         if output is None:
             raise click.UsageError("--check needs --output FILE")
@@ -461,7 +539,7 @@ def doc(files: tuple[str, ...], output: str | None, check_only: bool) -> None:
             sys.exit(1)
         _echo(f"{output} is up to date")
     elif output is not None:
-        write_atomic(output, text)
+        write_atomic(output, text, protected=list(files))
     else:
         click.echo(text, nl=False)  # the document itself, as --output would write it
 
@@ -478,6 +556,27 @@ def _current(output: str, text: str) -> str | None:
         raise EqlangError(Diagnostic(E_UNWRITABLE, f"cannot check the output here: "
                                      f"{problem.message}", None, path=output,
                                      hint=problem.hint)) from None
+
+
+def _is_contract(file: str) -> bool:
+    """Whether a file has a contract header (read as a module, so that nothing it imports
+    is needed to tell)."""
+    module = parse_contract(read_contract(file))
+    return any(isinstance(d, ContractHeader) for d in module.declarations)
+
+
+def _module_reference(files: tuple[str, ...]) -> str:
+    modules = []
+    for file in sorted(files):
+        loaded = load(file, module=True)
+        check_program(loaded)  # documentation of a module with errors would document the errors
+        modules.append((Path(file).stem, loaded.module))
+    # By name, not by folder: a checkout's stdlib/ is the standard library too, when the
+    # installed package reads its own copy (a non-editable install run from the checkout).
+    shipped = stdlib_modules()
+    everything_shipped = all(Path(f).resolve().parent.name == "stdlib" and Path(f).stem in shipped
+                             for f in files)
+    return module_docs(modules, "Standard library" if everything_shipped else "Modules")
 
 
 @main.command(name="test",

@@ -14,7 +14,9 @@ import errno
 import os
 import stat
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 
 from eqlang.diagnostics import Diagnostic, EqlangError
 from eqlang.files import kind_of
@@ -61,8 +63,15 @@ def refuse_inputs(path: str | Path, inputs: list[str | Path]) -> None:
 
 
 def write_atomic(path: str | Path, text: str, protected: list[str | Path] | None = None) -> None:
-    """Write ``text`` through a temporary file and a rename, so a reader never sees half a
-    file; refused as ``refuse_inputs`` says, with ``protected`` the inputs never replaced.
+    """Write ``text`` through a temporary file and a rename (see ``write_atomic_stream``)."""
+    write_atomic_stream(path, lambda stream: stream.write(text), protected)
+
+
+def write_atomic_stream(path: str | Path, produce: Callable[[IO[str]], object],
+                        protected: list[str | Path] | None = None) -> None:
+    """Write what ``produce`` writes to a stream through a temporary file and a rename, so a
+    reader never sees half a file, and nothing is left if ``produce`` fails; refused as
+    ``refuse_inputs`` says, with ``protected`` the inputs never replaced.
 
     The file gets the permissions a newly created file gets (0666 less the umask), or keeps
     those of the file it replaces, not the owner-only ones of a temporary file. Through a
@@ -84,7 +93,7 @@ def write_atomic(path: str | Path, text: str, protected: list[str | Path] | None
         raise _unwritable(path, error) from None
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
+            produce(stream)
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(temporary, mode)

@@ -158,6 +158,11 @@ atoms = st.one_of(
 )
 
 
+#: Whether the writer put a comparison or yes/no operation in parentheses of their own,
+#: which fmt keeps where the expression is an operand.
+_written = st.booleans()
+
+
 def _compound(children: st.SearchStrategy[s.Expr]) -> st.SearchStrategy[s.Expr]:
     maybe = st.none() | children
     for_each = st.builds(
@@ -175,16 +180,17 @@ def _compound(children: st.SearchStrategy[s.Expr]) -> st.SearchStrategy[s.Expr]:
     )
     return st.one_of(
         st.builds(s.Binary, st.sampled_from("+-*/"), children, children),
-        st.builds(s.Compare, st.sampled_from(COMPARE_OPS), children, children),
+        st.builds(s.Compare, st.sampled_from(COMPARE_OPS), children, children,
+                  bracketed=_written),
         st.builds(s.Negate, children),
-        st.builds(s.Not, children),
-        st.builds(s.And, children, children),
-        st.builds(s.Or, children, children),
+        st.builds(s.Not, children, bracketed=_written),
+        st.builds(s.And, children, children, bracketed=_written),
+        st.builds(s.Or, children, children, bracketed=_written),
         st.builds(s.If, children, children, children),
         st.builds(s.Otherwise, children, children),
         st.builds(s.Because, children, texts),
-        st.builds(s.IsScored, children, st.booleans()),
-        st.builds(s.MemberOf, children, domains),
+        st.builds(s.IsScored, children, st.booleans(), bracketed=_written),
+        st.builds(s.MemberOf, children, domains, bracketed=_written),
         st.builds(s.AtOrganization, children, children),
         calls,
     )
@@ -433,9 +439,10 @@ def _breakable(children: st.SearchStrategy[s.Expr]) -> st.SearchStrategy[s.Expr]
     )
     return st.one_of(
         st.builds(s.Binary, st.sampled_from("+-*/"), children, children),
-        st.builds(s.Compare, st.sampled_from(COMPARE_OPS), children, children),
-        st.builds(s.And, children, children),
-        st.builds(s.Or, children, children),
+        st.builds(s.Compare, st.sampled_from(COMPARE_OPS), children, children,
+                  bracketed=_written),
+        st.builds(s.And, children, children, bracketed=_written),
+        st.builds(s.Or, children, children, bracketed=_written),
         st.builds(s.If, children, children, children),
         st.builds(s.Otherwise, children, children),
         st.builds(s.Because, children, _short_reasons),

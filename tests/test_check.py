@@ -26,8 +26,9 @@ from pathlib import Path
 import attrs
 import pytest
 
+from eqlang.check import load_and_check
 from eqlang.check import units as t
-from eqlang.check.checker import Program, load_and_check
+from eqlang.core.program import Program
 from eqlang.diagnostics import (
     MAX_DIAGNOSTICS,
     MAX_SHOWN_WIDTH,
@@ -166,9 +167,9 @@ def test_the_collection_is_large_and_covers_every_checker_code() -> None:
     cases = all_cases()
     assert len(cases) >= 30
     covered = {e.code for c in cases if not c.xfail for e in c.expected}
-    sources = "".join((ROOT / "eqlang" / f).read_text(encoding="utf-8")
-                      for f in ("syntax/source.py", "syntax/parse.py", "syntax/modules.py",
-                                "syntax/lookalikes.py", "check/checker.py"))
+    files = ["syntax/source.py", "syntax/parse.py", "syntax/modules.py", "syntax/lookalikes.py",
+             *(f"check/{p.name}" for p in (ROOT / "eqlang" / "check").glob("*.py"))]
+    sources = "".join((ROOT / "eqlang" / f).read_text(encoding="utf-8") for f in files)
     emitted = set(re.findall(r'"(E0[0-3]\d\d)"', sources))
     assert emitted, "no codes found in the checker's sources"
     assert emitted - covered == set()
@@ -492,7 +493,7 @@ def test_three_megabyte_file_is_refused_by_its_size(tmp_path: Path,
     assert path.stat().st_size > MAX_SOURCE_BYTES
     with monkeypatch.context() as patched:
         # Refused by its size alone: the parser is never reached.
-        patched.setattr(modules_module, "parse", _never_called)
+        patched.setattr(modules_module, "parse_contract", _never_called)
         diagnostic = refused(path, "E0001")
     assert "bytes" in diagnostic.message
 
@@ -724,8 +725,8 @@ def test_calling_a_definition_of_an_imported_module(tmp_path: Path) -> None:
     write(tmp_path, "define half(x: money): money = x * 50%\n", "common.eq")
     program = check_ok(tmp_path, 'import "common.eq" as common\n'
                        "define y: money = common.half($10.00)\n")
-    assert program.callables["common.half"].module == "common.eq"
-    assert program.callables["y"].type == "money"
+    assert program.rules["common.half"].module == "common.eq"
+    assert program.rules["y"].type == "money"
 
 
 def test_module_definition_used_before_its_declaration(tmp_path: Path) -> None:
@@ -989,6 +990,20 @@ def test_focus_groups_without_any_stratification(tmp_path: Path) -> None:
     assert diagnostic.message == ("the contract declares no stratification, so there are no "
                                   "groups to range over")
     assert where(diagnostic) == (1, 41)
+
+
+@pytest.mark.parametrize("groups", ["Asian, White", "Asian, White, ALL"])
+def test_reference_all_suggests_reference_whole_population(tmp_path: Path,
+                                                           groups: str) -> None:
+    # Naming ALL as the reference (with or without it among the groups, as the old hint
+    # had it) gets one error, which says what to write.
+    text = f"stratification race\n  groups {groups}\n  reference ALL\nend\n"
+    diagnostic = only(check_fails(tmp_path, text), "E0106")
+    assert "`ALL` is the whole population, not a group" in diagnostic.message
+    assert diagnostic.hint is not None and "`reference whole population`" in diagnostic.hint
+    assert where(diagnostic) == (3, 13)
+    fixed = text.replace("reference ALL", "reference whole population").replace(", ALL", "")
+    assert load_and_check(str(write(tmp_path, fixed))) is not None
 
 
 def test_focus_groups_of_a_module_definition_follow_the_contract(tmp_path: Path) -> None:

@@ -60,7 +60,7 @@ def test_traces_validate_against_the_schema(reference: dict[str, Any],
     # organizations and an override: every kind of node.
     jsonschema.validate(showcase, SCHEMA)
     kinds = {n["kind"] for org in showcase["organizations"].values()
-             for n in org["nodes"].values()}
+             for n in org["nodes"].values()} | {n["kind"] for n in showcase["peers"].values()}
     assert kinds == set(SCHEMA["$defs"]["node"]["properties"]["kind"]["enum"])
 
 
@@ -91,7 +91,7 @@ def test_the_schema_refuses_what_a_trace_cannot_hold(reference: dict[str, Any]) 
 
 
 def test_the_trace_records_its_inputs(reference: dict[str, Any]) -> None:
-    assert reference["format"] == "eqlang-trace/1"
+    assert reference["format"] == "eqlang-trace/2"
     assert reference["eqlang_version"] == __version__
     assert reference["contract"] == {
         "path": CONTRACT, "sha256": sha256(CONTRACT),
@@ -178,7 +178,8 @@ def test_overrides_and_amendments_are_visible_on_their_nodes(
     assert nodes["small_gap"]["note"] == "overridden with --set small_gap=3 pp"
     assert nodes["pool"]["note"] == "amended from 2024-07-01, in force on 2025-06-30"
     assert nodes["pool"]["citation"] == "Amendment 1, section 2"
-    other = next(n for key, n in nodes.items() if key.startswith("Bayside Community Health::"))
+    other = next(n for key, n in showcase["peers"].items()
+                 if key.startswith("Bayside Community Health::"))
     assert other["org"] == "Bayside Community Health"
 
 

@@ -1,5 +1,81 @@
 """Checking: a loaded contract in, a checked program out, or every error found.
 
-Names are resolved, types and units proven, and the contract's static promises (weights,
-tiers, exceptions, worked examples) checked before anything is evaluated.
+Checking runs in passes, each taking what the one before gave and giving what it could build
+with its diagnostics: ``scope`` (the declarations of every module, the header, the measures
+and stratifications), ``names`` (every name resolved: core expressions, untyped), ``types``
+(types and units), ``proofs`` (weights, tiers, exceptions, rounding, invariants),
+``examples`` (worked examples), and ``dependence`` (what depends on the organization being
+settled). ``analyze`` gives the program even when there are errors, with a symbol index, for
+editors; ``check`` gives it only when there are none.
 """
+
+from __future__ import annotations
+
+import attrs
+
+from eqlang.check.dependence import organization_dependence
+from eqlang.check.examples import check_examples
+from eqlang.check.names import Names
+from eqlang.check.proofs import Proofs
+from eqlang.check.scope import Declarations
+from eqlang.check.types import Types
+from eqlang.core.program import Program, Symbols
+from eqlang.diagnostics import Collector, Diagnostic, EqlangError
+from eqlang.syntax import ast as s
+from eqlang.syntax.modules import LoadedModule, load
+
+
+@attrs.frozen
+class Analysis:
+    """A checked program as far as it could be built, and every problem found on the way."""
+
+    program: Program
+    diagnostics: tuple[Diagnostic, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.diagnostics
+
+
+def analyze(main: LoadedModule) -> Analysis:
+    """Run every pass of checking over a loaded contract and its modules."""
+    diagnostics = Collector()
+    declared = Declarations(main, diagnostics).run()
+    resolved = Names(declared).run()
+    typed = Types(declared, resolved).run()
+    Proofs(declared, typed).run()
+    dependence = organization_dependence(typed.rules)
+    outputs = tuple(key for key, rule in typed.rules.items()
+                    if rule.kind == "output" and rule.module == main.key)
+    program = Program(
+        main=main, modules=tuple(declared.modules), header=declared.header,
+        periods=declared.periods, provider=declared.provider, measures=declared.measures,
+        contract_measures=declared.main_measures, stratifications=declared.stratifications,
+        group_strata=declared.group_strata, parameters=typed.parameters, rules=typed.rules,
+        outputs=outputs, settled_as_of=declared.settled_as_of, invariants=typed.invariants,
+        symbols=Symbols(declared.symbols, resolved.uses),
+        organization_rules=dependence.organization_rules,
+        constant_rules=dependence.constant_rules, peer_aggregates=dependence.peer_aggregates,
+    )
+    # Examples read the checked contract: the types of its outputs, its groups and periods.
+    if not any(isinstance(d, s.Example) for m in declared.modules
+               for d in m.module.declarations):
+        return Analysis(program, tuple(diagnostics.finish("this contract and its modules")))
+    examples, problems = check_examples(program)
+    for problem in problems:
+        diagnostics.add(problem)
+    return Analysis(attrs.evolve(program, examples=examples),
+                    tuple(diagnostics.finish("this contract and its modules")))
+
+
+def check(main: LoadedModule) -> Program:
+    """Check a loaded contract and its modules; raise ``EqlangError`` with every error."""
+    analysis = analyze(main)
+    if analysis.diagnostics:
+        raise EqlangError(analysis.diagnostics)
+    return analysis.program
+
+
+def load_and_check(path: str) -> Program:
+    """Read, parse and check a contract file."""
+    return check(load(path))

@@ -28,6 +28,7 @@ from decimal import Decimal
 
 import attrs
 
+from eqlang.data.fhir_map import FhirMap
 from eqlang.diagnostics import Collector, Diagnostic, EqlangError, Note, counted, did_you_mean
 from eqlang.syntax.source import SourceFile, Span, names_stdin, normal_text
 
@@ -259,39 +260,37 @@ def _folded(name: str) -> str:
 # ---- loading ---------------------------------------------------------------------------------
 
 
-def load_table(path: str | os.PathLike[str], display: str | None = None) -> MeasureTable:
-    """Read, parse and check one table file; raise ``EqlangError`` listing every problem."""
+def load_table(path: str | os.PathLike[str], display: str | None = None, *,
+               fhir_map: FhirMap | None = None) -> MeasureTable:
+    """Read, parse and check one table file (CSV or FHIR); raise ``EqlangError`` if bad."""
     shown = display if display is not None else os.fspath(path)
-    table, diagnostics = _load(path, shown)
+    table, diagnostics = _load(path, shown, fhir_map)
     if table is None:
         raise EqlangError(diagnostics)
     return table
 
 
-def load_tables(paths: Sequence[str | os.PathLike[str]]) -> TableSet:
-    """Load every table, then merge them; problems in all files are raised together."""
+def load_tables(paths: Sequence[str | os.PathLike[str]], *,
+                fhir_map: FhirMap | None = None) -> TableSet:
+    """Load every table (a folder: its FHIR files), then merge; problems are raised together."""
     if isinstance(paths, str | bytes):
         # A lone path string is a Sequence too, and would be read one character at a time.
         raise TypeError("load_tables takes a sequence of paths, not a single path")
+    from eqlang.data.fhir import table_paths  # it builds this module's rows: imported late
     tables: list[MeasureTable] = []
-    diagnostics: list[Diagnostic] = []
+    files, diagnostics = table_paths(paths)
     seen: dict[str, str] = {}
-    for path in paths:
+    for path in files:
         shown = os.fspath(path)
         real = os.path.realpath(shown)
         if real in seen:
             # Loading it again would report every one of its rows as a duplicate key.
-            diagnostics.append(
-                Diagnostic(
-                    code=E_DUPLICATE,
-                    message=f"table `{shown}` is given more than once (first as `{seen[real]}`)",
-                    path=shown,
-                    hint="name each table file once",
-                )
-            )
+            diagnostics.append(Diagnostic(
+                code=E_DUPLICATE, path=shown, hint="name each table file once",
+                message=f"table `{shown}` is given more than once (first as `{seen[real]}`)"))
             continue
         seen[real] = shown
-        table, found = _load(path, shown)
+        table, found = _load(path, shown, fhir_map)
         diagnostics.extend(found)
         if table is not None:
             tables.append(table)
@@ -339,7 +338,8 @@ def _merge(tables: Sequence[MeasureTable]) -> tuple[dict[Key, Row], list[Diagnos
     return index, collector.finish("the input tables")
 
 
-def _load(path: str | os.PathLike[str], shown: str) -> tuple[MeasureTable | None, list[Diagnostic]]:
+def _load(path: str | os.PathLike[str], shown: str, fhir_map: FhirMap | None = None
+          ) -> tuple[MeasureTable | None, list[Diagnostic]]:
     data, problem = _read_bytes(path, shown)
     if problem is not None:
         return None, [problem]
@@ -350,6 +350,9 @@ def _load(path: str | os.PathLike[str], shown: str) -> tuple[MeasureTable | None
     assert text is not None
     sha256 = hashlib.sha256(data).hexdigest()
     del data  # the text is all we need from here; let a large file's bytes go early
+    from eqlang.data.fhir import looks_like_json, read_fhir_table
+    if looks_like_json(text):
+        return read_fhir_table(text, shown, sha256, fhir_map)
     return _from_text(text, shown, sha256)
 
 
@@ -702,15 +705,8 @@ class _Checker:
         #: The header's required columns and their positions, once read.
         self.columns: dict[str, int] | None = None
 
-    def error(
-        self,
-        code: str,
-        message: str,
-        start: int,
-        end: int,
-        hint: str,
-        notes: tuple[Note, ...] = (),
-    ) -> None:
+    def error(self, code: str, message: str, start: int, end: int, hint: str,
+              notes: tuple[Note, ...] = ()) -> None:
         self.collector.add(
             Diagnostic(
                 code=code,

@@ -15,8 +15,9 @@ import attrs
 
 from eqlang.diagnostics import Diagnostic, EqlangError, did_you_mean
 from eqlang.syntax import ast as s
-from eqlang.syntax.parse import data_path, parse
-from eqlang.syntax.source import SourceError, SourceFile, read_source
+from eqlang.syntax.literate import parse_contract, read_contract
+from eqlang.syntax.parse import data_path
+from eqlang.syntax.source import SourceError, SourceFile
 
 #: Imports deeper than this are refused: a chain this long is a mistake, not a design.
 MAX_IMPORT_DEPTH = 16
@@ -89,7 +90,7 @@ class Loader:
             )
             return None
         try:
-            source = self.given.get(resolved) or read_source(resolved, display)
+            source = self.given.get(resolved) or read_contract(resolved, display)
         except SourceError as error:
             diagnostic = source_error_diagnostic(error)
             if importer is not None:
@@ -101,7 +102,7 @@ class Loader:
             self.diagnostics.append(diagnostic)
             return None
         try:
-            module = parse(source)
+            module = parse_contract(source)
         except EqlangError as error:
             self.diagnostics.extend(error.diagnostics)
             return None

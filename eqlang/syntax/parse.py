@@ -560,6 +560,26 @@ def _date(source: SourceFile, token: Token) -> datetime.date:
         ) from None
 
 
+#: The expressions whose parentheses ``fmt`` may keep (see ``ast.Compare.bracketed``).
+_BRACKETABLE = (s.Compare, s.MemberOf, s.IsScored, s.Not, s.And, s.Or)
+
+
+def _bracketed(expr: s.Expr) -> s.Expr:
+    return attrs.evolve(expr, bracketed=True) if isinstance(expr, _BRACKETABLE) else expr
+
+
+def _refuse_reference_all(group: str | None, span: Span) -> None:
+    """``reference ALL``: the whole population as a reference is spelled out in words, and
+    ``ALL`` can never be a group's name, so the checker's hint (list it among the groups)
+    would lead nowhere; say what to write instead."""
+    if group == "ALL":
+        raise EqlangError(Diagnostic(
+            "E0106", "`ALL` is the whole population, not a group, so it cannot be named as "
+            "the reference group", span,
+            hint="write `reference whole population` to compare each group with the whole "
+            "population (or `reference rest of population` for everyone outside the group)"))
+
+
 class _Builder:
     """Turns Lark trees into AST nodes with spans."""
 
@@ -648,6 +668,7 @@ class _Builder:
                 "reference_whole": "whole", "reference_rest": "rest",
             }
             group = str(kind_tree.children[0]) if kind_tree.data == "reference_group" else None
+            _refuse_reference_all(group, self.span(kind_tree))
             reference = s.Reference(kinds[kind_tree.data], group, span=self.span(kind_tree))
             return s.StratificationItem("reference", reference=reference, span=span)
         focus = tuple(s.FocusEntry(str(t), span=self.span(t)) for t in tree.children)
@@ -874,7 +895,7 @@ class _Builder:
     def x_parenthesized(self, tree: Tree) -> s.Expr:
         # The grammar keeps parentheses as a node so that nesting is measured through them;
         # the AST does not need them, since its shape already says how operands group.
-        return self.expr(tree.children[0])
+        return _bracketed(self.expr(tree.children[0]))
 
     def x_name(self, tree: Tree) -> s.Name:
         return s.Name(tuple(str(t) for t in tree.children), span=self.span(tree))
