@@ -109,6 +109,7 @@ from eqlang.diagnostics import (
 from eqlang.render import explain as explain_tree
 from eqlang.render import outputs_data
 from eqlang.syntax import ast as s
+from eqlang.syntax.literate import contract_source
 from eqlang.syntax.modules import load, stdlib_modules
 from eqlang.syntax.parse import parse
 from eqlang.syntax.source import SourceError, SourceFile, decode_source
@@ -759,8 +760,8 @@ def verify_trace(path: str | Path, *, inputs: str | Path | None = None) -> Verif
     if read.complete:
         assert contract_file is not None
         try:
-            program = check(load(contract_file[0], contract["path"], source=decode_source(
-                contract["path"], contract_file[1])))
+            program = check(load(contract_file[0], contract["path"], source=contract_source(
+                contract_file[0], decode_source(contract["path"], contract_file[1]))))
             table_set = TableSet(tuple(table_from_bytes(data[1], table["path"])
                                        for data, table in zip(table_data, tables, strict=True)
                                        if data is not None))

@@ -208,3 +208,11 @@ def test_a_counterexample_folder_that_cannot_be_made_is_refused_with_a_diagnosti
     assert code == 1 and "Traceback" not in err
     assert "taken/found: error[E0605]: cannot write the output here: cannot create the " \
         "folder" in err, err
+
+
+def test_a_fhir_map_that_is_not_a_regular_file_is_refused(
+        workdir: Path, special: tuple[Path, str]) -> None:
+    path, kind = special
+    code, _, err = run("eval", CONTRACT, "--table", TABLE, "--fhir-map", str(path))
+    assert code == 1 and "Traceback" not in err
+    assert f"cannot read the FHIR map: this is {kind}, not a regular file" in err, err

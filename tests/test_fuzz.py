@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from eqlang.api import load_contract, settle
-from eqlang.check.checker import check
+from eqlang.check import check
 from eqlang.cli import main
 from eqlang.data.tables import TableSet, table_from_bytes
 from eqlang.diagnostics import EqlangError, render_all

@@ -17,7 +17,6 @@ from typing import Any
 import pytest
 from cli_run import run
 
-import eqlang.api
 import eqlang.trace.inputs
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -191,7 +190,7 @@ def test_a_huge_row_count_in_a_valid_trace_is_refused(workdir: Path,
 
 def test_a_trace_larger_than_its_limit_is_not_read(workdir: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(eqlang.api, "MAX_TRACE_BYTES", 100)
+    monkeypatch.setattr(eqlang.trace.inputs, "MAX_TRACE_BYTES", 100)
     for command in (("verify",), ("explain", "payout")):
         code, _, err = run(command[0], "t.json", *command[1:])
         assert code == 1 and "t.json: error[E0701]: file is " in err, err

@@ -350,6 +350,12 @@ def _load(path: str | os.PathLike[str], shown: str, fhir_map: FhirMap | None = N
     assert text is not None
     sha256 = hashlib.sha256(data).hexdigest()
     del data  # the text is all we need from here; let a large file's bytes go early
+    return _from_decoded(text, shown, sha256, fhir_map)
+
+
+def _from_decoded(text: str, shown: str, sha256: str, fhir_map: FhirMap | None
+                  ) -> tuple[MeasureTable | None, list[Diagnostic]]:
+    """A table from its text: CSV, or FHIR MeasureReports."""
     from eqlang.data.fhir import looks_like_json, read_fhir_table
     if looks_like_json(text):
         return read_fhir_table(text, shown, sha256, fhir_map)
@@ -363,7 +369,7 @@ def table_from_bytes(data: bytes, display: str) -> MeasureTable:
     if problem is not None:
         raise EqlangError(problem)
     assert text is not None
-    table, diagnostics = _from_text(text, display, hashlib.sha256(data).hexdigest())
+    table, diagnostics = _from_decoded(text, display, hashlib.sha256(data).hexdigest(), None)
     if table is None:
         raise EqlangError(diagnostics)
     return table

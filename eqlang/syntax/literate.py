@@ -177,7 +177,11 @@ def literate_source(markdown: SourceFile) -> LiterateSource:
 
 def read_contract(path: str | Path, display: str | None = None) -> SourceFile:
     """Read a contract or module: eqlang source, or a literate contract (``NAME.eq.md``)."""
-    source = read_source(path, display)
+    return contract_source(path, read_source(path, display))
+
+
+def contract_source(path: str | Path, source: SourceFile) -> SourceFile:
+    """The text of the file at ``path``, already read, as a contract or module is read."""
     if is_literate(path):
         return literate_source(source)
     if _is_markdown(path):
