@@ -278,12 +278,13 @@ def test_trace_and_explain_name_lines_of_the_markdown(tmp_path: Path,
 
 
 def _prose_of(markdown: str) -> str:
-    """The Markdown with each block's lines taken out."""
+    """The Markdown with each block's lines taken out, from the start of the first (its
+    indentation goes with the block, as the indentation of the lines after it does)."""
     literate = read_literate(markdown)
     pieces, done = [], 0
     for block in literate.blocks:
         if block.lines:
-            pieces.append(markdown[done:block.lines[0][0]])
+            pieces.append(markdown[done:markdown.rfind("\n", 0, block.lines[0][1]) + 1])
             done = block.lines[-1][1]
     return "".join([*pieces, markdown[done:]])
 
