@@ -95,7 +95,6 @@ from eqlang.core.program import Override, Program
 from eqlang.core.values import NotScored, Quantity, Value, exact_text
 from eqlang.data.fhir_export import export_bundle
 from eqlang.data.fhir_map import FhirMap, load_fhir_map
-from eqlang.data.lookalikes import lookalike_keys
 from eqlang.data.tables import TableSet, key_text, load_tables, table_from_bytes
 from eqlang.diagnostics import (
     Collector,
@@ -425,7 +424,6 @@ def _settle(program: Program, tables: str | Path | Sequence[str | Path] | TableS
         organizations = [key_text(org) for org in organizations]
     table_set = tables if isinstance(tables, TableSet) else load_tables(list(tables),
                                                                          fhir_map=fhir_map)
-    _no_lookalikes(program, table_set)
     assignments = (
         [f"{k}={v}" for k, v in overrides.items()] if isinstance(overrides, Mapping)
         else [overrides] if isinstance(overrides, str) else list(overrides)
@@ -511,18 +509,6 @@ def _settleable(program: Program) -> None:
             program.header.span,
             hint="declare what it pays with `output NAME: money = ... rounded to cents half "
             "up`"))
-
-
-def _no_lookalikes(program: Program, tables: TableSet) -> None:
-    """Refuse key cells that mix scripts or only look like a name (E0509)."""
-    groups = [program.stratifications[strat].spellings.get(group, group)
-              for group, strat in program.group_strata.items()]
-    problems = lookalike_keys(tables, read={
-        "org": [program.provider] if program.provider is not None else [],
-        "measure": program.measures, "group": ["ALL", *groups],
-        "period": program.periods.values()})
-    if problems:
-        raise EqlangError(problems)
 
 
 def _stream_trace(run: Run, evaluator: Evaluator, organizations: list[str],

@@ -126,16 +126,13 @@ class ExactArithmetic:
         return self.context.minus(a)
 
     def round(self, a: Decimal, places: int, mode: str) -> Decimal:
+        # The checker holds places to at most the precision (E0010), so the quantum is exact.
+        exponent = Decimal(1).scaleb(-places, context=self.context)
         try:
-            # Inside the guard: a number of places beyond the exponent's range (a contract's
-            # `round(x, 999999999999, half up)`) cannot even be written as a quantum.
-            exponent = Decimal(1).scaleb(-places, context=self.context)
             return a.quantize(exponent, rounding=ROUNDING[mode], context=self.context)
-        except (decimal.DecimalException, OverflowError):
-            # A number of places too long to write out is not written out.
-            shown = f"{places:,}" if places.bit_length() < 64 else "more than 10^18"
+        except decimal.DecimalException:
             raise ArithmeticError_(
-                f"cannot round {_brief(a)} to {shown} decimals: the result would have more "
+                f"cannot round {_brief(a)} to {places} decimals: the result would have more "
                 f"than {self.context.prec} significant digits") from None
 
     def sqrt(self, a: Decimal) -> Decimal:
