@@ -247,6 +247,18 @@ def _search_properties(file: str, program: Program, budget: Budget,
     return sum(1 for o in outcomes if not o.holds)
 
 
+@main.command(short_help="Run the language server for editors (over stdin and stdout).")
+def lsp() -> None:
+    """Run the eqlang language server, speaking the Language Server Protocol over standard
+    input and output: diagnostics, hover, definitions, references, rename, outline,
+    formatting and completion for .eq and .eq.md files. Editors start it; see
+    docs/editors.md."""
+    # Imported here: the server's libraries are not needed by any other command.
+    from eqlang.lsp.server import serve
+
+    serve()
+
+
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path())
 @click.option("--write", is_flag=True, help="Rewrite the files in place (atomically).")

@@ -105,13 +105,8 @@ class Warnings:
             yield parameter.value
             yield from (a.value for a in parameter.amendments)
         for invariant in self.program.invariants:
-            yield from self.claim(invariant)
+            yield from claim_parts(invariant)
 
-    @staticmethod
-    def claim(invariant: p.Invariant) -> list[p.Expr]:
-        c = invariant.claim
-        parts = [c.claim, c.condition] if isinstance(c, p.Always) else [c.value, c.moved]
-        return [x for x in parts if x is not None]
 
     def nodes(self) -> Iterator[p.Expr]:
         for root in self.roots():
@@ -132,18 +127,18 @@ class Warnings:
                     self.unused_binder(binder, e)
         for invariant in self.program.invariants:
             read = set()
-            for part in self.claim(invariant):
+            for part in claim_parts(invariant):
                 read |= free_locals(part)
             for binder in invariant.binders:
                 if binder.name not in read:
                     self.warn("W0101", f"loop variable `{binder.name}` is never used in the "
-                              "invariant", _name_span(binder.span, binder.name),
+                              "invariant", name_at_start(binder.span, binder.name),
                               hint=f"use `{binder.name}` in the claim, or remove it from "
                               "`for each`: as written, the same claim is tested for each item")
 
     def unused_binder(self, binder: p.Binder, e: p.Aggregate) -> None:
         name = binder.name
-        span = _name_span(binder.span, name)
+        span = name_at_start(binder.span, name)
         if isinstance(binder.domain, p.Organizations) and self.reads_own_rows(e.value):
             self.warn(
                 "W0101", f"loop variable `{name}` is never used: every item of this "
@@ -193,7 +188,7 @@ class Warnings:
         for q in rule.params:
             if q.name not in read:
                 self.warn("W0102", f"parameter `{q.name}` of `{rule.name}` is never used",
-                          _name_span(q.span, q.name),
+                          name_at_start(q.span, q.name),
                           hint=f"remove it from `{rule.name}`'s parameters and from every "
                           "call, or use it in the formula")
 
@@ -204,7 +199,7 @@ class Warnings:
                 used.add(d.origin)
             if isinstance(d, s.Stratification) and d.origin is not None:
                 used.add(d.origin.parts[0])
-            used.update(n.parts[0] for n in _syntax_names(d) if len(n.parts) == 2)
+            used.update(n.parts[0] for n in syntax_names(d) if len(n.parts) == 2)
         for d in self.main.module.declarations:
             if isinstance(d, s.Import) and d.alias not in used:
                 symbol = self.program.symbols.declarations.get(f"module:{d.alias}")
@@ -217,9 +212,9 @@ class Warnings:
         reached: set[str] = set()
         stack: list[p.Expr] = []
         for key in self.program.outputs:
-            stack.extend(_rule_parts(self.program.rules[key]))
+            stack.extend(rule_parts(self.program.rules[key]))
         for invariant in self.program.invariants:
-            stack.extend(self.claim(invariant))
+            stack.extend(claim_parts(invariant))
         while stack:
             for e in p.walk(stack.pop()):
                 key = e.rule if isinstance(e, p.Call) else (
@@ -228,7 +223,7 @@ class Warnings:
                     continue
                 reached.add(key)
                 if isinstance(e, p.Call) and key in self.program.rules:
-                    stack.extend(_rule_parts(self.program.rules[key]))
+                    stack.extend(rule_parts(self.program.rules[key]))
                 elif key in self.program.parameters:
                     parameter = self.program.parameters[key]
                     stack.extend([parameter.value, *(a.value for a in parameter.amendments)])
@@ -283,12 +278,12 @@ class Warnings:
 
     def _all_nodes(self) -> Iterator[p.Expr]:
         for rule in self.program.rules.values():
-            for part in _rule_parts(rule):
+            for part in rule_parts(rule):
                 yield from p.walk(part)
         for parameter in self.program.parameters.values():
             yield from p.walk(parameter.value)
         for invariant in self.program.invariants:
-            for part in self.claim(invariant):
+            for part in claim_parts(invariant):
                 yield from p.walk(part)
 
     # ---- W0104: a value compared with itself --------------------------------------------------
@@ -392,18 +387,26 @@ class Warnings:
                           "branches, or the value alone")
 
 
-def _rule_parts(rule: p.Rule) -> list[p.Expr]:
+def rule_parts(rule: p.Rule) -> list[p.Expr]:
+    """A rule's top-level expressions: its body, exceptions and tiers."""
     parts = [x for x in (rule.body,) if x is not None]
     for exception in rule.exceptions:
         parts += [exception.value, exception.condition]
     return parts + [tier.value for tier in rule.tiers]
 
 
+def claim_parts(invariant: p.Invariant) -> list[p.Expr]:
+    """An invariant's top-level expressions."""
+    c = invariant.claim
+    parts = [c.claim, c.condition] if isinstance(c, p.Always) else [c.value, c.moved]
+    return [x for x in parts if x is not None]
+
+
 def _has_invalid(e: p.Expr) -> bool:
     return any(isinstance(x, p.Invalid) for x in p.walk(e))
 
 
-def _name_span(span: Span | None, name: str) -> Span | None:
+def name_at_start(span: Span | None, name: str) -> Span | None:
     """Where ``name`` is written at the start of ``span`` (a binder, a parameter)."""
     if span is None:
         return None
@@ -438,8 +441,8 @@ def _policy_span(e: p.Aggregate) -> Span | None:
     return e.span.source.span(start, end)
 
 
-def _syntax_names(node: object) -> Iterator[s.Name]:
-    """Every name written in a declaration's syntax."""
+def syntax_names(node: object) -> Iterator[s.Name]:
+    """Every name written in a piece of syntax (a declaration)."""
     stack = [node]
     while stack:
         current = stack.pop()
