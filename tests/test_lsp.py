@@ -358,3 +358,18 @@ async def test_a_literate_contract_answers_at_its_markdown_positions(
         _doc(uri), _at(markdown, "Every figure in it (pool", shift=len("Every figure in it ("))))
     assert prose is None
     _close(client, uri)
+
+
+async def test_an_import_alias_is_renamed_where_it_is_written(client: LanguageClient) -> None:
+    path = CONTRACTS / "showcase.eq"
+    text = path.read_text(encoding="utf-8")
+    uri = await _open(client, path)
+    edit = await client.text_document_rename_async(lsp.RenameParams(
+        _doc(uri), _at(text, "from plan", shift=len("from ")), "catalogue"))
+    assert edit is not None and edit.changes is not None
+    assert sorted(e.range.start.line for e in edit.changes[uri]) == sorted(
+        [_at(text, "as plan").line, _at(text, "from plan").line])
+    hover = await client.text_document_hover_async(lsp.HoverParams(
+        _doc(uri), _at(text, "as plan", shift=len("as "))))
+    assert hover is not None and "Module `lib/plan_measures.eq`." in hover.contents.value
+    _close(client, uri)

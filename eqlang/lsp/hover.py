@@ -98,7 +98,8 @@ def _target(nav: Navigator, target: Target) -> str:
     else:
         parts.append(f"**{symbol.kind}** `{symbol.name}`")
     parts.extend(_facts(nav, target, declaration))
-    if symbol.doc:
+    if symbol.doc and target.kind not in ("period", "group"):
+        # A period or group has the doc comment of the header or stratification it is in.
         parts.append("\n".join(symbol.doc))
     where = target.declaration
     if where is not None and where.source is not nav.source:
@@ -145,12 +146,26 @@ def _facts(nav: Navigator, target: Target, declaration: s.Declaration | None) ->
                     "a focus group" if name in strat.focus else "a group")
             facts.append(f"{role.capitalize()} of stratification `{strat.name}`; measure "
                          f"tables spell it \"{spelling}\".")
+    elif kind == "module":
+        loaded = program.main.imports.get(symbol_name(key))
+        if loaded is not None:
+            facts.append(f"Module `{loaded.source.path}`.")
+            first = loaded.module.declarations[0] if loaded.module.declarations else None
+            intro = [c.lstrip("#").strip() for c in first.leading.comments] if first else []
+            text = " ".join(w for w in intro if w and not set(w) <= set("-"))
+            if text:
+                facts.append(text)
     elif kind == "period":
         name = key.removeprefix("period:")
         label = program.periods.get(name)
         if label is not None:
             facts.append(f"Measure tables label this period \"{label}\".")
     return facts
+
+
+def symbol_name(key: str) -> str:
+    """A module symbol's alias: ``module:hedis`` is ``hedis``."""
+    return key.partition(":")[2]
 
 
 def _measure(nav: Navigator, code: str, declaration: s.Declaration | None) -> list[str]:

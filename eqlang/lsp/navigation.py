@@ -149,7 +149,12 @@ class Navigator:
                       owner=owner)
 
     def _example_symbol(self, offset: int) -> p.Symbol | None:
-        for span, key in self.example_uses():
+        """The symbol of a name the index leaves out: in a worked example, an alias."""
+        found = list(self.example_uses())
+        for d in self.program.main.module.declarations:
+            if isinstance(d, s.Import):
+                found += [(span, f"module:{d.alias}") for span in self.alias_uses(d.alias)]
+        for span, key in found:
             if span.start <= offset <= span.end:
                 return self.program.symbols.declarations.get(key)
         return None
