@@ -95,18 +95,12 @@ class Warnings:
     def roots(self) -> Iterator[p.Expr]:
         """Every top-level expression of the main file's rules, parameters and invariants."""
         for rule in self.rules:
-            if rule.body is not None:
-                yield rule.body
-            for exception in rule.exceptions:
-                yield exception.value
-                yield exception.condition
-            yield from (tier.value for tier in rule.tiers)
+            yield from rule_parts(rule)
         for parameter in self.parameters:
             yield parameter.value
             yield from (a.value for a in parameter.amendments)
         for invariant in self.program.invariants:
             yield from claim_parts(invariant)
-
 
     def nodes(self) -> Iterator[p.Expr]:
         for root in self.roots():
@@ -180,10 +174,7 @@ class Warnings:
         if rule.kind == "schedule":
             return  # its one parameter is what the tiers range over
         read: set[str] = set()
-        parts = [x for x in (rule.body,) if x is not None]
-        for exception in rule.exceptions:
-            parts += [exception.value, exception.condition]
-        for part in parts:
+        for part in rule_parts(rule):
             read |= free_locals(part)
         for q in rule.params:
             if q.name not in read:
