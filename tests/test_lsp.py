@@ -373,3 +373,18 @@ async def test_an_import_alias_is_renamed_where_it_is_written(client: LanguageCl
         _doc(uri), _at(text, "as plan", shift=len("as "))))
     assert hover is not None and "Module `lib/plan_measures.eq`." in hover.contents.value
     _close(client, uri)
+
+
+async def test_a_file_that_cannot_be_a_contract_is_a_diagnostic_not_a_crash(
+        client: LanguageClient, tmp_path_factory: pytest.TempPathFactory) -> None:
+    folder = tmp_path_factory.mktemp("hostile")
+    for name, text in (("binary.eq", "contract\x00"), ("prose.eq.md", "# Terms\n\nNo code.\n"),
+                       ("deep.eq", "define x: number = " + "(" * 400 + "1" + ")" * 400 + "\n")):
+        uri = await _open(client, folder / name, text)
+        [problem] = client.diagnostics[uri]
+        assert problem.severity == lsp.DiagnosticSeverity.Error and problem.code in (
+            "E0001", "E0005"), problem
+        hover = await client.text_document_hover_async(lsp.HoverParams(
+            _doc(uri), lsp.Position(0, 1)))
+        assert hover is None
+        _close(client, uri)
