@@ -4,8 +4,9 @@ Checking runs in passes, each taking what the one before gave and giving what it
 with its diagnostics: ``scope`` (the declarations of every module, the header, the measures
 and stratifications), ``names`` (every name resolved: core expressions, untyped), ``types``
 (types and units), ``proofs`` (weights, tiers, exceptions, rounding, invariants),
-``examples`` (worked examples), and ``dependence`` (what depends on the organization being
-settled). A program without errors then gets its ``warnings`` (``eqlang.check.warnings``):
+``examples`` (worked examples), ``dependence`` (what depends on the organization being
+settled) and ``cost`` (a bound of the work of settling, and of how deep rules call each
+other). A program without errors then gets its ``warnings`` (``eqlang.check.warnings``):
 what it accepts but its writer most likely did not mean. ``analyze`` gives the program even
 when there are errors, with a symbol index, for editors; ``check`` gives it only when there
 are none, and leaves warnings to ``analyze``.
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import attrs
 
+from eqlang.check.cost import Costs
 from eqlang.check.dependence import organization_dependence
 from eqlang.check.examples import check_examples
 from eqlang.check.names import Names
@@ -49,9 +51,11 @@ def analyze(main: LoadedModule) -> Analysis:
     resolved = Names(declared).run()
     typed = Types(declared, resolved).run()
     Proofs(declared, typed).run()
-    dependence = organization_dependence(typed.rules)
+    dependence = organization_dependence(typed.rules, typed.order)
     outputs = tuple(key for key, rule in typed.rules.items()
                     if rule.kind == "output" and rule.module == main.key)
+    cost = Costs(declared, typed.rules, typed.parameters, dependence.organization_rules,
+                 dependence.peer_aggregates).run(outputs, typed.order)
     program = Program(
         main=main, modules=tuple(declared.modules), header=declared.header,
         periods=declared.periods, provider=declared.provider, measures=declared.measures,
@@ -61,6 +65,7 @@ def analyze(main: LoadedModule) -> Analysis:
         symbols=Symbols(declared.symbols, resolved.uses),
         organization_rules=dependence.organization_rules,
         constant_rules=dependence.constant_rules, peer_aggregates=dependence.peer_aggregates,
+        cost=cost,
     )
     # Examples read the checked contract: the types of its outputs, its groups and periods.
     if any(isinstance(d, s.Example) for m in declared.modules for d in m.module.declarations):
