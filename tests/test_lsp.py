@@ -87,6 +87,12 @@ async def _open(client: LanguageClient, path: Path, text: str | None = None) -> 
     return uri
 
 
+async def _shipped(client: LanguageClient, name: str) -> tuple[str, str]:
+    """Open a shipped contract: its text, and its URI once its diagnostics are in."""
+    path = CONTRACTS / name
+    return path.read_text(encoding="utf-8"), await _open(client, path)
+
+
 def _close(client: LanguageClient, uri: str) -> None:
     client.text_document_did_close(lsp.DidCloseTextDocumentParams(
         lsp.TextDocumentIdentifier(uri)))
@@ -170,9 +176,7 @@ async def test_diagnostics_follow_the_text_as_it_changes(
 
 
 async def test_hover_shows_a_parameters_value_citation_and_doc(client: LanguageClient) -> None:
-    path = CONTRACTS / "reference-equity.eq"
-    text = path.read_text(encoding="utf-8")
-    uri = await _open(client, path)
+    text, uri = await _shipped(client, "reference-equity.eq")
     hover = await client.text_document_hover_async(lsp.HoverParams(
         _doc(uri), _at(text, "pool * rescaled_weight", shift=1)))
     assert hover is not None
@@ -198,9 +202,7 @@ async def test_hover_shows_a_parameters_value_citation_and_doc(client: LanguageC
 
 async def test_definition_and_references_reach_the_standard_library(
         client: LanguageClient) -> None:
-    path = CONTRACTS / "ma-health-equity-index.eq"
-    text = path.read_text(encoding="utf-8")
-    uri = await _open(client, path)
+    text, uri = await _shipped(client, "ma-health-equity-index.eq")
     where = _at(text, "payment.peer_third", shift=len("payment.") + 1)
     definition = await client.text_document_definition_async(lsp.DefinitionParams(
         _doc(uri), where))
@@ -218,9 +220,7 @@ async def test_definition_and_references_reach_the_standard_library(
 
 
 async def test_references_of_a_loop_variable_stay_in_its_loop(client: LanguageClient) -> None:
-    path = CONTRACTS / "reference-equity.eq"
-    text = path.read_text(encoding="utf-8")
-    uri = await _open(client, path)
+    text, uri = await _shipped(client, "reference-equity.eq")
     references = await client.text_document_references_async(lsp.ReferenceParams(
         text_document=_doc(uri), position=_at(text, "for each h in", shift=len("for each ")),
         context=lsp.ReferenceContext(include_declaration=True)))
@@ -236,9 +236,7 @@ async def test_references_of_a_loop_variable_stay_in_its_loop(client: LanguageCl
 
 async def test_rename_changes_every_reference_and_refuses_a_taken_or_reserved_name(
         client: LanguageClient) -> None:
-    path = CONTRACTS / "reference-equity.eq"
-    text = path.read_text(encoding="utf-8")
-    uri = await _open(client, path)
+    text, uri = await _shipped(client, "reference-equity.eq")
     where = _at(text, "parameter small_gap", shift=len("parameter "))
     edit = await client.text_document_rename_async(lsp.RenameParams(_doc(uri), where,
                                                                     "narrow_gap"))
@@ -257,9 +255,7 @@ async def test_rename_changes_every_reference_and_refuses_a_taken_or_reserved_na
 
 async def test_renaming_a_parameter_set_by_a_worked_example_renames_it_there(
         client: LanguageClient) -> None:
-    path = CONTRACTS / "reference-equity.eq"
-    text = path.read_text(encoding="utf-8")
-    uri = await _open(client, path)
+    text, uri = await _shipped(client, "reference-equity.eq")
     edit = await client.text_document_rename_async(lsp.RenameParams(
         _doc(uri), _at(text, "parameter pool", shift=len("parameter ")), "equity_pool"))
     assert edit is not None and edit.changes is not None
@@ -272,8 +268,7 @@ async def test_renaming_a_parameter_set_by_a_worked_example_renames_it_there(
 
 
 async def test_document_symbols_outline_the_contract(client: LanguageClient) -> None:
-    path = CONTRACTS / "reference-equity.eq"
-    uri = await _open(client, path)
+    _, uri = await _shipped(client, "reference-equity.eq")
     symbols = await client.text_document_document_symbol_async(lsp.DocumentSymbolParams(
         _doc(uri)))
     assert symbols is not None
@@ -313,9 +308,7 @@ async def _labels(client: LanguageClient, uri: str, position: lsp.Position) -> s
 
 async def test_completion_knows_names_keywords_groups_measures_and_modules(
         client: LanguageClient) -> None:
-    path = CONTRACTS / "reference-equity.eq"
-    text = path.read_text(encoding="utf-8")
-    uri = await _open(client, path)
+    text, uri = await _shipped(client, "reference-equity.eq")
     inside = await _labels(client, uri, _at(text, "pool * rescaled_weight", shift=2))
     assert {"pool", "rescaled_weight", "m", "rate", "sum", "COL", "Black", "baseline",
             "otherwise", "hedis"} <= inside
@@ -342,9 +335,7 @@ async def test_completion_knows_names_keywords_groups_measures_and_modules(
 
 async def test_a_literate_contract_answers_at_its_markdown_positions(
         client: LanguageClient) -> None:
-    path = CONTRACTS / "reference-equity.eq.md"
-    markdown = path.read_text(encoding="utf-8")
-    uri = await _open(client, path)
+    markdown, uri = await _shipped(client, "reference-equity.eq.md")
     assert list(client.diagnostics[uri]) == []
     use = _at(markdown, "pool * rescaled_weight")
     hover = await client.text_document_hover_async(lsp.HoverParams(_doc(uri), use))
@@ -361,9 +352,7 @@ async def test_a_literate_contract_answers_at_its_markdown_positions(
 
 
 async def test_an_import_alias_is_renamed_where_it_is_written(client: LanguageClient) -> None:
-    path = CONTRACTS / "showcase.eq"
-    text = path.read_text(encoding="utf-8")
-    uri = await _open(client, path)
+    text, uri = await _shipped(client, "showcase.eq")
     edit = await client.text_document_rename_async(lsp.RenameParams(
         _doc(uri), _at(text, "from plan", shift=len("from ")), "catalogue"))
     assert edit is not None and edit.changes is not None

@@ -28,7 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = sorted([*(ROOT / "contracts").glob("*.eq"), *(ROOT / "contracts").glob("*.eq.md"),
                   *(ROOT / "contracts" / "lib").glob("*.eq"), *(ROOT / "stdlib").glob("*.eq")])
 
-HEADER = """\
+#: A contract's header, import and measures, which the contracts below share.
+PREAMBLE = """\
 contract "Warnings"
   payer "Illustrative Health Plan"
   provider each organization
@@ -41,7 +42,9 @@ import hedis
 
 measure COL from hedis weight 60%
 measure CBP from hedis weight 40%
+"""
 
+HEADER = PREAMBLE + """
 stratification race
   groups Black, White
   reference White
@@ -259,20 +262,7 @@ def test_explain_a_warning() -> None:
 
 # ---- soundness of "may be not scored" -----------------------------------------------------
 
-SOUNDNESS = """\
-contract "Soundness"
-  payer "Illustrative Health Plan"
-  provider each organization
-  currency USD
-  period baseline is "2022"
-  period performance is "2024"
-end
-
-import hedis
-
-measure COL from hedis weight 60%
-measure CBP from hedis weight 40%
-
+SOUNDNESS = PREAMBLE + """
 stratification race
   groups Asian, Black, White
   reference best performing group
