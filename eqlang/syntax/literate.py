@@ -131,6 +131,7 @@ def read_literate(markdown: str, path: str = "<markdown>") -> Literate:
         first, last = token.map
         lines = []
         prefix = ""
+        placed = False
         for number, content in enumerate(token.content.split("\n")[:-1], start=first + 1):
             line_start, line_end = starts[number], ends[number]
             if markdown[line_end - 1:line_end] == "\r" and line_end > line_start:
@@ -141,8 +142,11 @@ def read_literate(markdown: str, path: str = "<markdown>") -> Literate:
                     path, f"line {number + 1}: the eqlang block's text cannot be placed on "
                     "its line (a tab in the indentation before it?)",
                     "indent the block and what contains it with spaces, not tabs")
-            if not lines:
+            if not placed and content.strip():
+                # A blank line of a block in a list item may stand without the item's
+                # indentation; the first line with text says what the lines start with.
                 prefix = written[:len(written) - len(content)]
+                placed = True
             lines.append((line_end - len(content), line_end))
         blocks.append(Block(starts[first], ends[last - 1], tuple(lines), prefix))
     text = re.sub(r"[^\r\n]", " ", markdown)
@@ -244,7 +248,8 @@ def format_literate(source: LiterateSource) -> str:
         formatted = format_module(parse(alone))
         lines = [block.prefix + line if line else block.prefix.rstrip()
                  for line in formatted.split("\n")[:-1]]
-        first = block.lines[0][0] - len(block.prefix)
+        # From the start of the first line: a blank one may lack the prefix.
+        first = markdown.rfind("\n", 0, block.lines[0][0]) + 1
         last = block.lines[-1][1]
         pieces += [markdown[done:first], newline.join(lines)]
         done = last
