@@ -36,6 +36,7 @@ from eqlang.api import (
     settle,
     verify_trace,
 )
+from eqlang.check import analyze
 from eqlang.check import check as check_program
 from eqlang.codes import EXPLANATIONS
 from eqlang.codes import explain as explain_code
@@ -46,6 +47,7 @@ from eqlang.diagnostics import (
     Diagnostic,
     EqlangError,
     counted,
+    denied,
     did_you_mean,
     listed,
     render_all,
@@ -56,7 +58,7 @@ from eqlang.outputs import E_UNWRITABLE, refuse_inputs, write_atomic
 from eqlang.render import module_docs, outputs_json, summary
 from eqlang.syntax.ast import ContractHeader
 from eqlang.syntax.literate import format_source, parse_contract, read_contract
-from eqlang.syntax.modules import load, source_error_diagnostic, stdlib_modules
+from eqlang.syntax.modules import LoadedModule, load, source_error_diagnostic, stdlib_modules
 from eqlang.syntax.source import (
     STDIN,
     STDIN_SHOWN,
@@ -152,15 +154,18 @@ def main() -> None:
               help="With --properties: time limit per invariant.")
 @click.option("--counterexamples", "counterexample_dir", metavar="DIR",
               help="With --properties: write each counterexample table into DIR.")
+@click.option("--deny-warnings", is_flag=True,
+              help="Treat warnings as errors: report them as errors and exit 1.")
 @reports_errors
 def check(files: tuple[str, ...], code: str | None, properties: bool, examples: int,
-          seconds: float, counterexample_dir: str | None) -> None:
+          seconds: float, counterexample_dir: str | None, deny_warnings: bool) -> None:
     """Check contracts without evaluating them: syntax, names, types, units, tiers.
 
     A FILE of - reads the contract from standard input.
 
-    With --properties, also search for measure tables that break the contract's invariants;
-    exit 1 if any invariant is broken.
+    Warnings (W codes) are printed and leave the exit status 0; with --deny-warnings they
+    are errors. With --properties, also search for measure tables that break the
+    contract's invariants; exit 1 if any invariant is broken.
     """
     if code is not None:
         wanted = code.strip().upper()
@@ -178,17 +183,26 @@ def check(files: tuple[str, ...], code: str | None, properties: bool, examples: 
     broken = 0
     for file in files:
         try:
-            program = _load_stdin() if file == STDIN else load_contract(file)
+            analysis = analyze(_load_stdin() if file == STDIN else load(file))
         except EqlangError as error:
             diagnostics.extend(error.diagnostics)
             continue
         except SourceError as error:
             diagnostics.append(source_error_diagnostic(error))
             continue
+        if analysis.diagnostics or (deny_warnings and analysis.warnings):
+            diagnostics.extend(analysis.diagnostics)
+            if deny_warnings:
+                diagnostics.extend(denied(w) for w in analysis.warnings)
+            continue
+        program = analysis.program
         if file == STDIN:
             file = STDIN_SHOWN
+        found = f", {counted(len(analysis.warnings), 'warning')}" if analysis.warnings else ""
         _echo(f"{file}: ok ({counted(len(program.contract_measures), 'measure')}, "
-                   f"{counted(len(program.outputs), 'output')})")
+              f"{counted(len(program.outputs), 'output')}{found})")
+        if analysis.warnings:
+            click.echo(render_all(analysis.warnings) + "\n", err=True)
         if properties:
             broken += _search_properties(file, program, Budget(examples, seconds),
                                          counterexample_dir)
@@ -207,10 +221,10 @@ def _read_stdin() -> SourceFile:
     return read_stream(sys.stdin.buffer)
 
 
-def _load_stdin() -> Program:
-    """A contract piped in, checked as if it were a file in the current folder: the files
-    it imports from beside it are read from there."""
-    return check_program(load(Path.cwd() / STDIN_SHOWN, STDIN_SHOWN, source=_read_stdin()))
+def _load_stdin() -> LoadedModule:
+    """A contract piped in, read as if it were a file in the current folder: the files it
+    imports from beside it are read from there."""
+    return load(Path.cwd() / STDIN_SHOWN, STDIN_SHOWN, source=_read_stdin())
 
 
 def _require_properties(context: click.Context, properties: bool, folder: str | None) -> None:
@@ -237,6 +251,18 @@ def _search_properties(file: str, program: Program, budget: Budget,
     save = saver(folder, inputs) if folder is not None else None
     _echo(render_outcomes(file, outcomes, save), nl=False)
     return sum(1 for o in outcomes if not o.holds)
+
+
+@main.command(short_help="Run the language server for editors (over stdin and stdout).")
+def lsp() -> None:
+    """Run the eqlang language server, speaking the Language Server Protocol over standard
+    input and output: diagnostics, hover, definitions, references, rename, outline,
+    formatting and completion for .eq and .eq.md files. Editors start it; see
+    docs/editors.md."""
+    # Imported here: the server's libraries are not needed by any other command.
+    from eqlang.lsp.server import serve
+
+    serve()
 
 
 @main.command()

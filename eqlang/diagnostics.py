@@ -2,8 +2,10 @@
 
 A ``Diagnostic`` has a code, a message, the span of the offending text, notes pointing at
 related text (for example where each of two conflicting types came from), and a hint saying
-how to fix it. ``render`` lays it out as ``file:line:col: error[CODE]: message`` followed by
-the source line with carets under the span.
+how to fix it. Its severity is an error (``E0201``: the contract is refused) or a warning
+(``W0101``: the contract is accepted, but something in it is probably not what its writer
+meant). ``render`` lays it out as ``file:line:col: error[CODE]: message`` (or
+``warning[CODE]``) followed by the source line with carets under the span.
 """
 
 from __future__ import annotations
@@ -27,6 +29,11 @@ class Note:
     span: Span | None = None
 
 
+#: The severities of a diagnostic.
+ERROR = "error"
+WARNING = "warning"
+
+
 @attrs.frozen
 class Diagnostic:
     code: str
@@ -40,6 +47,12 @@ class Diagnostic:
     #: How many problems this diagnostic reports: more than one for the count of those a
     #: ``Collector`` left out, so that a total counts every problem, not every message.
     problems: int = 1
+    #: ``ERROR`` or ``WARNING``; a warning's code starts with W.
+    severity: str = ERROR
+
+    @property
+    def is_warning(self) -> bool:
+        return self.severity == WARNING
 
     def location(self) -> str:
         if self.span is not None:
@@ -57,6 +70,12 @@ class Diagnostic:
         if self.span is not None:
             return (self.span.path, self.span.line, self.span.column, self.code)
         return (self.path or "", self.line or 0, self.column or 0, self.code)
+
+
+def denied(warning: Diagnostic) -> Diagnostic:
+    """A warning made an error, as ``eqlang check --deny-warnings`` reports it."""
+    return attrs.evolve(warning, severity=ERROR, notes=(
+        *warning.notes, Note("a warning, made an error by --deny-warnings")))
 
 
 class EqlangError(Exception):
@@ -240,7 +259,7 @@ def _excerpt(span: Span, label: str = "") -> list[str]:
 def render(diagnostic: Diagnostic) -> str:
     """The full human-readable text of one diagnostic, control characters escaped: paths,
     names and source lines come from files anyone may have written."""
-    lines = [printable(f"{diagnostic.location()}: error[{diagnostic.code}]: "
+    lines = [printable(f"{diagnostic.location()}: {diagnostic.severity}[{diagnostic.code}]: "
                        f"{diagnostic.message}")]
     if diagnostic.span is not None:
         lines.extend(_excerpt(diagnostic.span))
