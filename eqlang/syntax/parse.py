@@ -21,6 +21,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from eqlang.diagnostics import Diagnostic, EqlangError, Note, did_you_mean
 from eqlang.syntax import ast as s
+from eqlang.syntax import parser_tables
 from eqlang.syntax.lookalikes import lookalike_text
 from eqlang.syntax.source import SourceFile, Span, normal_text
 
@@ -48,9 +49,8 @@ def data_path(kind: str) -> Path:
 
 @functools.lru_cache(maxsize=1)
 def _parser() -> Lark:
-    # Built once per process: the tables depend only on the shipped grammar file.
-    grammar = (data_path("grammar") / "eqlang.lark").read_text(encoding="utf-8")
-    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=True)
+    # Once per process: the tables depend only on the shipped grammar file.
+    return parser_tables.parser(data_path("grammar"))
 
 
 _TERMINAL_NAMES = {
