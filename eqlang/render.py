@@ -35,6 +35,7 @@ from eqlang.core.values import (
 from eqlang.diagnostics import counted
 from eqlang.syntax import ast as s
 from eqlang.syntax.fmt import declaration_head, format_expr, format_range
+from eqlang.terminal import printable
 
 #: Decimals shown to people for rates and scores; traces and --json keep every digit.
 SHOWN_DIGITS = 4
@@ -118,7 +119,7 @@ def summary(program: Program, evaluator: Evaluator, settlements: list[Settlement
         else:
             lines.append("  Every value was scored.")
         lines.append("")
-    return "\n".join(lines).rstrip() + "\n"
+    return printable("\n".join(lines).rstrip() + "\n")
 
 
 def _shown(value: Value) -> str:
@@ -513,7 +514,7 @@ def explain(trace: dict[str, Any], org: str, root: str, depth: int | None) -> st
     explainer = _Explainer(nodes, depth)
     with deep_enough():
         explainer.walk(root, "", "", 0)
-    return "\n".join(explainer.lines) + "\n"
+    return printable("\n".join(explainer.lines) + "\n")
 
 
 # ---- generated documentation ------------------------------------------------------------

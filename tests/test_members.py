@@ -360,10 +360,11 @@ def test_eval_settles_from_member_files_and_verify_notices_a_changed_one(
         ("results", MEMBERS.read_text().count("\n") - 1),
         ("membership", MEMBERSHIP.read_text().count("\n") - 1)]
     assert data["tables"][0]["path"] == section["table"]
-    assert verify_trace(trace).ok
+    # The contract lies in the repository, the member files beside the trace.
+    assert verify_trace(trace, inputs="/").ok
     text = membership.read_text(encoding="utf-8")
     membership.write_text(text.replace("self-reported", "imputed", 1), encoding="utf-8")
-    result = verify_trace(trace)
+    result = verify_trace(trace, inputs="/")
     assert not result.ok
     assert any("member file" in p and "SHA-256" in p for p in result.problems)
 
@@ -421,7 +422,7 @@ def test_every_way_of_writing_a_trace_records_the_member_files(
     keys = list(json.loads(text))
     assert keys == sorted(keys) and "members" in keys
     assert run.trace()["members"] == [made.trace_fragment()]
-    assert verify_trace(streamed).ok and verify_trace(written).ok
+    assert verify_trace(streamed, inputs="/").ok and verify_trace(written, inputs="/").ok
     with pytest.raises(EqlangError, match="E0603"):
         run.write_trace(membership)  # a member file is an input, never overwritten
     assert membership.read_bytes() == MEMBERSHIP.read_bytes()

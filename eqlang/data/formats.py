@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import stat
 import zipfile
+from typing import IO
 
 import attrs
 
@@ -67,9 +68,10 @@ def regular_file_problem(path: str | os.PathLike[str], what: str) -> Refusal | N
                    "files, whose size is known and which it can read again to verify")
 
 
-def sniff(path: str | os.PathLike[str], head: bytes) -> str | Refusal:
+def sniff(path: str | os.PathLike[str] | IO[bytes], head: bytes) -> str | Refusal:
     """The kind of a file whose first bytes are ``head`` (at least 16 of them, if it has
-    them): csv (text), gzip, parquet or xlsx; or why it is none of those."""
+    them): csv (text), gzip, parquet or xlsx; or why it is none of those. ``path`` is the
+    file, or its bytes already read, to look inside a ZIP archive."""
     if head.startswith(b"PAR1"):
         return PARQUET
     if head.startswith(b"\x1f\x8b"):
@@ -82,7 +84,7 @@ def sniff(path: str | os.PathLike[str], head: bytes) -> str | Refusal:
     return CSV
 
 
-def _zip_kind(path: str | os.PathLike[str]) -> str | Refusal:
+def _zip_kind(path: str | os.PathLike[str] | IO[bytes]) -> str | Refusal:
     try:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())

@@ -68,7 +68,7 @@ E_SUM = "E0906"
 E_MISSING = "E0907"
 E_STRATIFICATION = "E0908"
 E_ENGINE = "E0909"
-E_TERMS = "E0605"
+E_TERMS = "E0607"
 
 RESULTS, MEMBERSHIP = "results", "membership"
 ENGINES = ("duckdb", "spark")
@@ -147,7 +147,7 @@ def tabulate(program: Program, results: Sequence[str | os.PathLike[str]],
     same ones.
 
     Raises ``EqlangError`` listing every problem in the files, each with its file and row
-    or member, or E0605 when ``attribution`` differs from the contract's terms.
+    or member, or E0607 when ``attribution`` differs from the contract's terms.
     """
     terms = terms_of(program, attribution)
     if isinstance(results, str | bytes) or isinstance(membership, str | bytes):
@@ -177,7 +177,7 @@ def tabulate(program: Program, results: Sequence[str | os.PathLike[str]],
 def terms_of(program: Program, given: Attribution | None) -> Attribution:
     """The terms a tabulation counts by: the contract's ``attribution`` block, or ``given``
     (``--attribution``, ``--tolerance``) where the contract states none; the default
-    without either. Terms given that differ from the contract's are refused (E0605): the
+    without either. Terms given that differ from the contract's are refused (E0607): the
     contract's are the ones signed."""
     stated = program.attribution.terms if program.attribution is not None else None
     if stated is None or given is None or given == stated:

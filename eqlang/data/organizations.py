@@ -18,6 +18,7 @@ reported at the file, line and column, all together.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from collections.abc import Iterable
@@ -29,7 +30,7 @@ from eqlang.check import units as t
 from eqlang.core.program import InputInfo, Program
 from eqlang.core.values import Quantity, Text, Truth, Value, display, shift
 from eqlang.data.csv_records import Record, read_records, show_cell
-from eqlang.data.tables import MAX_TABLE_ROWS, key_text, table_text
+from eqlang.data.tables import MAX_TABLE_ROWS, key_text, table_text, text_of
 from eqlang.diagnostics import Collector, Diagnostic, EqlangError, did_you_mean, listed
 from eqlang.syntax.source import SourceFile
 
@@ -100,6 +101,19 @@ def load_organization_table(path: str | os.PathLike[str], program: Program,
             hint="drop --organizations, or declare the inputs the table holds in the "
             "contract: `input member_months: count`"))
     text, sha256, problems = table_text(path, shown, percents=True)
+    return _read(program, text, sha256, problems, shown)
+
+
+def organization_table_from_bytes(data: bytes, program: Program, display: str
+                                  ) -> OrganizationTable:
+    """An organization table from its bytes, read already (``eqlang verify`` hashes what
+    it reads, and reads it once), checked as ``load_organization_table`` checks a file."""
+    text, problems = text_of(data, display, percents=True)
+    return _read(program, text, hashlib.sha256(data).hexdigest(), problems, display)
+
+
+def _read(program: Program, text: str | None, sha256: str, problems: list[Diagnostic],
+          shown: str) -> OrganizationTable:
     if text is None or problems:
         raise EqlangError([attrs.evolve(d, code=E_UNREADABLE if d.code == "E0501"
                                         else E_VALUE) for d in problems])

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import io
 import os
 import re
 import stat
@@ -347,33 +348,45 @@ def table_text(path: str | os.PathLike[str], shown: str, *, percents: bool = Fal
         return None, "", [problem]
     assert data is not None
     sha256 = hashlib.sha256(data).hexdigest()
-    text, problems = _text_of(data, path, shown, percents)
+    text, problems = text_of(data, shown, percents)
     return text, sha256, problems
 
 
 def _load(path: str | os.PathLike[str], shown: str, fhir_map: FhirMap | None = None
           ) -> tuple[MeasureTable | None, list[Diagnostic]]:
     text, sha256, problems = table_text(path, shown)
+    return _from_read(text, problems, shown, sha256, fhir_map)
+
+
+def _from_read(text: str | None, problems: list[Diagnostic], shown: str, sha256: str,
+               fhir_map: FhirMap | None) -> tuple[MeasureTable | None, list[Diagnostic]]:
+    """A table from the text a file was read as, with the problems of reading it."""
     if text is None:
         return None, problems
     if not problems:
-        # A FHIR resource is told from CSV by its text, so a gzip-compressed Bundle reads too;
-        # Parquet and workbooks are rows, never JSON, and come with their cells' problems.
-        from eqlang.data.fhir import looks_like_json, read_fhir_table
-        if looks_like_json(text):
-            return read_fhir_table(text, shown, sha256, fhir_map)
-        return _from_text(text, shown, sha256)
+        return _from_decoded(text, shown, sha256, fhir_map)
     diagnostics = _from_text(text, shown, sha256)[1]
     # A cell that could not be taken is reported once, for why, not again for its text.
     taken = {d.line for d in problems}
     return None, problems + [d for d in diagnostics if d.span is None or d.span.line not in taken]
 
 
-def _text_of(data: bytes, path: str | os.PathLike[str], shown: str, percents: bool = False
-             ) -> tuple[str | None, list[Diagnostic]]:
+def _from_decoded(text: str, shown: str, sha256: str, fhir_map: FhirMap | None
+                  ) -> tuple[MeasureTable | None, list[Diagnostic]]:
+    """A table from its text: CSV, or FHIR MeasureReports. A FHIR resource is told from CSV
+    by its text, so a gzip-compressed Bundle reads too; Parquet and workbooks are rows,
+    never JSON."""
+    from eqlang.data.fhir import looks_like_json, read_fhir_table
+    if looks_like_json(text):
+        return read_fhir_table(text, shown, sha256, fhir_map)
+    return _from_text(text, shown, sha256)
+
+
+def text_of(data: bytes, shown: str, percents: bool = False
+            ) -> tuple[str | None, list[Diagnostic]]:
     """A table file's rows as CSV text, whatever kind of file it is (``formats``), and any
     cell that cannot be taken exactly; None and why for a file that cannot be read."""
-    kind = formats.sniff(path, data[:16])
+    kind = formats.sniff(io.BytesIO(data), data[:16])
     cells: list[workbooks.CellProblem] = []
     try:
         if isinstance(kind, formats.Refusal):
@@ -390,6 +403,17 @@ def _text_of(data: bytes, path: str | os.PathLike[str], shown: str, percents: bo
         return None, [_unreadable(shown, error.message, error.hint)]
     return text, [Diagnostic(E_NUMBER, cell.message, path=shown, line=cell.row,
                              column=cell.column, hint=cell.hint) for cell in cells]
+
+
+def table_from_bytes(data: bytes, display: str) -> MeasureTable:
+    """Check a table's bytes as if read from a file named ``display``: for a reader that
+    has the bytes already (``eqlang verify`` hashes what it reads, and reads it once)."""
+    text, problems = text_of(data, display)
+    table, diagnostics = _from_read(text, problems, display, hashlib.sha256(data).hexdigest(),
+                                    None)
+    if table is None:
+        raise EqlangError(diagnostics)
+    return table
 
 
 def table_from_text(text: str, display: str) -> MeasureTable:
@@ -598,6 +622,7 @@ class _Checker:
                         "table is empty, expected a header row naming the columns "
                         + ", ".join(REQUIRED_COLUMNS),
                         f"start the file with the header row `{_HEADER_EXAMPLE}`",
+                        line=1, column=1,
                     )
                 )
             return rows, spans, self.collector.finish("this table")

@@ -1,6 +1,7 @@
-"""The grammar: takes nothing, gives the LALR parser of ``grammar/eqlang.lark`` (built once
-per process) and the words that start declarations; ``data_path`` finds the shipped
-``grammar`` and ``stdlib`` folders, installed or in a checkout.
+"""The grammar: takes nothing, gives the LALR parser of ``grammar/eqlang.lark`` (its tables
+loaded once per process, ``parser_tables``) and the words that start declarations;
+``data_path`` finds the shipped ``grammar`` and ``stdlib`` folders, installed or in a
+checkout.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from importlib import resources
 from pathlib import Path
 
 from lark import Lark
+
+from eqlang.syntax import parser_tables
 
 #: The words that start a declaration: reserved, never names (see the grammar's NAME).
 DECLARATION_KEYWORDS = (
@@ -28,6 +31,5 @@ def data_path(kind: str) -> Path:
 
 @functools.lru_cache(maxsize=1)
 def parser() -> Lark:
-    # Built once per process: the tables depend only on the shipped grammar file.
-    grammar = (data_path("grammar") / "eqlang.lark").read_text(encoding="utf-8")
-    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=True)
+    # Once per process: the tables depend only on the shipped grammar file.
+    return parser_tables.parser(data_path("grammar"))

@@ -32,6 +32,7 @@ from eqlang.core.values import (
 )
 from eqlang.diagnostics import Diagnostic
 from eqlang.syntax.fmt import WIDTH
+from eqlang.terminal import printable
 
 
 @attrs.frozen
@@ -183,7 +184,7 @@ def render_bounds(path: str, bounds: Sequence[Bound], inputs: bool = False) -> s
                 break_on_hyphens=False))
     if not bounds:
         lines.append("  (the contract has no outputs)")
-    return "\n".join(lines) + "\n"
+    return printable("\n".join(lines) + "\n")
 
 
 def bounds_json(bounds: Sequence[Bound]) -> dict[str, Any]:
