@@ -373,6 +373,7 @@ def settle(
     as_of: datetime.date | None = None,
     trace: str | Path | None = None,
     fhir_map: str | Path | FhirMap | None = None,
+    progress: Callable[[str], object] | None = None,
 ) -> Run:
     """Settle a checked contract on measure tables (CSV or FHIR paths, or a ``TableSet``).
 
@@ -386,11 +387,12 @@ def settle(
     values (by default the contract's own). With ``trace``, the trace is written to that
     file as the run settles, one organization at a time (nothing is written if it fails).
     A FHIR Bundle or MeasureReport, or a folder of them, is read through ``fhir_map`` (a
-    map file or a loaded ``FhirMap``; see docs/fhir.md).
+    map file or a loaded ``FhirMap``; see docs/fhir.md). ``progress`` is called with each
+    organization's name once it is settled (for a progress bar).
     """
     with _no_cycle_collection():
         return _settle(program, tables, organizations, overrides, as_of, trace,
-                       _fhir_map(fhir_map))
+                       _fhir_map(fhir_map), progress)
 
 
 def _fhir_map(fhir_map: str | Path | FhirMap | None) -> FhirMap | None:
@@ -412,7 +414,8 @@ def _settle(program: Program, tables: str | Path | Sequence[str | Path] | TableS
             organizations: str | Sequence[str] | None,
             overrides: str | Sequence[str] | Mapping[str, str],
             as_of: datetime.date | None, trace: str | Path | None,
-            fhir_map: FhirMap | None = None) -> Run:
+            fhir_map: FhirMap | None = None,
+            progress: Callable[[str], object] | None = None) -> Run:
     # A lone string is a sequence too: read as a list, `"t.csv"` would be five tables
     # named by its letters.
     if isinstance(tables, str | Path):
@@ -449,11 +452,12 @@ def _settle(program: Program, tables: str | Path | Sequence[str | Path] | TableS
                           record=trace is not None)
     run = Run(program, table_set, evaluator, (), texts, org_filter, parsed, as_of)
     if trace is None:
-        return attrs.evolve(run, settlements=_settle_each(evaluator, sorted(chosen)))
+        return attrs.evolve(run, settlements=_settle_each(evaluator, sorted(chosen),
+                                                          progress=progress))
     settled: list[Settlement] = []
     inputs = input_files(program, [t.path for t in table_set.tables])
     write_atomic_stream(trace, lambda stream: settled.extend(
-        _stream_trace(run, evaluator, sorted(chosen), stream)), protected=inputs)
+        _stream_trace(run, evaluator, sorted(chosen), stream, progress)), protected=inputs)
     return attrs.evolve(run, settlements=tuple(settled))
 
 
@@ -483,19 +487,21 @@ def _chosen(program: Program, table_set: TableSet,
 
 
 def _stream_trace(run: Run, evaluator: Evaluator, organizations: list[str],
-                  stream: IO[str]) -> tuple[Settlement, ...]:
+                  stream: IO[str], progress: Callable[[str], object] | None = None
+                  ) -> tuple[Settlement, ...]:
     """Settle each organization with ``evaluator`` (which records) and write its part of
     the trace to ``stream`` as soon as it is settled."""
     writer = TraceWriter(run.program, run.tables, evaluator, run.overrides, run.org_filter,
                          stream)
     writer.begin()
-    settlements = _settle_each(evaluator, organizations, writer.add)
+    settlements = _settle_each(evaluator, organizations, writer.add, progress)
     writer.end()
     return settlements
 
 
 def _settle_each(evaluator: Evaluator, organizations: list[str],
-                 settled: Callable[[Settlement], None] | None = None
+                 settled: Callable[[Settlement], None] | None = None,
+                 progress: Callable[[str], object] | None = None
                  ) -> tuple[Settlement, ...]:
     """Settle each organization in turn; an error stops its own organization only, so that
     one run reports every organization's problem (a missing ALL row in many exports, say).
@@ -517,7 +523,11 @@ def _settle_each(evaluator: Evaluator, organizations: list[str],
                 failures[key][1].append(org)
             else:
                 failures[key] = (error, [])
+            if progress is not None:
+                progress(org)
             continue
+        if progress is not None:
+            progress(org)
         settlements.append(settlement)
         if settled is not None and not failures:
             settled(settlement)

@@ -65,6 +65,7 @@ from eqlang.syntax.source import (
 from eqlang.tools.bounds import bounds_json, output_bounds, render_bounds
 from eqlang.tools.coverage import render_coverage
 from eqlang.tools.examples import render_results
+from eqlang.tools.progress import progress_bar
 from eqlang.tools.properties import (
     DEFAULT_EXAMPLES,
     DEFAULT_SECONDS,
@@ -357,8 +358,10 @@ def _settle_tables(program: Program, tables: tuple[str, ...], fhir_map: FhirMap,
             "E0602", "the measure tables hold no rows, so there is no organization to settle",
             None, path=", ".join(tables),
             hint="check that the export wrote its rows, not only the header"))
-    return settle(program, table_set, organizations=list(orgs), overrides=list(overrides),
-                  as_of=_as_of(as_of), trace=trace)
+    total = len(orgs) or (1 if program.provider else len(table_set.organizations()))
+    with progress_bar(total, "organization") as advance:
+        return settle(program, table_set, organizations=list(orgs), overrides=list(overrides),
+                      as_of=_as_of(as_of), trace=trace, progress=advance)
 
 
 @main.command(name="eval")

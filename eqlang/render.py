@@ -35,6 +35,7 @@ from eqlang.core.values import (
 from eqlang.diagnostics import counted
 from eqlang.syntax import ast as s
 from eqlang.syntax.fmt import declaration_head, format_expr, format_range
+from eqlang.tools.findings import Finder, totals
 
 #: Decimals shown to people for rates and scores; traces and --json keep every digit.
 SHOWN_DIGITS = 4
@@ -86,6 +87,7 @@ def summary(program: Program, evaluator: Evaluator, settlements: list[Settlement
     for name, value in sorted((overrides or {}).items()):
         lines.append(f"  what-if: {name} set to {value} (--set), not the contract's value")
     lines.append("")
+    finder = Finder(program, evaluator.memo, evaluator.tables)
     for st in settlements:
         lines.append(f"Organization: {st.org}")
         scalar = {k: v for k, v in st.outputs.items() if not isinstance(v, dict)}
@@ -109,14 +111,36 @@ def summary(program: Program, evaluator: Evaluator, settlements: list[Settlement
             lines.append("  Notes:")
             lines.extend(f"    {what}: {why}" for what, why in notes)
         missing = _not_scored(evaluator, st, columns)
+        found = finder.findings(st, shown=[what for what, _ in missing])
+        if found.groups:
+            lines.append("")
+            lines.append("  Groups left out or not scored:")
+            lines.extend(f"    {g.measure} {g.group}: {g.value} {g.reason} (members: "
+                         f"{g.members_text})" for g in found.groups)
+        missing += [(u.value, u.reason) for u in found.unscored]
         lines.append("")
         if missing:
             lines.append("  Not scored:")
             lines.extend(f"    {what}: {why}" for what, why in missing)
-        else:
+        elif not found.groups:
             lines.append("  Every value was scored.")
+        else:
+            lines.append("  Every other value was scored.")
         lines.append("")
+    if len(settlements) > 1:
+        lines.extend(_totals(program, settlements))
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _totals(program: Program, settlements: list[Settlement]) -> list[str]:
+    """Each money and count output summed across the organizations."""
+    rows = [[t.output, _shown(t.total), f"{t.scored:,} of {t.settled:,}"]
+            for t in totals(program, settlements)]
+    lines = [f"Totals across {counted(len(settlements), 'organization')}:"]
+    if not rows:
+        return [*lines, "  (no output is an amount of money or a count)"]
+    return [*lines, *("  " + row for row in _format_table(["output", "total", "scored in"],
+                                                          rows))]
 
 
 def _shown(value: Value) -> str:

@@ -1,0 +1,172 @@
+"""Findings of a settlement: takes a settled run (an exact evaluator that settled some
+organizations), gives what a reader must not miss beside the outputs: the groups that were
+left out of a measure or not scored, with the reason and the group's members, every other
+value that was not scored, and totals across organizations.
+
+The settlement summary (``eqlang.render.summary``) and the statements
+(``eqlang.statements``) print them; they are read from the values the evaluator already
+computed, so finding them settles nothing again.
+"""
+
+from __future__ import annotations
+
+import decimal
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from eqlang.backends.derivation import Key, Settlement
+from eqlang.core import program as p
+from eqlang.core.values import Entity, Group, NotScored, Quantity, Truth, Value, display
+
+
+@attrs.frozen
+class GroupFinding:
+    """A group left out of a measure (a ``where`` filter said no) or not scored there."""
+
+    measure: str
+    group: str
+    #: ``credit(CBP, Hispanic)``: the value that says so.
+    value: str
+    #: Why: the reason it is not scored, or ``is no`` for a filter.
+    reason: str
+    left_out: bool
+    #: The group's members (denominator) in each period the tables have: (label, count).
+    members: tuple[tuple[str, Decimal], ...] = ()
+
+    @property
+    def members_text(self) -> str:
+        if not self.members:
+            return "no rows in the tables"
+        return ", ".join(f"{_count(n)} in {label}" for label, n in self.members)
+
+    def text(self) -> str:
+        what = "left out" if self.left_out else "not scored"
+        return f"{self.measure} {self.group}: {what}: {self.value} {self.reason} " \
+            f"(members: {self.members_text})"
+
+
+@attrs.frozen
+class Unscored:
+    """A value of the organization that is not scored, other than a group's."""
+
+    value: str
+    reason: str
+
+
+@attrs.frozen
+class Findings:
+    """What one organization's settlement leaves out."""
+
+    groups: tuple[GroupFinding, ...]
+    unscored: tuple[Unscored, ...]
+
+    @property
+    def empty(self) -> bool:
+        return not self.groups and not self.unscored
+
+
+def filter_rules(program: p.Program) -> frozenset[str]:
+    """Rules called as the ``where`` filter of an aggregation: a ``no`` leaves an item out."""
+    found = set()
+    for rule in program.rules.values():
+        parts = [rule.body, *(x.value for x in rule.exceptions),
+                 *(x.condition for x in rule.exceptions), *(t.value for t in rule.tiers)]
+        for part in parts:
+            for e in p.walk(part) if part is not None else ():
+                if isinstance(e, p.Aggregate) and isinstance(e.where, p.Call):
+                    found.add(e.where.rule)
+    return frozenset(found)
+
+
+class Finder:
+    """Finds each settled organization's findings from an evaluator's remembered values."""
+
+    def __init__(self, program: p.Program, memo: dict[Key, Value], tables: Any) -> None:
+        self.program = program
+        self.tables = tables
+        self.filters = filter_rules(program)
+        self.by_org: dict[str, list[tuple[Key, Value]]] = defaultdict(list)
+        for key, value in memo.items():
+            if key.org and key.name in program.rules:
+                self.by_org[key.org].append((key, value))
+        self.order = {name: index for index, name in enumerate(program.rules)}
+
+    def findings(self, st: Settlement, shown: Iterable[str] = ()) -> Findings:
+        """``st``'s findings; values named in ``shown`` (``measure_score(HBD)``) are left
+        out of ``unscored``, having been shown already."""
+        listed = set(shown)
+        groups: dict[tuple[str, str, str], GroupFinding] = {}
+        unscored: list[Unscored] = []
+        entries = sorted(self.by_org.get(st.org, ()), key=self._place)
+        for key, value in entries:
+            measure = next((a.name for a in key.args if isinstance(a, Entity)
+                            and a.kind == "measure"), None)
+            group = next((a for a in key.args if isinstance(a, Group) and a.kind == "named"),
+                         None)
+            left_out = key.name in self.filters and value == Truth(False)
+            if group is not None and measure is not None and (
+                    left_out or isinstance(value, NotScored)):
+                reason = "is no" if left_out else f"is not scored: {value.reason}" \
+                    if isinstance(value, NotScored) else ""
+                # A reason passed up from value to value is said once, by the first value.
+                place = (measure, str(group.name), reason)
+                if place not in groups:
+                    groups[place] = GroupFinding(measure, str(group.name), key.id, reason,
+                                                 left_out, self._members(st.org, measure,
+                                                                         str(group.name)))
+            elif isinstance(value, NotScored) and key.id not in listed:
+                unscored.append(Unscored(key.id, value.reason))
+        return Findings(tuple(groups.values()), tuple(unscored))
+
+    def _place(self, item: tuple[Key, Value]) -> tuple[int, str]:
+        key = item[0]
+        return self.order.get(key.name, len(self.order)), key.id
+
+    def _members(self, org: str, measure: str, group: str) -> tuple[tuple[str, Decimal], ...]:
+        spelled = self.program.spelling(group)
+        found = []
+        for label in dict.fromkeys(self.program.periods.values()):
+            row = self.tables.lookup(org, measure, spelled, label)
+            if row is not None:
+                found.append((label, row.denominator))
+        return tuple(found)
+
+
+def _count(number: Decimal) -> str:
+    return display(Quantity("count", number))
+
+
+@attrs.frozen
+class Total:
+    """One output summed across organizations: ``payout`` or ``measure_payout(COL)``."""
+
+    output: str
+    total: Quantity
+    scored: int
+    settled: int
+
+
+def totals(program: p.Program, settlements: Sequence[Settlement]) -> list[Total]:
+    """Each money or count output summed over the organizations where it is scored."""
+    found: dict[str, list[Value]] = {}
+    for st in settlements:
+        for name, value in st.outputs.items():
+            items = value.items() if isinstance(value, dict) else [(None, value)]
+            for key, item in items:
+                found.setdefault(name if key is None else f"{name}({key})", []).append(item)
+    result = []
+    for label, values in found.items():
+        quantities = [v for v in values if isinstance(v, Quantity)]
+        units = {q.unit for q in quantities}
+        if len(units) != 1 or units & {"money", "count"} != units:
+            continue
+        # Wide enough that no sum of amounts is ever rounded.
+        with decimal.localcontext(prec=120):
+            total = sum((q.magnitude for q in quantities), Decimal(0))
+        result.append(Total(label, Quantity(units.pop(), total), len(quantities),
+                            len(values)))
+    return result
