@@ -114,6 +114,9 @@ from eqlang.syntax.parse import parse
 from eqlang.syntax.source import SourceFile, names_stdin
 from eqlang.tools.coverage import Coverage, coverage
 from eqlang.tools.examples import ExampleResult, run_examples
+from eqlang.tools.sections import HashingStream, Section, sections
+from eqlang.tools.values import frame as values_frame
+from eqlang.tools.values import records as value_records
 from eqlang.trace.writer import (
     FORMAT,
     READABLE,
@@ -237,6 +240,29 @@ class Run:
                 for key, item in items:
                     records.append(_row(st.org, name, key, item))
         return records
+
+    def sections(self, stream: IO[str] | HashingStream | None = None,
+                 progress: Callable[[str], object] | None = None) -> Iterator[Section]:
+        """Settle each organization again, recording, and give its trace section (see
+        ``eqlang.tools.sections``); with ``stream``, the trace is written to it on the way."""
+        with _no_cycle_collection():
+            yield from sections(self.program, self.tables, self.organizations,
+                                overrides=self.given, texts=self.overrides, as_of=self.as_of,
+                                org_filter=self.org_filter, stream=stream, progress=progress)
+
+    def values(self) -> list[dict[str, Any]]:
+        """Every value the settlement reached, one record per organization, rule,
+        arguments and value: outputs, definitions, parameters, measure facts and table
+        values, each with its unit, whether it is scored (or the reason not), its rounding
+        and its source line (``eqlang eval --values``). ``value`` is an exact ``Decimal``
+        in the unit as written (35 for 35%), or None for a value that is not a number."""
+        return [row for section in self.sections() for row in value_records(section,
+                                                                            self.program)]
+
+    def values_frame(self) -> Any:
+        """``values()`` as a pandas ``DataFrame``; its ``value`` column holds the exact
+        ``Decimal``s (never floats), ``text`` the same digits as strings."""
+        return values_frame(self.values())
 
     def trace(self) -> dict[str, Any]:
         """The trace as JSON data: what ``eqlang eval --trace`` writes."""

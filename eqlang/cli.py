@@ -74,6 +74,7 @@ from eqlang.tools.properties import (
     render_outcomes,
     saver,
 )
+from eqlang.tools.values import format_of, write_values
 from eqlang.trace.writer import refuse_inputs, write_atomic
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -374,6 +375,9 @@ def _settle_tables(program: Program, tables: tuple[str, ...], fhir_map: FhirMap,
 @click.option("--trace", "trace_path", metavar="OUT.json", help="Write the full trace here.")
 @click.option("--json", "as_json", is_flag=True,
               help="Print {org: {output: value}} as JSON, with decimal strings.")
+@click.option("--values", "values_path", metavar="FILE",
+              help="Also write every value (definitions too) as a table: .csv, .parquet or "
+              ".xlsx.")
 @click.option("--set", "overrides", multiple=True, metavar="NAME=VALUE",
               help="Override a parameter for a what-if run (checked like source).")
 @click.option("--as-of", "as_of", metavar="DATE",
@@ -381,23 +385,41 @@ def _settle_tables(program: Program, tables: tuple[str, ...], fhir_map: FhirMap,
 @reports_errors
 def eval_command(contract: str, tables: tuple[str, ...], fhir_map: str | None,
                  orgs: tuple[str, ...], trace_path: str | None, as_json: bool,
-                 overrides: tuple[str, ...], as_of: str | None) -> None:
+                 values_path: str | None, overrides: tuple[str, ...], as_of: str | None
+                 ) -> None:
     """Settle a contract on measure tables and print the payouts."""
     if trace_path == "-":
         # A file named "-" would surprise anyone used to "-" meaning standard output.
         raise click.BadParameter("the trace is written to a file, not to standard output; "
                                  "name one, such as trace.json (--json prints the payouts)",
                                  param_hint="'--trace'")
+    _values_option(values_path, trace_path)
     program = load_contract(contract)
-    if trace_path is not None:
-        # Refused before the work is done, not after.
-        refuse_inputs(trace_path, input_files(program, tables))
+    for path in (trace_path, values_path):
+        if path is not None:
+            # Refused before the work is done, not after.
+            refuse_inputs(path, input_files(program, tables))
     run = _settle_tables(program, tables, _load_map(fhir_map), orgs, overrides, as_of,
                          trace_path)
+    if values_path is not None:
+        protected = input_files(program, [t.path for t in run.tables.tables])
+        write_values(values_path, run.values(), program, protected)
     settlements = list(run.settlements)
     text = outputs_json(settlements) if as_json else summary(program, run.evaluator,
                                                              settlements, run.overrides)
     click.echo(text, nl=False)
+
+
+def _values_option(path: str | None, trace_path: str | None) -> None:
+    """Refuse a --values file that cannot be written, before settling."""
+    if path is None:
+        return
+    if path == "-" or format_of(path) is None:
+        raise click.BadParameter(f"{path}: name a file ending in .csv, .parquet or .xlsx",
+                                 param_hint="'--values'")
+    if trace_path is not None and os.path.abspath(trace_path) == os.path.abspath(path):
+        raise click.BadParameter("the values and the trace need files of their own",
+                                 param_hint="'--values'")
 
 
 @main.group()
