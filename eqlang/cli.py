@@ -52,6 +52,7 @@ from eqlang.diagnostics import (
 )
 from eqlang.document import contract_markdown, document_title, markdown_html
 from eqlang.render import module_docs, outputs_json, summary
+from eqlang.statements import INDEX, TRACE, write_statements
 from eqlang.syntax.ast import ContractHeader
 from eqlang.syntax.literate import format_source, parse_contract, read_contract
 from eqlang.syntax.modules import load, stdlib_modules
@@ -420,6 +421,37 @@ def _values_option(path: str | None, trace_path: str | None) -> None:
     if trace_path is not None and os.path.abspath(trace_path) == os.path.abspath(path):
         raise click.BadParameter("the values and the trace need files of their own",
                                  param_hint="'--values'")
+
+
+@main.command(short_help="A statement per organization (HTML), an index and the trace.")
+@click.argument("contract", type=click.Path())
+@click.option("--table", "tables", multiple=True, required=True, metavar="PATH",
+              help=_TABLE_HELP)
+@click.option("--output", required=True, metavar="DIR",
+              help="The folder to write the statements, the index and the trace into.")
+@click.option("--fhir-map", "fhir_map", metavar="MAP.toml", help=_MAP_HELP)
+@click.option("--org", "orgs", multiple=True, metavar="ORG",
+              help="Write statements for this organization only; repeat for several.")
+@click.option("--as-of", "as_of", metavar="DATE",
+              help="Settlement date that picks amended parameter values.")
+@reports_errors
+def statement(contract: str, tables: tuple[str, ...], output: str, fhir_map: str | None,
+              orgs: tuple[str, ...], as_of: str | None) -> None:
+    """Write a settlement statement for each organization: one self-contained HTML page
+    each (no script, no file fetched, printable on letter paper), an index page with the
+    totals and their distribution, and the trace they come from (trace.json).
+
+    See docs/tools.md for what a statement shows.
+    """
+    if Path(output).exists() and not Path(output).is_dir():
+        raise click.BadParameter(f"{output} is a file; name a folder (it is created if "
+                                 "missing)", param_hint="'--output'")
+    program = load_contract(contract)
+    run = _settle_tables(program, tables, _load_map(fhir_map), orgs, (), as_of)
+    with progress_bar(len(run.organizations), "statement") as advance:
+        written = write_statements(run, output, advance)
+    click.echo(f"{output}: {counted(len(written.statements), 'statement')} and {INDEX}; "
+               f"trace {TRACE} SHA-256 {written.trace_sha256}")
 
 
 @main.group()

@@ -425,6 +425,29 @@ def _facts(node: dict[str, Any], reading: str) -> str:
     return ", ".join(facts)
 
 
+def derivation_lines(node: dict[str, Any], nodes: Mapping[str, Any]) -> list[str]:
+    """How a trace node's value was reached, as ``explain`` says it below the value: the
+    rule as applied (``= ...``), the conditions that chose its branch (``since ...``), the
+    table rows it read, and where the rule is, with its rounding and citation."""
+    lines = []
+    reading = (_parts_text(node["reading"], nodes) if node.get("reading")
+               else _input_reading(node) or "")
+    if reading and reading.replace(_GLUE, " ") != value_text(node["value"]):
+        lines.append("= " + reading.replace(_GLUE, " "))
+    for number, reason in enumerate(node.get("since", [])):
+        lines.append(("since " if number == 0 else "and ")
+                     + _parts_text(reason, nodes).replace(_GLUE, " "))
+    for row in node.get("rows", []):
+        lines.append(f"table row {row['table']}:{row['line']} (group {row['group']}, period "
+                     f"{row['period']}: {row['numerator']} of {row['denominator']})")
+    if node["kind"] == "input":
+        if not node.get("rows"):
+            lines.append("no row in the tables: counts as denominator 0")
+    else:
+        lines.append(_facts(node, reading).replace(_GLUE, " "))
+    return lines
+
+
 class _Explainer:
     """Writes one organization's derivation of a value as an indented tree."""
 
