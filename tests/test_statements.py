@@ -148,3 +148,13 @@ def test_file_names_are_plain_and_distinct() -> None:
     assert file_names(["Café Clinic", "Cafe Clinic", "index", "///"]) == {
         "Café Clinic": "cafe-clinic.html", "Cafe Clinic": "cafe-clinic-2.html",
         "index": "index-2.html", "///": "organization.html"}
+
+
+def test_pages_drawn_by_worker_processes_are_the_same(reference: Path, tmp_path: Path) -> None:
+    from eqlang.api import load_contract, settle
+    from eqlang.statements import write_statements
+
+    settled = settle(load_contract(str(REFERENCE)), [str(REFERENCE.with_suffix(".csv"))])
+    write_statements(settled, tmp_path, jobs=2)
+    for page in sorted(reference.glob("*.html")):
+        assert (tmp_path / page.name).read_bytes() == page.read_bytes()

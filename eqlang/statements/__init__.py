@@ -12,15 +12,19 @@ written when anything fails.
 
 from __future__ import annotations
 
+import collections
+import concurrent.futures
+import multiprocessing
+import os
 import re
 import shutil
 import statistics
 import tempfile
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 import attrs
 
@@ -34,11 +38,11 @@ from eqlang.statements.html import (
     index_page,
     statement_page,
 )
-from eqlang.statements.model import Builder, choose_headline, per_measure_output
+from eqlang.statements.model import Builder, Statement, choose_headline, per_measure_output
 from eqlang.tools.bounds import output_bounds
 from eqlang.tools.findings import Finder
 from eqlang.tools.sections import HashingStream
-from eqlang.trace.writer import write_atomic, write_atomic_stream
+from eqlang.trace.writer import refuse_inputs, write_atomic_stream
 
 if TYPE_CHECKING:
     from eqlang.api import Run
@@ -75,10 +79,63 @@ def file_names(organizations: Sequence[str]) -> dict[str, str]:
     return names
 
 
+#: Organizations from which pages are drawn by worker processes beside the one that
+#: settles: below it, starting them would take longer than it saves.
+PARALLEL_FROM = 200
+
+
+@attrs.frozen(eq=False)
+class Pages:
+    """Draws each organization's page into the staging folder: the same for every
+    organization but for its statement."""
+
+    facts: RunFacts
+    chart: PayoutChart | None
+    headline: str | None
+    unit: str | None
+    most_text: str | None
+    per_measure: bool
+    names: dict[str, str]
+    staging: Path
+
+    def render(self, statement: Statement) -> IndexRow:
+        svg = None
+        head_text = statement.headline.text if statement.headline else "not scored"
+        if self.chart is not None:
+            steps = [(amount, _label(amount, self.unit)) for _, amount in
+                     statement.measure_amounts] if self.per_measure else []
+            svg = self.chart.svg(steps, (statement.headline_amount, head_text),
+                                 f"{statement.org}: from the most it can pay to "
+                                 f"{self.headline}")
+        name = self.names[statement.org]
+        page = statement_page(statement, self.facts, svg, self.most_text, INDEX)
+        (self.staging / name).write_text(page, encoding="utf-8")
+        measures = tuple(_label(a, self.unit) for _, a in statement.measure_amounts) \
+            if self.per_measure else ()
+        return IndexRow(statement.org, name, statement.headline_amount,
+                        statement.headline.text if statement.headline else "", measures,
+                        tuple(a for _, a in statement.measure_amounts))
+
+
+#: The pages a worker process draws with (set once in each worker, by ``_start``).
+_worker: dict[str, Pages] = {}
+
+
+def _start(pages: Pages) -> None:
+    _worker["pages"] = pages
+
+
+def _render(statement: Statement) -> IndexRow:
+    return _worker["pages"].render(statement)
+
+
 def write_statements(run: Run, folder: str | Path,
-                     progress: Callable[[str], object] | None = None) -> Written:
+                     progress: Callable[[str], object] | None = None,
+                     jobs: int | None = None) -> Written:
     """Write a statement for each organization of ``run``, the index and the trace into
-    ``folder`` (created if missing)."""
+    ``folder`` (created if missing). ``jobs`` is how many processes draw pages beside the
+    one that settles (by default one per processor for a large run, none for a small one).
+    """
     program = run.program
     target = Path(folder)
     target.mkdir(parents=True, exist_ok=True)
@@ -87,50 +144,84 @@ def write_statements(run: Run, folder: str | Path,
     builder = Builder(program, headline, per_measure)
     finder = Finder(program, run.evaluator.memo, run.tables)
     names = file_names(run.organizations)
-    facts = _facts(run)
-    chart = PayoutChart(headline, program.contract_measures if per_measure else (),
-                        most) if headline is not None else None
     unit = program.rules[headline].type if headline is not None else None
-    most_text = display(Quantity(unit, _scaled(most, unit)), 2) if most is not None and \
-        unit is not None else None
+    if jobs is None:
+        jobs = (os.cpu_count() or 1) if len(names) >= PARALLEL_FROM else 0
     rows: list[IndexRow] = []
+    digest: list[str] = []
+    inputs = _inputs(run)
     staging = Path(tempfile.mkdtemp(prefix=".eqlang-statements-", dir=target))
+    pages = Pages(
+        _facts(run),
+        PayoutChart(headline, program.contract_measures if per_measure else (), most)
+        if headline is not None else None,
+        headline, unit,
+        display(Quantity(unit, _scaled(most, unit)), 2) if most is not None and unit else None,
+        per_measure is not None, names, staging)
     try:
-        def produce(stream: object) -> None:
-            hashing = HashingStream(stream)  # type: ignore[arg-type]
-            for section in run.sections(hashing, progress):
-                found = finder.findings(section.settlement)
-                statement = builder.build(section, found)
-                svg = None
-                if chart is not None:
-                    steps = [(amount, _label(amount, unit)) for _, amount in
-                             statement.measure_amounts] if per_measure else []
-                    svg = chart.svg(steps, (statement.headline_amount,
-                                            statement.headline.text if statement.headline
-                                            else "not scored"),
-                                    f"{section.org}: from the most it can pay to {headline}")
-                page = statement_page(statement, facts, svg, most_text, INDEX)
-                (staging / names[section.org]).write_text(page, encoding="utf-8")
-                measures = tuple(_label(a, unit) for _, a in statement.measure_amounts) \
-                    if per_measure else ()
-                rows.append(IndexRow(section.org, names[section.org],
-                                     statement.headline_amount,
-                                     statement.headline.text if statement.headline else "",
-                                     measures, tuple(a for _, a in statement.measure_amounts)))
-            produce.digest = hashing.hexdigest()  # type: ignore[attr-defined]
+        def produce(stream: IO[str]) -> None:
+            hashing = HashingStream(stream)
+            statements = (builder.build(section, finder.findings(section.settlement))
+                          for section in run.sections(hashing, progress))
+            rows.extend(_drawn(pages, statements, jobs))
+            digest.append(hashing.hexdigest())
 
-        inputs = _inputs(run)
-        write_atomic_stream(target / TRACE, produce, protected=inputs)  # type: ignore[arg-type]
-        digest = produce.digest  # type: ignore[attr-defined]
+        write_atomic_stream(target / TRACE, produce, protected=inputs)
         index = _index(program.contract_measures if per_measure else (), headline, unit, rows,
-                       facts, most)
+                       pages.facts, most)
         (staging / INDEX).write_text(index, encoding="utf-8")
         for name in [*names.values(), INDEX]:
-            text = (staging / name).read_text(encoding="utf-8")
-            write_atomic(target / name, text.replace(TRACE_DIGEST, digest), protected=inputs)
+            refuse_inputs(target / name, inputs)
+        # Each page is renamed into place whole; one sync at the end makes them durable
+        # (a sync per page would make a thousand pages take a minute on a slow disk).
+        for name in [*names.values(), INDEX]:
+            staged = staging / name
+            staged.write_text(staged.read_text(encoding="utf-8").replace(TRACE_DIGEST,
+                                                                         digest[0]),
+                              encoding="utf-8")
+            os.chmod(staged, _mode())
+            os.replace(staged, target / name)
+        _sync(target)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return Written(target, names, INDEX, TRACE, digest)
+    return Written(target, names, INDEX, TRACE, digest[0])
+
+
+def _drawn(pages: Pages, statements: Iterator[Statement], jobs: int) -> list[IndexRow]:
+    """Each statement's page drawn, here or by ``jobs`` worker processes while the next
+    organizations settle; the rows of the index, in order."""
+    if jobs < 1:
+        return [pages.render(statement) for statement in statements]
+    rows: list[IndexRow] = []
+    waiting: collections.deque[concurrent.futures.Future[IndexRow]] = collections.deque()
+    # Forked, the workers start with the contract and the chart already built, and without
+    # the settlement's memory, which is allocated after they start.
+    context = multiprocessing.get_context("fork")
+    with concurrent.futures.ProcessPoolExecutor(jobs, context, initializer=_start,
+                                                initargs=(pages,)) as pool:
+        for statement in statements:
+            waiting.append(pool.submit(_render, statement))
+            while len(waiting) > 4 * jobs:
+                rows.append(waiting.popleft().result())
+        rows.extend(future.result() for future in waiting)
+    return rows
+
+
+def _mode() -> int:
+    """The permissions a new file gets."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def _sync(folder: Path) -> None:
+    """Make the pages renamed into ``folder`` durable."""
+    os.sync()
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def _inputs(run: Run) -> list[str | Path]:
