@@ -243,25 +243,20 @@ class Run:
 
     def sections(self, stream: IO[str] | HashingStream | None = None,
                  progress: Callable[[str], object] | None = None) -> Iterator[Section]:
-        """Settle each organization again, recording, and give its trace section (see
-        ``eqlang.tools.sections``); with ``stream``, the trace is written to it on the way."""
+        """Settle again, recording: each organization's trace section (eqlang.tools.sections),
+        the trace written to ``stream`` on the way when given."""
         with _no_cycle_collection():
             yield from sections(self.program, self.tables, self.organizations,
                                 overrides=self.given, texts=self.overrides, as_of=self.as_of,
                                 org_filter=self.org_filter, stream=stream, progress=progress)
 
     def values(self) -> list[dict[str, Any]]:
-        """Every value the settlement reached, one record per organization, rule,
-        arguments and value: outputs, definitions, parameters, measure facts and table
-        values, each with its unit, whether it is scored (or the reason not), its rounding
-        and its source line (``eqlang eval --values``). ``value`` is an exact ``Decimal``
-        in the unit as written (35 for 35%), or None for a value that is not a number."""
-        return [row for section in self.sections() for row in value_records(section,
-                                                                            self.program)]
+        """Every value reached, as ``eqlang eval --values`` writes them (definitions,
+        parameters and table values too): ``value`` an exact ``Decimal`` (35 for 35%)."""
+        return [row for part in self.sections() for row in value_records(part, self.program)]
 
     def values_frame(self) -> Any:
-        """``values()`` as a pandas ``DataFrame``; its ``value`` column holds the exact
-        ``Decimal``s (never floats), ``text`` the same digits as strings."""
+        """``values()`` as a pandas ``DataFrame``, its ``value`` column exact ``Decimal``s."""
         return values_frame(self.values())
 
     def trace(self) -> dict[str, Any]:
