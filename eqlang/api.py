@@ -538,7 +538,7 @@ def _settle_each(evaluator: Evaluator, organizations: list[str],
         except EvaluationError as error:
             first = error.diagnostics[0]
             if first.code == E_STEPS:
-                raise  # the step budget is the whole run's: the next organization has none
+                raise  # the next organization would most likely run as long again
             key = (first.code, first.message, first.location())
             if key in failures:
                 failures[key][1].append(org)

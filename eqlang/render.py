@@ -15,7 +15,7 @@ from typing import Any
 
 import attrs
 
-from eqlang.backends.derivation import Settlement
+from eqlang.backends.derivation import Settlement, deep_enough
 from eqlang.backends.exact import Evaluator
 from eqlang.check import units as t
 from eqlang.core import program as p
@@ -552,7 +552,8 @@ def explain(trace: dict[str, Any], org: str, root: str, depth: int | None) -> st
     nodes = {**{PEERS + k: v for k, v in trace.get("peers", {}).items()},
              **trace["organizations"][org]["nodes"]}
     explainer = _Explainer(nodes, depth)
-    explainer.walk(root, "", "", 0)
+    with deep_enough():
+        explainer.walk(root, "", "", 0)
     return "\n".join(explainer.lines) + "\n"
 
 

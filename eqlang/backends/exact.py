@@ -31,6 +31,7 @@ from eqlang.backends.derivation import (
     Key,
     Settlement,
     annotate,
+    deep_enough,
     one_line,
 )
 from eqlang.backends.reads import Reads
@@ -82,6 +83,7 @@ class Evaluator(Reads, Aggregations):
         self.overrides = dict(overrides or {})
         self.as_of = as_of or program.settled_as_of or (
             program.effective[1] if program.effective else None)
+        self.step_limit = step_limit
         self.steps_left = step_limit
         self.memo: dict[Key, Value] = {}
         self.derivations: dict[Key, Derivation] = {}
@@ -103,6 +105,11 @@ class Evaluator(Reads, Aggregations):
     # ---- what other stages ask ------------------------------------------------------------
 
     def settle(self, org: str) -> Settlement:
+        with deep_enough():
+            return self._settle(org)
+
+    def _settle(self, org: str) -> Settlement:
+        self.steps_left = self.step_limit
         outputs: dict[str, Value | dict[str, Value]] = {}
         keys: dict[str, Key | dict[str, Key]] = {}
         for name in self.program.outputs:
@@ -121,7 +128,8 @@ class Evaluator(Reads, Aggregations):
 
     def value_of(self, org: str, rule: str, args: tuple[Value, ...] = ()) -> tuple[Value, Key]:
         """One rule's value for an organization, and the key of its derivation."""
-        return self.call(self.program.rules[rule], args, Env(org, {}, None))
+        with deep_enough():
+            return self.call(self.program.rules[rule], args, Env(org, {}, None))
 
     def output(self, name: str, argument: Value | None, org: str) -> Value:
         """One output of one organization, for one measure or group if it takes one."""
@@ -164,8 +172,9 @@ class Evaluator(Reads, Aggregations):
                                 span=expr.span)
         saved, self.recording = self.recording, True
         try:
-            derivation.value = self.eval(expr, Env(org, dict(bindings), derivation,
-                                                   derivation.key))
+            with deep_enough():
+                derivation.value = self.eval(expr, Env(org, dict(bindings), derivation,
+                                                       derivation.key))
         finally:
             self.recording = saved
         return derivation.value, derivation
@@ -197,7 +206,8 @@ class Evaluator(Reads, Aggregations):
         return EvaluationError(Diagnostic(code, message, span, hint=hint, notes=notes))
 
     def _out_of_steps(self, e: p.Expr, env: Env) -> None:
-        raise self.fail(E_STEPS, "evaluation took too many steps", e.span, env,
+        raise self.fail(E_STEPS, f"settling one organization took more than "
+                        f"{self.step_limit:,} evaluation steps", e.span, env,
                         hint="the contract nests aggregations over organizations too "
                         "deeply; name the inner values with `define` so they are reused")
 
@@ -605,7 +615,11 @@ class Evaluator(Reads, Aggregations):
         members = self.domain(e.domain, env)
         if isinstance(members, NotScored):
             return members
-        return Truth(any(self.same(element, item, True) for item in members))
+        return Truth(self.member(element, members))
+
+    def member(self, element: Value, members: list[Value]) -> Any:
+        """Whether ``element`` is one of ``members``."""
+        return any(self.same(element, item, True) for item in members)
 
     def _x_At(self, e: p.At, env: Env) -> Value:
         org = self.eval(e.organization, env)

@@ -4,8 +4,9 @@ Checking runs in passes, each taking what the one before gave and giving what it
 with its diagnostics: ``scope`` (the declarations of every module, the header, the measures
 and stratifications), ``names`` (every name resolved: core expressions, untyped), ``types``
 (types and units), ``proofs`` (weights, tiers, exceptions, rounding, invariants),
-``examples`` (worked examples), and ``dependence`` (what depends on the organization being
-settled). ``analyze`` gives the program even when there are errors, with a symbol index, for
+``examples`` (worked examples), ``dependence`` (what depends on the organization being
+settled) and ``cost`` (a bound of the work of settling, and of how deep rules call each
+other). ``analyze`` gives the program even when there are errors, with a symbol index, for
 editors; ``check`` gives it only when there are none.
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import attrs
 
+from eqlang.check.cost import Costs
 from eqlang.check.dependence import organization_dependence
 from eqlang.check.examples import check_examples
 from eqlang.check.names import Names
@@ -44,9 +46,11 @@ def analyze(main: LoadedModule) -> Analysis:
     resolved = Names(declared).run()
     typed = Types(declared, resolved).run()
     Proofs(declared, typed).run()
-    dependence = organization_dependence(typed.rules)
+    dependence = organization_dependence(typed.rules, typed.order)
     outputs = tuple(key for key, rule in typed.rules.items()
                     if rule.kind == "output" and rule.module == main.key)
+    cost = Costs(declared, typed.rules, typed.parameters, dependence.organization_rules,
+                 dependence.peer_aggregates).run(outputs, typed.order)
     program = Program(
         main=main, modules=tuple(declared.modules), header=declared.header,
         periods=declared.periods, provider=declared.provider, measures=declared.measures,
@@ -56,6 +60,7 @@ def analyze(main: LoadedModule) -> Analysis:
         symbols=Symbols(declared.symbols, resolved.uses),
         organization_rules=dependence.organization_rules,
         constant_rules=dependence.constant_rules, peer_aggregates=dependence.peer_aggregates,
+        cost=cost,
     )
     # Examples read the checked contract: the types of its outputs, its groups and periods.
     if not any(isinstance(d, s.Example) for m in declared.modules

@@ -126,22 +126,23 @@ class Names(Pass):
         for loaded in d.modules:
             scope = d.scopes[loaded.key]
             for declaration in loaded.module.declarations:
+                if not isinstance(declaration, s.Parameter | s.Definition | s.Output
+                                  | s.Schedule):
+                    continue
+                key = scope.prefix + declaration.name
+                resolved: p.ParameterRule | p.Rule
                 if isinstance(declaration, s.Parameter):
-                    key = scope.prefix + declaration.name
                     registered = d.parameters.get(key, (None, ""))[0] is declaration
-                    parameter = self.parameter(scope, key, declaration)
-                    if registered:
-                        parameters[key] = parameter
-                    else:
-                        duplicates.append(parameter)
-                elif isinstance(declaration, s.Definition | s.Output | s.Schedule):
-                    key = scope.prefix + declaration.name
+                    resolved = self.parameter(scope, key, declaration)
+                else:
                     registered = d.bodies.get(key, (None, ""))[0] is declaration
-                    rule = self.rule(scope, key, declaration)
-                    if registered:
-                        rules[key] = rule
-                    else:
-                        duplicates.append(rule)
+                    resolved = self.rule(scope, key, declaration)
+                if not registered:
+                    duplicates.append(resolved)
+                elif isinstance(resolved, p.ParameterRule):
+                    parameters[key] = resolved
+                else:
+                    rules[key] = resolved
             invariants[loaded.key] = self.invariants(scope)
         return Resolved(parameters, rules, tuple(duplicates), invariants, tuple(self.uses))
 

@@ -260,7 +260,10 @@ class NotScored:
 
 @attrs.frozen
 class Truth:
-    value: bool
+    """A yes or no. Over values known only within bounds (the interval backend), the
+    answers it may have: a set of yes, no and None (not scored), from ``Arithmetic.truth``."""
+
+    value: bool | frozenset[bool | None]
 
 
 @attrs.frozen
