@@ -243,16 +243,14 @@ class Run:
 
     def sections(self, stream: IO[str] | HashingStream | None = None,
                  progress: Callable[[str], object] | None = None) -> Iterator[Section]:
-        """Settle again, recording: each organization's trace section (eqlang.tools.sections),
-        the trace written to ``stream`` on the way when given."""
+        """Settle again, recording: each organization's trace section (to ``stream`` too)."""
         with _no_cycle_collection():
             yield from sections(self.program, self.tables, self.organizations,
                                 overrides=self.given, texts=self.overrides, as_of=self.as_of,
                                 org_filter=self.org_filter, stream=stream, progress=progress)
 
     def values(self) -> list[dict[str, Any]]:
-        """Every value reached, as ``eqlang eval --values`` writes them (definitions,
-        parameters and table values too): ``value`` an exact ``Decimal`` (35 for 35%)."""
+        """Every value, as ``eqlang eval --values`` writes it: ``value`` an exact Decimal."""
         return [row for part in self.sections() for row in value_records(part, self.program)]
 
     def values_frame(self) -> Any:
@@ -408,8 +406,7 @@ def settle(
     values (by default the contract's own). With ``trace``, the trace is written to that
     file as the run settles, one organization at a time (nothing is written if it fails).
     A FHIR Bundle or MeasureReport, or a folder of them, is read through ``fhir_map`` (a
-    map file or a loaded ``FhirMap``; see docs/fhir.md). ``progress`` is called with each
-    organization's name once it is settled (for a progress bar).
+    map file or a loaded ``FhirMap``; see docs/fhir.md). ``progress(org)``: one settled.
     """
     with _no_cycle_collection():
         return _settle(program, tables, organizations, overrides, as_of, trace,
@@ -473,8 +470,8 @@ def _settle(program: Program, tables: str | Path | Sequence[str | Path] | TableS
                           record=trace is not None)
     run = Run(program, table_set, evaluator, (), texts, org_filter, parsed, as_of)
     if trace is None:
-        return attrs.evolve(run, settlements=_settle_each(evaluator, sorted(chosen),
-                                                          progress=progress))
+        return attrs.evolve(run, settlements=_settle_each(evaluator, sorted(chosen), None,
+                                                          progress))
     settled: list[Settlement] = []
     inputs = input_files(program, [t.path for t in table_set.tables])
     write_atomic_stream(trace, lambda stream: settled.extend(
@@ -544,11 +541,10 @@ def _settle_each(evaluator: Evaluator, organizations: list[str],
                 failures[key][1].append(org)
             else:
                 failures[key] = (error, [])
+            continue
+        finally:
             if progress is not None:
                 progress(org)
-            continue
-        if progress is not None:
-            progress(org)
         settlements.append(settlement)
         if settled is not None and not failures:
             settled(settlement)

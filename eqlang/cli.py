@@ -65,6 +65,9 @@ from eqlang.syntax.source import (
 )
 from eqlang.tools.bounds import bounds_json, output_bounds, render_bounds
 from eqlang.tools.coverage import render_coverage
+from eqlang.tools.diff import as_json as diff_json
+from eqlang.tools.diff import compare
+from eqlang.tools.diff import render_text as render_diff
 from eqlang.tools.examples import render_results
 from eqlang.tools.progress import progress_bar
 from eqlang.tools.properties import (
@@ -452,6 +455,41 @@ def statement(contract: str, tables: tuple[str, ...], output: str, fhir_map: str
         written = write_statements(run, output, advance)
     click.echo(f"{output}: {counted(len(written.statements), 'statement')} and {INDEX}; "
                f"trace {TRACE} SHA-256 {written.trace_sha256}")
+
+
+@main.command(name="diff",
+              short_help="Compare two versions of the terms: terms, payouts, where they part.")
+@click.argument("old", type=click.Path())
+@click.argument("new", type=click.Path())
+@click.option("--table", "tables", multiple=True, required=True, metavar="PATH",
+              help=_TABLE_HELP)
+@click.option("--fhir-map", "fhir_map", metavar="MAP.toml", help=_MAP_HELP)
+@click.option("--org", "orgs", multiple=True, metavar="ORG",
+              help="Compare only this organization; repeat for several.")
+@click.option("--as-of", "as_of", metavar="DATE",
+              help="Settlement date that picks amended parameter values.")
+@click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON.")
+@reports_errors
+def diff_command(old: str, new: str, tables: tuple[str, ...], fhir_map: str | None,
+                 orgs: tuple[str, ...], as_of: str | None, as_json: bool) -> None:
+    """Compare two versions of a contract's terms on the same measure tables.
+
+    Prints what changed in the terms (parameters, measure weights, tiers, groups, rules,
+    each with its text in both versions), each organization's outputs under both, and for
+    each output that changed the first value where the two derivations part, as
+    `eqlang explain` shows it.
+    """
+    old_program, new_program = load_contract(old), load_contract(new)
+    mapping = _load_map(fhir_map)
+    table_set = load_tables(list(tables), fhir_map=mapping)
+    runs = [settle(program, table_set, organizations=list(orgs), as_of=_as_of(as_of))
+            for program in (old_program, new_program)]
+    comparison = compare(*runs)
+    if as_json:
+        click.echo(json.dumps(diff_json(comparison), indent=2, sort_keys=True,
+                              ensure_ascii=False))
+    else:
+        click.echo(render_diff(comparison), nl=False)
 
 
 @main.group()

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -22,6 +22,9 @@ from eqlang.core import program as p
 from eqlang.render import explain
 from eqlang.tools.sections import Section
 from eqlang.trace.writer import PEERS
+
+if TYPE_CHECKING:
+    from eqlang.api import Run
 
 #: The kinds of term compared, in the order they are reported.
 KINDS = ("parameter", "weight", "tiers", "groups", "rule", "header")
@@ -235,6 +238,27 @@ def payouts(old: Section, new: Section) -> list[Payout]:
     return found
 
 
+def compare(old: Run, new: Run) -> Comparison:
+    """Compare two runs of two versions of the terms on the same tables: the changes in
+    the terms, each organization's outputs in both, and where each changed output's
+    derivations part. The organizations are settled again, recording, one at a time."""
+    organizations = [org for org in new.organizations if org in set(old.organizations)]
+    olds = {section.org: section for section in old.sections()
+            if section.org in set(organizations)}
+    found: list[Payout] = []
+    changed: list[OutputChange] = []
+    for after in new.sections():
+        before = olds.get(after.org)
+        if before is None:
+            continue
+        found += payouts(before, after)
+        changed += output_changes(before, after)
+    return Comparison(old.program.main.source.path, new.program.main.source.path,
+                      tuple(t.path for t in new.tables.tables),
+                      tuple(term_changes(old.program, new.program)), tuple(found),
+                      tuple(changed))
+
+
 def render_text(comparison: Comparison) -> str:
     """The comparison as ``eqlang diff`` prints it."""
     from eqlang.render import value_text
@@ -270,12 +294,18 @@ def render_text(comparison: Comparison) -> str:
     lines.append(f"Outputs that changed: {len(comparison.outputs):,}, for "
                  f"{len(moved):,} organization{'s' if len(moved) != 1 else ''}: "
                  + ", ".join(moved))
+    shown: set[tuple[str, str]] = set()
     for change in comparison.outputs:
         lines.append("")
         lines.append(f"{change.org}: {change.output} {change.old} -> {change.new}")
         if change.parts_at is None:
             continue
-        lines.append(f"  the derivations part at {change.parts_at.removeprefix(PEERS)}:")
+        at = change.parts_at.removeprefix(PEERS)
+        if (change.org, change.parts_at) in shown:
+            lines.append(f"  the derivations part at {at}, as shown above")
+            continue
+        shown.add((change.org, change.parts_at))
+        lines.append(f"  the derivations part at {at}:")
         for label, text in (("old", change.old_explained), ("new", change.new_explained)):
             lines.append(f"  {label}:")
             lines.extend(f"    {line}" for line in (text or "(not in this version)\n")
