@@ -32,6 +32,7 @@ from eqlang.api import (
     load_contract,
     load_trace,
     organization_of,
+    parse_override,
     run_examples,
     settle,
     verify_trace,
@@ -69,6 +70,8 @@ from eqlang.tools.diff import as_json as diff_json
 from eqlang.tools.diff import compare
 from eqlang.tools.diff import render_text as render_diff
 from eqlang.tools.examples import render_results
+from eqlang.tools.lanes import ENGINE as LANE_ENGINE
+from eqlang.tools.lanes import settle_lanes
 from eqlang.tools.progress import progress_bar
 from eqlang.tools.properties import (
     DEFAULT_EXAMPLES,
@@ -78,7 +81,10 @@ from eqlang.tools.properties import (
     render_outcomes,
     saver,
 )
+from eqlang.tools.scenarios import read_scenarios
 from eqlang.tools.values import format_of, write_values
+from eqlang.tools.whatif import as_json as whatif_json
+from eqlang.tools.whatif import render_text as render_whatif
 from eqlang.trace.writer import refuse_inputs, write_atomic
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -490,6 +496,47 @@ def diff_command(old: str, new: str, tables: tuple[str, ...], fhir_map: str | No
                               ensure_ascii=False))
     else:
         click.echo(render_diff(comparison), nl=False)
+
+
+@main.command(short_help="Each scenario of a scenario file beside the baseline.")
+@click.argument("contract", type=click.Path())
+@click.option("--table", "tables", multiple=True, required=True, metavar="PATH",
+              help=_TABLE_HELP)
+@click.option("--scenario", "scenario_files", multiple=True, required=True,
+              metavar="FILE.toml", help="A file of scenarios (docs/tools.md); repeat for more.")
+@click.option("--fhir-map", "fhir_map", metavar="MAP.toml", help=_MAP_HELP)
+@click.option("--org", "orgs", multiple=True, metavar="ORG",
+              help="Only this organization; repeat for several.")
+@click.option("--as-of", "as_of", metavar="DATE",
+              help="Settlement date that picks amended parameter values.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print every output under each scenario as JSON.")
+@reports_errors
+def whatif(contract: str, tables: tuple[str, ...], scenario_files: tuple[str, ...],
+           fhir_map: str | None, orgs: tuple[str, ...], as_of: str | None,
+           as_json: bool) -> None:
+    """Settle a contract under each scenario of the scenario files (parameters set, rates
+    or counts changed) and show each beside the baseline, per organization and in total.
+    """
+    program = load_contract(contract)
+    run = _settle_tables(program, tables, _load_map(fhir_map), orgs, (), as_of)
+    scenarios = [scenario for path in scenario_files
+                 for scenario in read_scenarios(path, program, run.tables, parse_override)]
+    names = [s.lane.name for s in scenarios]
+    repeated = next((n for n in names if names.count(n) > 1), None)
+    if repeated is not None:
+        raise click.UsageError(f"two scenarios are named \"{repeated}\"; give each its own "
+                               "name")
+    with progress_bar(len(scenarios), "scenario") as advance:
+        lanes = settle_lanes(program, run.tables, [s.lane for s in scenarios],
+                             run.organizations, as_of=run.evaluator.as_of, progress=advance)
+    if as_json:
+        click.echo(json.dumps(whatif_json(scenarios, run.settlements, lanes, LANE_ENGINE),
+                              indent=2, sort_keys=True, ensure_ascii=False))
+        return
+    title = program.header.title if program.header else contract
+    click.echo(render_whatif(title, ", ".join(t.path for t in run.tables.tables), scenarios,
+                             run.settlements, lanes, LANE_ENGINE), nl=False)
 
 
 @main.group()
