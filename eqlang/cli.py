@@ -14,6 +14,7 @@ import functools
 import gc
 import hashlib
 import json
+import math
 import os
 import sys
 from collections.abc import Callable
@@ -70,6 +71,7 @@ from eqlang.tools.diff import as_json as diff_json
 from eqlang.tools.diff import compare
 from eqlang.tools.diff import render_text as render_diff
 from eqlang.tools.examples import render_results
+from eqlang.tools.findings import choose_headline, upper_bound
 from eqlang.tools.lanes import ENGINE as LANE_ENGINE
 from eqlang.tools.lanes import settle_lanes
 from eqlang.tools.progress import progress_bar
@@ -82,6 +84,10 @@ from eqlang.tools.properties import (
     saver,
 )
 from eqlang.tools.scenarios import read_scenarios
+from eqlang.tools.simulate import JEFFREYS, METHODS, Method, ranges, tier_order
+from eqlang.tools.simulate import as_json as simulate_json
+from eqlang.tools.simulate import lanes as draw_lanes
+from eqlang.tools.simulate import render_text as render_simulation
 from eqlang.tools.values import format_of, write_values
 from eqlang.tools.whatif import as_json as whatif_json
 from eqlang.tools.whatif import render_text as render_whatif
@@ -531,12 +537,95 @@ def whatif(contract: str, tables: tuple[str, ...], scenario_files: tuple[str, ..
         lanes = settle_lanes(program, run.tables, [s.lane for s in scenarios],
                              run.organizations, as_of=run.evaluator.as_of, progress=advance)
     if as_json:
-        click.echo(json.dumps(whatif_json(scenarios, run.settlements, lanes, LANE_ENGINE),
+        click.echo(json.dumps(whatif_json(scenarios, run.settlements,
+                                          [lane.settlements for lane in lanes], LANE_ENGINE),
                               indent=2, sort_keys=True, ensure_ascii=False))
         return
     title = program.header.title if program.header else contract
     click.echo(render_whatif(title, ", ".join(t.path for t in run.tables.tables), scenarios,
-                             run.settlements, lanes, LANE_ENGINE), nl=False)
+                             run.settlements, [lane.settlements for lane in lanes],
+                             LANE_ENGINE), nl=False)
+
+
+def _prior(value: str | None) -> tuple[float, float] | None:
+    if value is None:
+        return None
+    parts = value.split(",")
+    try:
+        a, b = (float(part) for part in parts)
+    except ValueError:
+        a = b = -1.0
+    if len(parts) != 2 or not (a > 0 and b > 0) or not all(map(math.isfinite, (a, b))):
+        raise click.BadParameter(f"{value!r} is not two positive numbers A,B, such as 0.5,0.5",
+                                 param_hint="'--prior'")
+    return a, b
+
+
+@main.command(short_help="The payout's distribution under sampling noise.")
+@click.argument("contract", type=click.Path())
+@click.option("--table", "tables", multiple=True, required=True, metavar="PATH",
+              help=_TABLE_HELP)
+@click.option("--draws", type=click.IntRange(min=1, max=1_000_000), default=1000,
+              show_default=True, help="How many times to draw the tables.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
+              help="The seed of the draws: the same seed gives the same draws.")
+@click.option("--method", type=click.Choice(METHODS), default="binomial", show_default=True,
+              help="How each group's numerator is drawn given its denominator.")
+@click.option("--prior", metavar="A,B",
+              help="With --method beta-binomial: the Beta prior of a rate (default 0.5,0.5).")
+@click.option("--output", "output_name", metavar="OUTPUT",
+              help="The output to simulate (by default the payout: see docs/tools.md).")
+@click.option("--fhir-map", "fhir_map", metavar="MAP.toml", help=_MAP_HELP)
+@click.option("--org", "orgs", multiple=True, metavar="ORG",
+              help="Only this organization; repeat for several.")
+@click.option("--as-of", "as_of", metavar="DATE",
+              help="Settlement date that picks amended parameter values.")
+@click.option("--json", "as_json", is_flag=True, help="Print the distributions as JSON.")
+@reports_errors
+def simulate(contract: str, tables: tuple[str, ...], draws: int, seed: int, method: str,
+             prior: str | None, output_name: str | None, fhir_map: str | None,
+             orgs: tuple[str, ...], as_of: str | None, as_json: bool) -> None:
+    """Draw each group's numerator again given its denominator, settle each draw, and show
+    the payout's distribution per organization and in total: mean, P5, P50, P95, the chance
+    of paying nothing, of paying the most the contract can, and of each tier.
+    """
+    beta = _prior(prior)
+    if beta is not None and method != "beta-binomial":
+        raise click.UsageError("--prior applies to --method beta-binomial only")
+    chosen = Method(method, draws, seed, beta or JEFFREYS)
+    program = load_contract(contract)
+    run = _settle_tables(program, tables, _load_map(fhir_map), orgs, (), as_of)
+    headline, most = choose_headline(program, output_bounds(program))
+    if output_name is not None:
+        scalar = [n for n in program.outputs if not program.rules[n].params]
+        if output_name not in scalar:
+            raise click.BadParameter(f"{output_name!r} is not an output without arguments; "
+                                     + (did_you_mean(output_name, scalar) or "outputs: "
+                                        + listed(scalar)), param_hint="'--output'")
+        if output_name != headline:
+            most = next((b for b in _upper_bounds(program) if b[0] == output_name),
+                        (output_name, None))[1]
+        headline = output_name
+    if headline is None:
+        raise click.UsageError("the contract has no output without arguments to simulate")
+    lanes = draw_lanes(program, run.tables, run.organizations, chosen)
+    with progress_bar(len(lanes), "draw") as advance:
+        settled = settle_lanes(program, run.tables, lanes, run.organizations,
+                               as_of=run.evaluator.as_of, progress=advance)
+    found = ranges(headline, run.settlements, settled, most)
+    if as_json:
+        click.echo(json.dumps(simulate_json(headline, chosen, found, LANE_ENGINE), indent=2,
+                              sort_keys=True, ensure_ascii=False))
+        return
+    title = program.header.title if program.header else contract
+    click.echo(render_simulation(title, ", ".join(t.path for t in run.tables.tables),
+                                 headline, program.rules[headline].type, chosen, found,
+                                 LANE_ENGINE, tier_order(program)), nl=False)
+
+
+def _upper_bounds(program: Program) -> list[tuple[str, Any]]:
+    return [(b.output, upper_bound(b.value)) for b in output_bounds(program)
+            if b.argument is None]
 
 
 @main.group()

@@ -92,7 +92,7 @@ def test_the_engine_settles_a_lane_as_eval_settles_its_tables() -> None:
     lane = Lane("bigger Asian HBD group", cells=cells)
     [settled] = settle_lanes(program, run_.tables, [lane], run_.organizations)
     again = settle(program, lane_tables(run_.tables, lane))
-    assert [s.outputs for s in settled] == [s.outputs for s in again.settlements]
+    assert [s.outputs for s in settled.settlements] == [s.outputs for s in again.settlements]
 
 
 @pytest.mark.parametrize(("text", "expected"), [

@@ -38,9 +38,9 @@ from eqlang.statements.html import (
     index_page,
     statement_page,
 )
-from eqlang.statements.model import Builder, Statement, choose_headline, per_measure_output
+from eqlang.statements.model import Builder, Statement, per_measure_output
 from eqlang.tools.bounds import output_bounds
-from eqlang.tools.findings import Finder
+from eqlang.tools.findings import Finder, choose_headline
 from eqlang.tools.sections import HashingStream
 from eqlang.trace.writer import refuse_inputs, write_atomic_stream
 

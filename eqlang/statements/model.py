@@ -11,14 +11,14 @@ measure's values, a rule without arguments among the organization's values.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
 import attrs
 
 from eqlang.core import program as p
-from eqlang.core.values import NotScored, Quantity, display
+from eqlang.core.values import Quantity, display
 from eqlang.render import derivation_lines, value_text
 from eqlang.tools.findings import Findings, GroupFinding
 from eqlang.tools.sections import Section
@@ -256,36 +256,6 @@ def _peer_rules(section: Section) -> list[str]:
             if used.startswith("peers::") and "::" not in used[len("peers::"):]:
                 seen[used] = None
     return list(seen)
-
-
-def choose_headline(program: p.Program, bounds: Sequence[Any]) -> tuple[str | None, Any]:
-    """The output a statement leads with, and the most it can be: the scalar money output
-    with the greatest upper bound (a later one on ties), else the last scalar output."""
-    highest: dict[str, Any] = {}
-    for bound in bounds:
-        if bound.argument is None and isinstance(bound.value, Quantity):
-            highest[bound.output] = bound.value
-    scalar = [name for name in program.outputs if not program.rules[name].params]
-    money = [n for n in scalar if program.rules[n].type == "money"]
-    if money:
-        def top(name: str) -> Decimal:
-            upper = _upper(highest.get(name))
-            return upper if upper is not None else Decimal("Infinity")
-        best = max(reversed(money), key=top)
-        return best, _upper(highest.get(best))
-    if scalar:
-        return scalar[-1], _upper(highest.get(scalar[-1]))
-    return None, None
-
-
-def _upper(value: Any) -> Decimal | None:
-    if value is None or isinstance(value, NotScored):
-        return None
-    magnitude = getattr(value, "magnitude", None)
-    high = getattr(magnitude, "high", magnitude)
-    if isinstance(high, Decimal) and high.is_finite():
-        return high
-    return None
 
 
 def per_measure_output(program: p.Program, headline: str | None) -> str | None:

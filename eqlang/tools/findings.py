@@ -170,3 +170,34 @@ def totals(program: p.Program, settlements: Sequence[Settlement]) -> list[Total]
         result.append(Total(label, Quantity(units.pop(), total), len(quantities),
                             len(values)))
     return result
+
+
+def choose_headline(program: p.Program, bounds: Sequence[Any]) -> tuple[str | None, Any]:
+    """The output a statement leads with, and the most it can be: the scalar money output
+    with the greatest upper bound (a later one on ties), else the last scalar output."""
+    highest: dict[str, Any] = {}
+    for bound in bounds:
+        if bound.argument is None and isinstance(bound.value, Quantity):
+            highest[bound.output] = bound.value
+    scalar = [name for name in program.outputs if not program.rules[name].params]
+    money = [n for n in scalar if program.rules[n].type == "money"]
+    if money:
+        def top(name: str) -> Decimal:
+            upper = upper_bound(highest.get(name))
+            return upper if upper is not None else Decimal("Infinity")
+        best = max(reversed(money), key=top)
+        return best, upper_bound(highest.get(best))
+    if scalar:
+        return scalar[-1], upper_bound(highest.get(scalar[-1]))
+    return None, None
+
+
+def upper_bound(value: Any) -> Decimal | None:
+    """The upper end of a bound's value, when it is finite."""
+    if value is None or isinstance(value, NotScored):
+        return None
+    magnitude = getattr(value, "magnitude", None)
+    high = getattr(magnitude, "high", magnitude)
+    if isinstance(high, Decimal) and high.is_finite():
+        return high
+    return None

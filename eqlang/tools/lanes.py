@@ -15,17 +15,20 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
+from typing import Any
 
 import attrs
 
-from eqlang.backends.derivation import EvaluationError, Settlement
+from eqlang.backends.derivation import Env, EvaluationError, Key, Settlement
 from eqlang.backends.exact import Evaluator
+from eqlang.core import program as p
 from eqlang.core.program import Override, Program
+from eqlang.core.values import Quantity, Value
 from eqlang.data.tables import MeasureTable, Row, TableSet
 from eqlang.diagnostics import Note
 
 #: How the lanes are settled, as the commands say it.
-ENGINE = "exact backend, one settlement per scenario"
+ENGINE = "exact backend, one settlement per lane (a scenario or a draw)"
 
 #: A row of the measure tables by its key: (organization, measure, group, period), the
 #: group and period as the tables spell them (``ALL``, ``2024``).
@@ -62,22 +65,31 @@ def lane_tables(base: TableSet, lane: Lane) -> TableSet:
     return TableSet(tuple(tables))
 
 
+@attrs.frozen
+class Settled:
+    """One lane's settlement of each organization, and for each organization the tiers of
+    the contract's schedules that some value of it fell in: (schedule, tier) pairs."""
+
+    settlements: tuple[Settlement, ...]
+    tiers: dict[str, frozenset[tuple[str, str]]]
+
+
 def settle_lanes(program: Program, base: TableSet, lanes: Sequence[Lane],
                  organizations: Sequence[str], *, as_of: datetime.date | None = None,
-                 progress: Callable[[str], object] | None = None
-                 ) -> list[tuple[Settlement, ...]]:
+                 progress: Callable[[str], object] | None = None) -> list[Settled]:
     """Each lane's settlement of ``organizations``, in order: the engine of ``whatif`` and
-    ``simulate``. Raises ``EvaluationError`` naming the lane where an organization cannot
-    be settled."""
-    return [_exact_lane(program, base, lane, organizations, as_of, progress)
+    ``simulate``, and the one place that chooses how lanes are settled. Raises
+    ``EvaluationError`` naming the lane where an organization cannot be settled."""
+    return [exact_lane(program, base, lane, organizations, as_of, progress)
             for lane in lanes]
 
 
-def _exact_lane(program: Program, base: TableSet, lane: Lane, organizations: Sequence[str],
-                as_of: datetime.date | None, progress: Callable[[str], object] | None
-                ) -> tuple[Settlement, ...]:
-    evaluator = Evaluator(program, lane_tables(base, lane), overrides=lane.overrides,
-                          as_of=as_of)
+def exact_lane(program: Program, base: TableSet, lane: Lane, organizations: Sequence[str],
+               as_of: datetime.date | None = None,
+               progress: Callable[[str], object] | None = None) -> Settled:
+    """One lane settled by the exact backend: the reference for any other engine."""
+    evaluator = _Watched(program, lane_tables(base, lane), overrides=lane.overrides,
+                         as_of=as_of)
     settled = []
     for org in organizations:
         try:
@@ -88,4 +100,22 @@ def _exact_lane(program: Program, base: TableSet, lane: Lane, organizations: Seq
                 *first.notes, Note(f"in the scenario \"{lane.name}\""))), *rest]) from None
     if progress is not None:
         progress(lane.name)
-    return tuple(settled)
+    return Settled(tuple(settled), {org: frozenset(pairs)
+                                    for org, pairs in evaluator.tiers.items()})
+
+
+class _Watched(Evaluator):
+    """The exact evaluator, noting for each organization the tier of each schedule that
+    each value it looks up falls in (a schedule is a function of its argument, remembered
+    for every organization alike, so it is watched where it is called)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.tiers: dict[str, set[tuple[str, str]]] = {}
+
+    def call(self, rule: p.Rule, args: tuple[Value, ...], env: Env) -> tuple[Value, Key]:
+        if rule.kind == "schedule" and args and isinstance(args[0], Quantity):
+            tier = next((t for t in rule.tiers if t.contains(args[0].magnitude)), None)
+            if tier is not None:
+                self.tiers.setdefault(env.org, set()).add((rule.name, tier.text))
+        return super().call(rule, args, env)
