@@ -157,7 +157,8 @@ def distribution_svg(amounts: Sequence[Decimal], label: str, title: str) -> str:
         figure = Figure(figsize=(WIDTH_INCHES, 2.6))
         axes = figure.add_axes((0.09, 0.2, 0.88, 0.72))
         values = [float(a) for a in amounts]
-        bins = max(1, min(30, len(values) // 3 or 1))
+        # About three organizations a bar for a large run, and never fewer than five bars.
+        bins = max(5, min(30, len(values) // 3))
         axes.hist(values, bins=bins, color=EARNED, edgecolor="white", linewidth=0.5)
         axes.set_xlabel(label)
         axes.set_ylabel("organizations")

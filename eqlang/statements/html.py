@@ -122,10 +122,11 @@ def _page(title: str, body: str) -> str:
             "</body>\n</html>\n")
 
 
-def _run_lines(facts: RunFacts) -> str:
+def _run_lines(facts: RunFacts, titled: bool = True) -> str:
     periods = ", ".join(f"{name} {label}" for name, label in facts.periods)
-    parts = [f"<p class=\"meta\">{_e(facts.title)}"
-             + (f" · payer {_e(facts.payer)}" if facts.payer else "") + "</p>",
+    said = [_e(facts.title)] if titled else []
+    said += [f"payer {_e(facts.payer)}"] if facts.payer else []
+    parts = [f"<p class=\"meta\">{' · '.join(said)}</p>" if said else "",
              f"<p class=\"meta\">periods: {_e(periods)}"
              + (f" · settled as of {_e(facts.as_of)}" if facts.as_of else "") + "</p>"]
     for name, value in facts.overrides:
@@ -261,7 +262,7 @@ def index_page(facts: RunFacts, headline: str | None, measure_heads: Sequence[st
                rows: Sequence[IndexRow], total: str | None, stats: Sequence[tuple[str, str]],
                chart: str | None, measure_totals: Sequence[str]) -> str:
     parts = ["<p class=\"kicker\">Settlement statements</p>", f"<h1>{_e(facts.title)}</h1>",
-             _run_lines(facts)]
+             _run_lines(facts, titled=False)]
     if stats:
         parts.append("<h2>Across organizations</h2>")
         parts.append("<table><tbody>" + "".join(
