@@ -54,7 +54,6 @@ from eqlang.diagnostics import (
 )
 from eqlang.document import contract_markdown, document_title, markdown_html
 from eqlang.render import module_docs, outputs_json, summary
-from eqlang.statements import INDEX, TRACE, write_statements
 from eqlang.syntax.ast import ContractHeader
 from eqlang.syntax.literate import format_source, parse_contract, read_contract
 from eqlang.syntax.modules import load, stdlib_modules
@@ -84,10 +83,6 @@ from eqlang.tools.properties import (
     saver,
 )
 from eqlang.tools.scenarios import read_scenarios
-from eqlang.tools.simulate import JEFFREYS, METHODS, Method, ranges, tier_order
-from eqlang.tools.simulate import as_json as simulate_json
-from eqlang.tools.simulate import lanes as draw_lanes
-from eqlang.tools.simulate import render_text as render_simulation
 from eqlang.tools.values import format_of, write_values
 from eqlang.tools.whatif import as_json as whatif_json
 from eqlang.tools.whatif import render_text as render_whatif
@@ -461,6 +456,9 @@ def statement(contract: str, tables: tuple[str, ...], output: str, fhir_map: str
     if Path(output).exists() and not Path(output).is_dir():
         raise click.BadParameter(f"{output} is a file; name a folder (it is created if "
                                  "missing)", param_hint="'--output'")
+    # matplotlib is imported by the one command that draws.
+    from eqlang.statements import INDEX, TRACE, write_statements
+
     program = load_contract(contract)
     run = _settle_tables(program, tables, _load_map(fhir_map), orgs, (), as_of)
     with progress_bar(len(run.organizations), "statement") as advance:
@@ -569,7 +567,8 @@ def _prior(value: str | None) -> tuple[float, float] | None:
               show_default=True, help="How many times to draw the tables.")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
               help="The seed of the draws: the same seed gives the same draws.")
-@click.option("--method", type=click.Choice(METHODS), default="binomial", show_default=True,
+@click.option("--method", type=click.Choice(("binomial", "beta-binomial")), default="binomial",
+              show_default=True,
               help="How each group's numerator is drawn given its denominator.")
 @click.option("--prior", metavar="A,B",
               help="With --method beta-binomial: the Beta prior of a rate (default 0.5,0.5).")
@@ -589,6 +588,12 @@ def simulate(contract: str, tables: tuple[str, ...], draws: int, seed: int, meth
     the payout's distribution per organization and in total: mean, P5, P50, P95, the chance
     of paying nothing, of paying the most the contract can, and of each tier.
     """
+    # numpy is imported by the commands that draw.
+    from eqlang.tools.simulate import JEFFREYS, Method, ranges, tier_order
+    from eqlang.tools.simulate import as_json as simulate_json
+    from eqlang.tools.simulate import lanes as draw_lanes
+    from eqlang.tools.simulate import render_text as render_simulation
+
     beta = _prior(prior)
     if beta is not None and method != "beta-binomial":
         raise click.UsageError("--prior applies to --method beta-binomial only")

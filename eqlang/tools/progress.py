@@ -11,7 +11,6 @@ import contextlib
 import sys
 from collections.abc import Callable, Iterator
 
-from tqdm import tqdm
 
 
 @contextlib.contextmanager
@@ -23,6 +22,8 @@ def progress_bar(total: int, unit: str) -> Iterator[Callable[[object], None]]:
     if not shown:
         yield lambda _step: None
         return
+    from tqdm import tqdm  # only when there is a terminal to draw on
+
     with tqdm(total=total, unit=f" {unit}", file=stream, delay=1.0, leave=False,
               dynamic_ncols=True) as bar:
         yield lambda _step: bar.update(1)
