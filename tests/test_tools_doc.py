@@ -55,7 +55,7 @@ def test_the_python_example_runs(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(ROOT)
     code = DOC.read_text(encoding="utf-8").split("```python\n")[1].split("```")[0]
     namespace: dict[str, object] = {}
-    exec(compile(code, "docs/tools.md", "exec"), namespace)  # noqa: S102
+    exec(compile(code, "docs/tools.md", "exec"), namespace)
     frame = namespace["frame"]
     from decimal import Decimal
 

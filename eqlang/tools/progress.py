@@ -12,7 +12,6 @@ import sys
 from collections.abc import Callable, Iterator
 
 
-
 @contextlib.contextmanager
 def progress_bar(total: int, unit: str) -> Iterator[Callable[[object], None]]:
     """A bar of ``total`` steps counted in ``unit`` (``organization``), on a terminal only;
