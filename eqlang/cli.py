@@ -433,17 +433,30 @@ def _values_option(path: str | None, trace_path: str | None) -> None:
                                  param_hint="'--values'")
 
 
+def _run_options(org_help: str) -> Callable[[F], F]:
+    """The options every command that settles on tables takes: --table, --fhir-map, --org
+    and --as-of."""
+    options = [
+        click.option("--table", "tables", multiple=True, required=True, metavar="PATH",
+                     help=_TABLE_HELP),
+        click.option("--fhir-map", "fhir_map", metavar="MAP.toml", help=_MAP_HELP),
+        click.option("--org", "orgs", multiple=True, metavar="ORG", help=org_help),
+        click.option("--as-of", "as_of", metavar="DATE",
+                     help="Settlement date that picks amended parameter values."),
+    ]
+
+    def decorate(command: F) -> F:
+        for option in reversed(options):
+            command = option(command)
+        return command
+    return decorate
+
+
 @main.command(short_help="A statement per organization (HTML), an index and the trace.")
 @click.argument("contract", type=click.Path())
-@click.option("--table", "tables", multiple=True, required=True, metavar="PATH",
-              help=_TABLE_HELP)
+@_run_options("Write statements for this organization only; repeat for several.")
 @click.option("--output", required=True, metavar="DIR",
               help="The folder to write the statements, the index and the trace into.")
-@click.option("--fhir-map", "fhir_map", metavar="MAP.toml", help=_MAP_HELP)
-@click.option("--org", "orgs", multiple=True, metavar="ORG",
-              help="Write statements for this organization only; repeat for several.")
-@click.option("--as-of", "as_of", metavar="DATE",
-              help="Settlement date that picks amended parameter values.")
 @reports_errors
 def statement(contract: str, tables: tuple[str, ...], output: str, fhir_map: str | None,
               orgs: tuple[str, ...], as_of: str | None) -> None:
@@ -471,13 +484,7 @@ def statement(contract: str, tables: tuple[str, ...], output: str, fhir_map: str
               short_help="Compare two versions of the terms: terms, payouts, where they part.")
 @click.argument("old", type=click.Path())
 @click.argument("new", type=click.Path())
-@click.option("--table", "tables", multiple=True, required=True, metavar="PATH",
-              help=_TABLE_HELP)
-@click.option("--fhir-map", "fhir_map", metavar="MAP.toml", help=_MAP_HELP)
-@click.option("--org", "orgs", multiple=True, metavar="ORG",
-              help="Compare only this organization; repeat for several.")
-@click.option("--as-of", "as_of", metavar="DATE",
-              help="Settlement date that picks amended parameter values.")
+@_run_options("Compare only this organization; repeat for several.")
 @click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON.")
 @reports_errors
 def diff_command(old: str, new: str, tables: tuple[str, ...], fhir_map: str | None,
@@ -504,15 +511,9 @@ def diff_command(old: str, new: str, tables: tuple[str, ...], fhir_map: str | No
 
 @main.command(short_help="Each scenario of a scenario file beside the baseline.")
 @click.argument("contract", type=click.Path())
-@click.option("--table", "tables", multiple=True, required=True, metavar="PATH",
-              help=_TABLE_HELP)
+@_run_options("Only this organization; repeat for several.")
 @click.option("--scenario", "scenario_files", multiple=True, required=True,
               metavar="FILE.toml", help="A file of scenarios (docs/tools.md); repeat for more.")
-@click.option("--fhir-map", "fhir_map", metavar="MAP.toml", help=_MAP_HELP)
-@click.option("--org", "orgs", multiple=True, metavar="ORG",
-              help="Only this organization; repeat for several.")
-@click.option("--as-of", "as_of", metavar="DATE",
-              help="Settlement date that picks amended parameter values.")
 @click.option("--json", "as_json", is_flag=True,
               help="Print every output under each scenario as JSON.")
 @reports_errors
@@ -561,8 +562,7 @@ def _prior(value: str | None) -> tuple[float, float] | None:
 
 @main.command(short_help="The payout's distribution under sampling noise.")
 @click.argument("contract", type=click.Path())
-@click.option("--table", "tables", multiple=True, required=True, metavar="PATH",
-              help=_TABLE_HELP)
+@_run_options("Only this organization; repeat for several.")
 @click.option("--draws", type=click.IntRange(min=1, max=1_000_000), default=1000,
               show_default=True, help="How many times to draw the tables.")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
@@ -574,11 +574,6 @@ def _prior(value: str | None) -> tuple[float, float] | None:
               help="With --method beta-binomial: the Beta prior of a rate (default 0.5,0.5).")
 @click.option("--output", "output_name", metavar="OUTPUT",
               help="The output to simulate (by default the payout: see docs/tools.md).")
-@click.option("--fhir-map", "fhir_map", metavar="MAP.toml", help=_MAP_HELP)
-@click.option("--org", "orgs", multiple=True, metavar="ORG",
-              help="Only this organization; repeat for several.")
-@click.option("--as-of", "as_of", metavar="DATE",
-              help="Settlement date that picks amended parameter values.")
 @click.option("--json", "as_json", is_flag=True, help="Print the distributions as JSON.")
 @reports_errors
 def simulate(contract: str, tables: tuple[str, ...], draws: int, seed: int, method: str,

@@ -6,12 +6,12 @@ takes them) and changes to the tables, applied in order, each to the rows its se
 pick (a measure, a group, a period, organizations; every row where one is left out)::
 
     [[scenario]]
-    name = "Black members' CBP rate 3 points higher"
+    name = "Hispanic members' HbA1c poor control 2 points lower in 2024"
     [[scenario.change]]
-    measure = "CBP"
-    group = "Black"
-    period = "performance"
-    rate = "+3 pp"
+    measure = "HBD"
+    group = "Hispanic"
+    period = "2024"
+    rate = "-2 pp"
 
     [[scenario]]
     name = "A larger pool, and a fifth fewer members"
