@@ -52,7 +52,7 @@ def yardstick_seconds(table: Path, draws: int, seed: int) -> float | None:
     organizations = tables.organizations()
     start = time.process_time()
     rows = drawn_rows(program, tables, organizations)
-    shares = draw(rows, Method("binomial", draws, seed))
+    shares = np.concatenate(list(draw(rows, Method("binomial", draws, seed))))
     place = {org: i for i, org in enumerate(organizations)}
     numerators: dict[tuple[str, str, str], np.ndarray] = {}
     denominators: dict[tuple[str, str, str], np.ndarray] = {}

@@ -533,8 +533,9 @@ def whatif(contract: str, tables: tuple[str, ...], scenario_files: tuple[str, ..
         raise click.UsageError(f"two scenarios are named \"{repeated}\"; give each its own "
                                "name")
     with progress_bar(len(scenarios), "scenario") as advance:
-        lanes = settle_lanes(program, run.tables, [s.lane for s in scenarios],
-                             run.organizations, as_of=run.evaluator.as_of, progress=advance)
+        lanes = list(settle_lanes(program, run.tables, [s.lane for s in scenarios],
+                                  run.organizations, as_of=run.evaluator.as_of,
+                                  progress=advance))
     if as_json:
         click.echo(json.dumps(whatif_json(scenarios, run.settlements,
                                           [lane.settlements for lane in lanes], LANE_ENGINE),
@@ -608,11 +609,11 @@ def simulate(contract: str, tables: tuple[str, ...], draws: int, seed: int, meth
         headline = output_name
     if headline is None:
         raise click.UsageError("the contract has no output without arguments to simulate")
-    lanes = draw_lanes(program, run.tables, run.organizations, chosen)
-    with progress_bar(len(lanes), "draw") as advance:
-        settled = settle_lanes(program, run.tables, lanes, run.organizations,
-                               as_of=run.evaluator.as_of, progress=advance)
-    found = ranges(headline, run.settlements, settled, most)
+    with progress_bar(draws, "draw") as advance:
+        settled = settle_lanes(program, run.tables,
+                               draw_lanes(program, run.tables, run.organizations, chosen),
+                               run.organizations, as_of=run.evaluator.as_of, progress=advance)
+        found = ranges(headline, run.settlements, settled, most)
     if as_json:
         click.echo(json.dumps(simulate_json(headline, chosen, found, LANE_ENGINE), indent=2,
                               sort_keys=True, ensure_ascii=False))

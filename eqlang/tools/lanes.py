@@ -13,7 +13,7 @@ the exact engine stays as the reference it is tested against.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -74,14 +74,14 @@ class Settled:
     tiers: dict[str, frozenset[tuple[str, str]]]
 
 
-def settle_lanes(program: Program, base: TableSet, lanes: Sequence[Lane],
+def settle_lanes(program: Program, base: TableSet, lanes: Iterable[Lane],
                  organizations: Sequence[str], *, as_of: datetime.date | None = None,
-                 progress: Callable[[str], object] | None = None) -> list[Settled]:
-    """Each lane's settlement of ``organizations``, in order: the engine of ``whatif`` and
-    ``simulate``, and the one place that chooses how lanes are settled. Raises
-    ``EvaluationError`` naming the lane where an organization cannot be settled."""
-    return [exact_lane(program, base, lane, organizations, as_of, progress)
-            for lane in lanes]
+                 progress: Callable[[str], object] | None = None) -> Iterator[Settled]:
+    """Each lane's settlement of ``organizations``, in order, as each is settled: the engine
+    of ``whatif`` and ``simulate``, and the one place that chooses how lanes are settled.
+    Raises ``EvaluationError`` naming the lane where an organization cannot be settled."""
+    for lane in lanes:
+        yield exact_lane(program, base, lane, organizations, as_of, progress)
 
 
 def exact_lane(program: Program, base: TableSet, lane: Lane, organizations: Sequence[str],

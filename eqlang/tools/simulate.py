@@ -15,8 +15,9 @@ Each draw redraws the numerator of every group's row (not ``ALL``) given its den
 
 An organization's ``ALL`` row moves with its groups: its numerator changes by the sum of
 the changes of its groups' numerators (members in no group row keep their count).
-Draws come from numpy's ``Generator`` (PCG64) seeded with the seed, drawn for all rows of
-all draws at once in the order of the rows' keys, so the same seed gives the same draws.
+Draws come from numpy's ``Generator`` (PCG64) seeded with the seed, in blocks of 1,000
+draws, each block for all its draws and all rows at once in the order of the rows' keys
+(the rates first, for beta-binomial), so the same seed gives the same draws.
 Summary statistics (mean, percentiles) are computed in float64 from the settled values:
 the simulation is an estimate, never a settlement.
 """
@@ -24,7 +25,7 @@ the simulation is an estimate, never a settlement.
 from __future__ import annotations
 
 import decimal
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -81,9 +82,14 @@ def drawn_rows(program: Program, tables: TableSet, organizations: Sequence[str])
     return sorted(rows, key=lambda r: r.key)
 
 
-def draw(rows: Sequence[Row], method: Method) -> np.ndarray:
-    """Drawn numerators as shares of whole members: an array (draws, rows) of ``x / N``
-    (and the observed rate where ``N`` is 0)."""
+#: Draws made together: each block draws its rates (beta-binomial) and then its counts for
+#: all its draws and rows at once; memory stays bounded however many draws are asked for.
+BLOCK = 1000
+
+
+def draw(rows: Sequence[Row], method: Method) -> Iterator[np.ndarray]:
+    """Drawn numerators as shares of whole members, ``x / N`` (the observed rate where
+    ``N`` is 0), block by block: arrays of (draws in the block, rows)."""
     generator = np.random.Generator(np.random.PCG64(method.seed))
     denominators = np.array([float(r.denominator) for r in rows])
     numerators = np.array([float(r.numerator) for r in rows])
@@ -91,43 +97,46 @@ def draw(rows: Sequence[Row], method: Method) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         observed = np.where(denominators > 0, numerators / denominators, 0.0)
     observed = np.clip(observed, 0.0, 1.0)
-    shape = (method.draws, len(rows))
-    if method.kind == "beta-binomial":
-        a, b = method.prior
-        successes = observed * members
-        rates = generator.beta(a + successes, b + members - successes, size=shape)
-    else:
-        rates = np.broadcast_to(observed, shape)
-    drawn = generator.binomial(members, rates, size=shape)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(members > 0, drawn / np.maximum(members, 1), observed)
+    for start in range(0, method.draws, BLOCK):
+        shape = (min(BLOCK, method.draws - start), len(rows))
+        if method.kind == "beta-binomial":
+            a, b = method.prior
+            successes = observed * members
+            rates = generator.beta(a + successes, b + members - successes, size=shape)
+        else:
+            rates = np.broadcast_to(observed, shape)
+        drawn = generator.binomial(members, rates, size=shape)
+        yield np.where(members > 0, drawn / np.maximum(members, 1), observed)
 
 
 def lanes(program: Program, tables: TableSet, organizations: Sequence[str], method: Method
-          ) -> list[Lane]:
-    """One lane per draw, the drawn counts exact decimals."""
+          ) -> Iterator[Lane]:
+    """One lane per draw, the drawn counts exact decimals, made as they are settled."""
     rows = drawn_rows(program, tables, organizations)
-    shares = draw(rows, method)
-    found = []
+    number = 0
+    for block in draw(rows, method):
+        for shares in block:
+            number += 1
+            yield _lane(number, rows, shares, tables)
+
+
+def _lane(number: int, rows: Sequence[Row], shares: np.ndarray, tables: TableSet) -> Lane:
+    cells: dict[Cell, tuple[Decimal, Decimal]] = {}
+    moved: dict[Cell, Decimal] = {}
     with decimal.localcontext(prec=34):
-        for number in range(method.draws):
-            cells: dict[Cell, tuple[Decimal, Decimal]] = {}
-            moved: dict[Cell, Decimal] = {}
-            for row, share in zip(rows, shares[number], strict=True):
-                numerator = Decimal(repr(float(share))) * row.denominator
-                numerator = min(max(numerator, Decimal(0)), row.denominator)
-                cells[row.key] = (numerator, row.denominator)
-                whole = (row.org, row.measure, "ALL", row.period)
-                moved[whole] = moved.get(whole, Decimal(0)) + numerator - row.numerator
-            for whole, change in moved.items():
-                row_all = tables.lookup(*whole)
-                if row_all is None:
-                    continue
-                numerator = min(max(row_all.numerator + change, Decimal(0)),
-                                row_all.denominator)
-                cells[whole] = (numerator, row_all.denominator)
-            found.append(Lane(f"draw {number + 1}", {}, cells))
-    return found
+        for row, share in zip(rows, shares, strict=True):
+            numerator = Decimal(repr(float(share))) * row.denominator
+            numerator = min(max(numerator, Decimal(0)), row.denominator)
+            cells[row.key] = (numerator, row.denominator)
+            whole = (row.org, row.measure, "ALL", row.period)
+            moved[whole] = moved.get(whole, Decimal(0)) + numerator - row.numerator
+        for whole, change in moved.items():
+            row_all = tables.lookup(*whole)
+            if row_all is None:
+                continue
+            numerator = min(max(row_all.numerator + change, Decimal(0)), row_all.denominator)
+            cells[whole] = (numerator, row_all.denominator)
+    return Lane(f"draw {number}", {}, cells)
 
 
 @attrs.frozen
@@ -146,34 +155,35 @@ class Range:
     tiers: dict[tuple[str, str], float] = attrs.Factory(dict)
 
 
-def ranges(headline: str, baseline: Sequence[Settlement], settled: Sequence[Settled],
+def ranges(headline: str, baseline: Sequence[Settlement], settled: Iterable[Settled],
            most: Decimal | None) -> list[Range]:
     """Per organization, then in total (when the headline is an amount), the headline's
-    distribution over the draws."""
-    found = []
-    totals = np.zeros(len(settled))
-    total_ok = True
-    for index, st in enumerate(baseline):
-        values = [lane.settlements[index].outputs[headline] for lane in settled]
-        amounts = np.array([float(v.magnitude) if isinstance(v, Quantity) else np.nan
-                            for v in values])
-        if np.isnan(amounts).any():
-            total_ok = False
-        totals = totals + np.nan_to_num(amounts)
-        tiers: dict[tuple[str, str], float] = {}
-        for lane in settled:
+    distribution over the draws; each draw's settlement is read once, as it comes, and
+    only the headline's amount and the tiers are kept."""
+    amounts: list[list[float]] = []
+    tier_counts: list[dict[tuple[str, str], int]] = [{} for _ in baseline]
+    for lane in settled:
+        row = []
+        for index, st in enumerate(lane.settlements):
+            value = st.outputs[headline]
+            row.append(float(value.magnitude) if isinstance(value, Quantity) else np.nan)
             for pair in lane.tiers.get(st.org, ()):
-                tiers[pair] = tiers.get(pair, 0.0) + 1 / len(settled)
+                tier_counts[index][pair] = tier_counts[index].get(pair, 0) + 1
+        amounts.append(row)
+    table = np.array(amounts, dtype=np.float64).reshape(len(amounts), len(baseline))
+    found = []
+    for index, st in enumerate(baseline):
         settled_value = st.outputs[headline]
         assert not isinstance(settled_value, dict)
-        found.append(_range(st.org, settled_value, amounts, most, tiers))
-    if baseline and total_ok and isinstance(baseline[0].outputs[headline], Quantity):
-        whole = [st.outputs[headline] for st in baseline]
+        tiers = {pair: count / len(amounts) for pair, count in tier_counts[index].items()}
+        found.append(_range(st.org, settled_value, table[:, index], most, tiers))
+    whole = [st.outputs[headline] for st in baseline]
+    if baseline and not np.isnan(table).any() and all(isinstance(v, Quantity) for v in whole):
         with decimal.localcontext(prec=120):
             total = sum((v.magnitude for v in whole if isinstance(v, Quantity)), Decimal(0))
         unit = whole[0].unit  # type: ignore[union-attr]
         most_total = most * len(baseline) if most is not None else None
-        found.append(_range("total", Quantity(unit, total), totals, most_total, {}))
+        found.append(_range("total", Quantity(unit, total), table.sum(axis=1), most_total, {}))
     return found
 
 
