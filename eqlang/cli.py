@@ -481,7 +481,7 @@ def statement(contract: str, tables: tuple[str, ...], output: str, fhir_map: str
 
 
 @main.command(name="diff",
-              short_help="Compare two versions of the terms: terms, payouts, where they part.")
+              short_help="Compare two versions of the terms on the same tables.")
 @click.argument("old", type=click.Path())
 @click.argument("new", type=click.Path())
 @_run_options("Compare only this organization; repeat for several.")
