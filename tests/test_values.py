@@ -110,3 +110,14 @@ def test_the_values_never_overwrite_a_table(tmp_path: Path) -> None:
     code, _, err = run("eval", CONTRACT, "--table", str(table), "--values", str(table))
     assert code == 1 and "E0603" in err
     assert table.read_bytes() == Path(TABLE).read_bytes()
+
+
+def test_a_value_wider_than_any_arrow_decimal_is_kept_as_its_digits() -> None:
+    from eqlang.tools.values import COLUMNS, arrow_table
+
+    row = dict.fromkeys(COLUMNS)
+    wide = {**row, "value": Decimal("1E+80"), "text": "1" + "0" * 80, "scored": True}
+    small = {**row, "value": Decimal("0.5"), "text": "0.5", "scored": True}
+    table = arrow_table([wide, small])
+    assert table.column("value").to_pylist() == ["1" + "0" * 80, "0.5"]
+    assert str(arrow_table([small]).schema.field("value").type) == "decimal128(1, 1)"

@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 from eqlang.core import program as p
-from eqlang.diagnostics import Diagnostic, EqlangError
 from eqlang.tools.sections import Section
 from eqlang.trace.writer import PEERS, refuse_inputs
 
@@ -132,9 +131,7 @@ def write_values(path: str | os.PathLike[str], rows: Iterable[dict[str, Any]],
     is left on failure, and no input is overwritten); gives the number of records."""
     kind = format_of(path)
     if kind is None:
-        raise EqlangError(Diagnostic(
-            "E0603", f"cannot tell the format of {path} from its extension", None,
-            path=str(path), hint="name a file ending in .csv, .parquet or .xlsx"))
+        raise ValueError(f"{path}: name a file ending in .csv, .parquet or .xlsx")
     listed = list(rows)
     produce: Callable[[io.BufferedWriter], None] = {
         "csv": lambda out: _csv(out, listed),
@@ -183,7 +180,7 @@ def _csv(out: io.BufferedWriter, rows: list[dict[str, Any]]) -> None:
 
 
 def decimal_type(values: Iterable[Decimal | None]) -> Any:
-    """The narrowest Arrow decimal that holds every value exactly."""
+    """The narrowest Arrow decimal that holds every value exactly (text where none does)."""
     import pyarrow as pa
 
     scale = 0
@@ -197,9 +194,8 @@ def decimal_type(values: Iterable[Decimal | None]) -> Any:
         whole = max(whole, value.adjusted() + 1)
     precision = max(1, whole + scale)
     if precision > 76:
-        raise EqlangError(Diagnostic(
-            "E0603", f"a value needs {precision} digits, more than Parquet's widest decimal "
-            "(76) holds", None, hint="write the values as CSV, which keeps every digit"))
+        # Wider than any Arrow decimal: the digits go as text, never as a float.
+        return pa.string()
     return pa.decimal128(precision, scale) if precision <= 38 else pa.decimal256(precision,
                                                                                   scale)
 
@@ -213,7 +209,11 @@ def arrow_table(rows: Sequence[dict[str, Any]]) -> Any:
     for column in COLUMNS:
         data = [row[column] for row in rows]
         if column == "value":
-            columns[column] = pa.array(values, type=decimal_type(values))
+            kind = decimal_type(values)
+            columns[column] = pa.array(values if kind != pa.string() else
+                                       [row["text"] if v is not None else None
+                                        for row, v in zip(rows, values, strict=True)],
+                                       type=kind)
         elif column == "scored":
             columns[column] = pa.array(data, type=pa.bool_())
         else:
