@@ -120,4 +120,4 @@ def test_a_value_wider_than_any_arrow_decimal_is_kept_as_its_digits() -> None:
     small = {**row, "value": Decimal("0.5"), "text": "0.5", "scored": True}
     table = arrow_table([wide, small])
     assert table.column("value").to_pylist() == ["1" + "0" * 80, "0.5"]
-    assert str(arrow_table([small]).schema.field("value").type) == "decimal128(1, 1)"
+    assert str(arrow_table([small]).schema.field("value").type) == "decimal128(2, 1)"
