@@ -120,3 +120,11 @@ def test_the_engine_settles_each_draw_as_the_exact_backend_does() -> None:
 def test_every_shipped_contract_simulates(contract: Path) -> None:
     data = simulate("--draws", "4", contract=contract, table=str(contract.with_suffix(".csv")))
     assert data["organizations"]
+
+
+def test_denominators_past_int64_are_drawn_without_overflow() -> None:
+    from eqlang.data.tables import Row
+
+    rows = [Row("A", "COL", "Black", "2024", Decimal("5E+29"), Decimal("1E+30"), "t", 1)]
+    shares = next(draw(rows, Method("binomial", 5, 1)))
+    assert np.all(np.abs(shares - 0.5) < 1e-6)

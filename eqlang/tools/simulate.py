@@ -82,6 +82,9 @@ def drawn_rows(program: Program, tables: TableSet, organizations: Sequence[str])
     return sorted(rows, key=lambda r: r.key)
 
 
+#: The most members a row is drawn with (see ``draw``).
+MOST_MEMBERS = 1e15
+
 #: Draws made together: each block draws its rates (beta-binomial) and then its counts for
 #: all its draws and rows at once; memory stays bounded however many draws are asked for.
 BLOCK = 1000
@@ -93,7 +96,8 @@ def draw(rows: Sequence[Row], method: Method) -> Iterator[np.ndarray]:
     generator = np.random.Generator(np.random.PCG64(method.seed))
     denominators = np.array([float(r.denominator) for r in rows])
     numerators = np.array([float(r.numerator) for r in rows])
-    members = np.rint(denominators).astype(np.int64)
+    # Past 10^15 members a rate's spread is far below any cent; int64 would overflow.
+    members = np.rint(np.minimum(denominators, MOST_MEMBERS)).astype(np.int64)
     with np.errstate(divide="ignore", invalid="ignore"):
         observed = np.where(denominators > 0, numerators / denominators, 0.0)
     observed = np.clip(observed, 0.0, 1.0)
