@@ -124,3 +124,14 @@ def test_every_shipped_contract_runs_a_scenario(tmp_path: Path, contract: Path) 
     assert code == 0, err
     assert [s["name"] for s in json.loads(out)["scenarios"]] == ["fewer members",
                                                                  "better rates"]
+
+
+def test_a_directory_binary_or_huge_file_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "binary.toml").write_bytes(b"\xff\xfe\x00junk")
+    (tmp_path / "huge.toml").write_text("#" * (5 * 2**20), encoding="utf-8")
+    for path, said in ((tmp_path, "this is a directory"),
+                       (tmp_path / "binary.toml", "not UTF-8 text"),
+                       (tmp_path / "huge.toml", "larger than 4 MiB"),
+                       (tmp_path / "missing.toml", "no such scenario file")):
+        code, _, err = run("whatif", str(REFERENCE), "--table", TABLE, "--scenario", str(path))
+        assert code == 1 and "E0620" in err and said in err, err

@@ -45,6 +45,8 @@ from eqlang.diagnostics import Diagnostic, EqlangError, did_you_mean, listed
 from eqlang.tools.lanes import Cell, Lane
 
 CODE = "E0620"
+#: The largest scenario file read: a file of changes is small.
+MAX_BYTES = 4 * 2**20
 _OPERATIONS = ("rate", "numerators", "denominators")
 _SELECTORS = ("measure", "group", "period", "organization", "organizations")
 _NUMBER = r"([0-9]+(?:\.[0-9]+)?)"
@@ -312,12 +314,22 @@ def read_scenarios(path: str | Path, program: Program, tables: TableSet,
     ``parse_override`` reads a parameter's value as ``--set`` does."""
     shown = str(path)
     try:
+        if Path(path).stat().st_size > MAX_BYTES:
+            raise EqlangError(Diagnostic(
+                CODE, f"the scenario file is larger than {MAX_BYTES // 2**20} MiB", None,
+                path=shown, hint="a scenario file names changes, not tables: describe the "
+                "changes with measure, group, period and organizations"))
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise EqlangError(Diagnostic(CODE, "no such scenario file", None, path=shown,
                                      hint="name a TOML file of [[scenario]] tables")) from None
-    except (UnicodeDecodeError, IsADirectoryError) as exc:
-        raise EqlangError(Diagnostic(CODE, f"not a scenario file: {exc}", None, path=shown,
+    except IsADirectoryError:
+        raise EqlangError(Diagnostic(CODE, "this is a directory, not a scenario file", None,
+                                     path=shown, hint="name a TOML file of [[scenario]] tables")
+                          ) from None
+    except UnicodeDecodeError as exc:
+        raise EqlangError(Diagnostic(CODE, f"not UTF-8 text: {exc.reason} at byte {exc.start}",
+                                     None, path=shown,
                                      hint="name a TOML file of [[scenario]] tables")) from None
     except tomllib.TOMLDecodeError as exc:
         raise EqlangError(Diagnostic(CODE, f"not valid TOML: {exc}", None, path=shown,
