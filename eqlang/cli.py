@@ -1,5 +1,5 @@
 """The ``eqlang`` command: check (and its invariant search), bounds, fmt, eval, explain and
-verify.
+verify; statement, diff, whatif and simulate for those who read settlements (docs/tools.md).
 
 Exit codes: 0 when all is well, 1 when a contract, table or trace has a problem (reported as
 diagnostics on standard error), 2 for a command line that cannot be understood.
