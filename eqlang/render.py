@@ -87,7 +87,7 @@ def summary(program: Program, evaluator: Evaluator, settlements: list[Settlement
     for name, value in sorted((overrides or {}).items()):
         lines.append(f"  what-if: {name} set to {value} (--set), not the contract's value")
     lines.append("")
-    finder = Finder(program, evaluator.memo, evaluator.tables)
+    finder = Finder(program, evaluator.computed, evaluator.tables)
     for st in settlements:
         lines.append(f"Organization: {st.org}")
         scalar = {k: v for k, v in st.outputs.items() if not isinstance(v, dict)}

@@ -142,7 +142,7 @@ def write_statements(run: Run, folder: str | Path,
     headline, most = choose_headline(program, output_bounds(program))
     per_measure = per_measure_output(program, headline)
     builder = Builder(program, headline, per_measure)
-    finder = Finder(program, run.evaluator.memo, run.tables)
+    finder = Finder(program, run.evaluator.computed, run.tables)
     names = file_names(run.organizations)
     unit = program.rules[headline].type if headline is not None else None
     if jobs is None:

@@ -11,8 +11,8 @@ computed, so finding them settles nothing again.
 from __future__ import annotations
 
 import decimal
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+import itertools
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -82,18 +82,33 @@ def filter_rules(program: p.Program) -> frozenset[str]:
     return frozenset(found)
 
 
-class Finder:
-    """Finds each settled organization's findings from an evaluator's remembered values."""
+#: How a settled run answers for one value: ``computed(org, rule, args)``, None where the
+#: settlement did not reach it (``Evaluator.computed``, or the columnar backend's).
+Computed = Callable[[str, str, tuple[Value, ...]], Value | None]
 
-    def __init__(self, program: p.Program, memo: dict[Key, Value], tables: Any) -> None:
+
+class Finder:
+    """Finds each settled organization's findings from the values its settlement reached:
+    each rule of the organization whose parameters are measures, groups and periods, for
+    every measure, group and period of the contract."""
+
+    def __init__(self, program: p.Program, computed: Computed, tables: Any) -> None:
         self.program = program
+        self.computed = computed
         self.tables = tables
         self.filters = filter_rules(program)
-        self.by_org: dict[str, list[tuple[Key, Value]]] = defaultdict(list)
-        for key, value in memo.items():
-            if key.org and key.name in program.rules:
-                self.by_org[key.org].append((key, value))
-        self.order = {name: index for index, name in enumerate(program.rules)}
+        domains = {
+            "measure": [Entity("measure", m) for m in program.contract_measures],
+            "group": [Group("named", g) for strat in program.stratifications.values()
+                      for g in strat.groups],
+            "period": [Entity("period", name) for name in program.periods],
+        }
+        self.calls: list[tuple[str, tuple[Value, ...]]] = []
+        for name, rule in program.rules.items():
+            kinds = [param.type for param in rule.params]
+            if name in program.organization_rules and all(k in domains for k in kinds):
+                self.calls += [(name, args) for args in itertools.product(
+                    *(domains[k] for k in kinds))]
 
     def findings(self, st: Settlement, shown: Iterable[str] = ()) -> Findings:
         """``st``'s findings; values named in ``shown`` (``measure_score(HBD)``) are left
@@ -101,8 +116,11 @@ class Finder:
         listed = set(shown)
         groups: dict[tuple[str, str, str], GroupFinding] = {}
         unscored: list[Unscored] = []
-        entries = sorted(self.by_org.get(st.org, ()), key=self._place)
-        for key, value in entries:
+        for name, args in self.calls:
+            value = self.computed(st.org, name, args)
+            if value is None:
+                continue
+            key = Key(st.org, name, args)
             measure = next((a.name for a in key.args if isinstance(a, Entity)
                             and a.kind == "measure"), None)
             group = next((a for a in key.args if isinstance(a, Group) and a.kind == "named"),
@@ -121,10 +139,6 @@ class Finder:
             elif isinstance(value, NotScored) and key.id not in listed:
                 unscored.append(Unscored(key.id, value.reason))
         return Findings(tuple(groups.values()), tuple(unscored))
-
-    def _place(self, item: tuple[Key, Value]) -> tuple[int, str]:
-        key = item[0]
-        return self.order.get(key.name, len(self.order)), key.id
 
     def _members(self, org: str, measure: str, group: str) -> tuple[tuple[str, Decimal], ...]:
         spelled = self.program.spelling(group)
