@@ -35,6 +35,7 @@ from eqlang.core.values import (
 from eqlang.diagnostics import counted
 from eqlang.syntax import ast as s
 from eqlang.syntax.fmt import declaration_head, format_expr, format_range
+from eqlang.terminal import printable
 from eqlang.tools.findings import Finder, totals
 
 #: Decimals shown to people for rates and scores; traces and --json keep every digit.
@@ -129,7 +130,7 @@ def summary(program: Program, evaluator: Evaluator, settlements: list[Settlement
         lines.append("")
     if len(settlements) > 1:
         lines.extend(_totals(program, settlements))
-    return "\n".join(lines).rstrip() + "\n"
+    return printable("\n".join(lines).rstrip() + "\n")
 
 
 def _totals(program: Program, settlements: list[Settlement]) -> list[str]:
@@ -554,7 +555,7 @@ def explain(trace: dict[str, Any], org: str, root: str, depth: int | None) -> st
     explainer = _Explainer(nodes, depth)
     with deep_enough():
         explainer.walk(root, "", "", 0)
-    return "\n".join(explainer.lines) + "\n"
+    return printable("\n".join(explainer.lines) + "\n")
 
 
 # ---- generated documentation ------------------------------------------------------------

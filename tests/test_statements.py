@@ -94,7 +94,7 @@ def test_the_footer_names_every_input_and_the_trace_with_their_digests(reference
     for digest in (trace, table, contract):
         assert f"<code>{digest}</code>" in page
     assert "pending" not in page
-    code, _, err = run("verify", str(reference / "trace.json"))
+    code, _, err = run("verify", str(reference / "trace.json"), "--inputs", "/")
     assert code == 0, err
 
 

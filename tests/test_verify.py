@@ -183,8 +183,8 @@ def test_a_trace_travels_with_its_inputs(workdir: Path, tmp_path_factory: pytest
 def test_a_missing_input_is_reported(workdir: Path) -> None:
     settle_with_trace()
     (workdir / TABLE).unlink()
-    verify_fails(f"table {TABLE}: cannot be read (No such file or directory), so the values "
-                 "cannot be re-derived")
+    verify_fails(f"table {TABLE}: cannot be read (no such file), so the values cannot be "
+                 "re-derived")
 
 
 def test_inputs_not_found_from_another_directory_say_where_to_run(
@@ -196,9 +196,12 @@ def test_inputs_not_found_from_another_directory_say_where_to_run(
     monkeypatch.chdir(elsewhere)
     code, _, err = run("verify", "t.json")
     assert code == 1
-    assert (f"- table {TABLE}: cannot be read (No such file or directory), so the values "
-            "cannot be re-derived; a recorded path is relative to the directory `eqlang eval` "
-            "ran in: run `eqlang verify` there, or keep the inputs beside the trace") in err
+    assert (f"- table {TABLE}: cannot be read (no such file), so the values cannot be "
+            "re-derived; inputs are read only inside the trace's folder, or the folder named "
+            "with --inputs DIR: name the folder `eqlang eval` ran in, or keep the inputs "
+            "beside the trace") in err
+    code, out, err = run("verify", "t.json", "--inputs", str(workdir))
+    assert code == 0 and "verified" in out, err
 
 
 def test_overrides_organizations_and_settlement_date_are_replayed(workdir: Path) -> None:

@@ -52,6 +52,7 @@ from eqlang.core.values import (
     Value,
     display,
 )
+from eqlang.data.lookalikes import lookalike_keys
 from eqlang.data.tables import TableSet, misspelled_keys
 from eqlang.diagnostics import Diagnostic, Note
 from eqlang.syntax.source import Span
@@ -96,11 +97,16 @@ class Evaluator(Reads, Aggregations):
                 p.Arithmetic, p.Negate, p.Compare, p.Not, p.And, p.Or, p.If, p.Otherwise,
                 p.Because, p.IsScored, p.MemberOf, p.At)
         }
-        misspelled = misspelled_keys(
-            tables, measures=program.measures, periods=program.periods.values(),
-            groups=["ALL", *(program.spelling(group) for group in program.group_strata)])
-        if misspelled:
-            raise EvaluationError(misspelled)
+        groups = ["ALL", *(program.spelling(group) for group in program.group_strata)]
+        # A key cell spelled unlike the name it means, or only looking like it, would leave
+        # its rows unread without a word.
+        problems = misspelled_keys(tables, measures=program.measures, groups=groups,
+                                   periods=program.periods.values())
+        problems += lookalike_keys(tables, read={
+            "org": [program.provider] if program.provider is not None else [],
+            "measure": program.measures, "group": groups, "period": program.periods.values()})
+        if problems:
+            raise EvaluationError(problems)
 
     # ---- what other stages ask ------------------------------------------------------------
 

@@ -6,8 +6,10 @@ and stratifications), ``names`` (every name resolved: core expressions, untyped)
 (types and units), ``proofs`` (weights, tiers, exceptions, rounding, invariants),
 ``examples`` (worked examples), ``dependence`` (what depends on the organization being
 settled) and ``cost`` (a bound of the work of settling, and of how deep rules call each
-other). ``analyze`` gives the program even when there are errors, with a symbol index, for
-editors; ``check`` gives it only when there are none.
+other). A program without errors then gets its ``warnings`` (``eqlang.check.warnings``):
+what it accepts but its writer most likely did not mean. ``analyze`` gives the program even
+when there are errors, with a symbol index, for editors; ``check`` gives it only when there
+are none, and leaves warnings to ``analyze``.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from eqlang.check.names import Names
 from eqlang.check.proofs import Proofs
 from eqlang.check.scope import Declarations
 from eqlang.check.types import Types
+from eqlang.check.warnings import check_warnings
 from eqlang.core.program import Program, Symbols
 from eqlang.diagnostics import Collector, Diagnostic, EqlangError
 from eqlang.syntax import ast as s
@@ -29,10 +32,12 @@ from eqlang.syntax.modules import LoadedModule, load
 
 @attrs.frozen
 class Analysis:
-    """A checked program as far as it could be built, and every problem found on the way."""
+    """A checked program as far as it could be built, every error found on the way, and,
+    when there is none, the warnings about the main file."""
 
     program: Program
     diagnostics: tuple[Diagnostic, ...]
+    warnings: tuple[Diagnostic, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -63,14 +68,16 @@ def analyze(main: LoadedModule) -> Analysis:
         cost=cost,
     )
     # Examples read the checked contract: the types of its outputs, its groups and periods.
-    if not any(isinstance(d, s.Example) for m in declared.modules
-               for d in m.module.declarations):
-        return Analysis(program, tuple(diagnostics.finish("this contract and its modules")))
-    examples, problems = check_examples(program)
-    for problem in problems:
-        diagnostics.add(problem)
-    return Analysis(attrs.evolve(program, examples=examples),
-                    tuple(diagnostics.finish("this contract and its modules")))
+    if any(isinstance(d, s.Example) for m in declared.modules for d in m.module.declarations):
+        examples, problems = check_examples(program)
+        for problem in problems:
+            diagnostics.add(problem)
+        program = attrs.evolve(program, examples=examples)
+    errors = tuple(diagnostics.finish("this contract and its modules"))
+    # Warnings are about a program that means something: with an error, a name left
+    # unresolved would make what uses it look unused.
+    warnings = () if errors else tuple(check_warnings(program))
+    return Analysis(program, errors, warnings)
 
 
 def check(main: LoadedModule) -> Program:

@@ -126,7 +126,8 @@ class ExactArithmetic:
         return self.context.minus(a)
 
     def round(self, a: Decimal, places: int, mode: str) -> Decimal:
-        exponent = Decimal(1).scaleb(-places)
+        # The checker holds places to at most the precision (E0010), so the quantum is exact.
+        exponent = Decimal(1).scaleb(-places, context=self.context)
         try:
             return a.quantize(exponent, rounding=ROUNDING[mode], context=self.context)
         except decimal.DecimalException:

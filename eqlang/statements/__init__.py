@@ -30,6 +30,7 @@ import attrs
 
 from eqlang import __version__
 from eqlang.core.values import Quantity, display
+from eqlang.outputs import make_folder, refuse_inputs, write_atomic_stream
 from eqlang.statements.charts import PayoutChart, distribution_svg
 from eqlang.statements.html import (
     TRACE_DIGEST,
@@ -42,7 +43,6 @@ from eqlang.statements.model import Builder, Statement, per_measure_output
 from eqlang.tools.bounds import output_bounds
 from eqlang.tools.findings import Finder, choose_headline
 from eqlang.tools.sections import HashingStream
-from eqlang.trace.writer import refuse_inputs, write_atomic_stream
 
 if TYPE_CHECKING:
     from eqlang.api import Run
@@ -138,7 +138,7 @@ def write_statements(run: Run, folder: str | Path,
     """
     program = run.program
     target = Path(folder)
-    target.mkdir(parents=True, exist_ok=True)
+    make_folder(target)
     headline, most = choose_headline(program, output_bounds(program))
     per_measure = per_measure_output(program, headline)
     builder = Builder(program, headline, per_measure)

@@ -15,7 +15,6 @@ import csv
 import io
 import os
 import re
-import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
@@ -23,8 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from eqlang.core import program as p
+from eqlang.outputs import write_atomic_bytes
 from eqlang.tools.sections import Section
-from eqlang.trace.writer import PEERS, refuse_inputs
+from eqlang.trace.writer import PEERS
 
 #: The columns of every values table, in order.
 COLUMNS = ("organization", "rule", "arguments", "kind", "value", "text", "unit", "scored",
@@ -133,37 +133,13 @@ def write_values(path: str | os.PathLike[str], rows: Iterable[dict[str, Any]],
     if kind is None:
         raise ValueError(f"{path}: name a file ending in .csv, .parquet or .xlsx")
     listed = list(rows)
-    produce: Callable[[io.BufferedWriter], None] = {
+    produce: Callable[[Any], None] = {
         "csv": lambda out: _csv(out, listed),
         "parquet": lambda out: _parquet(out, listed),
         "excel": lambda out: _excel(out, listed, program),
     }[kind]
-    write_atomic_binary(path, produce, protected)
+    write_atomic_bytes(path, produce, protected)
     return len(listed)
-
-
-def write_atomic_binary(path: str | os.PathLike[str],
-                        produce: Callable[[io.BufferedWriter], object],
-                        protected: list[str | Path]) -> None:
-    """Write what ``produce`` writes through a temporary file beside ``path`` and a rename,
-    refusing to replace an input."""
-    refuse_inputs(path, protected)
-    target = Path(path)
-    directory = target.parent if str(target.parent) else Path(".")
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
-                                         dir=directory)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            produce(out)
-            out.flush()
-            os.fsync(out.fileno())
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def _csv(out: io.BufferedWriter, rows: list[dict[str, Any]]) -> None:
