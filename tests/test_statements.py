@@ -158,3 +158,10 @@ def test_pages_drawn_by_worker_processes_are_the_same(reference: Path, tmp_path:
     write_statements(settled, tmp_path, jobs=2)
     for page in sorted(reference.glob("*.html")):
         assert (tmp_path / page.name).read_bytes() == page.read_bytes()
+
+
+def test_a_name_that_would_reorder_or_inject_is_shown_escaped() -> None:
+    from eqlang.statements.html import _e
+
+    shown = _e("Clinic\u202e<script>")
+    assert "\u202e" not in shown and "<script>" not in shown and "&lt;script&gt;" in shown

@@ -121,3 +121,17 @@ def test_a_value_wider_than_any_arrow_decimal_is_kept_as_its_digits() -> None:
     table = arrow_table([wide, small])
     assert table.column("value").to_pylist() == ["1" + "0" * 80, "0.5"]
     assert str(arrow_table([small]).schema.field("value").type) == "decimal128(2, 1)"
+
+
+def test_a_name_that_looks_like_a_formula_stays_text_in_the_workbook(tmp_path: Path) -> None:
+    table = tmp_path / "t.csv"
+    text = Path(TABLE).read_text(encoding="utf-8").replace(
+        "Harborview Health Partners", "=SUM(1+1)")
+    table.write_text(text, encoding="utf-8")
+    out = tmp_path / "v.xlsx"
+    code, _, err = run("eval", CONTRACT, "--table", str(table), "--values", str(out))
+    assert code == 0, err
+    sheet = openpyxl.load_workbook(out)["payout"]
+    names = {r[0].value for r in sheet.iter_rows(min_row=2)}
+    kinds = {r[0].data_type for r in sheet.iter_rows(min_row=2)}
+    assert "=SUM(1+1)" in names and kinds == {"s"}

@@ -15,6 +15,7 @@ from decimal import Decimal
 import attrs
 
 from eqlang.statements.model import Figure, GroupRow, MeasureSection, Statement
+from eqlang.terminal import printable
 
 #: Columns of a measure's table of groups' values; more go in another table below, so
 #: that a table fits the width of letter paper.
@@ -93,7 +94,10 @@ class RunFacts:
 
 
 def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
+    """Text for the page: HTML's special characters escaped, and characters that control
+    a terminal or the direction of text (a right-to-left override in a name) shown as
+    escapes, as the command line shows them."""
+    return html.escape(printable(str(text)), quote=True)
 
 
 def _name(text: str) -> str:

@@ -244,10 +244,11 @@ def _excel(out: io.BufferedWriter, rows: list[dict[str, Any]], program: p.Progra
         sheet.append(header)
         for row in rows:
             if belongs(row):
-                sheet.append([row["organization"], row["rule"], row["arguments"], row["kind"],
-                              row["value"], row["text"], row["unit"],
-                              "yes" if row["scored"] else "no", row["reason"], row["note"],
-                              row["rounding"], row["source"], row["citation"]])
+                sheet.append([_text_cell(sheet, cell) for cell in (
+                    row["organization"], row["rule"], row["arguments"], row["kind"],
+                    row["value"], row["text"], row["unit"], "yes" if row["scored"] else "no",
+                    row["reason"], row["note"], row["rounding"], row["source"],
+                    row["citation"])])
     buffer = io.BytesIO()
     book.save(buffer)
     out.write(_steady_zip(buffer.getvalue()))
@@ -274,6 +275,18 @@ def _steady_zip(data: bytes) -> bytes:
             entry.external_attr = 0o644 << 16
             target.writestr(entry, content)
     return result.getvalue()
+
+
+def _text_cell(sheet: Any, value: Any) -> Any:
+    """A cell of text stored as text: openpyxl would store a name beginning with ``=`` as
+    a formula, which a spreadsheet then runs."""
+    if not isinstance(value, str):
+        return value
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    return cell
 
 
 def _sheet_title(name: str, used: set[str]) -> str:
