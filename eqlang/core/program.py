@@ -339,6 +339,11 @@ class Tier:
     span: Span | None = _meta()
     site: int = _meta(0)
 
+    def contains(self, x: Any) -> bool:
+        """Whether the tier's range holds ``x`` (a magnitude)."""
+        return bool((x >= self.low if self.low_closed else x > self.low)
+                    and (x <= self.high if self.high_closed else x < self.high))
+
 
 @attrs.frozen
 class Range:
