@@ -22,7 +22,7 @@ from eqlang.api import Run, load_contract, settle
 from eqlang.core.program import Program
 from eqlang.core.values import NotScored, Quantity, Truth, Value, display
 from eqlang.diagnostics import Diagnostic, EqlangError, render
-from eqlang.syntax.parse import DECLARATION_KEYWORDS
+from eqlang.syntax.parser_tables import DECLARATION_KEYWORDS
 
 #: The evaluator's 34 significant digits, for expected values computed here.
 EXACT = Context(prec=34)
