@@ -121,6 +121,9 @@ from eqlang.syntax.parse import parse
 from eqlang.syntax.source import SourceError, SourceFile, decode_source
 from eqlang.tools.coverage import Coverage, coverage
 from eqlang.tools.examples import ExampleResult, run_examples
+from eqlang.tools.sections import HashingStream, Section, sections
+from eqlang.tools.values import frame as values_frame
+from eqlang.tools.values import records as value_records
 from eqlang.trace.differences import compare, outputs_only, paid_summary
 from eqlang.trace.inputs import TracedInputs, bad_trace, read_trace
 from eqlang.trace.writer import (
@@ -256,6 +259,24 @@ class Run:
                     records.append(_row(st.org, name, key, item))
         return records
 
+    def sections(self, stream: IO[str] | HashingStream | None = None,
+                 progress: Callable[[str], object] | None = None) -> Iterator[Section]:
+        """Settle again, recording: each organization's trace section (to ``stream`` too)."""
+        with _no_cycle_collection():
+            yield from sections(self.program, self.tables, self.organizations,
+                                overrides=self.given, texts=self.overrides, as_of=self.as_of,
+                                org_filter=self.org_filter, stream=stream, progress=progress,
+                                organization_table=self.organization_table,
+                                members=members_section(self.tabulations))
+
+    def values(self) -> list[dict[str, Any]]:
+        """Every value, as ``eqlang eval --values`` writes it: ``value`` an exact Decimal."""
+        return [row for part in self.sections() for row in value_records(part, self.program)]
+
+    def values_frame(self) -> Any:
+        """``values()`` as a pandas ``DataFrame``, its ``value`` column exact ``Decimal``s."""
+        return values_frame(self.values())
+
     def trace(self) -> dict[str, Any]:
         """The trace as JSON data: what ``eqlang eval --trace`` writes."""
         with _no_cycle_collection():
@@ -276,9 +297,9 @@ class Run:
             evaluator = self._recording()
             write_atomic_stream(path, lambda stream: _stream_trace(
                 self, evaluator, [st.org for st in self.settlements], stream),
-                protected=self._inputs())
+                protected=self.read_files())
 
-    def _inputs(self) -> list[str | Path]:
+    def read_files(self) -> list[str | Path]:
         """The files the run read, which no output may replace: the contract, its modules,
         the tables, the member files behind a table made from them and the organization
         table."""
@@ -404,6 +425,7 @@ def settle(
     trace: str | Path | None = None,
     fhir_map: str | Path | FhirMap | None = None,
     organization_table: str | Path | OrganizationTable | None = None,
+    progress: Callable[[str], object] | None = None,
 ) -> Run:
     """Settle a checked contract on measure tables: CSV, Parquet, Excel or FHIR paths,
     loaded ``MeasureTable``s, tables made from member-level files (``Tabulation``, from
@@ -422,11 +444,11 @@ def settle(
     map file or a loaded ``FhirMap``; see docs/fhir.md). A contract that declares
     organization inputs reads them from ``organization_table`` (a file, as
     ``--organizations`` takes, or a loaded ``OrganizationTable``), which must have a row for
-    every organization of the tables.
+    every organization of the tables. ``progress(org)``: one settled.
     """
     with _no_cycle_collection():
         return _settle(program, tables, organizations, overrides, as_of, trace,
-                       _fhir_map(fhir_map), organization_table)
+                       _fhir_map(fhir_map), organization_table, progress)
 
 
 def _fhir_map(fhir_map: str | Path | FhirMap | None) -> FhirMap | None:
@@ -448,7 +470,8 @@ def _settle(program: Program, tables: Tables, organizations: str | Sequence[str]
             overrides: str | Sequence[str] | Mapping[str, str],
             as_of: datetime.date | None, trace: str | Path | None,
             fhir_map: FhirMap | None = None,
-            organization_table: str | Path | OrganizationTable | None = None) -> Run:
+            organization_table: str | Path | OrganizationTable | None = None,
+            progress: Callable[[str], object] | None = None) -> Run:
     _settleable(program)
     if isinstance(organizations, str):
         organizations = [organizations]
@@ -484,10 +507,12 @@ def _settle(program: Program, tables: Tables, organizations: str | Sequence[str]
     run = Run(program, table_set, evaluator, (), texts, org_filter, parsed, as_of, tabulations,
               inputs)
     if trace is None:
-        return attrs.evolve(run, settlements=_settle_each(evaluator, sorted(chosen)))
+        return attrs.evolve(run, settlements=_settle_each(evaluator, sorted(chosen), None,
+                                                          progress))
     settled: list[Settlement] = []
     write_atomic_stream(trace, lambda stream: settled.extend(
-        _stream_trace(run, evaluator, sorted(chosen), stream)), protected=run._inputs())
+        _stream_trace(run, evaluator, sorted(chosen), stream, progress)),
+        protected=run.read_files())
     return attrs.evolve(run, settlements=tuple(settled))
 
 
@@ -572,19 +597,21 @@ def _settleable(program: Program) -> None:
 
 
 def _stream_trace(run: Run, evaluator: Evaluator, organizations: list[str],
-                  stream: IO[str]) -> tuple[Settlement, ...]:
+                  stream: IO[str], progress: Callable[[str], object] | None = None
+                  ) -> tuple[Settlement, ...]:
     """Settle each organization with ``evaluator`` (which records) and write its part of
     the trace to ``stream`` as soon as it is settled."""
     writer = TraceWriter(run.program, run.tables, evaluator, run.overrides, run.org_filter,
                          stream, members_section(run.tabulations), run._organization_table())
     writer.begin()
-    settlements = _settle_each(evaluator, organizations, writer.add)
+    settlements = _settle_each(evaluator, organizations, writer.add, progress)
     writer.end()
     return settlements
 
 
 def _settle_each(evaluator: Evaluator, organizations: list[str],
-                 settled: Callable[[Settlement], None] | None = None
+                 settled: Callable[[Settlement], None] | None = None,
+                 progress: Callable[[str], object] | None = None
                  ) -> tuple[Settlement, ...]:
     """Settle each organization in turn; an error stops its own organization only, so that
     one run reports every organization's problem (a missing ALL row in many exports, say).
@@ -607,6 +634,9 @@ def _settle_each(evaluator: Evaluator, organizations: list[str],
             else:
                 failures[key] = (error, [])
             continue
+        finally:
+            if progress is not None:
+                progress(org)
         settlements.append(settlement)
         if settled is not None and not failures:
             settled(settlement)

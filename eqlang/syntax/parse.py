@@ -1,8 +1,7 @@
 """Parsing: takes a ``SourceFile``, gives a ``syntax.Module`` or syntax diagnostics.
 
-The grammar lives in ``grammar/eqlang.lark`` and is parsed with Lark's LALR parser
-(``grammar``), which runs in time linear in the input; ``syntax_errors`` explains where it
-stops. Comments are found by a separate scan and attached to the
+The grammar lives in ``grammar/eqlang.lark`` and is parsed with Lark's LALR parser, which
+runs in time linear in the input. Comments are found by a separate scan and attached to the
 declaration they precede, so ``fmt`` can keep them. Trees nested deeper than
 ``MAX_NESTING`` are refused before anything recursive walks them.
 """
@@ -15,22 +14,44 @@ from decimal import Decimal
 
 import attrs
 from lark import Token, Tree
+from lark.exceptions import UnexpectedInput
 
 from eqlang.diagnostics import Diagnostic, EqlangError
 from eqlang.syntax import ast as s
-from eqlang.syntax.grammar import DECLARATION_KEYWORDS, data_path
 from eqlang.syntax.lookalikes import lookalike_text
+from eqlang.syntax.parser_tables import grammar_parser
 from eqlang.syntax.source import SourceFile, Span, normal_text
-from eqlang.syntax.syntax_errors import parse_tree
-
-__all__ = ["DECLARATION_KEYWORDS", "MAX_NESTING", "data_path", "find_comments", "parse",
-           "parse_tree"]
+from eqlang.syntax.syntax_errors import blank_before, resume_offset, syntax_diagnostic
 
 #: Deeper expressions are refused: no contract needs them, and every later stage recurses.
 MAX_NESTING = 150
+#: How many syntax errors one file reports before giving up.
+MAX_SYNTAX_ERRORS = 20
 #: The most decimal places a value is rounded to: exact arithmetic keeps 34 significant
 #: digits (``eqlang.core.values.ExactMath``), so more places could never be kept.
 MAX_DECIMAL_PLACES = 34
+
+def parse_tree(source: SourceFile) -> Tree:
+    """Parse to a Lark tree, reporting every syntax error that recovery can reach."""
+    parser = grammar_parser()
+    try:
+        return parser.parse(source.text)
+    except UnexpectedInput as first:
+        error: UnexpectedInput | None = first
+    diagnostics: list[Diagnostic] = []
+    resume = 0
+    while error is not None and len(diagnostics) < MAX_SYNTAX_ERRORS:
+        diagnostic, stopped = syntax_diagnostic(source, error)
+        diagnostics.append(diagnostic)
+        resume = resume_offset(source.text, stopped, resume)
+        if resume is None:
+            break
+        try:
+            parser.parse(blank_before(source.text, resume))
+            error = None
+        except UnexpectedInput as again:
+            error = again
+    raise EqlangError(diagnostics)
 
 
 def _level(node: Tree) -> int:

@@ -1,6 +1,10 @@
-"""Syntax errors: takes where Lark's parser stopped in a file, gives a diagnostic for people
-(what was found, what could stand there, a hint, where an unfinished declaration stops) and
-where to resume, so that one run reports every syntax error recovery can reach.
+"""Syntax errors: takes a Lark parse error, gives a diagnostic a person can act on.
+
+The parser (``eqlang.syntax.parse``) stops at the first token the grammar cannot take. This
+says, in the contract's own words, what it found and what could come there (`expected a
+rounding mode such as half up`), points back at a declaration left unfinished, suggests a
+keyword for a misspelt one, and finds where reading can resume, so that one run reports
+several errors.
 """
 
 from __future__ import annotations
@@ -11,13 +15,9 @@ import re
 from lark import Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
-from eqlang.diagnostics import Diagnostic, EqlangError, Note, did_you_mean
-from eqlang.syntax.grammar import DECLARATION_KEYWORDS, parser
+from eqlang.diagnostics import Diagnostic, Note, did_you_mean
+from eqlang.syntax.parser_tables import DECLARATION_KEYWORDS, grammar_parser
 from eqlang.syntax.source import SourceFile
-
-#: How many syntax errors one file reports before giving up.
-MAX_SYNTAX_ERRORS = 20
-
 
 _TERMINAL_NAMES = {
     "NAME": "a name",
@@ -41,7 +41,7 @@ _TERMINAL_NAMES = {
 def _keywords() -> frozenset[str]:
     """The words of the grammar, such as ``and`` or ``per``."""
     return frozenset(
-        t.pattern.value for t in parser().terminals
+        t.pattern.value for t in grammar_parser().terminals
         if t.pattern.type == "str" and t.pattern.value.isalpha()
     )
 
@@ -54,7 +54,7 @@ _WORD_CHOICE = re.compile(r"\((?:\?:)?([a-z]+(?:\|[a-z]+)*)\)(?:\\b)?")
 def _terminal_words() -> dict[str, tuple[str, ...]]:
     """The words each keyword-like terminal stands for: ``ROUNDED`` is `rounded`."""
     words: dict[str, tuple[str, ...]] = {}
-    for terminal in parser().terminals:
+    for terminal in grammar_parser().terminals:
         pattern = terminal.pattern.value
         if terminal.pattern.type == "str" and pattern.isalpha():
             words[terminal.name] = (pattern,)
@@ -77,7 +77,7 @@ def _keyword_suggestion(token: Token, expected: set[str]) -> str | None:
 def _describe_terminal(name: str) -> str:
     if name in _TERMINAL_NAMES:
         return _TERMINAL_NAMES[name]
-    for terminal in parser().terminals:
+    for terminal in grammar_parser().terminals:
         if terminal.name == name and terminal.pattern.type == "str":
             return f"`{terminal.pattern.value}`"
     return name.lower()
@@ -94,7 +94,7 @@ def _describe_token(token: Token) -> str:
 def _operators() -> frozenset[str]:
     """Terminals that continue an expression; one by one they would crowd out the rest."""
     symbols = {"=", "!=", "<", "<=", ">", ">="}
-    compared = {t.name for t in parser().terminals
+    compared = {t.name for t in grammar_parser().terminals
                 if t.pattern.type == "str" and t.pattern.value in symbols}
     return frozenset({"ADD_OP", "MUL_OP"} | compared)
 
@@ -102,7 +102,7 @@ def _operators() -> frozenset[str]:
 @functools.lru_cache(maxsize=1)
 def _expression_starts() -> frozenset[str]:
     """The terminals that can begin an expression, read off the parser where one must."""
-    interactive = parser().parse_interactive("define x: number = ")
+    interactive = grammar_parser().parse_interactive("define x: number = ")
     interactive.exhaust_lexer()
     return frozenset(interactive.accepts()) - {"$END"}
 
@@ -164,7 +164,7 @@ def _open_declaration(error: UnexpectedInput) -> tuple[Token, Token | None] | No
     return None
 
 
-def _syntax_diagnostic(source: SourceFile, error: UnexpectedInput) -> tuple[Diagnostic, int]:
+def syntax_diagnostic(source: SourceFile, error: UnexpectedInput) -> tuple[Diagnostic, int]:
     """The diagnostic for one Lark error, and the offset where parsing stopped."""
     if isinstance(error, UnexpectedCharacters):
         offset = error.pos_in_stream
@@ -303,7 +303,7 @@ def _token_hint(token: Token, expected: set[str], error: UnexpectedInput) -> str
     return "check the spelling and punctuation just before this point"
 
 
-def _resume_offset(text: str, after: int, resumed: int) -> int | None:
+def resume_offset(text: str, after: int, resumed: int) -> int | None:
     """Where recovery parses again: at ``after`` itself when a declaration starts there (the
     one before it was left unfinished, and this one deserves its own check), else the start
     of the next line that begins with a declaration keyword. Always past ``resumed``, where
@@ -318,30 +318,7 @@ def _resume_offset(text: str, after: int, resumed: int) -> int | None:
     return match.start() if match else None
 
 
-def _blank_before(text: str, offset: int) -> str:
+def blank_before(text: str, offset: int) -> str:
     """The text with everything before ``offset`` blanked, keeping offsets and line numbers."""
     head = re.sub(r"[^\n]", " ", text[:offset])
     return head + text[offset:]
-
-
-def parse_tree(source: SourceFile) -> Tree:
-    """Parse to a Lark tree, reporting every syntax error that recovery can reach."""
-    lalr = parser()
-    try:
-        return lalr.parse(source.text)
-    except UnexpectedInput as first:
-        error: UnexpectedInput | None = first
-    diagnostics: list[Diagnostic] = []
-    resume = 0
-    while error is not None and len(diagnostics) < MAX_SYNTAX_ERRORS:
-        diagnostic, stopped = _syntax_diagnostic(source, error)
-        diagnostics.append(diagnostic)
-        resume = _resume_offset(source.text, stopped, resume)
-        if resume is None:
-            break
-        try:
-            lalr.parse(_blank_before(source.text, resume))
-            error = None
-        except UnexpectedInput as again:
-            error = again
-    raise EqlangError(diagnostics)
