@@ -1,5 +1,6 @@
-"""The benchmark's peer contracts (bench/contracts/, written by bench/peer_contracts.py):
-each checks and settles, its peer term looks at the peers, and its plain twin does not."""
+"""The benchmark's contracts: the peer contracts (bench/contracts/, written by
+bench/peer_contracts.py) check and settle, each peer term looks at the peers and its plain
+twin does not; the 10,000-line contract (bench/large_contract.py) checks clean."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ import statistics
 from decimal import Decimal
 from pathlib import Path
 
+import large_contract
 import peer_contracts
 import pytest
 
 from eqlang.api import load_contract, settle
+from eqlang.syntax.source import MAX_SOURCE_BYTES
 from eqlang.tools.synthetic import reference_table
 from eqlang.tools.testing import from_csv
 
@@ -81,3 +84,26 @@ def test_the_median_gate_pays_at_the_peers_median_or_better(settled: dict, table
             assert gated == reference
         else:
             assert gated == ("0.00" if rate < median else reference), org
+
+
+# ---- the 10,000-line contract ------------------------------------------------------------
+
+
+def test_the_large_contract_has_ten_thousand_lines_within_the_size_limit() -> None:
+    text = large_contract.contract()
+    assert text.count("\n") == 10_000 and text.endswith("\n")
+    assert len(text.encode()) < MAX_SOURCE_BYTES
+    assert text.count("\n# ---- market ") > 90
+
+
+def test_a_shorter_large_contract_checks_clean(tmp_path: Path) -> None:
+    """Its first markets, of both kinds (own definitions, and the standard library's), as
+    `eqlang check` reads them; the benchmark checks the whole 10,000 lines."""
+    path = tmp_path / "large.eq"
+    text = large_contract.contract(lines=700)
+    assert large_contract.contract(lines=700) == text
+    assert large_contract.contract(lines=700, seed=1) != text
+    path.write_text(text, encoding="utf-8")
+    program = load_contract(str(path))
+    assert len(program.measures) == 40
+    assert {"payout_r1", "payout_r3", "measure_payout_r6"} <= set(program.outputs)
