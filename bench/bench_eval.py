@@ -413,13 +413,16 @@ def main(arguments: Sequence[str] | None = None) -> None:
     parser.add_argument("--only", type=_measurements, default=list(MEASUREMENTS),
                         help=f"measurements to make, comma-separated, of {', '.join(MEASUREMENTS)}"
                         " (default all)")
-    parser.add_argument("--repeat", type=int, default=1)
-    parser.add_argument("--lanes", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="runs of each command; the one with the least CPU time counts")
+    parser.add_argument("--lanes", type=int, default=10_000,
+                        help="scenario lanes of 100 organizations (default 10000)")
     parser.add_argument("--timeout", type=float, default=1800.0,
                         help="seconds a command may run before it is stopped (default 1800)")
     parser.add_argument("--memory-limit", type=float, default=8.0,
                         help="GiB a command may hold before it is stopped (default 8)")
-    parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--profile", action="store_true",
+                        help="stages and a cProfile listing of `eval --trace` at the first size")
     args = parser.parse_args(arguments)
     OUT.mkdir(parents=True, exist_ok=True)
     if args.profile:

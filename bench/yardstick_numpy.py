@@ -8,19 +8,15 @@ in whole cents, as ``LanePayouts``. Each quantity of the contract is an array of
 same in every lane, so group sizes (and which groups are scorable) are arrays over
 organizations that broadcast. The rules are those of bench/yardstick_pandas.py.
 
-    python bench/yardstick_numpy.py [--lanes 10000] [--orgs 100] [--seed 2024]
-
-prints the time it takes, after checking lane 0 (the observed table) and a few drawn lanes
-against eqlang's exact settlement to the cent.
+`python bench/bench_eval.py --only lanes` times it beside eqlang's columnar backend, after
+checking it against eqlang's exact settlement of lane 0 (the observed table), lane 1 and the
+last lane, to the cent (``checked_against_eqlang``).
 """
 
 from __future__ import annotations
 
-import argparse
-import time
-
 import numpy as np
-from lanes import LanePayouts, Lanes, draw, lane_tables
+from lanes import LanePayouts, Lanes, lane_tables
 from reference_terms import (
     BASELINE,
     FOCUS,
@@ -101,35 +97,3 @@ def checked_against_eqlang(contract: str, lanes: Lanes, settled: LanePayouts,
         exact = settle_exactly(program, lane_tables(lanes, lane)).outputs_json()
         found += [f"lane {lane}: {line}" for line in differences(exact, settled.of_lane(lane))]
     return found
-
-
-def main() -> None:
-    from pathlib import Path
-
-    from eqlang.tools.synthetic import reference_table
-
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--lanes", type=int, default=10_000)
-    parser.add_argument("--orgs", type=int, default=100)
-    parser.add_argument("--seed", type=int, default=2024)
-    args = parser.parse_args()
-    root = Path(__file__).resolve().parent.parent
-    folder = root / "bench" / "out"
-    folder.mkdir(parents=True, exist_ok=True)
-    table = folder / f"reference-{args.orgs}.csv"
-    table.write_text(reference_table(args.orgs, args.seed).text(), encoding="utf-8")
-    lanes = draw(table, args.lanes, args.seed)
-    start = time.process_time()
-    settled = settle(lanes)
-    seconds = time.process_time() - start
-    chosen = tuple(sorted({0, 1, args.lanes - 1} & set(range(args.lanes))))
-    problems = checked_against_eqlang(str(root / "contracts" / "reference-equity.eq"), lanes,
-                                      settled, chosen)
-    if problems:
-        raise SystemExit("the numpy yardstick differs from eqlang:\n" + "\n".join(problems))
-    print(f"{args.lanes:,} lanes x {args.orgs:,} organizations: {seconds:.3f} s CPU "
-          f"(lanes {', '.join(map(str, chosen))} equal eqlang's exact settlement)")
-
-
-if __name__ == "__main__":
-    main()
