@@ -1,14 +1,19 @@
-"""The reference contract's terms as plain figures, for the hand-written yardsticks.
+"""The reference contract's terms, as figures and as formulas over float64 arrays, for the
+hand-written yardsticks.
 
-`contracts/reference-equity.eq` states them; bench/yardstick_pandas.py and
-bench/yardstick_numpy.py compute with them, and this module also compares their outputs with
-eqlang's: `eval --json` data, amounts as strings with two decimals.
+`contracts/reference-equity.eq` states them. bench/yardstick_pandas.py (one table) and
+bench/yardstick_numpy.py (many scenario lanes) each gather the table's counts their own
+way, as arrays over organizations (and lanes), and settle them with ``measure_score`` and
+``payouts``. ``differences`` compares a settlement with eqlang's: `eval --json` data,
+amounts as strings with two decimals.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
+
+import numpy as np
 
 MEASURES = ("COL", "CBP", "HBD")
 HIGHER_IS_BETTER = {"COL": True, "CBP": True, "HBD": False}
@@ -22,6 +27,9 @@ SMALL_GAP = 2.0  # pp
 FULL_CREDIT_CLOSURE = 0.5
 LEVELING_DOWN_MARGIN = 1.0  # pp
 
+#: A group's denominators, or its rates (percent), in a period: (group, period) -> array.
+Counts = Callable[[str, str], np.ndarray]
+
 #: The contract's reasons, so that the output reads as eqlang's does.
 NOT_SCORED = {"not_scored": "the measure is not scored"}
 
@@ -31,6 +39,44 @@ def money(cents: int) -> str | dict[str, str]:
     if cents < 0:
         return NOT_SCORED
     return f"{cents // 100}.{cents % 100:02d}"
+
+
+def measure_score(sign: float | np.ndarray, size: Counts, rate: Counts) -> np.ndarray:
+    """A measure's score wherever the arrays reach; NaN where it is not scored.
+
+    ``sign`` is 1 where higher is better and -1 where lower is; ``size`` and ``rate`` give a
+    group's denominators and rates in a period (0 and NaN where it has no row).
+    """
+    scorable_count: Any = 0
+    score_total: Any = 0.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for group in FOCUS:
+            scorable = np.logical_and.reduce(
+                [size(g, p) >= MINIMUM_SIZE
+                 for g in (group, REFERENCE) for p in (BASELINE, PERFORMANCE)])
+            before, after = (np.maximum(0.0, sign * (rate(REFERENCE, p) - rate(group, p)))
+                             for p in (BASELINE, PERFORMANCE))
+            score = np.where(before <= SMALL_GAP,
+                             np.where(after <= SMALL_GAP, 1.0, 0.0),
+                             np.clip((before - after) / before / FULL_CREDIT_CLOSURE, 0, 1))
+            scorable_count = scorable_count + scorable
+            score_total = score_total + np.where(scorable, score, 0.0)
+        worsened = sign * (rate("ALL", BASELINE) - rate("ALL", PERFORMANCE))
+        score = np.where(worsened > LEVELING_DOWN_MARGIN, 0.0, score_total / scorable_count)
+    return np.where(scorable_count == 0, np.nan, score)
+
+
+def payouts(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each measure's payout (whole cents, -1 where not scored) and the payout (cents) from
+    the measures' scores, stacked on the first axis in the order of ``MEASURES``."""
+    scored = ~np.isnan(scores)
+    weights = np.array([WEIGHT[m] for m in MEASURES]).reshape((-1,) + (1,) * (scores.ndim - 1))
+    scored_weight = (scored * weights).sum(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        amount = POOL_CENTS / 100 * (weights / scored_weight) * scores
+    # Half up to the cent: every amount is at least 0, so this is the contract's rounding.
+    cents = np.where(scored, np.floor(amount * 100 + 0.5), 0).astype(np.int64)
+    return np.where(scored, cents, -1), np.minimum(cents.sum(axis=0), POOL_CENTS)
 
 
 def differences(expected: Mapping[str, Any], actual: Mapping[str, Any], limit: int = 10

@@ -8,7 +8,8 @@ once, no trace. bench/bench_eval.py times it beside `eqlang eval` and, before it
 a ratio, checks that both settled every organization to the same cent
 (`reference_terms.differences`).
 
-The contract's rules, as computed here:
+The contract's rules, as computed here (the formulas over arrays are in
+bench/reference_terms.py, shared with the numpy yardstick of scenario lanes):
 
 - A focus group (Asian, Black, Hispanic) is scorable on a measure when it and White both
   have a denominator of at least `minimum_size` (30) in both periods; a missing row has
@@ -42,17 +43,13 @@ import pandas as pd
 from reference_terms import (
     BASELINE,
     FOCUS,
-    FULL_CREDIT_CLOSURE,
     HIGHER_IS_BETTER,
-    LEVELING_DOWN_MARGIN,
     MEASURES,
-    MINIMUM_SIZE,
     PERFORMANCE,
-    POOL_CENTS,
     REFERENCE,
-    SMALL_GAP,
-    WEIGHT,
+    measure_score,
     money,
+    payouts,
 )
 
 
@@ -81,58 +78,22 @@ def read_table(path: str | Path) -> pd.DataFrame:
     return wide
 
 
-def measure_scores(wide: pd.DataFrame) -> pd.Series:
-    """Each organization's score on each measure; NaN where the measure is not scored."""
-    numerator, denominator = wide["numerator"], wide["denominator"].fillna(0.0)
-    sign = np.where(wide.index.get_level_values("measure").map(HIGHER_IS_BETTER), 1.0, -1.0)
-
-    def rate(group: str, period: str) -> np.ndarray:  # percent
-        return (numerator[(group, period)] / denominator[(group, period)] * 100).to_numpy()
-
-    scorable_count = np.zeros(len(wide))
-    score_total = np.zeros(len(wide))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        for group in FOCUS:
-            scorable = np.logical_and.reduce(
-                [denominator[(g, p)].to_numpy() >= MINIMUM_SIZE
-                 for g in (group, REFERENCE) for p in (BASELINE, PERFORMANCE)])
-            before, after = (np.maximum(0.0, sign * (rate(REFERENCE, p) - rate(group, p)))
-                             for p in (BASELINE, PERFORMANCE))
-            score = np.where(before <= SMALL_GAP,
-                             np.where(after <= SMALL_GAP, 1.0, 0.0),
-                             np.clip((before - after) / before / FULL_CREDIT_CLOSURE, 0, 1))
-            scorable_count += scorable
-            score_total += np.where(scorable, score, 0.0)
-        worsened = sign * (rate("ALL", BASELINE) - rate("ALL", PERFORMANCE))
-        scores = np.where(worsened > LEVELING_DOWN_MARGIN, 0.0, score_total / scorable_count)
-    return pd.Series(np.where(scorable_count == 0, np.nan, scores), index=wide.index)
-
-
-def payouts(scores: pd.Series) -> pd.DataFrame:
-    """Each organization's measure payouts and payout, in whole cents (-1: not scored)."""
-    by_org = scores.unstack("measure")[list(MEASURES)]
-    weights = pd.Series(WEIGHT)[list(MEASURES)].to_numpy()
-    scored = by_org.notna().to_numpy()
-    scored_weight = (scored * weights).sum(axis=1, keepdims=True)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        amount = POOL_CENTS / 100 * (weights / scored_weight) * by_org.to_numpy()
-    # Half up to the cent: every amount is at least 0, so this is the contract's rounding.
-    cents = np.where(scored, np.floor(amount * 100 + 0.5), 0).astype(np.int64)
-    result = pd.DataFrame(np.where(scored, cents, -1), index=by_org.index,
-                          columns=list(MEASURES))
-    result["payout"] = np.minimum(cents.sum(axis=1), POOL_CENTS)
-    return result
-
-
 def settle(path: str | Path) -> dict[str, Any]:
     """Every organization's outputs, as `eqlang eval --json` gives them."""
-    result = payouts(measure_scores(read_table(path)))
+    wide = read_table(path)
+    numerator, denominator = wide["numerator"], wide["denominator"].fillna(0.0)
+    sign = np.where(wide.index.get_level_values("measure").map(HIGHER_IS_BETTER), 1.0, -1.0)
+    scores = pd.Series(measure_score(
+        sign, lambda g, p: denominator[(g, p)].to_numpy(),
+        lambda g, p: (numerator[(g, p)] / denominator[(g, p)] * 100).to_numpy()),
+        index=wide.index).unstack("measure")[list(MEASURES)]
+    cents, payout = payouts(scores.to_numpy().T)
     settled: dict[str, Any] = {}
-    for org, row in zip(result.index, result.itertuples(index=False), strict=True):
-        values = row._asdict()
+    for o, org in enumerate(scores.index):
         settled[org] = {
-            "measure_payout": {m: money(values[m]) for m in sorted(MEASURES)},
-            "payout": money(values["payout"]),
+            "measure_payout": {m: money(int(cents[MEASURES.index(m), o]))
+                               for m in sorted(MEASURES)},
+            "payout": money(int(payout[o])),
         }
     return settled
 
