@@ -73,36 +73,31 @@ def draw(table: str | Path | TableSet, lanes: int, seed: int, chunk: int = 500) 
     rows = tuple(r for t in tables.tables for r in t.rows)
     numerator = np.array([float(r.numerator) for r in rows])
     denominator = np.array([float(r.denominator) for r in rows])
-    totals = {(r.org, r.measure, r.period): i for i, r in enumerate(rows) if r.group == "ALL"}
-    all_rows = np.array(list(totals.values()), dtype=np.int64)
-    # The ALL row each group row adds up to (its position among the ALL rows), or -1.
-    whole = {row: n for n, row in enumerate(totals.values())}
-    total_of = np.array([-1 if r.group == "ALL" else
-                         whole.get(totals.get((r.org, r.measure, r.period), -1), -1)
+    all_rows = np.array([i for i, r in enumerate(rows) if r.group == "ALL"], dtype=np.int64)
+    # The ALL row each group row adds up to (its place among the ALL rows), or -1.
+    place = {(rows[i].org, rows[i].measure, rows[i].period): n for n, i in enumerate(all_rows)}
+    total_of = np.array([-1 if r.group == "ALL" else place.get((r.org, r.measure, r.period), -1)
                          for r in rows])
     groups = np.flatnonzero(total_of >= 0)
-    # The members outside every group row: what each ALL row holds beyond its groups.
-    outside = [numerator[all_rows] - np.bincount(total_of[groups], numerator[groups],
-                                                 len(all_rows)),
-               denominator[all_rows] - np.bincount(total_of[groups], denominator[groups],
-                                                   len(all_rows))]
-    trials = np.floor(np.maximum(np.concatenate([denominator[groups], outside[1]]), 0))
+    # What is drawn: each group row, then the members outside every group row (what each ALL
+    # row holds beyond its groups), with the ALL row each adds up to.
+    drawn_numerator = np.concatenate([numerator[groups], numerator[all_rows] - np.bincount(
+        total_of[groups], numerator[groups], len(all_rows))])
+    drawn_denominator = np.concatenate([denominator[groups], denominator[all_rows] - np.bincount(
+        total_of[groups], denominator[groups], len(all_rows))])
+    adds_up_to = np.concatenate([total_of[groups], np.arange(len(all_rows))])
+    trials = np.floor(np.maximum(drawn_denominator, 0)).astype(np.int64)
     with np.errstate(divide="ignore", invalid="ignore"):
-        chance = np.nan_to_num(np.clip(np.concatenate([numerator[groups], outside[0]])
-                                       / np.concatenate([denominator[groups], outside[1]]),
-                                       0, 1))
+        chance = np.nan_to_num(np.clip(drawn_numerator / drawn_denominator, 0, 1))
     # Drawn columns ordered by the ALL row they add up to, for one reduceat per chunk.
-    order = np.argsort(np.concatenate([total_of[groups], np.arange(len(all_rows))]),
-                       kind="stable")
-    starts = np.searchsorted(
-        np.concatenate([total_of[groups], np.arange(len(all_rows))])[order],
-        np.arange(len(all_rows)))
+    order = np.argsort(adds_up_to, kind="stable")
+    starts = np.searchsorted(adds_up_to[order], np.arange(len(all_rows)))
     random = np.random.default_rng(seed)
     drawn = np.empty((lanes, len(rows)), order="F")
     drawn[:] = numerator
     for start in range(1, lanes, chunk):
         stop = min(lanes, start + chunk)
-        counts = random.binomial(trials.astype(np.int64), chance,
+        counts = random.binomial(trials, chance,
                                  size=(stop - start, len(trials))).astype(np.float64)
         drawn[start:stop, groups] = counts[:, :len(groups)]
         drawn[start:stop, all_rows] = np.add.reduceat(counts[:, order], starts, axis=1)
