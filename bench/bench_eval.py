@@ -434,19 +434,25 @@ def main(arguments: Sequence[str] | None = None) -> None:
           f"{platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPUs, "
           f"load average {os.getloadavg()[0]:.1f} at the start")
     settled: dict[int, bytes] = {}
+    steps: list[tuple[str, Callable[[], list[Row]]]] = [
+        ("eval", lambda: measure_eval(args.orgs, launcher, settled)),
+        ("trace", lambda: measure_trace(max(args.orgs), launcher, settled)),
+        ("peers", lambda: measure_peers(args.orgs, launcher)),
+        ("lanes", lambda: measure_lanes(args.lanes, launcher)),
+        ("check", lambda: measure_check(launcher)),
+        ("verify", lambda: measure_verify(min(args.orgs), launcher)),
+    ]
     rows: list[Row] = []
-    if "eval" in args.only:
-        rows += measure_eval(args.orgs, launcher, settled)
-    if "trace" in args.only:
-        rows += measure_trace(max(args.orgs), launcher, settled)
-    if "peers" in args.only:
-        rows += measure_peers(args.orgs, launcher)
-    if "lanes" in args.only:
-        rows += measure_lanes(args.lanes, launcher)
-    if "check" in args.only:
-        rows += measure_check(launcher)
-    if "verify" in args.only:
-        rows += measure_verify(min(args.orgs), launcher)
+    for name, step in steps:
+        if name in args.only:
+            load = os.getloadavg()[0]
+            for row in step():
+                # The machine's load as the measurement began: ratios hold up under load
+                # better than single figures do.
+                row = attrs.evolve(row, notes="; ".join(
+                    filter(None, [row.notes, f"load {load:.1f}"])))
+                rows.append(row)
+                progress(markdown([row]).splitlines()[-1])
     launcher.close()
     print()
     print(markdown(rows))
