@@ -348,7 +348,8 @@ def profile(organizations: int) -> None:
 
     from eqlang.api import load_contract, settle
     from eqlang.data.tables import load_tables
-    from eqlang.trace.writer import dumps, write_atomic
+    from eqlang.outputs import write_atomic
+    from eqlang.trace.writer import dumps
 
     path, _ = table(organizations)
     gc.disable()  # as the command runs

@@ -78,18 +78,24 @@ import gc
 import hashlib
 import json
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import attrs
 
 from eqlang import __version__
-from eqlang.backends.exact import E_STEPS, EvaluationError, Evaluator, Settlement
-from eqlang.check.checker import Program, check, signed_literal, value_problem
+from eqlang.backends.derivation import E_STEPS, EvaluationError, Settlement
+from eqlang.backends.exact import Evaluator
+from eqlang.check import check
+from eqlang.check import units as t
+from eqlang.check.names import literal_value
+from eqlang.core.program import Override, Program
 from eqlang.core.values import NotScored, Quantity, Value, exact_text
-from eqlang.data.tables import TableSet, key_text, load_table, load_tables
+from eqlang.data.fhir_export import export_bundle
+from eqlang.data.fhir_map import FhirMap, load_fhir_map
+from eqlang.data.tables import TableSet, key_text, load_tables, table_from_bytes
 from eqlang.diagnostics import (
     Collector,
     Diagnostic,
@@ -98,17 +104,24 @@ from eqlang.diagnostics import (
     counted,
     did_you_mean,
     listed,
-    render_all,
 )
 from eqlang.render import explain as explain_tree
 from eqlang.render import outputs_data
 from eqlang.syntax import ast as s
+from eqlang.syntax.literate import contract_source
 from eqlang.syntax.modules import load, stdlib_modules
 from eqlang.syntax.parse import parse
-from eqlang.syntax.source import SourceFile, names_stdin
+from eqlang.syntax.source import SourceError, SourceFile, decode_source
 from eqlang.tools.coverage import Coverage, coverage
 from eqlang.tools.examples import ExampleResult, run_examples
-from eqlang.trace.writer import FORMAT, build, dumps, write_atomic
+from eqlang.trace.inputs import TracedInputs, bad_trace, read_trace
+from eqlang.trace.writer import (
+    FORMAT,
+    TraceWriter,
+    build,
+    dumps,
+    write_atomic_stream,
+)
 
 __all__ = [
     "ExampleResult",
@@ -117,6 +130,7 @@ __all__ = [
     "example_coverage",
     "explain_trace",
     "explained",
+    "export_fhir",
     "find_values",
     "input_files",
     "load_contract",
@@ -157,7 +171,7 @@ def load_contract(path: str | Path, *, display: str | None = None) -> Program:
 
 @attrs.frozen(eq=False)
 class Run:
-    """One settlement run: its inputs, the evaluator that holds every node, and results."""
+    """One settlement run: its inputs, the evaluator that settled it, and results."""
 
     program: Program
     tables: TableSet
@@ -167,6 +181,9 @@ class Run:
     #: The organizations asked for by name, sorted; None when every one was settled. The
     #: trace records it so that `verify` notices an organization taken out of the trace.
     org_filter: tuple[str, ...] | None = None
+    #: The overrides as values, and the settlement date asked for, to settle again.
+    given: dict[str, Override] = attrs.Factory(dict)
+    as_of: datetime.date | None = None
 
     @property
     def organizations(self) -> tuple[str, ...]:
@@ -224,17 +241,29 @@ class Run:
     def trace(self) -> dict[str, Any]:
         """The trace as JSON data: what ``eqlang eval --trace`` writes."""
         with _no_cycle_collection():
-            return build(self.program, self.tables, self.evaluator, list(self.settlements),
-                         self.overrides, self.org_filter)
+            evaluator = self._recording()
+            settlements = [evaluator.settle(st.org) for st in self.settlements]
+            return build(self.program, self.tables, evaluator, settlements, self.overrides,
+                         self.org_filter)
 
     def trace_json(self) -> str:
         """The trace as canonical JSON text."""
         return dumps(self.trace())
 
     def write_trace(self, path: str | Path) -> None:
-        """Write the trace atomically; refuses to overwrite the contract, a module or a table."""
+        """Write the trace atomically, one organization at a time; refuses to overwrite the
+        contract, a module or a table."""
         inputs = input_files(self.program, [t.path for t in self.tables.tables])
-        write_atomic(path, self.trace_json(), protected=inputs)
+        with _no_cycle_collection():
+            evaluator = self._recording()
+            write_atomic_stream(path, lambda stream: _stream_trace(
+                self, evaluator, [st.org for st in self.settlements], stream),
+                protected=inputs)
+
+    def _recording(self) -> Evaluator:
+        """An evaluator like the one that settled the run, recording every derivation."""
+        return Evaluator(self.program, self.tables, overrides=self.given, as_of=self.as_of,
+                         record=True)
 
     def explain(self, value: str, *, org: str | None = None, depth: int | None = None) -> str:
         """How one value was derived, as ``eqlang explain`` prints it: ``"payout"``,
@@ -283,7 +312,7 @@ def _row(org: str, output: str, key: str | None, value: Value) -> dict[str, Any]
     }
 
 
-def parse_override(program: Program, assignment: str) -> tuple[str, s.Expr]:
+def parse_override(program: Program, assignment: str) -> tuple[str, Override]:
     """``NAME=VALUE`` for ``--set``: the value is checked like source, against the type."""
     name, equals, value = assignment.partition("=")
     name, value = name.strip(), value.strip()
@@ -300,7 +329,7 @@ def parse_override(program: Program, assignment: str) -> tuple[str, s.Expr]:
             "with the module in front, like `plan.pool`"))
     # Read as a declaration of its own, under the parameter's own name (a module's
     # parameter is `plan.pool`, which is not one name).
-    text = f"parameter {info.declaration.name}: {info.type} = {value}\n"
+    text = f"parameter {info.name}: {info.type} = {value}\n"
     source = SourceFile(f"--set {name}", text)
     try:
         module = parse(source)
@@ -315,18 +344,18 @@ def parse_override(program: Program, assignment: str) -> tuple[str, s.Expr]:
     expr = declarations[0].value if len(declarations) == 1 and isinstance(
         declarations[0], s.Parameter) and declarations[0].citation is None and not (
         declarations[0].amendments) else None
-    literal = signed_literal(expr) if expr is not None else None
+    literal = t.signed_literal(expr) if expr is not None else None
     if literal is None:
         raise EqlangError(Diagnostic(
             "E0601", f"`--set {name}` takes a single value, not `{value}`", None,
             path="--set", hint=f"write it as in a contract: {_example(info.type)}"))
-    problem = value_problem(name, info.type, literal)
+    problem = t.value_problem(name, info.type, literal)
     if problem is not None:
         raise EqlangError(Diagnostic(
             "E0601", problem[0], None, path="--set",
             hint=f"write it as in a contract: {_example(info.type)}"))
     assert expr is not None
-    return name, expr
+    return name, Override(literal_value(literal), " ".join(expr.span.text.split()), expr.span)
 
 
 def _example(type_name: str) -> str:
@@ -342,8 +371,10 @@ def settle(
     organizations: str | Sequence[str] | None = None,
     overrides: str | Sequence[str] | Mapping[str, str] = (),
     as_of: datetime.date | None = None,
+    trace: str | Path | None = None,
+    fhir_map: str | Path | FhirMap | None = None,
 ) -> Run:
-    """Settle a checked contract on measure tables (CSV paths, or a loaded ``TableSet``).
+    """Settle a checked contract on measure tables (CSV or FHIR paths, or a ``TableSet``).
 
     A single path, organization or ``NAME=VALUE`` override may be given on its own instead
     of in a list.
@@ -352,16 +383,37 @@ def settle(
     names, or only ``organizations``. ``overrides`` replace parameters for a what-if run,
     as ``eqlang eval --set`` does (``["pool=$1,200,000.00"]`` or ``{"pool": "$1,200,000.00"}``,
     values written as in the contract); ``as_of`` is the settlement date that picks amended
-    values (by default the contract's own).
+    values (by default the contract's own). With ``trace``, the trace is written to that
+    file as the run settles, one organization at a time (nothing is written if it fails).
+    A FHIR Bundle or MeasureReport, or a folder of them, is read through ``fhir_map`` (a
+    map file or a loaded ``FhirMap``; see docs/fhir.md).
     """
     with _no_cycle_collection():
-        return _settle(program, tables, organizations, overrides, as_of)
+        return _settle(program, tables, organizations, overrides, as_of, trace,
+                       _fhir_map(fhir_map))
+
+
+def _fhir_map(fhir_map: str | Path | FhirMap | None) -> FhirMap | None:
+    return load_fhir_map(fhir_map) if isinstance(fhir_map, str | Path) else fhir_map
+
+
+def export_fhir(run: Run, fhir_map: str | Path | FhirMap | None = None, *,
+                trace: str | None = None) -> str:
+    """The run as a FHIR R4 collection Bundle, JSON text as ``eqlang export fhir`` writes
+    it: a summary MeasureReport per organization, measure and period, and each
+    organization's settlement with the SHA-256 of the run's trace (``trace``, when the
+    caller has built ``run.trace_json()`` already)."""
+    text = run.trace_json() if trace is None else trace
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return export_bundle(run.program, run.tables, run.outputs(), digest, _fhir_map(fhir_map))
 
 
 def _settle(program: Program, tables: str | Path | Sequence[str | Path] | TableSet,
             organizations: str | Sequence[str] | None,
             overrides: str | Sequence[str] | Mapping[str, str],
-            as_of: datetime.date | None) -> Run:
+            as_of: datetime.date | None, trace: str | Path | None,
+            fhir_map: FhirMap | None = None) -> Run:
+    _settleable(program)
     # A lone string is a sequence too: read as a list, `"t.csv"` would be five tables
     # named by its letters.
     if isinstance(tables, str | Path):
@@ -370,29 +422,56 @@ def _settle(program: Program, tables: str | Path | Sequence[str | Path] | TableS
         organizations = [organizations]
     if organizations:
         organizations = [key_text(org) for org in organizations]
-    table_set = tables if isinstance(tables, TableSet) else load_tables(list(tables))
+    table_set = tables if isinstance(tables, TableSet) else load_tables(list(tables),
+                                                                         fhir_map=fhir_map)
     assignments = (
         [f"{k}={v}" for k, v in overrides.items()] if isinstance(overrides, Mapping)
         else [overrides] if isinstance(overrides, str) else list(overrides)
     )
-    parsed: dict[str, s.Expr] = {}
-    texts: dict[str, str] = {}
+    parsed: dict[str, Override] = {}
     for assignment in assignments:
-        name, expr = parse_override(program, assignment)
+        name, override = parse_override(program, assignment)
         if name in parsed:
             raise EqlangError(Diagnostic(
-                "E0601", f"`{name}` is set twice: `{texts[name]}` and "
-                f"`{' '.join(expr.span.text.split())}`", None, path="--set",
+                "E0601", f"`{name}` is set twice: `{parsed[name].text}` and "
+                f"`{override.text}`", None, path="--set",
                 hint="give each parameter one value per run"))
-        parsed[name] = expr
-        texts[name] = " ".join(expr.span.text.split())
+        parsed[name] = override
     if as_of is not None and program.effective is not None and as_of < program.effective[0]:
         raise EqlangError(Diagnostic(
             "E0604", f"the settlement date {as_of} is before the contract takes effect on "
             f"{program.effective[0]}", None, path="--as-of",
             hint="settle on or after the start of the contract, usually after its "
             "performance period ends"))
+    chosen = _chosen(program, table_set, organizations)
+    org_filter = tuple(sorted(set(organizations))) if organizations else None
+    texts = {name: override.text for name, override in parsed.items()}
+    evaluator = Evaluator(program, table_set, overrides=parsed, as_of=as_of,
+                          record=trace is not None)
+    run = Run(program, table_set, evaluator, (), texts, org_filter, parsed, as_of)
+    if trace is None:
+        return attrs.evolve(run, settlements=_settle_each(evaluator, sorted(chosen)))
+    settled: list[Settlement] = []
+    inputs = input_files(program, [t.path for t in table_set.tables])
+    write_atomic_stream(trace, lambda stream: settled.extend(
+        _stream_trace(run, evaluator, sorted(chosen), stream)), protected=inputs)
+    return attrs.evolve(run, settlements=tuple(settled))
+
+
+def _chosen(program: Program, table_set: TableSet,
+            organizations: Sequence[str] | None) -> list[str]:
+    """The organizations to settle: those asked for, the contract's provider, or all."""
     known = table_set.organizations()
+    if not known:
+        # Most likely an export that wrote only its header: an empty settlement would look
+        # like a run that paid nobody.
+        raise EqlangError([Diagnostic(
+            "E0602", "the measure table holds no rows, so there is no organization to settle",
+            None, path=table.path, line=2, column=1,
+            hint="check that the export wrote its rows, not only the header")
+            for table in table_set.tables] or [Diagnostic(
+                "E0602", "no measure table was given, so there is no organization to settle",
+                None, path="eqlang.api", hint="pass the paths of the measure tables")])
     chosen = list(known)
     if program.provider is not None:
         chosen = [program.provider]
@@ -411,13 +490,42 @@ def _settle(program: Program, tables: str | Path | Sequence[str | Path] | TableS
                 "E0602", f"organization \"{org}\" is not in the measure tables", None,
                 path=", ".join(t.path for t in table_set.tables),
                 hint=did_you_mean(org, known) or "the tables hold: " + listed(known)))
-    evaluator = Evaluator(program, table_set, overrides=parsed, as_of=as_of)
-    settlements = _settle_each(evaluator, sorted(chosen))
-    org_filter = tuple(sorted(set(organizations))) if organizations else None
-    return Run(program, table_set, evaluator, settlements, texts, org_filter)
+    return chosen
 
 
-def _settle_each(evaluator: Evaluator, organizations: list[str]) -> tuple[Settlement, ...]:
+def _settleable(program: Program) -> None:
+    """Refuse a module, or a contract without outputs: settled, either would pay nobody
+    anything and exit as if all were well."""
+    path = program.main.source.path
+    if program.header is None:
+        raise EqlangError(Diagnostic(
+            "E0606", "this is a module, not a contract: it has no contract header, so there "
+            "is nothing to settle", None, path=path, line=1, column=1,
+            hint="settle the contract that imports it; a contract starts with `contract "
+            "\"Title\" ... end` and declares the outputs it pays"))
+    if not program.outputs:
+        raise EqlangError(Diagnostic(
+            "E0606", "the contract declares no output, so there is nothing to settle",
+            program.header.span,
+            hint="declare what it pays with `output NAME: money = ... rounded to cents half "
+            "up`"))
+
+
+def _stream_trace(run: Run, evaluator: Evaluator, organizations: list[str],
+                  stream: IO[str]) -> tuple[Settlement, ...]:
+    """Settle each organization with ``evaluator`` (which records) and write its part of
+    the trace to ``stream`` as soon as it is settled."""
+    writer = TraceWriter(run.program, run.tables, evaluator, run.overrides, run.org_filter,
+                         stream)
+    writer.begin()
+    settlements = _settle_each(evaluator, organizations, writer.add)
+    writer.end()
+    return settlements
+
+
+def _settle_each(evaluator: Evaluator, organizations: list[str],
+                 settled: Callable[[Settlement], None] | None = None
+                 ) -> tuple[Settlement, ...]:
     """Settle each organization in turn; an error stops its own organization only, so that
     one run reports every organization's problem (a missing ALL row in many exports, say).
 
@@ -428,16 +536,20 @@ def _settle_each(evaluator: Evaluator, organizations: list[str]) -> tuple[Settle
     failures: dict[tuple[str, str, str], tuple[EvaluationError, list[str]]] = {}
     for org in organizations:
         try:
-            settlements.append(evaluator.settle(org))
+            settlement = evaluator.settle(org)
         except EvaluationError as error:
             first = error.diagnostics[0]
             if first.code == E_STEPS:
-                raise  # the step budget is the whole run's: the next organization has none
+                raise  # the next organization would most likely run as long again
             key = (first.code, first.message, first.location())
             if key in failures:
                 failures[key][1].append(org)
             else:
                 failures[key] = (error, [])
+            continue
+        settlements.append(settlement)
+        if settled is not None and not failures:
+            settled(settlement)
     if not failures:
         return tuple(settlements)
     collector = Collector()
@@ -463,93 +575,7 @@ def example_coverage(program: Program, results: Sequence[ExampleResult]) -> Cove
 
 def load_trace(path: str | Path) -> dict[str, Any]:
     """Read a trace written by ``eqlang eval --trace`` (or ``Run.write_trace``)."""
-    return _read_trace(path)[1]
-
-
-def _read_trace(path: str | Path) -> tuple[bytes, dict[str, Any]]:
-    """The bytes of a trace file and the trace they hold, checked enough to be read."""
-    shown = str(path)
-    try:
-        raw = Path(path).read_bytes()
-        data = json.loads(raw.decode("utf-8"))
-    except FileNotFoundError:
-        if names_stdin(path):
-            raise _bad_trace(shown, "cannot read a trace from `-` (standard input)",
-                             "name the trace file") from None
-        raise _bad_trace(shown, "no such trace file",
-                         "write one with `eqlang eval ... --trace FILE`") from None
-    except IsADirectoryError:
-        raise _bad_trace(shown, "this is a directory, not a trace file",
-                         "name a .json file written by `eqlang eval --trace`") from None
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        raise _bad_trace(shown, f"not a JSON trace: {exc}",
-                         "pass a file written by `eqlang eval --trace`") from None
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
-        found = data.get("format") if isinstance(data, dict) else None
-        raise _bad_trace(shown, f"not an eqlang trace of format {FORMAT}"
-                         + (f" (it says {found!r})" if found else ""),
-                         "pass a file written by `eqlang eval --trace`")
-    problem = _shape_problem(data)
-    if problem is not None:
-        raise _bad_trace(shown, f"the trace is damaged: {problem}",
-                         "write it again with `eqlang eval ... --trace FILE`")
-    return raw, data
-
-
-def _bad_trace(path: str, message: str, hint: str) -> EqlangError:
-    return EqlangError(Diagnostic("E0701", message, None, path=path, hint=hint))
-
-
-def _shape_problem(trace: dict[str, Any]) -> str | None:
-    """What is missing or malformed in the parts of a trace that explain and verify read."""
-    def need(where: str, value: Any, kind: type | tuple[type, ...]) -> str | None:
-        return None if isinstance(value, kind) else f"`{where}` is missing or malformed"
-
-    contract = trace.get("contract")
-    checks = [need("contract", contract, dict), need("tables", trace.get("tables"), list),
-              need("organizations", trace.get("organizations"), dict),
-              need("overrides", trace.get("overrides"), dict),
-              need("as_of", trace.get("as_of"), (str, type(None))),
-              # Missing only from traces written before it was recorded; verify says so.
-              need("org_filter", trace.get("org_filter"), (list, type(None)))]
-    checks += [need(f"org_filter[{number}]", name, str)
-               for number, name in enumerate(_of(trace.get("org_filter"), list))]
-    if isinstance(contract, dict):
-        checks += [need("contract.path", contract.get("path"), str),
-                   need("contract.sha256", contract.get("sha256"), str),
-                   need("contract.modules", contract.get("modules"), list)]
-        for number, module in enumerate(_of(contract.get("modules"), list)):
-            checks += [need(f"contract.modules[{number}]", module, dict)]
-            if isinstance(module, dict):
-                checks += [need(f"contract.modules[{number}].{k}", module.get(k), str)
-                           for k in ("path", "sha256")]
-    for number, table in enumerate(_of(trace.get("tables"), list)):
-        checks += [need(f"tables[{number}]", table, dict)]
-        if isinstance(table, dict):
-            checks += [need(f"tables[{number}].{k}", table.get(k), str)
-                       for k in ("path", "sha256")]
-    for org, section in _of(trace.get("organizations"), dict).items():
-        checks += [need(f"organizations.{org}", section, dict)]
-        if isinstance(section, dict):
-            checks += [need(f"organizations.{org}.{k}", section.get(k), dict)
-                       for k in ("outputs", "nodes")]
-            for node_id, node in _of(section.get("nodes"), dict).items():
-                problem = need(f"organizations.{org}.nodes.{node_id}", node, dict)
-                if problem is None:
-                    problem = next((f"`organizations.{org}.nodes.{node_id}.{k}` is missing or "
-                                    "malformed" for k, kind in _NODE_FIELDS
-                                    if not isinstance(node.get(k), kind)), None)
-                checks.append(problem)
-    return next((c for c in checks if c is not None), None)
-
-
-def _of(value: Any, kind: type) -> Any:
-    """``value`` to look inside when it is a ``kind``, else an empty one: a damaged part is
-    reported by the check of the part itself, not by a crash while looking into it."""
-    return value if isinstance(value, kind) else kind()
-
-
-_NODE_FIELDS = (("kind", str), ("name", str), ("args", list), ("value", dict), ("uses", list))
+    return read_trace(path)[1]
 
 
 def organization_of(trace: dict[str, Any], org: str | None, path: str) -> str:
@@ -572,7 +598,10 @@ def find_values(trace: dict[str, Any], org: str, value: str, path: str) -> list[
     """The node ids ``value`` names: an output (``payout``; every measure's for
     ``measure_payout``), one measure's (``measure_payout(COL)``) or any node id."""
     section = trace["organizations"][org]
-    outputs, nodes = section["outputs"], section["nodes"]
+    outputs = section["outputs"]
+    # A value that is the same for every organization (a peer median) is in `peers`.
+    peers = trace.get("peers", {})
+    nodes = {**{f"peers::{k}": v for k, v in peers.items()}, **peers, **section["nodes"]}
     wanted = " ".join(value.split())
     if wanted not in nodes:
         # Node ids are spaced one way, `gap(COL, Asian, baseline)`; people type
@@ -605,11 +634,14 @@ def find_values(trace: dict[str, Any], org: str, value: str, path: str) -> list[
                 "E0702", f"output `{name}` has no value for `{key}`", None, path=path,
                 hint=did_you_mean(key, entry) or "it has: " + ", ".join(entry)))
         return [entry[key]["node"] for key in entry]
-    if wanted in nodes:
+    if wanted in section["nodes"] or wanted.startswith("peers::"):
         return [wanted]
+    if wanted in nodes:
+        return [f"peers::{wanted}"]
     raise EqlangError(Diagnostic(
         "E0702", f"the trace has no output or value `{value}` for {org}", None, path=path,
-        hint=did_you_mean(wanted, [*outputs, *nodes]) or "outputs: " + ", ".join(outputs)))
+        hint=did_you_mean(wanted, [*outputs, *section["nodes"], *peers])
+        or "outputs: " + ", ".join(outputs)))
 
 
 def explain_trace(trace: dict[str, Any] | str | Path, value: str, *, org: str | None = None,
@@ -636,7 +668,7 @@ def explained(trace: dict[str, Any], org: str, value: str, path: str,
             decimal.DecimalException) as exc:
         what = (f"a field `{exc.args[0]}` is missing" if isinstance(exc, KeyError) and exc.args
                 else "a field has a value of the wrong kind")
-        raise _bad_trace(path, f"the trace is damaged: {what} in the derivation of `{value}`",
+        raise bad_trace(path, f"the trace is damaged: {what} in the derivation of `{value}`",
                          "check it with `eqlang verify TRACE`, or write it again with "
                          "`eqlang eval ... --trace FILE`") from None
 
@@ -661,16 +693,22 @@ class Verification:
         return not self.problems
 
 
-def verify_trace(path: str | Path) -> Verification:
+def verify_trace(path: str | Path, *, inputs: str | Path | None = None) -> Verification:
     """Re-evaluate a trace from its recorded contract, modules and tables, and compare.
 
     Every input file is hashed and compared with the trace; then the run is repeated with
     the recorded organizations, overrides and settlement date, and the new trace is compared
     with the file byte by byte and, where they differ, value by value. Each difference is
     described.
+
+    A trace is untrusted: the inputs it names are read only inside ``inputs`` (by default
+    the trace's own folder), only if they are regular files within the size limits of the
+    commands that first read them, and a file whose SHA-256 differs from the trace's is
+    never shown, not even in an error's excerpt: it may not be the file that was traced.
     """
     shown = str(path)
-    raw, trace = _read_trace(path)
+    folder = Path(inputs) if inputs is not None else Path(path).parent
+    raw, trace = read_trace(path)
     problems: list[str] = []
     if trace.get("eqlang_version") != __version__:
         problems.append(f"the trace was written by eqlang {trace.get('eqlang_version')}, "
@@ -689,27 +727,30 @@ def verify_trace(path: str | Path) -> Verification:
     overrides = {str(k): str(v) for k, v in trace["overrides"].items()}
     as_of = trace["as_of"]
     rows = sum(t["rows"] for t in tables if isinstance(t.get("rows"), int))
+    first_version = trace["format"] != FORMAT
+    every = "the outputs" if first_version else "every value"
     checked = (f"the contract {contract['path']}, {counted(len(contract['modules']), 'module')}, "
-               f"{counted(len(tables), 'table')} ({counted(rows, 'row')}) and every value of "
+               f"{counted(len(tables), 'table')} ({counted(rows, 'row')}) and {every} of "
                f"{counted(len(organizations), 'organization')}")
+    if first_version:
+        checked += (f" (a {trace['format']} trace records peer values in every "
+                    f"organization, where {FORMAT} records them once, so only the outputs "
+                    "can be compared; write it again with `eqlang eval ... --trace FILE` to "
+                    "verify every value)")
     del trace  # a large trace is parsed again only if it differs, to describe how
-    contract_file = _locate(contract["path"], shown)
-    readable = _check_file("contract", contract["path"], contract_file, contract["sha256"],
-                           problems)
+    read = TracedInputs(folder, problems)
+    contract_file = read.file("contract", contract["path"], contract["sha256"])
     for module in contract["modules"]:
-        readable &= _check_file("module", module["path"],
-                                _module_file(module["path"], contract_file),
-                                module["sha256"], problems)
-    table_files = []
-    for table in tables:
-        table_files.append(_locate(table["path"], shown))
-        readable &= _check_file("table", table["path"], table_files[-1], table["sha256"],
-                                problems)
-    if readable:
+        read.module(module["path"], module["sha256"], contract_file)
+    table_data = [read.file("table", table["path"], table["sha256"]) for table in tables]
+    if read.complete:
+        assert contract_file is not None
         try:
-            program = load_contract(contract_file, display=contract["path"])
-            table_set = TableSet(tuple(load_table(file, display=table["path"])
-                                       for file, table in zip(table_files, tables, strict=True)))
+            program = check(load(contract_file[0], contract["path"], source=contract_source(
+                contract_file[0], decode_source(contract["path"], contract_file[1]))))
+            table_set = TableSet(tuple(table_from_bytes(data[1], table["path"])
+                                       for data, table in zip(table_data, tables, strict=True)
+                                       if data is not None))
             # Settled again for the organizations the run was asked for, not those the
             # trace holds: one taken out of the trace must show as missing from it.
             run = settle(program, table_set, organizations=org_filter, overrides=overrides,
@@ -717,13 +758,17 @@ def verify_trace(path: str | Path) -> Verification:
             fresh = run.trace()
             if not recorded_filter:
                 del fresh["org_filter"]  # said above; every other difference still counts
-        except EqlangError as error:
-            problems.append("re-evaluation from the recorded inputs failed:\n"
-                            + render_all(error.diagnostics))
+        except (EqlangError, SourceError) as error:
+            problems.append(read.failure(error))
         else:
-            if dumps(fresh).encode("utf-8") != raw:
+            recorded = json.loads(raw) if first_version else None
+            if recorded is not None:
+                fresh, recorded = _outputs_only(fresh), _outputs_only(recorded)
+            if (recorded is not None and fresh != recorded) or (
+                    recorded is None and dumps(fresh).encode("utf-8") != raw):
                 found: list[tuple[str | None, str]] = []
-                _compare(json.loads(raw), fresh, [], found)
+                _compare(recorded if recorded is not None else json.loads(raw), fresh, [],
+                         found)
                 differences = [text for _, text in found]
                 paid = [org for org, _ in found if org is not None]
                 if paid:
@@ -742,24 +787,27 @@ def verify_trace(path: str | Path) -> Verification:
     return Verification(shown, tuple(problems), checked)
 
 
+def _outputs_only(trace: dict[str, Any]) -> dict[str, Any]:
+    """What a trace says each organization is paid, without how: traces of different
+    formats name the values behind the outputs differently."""
+    def values(entry: dict[str, Any]) -> Any:
+        if "value" in entry and "node" in entry:
+            return entry["value"]
+        return {key: values(item) for key, item in entry.items()}
+
+    return {"organizations": {
+        org: {"outputs": {name: values(entry) for name, entry in section["outputs"].items()}}
+        for org, section in trace["organizations"].items()}}
+
+
 def _date(text: str | None) -> datetime.date | None:
     if text is None:
         return None
     try:
         return datetime.date.fromisoformat(text)
     except ValueError:
-        raise _bad_trace("trace", f"the settlement date {text!r} is not a date",
+        raise bad_trace("trace", f"the settlement date {text!r} is not a date",
                          "write the trace again with `eqlang eval --trace`") from None
-
-
-def _locate(recorded: str, trace_path: str) -> Path:
-    """A recorded input path: as written (relative to where eqlang ran), else beside the
-    trace, for a trace that travelled with its inputs."""
-    as_written = Path(recorded)
-    if as_written.exists() or as_written.is_absolute():
-        return as_written
-    beside = Path(trace_path).parent / recorded
-    return beside if beside.exists() else as_written
 
 
 def _module_file(recorded: str, contract_file: Path) -> Path:
@@ -767,24 +815,6 @@ def _module_file(recorded: str, contract_file: Path) -> Path:
         name = recorded.removeprefix("<stdlib>/").removesuffix(".eq")
         return stdlib_modules().get(name, Path(recorded))
     return contract_file.parent / recorded
-
-
-def _check_file(kind: str, recorded: str, path: Path, sha256: str, problems: list[str]) -> bool:
-    try:
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError as exc:
-        problem = f"{kind} {recorded}: cannot be read ({exc.strerror or exc}), so the values " \
-            "cannot be re-derived"
-        if isinstance(exc, FileNotFoundError) and not Path(recorded).is_absolute():
-            problem += ("; a recorded path is relative to the directory `eqlang eval` ran in: "
-                        "run `eqlang verify` there, or keep the inputs beside the trace")
-        problems.append(problem)
-        return False
-    if digest != sha256:
-        problems.append(f"{kind} {recorded}: its SHA-256 is {digest}, the trace records "
-                        f"{sha256}: the file or the trace was changed after the trace was "
-                        "written")
-    return True
 
 
 def _compare(recorded: Any, fresh: Any, where: list[str],

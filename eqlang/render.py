@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
 import attrs
 
-from eqlang.backends.exact import Evaluator, Settlement
+from eqlang.backends.derivation import Settlement, deep_enough
+from eqlang.backends.exact import Evaluator
 from eqlang.check import units as t
-from eqlang.check.checker import Program
+from eqlang.core import program as p
+from eqlang.core.program import Program
 from eqlang.core.values import (
     SCALED_UNITS,
+    Entity,
     NotScored,
     Quantity,
     Text,
@@ -31,6 +35,7 @@ from eqlang.core.values import (
 from eqlang.diagnostics import counted
 from eqlang.syntax import ast as s
 from eqlang.syntax.fmt import declaration_head, format_expr, format_range
+from eqlang.terminal import printable
 
 #: Decimals shown to people for rates and scores; traces and --json keep every digit.
 SHOWN_DIGITS = 4
@@ -112,7 +117,7 @@ def summary(program: Program, evaluator: Evaluator, settlements: list[Settlement
         else:
             lines.append("  Every value was scored.")
         lines.append("")
-    return "\n".join(lines).rstrip() + "\n"
+    return printable("\n".join(lines).rstrip() + "\n")
 
 
 def _shown(value: Value) -> str:
@@ -125,27 +130,26 @@ def _shown(value: Value) -> str:
 
 
 def _per_measure_columns(program: Program, evaluator: Evaluator, st: Settlement) -> list[str]:
-    """The per-measure outputs, and the per-measure rules they were computed from directly
-    (the scores and weights behind a payout), in the order the contract declares them."""
+    """The per-measure outputs, and the per-measure rules they call directly with their own
+    measure (the scores and weights behind a payout), in the order the contract declares
+    them."""
     outputs = [name for name, value in st.outputs.items() if isinstance(value, dict)
-               and program.callables[name].params[0].type == "measure"]
+               and program.rules[name].params[0].type == "measure"]
     wanted = set(outputs)
     for name in outputs:
-        for code in evaluator.contract_measures:
-            node = evaluator.nodes.get((st.org, f"{name}({code})"))
-            for used in (node.uses if node is not None else ()):
-                org, _, local = used.partition("\x1f")
-                rule, _, args = local.partition("(")
-                callable_ = program.callables.get(rule)
-                if org == st.org and args == f"{code})" and callable_ is not None and (
-                        callable_.params[0].type == "measure"):
-                    wanted.add(rule)
-    return [key for key in program.callables if key in wanted]
+        rule = program.rules[name]
+        measure = rule.params[0].name
+        for part in (rule.body, *(x.value for x in rule.exceptions)):
+            for e in p.walk(part) if part is not None else ():
+                if isinstance(e, p.Call) and len(e.args) == 1 and isinstance(
+                        e.args[0], p.Local) and e.args[0].name == measure and (
+                        program.rules[e.rule].params[0].type == "measure"):
+                    wanted.add(e.rule)
+    return [key for key in program.rules if key in wanted]
 
 
 def _cell(evaluator: Evaluator, org: str, rule: str, code: str) -> Value | None:
-    node = evaluator.nodes.get((org, f"{rule}({code})"))
-    return None if node is None else node.value
+    return evaluator.computed(org, rule, (Entity("measure", code),))
 
 
 def _table_blocks(evaluator: Evaluator, org: str, columns: list[str]) -> list[list[str]]:
@@ -190,7 +194,7 @@ def _per_group_table(program: Program, st: Settlement) -> list[str]:
     """Outputs defined per group, one row per group."""
     outputs: dict[str, dict[str, Value]] = {
         name: value for name, value in st.outputs.items()
-        if isinstance(value, dict) and program.callables[name].params[0].type == "group"
+        if isinstance(value, dict) and program.rules[name].params[0].type == "group"
     }
     if not outputs:
         return []
@@ -232,6 +236,11 @@ def _not_scored(evaluator: Evaluator, st: Settlement, columns: list[str]
 
 #: Lines of ``explain`` are wrapped to this many characters, tree lines included.
 WIDTH = 110
+
+#: How a trace's organizations refer to its ``peers`` section.
+PEERS = "peers::"
+#: Values of other organizations shown under a peer figure before the rest are counted.
+_OTHERS_SHOWN = 3
 
 #: Decimal numbers longer than this in labels and readings are shortened, marked with ≈.
 _LONG_NUMBER = re.compile(rf"(?<![\d.])\d+\.\d{{{SHOWN_DIGITS + 1},}}")
@@ -279,7 +288,24 @@ def _shorten(text: str) -> str:
     return _LONG_NUMBER.sub(cut, text)
 
 
-def _parts_text(parts: list[Any], nodes: dict[str, Any]) -> str:
+class _Prefixed(Mapping[str, Any]):
+    """The nodes of a trace as seen from inside ``peers``: ids there name peers' nodes."""
+
+    def __init__(self, nodes: dict[str, Any], prefix: str) -> None:
+        self.nodes = nodes
+        self.prefix = prefix
+
+    def __getitem__(self, key: str) -> Any:
+        return self.nodes[self.prefix + key]
+
+    def __iter__(self) -> Iterator[str]:
+        return (k[len(self.prefix):] for k in self.nodes if k.startswith(self.prefix))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+def _parts_text(parts: list[Any], nodes: Mapping[str, Any]) -> str:
     """A reading or reason: its text with each value written after the name it belongs to."""
     out = []
     for part in parts:
@@ -301,7 +327,7 @@ def _parts_text(parts: list[Any], nodes: dict[str, Any]) -> str:
     return "".join(out)
 
 
-def reading_text(node: dict[str, Any], nodes: dict[str, Any]) -> str | None:
+def reading_text(node: dict[str, Any], nodes: Mapping[str, Any]) -> str | None:
     """A trace node's rule as applied, each term followed by its value (the ``=`` part of
     an explain line), with an output's rounding; None for a node without a reading."""
     if not node.get("reading"):
@@ -390,7 +416,7 @@ class _Explainer:
         for index, line in enumerate(wrap(text, max(40, WIDTH - len(rest)))):
             self.lines.append((first if index == 0 else rest) + line.replace(_GLUE, " "))
 
-    def ordered(self, node: dict[str, Any]) -> list[str]:
+    def ordered(self, node: dict[str, Any], view: Mapping[str, Any]) -> list[str]:
         """The values a node used: first the terms of its reading, in the order they are
         written, then those its reasons name, then the rest in the order they were used."""
         texts = [_parts_plain(node.get("reading", [])),
@@ -398,7 +424,7 @@ class _Explainer:
 
         def place(item: tuple[int, str]) -> tuple[int, int, int]:
             index, used = item
-            name = self.nodes.get(used, {}).get("name", used)
+            name = view.get(used, {}).get("name", used)
             for section, text in enumerate(texts):
                 found = re.search(rf"(?<![\w.]){re.escape(name)}(?![\w])", text)
                 if found:
@@ -412,7 +438,15 @@ class _Explainer:
         if node is None:
             self.lines.append(f"{prefix}{_shorten(node_id)} (not in this trace)")
             return
-        uses = self.ordered(node)
+        # Inside `peers`, a value names the others by their ids there.
+        namespace = PEERS if node_id.startswith(PEERS) else ""
+        view: Mapping[str, Any] = _Prefixed(self.nodes, namespace) if namespace else self.nodes
+        uses = [namespace + u for u in self.ordered(node, view)]
+        others = [u for u in uses if self.nodes.get(u, {}).get("org")]
+        hidden = others[_OTHERS_SHOWN:] if len(others) > _OTHERS_SHOWN + 1 else []
+        if hidden:
+            # A peer figure reads every organization's value: a few show the way.
+            uses = [u for u in uses if u not in set(hidden)]
         repeated = node_id in self.expanded and bool(uses)
         cut = self.depth is not None and level >= self.depth and bool(uses)
         opens = bool(uses) and not repeated and not cut
@@ -421,7 +455,7 @@ class _Explainer:
         if node.get("org"):
             label += f" at {node['org']}"
         head = f"{label} {value_text(node['value'])}"
-        reading = (_parts_text(node["reading"], self.nodes) if node.get("reading")
+        reading = (_parts_text(node["reading"], view) if node.get("reading")
                    else _input_reading(node) or "")
         if reading and reading.replace(_GLUE, " ") != value_text(node["value"]):
             one_line = f"{head} = {reading}"
@@ -437,7 +471,7 @@ class _Explainer:
             return
         for number, reason in enumerate(node.get("since", [])):
             self.block(detail + ("since " if number == 0 else "and "), detail + "  ",
-                       _parts_text(reason, self.nodes))
+                       _parts_text(reason, view))
         for row in node.get("rows", []):
             self.lines.append(f"{detail}table row {row['table']}:{row['line']} "
                               f"(group {row['group']}, period {row['period']})")
@@ -453,9 +487,13 @@ class _Explainer:
             return
         self.expanded.add(node_id)
         for index, used in enumerate(uses):
-            last = index == len(uses) - 1
+            last = index == len(uses) - 1 and not hidden
             self.walk(used, child_prefix + ("└─ " if last else "├─ "),
                       child_prefix + ("   " if last else "│  "), level + 1)
+        if hidden:
+            self.block(child_prefix + "└─ ", child_prefix + "   ",
+                       f"... and the values of {counted(len(hidden), 'more organization')} "
+                       f"(explain one with `eqlang explain TRACE \"{hidden[0]}\"`)")
 
 
 def explain(trace: dict[str, Any], org: str, root: str, depth: int | None) -> str:
@@ -465,9 +503,12 @@ def explain(trace: dict[str, Any], org: str, root: str, depth: int | None) -> st
     $1,000,000.00 × rescaled_weight(CBP) 35% × measure_score(CBP) 1``, with the branch that
     was taken and why (``since ...``), where the rule is, and below it each value it used.
     """
-    explainer = _Explainer(trace["organizations"][org]["nodes"], depth)
-    explainer.walk(root, "", "", 0)
-    return "\n".join(explainer.lines) + "\n"
+    nodes = {**{PEERS + k: v for k, v in trace.get("peers", {}).items()},
+             **trace["organizations"][org]["nodes"]}
+    explainer = _Explainer(nodes, depth)
+    with deep_enough():
+        explainer.walk(root, "", "", 0)
+    return printable("\n".join(explainer.lines) + "\n")
 
 
 # ---- generated documentation ------------------------------------------------------------

@@ -186,7 +186,7 @@ def test_every_mix_is_either_refused_or_gives_the_documented_unit(
         assert [d.code for d in caught.value.diagnostics] == ["E0201"]
         return
     program = load_contract(_write(tmp_path, body))
-    assert program.callables["x"].type == expected
+    assert program.rules["x"].type == expected
 
 
 @pytest.mark.parametrize(("dividend", "shown"), [

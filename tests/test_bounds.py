@@ -14,17 +14,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from eqlang.api import load_contract, settle
-from eqlang.backends.interval import (
-    NEG,
-    POS,
-    Bound,
-    Interval,
-    IntervalArithmetic,
-    contains,
-    describe,
-    output_bounds,
-    stop_text,
-)
+from eqlang.backends.interval_arithmetic import NEG, POS, Interval, IntervalArithmetic
 from eqlang.cli import main
 from eqlang.core.values import (
     ArithmeticError_,
@@ -34,6 +24,7 @@ from eqlang.core.values import (
     Truth,
     display,
 )
+from eqlang.tools.bounds import Bound, contains, describe, output_bounds, stop_text
 from eqlang.tools.testing import tables_for
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -17,6 +17,7 @@ expectations are modules imported by the cases in their folder.
 
 from __future__ import annotations
 
+import os
 import random
 import re
 from collections.abc import Iterator
@@ -25,8 +26,9 @@ from pathlib import Path
 import attrs
 import pytest
 
+from eqlang.check import load_and_check
 from eqlang.check import units as t
-from eqlang.check.checker import Program, load_and_check
+from eqlang.core.program import Program
 from eqlang.diagnostics import (
     MAX_DIAGNOSTICS,
     MAX_SHOWN_WIDTH,
@@ -39,6 +41,7 @@ from eqlang.diagnostics import (
 from eqlang.syntax import modules as modules_module
 from eqlang.syntax.parse import DECLARATION_KEYWORDS
 from eqlang.syntax.source import MAX_SOURCE_BYTES
+from eqlang.terminal import printable
 
 ROOT = Path(__file__).resolve().parent.parent
 BROKEN = Path(__file__).resolve().parent / "broken"
@@ -135,10 +138,13 @@ def check_rendering(diagnostic: Diagnostic) -> None:
         position = caret.index("^")
         assert quoted[:caret.index("|")].strip() == str(span.line), text
         assert len(quoted) <= 120 + caret.index("|") + 2, "long lines are shown as a window"
+        # Control characters are shown escaped, wider than they stand.
         if span.text and span.text[0] not in "\t\r\n":
-            assert quoted[position] == span.text[0], text
-        if len(span.source.line_text(span.line)) <= MAX_SHOWN_WIDTH:
-            assert position - caret.index("|") - 1 == span.column, text
+            assert quoted[position] == printable(span.text)[0], text
+        line = span.source.line_text(span.line)
+        if len(line) <= MAX_SHOWN_WIDTH:
+            before = printable(line[:span.column - 1])
+            assert position - caret.index("|") - 1 == len(before) + 1, text
     else:
         where = f"{diagnostic.path}:{diagnostic.line}:{diagnostic.column}" \
             if diagnostic.line is not None else f"{diagnostic.path}"
@@ -161,9 +167,9 @@ def test_the_collection_is_large_and_covers_every_checker_code() -> None:
     cases = all_cases()
     assert len(cases) >= 30
     covered = {e.code for c in cases if not c.xfail for e in c.expected}
-    sources = "".join((ROOT / "eqlang" / f).read_text(encoding="utf-8")
-                      for f in ("syntax/source.py", "syntax/parse.py", "syntax/modules.py",
-                                "check/checker.py"))
+    files = ["syntax/source.py", "syntax/parse.py", "syntax/modules.py", "syntax/lookalikes.py",
+             *(f"check/{p.name}" for p in (ROOT / "eqlang" / "check").glob("*.py"))]
+    sources = "".join((ROOT / "eqlang" / f).read_text(encoding="utf-8") for f in files)
     emitted = set(re.findall(r'"(E0[0-3]\d\d)"', sources))
     assert emitted, "no codes found in the checker's sources"
     assert emitted - covered == set()
@@ -487,7 +493,7 @@ def test_three_megabyte_file_is_refused_by_its_size(tmp_path: Path,
     assert path.stat().st_size > MAX_SOURCE_BYTES
     with monkeypatch.context() as patched:
         # Refused by its size alone: the parser is never reached.
-        patched.setattr(modules_module, "parse", _never_called)
+        patched.setattr(modules_module, "parse_contract", _never_called)
         diagnostic = refused(path, "E0001")
     assert "bytes" in diagnostic.message
 
@@ -497,15 +503,32 @@ def _never_called(*_: object, **__: object) -> None:
 
 
 @pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
-def test_an_endless_file_is_read_no_further_than_the_limit() -> None:
-    """A device has no size to refuse it by; the read itself stops past the limit."""
+def test_an_endless_file_is_not_read() -> None:
+    """A device is refused before a byte is read: /dev/zero would never end."""
     with pytest.raises(EqlangError) as caught:
         load_and_check("/dev/zero")
     diagnostic, = caught.value.diagnostics
     assert diagnostic.code == "E0001"
-    assert diagnostic.message == ("file is larger than 500,000 bytes, the most eqlang reads "
-                                  "of a contract")
+    assert diagnostic.message == "this is a character device, not a regular file"
     check_rendering(diagnostic)
+
+
+def test_a_file_that_claims_no_size_is_read_no_further_than_the_limit(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files under /proc claim a size of 0: the read itself stops past the limit."""
+    path = write(tmp_path, "# x\n" * MAX_SOURCE_BYTES)
+    real_stat, real_fstat = os.stat, os.fstat
+
+    def no_size(info: os.stat_result) -> os.stat_result:
+        return os.stat_result((*info[:6], 0, *info[7:]))
+
+    monkeypatch.setattr(os, "stat", lambda where, **kw: no_size(real_stat(where, **kw)))
+    monkeypatch.setattr(os, "fstat", lambda handle: no_size(real_fstat(handle)))
+    with pytest.raises(EqlangError) as caught:
+        load_and_check(str(path))
+    diagnostic, = caught.value.diagnostics
+    assert diagnostic.message == ("file is larger than 500,000 bytes; eqlang reads contracts "
+                                  "of at most 500,000 bytes")
 
 
 def test_file_just_under_the_limit_is_read(tmp_path: Path) -> None:
@@ -702,8 +725,8 @@ def test_calling_a_definition_of_an_imported_module(tmp_path: Path) -> None:
     write(tmp_path, "define half(x: money): money = x * 50%\n", "common.eq")
     program = check_ok(tmp_path, 'import "common.eq" as common\n'
                        "define y: money = common.half($10.00)\n")
-    assert program.callables["common.half"].module == "common.eq"
-    assert program.callables["y"].type == "money"
+    assert program.rules["common.half"].module == "common.eq"
+    assert program.rules["y"].type == "money"
 
 
 def test_module_definition_used_before_its_declaration(tmp_path: Path) -> None:
@@ -967,6 +990,20 @@ def test_focus_groups_without_any_stratification(tmp_path: Path) -> None:
     assert diagnostic.message == ("the contract declares no stratification, so there are no "
                                   "groups to range over")
     assert where(diagnostic) == (1, 41)
+
+
+@pytest.mark.parametrize("groups", ["Asian, White", "Asian, White, ALL"])
+def test_reference_all_suggests_reference_whole_population(tmp_path: Path,
+                                                           groups: str) -> None:
+    # Naming ALL as the reference (with or without it among the groups, as the old hint
+    # had it) gets one error, which says what to write.
+    text = f"stratification race\n  groups {groups}\n  reference ALL\nend\n"
+    diagnostic = only(check_fails(tmp_path, text), "E0106")
+    assert "`ALL` is the whole population, not a group" in diagnostic.message
+    assert diagnostic.hint is not None and "`reference whole population`" in diagnostic.hint
+    assert where(diagnostic) == (3, 13)
+    fixed = text.replace("reference ALL", "reference whole population").replace(", ALL", "")
+    assert load_and_check(str(write(tmp_path, fixed))) is not None
 
 
 def test_focus_groups_of_a_module_definition_follow_the_contract(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from eqlang.api import load_contract, settle
-from eqlang.check.checker import Program
+from eqlang.core.program import Program
 from eqlang.core.values import Quantity, Value
 from eqlang.data.tables import TableSet
 from eqlang.diagnostics import EqlangError, render_all
@@ -147,7 +147,7 @@ def test_renaming_organizations_changes_only_the_names(name: str) -> None:
 def test_money_outputs_rounded_to_cents_are_whole_cents(name: str) -> None:
     program = PROGRAMS[name]
     to_cents = {key for key in program.outputs
-                if getattr(program.callables[key].declaration.rounding, "unit", None) == "cents"}
+                if getattr(program.rules[key].declaration.rounding, "unit", None) == "cents"}
     if not to_cents:
         pytest.skip("the contract rounds no output to cents")
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from eqlang.api import Run, load_contract, settle
-from eqlang.check.checker import Program
+from eqlang.core.program import Program
 from eqlang.core.values import NotScored, Quantity, Truth, Value, display
 from eqlang.diagnostics import Diagnostic, EqlangError, render
 from eqlang.syntax.parse import DECLARATION_KEYWORDS
@@ -172,7 +172,7 @@ def test_comments_and_doc_comments(tmp_path: Path) -> None:
     declaration = program.parameters["pool"].declaration
     assert declaration.leading.doc == ("The pool, as signed.", "Second line of its documentation.")
     assert "# a plain comment" in declaration.leading.comments
-    label = program.callables["label"].declaration
+    label = program.rules["label"].declaration
     assert label.body.value == "a # inside quotes is text"  # type: ignore[union-attr]
 
 
@@ -644,7 +644,7 @@ def test_unit_rules_agree_with_the_documentation(tmp_path: Path, left: str, op: 
     if result == "—":
         assert codes(refused(tmp_path, body)) == ["E0201"]
     else:
-        assert check(tmp_path, body).callables["r"].type == result
+        assert check(tmp_path, body).rules["r"].type == result
 
 
 def test_unit_arithmetic_values(tmp_path: Path) -> None:
@@ -693,8 +693,8 @@ def test_definitions_and_functions(tmp_path: Path) -> None:
         output o_asian: pp = gap(COL, Asian, baseline) not rounded
         """
     program = check(tmp_path, body)
-    assert program.callables["black_gap"].type == "pp"
-    assert program.callables["wide"].type == "yesno"
+    assert program.rules["black_gap"].type == "pp"
+    assert program.rules["wide"].type == "yesno"
     assert shown(tmp_path, body) == {
         "o_gap": "35 pp", "o_wide": "yes", "o_asian": "16.66666666666666666666666666666667 pp",
     }
@@ -722,7 +722,7 @@ def test_stratification_parameters(tmp_path: Path) -> None:
         output o_same: yesno = race != ethnicity not rounded
         """
     program = check(tmp_path, body)
-    assert [p.type for p in program.callables["best"].params] == [
+    assert [p.type for p in program.rules["best"].params] == [
         "measure", "stratification", "period"]
     # race has Asian, Black and White (focus: Asian and Black); ethnicity has no table rows.
     # COL 2024 in A: Asian 80%, White 75%, Black 40%.
@@ -1561,7 +1561,7 @@ def test_showcase_checks(tmp_path: Path) -> None:
 
 def _showcase_constructs() -> dict[str, set[str]]:
     """What the showcase's syntax tree holds, by kind of construct."""
-    from eqlang.check.checker import _walk
+    from eqlang.check.names import _walk
     from eqlang.syntax import ast as s
     from eqlang.syntax.parse import parse
     from eqlang.syntax.source import read_source

@@ -108,7 +108,7 @@ def _values(tmp_path: Path, expressions: dict[str, str], org: str = "A") -> dict
     """Each expression's value for one organization, as outputs that are not rounded."""
     defines = "".join(f"define {name} = {expr}\n" for name, expr in expressions.items())
     program = load_contract(str(_write(tmp_path, defines)))
-    outputs = "".join(f"output {name}_value: {program.callables[name].type} = {name} "
+    outputs = "".join(f"output {name}_value: {program.rules[name].type} = {name} "
                       "not rounded\n" for name in expressions)
     result = _settle(tmp_path, defines + outputs, org=org).outputs()[org]
     return {name: result[f"{name}_value"] for name in expressions}  # type: ignore[misc]
@@ -613,18 +613,19 @@ def test_doc_command_orders_modules_and_reports_stale_output(tmp_path: Path) -> 
     assert text.startswith("# Modules\n") and "Standard library" not in text
 
 
-def test_doc_command_refuses_a_contract(tmp_path: Path) -> None:
+def test_doc_command_documents_a_contract_by_itself(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
     from eqlang.cli import main
 
     out = tmp_path / "out.md"
-    result = CliRunner().invoke(main, ["doc", str(ROOT / "contracts" / "reference-equity.eq"),
-                                       "--output", str(out)])
-    assert result.exit_code == 1
-    assert "reference-equity.eq:29:1: error[E0110]: this is a contract, not a module" \
-        in result.output
+    contract = str(ROOT / "contracts" / "reference-equity.eq")
+    result = CliRunner().invoke(main, ["doc", contract, str(STDLIB[0]), "--output", str(out)])
+    assert result.exit_code == 2
+    assert "is a contract, documented by itself" in result.output
     assert not out.exists()
+    assert CliRunner().invoke(main, ["doc", contract, "--output", str(out)]).exit_code == 0
+    assert out.read_text(encoding="utf-8").startswith("# Reference equity contract\n")
 
 
 def test_each_stdlib_module_checks_by_itself() -> None:

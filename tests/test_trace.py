@@ -17,9 +17,10 @@ import pytest
 from contract_lines import line_of
 
 from eqlang import __version__
+from eqlang import outputs as outputs_module
 from eqlang.api import load_contract, settle
+from eqlang.diagnostics import EqlangError
 from eqlang.syntax.parse import data_path
-from eqlang.trace import writer as trace_module
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = json.loads((ROOT / "docs" / "trace.schema.json").read_text(encoding="utf-8"))
@@ -59,7 +60,7 @@ def test_traces_validate_against_the_schema(reference: dict[str, Any],
     # organizations and an override: every kind of node.
     jsonschema.validate(showcase, SCHEMA)
     kinds = {n["kind"] for org in showcase["organizations"].values()
-             for n in org["nodes"].values()}
+             for n in org["nodes"].values()} | {n["kind"] for n in showcase["peers"].values()}
     assert kinds == set(SCHEMA["$defs"]["node"]["properties"]["kind"]["enum"])
 
 
@@ -90,7 +91,7 @@ def test_the_schema_refuses_what_a_trace_cannot_hold(reference: dict[str, Any]) 
 
 
 def test_the_trace_records_its_inputs(reference: dict[str, Any]) -> None:
-    assert reference["format"] == "eqlang-trace/1"
+    assert reference["format"] == "eqlang-trace/2"
     assert reference["eqlang_version"] == __version__
     assert reference["contract"] == {
         "path": CONTRACT, "sha256": sha256(CONTRACT),
@@ -177,7 +178,8 @@ def test_overrides_and_amendments_are_visible_on_their_nodes(
     assert nodes["small_gap"]["note"] == "overridden with --set small_gap=3 pp"
     assert nodes["pool"]["note"] == "amended from 2024-07-01, in force on 2025-06-30"
     assert nodes["pool"]["citation"] == "Amendment 1, section 2"
-    other = next(n for key, n in nodes.items() if key.startswith("Bayside Community Health::"))
+    other = next(n for key, n in showcase["peers"].items()
+                 if key.startswith("Bayside Community Health::"))
     assert other["org"] == "Bayside Community Health"
 
 
@@ -212,13 +214,15 @@ def test_a_failed_write_names_the_output_not_the_temporary_file(
     def refuse(*args: Any, **kwargs: Any) -> None:
         raise PermissionError(13, "Permission denied", str(tmp_path / ".t.json.x1.tmp"))
 
-    monkeypatch.setattr(trace_module.tempfile, "mkstemp", refuse)
-    with pytest.raises(OSError) as info:
-        trace_module.write_atomic(target, "{}\n")
-    assert str(info.value) == f"cannot write {target}: Permission denied"
+    monkeypatch.setattr(outputs_module.tempfile, "mkstemp", refuse)
+    with pytest.raises(EqlangError) as info:
+        outputs_module.write_atomic(target, "{}\n")
+    (problem,) = info.value.diagnostics
+    assert (problem.code, problem.path) == ("E0605", str(target))
+    assert problem.message == "cannot write the output here: Permission denied"
     monkeypatch.undo()
-    monkeypatch.setattr(trace_module.os, "replace", refuse)
-    with pytest.raises(OSError) as info:
-        trace_module.write_atomic(target, "{}\n")
-    assert str(info.value) == f"cannot write {target}: Permission denied"
+    monkeypatch.setattr(outputs_module.os, "replace", refuse)
+    with pytest.raises(EqlangError) as info:
+        outputs_module.write_atomic(target, "{}\n")
+    assert info.value.diagnostics[0].message == "cannot write the output here: Permission denied"
     assert list(tmp_path.iterdir()) == []  # the temporary file is removed, nothing written

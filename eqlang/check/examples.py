@@ -1,4 +1,5 @@
-"""Worked examples: takes a checked ``Program``, gives its examples checked and ready to run.
+"""Worked examples: the last pass of checking. Takes the checked program, gives its examples
+checked and ready to run.
 
 An ``example`` declaration carries a small measure table (rows written in the contract, or
 table files beside it) and the values the contract must give for it. Checking one proves,
@@ -18,8 +19,9 @@ from pathlib import Path
 import attrs
 
 from eqlang.check import units as t
-from eqlang.check.checker import ERROR, Program, _literal_type, _unit_hint, value_problem
-from eqlang.core.values import DateValue, Entity, Group, Text, Truth, Value, literal_quantity
+from eqlang.check.names import literal_value
+from eqlang.core.program import ERROR, Override, Param, Program
+from eqlang.core.values import Entity, Group, Value
 from eqlang.data.tables import MeasureTable, Row, TableSet, WrittenRow, inline_table, load_table
 from eqlang.diagnostics import (
     Diagnostic,
@@ -76,7 +78,7 @@ class CheckedExample:
     declaration: s.Example
     organization: str
     tables: TableSet
-    overrides: dict[str, s.Expr]
+    overrides: dict[str, Override]
     as_of: datetime.date | None
     expectations: tuple[CheckedExpectation, ...]
 
@@ -200,8 +202,8 @@ class _ExampleChecker:
 
     # ---- settings -----------------------------------------------------------------------
 
-    def _overrides(self, items: tuple[s.ExampleItem, ...]) -> dict[str, s.Expr]:
-        overrides: dict[str, s.Expr] = {}
+    def _overrides(self, items: tuple[s.ExampleItem, ...]) -> dict[str, Override]:
+        overrides: dict[str, Override] = {}
         first: dict[str, s.ExampleSet] = {}
         for item in items:
             if not isinstance(item, s.ExampleSet):
@@ -218,15 +220,17 @@ class _ExampleChecker:
                            or "only parameters declared with `parameter` can be set; a "
                            "module's are named with the module in front, like `plan.pool`")
                 continue
-            problem = value_problem(item.name, info.type, item.value)
+            problem = t.value_problem(item.name, info.type, item.value)
             if problem is not None:
                 self.error(E_SET, problem[0], item.value.span,
                            hint=problem[1]
                            or f"write a value of type {info.type}, as in the contract",
                            notes=(Note(f"`{item.name}` is declared {t.describe(info.type)}",
-                                       info.declaration.type_span),))
+                                       info.type_span),))
                 continue
-            overrides[item.name] = item.value
+            overrides[item.name] = Override(literal_value(item.value),
+                                            " ".join(item.value.span.text.split()),
+                                            item.value.span)
         return overrides
 
     def _table_file(self, item: s.ExampleTable) -> MeasureTable | None:
@@ -374,9 +378,8 @@ class _ExampleChecker:
     def _target(self, expectation: s.Expectation) -> tuple[str, tuple[Value, ...]] | None:
         program = self.program
         name = expectation.name.dotted
-        callable_ = program.callables.get(name)
-        rules = sorted(k for k, c in program.callables.items()
-                       if not isinstance(c.declaration, s.Schedule))
+        callable_ = program.rules.get(name)
+        rules = sorted(k for k, c in program.rules.items() if c.kind != "schedule")
         if name in program.parameters:
             self.error(E_EXPECT, f"`{name}` is a parameter, not a value the contract computes",
                        expectation.name.span,
@@ -389,7 +392,7 @@ class _ExampleChecker:
                        hint=did_you_mean(name, rules) or "expect an output or a definition "
                        "of the contract or of a module it imports (`plan.gap(...)`)")
             return None
-        if isinstance(callable_.declaration, s.Schedule):
+        if callable_.kind == "schedule":
             self.error(E_EXPECT, f"`{name}` is a schedule; its input is a number, which an "
                        "example cannot name", expectation.name.span,
                        hint="expect the output or definition that uses the schedule")
@@ -411,7 +414,7 @@ class _ExampleChecker:
             args.append(value)
         return name, tuple(args)
 
-    def _argument(self, arg: s.Name, param: s.Param, signature: str) -> Value | None:
+    def _argument(self, arg: s.Name, param: Param, signature: str) -> Value | None:
         program = self.program
         text = arg.dotted
         if param.type == "measure":
@@ -445,15 +448,15 @@ class _ExampleChecker:
         literal = expectation.value
         if literal is None:
             return None
-        callable_ = self.program.callables[key]
+        callable_ = self.program.rules[key]
         declared = callable_.type
-        actual = _literal_type(literal)
+        actual = t.literal_type(literal)
         if declared == ERROR:
             return None
         if not t.assignable(actual, declared):
             self.error(E_VALUE, f"`{key}` gives {t.describe(declared)}, but the expected value "
                        f"is {t.describe(actual)}", literal.span,
-                       hint=_unit_hint(actual, declared)
+                       hint=t.unit_hint(actual, declared)
                        or f"write the value as {t.describe(declared)}",
                        notes=(Note(f"`{key}` is declared here", callable_.declaration.span),))
             return None
@@ -470,7 +473,7 @@ class _ExampleChecker:
                            f"{counted(places, 'decimal')}",
                            notes=(Note("the rounding is here", declaration.rounding.span),))
                 return None
-        return expected_value(literal)
+        return literal_value(literal)
 
 
 def _decimals(literal: s.Literal) -> int:
@@ -481,20 +484,6 @@ def _decimals(literal: s.Literal) -> int:
     exponent = value.normalize().as_tuple().exponent
     assert isinstance(exponent, int)
     return max(0, -exponent)
-
-
-def expected_value(literal: s.Literal) -> Value:
-    """The value an expectation's literal stands for, as the evaluator would give it."""
-    value = literal.value
-    if literal.kind == "yesno":
-        return Truth(bool(value))
-    if literal.kind == "text":
-        return Text(str(value))
-    if literal.kind == "date":
-        assert isinstance(value, datetime.date)
-        return DateValue(value)
-    assert isinstance(value, Decimal)
-    return literal_quantity(literal.kind, value)
 
 
 def _periods_hint(periods: dict[str, str]) -> str:

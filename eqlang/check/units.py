@@ -8,6 +8,10 @@ result type, or ``None`` where the combination means nothing.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from eqlang.syntax import ast as s
+
 NUMERIC = frozenset({"money", "percent", "pp", "count", "number"})
 ENTITY = frozenset({"measure", "group", "period", "organization", "stratification"})
 ALL_TYPES = NUMERIC | ENTITY | {"yesno", "date", "text"}
@@ -147,3 +151,82 @@ def arithmetic_hint(op: str, a: str, b: str) -> str:
     if pair == {"money"} and op == "*":
         return "multiply money by a percent or a number, not by money"
     return f"{describe(a)} and {describe(b)} cannot be combined with `{op}`"
+
+
+# ---- constants and messages shared by the passes -------------------------------------------
+
+
+def literal_type(literal: s.Literal) -> str:
+    """The type a literal is written in: ``2 pp`` is points, ``35%`` a percent."""
+    return {"points": "pp", "money": "money", "percent": "percent", "number": "number",
+            "date": "date", "text": "text", "yesno": "yesno"}[literal.kind]
+
+
+def signed_literal(expr: s.Expr) -> s.Literal | None:
+    """A constant written out, `-3` included, as one literal; None for anything else."""
+    if isinstance(expr, s.Literal):
+        return expr
+    if isinstance(expr, s.Negate) and isinstance(expr.operand, s.Literal) \
+            and isinstance(expr.operand.value, Decimal):
+        return s.Literal(expr.operand.kind, expr.operand.value.copy_negate(), span=expr.span)
+    return None
+
+
+def value_problem(name: str, declared: str, literal: s.Literal) -> tuple[str, str | None] | None:
+    """Why a constant cannot be the value of `name`, declared ``declared``: a message and a
+    hint (None when there is no specific advice), or None when it can.
+
+    The one rule for a value given outside an expression: ``eqlang eval --set``, a worked
+    example's ``set``, and the range of a parameter's own literal value.
+    """
+    actual = literal_type(literal)
+    text = " ".join(literal.span.text.split())
+    if not assignable(actual, declared):
+        return (f"`{name}` is {describe(declared)}, but `{text}` is {describe(actual)}",
+                unit_hint(actual, declared))
+    if declared in NON_NEGATIVE and isinstance(literal.value, Decimal) and literal.value < 0:
+        return (f"`{name}` is {describe(declared)}, which cannot be negative, but it is "
+                f"given `{text}`",
+                "a count is a number of members: write zero or more, like `30`")
+    return None
+
+
+def unit_hint(found: str, wanted: str) -> str | None:
+    """How to write a value of type ``found`` where ``wanted`` is expected, if a unit is
+    the likely mistake."""
+    pair = (found, wanted)
+    if pair == ("pp", "percent"):
+        return "percentage points are a distance between rates; to compare with a rate, " \
+            "write the rate as a percent (`2%`), or declare the value as `pp`"
+    if pair == ("percent", "pp"):
+        return "a gap between rates is in percentage points: write `2 pp`, not `2%`"
+    if pair == ("number", "percent") or pair == ("count", "percent"):
+        return "write the value with a percent sign (`35%`), or multiply by `100%`"
+    if pair == ("number", "pp") or pair == ("count", "pp"):
+        return "write the value with its unit, for example `2 pp`"
+    if pair == ("number", "money") or pair == ("count", "money"):
+        return "write amounts with a dollar sign: `$1,000.00`"
+    if "money" in pair and "percent" in pair:
+        return "a share of an amount is `amount * percent`"
+    if found == "stratification":
+        return "a stratification stands for its groups only in `for each g in groups of NAME`"
+    if wanted == "stratification":
+        return "pass one of the contract's stratifications by its name, like `race`"
+    return None
+
+
+def expected_hint(found: str, wanted: str, declared: bool) -> str:
+    """How to fix a value of the wrong type where no unit hint applies."""
+    if wanted == "yesno":
+        advice = "write a yes/no condition here, such as a comparison: `gap <= 2 pp`"
+    else:
+        advice = f"write {describe(wanted)} here"
+    if declared:
+        advice += f", or declare it {describe(found)} if that is what it is"
+    return advice
+
+
+def clip(text: str) -> str:
+    """Source text on one line, cut to 40 characters for a message."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= 40 else flat[:37] + "..."

@@ -18,6 +18,13 @@ def _span() -> attrs.Attribute:  # type: ignore[type-arg]
     return attrs.field(default=None, eq=False, repr=False, kw_only=True)
 
 
+def _bracketed() -> attrs.Attribute:  # type: ignore[type-arg]
+    """Whether the writer put the expression in parentheses. Layout, like a span: ``fmt``
+    keeps such parentheses around a comparison or a yes/no operation that is an operand
+    (``(a < b) otherwise no``), where they tell a reader how it groups."""
+    return attrs.field(default=False, eq=False, repr=False, kw_only=True)
+
+
 # ---- expressions ------------------------------------------------------------------------
 
 
@@ -119,6 +126,7 @@ class Compare:
     left: Expr
     right: Expr
     span: Span = _span()
+    bracketed: bool = _bracketed()
 
 
 @attrs.frozen
@@ -131,6 +139,7 @@ class Negate:
 class Not:
     operand: Expr
     span: Span = _span()
+    bracketed: bool = _bracketed()
 
 
 @attrs.frozen
@@ -138,6 +147,7 @@ class And:
     left: Expr
     right: Expr
     span: Span = _span()
+    bracketed: bool = _bracketed()
 
 
 @attrs.frozen
@@ -145,6 +155,7 @@ class Or:
     left: Expr
     right: Expr
     span: Span = _span()
+    bracketed: bool = _bracketed()
 
 
 @attrs.frozen
@@ -184,6 +195,7 @@ class IsScored:
     operand: Expr
     negated: bool
     span: Span = _span()
+    bracketed: bool = _bracketed()
 
 
 @attrs.frozen
@@ -191,6 +203,7 @@ class MemberOf:
     element: Expr
     domain: Domain
     span: Span = _span()
+    bracketed: bool = _bracketed()
 
 
 @attrs.frozen

@@ -8,8 +8,9 @@ it), a blank line between declarations where the source had one, and lines of at
 reader expects otherwise: before an operator, between the arguments of a call, at ``then``
 and ``else``, at ``for each`` and ``where``. Two texts that parse to the same module, laid
 out the same way, format to the same text, and formatting formatted text changes nothing.
-Expressions get the parentheses the grammar needs to read them back as the same tree, and
-around an ``if`` nested where a reader could not tell where it ends.
+Expressions get the parentheses the grammar needs to read them back as the same tree,
+around an ``if`` nested where a reader could not tell where it ends, and those the writer
+put around a comparison or a yes/no operation that is an operand of another operator.
 """
 
 from __future__ import annotations
@@ -172,10 +173,19 @@ def _expr(expr: s.Expr, tightest_allowed: int, operand: bool | None = None) -> D
     of a larger expression: a chain of operators in it indents its broken lines, so that
     they stand apart from those of the expression around it.
     """
-    if _binding(expr) < tightest_allowed:
+    if _binding(expr) < tightest_allowed or _kept_brackets(expr, tightest_allowed):
         # A broken bracketed expression lines up inside its bracket.
         return Group(("(", Align(_bare(expr, operand=False)), ")"))
     return _bare(expr, tightest_allowed > _IF if operand is None else operand)
+
+
+def _kept_brackets(expr: s.Expr, tightest_allowed: int) -> bool:
+    """Whether the writer's own parentheses stay: around a comparison or a yes/no operation
+    that is an operand of another operator, where they show how it groups (``(rate(m, g, p)
+    < target) otherwise no``, ``not (a < b)``, ``(a < b) and c``), but not around a whole
+    argument, condition or body, which reads the same without them. Within a run of one
+    operator (``(a and b) and c``) they say nothing, and the run is printed as one."""
+    return tightest_allowed > _IF and getattr(expr, "bracketed", False)
 
 
 #: When a chain may keep its line and let only its last operand break (see ``_hugging``).

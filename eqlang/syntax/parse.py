@@ -21,12 +21,17 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from eqlang.diagnostics import Diagnostic, EqlangError, Note, did_you_mean
 from eqlang.syntax import ast as s
+from eqlang.syntax import parser_tables
+from eqlang.syntax.lookalikes import lookalike_text
 from eqlang.syntax.source import SourceFile, Span, normal_text
 
 #: Deeper expressions are refused: no contract needs them, and every later stage recurses.
 MAX_NESTING = 150
 #: How many syntax errors one file reports before giving up.
 MAX_SYNTAX_ERRORS = 20
+#: The most decimal places a value is rounded to: exact arithmetic keeps 34 significant
+#: digits (``eqlang.core.values.ExactMath``), so more places could never be kept.
+MAX_DECIMAL_PLACES = 34
 
 DECLARATION_KEYWORDS = (
     "contract", "import", "measure", "stratification", "parameter", "define", "output",
@@ -44,9 +49,8 @@ def data_path(kind: str) -> Path:
 
 @functools.lru_cache(maxsize=1)
 def _parser() -> Lark:
-    # Built once per process: the tables depend only on the shipped grammar file.
-    grammar = (data_path("grammar") / "eqlang.lark").read_text(encoding="utf-8")
-    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=True)
+    # Once per process: the tables depend only on the shipped grammar file.
+    return parser_tables.parser(data_path("grammar"))
 
 
 _TERMINAL_NAMES = {
@@ -461,7 +465,7 @@ def parse(source: SourceFile) -> s.Module:
     _check_nesting(source, tree)
     builder = _Builder(source)
     declarations: list[s.Declaration] = []
-    problems: list[Diagnostic] = []
+    problems = lookalike_text(source, tree)
     for child in tree.children:
         # A value the grammar admits but the language does not (2024-02-30) spoils only
         # its own declaration, so such errors are reported together.
@@ -556,6 +560,26 @@ def _date(source: SourceFile, token: Token) -> datetime.date:
         ) from None
 
 
+#: The expressions whose parentheses ``fmt`` may keep (see ``ast.Compare.bracketed``).
+_BRACKETABLE = (s.Compare, s.MemberOf, s.IsScored, s.Not, s.And, s.Or)
+
+
+def _bracketed(expr: s.Expr) -> s.Expr:
+    return attrs.evolve(expr, bracketed=True) if isinstance(expr, _BRACKETABLE) else expr
+
+
+def _refuse_reference_all(group: str | None, span: Span) -> None:
+    """``reference ALL``: the whole population as a reference is spelled out in words, and
+    ``ALL`` can never be a group's name, so the checker's hint (list it among the groups)
+    would lead nowhere; say what to write instead."""
+    if group == "ALL":
+        raise EqlangError(Diagnostic(
+            "E0106", "`ALL` is the whole population, not a group, so it cannot be named as "
+            "the reference group", span,
+            hint="write `reference whole population` to compare each group with the whole "
+            "population (or `reference rest of population` for everyone outside the group)"))
+
+
 class _Builder:
     """Turns Lark trees into AST nodes with spans."""
 
@@ -644,6 +668,7 @@ class _Builder:
                 "reference_whole": "whole", "reference_rest": "rest",
             }
             group = str(kind_tree.children[0]) if kind_tree.data == "reference_group" else None
+            _refuse_reference_all(group, self.span(kind_tree))
             reference = s.Reference(kinds[kind_tree.data], group, span=self.span(kind_tree))
             return s.StratificationItem("reference", reference=reference, span=span)
         focus = tuple(s.FocusEntry(str(t), span=self.span(t)) for t in tree.children)
@@ -724,7 +749,18 @@ class _Builder:
             return s.Rounding("cents", 2, mode_text, span=self.span(tree))
         if target.data == "to_dollars":
             return s.Rounding("dollars", 0, mode_text, span=self.span(tree))
-        return s.Rounding("decimals", int(target.children[0]), mode_text, span=self.span(tree))
+        places = target.children[0]
+        written = str(places).lstrip("0") or "0"
+        if len(written) > 2 or int(written) > MAX_DECIMAL_PLACES:
+            shown = written if len(written) <= 20 else f"{written[:17]}... ({len(written):,} " \
+                "digits)"
+            raise EqlangError(Diagnostic(
+                "E0010", f"cannot round to {shown} decimals: exact arithmetic keeps "
+                f"{MAX_DECIMAL_PLACES} significant digits, so no more than "
+                f"{MAX_DECIMAL_PLACES} decimal places can be kept", self.span(places),
+                hint=f"round to cents, dollars or at most {MAX_DECIMAL_PLACES} decimals, or "
+                "write `not rounded`"))
+        return s.Rounding("decimals", int(written), mode_text, span=self.span(tree))
 
     def decl_schedule(self, tree: Tree) -> s.Schedule:
         name, param, return_type, domain, *tiers = tree.children
@@ -859,7 +895,7 @@ class _Builder:
     def x_parenthesized(self, tree: Tree) -> s.Expr:
         # The grammar keeps parentheses as a node so that nesting is measured through them;
         # the AST does not need them, since its shape already says how operands group.
-        return self.expr(tree.children[0])
+        return _bracketed(self.expr(tree.children[0]))
 
     def x_name(self, tree: Tree) -> s.Name:
         return s.Name(tuple(str(t) for t in tree.children), span=self.span(tree))

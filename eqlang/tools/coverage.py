@@ -11,15 +11,16 @@ exercised, and ``render_coverage`` prints the rest with file:line:col, in source
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 import attrs
 
-from eqlang.backends.exact import Evaluator, Node
-from eqlang.check.checker import Program, _walk
+from eqlang.backends.derivation import Derivation, Key
+from eqlang.backends.exact import Evaluator
+from eqlang.core import program as p
 from eqlang.diagnostics import counted
 from eqlang.syntax import ast as s
 from eqlang.syntax.source import Span
+from eqlang.terminal import printable
 
 #: Categories in the order the summary lists them, with the outcomes each one counts.
 CATEGORIES = {
@@ -34,32 +35,29 @@ _TEXT_WIDTH = 60
 
 
 class DecisionLog:
-    """Records decisions as the evaluator reports them (an ``evaluate.DecisionRecorder``)."""
+    """Records decisions as the evaluator reports them (a ``DecisionRecorder``)."""
 
     def __init__(self) -> None:
         self.taken: set[tuple[int, str]] = set()
-        self.by_node: dict[tuple[str, str], list[tuple[Any, str]]] = {}
+        self.by_value: dict[Key, list[tuple[int, str]]] = {}
 
-    def decided(self, site: object, outcome: str, node: Node | None) -> None:
-        self.taken.add((id(site), outcome))
-        if node is not None:
-            self.by_node.setdefault((node.org, node.id), []).append((site, outcome))
+    def decided(self, site: int, outcome: str, derivation: Derivation | None) -> None:
+        self.taken.add((site, outcome))
+        if derivation is not None:
+            self.by_value.setdefault(derivation.key, []).append((site, outcome))
 
-    def of(self, node: Node) -> list[tuple[Any, str]]:
-        """The decisions made while deriving one value, each site once, in the order made."""
-        seen: dict[tuple[int, str], tuple[Any, str]] = {}
-        for site, outcome in self.by_node.get((node.org, node.id), []):
-            seen.setdefault((id(site), outcome), (site, outcome))
-        return list(seen.values())
+    def of(self, derivation: Derivation) -> list[tuple[int, str]]:
+        """The decisions made while deriving one value, each once, in the order made."""
+        return list(dict.fromkeys(self.by_value.get(derivation.key, [])))
 
 
 @attrs.frozen
 class Item:
     """One thing an example can exercise. ``outcome`` is rule, tier, then, else, applies,
-    general, value or fallback; ``site`` the node decided at (a rule's key for a rule)."""
+    general, value or fallback; ``site`` the site decided at (a rule's key for a rule)."""
 
     outcome: str
-    site: Any
+    site: int | str
     rule: str
     span: Span
     text: str
@@ -119,41 +117,58 @@ def _heading(declaration: s.Definition | s.Output | s.Schedule) -> str:
     return _clip(head)
 
 
-def items_of(program: Program) -> tuple[Item, ...]:
+def items_of(program: p.Program) -> tuple[Item, ...]:
     """Every rule, tier, branch, exception and ``otherwise`` of the contract file itself."""
     found: list[Item] = []
-    for declaration in program.main.module.declarations:
-        # Invariants are promises checked by `check --properties`, not rules that pay.
-        if isinstance(declaration, s.Example | s.Invariant | s.ContractHeader | s.Import
-                      | s.Measure | s.Stratification):
+    main = program.main.key
+    for parameter in program.parameters.values():
+        if parameter.module == main:
+            for value in (parameter.value, *(a.value for a in parameter.amendments)):
+                found.extend(_branches(value, parameter.name))
+    for rule in program.rules.values():
+        if rule.module != main:
             continue
-        name = declaration.name
-        if not isinstance(declaration, s.Parameter):
-            found.append(Item("rule", name, name, declaration.span, _heading(declaration)))
-        for node in _walk(declaration):
-            found.extend(_items_at(node, name, declaration))
+        name = rule.name
+        assert rule.span is not None
+        found.append(Item("rule", rule.key, name, rule.span, _heading(rule.declaration)))
+        if rule.exceptions:
+            assert rule.body is not None and rule.body.span is not None
+            found.append(Item("general", rule.body.site, name, rule.body.span,
+                              _clip(rule.body.span.text)))
+        for exception in rule.exceptions:
+            assert exception.span is not None
+            found.append(Item("applies", exception.site, name, exception.span,
+                              _clip(exception.span.text)))
+            found.extend(_branches(exception.value, name))
+            found.extend(_branches(exception.condition, name))
+        for tier in rule.tiers:
+            assert tier.span is not None
+            found.append(Item("tier", tier.site, name, tier.span, _clip(tier.span.text)))
+            found.extend(_branches(tier.value, name))
+        if rule.body is not None:
+            found.extend(_branches(rule.body, name))
     return tuple(sorted(found, key=lambda i: (i.span.start, list(_ORDER).index(i.outcome))))
 
 
 _ORDER = ("rule", "general", "applies", "tier", "then", "else", "value", "fallback")
 
 
-def _items_at(node: Any, rule: str, declaration: Any) -> Iterable[Item]:
-    if isinstance(node, s.If):
-        yield Item("then", node, rule, node.then.span, _clip(node.then.span.text))
-        yield Item("else", node, rule, node.otherwise.span, _clip(node.otherwise.span.text))
-    elif isinstance(node, s.Otherwise):
-        yield Item("value", node, rule, node.value.span, _clip(node.value.span.text))
-        yield Item("fallback", node, rule, node.fallback.span, _clip(node.fallback.span.text))
-    elif isinstance(node, s.Tier):
-        yield Item("tier", node, rule, node.span, _clip(node.span.text))
-    elif isinstance(node, s.Exception_):
-        yield Item("applies", node, rule, node.span, _clip(node.span.text))
-    elif isinstance(node, s.Definition | s.Output) and node.exceptions:
-        yield Item("general", node.body, rule, node.body.span, _clip(node.body.span.text))
+def _branches(expr: p.Expr, rule: str) -> Iterable[Item]:
+    for node in p.walk(expr):
+        if isinstance(node, p.If):
+            yield _item("then", node.site, rule, node.then)
+            yield _item("else", node.site, rule, node.otherwise)
+        elif isinstance(node, p.Otherwise):
+            yield _item("value", node.site, rule, node.value)
+            yield _item("fallback", node.site, rule, node.fallback)
 
 
-def coverage(program: Program, runs: Iterable[tuple[Evaluator, DecisionLog]]) -> Coverage:
+def _item(outcome: str, site: int, rule: str, branch: p.Expr) -> Item:
+    assert branch.span is not None
+    return Item(outcome, site, rule, branch.span, _clip(branch.span.text))
+
+
+def coverage(program: p.Program, runs: Iterable[tuple[Evaluator, DecisionLog]]) -> Coverage:
     """Which items of the contract file the examples' settlements exercised."""
     items = items_of(program)
     taken: set[tuple[int, str]] = set()
@@ -162,12 +177,11 @@ def coverage(program: Program, runs: Iterable[tuple[Evaluator, DecisionLog]]) ->
     for evaluator, log in runs:
         count += 1
         taken |= log.taken
-        evaluated.update(node.name for node in evaluator.nodes.values()
-                         if node.kind in _RULE_KINDS)
+        evaluated.update(key.name for key in evaluator.memo if key.name in program.rules)
     covered = frozenset(
         index for index, item in enumerate(items)
         if (item.site in evaluated if item.outcome == "rule"
-            else (id(item.site), item.outcome) in taken)
+            else (item.site, item.outcome) in taken)
     )
     return Coverage(program.main.source.path, count, items, covered)
 
@@ -199,4 +213,4 @@ def render_coverage(result: Coverage) -> str:
     if shown:
         lines.append("  not exercised:")
         lines.extend("  " + line for line in shown)
-    return "\n".join(lines) + "\n"
+    return printable("\n".join(lines) + "\n")

@@ -15,13 +15,15 @@ from typing import Any
 
 import attrs
 
-from eqlang.backends.exact import Evaluator, Node
-from eqlang.check.checker import Program
+from eqlang.backends.derivation import Derivation, Key
+from eqlang.backends.exact import Evaluator
 from eqlang.check.examples import CheckedExample, CheckedExpectation
+from eqlang.core import program as p
+from eqlang.core.program import Program
 from eqlang.core.values import NotScored, Quantity, Value, display
 from eqlang.diagnostics import Diagnostic, EqlangError, counted, render
 from eqlang.render import reading_text, value_text
-from eqlang.syntax import ast as s
+from eqlang.terminal import printable
 from eqlang.tools.coverage import DecisionLog
 from eqlang.trace.writer import Encoder, encode_value
 
@@ -38,7 +40,7 @@ class Outcome:
 
     expectation: CheckedExpectation
     actual: Value
-    node: tuple[str, str]
+    node: Key
     passed: bool
 
 
@@ -77,15 +79,14 @@ def run_example(program: Program, example: CheckedExample) -> ExampleResult:
     """Settle one example for its organization and compare every expectation."""
     log = DecisionLog()
     evaluator = Evaluator(program, example.tables, overrides=example.overrides,
-                          as_of=example.as_of, recorder=log)
+                          as_of=example.as_of, recorder=log, record=True)
     try:
         evaluator.settle(example.organization)
         outcomes = []
         for expectation in example.expectations:
-            actual, node_id = evaluator.value_of(example.organization, expectation.key,
-                                                 expectation.args)
-            outcomes.append(Outcome(expectation, actual, (example.organization, node_id),
-                                    matches(expectation, actual)))
+            actual, key = evaluator.value_of(example.organization, expectation.key,
+                                             expectation.args)
+            outcomes.append(Outcome(expectation, actual, key, matches(expectation, actual)))
     except EqlangError as error:
         return ExampleResult(example, (), error.diagnostics, evaluator, log)
     return ExampleResult(example, tuple(outcomes), (), evaluator, log)
@@ -147,7 +148,7 @@ class _Chain:
     """
 
     def __init__(self, program: Program, result: ExampleResult,
-                 failing: dict[tuple[str, str], Outcome]) -> None:
+                 failing: dict[Key, Outcome]) -> None:
         self.program = program
         self.result = result
         self.evaluator = result.evaluator
@@ -155,16 +156,14 @@ class _Chain:
         self.org = result.example.organization
         self.encoder = Encoder(program)
         self.expected = {o.node: o for o in result.outcomes}
+        self.sites = decision_sites(program)
 
-    def node(self, key: tuple[str, str]) -> Node:
-        return self.evaluator.nodes[key]
+    def node(self, key: Key) -> Derivation:
+        return self.evaluator.derivations[key]
 
-    def inputs(self, node: Node) -> list[tuple[str, str]]:
-        found = []
-        for global_id in node.uses:
-            org, _, local = global_id.partition("\x1f")
-            found.append((org, local))
-        return found
+    @staticmethod
+    def inputs(node: Derivation) -> list[Key]:
+        return list(node.uses)
 
     def lines(self, outcome: Outcome) -> list[str]:
         start = outcome.node
@@ -191,22 +190,22 @@ class _Chain:
         lines.append("  ... (the chain goes on; see `eqlang explain` on a trace)")
         return lines
 
-    def label(self, node: Node) -> str:
+    def label(self, node: Derivation) -> str:
         prefix = "" if node.org in ("", self.org) else f"{node.org}::"
         return prefix + node.id
 
-    def encoded(self, node: Node) -> dict[str, Any]:
+    def encoded(self, node: Derivation) -> dict[str, Any]:
         return self.encoder.node(node, self.org)
 
-    def heading(self, node: Node, marked: bool) -> str:
+    def heading(self, node: Derivation, marked: bool) -> str:
         encoded = self.encoded(node)
         kind = _KIND_WORDS.get(node.kind, node.kind)
         where = f" ({kind} at {encoded['at']})" if encoded.get("at") else ""
         mark = self.mark(node) if marked else ""
         return f"{self.label(node)}{self.value(node)}{where}{mark}"
 
-    def mark(self, node: Node) -> str:
-        outcome = self.expected.get((node.org, node.id))
+    def mark(self, node: Derivation) -> str:
+        outcome = self.expected.get(node.key)
         if outcome is None:
             return ""
         where = outcome.expectation.span.location()
@@ -214,17 +213,18 @@ class _Chain:
             return f" [as this example expects, {where}]"
         return f" [this example expects {_expected_text(outcome.expectation)}, {where}]"
 
-    def value(self, node: Node) -> str:
+    def value(self, node: Derivation) -> str:
         text = value_text(encode_value(node.value))
         if isinstance(node.value, Quantity) and node.value.note:
             text += f" ({node.value.note})"
         return (" " if text.startswith("≈") else " = ") + text
 
-    def decisions(self, node: Node) -> list[str]:
+    def decisions(self, node: Derivation) -> list[str]:
         home = self.result.example.span.path
-        return [_decision(site, outcome, home) for site, outcome in self.result.log.of(node)]
+        return [_decision(self.sites[site], outcome, home)
+                for site, outcome in self.result.log.of(node)]
 
-    def made_here(self, node: Node) -> list[str]:
+    def made_here(self, node: Derivation) -> list[str]:
         encoded = self.encoded(node)
         lines = []
         # The rule as applied, as `eqlang explain` shows it: the branch taken, each term
@@ -233,7 +233,7 @@ class _Chain:
             nodes = {}
             for key in self.inputs(node):
                 child = self.node(key)
-                nodes[self.evaluator.trace_id(self.org, child)] = self.encoded(child)
+                nodes[self.encoder.id(key, self.org)] = self.encoded(child)
             applied = reading_text(encoded, nodes)
             if applied is not None:
                 lines.append(f"  = {applied}")
@@ -252,21 +252,41 @@ def _flat(text: str, width: int = 50) -> str:
     return flat if len(flat) <= width else flat[: width - 3] + "..."
 
 
+def decision_sites(program: Program) -> dict[int, Any]:
+    """Every place a decision is taken, by site: ``if``, ``otherwise``, tiers, exceptions
+    and the general rules of rules with exceptions."""
+    found: dict[int, Any] = {}
+    for rule in program.rules.values():
+        parts = [x for x in (rule.body,) if x is not None]
+        for exception in rule.exceptions:
+            found[exception.site] = exception
+            parts.extend((exception.value, exception.condition))
+        for tier in rule.tiers:
+            found[tier.site] = tier
+            parts.append(tier.value)
+        if rule.body is not None:
+            found[rule.body.site] = rule.body
+        for part in parts:
+            found.update((e.site, e) for e in p.walk(part) if isinstance(e, p.If | p.Otherwise))
+    return found
+
+
 def _decision(site: Any, outcome: str, home: str) -> str:
     """A decision in words, with where it was taken (line:column in the contract ``home``)."""
     span = site.span
     where = f"{span.line}:{span.column}" if span.path == home else span.location()
     if outcome == "general":
         return f"no exception applied; used the general rule ({where})"
-    if isinstance(site, s.If):
+    if isinstance(site, p.If):
+        condition = site.condition.span
         if outcome == "not scored":
-            return f"the condition `{_flat(site.condition.span.text)}` was not scored ({where})"
-        return f"took the {outcome} branch of `if {_flat(site.condition.span.text)}` ({where})"
-    if isinstance(site, s.Tier):
+            return f"the condition `{_flat(condition.text)}` was not scored ({where})"
+        return f"took the {outcome} branch of `if {_flat(condition.text)}` ({where})"
+    if isinstance(site, p.Tier):
         return f"used the tier `{_flat(site.span.text)}` ({where})"
-    if isinstance(site, s.Exception_):
+    if isinstance(site, p.Exception_):
         return f"applied the exception `{_flat(site.span.text)}` ({where})"
-    assert isinstance(site, s.Otherwise)
+    assert isinstance(site, p.Otherwise)
     if outcome == "fallback":
         return f"used the fallback of `{_flat(site.span.text)}`: the value was not scored " \
             f"({where})"
@@ -274,4 +294,4 @@ def _decision(site: Any, outcome: str, home: str) -> str:
 
 
 def render_results(program: Program, results: tuple[ExampleResult, ...]) -> str:
-    return "".join(render_result(program, r) for r in results)
+    return printable("".join(render_result(program, r) for r in results))

@@ -38,13 +38,17 @@ from hypothesis.configuration import set_hypothesis_home_dir
 from hypothesis.errors import NoSuchExample
 from hypothesis.internal.conjecture import providers as _providers
 
-from eqlang.backends.exact import Evaluator, Node
-from eqlang.check.checker import Program
+from eqlang.backends.derivation import Derivation, Key
+from eqlang.backends.exact import Evaluator
+from eqlang.core import program as p
+from eqlang.core.program import Program
 from eqlang.core.values import Entity, Group, NotScored, Quantity, Truth, Value, display
 from eqlang.data.tables import TableSet
 from eqlang.diagnostics import Diagnostic, EqlangError, counted, render
+from eqlang.outputs import make_folder, write_atomic
 from eqlang.syntax import ast as s
 from eqlang.syntax.fmt import format_claim, format_expr
+from eqlang.terminal import printable
 from eqlang.tools.testing import (
     Move,
     amounts,
@@ -55,7 +59,6 @@ from eqlang.tools.testing import (
     table_of,
     tables_for,
 )
-from eqlang.trace.writer import write_atomic
 
 #: Tables tried per invariant unless asked otherwise.
 DEFAULT_EXAMPLES = 200
@@ -137,7 +140,7 @@ class Counterexample:
 class Outcome:
     """The search for one invariant."""
 
-    invariant: s.Invariant
+    invariant: p.Invariant
     tried: int
     seconds_exceeded: bool
     counterexample: Counterexample | None
@@ -165,7 +168,7 @@ def _group_spelling(program: Program, group: Group) -> str | None:
 
 
 class _Search:
-    def __init__(self, program: Program, invariant: s.Invariant, budget: Budget) -> None:
+    def __init__(self, program: Program, invariant: p.Invariant, budget: Budget) -> None:
         self.program = program
         self.invariant = invariant
         self.budget = budget
@@ -184,7 +187,7 @@ class _Search:
 
     def run(self) -> Outcome:
         claim = self.invariant.claim
-        strategy = (self._tables().map(Trial) if isinstance(claim, s.Always)
+        strategy = (self._tables().map(Trial) if isinstance(claim, p.Always)
                     else self._relational_trials(claim))
         self.deadline = time.monotonic() + self.budget.seconds
         with contextlib.suppress(NoSuchExample, _Stop), _isolated():
@@ -239,7 +242,7 @@ class _Search:
         """The counterexample ``trial`` is, or None if the invariant holds on it; with
         ``explain``, a broken relational invariant also gets the rule responsible."""
         try:
-            if isinstance(self.invariant.claim, s.Always):
+            if isinstance(self.invariant.claim, p.Always):
                 return self._state(trial, self.invariant.claim)
             return self._relation(trial, self.invariant.claim, explain)
         except EqlangError as error:
@@ -248,7 +251,7 @@ class _Search:
 
     # ---- always -------------------------------------------------------------------------
 
-    def _state(self, trial: Trial, claim: s.Always) -> Counterexample | None:
+    def _state(self, trial: Trial, claim: p.Always) -> Counterexample | None:
         evaluator = Evaluator(self.program, trial.tables)
         for org in self.organizations(trial.tables):
             bindings: Mapping[str, Value] = {}
@@ -263,7 +266,7 @@ class _Search:
                 return Counterexample(trial, org, bindings, error=error.diagnostics[0])
         return None
 
-    def _state_of(self, evaluator: Evaluator, trial: Trial, claim: s.Always, org: str,
+    def _state_of(self, evaluator: Evaluator, trial: Trial, claim: p.Always, org: str,
                   bindings: Mapping[str, Value]) -> Counterexample | None:
         label = f"invariant {self.invariant.title}"
         condition = None
@@ -285,11 +288,11 @@ class _Search:
         better_up = bool(self.program.measures[measure].higher_is_better)
         return better_up == (motion == "improves")
 
-    def _targets(self, tables: TableSet, claim: s.Never
+    def _targets(self, tables: TableSet, claim: p.Never
                  ) -> list[tuple[str, Mapping[str, Value], Move, Decimal, bool, str]]:
         """Every rate the invariant may move, with the room it has to move."""
         evaluator = Evaluator(self.program, tables)
-        assert isinstance(claim.moved, s.Call)
+        assert isinstance(claim.moved, p.Builtin)
         label = f"invariant {self.invariant.title}"
         targets = []
         for org in self.organizations(tables):
@@ -313,7 +316,7 @@ class _Search:
                     targets.append((org, bindings, move, room, upward, moving))
         return targets
 
-    def _relational_trials(self, claim: s.Never) -> st.SearchStrategy[Trial]:
+    def _relational_trials(self, claim: p.Never) -> st.SearchStrategy[Trial]:
         @st.composite
         def trials(draw: st.DrawFn) -> Trial:
             tables = draw(self._tables())
@@ -327,7 +330,7 @@ class _Search:
             return Trial(tables, org, bindings, attrs.evolve(move, numerator=numerator), moving)
         return trials()
 
-    def _relation(self, trial: Trial, claim: s.Never, explain: bool) -> Counterexample | None:
+    def _relation(self, trial: Trial, claim: p.Never, explain: bool) -> Counterexample | None:
         if trial.move is None or trial.org is None:
             return None
         label = f"invariant {self.invariant.title}"
@@ -392,26 +395,28 @@ def _changed_wrongly(before: Value, after: Value, change: str) -> bool:
     return (change == "falls") == isinstance(after, NotScored)
 
 
-def _location(node: Node) -> str | None:
+def _location(node: Derivation) -> str | None:
     return node.span.location() if node.span is not None else None
 
 
-def _used(evaluator: Evaluator, node: Node) -> tuple[Used, ...]:
+def _name(key: Key, org: str) -> str:
+    return key.id if key.org in ("", org) else f"{key.id} at {key.org}"
+
+
+def _used(evaluator: Evaluator, node: Derivation) -> tuple[Used, ...]:
     """The values a claim used directly: outputs, definitions, parameters, table values."""
     used = []
-    for global_id in node.uses:
-        org, _, local = global_id.partition("\x1f")
-        other = evaluator.nodes[(org, local)]
-        name = local if org in ("", node.org) else f"{local} at {org}"
+    for key in node.uses:
+        other = evaluator.derivations[key]
         assert other.value is not None
-        used.append(Used(name, other.value, _location(other)))
+        used.append(Used(_name(key, node.org), other.value, _location(other)))
     return tuple(used)
 
 
 class _Culprits:
     """Compares two derivations to name the rule that makes a relational invariant fail."""
 
-    def __init__(self, program: Program, trial: Trial, claim: s.Never, first: Evaluator,
+    def __init__(self, program: Program, trial: Trial, claim: p.Never, first: Evaluator,
                  second: Evaluator, before: Value, after: Value, label: str) -> None:
         self.program = program
         self.trial = trial
@@ -422,48 +427,46 @@ class _Culprits:
         self.after = after
         self.label = label
 
-    def changed(self) -> dict[tuple[str, str], tuple[Any, Value, Value]]:
-        """Rules whose value differs between the two settlements: id -> (memo key, values)."""
+    def changed(self) -> dict[Key, tuple[Value, Value]]:
+        """Rules whose value differs between the two settlements, with both values."""
         found = {}
-        for key, (value, node_id) in self.second.memo.items():
+        for key, value in self.second.memo.items():
             old = self.first.memo.get(key)
-            if old is not None and old[0] != value:
-                found[(key[0], node_id)] = (key, old[0], value)
+            if key.name in self.program.rules and old is not None and old != value:
+                found[key] = (old, value)
         return found
 
-    def changed_inputs(self) -> set[tuple[str, str]]:
-        return {key for key, node in self.second.nodes.items()
-                if node.kind == "input" and key in self.first.nodes
-                and self.first.nodes[key].value != node.value}
+    def changed_inputs(self) -> set[Key]:
+        return {key for key, value in self.second.memo.items()
+                if key.name in _TABLE_VALUES and key in self.first.memo
+                and self.first.memo[key] != value}
 
-    def heights(self, changed: set[tuple[str, str]], inputs: set[tuple[str, str]]
-                ) -> dict[tuple[str, str], int]:
+    def heights(self, changed: set[Key], inputs: set[Key]) -> dict[Key, int]:
         """How many changed rules lie between each changed rule and the moved input."""
-        heights: dict[tuple[str, str], int] = {key: 0 for key in inputs}
+        heights: dict[Key, int] = {key: 0 for key in inputs}
 
-        def height(key: tuple[str, str]) -> int:
+        def height(key: Key) -> int:
             stack = [key]
             while stack:
                 current = stack[-1]
-                below = [tuple(u.partition("\x1f")[::2]) for u in
-                         self.second.nodes[current].uses]
+                below = list(self.second.derivations[current].uses)
                 pending = [b for b in below if b in changed | inputs and b not in heights]
                 if pending:
-                    stack.extend(pending)  # type: ignore[arg-type]
+                    stack.extend(pending)
                     continue
                 stack.pop()
-                heights[current] = 1 + max((heights[b] for b in below  # type: ignore[index]
-                                            if b in heights), default=0)
+                heights[current] = 1 + max((heights[b] for b in below if b in heights),
+                                           default=0)
             return heights[key]
 
-        for key in sorted(changed):
+        for key in sorted(changed, key=_order):
             height(key)
         return heights
 
-    def alone(self, memo_key: Any, after: Value, node_id: str) -> Value:
+    def alone(self, key: Key, after: Value) -> Value:
         """VALUE in the first settlement with only this one rule's new value put in."""
         evaluator = Evaluator(self.program, self.trial.tables)
-        evaluator.memo[memo_key] = (after, node_id)
+        evaluator.assume(key, after)
         assert self.trial.org is not None
         value, _ = evaluator.claim(self.claim.value, self.trial.org, self.trial.bindings,
                                    self.label)
@@ -474,11 +477,12 @@ class _Culprits:
         if not changed:
             return None
         heights = self.heights(set(changed), self.changed_inputs())
-        order = sorted(changed, key=lambda k: (heights.get(k, 0), k[0] != self.trial.org, k))
+        order = sorted(changed, key=lambda k: (heights.get(k, 0), k.org != self.trial.org,
+                                               *_order(k)))
         passing_on = None
         for key in order[:MAX_SUSPECTS]:
-            memo_key, _, after = changed[key]
-            value = self.alone(memo_key, after, key[1])
+            _, after = changed[key]
+            value = self.alone(key, after)
             if not _changed_wrongly(self.before, value, self.claim.change):
                 continue
             if value != self.after:
@@ -491,20 +495,23 @@ class _Culprits:
         # No single rule breaks it alone: name the highest one, which combines the others.
         return self.describe(order[-1], alone=False)
 
-    def describe(self, key: tuple[str, str], alone: bool) -> Culprit:
-        node, old = self.second.nodes[key], self.first.nodes[key]
-        callable_ = self.program.callables[node.name]
-        declaration = callable_.declaration
+    def describe(self, key: Key, alone: bool) -> Culprit:
+        node, old = self.second.derivations[key], self.first.derivations[key]
+        declaration = self.program.rules[key.name].declaration
         assert node.value is not None and old.value is not None
-        now = [_short(u) for u in node.uses if u not in old.uses]
-        gone = [_short(u) for u in old.uses if u not in node.uses]
-        name = node.id if key[0] == self.trial.org else f"{node.id} at {key[0]}"
-        return Culprit(name, declaration.span.location(), _rule_head(declaration),
-                       old.value, node.value, tuple(now), tuple(gone), alone)
+        now = [u.id for u in node.uses if u not in old.uses]
+        gone = [u.id for u in old.uses if u not in node.uses]
+        assert self.trial.org is not None
+        return Culprit(_name(key, self.trial.org), declaration.span.location(),
+                       _rule_head(declaration), old.value, node.value, tuple(now),
+                       tuple(gone), alone)
 
 
-def _short(global_id: str) -> str:
-    return global_id.partition("\x1f")[2]
+_TABLE_VALUES = frozenset({"rate", "numerator", "denominator"})
+
+
+def _order(key: Key) -> tuple[str, str]:
+    return (key.org, key.id)
 
 
 def _rule_head(declaration: s.Definition | s.Output | s.Schedule) -> str:
@@ -554,7 +561,7 @@ def render_outcomes(path: str, outcomes: Sequence[Outcome],
     for number, outcome in enumerate(broken, start=1):
         lines.append("")
         lines.extend(_broken_lines(number, outcome, save))
-    return "\n".join(lines) + "\n"
+    return printable("\n".join(lines) + "\n")
 
 
 def _broken_lines(number: int, outcome: Outcome,
@@ -564,14 +571,14 @@ def _broken_lines(number: int, outcome: Outcome,
     assert example is not None
     claim = invariant.claim
     lines = [f"{invariant.span.location()}: invariant \"{invariant.title}\" is broken",
-             f"  {format_claim(invariant)}"]
+             f"  {format_claim(invariant.declaration)}"]
     where = f"organization \"{example.org}\""
     if example.bindings:
         where += f", {_bindings_text(example.bindings)}"
     if example.error is not None:
         lines.append(f"  on this table the contract cannot be settled ({where}):")
         lines.extend("    " + line for line in render(example.error).split("\n"))
-    elif isinstance(claim, s.Always):
+    elif isinstance(claim, p.Always):
         assert example.before is not None
         lines.append(f"  for {where}: the claim is {display(example.before)}")
         for used in example.used:
@@ -597,7 +604,7 @@ def _broken_lines(number: int, outcome: Outcome,
     return lines
 
 
-def _relational_lines(example: Counterexample, claim: s.Never) -> list[str]:
+def _relational_lines(example: Counterexample, claim: p.Never) -> list[str]:
     move = example.trial.move
     assert move is not None and example.before is not None and example.after is not None
     row = example.trial.tables.lookup(move.org, move.measure, move.group, move.period)
@@ -610,7 +617,8 @@ def _relational_lines(example: Counterexample, claim: s.Never) -> list[str]:
     lines.append(f"    {example.trial.moving} {direction} from "
                  f"{_rate_text(row.numerator, row.denominator)} to "
                  f"{_rate_text(move.numerator, row.denominator)}")
-    lines.append(f"    {format_expr(claim.value)} {_change(example.before, example.after)}")
+    lines.append(f"    {format_expr(claim.value.syntax)} "
+                 f"{_change(example.before, example.after)}")
     culprit = example.culprit
     if culprit is not None:
         lines.append(f"  the rule responsible: {culprit.name}, at {culprit.location}")
@@ -631,7 +639,7 @@ def saver(folder: str, protected: Sequence[str]) -> Callable[[str, str], str]:
     is made with the first table, so a search that finds nothing leaves nothing behind."""
 
     def save(name: str, text: str) -> str:
-        Path(folder).mkdir(parents=True, exist_ok=True)
+        make_folder(folder)
         path = str(Path(folder) / name)
         write_atomic(path, text, protected=list(protected))
         return path

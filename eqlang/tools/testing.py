@@ -42,7 +42,7 @@ from decimal import ROUND_FLOOR, Decimal
 import attrs
 from hypothesis import strategies as st
 
-from eqlang.check.checker import Program
+from eqlang.core.program import Program
 from eqlang.data.tables import REQUIRED_COLUMNS, MeasureTable, Row, TableSet, table_from_text
 
 #: Groups present in real tables that contracts usually ignore.

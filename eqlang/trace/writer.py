@@ -3,25 +3,27 @@
 The trace records what went in (the contract and every module with their SHA-256, each table
 with its SHA-256 and row count, overrides and the settlement date) and, per organization,
 every evaluated value: its source span and expression text, the values it used and the table
-rows behind each input. Keys are sorted, numbers are decimal strings and ids are derived from
-names and arguments, so the same inputs always give the same bytes.
+rows behind each input, and the rule as it was applied (``eqlang.trace.reading``). Values
+that are the same for every organization (a peer median) and values of other organizations
+that one organization's settlement read (a peer's rate) are written once, in ``peers``, which
+the organizations' values refer to as ``peers::ID``. Keys are sorted, numbers are decimal
+strings and ids are derived from names and arguments, so the same inputs always give the
+same bytes. ``TraceWriter`` writes the document while the run settles, one organization at
+a time, so memory does not grow with the trace.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import re
-import stat
-import tempfile
-from pathlib import Path
-from typing import Any
+from collections.abc import Iterable
+from typing import IO, Any
 
 import attrs
 
 from eqlang import __version__
-from eqlang.backends.exact import VARIED, Evaluator, Node, Settlement
-from eqlang.check.checker import Program
+from eqlang.backends.derivation import VARIED, Derivation, Key, Settlement
+from eqlang.backends.exact import Evaluator
+from eqlang.core import program as p
 from eqlang.core.values import (
     DateValue,
     Entity,
@@ -32,15 +34,27 @@ from eqlang.core.values import (
     Text,
     Truth,
     Value,
+    display,
     exact_text,
 )
 from eqlang.data.tables import TableSet
-from eqlang.diagnostics import Diagnostic, EqlangError
+from eqlang.outputs import refuse_inputs as refuse_inputs
+from eqlang.outputs import write_atomic as write_atomic
+from eqlang.outputs import write_atomic_stream as write_atomic_stream
 from eqlang.syntax import ast as s
 from eqlang.syntax.fmt import format_expr
 from eqlang.syntax.source import Span
+from eqlang.trace.reading import Reader, Slot, Template, decisions, substituted
 
-FORMAT = "eqlang-trace/1"
+FORMAT = "eqlang-trace/2"
+#: The formats ``verify`` and ``explain`` read: version 1 had no ``peers`` section.
+READABLE = ("eqlang-trace/1", FORMAT)
+#: How an organization's values refer to one in ``peers``.
+PEERS = "peers::"
+#: Values of the contract's measures that are the same for every organization.
+_MEASURE_FACTS = frozenset({"weight", "min_denominator", "higher_is_better"})
+
+Part = str | dict[str, Any]
 
 
 def encode_value(value: Value | None) -> dict[str, str]:
@@ -68,264 +82,80 @@ def encode_value(value: Value | None) -> dict[str, str]:
     return {"type": "rounding mode", "value": value.mode}
 
 
-# ---- readings: the rule as it was applied, for explain -------------------------------------
-
-#: Stands in a formatted expression for a spot that shows a value; see ``_Reader``.
-_SLOT = re.compile("\x00([0-9]+)\x00")
-
-_FLIPPED = {"=": "!=", "!=": "=", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}
-
-#: Builtins whose result is itself a node; their calls link to it rather than repeat it.
-_TABLE_BUILTINS = frozenset({"rate", "numerator", "denominator", "weight", "min_denominator",
-                             "higher_is_better"})
-
-Part = str | dict[str, Any]
-
-
-@attrs.frozen
-class _Slot:
-    """A spot in a reading that shows a value: a node's, or a result ``Node.seen`` holds."""
-
-    text: str
-    node: str | None = None  # the node's local id, when it is known from the text alone
-    seen: int | None = None  # the expression whose recorded result this is
-
-
-@attrs.frozen
-class _Template:
-    """A reading with its slots unfilled: shared by every node with the same rule, arguments
-    and branches, so that a thousand organizations format each rule only a few times."""
-
-    reading: tuple[str | _Slot, ...]
-    since: tuple[tuple[str | _Slot, ...], ...]
-
-
-class _Reader:
-    """Rewrites a rule into the expression that was actually evaluated for one node.
-
-    Parameters become their arguments, an ``if`` becomes the branch it took (its condition,
-    as it held, goes to ``since``), and every name or call that has a value gets a slot for
-    it. Aggregations are kept whole: inside them, names stand for many values.
-    """
-
-    def __init__(self, program: Program, local: dict[str, str], seen: dict[int, Any]) -> None:
-        self.program = program
-        self.local = local
-        self.seen = seen
-        self.slots: list[_Slot] = []
-        self.since: list[s.Expr | str] = []
-
-    def template(self, expr: s.Expr) -> _Template:
-        reading = self._parts(format_expr(self.applied(expr, top=True)))
-        since = tuple(self._parts(c if isinstance(c, str) else format_expr(c))
-                      for c in self.since)
-        return _Template(reading, since)
-
-    def _parts(self, text: str) -> tuple[str | _Slot, ...]:
-        pieces = _SLOT.split(text)
-        parts: list[str | _Slot] = []
-        for index, piece in enumerate(pieces):
-            if index % 2:
-                parts.append(self.slots[int(piece)])
-            elif piece:
-                parts.append(piece)
-        return tuple(parts)
-
-    def _slot(self, slot: _Slot, span: Any) -> s.Name:
-        self.slots.append(slot)
-        return s.Name((f"\x00{len(self.slots) - 1}\x00",), span=span)
-
-    def applied(self, e: s.Expr, top: bool = False) -> s.Expr:
-        """``e`` as evaluated, with slots; ``top`` when its value is the node's own."""
-        match e:
-            case s.If(condition, then, otherwise) if self.seen.get(id(e)) in ("then", "else"):
-                taken = self.seen[id(e)] == "then"
-                self.since.append(self.held(condition, taken))
-                return self.applied(then if taken else otherwise, top)
-            case s.Otherwise(value, fallback) if self.seen.get(id(e)) in ("fallback", "value"):
-                if self.seen[id(e)] == "fallback":
-                    self.since.append(s.IsScored(self.plain(value), True, span=e.span))
-                    return self.applied(fallback, top)
-                return self.applied(value, top)
-            case s.Name():
-                return self._name(e, top)
-            case s.Call():
-                return self._call(e, top)
-            case s.Binary(op, left, right):
-                return attrs.evolve(e, op="×" if op == "*" else op, left=self.applied(left),
-                                    right=self.applied(right))
-            case s.AtOrganization():
-                return self.plain(e)
-        return self._children(e, self.applied)
-
-    def held(self, e: s.Expr, holds: bool) -> s.Expr | str:
-        """The condition ``e`` stated the way it came out, so it reads as a reason."""
-        match e:
-            case s.Compare(op, left, right):
-                return attrs.evolve(e, op=op if holds else _FLIPPED[op],
-                                    left=self.applied(left), right=self.applied(right))
-            case s.IsScored(operand, negated):
-                return attrs.evolve(e, operand=self.plain(operand),
-                                    negated=negated if holds else not negated)
-            case s.Not(operand):
-                return self.held(operand, not holds)
-        answer = "yes" if holds else "no"
-        if isinstance(e, s.Name | s.Call) and self.program.refs.get(id(e)) is not None and (
-                self.program.refs[id(e)].kind != "aggregate"):
-            return f"{format_expr(self.plain(e))} is {answer}"
-        return f"({format_expr(self.applied(e))}) is {answer}"
-
-    def plain(self, e: s.Expr, bound: frozenset[str] = frozenset(),
-              constants: bool = False) -> s.Expr:
-        """``e`` with the rule's parameters replaced by its arguments; with ``constants``,
-        contract parameters get slots too (they have one value even inside a ``for each``)."""
-        match e:
-            case s.Name(parts) if len(parts) == 1 and parts[0] not in bound:
-                ref = self.program.refs.get(id(e))
-                if ref is not None and ref.kind == "local" and ref.key in self.local:
-                    return s.Name((self.local[ref.key],), span=e.span)
-                if constants and ref is not None and ref.kind == "parameter":
-                    return self._slot(_Slot(e.dotted, node=ref.key), e.span)
-                return e
-            case s.Call(for_each=s.ForEach() as clause):
-                inner = bound | {b.name for b in clause.binders}
-                call = self._children(e, lambda x: self.plain(x, inner, constants))
-                return attrs.evolve(call, for_each=attrs.evolve(
-                    call.for_each, binders=tuple(self._domain(b, bound)
-                                                 for b in call.for_each.binders)))
-        return self._children(e, lambda x: self.plain(x, bound, constants))
-
-    def _domain(self, binder: s.Binder, bound: frozenset[str]) -> s.Binder:
-        """``groups of s`` with the stratification the rule was given for ``s``, as the
-        rule's other parameters are replaced by their arguments."""
-        domain = binder.domain
-        if (isinstance(domain, s.StratificationGroups | s.FocusGroups)
-                and domain.stratification in self.local and domain.stratification not in bound):
-            return attrs.evolve(binder, domain=attrs.evolve(
-                domain, stratification=self.local[domain.stratification]))
-        return binder
-
-    def _name(self, e: s.Name, top: bool) -> s.Expr:
-        ref = self.program.refs.get(id(e))
-        if ref is None or ref.kind in ("measure", "group", "period"):
-            return e
-        if ref.kind == "local":
-            return self.plain(e)
-        if top:
-            return e
-        return self._slot(_Slot(e.dotted, node=ref.key), e.span)
-
-    def _call(self, e: s.Call, top: bool) -> s.Expr:
-        ref = self.program.refs.get(id(e))
-        plain = self.plain(e)
-        if ref is None:
-            return plain
-        if ref.kind == "aggregate":
-            whole = self.plain(e, constants=True)
-            return whole if top else self._slot(_Slot(format_expr(plain), seen=id(e)), e.span)
-        if ref.kind == "builtin" and ref.key in ("reference", "rest"):
-            chosen = self.seen.get(id(e))
-            if isinstance(chosen, Group):
-                return s.Name((chosen.label,), span=e.span)
-            return plain
-        assert isinstance(plain, s.Call)
-        if ref.kind == "builtin" and ref.key not in _TABLE_BUILTINS:
-            shown = attrs.evolve(e, args=tuple(self.applied(a) for a in e.args))
-            return shown if top else self._slot(_Slot(format_expr(plain), seen=id(e)), e.span)
-        if top:
-            return plain
-        # rate(m, reference(m, g, p), p) reads as the group the reference turned out to be.
-        args = tuple(self.applied(original) if self._is_group_choice(original) else a
-                     for original, a in zip(e.args, plain.args, strict=True))
-        text = format_expr(attrs.evolve(plain, args=args))
-        if ref.kind == "builtin":
-            return self._slot(_Slot(text, node=text), e.span)
-        return self._slot(_Slot(text, node=None, seen=id(e)), e.span)
-
-    def _is_group_choice(self, e: s.Expr) -> bool:
-        ref = self.program.refs.get(id(e)) if isinstance(e, s.Call) else None
-        return ref is not None and ref.kind == "builtin" and ref.key in ("reference", "rest")
-
-    @staticmethod
-    def _children(e: s.Expr, rewrite: Any) -> s.Expr:
-        """``e`` with each sub-expression rewritten, listed domains included."""
-        changes: dict[str, Any] = {}
-        for field in attrs.fields(type(e)):
-            value = getattr(e, field.name)
-            if field.name == "callee" or value is None:
-                continue
-            if isinstance(value, s.Expr):
-                changes[field.name] = rewrite(value)
-            elif isinstance(value, tuple) and value and isinstance(value[0], s.Expr):
-                changes[field.name] = tuple(rewrite(v) for v in value)
-            elif isinstance(value, s.Listed):
-                changes[field.name] = attrs.evolve(value, items=tuple(map(rewrite, value.items)))
-            elif isinstance(value, s.ForEach):
-                binders = tuple(
-                    attrs.evolve(b, domain=attrs.evolve(
-                        b.domain, items=tuple(map(rewrite, b.domain.items))))
-                    if isinstance(b.domain, s.Listed) else b
-                    for b in value.binders
-                )
-                where = rewrite(value.where) if value.where is not None else None
-                changes[field.name] = attrs.evolve(value, binders=binders, where=where)
-        return attrs.evolve(e, **changes) if changes else e
-
-
-def _one_line(span: Span) -> str:
-    return " ".join(span.text.split())
-
-
-def _decisions(expr: s.Expr) -> list[int]:
-    """Ids of the expressions whose outcome decides how ``expr`` reads: each ``if`` and
-    ``otherwise``, and each call that picks a group, outside aggregations."""
-    found: list[int] = []
-    stack: list[Any] = [expr]
-    while stack:
-        e = stack.pop()
-        if isinstance(e, s.If | s.Otherwise):
-            found.append(id(e))
-        elif isinstance(e, s.Call):
-            if e.for_each is not None:
-                continue
-            if e.callee.dotted in ("reference", "rest"):
-                found.append(id(e))
-        elif isinstance(e, s.AtOrganization):
-            continue
-        stack.extend(v for v in attrs.astuple(e, recurse=False) if isinstance(v, s.Expr))
-        stack.extend(v for value in attrs.astuple(e, recurse=False) if isinstance(value, tuple)
-                     for v in value if isinstance(v, s.Expr))
-    return found
+def _one_line(span: Span | None) -> str:
+    return " ".join(span.text.split()) if span is not None else ""
 
 
 @attrs.frozen
 class _Rule:
-    """What every node of one rule (at one span) shares in the trace."""
+    """What every derivation of one rule (at one span) shares in the trace."""
 
     static: dict[str, Any]  # kind, name, params, expr, rounded, at
     params: tuple[str, ...]
     #: The expression evaluated and the conditions known to hold, or None for a schedule
-    #: (whose tier is per node) or a node without a rule to read (a table value).
-    applied: tuple[s.Expr, tuple[s.Expr | str, ...]] | None
-    schedule: s.Schedule | None = None
+    #: (whose tier is per value) or a value without a rule to read (a table value).
+    applied: tuple[p.Expr, tuple[p.Expr | str, ...]] | None
+    schedule: p.Rule | None = None
 
 
 class Encoder:
-    """Encodes nodes for one trace (or one report), working out what nodes of one rule
-    share only once: ``Encoder(program).node(node, organization)``."""
+    """Encodes derivations for one trace (or one report), working out what values of one
+    rule share only once: ``Encoder(program).node(derivation, organization)``."""
 
-    def __init__(self, program: Program) -> None:
+    def __init__(self, program: p.Program) -> None:
         self.program = program
         self.rules: dict[tuple[str, str, int], _Rule] = {}
         self.decisions: dict[int, list[int]] = {}
-        self.templates: dict[tuple[int, tuple[str, ...], tuple[Any, ...]], _Template] = {}
+        self.templates: dict[tuple[int, tuple[str, ...], tuple[Any, ...]], Template] = {}
+        self.labels: dict[Key, str] = {}
+        self.peer_sites = {e.site: e for rule in program.rules.values()
+                           for part in _parts(rule) for e in p.walk(part)
+                           if isinstance(e, p.Aggregate) and e.site in program.peer_aggregates}
 
-    def node(self, node: Node, viewer: str) -> dict[str, Any]:
+    # ---- ids ------------------------------------------------------------------------------
+
+    def shared(self, key: Key) -> bool:
+        """Whether a value is a constant of the contract (a parameter, a measure's weight, a
+        rule that reads no rows), written in every section that uses it."""
+        program = self.program
+        return not key.org and (key.name in program.parameters or key.name in _MEASURE_FACTS
+                                or key.name in program.constant_rules)
+
+    def peer_id(self, key: Key) -> str:
+        """A value's id in ``peers``."""
+        if key.org:
+            return f"{key.org}::{key.id}"
+        if key.name.startswith("@"):
+            label = self.labels.get(key)
+            if label is None:
+                aggregate = self.peer_sites[int(key.name[1:])]
+                names = self.program.peer_aggregates[aggregate.site]
+                label = self.labels[key] = format_expr(substituted(
+                    aggregate, {n: display(v) for n, v in zip(names, key.args, strict=True)}))
+            return label
+        return key.id
+
+    def id(self, key: Key, viewer: str | None) -> str:
+        """How the section of ``viewer`` (an organization, or None for ``peers``) names a
+        value."""
+        if self.shared(key) or (viewer is not None and key.org == viewer):
+            return key.id
+        return self.peer_id(key) if viewer is None else PEERS + self.peer_id(key)
+
+    def in_section(self, key: Key, viewer: str | None) -> bool:
+        """Whether a value is written in the section of ``viewer``."""
+        return viewer is None or self.shared(key) or key.org == viewer
+
+    # ---- one value ------------------------------------------------------------------------
+
+    def node(self, node: Derivation, viewer: str | None) -> dict[str, Any]:
         rule = self._rule(node)
         encoded = dict(rule.static)
-        encoded["args"] = list(node.args)
+        if node.key.name.startswith("@"):
+            encoded["name"] = self.peer_id(node.key)
+        encoded["args"] = [display(a) for a in node.key.args]
         encoded["value"] = encode_value(node.value)
-        encoded["uses"] = _local_ids(node.uses, viewer)
+        encoded["uses"] = [self.id(u, viewer) for u in node.uses]
         applied = rule.applied
         if rule.schedule is not None:
             applied = self._tier(rule.schedule, node)
@@ -342,73 +172,80 @@ class Encoder:
             encoded["citation"] = node.citation
         if node.note:
             encoded["note"] = node.note
-        if node.org not in ("", viewer):
+        if node.org and node.org != viewer:
             encoded["org"] = node.org
         return encoded
 
-    def _rule(self, node: Node) -> _Rule:
-        key = (node.kind, node.name, id(node.span))
+    def _rule(self, node: Derivation) -> _Rule:
+        key = (node.kind, node.key.name, node.span.start if node.span is not None else -1)
         rule = self.rules.get(key)
         if rule is None:
             rule = self.rules[key] = self._new_rule(node)
         return rule
 
-    def _new_rule(self, node: Node) -> _Rule:
-        static: dict[str, Any] = {"kind": node.kind, "name": node.name}
-        if node.span is not None:
-            static["at"] = node.span.location()
+    def _new_rule(self, node: Derivation) -> _Rule:
+        static: dict[str, Any] = {"kind": node.kind, "name": node.key.name}
         span = node.span
+        if span is not None:
+            static["at"] = span.location()
         if node.kind == "parameter":
-            declaration = self.program.parameters[node.name].declaration
-            chosen = declaration.value if span == declaration.span else next(
-                (a.value for a in declaration.amendments if a.span == span), None)
+            info = self.program.parameters[node.key.name]
+            chosen = info.value if span == info.span else next(
+                (a.value for a in info.amendments if a.span == span), None)
             static["expr"] = _one_line(chosen.span if chosen is not None else span)
-            readable = chosen is not None and not isinstance(chosen, s.Literal | s.Negate)
+            readable = chosen is not None and not isinstance(chosen.syntax,
+                                                             s.Literal | s.Negate)
             return _Rule(static, (), (chosen, ()) if readable and chosen else None)
-        callable_ = self.program.callables.get(node.name)
-        if node.kind in ("input", "measure") or callable_ is None:
-            static["expr"] = _one_line(span) if span is not None else ""
+        if node.kind == "peers":
+            aggregate = self.peer_sites[int(node.key.name[1:])]
+            static["expr"] = _one_line(span)
+            names = self.program.peer_aggregates[aggregate.site]
+            return _Rule(static, names, (aggregate, ()))
+        rule = self.program.rules.get(node.key.name)
+        if node.kind in ("input", "measure") or rule is None:
+            static["expr"] = _one_line(span)
             return _Rule(static, (), None)
-        params = tuple(p.name for p in callable_.params)
+        params = tuple(q.name for q in rule.params)
         if params:
             static["params"] = list(params)
-        declaration = callable_.declaration
-        if isinstance(declaration, s.Schedule):
-            static["expr"] = _one_line(declaration.span)
-            return _Rule(static, params, None, declaration)
-        if isinstance(declaration, s.Output) and declaration.rounding.places is not None:
-            static["rounded"] = declaration.rounding.span.text
-        for exception in declaration.exceptions:
+        if rule.kind == "schedule":
+            static["expr"] = _one_line(rule.span)
+            return _Rule(static, params, None, rule)
+        if rule.rounding is not None and rule.rounding.places is not None:
+            static["rounded"] = rule.rounding.span.text
+        for exception in rule.exceptions:
             if span == exception.span:
                 static["expr"] = _one_line(exception.span)
                 return _Rule(static, params, (exception.value, (exception.condition,)))
-        text = _one_line(declaration.body.span)
-        if isinstance(declaration, s.Output):
-            text += ", " + _one_line(declaration.rounding.span)
+        assert rule.body is not None
+        text = _one_line(rule.body.span)
+        if rule.rounding is not None:
+            text += ", " + _one_line(rule.rounding.span)
         static["expr"] = text
-        return _Rule(static, params, (declaration.body, ()))
+        return _Rule(static, params, (rule.body, ()))
 
     @staticmethod
-    def _tier(schedule: s.Schedule, node: Node) -> tuple[s.Expr, tuple[str, ...]] | None:
+    def _tier(schedule: p.Rule, node: Derivation) -> tuple[p.Expr, tuple[str, ...]] | None:
         seen = node.seen or {}
-        chosen = next((t for t in schedule.tiers if seen.get(id(t)) == "tier"), None)
+        chosen = next((t for t in schedule.tiers if seen.get(t.site) == "tier"), None)
         if chosen is None:
             return None
-        return chosen.value, (f"{node.args[0]} is {chosen.range.span.text}",)
+        return chosen.value, (f"{display(node.key.args[0])} is {chosen.text}",)
 
-    def _reading(self, node: Node, viewer: str, params: tuple[str, ...],
-                 applied: tuple[s.Expr, tuple[s.Expr | str, ...]],
+    def _reading(self, node: Derivation, viewer: str | None, params: tuple[str, ...],
+                 applied: tuple[p.Expr, tuple[p.Expr | str, ...]],
                  encoded: dict[str, Any]) -> None:
         """Add ``reading`` and ``since``: the rule as applied, with slots for values."""
         expr, conditions = applied
-        decisions = self.decisions.get(id(expr))
-        if decisions is None:
-            decisions = self.decisions[id(expr)] = _decisions(expr)
+        found = self.decisions.get(expr.site)
+        if found is None:
+            found = self.decisions[expr.site] = decisions(expr)
         seen = node.seen or {}
-        key = (id(expr), node.args, tuple(seen.get(d) for d in decisions))
+        args = tuple(display(a) for a in node.key.args)
+        key = (expr.site, args, tuple(seen.get(d) for d in found))
         template = self.templates.get(key)
         if template is None:
-            reader = _Reader(self.program, dict(zip(params, node.args, strict=False)), seen)
+            reader = Reader(dict(zip(params, args, strict=False)), seen)
             reader.since.extend(c if isinstance(c, str) else reader.held(c, True)
                                 for c in conditions)
             template = self.templates[key] = reader.template(expr)
@@ -416,27 +253,28 @@ class Encoder:
         if template.since:
             encoded["since"] = [self._fill(c, node, viewer) for c in template.since]
 
-    @staticmethod
-    def _fill(parts: tuple[str | _Slot, ...], node: Node, viewer: str) -> list[Part]:
+    def _fill(self, parts: tuple[str | Slot, ...], node: Derivation, viewer: str | None
+              ) -> list[Part]:
         filled: list[Part] = []
         seen = node.seen or {}
+        by_id: dict[str, Key] | None = None
         for part in parts:
             if isinstance(part, str):
                 filled.append(part)
                 continue
             link: str | None = None
             encoded: dict[str, Any] | None = None
-            if part.seen is not None:
-                outcome = seen.get(part.seen)
-                if isinstance(outcome, str):
-                    link = _local_id(f"{node.org}\x1f{outcome}", viewer)
-                elif outcome is not None and outcome is not VARIED:
-                    encoded = {"text": part.text, "value": encode_value(outcome)}
+            outcome = seen.get(part.seen) if part.seen is not None else None
+            if isinstance(outcome, Key):
+                link = self.id(outcome, viewer)
+            elif outcome is not None and outcome is not VARIED and not isinstance(outcome, str):
+                encoded = {"text": part.text, "value": encode_value(outcome)}
             elif part.node is not None:
-                for candidate in (f"{node.org}\x1f{part.node}", f"\x1f{part.node}"):
-                    if candidate in node.uses:
-                        link = _local_id(candidate, viewer)
-                        break
+                if by_id is None:
+                    by_id = {u.id: u for u in node.uses if not u.org or u.org == node.org}
+                used = by_id.get(part.node)
+                if used is not None:
+                    link = self.id(used, viewer)
             if link is not None:
                 # The text is left out where it is the id itself: most slots, a third of
                 # a large trace.
@@ -446,73 +284,155 @@ class Encoder:
         return filled
 
 
-def _local_ids(uses: dict[str, None], viewer: str) -> list[str]:
-    """Use ids as the viewer's trace names them: its own and shared nodes by local id."""
-    own = viewer + "\x1f"
-    cut = len(own)
-    return [u[cut:] if u.startswith(own) else u[1:] if u.startswith("\x1f")
-            else u.replace("\x1f", "::", 1) for u in uses]
+def _parts(rule: p.Rule) -> Iterable[p.Expr]:
+    if rule.body is not None:
+        yield rule.body
+    for exception in rule.exceptions:
+        yield exception.value
+        yield exception.condition
+    for tier in rule.tiers:
+        yield tier.value
 
 
-def _local_id(global_id: str, viewer: str) -> str:
-    org, _, local = global_id.partition("\x1f")
-    return local if org in ("", viewer) else f"{org}::{local}"
+# ---- the document ---------------------------------------------------------------------------
 
 
-def _encode_outputs(settlement: Settlement) -> dict[str, Any]:
+def _outputs(settlement: Settlement, encoder: Encoder) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for name, value in settlement.outputs.items():
-        node = settlement.output_nodes[name]
+        key = settlement.keys[name]
         if isinstance(value, dict):
-            assert isinstance(node, dict)
-            result[name] = {k: {"node": node[k], "value": encode_value(v)}
-                            for k, v in value.items()}
+            assert isinstance(key, dict)
+            result[name] = {k: {"node": encoder.id(key[k], settlement.org),
+                                "value": encode_value(v)} for k, v in value.items()}
         else:
-            assert isinstance(node, str)
-            result[name] = {"node": node, "value": encode_value(value)}
+            assert isinstance(key, Key)
+            result[name] = {"node": encoder.id(key, settlement.org),
+                            "value": encode_value(value)}
     return result
 
 
-def build(program: Program, tables: TableSet, evaluator: Evaluator,
-          settlements: list[Settlement], overrides: dict[str, str],
-          org_filter: tuple[str, ...] | None = None) -> dict[str, Any]:
-    """The whole trace of one run as plain JSON data; ``org_filter`` is the organizations
-    asked for by name, or None when every organization was settled."""
-    organizations: dict[str, Any] = {}
-    encoder = Encoder(program)
-    for settlement in settlements:
-        roots: list[str] = []
-        for node in settlement.output_nodes.values():
-            roots.extend(node.values() if isinstance(node, dict) else [node])
-        nodes = evaluator.reachable(settlement.org, roots)
-        organizations[settlement.org] = {
-            "outputs": _encode_outputs(settlement),
-            "nodes": {
-                trace_id: encoder.node(node, settlement.org)
-                for trace_id, node in nodes.items()
+def _roots(settlement: Settlement) -> list[Key]:
+    roots: list[Key] = []
+    for key in settlement.keys.values():
+        roots.extend(key.values() if isinstance(key, dict) else [key])
+    return roots
+
+
+class TraceWriter:
+    """Writes the trace of a run while it settles: ``begin``, then ``add`` each
+    organization's settlement in order, then ``end``. The evaluator must record derivations;
+    each organization's are released once written."""
+
+    def __init__(self, program: p.Program, tables: TableSet, evaluator: Evaluator,
+                 overrides: dict[str, str], org_filter: tuple[str, ...] | None,
+                 stream: IO[str]) -> None:
+        self.program = program
+        self.tables = tables
+        self.evaluator = evaluator
+        self.overrides = overrides
+        self.org_filter = org_filter
+        self.stream = stream
+        self.encoder = Encoder(program)
+        self.peers: dict[str, dict[str, Any]] = {}
+        self.first = True
+
+    def header(self) -> dict[str, Any]:
+        modules = [{"path": m.source.path, "sha256": m.source.sha256}
+                   for m in self.program.modules[1:]]
+        as_of = self.evaluator.as_of
+        return {
+            "format": FORMAT,
+            "eqlang_version": __version__,
+            "contract": {
+                "path": self.program.main.source.path,
+                "sha256": self.program.main.source.sha256,
+                "modules": sorted(modules, key=lambda m: m["path"]),
             },
+            "tables": [{"path": table.path, "sha256": table.sha256, "rows": len(table.rows)}
+                       for table in self.tables.tables],
+            "overrides": dict(sorted(self.overrides.items())),
+            "as_of": as_of.isoformat() if as_of else None,
+            "org_filter": list(self.org_filter) if self.org_filter is not None else None,
         }
-    modules = [
-        {"path": m.source.path, "sha256": m.source.sha256}
-        for m in program.modules[1:]
-    ]
-    return {
-        "format": FORMAT,
-        "eqlang_version": __version__,
-        "contract": {
-            "path": program.main.source.path,
-            "sha256": program.main.source.sha256,
-            "modules": sorted(modules, key=lambda m: m["path"]),
-        },
-        "tables": [
-            {"path": table.path, "sha256": table.sha256, "rows": len(table.rows)}
-            for table in tables.tables
-        ],
-        "overrides": dict(sorted(overrides.items())),
-        "as_of": evaluator.as_of.isoformat() if evaluator.as_of else None,
-        "org_filter": list(org_filter) if org_filter is not None else None,
-        "organizations": organizations,
-    }
+
+    def begin(self) -> None:
+        # Keys are written in sorted order, as `dumps` writes a whole document: those
+        # before "organizations" first, the organizations as they settle, then the rest.
+        header = self.header()
+        for name in ("as_of", "contract", "eqlang_version", "format", "org_filter"):
+            self.stream.write(("{" if name == "as_of" else ",") + _json(name) + ":"
+                              + _json(header[name]))
+        self.stream.write(',"organizations":{')
+
+    def section(self, settlement: Settlement) -> dict[str, Any]:
+        """One organization's section, and what it adds to ``peers``."""
+        org = settlement.org
+        derivations = self.evaluator.derivations
+        encoder = self.encoder
+        nodes: dict[str, Any] = {}
+        peers: list[Key] = []
+        stack = list(reversed(_roots(settlement)))
+        seen: set[Key] = set()
+        while stack:
+            key = stack.pop()
+            if key in seen:
+                continue
+            seen.add(key)
+            if not encoder.in_section(key, org):
+                peers.append(key)
+                continue
+            derivation = derivations[key]
+            nodes[key.id] = encoder.node(derivation, org)
+            stack.extend(reversed(list(derivation.uses)))
+        self._peers(peers)
+        return {"outputs": _outputs(settlement, encoder), "nodes": nodes}
+
+    def _peers(self, roots: list[Key]) -> None:
+        derivations = self.evaluator.derivations
+        stack = list(reversed(roots))
+        while stack:
+            key = stack.pop()
+            name = self.encoder.peer_id(key) if not self.encoder.shared(key) else key.id
+            if name in self.peers:
+                continue
+            derivation = derivations[key]
+            self.peers[name] = self.encoder.node(derivation, None)
+            stack.extend(reversed(list(derivation.uses)))
+
+    def add(self, settlement: Settlement) -> None:
+        section = self.section(settlement)
+        self.stream.write(("" if self.first else ",") + _json(settlement.org) + ":"
+                          + _json(section))
+        self.first = False
+        self.evaluator.release(settlement.org)
+
+    def end(self) -> None:
+        header = self.header()
+        self.stream.write("}")
+        self.stream.write(',"overrides":' + _json(header["overrides"]))
+        self.stream.write(',"peers":' + _json(self.peers))
+        self.stream.write(',"tables":' + _json(header["tables"]) + "}\n")
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def build(program: p.Program, tables: TableSet, evaluator: Evaluator,
+          settlements: Iterable[Settlement], overrides: dict[str, str],
+          org_filter: tuple[str, ...] | None = None) -> dict[str, Any]:
+    """The whole trace of one run as plain JSON data (as ``TraceWriter`` writes it, for
+    the Python API); ``org_filter`` is the organizations asked for by name, or None when
+    every organization was settled."""
+    writer = TraceWriter(program, tables, evaluator, overrides, org_filter, _Discard())
+    organizations = {st.org: writer.section(st) for st in settlements}
+    return {**writer.header(), "organizations": organizations, "peers": writer.peers}
+
+
+class _Discard:
+    def write(self, text: str) -> int:
+        return len(text)
 
 
 def dumps(trace: dict[str, Any]) -> str:
@@ -522,74 +442,3 @@ def dumps(trace: dict[str, Any]) -> str:
     pure-Python encoder and take several times longer.
     """
     return json.dumps(trace, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n"
-
-
-def refuse_inputs(path: str | Path, inputs: list[str | Path]) -> None:
-    """Raise ``EqlangError`` (E0603) if writing ``path`` would replace one of ``inputs``,
-    and ``OSError`` if it cannot be written at all (a directory, a missing folder): checked
-    before the work, not after.
-
-    Paths are compared as files, not as text: ``./t.csv``, a link to it and a hard link
-    are the same table.
-    """
-    target = Path(path)
-    if target.is_dir():
-        raise OSError(f"{path} is a directory; name a file to write")
-    parent = target.parent if str(target.parent) else Path(".")
-    if not parent.is_dir():
-        raise OSError(f"cannot write {path}: there is no directory {parent}")
-    if not target.exists():
-        return
-    for other in inputs:
-        try:
-            same = os.path.samefile(target, other)
-        except OSError:
-            continue  # an input that is not a file on disk (a standard library name)
-        if same:
-            raise EqlangError(Diagnostic(
-                "E0603", f"refusing to overwrite the input file {other} with the output",
-                None, path=str(path),
-                hint="write the trace to a new file, for example --trace trace.json"))
-
-
-def write_atomic(path: str | Path, text: str, protected: list[str | Path] | None = None) -> None:
-    """Write through a temporary file and a rename, so a reader never sees half a file.
-
-    ``protected`` lists input paths that must never be overwritten. The file gets the
-    permissions a newly created file gets (0666 less the umask), or keeps those of the file
-    it replaces, not the owner-only ones of a temporary file. Through a symbolic link, the
-    file it names is rewritten and the link stays.
-    """
-    refuse_inputs(path, list(protected or []))
-    target = Path(path)
-    target = target.resolve() if target.is_symlink() else target
-    directory = target.parent if str(target.parent) else Path(".")
-    try:
-        mode = stat.S_IMODE(target.stat().st_mode)
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
-                                             dir=directory)
-    except OSError as error:
-        raise _unwritable(path, error) from None
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, target)
-    except BaseException as error:
-        Path(temporary).unlink(missing_ok=True)
-        if isinstance(error, OSError):
-            raise _unwritable(path, error) from None
-        raise
-
-
-def _unwritable(path: str | Path, error: OSError) -> OSError:
-    """The failure to write ``path``, named by the path asked for: the temporary file's
-    name would only puzzle the reader."""
-    return OSError(f"cannot write {path}: {error.strerror or error}")

@@ -1,0 +1,568 @@
+"""The checked program: what checking gives and every backend interprets.
+
+A ``Program`` holds a contract and its modules as data of its own: each declaration with
+its parameters and type, each expression a small frozen node that carries its type (with
+its unit), its source span, the syntax it was read from, and a ``site`` number unique in
+the program. Names are resolved already: a reference to a parameter is a ``Parameter``
+node holding the parameter's key, a call of a definition a ``Call`` holding the rule's key,
+a loop variable a ``Local``. No backend looks a name up or infers a type again.
+
+Checking builds the program in passes (``eqlang.check``): names give nodes whose type is
+``UNTYPED``, types fill it in. A contract with errors still gives a program, in which what
+could not be resolved or typed is an ``Invalid`` node of type ``ERROR``: editors read it,
+backends refuse it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from eqlang.core.values import Value
+from eqlang.syntax import ast as s
+from eqlang.syntax.modules import LoadedModule
+from eqlang.syntax.source import Span
+
+#: The type of a node before the types pass has seen it.
+UNTYPED = "?"
+#: The type of a node that could not be resolved or typed; it hides follow-on errors.
+ERROR = "error"
+
+
+def _meta(default: Any = None) -> Any:
+    return attrs.field(default=default, eq=False, kw_only=True, repr=False)
+
+
+def _type() -> Any:
+    return attrs.field(default=UNTYPED, kw_only=True)
+
+
+# ---- expressions ------------------------------------------------------------------------
+# Every expression has ``type``, and, left out of equality so that two nodes that mean the
+# same compare equal wherever they were written, ``span``, ``site`` and ``syntax``.
+
+
+@attrs.frozen
+class _Node:
+    """What every expression has: its type (``UNTYPED`` until the types pass), and, left out
+    of equality, its span, its site and the syntax it was read from."""
+
+    type: str = _type()
+    span: Span | None = _meta()
+    site: int = _meta(0)
+    syntax: Any = _meta()
+
+
+@attrs.frozen
+class Const(_Node):
+    """A constant: a literal, a measure, group, period or stratification named outright,
+    ``ALL``, a rounding mode."""
+
+    value: Value
+
+
+@attrs.frozen
+class Unscored(_Node):
+    """``not scored because "..."``."""
+
+    reason: str
+
+
+@attrs.frozen
+class Local(_Node):
+    """A parameter of the rule being evaluated, or a ``for each`` variable."""
+
+    name: str
+
+
+@attrs.frozen
+class Parameter(_Node):
+    """A contract parameter, by its key (``plan.pool`` for a module's)."""
+
+    key: str
+
+
+@attrs.frozen
+class Call(_Node):
+    """A definition, output or schedule applied to arguments (none, for a name used alone)."""
+
+    rule: str
+    args: tuple[Expr, ...]
+
+
+@attrs.frozen
+class Builtin(_Node):
+    """A builtin function applied to arguments; ``eqlang.core.builtins`` declares each."""
+
+    name: str
+    args: tuple[Expr, ...]
+
+
+@attrs.frozen
+class Measures:
+    """The contract's own measures, in the order declared."""
+
+    span: Span | None = _meta()
+
+
+@attrs.frozen
+class Organizations:
+    """Every organization in the measure tables."""
+
+    span: Span | None = _meta()
+
+
+@attrs.frozen
+class Groups:
+    """The groups (or focus groups) of a stratification: one of the contract's, named
+    outright (``stratification``), or the one a parameter of type stratification holds
+    (``local``)."""
+
+    stratification: str | None
+    local: str | None
+    focus: bool
+    span: Span | None = _meta()
+
+
+@attrs.frozen
+class Listed:
+    items: tuple[Expr, ...]
+    span: Span | None = _meta()
+
+
+Domain = Measures | Organizations | Groups | Listed
+
+
+@attrs.frozen
+class Binder:
+    name: str
+    domain: Domain
+    type: str = _type()
+    span: Span | None = _meta()
+
+
+@attrs.frozen
+class Aggregate(_Node):
+    """``function(value [weighted by weight] for each binders [where ...] [, not scored:
+    policy])``; ``share`` is a percentile's first argument."""
+
+    function: str
+    binders: tuple[Binder, ...]
+    value: Expr
+    where: Expr | None = None
+    weight: Expr | None = None
+    share: Expr | None = None
+    policy: str = "propagate"
+
+
+@attrs.frozen
+class Arithmetic(_Node):
+    """``+ - * /``."""
+
+    op: str
+    left: Expr
+    right: Expr
+
+
+@attrs.frozen
+class Negate(_Node):
+    operand: Expr
+
+
+@attrs.frozen
+class Compare(_Node):
+    op: str
+    left: Expr
+    right: Expr
+
+
+@attrs.frozen
+class Not(_Node):
+    operand: Expr
+
+
+@attrs.frozen
+class And(_Node):
+    left: Expr
+    right: Expr
+
+
+@attrs.frozen
+class Or(_Node):
+    left: Expr
+    right: Expr
+
+
+@attrs.frozen
+class If(_Node):
+    condition: Expr
+    then: Expr
+    otherwise: Expr
+
+
+@attrs.frozen
+class Otherwise(_Node):
+    """``value otherwise fallback``: the fallback stands in when the value is not scored."""
+
+    value: Expr
+    fallback: Expr
+
+
+@attrs.frozen
+class Because(_Node):
+    """A value with the reason a reader should see next to it."""
+
+    value: Expr
+    reason: str
+
+
+@attrs.frozen
+class IsScored(_Node):
+    operand: Expr
+    negated: bool
+
+
+@attrs.frozen
+class MemberOf(_Node):
+    element: Expr
+    domain: Domain
+
+
+@attrs.frozen
+class At(_Node):
+    """``value at organization``: the value as it is for another organization."""
+
+    value: Expr
+    organization: Expr
+
+
+@attrs.frozen
+class Invalid(_Node):
+    """What could not be resolved or typed; found only in a program with errors.
+
+    ``parts`` are the sub-expressions that could be resolved, kept so that their own
+    errors are found too; ``not_callable`` a value written as if it could be called.
+    """
+
+    parts: tuple[Expr, ...] = ()
+    not_callable: Expr | None = None
+    type: str = attrs.field(default=ERROR, kw_only=True)
+
+
+Expr = (
+    Const | Unscored | Local | Parameter | Call | Builtin | Aggregate | Arithmetic | Negate
+    | Compare | Not | And | Or | If | Otherwise | Because | IsScored | MemberOf | At | Invalid
+)
+
+#: The fields of each expression class that hold sub-expressions, in evaluation order.
+_CHILDREN: dict[type, tuple[str, ...]] = {
+    Call: ("args",), Builtin: ("args",), Arithmetic: ("left", "right"), Negate: ("operand",),
+    Compare: ("left", "right"), Not: ("operand",), And: ("left", "right"),
+    Or: ("left", "right"), If: ("condition", "then", "otherwise"),
+    Otherwise: ("value", "fallback"), Because: ("value",), IsScored: ("operand",),
+    At: ("value", "organization"), Invalid: ("parts",),
+}
+
+
+def children(e: Expr) -> list[Expr]:
+    """The sub-expressions of ``e``, those of its domains and filters included."""
+    if isinstance(e, Aggregate):
+        found = [item for b in e.binders for item in domain_items(b.domain)]
+        found.extend(x for x in (e.share, e.where, e.value, e.weight) if x is not None)
+        return found
+    if isinstance(e, MemberOf):
+        return [e.element, *domain_items(e.domain)]
+    found: list[Expr] = []
+    if isinstance(e, Invalid) and e.not_callable is not None:
+        found.append(e.not_callable)
+    for name in _CHILDREN.get(type(e), ()):
+        value = getattr(e, name)
+        if isinstance(value, tuple):
+            found.extend(value)
+        else:
+            found.append(value)
+    return found
+
+
+def domain_items(d: Domain) -> tuple[Expr, ...]:
+    return d.items if isinstance(d, Listed) else ()
+
+
+def walk(e: Expr) -> list[Expr]:
+    """``e`` and every expression below it, parents before children."""
+    found: list[Expr] = []
+    stack = [e]
+    while stack:
+        current = stack.pop()
+        found.append(current)
+        stack.extend(reversed(children(current)))
+    return found
+
+
+# ---- declarations -----------------------------------------------------------------------
+
+
+@attrs.frozen
+class Param:
+    name: str
+    type: str
+    span: Span | None = _meta()
+
+
+@attrs.frozen
+class Exception_:
+    """``except VALUE when CONDITION``: a more specific rule that overrides the general one."""
+
+    value: Expr
+    condition: Expr
+    citation: str | None
+    span: Span | None = _meta()
+    site: int = _meta(0)
+
+
+@attrs.frozen
+class Tier:
+    """One tier of a schedule: its range as magnitudes (percent and points as fractions;
+    an open end is infinite) and the value it pays."""
+
+    low: Decimal
+    low_closed: bool
+    high: Decimal
+    high_closed: bool
+    value: Expr
+    text: str
+    span: Span | None = _meta()
+    site: int = _meta(0)
+
+
+@attrs.frozen
+class Range:
+    """A schedule's domain, as magnitudes."""
+
+    low: Decimal
+    low_closed: bool
+    high: Decimal
+    high_closed: bool
+    span: Span | None = _meta()
+
+
+@attrs.frozen
+class Rule:
+    """A definition, output or schedule. ``body`` is None for a schedule, which pays by
+    ``tiers``; ``rounding`` is an output's."""
+
+    key: str
+    name: str
+    kind: str
+    params: tuple[Param, ...]
+    type: str
+    body: Expr | None
+    exceptions: tuple[Exception_, ...] = ()
+    rounding: s.Rounding | None = None
+    tiers: tuple[Tier, ...] = ()
+    domain: Range | None = None
+    citation: str | None = None
+    module: str = ""
+    span: Span | None = _meta()
+    declaration: Any = _meta()
+
+    @property
+    def site(self) -> int:
+        """The site that stands for the rule itself, in coverage: its body's."""
+        return self.body.site if self.body is not None else self.tiers[0].site
+
+
+@attrs.frozen
+class Amendment:
+    value: Expr
+    effective: datetime.date
+    citation: str | None
+    span: Span | None = _meta()
+
+
+@attrs.frozen
+class ParameterRule:
+    """A contract parameter: a constant fixed when the contract is signed, perhaps amended."""
+
+    key: str
+    name: str
+    type: str
+    value: Expr
+    amendments: tuple[Amendment, ...]
+    citation: str | None
+    module: str = ""
+    span: Span | None = _meta()
+    type_span: Span | None = _meta()
+    declaration: Any = _meta()
+
+
+@attrs.frozen
+class Always:
+    claim: Expr
+    condition: Expr | None
+
+
+@attrs.frozen
+class Never:
+    """``VALUE never CHANGE when INPUT MOTION`` (see ``eqlang.syntax.ast.Never``)."""
+
+    value: Expr
+    change: str
+    moved: Expr
+    motion: str
+
+
+@attrs.frozen
+class Invariant:
+    title: str
+    claim: Always | Never
+    binders: tuple[Binder, ...]
+    span: Span | None = _meta()
+    declaration: Any = _meta()
+
+
+@attrs.frozen
+class MeasureInfo:
+    code: str
+    title: str | None
+    higher_is_better: bool | None
+    weight: Decimal | None
+    min_denominator: Decimal | None
+    doc: tuple[str, ...]
+    span: Span
+
+
+@attrs.frozen
+class StratificationInfo:
+    name: str
+    groups: tuple[str, ...]
+    #: Each group's name -> its spelling in measure tables.
+    spellings: dict[str, str]
+    reference: s.Reference | None
+    focus: tuple[str, ...]
+    span: Span
+
+
+@attrs.frozen
+class Override:
+    """A parameter's value given for one run (``--set``, an example's ``set``): a literal."""
+
+    value: Value
+    text: str
+    span: Span | None = None
+
+
+# ---- the symbol index ---------------------------------------------------------------------
+
+
+@attrs.frozen
+class Symbol:
+    """A declared name: where it is declared, what it is, and its documentation.
+
+    ``key`` is unique in the program: a rule's or parameter's key (``plan.pool``), a
+    measure's code, ``group:NAME``, ``period:NAME``, ``stratification:NAME`` or
+    ``module:ALIAS`` (per importing module), and ``RULE#NAME`` for a rule's parameter.
+    """
+
+    key: str
+    name: str
+    kind: str
+    span: Span | None
+    type: str = UNTYPED
+    doc: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class Use:
+    """A name written in a contract, and the symbol it refers to."""
+
+    span: Span
+    key: str
+
+
+@attrs.frozen
+class Symbols:
+    declarations: dict[str, Symbol] = attrs.Factory(dict)
+    uses: tuple[Use, ...] = ()
+
+    def at(self, path: str, line: int, column: int) -> Symbol | None:
+        """The symbol declared or used at a position, if any."""
+        for use in self.uses:
+            if _covers(use.span, path, line, column):
+                return self.declarations.get(use.key)
+        for symbol in self.declarations.values():
+            if symbol.span is not None and _covers(symbol.span, path, line, column):
+                return symbol
+        return None
+
+    def references(self, key: str) -> list[Span]:
+        """Every place the symbol is written: its declaration first, then its uses."""
+        symbol = self.declarations.get(key)
+        found = [symbol.span] if symbol is not None and symbol.span is not None else []
+        found.extend(use.span for use in self.uses if use.key == key)
+        return found
+
+
+def _covers(span: Span, path: str, line: int, column: int) -> bool:
+    if span.source.path != path or not 1 <= line <= span.source.line_count:
+        return False
+    start_line, start_column = span.source.position(span.start)
+    end_line, end_column = span.source.position(span.end)
+    return (start_line, start_column) <= (line, column) <= (end_line, end_column)
+
+
+# ---- the program ------------------------------------------------------------------------
+
+
+@attrs.frozen(eq=False)
+class Program:
+    """A checked contract: everything a backend needs, already resolved and typed."""
+
+    main: LoadedModule
+    modules: tuple[LoadedModule, ...]
+    header: s.ContractHeader | None
+    periods: dict[str, str]
+    provider: str | None
+    measures: dict[str, MeasureInfo]
+    #: The measures the contract itself declares, in its order: what `measures` ranges over.
+    contract_measures: tuple[str, ...]
+    stratifications: dict[str, StratificationInfo]
+    #: Each group of the contract's stratifications -> its stratification.
+    group_strata: dict[str, str]
+    parameters: dict[str, ParameterRule]
+    rules: dict[str, Rule]
+    outputs: tuple[str, ...]
+    settled_as_of: datetime.date | None
+    invariants: tuple[Invariant, ...] = ()
+    #: The contract's worked examples, checked and ready to run (eqlang.check.examples).
+    examples: tuple[Any, ...] = ()
+    symbols: Symbols = attrs.Factory(Symbols)
+    #: Rules whose value depends on the organization being settled (they read its rows,
+    #: directly or through what they call); every other rule is the same for all.
+    organization_rules: frozenset[str] = frozenset()
+    #: Rules that read no organization's rows at all: constants of the contract.
+    constant_rules: frozenset[str] = frozenset()
+    #: Aggregations over organizations that do not depend on the organization being
+    #: settled (a peer median), by site, with the local variables they read: computed once
+    #: per run for each value of those variables.
+    peer_aggregates: dict[int, tuple[str, ...]] = attrs.Factory(dict)
+    #: A bound of the evaluation steps of settling (eqlang.check.cost.Cost).
+    cost: Any = None
+
+    @property
+    def effective(self) -> tuple[datetime.date, datetime.date] | None:
+        """The first and last day the contract is in effect, if its header says."""
+        for f in self.header.fields if self.header is not None else ():
+            if f.kind == "effective":
+                start, end = f.values
+                assert isinstance(start, datetime.date) and isinstance(end, datetime.date)
+                return start, end
+        return None
+
+    def spelling(self, group: str) -> str:
+        """How measure tables spell one of the contract's groups."""
+        strat = self.stratifications.get(self.group_strata.get(group, ""))
+        return strat.spellings.get(group, group) if strat is not None else group
