@@ -105,5 +105,5 @@ def test_a_shorter_large_contract_checks_clean(tmp_path: Path) -> None:
     assert large_contract.contract(lines=700, seed=1) != text
     path.write_text(text, encoding="utf-8")
     program = load_contract(str(path))
-    assert len(program.measures) == 40
+    assert len(program.measures) == 20
     assert {"payout_r1", "payout_r3", "measure_payout_r6"} <= set(program.outputs)
