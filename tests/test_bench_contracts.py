@@ -11,8 +11,10 @@ from pathlib import Path
 import large_contract
 import peer_contracts
 import pytest
+from click.testing import CliRunner
 
 from eqlang.api import load_contract, settle
+from eqlang.cli import main
 from eqlang.syntax.source import MAX_SOURCE_BYTES
 from eqlang.tools.synthetic import reference_table
 from eqlang.tools.testing import from_csv
@@ -98,12 +100,21 @@ def test_the_large_contract_has_ten_thousand_lines_within_the_size_limit() -> No
 
 def test_a_shorter_large_contract_checks_clean(tmp_path: Path) -> None:
     """Its first markets, of both kinds (own definitions, and the standard library's), as
-    `eqlang check` reads them; the benchmark checks the whole 10,000 lines."""
-    path = tmp_path / "large.eq"
+    `eqlang check` reads them, without a warning; the benchmark checks the whole 10,000
+    lines."""
     text = large_contract.contract(lines=700)
     assert large_contract.contract(lines=700) == text
     assert large_contract.contract(lines=700, seed=1) != text
+    path = tmp_path / "large.eq"
     path.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", "--deny-warnings", str(path)])
+    assert result.exit_code == 0, result.output
+    assert result.output == f"{path}: ok (20 measures, 14 outputs)\n"
     program = load_contract(str(path))
-    assert len(program.measures) == 20
     assert {"payout_r1", "payout_r3", "measure_payout_r6"} <= set(program.outputs)
+
+
+def test_the_peer_contracts_check_without_a_warning() -> None:
+    result = CliRunner().invoke(main, ["check", "--deny-warnings",
+                                       *(str(FOLDER / name) for name in NAMES)])
+    assert result.exit_code == 0, result.output
