@@ -327,7 +327,8 @@ def measure_verify(organizations: int, launcher: Launcher) -> list[Row]:
                 seconds(traced), eqlang_peak=memory(traced.peak),
                 notes=f"{traced.wall:.1f} s wall, trace {trace.stat().st_size / 1e6:,.0f} MB")]
     for label, arguments in (
-            ("`verify`", ["verify", str(trace)]),
+            # The trace names its inputs by absolute paths, under the repository.
+            ("`verify`", ["verify", str(trace), "--inputs", str(ROOT)]),
             ("`explain` of one payout", ["explain", str(trace), "payout", "--org",
                                          f"Organization {1:0{len(str(organizations))}d}"])):
         usage = launcher.run(eqlang(*arguments))
