@@ -18,6 +18,7 @@ from lark.exceptions import UnexpectedInput
 
 from eqlang.diagnostics import Diagnostic, EqlangError
 from eqlang.syntax import ast as s
+from eqlang.syntax import lalr
 from eqlang.syntax.lookalikes import lookalike_text
 from eqlang.syntax.parser_tables import grammar_parser
 from eqlang.syntax.source import SourceFile, Span, normal_text
@@ -33,6 +34,9 @@ MAX_DECIMAL_PLACES = 34
 
 def parse_tree(source: SourceFile) -> Tree:
     """Parse to a Lark tree, reporting every syntax error that recovery can reach."""
+    tree = lalr.parse_tree(source.text)
+    if tree is not None:
+        return tree
     parser = grammar_parser()
     try:
         return parser.parse(source.text)
