@@ -46,6 +46,9 @@ class Poly:
     terms: tuple[int, ...] = (0,)
 
     def __add__(self, other: Poly) -> Poly:
+        if len(self.terms) == 1 and len(other.terms) == 1:
+            # Most costs do not grow with the organizations: one term, added straight.
+            return Poly((min(_CAP, self.terms[0] + other.terms[0]),))
         size = max(len(self.terms), len(other.terms))
         return Poly(tuple(min(_CAP, _at(self.terms, k) + _at(other.terms, k))
                           for k in range(size)))
