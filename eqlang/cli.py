@@ -19,34 +19,16 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
 from eqlang import __version__
-from eqlang.api import (
-    Run,
-    example_coverage,
-    explained,
-    export_fhir,
-    input_files,
-    load_contract,
-    load_trace,
-    organization_of,
-    parse_override,
-    run_examples,
-    settle,
-    verify_trace,
-)
 from eqlang.check import analyze
 from eqlang.check import check as check_program
 from eqlang.cli_members import member_options, tabulation
 from eqlang.codes import EXPLANATIONS
 from eqlang.codes import explain as explain_code
-from eqlang.core.program import Program
-from eqlang.data.fhir_map import FhirMap, load_fhir_map
-from eqlang.data.members import Tabulation, write_table
-from eqlang.data.tables import load_tables
 from eqlang.diagnostics import (
     Diagnostic,
     EqlangError,
@@ -56,10 +38,8 @@ from eqlang.diagnostics import (
     listed,
     render_all,
 )
-from eqlang.document import contract_markdown, document_title, markdown_html
 from eqlang.files import Unreadable, read_limited
 from eqlang.outputs import E_UNWRITABLE, refuse_inputs, write_atomic
-from eqlang.render import module_docs, outputs_json, summary
 from eqlang.syntax.ast import ContractHeader
 from eqlang.syntax.literate import format_source, parse_contract, read_contract
 from eqlang.syntax.modules import LoadedModule, load, source_error_diagnostic, stdlib_modules
@@ -71,28 +51,16 @@ from eqlang.syntax.source import (
     read_stream,
 )
 from eqlang.terminal import printable
-from eqlang.tools.bounds import bounds_json, output_bounds, render_bounds
-from eqlang.tools.coverage import render_coverage
-from eqlang.tools.diff import as_json as diff_json
-from eqlang.tools.diff import compare
-from eqlang.tools.diff import render_text as render_diff
-from eqlang.tools.examples import render_results
-from eqlang.tools.findings import choose_headline, upper_bound
-from eqlang.tools.lanes import ENGINE as LANE_ENGINE
-from eqlang.tools.lanes import settle_lanes
+from eqlang.tools.budget import DEFAULT_EXAMPLES, DEFAULT_SECONDS, Budget
 from eqlang.tools.progress import progress_bar
-from eqlang.tools.properties import (
-    DEFAULT_EXAMPLES,
-    DEFAULT_SECONDS,
-    Budget,
-    check_properties,
-    render_outcomes,
-    saver,
-)
-from eqlang.tools.scenarios import read_scenarios
-from eqlang.tools.values import format_of, write_values
-from eqlang.tools.whatif import as_json as whatif_json
-from eqlang.tools.whatif import render_text as render_whatif
+
+# What only some commands need is imported in those commands: `eqlang check` then starts
+# without the backends, the data readers and hypothesis (about a third of a second).
+if TYPE_CHECKING:
+    from eqlang.api import Run
+    from eqlang.core.program import Program
+    from eqlang.data.fhir_map import FhirMap
+    from eqlang.data.members import Tabulation
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -261,6 +229,7 @@ def _require_properties(context: click.Context, properties: bool, folder: str | 
 def _search_properties(file: str, program: Program, budget: Budget,
                        folder: str | None) -> int:
     """Search one contract's invariants, print the report; the number broken."""
+    from eqlang.tools.properties import check_properties, render_outcomes, saver
     outcomes = check_properties(program, budget)
     inputs = [m.source.path for m in program.modules]
     save = saver(folder, inputs) if folder is not None else None
@@ -361,6 +330,8 @@ def _report_check(read: int, unformatted: list[str]) -> None:
 @reports_errors
 def bounds(files: tuple[str, ...], as_json: bool) -> None:
     """Show the least and greatest value of each output over every valid measure table."""
+    from eqlang.api import load_contract
+    from eqlang.tools.bounds import bounds_json, output_bounds, render_bounds
     results = {}
     for file in files:
         program = load_contract(file)
@@ -391,6 +362,7 @@ _ORGANIZATIONS_HELP = ("Each organization's inputs (CSV, Parquet or Excel): a co
 
 
 def _load_map(path: str | None) -> FhirMap:
+    from eqlang.data.fhir_map import FhirMap, load_fhir_map
     return FhirMap() if path is None else load_fhir_map(path)
 
 
@@ -401,6 +373,8 @@ def _settle_tables(program: Program, tables: tuple[str, ...], fhir_map: FhirMap,
     """Load the tables and settle the contract on them and on the table ``made`` from
     member files, as `eval` and `export` do; with ``trace``, write the trace as the run
     settles."""
+    from eqlang.api import settle
+    from eqlang.data.tables import load_tables
     loaded = list(load_tables(list(tables), fhir_map=fhir_map).tables) if tables else []
     inputs = [*loaded, *([made] if made is not None else [])]
     known = {row.org for table in [*loaded, *([made.table] if made else [])]
@@ -439,6 +413,8 @@ def tabulate_command(contract: str, members: tuple[str, ...], membership: tuple[
     the groups imputed to them; the ALL row counts every member once. Every problem in the
     files is reported with its file and row or member, and nothing is written then.
     """
+    from eqlang.api import input_files, load_contract
+    from eqlang.data.members import write_table
     if not members or not membership:
         raise click.UsageError("name the member results with --members and the membership "
                                "with --membership")
@@ -482,6 +458,9 @@ def eval_command(contract: str, tables: tuple[str, ...], fhir_map: str | None,
                  as_of: str | None) -> None:
     """Settle a contract on measure tables, or on member-level files, and print the payouts.
     """
+    from eqlang.api import input_files, load_contract
+    from eqlang.render import outputs_json, summary
+    from eqlang.tools.values import write_values
     if not tables and not (members or membership):
         raise click.UsageError("name a measure table with --table, or member-level files "
                                "with --members and --membership")
@@ -513,6 +492,7 @@ def eval_command(contract: str, tables: tuple[str, ...], fhir_map: str | None,
 
 def _values_option(path: str | None, trace_path: str | None) -> None:
     """Refuse a --values file that cannot be written, before settling."""
+    from eqlang.tools.values import format_of
     if path is None:
         return
     if path == "-" or format_of(path) is None:
@@ -559,6 +539,7 @@ def statement(contract: str, tables: tuple[str, ...], output: str, fhir_map: str
 
     See docs/tools.md for what a statement shows.
     """
+    from eqlang.api import load_contract
     if Path(output).exists() and not Path(output).is_dir():
         raise click.BadParameter(f"{output} is a file; name a folder (it is created if "
                                  "missing)", param_hint="'--output'")
@@ -591,6 +572,11 @@ def diff_command(old: str, new: str, tables: tuple[str, ...], fhir_map: str | No
     each output that changed the first value where the two derivations part, as
     `eqlang explain` shows it.
     """
+    from eqlang.api import load_contract, settle
+    from eqlang.data.tables import load_tables
+    from eqlang.tools.diff import as_json as diff_json
+    from eqlang.tools.diff import compare
+    from eqlang.tools.diff import render_text as render_diff
     old_program, new_program = load_contract(old), load_contract(new)
     mapping = _load_map(fhir_map)
     table_set = load_tables(list(tables), fhir_map=mapping)
@@ -620,6 +606,12 @@ def whatif(contract: str, tables: tuple[str, ...], scenario_files: tuple[str, ..
     """Settle a contract under each scenario of the scenario files (parameters set, rates
     or counts changed) and show each beside the baseline, per organization and in total.
     """
+    from eqlang.api import load_contract, parse_override
+    from eqlang.tools.lanes import ENGINE as LANE_ENGINE
+    from eqlang.tools.lanes import settle_lanes
+    from eqlang.tools.scenarios import read_scenarios
+    from eqlang.tools.whatif import as_json as whatif_json
+    from eqlang.tools.whatif import render_text as render_whatif
     program = load_contract(contract)
     run = _settle_tables(program, tables, _load_map(fhir_map), orgs, (), as_of,
                          organization_table=organization_table)
@@ -684,6 +676,12 @@ def simulate(contract: str, tables: tuple[str, ...], draws: int, seed: int, meth
     the payout's distribution per organization and in total: mean, P5, P50, P95, the chance
     of paying nothing, of paying the most the contract can, and of each tier.
     """
+    from eqlang.api import load_contract
+    from eqlang.tools.bounds import output_bounds
+    from eqlang.tools.findings import choose_headline
+    from eqlang.tools.lanes import ENGINE as LANE_ENGINE
+    from eqlang.tools.lanes import settle_lanes
+
     # numpy is imported by the commands that draw.
     from eqlang.tools.simulate import JEFFREYS, Method, ranges, tier_order
     from eqlang.tools.simulate import as_json as simulate_json
@@ -727,6 +725,8 @@ def simulate(contract: str, tables: tuple[str, ...], draws: int, seed: int, meth
 
 
 def _upper_bounds(program: Program) -> list[tuple[str, Any]]:
+    from eqlang.tools.bounds import output_bounds
+    from eqlang.tools.findings import upper_bound
     return [(b.output, upper_bound(b.value)) for b in output_bounds(program)
             if b.argument is None]
 
@@ -761,6 +761,7 @@ def export_fhir_command(contract: str, tables: tuple[str, ...], output: str,
 
     See docs/fhir.md for the mapping, field by field.
     """
+    from eqlang.api import export_fhir, input_files, load_contract
     for option, path in (("--output", output), ("--trace", trace_path)):
         if path == "-":
             raise click.BadParameter("name a file to write, such as bundle.json",
@@ -802,6 +803,7 @@ def explain(trace_file: str, output: str, org: str | None, depth: int | None) ->
     OUTPUT is an output (payout; measure_payout for every measure), one measure's value
     (measure_payout(COL)) or any value of the trace (gap(COL, Asian, baseline)).
     """
+    from eqlang.api import explained, load_trace, organization_of
     trace = load_trace(trace_file)
     if org is None and len(trace["organizations"]) > 1:
         raise click.UsageError(printable("the trace holds several organizations; choose one "
@@ -826,6 +828,7 @@ def verify(trace_file: str, inputs: str | None) -> None:
     and compares the result with the trace; exits 0 only when all of it matches. The paths
     a trace records are read only inside the trace's folder, or DIR given with --inputs.
     """
+    from eqlang.api import verify_trace
     result = verify_trace(trace_file, inputs=inputs)
     if not result.ok:
         _echo(f"{trace_file}: does NOT verify", err=True)
@@ -855,6 +858,7 @@ def doc(files: tuple[str, ...], output: str | None, format_: str | None,
     parameters with their citations, its tiers and worked examples as tables. MODULE files
     (such as stdlib/*.eq) get a reference from their ## doc comments.
     """
+    from eqlang.document import contract_markdown, document_title, markdown_html
     if format_ is None:
         format_ = "html" if output is not None and Path(output).suffix.lower() in (
             ".html", ".htm") else "markdown"
@@ -906,6 +910,7 @@ def _is_contract(file: str) -> bool:
 
 
 def _module_reference(files: tuple[str, ...]) -> str:
+    from eqlang.render import module_docs
     modules = []
     for file in sorted(files):
         loaded = load(file, module=True)
@@ -929,6 +934,9 @@ def _module_reference(files: tuple[str, ...]) -> str:
 @reports_errors
 def test_command(files: tuple[str, ...], show_coverage: bool, fail_under: int | None) -> None:
     """Run the worked examples of contracts and report each one that fails."""
+    from eqlang.api import example_coverage, load_contract, run_examples
+    from eqlang.tools.coverage import render_coverage
+    from eqlang.tools.examples import render_results
     counts = {"passed": 0, "failed": 0}
     broken = 0
     below: list[str] = []
