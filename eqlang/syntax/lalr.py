@@ -20,6 +20,7 @@ error, it gives ``None``, and the caller parses with Lark's own parser, whose er
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterator
 from typing import Any
 
 from lark import Lark, Token, Tree
@@ -40,11 +41,25 @@ class Driver:
         self.lark = lark
         conf = lark.parse_interactive("").parser_state.parse_conf
         self.states: dict[Any, dict[str, tuple[Any, Any]]] = conf.states
-        self.callbacks: dict[Any, Any] = conf.callbacks
         self.end_state = conf.end_state
-        self.usable = all(not isinstance(key, str) for key in self.callbacks)
-        self.passing = frozenset(rule for rule, callback in self.callbacks.items()
-                                 if len(rule.expansion) == 1 and _passes_on(callback))
+        self.usable = all(not isinstance(key, str) for key in conf.callbacks)
+        # Each rule as the loop needs it: how many values it takes, its callback (None for
+        # one that passes its one child on) and the nonterminal it makes. Looked up by rule
+        # once per state, not at every reduction (a rule's hash is a Python method).
+        self.reductions = {
+            rule: (len(rule.expansion),
+                   None if len(rule.expansion) == 1 and _passes_on(callback) else callback,
+                   rule.origin.name)
+            for rule, callback in conf.callbacks.items()}
+        self.rows: dict[Any, dict[str, tuple[bool, Any]]] = {}
+
+    def _row(self, state: Any) -> dict[str, tuple[bool, Any]]:
+        """A state's actions: ``(True, next state)`` to shift (or go to, after a
+        reduction), ``(False, reduction)`` to reduce."""
+        row = {kind: (True, argument) if action is Shift else (False, self.reductions[argument])
+               for kind, (action, argument) in self.states[state].items()}
+        self.rows[state] = row
+        return row
 
     def parse(self, text: str) -> Tree | None:
         """The tree of ``text``, or ``None`` if it has a syntax error (or for Lark to build)."""
@@ -52,67 +67,69 @@ class Driver:
             return None
         interactive = self.lark.parse_interactive(text)
         state = interactive.parser_state
+        try:
+            # Lark's contextual lexer reads the parser's state from ``state.state_stack``.
+            return self._run(_ended(interactive.lexer_thread.lex(state)), state.state_stack)
+        except (KeyError, LarkError, _Unlike):
+            return None
+
+    def _run(self, tokens_in: Iterator[Token], state_stack: list[Any]) -> Tree | None:
+        rows, row_of, end_state = self.rows, self._row, self.end_state
+        values: list[Any] = []
         # The index of the first token of each value on the stack (the next index when the
         # value took none), and every token shifted so far.
         starts: list[int] = []
         tokens: list[Token] = []
-        try:
-            token = None
-            for token in interactive.lexer_thread.lex(state):
-                self._feed(state, token, starts, tokens)
-            end = Token.new_borrow_pos("$END", "", token) if token is not None \
-                else Token("$END", "", 0, 1, 1)
-            return self._feed(state, end, starts, tokens)
-        except (KeyError, LarkError, _Unlike):
-            return None
+        for token in tokens_in:
+            kind = token.type
+            while True:
+                shift, argument = (rows.get(state_stack[-1]) or row_of(state_stack[-1]))[kind]
+                if shift:
+                    state_stack.append(argument)
+                    values.append(token)
+                    starts.append(len(tokens))
+                    tokens.append(token)
+                    break
+                size, callback, origin = argument
+                if callback is None:
+                    goto = (rows.get(state_stack[-2]) or row_of(state_stack[-2]))[origin][1]
+                    state_stack[-1] = goto
+                else:
+                    shifted = len(tokens)
+                    if size:
+                        start = starts[-size]
+                        children = values[-size:]
+                        del state_stack[-size:], values[-size:], starts[-size:]
+                    else:
+                        start, children = shifted, []
+                    value = callback(children)
+                    if type(value) is Tree:
+                        meta = value.meta
+                        if start < shifted and meta.empty:
+                            first, last = tokens[start], tokens[shifted - 1]
+                            meta.line, meta.column = first.line, first.column
+                            meta.start_pos = first.start_pos
+                            meta.end_line, meta.end_column = last.end_line, last.end_column
+                            meta.end_pos = last.end_pos
+                            meta.empty = False
+                    elif size > 1 or (value is not None and type(value) is not Token):
+                        raise _Unlike(origin)
+                    goto = (rows.get(state_stack[-1]) or row_of(state_stack[-1]))[origin][1]
+                    state_stack.append(goto)
+                    values.append(value)
+                    starts.append(start)
+                if goto == end_state and kind == "$END":
+                    return values[-1]
+        return None
 
-    def _feed(self, state: Any, token: Token, starts: list[int],
-              tokens: list[Token]) -> Tree | None:
-        """Shift ``token`` after every reduction it calls for; the tree once it is ``$END``."""
-        states, callbacks, passing = self.states, self.callbacks, self.passing
-        state_stack: list[Any] = state.state_stack
-        value_stack: list[Any] = state.value_stack
-        while True:
-            action, argument = states[state_stack[-1]][token.type]
-            if action is Shift:
-                state_stack.append(argument)
-                value_stack.append(token)
-                starts.append(len(tokens))
-                tokens.append(token)
-                return None
-            rule = argument
-            if rule in passing:
-                goto = states[state_stack[-2]][rule.origin.name][1]
-                state_stack[-1] = goto
-                if token.type == "$END" and goto == self.end_state:
-                    return value_stack[-1]
-                continue
-            size = len(rule.expansion)
-            shifted = len(tokens)
-            if size:
-                start = starts[-size]
-                children = value_stack[-size:]
-                del state_stack[-size:], value_stack[-size:], starts[-size:]
-            else:
-                start, children = shifted, []
-            value = callbacks[rule](children)
-            if type(value) is Tree:
-                meta = value.meta
-                if start < shifted and meta.empty:
-                    first, last = tokens[start], tokens[shifted - 1]
-                    meta.line, meta.column = first.line, first.column
-                    meta.start_pos = first.start_pos
-                    meta.end_line, meta.end_column = last.end_line, last.end_column
-                    meta.end_pos = last.end_pos
-                    meta.empty = False
-            elif size > 1 or (value is not None and type(value) is not Token):
-                raise _Unlike(rule)
-            goto = states[state_stack[-1]][rule.origin.name][1]
-            state_stack.append(goto)
-            value_stack.append(value)
-            starts.append(start)
-            if token.type == "$END" and goto == self.end_state:
-                return value
+
+def _ended(tokens: Iterator[Token]) -> Iterator[Token]:
+    """``tokens``, then the end marker Lark's parser feeds after them."""
+    token = None
+    for token in tokens:
+        yield token
+    yield Token.new_borrow_pos("$END", "", token) if token is not None \
+        else Token("$END", "", 0, 1, 1)
 
 
 #: A stand-in child, to ask a one-child rule's callback whether it gives the child back.
