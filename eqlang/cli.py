@@ -27,8 +27,6 @@ from eqlang import __version__
 from eqlang.check import analyze
 from eqlang.check import check as check_program
 from eqlang.cli_members import member_options, tabulation
-from eqlang.codes import EXPLANATIONS
-from eqlang.codes import explain as explain_code
 from eqlang.diagnostics import (
     Diagnostic,
     EqlangError,
@@ -151,6 +149,8 @@ def check(files: tuple[str, ...], code: str | None, properties: bool, examples: 
     contract's invariants; exit 1 if any invariant is broken.
     """
     if code is not None:
+        from eqlang.codes import EXPLANATIONS
+        from eqlang.codes import explain as explain_code
         wanted = code.strip().upper()
         if wanted not in EXPLANATIONS:
             hint = did_you_mean(wanted, EXPLANATIONS)

@@ -22,9 +22,9 @@ from collections.abc import Iterable
 
 import attrs
 
-from eqlang.backends.derivation import DEFAULT_STEP_LIMIT, STACK_FRAMES
 from eqlang.check.scope import Declarations, Pass
 from eqlang.core import program as p
+from eqlang.core.limits import DEFAULT_STEP_LIMIT, STACK_FRAMES
 
 #: The most evaluation steps a contract may need to settle one organization (and what
 #: every organization shares), checked when the contract is checked; the exact backend's
