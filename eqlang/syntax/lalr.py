@@ -20,6 +20,7 @@ error, it gives ``None``, and the caller parses with Lark's own parser, whose er
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -32,6 +33,21 @@ from eqlang.syntax.parser_tables import tree_parser
 
 class _Unlike(Exception):
     """A reduction whose position Lark works out differently from the token range."""
+
+
+class _Unlexed(Exception):
+    """Text that no pattern of the parser's state matches: a syntax error."""
+
+
+class _Scanner:
+    """What the driver's lexing reads of one of Lark's per-state lexers."""
+
+    def __init__(self, lexer: Any) -> None:
+        scanner = lexer.scanner  # built on first use, and the keyword callbacks with it
+        self.patterns: list[re.Pattern[str]] = scanner._mres
+        self.newline_types: frozenset[str] = lexer.newline_types
+        self.ignore_types: frozenset[str] = lexer.ignore_types
+        self.callback: dict[str, Any] = lexer.callback
 
 
 class Driver:
@@ -52,6 +68,14 @@ class Driver:
                    rule.origin.name)
             for rule, callback in conf.callbacks.items()}
         self.rows: dict[Any, dict[str, tuple[bool, Any]]] = {}
+        # The driver reads each state's patterns itself where this Lark keeps them as
+        # compiled expressions (``Scanner._mres``); elsewhere Lark's lexer runs as it is.
+        lexer = lark.parse_interactive("").lexer_thread.lexer
+        self.scanning = hasattr(lexer, "lexers") and all(
+            hasattr(one, attribute) for one in (lexer.root_lexer,)
+            for attribute in ("scanner", "newline_types", "ignore_types")) and \
+            hasattr(lexer.root_lexer.scanner, "_mres")
+        self.scanners: dict[Any, _Scanner] = {}
 
     def _row(self, state: Any) -> dict[str, tuple[bool, Any]]:
         """A state's actions: ``(True, next state)`` to shift (or go to, after a
@@ -67,11 +91,57 @@ class Driver:
             return None
         interactive = self.lark.parse_interactive(text)
         state = interactive.parser_state
+        thread = interactive.lexer_thread
+        # Lark's contextual lexer reads the parser's state from ``state.state_stack``.
+        tokens = self._lex(text, thread.lexer.lexers, state.state_stack) if self.scanning \
+            else thread.lex(state)
         try:
-            # Lark's contextual lexer reads the parser's state from ``state.state_stack``.
-            return self._run(_ended(interactive.lexer_thread.lex(state)), state.state_stack)
-        except (KeyError, LarkError, _Unlike):
+            return self._run(_ended(tokens), state.state_stack)
+        except (KeyError, LarkError, _Unlike, _Unlexed):
             return None
+
+    def _lex(self, text: str, lexers: dict[Any, Any], state_stack: list[Any]
+             ) -> Iterator[Token]:
+        """The tokens of ``text`` as Lark's contextual lexer gives them: each read by the
+        patterns of the parser's state at that point, with the same types and positions.
+
+        Lark's lexer takes several calls and a line counter object per token, more than
+        half of the parse; this is the same matching in one loop.
+        """
+        scanners = self.scanners
+        position, line, line_start, end = 0, 1, 0, len(text)
+        while position < end:
+            state = state_stack[-1]
+            scanner = scanners.get(state)
+            if scanner is None:
+                scanner = scanners[state] = _Scanner(lexers[state])
+            for pattern in scanner.patterns:
+                found = pattern.match(text, position)
+                if found:
+                    break
+            else:
+                raise _Unlexed
+            value, kind = found.group(0), found.lastgroup
+            start, start_line, start_column = position, line, position - line_start + 1
+            if kind in scanner.newline_types:
+                newlines = value.count("\n")
+                if newlines:
+                    line += newlines
+                    line_start = position + value.rindex("\n") + 1
+            position += len(value)
+            ignored = kind in scanner.ignore_types
+            if ignored and kind not in scanner.callback:
+                continue
+            token = Token(kind, value, start, start_line, start_column, line,
+                          position - line_start + 1, position)
+            callback = scanner.callback.get(kind)
+            if callback is not None:
+                # A keyword that the name pattern matched too: the callback names it.
+                token = callback(token)
+            if not ignored:
+                if not isinstance(token, Token):
+                    raise _Unlexed
+                yield token
 
     def _run(self, tokens_in: Iterator[Token], state_stack: list[Any]) -> Tree | None:
         rows, row_of, end_state = self.rows, self._row, self.end_state
