@@ -12,7 +12,7 @@ from lark import Token, Tree
 from eqlang.syntax import ast as s
 from eqlang.syntax import lalr
 from eqlang.syntax.fmt import format_module
-from eqlang.syntax.parser_tables import grammar_parser
+from eqlang.syntax.parser_tables import grammar_parser, tree_parser
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = sorted(
@@ -83,3 +83,12 @@ def test_text_with_a_syntax_error_is_left_to_lark(text: str) -> None:
 def test_deep_nesting_does_not_recurse() -> None:
     text = "define x = " + "(" * 5000 + "1" + ")" * 5000 + "\n"
     assert shape(lalr.parse_tree(text)) == shape(lark_tree(text))
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "contracts").glob("*.eq")), ids=lambda p: p.name)
+def test_lark_s_own_lexer_gives_the_same_tree(path: Path) -> None:
+    # Where a Lark version keeps its patterns otherwise, the driver lexes with Lark's lexer.
+    driver = lalr.Driver(tree_parser())
+    driver.scanning = False
+    text = path.read_text(encoding="utf-8")
+    assert shape(driver.parse(text)) == shape(lark_tree(text))

@@ -54,6 +54,8 @@ class Poly:
                           for k in range(size)))
 
     def __mul__(self, other: Poly) -> Poly:
+        if len(self.terms) == 1 and len(other.terms) == 1:
+            return Poly((min(_CAP, self.terms[0] * other.terms[0]),))
         terms = [0] * (len(self.terms) + len(other.terms) - 1)
         for i, a in enumerate(self.terms):
             for j, b in enumerate(other.terms):

@@ -101,8 +101,11 @@ def _check_nesting(source: SourceFile, tree: Tree) -> None:
             )
         # Children in source order, so the first level too deep found is the leftmost: the
         # `if` that starts it, not a literal of some `else` far to its right.
-        stack.extend(reversed([(child, depth + _level(child), node) for child in node.children
-                               if isinstance(child, Tree)]))
+        # (Only parentheses can add other than one level: asked of them alone, since this
+        # looks at every node of the file.)
+        stack.extend(reversed([
+            (child, depth + (1 if child.data != "parenthesized" else _level(child)), node)
+            for child in node.children if isinstance(child, Tree)]))
 
 
 def find_comments(text: str) -> list[tuple[int, str]]:
@@ -110,6 +113,9 @@ def find_comments(text: str) -> list[tuple[int, str]]:
     comments: list[tuple[int, str]] = []
     offset = 0
     for line in text.split("\n"):
+        if "#" not in line:
+            offset += len(line) + 1
+            continue
         in_string = False
         escaped = False
         for i, ch in enumerate(line):
