@@ -22,7 +22,6 @@ from eqlang.syntax import lalr
 from eqlang.syntax.lookalikes import lookalike_text
 from eqlang.syntax.parser_tables import grammar_parser
 from eqlang.syntax.source import SourceFile, Span, normal_text
-from eqlang.syntax.syntax_errors import blank_before, resume_offset, syntax_diagnostic
 
 #: Deeper expressions are refused: no contract needs them, and every later stage recurses.
 MAX_NESTING = 150
@@ -37,6 +36,10 @@ def parse_tree(source: SourceFile) -> Tree:
     tree = lalr.parse_tree(source.text)
     if tree is not None:
         return tree
+    # Imported here, with Lark's parser that keeps positions: only a file with a syntax
+    # error needs them.
+    from eqlang.syntax.syntax_errors import blank_before, resume_offset, syntax_diagnostic
+
     parser = grammar_parser()
     try:
         return parser.parse(source.text)
@@ -270,12 +273,13 @@ class _Builder:
         self.source = source
 
     def span(self, item: Tree | Token) -> Span:
+        # As ``SourceFile.span`` makes it, without the call: every node of the tree has one.
         if isinstance(item, Token):
-            return self.source.span(item.start_pos or 0, item.end_pos or 0)
-        meta = item.meta
-        if meta.empty:
-            return self.source.span(0, 0)
-        return self.source.span(meta.start_pos, meta.end_pos)
+            start, end = item.start_pos or 0, item.end_pos or 0
+        else:
+            meta = item.meta
+            start, end = (0, 0) if meta.empty else (meta.start_pos, meta.end_pos)
+        return Span(self.source, start, end if end > start else start)
 
     # ---- declarations -----------------------------------------------------------------
 
@@ -621,7 +625,7 @@ class _Builder:
         return _bracketed(self.expr(tree.children[0]))
 
     def x_name(self, tree: Tree) -> s.Name:
-        return s.Name(tuple(str(t) for t in tree.children), span=self.span(tree))
+        return s.Name(tuple(map(str, tree.children)), span=self.span(tree))
 
     def x_call(self, tree: Tree) -> s.Call:
         callee, *rest = tree.children
