@@ -19,12 +19,14 @@ Markdown table with the ratios and the targets of issue 12 (docs/performance.md)
 - ``check``: `eqlang check` of a 10,000-line contract (bench/large_contract.py), beside
   `eqlang check` of the reference contract (what starting the command costs); with
   ``--against CHECKOUT``, also `eqlang check` of the same contract by another checkout of
-  eqlang (an earlier commit), the two run in turn, and both must print the same.
+  eqlang (an earlier commit), the two run in turn, and both must print the same; with
+  ``--compiled``, eqlang's modules are compiled to bytecode first, as an installed copy
+  has them (a checkout run under PYTHONDONTWRITEBYTECODE compiles them at every start).
 - ``verify``: `eval --trace`, `verify` and `explain` of one payout at the smallest size.
 
     python bench/bench_eval.py [--orgs 1000,10000] [--only eval,peers,...] [--repeat K]
                                [--lanes 10000] [--timeout S] [--memory-limit GIB]
-    python bench/bench_eval.py --only check --repeat 3 [--against CHECKOUT]
+    python bench/bench_eval.py --only check --repeat 3 [--against CHECKOUT] [--compiled]
     python bench/bench_eval.py --profile [--orgs N]
     python bench/bench_eval.py --profile --only check
 
@@ -303,12 +305,19 @@ def measure_lanes(count: int, launcher: Launcher) -> list[Row]:
                 verdict(times <= 2), notes=f"{checked_text}; the same cents in every lane")]
 
 
-def measure_check(launcher: Launcher, against: Path | None = None) -> list[Row]:
+def measure_check(launcher: Launcher, against: Path | None = None,
+                  compiled: bool = False) -> list[Row]:
     from large_contract import contract
 
     path = OUT / "large-10000.eq"
     path.write_text(contract(10_000), encoding="utf-8")
     progress("check, 10,000-line contract")
+    if compiled:
+        # As an installed copy runs: pip compiles a package's modules when it installs it,
+        # where a checkout under PYTHONDONTWRITEBYTECODE compiles them at every start.
+        for checkout in [ROOT, *([against] if against is not None else [])]:
+            subprocess.run([sys.executable, "-m", "compileall", "-q", str(checkout / "eqlang")],
+                           check=True)
     startup = launcher.run(eqlang("check", str(CONTRACT)))
     if against is None:
         large = launcher.run(eqlang("check", str(path)))
@@ -506,6 +515,9 @@ def main(arguments: Sequence[str] | None = None) -> None:
     parser.add_argument("--against", type=Path, metavar="CHECKOUT",
                         help="with check: also measure `eqlang check` of another checkout of "
                         "eqlang (an earlier commit, say), in turn with this one")
+    parser.add_argument("--compiled", action="store_true",
+                        help="with check: compile eqlang's modules to bytecode first, as an "
+                        "installed copy has them")
     args = parser.parse_args(arguments)
     OUT.mkdir(parents=True, exist_ok=True)
     if args.profile:
@@ -525,7 +537,7 @@ def main(arguments: Sequence[str] | None = None) -> None:
         ("trace", lambda: measure_trace(max(args.orgs), launcher, settled)),
         ("peers", lambda: measure_peers(args.orgs, launcher)),
         ("lanes", lambda: measure_lanes(args.lanes, launcher)),
-        ("check", lambda: measure_check(launcher, args.against)),
+        ("check", lambda: measure_check(launcher, args.against, args.compiled)),
         ("verify", lambda: measure_verify(min(args.orgs), launcher)),
     ]
     rows: list[Row] = []
