@@ -71,10 +71,11 @@ class Driver:
         # The driver reads each state's patterns itself where this Lark keeps them as
         # compiled expressions (``Scanner._mres``); elsewhere Lark's lexer runs as it is.
         lexer = lark.parse_interactive("").lexer_thread.lexer
+        root = getattr(lexer, "root_lexer", None)
         self.scanning = hasattr(lexer, "lexers") and all(
-            hasattr(one, attribute) for one in (lexer.root_lexer,)
-            for attribute in ("scanner", "newline_types", "ignore_types")) and \
-            hasattr(lexer.root_lexer.scanner, "_mres")
+            hasattr(root, attribute) for attribute in ("scanner", "newline_types",
+                                                       "ignore_types")) and \
+            hasattr(root.scanner, "_mres")
         self.scanners: dict[Any, _Scanner] = {}
 
     def _row(self, state: Any) -> dict[str, tuple[bool, Any]]:
