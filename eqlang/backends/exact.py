@@ -23,7 +23,6 @@ from typing import Any
 
 from eqlang.backends.aggregations import Aggregations
 from eqlang.backends.derivation import (
-    DEFAULT_STEP_LIMIT,
     E_STEPS,
     DecisionRecorder,
     Derivation,
@@ -39,6 +38,7 @@ from eqlang.backends.reads import Reads
 from eqlang.check import units as t
 from eqlang.core import builtins
 from eqlang.core import program as p
+from eqlang.core.limits import DEFAULT_STEP_LIMIT
 from eqlang.core.values import (
     Arithmetic,
     ArithmeticError_,

@@ -20,7 +20,6 @@ import re
 from pathlib import Path
 
 import attrs
-from markdown_it import MarkdownIt
 
 from eqlang.diagnostics import Diagnostic, EqlangError
 from eqlang.syntax import ast as s
@@ -119,6 +118,9 @@ def read_literate(markdown: str, path: str = "<markdown>") -> Literate:
     ``path`` only names the file in the error raised when a block's content cannot be found
     on its lines (a tab in a container's indentation, which Markdown reads as spaces).
     """
+    # Imported here: a plain .eq contract is read without Markdown.
+    from markdown_it import MarkdownIt
+
     starts = _line_starts(markdown)
     ends = [*(start - 1 for start in starts[1:]), len(markdown)]
     blocks: list[Block] = []
