@@ -1,0 +1,497 @@
+"""Aggregations of the columnar backend: takes an aggregation (``sum``, ``mean``, ``count``,
+``all``, ``any``, ``min``, ``max``, ``median``, ``percentile`` over a ``for each``) and gives
+its value in every row, as the exact backend (``eqlang.backends.aggregations``) gives it for
+one organization: items in the same order, the same ``where`` filter, weights and policy
+for items that are not scored, sums that start from 0 and add item by item, the first of
+tied minimums, the same reasons.
+
+Items are stacked along a first axis: for an aggregation over measures or groups, one
+column per item; for one over organizations that does not depend on the organization being
+settled (a peer median), the organizations of each lane are the items, computed once per
+lane from a single evaluation over all rows (``peer``). A count of the organizations that do
+better than this one (``peers_ahead``) is a rank: it is counted by sorting (``ranks``).
+
+A mixin of ``ColumnarEvaluator`` (``eqlang.backends.columnar_eval``).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import attrs
+import numpy as np
+
+from eqlang.backends.columnar_ranks import Ranks
+from eqlang.backends.columnar_values import (
+    NUM,
+    SCORED,
+    TRUTH,
+    VALUE,
+    Column,
+    Numbers,
+    Strings,
+    Unsupported,
+    broadcast,
+    is_false,
+    scalar,
+)
+from eqlang.core import builtins
+from eqlang.core import program as p
+from eqlang.core.values import Entity, Group, Value
+
+Env = dict[str, Column]
+
+
+@attrs.define(slots=True, eq=False)
+class Stack:
+    """One part of every item (its ``where``, value or weight): arrays with the items along
+    the first axis."""
+
+    data: np.ndarray
+    unscored: np.ndarray
+    ns: np.ndarray
+    err: np.ndarray
+
+
+class ColumnarAggregations(Ranks):
+    program: p.Program
+    numbers: Numbers
+    strings: Strings
+    shape: tuple[int, int]
+    organizations: tuple[str, ...]
+    own: Column
+    peers: dict[tuple[Any, ...], Column]
+    track: bool
+
+    def eval(self, e: p.Expr, env: Env, live: Any) -> Column:
+        raise NotImplementedError
+
+    def constant(self, value: Value) -> Column:
+        raise NotImplementedError
+
+    def blank(self, kind: str, unit: str | None = None, *, ns: Any = SCORED, err: Any = False
+              ) -> Column:
+        raise NotImplementedError
+
+    def key_value(self, column: Column) -> Value:
+        raise NotImplementedError
+
+    def domain(self, d: p.Domain, env: Env, live: Any) -> list[Column] | Column:
+        """The items of a domain, or a column not scored where its stratification is not."""
+        if isinstance(d, p.Measures):
+            return [self.constant(Entity("measure", c)) for c in self.program.contract_measures]
+        if isinstance(d, p.Organizations):
+            return [self.constant(Entity("organization", o)) for o in self.organizations]
+        if isinstance(d, p.Groups):
+            if d.stratification is not None:
+                name = d.stratification
+            else:
+                assert d.local is not None
+                chosen = env[d.local]
+                if chosen.dead:
+                    return chosen
+                if not chosen.uniform or chosen.data is None:
+                    raise Unsupported("groups of a stratification that differs per row")
+                name = chosen.data.name
+            strat = self.program.stratifications[name]
+            return [self.constant(Group("named", g))
+                    for g in (strat.focus if d.focus else strat.groups)]
+        return [self.eval(item, env, live) for item in d.items]
+
+    def _x_Aggregate(self, e: p.Aggregate, env: Env, live: Any) -> Column:
+        free = self.program.peer_aggregates.get(e.site)
+        if free is not None and len(e.binders) == 1 and all(env[n].uniform for n in free):
+            key = (e.site, *(self.key_value(env[n]) for n in free))
+            column = self.peers.get(key)
+            if column is None:
+                column = self.peers[key] = self.peer(e, {n: env[n] for n in free})
+            return column
+        ranked = self.ranked(e, env, live)
+        if ranked is not None:
+            return ranked
+        return self.aggregate(e, env, live)
+
+    # ---- items --------------------------------------------------------------------------
+
+    def aggregate(self, e: p.Aggregate, env: Env, live: Any) -> Column:
+        """An aggregation by its items, one column each."""
+        domains: list[tuple[str, list[Column]]] = []
+        err: Any = False
+        for binder in e.binders:
+            values = self.domain(binder.domain, env, live)
+            if isinstance(values, Column):
+                return self.blank(_kind(e), e.type, ns=values.ns, err=err)
+            for value in values:
+                err = _or(err, value.err)
+            domains.append((binder.name, values))
+        names = [name for name, _ in domains]
+        items = [{**env, **dict(zip(names, combination, strict=True))}
+                 for combination in itertools.product(*(values for _, values in domains))]
+        shape = self.shape
+        wheres = [self.eval(e.where, item, live) for item in items] if e.where else None
+        where = self.stacked(wheres, shape) if wheres is not None else None
+        keep, going = self.kept(e, where, len(items), shape)
+        values, weights = [], []
+        for number, item in enumerate(items):
+            rows = _and(live, keep[number]) if self.track else True
+            if e.weight is not None:
+                weights.append(self.eval(e.weight, item, rows))
+            values.append(self.eval(e.value, item, rows))
+        kind = values[0].kind if values else _kind(e)
+        value = self.stacked(values, shape)
+        weight = self.stacked(weights, shape) if e.weight is not None else None
+        result = self.finish(e, kind, where, going, keep, value, weight, env, live)
+        return result.with_err(err)
+
+    def stacked(self, columns: Sequence[Column], shape: tuple[int, ...]) -> Stack:
+        count = len(columns)
+        data = np.empty((count, *shape), dtype=object if self.numbers.exact or any(
+            c.kind == VALUE for c in columns) else (bool if all(c.kind == TRUTH for c in columns)
+                                                    else np.float64))
+        ns = np.full((count, *shape), SCORED, dtype=np.int32)
+        err = np.zeros((count, *shape), dtype=bool)
+        for number, column in enumerate(columns):
+            if column.dead:
+                data[number] = broadcast(self._filler(column.kind), shape)
+            else:
+                data[number] = np.broadcast_to(column.data, shape) if isinstance(
+                    column.data, np.ndarray) else broadcast(column.data, shape)
+            ns[number] = column.ns
+            err[number] = column.err
+        return Stack(data, ns >= 0, ns, err)
+
+    def _filler(self, kind: str) -> Any:
+        return self.numbers.zero if kind == NUM else False if kind == TRUTH else None
+
+    @staticmethod
+    def kept(e: p.Aggregate, where: Stack | None, count: int, shape: tuple[int, ...]
+             ) -> tuple[np.ndarray, np.ndarray]:
+        """Which items pass the ``where`` filter, and the rows still going over each item:
+        under every policy but ``skip``, a ``where`` that is not scored ends the aggregation
+        in its row, before the items after it are looked at."""
+        if where is None:
+            return np.ones((count, *shape), dtype=bool), np.ones((count, *shape), dtype=bool)
+        passing = np.logical_and(np.logical_not(where.unscored), where.data.astype(bool))
+        if e.policy == "skip":
+            return passing, np.ones((count, *shape), dtype=bool)
+        stopped_before = np.zeros((count, *shape), dtype=bool)
+        if count > 1:
+            stopped_before[1:] = np.logical_or.accumulate(where.unscored, axis=0)[:-1]
+        going = np.logical_not(stopped_before)
+        return np.logical_and(going, passing), going
+
+    def finish(self, e: p.Aggregate, kind: str, where: Stack | None, going: np.ndarray,
+               keep: np.ndarray, value: Stack, weight: Stack | None, env: Env, live: Any
+               ) -> Column:
+        """The aggregation of stacked items: errors, the policy for items not scored, and
+        the result."""
+        count = keep.shape[0]
+        err = np.zeros(keep.shape[1:], dtype=bool)
+        if where is not None:
+            err |= np.logical_and(going, where.err).any(axis=0)
+        item_err = value.err if weight is None else np.logical_or(value.err, weight.err)
+        err |= np.logical_and(keep, item_err).any(axis=0)
+        stop_ns: Any = SCORED
+        if where is not None and e.policy != "skip" and count:
+            stopping = np.logical_and(going, where.unscored)
+            stopped = stopping.any(axis=0)
+            if stopped.any():
+                first = np.argmax(stopping, axis=0)
+                reason = np.take_along_axis(where.ns, first[None], axis=0)[0]
+                stop_ns = np.where(stopped, self.strings.mapped(
+                    reason, lambda r: f"a `where` filter is not scored: {r}"), SCORED)
+        unscored = value.unscored if weight is None else np.logical_or(value.unscored,
+                                                                       weight.unscored)
+        unscored = np.logical_and(keep, unscored)
+        items = keep.sum(axis=0)
+        missing = unscored.sum(axis=0)
+        ns: Any = stop_ns
+        rescaling = None
+        counted = keep
+        zeroed = None
+        if missing.any():
+            first = np.argmax(unscored, axis=0)[None]
+            first_value = np.take_along_axis(value.unscored, first, axis=0)[0]
+            first_reason = np.where(first_value, np.take_along_axis(value.ns, first, axis=0)[0],
+                                    np.take_along_axis(weight.ns, first, axis=0)[0]
+                                    if weight is not None else SCORED)
+            summary = self.summaries(missing, items, first_reason,
+                                     "{0} of {1} items not scored; first: {2}")
+            some = missing > 0
+            if e.policy == "propagate":
+                ns = _first_of(ns, np.where(some, summary, SCORED))
+            elif e.policy == "rescale":
+                none = self.summaries(
+                    missing, items, first_reason, "none of the {1} items is scored, so there "
+                    "is no weight to rescale; first: {2}")
+                ns = _first_of(ns, np.where(np.logical_and(some, missing == items), none,
+                                            SCORED))
+                known = keep if weight is None else np.logical_and(keep, np.logical_not(
+                    weight.unscored))
+                full, _ = self.total(weight.data if weight is not None else None, known)
+                rescaling = (some, summary, full)
+                counted = np.logical_and(keep, np.logical_not(unscored))
+            elif e.policy == "zero":
+                counted = keep if weight is None else np.logical_and(
+                    keep, np.logical_not(weight.unscored))
+                zeroed = np.logical_and(counted, value.unscored)
+            else:
+                counted = np.logical_and(keep, np.logical_not(unscored))
+        result = self.combine(e, kind, counted, zeroed, value, weight, rescaling, env, live)
+        ns = _first_of(ns, result.ns)
+        err = np.logical_or(err, np.logical_and(np.asarray(ns) < 0, result.err)) if not \
+            is_false(result.err) else err
+        return Column(result.kind, _shrink(result.data), _shrink(ns), result.unit,
+                      err=_shrink(err) if err.any() else False)
+
+    def summaries(self, missing: np.ndarray, items: np.ndarray, first: np.ndarray,
+                  template: str) -> np.ndarray:
+        """Per row, the reason built from ``template`` with the number of items not scored,
+        the number of items and the first reason."""
+        out = np.full(missing.shape, SCORED, dtype=np.int32)
+        keys = np.stack([missing, items, first]).reshape(3, -1).T
+        flat = out.reshape(-1)
+        made: dict[tuple[int, int, int], int] = {}
+        for position, (a, b, c) in enumerate(keys):
+            if a == 0:
+                continue
+            key = (int(a), int(b), int(c))
+            code = made.get(key)
+            if code is None:
+                code = made[key] = self.strings.code(template.format(
+                    a, b, self.strings.texts[c] if c >= 0 else ""))
+            flat[position] = code
+        return out
+
+    # ---- combining ----------------------------------------------------------------------
+
+    def combine(self, e: p.Aggregate, kind: str, counted: np.ndarray, zeroed: np.ndarray | None,
+                value: Stack, weight: Stack | None, rescaling: Any, env: Env, live: Any
+                ) -> Column:
+        name = e.function
+        numbers = self.numbers
+        shape = counted.shape[1:]
+        if name == "count":
+            counts = counted if kind != TRUTH else np.logical_and(counted, value.data.astype(bool))
+            if zeroed is not None and kind == TRUTH:
+                counts = np.logical_or(counts, zeroed)
+            return Column(NUM, numbers.whole(counts.sum(axis=0)), unit="count")
+        if name in ("all", "any"):
+            truths = counted if zeroed is None else np.logical_and(counted, np.logical_not(zeroed))
+            answers = value.data.astype(bool) if kind == TRUTH else np.zeros_like(truths)
+            if name == "all":
+                data = np.logical_not(np.logical_and(truths, np.logical_not(answers)).any(axis=0))
+            else:
+                data = np.logical_and(truths, answers).any(axis=0)
+            return Column(TRUTH, data)
+        magnitudes = value.data
+        if zeroed is not None:
+            magnitudes = np.where(zeroed, numbers.zero, magnitudes)
+        if name == "sum" and e.weight is not None:
+            assert weight is not None
+            return self.weighted_sum(e, counted, magnitudes, weight.data, rescaling)
+        if name == "sum":
+            total, failed = self.total(magnitudes, counted)
+            return Column(NUM, total, unit=e.type, err=failed)
+        empty = np.logical_not(counted.any(axis=0))
+        nothing = self.strings.code(f"no items to take the {name} of")
+        ns = np.where(empty, nothing, SCORED)
+        if name == "mean":
+            if e.weight is not None:
+                assert weight is not None
+                mean, broke = self.weighted_mean(counted, magnitudes, weight.data)
+                ns = np.where(np.logical_and(broke, np.logical_not(empty)),
+                              self.strings.code("the weights of the items sum to zero"), ns)
+                return Column(NUM, mean, ns, e.type)
+            total, failed = self.total(magnitudes, counted)
+            divisor = numbers.whole(np.maximum(counted.sum(axis=0), 1))
+            mean, broke = numbers.divide(total, divisor)
+            return Column(NUM, mean, ns, e.type, err=_or(failed, broke))
+        if name in ("min", "max"):
+            pick = numbers.minimum if name == "min" else numbers.maximum
+            return Column(NUM, self.ordered(magnitudes, counted, pick), ns, e.type)
+        return self.percentiles(e, magnitudes, counted, ns, env, live, shape)
+
+    def percentiles(self, e: p.Aggregate, magnitudes: np.ndarray, counted: np.ndarray,
+                    ns: np.ndarray, env: Env, live: Any, shape: tuple[int, ...]) -> Column:
+        numbers = self.numbers
+        scored = ns < 0
+        share: Any = numbers.literal(builtins.MEDIAN)
+        err: Any = False
+        if e.share is not None:
+            written = self.eval(e.share, env, _and(live, scored) if self.track else True)
+            err = np.logical_and(scored, written.err)
+            share_unscored = np.broadcast_to(written.unscored(), shape)
+            ns = np.where(np.logical_and(scored, share_unscored), written.ns, ns)
+            scored = np.logical_and(scored, np.logical_not(share_unscored))
+            share = written.data
+        outside = _or(numbers.test("<", share, numbers.zero), numbers.test(">", share,
+                                                                           numbers.one))
+        err = _or(err, np.logical_and(scored, outside))
+        shares = np.broadcast_to(np.asarray(share, dtype=object) if numbers.exact
+                                 else np.asarray(share, dtype=float), shape)
+        out = np.empty(shape, dtype=object) if numbers.exact else np.zeros(shape)
+        for index in np.ndindex(shape):
+            chosen = [magnitudes[(k, *index)] for k in range(magnitudes.shape[0])
+                      if counted[(k, *index)]]
+            out[index] = numbers.percentile(chosen, shares[index]) if (
+                chosen and scored[index] and not np.broadcast_to(outside, shape)[index]) \
+                else numbers.zero
+        return Column(NUM, out, ns, e.type, err=err)
+
+    def total(self, magnitudes: np.ndarray | None, counted: np.ndarray) -> tuple[Any, Any]:
+        """Σ of the counted items, from 0, item by item in item order; and where it fails."""
+        numbers = self.numbers
+        shape = counted.shape[1:]
+        if magnitudes is None:
+            return broadcast(numbers.zero, shape), False
+        if not numbers.exact:
+            return np.where(counted, magnitudes, 0.0).sum(axis=0), False
+        if counted.shape[0] > max(1, int(np.prod(shape))):
+            return self._each_position(magnitudes, counted, numbers.zero,
+                                       lambda a, b: a + b), False
+        total: Any = broadcast(numbers.zero, shape)
+        failed: Any = False
+        for k in range(counted.shape[0]):
+            if not counted[k].any():
+                continue
+            added, broke = numbers.binary("+", total, magnitudes[k])
+            total = np.where(counted[k], added, total)
+            failed = _or(failed, np.logical_and(counted[k], broke) if isinstance(
+                broke, np.ndarray) else (counted[k] if broke else False))
+        return total, failed
+
+    def ordered(self, magnitudes: np.ndarray, counted: np.ndarray,
+                pick: Callable[[Any, Any], Any]) -> Any:
+        """The first counted item, then ``pick`` of it and each next one."""
+        shape = counted.shape[1:]
+        if self.numbers.exact and counted.shape[0] > max(1, int(np.prod(shape))):
+            return self._each_position(magnitudes, counted, None, lambda a, b: b if a is None
+                                       else pick(a, b), self.numbers.zero)
+        result: Any = broadcast(self.numbers.zero, shape)
+        started = np.zeros(shape, dtype=bool)
+        for k in range(counted.shape[0]):
+            rows = counted[k]
+            if not rows.any():
+                continue
+            candidate = np.where(started, pick(result, magnitudes[k]), magnitudes[k])
+            result = np.where(rows, candidate, result)
+            started |= rows
+        return result
+
+    @staticmethod
+    def _each_position(magnitudes: np.ndarray, counted: np.ndarray, start: Any,
+                       step: Callable[[Any, Any], Any], empty: Any = None) -> np.ndarray:
+        """A fold over the counted items of each position, in item order: for many items
+        in few rows (the organizations of a lane)."""
+        shape = counted.shape[1:]
+        out = np.empty(shape, dtype=object)
+        for index in np.ndindex(shape):
+            acc = start
+            column = magnitudes[(slice(None), *index)]
+            for k in np.flatnonzero(counted[(slice(None), *index)]):
+                acc = step(acc, column[k])
+            out[index] = empty if acc is None else acc
+        return out
+
+    def weighted_sum(self, e: p.Aggregate, counted: np.ndarray, values: np.ndarray,
+                     weights: np.ndarray, rescaling: Any) -> Column:
+        numbers = self.numbers
+        products, failed = numbers.binary("*", values, weights)
+        failed = np.logical_and(counted, failed).any(axis=0) if isinstance(
+            failed, np.ndarray) else False
+        total, broke = self.total(np.asarray(products), counted)
+        scored_weight, broke_too = self.total(weights, counted)
+        err = _or(_or(failed, broke), broke_too)
+        if rescaling is None:
+            return Column(NUM, total, unit=e.type, err=err)
+        some, summary, full = rescaling
+        zero = numbers.test("=", scored_weight, numbers.zero)
+        unrescalable = self.strings.mapped(summary, lambda r: f"{r}; the weights of the scored "
+                                           "items sum to zero, so they cannot be rescaled")
+        ns = np.where(np.logical_and(some, zero), unrescalable, SCORED)
+        product, broke = numbers.binary("*", total, full)
+        rescaled, broke_too = numbers.divide(product, scored_weight)
+        rescale = np.logical_and(some, np.logical_not(zero))
+        err = _or(err, np.logical_and(rescale, np.logical_or(broke, broke_too)))
+        return Column(NUM, np.where(rescale, rescaled, total), ns, e.type, err=err)
+
+    def weighted_mean(self, counted: np.ndarray, values: np.ndarray, weights: np.ndarray
+                      ) -> tuple[Any, Any]:
+        """Σ value × weight ÷ Σ weight; and the rows where that fails (not scored)."""
+        numbers = self.numbers
+        products, failed = numbers.binary("*", values, weights)
+        broke = np.logical_and(counted, failed).any(axis=0) if isinstance(
+            failed, np.ndarray) else False
+        total, broke_total = self.total(np.asarray(products), counted)
+        weight_total, broke_weight = self.total(weights, counted)
+        mean, broke_mean = numbers.divide(total, weight_total)
+        return mean, _or(_or(broke, broke_total), _or(broke_weight, broke_mean))
+
+    # ---- peers ----------------------------------------------------------------------------
+
+    def peer(self, e: p.Aggregate, env: Env) -> Column:
+        """An aggregation over organizations that is the same for every organization: every
+        organization of a lane evaluated at once, reduced along the organization axis."""
+        binder = e.binders[0]
+        if not isinstance(binder.domain, p.Organizations):
+            return self.aggregate(e, env, True)
+        lanes, size = self.shape
+        items = {**env, binder.name: self.own}
+        shape = (lanes, 1)
+
+        def stack(column: Column) -> Stack:
+            def axis(x: Any, dtype: Any) -> np.ndarray:
+                full = np.broadcast_to(x if isinstance(x, np.ndarray) else broadcast(
+                    x, (1, 1)), (lanes, size))
+                return np.ascontiguousarray(full.T).astype(dtype, copy=False)[:, :, None]
+            dtype = object if (self.numbers.exact or column.kind == VALUE) else (
+                bool if column.kind == TRUTH else np.float64)
+            data = self._filler(column.kind) if column.dead else column.data
+            ns = axis(column.ns, np.int32)
+            return Stack(axis(data, dtype), ns >= 0, ns, axis(column.err, bool))
+
+        where = stack(self.eval(e.where, items, True)) if e.where is not None else None
+        keep, going = self.kept(e, where, size, shape)
+        live = np.ascontiguousarray(keep[:, :, 0].T) if self.track else True
+        weight = stack(self.eval(e.weight, items, live)) if e.weight is not None else None
+        first = self.eval(e.value, items, live)
+        value = stack(first)
+        return self.finish(e, first.kind, where, going, keep, value, weight, env, True)
+
+
+def _kind(e: p.Aggregate) -> str:
+    if e.function in ("all", "any"):
+        return TRUTH
+    return NUM
+
+
+def _or(a: Any, b: Any) -> Any:
+    if is_false(a):
+        return b
+    if is_false(b):
+        return a
+    return np.logical_or(a, b)
+
+
+def _and(a: Any, b: Any) -> Any:
+    if a is True:
+        return b
+    if b is True:
+        return a
+    return np.logical_and(a, b)
+
+
+def _first_of(a: Any, b: Any) -> Any:
+    """Per row, the reason ``a`` gives, else ``b``'s."""
+    if not isinstance(a, np.ndarray) and a < 0:
+        return b
+    return np.where(np.asarray(a) >= 0, a, b)
+
+
+def _shrink(x: Any) -> Any:
+    """A result of shape (1, 1) as a scalar, so that it stays the same for every row."""
+    return scalar(x) if isinstance(x, np.ndarray) else x
+
