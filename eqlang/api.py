@@ -81,7 +81,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import attrs
 
@@ -120,6 +120,12 @@ from eqlang.trace.writer import (
     dumps,
     write_atomic_stream,
 )
+
+#: How ``settle`` may settle: see its docstring.
+BACKENDS = ("auto", "exact", "columnar")
+
+if TYPE_CHECKING:
+    from eqlang.backends.columnar import ColumnarRun
 
 __all__ = [
     "ExampleResult",
@@ -172,7 +178,9 @@ class Run:
 
     program: Program
     tables: TableSet
-    evaluator: Evaluator
+    #: What settled the run: the exact backend's evaluator, or the columnar backend's run
+    #: (both answer ``computed`` for the settlement summary).
+    evaluator: Evaluator | ColumnarRun
     settlements: tuple[Settlement, ...]
     overrides: dict[str, str]
     #: The organizations asked for by name, sorted; None when every one was settled. The
@@ -369,6 +377,7 @@ def settle(
     overrides: str | Sequence[str] | Mapping[str, str] = (),
     as_of: datetime.date | None = None,
     trace: str | Path | None = None,
+    backend: str = "auto",
 ) -> Run:
     """Settle a checked contract on measure tables (CSV paths, or a loaded ``TableSet``).
 
@@ -381,15 +390,24 @@ def settle(
     values written as in the contract); ``as_of`` is the settlement date that picks amended
     values (by default the contract's own). With ``trace``, the trace is written to that
     file as the run settles, one organization at a time (nothing is written if it fails).
+
+    ``backend`` chooses how: ``"exact"`` walks the contract once per organization and is
+    the only one that writes traces; ``"columnar"`` settles every organization at once
+    (``eqlang.backends.columnar``), to the same values; ``"auto"`` (the default) settles
+    with the columnar backend when no trace is asked for and it gives the same answer (it
+    can follow the contract and no organization's settlement stops with an error), and
+    with the exact backend otherwise, which says where and why a settlement stops.
     """
+    if backend not in BACKENDS:
+        raise ValueError(f"backend is one of {', '.join(BACKENDS)}, not {backend!r}")
     with _no_cycle_collection():
-        return _settle(program, tables, organizations, overrides, as_of, trace)
+        return _settle(program, tables, organizations, overrides, as_of, trace, backend)
 
 
 def _settle(program: Program, tables: str | Path | Sequence[str | Path] | TableSet,
             organizations: str | Sequence[str] | None,
             overrides: str | Sequence[str] | Mapping[str, str],
-            as_of: datetime.date | None, trace: str | Path | None) -> Run:
+            as_of: datetime.date | None, trace: str | Path | None, backend: str) -> Run:
     # A lone string is a sequence too: read as a list, `"t.csv"` would be five tables
     # named by its letters.
     if isinstance(tables, str | Path):
@@ -421,6 +439,16 @@ def _settle(program: Program, tables: str | Path | Sequence[str | Path] | TableS
     chosen = _chosen(program, table_set, organizations)
     org_filter = tuple(sorted(set(organizations))) if organizations else None
     texts = {name: override.text for name, override in parsed.items()}
+    if trace is not None and backend == "columnar":
+        raise EqlangError(Diagnostic(
+            "E0605", "the columnar backend writes no trace", None, path="--backend",
+            hint="drop `--backend columnar`: a trace is written by the exact backend"))
+    if trace is None and backend != "exact":
+        columnar = _columnar(program, table_set, sorted(chosen), parsed, as_of,
+                             backend == "columnar")
+        if columnar is not None:
+            return Run(program, table_set, columnar, columnar.settlements(sorted(chosen)),
+                       texts, org_filter, parsed, as_of)
     evaluator = Evaluator(program, table_set, overrides=parsed, as_of=as_of,
                           record=trace is not None)
     run = Run(program, table_set, evaluator, (), texts, org_filter, parsed, as_of)
@@ -431,6 +459,30 @@ def _settle(program: Program, tables: str | Path | Sequence[str | Path] | TableS
     write_atomic_stream(trace, lambda stream: settled.extend(
         _stream_trace(run, evaluator, sorted(chosen), stream)), protected=inputs)
     return attrs.evolve(run, settlements=tuple(settled))
+
+
+def _columnar(program: Program, tables: TableSet, organizations: list[str],
+              overrides: dict[str, Override], as_of: datetime.date | None, asked: bool
+              ) -> ColumnarRun | None:
+    """The run settled by the columnar backend, or None where the exact backend must
+    settle it: a contract the columnar backend declines (refused, if it was ``asked`` for
+    by name), or an organization whose settlement stops with an error, which the exact
+    backend locates."""
+    from eqlang.backends.columnar import Unsupported, evaluate
+
+    try:
+        run = evaluate(program, tables, overrides=overrides, as_of=as_of,
+                       organizations=organizations, track=True)
+    except Unsupported as why:
+        if not asked:
+            return None
+        raise EqlangError(Diagnostic(
+            "E0605", f"the columnar backend cannot settle this contract: {why}", None,
+            path=program.main.source.path,
+            hint="settle it with `--backend exact`, or leave the choice to eqlang "
+            "(`--backend auto`)")) from None
+    failing = set(run.failing())
+    return None if any(org in failing for org in organizations) else run
 
 
 def _chosen(program: Program, table_set: TableSet,

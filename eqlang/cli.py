@@ -76,7 +76,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 #: Diagnostics about the command line itself rather than a contract, table or trace: a
 #: `--set` that cannot be applied is a usage error, like an option value click refuses.
-USAGE_CODES = frozenset({"E0601", "E0604"})
+USAGE_CODES = frozenset({"E0601", "E0604", "E0605"})
 
 
 def _fail(diagnostics: tuple[Diagnostic, ...] | list[Diagnostic]) -> NoReturn:
@@ -344,10 +344,15 @@ def _as_of(value: str | None) -> datetime.date | None:
               help="Override a parameter for a what-if run (checked like source).")
 @click.option("--as-of", "as_of", metavar="DATE",
               help="Settlement date that picks amended parameter values.")
+@click.option("--backend", type=click.Choice(["auto", "exact", "columnar"]), default="auto",
+              show_default=True,
+              help="How to settle: exact walks the contract per organization (and writes "
+              "traces), columnar settles all at once to the same values; auto uses columnar "
+              "where it gives the same answer.")
 @reports_errors
 def eval_command(contract: str, tables: tuple[str, ...], orgs: tuple[str, ...],
                  trace_path: str | None, as_json: bool, overrides: tuple[str, ...],
-                 as_of: str | None) -> None:
+                 as_of: str | None, backend: str) -> None:
     """Settle a contract on measure tables and print the payouts."""
     if trace_path == "-":
         # A file named "-" would surprise anyone used to "-" meaning standard output.
@@ -367,7 +372,7 @@ def eval_command(contract: str, tables: tuple[str, ...], orgs: tuple[str, ...],
             None, path=", ".join(tables),
             hint="check that the export wrote its rows, not only the header"))
     run = settle(program, table_set, organizations=list(orgs), overrides=list(overrides),
-                 as_of=_as_of(as_of), trace=trace_path)
+                 as_of=_as_of(as_of), trace=trace_path, backend=backend)
     settlements = list(run.settlements)
     text = outputs_json(settlements) if as_json else summary(program, run.evaluator,
                                                              settlements, run.overrides)

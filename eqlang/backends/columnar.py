@@ -115,7 +115,7 @@ class ColumnarRun:
             rows = (lanes.stop - lanes.start, shape[1])
             ns = np.broadcast_to(column.ns, rows)
             codes[lanes] = ns
-            if column.kind == NUM and not column.dead:
+            if column.kind == NUM and not column.empty:
                 chunk = np.broadcast_to(column.data, rows)
                 data[lanes] = np.where(ns >= 0, None if exact else np.nan, chunk)
         return data, codes

@@ -37,6 +37,7 @@ from eqlang.backends.columnar_values import (
     is_false,
     scalar,
 )
+from eqlang.check import units as t
 from eqlang.core import builtins
 from eqlang.core import program as p
 from eqlang.core.values import Entity, Group, Value
@@ -131,7 +132,7 @@ class ColumnarAggregations(Ranks):
                  for combination in itertools.product(*(values for _, values in domains))]
         shape = self.shape
         wheres = [self.eval(e.where, item, live) for item in items] if e.where else None
-        where = self.stacked(wheres, shape) if wheres is not None else None
+        where = self.stacked(wheres, shape, TRUTH) if wheres is not None else None
         keep, going = self.kept(e, where, len(items), shape)
         values, weights = [], []
         for number, item in enumerate(items):
@@ -139,22 +140,24 @@ class ColumnarAggregations(Ranks):
             if e.weight is not None:
                 weights.append(self.eval(e.weight, item, rows))
             values.append(self.eval(e.value, item, rows))
-        kind = values[0].kind if values else _kind(e)
-        value = self.stacked(values, shape)
-        weight = self.stacked(weights, shape) if e.weight is not None else None
+        kind = next((v.kind for v in values if not v.empty), kind_of(e.value.type))
+        value = self.stacked(values, shape, kind)
+        weight = self.stacked(weights, shape, NUM) if e.weight is not None else None
         result = self.finish(e, kind, where, going, keep, value, weight, env, live)
         return result.with_err(err)
 
-    def stacked(self, columns: Sequence[Column], shape: tuple[int, ...]) -> Stack:
+    def stacked(self, columns: Sequence[Column], shape: tuple[int, ...], expected: str
+                ) -> Stack:
+        """Items' columns, stacked; ``expected`` is their kind where none is scored."""
         count = len(columns)
-        data = np.empty((count, *shape), dtype=object if self.numbers.exact or any(
-            c.kind == VALUE for c in columns) else (bool if all(c.kind == TRUTH for c in columns)
-                                                    else np.float64))
+        kind = next((c.kind for c in columns if not c.empty), expected)
+        data = np.empty((count, *shape), dtype=object if self.numbers.exact or kind == VALUE
+                        else (bool if kind == TRUTH else np.float64))
         ns = np.full((count, *shape), SCORED, dtype=np.int32)
         err = np.zeros((count, *shape), dtype=bool)
         for number, column in enumerate(columns):
-            if column.dead:
-                data[number] = broadcast(self._filler(column.kind), shape)
+            if column.empty:
+                data[number] = broadcast(self._filler(kind), shape)
             else:
                 data[number] = np.broadcast_to(column.data, shape) if isinstance(
                     column.data, np.ndarray) else broadcast(column.data, shape)
@@ -442,24 +445,33 @@ class ColumnarAggregations(Ranks):
         items = {**env, binder.name: self.own}
         shape = (lanes, 1)
 
-        def stack(column: Column) -> Stack:
+        def stack(column: Column, expected: str) -> Stack:
             def axis(x: Any, dtype: Any) -> np.ndarray:
                 full = np.broadcast_to(x if isinstance(x, np.ndarray) else broadcast(
                     x, (1, 1)), (lanes, size))
                 return np.ascontiguousarray(full.T).astype(dtype, copy=False)[:, :, None]
-            dtype = object if (self.numbers.exact or column.kind == VALUE) else (
-                bool if column.kind == TRUTH else np.float64)
-            data = self._filler(column.kind) if column.dead else column.data
+            kind = expected if column.empty else column.kind
+            dtype = object if (self.numbers.exact or kind == VALUE) else (
+                bool if kind == TRUTH else np.float64)
+            data = self._filler(kind) if column.empty else column.data
             ns = axis(column.ns, np.int32)
             return Stack(axis(data, dtype), ns >= 0, ns, axis(column.err, bool))
 
-        where = stack(self.eval(e.where, items, True)) if e.where is not None else None
+        where = stack(self.eval(e.where, items, True), TRUTH) if e.where is not None else None
         keep, going = self.kept(e, where, size, shape)
         live = np.ascontiguousarray(keep[:, :, 0].T) if self.track else True
-        weight = stack(self.eval(e.weight, items, live)) if e.weight is not None else None
+        weight = stack(self.eval(e.weight, items, live), NUM) if e.weight is not None else None
         first = self.eval(e.value, items, live)
-        value = stack(first)
-        return self.finish(e, first.kind, where, going, keep, value, weight, env, True)
+        kind = kind_of(e.value.type) if first.empty else first.kind
+        value = stack(first, kind)
+        return self.finish(e, kind, where, going, keep, value, weight, env, True)
+
+
+def kind_of(type_name: str) -> str:
+    """The kind of column an expression of this type gives."""
+    if type_name in t.NUMERIC:
+        return NUM
+    return TRUTH if type_name == "yesno" else VALUE
 
 
 def _kind(e: p.Aggregate) -> str:

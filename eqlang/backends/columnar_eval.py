@@ -33,7 +33,7 @@ from typing import Any
 import attrs
 import numpy as np
 
-from eqlang.backends.columnar_aggregations import ColumnarAggregations
+from eqlang.backends.columnar_aggregations import ColumnarAggregations, kind_of
 from eqlang.backends.columnar_tables import Counts
 from eqlang.backends.columnar_values import (
     NUM,
@@ -78,12 +78,6 @@ class Entry:
 
     column: Column
     reached: Any = False
-
-
-def kind_of(type_name: str) -> str:
-    if type_name in t.NUMERIC:
-        return NUM
-    return TRUTH if type_name == "yesno" else VALUE
 
 
 class ColumnarEvaluator(ColumnarAggregations):
@@ -325,7 +319,7 @@ class ColumnarEvaluator(ColumnarAggregations):
         return attrs.evolve(chosen(options), err=err)
 
     def schedule(self, rule: p.Rule, argument: Column, env: Env, live: Any) -> Column:
-        if argument.dead:
+        if argument.empty:
             return argument
         scored = negated(argument.unscored())
         x = argument.data
@@ -449,7 +443,7 @@ class ColumnarEvaluator(ColumnarAggregations):
     def computed(self, e: p.Builtin, args: list[Column]) -> Column:
         """A builtin computed from numbers."""
         ns = first_unscored(args)
-        if any(a.dead for a in args):
+        if any(a.empty for a in args):
             return self.blank(NUM, e.type if e.type in t.NUMERIC else None, ns=ns)
         scored = ns < 0
         numbers = self.numbers
@@ -487,7 +481,7 @@ class ColumnarEvaluator(ColumnarAggregations):
         left = self.eval(e.left, env, live)
         right = self.eval(e.right, env, live)
         ns = first_unscored((left, right))
-        if left.dead or right.dead:
+        if left.empty or right.empty:
             return self.blank(NUM, e.type, ns=ns, err=either(left.err, right.err))
         data, failed = self.numbers.binary(e.op, left.data, right.data)
         err = either(either(left.err, right.err), both(failed, ns < 0))
@@ -495,7 +489,7 @@ class ColumnarEvaluator(ColumnarAggregations):
 
     def _x_Negate(self, e: p.Negate, env: Env, live: Any) -> Column:
         value = self.eval(e.operand, env, live)
-        if value.dead:
+        if value.empty:
             return value
         return Column(NUM, self.numbers.negate(value.data), value.ns, value.unit,
                       err=value.err)
@@ -505,7 +499,7 @@ class ColumnarEvaluator(ColumnarAggregations):
         right = self.eval(e.right, env, live)
         ns = first_unscored((left, right))
         err = either(left.err, right.err)
-        if left.dead or right.dead:
+        if left.empty or right.empty:
             return self.blank(TRUTH, ns=ns, err=err)
         if left.kind == NUM and right.kind == NUM:
             data = self.numbers.test(e.op, left.data, right.data)
@@ -531,7 +525,7 @@ class ColumnarEvaluator(ColumnarAggregations):
 
     def _x_Not(self, e: p.Not, env: Env, live: Any) -> Column:
         value = self.eval(e.operand, env, live)
-        if value.dead:
+        if value.empty:
             return value
         return Column(TRUTH, negated(value.data), value.ns, err=value.err)
 
@@ -589,7 +583,7 @@ class ColumnarEvaluator(ColumnarAggregations):
 
     def _x_MemberOf(self, e: p.MemberOf, env: Env, live: Any) -> Column:
         element = self.eval(e.element, env, live)
-        if element.dead:
+        if element.empty:
             return self.blank(TRUTH, ns=element.ns, err=element.err)
         scored = negated(element.unscored())
         members = self.domain(e.domain, env, both(live, scored))
@@ -607,7 +601,7 @@ class ColumnarEvaluator(ColumnarAggregations):
 
     def _x_At(self, e: p.At, env: Env, live: Any) -> Column:
         org = self.eval(e.organization, env, live)
-        if org.dead or (org.uniform and org.data is None):
+        if org.empty:
             return self.blank(kind_of(e.type), e.type, ns=org.ns, err=org.err)
         scored = negated(org.unscored())
         if org.own:

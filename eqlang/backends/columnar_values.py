@@ -96,6 +96,12 @@ class Column:
         """Whether no row is scored."""
         return not isinstance(self.ns, np.ndarray) and self.ns >= 0
 
+    @property
+    def empty(self) -> bool:
+        """Whether no row holds a value to compute with: none is scored, or the data is a
+        placeholder (a merge of columns none of which is scored)."""
+        return self.data is None or self.dead
+
     def unscored(self) -> Any:
         """The rows that are not scored."""
         return self.ns >= 0 if isinstance(self.ns, np.ndarray) else bool(self.ns >= 0)
@@ -190,10 +196,11 @@ def merged(mask: Any, a: Column, b: Column) -> Column:
         return a if mask else b
     if a is b:
         return a
-    if a.dead and b.dead:
-        return Column(a.kind, a.data, where(mask, a.ns, b.ns), a.unit)
-    if a.dead or b.dead:
-        live = b if a.dead else a
+    if a.empty and b.empty:
+        kept = a if a.kind != VALUE else b
+        return Column(kept.kind, kept.data, where(mask, a.ns, b.ns), kept.unit)
+    if a.empty or b.empty:
+        live = b if a.empty else a
         return Column(live.kind, live.data, where(mask, a.ns, b.ns), live.unit,
                       where(mask, a.note, b.note), own=live.own)
     return Column(a.kind, where(mask, a.data, b.data), where(mask, a.ns, b.ns),
