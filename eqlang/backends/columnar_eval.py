@@ -34,6 +34,7 @@ import attrs
 import numpy as np
 
 from eqlang.backends.columnar_aggregations import ColumnarAggregations, kind_of
+from eqlang.backends.columnar_ranks import PROBE
 from eqlang.backends.columnar_tables import Counts
 from eqlang.backends.columnar_values import (
     NUM,
@@ -108,6 +109,8 @@ class ColumnarEvaluator(ColumnarAggregations):
         self.constants: dict[int, Column] = {}
         self.peers: dict[tuple[Any, ...], Column] = {}
         self.free: dict[int, frozenset[str]] = {}
+        #: The value of ``x at o`` while a rank's condition is evaluated (``columnar_ranks``).
+        self.probe: Column | None = None
         self.dispatch: dict[type, Callable[[Any, Env, Any], Column]] = {
             cls: getattr(self, "_x_" + cls.__name__) for cls in (
                 p.Const, p.Unscored, p.Local, p.Parameter, p.Call, p.Builtin, p.Aggregate,
@@ -169,9 +172,9 @@ class ColumnarEvaluator(ColumnarAggregations):
             err = either(err, a.err)
         if err is True:
             return self.blank(kind_of(rule.type), rule.type, err=True)
-        if all(a.uniform for a in args):
+        if all(a.uniform for a in args) and not any(a.data is PROBE for a in args):
             return self.remembered(rule, args, live).with_err(err)
-        split = self.split(args)
+        split = None if any(a.data is PROBE for a in args) else self.split(args)
         if split is None:
             env = {q.name: a for q, a in zip(rule.params, args, strict=True)}
             return self.rule(rule, env, live).with_err(err)
@@ -601,6 +604,9 @@ class ColumnarEvaluator(ColumnarAggregations):
 
     def _x_At(self, e: p.At, env: Env, live: Any) -> Column:
         org = self.eval(e.organization, env, live)
+        if org.data is PROBE:
+            assert self.probe is not None
+            return self.probe
         if org.empty:
             return self.blank(kind_of(e.type), e.type, ns=org.ns, err=org.err)
         scored = negated(org.unscored())

@@ -31,7 +31,7 @@ from typing import Any
 import attrs
 import numpy as np
 
-from eqlang.backends.columnar_values import Numbers, objects
+from eqlang.backends.columnar_values import Numbers
 from eqlang.core.values import Value
 from eqlang.data.tables import TableSet
 
@@ -123,7 +123,7 @@ class Counts:
 
     def _blank(self, size: int) -> np.ndarray:
         if self.numbers.exact:
-            return objects([self.numbers.zero] * size, (1, size))
+            return np.full((1, size), self.numbers.zero, dtype=object)
         return np.zeros((1, size))
 
     def cell(self, cell: Cell, lanes: slice) -> tuple[Any, Any, Any]:
