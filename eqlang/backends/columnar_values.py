@@ -462,13 +462,13 @@ class FloatNumbers:
             # A float's decimal places are approximate: a tie is taken as such within a few
             # units of the last place, as the decimal it stands for would be.
             fraction = size - np.floor(size)
-            tie = np.abs(fraction - 0.5) <= 1e-9 * np.maximum(1.0, size)
+            tie = np.abs(fraction - 0.5) <= 4 * np.spacing(np.maximum(1.0, size))
             if mode == "half up":
                 magnitude = np.where(tie, np.floor(size) + 1, np.floor(size + 0.5))
             elif mode == "half down":
                 magnitude = np.where(tie, np.floor(size), np.floor(size + 0.5))
             else:
-                magnitude = np.ceil(size - 1e-9 * np.maximum(1.0, size))
+                magnitude = np.ceil(size - 4 * np.spacing(np.maximum(1.0, size)))
             rounded = np.copysign(magnitude, x)
         result = rounded / scale
         return (result if isinstance(a, np.ndarray) else float(result)), False
