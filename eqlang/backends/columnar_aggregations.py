@@ -177,7 +177,7 @@ class ColumnarAggregations(Ranks):
         if where is None:
             return np.ones((count, *shape), dtype=bool), np.ones((count, *shape), dtype=bool)
         passing = np.logical_and(np.logical_not(where.unscored), where.data.astype(bool))
-        if e.policy == "skip":
+        if e.policy == "skip" or not where.unscored.any():
             return passing, np.ones((count, *shape), dtype=bool)
         stopped_before = np.zeros((count, *shape), dtype=bool)
         if count > 1:
@@ -214,7 +214,14 @@ class ColumnarAggregations(Ranks):
         rescaling = None
         counted = keep
         zeroed = None
-        if missing.any():
+        if missing.any() and e.policy in ("skip", "zero"):
+            if e.policy == "zero":
+                counted = keep if weight is None else np.logical_and(
+                    keep, np.logical_not(weight.unscored))
+                zeroed = np.logical_and(counted, value.unscored)
+            else:
+                counted = np.logical_and(keep, np.logical_not(unscored))
+        elif missing.any():
             first = np.argmax(unscored, axis=0)[None]
             first_value = np.take_along_axis(value.unscored, first, axis=0)[0]
             first_reason = np.where(first_value, np.take_along_axis(value.ns, first, axis=0)[0],
@@ -236,12 +243,6 @@ class ColumnarAggregations(Ranks):
                 full, _ = self.total(weight.data if weight is not None else None, known)
                 rescaling = (some, summary, full)
                 counted = np.logical_and(keep, np.logical_not(unscored))
-            elif e.policy == "zero":
-                counted = keep if weight is None else np.logical_and(
-                    keep, np.logical_not(weight.unscored))
-                zeroed = np.logical_and(counted, value.unscored)
-            else:
-                counted = np.logical_and(keep, np.logical_not(unscored))
         result = self.combine(e, kind, counted, zeroed, value, weight, rescaling, env, live)
         ns = _first_of(ns, result.ns)
         err = np.logical_or(err, np.logical_and(np.asarray(ns) < 0, result.err)) if not \
@@ -254,18 +255,23 @@ class ColumnarAggregations(Ranks):
         """Per row, the reason built from ``template`` with the number of items not scored,
         the number of items and the first reason."""
         out = np.full(missing.shape, SCORED, dtype=np.int32)
-        keys = np.stack([missing, items, first]).reshape(3, -1).T
-        flat = out.reshape(-1)
-        made: dict[tuple[int, int, int], int] = {}
-        for position, (a, b, c) in enumerate(keys):
-            if a == 0:
-                continue
-            key = (int(a), int(b), int(c))
-            code = made.get(key)
-            if code is None:
-                code = made[key] = self.strings.code(template.format(
-                    a, b, self.strings.texts[c] if c >= 0 else ""))
-            flat[position] = code
+        rows = missing > 0
+        if not rows.any():
+            return out
+        # One number per combination, to find the distinct ones quickly.
+        base_items = int(items.max()) + 1
+        base_first = len(self.strings.texts) + 1
+        keys = (missing[rows].astype(np.int64) * base_items + items[rows]) * base_first + (
+            first[rows] + 1)
+        found, where = np.unique(keys, return_inverse=True)
+        texts = self.strings.texts
+        codes = []
+        for key in found.tolist():
+            rest, reason = divmod(key, base_first)
+            a, b = divmod(rest, base_items)
+            codes.append(self.strings.code(template.format(
+                a, b, texts[reason - 1] if reason > 0 else "")))
+        out[rows] = np.array(codes, dtype=np.int32)[where.reshape(-1)]
         return out
 
     # ---- combining ----------------------------------------------------------------------
