@@ -59,16 +59,9 @@ from eqlang.syntax.source import (
     read_stream,
 )
 from eqlang.tools.bounds import bounds_json, output_bounds, render_bounds
+from eqlang.tools.budget import DEFAULT_EXAMPLES, DEFAULT_SECONDS, Budget
 from eqlang.tools.coverage import render_coverage
 from eqlang.tools.examples import render_results
-from eqlang.tools.properties import (
-    DEFAULT_EXAMPLES,
-    DEFAULT_SECONDS,
-    Budget,
-    check_properties,
-    render_outcomes,
-    saver,
-)
 from eqlang.trace.writer import refuse_inputs, write_atomic
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -222,6 +215,9 @@ def _require_properties(context: click.Context, properties: bool, folder: str | 
 def _search_properties(file: str, program: Program, budget: Budget,
                        folder: str | None) -> int:
     """Search one contract's invariants, print the report; the number broken."""
+    # Imported here: the search brings hypothesis, which no other command needs.
+    from eqlang.tools.properties import check_properties, render_outcomes, saver
+
     outcomes = check_properties(program, budget)
     inputs = [m.source.path for m in program.modules]
     save = saver(folder, inputs) if folder is not None else None

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 
 import attrs
@@ -100,23 +101,28 @@ class Counts:
         self.numbers = numbers
         self.lanes = lanes
         place = {org: i for i, org in enumerate(self.organizations)}
-        found: dict[Cell, tuple[list[int], list[Decimal], list[Decimal]]] = {}
-        for table in tables.tables:
-            for row in table.rows:
-                entry = found.get((row.measure, row.group, row.period))
-                if entry is None:
-                    entry = found[row.measure, row.group, row.period] = ([], [], [])
-                entry[0].append(place[row.org])
-                entry[1].append(row.numerator)
-                entry[2].append(row.denominator)
+        rows = [row for table in tables.tables for row in table.rows]
+        # Each row's cell and organization as small integers, then one pass of numpy per
+        # cell: the rows are read attribute by attribute in C (map), not one by one.
+        index: dict[Cell, int] = {}
+        cell_of = np.fromiter(map(lambda key: index.setdefault(key, len(index)), map(
+            attrgetter("measure", "group", "period"), rows)), dtype=np.int64, count=len(rows))
+        org_of = np.fromiter(map(place.__getitem__, map(attrgetter("org"), rows)),
+                             dtype=np.int64, count=len(rows))
+        numerators = numbers.counts(list(map(attrgetter("numerator"), rows)))
+        denominators = numbers.counts(list(map(attrgetter("denominator"), rows)))
+        order = np.argsort(cell_of, kind="stable")
+        bounds = np.searchsorted(cell_of[order], np.arange(len(index) + 1))
         self.base: dict[Cell, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         size = len(self.organizations)
-        for cell, (where, numerators, denominators) in found.items():
+        for cell, number in index.items():
+            chosen = order[bounds[number]:bounds[number + 1]]
+            where = org_of[chosen]
             numerator = self._blank(size)
             denominator = self._blank(size)
             present = np.zeros((1, size), dtype=bool)
-            numerator[0, where] = numbers.counts(numerators)
-            denominator[0, where] = numbers.counts(denominators)
+            numerator[0, where] = numerators[chosen]
+            denominator[0, where] = denominators[chosen]
             present[0, where] = True
             self.base[cell] = (numerator, denominator, present)
         self.blank = (self._blank(size), self._blank(size), np.zeros((1, size), dtype=bool))

@@ -282,7 +282,7 @@ class ExactNumbers:
         return value
 
     def counts(self, values: Sequence[Decimal]) -> np.ndarray:
-        return objects(values, (len(values),))
+        return np.fromiter(values, dtype=object, count=len(values))
 
     def whole(self, counts: Any) -> Any:
         """Whole numbers (counts of items) as magnitudes."""
@@ -411,7 +411,7 @@ class FloatNumbers:
         return float(value)
 
     def counts(self, values: Sequence[Decimal]) -> np.ndarray:
-        return np.array([float(v) for v in values], dtype=np.float64)
+        return np.fromiter(map(float, values), dtype=np.float64, count=len(values))
 
     def whole(self, counts: Any) -> Any:
         return counts.astype(np.float64) if isinstance(counts, np.ndarray) else float(counts)

@@ -47,6 +47,7 @@ from eqlang.data.tables import TableSet
 from eqlang.diagnostics import Diagnostic, EqlangError, counted, render
 from eqlang.syntax import ast as s
 from eqlang.syntax.fmt import format_claim, format_expr
+from eqlang.tools.budget import DEFAULT_EXAMPLES, DEFAULT_SECONDS, DEFAULT_SHRINKS, Budget
 from eqlang.tools.testing import (
     Move,
     amounts,
@@ -59,24 +60,11 @@ from eqlang.tools.testing import (
 )
 from eqlang.trace.writer import write_atomic
 
-#: Tables tried per invariant unless asked otherwise.
-DEFAULT_EXAMPLES = 200
-#: Seconds one invariant's search may take before it is cut short.
-DEFAULT_SECONDS = 120.0
-#: Candidates tried while shrinking a counterexample, after the first one is found.
-DEFAULT_SHRINKS = 300
+__all__ = ["DEFAULT_EXAMPLES", "DEFAULT_SECONDS", "DEFAULT_SHRINKS", "Budget",
+           "check_properties", "render_outcomes", "saver"]
+
 #: Rules tried one by one when looking for the one responsible.
 MAX_SUSPECTS = 300
-
-
-@attrs.frozen
-class Budget:
-    """How hard to look: tables generated per invariant, candidates tried to make a
-    counterexample smaller, and a time limit per invariant."""
-
-    examples: int = DEFAULT_EXAMPLES
-    seconds: float = DEFAULT_SECONDS
-    shrinks: int = DEFAULT_SHRINKS
 
 
 class _Stop(BaseException):
@@ -149,9 +137,10 @@ class Outcome:
         return self.counterexample is None
 
 
-def check_properties(program: Program, budget: Budget = Budget()) -> list[Outcome]:
+def check_properties(program: Program, budget: Budget | None = None) -> list[Outcome]:
     """Search every invariant of the contract for a counterexample."""
-    return [_Search(program, invariant, budget).run() for invariant in program.invariants]
+    chosen = budget if budget is not None else Budget()
+    return [_Search(program, invariant, chosen).run() for invariant in program.invariants]
 
 
 # ---- the search -------------------------------------------------------------------------------
