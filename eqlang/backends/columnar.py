@@ -123,19 +123,28 @@ class ColumnarRun:
     def settlements(self, organizations: Sequence[str] | None = None, lane: int = 0
                     ) -> tuple[Settlement, ...]:
         """Each organization's outputs in ``lane``, as the exact backend settles them."""
+        plan = []
+        for name in self.program.outputs:
+            arguments = output_arguments(self.program, name)
+            per = [(None, None, self._column(name, None, lane))] if not \
+                self.program.rules[name].params else \
+                [(a, display(a), self._column(name, display(a), lane)) for a in arguments]
+            plan.append((name, bool(self.program.rules[name].params), per))
         found = []
         for org in organizations if organizations is not None else self.organizations:
+            place = self._place[org]
             outputs: dict[str, Value | dict[str, Value]] = {}
             keys: dict[str, Key | dict[str, Key]] = {}
-            for name in self.program.outputs:
-                arguments = output_arguments(self.program, name)
-                if not self.program.rules[name].params:
-                    outputs[name] = self.value(org, name, None, lane)
+            for name, per_argument, per in plan:
+                values = {label: row_value(column, (row, place), self.strings, self.numbers)
+                          for _, label, (column, row) in per}
+                if not per_argument:
+                    outputs[name] = values[None]
                     keys[name] = self.key_of(org, name, ())
                     continue
-                outputs[name] = {display(a): self.value(org, name, display(a), lane)
-                                 for a in arguments}
-                keys[name] = {display(a): self.key_of(org, name, (a,)) for a in arguments}
+                outputs[name] = values
+                keys[name] = {label: self.key_of(org, name, (argument,))
+                              for argument, label, _ in per}
             found.append(Settlement(org, outputs, keys))
         return tuple(found)
 

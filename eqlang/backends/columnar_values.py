@@ -386,13 +386,21 @@ class ExactNumbers:
 _DECIMAL = np.frompyfunc(Decimal, 1, 1)
 
 
+#: Compared with a decimal, a decimal 0 is several times quicker than the integer 0.
+_ZERO = Decimal(0)
+
+
 def _equal_zero(x: Any) -> Any:
-    result = x == 0
+    result = x == (_ZERO if _holds_decimals(x) else 0)
     return result if isinstance(result, np.ndarray) else bool(result)
 
 
+def _holds_decimals(x: Any) -> bool:
+    return isinstance(x, Decimal) or (isinstance(x, np.ndarray) and x.dtype == object)
+
+
 def _less_zero(x: Any) -> Any:
-    result = x < 0
+    result = x < (_ZERO if _holds_decimals(x) else 0)
     return result if isinstance(result, np.ndarray) else bool(result)
 
 
