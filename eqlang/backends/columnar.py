@@ -56,6 +56,7 @@ from eqlang.backends.columnar_values import (
 from eqlang.backends.derivation import EvaluationError, Key, Settlement
 from eqlang.core import program as p
 from eqlang.core.values import Entity, Group, Value, display
+from eqlang.data.lookalikes import lookalike_keys
 from eqlang.data.tables import TableSet, misspelled_keys
 
 __all__ = ["Cell", "CellLanes", "ColumnarRun", "Lanes", "Unsupported", "evaluate"]
@@ -201,11 +202,16 @@ def evaluate(program: p.Program, tables: TableSet, *, lanes: Lanes | None = None
         raise ValueError(f"mode is 'exact' or 'float64', not {mode!r}")
     lanes = lanes or Lanes()
     numbers = ExactNumbers() if mode == "exact" else FloatNumbers()
-    misspelled = misspelled_keys(
-        tables, measures=program.measures, periods=program.periods.values(),
-        groups=["ALL", *(program.spelling(group) for group in program.group_strata)])
-    if misspelled:
-        raise EvaluationError(misspelled)
+    groups = ["ALL", *(program.spelling(group) for group in program.group_strata)]
+    # Refused as the exact backend refuses them: a key cell spelled unlike the name it
+    # means, or only looking like it, would leave its rows unread without a word.
+    problems = misspelled_keys(tables, measures=program.measures, groups=groups,
+                               periods=program.periods.values())
+    problems += lookalike_keys(tables, read={
+        "org": [program.provider] if program.provider is not None else [],
+        "measure": program.measures, "group": groups, "period": program.periods.values()})
+    if problems:
+        raise EvaluationError(problems)
     for key in lanes.parameters:
         if key not in program.parameters:
             raise ValueError(f"the contract has no parameter `{key}`")

@@ -331,7 +331,7 @@ class ExactNumbers:
 
     def round(self, a: Any, unit: str, places: int, mode: str) -> tuple[Any, Any]:
         places = places + 2 if unit in SCALED_UNITS else places
-        exponent = Decimal(1).scaleb(-places)
+        exponent = Decimal(1).scaleb(-places, context=self.context)
         rounding = ROUNDING[mode]
         context = self.context
         return self._apply(lambda x, _: x.quantize(exponent, rounding=rounding,

@@ -28,6 +28,7 @@ from decimal import Decimal
 
 import attrs
 
+from eqlang.data.fhir_map import FhirMap
 from eqlang.diagnostics import Collector, Diagnostic, EqlangError, Note, counted, did_you_mean
 from eqlang.syntax.source import SourceFile, Span, names_stdin, normal_text
 
@@ -259,39 +260,37 @@ def _folded(name: str) -> str:
 # ---- loading ---------------------------------------------------------------------------------
 
 
-def load_table(path: str | os.PathLike[str], display: str | None = None) -> MeasureTable:
-    """Read, parse and check one table file; raise ``EqlangError`` listing every problem."""
+def load_table(path: str | os.PathLike[str], display: str | None = None, *,
+               fhir_map: FhirMap | None = None) -> MeasureTable:
+    """Read, parse and check one table file (CSV or FHIR); raise ``EqlangError`` if bad."""
     shown = display if display is not None else os.fspath(path)
-    table, diagnostics = _load(path, shown)
+    table, diagnostics = _load(path, shown, fhir_map)
     if table is None:
         raise EqlangError(diagnostics)
     return table
 
 
-def load_tables(paths: Sequence[str | os.PathLike[str]]) -> TableSet:
-    """Load every table, then merge them; problems in all files are raised together."""
+def load_tables(paths: Sequence[str | os.PathLike[str]], *,
+                fhir_map: FhirMap | None = None) -> TableSet:
+    """Load every table (a folder: its FHIR files), then merge; problems are raised together."""
     if isinstance(paths, str | bytes):
         # A lone path string is a Sequence too, and would be read one character at a time.
         raise TypeError("load_tables takes a sequence of paths, not a single path")
+    from eqlang.data.fhir import table_paths  # it builds this module's rows: imported late
     tables: list[MeasureTable] = []
-    diagnostics: list[Diagnostic] = []
+    files, diagnostics = table_paths(paths)
     seen: dict[str, str] = {}
-    for path in paths:
+    for path in files:
         shown = os.fspath(path)
         real = os.path.realpath(shown)
         if real in seen:
             # Loading it again would report every one of its rows as a duplicate key.
-            diagnostics.append(
-                Diagnostic(
-                    code=E_DUPLICATE,
-                    message=f"table `{shown}` is given more than once (first as `{seen[real]}`)",
-                    path=shown,
-                    hint="name each table file once",
-                )
-            )
+            diagnostics.append(Diagnostic(
+                code=E_DUPLICATE, path=shown, hint="name each table file once",
+                message=f"table `{shown}` is given more than once (first as `{seen[real]}`)"))
             continue
         seen[real] = shown
-        table, found = _load(path, shown)
+        table, found = _load(path, shown, fhir_map)
         diagnostics.extend(found)
         if table is not None:
             tables.append(table)
@@ -339,7 +338,8 @@ def _merge(tables: Sequence[MeasureTable]) -> tuple[dict[Key, Row], list[Diagnos
     return index, collector.finish("the input tables")
 
 
-def _load(path: str | os.PathLike[str], shown: str) -> tuple[MeasureTable | None, list[Diagnostic]]:
+def _load(path: str | os.PathLike[str], shown: str, fhir_map: FhirMap | None = None
+          ) -> tuple[MeasureTable | None, list[Diagnostic]]:
     data, problem = _read_bytes(path, shown)
     if problem is not None:
         return None, [problem]
@@ -350,7 +350,29 @@ def _load(path: str | os.PathLike[str], shown: str) -> tuple[MeasureTable | None
     assert text is not None
     sha256 = hashlib.sha256(data).hexdigest()
     del data  # the text is all we need from here; let a large file's bytes go early
+    return _from_decoded(text, shown, sha256, fhir_map)
+
+
+def _from_decoded(text: str, shown: str, sha256: str, fhir_map: FhirMap | None
+                  ) -> tuple[MeasureTable | None, list[Diagnostic]]:
+    """A table from its text: CSV, or FHIR MeasureReports."""
+    from eqlang.data.fhir import looks_like_json, read_fhir_table
+    if looks_like_json(text):
+        return read_fhir_table(text, shown, sha256, fhir_map)
     return _from_text(text, shown, sha256)
+
+
+def table_from_bytes(data: bytes, display: str) -> MeasureTable:
+    """Check a table's bytes as if read from a file named ``display``: for a reader that
+    has the bytes already (``eqlang verify`` hashes what it reads, and reads it once)."""
+    text, problem = _decode(data, display)
+    if problem is not None:
+        raise EqlangError(problem)
+    assert text is not None
+    table, diagnostics = _from_decoded(text, display, hashlib.sha256(data).hexdigest(), None)
+    if table is None:
+        raise EqlangError(diagnostics)
+    return table
 
 
 def table_from_text(text: str, display: str) -> MeasureTable:
@@ -689,15 +711,8 @@ class _Checker:
         #: The header's required columns and their positions, once read.
         self.columns: dict[str, int] | None = None
 
-    def error(
-        self,
-        code: str,
-        message: str,
-        start: int,
-        end: int,
-        hint: str,
-        notes: tuple[Note, ...] = (),
-    ) -> None:
+    def error(self, code: str, message: str, start: int, end: int, hint: str,
+              notes: tuple[Note, ...] = ()) -> None:
         self.collector.add(
             Diagnostic(
                 code=code,
@@ -724,6 +739,7 @@ class _Checker:
                         "table is empty, expected a header row naming the columns "
                         + ", ".join(REQUIRED_COLUMNS),
                         f"start the file with the header row `{_HEADER_EXAMPLE}`",
+                        line=1, column=1,
                     )
                 )
             return rows, spans, self.collector.finish("this table")

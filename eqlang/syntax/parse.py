@@ -21,12 +21,17 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from eqlang.diagnostics import Diagnostic, EqlangError, Note, did_you_mean
 from eqlang.syntax import ast as s
+from eqlang.syntax import parser_tables
+from eqlang.syntax.lookalikes import lookalike_text
 from eqlang.syntax.source import SourceFile, Span, normal_text
 
 #: Deeper expressions are refused: no contract needs them, and every later stage recurses.
 MAX_NESTING = 150
 #: How many syntax errors one file reports before giving up.
 MAX_SYNTAX_ERRORS = 20
+#: The most decimal places a value is rounded to: exact arithmetic keeps 34 significant
+#: digits (``eqlang.core.values.ExactMath``), so more places could never be kept.
+MAX_DECIMAL_PLACES = 34
 
 DECLARATION_KEYWORDS = (
     "contract", "import", "measure", "stratification", "parameter", "define", "output",
@@ -44,9 +49,8 @@ def data_path(kind: str) -> Path:
 
 @functools.lru_cache(maxsize=1)
 def _parser() -> Lark:
-    # Built once per process: the tables depend only on the shipped grammar file.
-    grammar = (data_path("grammar") / "eqlang.lark").read_text(encoding="utf-8")
-    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=True)
+    # Once per process: the tables depend only on the shipped grammar file.
+    return parser_tables.parser(data_path("grammar"))
 
 
 _TERMINAL_NAMES = {
@@ -461,7 +465,7 @@ def parse(source: SourceFile) -> s.Module:
     _check_nesting(source, tree)
     builder = _Builder(source)
     declarations: list[s.Declaration] = []
-    problems: list[Diagnostic] = []
+    problems = lookalike_text(source, tree)
     for child in tree.children:
         # A value the grammar admits but the language does not (2024-02-30) spoils only
         # its own declaration, so such errors are reported together.
@@ -745,7 +749,18 @@ class _Builder:
             return s.Rounding("cents", 2, mode_text, span=self.span(tree))
         if target.data == "to_dollars":
             return s.Rounding("dollars", 0, mode_text, span=self.span(tree))
-        return s.Rounding("decimals", int(target.children[0]), mode_text, span=self.span(tree))
+        places = target.children[0]
+        written = str(places).lstrip("0") or "0"
+        if len(written) > 2 or int(written) > MAX_DECIMAL_PLACES:
+            shown = written if len(written) <= 20 else f"{written[:17]}... ({len(written):,} " \
+                "digits)"
+            raise EqlangError(Diagnostic(
+                "E0010", f"cannot round to {shown} decimals: exact arithmetic keeps "
+                f"{MAX_DECIMAL_PLACES} significant digits, so no more than "
+                f"{MAX_DECIMAL_PLACES} decimal places can be kept", self.span(places),
+                hint=f"round to cents, dollars or at most {MAX_DECIMAL_PLACES} decimals, or "
+                "write `not rounded`"))
+        return s.Rounding("decimals", int(written), mode_text, span=self.span(tree))
 
     def decl_schedule(self, tree: Tree) -> s.Schedule:
         name, param, return_type, domain, *tiers = tree.children

@@ -45,8 +45,10 @@ from eqlang.core.program import Program
 from eqlang.core.values import Entity, Group, NotScored, Quantity, Truth, Value, display
 from eqlang.data.tables import TableSet
 from eqlang.diagnostics import Diagnostic, EqlangError, counted, render
+from eqlang.outputs import make_folder, write_atomic
 from eqlang.syntax import ast as s
 from eqlang.syntax.fmt import format_claim, format_expr
+from eqlang.terminal import printable
 from eqlang.tools.budget import DEFAULT_EXAMPLES, DEFAULT_SECONDS, DEFAULT_SHRINKS, Budget
 from eqlang.tools.testing import (
     Move,
@@ -58,7 +60,6 @@ from eqlang.tools.testing import (
     table_of,
     tables_for,
 )
-from eqlang.trace.writer import write_atomic
 
 __all__ = ["DEFAULT_EXAMPLES", "DEFAULT_SECONDS", "DEFAULT_SHRINKS", "Budget",
            "check_properties", "render_outcomes", "saver"]
@@ -549,7 +550,7 @@ def render_outcomes(path: str, outcomes: Sequence[Outcome],
     for number, outcome in enumerate(broken, start=1):
         lines.append("")
         lines.extend(_broken_lines(number, outcome, save))
-    return "\n".join(lines) + "\n"
+    return printable("\n".join(lines) + "\n")
 
 
 def _broken_lines(number: int, outcome: Outcome,
@@ -627,7 +628,7 @@ def saver(folder: str, protected: Sequence[str]) -> Callable[[str, str], str]:
     is made with the first table, so a search that finds nothing leaves nothing behind."""
 
     def save(name: str, text: str) -> str:
-        Path(folder).mkdir(parents=True, exist_ok=True)
+        make_folder(folder)
         path = str(Path(folder) / name)
         write_atomic(path, text, protected=list(protected))
         return path
