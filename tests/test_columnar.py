@@ -276,7 +276,7 @@ output best: percent =
 def test_unsupported_is_declined(tmp_path: Path) -> None:
     """`x at o` where x reads a number that differs per row: the columnar backend declines
     rather than guess, `auto` settles with the exact backend, and asking for the columnar
-    backend by name is refused with E0605."""
+    backend by name is refused with E0607."""
     contract = tmp_path / "shifted.eq"
     contract.write_text(UNSUPPORTED, encoding="utf-8")
     program = load_contract(contract)
@@ -288,7 +288,7 @@ def test_unsupported_is_declined(tmp_path: Path) -> None:
     assert run.outputs() == settle(program, tables, backend="exact").outputs()
     with pytest.raises(EqlangError) as refused:
         settle(program, tables, backend="columnar")
-    assert refused.value.diagnostics[0].code == "E0605"
+    assert refused.value.diagnostics[0].code == "E0607"
 
 
 def test_auto_settles_columnar_and_falls_back_on_errors() -> None:
