@@ -53,11 +53,11 @@ from eqlang.backends.columnar_values import (
     Strings,
     Unsupported,
 )
-from eqlang.backends.derivation import EvaluationError, Key, Settlement
+from eqlang.backends.derivation import Key, Settlement
+from eqlang.backends.exact import output_arguments, refuse_unread_keys
 from eqlang.core import program as p
-from eqlang.core.values import Entity, Group, Value, display
-from eqlang.data.lookalikes import lookalike_keys
-from eqlang.data.tables import TableSet, misspelled_keys
+from eqlang.core.values import Value, display
+from eqlang.data.tables import TableSet
 
 __all__ = ["Cell", "CellLanes", "ColumnarRun", "Lanes", "Unsupported", "evaluate"]
 
@@ -176,17 +176,6 @@ class ColumnarRun:
                 return column, lane - lanes.start
         raise IndexError(f"there is no lane {lane}")
 
-def output_arguments(program: p.Program, name: str) -> list[Value]:
-    """The measures or groups an output is settled for; empty if it takes none."""
-    params = program.rules[name].params
-    if not params:
-        return []
-    if params[0].type == "measure":
-        return [Entity("measure", code) for code in program.contract_measures]
-    return [Group("named", g) for strat in program.stratifications.values()
-            for g in strat.groups]
-
-
 def evaluate(program: p.Program, tables: TableSet, *, lanes: Lanes | None = None,
              mode: str = "exact", overrides: Mapping[str, p.Override] | None = None,
              as_of: datetime.date | None = None, organizations: Sequence[str] | None = None,
@@ -202,16 +191,7 @@ def evaluate(program: p.Program, tables: TableSet, *, lanes: Lanes | None = None
         raise ValueError(f"mode is 'exact' or 'float64', not {mode!r}")
     lanes = lanes or Lanes()
     numbers = ExactNumbers() if mode == "exact" else FloatNumbers()
-    groups = ["ALL", *(program.spelling(group) for group in program.group_strata)]
-    # Refused as the exact backend refuses them: a key cell spelled unlike the name it
-    # means, or only looking like it, would leave its rows unread without a word.
-    problems = misspelled_keys(tables, measures=program.measures, groups=groups,
-                               periods=program.periods.values())
-    problems += lookalike_keys(tables, read={
-        "org": [program.provider] if program.provider is not None else [],
-        "measure": program.measures, "group": groups, "period": program.periods.values()})
-    if problems:
-        raise EvaluationError(problems)
+    refuse_unread_keys(program, tables)
     for key in lanes.parameters:
         if key not in program.parameters:
             raise ValueError(f"the contract has no parameter `{key}`")

@@ -408,12 +408,7 @@ class ColumnarAggregations(Ranks):
     def weighted_sum(self, e: p.Aggregate, counted: np.ndarray, values: np.ndarray,
                      weights: np.ndarray, rescaling: Any) -> Column:
         numbers = self.numbers
-        products, failed = numbers.binary("*", values, weights)
-        failed = np.logical_and(counted, failed).any(axis=0) if isinstance(
-            failed, np.ndarray) else False
-        total, broke = self.total(np.asarray(products), counted)
-        scored_weight, broke_too = self.total(weights, counted)
-        err = _or(_or(failed, broke), broke_too)
+        total, scored_weight, err = self.weighted_totals(counted, values, weights)
         if rescaling is None:
             return Column(NUM, total, unit=e.type, err=err)
         some, summary, full = rescaling
@@ -430,14 +425,19 @@ class ColumnarAggregations(Ranks):
     def weighted_mean(self, counted: np.ndarray, values: np.ndarray, weights: np.ndarray
                       ) -> tuple[Any, Any]:
         """Σ value × weight ÷ Σ weight; and the rows where that fails (not scored)."""
-        numbers = self.numbers
-        products, failed = numbers.binary("*", values, weights)
+        total, weight_total, broke = self.weighted_totals(counted, values, weights)
+        mean, broke_mean = self.numbers.divide(total, weight_total)
+        return mean, _or(broke, broke_mean)
+
+    def weighted_totals(self, counted: np.ndarray, values: np.ndarray, weights: np.ndarray
+                        ) -> tuple[Any, Any, Any]:
+        """Σ value × weight and Σ weight over the counted items, and where they fail."""
+        products, failed = self.numbers.binary("*", values, weights)
         broke = np.logical_and(counted, failed).any(axis=0) if isinstance(
             failed, np.ndarray) else False
         total, broke_total = self.total(np.asarray(products), counted)
         weight_total, broke_weight = self.total(weights, counted)
-        mean, broke_mean = numbers.divide(total, weight_total)
-        return mean, _or(_or(broke, broke_total), _or(broke_weight, broke_mean))
+        return total, weight_total, _or(_or(broke, broke_total), broke_weight)
 
     # ---- peers ----------------------------------------------------------------------------
 

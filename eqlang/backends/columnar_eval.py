@@ -157,15 +157,6 @@ class ColumnarEvaluator(ColumnarAggregations):
 
     # ---- rules --------------------------------------------------------------------------
 
-    def output_arguments(self, name: str) -> list[Value]:
-        params = self.program.rules[name].params
-        if not params:
-            return []
-        if params[0].type == "measure":
-            return [Entity("measure", code) for code in self.program.contract_measures]
-        return [Group("named", g) for strat in self.program.stratifications.values()
-                for g in strat.groups]
-
     def call(self, rule: p.Rule, args: Sequence[Column], live: Any) -> Column:
         err: Any = False
         for a in args:

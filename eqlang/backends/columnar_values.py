@@ -259,7 +259,26 @@ _TESTS = {"=": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.
 _BINARY = {"+": operator.add, "-": operator.sub, "*": operator.mul}
 
 
-class ExactNumbers:
+class _Ordering:
+    """Comparisons, and what is chosen by them, as the exact backend chooses: on a tie the
+    first value stays (with its exponent: $0.00 and 0 print differently)."""
+
+    def test(self, op: str, a: Any, b: Any) -> Any:
+        result = _TESTS[op](a, b)
+        return result if isinstance(result, np.ndarray) else bool(result)
+
+    def minimum(self, a: Any, b: Any) -> Any:
+        return where(self.test("<", b, a), b, a)
+
+    def maximum(self, a: Any, b: Any) -> Any:
+        return where(self.test(">", b, a), b, a)
+
+    def clamp(self, x: Any, low: Any, high: Any) -> Any:
+        x = where(self.test("<", x, low), low, x)
+        return where(self.test(">", x, high), high, x)
+
+
+class ExactNumbers(_Ordering):
     """Decimal magnitudes, computed exactly as ``ExactArithmetic`` computes them."""
 
     exact = True
@@ -313,21 +332,6 @@ class ExactNumbers:
 
     def absolute(self, a: Any) -> Any:
         return where(_less_zero(a), -a, a)
-
-    def test(self, op: str, a: Any, b: Any) -> Any:
-        result = _TESTS[op](a, b)
-        return result if isinstance(result, np.ndarray) else bool(result)
-
-    def minimum(self, a: Any, b: Any) -> Any:
-        # On a tie the first stays, with its exponent.
-        return where(self.test("<", b, a), b, a)
-
-    def maximum(self, a: Any, b: Any) -> Any:
-        return where(self.test(">", b, a), b, a)
-
-    def clamp(self, x: Any, low: Any, high: Any) -> Any:
-        x = where(self.test("<", x, low), low, x)
-        return where(self.test(">", x, high), high, x)
 
     def round(self, a: Any, unit: str, places: int, mode: str) -> tuple[Any, Any]:
         places = places + 2 if unit in SCALED_UNITS else places
@@ -404,7 +408,7 @@ def _less_zero(x: Any) -> Any:
     return result if isinstance(result, np.ndarray) else bool(result)
 
 
-class FloatNumbers:
+class FloatNumbers(_Ordering):
     """float64 magnitudes, for simulation: close to the exact values, not equal to them."""
 
     exact = False
@@ -443,20 +447,6 @@ class FloatNumbers:
 
     def absolute(self, a: Any) -> Any:
         return np.abs(a) if isinstance(a, np.ndarray) else abs(a)
-
-    def test(self, op: str, a: Any, b: Any) -> Any:
-        result = _TESTS[op](a, b)
-        return result if isinstance(result, np.ndarray) else bool(result)
-
-    def minimum(self, a: Any, b: Any) -> Any:
-        return where(self.test("<", b, a), b, a)
-
-    def maximum(self, a: Any, b: Any) -> Any:
-        return where(self.test(">", b, a), b, a)
-
-    def clamp(self, x: Any, low: Any, high: Any) -> Any:
-        x = where(self.test("<", x, low), low, x)
-        return where(self.test(">", x, high), high, x)
 
     def round(self, a: Any, unit: str, places: int, mode: str) -> tuple[Any, Any]:
         scale = 10.0 ** (places + 2 if unit in SCALED_UNITS else places)
