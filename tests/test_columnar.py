@@ -303,3 +303,23 @@ def test_auto_settles_columnar_and_falls_back_on_errors() -> None:
     with pytest.raises(EvaluationError) as exact:
         settle(program, with_rows(rows), backend="exact")
     assert columnar.value.diagnostics == exact.value.diagnostics
+
+
+def test_lanes_of_rows() -> None:
+    """Numerators given per row and lane (as a simulation draws them): each lane as the
+    exact backend settles the table with those numerators."""
+    contract = ROOT / "contracts" / "reference-equity.eq"
+    program = program_of(contract)
+    tables = load_tables([contract.with_suffix(".csv")])
+    rows = rows_of(tables)
+    shares = (Decimal(1), Decimal("0.5"), Decimal("0.25"))
+    numerators = np.array([[row.numerator * share for row in rows] for share in shares],
+                          dtype=object)
+    run = evaluate(program, tables, lanes=Lanes.of_rows(tables, rows, numerators))
+    for lane, share in enumerate(shares):
+        changed = with_rows([attrs.evolve(r, numerator=r.numerator * share) for r in rows])
+        expected = settle(program, changed, backend="exact").outputs()
+        for org, outputs in expected.items():
+            (got,) = run.settlements([org], lane=lane)
+            for name, want in _flat(outputs).items():
+                assert same_value(want, _flat(got.outputs)[name]), (lane, org, name)

@@ -19,7 +19,8 @@ order, and every lane has all of them.
 as arrays of shape (lanes, organizations), or (organizations,) for the same in every lane;
 what it leaves out (None) is the base table's. Numbers are ``Decimal`` (or whole numbers) in
 exact mode and anything numeric in float64 mode. ``Lanes.of_tables`` makes one lane of
-each of several whole tables (of the base tables' organizations).
+each of several whole tables (of the base tables' organizations); ``Lanes.of_rows`` gives
+rows of the base tables other counts in each lane (numerators drawn for a simulation).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ import numpy as np
 
 from eqlang.backends.columnar_values import Numbers
 from eqlang.core.values import Value
-from eqlang.data.tables import TableSet
+from eqlang.data.tables import Row, TableSet
 
 #: (measure, group as the tables spell it, period label).
 Cell = tuple[str, str, str]
@@ -91,6 +92,40 @@ class Lanes:
                     cell.denominator[lane, org] = row.denominator
                     cell.present[lane, org] = True
         return cls(len(tables), {}, cells)
+
+
+    @classmethod
+    def of_rows(cls, base: TableSet, rows: Sequence[Row], numerators: Any,
+                denominators: Any = None) -> Lanes:
+        """Lanes that give rows of the base tables other counts: ``numerators`` (and
+        ``denominators``, if given) of shape (lanes, rows), column ``i`` for ``rows[i]``;
+        as a simulation draws numerators for the observed denominators."""
+        orgs = base.organizations()
+        place = {org: i for i, org in enumerate(orgs)}
+        numerators = np.asarray(numerators)
+        count = numerators.shape[0]
+        by_cell: dict[Cell, list[tuple[int, int]]] = {}
+        for column, row in enumerate(rows):
+            by_cell.setdefault((row.measure, row.group, row.period), []).append(
+                (place[row.org], column))
+        cells = {}
+        for cell, pairs in by_cell.items():
+            where = np.array([org for org, _ in pairs])
+            columns = np.array([column for _, column in pairs])
+            cells[cell] = CellLanes(
+                _spread(numerators, count, len(orgs), where, columns),
+                None if denominators is None else _spread(
+                    np.asarray(denominators), count, len(orgs), where, columns))
+        return cls(count, {}, cells)
+
+
+def _spread(values: np.ndarray, count: int, size: int, where: np.ndarray,
+            columns: np.ndarray) -> np.ndarray:
+    """Values per (lane, row) as values per (lane, organization) of one cell; the
+    organizations without a row keep 0, which their missing row never shows."""
+    out = np.zeros((count, size), dtype=values.dtype)
+    out[:, where] = values[:, columns]
+    return out
 
 
 class Counts:
