@@ -102,7 +102,8 @@ class ColumnarEvaluator(ColumnarAggregations):
         self.org_index = {org: i for i, org in enumerate(self.organizations)}
         self.own = Column(VALUE, objects([Entity("organization", o) for o in
                                           self.organizations], (1, size)), own=True)
-        self.work_left = work_limit
+        # The exact backend's budget is per organization: over all of them, as much again.
+        self.work_left = work_limit * max(1, size)
         self.memo: dict[tuple[str, tuple[Value, ...]], Entry] = {}
         self.reads_memo: dict[tuple[Any, ...], Column] = {}
         self.parameters: dict[str, Column] = {}
@@ -150,6 +151,7 @@ class ColumnarEvaluator(ColumnarAggregations):
         return self.value_at(column, (0, 0))
 
     def charge(self, e: p.Expr) -> None:
+        """Count one expression evaluated for every organization of a lane."""
         self.work_left -= self.shape[1]
         if self.work_left < 0:
             raise Unsupported("the contract takes more work than the columnar backend's "
