@@ -153,17 +153,30 @@ class ColumnarAggregations(Ranks):
         kind = next((c.kind for c in columns if not c.empty), expected)
         data = np.empty((count, *shape), dtype=object if self.numbers.exact or kind == VALUE
                         else (bool if kind == TRUTH else np.float64))
-        ns = np.full((count, *shape), SCORED, dtype=np.int32)
-        err = np.zeros((count, *shape), dtype=bool)
         for number, column in enumerate(columns):
             if column.empty:
                 data[number] = broadcast(self._filler(kind), shape)
             else:
                 data[number] = np.broadcast_to(column.data, shape) if isinstance(
                     column.data, np.ndarray) else broadcast(column.data, shape)
-            ns[number] = column.ns
-            err[number] = column.err
-        return Stack(data, ns >= 0, ns, err)
+        # Most items are scored everywhere and fail nowhere: then no stack is built for
+        # their reasons and failures.
+        if all(c.ns is SCORED or (not isinstance(c.ns, np.ndarray) and c.ns < 0)
+               for c in columns):
+            ns = np.broadcast_to(np.int32(SCORED), (count, *shape))
+            unscored = np.broadcast_to(False, (count, *shape))
+        else:
+            ns = np.full((count, *shape), SCORED, dtype=np.int32)
+            for number, column in enumerate(columns):
+                ns[number] = column.ns
+            unscored = ns >= 0
+        if all(is_false(c.err) for c in columns):
+            err = np.broadcast_to(False, (count, *shape))
+        else:
+            err = np.zeros((count, *shape), dtype=bool)
+            for number, column in enumerate(columns):
+                err[number] = column.err
+        return Stack(data, unscored, ns, err)
 
     def _filler(self, kind: str) -> Any:
         return self.numbers.zero if kind == NUM else False if kind == TRUTH else None
@@ -174,11 +187,12 @@ class ColumnarAggregations(Ranks):
         """Which items pass the ``where`` filter, and the rows still going over each item:
         under every policy but ``skip``, a ``where`` that is not scored ends the aggregation
         in its row, before the items after it are looked at."""
+        every = np.broadcast_to(True, (count, *shape))
         if where is None:
-            return np.ones((count, *shape), dtype=bool), np.ones((count, *shape), dtype=bool)
+            return every, every
         passing = np.logical_and(np.logical_not(where.unscored), where.data.astype(bool))
         if e.policy == "skip" or not where.unscored.any():
-            return passing, np.ones((count, *shape), dtype=bool)
+            return passing, every
         stopped_before = np.zeros((count, *shape), dtype=bool)
         if count > 1:
             stopped_before[1:] = np.logical_or.accumulate(where.unscored, axis=0)[:-1]
@@ -192,10 +206,11 @@ class ColumnarAggregations(Ranks):
         the result."""
         count = keep.shape[0]
         err = np.zeros(keep.shape[1:], dtype=bool)
-        if where is not None:
+        if where is not None and where.err.any():
             err |= np.logical_and(going, where.err).any(axis=0)
         item_err = value.err if weight is None else np.logical_or(value.err, weight.err)
-        err |= np.logical_and(keep, item_err).any(axis=0)
+        if item_err.any():
+            err |= np.logical_and(keep, item_err).any(axis=0)
         stop_ns: Any = SCORED
         if where is not None and e.policy != "skip" and count:
             stopping = np.logical_and(going, where.unscored)
@@ -207,21 +222,22 @@ class ColumnarAggregations(Ranks):
                     reason, lambda r: f"a `where` filter is not scored: {r}"), SCORED)
         unscored = value.unscored if weight is None else np.logical_or(value.unscored,
                                                                        weight.unscored)
-        unscored = np.logical_and(keep, unscored)
-        items = keep.sum(axis=0)
-        missing = unscored.sum(axis=0)
+        unscored = np.logical_and(keep, unscored) if unscored.any() else unscored
         ns: Any = stop_ns
         rescaling = None
         counted = keep
         zeroed = None
-        if missing.any() and e.policy in ("skip", "zero"):
+        some_unscored = bool(unscored.any())
+        if some_unscored and e.policy in ("skip", "zero"):
             if e.policy == "zero":
                 counted = keep if weight is None else np.logical_and(
                     keep, np.logical_not(weight.unscored))
                 zeroed = np.logical_and(counted, value.unscored)
             else:
                 counted = np.logical_and(keep, np.logical_not(unscored))
-        elif missing.any():
+        elif some_unscored:
+            items = keep.sum(axis=0)
+            missing = unscored.sum(axis=0)
             first = np.argmax(unscored, axis=0)[None]
             first_value = np.take_along_axis(value.unscored, first, axis=0)[0]
             first_reason = np.where(first_value, np.take_along_axis(value.ns, first, axis=0)[0],

@@ -730,8 +730,7 @@ class ColumnarEvaluator(ColumnarAggregations):
         assert group.name is not None
         part = self.counts.cell((measure, self.program.spelling(group.name), label),
                                 self.lanes)
-        numerator = where(part[2], part[0], numbers.zero)
-        denominator = where(part[2], part[1], numbers.zero)
+        numerator, denominator = part[0], part[1]  # 0 of 0 where the row is missing
         if group.kind == "named":
             return scalar(numerator), scalar(denominator), False
         rest_numerator, broke = numbers.remainder(whole[0], numerator)

@@ -169,16 +169,21 @@ class Counts:
 
     def cell(self, cell: Cell, lanes: slice) -> tuple[Any, Any, Any]:
         """Numerators, denominators and presence of one cell in ``lanes``: arrays of shape
-        (lanes, organizations), or (1, organizations) where every lane has the same."""
+        (lanes, organizations), or (1, organizations) where every lane has the same; the
+        counts are 0 where the row is missing."""
         numerator, denominator, present = self.base.get(cell, self.blank)
         change = self.lanes.cells.get(cell)
         if change is None:
             return numerator, denominator, present
-        return (self._lane_counts(change.numerator, numerator, lanes, cell, "numerators"),
-                self._lane_counts(change.denominator, denominator, lanes, cell,
-                                  "denominators"),
-                present if change.present is None else self._shaped(
-                    np.asarray(change.present, dtype=bool), lanes, cell, "presence"))
+        if change.present is not None:
+            present = self._shaped(np.asarray(change.present, dtype=bool), lanes, cell,
+                                   "presence")
+        counts = [self._lane_counts(given, base, lanes, cell, what) for given, base, what in (
+            (change.numerator, numerator, "numerators"),
+            (change.denominator, denominator, "denominators"))]
+        if not present.all():
+            counts = [np.where(present, c, self.numbers.zero) for c in counts]
+        return counts[0], counts[1], present
 
     def _lane_counts(self, given: Any, base: np.ndarray, lanes: slice, cell: Cell,
                      what: str) -> Any:

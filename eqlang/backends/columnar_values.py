@@ -411,6 +411,17 @@ def _less_zero(x: Any) -> Any:
 class FloatNumbers(_Ordering):
     """float64 magnitudes, for simulation: close to the exact values, not equal to them."""
 
+    def minimum(self, a: Any, b: Any) -> Any:
+        return np.minimum(a, b) if isinstance(a, np.ndarray) or isinstance(
+            b, np.ndarray) else min(a, b)
+
+    def maximum(self, a: Any, b: Any) -> Any:
+        return np.maximum(a, b) if isinstance(a, np.ndarray) or isinstance(
+            b, np.ndarray) else max(a, b)
+
+    def clamp(self, x: Any, low: Any, high: Any) -> Any:
+        return self.minimum(self.maximum(x, low), high)
+
     exact = False
     name = "float64"
     zero = 0.0
@@ -434,10 +445,9 @@ class FloatNumbers(_Ordering):
         return _BINARY[op](a, b), False
 
     def divide(self, a: Any, b: Any) -> tuple[Any, Any]:
-        zero = _equal_zero(b)
-        if not is_false(zero):
-            b = where(zero, 1.0, b)
-        return a / b, zero
+        # Where b is 0 the result is inf or NaN, which no row reads: the row is not scored
+        # or fails.
+        return a / b, _equal_zero(b)
 
     def remainder(self, a: Any, b: Any) -> tuple[Any, Any]:
         return a - b, False
