@@ -61,9 +61,10 @@ from eqlang.data.tables import TableSet
 
 __all__ = ["Cell", "CellLanes", "ColumnarRun", "Lanes", "Unsupported", "evaluate"]
 
-#: Rows (lanes × organizations) evaluated together; lanes beyond are evaluated in chunks,
-#: so that memory stays bounded whatever the number of lanes.
-CHUNK_ROWS = 1 << 16
+#: Rows (lanes × organizations) evaluated together, by number mode; lanes beyond are
+#: evaluated in chunks, so that memory stays bounded whatever the number of lanes. A decimal
+#: is an object of its own, some fifteen times the size of a float.
+CHUNK_ROWS = {"exact": 1 << 14, "float64": 1 << 17}
 
 
 class ColumnarRun:
@@ -179,7 +180,7 @@ class ColumnarRun:
 def evaluate(program: p.Program, tables: TableSet, *, lanes: Lanes | None = None,
              mode: str = "exact", overrides: Mapping[str, p.Override] | None = None,
              as_of: datetime.date | None = None, organizations: Sequence[str] | None = None,
-             track: bool = False, chunk_rows: int = CHUNK_ROWS) -> ColumnarRun:
+             track: bool = False, chunk_rows: int | None = None) -> ColumnarRun:
     """Every output of ``program`` for every organization of ``tables`` in every lane.
 
     ``organizations`` are those being settled (all, by default): what their settlement
@@ -201,7 +202,7 @@ def evaluate(program: p.Program, tables: TableSet, *, lanes: Lanes | None = None
     strings = Strings()
     orgs = counts.organizations
     size = max(1, len(orgs))
-    step = max(1, chunk_rows // size)
+    step = max(1, (chunk_rows or CHUNK_ROWS[mode]) // size)
     chosen = set(orgs if organizations is None else organizations)
     live: Any = True if organizations is None else np.array(
         [[org in chosen for org in orgs]], dtype=bool)
