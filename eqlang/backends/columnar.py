@@ -30,6 +30,16 @@ drawn per lane for the same denominators)::
     run.magnitudes("measure_payout", "CBP")   # (1000, organizations) float64, NaN not scored
     run.failed                                # (1000, organizations): would stop with an error
 
+    # "denominators × 0.8" in lane 1, parameters per lane:
+    lanes = Lanes(count=2, parameters={"pool": [pool, pool]},
+                  cells={cell: CellLanes(denominator=np.stack([d, d * 0.8]), ...)})
+    # a simulation: numerators drawn per lane for every row of the base tables
+    lanes = Lanes.of_rows(tables, rows, numerators)      # numerators: (lanes, len(rows))
+
+``run.settlements(lane=k)`` gives lane ``k`` as ``Settlement``s, ``run.value(org, output,
+code, lane=k)`` one value, ``run.failing(k)`` the organizations whose settlement would stop
+there, ``run.reasons`` the texts of the reason codes ``magnitudes`` gives.
+
 A run of one lane in exact mode gives ``Settlement``s identical to the exact backend's
 (``settlements``), and answers ``computed(org, rule, args)`` as the exact evaluator does,
 for the settlement summary.
