@@ -23,6 +23,7 @@ from typing import Any
 import attrs
 import numpy as np
 
+from eqlang.backends.aggregations import empty_cause, filter_text
 from eqlang.backends.columnar_ranks import Ranks
 from eqlang.backends.columnar_values import (
     NUM,
@@ -40,7 +41,7 @@ from eqlang.backends.columnar_values import (
 from eqlang.check import units as t
 from eqlang.core import builtins
 from eqlang.core import program as p
-from eqlang.core.values import Entity, Group, Value
+from eqlang.core.values import Entity, Group, NotScored, Value
 
 Env = dict[str, Column]
 
@@ -143,7 +144,11 @@ class ColumnarAggregations(Ranks):
         kind = next((v.kind for v in values if not v.empty), kind_of(e.value.type))
         value = self.stacked(values, shape, kind)
         weight = self.stacked(weights, shape, NUM) if e.weight is not None else None
-        result = self.finish(e, kind, where, going, keep, value, weight, env, live)
+        def item_text(k: int) -> str:
+            return filter_text(e, {name: self.key_value(column) for name, column in
+                                   items[k].items() if name in names and column.uniform})
+
+        result = self.finish(e, kind, where, going, keep, value, weight, env, live, item_text)
         return result.with_err(err)
 
     def stacked(self, columns: Sequence[Column], shape: tuple[int, ...], expected: str
@@ -200,8 +205,8 @@ class ColumnarAggregations(Ranks):
         return np.logical_and(going, passing), going
 
     def finish(self, e: p.Aggregate, kind: str, where: Stack | None, going: np.ndarray,
-               keep: np.ndarray, value: Stack, weight: Stack | None, env: Env, live: Any
-               ) -> Column:
+               keep: np.ndarray, value: Stack, weight: Stack | None, env: Env, live: Any,
+               item_text: Callable[[int], str]) -> Column:
         """The aggregation of stacked items: errors, the policy for items not scored, and
         the result."""
         count = keep.shape[0]
@@ -238,11 +243,7 @@ class ColumnarAggregations(Ranks):
         elif some_unscored:
             items = keep.sum(axis=0)
             missing = unscored.sum(axis=0)
-            first = np.argmax(unscored, axis=0)[None]
-            first_value = np.take_along_axis(value.unscored, first, axis=0)[0]
-            first_reason = np.where(first_value, np.take_along_axis(value.ns, first, axis=0)[0],
-                                    np.take_along_axis(weight.ns, first, axis=0)[0]
-                                    if weight is not None else SCORED)
+            first_reason = _first_reason(unscored, value, weight)
             summary = self.summaries(missing, items, first_reason,
                                      "{0} of {1} items not scored; first: {2}")
             some = missing > 0
@@ -259,12 +260,52 @@ class ColumnarAggregations(Ranks):
                 full, _ = self.total(weight.data if weight is not None else None, known)
                 rescaling = (some, summary, full)
                 counted = np.logical_and(keep, np.logical_not(unscored))
+        if e.function not in ("sum", "count", "all", "any"):
+            ns = _first_of(ns, self.emptied(e, where, going, keep, counted, unscored, value,
+                                            weight, item_text))
         result = self.combine(e, kind, counted, zeroed, value, weight, rescaling, env, live)
         ns = _first_of(ns, result.ns)
         err = np.logical_or(err, np.logical_and(np.asarray(ns) < 0, result.err)) if not \
             is_false(result.err) else err
         return Column(result.kind, _shrink(result.data), _shrink(ns), result.unit,
                       err=_shrink(err) if err.any() else False)
+
+    def emptied(self, e: p.Aggregate, where: Stack | None, going: np.ndarray,
+                keep: np.ndarray, counted: np.ndarray, unscored: np.ndarray, value: Stack,
+                weight: Stack | None, item_text: Callable[[int], str]) -> Any:
+        """Per row, why an aggregation has no items left, where the ``where`` filter or the
+        policy took them away (as the exact backend says it), else SCORED."""
+        shape = keep.shape[1:]
+        left_out = np.logical_and(going, np.logical_not(keep)) if where is not None else None
+        nothing = np.logical_not(counted.any(axis=0))
+        lost = np.zeros(shape, dtype=bool) if left_out is None else left_out.any(axis=0)
+        lost = np.logical_and(nothing, np.logical_or(lost, unscored.any(axis=0)))
+        if not lost.any():
+            return SCORED
+        skipped = unscored.sum(axis=0)
+        first = _first_reason(unscored, value, weight)
+        out = np.full(shape, SCORED, dtype=np.int32)
+        made: dict[tuple[int, int, int, int], int] = {}
+        texts = self.strings.texts
+        for index in zip(*np.nonzero(lost), strict=True):
+            out_count = 0 if left_out is None else int(left_out[(slice(None), *index)].sum())
+            first_out = ""
+            if out_count:
+                k = int(np.argmax(left_out[(slice(None), *index)]))
+                assert where is not None
+                why = int(where.ns[(k, *index)])
+                first_out = f"its `where` filter is not scored: {texts[why]}" if why >= 0 \
+                    else item_text(k)
+            count, reason = int(skipped[index]), int(first[index])
+            key = (out_count, self.strings.code(first_out), count, reason)
+            code = made.get(key)
+            if code is None:
+                cause = empty_cause(out_count, first_out or None, count,
+                                    NotScored(texts[reason]) if reason >= 0 else None)
+                code = made[key] = self.strings.code(
+                    f"no items to take the {e.function} of: {cause}") if cause else SCORED
+            out[index] = code
+        return out
 
     def summaries(self, missing: np.ndarray, items: np.ndarray, first: np.ndarray,
                   template: str) -> np.ndarray:
@@ -486,7 +527,9 @@ class ColumnarAggregations(Ranks):
         first = self.eval(e.value, items, live)
         kind = kind_of(e.value.type) if first.empty else first.kind
         value = stack(first, kind)
-        return self.finish(e, kind, where, going, keep, value, weight, env, True)
+        return self.finish(e, kind, where, going, keep, value, weight, env, True,
+                           lambda k: filter_text(e, {binder.name: Entity(
+                               "organization", self.organizations[k])}))
 
 
 def kind_of(type_name: str) -> str:
@@ -516,6 +559,16 @@ def _and(a: Any, b: Any) -> Any:
     if b is True:
         return a
     return np.logical_and(a, b)
+
+
+def _first_reason(unscored: np.ndarray, value: Stack, weight: Stack | None) -> np.ndarray:
+    """Per row, the reason of the first item not scored: its value's, else its weight's."""
+    first = np.argmax(unscored, axis=0)[None]
+    first_value = np.take_along_axis(value.unscored, first, axis=0)[0]
+    return np.where(np.logical_and(first_value, unscored.any(axis=0)),
+                    np.take_along_axis(value.ns, first, axis=0)[0],
+                    np.take_along_axis(weight.ns, first, axis=0)[0] if weight is not None
+                    else SCORED)
 
 
 def _first_of(a: Any, b: Any) -> Any:
