@@ -282,29 +282,46 @@ class ColumnarAggregations(Ranks):
         lost = np.logical_and(nothing, np.logical_or(lost, unscored.any(axis=0)))
         if not lost.any():
             return SCORED
-        skipped = unscored.sum(axis=0)
-        first = _first_reason(unscored, value, weight)
-        out = np.full(shape, SCORED, dtype=np.int32)
-        made: dict[tuple[int, int, int, int], int] = {}
+        skipped = unscored.sum(axis=0)[lost]
+        first = _first_reason(unscored, value, weight)[lost]
+        if left_out is None:
+            out_count = np.zeros_like(skipped)
+            out_item = out_why = np.full_like(skipped, SCORED)
+        else:
+            out_count = left_out.sum(axis=0)[lost]
+            k = np.argmax(left_out, axis=0)[None]
+            out_item = np.where(out_count > 0, k[0][lost], SCORED)
+            assert where is not None
+            out_why = np.where(out_count > 0, np.take_along_axis(
+                np.broadcast_to(where.ns, keep.shape), k, axis=0)[0][lost], SCORED)
+        # One reason per distinct (items left out, the first of them and why, items
+        # skipped, the first one's reason): rows share a handful.
+        parts = [(out_count, keep.shape[0] + 1), (out_item + 1, keep.shape[0] + 2),
+                 (out_why + 1, len(self.strings.texts) + 1), (skipped, keep.shape[0] + 1),
+                 (first + 1, len(self.strings.texts) + 1)]
+        key = np.zeros(out_count.shape, dtype=np.int64)
+        for part, base in parts:
+            key = key * base + part
+        found, where_found = np.unique(key, return_inverse=True)
         texts = self.strings.texts
-        for index in zip(*np.nonzero(lost), strict=True):
-            out_count = 0 if left_out is None else int(left_out[(slice(None), *index)].sum())
-            first_out = ""
-            if out_count:
-                k = int(np.argmax(left_out[(slice(None), *index)]))
-                assert where is not None
-                why = int(where.ns[(k, *index)])
+        codes = []
+        for combined in found.tolist():
+            values = []
+            for _, base in reversed(parts):
+                combined, digit = divmod(combined, base)
+                values.append(digit)
+            reason, count, why, item, out_n = values[0] - 1, values[1], values[2] - 1, \
+                values[3] - 1, values[4]
+            first_out = None
+            if out_n:
                 first_out = f"its `where` filter is not scored: {texts[why]}" if why >= 0 \
-                    else item_text(k)
-            count, reason = int(skipped[index]), int(first[index])
-            key = (out_count, self.strings.code(first_out), count, reason)
-            code = made.get(key)
-            if code is None:
-                cause = empty_cause(out_count, first_out or None, count,
-                                    NotScored(texts[reason]) if reason >= 0 else None)
-                code = made[key] = self.strings.code(
-                    f"no items to take the {e.function} of: {cause}") if cause else SCORED
-            out[index] = code
+                    else item_text(item)
+            cause = empty_cause(out_n, first_out, count,
+                                NotScored(texts[reason]) if reason >= 0 else None)
+            codes.append(self.strings.code(f"no items to take the {e.function} of: {cause}")
+                         if cause else SCORED)
+        out = np.full(shape, SCORED, dtype=np.int32)
+        out[lost] = np.array(codes, dtype=np.int32)[where_found.reshape(-1)]
         return out
 
     def summaries(self, missing: np.ndarray, items: np.ndarray, first: np.ndarray,
