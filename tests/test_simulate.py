@@ -118,7 +118,10 @@ def test_the_engine_settles_each_draw_as_the_exact_backend_does() -> None:
 
 @pytest.mark.parametrize("contract", SHIPPED, ids=lambda p: p.stem)
 def test_every_shipped_contract_simulates(contract: Path) -> None:
-    data = simulate("--draws", "4", contract=contract, table=str(contract.with_suffix(".csv")))
+    inputs = contract.with_name(f"{contract.stem}-organizations.csv")
+    data = simulate("--draws", "4", *(["--organizations", str(inputs)] if inputs.exists()
+                                      else []),
+                    contract=contract, table=str(contract.with_suffix(".csv")))
     assert data["organizations"]
 
 

@@ -54,6 +54,7 @@ from typing import Any
 import numpy as np
 
 from eqlang.backends.columnar_eval import ColumnarEvaluator, row_value
+from eqlang.backends.columnar_support import refuse_unknown
 from eqlang.backends.columnar_tables import Cell, CellLanes, Counts, Lanes
 from eqlang.backends.columnar_values import (
     NUM,
@@ -83,21 +84,29 @@ class ColumnarRun:
     def __init__(self, program: p.Program, tables: TableSet, lanes: Lanes, mode: str,
                  as_of: datetime.date | None, strings: Strings,
                  outputs: dict[tuple[str, str | None], list[tuple[slice, Column]]],
-                 failed: np.ndarray, evaluator: ColumnarEvaluator | None) -> None:
+                 failed: np.ndarray, evaluator: ColumnarEvaluator | None,
+                 inputs: Any = None,
+                 tier_hits: dict[tuple[str, str], list[tuple[slice, Any]]] | None = None
+                 ) -> None:
         self.program = program
         self.tables = tables
         self.lanes = lanes
         self.mode = mode
         self.as_of = as_of
         self.strings = strings
-        self.organizations = tables.organizations()
+        #: The organizations of the tables, in order: the columns of every output.
+        self.names = tables.organizations()
+        #: The organization table, as the exact backend's ``Evaluator.organizations``.
+        self.organizations = inputs
         self.contract_measures = program.contract_measures
         self._outputs = outputs
         #: (lanes, organizations): True where settling would stop with an error.
         self.failed = failed
         self._evaluator = evaluator
-        self._place = {org: i for i, org in enumerate(self.organizations)}
+        self._place = {org: i for i, org in enumerate(self.names)}
         self.numbers = ExactNumbers() if mode == "exact" else FloatNumbers()
+        #: Per (schedule, tier), the rows of each chunk of lanes whose values fell in it.
+        self.tier_hits = tier_hits or {}
 
     @property
     def reasons(self) -> list[str]:
@@ -106,7 +115,7 @@ class ColumnarRun:
 
     def failing(self, lane: int = 0) -> list[str]:
         """The organizations whose settlement in ``lane`` would stop with an error."""
-        return [org for org, bad in zip(self.organizations, self.failed[lane], strict=True)
+        return [org for org, bad in zip(self.names, self.failed[lane], strict=True)
                 if bad]
 
     def value(self, org: str, output: str, argument: str | None = None, lane: int = 0
@@ -119,7 +128,7 @@ class ColumnarRun:
                    ) -> tuple[np.ndarray, np.ndarray]:
         """An output's magnitudes (NaN, or None in exact mode, where not scored) and reason
         codes (-1 where scored), each of shape (lanes, organizations)."""
-        shape = (self.lanes.count, len(self.organizations))
+        shape = (self.lanes.count, len(self.names))
         exact = self.mode == "exact"
         data = np.empty(shape, dtype=object) if exact else np.full(shape, np.nan)
         codes = np.empty(shape, dtype=np.int32)
@@ -143,7 +152,7 @@ class ColumnarRun:
                 [(a, display(a), self._column(name, display(a), lane)) for a in arguments]
             plan.append((name, bool(self.program.rules[name].params), per))
         found = []
-        for org in organizations if organizations is not None else self.organizations:
+        for org in organizations if organizations is not None else self.names:
             place = self._place[org]
             outputs: dict[str, Value | dict[str, Value]] = {}
             keys: dict[str, Key | dict[str, Key]] = {}
@@ -181,6 +190,22 @@ class ColumnarRun:
             return None
         return evaluator.value_at(entry.column, (0, place))
 
+    def tiers(self, organizations: Sequence[str], lane: int = 0
+              ) -> dict[str, frozenset[tuple[str, str]]]:
+        """Per organization, the (schedule, tier) pairs some value of its settlement in
+        ``lane`` fell in (a run made with ``tiers``); organizations with none are left out."""
+        found: dict[str, set[tuple[str, str]]] = {}
+        for pair, parts in self.tier_hits.items():
+            for lanes, mask in parts:
+                if not lanes.start <= lane < lanes.stop:
+                    continue
+                rows = np.broadcast_to(mask, (lanes.stop - lanes.start, len(self.names)))
+                hit = rows[lane - lanes.start]
+                for org in organizations:
+                    if hit[self._place[org]]:
+                        found.setdefault(org, set()).add(pair)
+        return {org: frozenset(pairs) for org, pairs in found.items()}
+
     def _column(self, output: str, argument: str | None, lane: int) -> tuple[Column, int]:
         for lanes, column in self._outputs[output, argument]:
             if lanes.start <= lane < lanes.stop:
@@ -190,18 +215,24 @@ class ColumnarRun:
 def evaluate(program: p.Program, tables: TableSet, *, lanes: Lanes | None = None,
              mode: str = "exact", overrides: Mapping[str, p.Override] | None = None,
              as_of: datetime.date | None = None, organizations: Sequence[str] | None = None,
-             track: bool = False, chunk_rows: int | None = None) -> ColumnarRun:
+             track: bool = False, chunk_rows: int | None = None, inputs: Any = None,
+             tiers: bool = False) -> ColumnarRun:
     """Every output of ``program`` for every organization of ``tables`` in every lane.
 
     ``organizations`` are those being settled (all, by default): what their settlement
     reaches is what ``computed`` answers for, when ``track`` asks for it (one lane only).
-    Raises ``Unsupported`` for a program the backend declines, and ``EvaluationError`` for
-    table keys spelled differently from the contract's, as the exact backend does.
+    ``inputs`` is the organization table (``eqlang.data.organizations.OrganizationTable``)
+    of a contract that declares organization inputs. With ``tiers``, the run notes which
+    tiers of the contract's schedules each organization's values fell in, lane by lane
+    (``ColumnarRun.tiers``). Raises ``Unsupported`` for a program
+    the backend declines (``columnar_support``), and ``EvaluationError`` for table keys
+    spelled differently from the contract's, as the exact backend does.
     """
     if mode not in ("exact", "float64"):
         raise ValueError(f"mode is 'exact' or 'float64', not {mode!r}")
     lanes = lanes or Lanes()
     numbers = ExactNumbers() if mode == "exact" else FloatNumbers()
+    refuse_unknown(program)
     refuse_unread_keys(program, tables)
     for key in lanes.parameters:
         if key not in program.parameters:
@@ -219,11 +250,14 @@ def evaluate(program: p.Program, tables: TableSet, *, lanes: Lanes | None = None
     outputs: dict[tuple[str, str | None], list[tuple[slice, Column]]] = {}
     failed = np.zeros((lanes.count, len(orgs)), dtype=bool)
     evaluator: ColumnarEvaluator | None = None
-    track = track and lanes.count == 1
+    # Following which rows reach what costs masks; tiers need them in every lane.
+    track = (track and lanes.count == 1) or tiers
+    hits: dict[tuple[str, str], list[tuple[slice, Any]]] = {}
     for start in range(0, lanes.count, step):
         chunk = slice(start, min(lanes.count, start + step))
         evaluator = ColumnarEvaluator(program, counts, chunk, numbers, strings,
-                                      overrides=overrides or {}, as_of=as_of, track=track)
+                                      overrides=overrides or {}, as_of=as_of, track=track,
+                                      inputs=inputs, tiers=tiers)
         with numbers.scope():
             for name in program.outputs:
                 rule = program.rules[name]
@@ -235,6 +269,9 @@ def evaluate(program: p.Program, tables: TableSet, *, lanes: Lanes | None = None
                     label = None if argument is None else display(argument)
                     outputs.setdefault((name, label), []).append((chunk, column))
                     failed[chunk] |= np.broadcast_to(column.err, evaluator.shape)
+        for pair, mask in (evaluator.tiers or {}).items():
+            hits.setdefault(pair, []).append((chunk, mask))
     keep = evaluator if lanes.count <= step else None
-    return ColumnarRun(program, tables, lanes, mode, as_of, strings, outputs, failed, keep)
+    return ColumnarRun(program, tables, lanes, mode, as_of, strings, outputs, failed, keep,
+                       inputs, hits)
 

@@ -36,6 +36,7 @@ from eqlang.backends.columnar_values import (
     Unsupported,
     broadcast,
     is_false,
+    merged,
     scalar,
 )
 from eqlang.check import units as t
@@ -85,6 +86,9 @@ class ColumnarAggregations(Ranks):
         if isinstance(d, p.Measures):
             return [self.constant(Entity("measure", c)) for c in self.program.contract_measures]
         if isinstance(d, p.Organizations):
+            if d.same is not None:
+                raise Unsupported("`organizations with the same` in an aggregation that "
+                                  "depends on the organization settled")
             return [self.constant(Entity("organization", o)) for o in self.organizations]
         if isinstance(d, p.Groups):
             if d.stratification is not None:
@@ -100,6 +104,8 @@ class ColumnarAggregations(Ranks):
             strat = self.program.stratifications[name]
             return [self.constant(Group("named", g))
                     for g in (strat.focus if d.focus else strat.groups)]
+        if not isinstance(d, p.Listed):
+            raise Unsupported(f"the domain {type(d).__name__}")
         return [self.eval(item, env, live) for item in d.items]
 
     def _x_Aggregate(self, e: p.Aggregate, env: Env, live: Any) -> Column:
@@ -538,15 +544,61 @@ class ColumnarAggregations(Ranks):
             return Stack(axis(data, dtype), ns >= 0, ns, axis(column.err, bool))
 
         where = stack(self.eval(e.where, items, True), TRUTH) if e.where is not None else None
-        keep, going = self.kept(e, where, size, shape)
-        live = np.ascontiguousarray(keep[:, :, 0].T) if self.track else True
+        groups = self.sharing(binder.domain)
+        kept = [self.kept(e, _part(where, members), len(members), shape)
+                for _, members in groups]
+        live: Any = True
+        if self.track:
+            reached = np.zeros((size, lanes), dtype=bool)
+            for (_, members), (keep, _) in zip(groups, kept, strict=True):
+                reached[members] = keep[:, :, 0]
+            live = np.ascontiguousarray(reached.T)
         weight = stack(self.eval(e.weight, items, live), NUM) if e.weight is not None else None
         first = self.eval(e.value, items, live)
         kind = kind_of(e.value.type) if first.empty else first.kind
         value = stack(first, kind)
-        return self.finish(e, kind, where, going, keep, value, weight, env, True,
-                           lambda k: filter_text(e, {binder.name: Entity(
-                               "organization", self.organizations[k])}))
+        result: Column | None = None
+        for (rows, members), (keep, going) in zip(groups, kept, strict=True):
+            def item_text(k: int, members: np.ndarray = members) -> str:
+                return filter_text(e, {binder.name: Entity(
+                    "organization", self.organizations[members[k]])})
+
+            column = self.finish(e, kind, _part(where, members), going, keep,
+                                 _part(value, members), _part(weight, members), env, True,
+                                 item_text)
+            result = column if result is None else attrs.evolve(
+                merged(rows, column, result), err=_or(_and(rows, column.err),
+                                                      _and(np.logical_not(rows), result.err)))
+        assert result is not None
+        return result
+
+    def sharing(self, d: p.Organizations) -> list[tuple[Any, np.ndarray]]:
+        """The organizations an aggregation over ``d`` goes over, by the rows (the
+        organizations settled) that see them: all for all, or with ``same``, for each value
+        of the input, the rows whose organizations have it and those organizations."""
+        size = self.shape[1]
+        if d.same is None:
+            return [(True, np.arange(size))]
+        found: dict[Value, list[int]] = {}
+        for index, value in enumerate(self.input_values(d.same)):
+            found.setdefault(value, []).append(index)
+        groups = []
+        for members in found.values():
+            rows = np.zeros((1, size), dtype=bool)
+            rows[0, members] = True
+            groups.append((rows, np.asarray(members, dtype=np.intp)))
+        return groups
+
+    def input_values(self, name: str) -> list[Value]:
+        raise NotImplementedError
+
+
+def _part(stack: Stack | None, members: np.ndarray) -> Any:
+    """The items of a stack that are ``members``."""
+    if stack is None or len(members) == stack.data.shape[0]:
+        return stack
+    return Stack(stack.data[members], stack.unscored[members], stack.ns[members],
+                 stack.err[members])
 
 
 def kind_of(type_name: str) -> str:

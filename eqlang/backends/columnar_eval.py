@@ -87,7 +87,8 @@ class ColumnarEvaluator(ColumnarAggregations):
     def __init__(self, program: p.Program, counts: Counts, lanes: slice, numbers: Numbers,
                  strings: Strings, *, overrides: Mapping[str, p.Override],
                  as_of: datetime.date | None, track: bool = False,
-                 work_limit: int = DEFAULT_STEP_LIMIT) -> None:
+                 work_limit: int = DEFAULT_STEP_LIMIT, inputs: Any = None,
+                 tiers: bool = False) -> None:
         self.program = program
         self.counts = counts
         self.lanes = lanes
@@ -96,6 +97,12 @@ class ColumnarEvaluator(ColumnarAggregations):
         self.overrides = overrides
         self.as_of = as_of
         self.track = track
+        #: The organization table (``eqlang.data.organizations.OrganizationTable``), if any.
+        self.inputs = inputs
+        self.input_columns: dict[str, Column] = {}
+        #: With ``tiers``: per (schedule, tier text), the rows where some value the schedule
+        #: was called with on the row's path fell in the tier (needs ``track``).
+        self.tiers: dict[tuple[str, str], Any] | None = {} if tiers else None
         self.organizations = counts.organizations
         size = len(self.organizations)
         self.shape = (lanes.stop - lanes.start, size)
@@ -116,7 +123,7 @@ class ColumnarEvaluator(ColumnarAggregations):
             cls: getattr(self, "_x_" + cls.__name__) for cls in (
                 p.Const, p.Unscored, p.Local, p.Parameter, p.Call, p.Builtin, p.Aggregate,
                 p.Arithmetic, p.Negate, p.Compare, p.Not, p.And, p.Or, p.If, p.Otherwise,
-                p.Because, p.IsScored, p.MemberOf, p.At)
+                p.Because, p.IsScored, p.MemberOf, p.At, p.Input, p.TheOrganization)
         }
 
     # ---- values and columns -------------------------------------------------------------
@@ -251,6 +258,8 @@ class ColumnarEvaluator(ColumnarAggregations):
 
     def rule(self, rule: p.Rule, env: Env, live: Any) -> Column:
         if rule.kind == "schedule":
+            if self.tiers is not None:
+                self.watch(rule, env[rule.params[0].name], live)
             return self.schedule(rule, env[rule.params[0].name], env, live)
         value = self.body(rule, env, live)
         rounding = rule.rounding
@@ -262,6 +271,24 @@ class ColumnarEvaluator(ColumnarAggregations):
             value = attrs.evolve(value, data=magnitude, err=either(
                 value.err, both(failed, negated(value.unscored()))))
         return value
+
+    def watch(self, rule: p.Rule, x: Column, live: Any) -> None:
+        """Note the tiers of a schedule that a scored number it is called with falls in,
+        in the rows that reach the call."""
+        assert self.tiers is not None
+        if x.kind != NUM or x.empty:
+            return
+        rows = both(live, negated(x.unscored()))
+        numbers = self.numbers
+        for tier in rule.tiers:
+            above = numbers.test(">=" if tier.low_closed else ">", x.data,
+                                 numbers.literal(tier.low))
+            below = numbers.test("<=" if tier.high_closed else "<", x.data,
+                                 numbers.literal(tier.high))
+            hit = both(rows, both(above, below))
+            if not is_false(hit):
+                key = (rule.name, tier.text)
+                self.tiers[key] = either(self.tiers.get(key, False), hit)
 
     def _round_units(self, value: Column, places: int, mode: str) -> tuple[Any, Any]:
         """Rounding where the unit differs per row (percent rounds two places further)."""
@@ -348,15 +375,26 @@ class ColumnarEvaluator(ColumnarAggregations):
         info = self.program.parameters[key]
         lane_values = self.counts.lanes.parameters.get(key)
         override = self.overrides.get(key)
+        own: Column | None = None
+        if lane_values is None or any(v is None for v in lane_values[self.lanes]):
+            # The run's override, or the contract's value in force.
+            if override is not None:
+                own = self.constant(override.value)
+            else:
+                expr = self._in_force(info)
+                own = self.blank(kind_of(info.type), info.type, err=True) if expr is None \
+                    else self.eval(expr, {}, True)
         if lane_values is not None:
-            value = self.per_lane([self.constant(v) for v in lane_values[self.lanes]])
-        elif override is not None:
-            value = self.constant(override.value)
+            if own is not None and not (own.uniform and is_false(own.err)):
+                raise Unsupported(f"lanes that keep parameter `{key}`, which has no value "
+                                  "in force")
+            value = self.per_lane([own if v is None else self.constant(v)
+                                   for v in lane_values[self.lanes]])
         else:
-            expr = self._in_force(info)
-            if expr is None:
-                return self.blank(kind_of(info.type), info.type, err=True)
-            value = self.eval(expr, {}, True)
+            assert own is not None
+            if own.err is True:
+                return own
+            value = own
         if value.kind == NUM and info.type in ("count", "number"):
             value = attrs.evolve(value, unit=info.type, note=SCORED)
         if value.kind == NUM and info.type in t.NON_NEGATIVE:
@@ -396,7 +434,11 @@ class ColumnarEvaluator(ColumnarAggregations):
 
     def eval(self, e: p.Expr, env: Env, live: Any) -> Column:
         self.charge(e)
-        return self.dispatch[type(e)](e, env, live)
+        handler = self.dispatch.get(type(e))
+        if handler is None:
+            # ``columnar_support`` declines such programs first; this is the last guard.
+            raise Unsupported(f"the construct {type(e).__name__}")
+        return handler(e, env, live)
 
     def _x_Const(self, e: p.Const, env: Env, live: Any) -> Column:
         column = self.constants.get(e.site)
@@ -594,6 +636,41 @@ class ColumnarEvaluator(ColumnarAggregations):
                 if element.kind == VALUE else self.numbers.test("=", element.data, member.data)
             data = either(data, same)
         return Column(TRUTH, data, element.ns, err=err)
+
+    def _x_TheOrganization(self, e: p.TheOrganization, env: Env, live: Any) -> Column:
+        return self.own
+
+    def _x_Input(self, e: p.Input, env: Env, live: Any) -> Column:
+        column = self.input_columns.get(e.name)
+        if column is None:
+            column = self.input_columns[e.name] = self.organization_input(e.name)
+        return column
+
+    def organization_input(self, name: str) -> Column:
+        """An organization input of every row's organization, from the organization table;
+        the same in every lane."""
+        values = self.input_values(name)
+        shape = (1, len(values))
+        if values and all(isinstance(v, Quantity) for v in values):
+            magnitudes = [self.numbers.literal(v.magnitude) for v in values
+                          if isinstance(v, Quantity)]
+            data = objects(magnitudes, shape) if self.numbers.exact else \
+                np.asarray(magnitudes, dtype=np.float64).reshape(shape)
+            return Column(NUM, data, unit=self.program.inputs[name].type)
+        if values and all(isinstance(v, Truth) for v in values):
+            return Column(TRUTH, np.asarray([v.value for v in values if isinstance(v, Truth)],
+                                            dtype=bool).reshape(shape))
+        return Column(VALUE, objects(values, shape))
+
+    def input_values(self, name: str) -> list[Value]:
+        """An organization input of each organization, in the order of the tables."""
+        table = self.inputs
+        found = [table.value(org, name) if table is not None else None
+                 for org in self.organizations]
+        if any(cell is None for cell in found):
+            # The exact backend says which organization has no row, and where.
+            raise Unsupported("an organization table without a row for every organization")
+        return [cell[0] for cell in found if cell is not None]
 
     def _x_At(self, e: p.At, env: Env, live: Any) -> Column:
         org = self.eval(e.organization, env, live)

@@ -69,7 +69,8 @@ class Ranks:
     def ranked(self, e: p.Aggregate, env: Env, live: Any) -> Column | None:
         """A count over organizations by sorting, or None where it does not qualify."""
         if e.function != "count" or len(e.binders) != 1 or e.weight is not None or not \
-                isinstance(e.binders[0].domain, p.Organizations):
+                isinstance(e.binders[0].domain, p.Organizations) or \
+                e.binders[0].domain.same is not None:
             return None
         binder = e.binders[0].name
         if e.where is None:

@@ -54,7 +54,7 @@ class CellLanes:
 class Lanes:
     """Scenarios evaluated together: ``count`` lanes, each with the base tables changed by
     ``cells`` and the parameters given by ``parameters`` (a parameter's key, as in
-    ``--set``, to one value per lane)."""
+    ``--set``, to one value per lane; None in a lane keeps the contract's value)."""
 
     count: int = 1
     parameters: Mapping[str, Sequence[Value]] = attrs.Factory(dict)

@@ -447,7 +447,10 @@ class FloatNumbers(_Ordering):
     def divide(self, a: Any, b: Any) -> tuple[Any, Any]:
         # Where b is 0 the result is inf or NaN, which no row reads: the row is not scored
         # or fails.
-        return a / b, _equal_zero(b)
+        # np.divide: two plain floats would raise ZeroDivisionError rather than give inf.
+        quotient = np.divide(a, b)
+        return (quotient if isinstance(quotient, np.ndarray) else float(quotient)), \
+            _equal_zero(b)
 
     def remainder(self, a: Any, b: Any) -> tuple[Any, Any]:
         return a - b, False
