@@ -79,8 +79,6 @@ from eqlang.tools.diff import compare
 from eqlang.tools.diff import render_text as render_diff
 from eqlang.tools.examples import render_results
 from eqlang.tools.findings import choose_headline, upper_bound
-from eqlang.tools.lanes import ENGINE as LANE_ENGINE
-from eqlang.tools.lanes import settle_lanes
 from eqlang.tools.progress import progress_bar
 from eqlang.tools.scenarios import read_scenarios
 from eqlang.tools.values import format_of, write_values
@@ -621,6 +619,10 @@ def whatif(contract: str, tables: tuple[str, ...], scenario_files: tuple[str, ..
     """Settle a contract under each scenario of the scenario files (parameters set, rates
     or counts changed) and show each beside the baseline, per organization and in total.
     """
+    # numpy and the columnar backend are imported by the commands that settle lanes.
+    from eqlang.tools.lanes import ENGINES as LANE_ENGINES
+    from eqlang.tools.lanes import settle_lanes
+
     program = load_contract(contract)
     run = _settle_tables(program, tables, _load_map(fhir_map), orgs, (), as_of,
                          organization_table=organization_table)
@@ -638,13 +640,13 @@ def whatif(contract: str, tables: tuple[str, ...], scenario_files: tuple[str, ..
                                   organization_table=run.organization_table))
     if as_json:
         _echo(json.dumps(whatif_json(scenarios, run.settlements,
-                                     [lane.settlements for lane in lanes], LANE_ENGINE),
+                                     [lane.settlements for lane in lanes], LANE_ENGINES["exact"]),
                          indent=2, sort_keys=True, ensure_ascii=False), json=True)
         return
     title = program.header.title if program.header else contract
     _echo(render_whatif(title, ", ".join(t.path for t in run.tables.tables), scenarios,
                         run.settlements, [lane.settlements for lane in lanes],
-                        LANE_ENGINE), nl=False)
+                        LANE_ENGINES["exact"]), nl=False)
 
 
 def _prior(value: str | None) -> tuple[float, float] | None:
@@ -686,9 +688,10 @@ def simulate(contract: str, tables: tuple[str, ...], draws: int, seed: int, meth
     of paying nothing, of paying the most the contract can, and of each tier.
     """
     # numpy is imported by the commands that draw.
-    from eqlang.tools.simulate import JEFFREYS, Method, ranges, tier_order
+    from eqlang.tools.lanes import ENGINES as LANE_ENGINES
+    from eqlang.tools.lanes import settle_drawn
+    from eqlang.tools.simulate import JEFFREYS, Method, drawn_numerators, ranges, tier_order
     from eqlang.tools.simulate import as_json as simulate_json
-    from eqlang.tools.simulate import lanes as draw_lanes
     from eqlang.tools.simulate import render_text as render_simulation
 
     beta = _prior(prior)
@@ -712,19 +715,19 @@ def simulate(contract: str, tables: tuple[str, ...], draws: int, seed: int, meth
     if headline is None:
         raise click.UsageError("the contract has no output without arguments to simulate")
     with progress_bar(draws, "draw") as advance:
-        settled = settle_lanes(program, run.tables,
-                               draw_lanes(program, run.tables, run.organizations, chosen),
-                               run.organizations, as_of=run.evaluator.as_of, progress=advance,
+        rows, blocks = drawn_numerators(program, run.tables, run.organizations, chosen)
+        settled = settle_drawn(program, run.tables, rows, blocks, run.organizations,
+                               as_of=run.evaluator.as_of, progress=advance,
                                organization_table=run.organization_table)
         found = ranges(headline, run.settlements, settled, most)
     if as_json:
-        _echo(json.dumps(simulate_json(headline, chosen, found, LANE_ENGINE), indent=2,
+        _echo(json.dumps(simulate_json(headline, chosen, found, LANE_ENGINES["float64"]), indent=2,
                          sort_keys=True, ensure_ascii=False), json=True)
         return
     title = program.header.title if program.header else contract
     _echo(render_simulation(title, ", ".join(t.path for t in run.tables.tables), headline,
                             program.rules[headline].type, chosen, found,
-                            LANE_ENGINE,
+                            LANE_ENGINES["float64"],
                             tier_order(program)), nl=False)
 
 

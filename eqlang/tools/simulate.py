@@ -143,6 +143,42 @@ def _lane(number: int, rows: Sequence[Row], shares: np.ndarray, tables: TableSet
     return Lane(f"draw {number}", {}, cells)
 
 
+def drawn_numerators(program: Program, tables: TableSet, organizations: Sequence[str],
+                     method: Method) -> tuple[list[Row], Iterator[np.ndarray]]:
+    """The draws as float numerators, block by block, as ``lanes`` makes them one lane at
+    a time (the same draws, the same ALL rows): the rows whose counts change (every
+    group's, then the ALL rows they move) and, per block, an array of (draws, rows)."""
+    groups = drawn_rows(program, tables, organizations)
+    wholes: list[Row] = []
+    where: dict[tuple[str, str, str, str], int] = {}
+    moves = []
+    for column, row in enumerate(groups):
+        whole = (row.org, row.measure, "ALL", row.period)
+        if whole not in where:
+            row_all = tables.lookup(*whole)
+            if row_all is None:
+                continue
+            where[whole] = len(wholes)
+            wholes.append(row_all)
+        moves.append((column, where[whole]))
+    denominators = np.array([float(r.denominator) for r in groups])
+    observed = np.array([float(r.numerator) for r in groups])
+    all_denominators = np.array([float(r.denominator) for r in wholes])
+    all_observed = np.array([float(r.numerator) for r in wholes])
+    sources = np.array([m[0] for m in moves], dtype=np.intp)
+    targets = np.array([m[1] for m in moves], dtype=np.intp)
+
+    def blocks() -> Iterator[np.ndarray]:
+        for shares in draw(groups, method):
+            drawn = np.clip(shares * denominators, 0.0, denominators)
+            change = np.zeros((drawn.shape[0], len(wholes)))
+            np.add.at(change.T, targets, (drawn - observed)[:, sources].T)
+            moved = np.clip(all_observed + change, 0.0, all_denominators)
+            yield np.concatenate([drawn, moved], axis=1)
+
+    return [*groups, *wholes], blocks()
+
+
 @attrs.frozen
 class Range:
     """The distribution of one organization's headline output (or the total)."""
