@@ -67,7 +67,7 @@ from eqlang.backends.columnar_values import (
 from eqlang.backends.derivation import Key, Settlement
 from eqlang.backends.exact import output_arguments, refuse_unread_keys
 from eqlang.core import program as p
-from eqlang.core.values import Value, display
+from eqlang.core.values import NotScored, Quantity, Value, display
 from eqlang.data.tables import TableSet
 
 __all__ = ["Cell", "CellLanes", "ColumnarRun", "Lanes", "Unsupported", "evaluate"]
@@ -141,33 +141,59 @@ class ColumnarRun:
                 data[lanes] = np.where(ns >= 0, None if exact else np.nan, chunk)
         return data, codes
 
-    def settlements(self, organizations: Sequence[str] | None = None, lane: int = 0
-                    ) -> tuple[Settlement, ...]:
-        """Each organization's outputs in ``lane``, as the exact backend settles them."""
+    def settlements(self, organizations: Sequence[str] | None = None, lane: int = 0,
+                    outputs: Sequence[str] | None = None) -> tuple[Settlement, ...]:
+        """Each organization's outputs in ``lane``, as the exact backend settles them; only
+        ``outputs``, if given (a simulation reads one of many thousand lanes' outputs)."""
         plan = []
-        for name in self.program.outputs:
+        for name in self.program.outputs if outputs is None else outputs:
             arguments = output_arguments(self.program, name)
             per = [(None, None, self._column(name, None, lane))] if not \
                 self.program.rules[name].params else \
                 [(a, display(a), self._column(name, display(a), lane)) for a in arguments]
             plan.append((name, bool(self.program.rules[name].params), per))
+        chosen = list(organizations if organizations is not None else self.names)
+        places = np.array([self._place[org] for org in chosen], dtype=np.intp)
+        # Each output's values in the lane, read for all organizations at once.
+        read = {(name, label): self._lane_values(column, row, places)
+                for name, _, per in plan for _, label, (column, row) in per}
         found = []
-        for org in organizations if organizations is not None else self.names:
-            place = self._place[org]
-            outputs: dict[str, Value | dict[str, Value]] = {}
+        for number, org in enumerate(chosen):
+            settled: dict[str, Value | dict[str, Value]] = {}
             keys: dict[str, Key | dict[str, Key]] = {}
             for name, per_argument, per in plan:
-                values = {label: row_value(column, (row, place), self.strings, self.numbers)
-                          for _, label, (column, row) in per}
+                values = {label: read[name, label][number] for _, label, _ in per}
                 if not per_argument:
-                    outputs[name] = values[None]
+                    settled[name] = values[None]
                     keys[name] = self.key_of(org, name, ())
                     continue
-                outputs[name] = values
+                settled[name] = values
                 keys[name] = {label: self.key_of(org, name, (argument,))
                               for argument, label, _ in per}
-            found.append(Settlement(org, outputs, keys))
+            found.append(Settlement(org, settled, keys))
         return tuple(found)
+
+    def _lane_values(self, column: Column, row: int, places: np.ndarray) -> list[Value]:
+        """The values of a column in one lane for the organizations at ``places``, as
+        ``row_value`` gives each."""
+        count = len(places)
+
+        def line(x: Any) -> list[Any]:
+            if not isinstance(x, np.ndarray):
+                return [x] * count
+            found = x[row if x.shape[0] > 1 else 0]
+            return [found[0]] * count if found.shape[0] == 1 else found[places].tolist()
+
+        texts = self.strings.texts
+        ns = line(column.ns)
+        if column.kind != NUM:
+            return [row_value(column, (row, int(place)), self.strings, self.numbers)
+                    for place in places]
+        data, units, notes = line(column.data), line(column.unit), line(column.note)
+        magnitude = self.numbers.to_magnitude
+        return [NotScored(texts[code]) if code >= 0 else Quantity(
+            str(unit), magnitude(value), texts[note] if note >= 0 else None)
+            for code, value, unit, note in zip(ns, data, units, notes, strict=True)]
 
     def key_of(self, org: str, rule: str, args: tuple[Value, ...]) -> Key:
         """The key the exact backend remembers a rule's value under."""

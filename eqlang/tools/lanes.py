@@ -115,11 +115,13 @@ def settle_drawn(program: Program, base: TableSet, rows: Sequence[Row],
                  blocks: Iterable[np.ndarray], organizations: Sequence[str], *,
                  as_of: datetime.date | None = None,
                  progress: Callable[[str], object] | None = None,
-                 organization_table: Any = None) -> Iterator[Settled]:
+                 organization_table: Any = None,
+                 outputs: Sequence[str] | None = None) -> Iterator[Settled]:
     """As ``settle_lanes`` in float64 mode, for lanes given as numerators of ``rows`` of the
     base tables, block by block (arrays of (lanes, rows), as ``simulate`` draws them): no
-    lane is made one cell at a time. A lane an organization's settlement would stop in is
-    settled by the exact backend with those numerators."""
+    lane is made one cell at a time. With ``outputs``, each settlement holds only those
+    outputs. A lane an organization's settlement would stop in is settled by the exact
+    backend with those numerators."""
     number = 0
     for numerators in blocks:
         run = _columnar(program, base, Lanes.of_rows(base, rows, numerators), organizations,
@@ -134,7 +136,7 @@ def settle_drawn(program: Program, base: TableSet, rows: Sequence[Row],
                 yield exact_lane(program, base, lane, organizations, as_of, progress,
                                  organization_table)
                 continue
-            yield Settled(run.settlements(organizations, lane=index),
+            yield Settled(run.settlements(organizations, lane=index, outputs=outputs),
                           run.tiers(organizations, lane=index))
             if progress is not None:
                 progress(name)

@@ -165,14 +165,17 @@ def drawn_numerators(program: Program, tables: TableSet, organizations: Sequence
     observed = np.array([float(r.numerator) for r in groups])
     all_denominators = np.array([float(r.denominator) for r in wholes])
     all_observed = np.array([float(r.numerator) for r in wholes])
+    # The groups' columns ordered by their ALL row, and where each ALL row's run starts:
+    # each ALL row's change is one reduceat over its groups' changes.
+    moves.sort(key=lambda move: move[1])
     sources = np.array([m[0] for m in moves], dtype=np.intp)
-    targets = np.array([m[1] for m in moves], dtype=np.intp)
+    starts = np.searchsorted(np.array([m[1] for m in moves]), np.arange(len(wholes)))
 
     def blocks() -> Iterator[np.ndarray]:
         for shares in draw(groups, method):
             drawn = np.clip(shares * denominators, 0.0, denominators)
-            change = np.zeros((drawn.shape[0], len(wholes)))
-            np.add.at(change.T, targets, (drawn - observed)[:, sources].T)
+            change = np.add.reduceat((drawn - observed)[:, sources], starts, axis=1) \
+                if len(wholes) else np.zeros((drawn.shape[0], 0))
             moved = np.clip(all_observed + change, 0.0, all_denominators)
             yield np.concatenate([drawn, moved], axis=1)
 
