@@ -717,8 +717,8 @@ def simulate(contract: str, tables: tuple[str, ...], draws: int, seed: int, meth
     with progress_bar(draws, "draw") as advance:
         rows, blocks = drawn_numerators(program, run.tables, run.organizations, chosen)
         settled = settle_drawn(program, run.tables, rows, blocks, run.organizations,
-                               as_of=run.evaluator.as_of, progress=advance,
-                               organization_table=run.organization_table, outputs=[headline])
+                               headline, as_of=run.evaluator.as_of, progress=advance,
+                               organization_table=run.organization_table)
         found = ranges(headline, run.settlements, settled, most)
     if as_json:
         _echo(json.dumps(simulate_json(headline, chosen, found, LANE_ENGINES["float64"]), indent=2,

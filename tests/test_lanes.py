@@ -121,18 +121,18 @@ def _close(want: Value, have: Value) -> bool:
 def test_draws_settle_as_the_exact_backend_within_a_cent(
         contract: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """`simulate`'s draws in float64 against the exact backend on the same draws (the
-    lanes ``simulate.lanes`` makes one at a time)."""
+    lanes ``simulate.lanes`` makes one at a time): every output of every lane through
+    ``settle_lanes``, and each output without arguments, with the tiers, through
+    ``settle_drawn`` as `simulate` reads them."""
     program, run = _run(contract)
-    _no_fallback(monkeypatch)
     method = Method("binomial", 6, 3)
-    rows, blocks = drawn_numerators(program, run.tables, run.organizations, method)
-    fast = list(settle_drawn(program, run.tables, rows, blocks, run.organizations,
-                             organization_table=run.organization_table))
     slow = list(lanes(program, run.tables, run.organizations, method))
-    assert len(fast) == len(slow) == method.draws
-    for lane, got in zip(slow, fast, strict=True):
-        want = exact_lane(program, run.tables, lane, run.organizations,
-                          organization_table=run.organization_table)
+    wanted = [exact_lane(program, run.tables, lane, run.organizations,
+                         organization_table=run.organization_table) for lane in slow]
+    _no_fallback(monkeypatch)
+    every = list(settle_lanes(program, run.tables, slow, run.organizations,
+                              organization_table=run.organization_table, mode="float64"))
+    for lane, got, want in zip(slow, every, wanted, strict=True):
         for mine, theirs in zip(got.settlements, want.settlements, strict=True):
             assert mine.org == theirs.org
             have, expected = _flat(mine.outputs), _flat(theirs.outputs)
@@ -140,8 +140,22 @@ def test_draws_settle_as_the_exact_backend_within_a_cent(
             for name, value in expected.items():
                 assert _close(value, have[name]), (lane.name, mine.org, name, value,
                                                    have[name])
-        assert got.tiers == {org: pairs for org, pairs in want.tiers.items()
-                             if org in run.organizations}, lane.name
+    for output in [n for n in program.outputs if not program.rules[n].params]:
+        rows, blocks = drawn_numerators(program, run.tables, run.organizations, method)
+        (drawn,) = settle_drawn(program, run.tables, rows, blocks, run.organizations, output,
+                                organization_table=run.organization_table)
+        assert drawn.amounts.shape == (method.draws, len(run.organizations))
+        for number, want in enumerate(wanted):
+            for place, theirs in enumerate(want.settlements):
+                value = theirs.outputs[output]
+                amount = drawn.amounts[number, place]
+                if isinstance(value, Quantity):
+                    assert math.isclose(float(value.magnitude), amount, rel_tol=1e-9,
+                                        abs_tol=0.011), (number, theirs.org, output)
+                else:
+                    assert np.isnan(amount)
+            assert drawn.tiers[number] == {org: pairs for org, pairs in want.tiers.items()
+                                           if org in run.organizations}
 
 
 def test_drawn_numerators_are_the_lanes_counts() -> None:

@@ -141,12 +141,11 @@ class ColumnarRun:
                 data[lanes] = np.where(ns >= 0, None if exact else np.nan, chunk)
         return data, codes
 
-    def settlements(self, organizations: Sequence[str] | None = None, lane: int = 0,
-                    outputs: Sequence[str] | None = None) -> tuple[Settlement, ...]:
-        """Each organization's outputs in ``lane``, as the exact backend settles them; only
-        ``outputs``, if given (a simulation reads one of many thousand lanes' outputs)."""
+    def settlements(self, organizations: Sequence[str] | None = None, lane: int = 0
+                    ) -> tuple[Settlement, ...]:
+        """Each organization's outputs in ``lane``, as the exact backend settles them."""
         plan = []
-        for name in self.program.outputs if outputs is None else outputs:
+        for name in self.program.outputs:
             arguments = output_arguments(self.program, name)
             per = [(None, None, self._column(name, None, lane))] if not \
                 self.program.rules[name].params else \

@@ -111,35 +111,61 @@ def settle_lanes(program: Program, base: TableSet, lanes: Iterable[Lane],
                           organization_table, mode)
 
 
+@attrs.frozen(eq=False)
+class Drawn:
+    """A block of draws as a simulation reads them: one output's magnitude per draw and
+    organization (float64, NaN where it is not scored or not a number), and per draw the
+    tiers each organization's values fell in (as ``Settled.tiers``)."""
+
+    amounts: np.ndarray
+    tiers: tuple[dict[str, frozenset[tuple[str, str]]], ...]
+
+
 def settle_drawn(program: Program, base: TableSet, rows: Sequence[Row],
-                 blocks: Iterable[np.ndarray], organizations: Sequence[str], *,
+                 blocks: Iterable[np.ndarray], organizations: Sequence[str], output: str, *,
                  as_of: datetime.date | None = None,
                  progress: Callable[[str], object] | None = None,
-                 organization_table: Any = None,
-                 outputs: Sequence[str] | None = None) -> Iterator[Settled]:
+                 organization_table: Any = None) -> Iterator[Drawn]:
     """As ``settle_lanes`` in float64 mode, for lanes given as numerators of ``rows`` of the
-    base tables, block by block (arrays of (lanes, rows), as ``simulate`` draws them): no
-    lane is made one cell at a time. With ``outputs``, each settlement holds only those
-    outputs. A lane an organization's settlement would stop in is settled by the exact
-    backend with those numerators."""
+    base tables, block by block (arrays of (lanes, rows), as ``simulate`` draws them), and
+    read as a simulation reads them: ``output`` (an output without arguments) of each
+    organization in each draw, and the tiers. No lane is made one cell at a time, and no
+    settlement is built per draw. A draw an organization's settlement would stop in is
+    settled by the exact backend with those numerators, which raises its error."""
     number = 0
+    columns = None
     for numerators in blocks:
         run = _columnar(program, base, Lanes.of_rows(base, rows, numerators), organizations,
                         as_of, organization_table, "float64")
-        for index in range(numerators.shape[0]):
+        count = numerators.shape[0]
+        amounts = np.full((count, len(organizations)), np.nan)
+        if run is not None:
+            if columns is None:
+                place = {org: i for i, org in enumerate(run.names)}
+                columns = np.array([place[org] for org in organizations], dtype=np.intp)
+            values, _ = run.magnitudes(output)
+            amounts[:] = values[:, columns]
+        tiers = []
+        failing = run.failed[:, columns].any(axis=1) if run is not None else None
+        for index in range(count):
             number += 1
-            name = f"draw {number}"
-            if run is None or _fails(run, organizations, index):
-                lane = Lane(name, {}, {row.key: (_decimal(value), row.denominator)
-                                       for row, value in zip(rows, numerators[index],
-                                                             strict=True)})
-                yield exact_lane(program, base, lane, organizations, as_of, progress,
-                                 organization_table)
-                continue
-            yield Settled(run.settlements(organizations, lane=index, outputs=outputs),
-                          run.tiers(organizations, lane=index))
+            if failing is None or failing[index]:
+                lane = Lane(f"draw {number}", {}, {
+                    row.key: (_decimal(value), row.denominator)
+                    for row, value in zip(rows, numerators[index], strict=True)})
+                settled = exact_lane(program, base, lane, organizations, as_of,
+                                     organization_table=organization_table)
+                amounts[index] = [_amount(st.outputs[output]) for st in settled.settlements]
+                tiers.append(settled.tiers)
+            else:
+                tiers.append(run.tiers(organizations, lane=index))
             if progress is not None:
-                progress(name)
+                progress(f"draw {number}")
+        yield Drawn(amounts, tuple(tiers))
+
+
+def _amount(value: Any) -> float:
+    return float(value.magnitude) if isinstance(value, Quantity) else np.nan
 
 
 def _block(program: Program, base: TableSet, block: Sequence[Lane],

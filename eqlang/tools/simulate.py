@@ -36,7 +36,7 @@ from eqlang.backends.derivation import Settlement
 from eqlang.core.program import Program
 from eqlang.core.values import NotScored, Quantity, Value, display, exact_text
 from eqlang.data.tables import Row, TableSet
-from eqlang.tools.lanes import Cell, Lane, Settled
+from eqlang.tools.lanes import Cell, Drawn, Lane, Settled
 
 METHODS = ("binomial", "beta-binomial")
 JEFFREYS = (0.5, 0.5)
@@ -198,27 +198,33 @@ class Range:
     tiers: dict[tuple[str, str], float] = attrs.Factory(dict)
 
 
-def ranges(headline: str, baseline: Sequence[Settlement], settled: Iterable[Settled],
+def ranges(headline: str, baseline: Sequence[Settlement], settled: Iterable[Settled | Drawn],
            most: Decimal | None) -> list[Range]:
     """Per organization, then in total (when the headline is an amount), the headline's
-    distribution over the draws; each draw's settlement is read once, as it comes, and
-    only the headline's amount and the tiers are kept."""
-    amounts: list[list[float]] = []
+    distribution over the draws, given lane by lane (``Settled``) or block by block
+    (``Drawn``, as ``settle_drawn`` gives them); each is read once, as it comes, and only
+    the headline's amount and the tiers are kept."""
+    amounts: list[np.ndarray] = []
     tier_counts: list[dict[tuple[str, str], int]] = [{} for _ in baseline]
-    for lane in settled:
-        row = []
-        for index, st in enumerate(lane.settlements):
-            value = st.outputs[headline]
-            row.append(float(value.magnitude) if isinstance(value, Quantity) else np.nan)
-            for pair in lane.tiers.get(st.org, ()):
-                tier_counts[index][pair] = tier_counts[index].get(pair, 0) + 1
-        amounts.append(row)
-    table = np.array(amounts, dtype=np.float64).reshape(len(amounts), len(baseline))
+    for item in settled:
+        if isinstance(item, Drawn):
+            amounts.append(item.amounts)
+            lanes_tiers: Sequence[dict[str, frozenset[tuple[str, str]]]] = item.tiers
+        else:
+            amounts.append(np.array([[float(v.magnitude) if isinstance(
+                v := st.outputs[headline], Quantity) else np.nan for st in item.settlements]]))
+            lanes_tiers = [item.tiers]
+        for tiers in lanes_tiers:
+            for index, st in enumerate(baseline):
+                for pair in tiers.get(st.org, ()):
+                    tier_counts[index][pair] = tier_counts[index].get(pair, 0) + 1
+    table = np.concatenate(amounts, axis=0).astype(np.float64) if amounts else np.empty(
+        (0, len(baseline)))
     found = []
     for index, st in enumerate(baseline):
         settled_value = st.outputs[headline]
         assert not isinstance(settled_value, dict)
-        tiers = {pair: count / len(amounts) for pair, count in tier_counts[index].items()}
+        tiers = {pair: count / len(table) for pair, count in tier_counts[index].items()}
         found.append(_range(st.org, settled_value, table[:, index], most, tiers))
     whole = [st.outputs[headline] for st in baseline]
     if baseline and not np.isnan(table).any() and all(isinstance(v, Quantity) for v in whole):
