@@ -19,12 +19,10 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
-import numpy as np
 
-from eqlang.backends.columnar import CellLanes, ColumnarRun, Lanes, Unsupported, evaluate
 from eqlang.backends.derivation import Env, EvaluationError, Key, Settlement
 from eqlang.backends.exact import Evaluator
 from eqlang.core import program as p
@@ -32,6 +30,14 @@ from eqlang.core.program import Override, Program
 from eqlang.core.values import Quantity, Value
 from eqlang.data.tables import MeasureTable, Row, TableSet
 from eqlang.diagnostics import Note
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from eqlang.backends.columnar import CellLanes, ColumnarRun, Lanes
+
+# numpy and the columnar backend are imported where lanes are settled, not here: every
+# command reads this module (through eqlang.tools.scenarios) as it starts.
 
 #: How the lanes are settled, by number mode, as the commands say it.
 ENGINES = {
@@ -132,6 +138,9 @@ def settle_drawn(program: Program, base: TableSet, rows: Sequence[Row],
     organization in each draw, and the tiers. No lane is made one cell at a time, and no
     settlement is built per draw. A draw an organization's settlement would stop in is
     settled by the exact backend with those numerators, which raises its error."""
+    import numpy as np
+
+    from eqlang.backends.columnar import Lanes
     number = 0
     columns = None
     for numerators in blocks:
@@ -165,7 +174,7 @@ def settle_drawn(program: Program, base: TableSet, rows: Sequence[Row],
 
 
 def _amount(value: Any) -> float:
-    return float(value.magnitude) if isinstance(value, Quantity) else np.nan
+    return float(value.magnitude) if isinstance(value, Quantity) else float("nan")
 
 
 def _block(program: Program, base: TableSet, block: Sequence[Lane],
@@ -190,6 +199,8 @@ def _columnar(program: Program, base: TableSet, lanes: Lanes, organizations: Seq
               as_of: datetime.date | None, organization_table: Any, mode: str
               ) -> ColumnarRun | None:
     """The lanes settled by the columnar backend, or None where it declines them."""
+    from eqlang.backends.columnar import Unsupported, evaluate
+
     try:
         return evaluate(program, base, lanes=lanes, mode=mode, as_of=as_of,
                         organizations=organizations, inputs=organization_table, tiers=True)
@@ -212,6 +223,10 @@ def columnar_lanes(program: Program, base: TableSet, block: Sequence[Lane], mode
     as counts per (lane, organization), the base's elsewhere; each parameter set in some
     lane as its value per lane (None: the contract's). None where a lane adds an
     organization the base tables do not have (the exact backend settles those)."""
+    import numpy as np
+
+    from eqlang.backends.columnar import Lanes
+
     orgs = base.organizations()
     place = {org: i for i, org in enumerate(orgs)}
     shape = (len(block), len(orgs))
@@ -238,6 +253,10 @@ def columnar_lanes(program: Program, base: TableSet, block: Sequence[Lane], mode
 def _base_cell(base: TableSet, orgs: Sequence[str], key: tuple[str, str, str],
                shape: tuple[int, int], dtype: Any) -> CellLanes:
     """A cell's counts and presence in the base tables, in every lane of a block."""
+    import numpy as np
+
+    from eqlang.backends.columnar import CellLanes
+
     numerators = np.zeros(shape, dtype=dtype)
     denominators = np.zeros(shape, dtype=dtype)
     present = np.zeros(shape, dtype=bool)
