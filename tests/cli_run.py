@@ -18,6 +18,13 @@ def run(*args: str, stdin: bytes | None = None) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
+def inputs_of(contract: Path) -> list[str]:
+    """``--organizations`` and the organization table shipped beside a contract, if it has
+    one (a contract that declares organization inputs), else nothing."""
+    table = contract.with_name(f"{contract.stem}-organizations.csv")
+    return ["--organizations", str(table)] if table.exists() else []
+
+
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACT = "contracts/reference-equity.eq"
 TABLE = "contracts/reference-equity.csv"

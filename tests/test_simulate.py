@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from cli_run import run
+from cli_run import inputs_of, run
 
 from eqlang.api import load_contract, settle
 from eqlang.tools.lanes import exact_lane, settle_lanes
@@ -118,10 +118,8 @@ def test_the_engine_settles_each_draw_as_the_exact_backend_does() -> None:
 
 @pytest.mark.parametrize("contract", SHIPPED, ids=lambda p: p.stem)
 def test_every_shipped_contract_simulates(contract: Path) -> None:
-    inputs = contract.with_name(f"{contract.stem}-organizations.csv")
-    data = simulate("--draws", "4", *(["--organizations", str(inputs)] if inputs.exists()
-                                      else []),
-                    contract=contract, table=str(contract.with_suffix(".csv")))
+    data = simulate("--draws", "4", *inputs_of(contract), contract=contract,
+                    table=str(contract.with_suffix(".csv")))
     assert data["organizations"]
 
 
