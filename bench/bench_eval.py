@@ -290,12 +290,8 @@ def measure_lanes(count: int, launcher: Launcher) -> list[Row]:
     numpy_text = f"{numpy_cpu:.3f} s (numpy)"
     checked_text = (f"numpy equals eqlang's exact settlement in lanes "
                     f"{', '.join(map(str, checked))}")
-    try:
-        progress("lanes: eqlang's columnar backend")
-        ours_cpu, by_eqlang = fastest(lambda: scenario.eqlang_lanes(CONTRACT, drawn), repeat)
-    except (scenario.NotYetAvailable, scenario.NotWired) as error:
-        return [Row(label, "not yet available", numpy_text, target="≤ 2×", met="no",
-                    notes=f"{checked_text}; {error}")]
+    progress("lanes: eqlang's columnar backend")
+    ours_cpu, by_eqlang = fastest(lambda: scenario.eqlang_lanes(CONTRACT, drawn), repeat)
     found = scenario.lanes_differ(by_numpy, by_eqlang)
     if found:
         sys.exit("eqlang's columnar backend and the numpy yardstick differ:\n"

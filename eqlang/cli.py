@@ -62,7 +62,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 #: Diagnostics about the command line itself rather than a contract, table or trace: a
 #: `--set` that cannot be applied is a usage error, like an option value click refuses.
-USAGE_CODES = frozenset({"E0601", "E0604"})
+USAGE_CODES = frozenset({"E0601", "E0604", "E0608"})
 
 
 def _echo(text: str, *, nl: bool = True, err: bool = False, json: bool = False) -> None:
@@ -383,9 +383,14 @@ def tabulate_command(contract: str, members: tuple[str, ...], membership: tuple[
               ".xlsx.")
 @click.option("--set", "overrides", multiple=True, metavar="NAME=VALUE",
               help="Override a parameter for a what-if run (checked like source).")
+@click.option("--backend", type=click.Choice(["auto", "exact", "columnar"]), default="auto",
+              show_default=True,
+              help="How to settle: exact walks the contract per organization (and writes "
+              "traces), columnar settles all at once to the same values; auto uses columnar "
+              "where it gives the same answer.")
 @reports_errors
 def eval_command(contract: str, inputs: RunInputs, trace_path: str | None, as_json: bool,
-                 values_path: str | None, overrides: tuple[str, ...]) -> None:
+                 values_path: str | None, overrides: tuple[str, ...], backend: str) -> None:
     """Settle a contract on measure tables, or on member-level files, and print the payouts.
     """
     from eqlang.api import load_contract
@@ -402,7 +407,7 @@ def eval_command(contract: str, inputs: RunInputs, trace_path: str | None, as_js
         if path is not None:
             # Refused before the work is done, not after.
             refuse_inputs(path, inputs.files(program))
-    run = inputs.settle(program, overrides=overrides, trace=trace_path)
+    run = inputs.settle(program, overrides=overrides, trace=trace_path, backend=backend)
     if values_path is not None:
         write_values(values_path, run.values(), program, run.read_files())
     settlements = list(run.settlements)
@@ -498,7 +503,9 @@ def whatif(contract: str, inputs: RunInputs, scenario_files: tuple[str, ...],
     or counts changed) and show each beside the baseline, per organization and in total.
     """
     from eqlang.api import load_contract, parse_override
-    from eqlang.tools.lanes import ENGINE as LANE_ENGINE
+
+    # numpy and the columnar backend are imported by the commands that settle lanes.
+    from eqlang.tools.lanes import ENGINES as LANE_ENGINES
     from eqlang.tools.lanes import settle_lanes
     from eqlang.tools.scenarios import read_scenarios
     from eqlang.tools.whatif import as_json as whatif_json
@@ -519,13 +526,14 @@ def whatif(contract: str, inputs: RunInputs, scenario_files: tuple[str, ...],
                                   organization_table=run.organization_table))
     if as_json:
         _echo(json.dumps(whatif_json(scenarios, run.settlements,
-                                     [lane.settlements for lane in lanes], LANE_ENGINE),
+                                     [lane.settlements for lane in lanes],
+                                     LANE_ENGINES["exact"]),
                          indent=2, sort_keys=True, ensure_ascii=False), json=True)
         return
     title = program.header.title if program.header else contract
     _echo(render_whatif(title, ", ".join(t.path for t in run.tables.tables), scenarios,
-                        run.settlements, [lane.settlements for lane in lanes], LANE_ENGINE),
-          nl=False)
+                        run.settlements, [lane.settlements for lane in lanes],
+                        LANE_ENGINES["exact"]), nl=False)
 
 
 def _prior(value: str | None) -> tuple[float, float] | None:
@@ -567,13 +575,12 @@ def simulate(contract: str, inputs: RunInputs, draws: int, seed: int, method: st
     from eqlang.api import load_contract
     from eqlang.tools.bounds import output_bounds
     from eqlang.tools.findings import choose_headline
-    from eqlang.tools.lanes import ENGINE as LANE_ENGINE
-    from eqlang.tools.lanes import settle_lanes
 
-    # numpy is imported by the commands that draw.
-    from eqlang.tools.simulate import JEFFREYS, Method, ranges, tier_order
+    # numpy and the columnar backend are imported by the commands that draw.
+    from eqlang.tools.lanes import ENGINES as LANE_ENGINES
+    from eqlang.tools.lanes import settle_drawn
+    from eqlang.tools.simulate import JEFFREYS, Method, drawn_numerators, ranges, tier_order
     from eqlang.tools.simulate import as_json as simulate_json
-    from eqlang.tools.simulate import lanes as draw_lanes
     from eqlang.tools.simulate import render_text as render_simulation
 
     beta = _prior(prior)
@@ -596,18 +603,19 @@ def simulate(contract: str, inputs: RunInputs, draws: int, seed: int, method: st
     if headline is None:
         raise click.UsageError("the contract has no output without arguments to simulate")
     with progress_bar(draws, "draw") as advance:
-        settled = settle_lanes(program, run.tables,
-                               draw_lanes(program, run.tables, run.organizations, chosen),
-                               run.organizations, as_of=run.evaluator.as_of, progress=advance,
+        rows, blocks = drawn_numerators(program, run.tables, run.organizations, chosen)
+        settled = settle_drawn(program, run.tables, rows, blocks, run.organizations,
+                               headline, as_of=run.evaluator.as_of, progress=advance,
                                organization_table=run.organization_table)
         found = ranges(headline, run.settlements, settled, most)
     if as_json:
-        _echo(json.dumps(simulate_json(headline, chosen, found, LANE_ENGINE), indent=2,
-                         sort_keys=True, ensure_ascii=False), json=True)
+        _echo(json.dumps(simulate_json(headline, chosen, found, LANE_ENGINES["float64"]),
+                         indent=2, sort_keys=True, ensure_ascii=False), json=True)
         return
     title = program.header.title if program.header else contract
     _echo(render_simulation(title, ", ".join(t.path for t in run.tables.tables), headline,
-                            program.rules[headline].type, chosen, found, LANE_ENGINE,
+                            program.rules[headline].type, chosen, found,
+                            LANE_ENGINES["float64"],
                             tier_order(program)), nl=False)
 
 

@@ -124,6 +124,9 @@ def read_literate(markdown: str, path: str = "<markdown>") -> Literate:
     starts = _line_starts(markdown)
     ends = [*(start - 1 for start in starts[1:]), len(markdown)]
     blocks: list[Block] = []
+    # Imported here: settling a plain contract reads no Markdown, and the parser takes a
+    # tenth of eqlang's start-up to import.
+
     for token in MarkdownIt("commonmark").parse(_markdown_lines(markdown)):
         if token.type != "fence" or token.map is None:
             continue
