@@ -244,6 +244,7 @@ _strat_items = st.one_of(
     st.lists(names.map(s.FocusEntry), min_size=1, max_size=3).map(
         lambda f: s.StratificationItem("focus", focus=tuple(f))
     ),
+    st.sampled_from(s.ORDERS).map(lambda o: s.StratificationItem("ordered", order=o)),
 )
 
 stratifications = st.builds(

@@ -465,6 +465,8 @@ class Evaluator(Reads, Aggregations):
                 return group
             assert isinstance(group, Group)
             return Group("rest", group.name)
+        if name == "position":
+            return self.position(args[0])
         return self.measure_fact(name, args[0], env)
 
     def numbers(self, e: p.Builtin, function: builtins.Function, args: tuple[Value, ...],

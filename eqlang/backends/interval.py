@@ -25,7 +25,12 @@ import attrs
 
 from eqlang.backends.derivation import E_STEPS, Env, EvaluationError, Key, one_line
 from eqlang.backends.exact import Evaluator
-from eqlang.backends.interval_arithmetic import ANY_ORGANIZATION, AnyTables, IntervalArithmetic
+from eqlang.backends.interval_arithmetic import (
+    ANY_ORGANIZATION,
+    AnyTables,
+    Interval,
+    IntervalArithmetic,
+)
 from eqlang.core import program as p
 from eqlang.core.values import Entity, Group, NotScored, Quantity, Truth, Value
 from eqlang.core.values import display as shown
@@ -432,6 +437,15 @@ class IntervalEvaluator(Evaluator):
         rates = [] if empty == (True,) else [
             Quantity("percent", self.math.rate(numerator, denominator))]
         return self.join(rates + ([unscored] if True in empty else []))
+
+    def position(self, group: Value) -> Value:
+        if not (isinstance(group, Group) and group.kind == "any"):
+            return super().position(group)
+        # Some group that the tables choose: any place in any ordered stratification.
+        places = [len(s.groups) for s in self.program.stratifications.values() if s.order]
+        if not places:
+            return NotScored("no stratification of the contract is ordered")
+        return Quantity("count", Interval(Decimal(1), Decimal(max(places)), unscored=True))
 
     def best(self, measure: Entity, strat: p.StratificationInfo, period: Value, env: Env,
              span: Span | None) -> Value:

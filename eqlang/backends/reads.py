@@ -153,6 +153,20 @@ class Reads:
                              f"{self.period_label(period)} to be the best-performing group")
         return Group("named", best[1])
 
+    def position(self, group: Value) -> Value:
+        """A group's place in its stratification's order: 1 for the least advantaged."""
+        if isinstance(group, NotScored):
+            return group
+        assert isinstance(group, Group)
+        if group.kind != "named" or group.name is None:
+            return NotScored(f"{group.label} is not a group of a stratification, so it has no "
+                             "place in an order")
+        strat = self.program.stratifications[self.program.group_strata[group.name]]
+        place = strat.position(group.name)
+        if place is None:
+            return NotScored(f"the groups of {strat.name} are not declared ordered")
+        return Quantity("count", self.math.literal(Decimal(place)))
+
     def measure_fact(self, name: str, measure: Value, env: Env) -> Value:
         if isinstance(measure, NotScored):
             return measure

@@ -512,6 +512,15 @@ class StratificationInfo:
     reference: s.Reference | None
     focus: tuple[str, ...]
     span: Span
+    #: One of ``ast.ORDERS`` for a stratification whose groups are ordered, else None.
+    order: str | None = None
+
+    def position(self, group: str) -> int | None:
+        """A group's place in the order, 1 for the least advantaged; None if unordered."""
+        if self.order is None:
+            return None
+        index = self.groups.index(group)
+        return index + 1 if self.order == s.ORDERS[0] else len(self.groups) - index
 
 
 @attrs.frozen

@@ -327,14 +327,21 @@ class FocusEntry:
     span: Span = _span()
 
 
+#: How an ``ordered`` line orders a stratification's groups: as listed, from the least
+#: advantaged to the most, or the other way round.
+ORDERS = ("least advantaged first", "most advantaged first")
+
+
 @attrs.frozen
 class StratificationItem:
-    """A ``groups``, ``reference`` or ``focus`` line of a stratification."""
+    """A ``groups``, ``reference``, ``focus`` or ``ordered`` line of a stratification;
+    ``order`` is one of ``ORDERS`` for an ``ordered`` line."""
 
     kind: str
     groups: tuple[GroupEntry, ...] = ()
     reference: Reference | None = None
     focus: tuple[FocusEntry, ...] = ()
+    order: str | None = None
     span: Span = _span()
 
 

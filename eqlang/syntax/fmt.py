@@ -547,6 +547,8 @@ def _stratification_item(item: s.StratificationItem) -> Doc:
         return _listing("groups", entries)
     if item.kind == "focus":
         return _listing("focus", [f.name for f in item.focus])
+    if item.kind == "ordered" and item.order is not None:
+        return f"ordered {item.order}"
     if item.kind == "reference" and item.reference is not None:
         reference = item.reference
         if reference.kind == "group" and reference.group is not None:

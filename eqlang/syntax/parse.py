@@ -667,6 +667,9 @@ class _Builder:
             _refuse_reference_all(group, self.span(kind_tree))
             reference = s.Reference(kinds[kind_tree.data], group, span=self.span(kind_tree))
             return s.StratificationItem("reference", reference=reference, span=span)
+        if tree.data == "ordered":
+            end = str(tree.children[0].children[0])
+            return s.StratificationItem("ordered", order=f"{end} advantaged first", span=span)
         focus = tuple(s.FocusEntry(str(t), span=self.span(t)) for t in tree.children)
         return s.StratificationItem("focus", focus=focus, span=span)
 
