@@ -34,6 +34,7 @@ from eqlang.backends.derivation import (
     one_line,
 )
 from eqlang.backends.reads import Reads
+from eqlang.backends.simulation import Drawing, Drawn, Simulations
 from eqlang.check import units as t
 from eqlang.core import builtins
 from eqlang.core import program as p
@@ -59,7 +60,7 @@ from eqlang.syntax.source import Span
 _UNREAD_DECISIONS = frozenset({"applies", "general"})
 
 
-class Evaluator(Reads, Aggregations):
+class Evaluator(Reads, Aggregations, Simulations):
     """Evaluates one checked program over one set of tables, exactly."""
 
     def __init__(
@@ -88,17 +89,21 @@ class Evaluator(Reads, Aggregations):
         self.period_labels = dict(program.periods)
         self.contract_measures = program.contract_measures
         self.constants: dict[int, Value] = {}
-        self.dispatch: dict[type, Fn[[Any, Env], Value]] = {
-            cls: getattr(self, "_x_" + cls.__name__) for cls in (
-                p.Const, p.Unscored, p.Local, p.Parameter, p.Call, p.Builtin, p.Aggregate,
-                p.Arithmetic, p.Negate, p.Compare, p.Not, p.And, p.Or, p.If, p.Otherwise,
-                p.Because, p.IsScored, p.MemberOf, p.At)
-        }
+        self.drawing: Drawing | None = None
+        self.drawn: dict[tuple[Any, ...], Drawn | NotScored] = {}
+        self.dispatch = self.dispatch_table()
         misspelled = misspelled_keys(
             tables, measures=program.measures, periods=program.periods.values(),
             groups=["ALL", *(program.spelling(group) for group in program.group_strata)])
         if misspelled:
             raise EvaluationError(misspelled)
+
+    def dispatch_table(self) -> dict[type, Fn[[Any, Env], Value]]:
+        """Each kind of expression's method, bound to this evaluator."""
+        return {cls: getattr(self, "_x_" + cls.__name__) for cls in (
+            p.Const, p.Unscored, p.Local, p.Parameter, p.Call, p.Builtin, p.Aggregate,
+            p.Arithmetic, p.Negate, p.Compare, p.Not, p.And, p.Or, p.If, p.Otherwise,
+            p.Because, p.IsScored, p.MemberOf, p.At, p.Simulated)}
 
     # ---- what other stages ask ------------------------------------------------------------
 

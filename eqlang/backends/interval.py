@@ -27,6 +27,9 @@ from eqlang.backends.derivation import E_STEPS, Env, EvaluationError, Key, one_l
 from eqlang.backends.exact import Evaluator
 from eqlang.backends.interval_arithmetic import (
     ANY_ORGANIZATION,
+    ONE,
+    POS,
+    ZERO,
     AnyTables,
     Interval,
     IntervalArithmetic,
@@ -101,6 +104,10 @@ def _unshifted(e: p.Expr) -> p.Expr:
            and isinstance(e.right.value, Quantity) and e.right.value.magnitude == 0):
         e = e.left
     return e
+
+
+#: The most draws a simulation takes, as a bound.
+MAX = Decimal(p.MAX_DRAWS)
 
 
 class IntervalEvaluator(Evaluator):
@@ -610,6 +617,36 @@ class IntervalEvaluator(Evaluator):
         if maybe:
             answers.add(e.negated)
         return Truth(self.math.truth(answers))
+
+    def _x_Simulated(self, e: p.Simulated, env: Env) -> Value:
+        # Every draw is a valid table, so each drawn value lies within the value's bounds
+        # over all tables, and so do the draws' percentiles; their standard deviation is at
+        # most half the bounds' width times √(N / (N − 1)), below the whole width.
+        perhaps_unscored = False
+        for option, low, high in ((e.level, ZERO, ONE), (e.draws, Decimal(2), MAX),
+                                  (e.seed, ZERO, POS)):
+            if option is None:
+                continue
+            value = self.eval(option, env)
+            if not isinstance(value, Quantity):
+                return value
+            x = value.magnitude
+            perhaps_unscored = perhaps_unscored or x.unscored
+            inside = (low < x.low and x.high < high) if option is e.level else \
+                (low <= x.low and x.high <= high)
+            if not inside:
+                self.may_stop("E0405", f"the simulation's {one_line(option)} may be one it "
+                              "cannot use", option.span, env)
+        value = self.eval(e.value, env)
+        if isinstance(value, Quantity) and e.bound == "standard error":
+            x = value.magnitude
+            width = POS if x.low.is_infinite() or x.high.is_infinite() else \
+                self.math.up.subtract(x.high, x.low)
+            unit = "pp" if value.unit == "percent" else value.unit
+            value = Quantity(unit, Interval(ZERO, width, x.unscored))
+        if perhaps_unscored and isinstance(value, Quantity):
+            value = Quantity(value.unit, self.math.with_unscored(value.magnitude))
+        return value
 
     def _x_MemberOf(self, e: p.MemberOf, env: Env) -> Value:
         element = self.eval(e.element, env)

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from eqlang.backends.derivation import Env, EvaluationError, Key
+from eqlang.backends.simulation import Drawing
 from eqlang.core import program as p
 from eqlang.core.values import Arithmetic, Entity, Group, NotScored, Quantity, Truth, Value
 from eqlang.data.tables import Row, TableSet
@@ -24,6 +25,7 @@ class Reads:
     math: Arithmetic
     memo: dict[Key, Value]
     period_labels: dict[str, str]
+    drawing: Drawing | None
 
     def fail(self, code: str, message: str, span: Span | None, env: Env,
              hint: str | None = None) -> EvaluationError:
@@ -56,7 +58,19 @@ class Reads:
 
     def counts(self, measure: str, group: Group, period: str, env: Env, span: Span | None
                ) -> tuple[Any, Any, list[Row]]:
-        """Numerator, denominator and the rows behind them; a missing group row counts 0."""
+        """Numerator, denominator and the rows behind them; a missing group row counts 0.
+        In a draw of a simulation, the numerator is the one drawn for the cell."""
+        numerator, denominator, rows = self._counts(measure, group, period, env, span)
+        drawing = self.drawing
+        if drawing is not None:
+            spelled = group.label if group.name is None else self.program.spelling(group.name)
+            cell = (env.org, measure, "rest of " + spelled if group.kind == "rest" else spelled,
+                    period)
+            numerator = drawing.numerator(cell, numerator, denominator)
+        return numerator, denominator, rows
+
+    def _counts(self, measure: str, group: Group, period: str, env: Env, span: Span | None
+                ) -> tuple[Any, Any, list[Row]]:
         org = env.org
         literal = self.math.literal
         if group.kind == "all":

@@ -304,6 +304,33 @@ class At:
     syntax: Any = _meta()
 
 
+#: The most draws a simulated interval may take: it bounds the work of one.
+MAX_DRAWS = 100_000
+
+
+@attrs.frozen
+class Simulated:
+    """``simulated lower|upper|standard error(value, level: ..., draws: ..., seed: ...)``:
+    a bound (or the standard error) of ``value``'s interval found by drawing the table's
+    rates again and again (``eqlang.backends.simulation``); ``level`` is None for a standard
+    error."""
+
+    bound: str
+    value: Expr
+    level: Expr | None
+    draws: Expr
+    seed: Expr
+    type: str = _type()
+    span: Span | None = _meta()
+    site: int = _meta(0)
+    syntax: Any = _meta()
+
+    @property
+    def options(self) -> tuple[Expr, ...]:
+        """The level (if any), draws and seed, in that order."""
+        return (*((self.level,) if self.level is not None else ()), self.draws, self.seed)
+
+
 @attrs.frozen
 class Invalid:
     """What could not be resolved or typed; found only in a program with errors.
@@ -322,7 +349,8 @@ class Invalid:
 
 Expr = (
     Const | Unscored | Local | Parameter | Call | Builtin | Aggregate | Arithmetic | Negate
-    | Compare | Not | And | Or | If | Otherwise | Because | IsScored | MemberOf | At | Invalid
+    | Compare | Not | And | Or | If | Otherwise | Because | IsScored | MemberOf | At
+    | Simulated | Invalid
 )
 
 #: The fields of each expression class that hold sub-expressions, in evaluation order.
@@ -343,6 +371,8 @@ def children(e: Expr) -> list[Expr]:
         return found
     if isinstance(e, MemberOf):
         return [e.element, *domain_items(e.domain)]
+    if isinstance(e, Simulated):
+        return [*e.options, e.value]
     found: list[Expr] = []
     if isinstance(e, Invalid) and e.not_callable is not None:
         found.append(e.not_callable)
@@ -636,6 +666,16 @@ class Program:
                 assert isinstance(start, datetime.date) and isinstance(end, datetime.date)
                 return start, end
         return None
+
+    @property
+    def simulates(self) -> bool:
+        """Whether a rule holds a simulated interval: the exact backend settles it (the
+        interval backend bounds it); a backend that cannot draw declines the program."""
+        return any(isinstance(e, Simulated) for rule in self.rules.values()
+                   for part in (rule.body, *(x.value for x in rule.exceptions),
+                                *(x.condition for x in rule.exceptions),
+                                *(tier.value for tier in rule.tiers))
+                   if part is not None for e in walk(part))
 
     def spelling(self, group: str) -> str:
         """How measure tables spell one of the contract's groups."""

@@ -228,10 +228,36 @@ class RoundingMode:
     span: Span = _span()
 
 
+#: What a simulated interval gives, as written after ``simulated``.
+SIMULATED_BOUNDS = ("lower", "upper", "standard error")
+
+
+@attrs.frozen
+class SimulationOption:
+    """``level: 95%``, ``draws: 1000`` or ``seed: 2024`` in a simulated interval."""
+
+    name: str
+    value: Expr
+    span: Span = _span()
+
+
+@attrs.frozen
+class Simulated:
+    """``simulated lower(VALUE, level: 95%, draws: 1000, seed: 2024)``: a bound of the
+    interval of VALUE found by simulation (``upper``), or its standard error (``standard
+    error``, which takes no level). ``bound`` is one of ``SIMULATED_BOUNDS``; the options
+    are as written (the checker says which it needs)."""
+
+    bound: str
+    value: Expr
+    options: tuple[SimulationOption, ...]
+    span: Span = _span()
+
+
 Expr = (
     Literal | Name | Call | Binary | Compare | Negate | Not | And | Or | If | Otherwise
     | Because | NotScoredLiteral | IsScored | MemberOf | AtOrganization | WholePopulation
-    | RoundingMode
+    | RoundingMode | Simulated
 )
 
 

@@ -987,5 +987,11 @@ class _Builder:
     def x_whole_population(self, tree: Tree) -> s.WholePopulation:
         return s.WholePopulation(span=self.span(tree))
 
+    def x_simulated(self, tree: Tree) -> s.Simulated:
+        bound, value, *options = tree.children
+        return s.Simulated(" ".join(str(t) for t in bound.children), self.expr(value), tuple(
+            s.SimulationOption(o.data.removeprefix("sim_"), self.expr(o.children[0]),
+                               span=self.span(o)) for o in options), span=self.span(tree))
+
     def x_round_mode(self, tree: Tree) -> s.RoundingMode:
         return s.RoundingMode(" ".join(str(tree.children[0]).split()), span=self.span(tree))
