@@ -41,6 +41,7 @@ import hedis
 import groups
 import statistics
 import disparity
+import gradient
 import payment
 
 measure COL from hedis minimum denominator 30
@@ -51,6 +52,9 @@ stratification race from groups.spd15
 end
 
 stratification social from groups.social_risk
+end
+
+stratification income from groups.income_quintiles
 end
 """
 
@@ -70,6 +74,11 @@ A,COL,Hispanic or Latino,2022,63.5,100.25
 A,COL,Hispanic or Latino,2024,70,100
 A,COL,American Indian or Alaska Native,2024,5,8
 A,COL,Social risk factor,2024,140,200
+A,COL,Income quintile 1 (lowest),2024,55,100
+A,COL,Income quintile 2,2024,62,100
+A,COL,Income quintile 3,2024,68,100
+A,COL,Income quintile 4,2024,74,100
+A,COL,Income quintile 5 (highest),2024,80,100
 A,CBP,ALL,2024,600,900
 A,CBP,White,2024,0,0
 A,HBD,ALL,2024,250,1000
