@@ -450,10 +450,12 @@ define members_with_data(m: measure, s: stratification, p: period): count =
   sum(denominator(m, g, p) for each g in groups of s where statistics.has_data(m, g, p))
 
 ## Group `g`'s share of the members of the groups of `s` with data, p_j = n_j / Σ n. Unit: a
-## plain number. Not scored when `g` has no data.
+## plain number. Not scored when `g` is not a group of `s` or has no data.
 ## Example: disparity.share(COL, White, race, performance)
 define share(m: measure, g: group, s: stratification, p: period): number =
-  if not statistics.has_data(m, g, p)
+  if not g in groups of s
+  then not scored because "the group is not in the stratification"
+  else if not statistics.has_data(m, g, p)
   then not scored because "the group has no data on this measure"
   else denominator(m, g, p) / members_with_data(m, s, p)
 

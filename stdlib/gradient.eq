@@ -40,10 +40,12 @@ define not_computable(m: measure, s: stratification, p: period): number =
 ## The ridit score of group `g`: the share of the members of the groups of `s` with data that
 ## are in groups below `g` in the order, plus half of `g`'s own share, the midpoint of its
 ## members' places from 0 (least advantaged) to 1 (most). Unit: a plain number. Not scored
-## when `g` has no data or `s` is not ordered.
+## when `g` is not a group of `s` or has no data, or `s` is not ordered.
 ## Example: gradient.ridit(COL, Income1, income, performance) is 0.1
 define ridit(m: measure, g: group, s: stratification, p: period): number =
-  if not statistics.has_data(m, g, p)
+  if not g in groups of s
+  then not scored because "the group is not in the stratification"
+  else if not statistics.has_data(m, g, p)
   then not scored because "the group has no data on this measure"
   else if not is_ordered(s)
   then not scored because "the groups of the stratification are not declared ordered"
