@@ -640,11 +640,13 @@ class Names(Pass):
     def _simulation_option(self, option: s.SimulationOption) -> bool:
         """Refuse a literal level, draw count or seed that no simulation can use."""
         written = option.value
-        if not isinstance(written, s.Literal) or not isinstance(written.value, Decimal):
+        negated = isinstance(written, s.Negate)
+        literal = written.operand if isinstance(written, s.Negate) else written
+        if not isinstance(literal, s.Literal) or not isinstance(literal.value, Decimal):
             return True
-        x = written.value
+        x = -literal.value if negated else literal.value
         problem = None
-        if option.name == "level" and written.kind == "percent" and not 0 < x < 100:
+        if option.name == "level" and literal.kind == "percent" and not 0 < x < 100:
             problem = "a confidence level lies strictly between 0% and 100%"
         elif option.name == "draws" and (x != x.to_integral_value() or not 2 <= x <= p.MAX_DRAWS):
             problem = f"the number of draws is a whole number from 2 to {p.MAX_DRAWS:,}"
