@@ -452,11 +452,14 @@ define members_with_data(m: measure, s: stratification, p: period): count =
 ## Group `g`'s share of the members of the groups of `s` with data, p_j = n_j / Σ n. Unit: a
 ## plain number. Not scored when `g` is not a group of `s` or has no data.
 ## Example: disparity.share(COL, White, race, performance)
+# Never 0 here, since the sum counts the group's own members; said for `eqlang bounds`.
 define share(m: measure, g: group, s: stratification, p: period): number =
   if not g in groups of s
   then not scored because "the group is not in the stratification"
   else if not statistics.has_data(m, g, p)
   then not scored because "the group has no data on this measure"
+  else if members_with_data(m, s, p) = 0
+  then not scored because "no group of the stratification has data on this measure"
   else denominator(m, g, p) / members_with_data(m, s, p)
 
 ## Group `g`'s sampling variance in squared percentage points: v_j × 10,000, the scale of

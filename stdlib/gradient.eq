@@ -49,12 +49,11 @@ define ridit(m: measure, g: group, s: stratification, p: period): number =
   then not scored because "the group has no data on this measure"
   else if not is_ordered(s)
   then not scored because "the groups of the stratification are not declared ordered"
-  else (sum(
-          denominator(m, h, p)
-          for each h in groups of s
-          where statistics.has_data(m, h, p) and position(h) < position(g))
-        + denominator(m, g, p) / 2)
-       / disparity.members_with_data(m, s, p)
+  else sum(
+         disparity.share(m, h, s, p)
+         for each h in groups of s
+         where statistics.has_data(m, h, p) and position(h) < position(g))
+       + disparity.share(m, g, s, p) / 2
 
 ## How far the ridit scores spread about their mean of ½: Σ p_j (X_j − ½)², the weighted sum
 ## of squares a least-squares slope divides by. Unit: a plain number.
@@ -65,8 +64,11 @@ define ridit_spread(m: measure, s: stratification, p: period): number =
 
 ## How much group `g`'s rate moves the slope: c_j = p_j (X_j − ½) / Σ p_k (X_k − ½)², so that
 ## the slope is Σ c_j y_j. Unit: a plain number.
+# Above 0 whenever two groups have data; said for `eqlang bounds`.
 define slope_weight(m: measure, g: group, s: stratification, p: period): number =
-  disparity.share(m, g, s, p) * (ridit(m, g, s, p) - 0.5) / ridit_spread(m, s, p)
+  if ridit_spread(m, s, p) = 0
+  then not scored because "the groups with data have one ridit score"
+  else disparity.share(m, g, s, p) * (ridit(m, g, s, p) - 0.5) / ridit_spread(m, s, p)
 
 ## The slope index of inequality: the slope of the line fitted to the groups' rates against
 ## their ridit scores (least squares, each group weighted by its share of the members), which

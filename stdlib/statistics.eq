@@ -118,10 +118,15 @@ define z_value(level: percent): number =
 ## The sampling variance of a rate `y` observed among `n` members, y(1 − y) / n with y as a
 ## fraction: the binomial variance, the square of the rate's standard error. It is 0 at rates
 ## of 0% and 100%. Unit: a plain number (a squared fraction: 0.0025 is a standard error of 5
-## points). Not scored when `y` is not scored.
+## points). Not scored when `y` is not scored or `n` is 0.
 ## Example: statistics.rate_variance(50%, 100) is 0.0025
+# A rate that is not scored keeps its own reason.
 define rate_variance(y: percent, n: count): number =
-  y / 100% * (1 - y / 100%) / n
+  if y is not scored
+  then y / 100%
+  else if n = 0
+  then not scored because "no members (denominator 0), so the rate has no variance"
+  else y / 100% * (1 - y / 100%) / n
 
 ## The standard error of group `g`'s rate: √(y(1 − y) / n), with y the rate as a fraction
 ## and n its denominator. Unit: percentage points. Not scored when the group has no data

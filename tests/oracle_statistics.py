@@ -187,19 +187,19 @@ def rci_standard_error(ys: Sequence[float], ps: Sequence[float], vs: Sequence[fl
 
 def uniform(seed: int, draw: int, cell: Sequence[str]) -> float:
     """The documented uniform number: the first 16 bytes of the SHA-256 of
-    SEED|DRAW|ORGANIZATION|MEASURE|GROUP|PERIOD, as k, then (k + ½) / 2^128."""
+    SEED|DRAW|MEASURE|GROUP|PERIOD, as k, then (k + ½) / 2^128."""
     text = "|".join((str(seed), str(draw), *cell))
     k = int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:16], "big")
     return (2 * k + 1) / 2 ** 129
 
 
-def drawn_rates(groups: Sequence[Group], seed: int, draw: int, org: str, measure: str,
+def drawn_rates(groups: Sequence[Group], seed: int, draw: int, measure: str,
                 period: str) -> list[float]:
     """Each group's rate in one draw: y + z·√(y(1 − y)/n), within 0 and 1."""
     found = []
     for name, x, n in groups:
         y = x / n
-        z = NormalDist().inv_cdf(uniform(seed, draw, (org, measure, name, period)))
+        z = NormalDist().inv_cdf(uniform(seed, draw, (measure, name, period)))
         found.append(min(1.0, max(0.0, y + z * math.sqrt(y * (1 - y) / n))))
     return found
 
@@ -215,12 +215,12 @@ def percentile(values: Sequence[float], share: float) -> float:
 
 
 def simulate(metric: Callable[[list[float]], float | None], groups: Sequence[Group],
-             seed: int, draws: int, org: str, measure: str, period: str, level: float
+             seed: int, draws: int, measure: str, period: str, level: float
              ) -> tuple[float, float, float, int]:
     """Lower bound, upper bound, standard error and the number of draws left out."""
     values = []
     for draw in range(1, draws + 1):
-        value = metric(drawn_rates(groups, seed, draw, org, measure, period))
+        value = metric(drawn_rates(groups, seed, draw, measure, period))
         if value is not None:
             values.append(value)
     tail = (1 - level) / 2

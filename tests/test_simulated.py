@@ -254,3 +254,18 @@ def test_exp_and_normal_quantile_over_intervals_are_sound() -> None:
     z = exact.normal_quantile(Decimal("0.975"))
     assert q.low <= z.copy_negate() and z <= q.high and q.high - z < Decimal("1e-30")
     assert math.normal_quantile(Interval(Decimal(0), Decimal("0.5"))).low == NEG
+
+
+def test_a_simulated_value_reads_only_the_settled_organization(tmp_path: Path) -> None:
+    table = TABLE + "B,COL,ALL,2024,50,100\nB,COL,Low,2024,20,50\n"
+    body = """\
+        output o: percent =
+          simulated upper(
+            max(rate(COL, Low, performance) at o for each o in organizations),
+            level: 90%, draws: 10, seed: 1)
+          not rounded
+        """
+    with pytest.raises(EqlangError) as caught:
+        outputs(tmp_path, body, table)
+    assert ("a simulated interval draws the rates of the organization being settled, A, but "
+            "its value reads those of B") in str(caught.value)

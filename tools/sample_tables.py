@@ -22,6 +22,10 @@ Where the rates come from (percent; see the project's domain notes):
 - Denominators follow each organization's size and mix of members; group counts are
   imputed (sums of membership probabilities), so they carry three decimals. The whole-
   population (ALL) row is a whole number at least the sum of the groups it contains.
+- Neighborhood deprivation quintiles (deprivation-gradient.csv) split each ALL row: 96% of
+  the members have an address that ranks, in shares that follow the organization's mix
+  (assumed), and the rates fall from the least to the most deprived quintile by an assumed
+  gradient that each organization narrows by its own share by 2024, around the ALL rate.
 """
 
 from __future__ import annotations
@@ -351,6 +355,51 @@ def boston_childrens() -> Table:
     return table
 
 
+#: Shares of members by deprivation quintile, least deprived first (assumed).
+AREA_MIX = {"suburban": (0.32, 0.26, 0.2, 0.14, 0.08),
+            "urban": (0.14, 0.17, 0.2, 0.23, 0.26),
+            "rural": (0.1, 0.18, 0.24, 0.26, 0.22)}
+AREA_SPELLING = ("Least deprived quintile", "Deprivation quintile 2", "Deprivation quintile 3",
+                 "Deprivation quintile 4", "Most deprived quintile")
+
+
+def area_rows(table: Table, org: Org, measures: list[str], mix: tuple[float, ...],
+              gradient: float, narrowed: float) -> None:
+    """Deprivation quintile rows within each ALL row: rates around the ALL rate, falling by
+    ``gradient`` pp from the least to the most deprived quintile in 2022, by ``gradient``
+    less its share ``narrowed`` in 2024."""
+    totals = {(m, p): (num, den) for o, m, g, p, num, den in table.rows
+              if o == org.name and g == "ALL"}
+    for measure in measures:
+        for period in ("2022", "2024"):
+            all_num, all_den = totals[(measure, period)]
+            overall = float(all_num) / float(all_den) * 100
+            spread = gradient * (1 - narrowed if period == "2024" else 1) + table.noise(1.0)
+            # Least deprived +spread/2 down to most deprived -spread/2, centred on the ALL
+            # rate by the quintiles' shares.
+            steps = [spread * (0.5 - q / 4) for q in range(5)]
+            centre = sum(s * w for s, w in zip(steps, mix, strict=True))
+            for spelled, step, share in zip(AREA_SPELLING, steps, mix, strict=True):
+                table.add(org.name, measure, spelled, period,
+                          overall + better_by(measure, step - centre) + table.noise(0.8),
+                          float(all_den) * 0.96 * share * (1 + table.noise(0.04)))
+
+
+def deprivation_gradient() -> Table:
+    table = Table(2024_07)
+    for org, area, gradient, narrowed in (
+        (Org("Riverside Health Partners", 9400, URBAN, offset=0.5, trend=0.7, closure=0.4),
+         "urban", 14.0, 0.5),
+        (Org("Northgate Medical Group", 6800, SUBURBAN, offset=1.0, trend=0.4, closure=0.2),
+         "suburban", 9.0, 0.05),
+        (Org("Eastfield Community Care", 1900, SAFETY_NET, offset=-1.5, trend=0.5,
+             closure=0.3), "rural", 4.0, 0.3),
+    ):
+        race_rows(table, org, ["COL", "CBP"], SPD15)
+        area_rows(table, org, ["COL", "CBP"], AREA_MIX[area], gradient, narrowed)
+    return table
+
+
 #: Fictional Medicare Advantage contracts and accountable care organizations.
 PLANS = ("Atlantic Senior Advantage", "Bay State Medicare Plus", "Berkshire Elder Care",
          "Cape Cod Senior Health", "Charles River Medicare", "Granite Coast Advantage",
@@ -402,6 +451,7 @@ TABLES = {
     "bluecross-boston-childrens.csv": boston_childrens,
     "ma-health-equity-index.csv": health_equity_index,
     "mssp-health-equity-adjustment.csv": shared_savings,
+    "deprivation-gradient.csv": deprivation_gradient,
 }
 
 

@@ -63,9 +63,14 @@ class Reads:
         numerator, denominator, rows = self._counts(measure, group, period, env, span)
         drawing = self.drawing
         if drawing is not None:
+            if env.org != drawing.org:
+                raise self.fail("E0405", f"a simulated interval draws the rates of the "
+                                f"organization being settled, {drawing.org}, but its value "
+                                f"reads those of {env.org}", span, env,
+                                hint="simulate a value of the organization itself, and compare "
+                                "organizations outside the simulated interval")
             spelled = group.label if group.name is None else self.program.spelling(group.name)
-            cell = (env.org, measure, "rest of " + spelled if group.kind == "rest" else spelled,
-                    period)
+            cell = (measure, "rest of " + spelled if group.kind == "rest" else spelled, period)
             numerator = drawing.numerator(cell, numerator, denominator)
         return numerator, denominator, rows
 

@@ -7,18 +7,23 @@ derivation whose note says how.
 The method is the one the WHO uses for the health-inequality measures that have no formula
 for their standard error, made reproducible:
 
-- Every cell the value reads (an organization's measure, group and period; the whole
-  population; the rest beside a group) has a rate y = numerator / denominator and a
-  binomial standard error se = √(y(1 − y) / denominator). In draw k its rate is y + z·se,
-  kept within 0% and 100%, and its numerator that rate times the denominator, which stays
-  as it is. Each cell is drawn on its own: a group and the whole population that contains
-  it are drawn apart.
+- Every cell the value reads (a measure, group and period of the organization being
+  settled; the whole population; the rest beside a group) has a rate y = numerator /
+  denominator and a binomial standard error se = √(y(1 − y) / denominator). In draw k its
+  rate is y + z·se, kept within 0% and 100%, and its numerator that rate times the
+  denominator, which stays as it is. Each cell is drawn on its own: a group and the whole
+  population that contains it are drawn apart.
 - z is a standard normal deviate fixed by the seed, the draw and the cell: the first 16
-  bytes of the SHA-256 of ``SEED|DRAW|ORGANIZATION|MEASURE|GROUP|PERIOD`` (the group and
-  period as the table spells them, ``ALL`` for the whole population, ``rest of GROUP`` for
-  the rest), read as a whole number k, give the uniform number u = (k + ½) / 2^128, and z
-  is the normal quantile of u as ``eqlang.core.normal.deviate`` approximates it. The same
-  seed gives the same draws on every machine, in any order of evaluation.
+  bytes of the SHA-256 of ``SEED|DRAW|MEASURE|GROUP|PERIOD`` (the group and period as the
+  table spells them, ``ALL`` for the whole population, ``rest of GROUP`` for the rest),
+  read as a whole number k, give the uniform number u = (k + ½) / 2^128, and z is the
+  normal quantile of u as ``eqlang.core.normal.deviate`` approximates it. The same seed
+  gives the same draws on every machine, in any order of evaluation; every organization is
+  drawn with the same random numbers (common random numbers), so that two organizations
+  with the same rows get the same interval whatever their names. For the same reason a
+  simulated value reads the rows of the organization being settled only: one that reads
+  another's (with ``at``) stops the settlement (E0405), since their cells would move
+  together.
 - The value is computed on each drawn table exactly as it is settled. A draw on which it is
   not scored is left out, and the note says how many were.
 - The interval at level L runs from the (1 − L)/2 to the (1 + L)/2 percentile of the draws
@@ -65,16 +70,18 @@ _FACTS = frozenset({"weight", "min_denominator", "higher_is_better"})
 
 def uniform(seed: int, draw: int, cell: tuple[str, ...], context: Any) -> Decimal:
     """The uniform number in (0, 1) of one cell in one draw: the first 16 bytes of the
-    SHA-256 of ``SEED|DRAW|ORGANIZATION|MEASURE|GROUP|PERIOD`` as k, then (k + ½) / 2^128."""
+    SHA-256 of ``SEED|DRAW|MEASURE|GROUP|PERIOD`` as k, then (k + ½) / 2^128."""
     text = "|".join((str(seed), str(draw), *cell))
     k = int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:16], "big")
     return context.divide(Decimal(2 * k + 1), _SCALE)
 
 
 class Drawing:
-    """One draw: every cell's numerator drawn once, the same wherever it is read."""
+    """One draw for the organization ``org``: every cell's numerator drawn once, the same
+    wherever it is read."""
 
-    def __init__(self, seed: int, index: int, math: ExactArithmetic) -> None:
+    def __init__(self, org: str, seed: int, index: int, math: ExactArithmetic) -> None:
+        self.org = org
         self.seed = seed
         self.index = index
         self.math = math
@@ -253,7 +260,7 @@ class Simulations:
         assert isinstance(math, ExactArithmetic)
         for index in range(1, draws + 1):
             drawer.memo = dict(base)
-            drawer.drawing = Drawing(seed, index, math)
+            drawer.drawing = Drawing(env.org, seed, index, math)
             drawer.steps_left = self.steps_left
             try:
                 value = drawer.eval(e.value, Env(env.org, dict(env.local), None, env.key))
