@@ -723,3 +723,36 @@ def test_relative_metrics_do_not_change_when_every_rate_is_halved(
             continue
         assert abs(magnitude(a) - magnitude(b)) <= Decimal("1e-28") * max(
             1, abs(magnitude(a))), expression
+
+
+@settings(max_examples=15, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(counts=st.lists(st.tuples(st.integers(min_value=0, max_value=100), _denominators),
+                       min_size=4, max_size=4),
+       seed=st.integers(min_value=0, max_value=10**12))
+def test_a_simulated_interval_is_ordered_and_repeatable(
+        tmp_path: Path, counts: list[tuple[int, int]], seed: int) -> None:
+    rows = "".join(f"A,BCS,{g},2024,{Decimal(r * d) / 100},{d}\n"
+                   for g, (r, d) in zip(_RACE, counts, strict=True))
+    total_d = sum(d for _, d in counts)
+    table = TABLE + rows + f"A,BCS,ALL,2024,{total_d},{total_d}\n"
+    body = f"""\
+        measure BCS from hedis
+        define value: number = disparity.theil_index(BCS, race, performance)
+        output low: number =
+          simulated lower(value, level: 80%, draws: 20, seed: {seed}) not rounded
+        output high: number =
+          simulated upper(value, level: 80%, draws: 20, seed: {seed}) not rounded
+        output spread: number =
+          simulated standard error(value, draws: 20, seed: {seed}) not rounded
+        """
+    first = _settle(tmp_path, body, table).outputs()[ORG]
+    again = _settle(tmp_path, body, table).outputs()[ORG]
+    assert first == again
+    low, high, spread = (first[k] for k in ("low", "high", "spread"))
+    if isinstance(low, Quantity):
+        assert isinstance(high, Quantity) and isinstance(spread, Quantity)
+        assert low.magnitude <= high.magnitude
+        assert spread.magnitude >= 0
+    else:
+        assert isinstance(high, NotScored) and isinstance(spread, NotScored)
