@@ -100,7 +100,8 @@ def profile(table: Path, trace: Path) -> None:
 
     from eqlang.api import load_contract, settle
     from eqlang.data.tables import load_tables
-    from eqlang.trace.writer import dumps, write_atomic
+    from eqlang.outputs import write_atomic
+    from eqlang.trace.writer import dumps
 
     gc.disable()  # as the command runs
     stages: list[tuple[str, float]] = []

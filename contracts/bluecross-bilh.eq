@@ -46,7 +46,6 @@ import hedis
 import groups
 import statistics
 import disparity
-import payment
 
 measure COL from hedis weight 30% minimum denominator 20
 measure CBP from hedis weight 35% minimum denominator 20

@@ -17,7 +17,7 @@
 #   the share of a clear 2022 gradient it has closed, full credit at half; a clear gradient
 #   that was not clear in 2022 earns nothing.
 # - Race and ethnicity (OMB SPD 15, every group compared with White): full race credit when
-#   the index of disparity is low beyond chance, its simulated 90% interval (200 draws from
+#   the index of disparity is low beyond chance, its simulated 90% interval (100 draws from
 #   seed 20240101) lying wholly below 10%. Otherwise each group whose 2024 rate is reliable
 #   (its 95% interval narrower than 20 points, the reliability rule used in place of a
 #   minimum count) earns 1 when its gap to White is at most 3 points and 0 when not, both
@@ -71,7 +71,7 @@ parameter low_disparity: percent = 10% per "Section 3.2"
 
 ## The simulation behind the index of disparity's interval: its draws and seed are terms, so
 ## that every settlement draws the same tables.
-parameter draws: count = 200 per "Appendix A"
+parameter draws: count = 100 per "Appendix A"
 parameter seed: number = 20240101 per "Appendix A"
 parameter reliability_width: pp = 20 pp per "Section 3.3"
 parameter shrinkage_strength: count = 50 per "Section 3.4"

@@ -35,7 +35,6 @@ end
 
 import hedis
 import groups
-import statistics
 import payment
 
 measure COL from hedis weight 20% minimum denominator 50

@@ -95,7 +95,7 @@ from eqlang.core.program import Override, Program
 from eqlang.core.values import NotScored, Quantity, Value, exact_text
 from eqlang.data.fhir_export import export_bundle
 from eqlang.data.fhir_map import FhirMap, load_fhir_map
-from eqlang.data.tables import TableSet, key_text, load_table, load_tables
+from eqlang.data.tables import TableSet, key_text, load_tables, table_from_bytes
 from eqlang.diagnostics import (
     Collector,
     Diagnostic,
@@ -104,19 +104,19 @@ from eqlang.diagnostics import (
     counted,
     did_you_mean,
     listed,
-    render_all,
 )
 from eqlang.render import explain as explain_tree
 from eqlang.render import outputs_data
 from eqlang.syntax import ast as s
+from eqlang.syntax.literate import contract_source
 from eqlang.syntax.modules import load, stdlib_modules
 from eqlang.syntax.parse import parse
-from eqlang.syntax.source import SourceFile, names_stdin
+from eqlang.syntax.source import SourceError, SourceFile, decode_source
 from eqlang.tools.coverage import Coverage, coverage
 from eqlang.tools.examples import ExampleResult, run_examples
+from eqlang.trace.inputs import TracedInputs, bad_trace, read_trace
 from eqlang.trace.writer import (
     FORMAT,
-    READABLE,
     TraceWriter,
     build,
     dumps,
@@ -413,6 +413,7 @@ def _settle(program: Program, tables: str | Path | Sequence[str | Path] | TableS
             overrides: str | Sequence[str] | Mapping[str, str],
             as_of: datetime.date | None, trace: str | Path | None,
             fhir_map: FhirMap | None = None) -> Run:
+    _settleable(program)
     # A lone string is a sequence too: read as a list, `"t.csv"` would be five tables
     # named by its letters.
     if isinstance(tables, str | Path):
@@ -461,6 +462,16 @@ def _chosen(program: Program, table_set: TableSet,
             organizations: Sequence[str] | None) -> list[str]:
     """The organizations to settle: those asked for, the contract's provider, or all."""
     known = table_set.organizations()
+    if not known:
+        # Most likely an export that wrote only its header: an empty settlement would look
+        # like a run that paid nobody.
+        raise EqlangError([Diagnostic(
+            "E0602", "the measure table holds no rows, so there is no organization to settle",
+            None, path=table.path, line=2, column=1,
+            hint="check that the export wrote its rows, not only the header")
+            for table in table_set.tables] or [Diagnostic(
+                "E0602", "no measure table was given, so there is no organization to settle",
+                None, path="eqlang.api", hint="pass the paths of the measure tables")])
     chosen = list(known)
     if program.provider is not None:
         chosen = [program.provider]
@@ -480,6 +491,24 @@ def _chosen(program: Program, table_set: TableSet,
                 path=", ".join(t.path for t in table_set.tables),
                 hint=did_you_mean(org, known) or "the tables hold: " + listed(known)))
     return chosen
+
+
+def _settleable(program: Program) -> None:
+    """Refuse a module, or a contract without outputs: settled, either would pay nobody
+    anything and exit as if all were well."""
+    path = program.main.source.path
+    if program.header is None:
+        raise EqlangError(Diagnostic(
+            "E0606", "this is a module, not a contract: it has no contract header, so there "
+            "is nothing to settle", None, path=path, line=1, column=1,
+            hint="settle the contract that imports it; a contract starts with `contract "
+            "\"Title\" ... end` and declares the outputs it pays"))
+    if not program.outputs:
+        raise EqlangError(Diagnostic(
+            "E0606", "the contract declares no output, so there is nothing to settle",
+            program.header.span,
+            hint="declare what it pays with `output NAME: money = ... rounded to cents half "
+            "up`"))
 
 
 def _stream_trace(run: Run, evaluator: Evaluator, organizations: list[str],
@@ -511,7 +540,7 @@ def _settle_each(evaluator: Evaluator, organizations: list[str],
         except EvaluationError as error:
             first = error.diagnostics[0]
             if first.code == E_STEPS:
-                raise  # the step budget is the whole run's: the next organization has none
+                raise  # the next organization would most likely run as long again
             key = (first.code, first.message, first.location())
             if key in failures:
                 failures[key][1].append(org)
@@ -546,97 +575,7 @@ def example_coverage(program: Program, results: Sequence[ExampleResult]) -> Cove
 
 def load_trace(path: str | Path) -> dict[str, Any]:
     """Read a trace written by ``eqlang eval --trace`` (or ``Run.write_trace``)."""
-    return _read_trace(path)[1]
-
-
-def _read_trace(path: str | Path) -> tuple[bytes, dict[str, Any]]:
-    """The bytes of a trace file and the trace they hold, checked enough to be read."""
-    shown = str(path)
-    try:
-        raw = Path(path).read_bytes()
-        data = json.loads(raw.decode("utf-8"))
-    except FileNotFoundError:
-        if names_stdin(path):
-            raise _bad_trace(shown, "cannot read a trace from `-` (standard input)",
-                             "name the trace file") from None
-        raise _bad_trace(shown, "no such trace file",
-                         "write one with `eqlang eval ... --trace FILE`") from None
-    except IsADirectoryError:
-        raise _bad_trace(shown, "this is a directory, not a trace file",
-                         "name a .json file written by `eqlang eval --trace`") from None
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        raise _bad_trace(shown, f"not a JSON trace: {exc}",
-                         "pass a file written by `eqlang eval --trace`") from None
-    if not isinstance(data, dict) or data.get("format") not in READABLE:
-        found = data.get("format") if isinstance(data, dict) else None
-        raise _bad_trace(shown, f"not an eqlang trace of format {' or '.join(READABLE)}"
-                         + (f" (it says {found!r})" if found else ""),
-                         "pass a file written by `eqlang eval --trace`")
-    problem = _shape_problem(data)
-    if problem is not None:
-        raise _bad_trace(shown, f"the trace is damaged: {problem}",
-                         "write it again with `eqlang eval ... --trace FILE`")
-    return raw, data
-
-
-def _bad_trace(path: str, message: str, hint: str) -> EqlangError:
-    return EqlangError(Diagnostic("E0701", message, None, path=path, hint=hint))
-
-
-def _shape_problem(trace: dict[str, Any]) -> str | None:
-    """What is missing or malformed in the parts of a trace that explain and verify read."""
-    def need(where: str, value: Any, kind: type | tuple[type, ...]) -> str | None:
-        return None if isinstance(value, kind) else f"`{where}` is missing or malformed"
-
-    contract = trace.get("contract")
-    checks = [need("contract", contract, dict), need("tables", trace.get("tables"), list),
-              need("organizations", trace.get("organizations"), dict),
-              need("overrides", trace.get("overrides"), dict),
-              need("as_of", trace.get("as_of"), (str, type(None))),
-              # Missing only from traces written before it was recorded; verify says so.
-              need("org_filter", trace.get("org_filter"), (list, type(None)))]
-    checks += [need(f"org_filter[{number}]", name, str)
-               for number, name in enumerate(_of(trace.get("org_filter"), list))]
-    if isinstance(contract, dict):
-        checks += [need("contract.path", contract.get("path"), str),
-                   need("contract.sha256", contract.get("sha256"), str),
-                   need("contract.modules", contract.get("modules"), list)]
-        for number, module in enumerate(_of(contract.get("modules"), list)):
-            checks += [need(f"contract.modules[{number}]", module, dict)]
-            if isinstance(module, dict):
-                checks += [need(f"contract.modules[{number}].{k}", module.get(k), str)
-                           for k in ("path", "sha256")]
-    for number, table in enumerate(_of(trace.get("tables"), list)):
-        checks += [need(f"tables[{number}]", table, dict)]
-        if isinstance(table, dict):
-            checks += [need(f"tables[{number}].{k}", table.get(k), str)
-                       for k in ("path", "sha256")]
-    sections = [(f"organizations.{org}", section)
-                for org, section in _of(trace.get("organizations"), dict).items()]
-    if trace.get("format") == FORMAT:
-        checks.append(need("peers", trace.get("peers"), dict))
-        sections.append(("peers", {"outputs": {}, "nodes": _of(trace.get("peers"), dict)}))
-    for where, section in sections:
-        checks += [need(where, section, dict)]
-        if isinstance(section, dict):
-            checks += [need(f"{where}.{k}", section.get(k), dict) for k in ("outputs", "nodes")]
-            for node_id, node in _of(section.get("nodes"), dict).items():
-                problem = need(f"{where}.nodes.{node_id}", node, dict)
-                if problem is None:
-                    problem = next((f"`{where}.nodes.{node_id}.{k}` is missing or "
-                                    "malformed" for k, kind in _NODE_FIELDS
-                                    if not isinstance(node.get(k), kind)), None)
-                checks.append(problem)
-    return next((c for c in checks if c is not None), None)
-
-
-def _of(value: Any, kind: type) -> Any:
-    """``value`` to look inside when it is a ``kind``, else an empty one: a damaged part is
-    reported by the check of the part itself, not by a crash while looking into it."""
-    return value if isinstance(value, kind) else kind()
-
-
-_NODE_FIELDS = (("kind", str), ("name", str), ("args", list), ("value", dict), ("uses", list))
+    return read_trace(path)[1]
 
 
 def organization_of(trace: dict[str, Any], org: str | None, path: str) -> str:
@@ -729,7 +668,7 @@ def explained(trace: dict[str, Any], org: str, value: str, path: str,
             decimal.DecimalException) as exc:
         what = (f"a field `{exc.args[0]}` is missing" if isinstance(exc, KeyError) and exc.args
                 else "a field has a value of the wrong kind")
-        raise _bad_trace(path, f"the trace is damaged: {what} in the derivation of `{value}`",
+        raise bad_trace(path, f"the trace is damaged: {what} in the derivation of `{value}`",
                          "check it with `eqlang verify TRACE`, or write it again with "
                          "`eqlang eval ... --trace FILE`") from None
 
@@ -754,16 +693,22 @@ class Verification:
         return not self.problems
 
 
-def verify_trace(path: str | Path) -> Verification:
+def verify_trace(path: str | Path, *, inputs: str | Path | None = None) -> Verification:
     """Re-evaluate a trace from its recorded contract, modules and tables, and compare.
 
     Every input file is hashed and compared with the trace; then the run is repeated with
     the recorded organizations, overrides and settlement date, and the new trace is compared
     with the file byte by byte and, where they differ, value by value. Each difference is
     described.
+
+    A trace is untrusted: the inputs it names are read only inside ``inputs`` (by default
+    the trace's own folder), only if they are regular files within the size limits of the
+    commands that first read them, and a file whose SHA-256 differs from the trace's is
+    never shown, not even in an error's excerpt: it may not be the file that was traced.
     """
     shown = str(path)
-    raw, trace = _read_trace(path)
+    folder = Path(inputs) if inputs is not None else Path(path).parent
+    raw, trace = read_trace(path)
     problems: list[str] = []
     if trace.get("eqlang_version") != __version__:
         problems.append(f"the trace was written by eqlang {trace.get('eqlang_version')}, "
@@ -793,23 +738,19 @@ def verify_trace(path: str | Path) -> Verification:
                     "can be compared; write it again with `eqlang eval ... --trace FILE` to "
                     "verify every value)")
     del trace  # a large trace is parsed again only if it differs, to describe how
-    contract_file = _locate(contract["path"], shown)
-    readable = _check_file("contract", contract["path"], contract_file, contract["sha256"],
-                           problems)
+    read = TracedInputs(folder, problems)
+    contract_file = read.file("contract", contract["path"], contract["sha256"])
     for module in contract["modules"]:
-        readable &= _check_file("module", module["path"],
-                                _module_file(module["path"], contract_file),
-                                module["sha256"], problems)
-    table_files = []
-    for table in tables:
-        table_files.append(_locate(table["path"], shown))
-        readable &= _check_file("table", table["path"], table_files[-1], table["sha256"],
-                                problems)
-    if readable:
+        read.module(module["path"], module["sha256"], contract_file)
+    table_data = [read.file("table", table["path"], table["sha256"]) for table in tables]
+    if read.complete:
+        assert contract_file is not None
         try:
-            program = load_contract(contract_file, display=contract["path"])
-            table_set = TableSet(tuple(load_table(file, display=table["path"])
-                                       for file, table in zip(table_files, tables, strict=True)))
+            program = check(load(contract_file[0], contract["path"], source=contract_source(
+                contract_file[0], decode_source(contract["path"], contract_file[1]))))
+            table_set = TableSet(tuple(table_from_bytes(data[1], table["path"])
+                                       for data, table in zip(table_data, tables, strict=True)
+                                       if data is not None))
             # Settled again for the organizations the run was asked for, not those the
             # trace holds: one taken out of the trace must show as missing from it.
             run = settle(program, table_set, organizations=org_filter, overrides=overrides,
@@ -817,9 +758,8 @@ def verify_trace(path: str | Path) -> Verification:
             fresh = run.trace()
             if not recorded_filter:
                 del fresh["org_filter"]  # said above; every other difference still counts
-        except EqlangError as error:
-            problems.append("re-evaluation from the recorded inputs failed:\n"
-                            + render_all(error.diagnostics))
+        except (EqlangError, SourceError) as error:
+            problems.append(read.failure(error))
         else:
             recorded = json.loads(raw) if first_version else None
             if recorded is not None:
@@ -866,18 +806,8 @@ def _date(text: str | None) -> datetime.date | None:
     try:
         return datetime.date.fromisoformat(text)
     except ValueError:
-        raise _bad_trace("trace", f"the settlement date {text!r} is not a date",
+        raise bad_trace("trace", f"the settlement date {text!r} is not a date",
                          "write the trace again with `eqlang eval --trace`") from None
-
-
-def _locate(recorded: str, trace_path: str) -> Path:
-    """A recorded input path: as written (relative to where eqlang ran), else beside the
-    trace, for a trace that travelled with its inputs."""
-    as_written = Path(recorded)
-    if as_written.exists() or as_written.is_absolute():
-        return as_written
-    beside = Path(trace_path).parent / recorded
-    return beside if beside.exists() else as_written
 
 
 def _module_file(recorded: str, contract_file: Path) -> Path:
@@ -885,24 +815,6 @@ def _module_file(recorded: str, contract_file: Path) -> Path:
         name = recorded.removeprefix("<stdlib>/").removesuffix(".eq")
         return stdlib_modules().get(name, Path(recorded))
     return contract_file.parent / recorded
-
-
-def _check_file(kind: str, recorded: str, path: Path, sha256: str, problems: list[str]) -> bool:
-    try:
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError as exc:
-        problem = f"{kind} {recorded}: cannot be read ({exc.strerror or exc}), so the values " \
-            "cannot be re-derived"
-        if isinstance(exc, FileNotFoundError) and not Path(recorded).is_absolute():
-            problem += ("; a recorded path is relative to the directory `eqlang eval` ran in: "
-                        "run `eqlang verify` there, or keep the inputs beside the trace")
-        problems.append(problem)
-        return False
-    if digest != sha256:
-        problems.append(f"{kind} {recorded}: its SHA-256 is {digest}, the trace records "
-                        f"{sha256}: the file or the trace was changed after the trace was "
-                        "written")
-    return True
 
 
 def _compare(recorded: Any, fresh: Any, where: list[str],

@@ -36,6 +36,7 @@ from eqlang.api import (
     settle,
     verify_trace,
 )
+from eqlang.check import analyze
 from eqlang.check import check as check_program
 from eqlang.codes import EXPLANATIONS
 from eqlang.codes import explain as explain_code
@@ -46,15 +47,18 @@ from eqlang.diagnostics import (
     Diagnostic,
     EqlangError,
     counted,
+    denied,
     did_you_mean,
     listed,
     render_all,
 )
 from eqlang.document import contract_markdown, document_title, markdown_html
+from eqlang.files import Unreadable, read_limited
+from eqlang.outputs import E_UNWRITABLE, refuse_inputs, write_atomic
 from eqlang.render import module_docs, outputs_json, summary
 from eqlang.syntax.ast import ContractHeader
 from eqlang.syntax.literate import format_source, parse_contract, read_contract
-from eqlang.syntax.modules import load, stdlib_modules
+from eqlang.syntax.modules import LoadedModule, load, source_error_diagnostic, stdlib_modules
 from eqlang.syntax.source import (
     STDIN,
     STDIN_SHOWN,
@@ -62,6 +66,7 @@ from eqlang.syntax.source import (
     SourceFile,
     read_stream,
 )
+from eqlang.terminal import printable
 from eqlang.tools.bounds import bounds_json, output_bounds, render_bounds
 from eqlang.tools.coverage import render_coverage
 from eqlang.tools.examples import render_results
@@ -73,7 +78,6 @@ from eqlang.tools.properties import (
     render_outcomes,
     saver,
 )
-from eqlang.trace.writer import refuse_inputs, write_atomic
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -83,17 +87,20 @@ F = TypeVar("F", bound=Callable[..., Any])
 USAGE_CODES = frozenset({"E0601", "E0604"})
 
 
+def _echo(text: str, *, nl: bool = True, err: bool = False, json: bool = False) -> None:
+    """Print ``text``, every character that could take control of the terminal escaped
+    (JSON's way in ``json``): names and paths come from files anyone may have written.
+    `fmt` and `doc` print their documents as they write them, without this."""
+    click.echo(printable(text, json=json), nl=nl, err=err)
+
+
 def _fail(diagnostics: tuple[Diagnostic, ...] | list[Diagnostic]) -> NoReturn:
-    click.echo(render_all(diagnostics), err=True)
+    _echo(render_all(diagnostics), err=True)
     total = sum(d.problems for d in diagnostics)
     shown = sum(d.problems == 1 for d in diagnostics)
-    click.echo(f"\n{counted(total, 'error')}" + (f" ({shown:,} shown)" if shown < total else ""),
+    _echo(f"\n{counted(total, 'error')}" + (f" ({shown:,} shown)" if shown < total else ""),
                err=True)
     sys.exit(2 if all(d.code in USAGE_CODES for d in diagnostics) else 1)
-
-
-def _unreadable(error: SourceError) -> Diagnostic:
-    return Diagnostic("E0001", error.message, None, hint=error.hint, path=error.path)
 
 
 def reports_errors(command: F) -> F:
@@ -105,7 +112,7 @@ def reports_errors(command: F) -> F:
         except EqlangError as error:
             _fail(error.diagnostics)
         except SourceError as error:
-            _fail([_unreadable(error)])
+            _fail([source_error_diagnostic(error)])
         except BrokenPipeError:
             # The reader went away (`eqlang explain ... | head`): stop quietly, and keep
             # Python from complaining again when it flushes standard output on exit.
@@ -114,17 +121,17 @@ def reports_errors(command: F) -> F:
             sys.exit(1)
         except UnicodeEncodeError as error:
             # The output is written whole or not at all, so nothing half-printed is left.
-            click.echo(f"eqlang: error: standard output is encoded as {error.encoding}, which "
+            _echo(f"eqlang: error: standard output is encoded as {error.encoding}, which "
                        f"cannot show U+{ord(error.object[error.start]):04X} (and perhaps other "
                        "characters eqlang prints); use a UTF-8 locale, or set "
                        "PYTHONIOENCODING=utf-8", err=True)
             sys.exit(1)
         except OSError as error:
-            click.echo(f"eqlang: error: {error.strerror or error}"
+            _echo(f"eqlang: error: {error.strerror or error}"
                        + (f": {error.filename}" if error.filename else ""), err=True)
             sys.exit(1)
         except RecursionError:
-            click.echo("eqlang: error: the input is nested too deeply to process", err=True)
+            _echo("eqlang: error: the input is nested too deeply to process", err=True)
             sys.exit(1)
     return wrapper  # type: ignore[return-value]
 
@@ -147,22 +154,26 @@ def main() -> None:
               help="With --properties: time limit per invariant.")
 @click.option("--counterexamples", "counterexample_dir", metavar="DIR",
               help="With --properties: write each counterexample table into DIR.")
+@click.option("--deny-warnings", is_flag=True,
+              help="Treat warnings as errors: report them as errors and exit 1.")
 @reports_errors
 def check(files: tuple[str, ...], code: str | None, properties: bool, examples: int,
-          seconds: float, counterexample_dir: str | None) -> None:
+          seconds: float, counterexample_dir: str | None, deny_warnings: bool) -> None:
     """Check contracts without evaluating them: syntax, names, types, units, tiers.
 
     A FILE of - reads the contract from standard input.
 
-    With --properties, also search for measure tables that break the contract's invariants;
-    exit 1 if any invariant is broken.
+    Warnings (W codes) are printed and leave the exit status 0; with --deny-warnings they
+    are errors. With --properties, also search for measure tables that break the
+    contract's invariants; exit 1 if any invariant is broken.
     """
     if code is not None:
         wanted = code.strip().upper()
         if wanted not in EXPLANATIONS:
             hint = did_you_mean(wanted, EXPLANATIONS)
-            raise click.UsageError(f"no error code {code}" + (f"; {hint}" if hint else ""))
-        click.echo(explain_code(wanted))
+            raise click.UsageError(printable(f"no error code {code}"
+                                             + (f"; {hint}" if hint else "")))
+        _echo(explain_code(wanted))
         return
     if not files:
         raise click.UsageError("name at least one contract file, or use --explain CODE")
@@ -172,17 +183,26 @@ def check(files: tuple[str, ...], code: str | None, properties: bool, examples: 
     broken = 0
     for file in files:
         try:
-            program = _load_stdin() if file == STDIN else load_contract(file)
+            analysis = analyze(_load_stdin() if file == STDIN else load(file))
         except EqlangError as error:
             diagnostics.extend(error.diagnostics)
             continue
         except SourceError as error:
-            diagnostics.append(_unreadable(error))
+            diagnostics.append(source_error_diagnostic(error))
             continue
+        if analysis.diagnostics or (deny_warnings and analysis.warnings):
+            diagnostics.extend(analysis.diagnostics)
+            if deny_warnings:
+                diagnostics.extend(denied(w) for w in analysis.warnings)
+            continue
+        program = analysis.program
         if file == STDIN:
             file = STDIN_SHOWN
-        click.echo(f"{file}: ok ({counted(len(program.contract_measures), 'measure')}, "
-                   f"{counted(len(program.outputs), 'output')})")
+        found = f", {counted(len(analysis.warnings), 'warning')}" if analysis.warnings else ""
+        _echo(f"{file}: ok ({counted(len(program.contract_measures), 'measure')}, "
+              f"{counted(len(program.outputs), 'output')}{found})")
+        if analysis.warnings:
+            click.echo(render_all(analysis.warnings) + "\n", err=True)
         if properties:
             broken += _search_properties(file, program, Budget(examples, seconds),
                                          counterexample_dir)
@@ -201,10 +221,10 @@ def _read_stdin() -> SourceFile:
     return read_stream(sys.stdin.buffer)
 
 
-def _load_stdin() -> Program:
-    """A contract piped in, checked as if it were a file in the current folder: the files
-    it imports from beside it are read from there."""
-    return check_program(load(Path.cwd() / STDIN_SHOWN, STDIN_SHOWN, source=_read_stdin()))
+def _load_stdin() -> LoadedModule:
+    """A contract piped in, read as if it were a file in the current folder: the files it
+    imports from beside it are read from there."""
+    return load(Path.cwd() / STDIN_SHOWN, STDIN_SHOWN, source=_read_stdin())
 
 
 def _require_properties(context: click.Context, properties: bool, folder: str | None) -> None:
@@ -219,8 +239,8 @@ def _require_properties(context: click.Context, properties: bool, folder: str | 
         raise click.UsageError(f"{' and '.join(given)} only {verb} to the invariant search; "
                                "add --properties")
     if folder is not None and Path(folder).exists() and not Path(folder).is_dir():
-        raise click.UsageError(f"--counterexamples {folder}: this is a file, not a folder; "
-                               "name a folder (it is created if missing)")
+        raise click.UsageError(printable(f"--counterexamples {folder}: this is a file, not a "
+                                         "folder; name a folder (it is created if missing)"))
 
 
 def _search_properties(file: str, program: Program, budget: Budget,
@@ -229,8 +249,20 @@ def _search_properties(file: str, program: Program, budget: Budget,
     outcomes = check_properties(program, budget)
     inputs = [m.source.path for m in program.modules]
     save = saver(folder, inputs) if folder is not None else None
-    click.echo(render_outcomes(file, outcomes, save), nl=False)
+    _echo(render_outcomes(file, outcomes, save), nl=False)
     return sum(1 for o in outcomes if not o.holds)
+
+
+@main.command(short_help="Run the language server for editors (over stdin and stdout).")
+def lsp() -> None:
+    """Run the eqlang language server, speaking the Language Server Protocol over standard
+    input and output: diagnostics, hover, definitions, references, rename, outline,
+    formatting and completion for .eq and .eq.md files. Editors start it; see
+    docs/editors.md."""
+    # Imported here: the server's libraries are not needed by any other command.
+    from eqlang.lsp.server import serve
+
+    serve()
 
 
 @main.command()
@@ -269,7 +301,7 @@ def fmt(files: tuple[str, ...], write: bool, check_only: bool, show_diff: bool) 
             diagnostics.extend(error.diagnostics)
             continue
         except SourceError as error:
-            diagnostics.append(_unreadable(error))
+            diagnostics.append(source_error_diagnostic(error))
             continue
         read += 1
         if not (write or check_only or show_diff):
@@ -281,7 +313,7 @@ def fmt(files: tuple[str, ...], write: bool, check_only: bool, show_diff: bool) 
             if show_diff:
                 click.echo(_unified_diff(file, written, formatted), nl=False)
             if check_only:
-                click.echo(f"{file}: not formatted", err=True)
+                _echo(f"{file}: not formatted", err=True)
     if check_only:
         _report_check(read, unformatted)
     if diagnostics:
@@ -302,10 +334,10 @@ def _report_check(read: int, unformatted: list[str]) -> None:
     """The last line of `fmt --check`: how many of the files read need formatting."""
     files = counted(read, "file")
     if unformatted:
-        click.echo(f"{len(unformatted)} of {files} not formatted; "
+        _echo(f"{len(unformatted)} of {files} not formatted; "
                    "run `eqlang fmt --write` on them", err=True)
     else:
-        click.echo(f"{files} already formatted, nothing to change")
+        _echo(f"{files} already formatted, nothing to change")
 
 
 @main.command(short_help="Least and greatest value of each output over every valid table.")
@@ -320,9 +352,9 @@ def bounds(files: tuple[str, ...], as_json: bool) -> None:
         if as_json:
             results[file] = bounds_json(found)
         else:
-            click.echo(render_bounds(file, found), nl=False)
+            _echo(render_bounds(file, found), nl=False)
     if as_json:
-        click.echo(json.dumps(results, indent=2, sort_keys=True, ensure_ascii=False))
+        _echo(json.dumps(results, indent=2, sort_keys=True, ensure_ascii=False), json=True)
 
 
 def _as_of(value: str | None) -> datetime.date | None:
@@ -350,13 +382,6 @@ def _settle_tables(program: Program, tables: tuple[str, ...], fhir_map: FhirMap,
     """Load the tables and settle the contract on them, as `eval` and `export` do; with
     ``trace``, write the trace as the run settles."""
     table_set = load_tables(list(tables), fhir_map=fhir_map)
-    if not table_set.organizations():
-        # Most likely an export that wrote only its header: printing an empty settlement
-        # would look like a run that paid nobody.
-        raise EqlangError(Diagnostic(
-            "E0602", "the measure tables hold no rows, so there is no organization to settle",
-            None, path=", ".join(tables),
-            hint="check that the export wrote its rows, not only the header"))
     return settle(program, table_set, organizations=list(orgs), overrides=list(overrides),
                   as_of=_as_of(as_of), trace=trace)
 
@@ -394,7 +419,7 @@ def eval_command(contract: str, tables: tuple[str, ...], fhir_map: str | None,
     settlements = list(run.settlements)
     text = outputs_json(settlements) if as_json else summary(program, run.evaluator,
                                                              settlements, run.overrides)
-    click.echo(text, nl=False)
+    _echo(text, nl=False, json=as_json)
 
 
 @main.group()
@@ -445,7 +470,7 @@ def export_fhir_command(contract: str, tables: tuple[str, ...], output: str,
     if trace_path is not None:
         write_atomic(trace_path, trace, protected=inputs)
     reports = bundle.count('"resourceType": "MeasureReport"')
-    click.echo(f"{output}: {counted(reports, 'MeasureReport')} for "
+    _echo(f"{output}: {counted(reports, 'MeasureReport')} for "
                f"{counted(len(run.organizations), 'organization')}; trace SHA-256 "
                f"{hashlib.sha256(trace.encode('utf-8')).hexdigest()}")
 
@@ -465,33 +490,38 @@ def explain(trace_file: str, output: str, org: str | None, depth: int | None) ->
     """
     trace = load_trace(trace_file)
     if org is None and len(trace["organizations"]) > 1:
-        raise click.UsageError("the trace holds several organizations; choose one with --org: "
-                               + listed(sorted(trace["organizations"])))
+        raise click.UsageError(printable("the trace holds several organizations; choose one "
+                                         "with --org: " + listed(sorted(trace["organizations"]))))
     chosen = organization_of(trace, org, trace_file)
     text = explained(trace, chosen, output, trace_file, depth)  # before printing anything
-    click.echo(chosen)
-    click.echo(text, nl=False)
+    _echo(chosen)
+    _echo(text, nl=False)
 
 
 @main.command(short_help="Re-derive a trace from its recorded inputs; report any difference.")
 @click.argument("trace_file", metavar="TRACE", type=click.Path())
+@click.option("--inputs", "inputs", metavar="DIR",
+              type=click.Path(exists=True, file_okay=False),
+              help="Read the inputs the trace names only inside DIR (by default, the "
+              "trace's own folder).")
 @reports_errors
-def verify(trace_file: str) -> None:
+def verify(trace_file: str, inputs: str | None) -> None:
     """Re-evaluate a trace from its recorded inputs and report every difference.
 
     Checks the SHA-256 of the contract, every module and every table, re-derives every value
-    and compares the result with the trace; exits 0 only when all of it matches.
+    and compares the result with the trace; exits 0 only when all of it matches. The paths
+    a trace records are read only inside the trace's folder, or DIR given with --inputs.
     """
-    result = verify_trace(trace_file)
+    result = verify_trace(trace_file, inputs=inputs)
     if not result.ok:
-        click.echo(f"{trace_file}: does NOT verify", err=True)
+        _echo(f"{trace_file}: does NOT verify", err=True)
         for problem in result.problems:
             first, *rest = problem.splitlines()
-            click.echo(f"  - {first}", err=True)
+            _echo(f"  - {first}", err=True)
             for line in rest:
-                click.echo(f"    {line}", err=True)
+                _echo(f"    {line}", err=True)
         sys.exit(1)
-    click.echo(f"{trace_file}: verified: {result.checked} match the trace")
+    _echo(f"{trace_file}: verified: {result.checked} match the trace")
 
 
 @main.command(short_help="A contract as a document for signatories, or docs of modules.")
@@ -529,16 +559,29 @@ def doc(files: tuple[str, ...], output: str | None, format_: str | None,
     if check_only:
         if output is None:
             raise click.UsageError("--check needs --output FILE")
-        current = Path(output).read_text(encoding="utf-8") if Path(output).exists() else ""
-        if current != text:
-            click.echo(f"{output} is out of date; run `eqlang doc {' '.join(files)} --output "
+        if _current(output, text) != text:
+            _echo(f"{output} is out of date; run `eqlang doc {' '.join(files)} --output "
                        f"{output}`", err=True)
             sys.exit(1)
-        click.echo(f"{output} is up to date")
+        _echo(f"{output} is up to date")
     elif output is not None:
         write_atomic(output, text, protected=list(files))
     else:
-        click.echo(text, nl=False)
+        click.echo(text, nl=False)  # the document itself, as --output would write it
+
+
+def _current(output: str, text: str) -> str | None:
+    """What ``output`` holds now, to compare with ``text``: None when it is missing or too
+    long to be the same; a pipe or a device is refused, as writing to it would be."""
+    try:
+        return read_limited(output, len(text.encode("utf-8")), "document").decode(
+            "utf-8", errors="replace")
+    except Unreadable as problem:
+        if problem.kind in ("missing", "too large"):
+            return None
+        raise EqlangError(Diagnostic(E_UNWRITABLE, f"cannot check the output here: "
+                                     f"{problem.message}", None, path=output,
+                                     hint=problem.hint)) from None
 
 
 def _is_contract(file: str) -> bool:
@@ -580,18 +623,18 @@ def test_command(files: tuple[str, ...], show_coverage: bool, fail_under: int | 
             program = load_contract(file)
         except EqlangError as error:
             broken += 1
-            click.echo(f"{file}: cannot run its examples: the contract has errors", err=True)
-            click.echo(render_all(error.diagnostics) + "\n", err=True)
+            _echo(f"{file}: cannot run its examples: the contract has errors", err=True)
+            _echo(render_all(error.diagnostics) + "\n", err=True)
             continue
         results = run_examples(program)
         if not results:
-            click.echo(f"{file}: no worked examples")
-        click.echo(render_results(program, results), nl=False)
+            _echo(f"{file}: no worked examples")
+        _echo(render_results(program, results), nl=False)
         for result in results:
             counts["passed" if result.passed else "failed"] += 1
         if show_coverage or fail_under is not None:
             covered = example_coverage(program, results)
-            click.echo(render_coverage(covered), nl=False)
+            _echo(render_coverage(covered), nl=False)
             if fail_under is not None and not covered.at_least(fail_under):
                 below.append(f"{file} ({covered.percent})")
     ran = counts["passed"] + counts["failed"]
@@ -600,11 +643,11 @@ def test_command(files: tuple[str, ...], show_coverage: bool, fail_under: int | 
                f"{counts['failed']} failed")
     if broken:
         summary += f"; {counted(broken, 'file')} with errors"
-    click.echo(summary)
+    _echo(summary)
     if below:
-        click.echo(f"coverage below {fail_under}%: " + ", ".join(below))
+        _echo(f"coverage below {fail_under}%: " + ", ".join(below))
     if ran == 0 and not broken:
-        click.echo("no worked examples to run; add an `example` to the contract "
+        _echo("no worked examples to run; add an `example` to the contract "
                    "(`eqlang check --explain E0801` shows one)", err=True)
     if counts["failed"] or broken or below or ran == 0:
         sys.exit(1)

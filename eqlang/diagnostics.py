@@ -2,8 +2,10 @@
 
 A ``Diagnostic`` has a code, a message, the span of the offending text, notes pointing at
 related text (for example where each of two conflicting types came from), and a hint saying
-how to fix it. ``render`` lays it out as ``file:line:col: error[CODE]: message`` followed by
-the source line with carets under the span.
+how to fix it. Its severity is an error (``E0201``: the contract is refused) or a warning
+(``W0101``: the contract is accepted, but something in it is probably not what its writer
+meant). ``render`` lays it out as ``file:line:col: error[CODE]: message`` (or
+``warning[CODE]``) followed by the source line with carets under the span.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections.abc import Iterable, Sequence
 import attrs
 
 from eqlang.syntax.source import Span
+from eqlang.terminal import printable
 
 
 @attrs.frozen
@@ -24,6 +27,11 @@ class Note:
 
     message: str
     span: Span | None = None
+
+
+#: The severities of a diagnostic.
+ERROR = "error"
+WARNING = "warning"
 
 
 @attrs.frozen
@@ -39,6 +47,12 @@ class Diagnostic:
     #: How many problems this diagnostic reports: more than one for the count of those a
     #: ``Collector`` left out, so that a total counts every problem, not every message.
     problems: int = 1
+    #: ``ERROR`` or ``WARNING``; a warning's code starts with W.
+    severity: str = ERROR
+
+    @property
+    def is_warning(self) -> bool:
+        return self.severity == WARNING
 
     def location(self) -> str:
         if self.span is not None:
@@ -56,6 +70,12 @@ class Diagnostic:
         if self.span is not None:
             return (self.span.path, self.span.line, self.span.column, self.code)
         return (self.path or "", self.line or 0, self.column or 0, self.code)
+
+
+def denied(warning: Diagnostic) -> Diagnostic:
+    """A warning made an error, as ``eqlang check --deny-warnings`` reports it."""
+    return attrs.evolve(warning, severity=ERROR, notes=(
+        *warning.notes, Note("a warning, made an error by --deny-warnings")))
 
 
 class EqlangError(Exception):
@@ -209,12 +229,16 @@ def _excerpt(span: Span, label: str = "") -> list[str]:
     line, column = source.position(span.start)
     end_line, end_column = source.position(max(span.start, span.end - 1))
     text = source.line_text(line)
-    shown = text.expandtabs(1)
+    raw = text.expandtabs(1)
     width = len(str(line))
     last = end_column if end_line == line else len(text)
     length = max(1, last - column + 1)
-    length = min(length, max(1, len(shown) - column + 1))
-    indent = column - 1
+    length = min(length, max(1, len(raw) - column + 1))
+    # Control characters are shown escaped, wider than they stand: the carets follow.
+    before = printable(raw[:column - 1])
+    marked = printable(raw[column - 1:column - 1 + length])
+    shown = before + marked + printable(raw[column - 1 + length:])
+    indent, length = len(before), max(1, len(marked))
     if len(shown) > MAX_SHOWN_WIDTH:
         first = max(0, indent - _CONTEXT_BEFORE)
         window = shown[first:first + MAX_SHOWN_WIDTH]
@@ -233,18 +257,20 @@ def _excerpt(span: Span, label: str = "") -> list[str]:
 
 
 def render(diagnostic: Diagnostic) -> str:
-    """The full human-readable text of one diagnostic."""
-    lines = [f"{diagnostic.location()}: error[{diagnostic.code}]: {diagnostic.message}"]
+    """The full human-readable text of one diagnostic, control characters escaped: paths,
+    names and source lines come from files anyone may have written."""
+    lines = [printable(f"{diagnostic.location()}: {diagnostic.severity}[{diagnostic.code}]: "
+                       f"{diagnostic.message}")]
     if diagnostic.span is not None:
         lines.extend(_excerpt(diagnostic.span))
     for note in diagnostic.notes:
         if note.span is not None:
-            lines.append(f"  = note: {note.message} ({note.span.location()})")
+            lines.append(printable(f"  = note: {note.message} ({note.span.location()})"))
             lines.extend("    " + row for row in _excerpt(note.span))
         else:
-            lines.append(f"  = note: {note.message}")
+            lines.append(printable(f"  = note: {note.message}"))
     if diagnostic.hint:
-        lines.append(f"  = hint: {diagnostic.hint}")
+        lines.append(printable(f"  = hint: {diagnostic.hint}"))
     lines.append(f"  = see: eqlang check --explain {diagnostic.code}")
     return "\n".join(lines)
 

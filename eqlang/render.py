@@ -15,7 +15,7 @@ from typing import Any
 
 import attrs
 
-from eqlang.backends.derivation import Settlement
+from eqlang.backends.derivation import Settlement, deep_enough
 from eqlang.backends.exact import Evaluator
 from eqlang.check import units as t
 from eqlang.core import program as p
@@ -35,6 +35,7 @@ from eqlang.core.values import (
 from eqlang.diagnostics import counted
 from eqlang.syntax import ast as s
 from eqlang.syntax.fmt import declaration_head, format_expr, format_range
+from eqlang.terminal import printable
 
 #: Decimals shown to people for rates and scores; traces and --json keep every digit.
 SHOWN_DIGITS = 4
@@ -116,7 +117,7 @@ def summary(program: Program, evaluator: Evaluator, settlements: list[Settlement
         else:
             lines.append("  Every value was scored.")
         lines.append("")
-    return "\n".join(lines).rstrip() + "\n"
+    return printable("\n".join(lines).rstrip() + "\n")
 
 
 def _shown(value: Value) -> str:
@@ -505,8 +506,9 @@ def explain(trace: dict[str, Any], org: str, root: str, depth: int | None) -> st
     nodes = {**{PEERS + k: v for k, v in trace.get("peers", {}).items()},
              **trace["organizations"][org]["nodes"]}
     explainer = _Explainer(nodes, depth)
-    explainer.walk(root, "", "", 0)
-    return "\n".join(explainer.lines) + "\n"
+    with deep_enough():
+        explainer.walk(root, "", "", 0)
+    return printable("\n".join(explainer.lines) + "\n")
 
 
 # ---- generated documentation ------------------------------------------------------------

@@ -567,7 +567,7 @@ def settle_deprivation_gradient(table: Table | None = None) -> Figures:
                 mu = drawn.mean(ys, shares)
                 return None if mu == 0 else drawn.index_of_disparity(ys, shares)
 
-            return drawn.simulate(index, cells, 20240101, 200, m, P, 0.90)[1]
+            return drawn.simulate(index, cells, 20240101, 100, m, P, 0.90)[1]
 
         def race_credit(m: str, org: str = org) -> Fraction | None:
             high = disparity_high(m)

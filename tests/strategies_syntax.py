@@ -15,7 +15,9 @@ from decimal import Decimal
 from hypothesis import strategies as st
 
 from eqlang.syntax import ast as s
+from eqlang.syntax.lookalikes import skeleton
 from eqlang.syntax.parse import data_path
+from eqlang.terminal import is_bidi_control
 
 _GRAMMAR = (data_path("grammar") / "eqlang.lark").read_text(encoding="utf-8")
 
@@ -54,22 +56,27 @@ def _spelled_name(draw: st.DrawFn) -> str:
     return first + rest
 
 
-#: A NAME that reads back as a NAME in every position a name can stand.
+#: A NAME that reads back as a NAME in every position a name can stand, and looks like no
+#: other (its confusable skeleton is itself: no `I` for `l`, no `rn` for `m`; E0011).
 names = st.one_of(st.sampled_from(_PLAIN_NAMES), _spelled_name()).filter(
-    lambda n: n not in RESERVED
+    lambda n: n not in RESERVED and skeleton(n) == n
 )
 
 # Text as the STRING token carries it: anything but lone surrogates, which no decoded file
 # holds; quotes, backslashes, newlines and `#` are the interesting ones. The parser keeps
 # quoted text in Unicode normal form NFC, so that is the form a parsed tree holds.
+# Direction controls stand only in display text, and only ended there (E0009): none here.
+_characters = st.characters(blacklist_categories=("Cs",)).filter(
+    lambda char: not is_bidi_control(char))
 texts = st.text(
-    alphabet=st.one_of(
-        st.sampled_from('"\\\n#abc '), st.characters(blacklist_categories=("Cs",))
-    ),
+    alphabet=st.one_of(st.sampled_from('"\\\n#abc '), _characters),
     max_size=12,
 ).map(lambda text: unicodedata.normalize("NFC", text))
+#: Quoted text matched against the tables, or a path: one script a word, and like no other
+#: name or key of the module (E0011), from letters whose skeletons tell them apart.
+keys = st.text(alphabet=st.sampled_from('"\\\n#abc \u00e9\u4e1c'), max_size=12)
 
-_comment_chars = st.characters(blacklist_categories=("Cs",), blacklist_characters="\n")
+_comment_chars = _characters.filter(lambda char: char != "\n")
 
 #: A plain comment as the scanner stores it: `#`, no second `#` right after, no trailing
 #: whitespace (the scanner strips it).
@@ -206,10 +213,10 @@ _params = st.builds(s.Param, names, _types)
 
 _header_fields = st.one_of(
     texts.map(lambda t: s.HeaderField("payer", (t,))),
-    texts.map(lambda t: s.HeaderField("provider_named", (t,))),
+    keys.map(lambda t: s.HeaderField("provider_named", (t,))),
     st.just(s.HeaderField("provider_each", ())),
     names.map(lambda n: s.HeaderField("currency", (n,))),
-    st.tuples(names, texts).map(lambda v: s.HeaderField("period", v)),
+    st.tuples(names, keys).map(lambda v: s.HeaderField("period", v)),
     texts.map(lambda t: s.HeaderField("version", (t,))),
     st.tuples(_dates, _dates).map(lambda v: s.HeaderField("effective", v)),
     _dates.map(lambda d: s.HeaderField("settled_as_of", (d,))),
@@ -219,7 +226,7 @@ headers = st.builds(
     s.ContractHeader, texts, st.lists(_header_fields, max_size=4).map(tuple), leadings
 )
 
-imports = st.builds(s.Import, names, st.none() | texts, leadings)
+imports = st.builds(s.Import, names, st.none() | keys, leadings)
 
 _measure_attributes = st.one_of(
     st.sampled_from(("higher_is_better", "lower_is_better")).map(s.MeasureAttribute),
@@ -235,7 +242,7 @@ measures = st.builds(
     leadings,
 )
 
-_group_entries = st.builds(s.GroupEntry, names, st.none() | texts)
+_group_entries = st.builds(s.GroupEntry, names, st.none() | keys)
 _references = st.one_of(
     names.map(lambda n: s.Reference("group", n)),
     st.sampled_from(("best", "whole", "rest")).map(lambda k: s.Reference(k, None)),
@@ -351,12 +358,12 @@ _counts = _decimals(6).map(lambda v: s.Literal("number", v))
 _measure_words = names.map(lambda n: s.TableWord("name", n))
 _group_words = st.one_of(
     _measure_words,
-    texts.map(lambda t: s.TableWord("quoted", t)),
+    keys.map(lambda t: s.TableWord("quoted", t)),
     st.just(s.TableWord("all", "ALL")),
 )
 _period_words = st.one_of(
     _measure_words,
-    texts.map(lambda t: s.TableWord("quoted", t)),
+    keys.map(lambda t: s.TableWord("quoted", t)),
     st.from_regex(r"[0-9]{1,6}", fullmatch=True).map(lambda t: s.TableWord("number", t)),
 )
 _rows = st.builds(s.ExampleRow, _measure_words, _group_words, _period_words, _counts, _counts)
@@ -367,11 +374,11 @@ _expectations = st.one_of(
               st.lists(_single_names, max_size=2).map(tuple), st.none() | texts),
 )
 _example_items = st.one_of(
-    texts.map(s.ExampleOrganization),
+    keys.map(s.ExampleOrganization),
     st.builds(s.ExampleSet, dotted_names.map(lambda n: n.dotted), bounds),
     _dates.map(s.ExampleAsOf),
-    texts.map(s.ExampleTable),
-    st.builds(s.ExampleRows, st.none() | texts, st.lists(_rows, max_size=3).map(tuple)),
+    keys.map(s.ExampleTable),
+    st.builds(s.ExampleRows, st.none() | keys, st.lists(_rows, max_size=3).map(tuple)),
     _expectations,
 )
 

@@ -17,6 +17,7 @@ expectations are modules imported by the cases in their folder.
 
 from __future__ import annotations
 
+import os
 import random
 import re
 from collections.abc import Iterator
@@ -40,6 +41,7 @@ from eqlang.diagnostics import (
 from eqlang.syntax import modules as modules_module
 from eqlang.syntax.parse import DECLARATION_KEYWORDS
 from eqlang.syntax.source import MAX_SOURCE_BYTES
+from eqlang.terminal import printable
 
 ROOT = Path(__file__).resolve().parent.parent
 BROKEN = Path(__file__).resolve().parent / "broken"
@@ -136,10 +138,13 @@ def check_rendering(diagnostic: Diagnostic) -> None:
         position = caret.index("^")
         assert quoted[:caret.index("|")].strip() == str(span.line), text
         assert len(quoted) <= 120 + caret.index("|") + 2, "long lines are shown as a window"
+        # Control characters are shown escaped, wider than they stand.
         if span.text and span.text[0] not in "\t\r\n":
-            assert quoted[position] == span.text[0], text
-        if len(span.source.line_text(span.line)) <= MAX_SHOWN_WIDTH:
-            assert position - caret.index("|") - 1 == span.column, text
+            assert quoted[position] == printable(span.text)[0], text
+        line = span.source.line_text(span.line)
+        if len(line) <= MAX_SHOWN_WIDTH:
+            before = printable(line[:span.column - 1])
+            assert position - caret.index("|") - 1 == len(before) + 1, text
     else:
         where = f"{diagnostic.path}:{diagnostic.line}:{diagnostic.column}" \
             if diagnostic.line is not None else f"{diagnostic.path}"
@@ -162,7 +167,7 @@ def test_the_collection_is_large_and_covers_every_checker_code() -> None:
     cases = all_cases()
     assert len(cases) >= 30
     covered = {e.code for c in cases if not c.xfail for e in c.expected}
-    files = ["syntax/source.py", "syntax/parse.py", "syntax/modules.py",
+    files = ["syntax/source.py", "syntax/parse.py", "syntax/modules.py", "syntax/lookalikes.py",
              *(f"check/{p.name}" for p in (ROOT / "eqlang" / "check").glob("*.py"))]
     sources = "".join((ROOT / "eqlang" / f).read_text(encoding="utf-8") for f in files)
     emitted = set(re.findall(r'"(E0[0-3]\d\d)"', sources))
@@ -498,15 +503,32 @@ def _never_called(*_: object, **__: object) -> None:
 
 
 @pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
-def test_an_endless_file_is_read_no_further_than_the_limit() -> None:
-    """A device has no size to refuse it by; the read itself stops past the limit."""
+def test_an_endless_file_is_not_read() -> None:
+    """A device is refused before a byte is read: /dev/zero would never end."""
     with pytest.raises(EqlangError) as caught:
         load_and_check("/dev/zero")
     diagnostic, = caught.value.diagnostics
     assert diagnostic.code == "E0001"
-    assert diagnostic.message == ("file is larger than 500,000 bytes, the most eqlang reads "
-                                  "of a contract")
+    assert diagnostic.message == "this is a character device, not a regular file"
     check_rendering(diagnostic)
+
+
+def test_a_file_that_claims_no_size_is_read_no_further_than_the_limit(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files under /proc claim a size of 0: the read itself stops past the limit."""
+    path = write(tmp_path, "# x\n" * MAX_SOURCE_BYTES)
+    real_stat, real_fstat = os.stat, os.fstat
+
+    def no_size(info: os.stat_result) -> os.stat_result:
+        return os.stat_result((*info[:6], 0, *info[7:]))
+
+    monkeypatch.setattr(os, "stat", lambda where, **kw: no_size(real_stat(where, **kw)))
+    monkeypatch.setattr(os, "fstat", lambda handle: no_size(real_fstat(handle)))
+    with pytest.raises(EqlangError) as caught:
+        load_and_check(str(path))
+    diagnostic, = caught.value.diagnostics
+    assert diagnostic.message == ("file is larger than 500,000 bytes; eqlang reads contracts "
+                                  "of at most 500,000 bytes")
 
 
 def test_file_just_under_the_limit_is_read(tmp_path: Path) -> None:

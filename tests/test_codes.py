@@ -1,6 +1,7 @@
 """Tests of eqlang.codes: every code the package emits is explained, every explanation file
 follows the format, and every example in an explanation does what its text says (the wrong
-one fails with its code, the fixed one passes).
+one fails with its code, the fixed one passes; a warning's wrong example checks with exactly
+that warning and no error, its fixed one with no warning).
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ import pytest
 from click.testing import CliRunner
 from markdown_it import MarkdownIt
 
+from eqlang.api import settle
 from eqlang.backends.exact import Evaluator
-from eqlang.check import load_and_check
+from eqlang.check import analyze, load_and_check
 from eqlang.cli import main
 from eqlang.codes import (
     EXPLANATIONS,
@@ -22,17 +24,19 @@ from eqlang.codes import (
     ExplanationFormatError,
     explain,
     explanation_files,
+    is_warning,
     known_codes,
     parse_explanation,
 )
 from eqlang.data.tables import load_tables
 from eqlang.diagnostics import Diagnostic, EqlangError
+from eqlang.syntax.modules import load
 from eqlang.syntax.parse import parse
 from eqlang.syntax.source import SourceFile
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "eqlang"
-CODE = re.compile(r"\bE0\d{3}\b")
+CODE = re.compile(r"\b[EW]0\d{3}\b")
 #: Codes reserved for the command line and traces (emitted by api.py and cli.py).
 RESERVED = {"E0601", "E0602", "E0603", "E0604", "E0701"}
 
@@ -41,13 +45,13 @@ def emitted_codes() -> set[str]:
     """Every code written in a string literal of a module of the package."""
     found: set[str] = set()
     for path in sorted(PACKAGE.rglob("*.py")):
-        found.update(re.findall(r"""["'](E0\d{3})["']""", path.read_text(encoding="utf-8")))
+        found.update(re.findall(r"""["']([EW]0\d{3})["']""", path.read_text(encoding="utf-8")))
     return found
 
 
 def test_the_package_emits_codes() -> None:
     # Guards the regular expression: if it found nothing, the next test would prove nothing.
-    assert {"E0001", "E0101", "E0201", "E0301", "E0401", "E0501"} <= emitted_codes()
+    assert {"E0001", "E0101", "E0201", "E0301", "E0401", "E0501", "W0101"} <= emitted_codes()
 
 
 def test_every_emitted_code_is_explained() -> None:
@@ -299,10 +303,13 @@ def _example(folder: Path, text: str, modules: tuple[tuple[str, str], ...]) -> P
 
 
 def _settle(contract: Path, table: Path, step_limit: int | None) -> None:
+    """Settle as `eqlang eval` does, or with the evaluator's own step budget."""
     program = load_and_check(str(contract))
     tables = load_tables([table])
-    kwargs = {} if step_limit is None else {"step_limit": step_limit}
-    evaluator = Evaluator(program, tables, **kwargs)
+    if step_limit is None:
+        settle(program, tables)
+        return
+    evaluator = Evaluator(program, tables, step_limit=step_limit)
     for org in tables.organizations():
         evaluator.settle(org)
 
@@ -333,6 +340,12 @@ def _run(tmp_path: Path, code: str, which: str, monkeypatch: pytest.MonkeyPatch)
         _write(folder, "contract.eq", entry.contract)
         _write(folder, "measures.csv", entry.table)
         _commands(folder, text, monkeypatch)
+    elif entry.stage == "check" and is_warning(code):
+        # A warning is a diagnostic of a contract that checks: raised here as an error
+        # would be, so that the tests below read both alike.
+        analysis = analyze(load(str(_example(folder, text, modules))))
+        if analysis.diagnostics or analysis.warnings:
+            raise EqlangError([*analysis.diagnostics, *analysis.warnings])
     elif entry.stage == "check":
         load_and_check(str(_example(folder, text, modules)))
     elif entry.stage == "settle":

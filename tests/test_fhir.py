@@ -295,9 +295,11 @@ def test_a_folder_of_reports_is_one_table_per_file_and_its_trace_verifies(
             (folder / f"{resource['id']}.json").write_text(json.dumps(resource, indent=1),
                                                            encoding="utf-8")
     (folder / "README.txt").write_text("not read", encoding="utf-8")
+    # Beside the reports, as verify reads inputs only inside the trace's folder.
+    shutil.copy(REFERENCE, tmp_path / "reference-equity.eq")
     monkeypatch.chdir(tmp_path)
-    code, out, err = run("eval", REFERENCE, "--table", "reports", "--json", "--trace",
-                         "trace.json")
+    code, out, err = run("eval", "reference-equity.eq", "--table", "reports", "--json",
+                         "--trace", "trace.json")
     assert code == 0, err
     _, expected, _ = run("eval", REFERENCE, "--table", REFERENCE_CSV, "--json")
     assert out == expected

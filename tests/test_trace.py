@@ -17,9 +17,10 @@ import pytest
 from contract_lines import line_of
 
 from eqlang import __version__
+from eqlang import outputs as outputs_module
 from eqlang.api import load_contract, settle
+from eqlang.diagnostics import EqlangError
 from eqlang.syntax.parse import data_path
-from eqlang.trace import writer as trace_module
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = json.loads((ROOT / "docs" / "trace.schema.json").read_text(encoding="utf-8"))
@@ -213,13 +214,15 @@ def test_a_failed_write_names_the_output_not_the_temporary_file(
     def refuse(*args: Any, **kwargs: Any) -> None:
         raise PermissionError(13, "Permission denied", str(tmp_path / ".t.json.x1.tmp"))
 
-    monkeypatch.setattr(trace_module.tempfile, "mkstemp", refuse)
-    with pytest.raises(OSError) as info:
-        trace_module.write_atomic(target, "{}\n")
-    assert str(info.value) == f"cannot write {target}: Permission denied"
+    monkeypatch.setattr(outputs_module.tempfile, "mkstemp", refuse)
+    with pytest.raises(EqlangError) as info:
+        outputs_module.write_atomic(target, "{}\n")
+    (problem,) = info.value.diagnostics
+    assert (problem.code, problem.path) == ("E0605", str(target))
+    assert problem.message == "cannot write the output here: Permission denied"
     monkeypatch.undo()
-    monkeypatch.setattr(trace_module.os, "replace", refuse)
-    with pytest.raises(OSError) as info:
-        trace_module.write_atomic(target, "{}\n")
-    assert str(info.value) == f"cannot write {target}: Permission denied"
+    monkeypatch.setattr(outputs_module.os, "replace", refuse)
+    with pytest.raises(EqlangError) as info:
+        outputs_module.write_atomic(target, "{}\n")
+    assert info.value.diagnostics[0].message == "cannot write the output here: Permission denied"
     assert list(tmp_path.iterdir()) == []  # the temporary file is removed, nothing written

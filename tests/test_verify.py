@@ -13,7 +13,7 @@ from cli_run import run
 from contract_lines import line_of
 
 import eqlang.syntax.modules
-from eqlang.api import verify_trace
+from eqlang.api import explain_trace, verify_trace
 from eqlang.syntax.parse import data_path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -183,8 +183,8 @@ def test_a_trace_travels_with_its_inputs(workdir: Path, tmp_path_factory: pytest
 def test_a_missing_input_is_reported(workdir: Path) -> None:
     settle_with_trace()
     (workdir / TABLE).unlink()
-    verify_fails(f"table {TABLE}: cannot be read (No such file or directory), so the values "
-                 "cannot be re-derived")
+    verify_fails(f"table {TABLE}: cannot be read (no such file), so the values cannot be "
+                 "re-derived")
 
 
 def test_inputs_not_found_from_another_directory_say_where_to_run(
@@ -196,9 +196,12 @@ def test_inputs_not_found_from_another_directory_say_where_to_run(
     monkeypatch.chdir(elsewhere)
     code, _, err = run("verify", "t.json")
     assert code == 1
-    assert (f"- table {TABLE}: cannot be read (No such file or directory), so the values "
-            "cannot be re-derived; a recorded path is relative to the directory `eqlang eval` "
-            "ran in: run `eqlang verify` there, or keep the inputs beside the trace") in err
+    assert (f"- table {TABLE}: cannot be read (no such file), so the values cannot be "
+            "re-derived; inputs are read only inside the trace's folder, or the folder named "
+            "with --inputs DIR: name the folder `eqlang eval` ran in, or keep the inputs "
+            "beside the trace") in err
+    code, out, err = run("verify", "t.json", "--inputs", str(workdir))
+    assert code == 0 and "verified" in out, err
 
 
 def test_overrides_organizations_and_settlement_date_are_replayed(workdir: Path) -> None:
@@ -325,3 +328,35 @@ def test_every_organization_whose_outputs_differ_is_named_first(workdir: Path) -
     assert "Pioneer Valley Physicians: output" not in err  # too far down to be listed
     _rewrite(lambda data: data["organizations"].pop("Pioneer Valley Physicians"))
     assert "outputs differ for 4 of 4 organizations" in verify_fails()
+
+
+# ---- a trace of format 1 ------------------------------------------------------------------
+
+TRACE_V1 = ROOT / "tests" / "data" / "trace-v1" / "trace-v1.json"
+
+
+def test_a_version_1_trace_verifies_by_its_outputs() -> None:
+    """Written by eqlang before peers had a section of their own: its outputs are compared,
+    and the report says that only they were."""
+    result = verify_trace(TRACE_V1)
+    assert result.ok, result.problems
+    assert "the outputs of 1 organization" in result.checked
+    assert "eqlang-trace/1" in result.checked and "only the outputs" in result.checked
+
+
+def test_a_changed_output_in_a_version_1_trace_is_found(tmp_path: Path) -> None:
+    for name in ("reference-equity.eq", "reference-equity.csv"):
+        (tmp_path / name).write_bytes((TRACE_V1.parent / name).read_bytes())
+    trace = json.loads(TRACE_V1.read_text(encoding="utf-8"))
+    payout = trace["organizations"]["Harborview Health Partners"]["outputs"]["payout"]
+    payout["value"]["value"] = "956901.02"
+    changed = tmp_path / "trace-v1.json"
+    changed.write_text(json.dumps(trace), encoding="utf-8")
+    result = verify_trace(changed)
+    assert not result.ok
+    assert any("956901.02" in problem for problem in result.problems), result.problems
+
+
+def test_a_version_1_trace_is_explained() -> None:
+    text = explain_trace(TRACE_V1, "measure_payout(CBP)")
+    assert text.startswith("measure_payout(CBP) $350,000.00 = pool $1,000,000.00")

@@ -2,9 +2,8 @@
 ``min``, ``max``, ``median`` and ``percentile`` over a ``for each``, with its ``where``
 filter, its weights and its policy for items that are not scored.
 
-A mixin of the exact backend (``eqlang.backends.exact.Evaluator``), which the interval
-backend extends: it needs ``program``, ``tables``, ``math``, ``memo`` and the evaluator's
-``eval``, ``fail``, ``_known``, ``_derivation`` and ``_use``.
+A part of the exact backend (``eqlang.backends.exact.Evaluator``), which the interval
+backend extends.
 """
 
 from __future__ import annotations
@@ -14,12 +13,11 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-from eqlang.backends.derivation import Env, EvaluationError, Key, annotate
+from eqlang.backends.derivation import Env, Key, Parts, annotate
 from eqlang.check import units as t
 from eqlang.core import builtins
 from eqlang.core import program as p
 from eqlang.core.values import (
-    Arithmetic,
     ArithmeticError_,
     Entity,
     Group,
@@ -29,32 +27,12 @@ from eqlang.core.values import (
     Value,
     display,
 )
-from eqlang.data.tables import TableSet
-from eqlang.syntax.source import Span
+
+#: An item of an aggregation: its value, its weight, and whether it surely counts.
+Item = tuple[Value, Value | None, bool]
 
 
-class Aggregations:
-    program: p.Program
-    tables: TableSet
-    math: Arithmetic
-    memo: dict[Key, Value]
-    contract_measures: tuple[str, ...]
-
-    def eval(self, e: p.Expr, env: Env) -> Value:
-        raise NotImplementedError
-
-    def fail(self, code: str, message: str, span: Span | None, env: Env,
-             hint: str | None = None) -> EvaluationError:
-        raise NotImplementedError
-
-    def _known(self, key: Key) -> Value | None:
-        raise NotImplementedError
-
-    def _derivation(self, key: Key, kind: str, **fields: Any) -> Any:
-        raise NotImplementedError
-
-    def _use(self, env: Env, key: Key) -> None:
-        raise NotImplementedError
+class Aggregations(Parts):
 
     def domain(self, d: p.Domain, env: Env) -> list[Value] | NotScored:
         if isinstance(d, p.Measures):
@@ -118,12 +96,16 @@ class Aggregations:
 
     def aggregate(self, e: p.Aggregate, env: Env) -> Value:
         policy = e.policy
-        items: list[tuple[Value, Value | None]] = []
+        # (value, weight, certain): an item is uncertain where it may or may not count,
+        # which only a backend of values known within bounds sees.
+        items: list[Item] = []
+        perhaps_unscored = False
         bindings = self._bindings(e.binders, env)
         if isinstance(bindings, NotScored):
             return bindings
         for local in bindings:
-            inner = Env(env.org, local, env.node, env.key)
+            inner = self.inner(env, local)
+            certain = True
             if e.where is not None:
                 keep = self.eval(e.where, inner)
                 if isinstance(keep, NotScored):
@@ -131,33 +113,56 @@ class Aggregations:
                         continue
                     return NotScored(f"a `where` filter is not scored: {keep.reason}")
                 assert isinstance(keep, Truth)
-                if not keep.value:
+                counts, certain, perhaps = self.admitted(keep, policy)
+                perhaps_unscored = perhaps_unscored or perhaps
+                if not counts:
                     continue
-            weight = None if e.weight is None else self.eval(e.weight, inner)
-            items.append((self.eval(e.value, inner), weight))
-        unscored = [i for i, (v, w) in enumerate(items)
+            items.append((*self.item(e, inner), certain))
+        unscored = [i for i, (v, w, _) in enumerate(items)
                     if isinstance(v, NotScored) or isinstance(w, NotScored)]
         rescaling: tuple[str, Any] | None = None
         if unscored:
-            first = next(x for i in unscored for x in items[i] if isinstance(x, NotScored))
+            first = next(x for i in unscored for x in items[i][:2] if isinstance(x, NotScored))
             summary = f"{len(unscored)} of {len(items)} items not scored; first: {first.reason}"
             if policy == "propagate":
-                return NotScored(summary)
+                if any(items[i][2] for i in unscored):
+                    return NotScored(summary)
+                perhaps_unscored = True
             if policy == "rescale":
                 if len(unscored) == len(items):
                     return NotScored(f"none of the {len(items)} items is scored, so there is "
                                      f"no weight to rescale; first: {first.reason}")
                 # The full weight is that of every item whose weight is known, scored or not.
-                rescaling = (summary, self.total([w.magnitude for _, w in items
+                rescaling = (summary, self.total([w.magnitude for _, w, _ in items
                                                   if isinstance(w, Quantity)]))
             if policy == "zero":
                 zero = Quantity(e.value.type, self.math.literal(Decimal(0)))
-                items = [(zero if isinstance(v, NotScored) else v, w) for v, w in items
+                items = [(zero if isinstance(v, NotScored) else v, w, c) for v, w, c in items
                          if not isinstance(w, NotScored)]
             else:
                 dropped = set(unscored)
                 items = [item for i, item in enumerate(items) if i not in dropped]
-        return self.combine(e, items, rescaling, env)
+        return self.finish(e, items, rescaling, perhaps_unscored, env)
+
+    def inner(self, env: Env, local: dict[str, Value]) -> Env:
+        """Where one item of an aggregation is evaluated."""
+        return Env(env.org, local, env.node, env.key)
+
+    def admitted(self, keep: Truth, policy: str) -> tuple[bool, bool, bool]:
+        """Whether an item whose `where` filter gave ``keep`` counts, whether surely, and
+        whether that may leave the result not scored."""
+        return bool(keep.value), True, False
+
+    def item(self, e: p.Aggregate, env: Env) -> tuple[Value, Value | None]:
+        """An aggregation's item and its weight."""
+        weight = None if e.weight is None else self.eval(e.weight, env)
+        return self.eval(e.value, env), weight
+
+    def finish(self, e: p.Aggregate, items: list[Item], rescaling: tuple[str, Any] | None,
+               perhaps_unscored: bool, env: Env) -> Value:
+        """The aggregation of the items that count, once the not-scored ones are dealt
+        with as the policy says."""
+        return self.combine(e, [(v, w) for v, w, _ in items], rescaling, env)
 
     def combine(self, e: p.Aggregate, items: list[tuple[Value, Value | None]],
                 rescaling: tuple[str, Any] | None, env: Env) -> Value:

@@ -8,21 +8,31 @@ variables, and into which derivation.
 
 from __future__ import annotations
 
+import contextlib
+import sys
+from collections.abc import Iterator
 from typing import Any, Protocol
 
 import attrs
 
 from eqlang.core import program as p
-from eqlang.core.values import Value, display
-from eqlang.data.tables import Row
+from eqlang.core.values import Arithmetic, Value, display
+from eqlang.data.tables import Row, TableSet
 from eqlang.diagnostics import EqlangError
 from eqlang.syntax.source import Span
 
-#: Expression steps one run may take; far above any real contract, it bounds hostile ones.
-DEFAULT_STEP_LIMIT = 200_000_000
+#: Expression steps settling one organization may take (values shared by every organization
+#: count toward the first that needs them). Far above any real contract, it bounds hostile
+#: ones; the checker refuses a contract whose bound for one organization is beyond it
+#: (eqlang.check.cost).
+DEFAULT_STEP_LIMIT = 10_000_000
 
 #: The error of a run that used up its step budget.
 E_STEPS = "E0406"
+
+#: Python stack frames an evaluation may need: the checker refuses rules that call one
+#: another deeper than eqlang.check.cost.MAX_FRAMES, and this leaves room above that.
+STACK_FRAMES = 30_000
 
 #: What ``Derivation.seen`` holds for an expression evaluated more than once for one value
 #: (an ``if`` inside a ``for each``, say): there is no single outcome to show.
@@ -115,6 +125,34 @@ class Env:
     key: Key | None = None
 
 
+class Parts:
+    """What the parts of an evaluator (``reads``, ``aggregations``) need of the evaluator
+    they are part of (``eqlang.backends.exact.Evaluator``), which provides it."""
+
+    program: p.Program
+    tables: TableSet
+    math: Arithmetic
+    memo: dict[Key, Value]
+    period_labels: dict[str, str]
+    contract_measures: tuple[str, ...]
+
+    def eval(self, e: p.Expr, env: Env) -> Value:
+        raise NotImplementedError
+
+    def fail(self, code: str, message: str, span: Span | None, env: Env,
+             hint: str | None = None) -> EvaluationError:
+        raise NotImplementedError
+
+    def _known(self, key: Key) -> Value | None:
+        raise NotImplementedError
+
+    def _derivation(self, key: Key, kind: str, **fields: Any) -> Derivation | None:
+        raise NotImplementedError
+
+    def _use(self, env: Env, key: Key) -> None:
+        raise NotImplementedError
+
+
 def annotate(env: Env, text: str) -> None:
     """Add a note to the value being derived, beside any it already has."""
     if env.node is not None:
@@ -125,3 +163,20 @@ def one_line(e: p.Expr) -> str:
     """An expression's source text on one line, for messages."""
     return " ".join(e.span.text.split()) if e.span is not None else ""
 
+
+
+@contextlib.contextmanager
+def deep_enough() -> Iterator[None]:
+    """Let an evaluation recurse as deep as the checker allows rules to call one another.
+
+    Python's default limit (1,000 frames) would stop a chain of some 150 definitions, each
+    calling the next, which is a legitimate if unusual contract; the checker bounds how deep
+    a contract can go, and this raises the limit above that bound while evaluating (Python
+    calls between its own functions take no machine stack, so the limit is safe to raise).
+    """
+    before = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(before, STACK_FRAMES))
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(before)

@@ -31,6 +31,7 @@ from eqlang.backends.derivation import (
     Key,
     Settlement,
     annotate,
+    deep_enough,
     one_line,
 )
 from eqlang.backends.reads import Reads
@@ -52,6 +53,7 @@ from eqlang.core.values import (
     Value,
     display,
 )
+from eqlang.data.lookalikes import lookalike_keys
 from eqlang.data.tables import TableSet, misspelled_keys
 from eqlang.diagnostics import Diagnostic, Note
 from eqlang.syntax.source import Span
@@ -83,6 +85,7 @@ class Evaluator(Reads, Aggregations, Simulations):
         self.overrides = dict(overrides or {})
         self.as_of = as_of or program.settled_as_of or (
             program.effective[1] if program.effective else None)
+        self.step_limit = step_limit
         self.steps_left = step_limit
         self.memo: dict[Key, Value] = {}
         self.derivations: dict[Key, Derivation] = {}
@@ -92,11 +95,16 @@ class Evaluator(Reads, Aggregations, Simulations):
         self.drawing: Drawing | None = None
         self.drawn: dict[tuple[Any, ...], Drawn | NotScored] = {}
         self.dispatch = self.dispatch_table()
-        misspelled = misspelled_keys(
-            tables, measures=program.measures, periods=program.periods.values(),
-            groups=["ALL", *(program.spelling(group) for group in program.group_strata)])
-        if misspelled:
-            raise EvaluationError(misspelled)
+        groups = ["ALL", *(program.spelling(group) for group in program.group_strata)]
+        # A key cell spelled unlike the name it means, or only looking like it, would leave
+        # its rows unread without a word.
+        problems = misspelled_keys(tables, measures=program.measures, groups=groups,
+                                   periods=program.periods.values())
+        problems += lookalike_keys(tables, read={
+            "org": [program.provider] if program.provider is not None else [],
+            "measure": program.measures, "group": groups, "period": program.periods.values()})
+        if problems:
+            raise EvaluationError(problems)
 
     def dispatch_table(self) -> dict[type, Fn[[Any, Env], Value]]:
         """Each kind of expression's method, bound to this evaluator."""
@@ -108,6 +116,11 @@ class Evaluator(Reads, Aggregations, Simulations):
     # ---- what other stages ask ------------------------------------------------------------
 
     def settle(self, org: str) -> Settlement:
+        with deep_enough():
+            return self._settle(org)
+
+    def _settle(self, org: str) -> Settlement:
+        self.steps_left = self.step_limit
         outputs: dict[str, Value | dict[str, Value]] = {}
         keys: dict[str, Key | dict[str, Key]] = {}
         for name in self.program.outputs:
@@ -126,7 +139,8 @@ class Evaluator(Reads, Aggregations, Simulations):
 
     def value_of(self, org: str, rule: str, args: tuple[Value, ...] = ()) -> tuple[Value, Key]:
         """One rule's value for an organization, and the key of its derivation."""
-        return self.call(self.program.rules[rule], args, Env(org, {}, None))
+        with deep_enough():
+            return self.call(self.program.rules[rule], args, Env(org, {}, None))
 
     def output(self, name: str, argument: Value | None, org: str) -> Value:
         """One output of one organization, for one measure or group if it takes one."""
@@ -169,8 +183,9 @@ class Evaluator(Reads, Aggregations, Simulations):
                                 span=expr.span)
         saved, self.recording = self.recording, True
         try:
-            derivation.value = self.eval(expr, Env(org, dict(bindings), derivation,
-                                                   derivation.key))
+            with deep_enough():
+                derivation.value = self.eval(expr, Env(org, dict(bindings), derivation,
+                                                       derivation.key))
         finally:
             self.recording = saved
         return derivation.value, derivation
@@ -202,7 +217,8 @@ class Evaluator(Reads, Aggregations, Simulations):
         return EvaluationError(Diagnostic(code, message, span, hint=hint, notes=notes))
 
     def _out_of_steps(self, e: p.Expr, env: Env) -> None:
-        raise self.fail(E_STEPS, "evaluation took too many steps", e.span, env,
+        raise self.fail(E_STEPS, f"settling one organization took more than "
+                        f"{self.step_limit:,} evaluation steps", e.span, env,
                         hint="the contract nests aggregations over organizations too "
                         "deeply; name the inner values with `define` so they are reused")
 
@@ -612,7 +628,11 @@ class Evaluator(Reads, Aggregations, Simulations):
         members = self.domain(e.domain, env)
         if isinstance(members, NotScored):
             return members
-        return Truth(any(self.same(element, item, True) for item in members))
+        return Truth(self.member(element, members))
+
+    def member(self, element: Value, members: list[Value]) -> Any:
+        """Whether ``element`` is one of ``members``."""
+        return any(self.same(element, item, True) for item in members)
 
     def _x_At(self, e: p.At, env: Env) -> Value:
         org = self.eval(e.organization, env)

@@ -23,6 +23,7 @@ from typing import Any
 
 import attrs
 
+from eqlang.backends.aggregations import Item
 from eqlang.backends.derivation import E_STEPS, Env, EvaluationError, Key, one_line
 from eqlang.backends.exact import Evaluator
 from eqlang.backends.interval_arithmetic import (
@@ -457,33 +458,26 @@ class IntervalEvaluator(Evaluator):
     def best(self, measure: Entity, strat: p.StratificationInfo, period: Value, env: Env,
              span: Span | None) -> Value:
         info = self.program.measures[measure.name]
-        minimum = info.min_denominator if info.min_denominator is not None else Decimal(1)
+        minimum = self.math.literal(self.minimum(info))
         best: tuple[Any, str] | None = None
         # Which group is best may be undecided.
         undecided = False
-        for name in strat.groups:
-            group = Group("named", name)
-            rate = self.table_value("rate", (measure, group, period), env, span)
-            denominator = self.table_value("denominator", (measure, group, period), env, span)
-            if not isinstance(rate, Quantity) or not isinstance(denominator, Quantity):
-                continue
-            small = self.answers("<", denominator.magnitude, self.math.literal(minimum))
+        for name, rate, denominator in self.candidates(measure, strat, period, env, span):
+            small = self.answers("<", denominator, minimum)
             if small == (True,):
                 continue
             undecided = undecided or small != (False,)
             if best is None:
-                best = (rate.magnitude, name)
+                best = (rate, name)
                 continue
-            better = self.answers(">" if info.higher_is_better else "<", rate.magnitude,
-                                  best[0])
+            better = self.answers(">" if info.higher_is_better else "<", rate, best[0])
             undecided = undecided or len(better) > 1
             if better == (True,):
-                best = (rate.magnitude, name)
+                best = (rate, name)
         if undecided:
             return Group("any")
         if best is None:
-            return NotScored(f"no group of {strat.name} has enough members in {measure.name} "
-                             f"{self.period_label(period)} to be the best-performing group")
+            return self.no_best(measure, strat, period)
         return Group("named", best[1])
 
     # ---- expressions ------------------------------------------------------------------------
@@ -648,13 +642,7 @@ class IntervalEvaluator(Evaluator):
             value = Quantity(value.unit, self.math.with_unscored(value.magnitude))
         return value
 
-    def _x_MemberOf(self, e: p.MemberOf, env: Env) -> Value:
-        element = self.eval(e.element, env)
-        if isinstance(element, NotScored):
-            return element
-        members = self.domain(e.domain, env)
-        if isinstance(members, NotScored):
-            return members
+    def member(self, element: Value, members: list[Value]) -> Any:
         each = [self.math.outcomes(self.math.same(element, item)) for item in members]
         answers: set[bool | None] = set()
         if any(True in a for a in each):
@@ -663,7 +651,7 @@ class IntervalEvaluator(Evaluator):
             answers.add(False)
         if any(None in a for a in each) and all(False in a or None in a for a in each):
             answers.add(None)
-        return Truth(self.math.truth(answers))
+        return self.math.truth(answers)
 
     # ---- aggregations -------------------------------------------------------------------------
 
@@ -671,74 +659,33 @@ class IntervalEvaluator(Evaluator):
         # Not remembered: each use must meet the aggregation's possible stops again.
         return self.aggregate(e, env)
 
-    def aggregate(self, e: p.Aggregate, env: Env) -> Value:
-        policy = e.policy
+    def inner(self, env: Env, local: dict[str, Value]) -> Env:
+        scored = env.scored if isinstance(env, BoundEnv) else frozenset()
+        return BoundEnv(env.org, local, env.node, env.key, scored)
+
+    def admitted(self, keep: Truth, policy: str) -> tuple[bool, bool, bool]:
+        answers = self.math.outcomes(keep.value)
+        perhaps = None in answers and policy != "skip"
+        return True in answers, answers == (True,), perhaps
+
+    def item(self, e: p.Aggregate, env: Env) -> tuple[Value, Value | None]:
+        if e.where is None:
+            return super().item(e, env)
+        # Evaluated only where the filter holds: stops it rules out are not stops.
+        where = [(e.where, True)]
+        value = self.under(where, e.value, env)
+        return value, None if e.weight is None else self.under(where, e.weight, env)
+
+    def finish(self, e: p.Aggregate, items: list[Item], rescaling: tuple[str, Any] | None,
+               perhaps_unscored: bool, env: Env) -> Value:
+        items, unsure = self._perhaps_scored(items, e.policy, e.value.type)
         # The organizations are an unknown set: one item then stands for any number of
         # them, at least one.
         many = any(isinstance(b.domain, p.Organizations) for b in e.binders)
-        # (value, weight, certain): an item is uncertain where it may or may not count.
-        items: list[tuple[Value, Value | None, bool]] = []
-        perhaps_unscored = False
-        bindings = self._bindings(e.binders, env)
-        if isinstance(bindings, NotScored):
-            return bindings
-        scored = env.scored if isinstance(env, BoundEnv) else frozenset()
-        for local in bindings:
-            inner = BoundEnv(env.org, local, env.node, env.key, scored)
-            certain = True
-            if e.where is not None:
-                keep = self.eval(e.where, inner)
-                if isinstance(keep, NotScored):
-                    if policy == "skip":
-                        continue
-                    return NotScored(f"a `where` filter is not scored: {keep.reason}")
-                assert isinstance(keep, Truth)
-                answers = self.math.outcomes(keep.value)
-                if True not in answers:
-                    if None in answers and policy != "skip":
-                        perhaps_unscored = True
-                    continue
-                if answers != (True,):
-                    certain = False
-                    perhaps_unscored = perhaps_unscored or (None in answers and policy != "skip")
-            items.append((*self._item(e, inner), certain))
-        unscored = {i for i, (v, w, _) in enumerate(items)
-                    if isinstance(v, NotScored) or isinstance(w, NotScored)}
-        rescaling: tuple[str, Any] | None = None
-        if unscored:
-            first = next(x for i in sorted(unscored) for x in items[i][:2]
-                         if isinstance(x, NotScored))
-            summary = f"{len(unscored)} of {len(items)} items not scored; first: {first.reason}"
-            if policy == "propagate":
-                if any(items[i][2] for i in unscored):
-                    return NotScored(summary)
-                perhaps_unscored = True
-            if policy == "rescale":
-                if len(unscored) == len(items):
-                    return NotScored(f"none of the {len(items)} items is scored, so there is "
-                                     f"no weight to rescale; first: {first.reason}")
-                rescaling = (summary, self.total([w.magnitude for _, w, _ in items
-                                                  if isinstance(w, Quantity)]))
-            if policy == "zero":
-                zero = Quantity(e.value.type, self._zero())
-                items = [(zero, w, c) if isinstance(v, NotScored) else (v, w, c)
-                         for v, w, c in items if not isinstance(w, NotScored)]
-            else:
-                items = [item for i, item in enumerate(items) if i not in unscored]
-        items, unsure = self._perhaps_scored(items, policy, e.value.type)
         result = self._combine(e, items, many, rescaling, env)
         if perhaps_unscored or unsure:
             return self.join([result, NotScored(f"the {e.function} may not be scored")])
         return result
-
-    def _item(self, e: p.Aggregate, env: Env) -> tuple[Value, Value | None]:
-        """An aggregation's item and its weight, where its `where` filter holds."""
-        if e.where is None:
-            weight = None if e.weight is None else self.eval(e.weight, env)
-            return self.eval(e.value, env), weight
-        where = [(e.where, True)]
-        value = self.under(where, e.value, env)
-        return value, None if e.weight is None else self.under(where, e.weight, env)
 
     def _perhaps_scored(self, items: list[tuple[Value, Value | None, bool]], policy: str,
                         element_type: str) -> tuple[list[tuple[Value, Value | None, bool]],

@@ -1,44 +1,27 @@
 """Reading the tables: how a backend answers ``rate``, ``numerator``, ``denominator``,
 ``reference`` and a measure's facts for the organization being settled.
 
-A mixin of the exact backend (``eqlang.backends.exact.Evaluator``), which the interval
-backend extends: it needs ``program``, ``tables``, ``math``, ``memo`` and the evaluator's
-``fail``, ``_known``, ``_derivation`` and ``_use``.
+A part of the exact backend (``eqlang.backends.exact.Evaluator``), which the interval
+backend extends.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-from eqlang.backends.derivation import Env, EvaluationError, Key
+from eqlang.backends.derivation import Env, Key, Parts
 from eqlang.backends.simulation import Drawing
 from eqlang.core import program as p
-from eqlang.core.values import Arithmetic, Entity, Group, NotScored, Quantity, Truth, Value
-from eqlang.data.tables import Row, TableSet
+from eqlang.core.values import Entity, Group, NotScored, Quantity, Truth, Value
+from eqlang.data.tables import Row
 from eqlang.syntax.source import Span
 
 
-class Reads:
-    program: p.Program
-    tables: TableSet
-    math: Arithmetic
-    memo: dict[Key, Value]
-    period_labels: dict[str, str]
+class Reads(Parts):
+    #: The draw being evaluated in a simulation (``eqlang.backends.simulation``), if any.
     drawing: Drawing | None
-
-    def fail(self, code: str, message: str, span: Span | None, env: Env,
-             hint: str | None = None) -> EvaluationError:
-        raise NotImplementedError
-
-    def _known(self, key: Key) -> Value | None:
-        raise NotImplementedError
-
-    def _derivation(self, key: Key, kind: str, **fields: Any) -> Any:
-        raise NotImplementedError
-
-    def _use(self, env: Env, key: Key) -> None:
-        raise NotImplementedError
 
     def period_label(self, period: Value) -> str:
         assert isinstance(period, Entity)
@@ -154,23 +137,35 @@ class Reads:
     def best(self, measure: Entity, strat: p.StratificationInfo, period: Value, env: Env,
              span: Span | None) -> Value:
         info = self.program.measures[measure.name]
-        minimum = info.min_denominator if info.min_denominator is not None else Decimal(1)
         best: tuple[Any, str] | None = None
+        for name, rate, denominator in self.candidates(measure, strat, period, env, span):
+            if denominator < self.minimum(info):
+                continue
+            if best is None or (rate > best[0] if info.higher_is_better else rate < best[0]):
+                best = (rate, name)
+        if best is None:
+            return self.no_best(measure, strat, period)
+        return Group("named", best[1])
+
+    def candidates(self, measure: Entity, strat: p.StratificationInfo, period: Value,
+                   env: Env, span: Span | None) -> Iterator[tuple[str, Any, Any]]:
+        """The groups that could be the best-performing one: each group with a rate, with
+        its rate and denominator."""
         for name in strat.groups:
             group = Group("named", name)
             rate = self.table_value("rate", (measure, group, period), env, span)
             denominator = self.table_value("denominator", (measure, group, period), env, span)
-            if not isinstance(rate, Quantity) or not isinstance(denominator, Quantity):
-                continue
-            if denominator.magnitude < minimum:
-                continue
-            if best is None or (rate.magnitude > best[0] if info.higher_is_better
-                                else rate.magnitude < best[0]):
-                best = (rate.magnitude, name)
-        if best is None:
-            return NotScored(f"no group of {strat.name} has enough members in {measure.name} "
-                             f"{self.period_label(period)} to be the best-performing group")
-        return Group("named", best[1])
+            if isinstance(rate, Quantity) and isinstance(denominator, Quantity):
+                yield name, rate.magnitude, denominator.magnitude
+
+    @staticmethod
+    def minimum(info: p.MeasureInfo) -> Decimal:
+        """The denominator a group needs to be the best-performing group."""
+        return info.min_denominator if info.min_denominator is not None else Decimal(1)
+
+    def no_best(self, measure: Entity, strat: p.StratificationInfo, period: Value) -> Value:
+        return NotScored(f"no group of {strat.name} has enough members in {measure.name} "
+                         f"{self.period_label(period)} to be the best-performing group")
 
     def position(self, group: Value) -> Value:
         """A group's place in its stratification's order: 1 for the least advantaged."""

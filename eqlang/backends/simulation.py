@@ -47,11 +47,10 @@ from typing import Any
 
 import attrs
 
-from eqlang.backends.derivation import Env, EvaluationError, Key, one_line
+from eqlang.backends.derivation import Env, EvaluationError, Key, Parts, one_line
 from eqlang.core import normal
 from eqlang.core import program as p
 from eqlang.core.values import (
-    Arithmetic,
     ExactArithmetic,
     NotScored,
     Quantity,
@@ -60,7 +59,6 @@ from eqlang.core.values import (
     plain_number,
 )
 from eqlang.diagnostics import Note
-from eqlang.syntax.source import Span
 
 #: The uniform number is (k + ½) / 2^128 for the first 128 bits k of the SHA-256.
 _SCALE = Decimal(1 << 129)
@@ -118,12 +116,9 @@ class Drawn:
     first_reason: str | None
 
 
-class Simulations:
+class Simulations(Parts):
     """The exact backend's simulated intervals; see the module's docstring."""
 
-    program: p.Program
-    math: Arithmetic
-    memo: dict[Key, Value]
     derivations: dict[Key, Any]
     recording: bool
     recorder: Any
@@ -135,20 +130,7 @@ class Simulations:
     #: seed, so that the lower and upper bound of one interval share their draws.
     drawn: dict[tuple[Any, ...], Drawn | NotScored]
 
-    def eval(self, e: p.Expr, env: Env) -> Value:
-        raise NotImplementedError
-
-    def fail(self, code: str, message: str, span: Span | None, env: Env,
-             hint: str | None = None) -> EvaluationError:
-        raise NotImplementedError
-
     def dispatch_table(self) -> dict[type, Callable[[Any, Env], Value]]:
-        raise NotImplementedError
-
-    def _derivation(self, key: Key, kind: str, **fields: Any) -> Any:
-        raise NotImplementedError
-
-    def _use(self, env: Env, key: Key) -> None:
         raise NotImplementedError
 
     def _x_Simulated(self, e: p.Simulated, env: Env) -> Value:

@@ -4,21 +4,26 @@ Checking runs in passes, each taking what the one before gave and giving what it
 with its diagnostics: ``scope`` (the declarations of every module, the header, the measures
 and stratifications), ``names`` (every name resolved: core expressions, untyped), ``types``
 (types and units), ``proofs`` (weights, tiers, exceptions, rounding, invariants),
-``examples`` (worked examples), and ``dependence`` (what depends on the organization being
-settled). ``analyze`` gives the program even when there are errors, with a symbol index, for
-editors; ``check`` gives it only when there are none.
+``examples`` (worked examples), ``dependence`` (what depends on the organization being
+settled) and ``cost`` (a bound of the work of settling, and of how deep rules call each
+other). A program without errors then gets its ``warnings`` (``eqlang.check.warnings``):
+what it accepts but its writer most likely did not mean. ``analyze`` gives the program even
+when there are errors, with a symbol index, for editors; ``check`` gives it only when there
+are none, and leaves warnings to ``analyze``.
 """
 
 from __future__ import annotations
 
 import attrs
 
+from eqlang.check.cost import Costs
 from eqlang.check.dependence import organization_dependence
 from eqlang.check.examples import check_examples
 from eqlang.check.names import Names
 from eqlang.check.proofs import Proofs
 from eqlang.check.scope import Declarations
 from eqlang.check.types import Types
+from eqlang.check.warnings import check_warnings
 from eqlang.core.program import Program, Symbols
 from eqlang.diagnostics import Collector, Diagnostic, EqlangError
 from eqlang.syntax import ast as s
@@ -27,10 +32,12 @@ from eqlang.syntax.modules import LoadedModule, load
 
 @attrs.frozen
 class Analysis:
-    """A checked program as far as it could be built, and every problem found on the way."""
+    """A checked program as far as it could be built, every error found on the way, and,
+    when there is none, the warnings about the main file."""
 
     program: Program
     diagnostics: tuple[Diagnostic, ...]
+    warnings: tuple[Diagnostic, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -44,9 +51,11 @@ def analyze(main: LoadedModule) -> Analysis:
     resolved = Names(declared).run()
     typed = Types(declared, resolved).run()
     Proofs(declared, typed).run()
-    dependence = organization_dependence(typed.rules)
+    dependence = organization_dependence(typed.rules, typed.order)
     outputs = tuple(key for key, rule in typed.rules.items()
                     if rule.kind == "output" and rule.module == main.key)
+    cost = Costs(declared, typed.rules, typed.parameters, dependence.organization_rules,
+                 dependence.peer_aggregates).run(outputs, typed.order)
     program = Program(
         main=main, modules=tuple(declared.modules), header=declared.header,
         periods=declared.periods, provider=declared.provider, measures=declared.measures,
@@ -56,16 +65,19 @@ def analyze(main: LoadedModule) -> Analysis:
         symbols=Symbols(declared.symbols, resolved.uses),
         organization_rules=dependence.organization_rules,
         constant_rules=dependence.constant_rules, peer_aggregates=dependence.peer_aggregates,
+        cost=cost,
     )
     # Examples read the checked contract: the types of its outputs, its groups and periods.
-    if not any(isinstance(d, s.Example) for m in declared.modules
-               for d in m.module.declarations):
-        return Analysis(program, tuple(diagnostics.finish("this contract and its modules")))
-    examples, problems = check_examples(program)
-    for problem in problems:
-        diagnostics.add(problem)
-    return Analysis(attrs.evolve(program, examples=examples),
-                    tuple(diagnostics.finish("this contract and its modules")))
+    if any(isinstance(d, s.Example) for m in declared.modules for d in m.module.declarations):
+        examples, problems = check_examples(program)
+        for problem in problems:
+            diagnostics.add(problem)
+        program = attrs.evolve(program, examples=examples)
+    errors = tuple(diagnostics.finish("this contract and its modules"))
+    # Warnings are about a program that means something: with an error, a name left
+    # unresolved would make what uses it look unused.
+    warnings = () if errors else tuple(check_warnings(program))
+    return Analysis(program, errors, warnings)
 
 
 def check(main: LoadedModule) -> Program:

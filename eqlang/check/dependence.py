@@ -109,10 +109,11 @@ class Dependence:
     peer_aggregates: dict[int, tuple[str, ...]]
 
 
-def organization_dependence(rules: dict[str, p.Rule]) -> Dependence:
-    """What depends on the organization being settled, and what reads no rows at all."""
+def organization_dependence(rules: dict[str, p.Rule], order: tuple[str, ...]) -> Dependence:
+    """What depends on the organization being settled, and what reads no rows at all;
+    ``order`` has each rule after those it calls, so that no chain of calls recurses."""
     dependence = _Dependence(rules)
-    for key in rules:
+    for key in (*order, *rules):
         dependence.rule(key)
     return Dependence(frozenset(k for k, v in dependence.known.items() if v),
                       frozenset(k for k in rules if k not in dependence.reading),

@@ -34,6 +34,7 @@ from eqlang.core.values import (
 )
 from eqlang.diagnostics import Note, counted
 from eqlang.syntax import ast as s
+from eqlang.syntax.parse import MAX_DECIMAL_PLACES
 from eqlang.syntax.source import Span
 
 _RULE_KINDS = ("definition", "output", "schedule")
@@ -126,22 +127,23 @@ class Names(Pass):
         for loaded in d.modules:
             scope = d.scopes[loaded.key]
             for declaration in loaded.module.declarations:
+                if not isinstance(declaration, s.Parameter | s.Definition | s.Output
+                                  | s.Schedule):
+                    continue
+                key = scope.prefix + declaration.name
+                resolved: p.ParameterRule | p.Rule
                 if isinstance(declaration, s.Parameter):
-                    key = scope.prefix + declaration.name
                     registered = d.parameters.get(key, (None, ""))[0] is declaration
-                    parameter = self.parameter(scope, key, declaration)
-                    if registered:
-                        parameters[key] = parameter
-                    else:
-                        duplicates.append(parameter)
-                elif isinstance(declaration, s.Definition | s.Output | s.Schedule):
-                    key = scope.prefix + declaration.name
+                    resolved = self.parameter(scope, key, declaration)
+                else:
                     registered = d.bodies.get(key, (None, ""))[0] is declaration
-                    rule = self.rule(scope, key, declaration)
-                    if registered:
-                        rules[key] = rule
-                    else:
-                        duplicates.append(rule)
+                    resolved = self.rule(scope, key, declaration)
+                if not registered:
+                    duplicates.append(resolved)
+                elif isinstance(resolved, p.ParameterRule):
+                    parameters[key] = resolved
+                else:
+                    rules[key] = resolved
             invariants[loaded.key] = self.invariants(scope)
         return Resolved(parameters, rules, tuple(duplicates), invariants, tuple(self.uses))
 
@@ -437,10 +439,28 @@ class Names(Pass):
                 return p.Invalid(args, span=e.span, syntax=e)
         elif not self._arity(e, function.arity) and function.signature != builtins.FIXED:
             return p.Invalid(args, span=e.span, syntax=e)
-        if name == "round" and not isinstance(e.args[1], s.Literal):
-            self.error("E0308", "the number of decimal places must be written out",
-                       e.args[1].span, hint="for example `round(x, 2, half up)`")
+        if name == "round":
+            self._places(e.args[1])
         return p.Builtin(name, args, **self._meta(e))
+
+    def _places(self, written: s.Expr) -> None:
+        """The number of decimal places of ``round``: written out, a whole number that exact
+        arithmetic can keep."""
+        if not isinstance(written, s.Literal):
+            self.error("E0308", "the number of decimal places must be written out",
+                       written.span, hint="for example `round(x, 2, half up)`")
+            return
+        value = written.value
+        if isinstance(value, Decimal) and value == value.to_integral_value() \
+                and 0 <= value <= MAX_DECIMAL_PLACES:
+            return
+        text = written.span.text
+        shown = text if len(text) <= 20 else f"{text[:17]}... ({len(text):,} characters)"
+        self.error("E0010", f"cannot round to {shown} decimals: exact arithmetic keeps "
+                   f"{MAX_DECIMAL_PLACES} significant digits, so a whole number of decimal "
+                   f"places from 0 to {MAX_DECIMAL_PLACES} can be kept", written.span,
+                   hint=f"round to at most {MAX_DECIMAL_PLACES} decimals, for example "
+                   "`round(x, 2, half up)`")
 
     def _groups_of(self, local: dict[str, Span | None],
                    d: s.FocusGroups | s.StratificationGroups) -> p.Groups:
@@ -612,10 +632,10 @@ class Names(Pass):
         for option in e.options:
             value = self.expr(scope, local, option.value)
             if option.name in options:
-                self.error("E0311", f"`{option.name}` is given twice", option.span, hint=hint)
+                self.error("E0313", f"`{option.name}` is given twice", option.span, hint=hint)
                 valid = False
             elif option.name not in wanted:
-                self.error("E0311", "a standard error has no level: it measures the spread "
+                self.error("E0313", "a standard error has no level: it measures the spread "
                            "of the draws, whatever the level", option.span, hint=hint)
                 valid = False
             else:
@@ -623,11 +643,11 @@ class Names(Pass):
             options.setdefault(option.name, value)
         for word in wanted:
             if word not in options:
-                self.error("E0311", f"`simulated {e.bound}` needs `{word}:`", e.span, hint=hint)
+                self.error("E0313", f"`simulated {e.bound}` needs `{word}:`", e.span, hint=hint)
                 valid = False
         nested = next((x for x in _walk(e.value) if isinstance(x, s.Simulated)), None)
         if nested is not None:
-            self.error("E0311", "a simulated interval cannot be simulated again", nested.span,
+            self.error("E0313", "a simulated interval cannot be simulated again", nested.span,
                        hint="simulate the value inside once: its draws already vary every "
                        "rate it reads")
             valid = False
@@ -654,7 +674,7 @@ class Names(Pass):
             problem = "a seed is a whole number, 0 or more"
         if problem is None:
             return True
-        self.error("E0311", f"{problem}, not {written.span.text}", written.span,
+        self.error("E0313", f"{problem}, not {written.span.text}", written.span,
                    hint={"level": "for a 95% interval write `level: 95%`",
                          "draws": "a thousand draws is usual: `draws: 1000`",
                          "seed": "any whole number will do, for example `seed: 2024`"

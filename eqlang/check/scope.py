@@ -9,7 +9,6 @@ stratifications the contract takes from a module's templates are completed here.
 from __future__ import annotations
 
 import datetime
-import re
 from collections import deque
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
@@ -87,15 +86,24 @@ def symbol_key(ref: Ref, scope: ModuleScope) -> str:
 def name_span(span: Span, name: str, last: bool = False) -> Span:
     """Where ``name`` is written in a declaration: the first time after its keyword, or the
     last time (``import "common.eq" as common``)."""
-    keyword = len(span.text) - len(span.text.lstrip().split(None, 1)[-1]) \
-        if span.text.strip() else 0
-    found = list(re.finditer(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])",
-                             span.text[keyword:]))
-    if not found:
+    text = span.text
+    keyword = len(text) - len(text.lstrip().split(None, 1)[-1]) if text.strip() else 0
+    found = None
+    start = text.rfind(name) if last else text.find(name, keyword)
+    while start >= keyword:
+        end = start + len(name)
+        if not (_word(text, start - 1) or _word(text, end)):
+            found = start
+            break
+        start = text.rfind(name, keyword, start) if last else text.find(name, end)
+    if found is None:
         return span
-    match = found[-1] if last else found[0]
-    return span.source.span(span.start + keyword + match.start(),
-                            span.start + keyword + match.end())
+    return span.source.span(span.start + found, span.start + found + len(name))
+
+
+def _word(text: str, index: int) -> bool:
+    """Whether the character at ``index`` (if any) belongs to a name."""
+    return 0 <= index < len(text) and (text[index].isalnum() or text[index] == "_")
 
 
 class Declarations(Pass):

@@ -47,6 +47,8 @@ class TypedProgram:
     rules: dict[str, p.Rule]
     #: The contract's own invariants, in the order declared.
     invariants: tuple[p.Invariant, ...]
+    #: The rules, each after every rule it calls.
+    order: tuple[str, ...] = ()
 
 
 class Types(Pass):
@@ -55,21 +57,14 @@ class Types(Pass):
         self.declared = declared
         self.resolved = resolved
         self.inferred: dict[str, Typed] = {}
-        self.in_progress: list[str] = []
         self.cycle_reported: set[frozenset[str]] = set()
         self.parameters: dict[str, p.ParameterRule] = {}
         self.rules: dict[str, p.Rule] = {}
 
     def run(self) -> TypedProgram:
-        for loaded in self.declared.modules:
-            prefix = self.declared.scopes[loaded.key].prefix
-            for d in loaded.module.declarations:
-                if not isinstance(d, s.Parameter | s.Definition | s.Output | s.Schedule):
-                    continue
-                key = prefix + d.name
-                found = self.resolved.parameters.get(key) or self.resolved.rules.get(key)
-                if found is not None and found.declaration is d:
-                    self.checked(key)
+        order = self._order()
+        for key in order:
+            self._declaration(key)
         for duplicate in self.resolved.duplicates:
             # A declaration refused as a duplicate is never used, but its own mistakes are
             # independent errors and are reported with the rest.
@@ -85,31 +80,108 @@ class Types(Pass):
         for key, symbol in self.declared.symbols.items():
             if key in self.inferred:
                 self.declared.symbols[key] = attrs.evolve(symbol, type=self.inferred[key].type)
-        return TypedProgram(self.parameters, self.rules, invariants)
+        return TypedProgram(self.parameters, self.rules, invariants,
+                            tuple(k for k in order if k in self.rules))
 
     # ---- declarations ---------------------------------------------------------------------
 
-    def checked(self, key: str) -> Typed:
-        """The type of a parameter or rule, typing it the first time it is asked for."""
-        if key in self.inferred:
-            return self.inferred[key]
+    def _declarations(self) -> list[str]:
+        """The keys of the registered parameters and rules, module by module, in the order
+        they are written."""
+        keys = []
+        for loaded in self.declared.modules:
+            prefix = self.declared.scopes[loaded.key].prefix
+            for d in loaded.module.declarations:
+                if not isinstance(d, s.Parameter | s.Definition | s.Output | s.Schedule):
+                    continue
+                key = prefix + d.name
+                found = self.resolved.parameters.get(key) or self.resolved.rules.get(key)
+                if found is not None and found.declaration is d:
+                    keys.append(key)
+        return keys
+
+    def _order(self) -> list[str]:
+        """Every parameter and rule, each after everything it refers to, so that a rule
+        without a declared type can take its body's.
+
+        A depth-first search, with a stack of its own so that a long chain of definitions
+        (each using the one before) does not exhaust Python's; a reference back to a
+        declaration on the current path is a cycle, reported once (E0301) where it closes.
+        """
+        order: list[str] = []
+        done: set[str] = set()
+        for start in self._declarations():
+            if start in done:
+                continue
+            path = [start]
+            stack = [iter(self._references(start))]
+            while stack:
+                following = next(stack[-1], None)
+                if following is None:
+                    stack.pop()
+                    finished = path.pop()
+                    done.add(finished)
+                    order.append(finished)
+                    continue
+                if following in done:
+                    continue
+                if following in path:
+                    self._cycle([*path[path.index(following):], following])
+                    continue
+                path.append(following)
+                stack.append(iter(self._references(following)))
+        return order
+
+    def _references(self, key: str) -> list[str]:
+        """The parameters and rules a declaration refers to, in the order they are met."""
+        parameter = self.resolved.parameters.get(key)
+        if parameter is not None:
+            parts = [parameter.value, *(a.value for a in parameter.amendments)]
+        else:
+            rule = self.resolved.rules[key]
+            parts = [x for x in (rule.body,) if x is not None]
+            for exception in rule.exceptions:
+                parts.extend((exception.value, exception.condition))
+            parts.extend(tier.value for tier in rule.tiers)
+        found: list[str] = []
+        for part in parts:
+            for e in p.walk(part):
+                if isinstance(e, p.Call):
+                    found.append(e.rule)
+                elif isinstance(e, p.Parameter):
+                    found.append(e.key)
+        known = self.resolved.parameters.keys() | self.resolved.rules.keys()
+        return [k for k in dict.fromkeys(found) if k in known]
+
+    def _cycle(self, cycle: list[str]) -> None:
+        members = frozenset(cycle)
+        if members in self.cycle_reported:
+            return
+        self.cycle_reported.add(members)
+        key = cycle[0]
         parameter = self.resolved.parameters.get(key)
         declaration = parameter.declaration if parameter is not None else \
             self.resolved.rules[key].declaration
-        if key in self.in_progress:
-            cycle = [*self.in_progress[self.in_progress.index(key):], key]
-            members = frozenset(cycle)
-            if members not in self.cycle_reported:
-                self.cycle_reported.add(members)
-                hint = ("a parameter may use other parameters, but not one that leads back "
-                        "to it; write one of them as a plain value"
-                        if parameter is not None else
-                        "eqlang has no recursion, so every evaluation ends; compute the value "
-                        "from other definitions instead")
-                self.error("E0301", f"`{key}` depends on itself: {' -> '.join(cycle)}",
-                           declaration.span, hint=hint)
-            return Typed(ERROR, declaration.span, "a cycle")
-        self.in_progress.append(key)
+        hint = ("a parameter may use other parameters, but not one that leads back "
+                "to it; write one of them as a plain value"
+                if parameter is not None else
+                "eqlang has no recursion, so every evaluation ends; compute the value "
+                "from other definitions instead")
+        self.error("E0301", f"`{key}` depends on itself: {' -> '.join(cycle)}",
+                   declaration.span, hint=hint)
+
+    def checked(self, key: str) -> Typed:
+        """The type of a parameter or rule; one not typed yet closes a cycle."""
+        typed = self.inferred.get(key)
+        if typed is not None:
+            return typed
+        parameter = self.resolved.parameters.get(key)
+        declaration = parameter.declaration if parameter is not None else \
+            self.resolved.rules[key].declaration
+        return Typed(ERROR, declaration.span, "a cycle")
+
+    def _declaration(self, key: str) -> None:
+        parameter = self.resolved.parameters.get(key)
         if parameter is not None:
             self.parameters[key] = self._parameter(parameter)
             typed = Typed(parameter.type, parameter.type_span,
@@ -117,9 +189,7 @@ class Types(Pass):
         else:
             rule, typed = self._rule(self.resolved.rules[key])
             self.rules[key] = rule
-        self.in_progress.pop()
         self.inferred[key] = typed
-        return typed
 
     def _parameter(self, parameter: p.ParameterRule) -> p.ParameterRule:
         d: s.Parameter = parameter.declaration
@@ -198,21 +268,28 @@ class Types(Pass):
         return attrs.evolve(rule, tiers=tuple(tiers)), Typed(
             d.return_type, d.span, f"schedule `{d.name}`, declared {t.describe(d.return_type)}")
 
-    def _invariant(self, invariant: p.Invariant) -> p.Invariant:
-        local: Local = {}
-        binders = []
-        for binder in invariant.binders:
-            kind, domain = self.domain(local, binder.domain)
-            binders.append(attrs.evolve(binder, domain=domain, type=kind))
-            local[binder.name] = Typed(kind, binder.span, f"`{binder.name}` ranging over the "
+    def binders(self, local: Local, binders: tuple[p.Binder, ...], chained: bool = False
+                ) -> tuple[tuple[p.Binder, ...], Local]:
+        """Typed ``for each`` variables, and the local names with them bound; each domain
+        is typed where the variables before it are bound only if ``chained`` (an
+        invariant's), not in an aggregation."""
+        inner = dict(local)
+        typed = []
+        for binder in binders:
+            kind, domain = self.domain(inner if chained else local, binder.domain)
+            typed.append(attrs.evolve(binder, domain=domain, type=kind))
+            inner[binder.name] = Typed(kind, binder.span, f"`{binder.name}` ranging over the "
                                        "domain")
+        return tuple(typed), inner
+
+    def _invariant(self, invariant: p.Invariant) -> p.Invariant:
+        binders, local = self.binders({}, invariant.binders, chained=True)
         claim = invariant.claim
         if isinstance(claim, p.Always):
             value = self.boolean(local, claim.claim, "an `always` claim is a yes/no statement")
             condition = None if claim.condition is None else self.boolean(
                 local, claim.condition, "a `when` condition is yes or no")
-            return attrs.evolve(invariant, binders=tuple(binders),
-                                claim=p.Always(value, condition))
+            return attrs.evolve(invariant, binders=binders, claim=p.Always(value, condition))
         typed, value = self.expr(local, claim.value)
         if typed.type not in t.NUMERIC and typed.type not in (ERROR, t.NOTHING):
             assert claim.value.span is not None
@@ -222,7 +299,7 @@ class Types(Pass):
                        hint="name an output or definition that gives money, a percent, points "
                        "or a number, such as `payout`")
         _, moved = self.expr(local, claim.moved)
-        return attrs.evolve(invariant, binders=tuple(binders),
+        return attrs.evolve(invariant, binders=binders,
                             claim=attrs.evolve(claim, value=value, moved=moved))
 
     # ---- expressions ----------------------------------------------------------------------
@@ -384,13 +461,7 @@ class Types(Pass):
         return (kinds.pop() if kinds else ERROR), listed
 
     def _aggregate(self, local: Local, e: p.Aggregate) -> tuple[Typed, p.Expr]:
-        inner = dict(local)
-        binders = []
-        for binder in e.binders:
-            kind, domain = self.domain(local, binder.domain)
-            binders.append(attrs.evolve(binder, domain=domain, type=kind))
-            inner[binder.name] = Typed(kind, binder.span, f"`{binder.name}` ranging over the "
-                                       "domain")
+        binders, inner = self.binders(local, e.binders)
         where = None
         if e.where is not None:
             condition, where = self.expr(inner, e.where)
@@ -413,7 +484,7 @@ class Types(Pass):
                            notes=(Note(f"{t.describe(weight.type)} comes from {weight.why}",
                                        weight.origin),))
                 weight = Typed(ERROR, e.weight.span, "")
-        node = attrs.evolve(e, binders=tuple(binders), where=where, share=share, value=value,
+        node = attrs.evolve(e, binders=binders, where=where, share=share, value=value,
                             weight=weight_node)
         return self._aggregate_type(e, element, weight), node
 

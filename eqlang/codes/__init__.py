@@ -1,8 +1,9 @@
 """Diagnostic codes: takes a code such as ``E0201``, gives the long explanation behind it.
 
-Every diagnostic eqlang reports carries a code, and ``eqlang check --explain CODE`` prints the
-code's explanation: what the error means, why eqlang refuses it, a small example of the
-mistake, the same example fixed, and how to fix such errors in general. Each explanation is
+Every diagnostic eqlang reports carries a code, an error's starting with E and a warning's
+with W, and ``eqlang check --explain CODE`` prints the code's explanation: what the error
+means, why eqlang refuses it (or warns), a small example of the mistake, the same example
+fixed, and how to fix such errors in general. Each explanation is
 a Markdown file of this package, named after its code (``E0201.md``), that reads on GitHub
 as it reads in a terminal. This module reads the files; the format, once:
 
@@ -20,8 +21,8 @@ as it reads in a terminal. This module reads the files; the format, once:
   ``command`` example runs against) and ``contract`` (the contract that settles a ``table``
   example, or that a ``command`` example runs). A block without a role is shown in place of
   a ``wrong`` example that cannot be shown as it is run. The one flag, ``escaped``, makes
-  ``\\xHH`` stand for that character and ``\\\\`` for a backslash, for bytes a text file
-  cannot hold.
+  ``\\xHH`` and ``\\uHHHH`` stand for that character and ``\\\\`` for a backslash, for bytes
+  a text file cannot hold and characters a reader cannot see.
 * Blocks that the examples run with but ``--explain`` does not show come last, under the
   heading ``## Run but not shown``: the ``contract`` and ``table`` of a ``command`` example,
   and a ``wrong`` example shown through a block without a role. Nothing but blocks follows
@@ -35,7 +36,8 @@ as it reads in a terminal. This module reads the files; the format, once:
     ``table``, when it has one);
   - ``Beside the example, the file `NAME` holds:`` and each ``module NAME``;
   - ``This is refused with E0201:`` (``This measure table`` for stage ``table``, ``This
-    command`` for stage ``command``) and the ``wrong`` example or the block shown for it;
+    command`` for stage ``command``; ``This is accepted with warning W0101:`` for a
+    warning) and the ``wrong`` example or the block shown for it;
   - ``In the fixed example, the file `NAME` holds:`` and each ``fixed-module NAME``;
   - ``Fixed:`` and the ``fixed`` example.
 
@@ -45,7 +47,9 @@ and then settled against ``table``. ``table``: both are measure tables (CSV); wi
 ``contract`` they are settled by it, without one they are only read. ``command``: both are
 ``eqlang`` command lines, one a line, run in order in a folder that holds ``contract`` as
 contract.eq and ``table`` as measures.csv. ``wrong`` must fail with the file's code and
-nothing else; ``fixed`` must pass (tests/test_codes.py runs them all).
+nothing else; ``fixed`` must pass (tests/test_codes.py runs them all). A warning's examples
+are of stage ``check``: ``wrong`` must check with that warning and no other diagnostic,
+``fixed`` with none.
 
 A file that breaks these rules is refused with ``ExplanationFormatError``, naming the file
 and the line.
@@ -66,11 +70,16 @@ FLAGS = ("escaped",)
 #: The heading of the blocks that run but are not shown.
 NOT_SHOWN = "## Run but not shown"
 
-_FILE_NAME = re.compile(r"E\d{4}\.md")
+_FILE_NAME = re.compile(r"[EW]\d{4}\.md")
 _FIELD = re.compile(r"([a-z-]+): (\S.*)")
-_HEADING = re.compile(r"# (E\d{4}): (\S.*)")
-_ESCAPE = re.compile(r"\\(?:x([0-9A-Fa-f]{2})|(\\))")
+_HEADING = re.compile(r"# ([EW]\d{4}): (\S.*)")
+_ESCAPE = re.compile(r"\\(?:x([0-9A-Fa-f]{2})|u([0-9A-Fa-f]{4})|(\\))")
 _FENCE = "```"
+
+
+def is_warning(code: str) -> bool:
+    """Whether a code is a warning's (W0101) rather than an error's (E0201)."""
+    return code.startswith("W")
 
 
 class ExplanationFormatError(ValueError):
@@ -225,7 +234,8 @@ class _Reader:
         lines = tuple(self.lines[index + 1:end])
         body = "".join(line + "\n" for line in lines)
         if "escaped" in flags:
-            body = _ESCAPE.sub(lambda m: m.group(2) or chr(int(m.group(1), 16)), body)
+            body = _ESCAPE.sub(lambda m: m.group(3) or chr(int(m.group(1) or m.group(2), 16)),
+                               body)
         block = _Block(line=number, role=role, name=name, hidden=hidden,
                        lines=lines, body=body)
         return block, end + 1
@@ -292,7 +302,9 @@ def _shown(reader: _Reader, stage: str, code: str, blocks: list[_Block]) -> list
         shown.append(("The tables below are settled by this contract:", contract))
     for module in _modules(reader, blocks, "module"):
         shown.append((f"Beside the example, the file `{module.name}` holds:", module))
-    shown.append((f"{_noun(stage)} is refused with {code}:",
+    verdict = f"is accepted with warning {code}" if is_warning(code) else \
+        f"is refused with {code}"
+    shown.append((f"{_noun(stage)} {verdict}:",
                   stand_ins[0] if wrong.hidden else wrong))
     for module in _modules(reader, blocks, "fixed-module"):
         shown.append((f"In the fixed example, the file `{module.name}` holds:", module))
@@ -368,6 +380,9 @@ def parse_explanation(text: str, source: str) -> Explanation:
         raise reader.fail(start + 1, f"after the header comes the heading `# {expected}: "
                                      "what went wrong`")
     code, title = match.groups()
+    if is_warning(code) and stage != "check":
+        raise reader.fail(stage_line, f"a warning's examples are contracts that check: "
+                                      f"`stage: check`, not `{stage}`")
     parts = list(reader.parts(start + 1))
     blocks = [p for p in parts if isinstance(p, _Block)]
     shown = _shown(reader, stage, code, blocks)

@@ -46,72 +46,59 @@ def _type() -> Any:
 
 
 @attrs.frozen
-class Const:
+class _Node:
+    """What every expression has: its type (``UNTYPED`` until the types pass), and, left out
+    of equality, its span, its site and the syntax it was read from."""
+
+    type: str = _type()
+    span: Span | None = _meta()
+    site: int = _meta(0)
+    syntax: Any = _meta()
+
+
+@attrs.frozen
+class Const(_Node):
     """A constant: a literal, a measure, group, period or stratification named outright,
     ``ALL``, a rounding mode."""
 
     value: Value
-    type: str = _type()
-    span: Span | None = _meta()
-    site: int = _meta(0)
-    syntax: Any = _meta()
 
 
 @attrs.frozen
-class Unscored:
+class Unscored(_Node):
     """``not scored because "..."``."""
 
     reason: str
-    type: str = _type()
-    span: Span | None = _meta()
-    site: int = _meta(0)
-    syntax: Any = _meta()
 
 
 @attrs.frozen
-class Local:
+class Local(_Node):
     """A parameter of the rule being evaluated, or a ``for each`` variable."""
 
     name: str
-    type: str = _type()
-    span: Span | None = _meta()
-    site: int = _meta(0)
-    syntax: Any = _meta()
 
 
 @attrs.frozen
-class Parameter:
+class Parameter(_Node):
     """A contract parameter, by its key (``plan.pool`` for a module's)."""
 
     key: str
-    type: str = _type()
-    span: Span | None = _meta()
-    site: int = _meta(0)
-    syntax: Any = _meta()
 
 
 @attrs.frozen
-class Call:
+class Call(_Node):
     """A definition, output or schedule applied to arguments (none, for a name used alone)."""
 
     rule: str
     args: tuple[Expr, ...]
-    type: str = _type()
-    span: Span | None = _meta()
-    site: int = _meta(0)
-    syntax: Any = _meta()
 
 
 @attrs.frozen
-class Builtin:
+class Builtin(_Node):
     """A builtin function applied to arguments; ``eqlang.core.builtins`` declares each."""
 
     name: str
     args: tuple[Expr, ...]
-    type: str = _type()
-    span: Span | None = _meta()
-    site: int = _meta(0)
-    syntax: Any = _meta()
 
 
 @attrs.frozen
@@ -158,7 +145,7 @@ class Binder:
 
 
 @attrs.frozen
-class Aggregate:
+class Aggregate(_Node):
     """``function(value [weighted by weight] for each binders [where ...] [, not scored:
     policy])``; ``share`` is a percentile's first argument."""
 
@@ -169,139 +156,87 @@ class Aggregate:
     weight: Expr | None = None
     share: Expr | None = None
     policy: str = "propagate"
-    type: str = _type()
-    span: Span | None = _meta()
-    site: int = _meta(0)
-    syntax: Any = _meta()
 
 
 @attrs.frozen
-class Arithmetic:
+class Arithmetic(_Node):
     """``+ - * /``."""
 
     op: str
     left: Expr
     right: Expr
-    type: str = _type()
-    span: Span | None = _meta()
-    site: int = _meta(0)
-    syntax: Any = _meta()
 
 
 @attrs.frozen
-class Negate:
+class Negate(_Node):
     operand: Expr
-    type: str = _type()
-    span: Span | None = _meta()
-    site: int = _meta(0)
-    syntax: Any = _meta()
 
 
 @attrs.frozen
-class Compare:
+class Compare(_Node):
     op: str
     left: Expr
     right: Expr
-    type: str = _type()
-    span: Span | None = _meta()
-    site: int = _meta(0)
-    syntax: Any = _meta()
 
 
 @attrs.frozen
-class Not:
+class Not(_Node):
     operand: Expr
-    type: str = _type()
-    span: Span | None = _meta()
-    site: int = _meta(0)
-    syntax: Any = _meta()
 
 
 @attrs.frozen
-class And:
+class And(_Node):
     left: Expr
     right: Expr
-    type: str = _type()
-    span: Span | None = _meta()
-    site: int = _meta(0)
-    syntax: Any = _meta()
 
 
 @attrs.frozen
-class Or:
+class Or(_Node):
     left: Expr
     right: Expr
-    type: str = _type()
-    span: Span | None = _meta()
-    site: int = _meta(0)
-    syntax: Any = _meta()
 
 
 @attrs.frozen
-class If:
+class If(_Node):
     condition: Expr
     then: Expr
     otherwise: Expr
-    type: str = _type()
-    span: Span | None = _meta()
-    site: int = _meta(0)
-    syntax: Any = _meta()
 
 
 @attrs.frozen
-class Otherwise:
+class Otherwise(_Node):
     """``value otherwise fallback``: the fallback stands in when the value is not scored."""
 
     value: Expr
     fallback: Expr
-    type: str = _type()
-    span: Span | None = _meta()
-    site: int = _meta(0)
-    syntax: Any = _meta()
 
 
 @attrs.frozen
-class Because:
+class Because(_Node):
     """A value with the reason a reader should see next to it."""
 
     value: Expr
     reason: str
-    type: str = _type()
-    span: Span | None = _meta()
-    site: int = _meta(0)
-    syntax: Any = _meta()
 
 
 @attrs.frozen
-class IsScored:
+class IsScored(_Node):
     operand: Expr
     negated: bool
-    type: str = _type()
-    span: Span | None = _meta()
-    site: int = _meta(0)
-    syntax: Any = _meta()
 
 
 @attrs.frozen
-class MemberOf:
+class MemberOf(_Node):
     element: Expr
     domain: Domain
-    type: str = _type()
-    span: Span | None = _meta()
-    site: int = _meta(0)
-    syntax: Any = _meta()
 
 
 @attrs.frozen
-class At:
+class At(_Node):
     """``value at organization``: the value as it is for another organization."""
 
     value: Expr
     organization: Expr
-    type: str = _type()
-    span: Span | None = _meta()
-    site: int = _meta(0)
-    syntax: Any = _meta()
 
 
 #: The most draws a simulated interval may take: it bounds the work of one.
@@ -332,7 +267,7 @@ class Simulated:
 
 
 @attrs.frozen
-class Invalid:
+class Invalid(_Node):
     """What could not be resolved or typed; found only in a program with errors.
 
     ``parts`` are the sub-expressions that could be resolved, kept so that their own
@@ -342,9 +277,6 @@ class Invalid:
     parts: tuple[Expr, ...] = ()
     not_callable: Expr | None = None
     type: str = attrs.field(default=ERROR, kw_only=True)
-    span: Span | None = _meta()
-    site: int = _meta(0)
-    syntax: Any = _meta()
 
 
 Expr = (
@@ -656,6 +588,8 @@ class Program:
     #: settled (a peer median), by site, with the local variables they read: computed once
     #: per run for each value of those variables.
     peer_aggregates: dict[int, tuple[str, ...]] = attrs.Factory(dict)
+    #: A bound of the evaluation steps of settling (eqlang.check.cost.Cost).
+    cost: Any = None
 
     @property
     def effective(self) -> tuple[datetime.date, datetime.date] | None:

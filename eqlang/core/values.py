@@ -130,7 +130,8 @@ class ExactArithmetic:
         return self.context.minus(a)
 
     def round(self, a: Decimal, places: int, mode: str) -> Decimal:
-        exponent = Decimal(1).scaleb(-places)
+        # The checker holds places to at most the precision (E0010), so the quantum is exact.
+        exponent = Decimal(1).scaleb(-places, context=self.context)
         try:
             return a.quantize(exponent, rounding=ROUNDING[mode], context=self.context)
         except decimal.DecimalException:
@@ -276,7 +277,10 @@ class NotScored:
 
 @attrs.frozen
 class Truth:
-    value: bool
+    """A yes or no. Over values known only within bounds (the interval backend), the
+    answers it may have: a set of yes, no and None (not scored), from ``Arithmetic.truth``."""
+
+    value: bool | frozenset[bool | None]
 
 
 @attrs.frozen

@@ -36,6 +36,7 @@ from typing import Any
 import attrs
 
 from eqlang.diagnostics import Diagnostic, EqlangError, did_you_mean
+from eqlang.files import Unreadable, read_limited
 from eqlang.syntax.source import normal_text
 
 NAMESPACE = "https://eqlang.example/fhir"
@@ -218,20 +219,13 @@ def load_fhir_map(path: str | os.PathLike[str]) -> FhirMap:
     """Read and check a map file; raise ``EqlangError`` (E0534) listing every problem."""
     shown = os.fspath(path)
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(MAX_MAP_BYTES + 1)
-    except FileNotFoundError:
-        raise _error(shown, "cannot read the FHIR map: no such file",
-                     "check the path given with --fhir-map") from None
-    except IsADirectoryError:
-        raise _error(shown, "cannot read the FHIR map: this is a directory",
-                     "name a .toml file") from None
-    except OSError as exc:
-        raise _error(shown, f"cannot read the FHIR map: {exc.strerror or exc}",
-                     "check the path and its permissions") from None
-    if len(data) > MAX_MAP_BYTES:
-        raise _error(shown, f"the FHIR map is larger than {MAX_MAP_BYTES:,} bytes",
-                     "a map names a few measures, periods and groups: check the path")
+        data = read_limited(path, MAX_MAP_BYTES, "FHIR map")
+    except Unreadable as problem:
+        hint = {"missing": "check the path given with --fhir-map",
+                "directory": "name a .toml file",
+                "too large": "a map names a few measures, periods and groups: check the path"}
+        raise _error(shown, f"cannot read the FHIR map: {problem.message}",
+                     hint.get(problem.kind, problem.hint)) from None
     try:
         document = tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError as exc:

@@ -350,10 +350,29 @@ def _load(path: str | os.PathLike[str], shown: str, fhir_map: FhirMap | None = N
     assert text is not None
     sha256 = hashlib.sha256(data).hexdigest()
     del data  # the text is all we need from here; let a large file's bytes go early
+    return _from_decoded(text, shown, sha256, fhir_map)
+
+
+def _from_decoded(text: str, shown: str, sha256: str, fhir_map: FhirMap | None
+                  ) -> tuple[MeasureTable | None, list[Diagnostic]]:
+    """A table from its text: CSV, or FHIR MeasureReports."""
     from eqlang.data.fhir import looks_like_json, read_fhir_table
     if looks_like_json(text):
         return read_fhir_table(text, shown, sha256, fhir_map)
     return _from_text(text, shown, sha256)
+
+
+def table_from_bytes(data: bytes, display: str) -> MeasureTable:
+    """Check a table's bytes as if read from a file named ``display``: for a reader that
+    has the bytes already (``eqlang verify`` hashes what it reads, and reads it once)."""
+    text, problem = _decode(data, display)
+    if problem is not None:
+        raise EqlangError(problem)
+    assert text is not None
+    table, diagnostics = _from_decoded(text, display, hashlib.sha256(data).hexdigest(), None)
+    if table is None:
+        raise EqlangError(diagnostics)
+    return table
 
 
 def table_from_text(text: str, display: str) -> MeasureTable:
@@ -720,6 +739,7 @@ class _Checker:
                         "table is empty, expected a header row naming the columns "
                         + ", ".join(REQUIRED_COLUMNS),
                         f"start the file with the header row `{_HEADER_EXAMPLE}`",
+                        line=1, column=1,
                     )
                 )
             return rows, spans, self.collector.finish("this table")

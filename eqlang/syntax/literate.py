@@ -141,7 +141,9 @@ def read_literate(markdown: str, path: str = "<markdown>") -> Literate:
                     path, f"line {number + 1}: the eqlang block's text cannot be placed on "
                     "its line (a tab in the indentation before it?)",
                     "indent the block and what contains it with spaces, not tabs")
-            if not lines:
+            if not prefix and content:
+                # From a line with text: a blank line of a block in a list item may have
+                # none of the item's indentation.
                 prefix = written[:len(written) - len(content)]
             lines.append((line_end - len(content), line_end))
         blocks.append(Block(starts[first], ends[last - 1], tuple(lines), prefix))
@@ -177,7 +179,11 @@ def literate_source(markdown: SourceFile) -> LiterateSource:
 
 def read_contract(path: str | Path, display: str | None = None) -> SourceFile:
     """Read a contract or module: eqlang source, or a literate contract (``NAME.eq.md``)."""
-    source = read_source(path, display)
+    return contract_source(path, read_source(path, display))
+
+
+def contract_source(path: str | Path, source: SourceFile) -> SourceFile:
+    """The text of the file at ``path``, already read, as a contract or module is read."""
     if is_literate(path):
         return literate_source(source)
     if _is_markdown(path):
@@ -244,7 +250,9 @@ def format_literate(source: LiterateSource) -> str:
         formatted = format_module(parse(alone))
         lines = [block.prefix + line if line else block.prefix.rstrip()
                  for line in formatted.split("\n")[:-1]]
-        first = block.lines[0][0] - len(block.prefix)
+        # From the start of the block's first line: a blank one may be shorter than the
+        # prefix (in a list item, it often has none of the item's indentation).
+        first = markdown.rfind("\n", 0, block.lines[0][1]) + 1
         last = block.lines[-1][1]
         pieces += [markdown[done:first], newline.join(lines)]
         done = last

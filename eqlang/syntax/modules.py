@@ -7,6 +7,7 @@ roots can be reached: a path that leaves them, through ``..`` or a link, is an e
 
 from __future__ import annotations
 
+import errno
 import os
 from pathlib import Path
 
@@ -41,7 +42,10 @@ def stdlib_modules() -> dict[str, Path]:
 
 
 def source_error_diagnostic(error: SourceError) -> Diagnostic:
-    return Diagnostic("E0001", error.message, None, hint=error.hint, path=error.path)
+    """E0001 for a file that cannot be read as source, at the line and column of the
+    offending byte where there is one."""
+    return Diagnostic("E0001", error.message, None, hint=error.hint, path=error.path,
+                      line=error.line, column=error.column)
 
 
 class Loader:
@@ -90,8 +94,11 @@ class Loader:
         except SourceError as error:
             diagnostic = source_error_diagnostic(error)
             if importer is not None:
+                where = f" (line {error.line}, column {error.column} of it)" \
+                    if error.line is not None else ""
                 diagnostic = attrs.evolve(diagnostic, code="E0107", span=importer.span,
-                                          message=f"cannot import `{display}`: {error.message}")
+                                          message=f"cannot import `{display}`: "
+                                          f"{error.message}{where}")
             self.diagnostics.append(diagnostic)
             return None
         try:
@@ -135,18 +142,31 @@ class Loader:
                 hint='name a file beside the contract: `import "terms.eq" as terms`'))
             return None
         relative = Path(declaration.path)
-        escaped = escapes(declaration.path, directory, (self.root, self.stdlib_root))
-        if escaped is not None:
-            self.diagnostics.append(self._outside(declaration, escaped))
+        try:
+            escaped = escapes(declaration.path, directory, (self._root_of(directory),))
+            if escaped is not None:
+                library = (directory / relative).resolve()
+                named = library.stem if library.parent == self.stdlib_root and \
+                    library.stem in self.stdlib else None
+                self.diagnostics.append(self._outside(declaration, escaped, named))
+                return None
+            target = (directory / relative).resolve()
+            regular = target.is_file()
+        except (OSError, RuntimeError) as error:  # a name too long, a loop of links
+            self.diagnostics.append(Diagnostic(
+                "E0107", f"cannot import `{_cut(declaration.path)}`: "
+                + ("the name is too long for the file system"
+                   if getattr(error, "errno", None) == errno.ENAMETOOLONG
+                   else f"the path cannot be followed ({error})"),
+                declaration.span, hint="name a file beside the contract with a short name"))
             return None
-        target = (directory / relative).resolve()
-        if not target.is_file():
+        if not regular:
             nearby = [p.name for p in directory.glob("*.eq")]
             what = ("it is a folder, not a file" if target.is_dir() else
                     "it is not a regular file" if target.exists() else "no such file")
             self.diagnostics.append(
                 Diagnostic(
-                    "E0107", f"cannot import `{declaration.path}`: {what}",
+                    "E0107", f"cannot import `{_cut(declaration.path)}`: {what}",
                     declaration.span,
                     hint=did_you_mean(relative.name, nearby)
                     or "the path is relative to the importing file's folder",
@@ -159,14 +179,25 @@ class Loader:
             shown = f"<stdlib>/{target.relative_to(self.stdlib_root)}"
         return target, shown
 
+    def _root_of(self, directory: Path) -> Path:
+        """The folder a file in ``directory`` may import from by path: the standard
+        library's own for its modules, else the contract's. A path that climbs from the
+        contract's folder into the installed standard library's is refused like any
+        other, as the language promises (E0108)."""
+        resolved = directory.resolve()
+        return self.stdlib_root if resolved.is_relative_to(self.stdlib_root) and not \
+            self.root.is_relative_to(self.stdlib_root) else self.root
+
     @staticmethod
-    def _outside(declaration: s.Import, what: str) -> Diagnostic:
+    def _outside(declaration: s.Import, what: str, library: str | None) -> Diagnostic:
         return Diagnostic(
             "E0108",
-            f"`{declaration.path}` is {what}; a contract may import only files in its own "
+            f"`{_cut(declaration.path)}` is {what}; a contract may import only files in its own "
             "folder and the standard library",
             declaration.span,
-            hint="copy the module next to the contract, or use a standard library module",
+            hint=f"this is the standard library module `{library}`: import it by name, "
+            f"`import {library}`" if library is not None else
+            "copy the module next to the contract, or use a standard library module",
         )
 
 
@@ -186,6 +217,11 @@ def escapes(written: str, directory: Path, roots: tuple[Path, ...]) -> str | Non
             return "a path that leads outside its folder through a link"
         return "a path outside its folder"
     return None
+
+
+def _cut(path: str) -> str:
+    """A path for a message, cut short: a hostile file can name one thousands of bytes long."""
+    return path if len(path) <= 80 else path[:77] + "..."
 
 
 def load(path: str | Path, display: str | None = None, *, module: bool = False,

@@ -21,12 +21,18 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from eqlang.diagnostics import Diagnostic, EqlangError, Note, did_you_mean
 from eqlang.syntax import ast as s
+from eqlang.syntax import parser_tables
+from eqlang.syntax.comments import attach_comments
+from eqlang.syntax.lookalikes import lookalike_text
 from eqlang.syntax.source import SourceFile, Span, normal_text
 
 #: Deeper expressions are refused: no contract needs them, and every later stage recurses.
 MAX_NESTING = 150
 #: How many syntax errors one file reports before giving up.
 MAX_SYNTAX_ERRORS = 20
+#: The most decimal places a value is rounded to: exact arithmetic keeps 34 significant
+#: digits (``eqlang.core.values.ExactMath``), so more places could never be kept.
+MAX_DECIMAL_PLACES = 34
 
 DECLARATION_KEYWORDS = (
     "contract", "import", "measure", "stratification", "parameter", "define", "output",
@@ -44,9 +50,8 @@ def data_path(kind: str) -> Path:
 
 @functools.lru_cache(maxsize=1)
 def _parser() -> Lark:
-    # Built once per process: the tables depend only on the shipped grammar file.
-    grammar = (data_path("grammar") / "eqlang.lark").read_text(encoding="utf-8")
-    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=True)
+    # Once per process: the tables depend only on the shipped grammar file.
+    return parser_tables.parser(data_path("grammar"))
 
 
 _TERMINAL_NAMES = {
@@ -424,30 +429,6 @@ def _check_nesting(source: SourceFile, tree: Tree) -> None:
                                if isinstance(child, Tree)]))
 
 
-def find_comments(text: str) -> list[tuple[int, str]]:
-    """Offsets and texts of ``#`` comments, skipping ``#`` inside quoted text."""
-    comments: list[tuple[int, str]] = []
-    offset = 0
-    for line in text.split("\n"):
-        in_string = False
-        escaped = False
-        for i, ch in enumerate(line):
-            if in_string:
-                if escaped:
-                    escaped = False
-                elif ch == "\\":
-                    escaped = True
-                elif ch == '"':
-                    in_string = False
-            elif ch == '"':
-                in_string = True
-            elif ch == "#":
-                comments.append((offset + i, line[i:].rstrip("\r").rstrip()))
-                break
-        offset += len(line) + 1
-    return comments
-
-
 def parse(source: SourceFile) -> s.Module:
     """Parse one source file into a module, or raise ``EqlangError`` with syntax errors."""
     if not source.text.strip():
@@ -461,7 +442,7 @@ def parse(source: SourceFile) -> s.Module:
     _check_nesting(source, tree)
     builder = _Builder(source)
     declarations: list[s.Declaration] = []
-    problems: list[Diagnostic] = []
+    problems = lookalike_text(source, tree)
     for child in tree.children:
         # A value the grammar admits but the language does not (2024-02-30) spoils only
         # its own declaration, so such errors are reported together.
@@ -471,69 +452,7 @@ def parse(source: SourceFile) -> s.Module:
             problems.extend(error.diagnostics)
     if problems:
         raise EqlangError(problems)
-    return _attach_comments(source, declarations)
-
-
-def _attach_comments(source: SourceFile, declarations: list[s.Declaration]) -> s.Module:
-    comments = find_comments(source.text)
-    attached: list[s.Declaration] = []
-    index = 0
-    # The last line taken by a declaration or comment so far: a line more between it and
-    # the next one is a blank line.
-    previous_line = 0
-    for position, declaration in enumerate(declarations):
-        following = declarations[position + 1] if position + 1 < len(declarations) else None
-        own: list[str] = []
-        layout: list[str] = []
-        # A comment belongs to the declaration it precedes, or to one it sits inside or on
-        # the last line of; fmt writes all of them above the declaration, in the order
-        # written, those from inside it or its last line right above it.
-        start_line = source.position(declaration.span.start)[0]
-        last_line = source.position(declaration.span.end)[0]
-        above = True
-        while index < len(comments):
-            offset, text = comments[index]
-            line = source.position(offset)[0]
-            inside = offset < declaration.span.end
-            same_line = line == last_line
-            before_next = following is None or offset < following.span.start
-            if not (inside or (same_line and before_next)):
-                break
-            if above and offset >= declaration.span.start:
-                above = False
-                _mark_blank(layout, start_line, previous_line)
-            if above:
-                _mark_blank(layout, line, previous_line)
-                previous_line = line
-            own.append(text)
-            layout.append(s.DOC_LINE if text.startswith("##") else s.COMMENT_LINE)
-            index += 1
-        if above:
-            _mark_blank(layout, start_line, previous_line)
-        previous_line = last_line
-        doc = tuple(c[2:].strip() for c in own if c.startswith("##"))
-        plain = tuple(c for c in own if not c.startswith("##"))
-        leading = s.Leading(doc, plain, layout=tuple(layout))
-        attached.append(attrs.evolve(declaration, leading=leading))
-    dangling = [(offset, text) for offset, text in comments[index:] if text.startswith("##")]
-    if dangling:
-        # A doc comment is shown by explain, the trace and generated docs with the
-        # declaration after it; with none after it, its words would silently go nowhere.
-        offset, text = dangling[0]
-        raise EqlangError(Diagnostic(
-            "E0008", "this doc comment documents nothing: no declaration follows it",
-            source.span(offset, offset + len(text)),
-            hint="write it right above the declaration it describes, or start it with a "
-            "single `#` to keep it as a plain comment"))
-    trailing = tuple(text for _, text in comments[index:])
-    span = source.span(0, len(source.text))
-    return s.Module(tuple(attached), trailing, span=span)
-
-
-def _mark_blank(layout: list[str], line: int, previous_line: int) -> None:
-    """Note a blank line before ``line`` if one stands after ``previous_line``."""
-    if previous_line and line > previous_line + 1:
-        layout.append(s.BLANK_LINE)
+    return attach_comments(source, declarations)
 
 
 def _unquote(token: Token) -> str:
@@ -748,7 +667,18 @@ class _Builder:
             return s.Rounding("cents", 2, mode_text, span=self.span(tree))
         if target.data == "to_dollars":
             return s.Rounding("dollars", 0, mode_text, span=self.span(tree))
-        return s.Rounding("decimals", int(target.children[0]), mode_text, span=self.span(tree))
+        places = target.children[0]
+        written = str(places).lstrip("0") or "0"
+        if len(written) > 2 or int(written) > MAX_DECIMAL_PLACES:
+            shown = written if len(written) <= 20 else f"{written[:17]}... ({len(written):,} " \
+                "digits)"
+            raise EqlangError(Diagnostic(
+                "E0010", f"cannot round to {shown} decimals: exact arithmetic keeps "
+                f"{MAX_DECIMAL_PLACES} significant digits, so no more than "
+                f"{MAX_DECIMAL_PLACES} decimal places can be kept", self.span(places),
+                hint=f"round to cents, dollars or at most {MAX_DECIMAL_PLACES} decimals, or "
+                "write `not rounded`"))
+        return s.Rounding("decimals", int(written), mode_text, span=self.span(tree))
 
     def decl_schedule(self, tree: Tree) -> s.Schedule:
         name, param, return_type, domain, *tiers = tree.children

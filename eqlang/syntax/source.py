@@ -14,6 +14,9 @@ from typing import BinaryIO
 
 import attrs
 
+from eqlang.files import Unreadable, read_limited
+from eqlang.terminal import escape, is_bidi_control, unsafe
+
 #: Contracts larger than this are refused before parsing: no real contract comes near it
 #: (the largest shipped one is under 30 kB), and a file this size checks within seconds.
 MAX_SOURCE_BYTES = 500_000
@@ -99,17 +102,34 @@ class Span:
 
 
 class SourceError(Exception):
-    """A file that cannot be read as eqlang source at all (missing, binary, too large)."""
+    """A file that cannot be read as eqlang source at all (missing, binary, too large), with
+    the line and column of the offending byte where there is one."""
 
-    def __init__(self, path: str, message: str, hint: str) -> None:
+    def __init__(self, path: str, message: str, hint: str, line: int | None = None,
+                 column: int | None = None) -> None:
         super().__init__(message)
         self.path = path
         self.message = message
         self.hint = hint
+        self.line = line
+        self.column = column
+
+
+def _place(data: bytes, offset: int) -> tuple[int, int]:
+    """Line and character column of the byte at ``offset``, counted as the parser counts
+    them (a byte-order mark is not a column)."""
+    start = data.rfind(b"\n", 0, offset) + 1
+    before = data[start:offset].decode("utf-8", errors="replace").lstrip("\ufeff")
+    return data.count(b"\n", 0, offset) + 1, len(before) + 1
 
 
 def decode_source(path: str, data: bytes) -> SourceFile:
-    """Decode contract bytes, refusing what cannot be a contract with a reason and a fix."""
+    """Decode contract bytes, refusing what cannot be a contract with a reason and a fix.
+
+    Lines end with LF or CRLF. A carriage return on its own is refused where it stands:
+    some editors and terminals end a line there and others do not, so a comment would run
+    on, unseen, over what looks like the next line.
+    """
     if len(data) > MAX_SOURCE_BYTES:
         raise SourceError(
             path,
@@ -117,59 +137,66 @@ def decode_source(path: str, data: bytes) -> SourceFile:
             f"{MAX_SOURCE_BYTES:,} bytes",
             "split the contract into modules and import them",
         )
-    if b"\x00" in data:
+    nul = data.find(b"\x00")
+    if nul >= 0:
         raise SourceError(
             path,
-            "file contains NUL bytes: this looks like a binary file, not a contract",
+            f"file contains NUL bytes (the first at byte {nul}): this looks like a binary "
+            "file, not a contract",
             "check the path; contracts are UTF-8 text files ending in .eq",
+            *_place(data, nul),
         )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
+        offset = exc.start + (3 if data.startswith(b"\xef\xbb\xbf") else 0)
         raise SourceError(
             path,
-            f"file is not valid UTF-8 (byte {exc.start} is 0x{data[exc.start]:02x})",
+            f"file is not valid UTF-8 (byte {offset} is 0x{data[offset]:02x})",
             "save the contract as UTF-8 text",
+            *_place(data, offset),
         ) from None
+    for found in unsafe(text):
+        char, offset = found.group(), found.start()
+        if is_bidi_control(char) or text.startswith("\r\n", offset):
+            continue  # a line end, or a direction the parser allows in display text only
+        line = text.count("\n", 0, offset) + 1
+        column = offset - text.rfind("\n", 0, offset)
+        if char == "\r" or unicodedata.category(char) in ("Zl", "Zp"):
+            what = "a carriage return (CR)" if char == "\r" else f"a {_NAMES[char]}"
+            raise SourceError(
+                path,
+                f"{what} that does not end a line: eqlang ends lines at LF or CRLF only, "
+                f"and some programs show a {_NAMES[char]} as a line break where eqlang sees "
+                "none",
+                "save the file with LF (or CRLF) line ends", line, column)
+        raise SourceError(
+            path,
+            f"a control character, {escape(char)}, which a terminal or an editor may act on "
+            "or hide instead of showing",
+            "remove it; a line break in quoted text is written \\n", line, column)
     return SourceFile(path, text, hashlib.sha256(data).hexdigest())
 
 
+_NAMES = {"\r": "lone CR", "\u2028": "line separator (U+2028)",
+          "\u2029": "paragraph separator (U+2029)"}
+
+
 def read_source(path: str | Path, display: str | None = None) -> SourceFile:
-    """Read and decode a source file from disk."""
+    """Read and decode a source file from disk: a regular file of at most
+    ``MAX_SOURCE_BYTES``, never a pipe or a device."""
     shown = display if display is not None else str(path)
     try:
-        file_path = Path(path)
-        size = file_path.stat().st_size
-        if size > MAX_SOURCE_BYTES:
-            raise SourceError(
-                shown,
-                f"file is {size:,} bytes; eqlang reads contracts of at most "
-                f"{MAX_SOURCE_BYTES:,} bytes",
-                "split the contract into modules and import them",
-            )
-        with file_path.open("rb") as handle:
-            # One byte past the limit: a size from stat means nothing for a device or a
-            # pipe (/dev/zero has none and never ends), so the read itself is bounded.
-            data = handle.read(MAX_SOURCE_BYTES + 1)
-        if len(data) > MAX_SOURCE_BYTES:
-            raise SourceError(
-                shown,
-                f"file is larger than {MAX_SOURCE_BYTES:,} bytes, the most eqlang reads of a "
-                "contract",
-                "split the contract into modules and import them",
-            )
-    except IsADirectoryError:
-        raise SourceError(shown, "this is a directory, not a contract file",
-                          "name a .eq file; for every contract in a folder, use a "
-                          "wildcard such as `contracts/*.eq`") from None
-    except FileNotFoundError:
-        if names_stdin(path):
+        data = read_limited(path, MAX_SOURCE_BYTES, "contract")
+    except Unreadable as problem:
+        if problem.kind == "missing" and names_stdin(path):
             raise SourceError(shown, "`-` (standard input) is read only by `eqlang check` and "
                               "`eqlang fmt`", "save the contract to a file and name it") from None
-        raise SourceError(shown, "no such file", "check the path and spelling") from None
-    except OSError as exc:
-        raise SourceError(shown, f"cannot read file: {exc.strerror}",
-                          "check the path and its permissions") from None
+        hint = {"directory": "name a .eq file; for every contract in a folder, use a "
+                "wildcard such as `contracts/*.eq`",
+                "too large": "split the contract into modules and import them"}
+        raise SourceError(shown, problem.message,
+                          hint.get(problem.kind, problem.hint)) from None
     return decode_source(shown, data)
 
 

@@ -32,6 +32,7 @@ from eqlang.core.values import (
 )
 from eqlang.diagnostics import Diagnostic
 from eqlang.syntax.fmt import WIDTH
+from eqlang.terminal import printable
 
 
 @attrs.frozen
@@ -180,7 +181,7 @@ def render_bounds(path: str, bounds: Sequence[Bound]) -> str:
                 break_on_hyphens=False))
     if not bounds:
         lines.append("  (the contract has no outputs)")
-    return "\n".join(lines) + "\n"
+    return printable("\n".join(lines) + "\n")
 
 
 def bounds_json(bounds: Sequence[Bound]) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from eqlang.core import program as p
 from eqlang.diagnostics import counted
 from eqlang.syntax import ast as s
 from eqlang.syntax.source import Span
+from eqlang.terminal import printable
 
 #: Categories in the order the summary lists them, with the outcomes each one counts.
 CATEGORIES = {
@@ -212,4 +213,4 @@ def render_coverage(result: Coverage) -> str:
     if shown:
         lines.append("  not exercised:")
         lines.extend("  " + line for line in shown)
-    return "\n".join(lines) + "\n"
+    return printable("\n".join(lines) + "\n")

@@ -23,6 +23,7 @@ from eqlang.core.program import Program
 from eqlang.core.values import NotScored, Quantity, Value, display
 from eqlang.diagnostics import Diagnostic, EqlangError, counted, render
 from eqlang.render import reading_text, value_text
+from eqlang.terminal import printable
 from eqlang.tools.coverage import DecisionLog
 from eqlang.trace.writer import Encoder, encode_value
 
@@ -293,4 +294,4 @@ def _decision(site: Any, outcome: str, home: str) -> str:
 
 
 def render_results(program: Program, results: tuple[ExampleResult, ...]) -> str:
-    return "".join(render_result(program, r) for r in results)
+    return printable("".join(render_result(program, r) for r in results))

@@ -45,8 +45,10 @@ from eqlang.core.program import Program
 from eqlang.core.values import Entity, Group, NotScored, Quantity, Truth, Value, display
 from eqlang.data.tables import TableSet
 from eqlang.diagnostics import Diagnostic, EqlangError, counted, render
+from eqlang.outputs import make_folder, write_atomic
 from eqlang.syntax import ast as s
 from eqlang.syntax.fmt import format_claim, format_expr
+from eqlang.terminal import printable
 from eqlang.tools.testing import (
     Move,
     amounts,
@@ -57,7 +59,6 @@ from eqlang.tools.testing import (
     table_of,
     tables_for,
 )
-from eqlang.trace.writer import write_atomic
 
 #: Tables tried per invariant unless asked otherwise.
 DEFAULT_EXAMPLES = 200
@@ -560,7 +561,7 @@ def render_outcomes(path: str, outcomes: Sequence[Outcome],
     for number, outcome in enumerate(broken, start=1):
         lines.append("")
         lines.extend(_broken_lines(number, outcome, save))
-    return "\n".join(lines) + "\n"
+    return printable("\n".join(lines) + "\n")
 
 
 def _broken_lines(number: int, outcome: Outcome,
@@ -638,7 +639,7 @@ def saver(folder: str, protected: Sequence[str]) -> Callable[[str, str], str]:
     is made with the first table, so a search that finds nothing leaves nothing behind."""
 
     def save(name: str, text: str) -> str:
-        Path(folder).mkdir(parents=True, exist_ok=True)
+        make_folder(folder)
         path = str(Path(folder) / name)
         write_atomic(path, text, protected=list(protected))
         return path

@@ -15,11 +15,7 @@ a time, so memory does not grow with the trace.
 from __future__ import annotations
 
 import json
-import os
-import stat
-import tempfile
-from collections.abc import Callable, Iterable
-from pathlib import Path
+from collections.abc import Iterable
 from typing import IO, Any
 
 import attrs
@@ -42,7 +38,9 @@ from eqlang.core.values import (
     exact_text,
 )
 from eqlang.data.tables import TableSet
-from eqlang.diagnostics import Diagnostic, EqlangError
+from eqlang.outputs import refuse_inputs as refuse_inputs
+from eqlang.outputs import write_atomic as write_atomic
+from eqlang.outputs import write_atomic_stream as write_atomic_stream
 from eqlang.syntax import ast as s
 from eqlang.syntax.fmt import format_expr
 from eqlang.syntax.source import Span
@@ -444,81 +442,3 @@ def dumps(trace: dict[str, Any]) -> str:
     pure-Python encoder and take several times longer.
     """
     return json.dumps(trace, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n"
-
-
-def refuse_inputs(path: str | Path, inputs: list[str | Path]) -> None:
-    """Raise ``EqlangError`` (E0603) if writing ``path`` would replace one of ``inputs``,
-    and ``OSError`` if it cannot be written at all (a directory, a missing folder): checked
-    before the work, not after.
-
-    Paths are compared as files, not as text: ``./t.csv``, a link to it and a hard link
-    are the same table.
-    """
-    target = Path(path)
-    if target.is_dir():
-        raise OSError(f"{path} is a directory; name a file to write")
-    parent = target.parent if str(target.parent) else Path(".")
-    if not parent.is_dir():
-        raise OSError(f"cannot write {path}: there is no directory {parent}")
-    if not target.exists():
-        return
-    for other in inputs:
-        try:
-            same = os.path.samefile(target, other)
-        except OSError:
-            continue  # an input that is not a file on disk (a standard library name)
-        if same:
-            raise EqlangError(Diagnostic(
-                "E0603", f"refusing to overwrite the input file {other} with the output",
-                None, path=str(path),
-                hint="write the trace to a new file, for example --trace trace.json"))
-
-
-def write_atomic(path: str | Path, text: str, protected: list[str | Path] | None = None) -> None:
-    """Write ``text`` through a temporary file and a rename (see ``write_atomic_stream``)."""
-    write_atomic_stream(path, lambda stream: stream.write(text), protected)
-
-
-def write_atomic_stream(path: str | Path, produce: Callable[[IO[str]], object],
-                        protected: list[str | Path] | None = None) -> None:
-    """Write what ``produce`` writes to a stream through a temporary file and a rename, so a
-    reader never sees half a file, and nothing is left if ``produce`` fails.
-
-    ``protected`` lists input paths that must never be overwritten. The file gets the
-    permissions a newly created file gets (0666 less the umask), or keeps those of the file
-    it replaces, not the owner-only ones of a temporary file. Through a symbolic link, the
-    file it names is rewritten and the link stays.
-    """
-    refuse_inputs(path, list(protected or []))
-    target = Path(path)
-    target = target.resolve() if target.is_symlink() else target
-    directory = target.parent if str(target.parent) else Path(".")
-    try:
-        mode = stat.S_IMODE(target.stat().st_mode)
-    except FileNotFoundError:
-        umask = os.umask(0)
-        os.umask(umask)
-        mode = 0o666 & ~umask
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
-                                             dir=directory)
-    except OSError as error:
-        raise _unwritable(path, error) from None
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            produce(stream)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, target)
-    except BaseException as error:
-        Path(temporary).unlink(missing_ok=True)
-        if isinstance(error, OSError):
-            raise _unwritable(path, error) from None
-        raise
-
-
-def _unwritable(path: str | Path, error: OSError) -> OSError:
-    """The failure to write ``path``, named by the path asked for: the temporary file's
-    name would only puzzle the reader."""
-    return OSError(f"cannot write {path}: {error.strerror or error}")

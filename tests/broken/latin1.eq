@@ -1,2 +1,2 @@
-# expect: E0001 - not valid UTF-8
+# expect: E0001 2:30 not valid UTF-8
 parameter city: text = "Montréal"

@@ -1,10 +1,10 @@
-# expect: E0311 10:3 `simulated lower` needs `seed:`
-# expect: E0311 12:71 `draws` is given twice
-# expect: E0311 14:68 a standard error has no level: it measures the spread of the
-# expect: E0311 16:45 a confidence level lies strictly between 0% and 100%, not 10
-# expect: E0311 18:57 the number of draws is a whole number from 2 to 100,000, not
-# expect: E0311 20:67 a seed is a whole number, 0 or more, not -3
-# expect: E0311 23:26 a simulated interval cannot be simulated again
+# expect: E0313 10:3 `simulated lower` needs `seed:`
+# expect: E0313 12:71 `draws` is given twice
+# expect: E0313 14:68 a standard error has no level: it measures the spread of the
+# expect: E0313 16:45 a confidence level lies strictly between 0% and 100%, not 10
+# expect: E0313 18:57 the number of draws is a whole number from 2 to 100,000, not
+# expect: E0313 20:67 a seed is a whole number, 0 or more, not -3
+# expect: E0313 23:26 a simulated interval cannot be simulated again
 measure COL "Colorectal" higher is better
 define missing(p: period): percent =
   simulated lower(rate(COL, ALL, p), level: 95%, draws: 100)
