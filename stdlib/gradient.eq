@@ -30,9 +30,9 @@ define is_ordered(s: stratification): yesno =
 define computable(m: measure, s: stratification, p: period): yesno =
   is_ordered(s) and disparity.enough_groups(m, s, p)
 
-## Why a measure of this module is not scored, when it is not `computable`. Unit: a plain
-## number, always not scored.
-define not_computable(m: measure, s: stratification, p: period): number =
+## Why a measure of this module is not scored for `s`, when it is not `computable`. Unit: a
+## plain number, always not scored.
+define not_computable(s: stratification): number =
   if not is_ordered(s)
   then not scored because "the groups of the stratification are not declared ordered"
   else not scored because "fewer than two groups of the stratification have data"
@@ -79,7 +79,7 @@ define slope_weight(m: measure, g: group, s: stratification, p: period): number 
 ## Example: gradient.slope_index_of_inequality(COL, income, performance)
 define slope_index_of_inequality(m: measure, s: stratification, p: period): pp =
   if not computable(m, s, p)
-  then not_computable(m, s, p) * 1 pp
+  then not_computable(s) * 1 pp
   else sum(
          slope_weight(m, g, s, p) * rate(m, g, p)
          for each g in groups of s where statistics.has_data(m, g, p))
@@ -179,7 +179,7 @@ define relative_index_of_inequality_upper(m: measure, s: stratification, p: peri
 ## Example: gradient.absolute_concentration_index(COL, income, performance)
 define absolute_concentration_index(m: measure, s: stratification, p: period): pp =
   if not computable(m, s, p)
-  then not_computable(m, s, p) * 1 pp
+  then not_computable(s) * 1 pp
   else sum(
          disparity.share(m, g, s, p) * (2 * ridit(m, g, s, p) - 1) * rate(m, g, p)
          for each g in groups of s where statistics.has_data(m, g, p))
@@ -289,7 +289,7 @@ define most_advantaged_rate(m: measure, s: stratification, p: period): percent =
 ## Example: gradient.extreme_difference(COL, income, performance) is 25 pp
 define extreme_difference(m: measure, s: stratification, p: period): pp =
   if not computable(m, s, p)
-  then not_computable(m, s, p) * 1 pp
+  then not_computable(s) * 1 pp
   else most_advantaged_rate(m, s, p) - least_advantaged_rate(m, s, p)
 
 ## The sampling variances of the two extreme groups' rates, added: v_most + v_least. Unit:
@@ -330,7 +330,7 @@ define extreme_difference_upper(m: measure, s: stratification, p: period,
 ## Example: gradient.extreme_ratio(COL, income, performance)
 define extreme_ratio(m: measure, s: stratification, p: period): number =
   if not computable(m, s, p)
-  then not_computable(m, s, p)
+  then not_computable(s)
   else if least_advantaged_rate(m, s, p) = 0%
   then not scored because "the least advantaged group's rate is 0%, so the ratio is undefined"
   else most_advantaged_rate(m, s, p) / least_advantaged_rate(m, s, p)
