@@ -269,3 +269,18 @@ def test_a_simulated_value_reads_only_the_settled_organization(tmp_path: Path) -
         outputs(tmp_path, body, table)
     assert ("a simulated interval draws the rates of the organization being settled, A, but "
             "its value reads those of B") in str(caught.value)
+
+
+def test_a_guard_through_otherwise_no_rules_out_a_stop(tmp_path: Path) -> None:
+    """`(x = 0%) otherwise no` guards a division by x as `x = 0%` does: where the guard is
+    not scored, neither is x, and nothing is divided."""
+    body = """\
+        output o: number =
+          if (rate(COL, Low, performance) = 0%) otherwise no
+          then 0
+          else 1 / (rate(COL, Low, performance) / 100%)
+          not rounded
+        """
+    contract, _ = write(tmp_path, body)
+    (bound,) = output_bounds(load_contract(str(contract)))
+    assert bound.stops == ()

@@ -76,9 +76,14 @@ _NEGATION = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "=": "!=", "!=": "="}
 def _comparisons(condition: p.Expr, holds: bool) -> Iterator[tuple[p.Expr, str, p.Expr]]:
     """Comparisons ``(a, op, b)`` that hold wherever ``condition`` is yes (``holds``) or no:
     ``a op b`` and ``b op' a`` for a comparison, through `not`, the parts of a true `and`
-    and of a false `or`."""
+    and of a false `or`, and through `(a op b) otherwise no`, whose comparison holds as the
+    whole does wherever its operands are scored (where they are not, neither is what is
+    computed from them)."""
     if isinstance(condition, p.Not):
         yield from _comparisons(condition.operand, not holds)
+    elif isinstance(condition, p.Otherwise) and isinstance(condition.fallback, p.Const) \
+            and condition.fallback.value == Truth(False):
+        yield from _comparisons(condition.value, holds)
     elif isinstance(condition, p.And | p.Or) and holds == isinstance(condition, p.And):
         yield from _comparisons(condition.left, holds)
         yield from _comparisons(condition.right, holds)
