@@ -146,6 +146,11 @@ def test_the_trace_shows_the_interval_and_how_it_was_found(tmp_path: Path) -> No
     assert "simulation at" in explained.output and "200 draws from seed 11" in explained.output
     verified = runner.invoke(main, ["verify", str(trace)])
     assert verified.exit_code == 0, verified.output
+    import jsonschema
+
+    schema = json.loads((Path(__file__).resolve().parent.parent / "docs"
+                         / "trace.schema.json").read_text(encoding="utf-8"))
+    jsonschema.validate(json.loads(trace.read_text(encoding="utf-8")), schema)
     # The same inputs give the same bytes.
     again = tmp_path / "again.json"
     runner.invoke(main, ["eval", str(contract), "--table", str(csv), "--trace", str(again)])

@@ -146,19 +146,8 @@ class Simulations(Parts):
         label = (f"simulated {e.bound}({_substituted(e.value, env.local)}{written}, "
                  f"draws: {draws}, seed: {seed})")
         key = Key(env.org if env.key is None or env.key.org else "", label)
-        value = self.memo.get(key)
-        if value is None or (self.recording and key not in self.derivations):
-            node = self._derivation(key, "simulation", span=e.span)
-            estimate = self.eval(e.value, Env(env.org, env.local, node, key))
-            value, note = self._bound(e, env, estimate, level, draws, seed)
-            if node is not None:
-                node.value = value
-                node.note = note
-            self.memo[key] = value
-        self._use(env, key)
-        if env.node is not None:
-            env.node.record(e.site, key)
-        return value
+        return self.derived(key, "simulation", e, env, lambda inner: self._bound(
+            e, env, self.eval(e.value, inner), level, draws, seed))
 
     def simulation_options(self, e: p.Simulated, env: Env
                            ) -> tuple[Decimal | None, int, int] | NotScored:
