@@ -114,6 +114,9 @@ from eqlang.syntax.parse import parse
 from eqlang.syntax.source import SourceError, SourceFile, decode_source
 from eqlang.tools.coverage import Coverage, coverage
 from eqlang.tools.examples import ExampleResult, run_examples
+from eqlang.tools.sections import HashingStream, Section, sections
+from eqlang.tools.values import frame as values_frame
+from eqlang.tools.values import records as value_records
 from eqlang.trace.inputs import TracedInputs, bad_trace, read_trace
 from eqlang.trace.writer import (
     FORMAT,
@@ -237,6 +240,22 @@ class Run:
                 for key, item in items:
                     records.append(_row(st.org, name, key, item))
         return records
+
+    def sections(self, stream: IO[str] | HashingStream | None = None,
+                 progress: Callable[[str], object] | None = None) -> Iterator[Section]:
+        """Settle again, recording: each organization's trace section (to ``stream`` too)."""
+        with _no_cycle_collection():
+            yield from sections(self.program, self.tables, self.organizations,
+                                overrides=self.given, texts=self.overrides, as_of=self.as_of,
+                                org_filter=self.org_filter, stream=stream, progress=progress)
+
+    def values(self) -> list[dict[str, Any]]:
+        """Every value, as ``eqlang eval --values`` writes it: ``value`` an exact Decimal."""
+        return [row for part in self.sections() for row in value_records(part, self.program)]
+
+    def values_frame(self) -> Any:
+        """``values()`` as a pandas ``DataFrame``, its ``value`` column exact ``Decimal``s."""
+        return values_frame(self.values())
 
     def trace(self) -> dict[str, Any]:
         """The trace as JSON data: what ``eqlang eval --trace`` writes."""
@@ -373,6 +392,7 @@ def settle(
     as_of: datetime.date | None = None,
     trace: str | Path | None = None,
     fhir_map: str | Path | FhirMap | None = None,
+    progress: Callable[[str], object] | None = None,
 ) -> Run:
     """Settle a checked contract on measure tables (CSV or FHIR paths, or a ``TableSet``).
 
@@ -386,11 +406,11 @@ def settle(
     values (by default the contract's own). With ``trace``, the trace is written to that
     file as the run settles, one organization at a time (nothing is written if it fails).
     A FHIR Bundle or MeasureReport, or a folder of them, is read through ``fhir_map`` (a
-    map file or a loaded ``FhirMap``; see docs/fhir.md).
+    map file or a loaded ``FhirMap``; see docs/fhir.md). ``progress(org)``: one settled.
     """
     with _no_cycle_collection():
         return _settle(program, tables, organizations, overrides, as_of, trace,
-                       _fhir_map(fhir_map))
+                       _fhir_map(fhir_map), progress)
 
 
 def _fhir_map(fhir_map: str | Path | FhirMap | None) -> FhirMap | None:
@@ -412,7 +432,8 @@ def _settle(program: Program, tables: str | Path | Sequence[str | Path] | TableS
             organizations: str | Sequence[str] | None,
             overrides: str | Sequence[str] | Mapping[str, str],
             as_of: datetime.date | None, trace: str | Path | None,
-            fhir_map: FhirMap | None = None) -> Run:
+            fhir_map: FhirMap | None = None,
+            progress: Callable[[str], object] | None = None) -> Run:
     _settleable(program)
     # A lone string is a sequence too: read as a list, `"t.csv"` would be five tables
     # named by its letters.
@@ -450,11 +471,12 @@ def _settle(program: Program, tables: str | Path | Sequence[str | Path] | TableS
                           record=trace is not None)
     run = Run(program, table_set, evaluator, (), texts, org_filter, parsed, as_of)
     if trace is None:
-        return attrs.evolve(run, settlements=_settle_each(evaluator, sorted(chosen)))
+        return attrs.evolve(run, settlements=_settle_each(evaluator, sorted(chosen), None,
+                                                          progress))
     settled: list[Settlement] = []
     inputs = input_files(program, [t.path for t in table_set.tables])
     write_atomic_stream(trace, lambda stream: settled.extend(
-        _stream_trace(run, evaluator, sorted(chosen), stream)), protected=inputs)
+        _stream_trace(run, evaluator, sorted(chosen), stream, progress)), protected=inputs)
     return attrs.evolve(run, settlements=tuple(settled))
 
 
@@ -512,19 +534,21 @@ def _settleable(program: Program) -> None:
 
 
 def _stream_trace(run: Run, evaluator: Evaluator, organizations: list[str],
-                  stream: IO[str]) -> tuple[Settlement, ...]:
+                  stream: IO[str], progress: Callable[[str], object] | None = None
+                  ) -> tuple[Settlement, ...]:
     """Settle each organization with ``evaluator`` (which records) and write its part of
     the trace to ``stream`` as soon as it is settled."""
     writer = TraceWriter(run.program, run.tables, evaluator, run.overrides, run.org_filter,
                          stream)
     writer.begin()
-    settlements = _settle_each(evaluator, organizations, writer.add)
+    settlements = _settle_each(evaluator, organizations, writer.add, progress)
     writer.end()
     return settlements
 
 
 def _settle_each(evaluator: Evaluator, organizations: list[str],
-                 settled: Callable[[Settlement], None] | None = None
+                 settled: Callable[[Settlement], None] | None = None,
+                 progress: Callable[[str], object] | None = None
                  ) -> tuple[Settlement, ...]:
     """Settle each organization in turn; an error stops its own organization only, so that
     one run reports every organization's problem (a missing ALL row in many exports, say).
@@ -547,6 +571,9 @@ def _settle_each(evaluator: Evaluator, organizations: list[str],
             else:
                 failures[key] = (error, [])
             continue
+        finally:
+            if progress is not None:
+                progress(org)
         settlements.append(settlement)
         if settled is not None and not failures:
             settled(settlement)

@@ -1,5 +1,5 @@
 """The ``eqlang`` command: check (and its invariant search), bounds, fmt, eval, explain and
-verify.
+verify; statement, diff, whatif and simulate for those who read settlements (docs/tools.md).
 
 Exit codes: 0 when all is well, 1 when a contract, table or trace has a problem (reported as
 diagnostics on standard error), 2 for a command line that cannot be understood.
@@ -14,6 +14,7 @@ import functools
 import gc
 import hashlib
 import json
+import math
 import os
 import sys
 from collections.abc import Callable
@@ -32,6 +33,7 @@ from eqlang.api import (
     load_contract,
     load_trace,
     organization_of,
+    parse_override,
     run_examples,
     settle,
     verify_trace,
@@ -69,7 +71,14 @@ from eqlang.syntax.source import (
 from eqlang.terminal import printable
 from eqlang.tools.bounds import bounds_json, output_bounds, render_bounds
 from eqlang.tools.coverage import render_coverage
+from eqlang.tools.diff import as_json as diff_json
+from eqlang.tools.diff import compare
+from eqlang.tools.diff import render_text as render_diff
 from eqlang.tools.examples import render_results
+from eqlang.tools.findings import choose_headline, upper_bound
+from eqlang.tools.lanes import ENGINE as LANE_ENGINE
+from eqlang.tools.lanes import settle_lanes
+from eqlang.tools.progress import progress_bar
 from eqlang.tools.properties import (
     DEFAULT_EXAMPLES,
     DEFAULT_SECONDS,
@@ -78,6 +87,10 @@ from eqlang.tools.properties import (
     render_outcomes,
     saver,
 )
+from eqlang.tools.scenarios import read_scenarios
+from eqlang.tools.values import format_of, write_values
+from eqlang.tools.whatif import as_json as whatif_json
+from eqlang.tools.whatif import render_text as render_whatif
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -382,8 +395,10 @@ def _settle_tables(program: Program, tables: tuple[str, ...], fhir_map: FhirMap,
     """Load the tables and settle the contract on them, as `eval` and `export` do; with
     ``trace``, write the trace as the run settles."""
     table_set = load_tables(list(tables), fhir_map=fhir_map)
-    return settle(program, table_set, organizations=list(orgs), overrides=list(overrides),
-                  as_of=_as_of(as_of), trace=trace)
+    total = len(orgs) or (1 if program.provider else len(table_set.organizations()))
+    with progress_bar(total, "organization") as advance:
+        return settle(program, table_set, organizations=list(orgs), overrides=list(overrides),
+                      as_of=_as_of(as_of), trace=trace, progress=advance)
 
 
 @main.command(name="eval")
@@ -396,6 +411,9 @@ def _settle_tables(program: Program, tables: tuple[str, ...], fhir_map: FhirMap,
 @click.option("--trace", "trace_path", metavar="OUT.json", help="Write the full trace here.")
 @click.option("--json", "as_json", is_flag=True,
               help="Print {org: {output: value}} as JSON, with decimal strings.")
+@click.option("--values", "values_path", metavar="FILE",
+              help="Also write every value (definitions too) as a table: .csv, .parquet or "
+              ".xlsx.")
 @click.option("--set", "overrides", multiple=True, metavar="NAME=VALUE",
               help="Override a parameter for a what-if run (checked like source).")
 @click.option("--as-of", "as_of", metavar="DATE",
@@ -403,23 +421,237 @@ def _settle_tables(program: Program, tables: tuple[str, ...], fhir_map: FhirMap,
 @reports_errors
 def eval_command(contract: str, tables: tuple[str, ...], fhir_map: str | None,
                  orgs: tuple[str, ...], trace_path: str | None, as_json: bool,
-                 overrides: tuple[str, ...], as_of: str | None) -> None:
+                 values_path: str | None, overrides: tuple[str, ...], as_of: str | None
+                 ) -> None:
     """Settle a contract on measure tables and print the payouts."""
     if trace_path == "-":
         # A file named "-" would surprise anyone used to "-" meaning standard output.
         raise click.BadParameter("the trace is written to a file, not to standard output; "
                                  "name one, such as trace.json (--json prints the payouts)",
                                  param_hint="'--trace'")
+    _values_option(values_path, trace_path)
     program = load_contract(contract)
-    if trace_path is not None:
-        # Refused before the work is done, not after.
-        refuse_inputs(trace_path, input_files(program, tables))
+    for path in (trace_path, values_path):
+        if path is not None:
+            # Refused before the work is done, not after.
+            refuse_inputs(path, input_files(program, tables))
     run = _settle_tables(program, tables, _load_map(fhir_map), orgs, overrides, as_of,
                          trace_path)
+    if values_path is not None:
+        protected = input_files(program, [t.path for t in run.tables.tables])
+        write_values(values_path, run.values(), program, protected)
     settlements = list(run.settlements)
     text = outputs_json(settlements) if as_json else summary(program, run.evaluator,
                                                              settlements, run.overrides)
     _echo(text, nl=False, json=as_json)
+
+
+def _values_option(path: str | None, trace_path: str | None) -> None:
+    """Refuse a --values file that cannot be written, before settling."""
+    if path is None:
+        return
+    if path == "-" or format_of(path) is None:
+        raise click.BadParameter(f"{path}: name a file ending in .csv, .parquet or .xlsx",
+                                 param_hint="'--values'")
+    if trace_path is not None and os.path.abspath(trace_path) == os.path.abspath(path):
+        raise click.BadParameter("the values and the trace need files of their own",
+                                 param_hint="'--values'")
+
+
+def _run_options(org_help: str) -> Callable[[F], F]:
+    """The options every command that settles on tables takes: --table, --fhir-map, --org
+    and --as-of."""
+    options = [
+        click.option("--table", "tables", multiple=True, required=True, metavar="PATH",
+                     help=_TABLE_HELP),
+        click.option("--fhir-map", "fhir_map", metavar="MAP.toml", help=_MAP_HELP),
+        click.option("--org", "orgs", multiple=True, metavar="ORG", help=org_help),
+        click.option("--as-of", "as_of", metavar="DATE",
+                     help="Settlement date that picks amended parameter values."),
+    ]
+
+    def decorate(command: F) -> F:
+        for option in reversed(options):
+            command = option(command)
+        return command
+    return decorate
+
+
+@main.command(short_help="A statement per organization (HTML), an index and the trace.")
+@click.argument("contract", type=click.Path())
+@_run_options("Write statements for this organization only; repeat for several.")
+@click.option("--output", required=True, metavar="DIR",
+              help="The folder to write the statements, the index and the trace into.")
+@reports_errors
+def statement(contract: str, tables: tuple[str, ...], output: str, fhir_map: str | None,
+              orgs: tuple[str, ...], as_of: str | None) -> None:
+    """Write a settlement statement for each organization: one self-contained HTML page
+    each (no script, no file fetched, printable on letter paper), an index page with the
+    totals and their distribution, and the trace they come from (trace.json).
+
+    See docs/tools.md for what a statement shows.
+    """
+    if Path(output).exists() and not Path(output).is_dir():
+        raise click.BadParameter(f"{output} is a file; name a folder (it is created if "
+                                 "missing)", param_hint="'--output'")
+    # matplotlib is imported by the one command that draws.
+    from eqlang.statements import INDEX, TRACE, write_statements
+
+    program = load_contract(contract)
+    run = _settle_tables(program, tables, _load_map(fhir_map), orgs, (), as_of)
+    with progress_bar(len(run.organizations), "statement") as advance:
+        written = write_statements(run, output, advance)
+    _echo(f"{output}: {counted(len(written.statements), 'statement')} and {INDEX}; "
+               f"trace {TRACE} SHA-256 {written.trace_sha256}")
+
+
+@main.command(name="diff",
+              short_help="Compare two versions of the terms on the same tables.")
+@click.argument("old", type=click.Path())
+@click.argument("new", type=click.Path())
+@_run_options("Compare only this organization; repeat for several.")
+@click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON.")
+@reports_errors
+def diff_command(old: str, new: str, tables: tuple[str, ...], fhir_map: str | None,
+                 orgs: tuple[str, ...], as_of: str | None, as_json: bool) -> None:
+    """Compare two versions of a contract's terms on the same measure tables.
+
+    Prints what changed in the terms (parameters, measure weights, tiers, groups, rules,
+    each with its text in both versions), each organization's outputs under both, and for
+    each output that changed the first value where the two derivations part, as
+    `eqlang explain` shows it.
+    """
+    old_program, new_program = load_contract(old), load_contract(new)
+    mapping = _load_map(fhir_map)
+    table_set = load_tables(list(tables), fhir_map=mapping)
+    runs = [settle(program, table_set, organizations=list(orgs), as_of=_as_of(as_of))
+            for program in (old_program, new_program)]
+    comparison = compare(*runs)
+    if as_json:
+        _echo(json.dumps(diff_json(comparison), indent=2, sort_keys=True, ensure_ascii=False),
+              json=True)
+    else:
+        _echo(render_diff(comparison), nl=False)
+
+
+@main.command(short_help="Each scenario of a scenario file beside the baseline.")
+@click.argument("contract", type=click.Path())
+@_run_options("Only this organization; repeat for several.")
+@click.option("--scenario", "scenario_files", multiple=True, required=True,
+              metavar="FILE.toml", help="A file of scenarios (docs/tools.md); repeat for more.")
+@click.option("--json", "as_json", is_flag=True,
+              help="Print every output under each scenario as JSON.")
+@reports_errors
+def whatif(contract: str, tables: tuple[str, ...], scenario_files: tuple[str, ...],
+           fhir_map: str | None, orgs: tuple[str, ...], as_of: str | None,
+           as_json: bool) -> None:
+    """Settle a contract under each scenario of the scenario files (parameters set, rates
+    or counts changed) and show each beside the baseline, per organization and in total.
+    """
+    program = load_contract(contract)
+    run = _settle_tables(program, tables, _load_map(fhir_map), orgs, (), as_of)
+    scenarios = [scenario for path in scenario_files
+                 for scenario in read_scenarios(path, program, run.tables, parse_override)]
+    names = [s.lane.name for s in scenarios]
+    repeated = next((n for n in names if names.count(n) > 1), None)
+    if repeated is not None:
+        raise click.UsageError(printable(f"two scenarios are named \"{repeated}\"; give each "
+                                         "its own name"))
+    with progress_bar(len(scenarios), "scenario") as advance:
+        lanes = list(settle_lanes(program, run.tables, [s.lane for s in scenarios],
+                                  run.organizations, as_of=run.evaluator.as_of,
+                                  progress=advance))
+    if as_json:
+        _echo(json.dumps(whatif_json(scenarios, run.settlements,
+                                     [lane.settlements for lane in lanes], LANE_ENGINE),
+                         indent=2, sort_keys=True, ensure_ascii=False), json=True)
+        return
+    title = program.header.title if program.header else contract
+    _echo(render_whatif(title, ", ".join(t.path for t in run.tables.tables), scenarios,
+                        run.settlements, [lane.settlements for lane in lanes], LANE_ENGINE),
+          nl=False)
+
+
+def _prior(value: str | None) -> tuple[float, float] | None:
+    if value is None:
+        return None
+    parts = value.split(",")
+    try:
+        a, b = (float(part) for part in parts)
+    except ValueError:
+        a = b = -1.0
+    if len(parts) != 2 or not (a > 0 and b > 0) or not all(map(math.isfinite, (a, b))):
+        raise click.BadParameter(f"{value!r} is not two positive numbers A,B, such as 0.5,0.5",
+                                 param_hint="'--prior'")
+    return a, b
+
+
+@main.command(short_help="The payout's distribution under sampling noise.")
+@click.argument("contract", type=click.Path())
+@_run_options("Only this organization; repeat for several.")
+@click.option("--draws", type=click.IntRange(min=1, max=1_000_000), default=1000,
+              show_default=True, help="How many times to draw the tables.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
+              help="The seed of the draws: the same seed gives the same draws.")
+@click.option("--method", type=click.Choice(("binomial", "beta-binomial")), default="binomial",
+              show_default=True,
+              help="How each group's numerator is drawn given its denominator.")
+@click.option("--prior", metavar="A,B",
+              help="With --method beta-binomial: the Beta prior of a rate (default 0.5,0.5).")
+@click.option("--output", "output_name", metavar="OUTPUT",
+              help="The output to simulate (by default the payout: see docs/tools.md).")
+@click.option("--json", "as_json", is_flag=True, help="Print the distributions as JSON.")
+@reports_errors
+def simulate(contract: str, tables: tuple[str, ...], draws: int, seed: int, method: str,
+             prior: str | None, output_name: str | None, fhir_map: str | None,
+             orgs: tuple[str, ...], as_of: str | None, as_json: bool) -> None:
+    """Draw each group's numerator again given its denominator, settle each draw, and show
+    the payout's distribution per organization and in total: mean, P5, P50, P95, the chance
+    of paying nothing, of paying the most the contract can, and of each tier.
+    """
+    # numpy is imported by the commands that draw.
+    from eqlang.tools.simulate import JEFFREYS, Method, ranges, tier_order
+    from eqlang.tools.simulate import as_json as simulate_json
+    from eqlang.tools.simulate import lanes as draw_lanes
+    from eqlang.tools.simulate import render_text as render_simulation
+
+    beta = _prior(prior)
+    if beta is not None and method != "beta-binomial":
+        raise click.UsageError("--prior applies to --method beta-binomial only")
+    chosen = Method(method, draws, seed, beta or JEFFREYS)
+    program = load_contract(contract)
+    run = _settle_tables(program, tables, _load_map(fhir_map), orgs, (), as_of)
+    headline, most = choose_headline(program, output_bounds(program))
+    if output_name is not None:
+        scalar = [n for n in program.outputs if not program.rules[n].params]
+        if output_name not in scalar:
+            raise click.BadParameter(f"{output_name!r} is not an output without arguments; "
+                                     + (did_you_mean(output_name, scalar) or "outputs: "
+                                        + listed(scalar)), param_hint="'--output'")
+        if output_name != headline:
+            most = next((b for b in _upper_bounds(program) if b[0] == output_name),
+                        (output_name, None))[1]
+        headline = output_name
+    if headline is None:
+        raise click.UsageError("the contract has no output without arguments to simulate")
+    with progress_bar(draws, "draw") as advance:
+        settled = settle_lanes(program, run.tables,
+                               draw_lanes(program, run.tables, run.organizations, chosen),
+                               run.organizations, as_of=run.evaluator.as_of, progress=advance)
+        found = ranges(headline, run.settlements, settled, most)
+    if as_json:
+        _echo(json.dumps(simulate_json(headline, chosen, found, LANE_ENGINE), indent=2,
+                         sort_keys=True, ensure_ascii=False), json=True)
+        return
+    title = program.header.title if program.header else contract
+    _echo(render_simulation(title, ", ".join(t.path for t in run.tables.tables), headline,
+                            program.rules[headline].type, chosen, found, LANE_ENGINE,
+                            tier_order(program)), nl=False)
+
+
+def _upper_bounds(program: Program) -> list[tuple[str, Any]]:
+    return [(b.output, upper_bound(b.value)) for b in output_bounds(program)
+            if b.argument is None]
 
 
 @main.group()

@@ -16,7 +16,7 @@ import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from eqlang.diagnostics import Diagnostic, EqlangError
 from eqlang.files import kind_of
@@ -77,6 +77,17 @@ def write_atomic_stream(path: str | Path, produce: Callable[[IO[str]], object],
     those of the file it replaces, not the owner-only ones of a temporary file. Through a
     symbolic link, the file it names is rewritten and the link stays.
     """
+    _write_through(path, produce, protected, binary=False)
+
+
+def write_atomic_bytes(path: str | Path, produce: Callable[[IO[bytes]], object],
+                       protected: list[str | Path] | None = None) -> None:
+    """``write_atomic_stream`` for a binary file (a Parquet file, a workbook)."""
+    _write_through(path, produce, protected, binary=True)
+
+
+def _write_through(path: str | Path, produce: Callable[[Any], object],
+                   protected: list[str | Path] | None, binary: bool) -> None:
     refuse_inputs(path, list(protected or []))
     target = _target(path)
     directory = target.parent if str(target.parent) else Path(".")
@@ -92,7 +103,8 @@ def write_atomic_stream(path: str | Path, produce: Callable[[IO[str]], object],
     except OSError as error:
         raise _unwritable(path, error) from None
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+        with (os.fdopen(handle, "wb") if binary else
+              os.fdopen(handle, "w", encoding="utf-8", newline="\n")) as stream:
             produce(stream)
             stream.flush()
             os.fsync(stream.fileno())

@@ -36,6 +36,7 @@ from eqlang.diagnostics import counted
 from eqlang.syntax import ast as s
 from eqlang.syntax.fmt import declaration_head, format_expr, format_range
 from eqlang.terminal import printable
+from eqlang.tools.findings import Finder, totals
 
 #: Decimals shown to people for rates and scores; traces and --json keep every digit.
 SHOWN_DIGITS = 4
@@ -87,6 +88,7 @@ def summary(program: Program, evaluator: Evaluator, settlements: list[Settlement
     for name, value in sorted((overrides or {}).items()):
         lines.append(f"  what-if: {name} set to {value} (--set), not the contract's value")
     lines.append("")
+    finder = Finder(program, evaluator.computed, evaluator.tables)
     for st in settlements:
         lines.append(f"Organization: {st.org}")
         scalar = {k: v for k, v in st.outputs.items() if not isinstance(v, dict)}
@@ -110,14 +112,36 @@ def summary(program: Program, evaluator: Evaluator, settlements: list[Settlement
             lines.append("  Notes:")
             lines.extend(f"    {what}: {why}" for what, why in notes)
         missing = _not_scored(evaluator, st, columns)
+        found = finder.findings(st, shown=[what for what, _ in missing])
+        if found.groups:
+            lines.append("")
+            lines.append("  Groups left out or not scored:")
+            lines.extend(f"    {g.measure} {g.group}: {g.value} {g.reason} (members: "
+                         f"{g.members_text})" for g in found.groups)
+        missing += [(u.value, u.reason) for u in found.unscored]
         lines.append("")
         if missing:
             lines.append("  Not scored:")
             lines.extend(f"    {what}: {why}" for what, why in missing)
-        else:
+        elif not found.groups:
             lines.append("  Every value was scored.")
+        else:
+            lines.append("  Every other value was scored.")
         lines.append("")
+    if len(settlements) > 1:
+        lines.extend(_totals(program, settlements))
     return printable("\n".join(lines).rstrip() + "\n")
+
+
+def _totals(program: Program, settlements: list[Settlement]) -> list[str]:
+    """Each money and count output summed across the organizations."""
+    rows = [[t.output, _shown(t.total), f"{t.scored:,} of {t.settled:,}"]
+            for t in totals(program, settlements)]
+    lines = [f"Totals across {counted(len(settlements), 'organization')}:"]
+    if not rows:
+        return [*lines, "  (no output is an amount of money or a count)"]
+    return [*lines, *("  " + row for row in _format_table(["output", "total", "scored in"],
+                                                          rows))]
 
 
 def _shown(value: Value) -> str:
@@ -400,6 +424,29 @@ def _facts(node: dict[str, Any], reading: str) -> str:
         if note and note not in reading and note not in facts:
             facts.append(note)
     return ", ".join(facts)
+
+
+def derivation_lines(node: dict[str, Any], nodes: Mapping[str, Any]) -> list[str]:
+    """How a trace node's value was reached, as ``explain`` says it below the value: the
+    rule as applied (``= ...``), the conditions that chose its branch (``since ...``), the
+    table rows it read, and where the rule is, with its rounding and citation."""
+    lines = []
+    reading = (_parts_text(node["reading"], nodes) if node.get("reading")
+               else _input_reading(node) or "")
+    if reading and reading.replace(_GLUE, " ") != value_text(node["value"]):
+        lines.append("= " + reading.replace(_GLUE, " "))
+    for number, reason in enumerate(node.get("since", [])):
+        lines.append(("since " if number == 0 else "and ")
+                     + _parts_text(reason, nodes).replace(_GLUE, " "))
+    for row in node.get("rows", []):
+        lines.append(f"table row {row['table']}:{row['line']} (group {row['group']}, period "
+                     f"{row['period']}: {row['numerator']} of {row['denominator']})")
+    if node["kind"] == "input":
+        if not node.get("rows"):
+            lines.append("no row in the tables: counts as denominator 0")
+    else:
+        lines.append(_facts(node, reading).replace(_GLUE, " "))
+    return lines
 
 
 class _Explainer:

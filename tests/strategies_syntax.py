@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from eqlang.syntax import ast as s
 from eqlang.syntax.lookalikes import skeleton
-from eqlang.syntax.parse import data_path
+from eqlang.syntax.parser_tables import data_path
 from eqlang.terminal import is_bidi_control
 
 _GRAMMAR = (data_path("grammar") / "eqlang.lark").read_text(encoding="utf-8")

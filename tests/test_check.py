@@ -39,7 +39,7 @@ from eqlang.diagnostics import (
     render_all,
 )
 from eqlang.syntax import modules as modules_module
-from eqlang.syntax.parse import DECLARATION_KEYWORDS
+from eqlang.syntax.parser_tables import DECLARATION_KEYWORDS
 from eqlang.syntax.source import MAX_SOURCE_BYTES
 from eqlang.terminal import printable
 

@@ -759,5 +759,5 @@ def test_the_error_count_counts_the_problems_not_shown(workdir: Path) -> None:
 def test_help_lists_every_command_in_full() -> None:
     code, out, _ = run("--help")
     commands = out.split("Commands:\n")[1].splitlines()
-    assert code == 0 and len(commands) == 10
+    assert code == 0 and len(commands) == 14
     assert not [line for line in commands if line.endswith("...")], out

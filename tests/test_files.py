@@ -17,7 +17,7 @@ from cli_run import copy_reference, run
 from eqlang.api import load_contract, settle
 from eqlang.diagnostics import EqlangError
 from eqlang.files import Unreadable, read_limited
-from eqlang.syntax.parse import data_path
+from eqlang.syntax.parser_tables import data_path
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACT = "contracts/reference-equity.eq"

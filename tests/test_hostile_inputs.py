@@ -10,7 +10,8 @@ from cli_run import copy_reference, run
 
 from eqlang.api import load_contract, settle
 from eqlang.diagnostics import EqlangError
-from eqlang.syntax.parse import MAX_DECIMAL_PLACES, data_path
+from eqlang.syntax.parse import MAX_DECIMAL_PLACES
+from eqlang.syntax.parser_tables import data_path
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACT = "contracts/reference-equity.eq"

@@ -22,7 +22,7 @@ from eqlang.api import Run, load_contract, settle
 from eqlang.core.program import Program
 from eqlang.core.values import NotScored, Quantity, Truth, Value, display
 from eqlang.diagnostics import Diagnostic, EqlangError, render
-from eqlang.syntax.parse import DECLARATION_KEYWORDS
+from eqlang.syntax.parser_tables import DECLARATION_KEYWORDS
 
 #: The evaluator's 34 significant digits, for expected values computed here.
 EXACT = Context(prec=34)
@@ -728,7 +728,8 @@ def test_stratification_parameters(tmp_path: Path) -> None:
     # COL 2024 in A: Asian 80%, White 75%, Black 40%.
     assert shown(tmp_path, body) == {
         "o_sizes": "5", "o_focus": "2", "o_best": "80%",
-        "o_best_empty": "not scored (no items to take the max of)",
+        "o_best_empty": "not scored (no items to take the max of: all 2 items were not scored "
+                        "(first: Hispanic has no members in COL 2024 (denominator 0)))",
         "o_member": "yes", "o_unknown": "not scored (no stratification was chosen)",
         "o_same": "yes",
     }
@@ -960,10 +961,14 @@ def test_aggregations(tmp_path: Path, expression: str, kind: str, expected: str)
 
 @pytest.mark.parametrize(("name", "expected"), [
     ("sum", "0"), ("count", "0"), ("all", "yes"), ("any", "no"),
-    ("mean", "not scored (no items to take the mean of)"),
-    ("min", "not scored (no items to take the min of)"),
-    ("max", "not scored (no items to take the max of)"),
-    ("median", "not scored (no items to take the median of)"),
+    ("mean", "not scored (no items to take the mean of: the `where` filter left out all 2 "
+             "items (`m = COL and no` is no for m = COL))"),
+    ("min", "not scored (no items to take the min of: the `where` filter left out all 2 "
+            "items (`m = COL and no` is no for m = COL))"),
+    ("max", "not scored (no items to take the max of: the `where` filter left out all 2 "
+            "items (`m = COL and no` is no for m = COL))"),
+    ("median", "not scored (no items to take the median of: the `where` filter left out "
+               "all 2 items (`m = COL and no` is no for m = COL))"),
 ])
 def test_aggregations_over_no_items(tmp_path: Path, name: str, expected: str) -> None:
     value = "m = HBD" if name in ("all", "any") else "1"

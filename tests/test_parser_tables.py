@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from eqlang.syntax import parser_tables
-from eqlang.syntax.parse import data_path
+from eqlang.syntax.parser_tables import data_path
 
 ROOT = Path(__file__).resolve().parent.parent
 GRAMMAR = data_path("grammar")

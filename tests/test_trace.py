@@ -20,7 +20,7 @@ from eqlang import __version__
 from eqlang import outputs as outputs_module
 from eqlang.api import load_contract, settle
 from eqlang.diagnostics import EqlangError
-from eqlang.syntax.parse import data_path
+from eqlang.syntax.parser_tables import data_path
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = json.loads((ROOT / "docs" / "trace.schema.json").read_text(encoding="utf-8"))

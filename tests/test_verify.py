@@ -14,7 +14,7 @@ from contract_lines import line_of
 
 import eqlang.syntax.modules
 from eqlang.api import explain_trace, verify_trace
-from eqlang.syntax.parse import data_path
+from eqlang.syntax.parser_tables import data_path
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACT = "contracts/reference-equity.eq"

@@ -93,6 +93,10 @@ class Aggregations(Parts):
         bindings = self._bindings(e.binders, env)
         if isinstance(bindings, NotScored):
             return bindings
+        # Items the `where` filter left out, and why the first of them was, so that an
+        # aggregation left with nothing says what took its items away.
+        left_out = 0
+        first_out: str | None = None
         for local in bindings:
             inner = self.inner(env, local)
             certain = True
@@ -100,19 +104,26 @@ class Aggregations(Parts):
                 keep = self.eval(e.where, inner)
                 if isinstance(keep, NotScored):
                     if policy == "skip":
+                        left_out += 1
+                        first_out = first_out or f"its `where` filter is not scored: " \
+                            f"{keep.reason}"
                         continue
                     return NotScored(f"a `where` filter is not scored: {keep.reason}")
                 assert isinstance(keep, Truth)
                 counts, certain, perhaps = self.admitted(keep, policy)
                 perhaps_unscored = perhaps_unscored or perhaps
                 if not counts:
+                    left_out += 1
+                    first_out = first_out or _filter_text(e, local)
                     continue
             items.append((*self.item(e, inner), certain))
         unscored = [i for i, (v, w, _) in enumerate(items)
                     if isinstance(v, NotScored) or isinstance(w, NotScored)]
         rescaling: tuple[str, Any] | None = None
+        first: NotScored | None = None
         if unscored:
             first = next(x for i in unscored for x in items[i][:2] if isinstance(x, NotScored))
+            assert isinstance(first, NotScored)
             summary = f"{len(unscored)} of {len(items)} items not scored; first: {first.reason}"
             if policy == "propagate":
                 if any(items[i][2] for i in unscored):
@@ -132,6 +143,10 @@ class Aggregations(Parts):
             else:
                 dropped = set(unscored)
                 items = [item for i, item in enumerate(items) if i not in dropped]
+        if not items and e.function not in ("sum", "count", "all", "any"):
+            cause = _empty_cause(left_out, first_out, len(unscored), first)
+            if cause is not None:
+                return NotScored(f"no items to take the {e.function} of: {cause}")
         return self.finish(e, items, rescaling, perhaps_unscored, env)
 
     def inner(self, env: Env, local: dict[str, Value]) -> Env:
@@ -251,6 +266,36 @@ class Aggregations(Parts):
                      f"{weight_text(e, self.total(weights))} of {weight_text(e, full_weight)},"
                      " rescaled to carry the full weight")
         return Quantity(e.type, mean)
+
+
+def _filter_text(e: p.Aggregate, local: dict[str, Value]) -> str:
+    """``scorable(CBP, g) is no for g = Hispanic``: why the ``where`` filter left an item
+    out, with the values of the variables it ranges over."""
+    assert e.where is not None
+    names = [b.name for b in e.binders]
+    text = " ".join(e.where.span.text.split()) if e.where.span is not None else "the filter"
+    chosen = ", ".join(f"{name} = {display(local[name])}" for name in names if name in local)
+    return f"`{text}` is no for {chosen}" if chosen else f"`{text}` is no"
+
+
+def _empty_cause(left_out: int, first_out: str | None, skipped: int,
+                 unscored: NotScored | None) -> str | None:
+    """Why an aggregation has no items left: the ``where`` filter left them all out, or
+    every one was not scored and skipped (the reasons of the first of each kind)."""
+    causes = []
+    if left_out:
+        causes.append(f"the `where` filter left out {_items(left_out)} ({first_out})")
+    if unscored is not None:
+        which = ("the other" if skipped > 1 else "the other item") if left_out else _items(
+            skipped)
+        count = f" {skipped}" if left_out and skipped > 1 else ""
+        verb = "were" if skipped > 1 else "was"
+        causes.append(f"{which}{count} {verb} not scored (first: {unscored.reason})")
+    return "; ".join(causes) or None
+
+
+def _items(count: int) -> str:
+    return "the only item" if count == 1 else f"all {count} items"
 
 
 def weight_text(e: p.Aggregate, magnitude: Any) -> str:

@@ -336,8 +336,7 @@ class Evaluator(Reads, Aggregations, Simulations):
         assert isinstance(argument, Quantity)
         x = argument.magnitude
         for tier in rule.tiers:
-            if (x >= tier.low if tier.low_closed else x > tier.low) and \
-                    (x <= tier.high if tier.high_closed else x < tier.high):
+            if tier.contains(x):
                 return self.tier_chosen(tier, env)
         raise self.out_of_tiers(rule, argument, env)
 

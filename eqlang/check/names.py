@@ -114,7 +114,7 @@ class Names(Pass):
         super().__init__(declared.diagnostics)
         self.declared = declared
         self.sites = itertools.count(1)
-        self.uses: list[p.Use] = []
+        self.uses: list[p.Use] = list(declared.uses)
         #: The rule whose body is being resolved, for the keys of its parameters' symbols.
         self.owner = ""
 
@@ -306,6 +306,10 @@ class Names(Pass):
                        "header: `period baseline is \"2022\"`")
             return None
         ref = entry[0]
+        if len(name.parts) == 2:
+            self.uses.append(p.Use(name.span.source.span(name.span.start, name.span.start
+                                                         + len(first)),
+                                   f"module:{scope.prefix}{first}"))
         if len(name.parts) == 2 and ref.kind != "module":
             self.uses.append(p.Use(_last_part(name), symbol_key(ref, target_scope)))
         elif ref.kind != "module":

@@ -17,7 +17,7 @@ import attrs
 
 from eqlang.check import units as t
 from eqlang.core import builtins
-from eqlang.core.program import MeasureInfo, StratificationInfo, Symbol
+from eqlang.core.program import MeasureInfo, StratificationInfo, Symbol, Use
 from eqlang.core.values import shift
 from eqlang.diagnostics import Collector, Diagnostic, Note, did_you_mean
 from eqlang.syntax import ast as s
@@ -131,6 +131,8 @@ class Declarations(Pass):
         self.provider: str | None = None
         self.settled_as_of: datetime.date | None = None
         self.symbols: dict[str, Symbol] = {}
+        #: Uses of import aliases in `from MODULE` clauses.
+        self.uses: list[Use] = []
 
     def run(self) -> Declarations:
         self.prefixes = self._alias_paths()
@@ -362,6 +364,9 @@ class Declarations(Pass):
         title, doc = d.title, d.leading.doc
         if d.origin is not None:
             source = loaded.imports.get(d.origin)
+            if source is not None:
+                self.uses.append(Use(name_span(d.span, d.origin, last=True),
+                                     f"module:{self.prefixes[loaded.key]}{d.origin}"))
             if source is None:
                 self.error("E0101", f"`{d.origin}` is not an imported module", d.span,
                            hint=self.suggest(d.origin, loaded.imports)
@@ -449,6 +454,9 @@ class Declarations(Pass):
             return d
         parts = d.origin.parts
         module = self.main.imports.get(parts[0]) if len(parts) == 2 else None
+        if module is not None:
+            self.uses.append(Use(d.origin.span.source.span(
+                d.origin.span.start, d.origin.span.start + len(parts[0])), f"module:{parts[0]}"))
         if module is None:
             self.error("E0101", f"`{d.origin.dotted}` does not name a stratification of an "
                        "imported module", d.origin.span,

@@ -184,15 +184,12 @@ class Warnings:
                           "call, or use it in the formula")
 
     def unused_imports(self) -> None:
-        used: set[str] = set()
+        # The symbol index has every use of an import's alias in the main file: `hedis.COL`,
+        # `from hedis`, `from groups.omb_1997`.
+        used = {use.key for use in self.program.symbols.uses
+                if use.span.source is self.main.source}
         for d in self.main.module.declarations:
-            if isinstance(d, s.Measure) and d.origin is not None:
-                used.add(d.origin)
-            if isinstance(d, s.Stratification) and d.origin is not None:
-                used.add(d.origin.parts[0])
-            used.update(n.parts[0] for n in syntax_names(d) if len(n.parts) == 2)
-        for d in self.main.module.declarations:
-            if isinstance(d, s.Import) and d.alias not in used:
+            if isinstance(d, s.Import) and f"module:{d.alias}" not in used:
                 symbol = self.program.symbols.declarations.get(f"module:{d.alias}")
                 self.warn("W0102", f"module `{d.alias}` is imported but never used",
                           symbol.span if symbol is not None else d.span,

@@ -16,6 +16,7 @@ backends refuse it.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -285,36 +286,36 @@ Expr = (
     | Simulated | Invalid
 )
 
-#: The fields of each expression class that hold sub-expressions, in evaluation order.
-_CHILDREN: dict[type, tuple[str, ...]] = {
-    Call: ("args",), Builtin: ("args",), Arithmetic: ("left", "right"), Negate: ("operand",),
-    Compare: ("left", "right"), Not: ("operand",), And: ("left", "right"),
-    Or: ("left", "right"), If: ("condition", "then", "otherwise"),
-    Otherwise: ("value", "fallback"), Because: ("value",), IsScored: ("operand",),
-    At: ("value", "organization"), Invalid: ("parts",),
+def _aggregate_children(e: Aggregate) -> list[Expr]:
+    found = [item for b in e.binders for item in domain_items(b.domain)]
+    found.extend(x for x in (e.share, e.where, e.value, e.weight) if x is not None)
+    return found
+
+
+def _invalid_children(e: Invalid) -> list[Expr]:
+    return [*([e.not_callable] if e.not_callable is not None else []), *e.parts]
+
+
+#: Each expression class's sub-expressions, in evaluation order (a function per class: the
+#: passes walk every expression many times).
+_CHILDREN: dict[type, Callable[[Any], list[Expr]]] = {
+    Call: lambda e: list(e.args), Builtin: lambda e: list(e.args),
+    Arithmetic: lambda e: [e.left, e.right], Negate: lambda e: [e.operand],
+    Compare: lambda e: [e.left, e.right], Not: lambda e: [e.operand],
+    And: lambda e: [e.left, e.right], Or: lambda e: [e.left, e.right],
+    If: lambda e: [e.condition, e.then, e.otherwise], Otherwise: lambda e: [e.value, e.fallback],
+    Because: lambda e: [e.value], IsScored: lambda e: [e.operand],
+    At: lambda e: [e.value, e.organization],
+    MemberOf: lambda e: [e.element, *domain_items(e.domain)],
+    Simulated: lambda e: [*e.options, e.value],
+    Aggregate: _aggregate_children, Invalid: _invalid_children,
 }
 
 
 def children(e: Expr) -> list[Expr]:
     """The sub-expressions of ``e``, those of its domains and filters included."""
-    if isinstance(e, Aggregate):
-        found = [item for b in e.binders for item in domain_items(b.domain)]
-        found.extend(x for x in (e.share, e.where, e.value, e.weight) if x is not None)
-        return found
-    if isinstance(e, MemberOf):
-        return [e.element, *domain_items(e.domain)]
-    if isinstance(e, Simulated):
-        return [*e.options, e.value]
-    found: list[Expr] = []
-    if isinstance(e, Invalid) and e.not_callable is not None:
-        found.append(e.not_callable)
-    for name in _CHILDREN.get(type(e), ()):
-        value = getattr(e, name)
-        if isinstance(value, tuple):
-            found.extend(value)
-        else:
-            found.append(value)
-    return found
+    found = _CHILDREN.get(type(e))
+    return found(e) if found is not None else []
 
 
 def domain_items(d: Domain) -> tuple[Expr, ...]:
@@ -366,6 +367,11 @@ class Tier:
     text: str
     span: Span | None = _meta()
     site: int = _meta(0)
+
+    def contains(self, x: Any) -> bool:
+        """Whether the tier's range holds ``x`` (a magnitude)."""
+        return bool((x >= self.low if self.low_closed else x > self.low)
+                    and (x <= self.high if self.high_closed else x < self.high))
 
 
 @attrs.frozen

@@ -19,7 +19,7 @@ from eqlang.check import units as t
 from eqlang.core import builtins
 from eqlang.core import program as p
 from eqlang.syntax import ast as s
-from eqlang.syntax.parse import DECLARATION_KEYWORDS
+from eqlang.syntax.parser_tables import DECLARATION_KEYWORDS
 
 #: Keywords of expressions and clauses, offered where a value or clause can stand.
 EXPRESSION_KEYWORDS = (

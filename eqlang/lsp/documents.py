@@ -25,7 +25,7 @@ from eqlang.check import Analysis, analyze
 from eqlang.diagnostics import Diagnostic
 from eqlang.syntax.literate import LiterateSource, is_literate, literate_source
 from eqlang.syntax.modules import LoadedModule, Loader, source_error_diagnostic
-from eqlang.syntax.parse import DECLARATION_KEYWORDS, data_path
+from eqlang.syntax.parser_tables import DECLARATION_KEYWORDS, data_path
 from eqlang.syntax.source import SourceError, SourceFile, Span, decode_source
 
 #: How many times the declarations that do not parse are left out before giving up.

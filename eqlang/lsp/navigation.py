@@ -24,7 +24,7 @@ from eqlang.core import builtins
 from eqlang.core import program as p
 from eqlang.lsp.documents import Analyzed, analyze_text
 from eqlang.syntax import ast as s
-from eqlang.syntax.parse import _parser, data_path
+from eqlang.syntax.parser_tables import data_path, grammar_parser
 from eqlang.syntax.source import Span
 
 #: What a name must look like (grammar/eqlang.lark's NAME).
@@ -33,7 +33,7 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 def reserved_words() -> frozenset[str]:
     """Every word the grammar gives a meaning, the types, the builtins and ``ALL``."""
-    words = {str(term.pattern.value) for term in _parser().terminals
+    words = {str(term.pattern.value) for term in grammar_parser().terminals
              if term.pattern.type == "str" and _NAME.fullmatch(str(term.pattern.value))}
     return frozenset(words | t.ALL_TYPES | builtins.NAMES | {"ALL", "half", "even", "down",
                                                              "toward", "away", "zero", "skip",

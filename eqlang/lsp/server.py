@@ -30,7 +30,7 @@ from eqlang.lsp.documents import Analyzed, analyze_text, line_text, offset_at, s
 from eqlang.lsp.hover import hover
 from eqlang.lsp.navigation import Navigator, RenameRefused, Target, outline
 from eqlang.syntax.literate import LiterateSource, format_source
-from eqlang.syntax.parse import DECLARATION_KEYWORDS
+from eqlang.syntax.parser_tables import DECLARATION_KEYWORDS
 from eqlang.syntax.source import SourceError, SourceFile, Span
 
 #: How long the writer must stop typing before a changed document is checked again.

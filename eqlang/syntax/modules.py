@@ -16,7 +16,7 @@ import attrs
 from eqlang.diagnostics import Diagnostic, EqlangError, did_you_mean
 from eqlang.syntax import ast as s
 from eqlang.syntax.literate import parse_contract, read_contract
-from eqlang.syntax.parse import data_path
+from eqlang.syntax.parser_tables import data_path
 from eqlang.syntax.source import SourceError, SourceFile
 
 #: Imports deeper than this are refused: a chain this long is a mistake, not a design.

@@ -1,5 +1,7 @@
 """Parser tables: takes the grammar, gives a ready Lark parser, from tables worked out once.
 
+Also where the shipped folders are (``data_path``) and the words that start declarations.
+
 Working out the LALR tables of ``grammar/eqlang.lark`` takes a quarter of a second at
 every start of eqlang, more than checking most contracts. The tables are shipped beside the
 grammar instead, as ``grammar/eqlang.tables.json``, with the SHA-256 of the grammar and
@@ -15,8 +17,10 @@ pairs are written as lists of pairs.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +32,25 @@ OPTIONS: dict[str, Any] = {"parser": "lalr", "propagate_positions": True,
                            "maybe_placeholders": True}
 
 TABLES = "eqlang.tables.json"
+
+DECLARATION_KEYWORDS = (
+    "contract", "import", "measure", "stratification", "parameter", "define", "output",
+    "schedule", "invariant", "example",
+)
+
+
+def data_path(kind: str) -> Path:
+    """Where a shipped folder (``grammar``, ``stdlib``) is, installed or in a checkout."""
+    installed = resources.files("eqlang") / "_data" / kind
+    if installed.is_dir():
+        return Path(str(installed))
+    return Path(__file__).resolve().parents[2] / kind
+
+
+@functools.lru_cache(maxsize=1)
+def grammar_parser() -> Lark:
+    """The parser of the shipped grammar, once per process."""
+    return parser(data_path("grammar"))
 
 
 def build(grammar: str) -> Lark:

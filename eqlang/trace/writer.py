@@ -400,12 +400,15 @@ class TraceWriter:
             self.peers[name] = self.encoder.node(derivation, None)
             stack.extend(reversed(list(derivation.uses)))
 
-    def add(self, settlement: Settlement) -> None:
+    def add(self, settlement: Settlement) -> dict[str, Any]:
+        """Write one organization's section, and give it (for reports built beside the
+        trace, such as statements)."""
         section = self.section(settlement)
         self.stream.write(("" if self.first else ",") + _json(settlement.org) + ":"
                           + _json(section))
         self.first = False
         self.evaluator.release(settlement.org)
+        return section
 
     def end(self) -> None:
         header = self.header()
@@ -425,12 +428,14 @@ def build(program: p.Program, tables: TableSet, evaluator: Evaluator,
     """The whole trace of one run as plain JSON data (as ``TraceWriter`` writes it, for
     the Python API); ``org_filter`` is the organizations asked for by name, or None when
     every organization was settled."""
-    writer = TraceWriter(program, tables, evaluator, overrides, org_filter, _Discard())
+    writer = TraceWriter(program, tables, evaluator, overrides, org_filter, Discard())
     organizations = {st.org: writer.section(st) for st in settlements}
     return {**writer.header(), "organizations": organizations, "peers": writer.peers}
 
 
-class _Discard:
+class Discard:
+    """A stream that keeps nothing: a trace built only to be read."""
+
     def write(self, text: str) -> int:
         return len(text)
 
