@@ -162,12 +162,13 @@ def test_gap_to_best_error(tmp_path: Path) -> None:
         "black": "disparity.gap_to_best_standard_error(COL, Black, race, performance)",
         "white": "disparity.gap_to_best_standard_error(COL, White, race, performance)",
         "low": "disparity.gap_to_best_lower(COL, Black, race, performance, 95%)",
+        "high": "disparity.gap_to_best_upper(COL, Black, race, performance, 90%)",
         "hbd": "disparity.gap_to_best_standard_error(HBD, Hispanic, race, performance)",
     })
     # COL: White's 80% is the best. Black's gap to it is the gap to the reference; White's
     # own gap is 0, without error.
     se = math.sqrt(0.8 * 0.2 / 500 + 0.6 * 0.4 / 200)
-    check(values, {"black": se, "low": 0.2 - Z95 * se})
+    check(values, {"black": se, "low": 0.2 - Z95 * se, "high": 0.2 + o.z_value(0.9) * se})
     assert magnitude(values["white"]) == 0
     # HBD: Asian's 0% is the best (lower is better) and its variance is 0.
     assert near(values["hbd"], math.sqrt(o.variance(0.3, 100)))
@@ -200,6 +201,8 @@ def test_variance_theil_and_mean_log_deviation(tmp_path: Path) -> None:
         "bgv_high": "disparity.between_group_variance_upper(COL, race, performance, 95%)",
         "theil_se": "disparity.theil_index_standard_error(COL, race, performance)",
         "theil_low": "disparity.theil_index_lower(COL, race, performance, 95%)",
+        "theil_high": "disparity.theil_index_upper(COL, race, performance, 95%)",
+        "mld_low": "disparity.mean_log_deviation_lower(COL, race, performance, 95%)",
         "hbd_theil_se": "disparity.theil_index_standard_error(HBD, race, performance)",
         "mld": "disparity.mean_log_deviation(COL, race, performance)",
         "mld_se": "disparity.mean_log_deviation_standard_error(COL, race, performance)",
@@ -221,7 +224,9 @@ def test_variance_theil_and_mean_log_deviation(tmp_path: Path) -> None:
         "bgv": o.bgv(ys, ps), "bgv_se": bgv_se,
         "bgv_low": o.bgv(ys, ps) - Z95 * bgv_se, "bgv_high": o.bgv(ys, ps) + Z95 * bgv_se,
         "theil_se": theil_se, "theil_low": o.theil(ys, ps) - Z95 * theil_se,
+        "theil_high": o.theil(ys, ps) + Z95 * theil_se,
         "mld": mld, "mld_se": mld_se, "mld_high": mld + o.z_value(0.99) * mld_se,
+        "mld_low": mld - Z95 * mld_se,
         "sd": math.sqrt(o.bgv(ys, ps)) / 100, "cv": math.sqrt(o.bgv(ys, ps)) / 100 / mu,
         "widx": o.weighted_index_of_disparity(ys, ps),
         "mdm": o.mean_difference_from_mean(ys, ps, weighted=False),
@@ -253,6 +258,9 @@ def test_population_attributable_risk_and_fraction(tmp_path: Path) -> None:
         "par": "disparity.population_attributable_risk(COL, race, performance)",
         "par_se": "disparity.population_attributable_risk_standard_error(COL, race, performance)",
         "par_low": "disparity.population_attributable_risk_lower(COL, race, performance, 95%)",
+        "par_high": "disparity.population_attributable_risk_upper(COL, race, performance, 95%)",
+        "paf_low": "disparity.population_attributable_fraction_lower(COL, race, performance,"
+                   " 90%)",
         "paf": "disparity.population_attributable_fraction(COL, race, performance)",
         "paf_se": "disparity.population_attributable_fraction_standard_error(COL, race, "
                   "performance)",
@@ -269,7 +277,8 @@ def test_population_attributable_risk_and_fraction(tmp_path: Path) -> None:
     paf_se = o.delta_method(lambda y: o.par(y, ps, 0, True) / o.mean(y, ps), ys, vs)
     mu = o.mean(ys, ps)
     check(values, {"par": par, "paf": par / mu, "par_low": par - Z95 * par_se,
-                   "paf_high": par / mu + Z95 * paf_se}, 1e-7)
+                   "par_high": par + Z95 * par_se, "paf_high": par / mu + Z95 * paf_se,
+                   "paf_low": par / mu - o.z_value(0.9) * paf_se}, 1e-7)
     check(values, {"par_se": par_se, "paf_se": paf_se}, 1e-6)
     assert near(values["par"], 0.8 - 635 / 860)
     # HBD (lower is better): μ − White's 20%, with White the reference.
