@@ -1,98 +1,347 @@
-"""Benchmark: settle the reference contract for 1,000 organizations.
+"""Benchmarks of issue 12, eqlang beside its yardsticks in one run, each in a fresh process.
 
-Generates a measure table of 1,000 organizations x 3 measures x 6 groups (plus ALL) x 2
-periods, then runs `eqlang eval` on it without and with `--trace`, `eqlang verify` on the
-trace and `eqlang explain` of one payout, each in a fresh process, and prints for each the
-wall time, the CPU time and the peak memory of that process, and the size of the trace.
-Targets (docs/performance.md): under 10 s and under 1 GiB on a 2-core machine, trace
-included. The settlement with and without the trace must agree, or the run fails.
+Every measurement runs the commands it compares one after the other in the same run, so
+that their ratio is fair on a shared machine whose speed drifts; CPU time (user + system)
+and peak resident memory are each child process's own, from ``wait4``. It prints a
+Markdown table with the ratios and the targets of issue 12 (docs/performance.md):
 
-    python bench/bench_eval.py [--organizations N] [--repeat K] [--profile]
+- ``eval``: `eqlang eval --json` of the reference contract against the hand-written pandas
+  script (bench/yardstick_pandas.py) on a generated table of each size in ``--orgs``; the
+  two must settle every organization to the same cent, or the run stops.
+- ``trace``: `eqlang eval --json --trace` at the largest size: peak memory and trace size;
+  the settlement must be the one printed without the trace.
+- ``peers``: each peer contract (bench/contracts/) against its plain twin, at each size.
+- ``lanes``: the reference contract over ``--lanes`` scenario lanes of 100 organizations,
+  eqlang's columnar backend in float64 against the numpy version (bench/yardstick_numpy.py),
+  both in this process; the numpy version is checked against eqlang's exact settlement of
+  lanes 0 (the observed table), 1 and the last, and the backend against the numpy version
+  in every lane.
+- ``check``: `eqlang check` of a 10,000-line contract (bench/large_contract.py), beside
+  `eqlang check` of the reference contract (what starting the command costs).
+- ``verify``: `eval --trace`, `verify` and `explain` of one payout at the smallest size.
 
-With --repeat, each command runs K times and the fastest run is reported: on a shared
-machine the fastest run is the one least disturbed by other work. --profile instead settles
-in this process, prints the CPU time of each stage (the command itself leaves the process
-without the teardown, so `python -m cProfile -m eqlang` would print nothing) and the
-functions that take the most time under cProfile.
+    python bench/bench_eval.py [--orgs 1000,10000] [--only eval,peers,...] [--repeat K]
+                               [--lanes 10000] [--timeout S] [--memory-limit GIB]
+    python bench/bench_eval.py --profile [--orgs N]
+
+With --repeat, each command runs K times and the run with the least CPU time counts: on a
+shared machine it is the one least disturbed. A command still running after --timeout
+seconds, or holding more than --memory-limit GiB, is stopped and reported as such (the
+peer contracts grow with the square of the table today). --profile instead settles in
+this process and prints the CPU time of each stage and a cProfile listing.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime
+import json
 import os
 import platform
-import random
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import attrs
+
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "bench" / "out"
+BENCH = ROOT / "bench"
+OUT = BENCH / "out"
 CONTRACT = ROOT / "contracts" / "reference-equity.eq"
-GROUPS = ("Asian", "Black", "Hispanic", "White", "Other", "Unknown")
-BASE_RATES = {  # percent, baseline: public figures for Asian, Black, Hispanic, White
-    "COL": (67.0, 63.8, 65.4, 70.8),
-    "CBP": (74.2, 66.1, 69.0, 74.7),
-    "HBD": (21.8, 25.7, 31.9, 23.9),
-}
+SEED = 2024
+LANE_ORGANIZATIONS = 100
+MEASUREMENTS = ("eval", "trace", "peers", "lanes", "check", "verify")
+GIB = 2**30
 
 
-def write_table(path: Path, organizations: int, seed: int = 2024) -> int:
-    rng = random.Random(seed)
-    lines = ["org,measure,group,period,numerator,denominator"]
-    for index in range(organizations):
-        org = f"Organization {index:04d}"
-        for measure, rates in BASE_RATES.items():
-            for period, drift in (("2022", 0.0), ("2024", 2.0)):
-                total_num = total_den = 0
-                for group, base in zip(GROUPS, (*rates, 68.0, 66.0), strict=True):
-                    denominator = rng.randint(10, 4000)
-                    rate = min(99.0, max(1.0, base + rng.uniform(-3, 3) + drift))
-                    numerator = int(denominator * rate / 100)
-                    total_num += numerator
-                    total_den += denominator
-                    lines.append(f"{org},{measure},{group},{period},{numerator},{denominator}")
-                lines.append(f"{org},{measure},ALL,{period},{total_num},{total_den}")
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return len(lines) - 1
+@attrs.frozen
+class Usage:
+    """What one process took, and what it printed."""
+
+    wall: float
+    cpu: float
+    peak: int  # bytes
+    output: bytes = attrs.field(repr=False)
+    stopped: str | None = None  # why it was stopped before it finished, if it was
 
 
-def measure(arguments: list[str], repeat: int) -> tuple[float, float, int, bytes]:
-    """Wall seconds, CPU seconds and peak resident bytes of the fastest of ``repeat`` runs of
-    one eqlang process (its own figures, from wait4), and what it printed."""
-    best: tuple[float, float, int, bytes] | None = None
+@attrs.frozen
+class Limits:
+    repeat: int
+    timeout: float
+    memory: int  # bytes
+
+
+class Launcher:
+    """The small process that starts every measured command (see bench/launcher.py)."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.process = subprocess.Popen([sys.executable, "-S", str(BENCH / "launcher.py")],
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        text=True)
+
+    def close(self) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        self.process.wait()
+
+    def run(self, arguments: Sequence[str]) -> Usage:
+        """The least CPU-hungry of ``limits.repeat`` runs of one command."""
+        best: Usage | None = None
+        for _ in range(self.limits.repeat):
+            usage = self._run_once(arguments)
+            if usage.stopped:
+                return usage
+            if best is None or usage.cpu < best.cpu:
+                best = usage
+        assert best is not None
+        return best
+
+    def _run_once(self, arguments: Sequence[str]) -> Usage:
+        assert self.process.stdin is not None and self.process.stdout is not None
+        with tempfile.TemporaryDirectory() as folder:
+            out, err = Path(folder) / "stdout", Path(folder) / "stderr"
+            request = {"command": list(arguments), "stdout": str(out), "stderr": str(err),
+                       "timeout": self.limits.timeout, "memory": self.limits.memory}
+            self.process.stdin.write(json.dumps(request) + "\n")
+            self.process.stdin.flush()
+            reply = json.loads(self.process.stdout.readline())
+            output, errors = out.read_bytes(), err.read_bytes()
+        if reply["status"] != 0 and not reply["stopped"]:
+            sys.exit(f"{' '.join(arguments)} failed:\n{errors.decode(errors='replace')}")
+        return Usage(reply["wall"], reply["cpu"], reply["peak"], output, reply["stopped"])
+
+
+def eqlang(*arguments: str) -> list[str]:
+    return [sys.executable, "-m", "eqlang", *arguments]
+
+
+# ---- the report ---------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Row:
+    """One line of the results table."""
+
+    measurement: str
+    eqlang: str
+    yardstick: str = ""
+    ratio: str = ""
+    target: str = ""
+    met: str = ""
+    eqlang_peak: str = ""
+    yardstick_peak: str = ""
+    notes: str = ""
+
+
+COLUMNS = ("measurement", "eqlang CPU", "yardstick CPU", "ratio", "target", "met",
+           "eqlang peak memory", "yardstick peak memory", "notes")
+
+
+def markdown(rows: Sequence[Row]) -> str:
+    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+    lines += ["| " + " | ".join(attrs.astuple(row)) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def seconds(usage: Usage) -> str:
+    text = f"{usage.cpu:.2f} s"
+    if usage.stopped:
+        return f"> {text} ({usage.stopped})"
+    return text
+
+
+def memory(size: int) -> str:
+    return f"{size / GIB:.2f} GiB" if size >= GIB else f"{size / 2**20:.0f} MiB"
+
+
+def ratio(ours: Usage, yardstick: Usage) -> float:
+    return ours.cpu / max(yardstick.cpu, 1e-9)
+
+
+def verdict(met: bool, stopped: bool = False) -> str:
+    return "no" if stopped or not met else "yes"
+
+
+def progress(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+# ---- the measurements ---------------------------------------------------------------------
+
+
+def table(organizations: int) -> tuple[Path, int]:
+    """The generated table of ``organizations`` (written once per run) and its row count."""
+    from eqlang.tools.synthetic import reference_table
+
+    path = OUT / f"reference-{organizations}.csv"
+    generated = reference_table(organizations, SEED)
+    path.write_text(generated.text(), encoding="utf-8")
+    return path, len(generated.rows)
+
+
+def measure_eval(sizes: Sequence[int], launcher: Launcher, settled: dict[int, bytes]
+                 ) -> list[Row]:
+    from reference_terms import differences
+
+    rows = []
+    for organizations in sizes:
+        path, count = table(organizations)
+        progress(f"eval, {organizations:,} organizations")
+        output = OUT / f"pandas-{organizations}.json"
+        pandas = launcher.run([sys.executable, str(BENCH / "yardstick_pandas.py"), str(path),
+                               "--output", str(output)])
+        ours = launcher.run(eqlang("eval", str(CONTRACT), "--table", str(path), "--json"))
+        settled[organizations] = ours.output
+        if not ours.stopped:
+            found = differences(json.loads(ours.output), json.loads(output.read_bytes()))
+            if found:
+                sys.exit("eqlang and the pandas yardstick differ:\n" + "\n".join(found))
+        times = ratio(ours, pandas)
+        bound, cap = (1.5, None) if organizations <= 1000 else (2.0, 300 * 2**20)
+        target = f"≤ {bound:g}×" + (f", ≤ {memory(cap)}" if cap else "")
+        met = times <= bound and (cap is None or ours.peak <= cap)
+        rows.append(Row(f"`eval`, {organizations:,} organizations ({count:,} rows)",
+                        seconds(ours), f"{seconds(pandas)} (pandas)", f"{times:.2f}×",
+                        target, verdict(met, bool(ours.stopped)), memory(ours.peak),
+                        memory(pandas.peak),
+                        "" if ours.stopped else "same cents for every organization"))
+    return rows
+
+
+def measure_trace(organizations: int, launcher: Launcher, settled: dict[int, bytes]
+                  ) -> list[Row]:
+    path, count = table(organizations)
+    trace = OUT / "trace.json"
+    trace.unlink(missing_ok=True)
+    progress(f"eval --trace, {organizations:,} organizations")
+    traced = launcher.run(eqlang("eval", str(CONTRACT), "--table", str(path), "--json",
+                                 "--trace", str(trace)))
+    notes = [f"{traced.wall:.1f} s wall"]
+    if not traced.stopped:
+        notes.append(f"trace {trace.stat().st_size / 1e6:,.0f} MB")
+        if organizations in settled and settled[organizations] != traced.output:
+            sys.exit("the settlement with --trace differs from the one without")
+    trace.unlink(missing_ok=True)
+    return [Row(f"`eval --trace`, {organizations:,} organizations ({count:,} rows)",
+                seconds(traced), target="≤ 1 GiB",
+                met=verdict(traced.peak <= GIB, bool(traced.stopped)),
+                eqlang_peak=memory(traced.peak), notes=", ".join(notes))]
+
+
+def measure_peers(sizes: Sequence[int], launcher: Launcher) -> list[Row]:
+    from peer_contracts import FOLDER, VARIANTS
+
+    rows = []
+    for organizations in sizes:
+        path, _ = table(organizations)
+        for variant in VARIANTS:
+            progress(f"{variant.name}, {organizations:,} organizations")
+            plain = launcher.run(eqlang("eval", str(FOLDER / f"{variant.name}-plain.eq"),
+                                        "--table", str(path), "--json"))
+            peer = launcher.run(eqlang("eval", str(FOLDER / f"{variant.name}.eq"), "--table",
+                                       str(path), "--json"))
+            times = ratio(peer, plain)
+            rows.append(Row(f"{variant.title}, {organizations:,} organizations",
+                            seconds(peer), f"{seconds(plain)} (plain twin)",
+                            f"{'> ' if peer.stopped else ''}{times:.2f}×", "≤ 1.2×",
+                            verdict(times <= 1.2, bool(peer.stopped or plain.stopped)),
+                            memory(peer.peak), memory(plain.peak),
+                            f"`{variant.name}.eq` against `{variant.name}-plain.eq`"))
+    return rows
+
+
+def fastest(step: Callable[[], object], repeat: int) -> tuple[float, object]:
+    """The least CPU time of ``repeat`` calls in this process, and the last result."""
+    best, result = float("inf"), None
     for _ in range(repeat):
-        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-            start = time.perf_counter()
-            process = subprocess.Popen([sys.executable, "-m", "eqlang", *arguments],
-                                       stdout=out, stderr=err)
-            # wait4, not wait: it gives this process's own CPU time and peak memory.
-            _, status, usage = os.wait4(process.pid, 0)
-            wall = time.perf_counter() - start
-            process.returncode = os.waitstatus_to_exitcode(status)
-            out.seek(0)
-            err.seek(0)
-            output, errors = out.read(), err.read()
-        if process.returncode != 0:
-            sys.exit(f"eqlang {' '.join(arguments)} failed:\n{errors.decode()}")
-        # ru_maxrss is in KiB on Linux.
-        result = (wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024, output)
-        if best is None or result[0] < best[0]:
-            best = result
-    assert best is not None
-    return best
+        start = time.process_time()
+        result = step()
+        best = min(best, time.process_time() - start)
+    return best, result
 
 
-def report(label: str, figures: tuple[float, float, int, bytes], extra: str = "") -> None:
-    wall, cpu, peak, _ = figures
-    print(f"{label:<26} {wall:6.2f} s wall  {cpu:6.2f} s CPU  {peak / 2**20:6.0f} MiB peak"
-          + (f"  {extra}" if extra else ""))
+def measure_lanes(count: int, launcher: Launcher) -> list[Row]:
+    import lanes as scenario
+    import yardstick_numpy
+
+    path, _ = table(LANE_ORGANIZATIONS)
+    progress(f"lanes: drawing {count:,} lanes of {LANE_ORGANIZATIONS} organizations")
+    drawn = scenario.draw(path, count, SEED)
+    repeat = max(launcher.limits.repeat, 3)
+    progress("lanes: the numpy yardstick")
+    numpy_cpu, by_numpy = fastest(lambda: yardstick_numpy.settle(drawn), repeat)
+    checked = tuple(sorted({0, 1, count - 1} & set(range(count))))
+    found = yardstick_numpy.checked_against_eqlang(str(CONTRACT), drawn, by_numpy, checked)
+    if found:
+        sys.exit("the numpy yardstick differs from eqlang's exact settlement:\n"
+                 + "\n".join(found))
+    label = f"columnar float64, {count:,} lanes × {LANE_ORGANIZATIONS} organizations"
+    numpy_text = f"{numpy_cpu:.3f} s (numpy)"
+    checked_text = (f"numpy equals eqlang's exact settlement in lanes "
+                    f"{', '.join(map(str, checked))}")
+    try:
+        progress("lanes: eqlang's columnar backend")
+        ours_cpu, by_eqlang = fastest(lambda: scenario.eqlang_lanes(CONTRACT, drawn), repeat)
+    except (scenario.NotYetAvailable, scenario.NotWired) as error:
+        return [Row(label, "not yet available", numpy_text, target="≤ 2×", met="no",
+                    notes=f"{checked_text}; {error}")]
+    found = scenario.lanes_differ(by_numpy, by_eqlang)
+    if found:
+        sys.exit("eqlang's columnar backend and the numpy yardstick differ:\n"
+                 + "\n".join(found))
+    times = ours_cpu / numpy_cpu
+    return [Row(label, f"{ours_cpu:.3f} s", numpy_text, f"{times:.2f}×", "≤ 2×",
+                verdict(times <= 2), notes=f"{checked_text}; the same cents in every lane")]
 
 
-def profile(table: Path, trace: Path) -> None:
+def measure_check(launcher: Launcher) -> list[Row]:
+    from large_contract import contract
+
+    path = OUT / "large-10000.eq"
+    path.write_text(contract(10_000), encoding="utf-8")
+    progress("check, 10,000-line contract")
+    startup = launcher.run(eqlang("check", str(CONTRACT)))
+    large = launcher.run(eqlang("check", str(path)))
+    return [Row("`check`, 10,000-line contract", seconds(large),
+                f"{seconds(startup)} (`check` of the reference contract)",
+                target="< 1 s", met=verdict(large.cpu < 1, bool(large.stopped)),
+                eqlang_peak=memory(large.peak), yardstick_peak=memory(startup.peak),
+                notes=f"{large.wall:.2f} s wall, {path.stat().st_size / 1e3:,.0f} kB")]
+
+
+def measure_verify(organizations: int, launcher: Launcher) -> list[Row]:
+    path, count = table(organizations)
+    trace = OUT / "trace.json"
+    progress(f"verify and explain, {organizations:,} organizations")
+    traced = launcher.run(eqlang("eval", str(CONTRACT), "--table", str(path), "--json",
+                                 "--trace", str(trace)))
+    if traced.stopped:
+        return [Row(f"`eval --trace`, {organizations:,} organizations", seconds(traced),
+                    eqlang_peak=memory(traced.peak), notes="so nothing to verify")]
+    rows = [Row(f"`eval --trace`, {organizations:,} organizations ({count:,} rows)",
+                seconds(traced), eqlang_peak=memory(traced.peak),
+                notes=f"{traced.wall:.1f} s wall, trace {trace.stat().st_size / 1e6:,.0f} MB")]
+    for label, arguments in (
+            # The trace names its inputs by absolute paths, under the repository.
+            ("`verify`", ["verify", str(trace), "--inputs", str(ROOT)]),
+            ("`explain` of one payout", ["explain", str(trace), "payout", "--org",
+                                         f"Organization {1:0{len(str(organizations))}d}"])):
+        usage = launcher.run(eqlang(*arguments))
+        rows.append(Row(f"{label}, {organizations:,} organizations", seconds(usage),
+                        eqlang_peak=memory(usage.peak), notes=f"{usage.wall:.1f} s wall"))
+    trace.unlink(missing_ok=True)
+    return rows
+
+
+# ---- profile --------------------------------------------------------------------------------
+
+
+def profile(organizations: int) -> None:
     """Stage by stage CPU time of `eval --trace` in this process, then a cProfile listing."""
     import cProfile
     import gc
@@ -103,6 +352,7 @@ def profile(table: Path, trace: Path) -> None:
     from eqlang.outputs import write_atomic
     from eqlang.trace.writer import dumps
 
+    path, _ = table(organizations)
     gc.disable()  # as the command runs
     stages: list[tuple[str, float]] = []
     start = time.process_time()
@@ -115,18 +365,18 @@ def profile(table: Path, trace: Path) -> None:
 
     program = load_contract(CONTRACT)
     lap("read and check the contract")
-    tables = load_tables([table])
+    tables = load_tables([path])
     lap("read and check the table")
-    run = settle(program, tables)
+    settled = settle(program, tables)
     lap("settle")
-    data = run.trace()
+    data = settled.trace()
     lap("build the trace")
     text = dumps(data)
     lap("canonical JSON")
-    write_atomic(trace, text)
+    write_atomic(OUT / "trace.json", text)
     lap("write the file")
-    for name, seconds in stages:
-        print(f"  {name:<28} {seconds:5.2f} s CPU")
+    for name, spent in stages:
+        print(f"  {name:<28} {spent:5.2f} s CPU")
     profiler = cProfile.Profile()
     profiler.enable()
     settle(program, tables).trace()
@@ -134,35 +384,81 @@ def profile(table: Path, trace: Path) -> None:
     pstats.Stats(profiler).sort_stats("tottime").print_stats(20)
 
 
-def main() -> None:
+# ---- main -----------------------------------------------------------------------------------
+
+
+def _sizes(text: str) -> list[int]:
+    try:
+        sizes = [int(part.replace("_", "")) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of whole numbers: {text!r}") from None
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError("every size must be at least 1")
+    return sizes
+
+
+def _measurements(text: str) -> list[str]:
+    chosen = [part.strip() for part in text.split(",") if part.strip()]
+    unknown = [name for name in chosen if name not in MEASUREMENTS]
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(
+            f"unknown measurement {', '.join(unknown) or text!r}; choose from "
+            f"{', '.join(MEASUREMENTS)}")
+    return chosen
+
+
+def main(arguments: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--organizations", type=int, default=1000)
-    parser.add_argument("--repeat", type=int, default=1)
-    parser.add_argument("--profile", action="store_true")
-    args = parser.parse_args()
+    parser.add_argument("--orgs", type=_sizes, default=[1000, 10_000],
+                        help="table sizes in organizations, comma-separated "
+                        "(default 1000,10000)")
+    parser.add_argument("--only", type=_measurements, default=list(MEASUREMENTS),
+                        help=f"measurements to make, comma-separated, of {', '.join(MEASUREMENTS)}"
+                        " (default all)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="runs of each command; the one with the least CPU time counts")
+    parser.add_argument("--lanes", type=int, default=10_000,
+                        help="scenario lanes of 100 organizations (default 10000)")
+    parser.add_argument("--timeout", type=float, default=1800.0,
+                        help="seconds a command may run before it is stopped (default 1800)")
+    parser.add_argument("--memory-limit", type=float, default=8.0,
+                        help="GiB a command may hold before it is stopped (default 8)")
+    parser.add_argument("--profile", action="store_true",
+                        help="stages and a cProfile listing of `eval --trace` at the first size")
+    args = parser.parse_args(arguments)
     OUT.mkdir(parents=True, exist_ok=True)
-    table = OUT / f"reference-{args.organizations}.csv"
-    rows = write_table(table, args.organizations)
-    trace = OUT / "trace.json"
     if args.profile:
-        profile(table, trace)
+        profile(args.orgs[0])
         return
-    trace.unlink(missing_ok=True)
+    launcher = Launcher(Limits(max(1, args.repeat), args.timeout,
+                               int(args.memory_limit * GIB)))
     print(f"{datetime.date.today()}, {platform.python_implementation()} "
           f"{platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPUs, "
-          f"load average {os.getloadavg()[0]:.1f}")
-    print(f"table: {rows:,} rows, {table.stat().st_size / 1e6:.1f} MB, "
-          f"{args.organizations:,} organizations")
-    plain = measure(["eval", str(CONTRACT), "--table", str(table), "--json"], args.repeat)
-    report("eval", plain)
-    traced = measure(["eval", str(CONTRACT), "--table", str(table), "--json", "--trace",
-                      str(trace)], args.repeat)
-    report("eval --trace", traced, f"trace {trace.stat().st_size / 1e6:.1f} MB")
-    if plain[3] != traced[3]:
-        sys.exit("the settlement with --trace differs from the one without")
-    report("verify", measure(["verify", str(trace)], args.repeat))
-    report("explain (one payout)", measure(["explain", str(trace), "payout", "--org",
-                                            "Organization 0000"], args.repeat))
+          f"load average {os.getloadavg()[0]:.1f} at the start")
+    settled: dict[int, bytes] = {}
+    steps: list[tuple[str, Callable[[], list[Row]]]] = [
+        ("eval", lambda: measure_eval(args.orgs, launcher, settled)),
+        ("trace", lambda: measure_trace(max(args.orgs), launcher, settled)),
+        ("peers", lambda: measure_peers(args.orgs, launcher)),
+        ("lanes", lambda: measure_lanes(args.lanes, launcher)),
+        ("check", lambda: measure_check(launcher)),
+        ("verify", lambda: measure_verify(min(args.orgs), launcher)),
+    ]
+    rows: list[Row] = []
+    for name, step in steps:
+        if name in args.only:
+            load = os.getloadavg()[0]
+            for row in step():
+                # The machine's load as the measurement began: ratios hold up under load
+                # better than single figures do.
+                row = attrs.evolve(row, notes="; ".join(
+                    filter(None, [row.notes, f"load {load:.1f}"])))
+                rows.append(row)
+                progress(markdown([row]).splitlines()[-1])
+    launcher.close()
+    print()
+    print(markdown(rows))
+    print(f"\nload average {os.getloadavg()[0]:.1f} at the end")
 
 
 if __name__ == "__main__":

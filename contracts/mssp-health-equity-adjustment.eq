@@ -12,17 +12,20 @@
 #   points, the middle third 2 and the bottom third none (a tie shares the better place).
 #   A measure the ACO is not ranked on (it has no data, or fewer than three ACOs do) earns
 #   nothing. The points add up to the performance scaler (at most 16).
-# - The underserved multiplier is the share of the ACO's members, over the four measures,
-#   who are underserved (dually eligible, receiving the low-income subsidy, or living in a
-#   high-deprivation neighborhood), as a fraction from 0 to 1, rounded half even to four
-#   decimals; the rounded multiplier is the one compared and paid on.
+# - The underserved multiplier is the higher of two shares of the ACO's assigned
+#   beneficiaries, both facts of the ACO given in its organization table: those dually
+#   eligible for Medicare and Medicaid or receiving the Part D low-income subsidy, and those
+#   living in a high-deprivation neighborhood (a high Area Deprivation Index). It is a
+#   fraction from 0 to 1, rounded half even to four decimals; the rounded multiplier is the
+#   one compared and paid on.
 # - An ACO whose multiplier is below 0.2 earns no bonus. Otherwise the bonus is the scaler
 #   times the multiplier, capped at 10 points, added to its quality score. An ACO with no
-#   members on the four measures has no multiplier and earns no bonus.
+#   members on the four measures is ranked on none and earns no bonus.
 #
 # Settle it with:
 #   eqlang eval contracts/mssp-health-equity-adjustment.eq \
-#     --table contracts/mssp-health-equity-adjustment.csv
+#     --table contracts/mssp-health-equity-adjustment.csv \
+#     --organizations contracts/mssp-health-equity-adjustment-organizations.csv
 
 ## A health equity adjustment style bonus for accountable care organizations (illustrative).
 contract "Health equity adjustment bonus (illustrative)"
@@ -35,7 +38,6 @@ contract "Health equity adjustment bonus (illustrative)"
 end
 
 import hedis
-import groups
 import payment
 
 measure COL from hedis
@@ -44,9 +46,13 @@ measure CBP from hedis
 ## HbA1c poor control: a lower rate is better.
 measure HBD from hedis
 
-## Underserved members, compared with everyone else.
-stratification underserved from groups.underserved
-end
+## The share of the ACO's assigned beneficiaries dually eligible for Medicare and Medicaid
+## or enrolled in the Part D low-income subsidy.
+input dual_or_lis_share: percent per "HEA outline, underserved multiplier"
+
+## The share of the ACO's assigned beneficiaries living in a neighborhood with a high Area
+## Deprivation Index.
+input high_adi_share: percent per "HEA outline, underserved multiplier"
 
 ## Points for the top, middle and bottom third of ACOs on a measure.
 parameter top_points: number = 4 per "HEA outline, performance scaler"
@@ -69,17 +75,13 @@ output performance_scaler: number =
   not rounded
 
 output underserved_multiplier: number =
-  if sum(denominator(m, ALL, performance) for each m in measures) = 0
-  then not scored because "the ACO has no members on the four measures"
-  else sum(denominator(m, Underserved, performance) for each m in measures)
-       / sum(denominator(m, ALL, performance) for each m in measures)
+  max(dual_or_lis_share, high_adi_share) / 100%
   rounded to 4 decimals half even
 
 output bonus_points: number =
-  (if underserved_multiplier < multiplier_floor
-   then 0 because "fewer than 20% of the ACO's members are underserved"
-   else min(performance_scaler * underserved_multiplier, bonus_cap))
-  otherwise (0 because "the ACO has no members, so no underserved multiplier")
+  if underserved_multiplier < multiplier_floor
+  then 0 because "fewer than 20% of the ACO's beneficiaries are underserved"
+  else min(performance_scaler * underserved_multiplier, bonus_cap)
   rounded to 2 decimals half up
 
 # ---- worked examples: `eqlang test contracts/mssp-health-equity-adjustment.eq` -----------
@@ -90,19 +92,19 @@ output bonus_points: number =
 ## 65%: they share second place, 2. CBP: Valley 70%, Summit 65%, Harbor 60%: last, 0. HBD
 ## (lower is better): Harbor 20%, Summit 25%, Valley 30%: first, 4.
 ## Scaler 4 + 2 + 0 + 4 = 10.
-## 200 of Harbor's 1000 members are underserved on each measure: 800 / 4000 = 0.2, exactly
-## the floor, so Harbor qualifies: 10 x 0.2 = 2 bonus points.
+## 12% of Harbor's beneficiaries are dually eligible or receive the subsidy and 20% live in
+## a high-deprivation neighborhood: the higher share, 0.2, is exactly the floor, so Harbor
+## qualifies: 10 x 0.2 = 2 bonus points.
 example "points by peer third, at the multiplier floor"
   organization "Harbor ACO"
+  inputs dual_or_lis_share 12% high_adi_share 20%
+  inputs for "Summit ACO" dual_or_lis_share 30% high_adi_share 25%
+  inputs for "Valley ACO" dual_or_lis_share 15% high_adi_share 40%
   rows
-    COL ALL         2024: 700 of 1000
-    COL Underserved 2024: 130 of  200
-    BCS ALL         2024: 650 of 1000
-    BCS Underserved 2024: 120 of  200
-    CBP ALL         2024: 600 of 1000
-    CBP Underserved 2024: 110 of  200
-    HBD ALL         2024: 200 of 1000
-    HBD Underserved 2024:  50 of  200
+    COL ALL 2024: 700 of 1000
+    BCS ALL 2024: 650 of 1000
+    CBP ALL 2024: 600 of 1000
+    HBD ALL 2024: 200 of 1000
   rows for "Summit ACO"
     COL ALL 2024: 650 of 1000
     BCS ALL 2024: 700 of 1000
@@ -123,19 +125,19 @@ example "points by peer third, at the multiplier floor"
 end
 
 ## Harbor is first on every measure (on BCS it shares first place with Summit at 70%): 16
-## points. 750 of its 1000 members are underserved on each measure, a multiplier of 0.75:
-## 16 x 0.75 = 12 points, capped at 10.
+## points. 75% of its beneficiaries are dually eligible or receive the subsidy (more than
+## the 60% in high-deprivation neighborhoods), a multiplier of 0.75: 16 x 0.75 = 12 points,
+## capped at 10.
 example "the cap of 10 points"
   organization "Harbor ACO"
+  inputs dual_or_lis_share 75% high_adi_share 60%
+  inputs for "Summit ACO" dual_or_lis_share 20% high_adi_share 10%
+  inputs for "Valley ACO" dual_or_lis_share 35% high_adi_share 30%
   rows
-    COL ALL         2024: 750 of 1000
-    COL Underserved 2024: 555 of  750
-    BCS ALL         2024: 700 of 1000
-    BCS Underserved 2024: 510 of  750
-    CBP ALL         2024: 720 of 1000
-    CBP Underserved 2024: 525 of  750
-    HBD ALL         2024: 180 of 1000
-    HBD Underserved 2024: 150 of  750
+    COL ALL 2024: 750 of 1000
+    BCS ALL 2024: 700 of 1000
+    CBP ALL 2024: 720 of 1000
+    HBD ALL 2024: 180 of 1000
   rows for "Summit ACO"
     COL ALL 2024: 700 of 1000
     BCS ALL 2024: 700 of 1000
@@ -155,18 +157,18 @@ end
 ## BCS: Harbor has no members in the measure (0 of 0), so it is not ranked: 0. HBD: Valley
 ## has none, so only two ACOs have data and there are no thirds: 0 for Harbor too. COL:
 ## Harbor 70%, Summit 65%, Valley 60%: 4. CBP: Summit 70%, Harbor 65%, Valley 60%: 2.
-## Scaler 6. 150 of Harbor's 1000 members are underserved on each of COL, CBP and HBD:
-## 450 / 3000 = 0.15, below the 0.2 floor: no bonus.
+## Scaler 6. Harbor's shares are 15% and 9.5%: a multiplier of 0.15, below the 0.2 floor:
+## no bonus.
 example "unranked measures and a multiplier below the floor"
   organization "Harbor ACO"
+  inputs dual_or_lis_share 15% high_adi_share 9.5%
+  inputs for "Summit ACO" dual_or_lis_share 25% high_adi_share 30%
+  inputs for "Valley ACO" dual_or_lis_share 40% high_adi_share 20%
   rows
-    COL ALL         2024: 700 of 1000
-    COL Underserved 2024:  90 of  150
-    BCS ALL         2024:   0 of    0
-    CBP ALL         2024: 650 of 1000
-    CBP Underserved 2024:  90 of  150
-    HBD ALL         2024: 200 of 1000
-    HBD Underserved 2024:  40 of  150
+    COL ALL 2024: 700 of 1000
+    BCS ALL 2024:   0 of    0
+    CBP ALL 2024: 650 of 1000
+    HBD ALL 2024: 200 of 1000
   rows for "Summit ACO"
     COL ALL 2024: 650 of 1000
     BCS ALL 2024: 700 of 1000
@@ -186,10 +188,12 @@ example "unranked measures and a multiplier below the floor"
   expect bonus_points = 0
 end
 
-## Harbor has no members on any of the four measures: it is ranked on none (0 points) and
-## has no underserved multiplier, so no bonus.
+## Harbor has no members on any of the four measures: it is ranked on none (0 points), so
+## its multiplier of 0.35 (the 35% in high-deprivation neighborhoods) earns no bonus.
 example "an ACO with no members"
   organization "Harbor ACO"
+  inputs dual_or_lis_share 30% high_adi_share 35%
+  inputs for "Summit ACO" dual_or_lis_share 20% high_adi_share 10%
   rows
     COL ALL 2024: 0 of 0
     BCS ALL 2024: 0 of 0
@@ -201,7 +205,7 @@ example "an ACO with no members"
     CBP ALL 2024: 700 of 1000
     HBD ALL 2024: 250 of 1000
   expect performance_scaler = 0
-  expect underserved_multiplier is not scored because "no members"
+  expect underserved_multiplier = 0.35
   expect bonus_points = 0
 end
 
@@ -213,3 +217,6 @@ invariant "the scaler is at most four top places":
 
 invariant "the bonus lies between none and the cap":
   always bonus_points >= 0 and bonus_points <= bonus_cap
+
+invariant "no bonus below the multiplier floor":
+  always bonus_points = 0 when underserved_multiplier < multiplier_floor

@@ -95,7 +95,14 @@ from eqlang.core.program import Override, Program
 from eqlang.core.values import NotScored, Quantity, Value, exact_text
 from eqlang.data.fhir_export import export_bundle
 from eqlang.data.fhir_map import FhirMap, load_fhir_map
-from eqlang.data.tables import TableSet, key_text, load_tables, table_from_bytes
+from eqlang.data.members import Tabulation, tabulate
+from eqlang.data.organizations import (
+    OrganizationTable,
+    inputs_for_run,
+    organization_table_from_bytes,
+)
+from eqlang.data.tables import MeasureTable, TableSet, key_text, load_tables, table_from_bytes
+from eqlang.data.trace_members import member_files, members_section, retabulate
 from eqlang.diagnostics import (
     Collector,
     Diagnostic,
@@ -117,6 +124,7 @@ from eqlang.tools.examples import ExampleResult, run_examples
 from eqlang.tools.sections import HashingStream, Section, sections
 from eqlang.tools.values import frame as values_frame
 from eqlang.tools.values import records as value_records
+from eqlang.trace.differences import compare, outputs_only, paid_summary
 from eqlang.trace.inputs import TracedInputs, bad_trace, read_trace
 from eqlang.trace.writer import (
     FORMAT,
@@ -142,8 +150,14 @@ __all__ = [
     "parse_override",
     "run_examples",
     "settle",
+    "tabulate",
     "verify_trace",
 ]
+
+#: What a run settles on: table files (CSV, Parquet, Excel, FHIR; a folder of FHIR files),
+#: loaded tables, tables made from member files, in any mix, or a ``TableSet``.
+Tables = (str | Path | MeasureTable | Tabulation
+          | Sequence[str | Path | MeasureTable | Tabulation] | TableSet)
 
 
 @contextlib.contextmanager
@@ -187,6 +201,10 @@ class Run:
     #: The overrides as values, and the settlement date asked for, to settle again.
     given: dict[str, Override] = attrs.Factory(dict)
     as_of: datetime.date | None = None
+    #: The tables made from member-level files, which the trace records how.
+    tabulations: tuple[Tabulation, ...] = ()
+    #: Each organization's inputs, when the contract declares any.
+    organization_table: OrganizationTable | None = None
 
     @property
     def organizations(self) -> tuple[str, ...]:
@@ -247,7 +265,9 @@ class Run:
         with _no_cycle_collection():
             yield from sections(self.program, self.tables, self.organizations,
                                 overrides=self.given, texts=self.overrides, as_of=self.as_of,
-                                org_filter=self.org_filter, stream=stream, progress=progress)
+                                org_filter=self.org_filter, stream=stream, progress=progress,
+                                organization_table=self.organization_table,
+                                members=members_section(self.tabulations))
 
     def values(self) -> list[dict[str, Any]]:
         """Every value, as ``eqlang eval --values`` writes it: ``value`` an exact Decimal."""
@@ -263,7 +283,8 @@ class Run:
             evaluator = self._recording()
             settlements = [evaluator.settle(st.org) for st in self.settlements]
             return build(self.program, self.tables, evaluator, settlements, self.overrides,
-                         self.org_filter)
+                         self.org_filter, members_section(self.tabulations),
+                         self._organization_table())
 
     def trace_json(self) -> str:
         """The trace as canonical JSON text."""
@@ -272,17 +293,28 @@ class Run:
     def write_trace(self, path: str | Path) -> None:
         """Write the trace atomically, one organization at a time; refuses to overwrite the
         contract, a module or a table."""
-        inputs = input_files(self.program, [t.path for t in self.tables.tables])
         with _no_cycle_collection():
             evaluator = self._recording()
             write_atomic_stream(path, lambda stream: _stream_trace(
                 self, evaluator, [st.org for st in self.settlements], stream),
-                protected=inputs)
+                protected=self.read_files())
+
+    def read_files(self) -> list[str | Path]:
+        """The files the run read, which no output may replace: the contract, its modules,
+        the tables, the member files behind a table made from them and the organization
+        table."""
+        return [*input_files(self.program, [t.path for t in self.tables.tables]),
+                *(f.path for tabulation in self.tabulations for f in tabulation.files),
+                *([self.organization_table.path] if self.organization_table else [])]
+
+    def _organization_table(self) -> dict[str, Any] | None:
+        table = self.organization_table
+        return table.trace_fragment() if table is not None else None
 
     def _recording(self) -> Evaluator:
         """An evaluator like the one that settled the run, recording every derivation."""
         return Evaluator(self.program, self.tables, overrides=self.given, as_of=self.as_of,
-                         record=True)
+                         record=True, organizations=self.organization_table)
 
     def explain(self, value: str, *, org: str | None = None, depth: int | None = None) -> str:
         """How one value was derived, as ``eqlang explain`` prints it: ``"payout"``,
@@ -385,16 +417,19 @@ def _example(type_name: str) -> str:
 
 def settle(
     program: Program,
-    tables: str | Path | Sequence[str | Path] | TableSet,
+    tables: Tables,
     *,
     organizations: str | Sequence[str] | None = None,
     overrides: str | Sequence[str] | Mapping[str, str] = (),
     as_of: datetime.date | None = None,
     trace: str | Path | None = None,
     fhir_map: str | Path | FhirMap | None = None,
+    organization_table: str | Path | OrganizationTable | None = None,
     progress: Callable[[str], object] | None = None,
 ) -> Run:
-    """Settle a checked contract on measure tables (CSV or FHIR paths, or a ``TableSet``).
+    """Settle a checked contract on measure tables: CSV, Parquet, Excel or FHIR paths,
+    loaded ``MeasureTable``s, tables made from member-level files (``Tabulation``, from
+    ``tabulate``), or a ``TableSet``.
 
     A single path, organization or ``NAME=VALUE`` override may be given on its own instead
     of in a list.
@@ -406,11 +441,14 @@ def settle(
     values (by default the contract's own). With ``trace``, the trace is written to that
     file as the run settles, one organization at a time (nothing is written if it fails).
     A FHIR Bundle or MeasureReport, or a folder of them, is read through ``fhir_map`` (a
-    map file or a loaded ``FhirMap``; see docs/fhir.md). ``progress(org)``: one settled.
+    map file or a loaded ``FhirMap``; see docs/fhir.md). A contract that declares
+    organization inputs reads them from ``organization_table`` (a file, as
+    ``--organizations`` takes, or a loaded ``OrganizationTable``), which must have a row for
+    every organization of the tables. ``progress(org)``: one settled.
     """
     with _no_cycle_collection():
         return _settle(program, tables, organizations, overrides, as_of, trace,
-                       _fhir_map(fhir_map), progress)
+                       _fhir_map(fhir_map), organization_table, progress)
 
 
 def _fhir_map(fhir_map: str | Path | FhirMap | None) -> FhirMap | None:
@@ -428,23 +466,20 @@ def export_fhir(run: Run, fhir_map: str | Path | FhirMap | None = None, *,
     return export_bundle(run.program, run.tables, run.outputs(), digest, _fhir_map(fhir_map))
 
 
-def _settle(program: Program, tables: str | Path | Sequence[str | Path] | TableSet,
-            organizations: str | Sequence[str] | None,
+def _settle(program: Program, tables: Tables, organizations: str | Sequence[str] | None,
             overrides: str | Sequence[str] | Mapping[str, str],
             as_of: datetime.date | None, trace: str | Path | None,
             fhir_map: FhirMap | None = None,
+            organization_table: str | Path | OrganizationTable | None = None,
             progress: Callable[[str], object] | None = None) -> Run:
     _settleable(program)
-    # A lone string is a sequence too: read as a list, `"t.csv"` would be five tables
-    # named by its letters.
-    if isinstance(tables, str | Path):
-        tables = [tables]
     if isinstance(organizations, str):
         organizations = [organizations]
     if organizations:
         organizations = [key_text(org) for org in organizations]
-    table_set = tables if isinstance(tables, TableSet) else load_tables(list(tables),
-                                                                         fhir_map=fhir_map)
+    table_set, tabulations = _table_set(tables, fhir_map)
+    inputs = inputs_for_run(program, organization_table, table_set.organizations(),
+                            ", ".join(t.path for t in table_set.tables))
     assignments = (
         [f"{k}={v}" for k, v in overrides.items()] if isinstance(overrides, Mapping)
         else [overrides] if isinstance(overrides, str) else list(overrides)
@@ -468,16 +503,44 @@ def _settle(program: Program, tables: str | Path | Sequence[str | Path] | TableS
     org_filter = tuple(sorted(set(organizations))) if organizations else None
     texts = {name: override.text for name, override in parsed.items()}
     evaluator = Evaluator(program, table_set, overrides=parsed, as_of=as_of,
-                          record=trace is not None)
-    run = Run(program, table_set, evaluator, (), texts, org_filter, parsed, as_of)
+                          record=trace is not None, organizations=inputs)
+    run = Run(program, table_set, evaluator, (), texts, org_filter, parsed, as_of, tabulations,
+              inputs)
     if trace is None:
         return attrs.evolve(run, settlements=_settle_each(evaluator, sorted(chosen), None,
                                                           progress))
     settled: list[Settlement] = []
-    inputs = input_files(program, [t.path for t in table_set.tables])
     write_atomic_stream(trace, lambda stream: settled.extend(
-        _stream_trace(run, evaluator, sorted(chosen), stream, progress)), protected=inputs)
+        _stream_trace(run, evaluator, sorted(chosen), stream, progress)),
+        protected=run.read_files())
     return attrs.evolve(run, settlements=tuple(settled))
+
+
+def _table_set(tables: Tables, fhir_map: FhirMap | None
+               ) -> tuple[TableSet, tuple[Tabulation, ...]]:
+    """The tables of a run, in the order given (files named one after another are read
+    together, so that every problem in them is reported at once), and those of them made
+    from member files."""
+    if isinstance(tables, TableSet):
+        return tables, ()
+    # A lone string is a sequence too: read as a list, `"t.csv"` would be five tables
+    # named by its letters.
+    items = [tables] if isinstance(tables, str | Path | MeasureTable | Tabulation) else tables
+    loaded: list[MeasureTable] = []
+    paths: list[str | Path] = []
+    for item in [*items, None]:
+        if isinstance(item, str | Path):
+            paths.append(item)
+            continue
+        if paths:
+            loaded.extend(load_tables(paths, fhir_map=fhir_map).tables)
+            paths = []
+        if isinstance(item, Tabulation):
+            loaded.append(item.table)
+        elif item is not None:
+            loaded.append(item)
+    tabulations = tuple(t for t in items if isinstance(t, Tabulation))
+    return TableSet(tuple(loaded)), tabulations
 
 
 def _chosen(program: Program, table_set: TableSet,
@@ -507,7 +570,7 @@ def _chosen(program: Program, table_set: TableSet,
                 hint=f"the contract is with \"{program.provider}\" only; settle that "
                 "organization, or drop the organization filter"))
     for org in chosen:
-        if org not in known:
+        if not table_set.has_org(org):  # a set: `in known` made many organizations quadratic
             raise EqlangError(Diagnostic(
                 "E0602", f"organization \"{org}\" is not in the measure tables", None,
                 path=", ".join(t.path for t in table_set.tables),
@@ -539,7 +602,7 @@ def _stream_trace(run: Run, evaluator: Evaluator, organizations: list[str],
     """Settle each organization with ``evaluator`` (which records) and write its part of
     the trace to ``stream`` as soon as it is settled."""
     writer = TraceWriter(run.program, run.tables, evaluator, run.overrides, run.org_filter,
-                         stream)
+                         stream, members_section(run.tabulations), run._organization_table())
     writer.begin()
     settlements = _settle_each(evaluator, organizations, writer.add, progress)
     writer.end()
@@ -764,24 +827,49 @@ def verify_trace(path: str | Path, *, inputs: str | Path | None = None) -> Verif
                     f"organization, where {FORMAT} records them once, so only the outputs "
                     "can be compared; write it again with `eqlang eval ... --trace FILE` to "
                     "verify every value)")
+    members = trace.get("members", [])
+    if members:
+        files = member_files(members)
+        member_rows = sum(f["rows"] for f in files if isinstance(f.get("rows"), int))
+        checked += (f", from {counted(len(files), 'member file')} "
+                    f"({counted(member_rows, 'row')})")
+    organization_inputs = trace.get("organization_table")
+    if organization_inputs is not None:
+        input_rows = organization_inputs.get("rows")
+        checked += f", with the organization table {organization_inputs['path']}" + (
+            f" ({counted(input_rows, 'row')})" if isinstance(input_rows, int) else "")
     del trace  # a large trace is parsed again only if it differs, to describe how
     read = TracedInputs(folder, problems)
     contract_file = read.file("contract", contract["path"], contract["sha256"])
     for module in contract["modules"]:
         read.module(module["path"], module["sha256"], contract_file)
-    table_data = [read.file("table", table["path"], table["sha256"]) for table in tables]
+    made = {entry["table"] for entry in members}
+    # A table made from member files is made again from them, not read.
+    table_data = {table["path"]: read.file("table", table["path"], table["sha256"])
+                  for table in tables if table["path"] not in made}
+    member_paths = {f["path"]: read.located("member file", f["path"], f["sha256"])
+                    for f in member_files(members)}
+    inputs_data = None if organization_inputs is None else read.file(
+        "organization table", organization_inputs["path"], organization_inputs["sha256"])
     if read.complete:
         assert contract_file is not None
         try:
             program = check(load(contract_file[0], contract["path"], source=contract_source(
                 contract_file[0], decode_source(contract["path"], contract_file[1]))))
-            table_set = TableSet(tuple(table_from_bytes(data[1], table["path"])
-                                       for data, table in zip(table_data, tables, strict=True)
-                                       if data is not None))
+            tabulations = {entry["table"]: retabulate(program, entry, member_paths.__getitem__)
+                           for entry in members}
+            tables_read: list[MeasureTable | Tabulation] = []
+            for table in tables:
+                data = table_data.get(table["path"])
+                tables_read.append(table_from_bytes(data[1], table["path"]) if data is not None
+                                   else tabulations[table["path"]])
+            organization_table = None if inputs_data is None or organization_inputs is None \
+                else organization_table_from_bytes(inputs_data[1], program,
+                                                   organization_inputs["path"])
             # Settled again for the organizations the run was asked for, not those the
             # trace holds: one taken out of the trace must show as missing from it.
-            run = settle(program, table_set, organizations=org_filter, overrides=overrides,
-                         as_of=_date(as_of))
+            run = settle(program, tables_read, organizations=org_filter, overrides=overrides,
+                         as_of=_date(as_of), organization_table=organization_table)
             fresh = run.trace()
             if not recorded_filter:
                 del fresh["org_filter"]  # said above; every other difference still counts
@@ -790,19 +878,19 @@ def verify_trace(path: str | Path, *, inputs: str | Path | None = None) -> Verif
         else:
             recorded = json.loads(raw) if first_version else None
             if recorded is not None:
-                fresh, recorded = _outputs_only(fresh), _outputs_only(recorded)
+                fresh, recorded = outputs_only(fresh), outputs_only(recorded)
             if (recorded is not None and fresh != recorded) or (
                     recorded is None and dumps(fresh).encode("utf-8") != raw):
                 found: list[tuple[str | None, str]] = []
-                _compare(recorded if recorded is not None else json.loads(raw), fresh, [],
-                         found)
+                compare(recorded if recorded is not None else json.loads(raw), fresh, [],
+                        found)
                 differences = [text for _, text in found]
                 paid = [org for org, _ in found if org is not None]
                 if paid:
                     # The details below stop after a few; this line names every organization
                     # whose payment differs, however far down its differences come.
                     settled = set(organizations) | set(fresh["organizations"])
-                    differences.insert(0, _paid_summary(paid, len(settled)))
+                    differences.insert(0, paid_summary(paid, len(settled)))
                 hashed = any("SHA-256" in p for p in problems)
                 problems.extend(d for d in differences if not (hashed and ".sha256:" in d))
                 if not differences:
@@ -812,19 +900,6 @@ def verify_trace(path: str | Path, *, inputs: str | Path | None = None) -> Verif
         problems[MAX_DIFFERENCES:] = [f"... and {len(problems) - MAX_DIFFERENCES} more "
                                       "differences"]
     return Verification(shown, tuple(problems), checked)
-
-
-def _outputs_only(trace: dict[str, Any]) -> dict[str, Any]:
-    """What a trace says each organization is paid, without how: traces of different
-    formats name the values behind the outputs differently."""
-    def values(entry: dict[str, Any]) -> Any:
-        if "value" in entry and "node" in entry:
-            return entry["value"]
-        return {key: values(item) for key, item in entry.items()}
-
-    return {"organizations": {
-        org: {"outputs": {name: values(entry) for name, entry in section["outputs"].items()}}
-        for org, section in trace["organizations"].items()}}
 
 
 def _date(text: str | None) -> datetime.date | None:
@@ -844,68 +919,3 @@ def _module_file(recorded: str, contract_file: Path) -> Path:
     return contract_file.parent / recorded
 
 
-def _compare(recorded: Any, fresh: Any, where: list[str],
-             found: list[tuple[str | None, str]]) -> None:
-    """Describe every difference between the trace as recorded and as re-derived, each
-    with the organization whose payment it changes (an output, or a whole organization),
-    or None for any other difference."""
-    if isinstance(recorded, dict) and isinstance(fresh, dict):
-        # Within an organization, outputs first: they are what was paid.
-        for key in sorted(set(recorded) | set(fresh), key=lambda k: (k != "outputs", k)):
-            here = [*where, str(key)]
-            if where == ["organizations"] and (key not in fresh or key not in recorded):
-                found.append((str(key), f"organization {key}: " + (
-                    "in the trace, but not settled again from the inputs" if key not in fresh
-                    else "settled again from the inputs, but missing from the trace")))
-            elif key not in fresh:
-                found.append((_paid(here), f"{_where(here)}: in the trace, but not re-derived"))
-            elif key not in recorded:
-                found.append((_paid(here),
-                              f"{_where(here)}: re-derived, but missing from the trace"))
-            else:
-                _compare(recorded[key], fresh[key], here, found)
-    elif isinstance(recorded, list) and isinstance(fresh, list) and len(recorded) == len(fresh):
-        for index, (a, b) in enumerate(zip(recorded, fresh, strict=True)):
-            _compare(a, b, [*where, f"[{index}]"], found)
-    elif recorded != fresh:
-        found.append((_paid(where), f"{_where(where)}: the trace says {_shown(recorded)}, "
-                      f"re-deriving gives {_shown(fresh)}"))
-
-
-def _paid_summary(paid: list[str], settled: int) -> str:
-    """``outputs differ for 2 of 4 organizations: A, B``, each organization named once."""
-    named = list(dict.fromkeys(paid))
-    return (f"outputs differ for {len(named):,} of {counted(settled, 'organization')}: "
-            f"{listed(named)}")
-
-
-def _paid(path: list[str]) -> str | None:
-    """The organization whose payment a difference at ``path`` changes, if it does."""
-    if len(path) >= 3 and path[0] == "organizations" and path[2] == "outputs":
-        return path[1]
-    return None
-
-
-def _where(path: list[str]) -> str:
-    """``organizations > ORG > nodes > ID > value > value`` as people say it."""
-    if len(path) >= 4 and path[0] == "organizations":
-        org, section, name, rest = path[1], path[2], path[3], path[4:]
-        if section == "outputs" and rest and rest[0] not in ("node", "value"):
-            name, rest = f"{name}({rest[0]})", rest[1:]
-        what = "output" if section == "outputs" else "value"
-        return f"{org}: {what} {name}" + (f": {_dotted(rest)}" if rest else "")
-    return _dotted(path)
-
-
-_FIELD_NAMES = {"value.value": "value", "value.type": "unit",
-                "value.not_scored": "reason not scored", "value.note": "note"}
-
-
-def _dotted(path: list[str]) -> str:
-    text = "".join(p if p.startswith("[") else f".{p}" for p in path).lstrip(".")
-    return _FIELD_NAMES.get(text, text) or "(the whole trace)"
-
-
-def _shown(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return text if len(text) <= 120 else text[:117] + "..."

@@ -40,10 +40,12 @@ from eqlang.api import (
 )
 from eqlang.check import analyze
 from eqlang.check import check as check_program
+from eqlang.cli_members import member_options, tabulation
 from eqlang.codes import EXPLANATIONS
 from eqlang.codes import explain as explain_code
 from eqlang.core.program import Program
 from eqlang.data.fhir_map import FhirMap, load_fhir_map
+from eqlang.data.members import Tabulation, write_table
 from eqlang.data.tables import load_tables
 from eqlang.diagnostics import (
     Diagnostic,
@@ -361,11 +363,12 @@ def bounds(files: tuple[str, ...], as_json: bool) -> None:
     """Show the least and greatest value of each output over every valid measure table."""
     results = {}
     for file in files:
-        found = output_bounds(load_contract(file))
+        program = load_contract(file)
+        found = output_bounds(program)
         if as_json:
             results[file] = bounds_json(found)
         else:
-            _echo(render_bounds(file, found), nl=False)
+            _echo(render_bounds(file, found, bool(program.inputs)), nl=False)
     if as_json:
         _echo(json.dumps(results, indent=2, sort_keys=True, ensure_ascii=False), json=True)
 
@@ -380,9 +383,11 @@ def _as_of(value: str | None) -> datetime.date | None:
                                  param_hint="'--as-of'") from None
 
 
-_TABLE_HELP = ("A measure table: CSV, a FHIR Bundle or MeasureReport (JSON), or a folder of "
-               "them; repeat for several.")
+_TABLE_HELP = ("A measure table: CSV (perhaps gzip-compressed), Parquet, Excel, a FHIR "
+               "Bundle or MeasureReport (JSON), or a folder of them; repeat for several.")
 _MAP_HELP = "How FHIR MeasureReports name the contract's measures, periods and groups."
+_ORGANIZATIONS_HELP = ("Each organization's inputs (CSV, Parquet or Excel): a column org and "
+                       "one per input the contract declares.")
 
 
 def _load_map(path: str | None) -> FhirMap:
@@ -391,21 +396,70 @@ def _load_map(path: str | None) -> FhirMap:
 
 def _settle_tables(program: Program, tables: tuple[str, ...], fhir_map: FhirMap,
                    orgs: tuple[str, ...], overrides: tuple[str, ...], as_of: str | None,
-                   trace: str | None = None) -> Run:
-    """Load the tables and settle the contract on them, as `eval` and `export` do; with
-    ``trace``, write the trace as the run settles."""
-    table_set = load_tables(list(tables), fhir_map=fhir_map)
-    total = len(orgs) or (1 if program.provider else len(table_set.organizations()))
+                   trace: str | None = None, made: Tabulation | None = None,
+                   organization_table: str | None = None) -> Run:
+    """Load the tables and settle the contract on them and on the table ``made`` from
+    member files, as `eval` and `export` do; with ``trace``, write the trace as the run
+    settles."""
+    loaded = list(load_tables(list(tables), fhir_map=fhir_map).tables) if tables else []
+    inputs = [*loaded, *([made] if made is not None else [])]
+    known = {row.org for table in [*loaded, *([made.table] if made else [])]
+             for row in table.rows}
+    total = len(orgs) or (1 if program.provider else len(known))
     with progress_bar(total, "organization") as advance:
-        return settle(program, table_set, organizations=list(orgs), overrides=list(overrides),
-                      as_of=_as_of(as_of), trace=trace, progress=advance)
+        return settle(program, inputs, organizations=list(orgs), overrides=list(overrides),
+                      as_of=_as_of(as_of), trace=trace, organization_table=organization_table,
+                      progress=advance)
 
 
-@main.command(name="eval")
+def _tabulation(program: Program, members: tuple[str, ...], membership: tuple[str, ...],
+                attribution: str | None, tolerance: str | None, engine: str,
+                spark_master: str | None, spark_remote: str | None) -> Tabulation | None:
+    """The table made from the member files named, or None when none are; its warnings go
+    to standard error."""
+    made = tabulation(program, members, membership, attribution, tolerance, engine,
+                      spark_master, spark_remote)
+    for warning in made.warnings if made is not None else ():
+        _echo(f"eqlang: warning: {warning}", err=True)
+    return made
+
+
+@main.command(name="tabulate", short_help="Add up member-level files into a measure table.")
 @click.argument("contract", type=click.Path())
-@click.option("--table", "tables", multiple=True, required=True, metavar="PATH",
-              help=_TABLE_HELP)
+@member_options
+@click.option("--output", required=True, metavar="TABLE",
+              help="Write the measure table here: CSV, or Parquet for a .parquet name.")
+@reports_errors
+def tabulate_command(contract: str, members: tuple[str, ...], membership: tuple[str, ...],
+                     attribution: str | None, tolerance: str | None, engine: str,
+                     spark_master: str | None, spark_remote: str | None, output: str) -> None:
+    """Add up member results and membership into the contract's measure table.
+
+    Each member counts in their self-reported group, or else by the attribution terms in
+    the groups imputed to them; the ALL row counts every member once. Every problem in the
+    files is reported with its file and row or member, and nothing is written then.
+    """
+    if not members or not membership:
+        raise click.UsageError("name the member results with --members and the membership "
+                               "with --membership")
+    program = load_contract(contract)
+    refuse_inputs(output, [*input_files(program, []), *members, *membership])
+    made = _tabulation(program, members, membership, attribution, tolerance, engine,
+                       spark_master, spark_remote)
+    assert made is not None
+    write_table(made, output)
+    _echo(f"{output}: {counted(len(made.table.rows), 'row')} from "
+               f"{counted(sum(f.rows for f in made.files if f.role == 'results'), 'member result')}"
+               f" ({made.attribution.describe()})")
+
+
+@main.command(name="eval", short_help="Settle a contract on measure tables or member files.")
+@click.argument("contract", type=click.Path())
+@click.option("--table", "tables", multiple=True, metavar="PATH", help=_TABLE_HELP)
 @click.option("--fhir-map", "fhir_map", metavar="MAP.toml", help=_MAP_HELP)
+@click.option("--organizations", "organization_table", metavar="FILE",
+              help=_ORGANIZATIONS_HELP)
+@member_options
 @click.option("--org", "orgs", multiple=True, metavar="ORG",
               help="Settle only this organization; repeat for several.")
 @click.option("--trace", "trace_path", metavar="OUT.json", help="Write the full trace here.")
@@ -420,10 +474,17 @@ def _settle_tables(program: Program, tables: tuple[str, ...], fhir_map: FhirMap,
               help="Settlement date that picks amended parameter values.")
 @reports_errors
 def eval_command(contract: str, tables: tuple[str, ...], fhir_map: str | None,
-                 orgs: tuple[str, ...], trace_path: str | None, as_json: bool,
-                 values_path: str | None, overrides: tuple[str, ...], as_of: str | None
-                 ) -> None:
-    """Settle a contract on measure tables and print the payouts."""
+                 organization_table: str | None,
+                 members: tuple[str, ...], membership: tuple[str, ...], attribution: str | None,
+                 tolerance: str | None, engine: str, spark_master: str | None,
+                 spark_remote: str | None, orgs: tuple[str, ...], trace_path: str | None,
+                 as_json: bool, values_path: str | None, overrides: tuple[str, ...],
+                 as_of: str | None) -> None:
+    """Settle a contract on measure tables, or on member-level files, and print the payouts.
+    """
+    if not tables and not (members or membership):
+        raise click.UsageError("name a measure table with --table, or member-level files "
+                               "with --members and --membership")
     if trace_path == "-":
         # A file named "-" would surprise anyone used to "-" meaning standard output.
         raise click.BadParameter("the trace is written to a file, not to standard output; "
@@ -431,15 +492,19 @@ def eval_command(contract: str, tables: tuple[str, ...], fhir_map: str | None,
                                  param_hint="'--trace'")
     _values_option(values_path, trace_path)
     program = load_contract(contract)
+    read = [*input_files(program, tables), *members, *membership,
+            *([organization_table] if organization_table else [])]
     for path in (trace_path, values_path):
         if path is not None:
             # Refused before the work is done, not after.
-            refuse_inputs(path, input_files(program, tables))
-    run = _settle_tables(program, tables, _load_map(fhir_map), orgs, overrides, as_of,
-                         trace_path)
+            refuse_inputs(path, read)
+    mapping = _load_map(fhir_map)
+    made = _tabulation(program, members, membership, attribution, tolerance, engine,
+                       spark_master, spark_remote)
+    run = _settle_tables(program, tables, mapping, orgs, overrides, as_of, trace_path, made,
+                         organization_table)
     if values_path is not None:
-        protected = input_files(program, [t.path for t in run.tables.tables])
-        write_values(values_path, run.values(), program, protected)
+        write_values(values_path, run.values(), program, run.read_files())
     settlements = list(run.settlements)
     text = outputs_json(settlements) if as_json else summary(program, run.evaluator,
                                                              settlements, run.overrides)
@@ -459,12 +524,14 @@ def _values_option(path: str | None, trace_path: str | None) -> None:
 
 
 def _run_options(org_help: str) -> Callable[[F], F]:
-    """The options every command that settles on tables takes: --table, --fhir-map, --org
-    and --as-of."""
+    """The options every command that settles on tables takes: --table, --fhir-map,
+    --organizations, --org and --as-of."""
     options = [
         click.option("--table", "tables", multiple=True, required=True, metavar="PATH",
                      help=_TABLE_HELP),
         click.option("--fhir-map", "fhir_map", metavar="MAP.toml", help=_MAP_HELP),
+        click.option("--organizations", "organization_table", metavar="FILE",
+                     help=_ORGANIZATIONS_HELP),
         click.option("--org", "orgs", multiple=True, metavar="ORG", help=org_help),
         click.option("--as-of", "as_of", metavar="DATE",
                      help="Settlement date that picks amended parameter values."),
@@ -484,7 +551,8 @@ def _run_options(org_help: str) -> Callable[[F], F]:
               help="The folder to write the statements, the index and the trace into.")
 @reports_errors
 def statement(contract: str, tables: tuple[str, ...], output: str, fhir_map: str | None,
-              orgs: tuple[str, ...], as_of: str | None) -> None:
+              organization_table: str | None, orgs: tuple[str, ...], as_of: str | None
+              ) -> None:
     """Write a settlement statement for each organization: one self-contained HTML page
     each (no script, no file fetched, printable on letter paper), an index page with the
     totals and their distribution, and the trace they come from (trace.json).
@@ -498,7 +566,8 @@ def statement(contract: str, tables: tuple[str, ...], output: str, fhir_map: str
     from eqlang.statements import INDEX, TRACE, write_statements
 
     program = load_contract(contract)
-    run = _settle_tables(program, tables, _load_map(fhir_map), orgs, (), as_of)
+    run = _settle_tables(program, tables, _load_map(fhir_map), orgs, (), as_of,
+                         organization_table=organization_table)
     with progress_bar(len(run.organizations), "statement") as advance:
         written = write_statements(run, output, advance)
     _echo(f"{output}: {counted(len(written.statements), 'statement')} and {INDEX}; "
@@ -513,7 +582,8 @@ def statement(contract: str, tables: tuple[str, ...], output: str, fhir_map: str
 @click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON.")
 @reports_errors
 def diff_command(old: str, new: str, tables: tuple[str, ...], fhir_map: str | None,
-                 orgs: tuple[str, ...], as_of: str | None, as_json: bool) -> None:
+                 organization_table: str | None, orgs: tuple[str, ...], as_of: str | None,
+                 as_json: bool) -> None:
     """Compare two versions of a contract's terms on the same measure tables.
 
     Prints what changed in the terms (parameters, measure weights, tiers, groups, rules,
@@ -524,7 +594,9 @@ def diff_command(old: str, new: str, tables: tuple[str, ...], fhir_map: str | No
     old_program, new_program = load_contract(old), load_contract(new)
     mapping = _load_map(fhir_map)
     table_set = load_tables(list(tables), fhir_map=mapping)
-    runs = [settle(program, table_set, organizations=list(orgs), as_of=_as_of(as_of))
+    # Each version reads the organization table if it declares organization inputs.
+    runs = [settle(program, table_set, organizations=list(orgs), as_of=_as_of(as_of),
+                   organization_table=organization_table if program.inputs else None)
             for program in (old_program, new_program)]
     comparison = compare(*runs)
     if as_json:
@@ -543,13 +615,14 @@ def diff_command(old: str, new: str, tables: tuple[str, ...], fhir_map: str | No
               help="Print every output under each scenario as JSON.")
 @reports_errors
 def whatif(contract: str, tables: tuple[str, ...], scenario_files: tuple[str, ...],
-           fhir_map: str | None, orgs: tuple[str, ...], as_of: str | None,
-           as_json: bool) -> None:
+           fhir_map: str | None, organization_table: str | None, orgs: tuple[str, ...],
+           as_of: str | None, as_json: bool) -> None:
     """Settle a contract under each scenario of the scenario files (parameters set, rates
     or counts changed) and show each beside the baseline, per organization and in total.
     """
     program = load_contract(contract)
-    run = _settle_tables(program, tables, _load_map(fhir_map), orgs, (), as_of)
+    run = _settle_tables(program, tables, _load_map(fhir_map), orgs, (), as_of,
+                         organization_table=organization_table)
     scenarios = [scenario for path in scenario_files
                  for scenario in read_scenarios(path, program, run.tables, parse_override)]
     names = [s.lane.name for s in scenarios]
@@ -560,7 +633,8 @@ def whatif(contract: str, tables: tuple[str, ...], scenario_files: tuple[str, ..
     with progress_bar(len(scenarios), "scenario") as advance:
         lanes = list(settle_lanes(program, run.tables, [s.lane for s in scenarios],
                                   run.organizations, as_of=run.evaluator.as_of,
-                                  progress=advance))
+                                  progress=advance,
+                                  organization_table=run.organization_table))
     if as_json:
         _echo(json.dumps(whatif_json(scenarios, run.settlements,
                                      [lane.settlements for lane in lanes], LANE_ENGINE),
@@ -604,7 +678,8 @@ def _prior(value: str | None) -> tuple[float, float] | None:
 @reports_errors
 def simulate(contract: str, tables: tuple[str, ...], draws: int, seed: int, method: str,
              prior: str | None, output_name: str | None, fhir_map: str | None,
-             orgs: tuple[str, ...], as_of: str | None, as_json: bool) -> None:
+             organization_table: str | None, orgs: tuple[str, ...], as_of: str | None,
+             as_json: bool) -> None:
     """Draw each group's numerator again given its denominator, settle each draw, and show
     the payout's distribution per organization and in total: mean, P5, P50, P95, the chance
     of paying nothing, of paying the most the contract can, and of each tier.
@@ -620,7 +695,8 @@ def simulate(contract: str, tables: tuple[str, ...], draws: int, seed: int, meth
         raise click.UsageError("--prior applies to --method beta-binomial only")
     chosen = Method(method, draws, seed, beta or JEFFREYS)
     program = load_contract(contract)
-    run = _settle_tables(program, tables, _load_map(fhir_map), orgs, (), as_of)
+    run = _settle_tables(program, tables, _load_map(fhir_map), orgs, (), as_of,
+                         organization_table=organization_table)
     headline, most = choose_headline(program, output_bounds(program))
     if output_name is not None:
         scalar = [n for n in program.outputs if not program.rules[n].params]
@@ -637,7 +713,8 @@ def simulate(contract: str, tables: tuple[str, ...], draws: int, seed: int, meth
     with progress_bar(draws, "draw") as advance:
         settled = settle_lanes(program, run.tables,
                                draw_lanes(program, run.tables, run.organizations, chosen),
-                               run.organizations, as_of=run.evaluator.as_of, progress=advance)
+                               run.organizations, as_of=run.evaluator.as_of, progress=advance,
+                               organization_table=run.organization_table)
         found = ranges(headline, run.settlements, settled, most)
     if as_json:
         _echo(json.dumps(simulate_json(headline, chosen, found, LANE_ENGINE), indent=2,
@@ -665,6 +742,8 @@ def export() -> None:
               help=_TABLE_HELP)
 @click.option("--output", required=True, metavar="OUT.json", help="Write the Bundle here.")
 @click.option("--fhir-map", "fhir_map", metavar="MAP.toml", help=_MAP_HELP)
+@click.option("--organizations", "organization_table", metavar="FILE",
+              help=_ORGANIZATIONS_HELP)
 @click.option("--org", "orgs", multiple=True, metavar="ORG",
               help="Export only this organization; repeat for several.")
 @click.option("--as-of", "as_of", metavar="DATE",
@@ -673,7 +752,8 @@ def export() -> None:
               help="Also write the trace whose SHA-256 the Bundle records.")
 @reports_errors
 def export_fhir_command(contract: str, tables: tuple[str, ...], output: str,
-                        fhir_map: str | None, orgs: tuple[str, ...], as_of: str | None,
+                        fhir_map: str | None, organization_table: str | None,
+                        orgs: tuple[str, ...], as_of: str | None,
                         trace_path: str | None) -> None:
     """Settle a contract and write a FHIR R4 collection Bundle: a summary MeasureReport per
     organization, measure and period, stratified as the contract's stratifications, and
@@ -690,11 +770,13 @@ def export_fhir_command(contract: str, tables: tuple[str, ...], output: str,
                                  param_hint="'--trace'")
     program = load_contract(contract)
     mapping = _load_map(fhir_map)
-    inputs = input_files(program, tables) + ([fhir_map] if fhir_map else [])
+    inputs = input_files(program, tables) + ([fhir_map] if fhir_map else []) + (
+        [organization_table] if organization_table else [])
     for path in (output, trace_path):
         if path is not None:
             refuse_inputs(path, inputs)
-    run = _settle_tables(program, tables, mapping, orgs, (), as_of)
+    run = _settle_tables(program, tables, mapping, orgs, (), as_of,
+                         organization_table=organization_table)
     trace = run.trace_json()
     bundle = export_fhir(run, mapping, trace=trace)
     inputs += [t.path for t in run.tables.tables]

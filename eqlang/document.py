@@ -22,6 +22,7 @@ from markdown_it import MarkdownIt
 from eqlang.check import units as t
 from eqlang.syntax import ast as s
 from eqlang.syntax.fmt import (
+    attribution_line,
     declaration_head,
     format_claim,
     format_expr,
@@ -38,7 +39,8 @@ _REFERENCES = {"best": "the best-performing group", "whole": "the whole populati
 #: The sections of a plain contract's document, in order, with the declarations in each.
 _SECTIONS: tuple[tuple[str, tuple[type, ...]], ...] = (
     ("Measures", (s.Import, s.Measure)),
-    ("Groups", (s.Stratification,)),
+    ("Groups", (s.Stratification, s.Attribution)),
+    ("Organization inputs", (s.Input,)),
     ("Parameters", (s.Parameter,)),
     ("Rules", (s.Definition, s.Schedule)),
     ("Payments", (s.Output,)),
@@ -122,8 +124,11 @@ class _Renderer:
             return self.measures(declarations)
         if isinstance(first, s.Parameter):
             return self.parameters(declarations)
+        if isinstance(first, s.Input):
+            return self.inputs(declarations)
         renderers = {s.Stratification: self.stratification, s.Schedule: self.schedule,
-                     s.Example: self.example, s.Invariant: self.invariant}
+                     s.Example: self.example, s.Invariant: self.invariant,
+                     s.Attribution: self.attribution}
         render = renderers.get(type(first), self.rule)
         return [line for d in declarations for line in render(d)]
 
@@ -222,6 +227,26 @@ class _Renderer:
                              f"amended: applies from {amendment.effective.isoformat()}"])
         return _table(["Parameter", "Value", "Kind", "Per", "Meaning"], rows)
 
+    def inputs(self, inputs: list[s.Declaration]) -> list[str]:
+        rows = []
+        for d in inputs:
+            assert isinstance(d, s.Input)
+            values = (format_range(d.range) if d.range is not None else
+                      "one of " + ", ".join(format_literal(c) for c in d.choices)
+                      if d.choices else "")
+            rows.append([_code(d.name), t.describe(d.type), _text(values) if values else "",
+                         _text(d.citation) if d.citation else "",
+                         _doc_line(d).replace("|", "\\|")])
+        return ["Each organization's value of these is read from the organization table.", "",
+                *_table(["Input", "Kind", "Values", "Per", "Meaning"], rows)]
+
+    def attribution(self, d: s.Declaration) -> list[str]:
+        assert isinstance(d, s.Attribution)
+        names = ", ".join(_code(n.dotted) for n in d.stratifications)
+        return [f"**Attribution of {names}**: how members whose groups are imputed count in "
+                "tables made from member files.", "", *_doc(d),
+                *(f"- {_text(attribution_line(item))}" for item in d.items), ""]
+
     def rule(self, d: s.Declaration) -> list[str]:
         assert isinstance(d, s.Definition | s.Output)
         what = "Payment" if isinstance(d, s.Output) else "Rule"
@@ -255,12 +280,17 @@ class _Renderer:
                     settings.append(f"settled as of {date.isoformat()}")
                 case s.ExampleTable(path):
                     settings.append(f"the rows of {_code(path)}")
-                case s.ExampleRows():
+                case s.ExampleRows() | s.ExampleInputs():
                     pass
                 case s.Expectation():
                     expected.append(_expected(item))
         if settings:
             lines += ["With " + "; ".join(settings) + ".", ""]
+        for given in (i for i in d.items if isinstance(i, s.ExampleInputs)):
+            whose = f" of {_text(given.organization)}" if given.organization else ""
+            lines += [f"Organization inputs{whose}: " + ", ".join(
+                f"{_code(i.name)} {_code(format_literal(i.value))}" for i in given.inputs)
+                + ".", ""]
         for rows in (i for i in d.items if isinstance(i, s.ExampleRows)):
             if rows.organization is not None:
                 lines += [f"Rows of {_text(rows.organization)}:", ""]

@@ -1,5 +1,6 @@
-"""Input files: takes a path, gives the bytes of a regular file read within a limit; the
-one place eqlang opens a file to read it by name (``eqlang.outputs`` writes them).
+"""Input files: takes a path, gives the bytes of a regular file read within a limit (or,
+for one too large to hold, its SHA-256); the one place eqlang opens a file to read it by
+name (``eqlang.outputs`` writes them).
 
 It refuses anything but a regular file before reading a byte: a named pipe would make
 the command wait for a writer, a device such as ``/dev/zero`` never ends, and a socket
@@ -11,6 +12,7 @@ may have edited, to the folder the user named.
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import stat
 from pathlib import Path
@@ -66,6 +68,24 @@ def read_limited(path: str | Path, limit: int, noun: str) -> bytes:
     if len(data) > limit:
         raise _too_large(f"file is larger than {limit:,} bytes", limit, noun)
     return data
+
+
+def sha256_of(path: str | Path, noun: str) -> str:
+    """The SHA-256 of the regular file at ``path``, read a block at a time, for a file too
+    large to hold in memory (a member file). Raises ``Unreadable``."""
+    try:
+        _refuse_special(os.stat(path).st_mode, noun)
+        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
+    except FileNotFoundError:
+        raise Unreadable("missing", "no such file", "check the path and spelling") from None
+    except OSError as exc:
+        raise _unreadable(exc, noun) from None
+    with os.fdopen(handle, "rb") as stream:
+        _refuse_special(os.fstat(stream.fileno()).st_mode, noun)
+        try:
+            return hashlib.file_digest(stream, "sha256").hexdigest()
+        except OSError as exc:
+            raise _unreadable(exc, noun) from None
 
 
 def _refuse_special(mode: int, noun: str) -> None:

@@ -83,6 +83,8 @@ def summary(program: Program, evaluator: Evaluator, settlements: list[Settlement
     tables = ", ".join(t.path for t in evaluator.tables.tables)
     lines.append(f"  contract {program.main.source.path}; table{'s' if ',' in tables else ''} "
                  f"{tables}")
+    if evaluator.organizations is not None:
+        lines.append(f"  organization inputs from {evaluator.organizations.path}")
     if evaluator.as_of is not None:
         lines.append(f"  settled as of {evaluator.as_of.isoformat()}")
     for name, value in sorted((overrides or {}).items()):
@@ -522,6 +524,10 @@ class _Explainer:
         for row in node.get("rows", []):
             self.lines.append(f"{detail}table row {row['table']}:{row['line']} "
                               f"(group {row['group']}, period {row['period']})")
+        cell = node.get("cell")
+        if isinstance(cell, dict):
+            self.lines.append(f"{detail}organization table {cell.get('table')}:"
+                              f"{cell.get('line')} (column {cell.get('column')})")
         if node["kind"] == "input":
             if not node.get("rows"):
                 self.lines.append(f"{detail}no row in the tables: counts as denominator 0")

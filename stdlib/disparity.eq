@@ -20,7 +20,7 @@
 # from `statistics.z_value`; a ratio's interval is taken on the log scale). The other
 # metrics' intervals come from simulation: `simulated lower(disparity.index_of_disparity(COL,
 # race, performance), level: 95%, draws: 1000, seed: 2024)`, and `upper` and `standard
-# error` likewise (language reference, section 26). A standard error is not scored where its
+# error` likewise (language reference, section 27). A standard error is not scored where its
 # metric is not, with the metric's reason. Where these definitions differ from the WHO's
 # health-inequality conventions, docs/statistics.md gives the conversion.
 

@@ -7,7 +7,8 @@ the way the contract rounds it, so a disagreement points at one side or the othe
 arithmetic noise. Each ``settle_*`` function restates one contract's terms, term by term, and
 gives for every organization the figures the tests compare: ``{org: {figure: value}}``,
 values as ``Decimal`` or ``None`` for "not scored"; it settles the contract's sample table,
-or the table it is given (the rows of a worked example).
+or the table it is given (the rows of a worked example), with the contract's organization
+table, or the inputs it is given, where the contract reads organization inputs.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ Table = dict[tuple[str, str, str, str], tuple[Fraction, Fraction]]
 #: Each organization's figures: a rounded output as a Decimal, an output that is not rounded
 #: as an exact Fraction, None for "not scored".
 Figures = dict[str, dict[str, Decimal | Fraction | None]]
+#: Each organization's inputs, by name: numbers as fractions (a percent as a share of 1).
+Inputs = dict[str, dict[str, Fraction]]
 LOWER_IS_BETTER = {"HBD"}
 PP = Fraction(1, 100)  # a percentage point, as a fraction
 
@@ -482,24 +485,32 @@ def settle_health_equity_index(table: Table | None = None) -> Figures:
     return result
 
 
-def settle_shared_savings(table: Table | None = None) -> Figures:
+def load_inputs(name: str) -> Inputs:
+    """An organization table: each organization's inputs, percents as fractions."""
+    with (CONTRACTS / name).open(encoding="utf-8", newline="") as handle:
+        return {r.pop("org"): {k: Fraction(v.removesuffix("%")) / 100 for k, v in r.items()}
+                for r in csv.DictReader(handle)}
+
+
+def settle_shared_savings(table: Table | None = None, inputs: Inputs | None = None
+                          ) -> Figures:
     table = load("mssp-health-equity-adjustment.csv") if table is None else table
+    inputs = (load_inputs("mssp-health-equity-adjustment-organizations.csv")
+              if inputs is None else inputs)
     measures = ("COL", "BCS", "CBP", "HBD")
     by_measure = {m: thirds(table, m, "ALL", 0) for m in measures}
     result = {}
     for org in organizations(table):
         points = {m: {1: 4, 0: 2, -1: 0, None: 0}[by_measure[m][org]] for m in measures}
         scaler = sum(points.values())
-        members = sum(den(table, org, m, "ALL", P) for m in measures)
-        # An ACO with no members has no multiplier, and no bonus.
-        multiplier = None if members == 0 else Fraction(rounded(
-            sum(den(table, org, m, "Underserved", P) for m in measures) / members,
-            4, ROUND_HALF_EVEN))
-        bonus = (0 if multiplier is None or multiplier < Fraction(2, 10)
-                 else min(scaler * multiplier, 10))
+        # The higher of the two shares of the ACO's beneficiaries, as a fraction.
+        shares = inputs[org]
+        multiplier = Fraction(rounded(max(shares["dual_or_lis_share"],
+                                          shares["high_adi_share"]), 4, ROUND_HALF_EVEN))
+        bonus = 0 if multiplier < Fraction(2, 10) else min(scaler * multiplier, 10)
         result[org] = {
             "performance_scaler": Decimal(scaler),
-            "underserved_multiplier": None if multiplier is None else rounded(multiplier, 4),
+            "underserved_multiplier": rounded(multiplier, 4),
             "bonus_points": rounded(Fraction(bonus), 2),
         }
     return result
@@ -612,7 +623,7 @@ def settle_deprivation_gradient(table: Table | None = None) -> Figures:
     return result
 
 
-ORACLES: dict[str, Callable[[Table | None], Figures]] = {
+ORACLES: dict[str, Callable[..., Figures]] = {
     "bluecross-steward": settle_steward,
     "bluecross-bilh": settle_bilh,
     "bluecross-mgb": settle_mgb,

@@ -144,6 +144,7 @@ dotted_names = st.lists(names, min_size=1, max_size=3).map(lambda parts: s.Name(
 domains = st.one_of(
     st.just(s.AllMeasures()),
     st.just(s.AllOrganizations()),
+    names.map(lambda n: s.AllOrganizations(s.Name((n,)))),
     st.builds(s.FocusGroups, st.none() | names),
     st.builds(s.StratificationGroups, st.none() | names),
     st.lists(dotted_names, min_size=1, max_size=3).map(lambda items: s.Listed(tuple(items))),
@@ -153,6 +154,7 @@ atoms = st.one_of(
     literals,
     dotted_names,
     st.just(s.WholePopulation()),
+    st.just(s.ThisOrganization()),
     st.sampled_from(ROUNDING_MODES).map(s.RoundingMode),
     texts.map(s.NotScoredLiteral),
 )
@@ -373,12 +375,15 @@ _expectations = st.one_of(
     st.builds(lambda n, a, r: s.Expectation(n, a, None, r), dotted_names,
               st.lists(_single_names, max_size=2).map(tuple), st.none() | texts),
 )
+_example_inputs = st.builds(s.ExampleInput, names, bounds)
 _example_items = st.one_of(
     keys.map(s.ExampleOrganization),
     st.builds(s.ExampleSet, dotted_names.map(lambda n: n.dotted), bounds),
     _dates.map(s.ExampleAsOf),
     keys.map(s.ExampleTable),
     st.builds(s.ExampleRows, st.none() | keys, st.lists(_rows, max_size=3).map(tuple)),
+    st.builds(s.ExampleInputs, st.none() | keys,
+              st.lists(_example_inputs, max_size=3).map(tuple)),
     _expectations,
 )
 
@@ -387,9 +392,38 @@ examples = st.builds(
     s.Example, texts, st.lists(_example_items, max_size=5).map(tuple), leadings
 )
 
+inputs = st.builds(
+    s.Input,
+    names,
+    _types,
+    st.none() | ranges,
+    st.lists(keys.map(lambda t: s.Literal("text", t)), max_size=3).map(tuple),
+    _citations,
+    leadings,
+).filter(lambda i: i.range is None or not i.choices)
+
+_attribution_items = st.one_of(
+    st.just(s.AttributionItem("self_reported_first")),
+    st.just(s.AttributionItem("imputed_fractionally")),
+    st.builds(lambda t, g: s.AttributionItem("imputed_most_probable", threshold=t,
+                                             otherwise=g), bounds, names),
+    _decimals(2).map(lambda v: s.AttributionItem(
+        "probabilities_exactly", total=s.Literal("number", v.to_integral_value()))),
+    st.builds(lambda v, t: s.AttributionItem(
+        "probabilities_within", total=s.Literal("number", v.to_integral_value()),
+        tolerance=t), _decimals(2), bounds),
+)
+
+attributions = st.builds(
+    s.Attribution,
+    st.lists(_single_names, min_size=1, max_size=3).map(tuple),
+    st.lists(_attribution_items, max_size=4).map(tuple),
+    leadings,
+)
+
 declarations = st.one_of(
     headers, imports, measures, stratifications, parameters, definitions, outputs, schedules,
-    invariants, examples,
+    invariants, examples, inputs, attributions,
 )
 
 #: Comments after the last declaration are kept as written; a `##` one there documents

@@ -25,7 +25,7 @@ from eqlang.core.values import (
     display,
 )
 from eqlang.tools.bounds import Bound, contains, describe, output_bounds, stop_text
-from eqlang.tools.testing import tables_for
+from eqlang.tools.testing import inputs_for, tables_for
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACTS = sorted((ROOT / "contracts").glob("*.eq"))
@@ -51,9 +51,12 @@ def test_settled_outputs_lie_within_their_bounds(path: Path) -> None:
     @settings(max_examples=25, deadline=None, database=None,
               phases=[Phase.explicit, Phase.generate, Phase.shrink],
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-    @given(tables_for(program))
-    def inside(tables):  # type: ignore[no-untyped-def]
-        for org, outputs in settle(program, tables).outputs().items():
+    @given(st.data())
+    def inside(data):  # type: ignore[no-untyped-def]
+        tables = data.draw(tables_for(program))
+        inputs = data.draw(inputs_for(program, tables))
+        for org, outputs in settle(program, tables,
+                                   organization_table=inputs).outputs().items():
             for name, value in outputs.items():
                 values = value.items() if isinstance(value, dict) else [(None, value)]
                 for key, one in values:
@@ -68,7 +71,10 @@ def test_the_shipped_sample_tables_lie_within_the_bounds() -> None:
     for path in CONTRACTS:
         program = load_contract(str(path))
         bounds = by_label(path)
-        for outputs in settle(program, [str(path.with_suffix(".csv"))]).outputs().values():
+        inputs = path.with_name(f"{path.stem}-organizations.csv")
+        run = settle(program, [str(path.with_suffix(".csv"))],
+                     organization_table=inputs if inputs.exists() else None)
+        for outputs in run.outputs().values():
             for name, value in outputs.items():
                 for key, one in (value.items() if isinstance(value, dict) else [(None, value)]):
                     assert contains(bounds[name if key is None else f"{name}({key})"], one)

@@ -167,7 +167,8 @@ def test_the_collection_is_large_and_covers_every_checker_code() -> None:
     cases = all_cases()
     assert len(cases) >= 30
     covered = {e.code for c in cases if not c.xfail for e in c.expected}
-    files = ["syntax/source.py", "syntax/parse.py", "syntax/modules.py", "syntax/lookalikes.py",
+    files = ["syntax/source.py", "syntax/parse.py", "syntax/syntax_errors.py",
+             "syntax/modules.py", "syntax/lookalikes.py",
              *(f"check/{p.name}" for p in (ROOT / "eqlang" / "check").glob("*.py"))]
     sources = "".join((ROOT / "eqlang" / f).read_text(encoding="utf-8") for f in files)
     emitted = set(re.findall(r'"(E0[0-3]\d\d)"', sources))

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from eqlang.api import load_contract, settle
 from eqlang.core.program import Program
 from eqlang.core.values import Quantity, Value
+from eqlang.data.organizations import OrganizationTable
 from eqlang.data.tables import TableSet
 from eqlang.diagnostics import EqlangError, render_all
 from eqlang.tools.properties import Budget, check_properties, render_outcomes
@@ -24,6 +25,7 @@ from eqlang.tools.testing import (
     column_orders,
     csv_text,
     from_csv,
+    inputs_for,
     renamed,
     rows_of,
     tables_for,
@@ -34,6 +36,8 @@ ROOT = Path(__file__).resolve().parent.parent
 CONTRACTS = sorted((ROOT / "contracts").glob("*.eq"))
 PROGRAMS = {path.name: load_contract(str(path)) for path in CONTRACTS}
 NAMES = sorted(PROGRAMS)
+#: A generated run: tables, and the organizations' inputs of a contract that declares them.
+Run = tuple[TableSet, OrganizationTable | None]
 #: Generated tables per property and contract: the suite runs on 2 cores in CI.
 SETTINGS = settings(max_examples=15, deadline=None, database=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -65,10 +69,11 @@ def test_every_valid_table_settles(name: str) -> None:
 
     # Settling alone is quick: more tables than the other properties get.
     @settings(SETTINGS, max_examples=40)
-    @given(tables_for(program))
-    def check(tables: TableSet) -> None:
+    @given(st.data())
+    def check(data: st.DataObject) -> None:
+        tables = data.draw(tables_for(program))
         try:
-            settle(program, tables)
+            settle(program, tables, organization_table=data.draw(inputs_for(program, tables)))
         except EqlangError as error:
             raise AssertionError(f"{name} cannot settle this table:\n"
                                  f"{render_all(error.diagnostics)}\n{csv_text(tables)}"
@@ -77,8 +82,9 @@ def test_every_valid_table_settles(name: str) -> None:
     check()
 
 
-def _outputs(program: Program, tables: TableSet) -> dict[str, dict[str, object]]:
-    return settle(program, tables).outputs()
+def _outputs(program: Program, tables: TableSet,
+             inputs: OrganizationTable | None = None) -> dict[str, dict[str, object]]:
+    return settle(program, tables, organization_table=inputs).outputs()
 
 
 def _money_outputs(outputs: dict[str, Value | dict[str, Value]]) -> list[Quantity]:
@@ -90,9 +96,16 @@ def _money_outputs(outputs: dict[str, Value | dict[str, Value]]) -> list[Quantit
     return found
 
 
+def _runs(program: Program) -> st.SearchStrategy[tuple[TableSet, OrganizationTable | None]]:
+    """Tables for a contract, with its organizations' inputs when it declares any."""
+    return tables_for(program).flatmap(
+        lambda tables: inputs_for(program, tables).map(lambda inputs: (tables, inputs)))
+
+
 def _property(name: str):  # type: ignore[no-untyped-def]
-    """``@given`` over tables for one contract, with the budget above."""
-    return lambda test: SETTINGS(given(tables_for(PROGRAMS[name]), st.randoms(
+    """``@given`` over tables (and organization inputs) for one contract, with the budget
+    above."""
+    return lambda test: SETTINGS(given(_runs(PROGRAMS[name]), st.randoms(
         use_true_random=False), column_orders())(test))
 
 
@@ -101,8 +114,10 @@ def test_the_same_inputs_give_a_byte_identical_trace(name: str) -> None:
     program = PROGRAMS[name]
 
     @_property(name)
-    def check(tables: TableSet, _: random.Random, __: tuple[str, ...]) -> None:
-        assert settle(program, tables).trace_json() == settle(program, tables).trace_json()
+    def check(run: Run, _: random.Random, __: tuple[str, ...]) -> None:
+        tables, inputs = run
+        assert settle(program, tables, organization_table=inputs).trace_json() == settle(
+            program, tables, organization_table=inputs).trace_json()
 
     check()
 
@@ -112,12 +127,13 @@ def test_row_and_column_order_change_nothing(name: str) -> None:
     program = PROGRAMS[name]
 
     @_property(name)
-    def check(tables: TableSet, shuffler: random.Random, columns: tuple[str, ...]) -> None:
+    def check(run: Run, shuffler: random.Random, columns: tuple[str, ...]) -> None:
+        tables, inputs = run
         rows = rows_of(tables)
         shuffler.shuffle(rows)
         # Written out and read back through every check a file gets, CRLF line ends too.
         text = csv_text(rows, columns=columns, newline=shuffler.choice(["\n", "\r\n"]))
-        assert _outputs(program, from_csv(text)) == _outputs(program, tables)
+        assert _outputs(program, from_csv(text), inputs) == _outputs(program, tables, inputs)
 
     check()
 
@@ -129,15 +145,18 @@ def test_renaming_organizations_changes_only_the_names(name: str) -> None:
         pytest.skip("the contract names its one organization")
 
     @_property(name)
-    def check(tables: TableSet, shuffler: random.Random, _: tuple[str, ...]) -> None:
+    def check(run: Run, shuffler: random.Random, _: tuple[str, ...]) -> None:
+        tables, inputs = run
         orgs = list(tables.organizations())
         # New names in another order: peers are compared by value, not by name or position.
         fresh = [f"{shuffler.choice(['Zeta', 'Alpha', 'Mid'])} Health {n}"
                  for n in range(len(orgs))]
         shuffler.shuffle(fresh)
         names = dict(zip(orgs, fresh, strict=True))
-        before = _outputs(program, tables)
-        after = _outputs(program, renamed(tables, names))
+        before = _outputs(program, tables, inputs)
+        moved_inputs = None if inputs is None else attrs.evolve(inputs, entries={
+            names[org]: entry for org, entry in inputs.entries.items()})
+        after = _outputs(program, renamed(tables, names), moved_inputs)
         assert after == {names[org]: values for org, values in before.items()}
 
     check()
@@ -152,8 +171,8 @@ def test_money_outputs_rounded_to_cents_are_whole_cents(name: str) -> None:
         pytest.skip("the contract rounds no output to cents")
 
     @_property(name)
-    def check(tables: TableSet, _: random.Random, __: tuple[str, ...]) -> None:
-        for outputs in _outputs(program, tables).values():
+    def check(run: Run, _: random.Random, __: tuple[str, ...]) -> None:
+        for outputs in _outputs(program, *run).values():
             chosen = {k: v for k, v in outputs.items() if k in to_cents}
             for amount in _money_outputs(chosen):  # type: ignore[arg-type]
                 assert amount.magnitude == amount.magnitude.quantize(Decimal("0.01"))

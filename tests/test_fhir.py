@@ -82,10 +82,12 @@ def test_each_shipped_contract_settles_the_same_from_its_exported_bundle(
         tmp_path: Path, name: str) -> None:
     contract = str(ROOT / "contracts" / f"{name}.eq")
     table = str(ROOT / "contracts" / f"{name}.csv")
-    bundle = export(tmp_path, contract, table)
+    inputs = ROOT / "contracts" / f"{name}-organizations.csv"
+    given = str(inputs) if inputs.exists() else None
+    bundle = export(tmp_path, contract, table, *(["--organizations", given] if given else []))
     program = load_contract(contract)
-    from_csv = settle(program, [table])
-    from_fhir = settle(program, [bundle])
+    from_csv = settle(program, [table], organization_table=given)
+    from_fhir = settle(program, [bundle], organization_table=given)
     assert from_fhir.outputs() == from_csv.outputs()
     assert from_fhir.outputs_json() == from_csv.outputs_json()
 

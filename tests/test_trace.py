@@ -57,11 +57,22 @@ def test_traces_validate_against_the_schema(reference: dict[str, Any],
     jsonschema.Draft202012Validator.check_schema(SCHEMA)
     jsonschema.validate(reference, SCHEMA)
     # The showcase has modules, amendments, exceptions, schedules, values of other
-    # organizations and an override: every kind of node.
+    # organizations and an override: every kind of node but organization inputs, which
+    # the health equity adjustment reads.
     jsonschema.validate(showcase, SCHEMA)
-    kinds = {n["kind"] for org in showcase["organizations"].values()
+    inputs = json.loads(settle(
+        load_contract("contracts/mssp-health-equity-adjustment.eq"),
+        ["contracts/mssp-health-equity-adjustment.csv"],
+        organization_table="contracts/mssp-health-equity-adjustment-organizations.csv",
+    ).trace_json())
+    jsonschema.validate(inputs, SCHEMA)
+    kinds = {n["kind"] for trace in (showcase, inputs) for org in trace["organizations"].values()
              for n in org["nodes"].values()} | {n["kind"] for n in showcase["peers"].values()}
     assert kinds == set(SCHEMA["$defs"]["node"]["properties"]["kind"]["enum"])
+    assert inputs["organization_table"]["rows"] == len(inputs["organizations"])
+    node = inputs["organizations"]["Neponset ACO"]["nodes"]["high_adi_share"]
+    assert node["cell"] == {"table": inputs["organization_table"]["path"],
+                            "line": node["cell"]["line"], "column": "high_adi_share"}
 
 
 def test_the_schema_documents_every_field() -> None:

@@ -1,36 +1,21 @@
-"""The sample measure tables of contracts/, built from public rates.
+"""The sample measure tables of contracts/, built from public rates, and the organization
+tables of the contracts that read organization inputs.
 
 Run ``python tools/sample_tables.py`` to write them again; the output is byte-identical
 every time (a seeded generator per table), and tests/test_contracts.py checks that the
-shipped tables are exactly what this script writes.
-
-Where the rates come from (percent; see the project's domain notes):
-
-- Baseline (2022) rates of the four large groups are the published Blue Cross figures:
-  controlling high blood pressure 2022, HbA1c poor control 2022, colorectal cancer
-  screening 2019 (used as the 2022 level), and adolescent well-care visits 2019 (Black,
-  Hispanic, White).
-- Every other figure is an assumption of this script, marked ``assumed`` below: the rates
-  of small groups (American Indian or Alaska Native, Native Hawaiian or Pacific Islander,
-  Middle Eastern or North African), Asian members' well-care visits, the younger and older
-  well-care age bands, members with social risk factors or underserved members, breast
-  cancer screening, and each organization's offset, trend and gap closure.
-- Performance-period (2024) rates move each group from its baseline by the organization's
-  trend plus a share of the group's baseline gap to White (its "closure"), and a little
-  noise. In some organizations care for White members gets 3 points worse on one measure
-  (leveling down), which the contracts' guards must catch.
-- Denominators follow each organization's size and mix of members; group counts are
-  imputed (sums of membership probabilities), so they carry three decimals. The whole-
-  population (ALL) row is a whole number at least the sum of the groups it contains.
-- Neighborhood deprivation quintiles (deprivation-gradient.csv) split each ALL row: 96% of
-  the members have an address that ranks, in shares that follow the organization's mix
-  (assumed), and the rates fall from the least to the most deprived quintile by an assumed
-  gradient that each organization narrows by its own share by 2024, around the ALL rate.
+shipped tables are exactly what this script writes. The rates, the organizations' shape
+and the rows come from ``eqlang.tools.synthetic``, which says where each figure comes from;
+this script chooses the organizations of each contract's table. Organization inputs (the
+shares of an ACO's beneficiaries that are underserved, member months) are assumed, consistent
+with the rates each organization's table shows. Neighborhood deprivation quintiles
+(deprivation-gradient.csv) split each ALL row: 96% of the members have an address that
+ranks, in shares that follow the organization's mix (assumed), and the rates fall from the
+least to the most deprived quintile by an assumed gradient that each organization narrows by
+its own share by 2024, around the ALL rate.
 """
 
 from __future__ import annotations
 
-import math
 import random
 import sys
 from collections.abc import Iterator
@@ -39,212 +24,41 @@ from pathlib import Path
 
 import attrs
 
+from eqlang.tools.synthetic import (
+    NCQA_MISSING,
+    NCQA_RACE,
+    OMB1997_RACE,
+    SAFETY_NET,
+    SPD15,
+    SUBURBAN,
+    URBAN,
+    Org,
+    Table,
+    better_by,
+    ethnicity_rows,
+    plain_number,
+    race_rows,
+    risk_rows,
+)
+
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACTS = ROOT / "contracts"
 
-#: Published baseline rates, percent (domain notes).
-PUBLISHED = {
-    "CBP": {"Asian": 74.2, "Black": 66.1, "Hispanic": 69.0, "White": 74.7},
-    "HBD": {"Asian": 21.8, "Black": 25.7, "Hispanic": 31.9, "White": 23.9},
-    "COL": {"Asian": 67.0, "Black": 63.8, "Hispanic": 65.4, "White": 70.8},
-    "WCV_12_17": {"Black": 68.9, "Hispanic": 70.3, "White": 80.2},
-}
 
-#: Assumed baseline rates where nothing is published, percent.
-ASSUMED = {
-    "CBP": {"AIAN": 65.0, "NHPI": 67.5, "MENA": 71.0, "Other": 70.5},
-    "HBD": {"AIAN": 30.5, "NHPI": 29.0, "MENA": 26.0, "Other": 26.5},
-    "COL": {"AIAN": 60.5, "NHPI": 62.0, "MENA": 66.0, "Other": 66.5},
-    "BCS": {"Asian": 73.0, "Black": 70.5, "Hispanic": 69.5, "White": 75.5, "AIAN": 64.0,
-            "NHPI": 66.0, "MENA": 71.0, "Other": 71.0},
-    "WCV_12_17": {"Asian": 79.0, "AIAN": 66.0, "NHPI": 69.0, "MENA": 74.0, "Other": 74.0},
-}
-#: Assumed differences of the other well-care age bands from the adolescent band, pp.
-AGE_BAND_SHIFT = {"WCV_3_11": 7.0, "WCV_18_21": -19.0}
-#: Assumed gaps of members with social risk factors (or underserved members) to the
-#: whole population, pp, oriented so that positive is worse care.
-RISK_GAP = {"COL": 7.5, "CBP": 6.0, "HBD": 6.5, "BCS": 6.0}
+@attrs.define
+class Inputs:
+    """An organization table: each organization's inputs, as a contract writes them."""
 
-#: How tables spell the groups; "Other" stands for every category a contract ignores.
-SPD15 = {"Asian": "Asian", "Black": "Black or African American",
-         "Hispanic": "Hispanic or Latino", "White": "White",
-         "AIAN": "American Indian or Alaska Native",
-         "NHPI": "Native Hawaiian or Pacific Islander",
-         "MENA": "Middle Eastern or North African", "Other": "Unknown"}
-OMB1997_RACE = {"Asian": "Asian", "Black": "Black or African American", "White": "White",
-                "AIAN": "American Indian or Alaska Native",
-                "NHPI": "Native Hawaiian or Other Pacific Islander", "Other": "Unknown"}
-NCQA_RACE = {**OMB1997_RACE, "Other": "Some other race"}
-NCQA_MISSING = {"Unknown": "Unknown", "Declined": "Asked but no answer",
-                "Multiracial": "Two or more races"}
-
-LOWER_IS_BETTER = {"HBD"}
-
-
-def base_rate(measure: str, group: str) -> float:
-    """The baseline rate of a group (percent): published, else assumed."""
-    if measure in AGE_BAND_SHIFT:
-        return base_rate("WCV_12_17", group) + AGE_BAND_SHIFT[measure]
-    return PUBLISHED.get(measure, {}).get(group) or ASSUMED[measure][group]
-
-
-def worse_by(measure: str, a: float, b: float) -> float:
-    """How far rate a falls short of rate b, pp (positive when a is worse)."""
-    return a - b if measure in LOWER_IS_BETTER else b - a
-
-
-def better_by(measure: str, x: float) -> float:
-    """A change of x pp toward better care, as a change in the rate."""
-    return -x if measure in LOWER_IS_BETTER else x
-
-
-@attrs.frozen
-class Org:
-    """An organization of a sample table and what happens to its rates."""
-
-    name: str
-    members: int  # members eligible for colorectal screening; other measures scale
-    mix: dict[str, float]  # share of members by group (the rest is "Other")
-    offset: float = 0.0  # pp better (+) or worse (-) than the published rates
-    trend: float = 0.5  # pp change of every group's rate, baseline to performance
-    closure: float = 0.3  # share of a group's baseline gap to White closed by 2024
-    leveling_down: tuple[str, ...] = ()  # measures where White members' care gets worse
-    risk_share: float = 0.3  # share with social risk factors (peer tables)
-    risk_gap: float = 0.0  # extra pp of risk gap (positive is worse)
-
-
-#: Members eligible for each measure per member eligible for colorectal screening.
-ELIGIBLE = {"COL": 1.0, "CBP": 0.42, "HBD": 0.16, "BCS": 0.55, "WCV": 0.9,
-            "WCV_3_11": 0.45, "WCV_12_17": 0.3, "WCV_18_21": 0.15}
-
-
-class Table:
-    """The rows of one sample table, with the seeded noise that makes them look measured."""
-
-    def __init__(self, seed: int) -> None:
-        self.random = random.Random(seed)
-        self.rows: list[tuple[str, str, str, str, Decimal, Decimal]] = []
-
-    def noise(self, spread: float) -> float:
-        return self.random.uniform(-spread, spread)
-
-    def add(self, org: str, measure: str, group: str, period: str, rate: float,
-            denominator: float, decimals: int = 3) -> tuple[Decimal, Decimal]:
-        quantum = Decimal(1).scaleb(-decimals)
-        den = Decimal(repr(max(denominator, 0.0))).quantize(quantum, ROUND_HALF_EVEN)
-        share = min(max(rate, 0.0), 100.0) / 100
-        num = min(den, Decimal(repr(float(den) * share)).quantize(quantum, ROUND_HALF_EVEN))
-        self.rows.append((org, measure, group, period, num, den))
-        return num, den
-
-    def add_all(self, org: str, measure: str, period: str, parts: list[tuple[Decimal, Decimal]]
-                ) -> tuple[Decimal, Decimal]:
-        """The whole-population row: whole numbers, never below the groups it contains."""
-        num = sum((n for n, _ in parts), Decimal(0))
-        den = sum((d for _, d in parts), Decimal(0))
-        whole_den = Decimal(math.ceil(den))
-        whole_num = min(Decimal(math.ceil(num)), whole_den)
-        self.rows.append((org, measure, "ALL", period, whole_num, whole_den))
-        return whole_num, whole_den
+    columns: tuple[str, ...]
+    rows: list[tuple[str, ...]]
 
     def text(self) -> str:
-        lines = ["org,measure,group,period,numerator,denominator"]
-        for org, measure, group, period, num, den in sorted(self.rows):
-            quoted = [f'"{v}"' if "," in v else v for v in (org, measure, group, period)]
-            lines.append(",".join([*quoted, _plain(num), _plain(den)]))
+        lines = [",".join(("org", *self.columns))]
+        lines += [",".join(f'"{v}"' if "," in v else v for v in row) for row in sorted(self.rows)]
         return "\n".join(lines) + "\n"
 
 
-def _plain(value: Decimal) -> str:
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def rates(table: Table, org: Org, measure: str, group: str) -> dict[str, float]:
-    """A group's rate in the baseline and the performance period."""
-    base = base_rate(measure, group) + better_by(measure, org.offset) + table.noise(1.2)
-    white = base_rate(measure, "White") + better_by(measure, org.offset)
-    gap = max(0.0, worse_by(measure, base, white))
-    change = org.trend + org.closure * gap
-    if group == "White" and measure in org.leveling_down:
-        change = -3.0
-    after = base + better_by(measure, change) + table.noise(0.8)
-    return {"2022": base, "2024": after}
-
-
-def race_rows(table: Table, org: Org, measures: list[str], spelling: dict[str, str],
-              extra: dict[str, str] | None = None, periods: tuple[str, ...] = ("2022", "2024")
-              ) -> None:
-    """Rows of one race and ethnicity standard, and the ALL rows they add up to."""
-    extra = extra or {}
-    for measure in measures:
-        eligible = org.members * ELIGIBLE[measure]
-        series = {g: rates(table, org, measure, g) for g in spelling}
-        for period in periods:
-            parts = []
-            for group, spelled in spelling.items():
-                share = org.mix.get(group, 1 - sum(org.mix.values()))
-                denominator = eligible * share * (1 + table.noise(0.04))
-                parts.append(table.add(org.name, measure, spelled, period,
-                                       series[group][period], denominator))
-            for group, spelled in extra.items():
-                # Categories apart from "Other" (NCQA's Unknown, Declined, ...): reported
-                # rows the contracts do not pay on, counted in ALL.
-                parts.append(table.add(org.name, measure, spelled, period,
-                                       series["Other"][period] + table.noise(2.0),
-                                       eligible * org.mix[group] * (1 + table.noise(0.04))))
-            table.add_all(org.name, measure, period, parts)
-
-
-def ethnicity_rows(table: Table, org: Org, measures: list[str], spelled: dict[str, str],
-                   hispanic_share: float, missing_share: float) -> None:
-    """Hispanic ethnicity asked apart from race: rows that add up to the ALL rows."""
-    totals = {(m, p): (num, den) for o, m, g, p, num, den in table.rows
-              if o == org.name and g == "ALL"}
-    for measure in measures:
-        series = rates(table, org, measure, "Hispanic")
-        for period in ("2022", "2024"):
-            all_num, all_den = totals[(measure, period)]
-            overall = float(all_num) / float(all_den) * 100
-            parts = [table.add(org.name, measure, spelled["Hispanic"], period, series[period],
-                               float(all_den) * hispanic_share * (1 + table.noise(0.04)))]
-            for key in ("Declined", "Unknown"):
-                if key in spelled:
-                    parts.append(table.add(org.name, measure, spelled[key], period,
-                                           overall + table.noise(2.0),
-                                           float(all_den) * missing_share / 2))
-            rest_den = all_den - sum((d for _, d in parts), Decimal(0))
-            rest_num = min(rest_den, max(Decimal(0),
-                                         all_num - sum((n for n, _ in parts), Decimal(0))))
-            table.rows.append((org.name, measure, spelled["NotHispanic"], period, rest_num,
-                               rest_den))
-
-
-def risk_rows(table: Table, org: Org, measures: list[str], spelled: str,
-              period: str = "2024") -> None:
-    """An organization's whole population and its members with a risk factor, one period."""
-    for measure in measures:
-        eligible = org.members * ELIGIBLE[measure] * (1 + table.noise(0.05))
-        rest = (sum(base_rate(measure, g) for g in ("Asian", "Black", "Hispanic", "White"))
-                / 4 + better_by(measure, org.offset) + table.noise(1.5))
-        risk = rest - better_by(measure, RISK_GAP[measure] + org.risk_gap + table.noise(1.5))
-        share = org.risk_share * (1 + table.noise(0.1))
-        num, den = table.add(org.name, measure, spelled, period, risk, eligible * share)
-        rest_den = eligible * (1 - share)
-        total_den = Decimal(math.ceil(float(den) + rest_den))
-        total_num = min(total_den, Decimal(math.ceil(float(num) + rest_den * rest / 100)))
-        table.rows.append((org.name, measure, "ALL", period, total_num, total_den))
-
-
 # ---- the tables --------------------------------------------------------------------------
-
-SUBURBAN = {"White": 0.74, "Asian": 0.08, "Black": 0.06, "Hispanic": 0.07, "AIAN": 0.002,
-            "NHPI": 0.001, "MENA": 0.009}
-URBAN = {"White": 0.42, "Asian": 0.11, "Black": 0.2, "Hispanic": 0.17, "AIAN": 0.003,
-         "NHPI": 0.002, "MENA": 0.015}
-SAFETY_NET = {"White": 0.2, "Asian": 0.06, "Black": 0.36, "Hispanic": 0.3, "AIAN": 0.004,
-              "NHPI": 0.002, "MENA": 0.02}
-
 
 def steward() -> Table:
     table = Table(2023_01)
@@ -400,6 +214,39 @@ def deprivation_gradient() -> Table:
     return table
 
 
+#: How the member-level samples spell the groups (tools/member_files.py), which a contract
+#: settling from them spells the same.
+PLAIN_RACE = {"Asian": "Asian", "Black": "Black", "Hispanic": "Hispanic", "White": "White",
+              "Other": "Unknown"}
+#: The organizations of the member-month contract: the two of the member-level samples and
+#: three more, in two regions, with their member months (assumed).
+MEMBER_MONTH_ORGS = (
+    (Org("Harborview Health Partners", 9800, URBAN, offset=0.5, trend=0.7, closure=0.45),
+     "Eastern", 121_884),
+    (Org("Merrimack Valley ACO", 7400, SUBURBAN, offset=-0.5, trend=0.4, closure=0.2),
+     "Eastern", 90_630),
+    (Org("Cape and Islands Care Network", 5200, SUBURBAN, offset=1.5, trend=0.2,
+         closure=0.1, leveling_down=("CBP",)), "Eastern", 61_918.5),
+    (Org("Pioneer Valley Physicians", 6900, SAFETY_NET, offset=-2.0, trend=1.0, closure=0.5),
+     "Western", 84_406),
+    (Org("Berkshire Community Care", 3300, SUBURBAN, offset=0.0, trend=0.5, closure=0.3),
+     "Western", 38_751.5),
+)
+
+
+def member_months() -> Table:
+    table = Table(2024_07)
+    for org, _, _ in MEMBER_MONTH_ORGS:
+        race_rows(table, org, ["COL", "CBP", "HBD"], PLAIN_RACE)
+    return table
+
+
+def member_month_organizations() -> Inputs:
+    return Inputs(("member_months", "region"),
+                  [(org.name, plain_number(Decimal(repr(months))), region)
+                   for org, region, months in MEMBER_MONTH_ORGS])
+
+
 #: Fictional Medicare Advantage contracts and accountable care organizations.
 PLANS = ("Atlantic Senior Advantage", "Bay State Medicare Plus", "Berkshire Elder Care",
          "Cape Cod Senior Health", "Charles River Medicare", "Granite Coast Advantage",
@@ -436,10 +283,42 @@ def health_equity_index() -> Table:
                  chosen={"Pioneer Valley Medicare": (0.045, 3.0, -3.0)})
 
 
-def shared_savings() -> Table:
+def _shared_savings() -> tuple[Table, list[tuple[str, float]]]:
+    """The ACOs' whole-population rows and each one's underserved share."""
     # An ACO that does best while serving the most underserved members: its bonus is capped.
-    return peers(2023_06, ACOS, "Underserved", ["COL", "CBP", "HBD", "BCS"], step=0.045,
-                 chosen={"Neponset ACO": (0.7, 6.0, -4.0)})
+    table = peers(2023_06, ACOS, "Underserved", ["COL", "CBP", "HBD", "BCS"], step=0.045,
+                  chosen={"Neponset ACO": (0.7, 6.0, -4.0)})
+    shares: dict[str, tuple[Decimal, Decimal]] = {}
+    for org, _, group, _, _, den in table.rows:
+        part, whole = shares.get(org, (Decimal(0), Decimal(0)))
+        shares[org] = (part + den, whole) if group == "Underserved" else (part, whole + den)
+    # The contract reads the whole population only: the underserved share is a fact of the
+    # ACO, in its organization table.
+    table.rows = [row for row in table.rows if row[2] == "ALL"]
+    return table, [(org, float(part / whole)) for org, (part, whole) in sorted(shares.items())]
+
+
+def shared_savings() -> Table:
+    return _shared_savings()[0]
+
+
+def shared_savings_organizations() -> Inputs:
+    """The two shares of each ACO's beneficiaries (assumed): dually eligible or receiving
+    the low-income subsidy, and living in a high-deprivation neighborhood. The underserved
+    share behind the table's rates is the higher of the two; the other lies below it, by
+    up to half, so that either may be the higher."""
+    chooser = random.Random(2023_07)
+    rows = []
+    for org, share in _shared_savings()[1]:
+        other = share * chooser.uniform(0.5, 1.0)
+        dual, adi = (share, other) if chooser.random() < 0.5 else (other, share)
+        rows.append((org, _percent(dual), _percent(adi)))
+    return Inputs(("dual_or_lis_share", "high_adi_share"), rows)
+
+
+def _percent(share: float) -> str:
+    """A share as a percent with one decimal, as a contract writes it: 23.5%."""
+    return plain_number(Decimal(repr(share * 100)).quantize(Decimal("0.1"), ROUND_HALF_EVEN)) + "%"
 
 
 TABLES = {
@@ -451,6 +330,9 @@ TABLES = {
     "bluecross-boston-childrens.csv": boston_childrens,
     "ma-health-equity-index.csv": health_equity_index,
     "mssp-health-equity-adjustment.csv": shared_savings,
+    "mssp-health-equity-adjustment-organizations.csv": shared_savings_organizations,
+    "member-month-equity.csv": member_months,
+    "member-month-equity-organizations.csv": member_month_organizations,
     "deprivation-gradient.csv": deprivation_gradient,
 }
 

@@ -38,7 +38,9 @@ class Aggregations(Parts):
         if isinstance(d, p.Measures):
             return [Entity("measure", c) for c in self.contract_measures]
         if isinstance(d, p.Organizations):
-            return [Entity("organization", o) for o in self.tables.organizations()]
+            found = self.tables.organizations() if d.same is None else \
+                self.peers_sharing(d.same, env)
+            return [Entity("organization", o) for o in found]
         if isinstance(d, p.Groups):
             if d.stratification is not None:
                 strat = self.program.stratifications[d.stratification]
@@ -80,7 +82,12 @@ class Aggregations(Parts):
         """An aggregation over organizations that is the same for every organization:
         evaluated once per run for each value of the variables it reads. Its key is named
         ``@SITE``; traces name it by its text."""
-        key = Key("", f"@{e.site}", tuple(env.local[name] for name in free))
+        args = tuple(env.local[name] for name in free)
+        shared = self.program.peer_inputs.get(e.site)
+        if shared is not None:
+            # Computed once for each value of the input the peers share.
+            args += (self.organization_input(shared, env, e.span),)
+        key = Key("", f"@{e.site}", args)
         return self.derived(key, "peers", e, env, lambda inner: (self.aggregate(e, Env(
             inner.org, inner.local, inner.node, env.key)), None))
 

@@ -68,6 +68,8 @@ class Derivation:
     #: The values it used, in the order first used.
     uses: dict[Key, None] = attrs.field(factory=dict)
     rows: list[Row] = attrs.field(factory=list)
+    #: For an organization input: where in the organization table it was read.
+    cell: Any = None
     citation: str | None = None
     note: str | None = None
     #: How it was reached, by site: the branch an ``if`` took ("then", "else"), whether an
@@ -131,12 +133,20 @@ class Parts:
 
     program: p.Program
     tables: TableSet
+    #: Each organization's inputs (an ``eqlang.data.organizations.OrganizationTable``).
+    organizations: Any
     math: Arithmetic
     memo: dict[Key, Value]
     period_labels: dict[str, str]
     contract_measures: tuple[str, ...]
 
     def eval(self, e: p.Expr, env: Env) -> Value:
+        raise NotImplementedError
+
+    def organization_input(self, name: str, env: Env, span: Span | None) -> Value:
+        raise NotImplementedError
+
+    def peers_sharing(self, name: str, env: Env) -> list[str]:
         raise NotImplementedError
 
     def fail(self, code: str, message: str, span: Span | None, env: Env,

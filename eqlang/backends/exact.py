@@ -5,7 +5,8 @@ This is the settlement of record. Every rule is pure, so each (organization, rul
 arguments) is evaluated once and remembered; a rule that does not depend on the organization
 being settled (``Program.organization_rules``), and an aggregation over organizations that
 does not (a peer median, ``Program.peer_aggregates``), is evaluated once per run for all.
-Asked to ``record``, each evaluated rule, parameter and table value becomes a ``Derivation``
+Asked to ``record``, each evaluated rule, parameter, table value and organization input
+(from ``organizations``, the organization table) becomes a ``Derivation``
 (``eqlang.backends.derivation``) under a typed ``Key`` (organization, rule, arguments), with
 its value, its source span, the values it used and the table rows it read; ``eqlang.trace``
 writes them out. Contracts have no recursion and loop only over finite domains, and a step
@@ -76,9 +77,11 @@ class Evaluator(Reads, Aggregations, Simulations):
         recorder: DecisionRecorder | None = None,
         record: bool = False,
         arithmetic: Arithmetic | None = None,
+        organizations: Any = None,
     ) -> None:
         self.program = program
         self.tables = tables
+        self.organizations = organizations
         self.recorder = recorder
         self.recording = record
         self.math: Arithmetic = arithmetic or ExactArithmetic()
@@ -111,7 +114,7 @@ class Evaluator(Reads, Aggregations, Simulations):
         return {cls: getattr(self, "_x_" + cls.__name__) for cls in (
             p.Const, p.Unscored, p.Local, p.Parameter, p.Call, p.Builtin, p.Aggregate,
             p.Arithmetic, p.Negate, p.Compare, p.Not, p.And, p.Or, p.If, p.Otherwise,
-            p.Because, p.IsScored, p.MemberOf, p.At, p.Simulated)}
+            p.Because, p.IsScored, p.MemberOf, p.At, p.Input, p.TheOrganization, p.Simulated)}
 
     # ---- what other stages ask ------------------------------------------------------------
 
@@ -632,6 +635,15 @@ class Evaluator(Reads, Aggregations, Simulations):
     def member(self, element: Value, members: list[Value]) -> Any:
         """Whether ``element`` is one of ``members``."""
         return any(self.same(element, item, True) for item in members)
+
+    def _x_Input(self, e: p.Input, env: Env) -> Value:
+        return self.organization_input(e.name, env, e.span)
+
+    def _x_TheOrganization(self, e: p.TheOrganization, env: Env) -> Value:
+        value = Entity("organization", env.org)
+        if env.node is not None:
+            env.node.record(e.site, value)
+        return value
 
     def _x_At(self, e: p.At, env: Env) -> Value:
         org = self.eval(e.organization, env)

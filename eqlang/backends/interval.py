@@ -1,11 +1,12 @@
 """The interval backend: takes a checked ``Program``, gives what each output can be over every
-valid measure table, by interpreting the program over intervals.
+valid measure table and organization table, by interpreting the program over intervals.
 
 It extends the exact backend where a value known only within bounds changes the answer: a
-table read gives an interval (a rate anywhere from 0% to 100%, a count from 0 up), a value
-may be "a number or not scored", a comparison may be yes, no or either, an ``if`` whose
-condition may go either way gives what either branch gives, an exception may or may not
-apply, and an aggregation over organizations ranges over a set of unknown size. An
+table read gives an interval (a rate anywhere from 0% to 100%, a count from 0 up), an
+organization input any value its declaration allows, a value may be "a number or not
+scored", a comparison may be yes, no or either, an ``if`` whose condition may go either way
+gives what either branch gives, an exception may or may not apply, and an aggregation over
+organizations ranges over a set of unknown size. An
 operation that fails on some tables but not all (a division by a count that may be 0) is a
 ``PossibleStop``: those settlements stop there, and the value is what the others give; a
 stop that a guard (``if n = 0 then ... else x / n``) rules out is dropped.
@@ -32,6 +33,7 @@ from eqlang.backends.interval_arithmetic import (
     POS,
     ZERO,
     AnyTables,
+    AnyText,
     Interval,
     IntervalArithmetic,
 )
@@ -431,6 +433,20 @@ class IntervalEvaluator(Evaluator):
         row = self.tables.lookup(env.org, measure, group.label, period)
         assert row is not None
         return self.math.literal(row.numerator), self.math.literal(row.denominator), [row]
+
+    def input_read(self, name: str, env: Env, span: Span | None) -> tuple[Value, Any]:
+        # Any value of the input's type that the contract allows, as a table count is any
+        # count: the bounds hold whatever the organization table says.
+        info = self.program.inputs[name]
+        if info.type == "yesno":
+            return Truth(self.math.truth((True, False))), None
+        if info.type == "text":
+            return AnyText(info.choices), None
+        return Quantity(info.type, Interval(info.low, info.high)), None
+
+    def peers_sharing(self, name: str, env: Env) -> list[str]:
+        # Which organizations share the input is unknown: as many as any, at least one.
+        return list(self.tables.organizations())
 
     def table_value(self, name: str, args: tuple[Value, ...], env: Env, span: Span | None
                     ) -> Value:

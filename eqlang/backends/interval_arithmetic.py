@@ -1,7 +1,8 @@
 """Interval arithmetic: the numbers of the interval backend.
 
 An ``Interval`` is every number from ``low`` to ``high`` (infinite where unbounded) and,
-perhaps, "not scored" as well. ``IntervalArithmetic`` implements the arithmetic layer of
+perhaps, "not scored" as well; an ``AnyText`` is any of the texts an input may take.
+``IntervalArithmetic`` implements the arithmetic layer of
 ``eqlang.core.values`` over intervals, each bound rounded away from the inside, so that
 every exact result lies within the interval computed. A comparison of intervals may be
 yes, no or either (a set of answers). ``AnyTables`` is every valid measure table at once.
@@ -20,8 +21,10 @@ import attrs
 from eqlang.core import normal
 from eqlang.core.values import (
     ArithmeticError_,
+    Entity,
     ExactArithmetic,
     Group,
+    Text,
     Value,
     weighted_mean,
 )
@@ -33,6 +36,14 @@ ZERO = Decimal(0)
 ONE = Decimal(1)
 #: The organization every bound is computed for: any one, as all tables are possible.
 ANY_ORGANIZATION = "any organization"
+
+
+@attrs.frozen
+class AnyText:
+    """A text organization input of any organization: any of ``choices`` (any text when
+    there are none)."""
+
+    choices: tuple[str, ...]
 
 
 @attrs.frozen
@@ -204,6 +215,14 @@ class IntervalArithmetic:
     def same(self, a: Value, b: Value) -> bool | frozenset[bool | None]:
         if any(isinstance(v, Group) and v.kind == "any" for v in (a, b)):
             return frozenset(_ORDER)
+        if any(isinstance(v, Entity) and v.name == ANY_ORGANIZATION for v in (a, b)):
+            # Any organization may or may not be the one named, or another.
+            return a == b or frozenset((True, False))
+        for one, other in ((a, b), (b, a)):
+            if isinstance(one, AnyText):
+                may = isinstance(other, AnyText) or (
+                    isinstance(other, Text) and (not one.choices or other.value in one.choices))
+                return frozenset((True, False)) if may else False
         return a == b
 
     def outcomes(self, truth: bool | frozenset[bool | None]) -> tuple[bool | None, ...]:

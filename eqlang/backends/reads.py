@@ -1,5 +1,6 @@
 """Reading the tables: how a backend answers ``rate``, ``numerator``, ``denominator``,
-``reference`` and a measure's facts for the organization being settled.
+``reference``, a measure's facts and an organization input for the organization being
+settled.
 
 A part of the exact backend (``eqlang.backends.exact.Evaluator``), which the interval
 backend extends.
@@ -15,6 +16,7 @@ from eqlang.backends.derivation import Env, Key, Parts
 from eqlang.backends.simulation import Drawing
 from eqlang.core import program as p
 from eqlang.core.values import Entity, Group, NotScored, Quantity, Truth, Value
+from eqlang.data.organizations import E_NEEDED, E_ORGANIZATION
 from eqlang.data.tables import Row
 from eqlang.syntax.source import Span
 
@@ -201,3 +203,43 @@ class Reads(Parts):
             self.memo[key] = value
         self._use(env, key)
         return value
+
+    # ---- organization inputs --------------------------------------------------------------
+
+    def organization_input(self, name: str, env: Env, span: Span | None) -> Value:
+        """An organization input of the organization ``env`` is evaluated for."""
+        key = Key(env.org, name)
+        value = self._known(key)
+        if value is None:
+            value, cell = self.input_read(name, env, span)
+            info = self.program.inputs[name]
+            self._derivation(key, "organization input", value=value, span=info.span,
+                             citation=info.citation, cell=cell)
+            self.memo[key] = value
+        self._use(env, key)
+        return value
+
+    def input_read(self, name: str, env: Env, span: Span | None) -> tuple[Value, Any]:
+        """An input's value as the organization table gives it, and its cell."""
+        table = self.organizations
+        if table is None:
+            raise self.fail(E_NEEDED, f"the contract reads the organization input `{name}`, "
+                            "but no organization table was given", span, env,
+                            hint="give each organization's inputs in a table: "
+                            "`eqlang eval ... --organizations organizations.csv`")
+        found = table.value(env.org, name)
+        if found is None:
+            raise self.fail(E_ORGANIZATION, f"the organization table {table.path} has no row "
+                            f"for organization {env.org}", span, env,
+                            hint="add its row: every organization of the measure tables "
+                            "needs its inputs")
+        value, cell = found
+        if isinstance(value, Quantity):
+            value = Quantity(value.unit, self.math.literal(value.magnitude))
+        return value, cell
+
+    def peers_sharing(self, name: str, env: Env) -> list[str]:
+        """The organizations whose input ``name`` has the value it has for ``env.org``."""
+        own = self.input_read(name, env, None)[0]
+        return [org for org in self.tables.organizations()
+                if self.input_read(name, Env(org, {}, None, env.key), None)[0] == own]

@@ -2,8 +2,9 @@
 
 Checking runs in passes, each taking what the one before gave and giving what it could build
 with its diagnostics: ``scope`` (the declarations of every module, the header, the measures
-and stratifications), ``names`` (every name resolved: core expressions, untyped), ``types``
-(types and units), ``proofs`` (weights, tiers, exceptions, rounding, invariants),
+and stratifications), ``terms`` (organization inputs and attribution terms), ``names``
+(every name resolved: core expressions, untyped), ``types`` (types and units), ``proofs``
+(weights, tiers, exceptions, rounding, invariants),
 ``examples`` (worked examples), ``dependence`` (what depends on the organization being
 settled) and ``cost`` (a bound of the work of settling, and of how deep rules call each
 other). A program without errors then gets its ``warnings`` (``eqlang.check.warnings``):
@@ -22,6 +23,7 @@ from eqlang.check.examples import check_examples
 from eqlang.check.names import Names
 from eqlang.check.proofs import Proofs
 from eqlang.check.scope import Declarations
+from eqlang.check.terms import TermsPass
 from eqlang.check.types import Types
 from eqlang.check.warnings import check_warnings
 from eqlang.core.program import Program, Symbols
@@ -48,14 +50,16 @@ def analyze(main: LoadedModule) -> Analysis:
     """Run every pass of checking over a loaded contract and its modules."""
     diagnostics = Collector()
     declared = Declarations(main, diagnostics).run()
+    terms = TermsPass(declared).run()
     resolved = Names(declared).run()
-    typed = Types(declared, resolved).run()
+    typed = Types(declared, resolved, terms.inputs).run()
     Proofs(declared, typed).run()
     dependence = organization_dependence(typed.rules, typed.order)
     outputs = tuple(key for key, rule in typed.rules.items()
                     if rule.kind == "output" and rule.module == main.key)
     cost = Costs(declared, typed.rules, typed.parameters, dependence.organization_rules,
-                 dependence.peer_aggregates).run(outputs, typed.order)
+                 dependence.peer_aggregates, dependence.peer_inputs,
+                 terms.inputs).run(outputs, typed.order)
     program = Program(
         main=main, modules=tuple(declared.modules), header=declared.header,
         periods=declared.periods, provider=declared.provider, measures=declared.measures,
@@ -65,7 +69,8 @@ def analyze(main: LoadedModule) -> Analysis:
         symbols=Symbols(declared.symbols, resolved.uses),
         organization_rules=dependence.organization_rules,
         constant_rules=dependence.constant_rules, peer_aggregates=dependence.peer_aggregates,
-        cost=cost,
+        cost=cost, inputs=terms.inputs, peer_inputs=dependence.peer_inputs,
+        attribution=terms.attribution,
     )
     # Examples read the checked contract: the types of its outputs, its groups and periods.
     if any(isinstance(d, s.Example) for m in declared.modules for d in m.module.declarations):

@@ -101,12 +101,15 @@ class Cost:
 class Costs(Pass):
     def __init__(self, declared: Declarations, rules: dict[str, p.Rule],
                  parameters: dict[str, p.ParameterRule], organization_rules: frozenset[str],
-                 peers: dict[int, tuple[str, ...]]) -> None:
+                 peers: dict[int, tuple[str, ...]], peer_inputs: dict[int, str] | None = None,
+                 inputs: dict[str, p.InputInfo] | None = None) -> None:
         super().__init__(declared.diagnostics)
         self.rules = rules
         self.parameters = parameters
         self.organization_rules = organization_rules
         self.peers = peers
+        self.peer_inputs = peer_inputs or {}
+        self.inputs = inputs or {}
         measures = max(len(declared.measures), 1)
         groups = sum(len(s.groups) for s in declared.stratifications.values())
         self.domains = {
@@ -323,8 +326,20 @@ class Costs(Pass):
                     instances = ONE
                     for name in free:
                         instances = instances * self.domains[types[name]]
+                    if e.site in self.peer_inputs:
+                        instances = instances * self._values(self.peer_inputs[e.site])
                     found[e.site] = (e, instances, self._aggregate(e))
         return found
+
+    def _values(self, name: str) -> Poly:
+        """How many values an organization input can take among the organizations: its
+        texts, yes or no, or as many as there are organizations."""
+        info = self.inputs.get(name)
+        if info is not None and info.choices:
+            return Poly((len(info.choices),))
+        if info is not None and info.type == "yesno":
+            return Poly((2,))
+        return PER_ORGANIZATION
 
     def _reachable(self, outputs: Iterable[str]) -> list[str]:
         found: list[str] = []

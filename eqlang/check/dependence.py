@@ -3,8 +3,11 @@ gives which of them depend on the organization being settled, and which aggregat
 organizations do not (a peer median: the same for every organization).
 
 A value depends on the organization being settled when it reads that organization's rows
-(``rate``, ``numerator``, ``denominator``, ``reference``), directly or through a rule it
-calls; ``x at o`` reads the rows of ``o`` instead, so it depends only on how ``o`` is found.
+(``rate``, ``numerator``, ``denominator``, ``reference``) or inputs, or names it
+(``organization``), directly or through a rule it calls; ``x at o`` reads the rows of ``o``
+instead, so it depends only on how ``o`` is found. An aggregation over ``organizations with
+the same INPUT`` depends on the organization only through that input's value: it is
+computed once per run for each value.
 Backends compute what does not depend on the organization once per run, not once per
 organization.
 """
@@ -25,6 +28,7 @@ class _Dependence:
         self.known: dict[str, bool] = {}
         self.in_progress: set[str] = set()
         self.peers: dict[int, tuple[str, ...]] = {}
+        self.peer_inputs: dict[int, str] = {}
         #: Rules that read some organization's rows, directly or through what they call.
         self.reading: set[str] = set()
 
@@ -56,19 +60,31 @@ class _Dependence:
             return self.expr(e.organization)
         below = [self.expr(child) for child in p.children(e)]
         found = any(below)
-        if isinstance(e, p.Builtin) and e.name in _READS_ROWS:
+        if (isinstance(e, p.Builtin) and e.name in _READS_ROWS) or isinstance(
+                e, p.Input | p.TheOrganization):
             found = True
         elif isinstance(e, p.Call):
             found = self.rule(e.rule) or found
         if isinstance(e, p.Aggregate) and not found and any(
                 isinstance(b.domain, p.Organizations) for b in e.binders):
             self.peers[e.site] = tuple(sorted(free_locals(e)))
+            shared = [b.domain.same for b in e.binders
+                      if isinstance(b.domain, p.Organizations) and b.domain.same is not None]
+            if shared:
+                # One binder shares an input; the checker allows `with the same` only there.
+                self.peer_inputs[e.site] = shared[0]
+                found = True
         return found
 
 
     def _reads(self, e: p.Expr) -> bool:
         if isinstance(e, p.Builtin):
             return e.name in _READS_ROWS
+        if isinstance(e, p.Input | p.TheOrganization):
+            return True
+        if isinstance(e, p.Aggregate):
+            return any(isinstance(b.domain, p.Organizations) and b.domain.same is not None
+                       for b in e.binders)
         return isinstance(e, p.Call) and (self.rule(e.rule) or e.rule in self.reading)
 
 
@@ -107,6 +123,8 @@ class Dependence:
     #: Aggregations over organizations that do not depend on the organization being
     #: settled, by site, with the local variables they read.
     peer_aggregates: dict[int, tuple[str, ...]]
+    #: Those of them over peers with the same value of an input, by site: the input.
+    peer_inputs: dict[int, str] = attrs.Factory(dict)
 
 
 def organization_dependence(rules: dict[str, p.Rule], order: tuple[str, ...]) -> Dependence:
@@ -117,4 +135,4 @@ def organization_dependence(rules: dict[str, p.Rule], order: tuple[str, ...]) ->
         dependence.rule(key)
     return Dependence(frozenset(k for k, v in dependence.known.items() if v),
                       frozenset(k for k in rules if k not in dependence.reading),
-                      dependence.peers)
+                      dependence.peers, dependence.peer_inputs)

@@ -7,7 +7,8 @@ before anything is settled, that every row names a measure, group and period the
 reads (rows obey the rules of a table file, with its messages), that every expectation
 names an output or definition with arguments of the right kinds and a value of the right
 unit that its rounding can produce, and that ``set`` assigns parameters values of their
-type. ``eqlang.tools.examples`` runs the checked examples.
+type, and that ``inputs`` give every organization of its tables each organization input of
+the right unit and range. ``eqlang.tools.examples`` runs the checked examples.
 """
 
 from __future__ import annotations
@@ -20,8 +21,9 @@ import attrs
 
 from eqlang.check import units as t
 from eqlang.check.names import literal_value
-from eqlang.core.program import ERROR, Override, Param, Program
+from eqlang.core.program import ERROR, InputInfo, Override, Param, Program
 from eqlang.core.values import Entity, Group, Value
+from eqlang.data.organizations import OrganizationTable, range_problem
 from eqlang.data.tables import MeasureTable, Row, TableSet, WrittenRow, inline_table, load_table
 from eqlang.diagnostics import (
     Diagnostic,
@@ -44,6 +46,7 @@ E_VALUE = "E0803"
 E_SET = "E0804"
 E_EXAMPLE = "E0805"
 E_TABLE_PATH = "E0806"
+E_INPUTS = "E0807"
 
 
 @attrs.frozen
@@ -81,6 +84,8 @@ class CheckedExample:
     overrides: dict[str, Override]
     as_of: datetime.date | None
     expectations: tuple[CheckedExpectation, ...]
+    #: The organizations' inputs, when the contract declares any.
+    inputs: OrganizationTable | None = None
 
     @property
     def title(self) -> str:
@@ -191,8 +196,11 @@ class _ExampleChecker:
                        or ("its tables hold: " + listed(table_set.organizations())
                            if table_set.organizations() else "its tables have no rows"))
             return None
+        inputs = self._inputs(items, org, table_set.organizations())
+        if self.diagnostics:
+            return None
         return CheckedExample(self.example, org, table_set, overrides,
-                              as_of.date if as_of is not None else None, checked)
+                              as_of.date if as_of is not None else None, checked, inputs)
 
     def _once(self, found: list[s.ExampleOrganization] | list[s.ExampleAsOf],
               what: str) -> None:
@@ -232,6 +240,69 @@ class _ExampleChecker:
                                             " ".join(item.value.span.text.split()),
                                             item.value.span)
         return overrides
+
+    def _inputs(self, items: tuple[s.ExampleItem, ...], org: str,
+                organizations: tuple[str, ...]) -> OrganizationTable | None:
+        """The organizations' inputs the example gives (``inputs``), checked like the
+        organization table: every input of every organization of its tables, of its type
+        and within its range."""
+        declared = self.program.inputs
+        blocks = [i for i in items if isinstance(i, s.ExampleInputs)]
+        if blocks and not declared:
+            self.error(E_INPUTS, "the contract declares no organization inputs",
+                       blocks[0].span, hint="remove the `inputs` lines, or declare the "
+                       "inputs in the contract: `input member_months: count`")
+            return None
+        entries: dict[str, tuple[int, dict[str, Value]]] = {}
+        given: dict[tuple[str, str], s.ExampleInput] = {}
+        for block in blocks:
+            owner = block.organization if block.organization is not None else org
+            values = entries.setdefault(owner, (block.span.line, {}))[1]
+            for item in block.inputs:
+                value = self._input_value(item, owner, given)
+                if value is not None:
+                    values[item.name] = value
+        if not declared:
+            return None
+        source = self.example.span.source
+        for name in organizations:
+            missing = [n for n in declared if n not in entries.get(name, (0, {}))[1]]
+            if missing and not self.diagnostics:
+                block = next((b for b in blocks if (b.organization or org) == name), None)
+                self.error(E_INPUTS, "the example gives no value of "
+                           + ", ".join(f"`{n}`" for n in missing) + f" for \"{name}\"",
+                           block.span if block is not None else self.example.span,
+                           hint="give every input of every organization in its tables: "
+                           + ("`inputs " if name == org else f"`inputs for \"{name}\" ")
+                           + " ".join(f"{n} {_input_example(declared[n])}" for n in missing)
+                           + "`")
+        return OrganizationTable(source.path, source.sha256, entries)
+
+    def _input_value(self, item: s.ExampleInput, owner: str,
+                     given: dict[tuple[str, str], s.ExampleInput]) -> Value | None:
+        info = self.program.inputs.get(item.name)
+        if info is None:
+            self.error(E_INPUTS, f"the contract has no organization input `{item.name}`",
+                       item.span, hint=did_you_mean(item.name, self.program.inputs)
+                       or "the contract's inputs are: " + listed(list(self.program.inputs)))
+            return None
+        if (owner, item.name) in given:
+            self.error(E_INPUTS, f"the example gives `{item.name}` of \"{owner}\" twice",
+                       item.span, hint="keep one",
+                       notes=(Note("first given here", given[owner, item.name].span),))
+            return None
+        given[owner, item.name] = item
+        problem = t.value_problem(item.name, info.type, item.value)
+        value = literal_value(item.value) if problem is None else None
+        if value is not None:
+            problem = range_problem(info, value)
+        if problem is not None:
+            self.error(E_INPUTS, problem[0], item.value.span,
+                       hint=problem[1] or f"write {t.describe(info.type)}, as the contract "
+                       "declares it", notes=(Note(f"`{item.name}` is declared here",
+                                                  info.span),))
+            return None
+        return value
 
     def _table_file(self, item: s.ExampleTable) -> MeasureTable | None:
         contract = Path(self.program.main.source.path)
@@ -484,6 +555,13 @@ def _decimals(literal: s.Literal) -> int:
     exponent = value.normalize().as_tuple().exponent
     assert isinstance(exponent, int)
     return max(0, -exponent)
+
+
+def _input_example(info: InputInfo) -> str:
+    if info.choices:
+        return f'"{info.choices[0]}"'
+    return {"money": "$4.00", "percent": "20%", "pp": "1.5 pp", "count": "12000",
+            "number": "1.25", "yesno": "yes", "text": '"North"'}[info.type]
 
 
 def _periods_hint(periods: dict[str, str]) -> str:

@@ -166,12 +166,22 @@ class Names(Pass):
         other parameters, but nothing that is computed when the contract is settled.
         """
         for node in _walk(expr):
-            if isinstance(node, s.Call | s.AtOrganization | s.WholePopulation | s.Simulated):
+            if isinstance(node, s.Call | s.AtOrganization | s.WholePopulation | s.Simulated
+                          | s.ThisOrganization):
                 self.error("E0306", "a parameter's value must be a constant", node.span,
-                           hint="use `define` for a value computed from the measure table")
+                           hint="use `define` for a value computed from the measure table"
+                           + (" or for each organization"
+                              if isinstance(node, s.ThisOrganization) else ""))
                 return p.Invalid(span=expr.span, syntax=expr)
             if isinstance(node, s.Name):
                 found = self._lookup(scope, node)
+                if found is not None and found[0].kind == "input":
+                    self.error("E0306", f"a parameter's value must be a constant; "
+                               f"`{node.dotted}` is an organization input, read for each "
+                               "organization", node.span,
+                               hint=f"declare it with `define` instead of `parameter`: "
+                               f"`define ... = ... {node.dotted} ...`")
+                    return p.Invalid(span=expr.span, syntax=expr)
                 if found is not None and found[0].kind in _RULE_KINDS:
                     self.error("E0306", f"a parameter's value must be a constant; "
                                f"`{node.dotted}` is a {found[0].kind}, computed when the "
@@ -299,6 +309,8 @@ class Names(Pass):
                     candidates.extend(local)
                     if called:
                         candidates.extend(builtins.NAMES)
+            if not self.diagnostics.full and target_scope is scope:
+                candidates.append("organization")
             self.error("E0101", f"`{name.dotted}` is not defined", name.span,
                        hint=self.suggest(part, candidates)
                        or "declare it with `define`, `parameter`, `measure`, in a "
@@ -350,6 +362,8 @@ class Names(Pass):
             return p.Local(ref.key, **meta)
         if ref.kind == "parameter":
             return p.Parameter(ref.key, **meta)
+        if ref.kind == "input":
+            return p.Input(ref.key, **meta)
         if ref.kind in _RULE_KINDS:
             return p.Call(ref.key, (), **meta)
         if ref.kind == "group":
@@ -375,6 +389,10 @@ class Names(Pass):
     def _x_WholePopulation(self, scope: ModuleScope, local: dict[str, Span | None],
                            e: s.WholePopulation) -> p.Expr:
         return p.Const(Group("all"), type="group", **self._meta(e))
+
+    def _x_ThisOrganization(self, scope: ModuleScope, local: dict[str, Span | None],
+                            e: s.ThisOrganization) -> p.Expr:
+        return p.TheOrganization(type="organization", **self._meta(e))
 
     def _x_RoundingMode(self, scope: ModuleScope, local: dict[str, Span | None],
                         e: s.RoundingMode) -> p.Expr:
@@ -511,10 +529,32 @@ class Names(Pass):
         if isinstance(d, s.AllMeasures):
             return p.Measures(span=d.span)
         if isinstance(d, s.AllOrganizations):
-            return p.Organizations(span=d.span)
+            return p.Organizations(self._shared(scope, d.same), span=d.span)
         if isinstance(d, s.FocusGroups | s.StratificationGroups):
             return self._groups_of(local, d)
         return p.Listed(tuple(self.expr(scope, local, item) for item in d.items), span=d.span)
+
+    def _shared(self, scope: ModuleScope, same: s.Name | None) -> str | None:
+        """The organization input of ``organizations with the same NAME``; None, with an
+        error, when NAME is not one."""
+        if same is None:
+            return None
+        found = self._lookup(scope, same) if scope.loaded is self.declared.main else None
+        if found is not None and found[0].kind == "input":
+            self.uses.append(p.Use(same.span, found[0].key))
+            return found[0].key
+        inputs = [n for n, (ref, _) in self.declared.scopes[self.declared.main.key]
+                  .names.items() if ref.kind == "input"]
+        what = (f"is {'a' if found[0].kind[0] not in 'aeiou' else 'an'} {found[0].kind}"
+                if found is not None else "is not declared")
+        self.error("E0104" if found is not None else "E0101",
+                   f"`{same.dotted}` {what}; peers are those with the same value of an "
+                   "organization input", same.span,
+                   hint=self.suggest(same.dotted, inputs)
+                   or ("declare it with `input NAME: TYPE`, such as `input region: text`; "
+                       "inputs are declared in the contract" if not inputs
+                       else "the contract's inputs are: " + ", ".join(inputs)))
+        return None
 
     def _aggregate(self, scope: ModuleScope, local: dict[str, Span | None],
                    e: s.Call) -> p.Expr:
@@ -585,6 +625,17 @@ class Names(Pass):
 
     def _x_Compare(self, scope: ModuleScope, local: dict[str, Span | None],
                    e: s.Compare) -> p.Expr:
+        sides = (e.left, e.right)
+        if any(isinstance(x, s.ThisOrganization) for x in sides):
+            # `organization = Harbor`: an organization's name is text, written in quotes.
+            for side in sides:
+                if isinstance(side, s.Name) and len(side.parts) == 1 \
+                        and side.parts[0] not in local and self._lookup(scope, side) is None:
+                    self.error("E0101", f"`{side.dotted}` is not defined", side.span,
+                               hint="to compare the organization with its name, write the "
+                               f"name in quotes, as the tables spell it: `organization "
+                               f"{e.op} \"{side.dotted}\"`")
+                    return p.Invalid(span=e.span, syntax=e)
         return p.Compare(e.op, self.expr(scope, local, e.left),
                          self.expr(scope, local, e.right), **self._meta(e))
 

@@ -33,13 +33,15 @@ HEADER_FIELDS = {
 #: What each kind of declaration is called in the symbol index.
 _SYMBOL_KINDS = {"parameter": "parameter", "definition": "definition", "output": "output",
                  "schedule": "schedule", "measure": "measure", "period": "period",
-                 "stratification": "stratification", "module": "module", "group": "group"}
+                 "stratification": "stratification", "module": "module", "group": "group",
+                 "input": "organization input"}
 
 
 @attrs.frozen
 class Ref:
     """What a top-level name refers to. ``kind``: parameter, definition, output, schedule,
-    measure, group, period, stratification or module; ``key`` is unique in the program."""
+    measure, group, period, stratification, module or input (an organization input);
+    ``key`` is unique in the program."""
 
     kind: str
     key: str
@@ -176,6 +178,15 @@ class Declarations(Pass):
                        headers[0].span, hint="remove the header from the module")
         if loaded is not self.main:
             for d in loaded.module.declarations:
+                if isinstance(d, s.Input | s.Attribution):
+                    # What each organization brings, and how its members count, are terms
+                    # of one contract's run, read with its tables.
+                    what = "organization inputs" if isinstance(d, s.Input) else \
+                        "attribution terms"
+                    self.error("E0113" if isinstance(d, s.Input) else "E0114",
+                               f"an imported module cannot declare {what}", d.span,
+                               hint="declare them in the contract; a module's definitions "
+                               "can take an input's value as a parameter")
                 if isinstance(d, s.Output):
                     # Only the contract's outputs are settled; one in a module would be
                     # silently ignored.
@@ -223,6 +234,8 @@ class Declarations(Pass):
             yield d.name, Ref("stratification", prefix + d.name), d.span
         elif isinstance(d, s.Parameter):
             yield d.name, Ref("parameter", prefix + d.name), d.span
+        elif isinstance(d, s.Input) and not prefix:
+            yield d.name, Ref("input", d.name), d.span
         elif isinstance(d, s.Definition | s.Output | s.Schedule):
             kind = {s.Definition: "definition", s.Output: "output",
                     s.Schedule: "schedule"}[type(d)]

@@ -21,7 +21,7 @@ from eqlang.check.scope import Declarations, Pass
 from eqlang.core import builtins
 from eqlang.core import program as p
 from eqlang.core.program import ERROR
-from eqlang.core.values import display
+from eqlang.core.values import Entity, Text, display
 from eqlang.diagnostics import Note
 from eqlang.syntax import ast as s
 from eqlang.syntax.source import Span
@@ -52,10 +52,12 @@ class TypedProgram:
 
 
 class Types(Pass):
-    def __init__(self, declared: Declarations, resolved: Resolved) -> None:
+    def __init__(self, declared: Declarations, resolved: Resolved,
+                 inputs: dict[str, p.InputInfo] | None = None) -> None:
         super().__init__(declared.diagnostics)
         self.declared = declared
         self.resolved = resolved
+        self.inputs = inputs or {}
         self.inferred: dict[str, Typed] = {}
         self.cycle_reported: set[frozenset[str]] = set()
         self.parameters: dict[str, p.ParameterRule] = {}
@@ -350,6 +352,16 @@ class Types(Pass):
                 why = f"the literal `{e.span.text}`"
         return Typed(e.type, e.span, why), e
 
+    def _input(self, local: Local, e: p.Input) -> tuple[Typed, p.Expr]:
+        info = self.inputs.get(e.name)
+        if info is None:
+            return Typed(ERROR, e.span, ""), e  # its declaration has an error of its own
+        return Typed(info.type, info.type_span, f"organization input `{e.name}`, declared "
+                     f"{t.describe(info.type)}"), e
+
+    def _organization(self, local: Local, e: p.TheOrganization) -> tuple[Typed, p.Expr]:
+        return Typed("organization", e.span, "`organization`"), e
+
     def _local(self, local: Local, e: p.Local) -> tuple[Typed, p.Expr]:
         return local[e.name], e
 
@@ -568,6 +580,11 @@ class Types(Pass):
         node = attrs.evolve(e, left=left_node, right=right_node)
         if ERROR in (left.type, right.type):
             return Typed("yesno", e.span, "a comparison"), node
+        if "organization" in (left.type, right.type) and "text" in (left.type, right.type):
+            return self._named_organization(e, node, left, right)
+        choices = self._choices(e, left_node, right_node)
+        if choices is not None:
+            return choices, node
         if not t.comparable(left.type, right.type):
             self.conflict("E0202", f"cannot compare {t.describe(left.type)} with "
                           f"{t.describe(right.type)}", e.span, left, right,
@@ -576,6 +593,40 @@ class Types(Pass):
             self.error("E0202", f"{t.describe(left.type)} has no order; only `=` and `!=` "
                        "apply", e.span, hint="compare with `=` or `!=`")
         return Typed("yesno", e.span, "a comparison"), node
+
+    def _named_organization(self, e: p.Compare, node: p.Compare, left: Typed, right: Typed
+                            ) -> tuple[Typed, p.Expr]:
+        """``organization = "Harbor ACO"``: an organization compared with its name, written
+        out; the name becomes the organization it names."""
+        text_side = "left" if left.type == "text" else "right"
+        written = getattr(node, text_side)
+        if e.op not in ("=", "!=") or not (isinstance(written, p.Const)
+                                           and isinstance(written.value, Text)):
+            self.conflict("E0202", f"cannot compare {t.describe(left.type)} with "
+                          f"{t.describe(right.type)}" if e.op in ("=", "!=") else
+                          "an organization has no order; only `=` and `!=` apply", e.span,
+                          left, right, "an organization is compared with another "
+                          "(`o = organization`) or with its name written in quotes "
+                          "(`organization = \"Harbor ACO\"`)")
+            return Typed("yesno", e.span, "a comparison"), node
+        named = attrs.evolve(written, value=Entity("organization", written.value.value),
+                             type="organization")
+        return Typed("yesno", e.span, "a comparison"), attrs.evolve(node, **{text_side: named})
+
+    def _choices(self, e: p.Compare, left: p.Expr, right: p.Expr) -> Typed | None:
+        """A text input compared with a text it can never take (`region = "Nrth"`)."""
+        for one, other in ((left, right), (right, left)):
+            info = self.inputs.get(one.name) if isinstance(one, p.Input) else None
+            if info is None or not info.choices or not isinstance(other, p.Const) \
+                    or not isinstance(other.value, Text) or other.value.value in info.choices:
+                continue
+            self.error("E0202", f"`{one.name}` is never \"{other.value.value}\": it is one "
+                       "of " + ", ".join(f'"{c}"' for c in info.choices), e.span,
+                       hint=self.suggest(other.value.value, info.choices)
+                       or f"compare it with one of the values `{one.name}` is declared with",
+                       notes=(Note(f"`{one.name}` is declared here", info.span),))
+            return Typed("yesno", e.span, "a comparison")
+        return None
 
     def _not(self, local: Local, e: p.Not) -> tuple[Typed, p.Expr]:
         operand = self.boolean(local, e.operand, "`not` applies to yes/no")
@@ -666,6 +717,7 @@ class Types(Pass):
         p.Aggregate: _aggregate, p.Arithmetic: _arithmetic, p.Negate: _negate,
         p.Compare: _compare, p.Not: _not, p.And: _connective, p.Or: _connective, p.If: _if,
         p.Otherwise: _otherwise, p.Because: _because, p.IsScored: _is_scored,
-        p.MemberOf: _member_of, p.At: _at, p.Simulated: _simulated,
+        p.MemberOf: _member_of, p.At: _at, p.Simulated: _simulated, p.Input: _input,
+        p.TheOrganization: _organization,
     }
 

@@ -208,6 +208,10 @@ def unit_hint(found: str, wanted: str) -> str | None:
         return "write amounts with a dollar sign: `$1,000.00`"
     if "money" in pair and "percent" in pair:
         return "a share of an amount is `amount * percent`"
+    if "organization" in pair and pair != ("organization", "organization"):
+        return "an organization is `organization` or a variable bound to one (`o in " \
+            "organizations`); compare it with its name in quotes: `organization = " \
+            "\"Harbor ACO\"`"
     if found == "stratification":
         return "a stratification stands for its groups only in `for each g in groups of NAME`"
     if wanted == "stratification":

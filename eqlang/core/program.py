@@ -111,8 +111,10 @@ class Measures:
 
 @attrs.frozen
 class Organizations:
-    """Every organization in the measure tables."""
+    """Every organization in the measure tables, or with ``same`` (an organization input)
+    those whose input has the value it has for the organization evaluated for."""
 
+    same: str | None = None
     span: Span | None = _meta()
 
 
@@ -268,6 +270,19 @@ class Simulated:
 
 
 @attrs.frozen
+class Input(_Node):
+    """An organization input (``member_months``), of the organization the expression is
+    evaluated for: read from the organization table."""
+
+    name: str
+
+
+@attrs.frozen
+class TheOrganization(_Node):
+    """``organization``: the organization the expression is evaluated for."""
+
+
+@attrs.frozen
 class Invalid(_Node):
     """What could not be resolved or typed; found only in a program with errors.
 
@@ -282,8 +297,8 @@ class Invalid(_Node):
 
 Expr = (
     Const | Unscored | Local | Parameter | Call | Builtin | Aggregate | Arithmetic | Negate
-    | Compare | Not | And | Or | If | Otherwise | Because | IsScored | MemberOf | At
-    | Simulated | Invalid
+    | Compare | Not | And | Or | If | Otherwise | Because | IsScored | MemberOf | At | Input
+    | TheOrganization | Simulated | Invalid
 )
 
 def _aggregate_children(e: Aggregate) -> list[Expr]:
@@ -492,6 +507,40 @@ class StratificationInfo:
 
 
 @attrs.frozen
+class InputInfo:
+    """An organization input: its type, and the values it may take, as magnitudes (a
+    percent as a fraction; an open end infinite) for a number, the texts allowed for text
+    (none: any text)."""
+
+    name: str
+    type: str
+    low: Decimal
+    low_closed: bool
+    high: Decimal
+    high_closed: bool
+    choices: tuple[str, ...]
+    citation: str | None
+    doc: tuple[str, ...]
+    span: Span
+    type_span: Span | None = None
+
+    def admits(self, magnitude: Decimal) -> bool:
+        """Whether a number lies within the input's range."""
+        return ((magnitude >= self.low if self.low_closed else magnitude > self.low)
+                and (magnitude <= self.high if self.high_closed else magnitude < self.high))
+
+
+@attrs.frozen
+class AttributionTerms:
+    """The contract's attribution terms (an ``eqlang.data.attribution.Attribution``) and the
+    stratifications it names."""
+
+    terms: Any
+    stratifications: tuple[str, ...]
+    span: Span | None = _meta()
+
+
+@attrs.frozen
 class Override:
     """A parameter's value given for one run (``--set``, an example's ``set``): a literal."""
 
@@ -596,6 +645,13 @@ class Program:
     peer_aggregates: dict[int, tuple[str, ...]] = attrs.Factory(dict)
     #: A bound of the evaluation steps of settling (eqlang.check.cost.Cost).
     cost: Any = None
+    #: The organization inputs the contract declares, in the order declared.
+    inputs: dict[str, InputInfo] = attrs.Factory(dict)
+    #: Peer aggregations over ``organizations with the same INPUT``, by site: the input
+    #: whose value, beside the local variables, each is computed once per run for.
+    peer_inputs: dict[int, str] = attrs.Factory(dict)
+    #: How members with imputed race and ethnicity count, if the contract says.
+    attribution: AttributionTerms | None = None
 
     @property
     def effective(self) -> tuple[datetime.date, datetime.date] | None:

@@ -1,4 +1,8 @@
-"""Measure tables: takes CSV files of counts, gives checked rows indexed for O(1) lookup.
+"""Measure tables: takes files of counts, gives checked rows indexed for O(1) lookup.
+
+A table is CSV text, perhaps gzip-compressed, or a Parquet file or Excel workbook, which
+``eqlang.data.workbooks`` turns into CSV text with one line per row, taking numbers exactly;
+the kind is told by the file's first bytes (``eqlang.data.formats``).
 
 A table has one header row naming (in any order) the columns ``org``, ``measure``, ``group``,
 ``period``, ``numerator`` and ``denominator``; other columns are ignored. Each further record
@@ -12,30 +16,41 @@ of them (up to ``diagnostics.MAX_DIAGNOSTICS`` per table) are raised together in
 ``EqlangError``, so a person fixing an exported spreadsheet sees the whole list at once
 rather than one per run.
 
-The CSV reader is our own small RFC 4180 reader rather than the ``csv`` module because
-diagnostics need the character offset of every field, which ``csv`` does not give.
+The CSV reader (``eqlang.data.csv_records``) is our own small RFC 4180 reader rather than the
+``csv`` module because diagnostics need the character offset of every field.
 """
 
 from __future__ import annotations
 
 import codecs
 import hashlib
+import io
 import os
 import re
+import stat
+import sys
+from array import array
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 import attrs
 
+from eqlang.data import formats, workbooks
+from eqlang.data.csv_records import Record, read_records, show_cell
 from eqlang.data.fhir_map import FhirMap
+from eqlang.data.spelling import misspelled_keys as misspelled_keys
 from eqlang.diagnostics import Collector, Diagnostic, EqlangError, Note, counted, did_you_mean
 from eqlang.syntax.source import SourceFile, Span, names_stdin, normal_text
 
 #: Tables larger than this are refused before reading, so that a wrong path (a disk image, a
 #: database dump) fails at once instead of exhausting memory. Real measure tables are far
 #: smaller: a row takes tens of bytes.
-MAX_TABLE_BYTES = 512 * 1024 * 1024
+MAX_TABLE_BYTES = 128 * 1024 * 1024
+#: A loaded row takes about 500 bytes; with this many at most, reading the largest table
+#: takes about 1.5 GiB whatever its rows' length (docs/settlement.md). A thousand
+#: organizations with 48 measures, ten groups and three periods come to 1.44 million.
+MAX_TABLE_ROWS = 2_000_000
 
 KEY_COLUMNS = ("org", "measure", "group", "period")
 COUNT_COLUMNS = ("numerator", "denominator")
@@ -48,23 +63,10 @@ E_RATIO = "E0504"
 E_DUPLICATE = "E0505"
 E_RECORD = "E0506"
 E_EMPTY_KEY = "E0507"
-E_SPELLING = "E0508"
 
 # ASCII digits only: ``\d`` would also accept other scripts' digits, which Decimal parses but
 # no person would expect in a count. fullmatch, because ``$`` would allow a trailing newline.
 _NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
-
-# An unquoted field runs to the next comma, LF or CRLF. A lone CR is swallowed into the field
-# (and reported there) so that it cannot end a record the line numbers never counted.
-_UNQUOTED = re.compile(r"[^,\r\n]*+(?:\r(?!\n)[^,\r\n]*+)*+")
-
-# A well-formed field and record. The quantifiers are possessive: inside quotes a `""` is
-# always an escaped quote, so the longest run is the only correct reading, and refusing to
-# backtrack keeps a failed match linear instead of exponential.
-_FIELD = r'(?:"(?:[^"]++|"")*+"|[^,"\r\n]*+)'
-_FIELD_AT = re.compile(_FIELD)
-_CLEAN_RECORD = re.compile(rf"{_FIELD}(?:,{_FIELD})*+(?=\r?\n|\Z)")
-_CELLS = re.compile(r'(?:^|,)(?:"((?:[^"]++|"")*+)"|([^,"\r\n]*+))')
 
 _HEADER_EXAMPLE = ",".join(REQUIRED_COLUMNS)
 
@@ -115,12 +117,33 @@ class _LazySource:
         return self._source.span(start, end)
 
 
+class _Spans:
+    """Start and end offsets of rows, two machine integers each: a tuple of tuples would take
+    a hundred bytes a row, a fifth of what a loaded row costs."""
+
+    __slots__ = ("_ends", "_starts")
+
+    def __init__(self) -> None:
+        self._starts = array("q")
+        self._ends = array("q")
+
+    def append(self, span: tuple[int, int]) -> None:
+        self._starts.append(span[0])
+        self._ends.append(span[1])
+
+    def __getitem__(self, position: int) -> tuple[int, int]:
+        return self._starts[position], self._ends[position]
+
+    def __len__(self) -> int:
+        return len(self._starts)
+
+
 @attrs.frozen
 class _Origin:
     """Where a loaded table's rows came from, kept so later merge errors can point at them."""
 
     source: _LazySource
-    row_spans: tuple[tuple[int, int], ...]  # parallel to ``MeasureTable.rows``
+    row_spans: _Spans  # parallel to ``MeasureTable.rows``
     #: Each required column's field position, for a file; None for rows written in a
     #: contract, which have no columns.
     columns: dict[str, int] | None = None
@@ -138,9 +161,16 @@ class MeasureTable:
     sha256: str
     rows: tuple[Row, ...]
     _origin: _Origin | None = attrs.field(default=None, kw_only=True, repr=False)
+    #: The index ``load_table`` built while checking for duplicates, taken as it is.
+    _checked_index: dict[Key, int] | None = attrs.field(default=None, kw_only=True,
+                                                         repr=False, alias="index")
     _index: dict[Key, int] = attrs.field(init=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
+        if self._checked_index is not None:
+            object.__setattr__(self, "_index", self._checked_index)
+            object.__setattr__(self, "_checked_index", None)
+            return
         index: dict[Key, int] = {}
         for position, row in enumerate(self.rows):
             if index.setdefault(row.key, position) != position:
@@ -165,7 +195,7 @@ class MeasureTable:
         if origin is None or origin.columns is None:
             return self._row_span(position)
         start, end = origin.row_spans[position]
-        record = _Record(origin.source.text, self.rows[position].line, start, end, [])
+        record = Record(origin.source.text, self.rows[position].line, start, end, [])
         return origin.source.span(*record.cell(origin.columns[column]))
 
 
@@ -180,25 +210,33 @@ class TableSet:
     tables: tuple[MeasureTable, ...]
     #: Whether the organizations listed are all there are: always, for real tables.
     open_ended = False
-    _index: dict[Key, Row] = attrs.field(init=False, repr=False)
+    #: Rows by key across the tables; None for a single table, whose own index serves.
+    _index: dict[Key, Row] | None = attrs.field(init=False, repr=False)
     _orgs: tuple[str, ...] = attrs.field(init=False, repr=False)
     _org_set: frozenset[str] = attrs.field(init=False, repr=False)
     _groups: dict[tuple[str, str, str], tuple[str, ...]] = attrs.field(init=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
-        index, diagnostics = _merge(self.tables)
-        if diagnostics:
-            raise EqlangError(diagnostics)
+        if len(self.tables) == 1:
+            keys: Iterable[Key] = self.tables[0]._index
+            merged = None
+        else:
+            merged, diagnostics = _merge(self.tables)
+            if diagnostics:
+                raise EqlangError(diagnostics)
+            keys = merged
         groups: defaultdict[tuple[str, str, str], list[str]] = defaultdict(list)
-        for org, measure, group, period in index:
+        for org, measure, group, period in keys:
             groups[org, measure, period].append(group)  # keys are unique: no repeats
-        orgs = frozenset(key[0] for key in index)
-        object.__setattr__(self, "_index", index)
+        orgs = frozenset(key[0] for key in keys)
+        object.__setattr__(self, "_index", merged)
         object.__setattr__(self, "_orgs", tuple(sorted(orgs)))
         object.__setattr__(self, "_org_set", orgs)
         object.__setattr__(self, "_groups", {k: tuple(sorted(v)) for k, v in groups.items()})
 
     def lookup(self, org: str, measure: str, group: str, period: str) -> Row | None:
+        if self._index is None:
+            return self.tables[0].lookup(org, measure, group, period)
         return self._index.get((org, measure, group, period))
 
     def organizations(self) -> tuple[str, ...]:
@@ -216,45 +254,6 @@ class TableSet:
 def key_text(cell: str) -> str:
     """A key cell as compared: without the spaces around it, in Unicode normal form NFC."""
     return normal_text(cell.strip())
-
-
-def misspelled_keys(tables: TableSet, *, measures: Iterable[str], groups: Iterable[str],
-                    periods: Iterable[str]) -> list[Diagnostic]:
-    """Key cells that name a measure, group or period the contract reads, but spelled
-    differently: in another case, or with other spaces or punctuation (`white`, `Col`).
-
-    Rows whose keys the contract does not read are ignored, as they should be for groups
-    such as Other and Unknown. Ignoring a misspelled `White`, though, would leave the
-    reference group without members and settle every organization at nothing, without a
-    word; so each such spelling is an error, reported once, at its first row.
-    """
-    read = {"measure": set(measures), "group": set(groups), "period": set(periods)}
-    collector = Collector()
-    for column, names in read.items():
-        meant = {_folded(name): name for name in names}
-        found = {getattr(row, column) for table in tables.tables for row in table.rows}
-        for value in sorted(found - names):
-            name = meant.get(_folded(value))
-            if name is None:
-                continue
-            table, position = next((t, p) for t in tables.tables
-                                   for p, row in enumerate(t.rows)
-                                   if getattr(row, column) == value)
-            row = table.rows[position]
-            count = sum(1 for t in tables.tables for r in t.rows if getattr(r, column) == value)
-            shown = "this row" if count == 1 else f"these {count:,} rows"
-            collector.add(Diagnostic(
-                code=E_SPELLING,
-                message=f"{column} `{value}` is not one the contract reads; did you mean "
-                f"`{name}`?",
-                span=table._cell_span(position, column), path=row.table, line=row.line,
-                hint=f"write `{name}` in the {column} column (names are case-sensitive); as "
-                f"written, the contract does not read {shown}"))
-    return collector.finish("the input tables")
-
-
-def _folded(name: str) -> str:
-    return re.sub(r"[\W_]+", "", name).casefold()
 
 
 # ---- loading ---------------------------------------------------------------------------------
@@ -338,38 +337,80 @@ def _merge(tables: Sequence[MeasureTable]) -> tuple[dict[Key, Row], list[Diagnos
     return index, collector.finish("the input tables")
 
 
-def _load(path: str | os.PathLike[str], shown: str, fhir_map: FhirMap | None = None
-          ) -> tuple[MeasureTable | None, list[Diagnostic]]:
+def table_text(path: str | os.PathLike[str], shown: str, *, percents: bool = False
+               ) -> tuple[str | None, str, list[Diagnostic]]:
+    """A table file of any kind read as CSV text, with its SHA-256; or None and why it
+    cannot be read (E0501), and any cell that cannot be taken exactly (E0503). With
+    ``percents``, a workbook's cells formatted as percents read as written (``23.5%``).
+    Tables of other shapes (the organization table) are read through it too."""
     data, problem = _read_bytes(path, shown)
     if problem is not None:
-        return None, [problem]
+        return None, "", [problem]
     assert data is not None
-    text, problem = _decode(data, shown)
-    if problem is not None:
-        return None, [problem]
-    assert text is not None
     sha256 = hashlib.sha256(data).hexdigest()
-    del data  # the text is all we need from here; let a large file's bytes go early
-    return _from_decoded(text, shown, sha256, fhir_map)
+    text, problems = text_of(data, shown, percents)
+    return text, sha256, problems
+
+
+def _load(path: str | os.PathLike[str], shown: str, fhir_map: FhirMap | None = None
+          ) -> tuple[MeasureTable | None, list[Diagnostic]]:
+    text, sha256, problems = table_text(path, shown)
+    return _from_read(text, problems, shown, sha256, fhir_map)
+
+
+def _from_read(text: str | None, problems: list[Diagnostic], shown: str, sha256: str,
+               fhir_map: FhirMap | None) -> tuple[MeasureTable | None, list[Diagnostic]]:
+    """A table from the text a file was read as, with the problems of reading it."""
+    if text is None:
+        return None, problems
+    if not problems:
+        return _from_decoded(text, shown, sha256, fhir_map)
+    diagnostics = _from_text(text, shown, sha256)[1]
+    # A cell that could not be taken is reported once, for why, not again for its text.
+    taken = {d.line for d in problems}
+    return None, problems + [d for d in diagnostics if d.span is None or d.span.line not in taken]
 
 
 def _from_decoded(text: str, shown: str, sha256: str, fhir_map: FhirMap | None
                   ) -> tuple[MeasureTable | None, list[Diagnostic]]:
-    """A table from its text: CSV, or FHIR MeasureReports."""
+    """A table from its text: CSV, or FHIR MeasureReports. A FHIR resource is told from CSV
+    by its text, so a gzip-compressed Bundle reads too; Parquet and workbooks are rows,
+    never JSON."""
     from eqlang.data.fhir import looks_like_json, read_fhir_table
     if looks_like_json(text):
         return read_fhir_table(text, shown, sha256, fhir_map)
     return _from_text(text, shown, sha256)
 
 
+def text_of(data: bytes, shown: str, percents: bool = False
+            ) -> tuple[str | None, list[Diagnostic]]:
+    """A table file's rows as CSV text, whatever kind of file it is (``formats``), and any
+    cell that cannot be taken exactly; None and why for a file that cannot be read."""
+    kind = formats.sniff(io.BytesIO(data), data[:16])
+    cells: list[workbooks.CellProblem] = []
+    try:
+        if isinstance(kind, formats.Refusal):
+            return None, [_unreadable(shown, kind.message, kind.hint)]
+        if kind == formats.PARQUET:
+            text, cells = workbooks.parquet_text(data)
+        elif kind == formats.XLSX:
+            text, cells = workbooks.xlsx_text(data, MAX_TABLE_BYTES, percents)
+        else:
+            raw = workbooks.gunzip(data, MAX_TABLE_BYTES) if kind == formats.GZIP else data
+            decoded, problem = _decode(raw, shown)
+            return decoded, [problem] if problem is not None else []
+    except workbooks.Unreadable as error:
+        return None, [_unreadable(shown, error.message, error.hint)]
+    return text, [Diagnostic(E_NUMBER, cell.message, path=shown, line=cell.row,
+                             column=cell.column, hint=cell.hint) for cell in cells]
+
+
 def table_from_bytes(data: bytes, display: str) -> MeasureTable:
     """Check a table's bytes as if read from a file named ``display``: for a reader that
     has the bytes already (``eqlang verify`` hashes what it reads, and reads it once)."""
-    text, problem = _decode(data, display)
-    if problem is not None:
-        raise EqlangError(problem)
-    assert text is not None
-    table, diagnostics = _from_decoded(text, display, hashlib.sha256(data).hexdigest(), None)
+    text, problems = text_of(data, display)
+    table, diagnostics = _from_read(text, problems, display, hashlib.sha256(data).hexdigest(),
+                                    None)
     if table is None:
         raise EqlangError(diagnostics)
     return table
@@ -395,8 +436,8 @@ def _from_text(text: str, shown: str, sha256: str
     rows, spans, diagnostics = checker.run()
     if diagnostics:
         return None, diagnostics
-    origin = _Origin(source, tuple(spans), checker.columns)
-    return MeasureTable(shown, sha256, tuple(rows), origin=origin), []
+    origin = _Origin(source, spans, checker.columns)
+    return MeasureTable(shown, sha256, tuple(rows), origin=origin, index=checker.index), []
 
 
 @attrs.frozen
@@ -416,7 +457,7 @@ def inline_table(source: SourceFile, written: Sequence[WrittenRow]) -> MeasureTa
     """
     collector = Collector()
     rows: list[Row] = []
-    spans: list[tuple[int, int]] = []
+    spans = _Spans()
     seen: dict[Key, Span] = {}
     for item in written:
         row = item.row
@@ -437,7 +478,7 @@ def inline_table(source: SourceFile, written: Sequence[WrittenRow]) -> MeasureTa
     diagnostics = collector.finish("these rows")
     if diagnostics:
         raise EqlangError(diagnostics)
-    origin = _Origin(_LazySource.of(source), tuple(spans))
+    origin = _Origin(_LazySource.of(source), spans)
     return MeasureTable(source.path, source.sha256, tuple(rows), origin=origin)
 
 
@@ -457,12 +498,18 @@ def _line_and_column(data: bytes, offset: int) -> tuple[int, int]:
 def _read_bytes(path: str | os.PathLike[str], shown: str) -> tuple[bytes | None, Diagnostic | None]:
     too_big = "split the table into several files (for example one per period) and pass them all"
     try:
-        size = os.stat(path).st_size
+        info = os.stat(path)
+        refusal = None if stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode) else \
+            formats.regular_file_problem(path, "table")
+        if refusal is not None:
+            # A named pipe or a device would block the read, or never end it.
+            return None, _unreadable(shown, refusal.message, refusal.hint)
+        size = info.st_size
         if size > MAX_TABLE_BYTES:
             return None, _unreadable(
                 shown,
                 f"table file is {size:,} bytes; eqlang reads tables of at most "
-                f"{MAX_TABLE_BYTES:,} bytes (512 MiB)",
+                f"{MAX_TABLE_BYTES:,} bytes ({MAX_TABLE_BYTES >> 20} MiB)",
                 too_big,
             )
         with open(path, "rb") as handle:
@@ -489,7 +536,8 @@ def _read_bytes(path: str | os.PathLike[str], shown: str) -> tuple[bytes | None,
         )
     if len(data) > MAX_TABLE_BYTES:
         return None, _unreadable(
-            shown, f"table file is larger than {MAX_TABLE_BYTES:,} bytes (512 MiB)", too_big
+            shown, f"table file is larger than {MAX_TABLE_BYTES:,} bytes "
+            f"({MAX_TABLE_BYTES >> 20} MiB)", too_big
         )
     return data, None
 
@@ -508,9 +556,10 @@ def _decode(data: bytes, shown: str) -> tuple[str | None, Diagnostic | None]:
     if nul >= 0:
         return None, _unreadable(
             shown,
-            f"file contains NUL bytes (first at byte {nul}): this looks like a binary file, "
-            "such as a spreadsheet workbook, not a CSV table",
-            "export the table as CSV (UTF-8)",
+            f"file contains NUL bytes (first at byte {nul}): this is a binary file of a "
+            "kind eqlang does not read, not a CSV table",
+            "give the table as CSV (UTF-8, perhaps gzip-compressed), Parquet or an Excel "
+            ".xlsx workbook",
             *_line_and_column(data, nul),
         )
     # One leading byte-order mark is dropped: spreadsheet exports often add it. (Decoding
@@ -528,176 +577,6 @@ def _decode(data: bytes, shown: str) -> tuple[str | None, Diagnostic | None]:
         )
 
 
-# ---- the CSV reader --------------------------------------------------------------------------
-
-
-class _Record:
-    """One CSV record: its cell values, and where each raw cell (quotes included) lies."""
-
-    __slots__ = ("_bounds", "end", "line", "start", "text", "values")
-
-    def __init__(
-        self,
-        text: str,
-        line: int,
-        start: int,
-        end: int,
-        values: list[str],
-        bounds: list[tuple[int, int]] | None = None,
-    ) -> None:
-        self.text = text
-        self.line = line
-        self.start = start
-        self.end = end  # before the line end
-        self.values = values
-        self._bounds = bounds
-
-    def cell(self, index: int) -> tuple[int, int]:
-        """Start and end offsets of one raw cell."""
-        if self._bounds is None:
-            # Well-formed records are split without noting offsets; they are worked out
-            # here, on the error path, which most records never take.
-            bounds = []
-            pos = self.start
-            while True:
-                end = _FIELD_AT.match(self.text, pos).end()  # type: ignore[union-attr]
-                bounds.append((pos, end))
-                if end >= self.end or self.text[end] != ",":
-                    break
-                pos = end + 1  # past the comma
-            self._bounds = bounds
-        return self._bounds[index]
-
-
-ReportSyntax = Callable[[str, int, int, str], None]
-
-
-def _read_records(text: str, report: ReportSyntax) -> Iterator[_Record]:
-    """Split ``text`` into RFC 4180 records, in one pass, leaving out blank lines.
-
-    ``report(message, start, end, hint)`` receives each malformation; the reader recovers
-    where it can (a stray quote stays part of its field) so later problems are found too.
-    An unterminated quote swallows the rest of the file, so reading stops there.
-    """
-    length = len(text)
-    find = text.find
-    pos = 0
-    line = 1
-    while pos < length:
-        newline = find("\n", pos)
-        stop = length if newline < 0 else newline
-        end = stop - 1 if newline > pos and text[newline - 1] == "\r" else stop
-        raw = text[pos:end]
-        if '"' not in raw and "\r" not in raw:
-            # The common case, a line without quotes: str.split is several times faster than
-            # the regular expressions below.
-            if raw.strip():
-                yield _Record(text, line, pos, end, raw.split(","))
-            pos = stop + 1
-            line += 1
-            continue
-        clean = _CLEAN_RECORD.match(text, pos)
-        if clean is not None:
-            # Well-formed quoting (many exports quote every text cell): one regex pass in C.
-            end = clean.end()
-            values = [
-                quoted.replace('""', '"') if quoted else plain
-                for quoted, plain in _CELLS.findall(text[pos:end])
-            ]
-            record = _Record(text, line, pos, end, values)
-            line += text.count("\n", pos, end)
-            if end < length:
-                end += 2 if text[end] == "\r" else 1
-                line += 1
-            pos = end
-            yield record
-            continue
-        result = _read_quoted_record(text, pos, line, report)
-        if result is None:
-            return
-        record, pos, line = result
-        if len(record.values) > 1 or record.values[0].strip() or text[record.start] == '"':
-            yield record
-
-
-def _read_quoted_record(
-    text: str, pos: int, line: int, report: ReportSyntax
-) -> tuple[_Record, int, int] | None:
-    """Read one record that may hold quotes, from ``pos``; give it, the next position and
-    the next record's line, or None after reporting a quote that is never closed."""
-    length = len(text)
-    start = pos
-    first_line = line
-    values: list[str] = []
-    bounds: list[tuple[int, int]] = []
-    while True:
-        if pos < length and text[pos] == '"':
-            scan = pos + 1
-            while True:
-                close = text.find('"', scan)
-                if close < 0:
-                    report(
-                        "unterminated quoted field: this quote is never closed",
-                        pos,
-                        pos + 1,
-                        "add the closing quote; a quote inside a quoted field is written "
-                        'twice ("")',
-                    )
-                    return None
-                if close + 1 < length and text[close + 1] == '"':
-                    scan = close + 2
-                    continue
-                break
-            value = text[pos + 1 : close].replace('""', '"')
-            line += text.count("\n", pos, close)
-            end = _UNQUOTED.match(text, close + 1).end()  # type: ignore[union-attr]
-            if end > close + 1:
-                report(
-                    "unexpected text after the closing quote of a quoted field",
-                    close + 1,
-                    end,
-                    "put the whole field inside the quotes, and write a quote inside them "
-                    'twice ("")',
-                )
-        else:
-            end = _UNQUOTED.match(text, pos).end()  # type: ignore[union-attr]
-            value = text[pos:end]
-            if '"' in value:
-                _report_stray_quote(value, pos, report)
-            if "\r" in value:
-                bare = pos + value.index("\r")
-                report(
-                    "carriage return without a line feed",
-                    bare,
-                    bare + 1,
-                    "save the file with LF or CRLF line ends",
-                )
-        values.append(value)
-        bounds.append((pos, end))
-        pos = end
-        if pos < length and text[pos] == ",":
-            pos += 1
-            continue
-        break
-    record = _Record(text, first_line, start, pos, values, bounds)
-    if pos < length:
-        # The unquoted pattern stops only at a comma, LF or CRLF, so this is a line end.
-        pos += 2 if text[pos] == "\r" else 1
-        line += 1
-    return record, pos, line
-
-
-def _report_stray_quote(value: str, start: int, report: ReportSyntax) -> None:
-    at = start + value.index('"')
-    stripped = value.lstrip(" \t")
-    if stripped.startswith('"') and len(stripped) != len(value):
-        hint = "remove the spaces before the opening quote; a quoted field starts with the quote"
-    else:
-        fixed = '"' + value.replace('"', '""') + '"'
-        hint = f"quote the whole field and write the quote twice: {_show(fixed)}"
-    report("quote character inside an unquoted field", at, at + 1, hint)
-
-
 # ---- checking --------------------------------------------------------------------------------
 
 
@@ -710,6 +589,10 @@ class _Checker:
         self.collector = Collector()
         #: The header's required columns and their positions, once read.
         self.columns: dict[str, int] | None = None
+        #: Each key's row: its position among the rows read, or for a key first seen on a
+        #: row with problems, -1 - its position in ``refused``.
+        self.index: dict[Key, int] = {}
+        self.refused = _Spans()
 
     def error(self, code: str, message: str, start: int, end: int, hint: str,
               notes: tuple[Note, ...] = ()) -> None:
@@ -726,10 +609,10 @@ class _Checker:
     def syntax_error(self, message: str, start: int, end: int, hint: str) -> None:
         self.error(E_RECORD, message, start, end, hint)
 
-    def run(self) -> tuple[list[Row], list[tuple[int, int]], list[Diagnostic]]:
+    def run(self) -> tuple[list[Row], _Spans, list[Diagnostic]]:
         rows: list[Row] = []
-        spans: list[tuple[int, int]] = []
-        records = _read_records(self.source.text, self.syntax_error)
+        spans = self.spans = _Spans()
+        records = read_records(self.source.text, self.syntax_error)
         header = next(records, None)
         if header is None:
             if not self.collector:
@@ -756,18 +639,28 @@ class _Checker:
         )
         number = _NUMBER.fullmatch
         header_names = [value.strip() for value in header.values]
-        # Only the first row's offsets are kept per key, not the record: far less memory.
-        seen: dict[Key, tuple[int, int]] = {}
+        # Only the first row's position is kept per key, not the record: far less memory.
+        seen = self.index
         path = self.path
+        # Names repeat on every row: one string each, not one per cell. Whole counts repeat
+        # too; a Decimal is a hundred bytes.
+        intern = sys.intern
+        counts: dict[str, Decimal] = {}
         for record in records:
             values = record.values
+            if len(rows) >= MAX_TABLE_ROWS:
+                self.error(E_UNREADABLE, f"the table has more than {MAX_TABLE_ROWS:,} rows, "
+                           "the most eqlang reads from one table", record.start, record.end,
+                           "split the table into several files (for example one per period) "
+                           "and pass them all")
+                break
             if len(values) != width:
                 self.field_count(record, width)
                 continue
-            org = key_text(values[org_at])
-            measure = key_text(values[measure_at])
-            group = key_text(values[group_at])
-            period = key_text(values[period_at])
+            org = intern(key_text(values[org_at]))
+            measure = intern(key_text(values[measure_at]))
+            group = intern(key_text(values[group_at]))
+            period = intern(key_text(values[period_at]))
             numerator_text = values[numerator_at]
             denominator_text = values[denominator_at]
             key = (org, measure, group, period)
@@ -780,23 +673,31 @@ class _Checker:
                 and number(denominator_text)
                 and key not in seen
             ):
-                numerator = Decimal(numerator_text)
-                denominator = Decimal(denominator_text)
+                numerator = counts.get(numerator_text)
+                if numerator is None:
+                    numerator = Decimal(numerator_text)
+                    if "." not in numerator_text:
+                        counts[numerator_text] = numerator
+                denominator = counts.get(denominator_text)
+                if denominator is None:
+                    denominator = Decimal(denominator_text)
+                    if "." not in denominator_text:
+                        counts[denominator_text] = denominator
                 if numerator <= denominator:
-                    seen[key] = offsets = (record.start, record.end)
+                    seen[key] = len(rows)
                     rows.append(
                         Row(org, measure, group, period, numerator, denominator, path, record.line)
                     )
-                    spans.append(offsets)
+                    spans.append((record.start, record.end))
                     continue
             # The fast test above failed somewhere: find and report every reason.
             if [value.strip() for value in values] == header_names:
                 self.repeated_header(record)
                 continue
-            self.bad_row(record, key, columns, seen)
+            self.bad_row(record, key, columns)
         return rows, spans, self.collector.finish("this table")
 
-    def header(self, record: _Record) -> dict[str, int] | None:
+    def header(self, record: Record) -> dict[str, int] | None:
         """Map each required column to its field position, or report why that fails."""
         columns: dict[str, int] = {}
         extras: list[tuple[str, int]] = []
@@ -857,12 +758,10 @@ class _Checker:
                 )
         return None if problem else columns
 
-    def span(self, record: _Record, index: int) -> Span:
+    def span(self, record: Record, index: int) -> Span:
         return self.source.span(*record.cell(index))
 
-    def bad_row(
-        self, record: _Record, key: Key, columns: dict[str, int], seen: dict[Key, tuple[int, int]]
-    ) -> None:
+    def bad_row(self, record: Record, key: Key, columns: dict[str, int]) -> None:
         for name, value in zip(KEY_COLUMNS, key, strict=True):
             if not value:
                 self.error(
@@ -883,11 +782,13 @@ class _Checker:
                 (Note("the denominator is here", self.span(record, columns["denominator"])),),
             )
         if all(key):
-            first = seen.get(key)
+            first = self.index.get(key)
             if first is None:
-                seen[key] = (record.start, record.end)
+                self.index[key] = -1 - len(self.refused)
+                self.refused.append((record.start, record.end))
             else:
-                first_span = self.source.span(*first)
+                where = self.spans[first] if first >= 0 else self.refused[-1 - first]
+                first_span = self.source.span(*where)
                 message, hint = _duplicate_problem(key, first_span.line)
                 self.error(
                     E_DUPLICATE,
@@ -898,7 +799,7 @@ class _Checker:
                     (Note("first row with this key", first_span),),
                 )
 
-    def repeated_header(self, record: _Record) -> None:
+    def repeated_header(self, record: Record) -> None:
         self.error(
             E_RECORD,
             f"the header row appears again, on line {record.line}",
@@ -908,7 +809,7 @@ class _Checker:
             "separate files and pass each with --table",
         )
 
-    def field_count(self, record: _Record, width: int) -> None:
+    def field_count(self, record: Record, width: int) -> None:
         count = len(record.values)
         message = (f"record has {counted(count, 'field')} but the header has "
                    f"{width}")
@@ -931,7 +832,7 @@ class _Checker:
                 "its comma), and quote values that contain line breaks",
             )
 
-    def count(self, record: _Record, index: int, name: str) -> Decimal | None:
+    def count(self, record: Record, index: int, name: str) -> Decimal | None:
         value = record.values[index]
         if _NUMBER.fullmatch(value):
             return Decimal(value)
@@ -946,7 +847,7 @@ _NOT_NUMBERS = {"nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinit
 
 def _number_problem(name: str, value: str) -> tuple[str, str]:
     """The message and hint for a cell that is not a plain decimal, as specific as we can."""
-    shown = _show(value)
+    shown = show_cell(value)
     bad = f"`{name}` is not a valid number: {shown}"
     stripped = value.strip()
     if not stripped:
@@ -976,14 +877,6 @@ def _number_problem(name: str, value: str) -> tuple[str, str]:
     if stripped.endswith(".") and _NUMBER.fullmatch(stripped[:-1]):
         return bad, f"drop the trailing decimal point: `{stripped[:-1]}`"
     return bad, _PLAIN
-
-
-def _show(value: str, limit: int = 40) -> str:
-    """A cell's text for a message: backquoted, control characters escaped, long text cut."""
-    text = value if len(value) <= limit else value[: limit - 3] + "..."
-    if any(ch < " " or ch == "\x7f" for ch in text):
-        return repr(text)
-    return f"`{text}`"
 
 
 def _ratio_problem(numerator: Decimal, denominator: Decimal) -> tuple[str, str]:

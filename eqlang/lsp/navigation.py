@@ -360,7 +360,7 @@ def _top_levelsyntax_names(module: s.Module) -> set[str]:
         elif isinstance(d, s.Stratification):
             names.add(d.name)
             names |= {g.name for item in d.items for g in item.groups}
-        elif isinstance(d, s.Parameter | s.Definition | s.Output | s.Schedule):
+        elif isinstance(d, s.Parameter | s.Definition | s.Output | s.Schedule | s.Input):
             names.add(d.name)
     return names
 
@@ -414,4 +414,11 @@ def outline(module: s.Module) -> list[Outline]:
             found.append(Outline(d.title, "event", "invariant", d.span, d.span))
         elif isinstance(d, s.Example):
             found.append(Outline(d.title, "object", "worked example", d.span, d.span))
+        elif isinstance(d, s.Input):
+            found.append(Outline(d.name, "field", f"organization input: {d.type}", d.span,
+                                 name_span(d.span, d.name)))
+        elif isinstance(d, s.Attribution):
+            names = ", ".join(n.dotted for n in d.stratifications)
+            found.append(Outline(f"attribution of {names}", "object", "attribution terms",
+                                 d.span, d.span))
     return found

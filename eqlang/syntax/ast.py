@@ -60,6 +60,10 @@ class AllMeasures:
 
 @attrs.frozen
 class AllOrganizations:
+    """``organizations``, or ``organizations with the same NAME``: those whose organization
+    input ``same`` has the value it has for the organization being settled."""
+
+    same: Name | None = None
     span: Span = _span()
 
 
@@ -254,10 +258,17 @@ class Simulated:
     span: Span = _span()
 
 
+@attrs.frozen
+class ThisOrganization:
+    """``organization``: the organization being settled (or the one ``at`` names)."""
+
+    span: Span = _span()
+
+
 Expr = (
     Literal | Name | Call | Binary | Compare | Negate | Not | And | Or | If | Otherwise
     | Because | NotScoredLiteral | IsScored | MemberOf | AtOrganization | WholePopulation
-    | RoundingMode | Simulated
+    | RoundingMode | Simulated | ThisOrganization
 )
 
 
@@ -522,6 +533,50 @@ class Invariant:
     span: Span = _span()
 
 
+# ---- organization inputs and attribution terms --------------------------------------------
+
+
+@attrs.frozen
+class Input:
+    """``input NAME: TYPE [RANGE | one of "A", "B"] [per "..."]``: a fact of each
+    organization, read from the organization table. ``range`` bounds a number; ``choices``
+    are the texts a text input may take (empty: any)."""
+
+    name: str
+    type: str
+    range: Range | None
+    choices: tuple[Literal, ...]
+    citation: str | None
+    leading: Leading = Leading()
+    type_span: Span = _span()
+    span: Span = _span()
+
+
+@attrs.frozen
+class AttributionItem:
+    """A line of an attribution block. ``kind``: self_reported_first,
+    imputed_fractionally, imputed_most_probable (``threshold``, ``otherwise``),
+    probabilities_within (``total``, ``tolerance``) or probabilities_exactly (``total``)."""
+
+    kind: str
+    threshold: Literal | None = None
+    otherwise: str | None = None
+    total: Literal | None = None
+    tolerance: Literal | None = None
+    span: Span = _span()
+
+
+@attrs.frozen
+class Attribution:
+    """``attribution of race ... end``: how members with imputed race and ethnicity count in
+    the tables made from member files."""
+
+    stratifications: tuple[Name, ...]
+    items: tuple[AttributionItem, ...]
+    leading: Leading = Leading()
+    span: Span = _span()
+
+
 # ---- worked examples --------------------------------------------------------------------
 
 
@@ -556,6 +611,25 @@ class ExampleRows:
 
     organization: str | None
     rows: tuple[ExampleRow, ...]
+    span: Span = _span()
+
+
+@attrs.frozen
+class ExampleInput:
+    """``member_months 12000``: one organization input of a worked example."""
+
+    name: str
+    value: Literal
+    span: Span = _span()
+
+
+@attrs.frozen
+class ExampleInputs:
+    """``inputs [for "NAME"] ...``: organization inputs; ``organization`` is None for the
+    example's own organization."""
+
+    organization: str | None
+    inputs: tuple[ExampleInput, ...]
     span: Span = _span()
 
 
@@ -604,7 +678,8 @@ class Expectation:
 
 
 ExampleItem = (
-    ExampleOrganization | ExampleSet | ExampleAsOf | ExampleTable | ExampleRows | Expectation
+    ExampleOrganization | ExampleSet | ExampleAsOf | ExampleTable | ExampleRows | ExampleInputs
+    | Expectation
 )
 
 
@@ -620,7 +695,7 @@ class Example:
 
 Declaration = (
     ContractHeader | Import | Measure | Stratification | Parameter | Definition | Output
-    | Schedule | Invariant | Example
+    | Schedule | Invariant | Example | Input | Attribution
 )
 
 

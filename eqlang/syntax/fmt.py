@@ -285,6 +285,8 @@ def _bare(expr: s.Expr, operand: bool) -> Doc:
             return f"not scored because {quote(reason)}"
         case s.WholePopulation():
             return "ALL"
+        case s.ThisOrganization():
+            return "organization"
         case s.RoundingMode(mode):
             return mode
         case s.Simulated():
@@ -400,8 +402,8 @@ def _domain(domain: s.Domain) -> Doc:
     match domain:
         case s.AllMeasures():
             return "measures"
-        case s.AllOrganizations():
-            return "organizations"
+        case s.AllOrganizations(same):
+            return "organizations" + (f" with the same {same.dotted}" if same else "")
         case s.FocusGroups(stratification):
             return "focus groups" + (f" of {stratification}" if stratification else "")
         case s.StratificationGroups(stratification):
@@ -471,6 +473,10 @@ def _declaration(declaration: s.Declaration) -> Doc:
             return _invariant(declaration)
         case s.Example():
             return _example(declaration)
+        case s.Input():
+            return _input(declaration)
+        case s.Attribution():
+            return _attribution(declaration)
     raise TypeError(f"not a declaration: {declaration!r}")
 
 
@@ -594,6 +600,41 @@ def _parameter(parameter: s.Parameter) -> Doc:
         for a in parameter.amendments
     )
     return (value, Nest(INDENT, amendments))
+
+
+def _input(declared: s.Input) -> Doc:
+    head = f"input {declared.name}: {declared.type}"
+    if declared.range is not None:
+        head += f" {format_range(declared.range)}"
+    if declared.choices:
+        head = (head, " one of ", Nest(INDENT, Fill(_commas(
+            [format_literal(c) for c in declared.choices]))))
+    return _clauses(head, _citation(declared.citation))
+
+
+def _attribution(block: s.Attribution) -> Doc:
+    head = "attribution of " + ", ".join(n.dotted for n in block.stratifications)
+    return _block(head, [attribution_line(i) for i in block.items])
+
+
+def attribution_line(item: s.AttributionItem) -> str:
+    """One line of an attribution block as written: ``imputed counted fractionally``."""
+    match item.kind:
+        case "self_reported_first":
+            return "self-reported first"
+        case "imputed_fractionally":
+            return "imputed counted fractionally"
+        case "imputed_most_probable":
+            assert item.threshold is not None
+            return (f"imputed to the most probable group at {format_literal(item.threshold)} "
+                    f"or more, else {item.otherwise}")
+        case "probabilities_within" | "probabilities_exactly":
+            assert item.total is not None
+            total = format_literal(item.total)
+            if item.tolerance is None:
+                return f"probabilities sum to {total} exactly"
+            return f"probabilities sum to {total} within {format_literal(item.tolerance)}"
+    raise ValueError(f"unknown attribution line {item.kind!r}")
 
 
 def _params(params: tuple[s.Param, ...] | None) -> str:
@@ -730,6 +771,11 @@ def _example(example: s.Example) -> Doc:
                 head = "rows" if organization is None else f"rows for {quote(organization)}"
                 rows_doc = tuple((HARDLINE, row) for row in _row_lines(rows))
                 items.append((head, Nest(INDENT, rows_doc)))
+            case s.ExampleInputs(organization, inputs):
+                # On one line when it fits, as a sentence; else one input a line.
+                head = "inputs" if organization is None else f"inputs for {quote(organization)}"
+                given = tuple((LINE, f"{i.name} {format_literal(i.value)}") for i in inputs)
+                items.append(Group((head, Nest(INDENT, given))))
             case s.Expectation():
                 items.append(_expectation(item))
     return _block(f"example {quote(example.title)}", items)

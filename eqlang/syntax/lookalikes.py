@@ -7,7 +7,8 @@ Two texts look alike when their UTS #39 confusable skeletons are equal (`C0L` an
 highly restrictive sense, covers its letters (Latin with Cyrillic; Latin with Han and Kana
 is Japanese and fine). Both come from ICU's spoof checker and Unicode data, not from tables
 kept here. Quoted text is of two kinds: keys, matched against the measure tables (a
-group's table spelling, a period's label, the provider, the rows of an example) and import
+group's table spelling, a period's label, the provider, the rows of an example), against
+the organization table (the texts an input may take, an example's inputs) and import
 paths, held to one script a word; and display text (titles, citations, reasons), which may
 hold any script and direction marks, as long as each direction it sets is ended within it.
 """
@@ -35,7 +36,7 @@ E_LOOKALIKE = "E0011"
 #: Rules whose quoted text is a key matched against the tables, or a path, not display text.
 _KEY_RULES = frozenset({"provider_named", "period", "import_file", "group_spelled",
                         "example_organization", "example_table", "example_rows", "row_group",
-                        "row_period"})
+                        "row_period", "input_choices", "example_inputs"})
 #: Bidirectional classes that open a run of direction, and the class that closes each.
 _CLOSED_BY = {"LRE": "PDF", "RLE": "PDF", "LRO": "PDF", "RLO": "PDF", "LRI": "PDI",
               "RLI": "PDI", "FSI": "PDI"}

@@ -367,6 +367,39 @@ class _Builder:
             span=self.span(tree),
         )
 
+    def decl_input_decl(self, tree: Tree) -> s.Input:
+        name, type_token, values, citation = tree.children
+        range_ = choices = None
+        if values is not None and values.data == "input_range":
+            range_ = self.range(values.children[0])
+        elif values is not None:
+            choices = tuple(s.Literal("text", _unquote(t), span=self.span(t))
+                            for t in values.children)
+        return s.Input(str(name), str(type_token), range_, choices or (),
+                       self.citation(citation), type_span=self.span(type_token),
+                       span=self.span(tree))
+
+    def decl_attribution(self, tree: Tree) -> s.Attribution:
+        names = tuple(s.Name((str(t),), span=self.span(t)) for t in tree.children
+                      if isinstance(t, Token))
+        items = tuple(self.attribution_item(t) for t in tree.children if isinstance(t, Tree))
+        return s.Attribution(names, items, span=self.span(tree))
+
+    def attribution_item(self, tree: Tree) -> s.AttributionItem:
+        kind = str(tree.data)
+        span = self.span(tree)
+        children = [c for c in tree.children if c is not None]
+        if kind == "imputed_most_probable":
+            threshold, otherwise = children
+            return s.AttributionItem(kind, threshold=self.bound(threshold),
+                                     otherwise=str(otherwise), span=span)
+        if kind in ("probabilities_within", "probabilities_exactly"):
+            total = s.Literal("number", Decimal(str(children[0])),
+                              span=self.span(children[0]))
+            tolerance = self.bound(children[1]) if len(children) > 1 else None
+            return s.AttributionItem(kind, total=total, tolerance=tolerance, span=span)
+        return s.AttributionItem(kind, span=span)
+
     def decl_invariant(self, tree: Tree) -> s.Invariant:
         title, claim, scope = tree.children
         binders = tuple(self.binder(b) for b in scope.children) if scope is not None else ()
@@ -429,6 +462,13 @@ class _Builder:
             return s.ExampleRows(
                 _unquote(organization) if organization is not None else None,
                 tuple(self.example_row(r) for r in rows), span=span,
+            )
+        if tree.data == "example_inputs":
+            organization, *inputs = children
+            return s.ExampleInputs(
+                _unquote(organization) if organization is not None else None,
+                tuple(s.ExampleInput(str(i.children[0]), self.bound(i.children[1]),
+                                     span=self.span(i)) for i in inputs), span=span,
             )
         name, args, outcome = children
         names = tuple(s.Name((str(a),), span=self.span(a))
@@ -528,7 +568,10 @@ class _Builder:
         if tree.data == "all_measures":
             return s.AllMeasures(span=span)
         if tree.data == "all_organizations":
-            return s.AllOrganizations(span=span)
+            same = tree.children[0] if tree.children else None
+            return s.AllOrganizations(
+                s.Name((str(same),), span=self.span(same)) if same is not None else None,
+                span=span)
         if tree.data in ("focus_groups", "strat_groups"):
             strat = str(tree.children[0]) if tree.children and tree.children[0] else None
             cls = s.FocusGroups if tree.data == "focus_groups" else s.StratificationGroups
@@ -586,6 +629,9 @@ class _Builder:
 
     def x_not_scored(self, tree: Tree) -> s.NotScoredLiteral:
         return s.NotScoredLiteral(_unquote(tree.children[0]), span=self.span(tree))
+
+    def x_this_organization(self, tree: Tree) -> s.ThisOrganization:
+        return s.ThisOrganization(span=self.span(tree))
 
     def x_whole_population(self, tree: Tree) -> s.WholePopulation:
         return s.WholePopulation(span=self.span(tree))

@@ -35,7 +35,7 @@ TABLES = "eqlang.tables.json"
 
 DECLARATION_KEYWORDS = (
     "contract", "import", "measure", "stratification", "parameter", "define", "output",
-    "schedule", "invariant", "example",
+    "schedule", "invariant", "example", "input", "attribution",
 )
 
 

@@ -166,9 +166,12 @@ def describe(bound: Bound) -> str:
     return f"always {display(value)}"
 
 
-def render_bounds(path: str, bounds: Sequence[Bound]) -> str:
+def render_bounds(path: str, bounds: Sequence[Bound], inputs: bool = False) -> str:
+    """The bounds as ``eqlang bounds`` prints them; ``inputs`` when the contract reads
+    organization inputs, which take every value their declarations allow."""
     width = max((len(b.label) for b in bounds), default=0)
-    lines = [f"{path}: bounds of each output over every valid measure table"]
+    lines = [f"{path}: bounds of each output over every valid measure table"
+             + (" and organization table" if inputs else "")]
     for bound in bounds:
         lines.append(f"  {bound.label.ljust(width)}  {describe(bound)}")
         indent = " " * (width + 6)

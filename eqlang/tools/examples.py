@@ -78,7 +78,8 @@ def matches(expectation: CheckedExpectation, actual: Value) -> bool:
 def run_example(program: Program, example: CheckedExample) -> ExampleResult:
     """Settle one example for its organization and compare every expectation."""
     log = DecisionLog()
-    evaluator = Evaluator(program, example.tables, overrides=example.overrides,
+    evaluator = Evaluator(program, example.tables, organizations=example.inputs,
+                          overrides=example.overrides,
                           as_of=example.as_of, recorder=log, record=True)
     try:
         evaluator.settle(example.organization)

@@ -76,20 +76,25 @@ class Settled:
 
 def settle_lanes(program: Program, base: TableSet, lanes: Iterable[Lane],
                  organizations: Sequence[str], *, as_of: datetime.date | None = None,
-                 progress: Callable[[str], object] | None = None) -> Iterator[Settled]:
+                 progress: Callable[[str], object] | None = None,
+                 organization_table: Any = None) -> Iterator[Settled]:
     """Each lane's settlement of ``organizations``, in order, as each is settled: the engine
     of ``whatif`` and ``simulate``, and the one place that chooses how lanes are settled.
-    Raises ``EvaluationError`` naming the lane where an organization cannot be settled."""
+    ``organization_table`` gives the organizations' inputs, for a contract that declares
+    them. Raises ``EvaluationError`` naming the lane where an organization cannot be
+    settled."""
     for lane in lanes:
-        yield exact_lane(program, base, lane, organizations, as_of, progress)
+        yield exact_lane(program, base, lane, organizations, as_of, progress,
+                         organization_table)
 
 
 def exact_lane(program: Program, base: TableSet, lane: Lane, organizations: Sequence[str],
                as_of: datetime.date | None = None,
-               progress: Callable[[str], object] | None = None) -> Settled:
+               progress: Callable[[str], object] | None = None,
+               organization_table: Any = None) -> Settled:
     """One lane settled by the exact backend: the reference for any other engine."""
     evaluator = _Watched(program, lane_tables(base, lane), overrides=lane.overrides,
-                         as_of=as_of)
+                         as_of=as_of, organizations=organization_table)
     settled = []
     for org in organizations:
         try:

@@ -1,7 +1,8 @@
 """Invariant search: takes a checked contract, gives for each invariant it declares either
 "held on every table tried" or the smallest counterexample found.
 
-Hypothesis generates valid measure tables for the contract (``eqlang.tools.testing``) and shrinks
+Hypothesis generates valid measure tables for the contract (``eqlang.tools.testing``), with
+every organization's inputs where the contract declares them, and shrinks
 the first table that breaks an invariant to the smallest it can. The search is
 deterministic: derandomized, a bounded number of tables, no example database (nothing is
 written to the user's folder), and a time budget that only ever cuts a search short.
@@ -43,6 +44,7 @@ from eqlang.backends.exact import Evaluator
 from eqlang.core import program as p
 from eqlang.core.program import Program
 from eqlang.core.values import Entity, Group, NotScored, Quantity, Truth, Value, display
+from eqlang.data.organizations import OrganizationTable
 from eqlang.data.tables import TableSet
 from eqlang.diagnostics import Diagnostic, EqlangError, counted, render
 from eqlang.outputs import make_folder, write_atomic
@@ -53,8 +55,10 @@ from eqlang.tools.testing import (
     Move,
     amounts,
     csv_text,
+    inputs_for,
     movable,
     moved,
+    organization_csv,
     rows_of,
     table_of,
     tables_for,
@@ -95,6 +99,8 @@ class Trial:
     move: Move | None = None
     #: The rate moved, as the contract names it: ``rate(COL, Black, performance)``.
     moving: str = ""
+    #: The organizations' inputs, for a contract that declares them.
+    inputs: OrganizationTable | None = None
 
 
 @attrs.frozen
@@ -187,7 +193,7 @@ class _Search:
 
     def run(self) -> Outcome:
         claim = self.invariant.claim
-        strategy = (self._tables().map(Trial) if isinstance(claim, p.Always)
+        strategy = (self._trials() if isinstance(claim, p.Always)
                     else self._relational_trials(claim))
         self.deadline = time.monotonic() + self.budget.seconds
         with contextlib.suppress(NoSuchExample, _Stop), _isolated():
@@ -211,9 +217,12 @@ class _Search:
         if len(trial.tables.organizations()) < 2 or not example.org:
             return trial
         rows = [r for r in rows_of(trial.tables) if r.org == example.org]
+        inputs = trial.inputs
+        if inputs is not None:
+            inputs = attrs.evolve(inputs, entries={example.org: inputs.entries[example.org]})
         alone = attrs.evolve(trial, tables=table_of(
             [(example.org, [(r.measure, r.group, r.period, r.numerator, r.denominator)
-                            for r in rows])]))
+                            for r in rows])]), inputs=inputs)
         again = self.examine(alone)
         if again is None or (again.error is None) != (example.error is None):
             return trial
@@ -223,6 +232,17 @@ class _Search:
         # Groups the contract ignores add rows to every counterexample and change nothing
         # a search can find: the rest of each ALL row already stands for them.
         return tables_for(self.program, ignored_groups=())
+
+    def _trials(self) -> st.SearchStrategy[Trial]:
+        """Tables, with the organizations' inputs when the contract declares any."""
+        if not self.program.inputs:
+            return self._tables().map(Trial)
+        return self._tables().flatmap(lambda tables: inputs_for(self.program, tables).map(
+            lambda inputs: Trial(tables, inputs=inputs)))
+
+    def _evaluator(self, trial: Trial, tables: TableSet | None = None) -> Evaluator:
+        return Evaluator(self.program, trial.tables if tables is None else tables,
+                         organizations=trial.inputs)
 
     def _broken(self, trial: Trial) -> bool:
         if time.monotonic() > self.deadline:
@@ -252,7 +272,7 @@ class _Search:
     # ---- always -------------------------------------------------------------------------
 
     def _state(self, trial: Trial, claim: p.Always) -> Counterexample | None:
-        evaluator = Evaluator(self.program, trial.tables)
+        evaluator = self._evaluator(trial)
         for org in self.organizations(trial.tables):
             bindings: Mapping[str, Value] = {}
             try:
@@ -288,10 +308,11 @@ class _Search:
         better_up = bool(self.program.measures[measure].higher_is_better)
         return better_up == (motion == "improves")
 
-    def _targets(self, tables: TableSet, claim: p.Never
+    def _targets(self, trial: Trial, claim: p.Never
                  ) -> list[tuple[str, Mapping[str, Value], Move, Decimal, bool, str]]:
         """Every rate the invariant may move, with the room it has to move."""
-        evaluator = Evaluator(self.program, tables)
+        tables = trial.tables
+        evaluator = self._evaluator(trial)
         assert isinstance(claim.moved, p.Builtin)
         label = f"invariant {self.invariant.title}"
         targets = []
@@ -319,23 +340,24 @@ class _Search:
     def _relational_trials(self, claim: p.Never) -> st.SearchStrategy[Trial]:
         @st.composite
         def trials(draw: st.DrawFn) -> Trial:
-            tables = draw(self._tables())
-            targets = self._targets(tables, claim)
+            trial = draw(self._trials())
+            targets = self._targets(trial, claim)
             if not targets:
-                return Trial(tables)
+                return trial
             org, bindings, move, room, upward, moving = targets[
                 draw(st.integers(0, len(targets) - 1))]
             amount = draw(amounts(room))
             numerator = move.numerator + amount if upward else move.numerator - amount
-            return Trial(tables, org, bindings, attrs.evolve(move, numerator=numerator), moving)
+            return attrs.evolve(trial, org=org, bindings=bindings,
+                                move=attrs.evolve(move, numerator=numerator), moving=moving)
         return trials()
 
     def _relation(self, trial: Trial, claim: p.Never, explain: bool) -> Counterexample | None:
         if trial.move is None or trial.org is None:
             return None
         label = f"invariant {self.invariant.title}"
-        first = Evaluator(self.program, trial.tables)
-        second = Evaluator(self.program, moved(trial.tables, trial.move))
+        first = self._evaluator(trial)
+        second = self._evaluator(trial, moved(trial.tables, trial.move))
         before, _ = first.claim(claim.value, trial.org, trial.bindings, label)
         after, _ = second.claim(claim.value, trial.org, trial.bindings, label)
         if not _changed_wrongly(before, after, claim.change):
@@ -465,7 +487,8 @@ class _Culprits:
 
     def alone(self, key: Key, after: Value) -> Value:
         """VALUE in the first settlement with only this one rule's new value put in."""
-        evaluator = Evaluator(self.program, self.trial.tables)
+        evaluator = Evaluator(self.program, self.trial.tables,
+                              organizations=self.trial.inputs)
         evaluator.assume(key, after)
         assert self.trial.org is not None
         value, _ = evaluator.claim(self.claim.value, self.trial.org, self.trial.bindings,
@@ -592,6 +615,14 @@ def _broken_lines(number: int, outcome: Outcome,
                  "FILE`):" if save is None else
                  f"  the table, saved as {save(table_name, csv_text(tables))}:")
     lines.extend("    " + line for line in csv_text(tables).rstrip("\n").split("\n"))
+    inputs = example.trial.inputs
+    if inputs is not None:
+        text = organization_csv(inputs)
+        inputs_name = table_name.replace(".csv", ".organizations.csv")
+        lines.append("  the organization table (save it too, for `--organizations FILE`):"
+                     if save is None else
+                     f"  the organization table, saved as {save(inputs_name, text)}:")
+        lines.extend("    " + line for line in text.rstrip("\n").split("\n"))
     move = example.trial.move
     if move is not None and example.error is None:
         after = moved(tables, move)

@@ -20,6 +20,7 @@ import attrs
 from eqlang.backends.derivation import Settlement
 from eqlang.backends.exact import Evaluator
 from eqlang.core.program import Override, Program
+from eqlang.data.organizations import OrganizationTable
 from eqlang.data.tables import TableSet
 from eqlang.trace.writer import PEERS, Discard, TraceWriter
 
@@ -73,17 +74,24 @@ def sections(program: Program, tables: TableSet, organizations: Sequence[str], *
              overrides: Mapping[str, Override], texts: dict[str, str],
              as_of: datetime.date | None, org_filter: tuple[str, ...] | None,
              stream: IO[str] | HashingStream | None = None,
-             progress: Callable[[str], object] | None = None) -> Iterator[Section]:
+             progress: Callable[[str], object] | None = None,
+             organization_table: OrganizationTable | None = None,
+             members: list[dict[str, Any]] | None = None) -> Iterator[Section]:
     """Settle each organization with a recording evaluator and give its section; with
     ``stream``, the trace (as ``eqlang eval --trace`` writes it) is written to it on the
     way, and finished when the last organization has been given.
 
     ``overrides`` are the parsed ``--set`` values and ``texts`` the same as written; the
-    organizations must settle (the run they come from did).
+    organizations must settle (the run they come from did), with their inputs from
+    ``organization_table``; ``members`` is the trace's section on tables made from member
+    files.
     """
-    evaluator = Evaluator(program, tables, overrides=overrides, as_of=as_of, record=True)
+    evaluator = Evaluator(program, tables, overrides=overrides, as_of=as_of, record=True,
+                          organizations=organization_table)
     writer = TraceWriter(program, tables, evaluator, texts, org_filter,
-                         stream if stream is not None else Discard())  # type: ignore[arg-type]
+                         stream if stream is not None else Discard(),  # type: ignore[arg-type]
+                         members, None if organization_table is None
+                         else organization_table.trace_fragment())
     writer.begin()
     for org in organizations:
         settlement = evaluator.settle(org)

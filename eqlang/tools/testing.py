@@ -20,7 +20,8 @@ The helpers around them turn a generated table into what a person would hand eql
 text with the columns and rows in any order (``csv_text``, ``column_orders``), the same
 table with organizations renamed (``renamed``), and the same table with one group's rate
 moved and its ``ALL`` row adjusted to match (``moved``), for properties that compare two
-settlements.
+settlements. ``inputs_for(program, tables)`` gives the organization table of a contract that
+declares organization inputs: each input anywhere its declaration allows, ends included.
 
     from hypothesis import given
     from eqlang.api import load_contract, settle
@@ -37,12 +38,14 @@ settlements.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from decimal import ROUND_FLOOR, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 import attrs
 from hypothesis import strategies as st
 
-from eqlang.core.program import Program
+from eqlang.core.program import InputInfo, Program
+from eqlang.core.values import Quantity, Text, Truth, Value, display
+from eqlang.data.organizations import OrganizationTable
 from eqlang.data.tables import REQUIRED_COLUMNS, MeasureTable, Row, TableSet, table_from_text
 
 #: Groups present in real tables that contracts usually ignore.
@@ -403,3 +406,70 @@ def amounts(draw: st.DrawFn, room: Decimal) -> Decimal:
         return Decimal(draw(st.integers(1, int(limit))))
     units = int(limit * 1000)
     return _thousandths(draw(st.integers(1, units))) if units >= 1 else Decimal(0)
+
+
+# ---- organization inputs -----------------------------------------------------------------------
+
+#: Texts for a text input that lists none: a few regions, some shared by several organizations.
+INPUT_TEXTS = ("North", "South", "East")
+#: Bounds for numbers whose declaration leaves them open: far beyond any real input.
+_OPEN_LOW, _OPEN_HIGH = Decimal(-10**6), Decimal(10**7)
+
+
+@st.composite
+def input_values(draw: st.DrawFn, info: InputInfo) -> Value:
+    """One value of an organization input, anywhere its declaration allows: the ends of its
+    range and values near them as well as anything between, in thousandths."""
+    if info.type == "yesno":
+        return Truth(draw(st.booleans()))
+    if info.type == "text":
+        return Text(draw(st.sampled_from(info.choices or INPUT_TEXTS)))
+    low = info.low if info.low.is_finite() else _OPEN_LOW
+    high = info.high if info.high.is_finite() else _OPEN_HIGH
+    scale = Decimal(100) if info.type in ("percent", "pp") else Decimal(1)
+    # Thousandths of a percent or point, of a member or a dollar.
+    steps_low = int((low * scale * 1000).to_integral_value(ROUND_CEILING))
+    steps_high = int((high * scale * 1000).to_integral_value(ROUND_FLOOR))
+    if steps_high < steps_low:
+        return Quantity(info.type, low)
+    steps = draw(st.one_of(st.sampled_from(sorted({steps_low, steps_high})),
+                           st.integers(steps_low, steps_high)))
+    value = Decimal(steps).scaleb(-3) / scale
+    if not info.admits(value):  # an open end: one step inside it
+        value = Decimal(steps + (1 if steps == steps_low else -1)).scaleb(-3) / scale
+    return Quantity(info.type, value)
+
+
+@st.composite
+def organization_inputs(draw: st.DrawFn, program: Program, organizations: Sequence[str],
+                        path: str = "generated-organizations.csv") -> OrganizationTable:
+    """An organization table for a contract's inputs, one row per organization."""
+    entries = {org: (line, {name: draw(input_values(info))
+                            for name, info in program.inputs.items()})
+               for line, org in enumerate(organizations, start=2)}
+    return OrganizationTable(path, "0" * 64, entries)
+
+
+def inputs_for(program: Program, tables: TableSet) -> st.SearchStrategy[OrganizationTable | None]:
+    """An organization table for the organizations of ``tables``, or None for a contract
+    that declares no organization inputs."""
+    if not program.inputs:
+        return st.none()
+    return organization_inputs(program, list(tables.organizations()))
+
+
+def organization_csv(table: OrganizationTable) -> str:
+    """An organization table as CSV text, values written as a contract writes them."""
+    names = list(next(iter(table.entries.values()))[1]) if table.entries else []
+    lines = [",".join(["org", *names])]
+    for org, (_, values) in table.entries.items():
+        lines.append(",".join([_cell(org), *(_cell(_input_text(values[n])) for n in names)]))
+    return "\n".join(lines) + "\n"
+
+
+def _input_text(value: Value) -> str:
+    if isinstance(value, Text):
+        return value.value
+    if isinstance(value, Quantity) and value.unit == "money":
+        return format(value.magnitude, "f")  # no thousands separator to quote
+    return display(value)

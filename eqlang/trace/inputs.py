@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from eqlang.data.tables import MAX_TABLE_BYTES
+from eqlang.data.trace_members import section_problem
 from eqlang.diagnostics import Diagnostic, EqlangError, listed, render_all
-from eqlang.files import Unreadable, confined, read_limited
+from eqlang.files import Unreadable, confined, read_limited, sha256_of
 from eqlang.syntax.modules import source_error_diagnostic, stdlib_modules
 from eqlang.syntax.source import MAX_SOURCE_BYTES, SourceError, names_stdin
 from eqlang.trace.writer import FORMAT, READABLE
@@ -109,6 +110,13 @@ def _shape_problem(trace: dict[str, Any]) -> str | None:
             if isinstance(module, dict):
                 checks += [need(f"contract.modules[{number}].{k}", module.get(k), str)
                            for k in ("path", "sha256")]
+    if "organization_table" in trace:
+        inputs = trace["organization_table"]
+        checks.append(need("organization_table", inputs, dict))
+        checks += [need(f"organization_table.{k}", _of(inputs, dict).get(k), str)
+                   for k in ("path", "sha256")]
+    if "members" in trace:
+        checks.append(section_problem(trace["members"]))
     for number, table in enumerate(_of(trace.get("tables"), list)):
         checks += [need(f"tables[{number}]", table, dict)]
         if isinstance(table, dict):
@@ -159,29 +167,47 @@ class TracedInputs:
         """The path and bytes of one input, or None when it is not read: ``recorded`` (or
         ``at``, where the trace records another name), from ``base`` and inside ``root``,
         by default the folder inputs are read from."""
-        limit = MAX_TABLE_BYTES if kind == "table" else MAX_SOURCE_BYTES
+        limit = MAX_TABLE_BYTES if kind in ("table", "organization table") else \
+            MAX_SOURCE_BYTES
         try:
             data = read_limited(confined(at or recorded, root or self.folder, base), limit,
                                 kind)
         except Unreadable as problem:
-            self.complete = False
-            text = f"{kind} {recorded}: cannot be read ({problem.message}), so the values " \
-                "cannot be re-derived"
-            if problem.kind in ("missing", "outside"):
-                text += ("; inputs are read only inside the trace's folder, or the folder "
-                         "named with --inputs DIR: name the folder `eqlang eval` ran in, or "
-                         "keep the inputs beside the trace")
-            self.problems.append(text)
+            self._unreadable(kind, recorded, problem)
             return None
-        digest = hashlib.sha256(data).hexdigest()
+        self._compare(kind, recorded, hashlib.sha256(data).hexdigest(), sha256)
+        # As named, not as resolved: a contract reached through a link imports from beside
+        # the link, as it did when it was settled.
+        return (base or root or self.folder) / (at or recorded), data
+
+    def located(self, kind: str, recorded: str, sha256: str) -> Path | None:
+        """Where an input too large to hold in memory lies (a member file, which an engine
+        reads itself), hashed as it is read; None when it is not read."""
+        try:
+            target = confined(recorded, self.folder)
+            digest = sha256_of(target, kind)
+        except Unreadable as problem:
+            self._unreadable(kind, recorded, problem)
+            return None
+        self._compare(kind, recorded, digest, sha256)
+        return target
+
+    def _unreadable(self, kind: str, recorded: str, problem: Unreadable) -> None:
+        self.complete = False
+        text = f"{kind} {recorded}: cannot be read ({problem.message}), so the values " \
+            "cannot be re-derived"
+        if problem.kind in ("missing", "outside"):
+            text += ("; inputs are read only inside the trace's folder, or the folder "
+                     "named with --inputs DIR: name the folder `eqlang eval` ran in, or "
+                     "keep the inputs beside the trace")
+        self.problems.append(text)
+
+    def _compare(self, kind: str, recorded: str, digest: str, sha256: str) -> None:
         if digest != sha256:
             self.changed.append(f"{kind} {recorded}")
             self.problems.append(f"{kind} {recorded}: its SHA-256 is {digest}, the trace "
                                  f"records {sha256}: the file or the trace was changed after "
                                  "the trace was written")
-        # As named, not as resolved: a contract reached through a link imports from beside
-        # the link, as it did when it was settled.
-        return (base or root or self.folder) / (at or recorded), data
 
     def module(self, recorded: str, sha256: str, contract: tuple[Path, bytes] | None) -> None:
         """Check one module: of the standard library, or beside the contract."""

@@ -173,6 +173,11 @@ class Reader:
             return self.applied(e.value, top)
         if isinstance(e, p.Local):
             return self.plain(e)
+        if isinstance(e, p.Input):
+            # An organization input links to the value read from the organization table.
+            return e.syntax if top else self._slot(Slot(e.syntax.dotted, node=e.name), e)
+        if isinstance(e, p.TheOrganization):
+            return self._slot(Slot("organization", seen=e.site), e)
         if isinstance(e, p.Parameter) or (isinstance(e, p.Call) and isinstance(e.syntax, s.Name)):
             if top:
                 return e.syntax

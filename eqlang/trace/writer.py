@@ -1,7 +1,8 @@
 """Traces: takes an evaluated run, gives one canonical JSON document an auditor can follow.
 
 The trace records what went in (the contract and every module with their SHA-256, each table
-with its SHA-256 and row count, overrides and the settlement date) and, per organization,
+with its SHA-256 and row count, how a table made from member files was made, the
+organization table, overrides and the settlement date) and, per organization,
 every evaluated value: its source span and expression text, the values it used and the table
 rows behind each input, and the rule as it was applied (``eqlang.trace.reading``). Values
 that are the same for every organization (a peer median) and values of other organizations
@@ -130,8 +131,13 @@ class Encoder:
             if label is None:
                 aggregate = self.peer_sites[int(key.name[1:])]
                 names = self.program.peer_aggregates[aggregate.site]
-                label = self.labels[key] = format_expr(substituted(
-                    aggregate, {n: display(v) for n, v in zip(names, key.args, strict=True)}))
+                label = format_expr(substituted(aggregate, {
+                    n: display(v) for n, v in zip(names, key.args[:len(names)], strict=True)}))
+                shared = self.program.peer_inputs.get(aggregate.site)
+                if shared is not None:
+                    # One value for each value of the input the peers share.
+                    label += f" [{shared} {display(key.args[-1])}]"
+                self.labels[key] = label
             return label
         return key.id
 
@@ -168,6 +174,9 @@ class Encoder:
                  "denominator": format(r.denominator, "f")}
                 for r in node.rows
             ]
+        if node.cell is not None:
+            encoded["cell"] = {"table": node.cell.table, "line": node.cell.line,
+                               "column": node.cell.column}
         if node.citation:
             encoded["citation"] = node.citation
         if node.note:
@@ -202,7 +211,7 @@ class Encoder:
             names = self.program.peer_aggregates[aggregate.site]
             return _Rule(static, names, (aggregate, ()))
         rule = self.program.rules.get(node.key.name)
-        if node.kind in ("input", "measure") or rule is None:
+        if node.kind in ("input", "measure", "organization input") or rule is None:
             static["expr"] = _one_line(span)
             return _Rule(static, (), None)
         params = tuple(q.name for q in rule.params)
@@ -326,13 +335,19 @@ class TraceWriter:
 
     def __init__(self, program: p.Program, tables: TableSet, evaluator: Evaluator,
                  overrides: dict[str, str], org_filter: tuple[str, ...] | None,
-                 stream: IO[str]) -> None:
+                 stream: IO[str], members: list[dict[str, Any]] | None = None,
+                 organization_table: dict[str, Any] | None = None) -> None:
         self.program = program
         self.tables = tables
         self.evaluator = evaluator
         self.overrides = overrides
         self.org_filter = org_filter
         self.stream = stream
+        #: How the tables made from member files were made (``eqlang.data.trace_members``);
+        #: the section is left out of a run without them.
+        self.members = members or []
+        #: The organization table's path, SHA-256 and rows, when the contract reads one.
+        self.organization_table = organization_table
         self.encoder = Encoder(program)
         self.peers: dict[str, dict[str, Any]] = {}
         self.first = True
@@ -341,7 +356,7 @@ class TraceWriter:
         modules = [{"path": m.source.path, "sha256": m.source.sha256}
                    for m in self.program.modules[1:]]
         as_of = self.evaluator.as_of
-        return {
+        header: dict[str, Any] = {
             "format": FORMAT,
             "eqlang_version": __version__,
             "contract": {
@@ -355,12 +370,17 @@ class TraceWriter:
             "as_of": as_of.isoformat() if as_of else None,
             "org_filter": list(self.org_filter) if self.org_filter is not None else None,
         }
+        if self.members:
+            header["members"] = self.members
+        if self.organization_table is not None:
+            header["organization_table"] = self.organization_table
+        return header
 
     def begin(self) -> None:
         # Keys are written in sorted order, as `dumps` writes a whole document: those
         # before "organizations" first, the organizations as they settle, then the rest.
         header = self.header()
-        for name in ("as_of", "contract", "eqlang_version", "format", "org_filter"):
+        for name in sorted(header.keys() - {"overrides", "tables"}):
             self.stream.write(("{" if name == "as_of" else ",") + _json(name) + ":"
                               + _json(header[name]))
         self.stream.write(',"organizations":{')
@@ -424,11 +444,15 @@ def _json(value: Any) -> str:
 
 def build(program: p.Program, tables: TableSet, evaluator: Evaluator,
           settlements: Iterable[Settlement], overrides: dict[str, str],
-          org_filter: tuple[str, ...] | None = None) -> dict[str, Any]:
+          org_filter: tuple[str, ...] | None = None,
+          members: list[dict[str, Any]] | None = None,
+          organization_table: dict[str, Any] | None = None) -> dict[str, Any]:
     """The whole trace of one run as plain JSON data (as ``TraceWriter`` writes it, for
     the Python API); ``org_filter`` is the organizations asked for by name, or None when
-    every organization was settled."""
-    writer = TraceWriter(program, tables, evaluator, overrides, org_filter, Discard())
+    every organization was settled; ``members`` the section on tables made from member
+    files, if any; ``organization_table`` the organization table read, if any."""
+    writer = TraceWriter(program, tables, evaluator, overrides, org_filter, Discard(),
+                         members, organization_table)
     organizations = {st.org: writer.section(st) for st in settlements}
     return {**writer.header(), "organizations": organizations, "peers": writer.peers}
 

@@ -112,6 +112,18 @@ test('every keyword of grammar/eqlang.lark has a scope of its own', async () => 
     pp: '2 pp', rest: 'reference rest of population',
     skip: 'f(x, not scored: skip)', zero: 'f(x, not scored: zero)',
     propagate: 'f(x, not scored: propagate)', rescale: 'f(x, not scored: rescale)',
+    self: 'self-reported first', reported: 'self-reported first', first: 'self-reported first',
+    imputed: 'imputed counted fractionally', counted: 'imputed counted fractionally',
+    fractionally: 'imputed counted fractionally',
+    most: 'imputed to the most probable group at 80% or more, else Unknown',
+    probable: 'imputed to the most probable group at 80% or more, else Unknown',
+    more: 'imputed to the most probable group at 80% or more, else Unknown',
+    probabilities: 'probabilities sum to 1 within 0.00001',
+    sum: 'probabilities sum to 1 within 0.00001', within: 'probabilities sum to 1 within 0.01',
+    exactly: 'probabilities sum to 1 exactly', one: 'input r: text one of "A"',
+    inputs: 'inputs for "A" x 1', input: 'input x: count', attribution: 'attribution of race',
+    with: 'o in organizations with the same region',
+    the: 'o in organizations with the same region', same: 'o in organizations with the same region',
   };
   const unscoped = [];
   for (const word of [...words].sort()) {
