@@ -182,6 +182,73 @@ def rci_standard_error(ys: Sequence[float], ps: Sequence[float], vs: Sequence[fl
                          zip(ps, ridits(ps), vs, strict=True))) / mean(ys, ps)
 
 
+# ---- the WHO's conventions -------------------------------------------------------------------
+# Written from the WHO's own definitions, on the indicator's scale (percent, y × 100), with
+# its multipliers, its reference on top of a ratio, 10^-6 put in place of an estimate of 0,
+# and its mean μ given (the national average); docs/statistics.md (section 6) says how
+# eqlang's metrics convert to these.
+
+#: What the WHO puts in place of an estimate of 0 before taking a logarithm.
+WHO_TINY = 1e-6
+
+
+def who_difference(y_reference: float, y: float) -> float:
+    """The reference's estimate minus the other's, in points, whatever the direction."""
+    return y_reference * 100 - y * 100
+
+
+def who_ratio(y_top: float, n_top: float, y: float, n: float, level: float
+              ) -> tuple[float, float, float]:
+    """The disparity ratio, with its interval on the log scale: the advantaged group's rate
+    over the other's where higher is better, the other way round where lower is better, so
+    that above 1 is a disparity."""
+    ratio = y_top / y
+    se = math.sqrt((1 - y_top) / (n_top * y_top) + (1 - y) / (n * y))
+    z = z_value(level)
+    return ratio, ratio * math.exp(-z * se), ratio * math.exp(z * se)
+
+
+def who_mean_difference_from_reference(ys: Sequence[float], reference: int) -> float:
+    """Σ_j |y_j − y_ref| / J in points, over all J groups (the reference adds 0)."""
+    return sum(abs(y - ys[reference]) * 100 for y in ys) / len(ys)
+
+
+def _who_scale(ys: Sequence[float]) -> list[float]:
+    return [y * 100 if y > 0 else WHO_TINY for y in ys]
+
+
+def who_theil(ys: Sequence[float], ps: Sequence[float], mu: float) -> float:
+    """1,000 × Σ p_j r_j ln r_j with r_j = y_j / μ."""
+    m = mu * 100
+    return 1000 * sum(p * (y / m) * math.log(y / m) for p, y in zip(ps, _who_scale(ys),
+                                                                    strict=True))
+
+
+def who_mld(ys: Sequence[float], ps: Sequence[float], mu: float) -> float:
+    """1,000 × Σ p_j (−ln r_j)."""
+    m = mu * 100
+    return 1000 * sum(p * -math.log(y / m) for p, y in zip(ps, _who_scale(ys), strict=True))
+
+
+def who_bgv(ys: Sequence[float], ps: Sequence[float], mu: float) -> float:
+    """Σ p_j (y_j − μ)², in squared points."""
+    return sum(p * (y * 100 - mu * 100) ** 2 for p, y in zip(ps, ys, strict=True))
+
+
+def who_rci(ys: Sequence[float], ps: Sequence[float]) -> float:
+    """100 × Σ p_j (2X_j − 1) y_j / μ, the groups least advantaged first."""
+    m = mean(ys, ps) * 100
+    return 100 * sum(p * (2 * x - 1) * y * 100 for p, x, y in zip(ps, ridits(ps), ys,
+                                                                  strict=True)) / m
+
+
+def who_par(y_reference: float, mu: float, favourable: bool) -> float:
+    """y_ref − μ in points, 0 where the reference is on the wrong side of μ: never negative
+    for a favourable indicator, never positive for an adverse one."""
+    difference = (y_reference - mu) * 100
+    return max(0.0, difference) if favourable else min(0.0, difference)
+
+
 # ---- simulation -----------------------------------------------------------------------------
 
 

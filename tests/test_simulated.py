@@ -289,3 +289,49 @@ def test_a_guard_through_otherwise_no_rules_out_a_stop(tmp_path: Path) -> None:
     contract, _ = write(tmp_path, body)
     (bound,) = output_bounds(load_contract(str(contract)))
     assert bound.stops == ()
+
+
+# ---- the shipped contract that counts a gradient only when clear beyond chance ----------------
+
+
+def test_the_deprivation_gradient_settles_with_its_intervals_in_the_trace(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """contracts/deprivation-gradient.eq counts a gradient only when its 95% interval lies
+    above 0: the trace shows the lower end the decision reads (equal to the oracle's), its
+    estimate, z and standard error, and the simulated interval of the race disparity."""
+    import oracle_contracts
+
+    root = Path(__file__).resolve().parent.parent
+    monkeypatch.chdir(root)
+    trace = tmp_path / "trace.json"
+    runner = CliRunner()
+    result = runner.invoke(main, ["eval", "contracts/deprivation-gradient.eq", "--table",
+                                  "contracts/deprivation-gradient.csv", "--trace", str(trace)])
+    assert result.exit_code == 0, result.output
+    org = "Northgate Medical Group"
+    nodes = json.loads(trace.read_text(encoding="utf-8"))["organizations"][org]["nodes"]
+    table = oracle_contracts.load("deprivation-gradient.csv")
+    for period, label in (("2024", "performance"), ("2022", "baseline")):
+        decided = nodes[f"clear_gradient(COL, {label})"]
+        assert decided["value"] == {"type": "yesno", "value": "yes"}
+        assert decided["uses"] == [f"gradient_low(COL, {label})"]
+        low = nodes[f"gradient_low(COL, {label})"]
+        assert f"gradient.slope_index_of_inequality_lower(COL, area, {label}, 95%)" in low["uses"]
+        expected = oracle_contracts.gradient_of(table, org, "COL", period)
+        assert expected is not None
+        assert abs(float(Decimal(low["value"]["value"])) / 100 - expected[1]) < 1e-9
+    credit = nodes["gradient_credit(COL)"]
+    assert credit["since"] == [["clear_gradient(COL, performance) is yes"],
+                               ["clear_gradient(COL, baseline) is yes"]]
+    explained = runner.invoke(main, ["explain", str(trace), "gradient_2024_low(COL)", "--org",
+                                     org, "--depth", "3"])
+    assert explained.exit_code == 0, explained.output
+    assert ("= slope_index_of_inequality(COL, area, performance) ≈9.3904 pp - "
+            "statistics.z_value(95%) ≈1.96") in explained.output
+    assert "slope_index_of_inequality_standard_error(COL, area, performance) ≈2.0447 pp" in (
+        explained.output)
+    simulated = runner.invoke(main, ["explain", str(trace), "race_disparity_2024_high(COL)",
+                                     "--org", org])
+    assert "90% interval 3.9513% to 14.4521% (the 5th and 95th percentiles of the draws)" in (
+        " ".join(simulated.output.replace("│", " ").split()))
+

@@ -299,6 +299,78 @@ def test_population_attributable_risk_against_the_best_group(tmp_path: Path) -> 
     assert reason(values["se"]) == "fewer than two groups of the stratification have data"
 
 
+# ---- the WHO's conventions -------------------------------------------------------------------
+
+
+def test_the_who_conventions_convert_as_documented(tmp_path: Path) -> None:
+    """docs/statistics.md, section 6: each conversion from eqlang's metric to the WHO's,
+    against the WHO's definition computed independently (tests/oracle_statistics.py)."""
+    values = _values(tmp_path, {
+        "gap": "disparity.gap_to_reference(COL, Black, performance)",
+        "hbd_gap": "disparity.gap_to_reference(HBD, Black, performance)",
+        "ratio": "disparity.rate_ratio(COL, Black, performance)",
+        "ratio_low": "disparity.rate_ratio_lower(COL, Black, performance, 95%)",
+        "ratio_high": "disparity.rate_ratio_upper(COL, Black, performance, 95%)",
+        "hbd_ratio": "disparity.rate_ratio(HBD, Black, performance)",
+        "index": "disparity.index_of_disparity_to_reference(COL, race, performance)",
+        "theil": "disparity.theil_index(COL, race, performance)",
+        "mld": "disparity.mean_log_deviation(COL, race, performance)",
+        "hbd_theil": "disparity.theil_index(HBD, race, performance)",
+        "rci": "gradient.relative_concentration_index(COL, income, performance)",
+        "bgv": "disparity.between_group_variance(COL, race, performance)",
+        "par": "disparity.population_attributable_risk(COL, race, performance)",
+        "hbd_par": "disparity.population_attributable_risk(HBD, race, performance)",
+        "whole": "rate(COL, ALL, performance)",
+        "hbd_whole": "rate(HBD, ALL, performance)",
+    })
+
+    def x(name: str) -> float:
+        return float(magnitude(values[name]))
+
+    ys, ps = o.rates(COL), o.shares(COL)
+    hy, hp = o.rates(HBD), o.shares(HBD)
+    mu, hbd_mu = o.mean(ys, ps), o.mean(hy, hp)
+    # The difference: the same where higher is better, its negative where lower is better.
+    assert math.isclose(x("gap") * 100, o.who_difference(0.8, 0.6))
+    assert math.isclose(-x("hbd_gap") * 100, o.who_difference(0.2, 0.3))
+    # The disparity ratio is 1 / rate_ratio where higher is better, its interval 1/upper to
+    # 1/lower; where lower is better it is rate_ratio itself.
+    ratio, low, high = o.who_ratio(0.8, 500, 0.6, 200, 0.95)
+    assert math.isclose(1 / x("ratio"), ratio)
+    assert math.isclose(1 / x("ratio_high"), low, rel_tol=1e-12)
+    assert math.isclose(1 / x("ratio_low"), high, rel_tol=1e-12)
+    assert math.isclose(x("hbd_ratio"), o.who_ratio(0.3, 200, 0.2, 500, 0.95)[0])
+    # The mean difference from the reference over all J = 4 groups, in points: the index
+    # (in percent) × y_ref (in percent) × (J − 1) / J / 100.
+    assert math.isclose(x("index") * 100 * 80 * 3 / 4 / 100,
+                        o.who_mean_difference_from_reference(ys, 0), rel_tol=1e-12)
+    # The Theil index and the mean log deviation times 1,000; a 0% group's term differs by
+    # less than 10^-6 of its share.
+    assert math.isclose(1000 * x("theil"), o.who_theil(ys, ps, mu), rel_tol=1e-12)
+    assert math.isclose(1000 * x("mld"), o.who_mld(ys, ps, mu), rel_tol=1e-12)
+    asian = hp[2]
+    assert abs(o.who_theil(hy, hp, hbd_mu) / 1000 - x("hbd_theil")) < 1e-6 * asian
+    # The relative concentration index times 100.
+    assert math.isclose(100 * x("rci"), o.who_rci(o.rates(INCOME), o.shares(INCOME)),
+                        rel_tol=1e-12)
+    # About the whole population's rate c instead of the pooled mean μ.
+    c, hbd_c = x("whole"), x("hbd_whole")
+    assert (c, hbd_c) == (0.7, 0.25)
+    assert math.isclose(x("bgv") + ((mu - c) * 100) ** 2, o.who_bgv(ys, ps, c), rel_tol=1e-12)
+    assert math.isclose(1000 * (mu / c) * (x("theil") + math.log(mu / c)),
+                        o.who_theil(ys, ps, c), rel_tol=1e-12)
+    assert math.isclose(1000 * (x("mld") + math.log(c / mu)), o.who_mld(ys, ps, c),
+                        rel_tol=1e-12)
+    assert math.isclose((x("par") + (mu - c)) * 100, (0.8 - c) * 100, rel_tol=1e-12)
+    assert math.isclose(((hbd_mu - hbd_c) - x("hbd_par")) * 100, (0.2 - hbd_c) * 100,
+                        rel_tol=1e-12, abs_tol=1e-12)
+    # The attributable risk: max(0, eqlang's) where higher is better, −max(0, eqlang's)
+    # where lower is better; here the reference fares better than the mean in both.
+    assert math.isclose(max(0.0, x("par")) * 100, o.who_par(0.8, mu, favourable=True))
+    assert math.isclose(-max(0.0, x("hbd_par")) * 100, o.who_par(0.2, hbd_mu, favourable=False))
+    assert o.who_par(0.8, 0.9, favourable=True) == 0 == o.who_par(0.2, 0.1, favourable=False)
+
+
 # ---- gradients -----------------------------------------------------------------------------
 
 
@@ -479,6 +551,39 @@ def test_an_empty_reference_group_is_named_as_such(tmp_path: Path) -> None:
         assert reason(per["Asian"]) == empty, name
 
 
+def test_every_metric_against_an_empty_reference_names_it(tmp_path: Path) -> None:
+    """Intervals, significance, the metrics over a stratification and a simulation all say
+    that the reference group is empty, about a group that has members."""
+    body = "measure BCS from hedis\n" + "".join(
+        f"output {name}: {unit} = {expression} not rounded\n" for name, unit, expression in (
+            ("gap_low", "pp", "disparity.gap_lower(BCS, Black, performance, 95%)"),
+            ("gap_high", "pp", "disparity.gap_upper(BCS, Black, performance, 95%)"),
+            ("significant", "yesno", "disparity.gap_significant(BCS, Black, performance, 95%)"),
+            ("ratio_low", "number", "disparity.rate_ratio_lower(BCS, Black, performance, 95%)"),
+            ("relative_high", "percent",
+             "disparity.relative_gap_upper(BCS, Black, performance, 95%)"),
+            ("simulated", "pp", "simulated lower(disparity.gap_to_reference(BCS, Black, "
+                                "performance), level: 95%, draws: 20, seed: 1)"),
+            ("index", "percent",
+             "disparity.index_of_disparity_to_reference(BCS, race, performance)"),
+            ("weighted", "pp",
+             "disparity.weighted_mean_difference_from_reference(BCS, race, performance)"),
+            ("par", "pp", "disparity.population_attributable_risk(BCS, race, performance)"),
+            ("paf_low", "percent",
+             "disparity.population_attributable_fraction_lower(BCS, race, performance, 95%)"),
+        ))
+    outputs = _settle(tmp_path, body, EMPTY_REFERENCE).outputs()[ORG]
+    empty = "the reference group has no members in this measure and period (denominator 0)"
+    for name in ("gap_low", "gap_high", "significant", "ratio_low", "relative_high",
+                 "simulated"):
+        assert reason(outputs[name]) == empty, name
+    # Over the stratification: each group other than White is not scored for that reason.
+    for name in ("index", "weighted"):
+        assert reason(outputs[name]) == f"2 of 2 items not scored; first: {empty}", name
+    for name in ("par", "paf_low"):
+        assert reason(outputs[name]) == "the reference group has no data on this measure", name
+
+
 # ---- simulation --------------------------------------------------------------------------------
 
 
@@ -511,6 +616,53 @@ def test_a_simulated_interval_is_the_documented_draws(tmp_path: Path) -> None:
                                   0.90)
     assert near(values["gap_low"], gap_low, 1e-7)
     assert abs(gap_low - (0.2 - o.z_value(0.9) * math.sqrt(0.00152))) < 0.01
+
+
+def _best_gaps(ys: list[float]) -> list[float]:
+    return [max(ys) - y for y in ys]
+
+
+#: The metrics without a standard error by formula, each restated in plain Python over the
+#: drawn rates of COL's four groups (White, the reference, first), as fractions.
+_BY_SIMULATION = {
+    "index_of_disparity_to_reference":
+        lambda ys, ps: sum(abs(y - ys[0]) for y in ys[1:]) / 3 / ys[0],
+    "between_group_standard_deviation": lambda ys, ps: math.sqrt(o.bgv(ys, ps)) / 100,
+    "coefficient_of_variation": lambda ys, ps: math.sqrt(o.bgv(ys, ps)) / 100 / o.mean(ys, ps),
+    "weighted_index_of_disparity": o.weighted_index_of_disparity,
+    "mean_difference_from_mean":
+        lambda ys, ps: o.mean_difference_from_mean(ys, ps, weighted=False),
+    "weighted_mean_difference_from_mean":
+        lambda ys, ps: o.mean_difference_from_mean(ys, ps, weighted=True),
+    "weighted_mean_difference_from_reference":
+        lambda ys, ps: sum(p * abs(y - ys[0]) for p, y in zip(ps, ys, strict=True)),
+    "mean_difference_from_best": lambda ys, ps: sum(_best_gaps(ys)) / len(ys),
+    "weighted_mean_difference_from_best":
+        lambda ys, ps: sum(p * g for p, g in zip(ps, _best_gaps(ys), strict=True)),
+}
+
+
+def test_the_metrics_without_a_formula_get_their_interval_by_simulation(
+        tmp_path: Path) -> None:
+    """Each metric without a standard error by formula: its simulated 90% interval and
+    standard error from 60 draws, against the documented draws redone in plain Python."""
+    expressions = {}
+    for name in _BY_SIMULATION:
+        options = "draws: 60, seed: 18"
+        value = f"disparity.{name}(COL, race, performance)"
+        expressions[name + "_low"] = f"simulated lower({value}, level: 90%, {options})"
+        expressions[name + "_high"] = f"simulated upper({value}, level: 90%, {options})"
+        expressions[name + "_se"] = f"simulated standard error({value}, {options})"
+    values = _values(tmp_path, expressions)
+    ps = o.shares(COL)
+    for name, metric in _BY_SIMULATION.items():
+        low, high, se, left_out = o.simulate(lambda ys, metric=metric: metric(ys, ps), COL,
+                                             18, 60, "COL", "2024", 0.90)
+        assert left_out == 0
+        assert near(values[name + "_low"], low, 1e-7), name
+        assert near(values[name + "_high"], high, 1e-7), name
+        assert near(values[name + "_se"], se, 1e-7), name
+        assert low < high, name
 
 
 def test_a_simulation_is_the_same_every_time_and_moves_with_its_seed(tmp_path: Path) -> None:
