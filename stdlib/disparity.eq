@@ -56,7 +56,8 @@ define reference_rate(m: measure, g: group, p: period): percent =
   else rate(m, reference(m, g, p), p)
 
 ## The gap between group `g` and the group its stratification compares it with (its
-## reference, see `reference_rate`). Unit: percentage points, positive when `g` fares worse,
+## reference, see `reference_rate`): y_ref − y_g where higher is better, y_g − y_ref where
+## lower is better (`shortfall`). Unit: percentage points, positive when `g` fares worse,
 ## negative when it fares better. Not scored when `g` or its reference has no data.
 ## Example: disparity.gap_to_reference(COL, Black, performance)
 define gap_to_reference(m: measure, g: group, p: period): pp =
@@ -90,13 +91,14 @@ define gap_standard_error(m: measure, g: group, p: period): pp =
   sqrt(group_variance(m, g, p) + reference_variance(m, g, p)) * 100 pp
 
 ## The lower bound of the gap's confidence interval at `level`: the gap minus z times its
-## standard error (`gap_standard_error`). Unit: percentage points.
+## standard error (`gap_standard_error`), D − z · SE with z = `statistics.z_value(level)`.
+## Unit: percentage points.
 ## Example: disparity.gap_lower(COL, Black, performance, 95%)
 define gap_lower(m: measure, g: group, p: period, level: percent): pp =
   gap_to_reference(m, g, p) - statistics.z_value(level) * gap_standard_error(m, g, p)
 
 ## The upper bound of the gap's confidence interval at `level`: the gap plus z times its
-## standard error. Unit: percentage points.
+## standard error, D + z · SE. Unit: percentage points.
 ## Example: disparity.gap_upper(COL, Black, performance, 95%)
 define gap_upper(m: measure, g: group, p: period, level: percent): pp =
   gap_to_reference(m, g, p) + statistics.z_value(level) * gap_standard_error(m, g, p)
@@ -109,16 +111,18 @@ define gap_upper(m: measure, g: group, p: period, level: percent): pp =
 define gap_significant(m: measure, g: group, p: period, level: percent): yesno =
   gap_lower(m, g, p, level) > 0 pp
 
-## The gap to the reference as a share of the reference group's rate: a gap of 7 pp below a
-## reference rate of 70% is a relative gap of 10%. Unit: percent, positive when `g` fares
-## worse. Not scored when either group has no data or the reference rate is 0%.
+## The gap to the reference as a share of the reference group's rate, D / y_ref × 100: a gap
+## of 7 pp below a reference rate of 70% is a relative gap of 10%. Unit: percent, positive
+## when `g` fares worse. Not scored when either group has no data or the reference rate is
+## 0%.
 ## Example: disparity.relative_gap(COL, Black, performance)
 define relative_gap(m: measure, g: group, p: period): percent =
   if (reference_rate(m, g, p) = 0%) otherwise no
   then not scored because "the reference group's rate is 0%, so a relative gap is undefined"
   else gap_to_reference(m, g, p) / (reference_rate(m, g, p) - 0%) * 100%
 
-## The rate ratio: group `g`'s rate divided by its reference group's rate (1 when equal).
+## The rate ratio y_g / y_ref: group `g`'s rate divided by its reference group's rate (1
+## when equal), not oriented by the measure's direction.
 ## Unit: a plain number. Not scored when either group has no data or the reference rate is
 ## 0%.
 ## Example: disparity.rate_ratio(HBD, Hispanic, performance)
@@ -161,15 +165,18 @@ define relative_gap_standard_error(m: measure, g: group, p: period): pp =
   rate_ratio(m, g, p) * rate_ratio_standard_error(m, g, p) * 100 pp
 
 ## The lower bound of the relative gap's confidence interval at `level`, from the rate
-## ratio's (taken on the log scale, so it is not symmetric about the relative gap). Unit:
-## percent.
+## ratio's (taken on the log scale, so it is not symmetric about the relative gap): (1 −
+## ratio upper) × 100 where higher is better, (ratio lower − 1) × 100 where lower is better.
+## Unit: percent.
 ## Example: disparity.relative_gap_lower(COL, Black, performance, 95%)
 define relative_gap_lower(m: measure, g: group, p: period, level: percent): percent =
   if higher_is_better(m)
   then (1 - rate_ratio_upper(m, g, p, level)) * 100%
   else (rate_ratio_lower(m, g, p, level) - 1) * 100%
 
-## The upper bound of the relative gap's confidence interval at `level`. Unit: percent.
+## The upper bound of the relative gap's confidence interval at `level`: (1 − ratio lower)
+## × 100 where higher is better, (ratio upper − 1) × 100 where lower is better. Unit:
+## percent.
 ## Example: disparity.relative_gap_upper(COL, Black, performance, 95%)
 define relative_gap_upper(m: measure, g: group, p: period, level: percent): percent =
   if higher_is_better(m)
@@ -177,7 +184,8 @@ define relative_gap_upper(m: measure, g: group, p: period, level: percent): perc
   else (rate_ratio_upper(m, g, p, level) - 1) * 100%
 
 ## The best rate among the groups of `s` with data: the highest when higher is better, the
-## lowest when lower is better. Unit: percent. Not scored when no group has data.
+## lowest when lower is better (max_j y_j or min_j y_j). Unit: percent. Not scored when no
+## group has data.
 ## Example: disparity.best_rate(HBD, race, performance)
 define best_rate(m: measure, s: stratification, p: period): percent =
   if statistics.groups_with_data(m, s, p) = 0
@@ -186,9 +194,10 @@ define best_rate(m: measure, s: stratification, p: period): percent =
   then max(statistics.usable_rate(m, g, p) for each g in groups of s, not scored: skip)
   else min(statistics.usable_rate(m, g, p) for each g in groups of s, not scored: skip)
 
-## The gap between group `g` and the best-performing group of `s` (see `best_rate`). Unit:
-## percentage points, 0 for the best group and positive for every other. Not scored when `g`
-## is not a group of `s` or has no data, or no group has data.
+## The gap between group `g` and the best-performing group of `s` (see `best_rate`), y_best
+## − y_g where higher is better, y_g − y_best where lower is better. Unit: percentage
+## points, 0 for the best group and positive for every other. Not scored when `g` is not a
+## group of `s` or has no data, or no group has data.
 ## Example: disparity.gap_to_best(COL, Hispanic, race, performance)
 define gap_to_best(m: measure, g: group, s: stratification, p: period): pp =
   if not g in groups of s
@@ -220,33 +229,34 @@ define gap_to_best_standard_error(m: measure, g: group, s: stratification, p: pe
            for each h in groups of s where statistics.has_data(m, h, p)))
        * 100 pp
 
-## The lower bound of the confidence interval of the gap to the best group at `level`. Unit:
-## percentage points.
+## The lower bound of the confidence interval of the gap to the best group at `level`: the
+## gap − z · SE, with z = `statistics.z_value(level)`. Unit: percentage points.
 ## Example: disparity.gap_to_best_lower(COL, Black, race, performance, 95%)
 define gap_to_best_lower(m: measure, g: group, s: stratification, p: period,
     level: percent): pp =
   gap_to_best(m, g, s, p)
   - statistics.z_value(level) * gap_to_best_standard_error(m, g, s, p)
 
-## The upper bound of the confidence interval of the gap to the best group at `level`. Unit:
-## percentage points.
+## The upper bound of the confidence interval of the gap to the best group at `level`: the
+## gap + z · SE. Unit: percentage points.
 ## Example: disparity.gap_to_best_upper(COL, Black, race, performance, 95%)
 define gap_to_best_upper(m: measure, g: group, s: stratification, p: period,
     level: percent): pp =
   gap_to_best(m, g, s, p)
   + statistics.z_value(level) * gap_to_best_standard_error(m, g, s, p)
 
-## The equal-weighted mean of the rates of the groups of `s` with data: every group counts
-## the same, whatever its size. Unit: percent. Not scored when no group has data.
+## The equal-weighted mean of the rates of the groups of `s` with data, Σ y_j / J: every
+## group counts the same, whatever its size. Unit: percent. Not scored when no group has data.
 ## Example: disparity.mean_rate(CBP, race, performance)
 define mean_rate(m: measure, s: stratification, p: period): percent =
   if statistics.groups_with_data(m, s, p) = 0
   then not scored because "no group of the stratification has data on this measure"
   else mean(rate(m, g, p) for each g in groups of s where statistics.has_data(m, g, p))
 
-## The population-weighted mean of the rates of the groups of `s` with data: each group
-## weighs by its denominator, so this is the pooled rate of their members. It is the overall
-## mean (μ) of the other metrics. Unit: percent. Not scored when no group has data.
+## The population-weighted mean of the rates of the groups of `s` with data, μ = Σ p_j y_j
+## with p_j = n_j / Σ n: each group weighs by its denominator, so this is the pooled rate of
+## their members. It is the overall mean (μ) of the other metrics. Unit: percent. Not scored
+## when no group has data.
 ## Example: disparity.weighted_mean_rate(CBP, race, performance)
 define weighted_mean_rate(m: measure, s: stratification, p: period): percent =
   if statistics.groups_with_data(m, s, p) = 0
@@ -362,13 +372,14 @@ define theil_index_standard_error(m: measure, s: stratification, p: period): num
       theil_variance_term(m, g, s, p)
       for each g in groups of s where statistics.has_data(m, g, p)))
 
-## The lower bound of the Theil index's normal confidence interval at `level`. Unit: a plain
-## number.
+## The lower bound of the Theil index's normal confidence interval at `level`, T − z · SE,
+## with z = `statistics.z_value(level)`. Unit: a plain number.
 ## Example: disparity.theil_index_lower(HBD, race, performance, 95%)
 define theil_index_lower(m: measure, s: stratification, p: period, level: percent): number =
   theil_index(m, s, p) - statistics.z_value(level) * theil_index_standard_error(m, s, p)
 
-## The upper bound of the Theil index's confidence interval at `level`. Unit: a plain number.
+## The upper bound of the Theil index's confidence interval at `level`, T + z · SE. Unit: a
+## plain number.
 ## Example: disparity.theil_index_upper(HBD, race, performance, 95%)
 define theil_index_upper(m: measure, s: stratification, p: period, level: percent): number =
   theil_index(m, s, p) + statistics.z_value(level) * theil_index_standard_error(m, s, p)
@@ -404,16 +415,16 @@ define mean_log_deviation_standard_error(m: measure, s: stratification, p: perio
         * group_variance(m, g, p)
       for each g in groups of s where statistics.has_data(m, g, p)))
 
-## The lower bound of the mean log deviation's normal confidence interval at `level`. Unit: a
-## plain number.
+## The lower bound of the mean log deviation's normal confidence interval at `level`, MLD − z
+## · SE, with z = `statistics.z_value(level)`. Unit: a plain number.
 ## Example: disparity.mean_log_deviation_lower(COL, race, performance, 95%)
 define mean_log_deviation_lower(m: measure, s: stratification, p: period,
     level: percent): number =
   mean_log_deviation(m, s, p)
   - statistics.z_value(level) * mean_log_deviation_standard_error(m, s, p)
 
-## The upper bound of the mean log deviation's confidence interval at `level`. Unit: a plain
-## number.
+## The upper bound of the mean log deviation's confidence interval at `level`, MLD + z · SE.
+## Unit: a plain number.
 ## Example: disparity.mean_log_deviation_upper(COL, race, performance, 95%)
 define mean_log_deviation_upper(m: measure, s: stratification, p: period,
     level: percent): number =
@@ -421,8 +432,9 @@ define mean_log_deviation_upper(m: measure, s: stratification, p: period,
   + statistics.z_value(level) * mean_log_deviation_standard_error(m, s, p)
 
 ## The mean difference from the best group, unweighted: the mean of every group's gap to the
-## best-performing group (`gap_to_best`), over the groups with data, the best one counting
-## 0. Unit: percentage points. Not scored when fewer than two groups have data.
+## best-performing group (`gap_to_best`), Σ |y_best − y_j| / J over the groups with data,
+## the best one counting 0. Unit: percentage points. Not scored when fewer than two groups
+## have data.
 ## Example: disparity.mean_difference_from_best(COL, race, performance)
 define mean_difference_from_best(m: measure, s: stratification, p: period): pp =
   if not enough_groups(m, s, p)
@@ -432,9 +444,9 @@ define mean_difference_from_best(m: measure, s: stratification, p: period): pp =
     for each g in groups of s where statistics.has_data(m, g, p))
 
 ## The mean difference from the best group, population-weighted: as
-## `mean_difference_from_best`, with each group weighing by its denominator, so it reads as
-## the average member's distance from the best group's rate. Unit: percentage points. Not
-## scored when fewer than two groups have data.
+## `mean_difference_from_best`, with each group weighing by its denominator, Σ p_j |y_best −
+## y_j|, so it reads as the average member's distance from the best group's rate. Unit:
+## percentage points. Not scored when fewer than two groups have data.
 ## Example: disparity.weighted_mean_difference_from_best(COL, race, performance)
 define weighted_mean_difference_from_best(m: measure, s: stratification, p: period): pp =
   if not enough_groups(m, s, p)
@@ -495,17 +507,18 @@ define between_group_variance_standard_error(m: measure, s: stratification,
              square(share(m, g, s, p) * (1 - share(m, g, s, p)) * points_variance(m, g, p))
              for each g in groups of s where statistics.has_data(m, g, p))))
 
-## The lower bound of the between-group variance's normal confidence interval at `level`
-## (it may reach below 0 for a small variance; a test that the variance exceeds 0 reads it
-## as it is). Unit: squared percentage points, as a plain number.
+## The lower bound of the between-group variance's normal confidence interval at `level`,
+## BGV − z · SE with z = `statistics.z_value(level)` (it may reach below 0 for a small
+## variance; a test that the variance exceeds 0 reads it as it is). Unit: squared percentage
+## points, as a plain number.
 ## Example: disparity.between_group_variance_lower(COL, race, performance, 95%)
 define between_group_variance_lower(m: measure, s: stratification, p: period,
     level: percent): number =
   between_group_variance(m, s, p)
   - statistics.z_value(level) * between_group_variance_standard_error(m, s, p)
 
-## The upper bound of the between-group variance's confidence interval at `level`. Unit:
-## squared percentage points, as a plain number.
+## The upper bound of the between-group variance's confidence interval at `level`, BGV + z ·
+## SE. Unit: squared percentage points, as a plain number.
 ## Example: disparity.between_group_variance_upper(COL, race, performance, 95%)
 define between_group_variance_upper(m: measure, s: stratification, p: period,
     level: percent): number =
@@ -604,8 +617,8 @@ define attributable_reference_rate(m: measure, s: stratification, p: period): pe
 
 ## The population attributable risk: how far the overall mean rate μ of the groups of `s`
 ## falls short of the reference group's rate, the gain in the overall rate if every group did
-## as well as the reference (its rate minus μ where higher is better, μ minus its rate where
-## lower is better). The reference is the stratification's reference group, or, with a
+## as well as the reference (PAR = y_ref − μ where higher is better, μ − y_ref where lower
+## is better). The reference is the stratification's reference group, or, with a
 ## whole-population or rest-of-population reference, the best-performing group (the WHO's
 ## choice for groups without a reference). Unit: percentage points; negative when the
 ## reference group fares worse than the mean (the WHO sets it to 0 then). Not scored when
@@ -632,16 +645,16 @@ define population_attributable_risk_standard_error(m: measure, s: stratification
            for each g in groups of s where statistics.has_data(m, g, p)))
        * 100 pp
 
-## The lower bound of the population attributable risk's confidence interval at `level`.
-## Unit: percentage points.
+## The lower bound of the population attributable risk's confidence interval at `level`,
+## PAR − z · SE with z = `statistics.z_value(level)`. Unit: percentage points.
 ## Example: disparity.population_attributable_risk_lower(COL, race, performance, 95%)
 define population_attributable_risk_lower(m: measure, s: stratification, p: period,
     level: percent): pp =
   population_attributable_risk(m, s, p)
   - statistics.z_value(level) * population_attributable_risk_standard_error(m, s, p)
 
-## The upper bound of the population attributable risk's confidence interval at `level`.
-## Unit: percentage points.
+## The upper bound of the population attributable risk's confidence interval at `level`,
+## PAR + z · SE. Unit: percentage points.
 ## Example: disparity.population_attributable_risk_upper(COL, race, performance, 95%)
 define population_attributable_risk_upper(m: measure, s: stratification, p: period,
     level: percent): pp =
@@ -678,7 +691,7 @@ define population_attributable_fraction_standard_error(m: measure, s: stratifica
        * 100 pp
 
 ## The lower bound of the population attributable fraction's confidence interval at
-## `level`. Unit: percent.
+## `level`, PAF − z · SE with z = `statistics.z_value(level)`. Unit: percent.
 ## Example: disparity.population_attributable_fraction_lower(COL, race, performance, 95%)
 define population_attributable_fraction_lower(m: measure, s: stratification, p: period,
     level: percent): percent =
@@ -686,7 +699,7 @@ define population_attributable_fraction_lower(m: measure, s: stratification, p: 
   - statistics.z_value(level) * population_attributable_fraction_standard_error(m, s, p)
 
 ## The upper bound of the population attributable fraction's confidence interval at
-## `level`. Unit: percent.
+## `level`, PAF + z · SE. Unit: percent.
 ## Example: disparity.population_attributable_fraction_upper(COL, race, performance, 95%)
 define population_attributable_fraction_upper(m: measure, s: stratification, p: period,
     level: percent): percent =

@@ -37,10 +37,11 @@ define not_computable(s: stratification): number =
   then not scored because "the groups of the stratification are not declared ordered"
   else not scored because "fewer than two groups of the stratification have data"
 
-## The ridit score of group `g`: the share of the members of the groups of `s` with data that
-## are in groups below `g` in the order, plus half of `g`'s own share, the midpoint of its
-## members' places from 0 (least advantaged) to 1 (most). Unit: a plain number. Not scored
-## when `g` is not a group of `s` or has no data, or `s` is not ordered.
+## The ridit score of group `g`: the share of the members of the groups of `s` with data
+## that are in groups below `g` in the order, plus half of `g`'s own share, the midpoint of
+## its members' places from 0 (least advantaged) to 1 (most): X_j = Σ_{k below j} p_k + p_j
+## / 2. Unit: a plain number. Not scored when `g` is not a group of `s` or has no data, or
+## `s` is not ordered.
 ## Example: gradient.ridit(COL, Income1, income, performance) is 0.1
 define ridit(m: measure, g: group, s: stratification, p: period): number =
   if not g in groups of s
@@ -98,16 +99,16 @@ define slope_index_of_inequality_standard_error(m: measure, s: stratification,
            for each g in groups of s where statistics.has_data(m, g, p)))
        * 100 pp
 
-## The lower bound of the slope index's confidence interval at `level`. Unit: percentage
-## points.
+## The lower bound of the slope index's confidence interval at `level`, SII − z · SE with
+## z = `statistics.z_value(level)`. Unit: percentage points.
 ## Example: gradient.slope_index_of_inequality_lower(COL, income, performance, 95%)
 define slope_index_of_inequality_lower(m: measure, s: stratification, p: period,
     level: percent): pp =
   slope_index_of_inequality(m, s, p)
   - statistics.z_value(level) * slope_index_of_inequality_standard_error(m, s, p)
 
-## The upper bound of the slope index's confidence interval at `level`. Unit: percentage
-## points.
+## The upper bound of the slope index's confidence interval at `level`, SII + z · SE. Unit:
+## percentage points.
 ## Example: gradient.slope_index_of_inequality_upper(COL, income, performance, 95%)
 define slope_index_of_inequality_upper(m: measure, s: stratification, p: period,
     level: percent): pp =
@@ -199,16 +200,16 @@ define absolute_concentration_index_standard_error(m: measure, s: stratification
            for each g in groups of s where statistics.has_data(m, g, p)))
        * 100 pp
 
-## The lower bound of the absolute concentration index's confidence interval at `level`.
-## Unit: percentage points.
+## The lower bound of the absolute concentration index's confidence interval at `level`,
+## ACI − z · SE with z = `statistics.z_value(level)`. Unit: percentage points.
 ## Example: gradient.absolute_concentration_index_lower(COL, income, performance, 95%)
 define absolute_concentration_index_lower(m: measure, s: stratification, p: period,
     level: percent): pp =
   absolute_concentration_index(m, s, p)
   - statistics.z_value(level) * absolute_concentration_index_standard_error(m, s, p)
 
-## The upper bound of the absolute concentration index's confidence interval at `level`.
-## Unit: percentage points.
+## The upper bound of the absolute concentration index's confidence interval at `level`,
+## ACI + z · SE. Unit: percentage points.
 ## Example: gradient.absolute_concentration_index_upper(COL, income, performance, 95%)
 define absolute_concentration_index_upper(m: measure, s: stratification, p: period,
     level: percent): pp =
@@ -240,16 +241,16 @@ define relative_concentration_index_standard_error(m: measure, s: stratification
            for each g in groups of s where statistics.has_data(m, g, p)))
        / (disparity.weighted_mean_rate(m, s, p) / 100%)
 
-## The lower bound of the relative concentration index's confidence interval at `level`.
-## Unit: a plain number.
+## The lower bound of the relative concentration index's confidence interval at `level`,
+## RCI − z · SE with z = `statistics.z_value(level)`. Unit: a plain number.
 ## Example: gradient.relative_concentration_index_lower(COL, income, performance, 95%)
 define relative_concentration_index_lower(m: measure, s: stratification, p: period,
     level: percent): number =
   relative_concentration_index(m, s, p)
   - statistics.z_value(level) * relative_concentration_index_standard_error(m, s, p)
 
-## The upper bound of the relative concentration index's confidence interval at `level`.
-## Unit: a plain number.
+## The upper bound of the relative concentration index's confidence interval at `level`,
+## RCI + z · SE. Unit: a plain number.
 ## Example: gradient.relative_concentration_index_upper(COL, income, performance, 95%)
 define relative_concentration_index_upper(m: measure, s: stratification, p: period,
     level: percent): number =
@@ -284,8 +285,8 @@ define most_advantaged_rate(m: measure, s: stratification, p: period): percent =
   max(rate(m, g, p) for each g in groups of s where most_advantaged(m, g, s, p))
 
 ## The difference between the extreme groups by order: the most advantaged group's rate
-## minus the least advantaged group's, among the groups with data (the WHO's difference for
-## ordered groups). Unit: percentage points.
+## minus the least advantaged group's, y_most − y_least, among the groups with data (the
+## WHO's difference for ordered groups). Unit: percentage points.
 ## Example: gradient.extreme_difference(COL, income, performance) is 25 pp
 define extreme_difference(m: measure, s: stratification, p: period): pp =
   if not computable(m, s, p)
@@ -308,16 +309,16 @@ define extreme_difference_standard_error(m: measure, s: stratification, p: perio
   then extreme_difference(m, s, p)
   else sqrt(extreme_variance(m, s, p)) * 100 pp
 
-## The lower bound of the extreme difference's confidence interval at `level`. Unit:
-## percentage points.
+## The lower bound of the extreme difference's confidence interval at `level`, D − z · SE
+## with z = `statistics.z_value(level)`. Unit: percentage points.
 ## Example: gradient.extreme_difference_lower(COL, income, performance, 95%)
 define extreme_difference_lower(m: measure, s: stratification, p: period,
     level: percent): pp =
   extreme_difference(m, s, p)
   - statistics.z_value(level) * extreme_difference_standard_error(m, s, p)
 
-## The upper bound of the extreme difference's confidence interval at `level`. Unit:
-## percentage points.
+## The upper bound of the extreme difference's confidence interval at `level`, D + z · SE.
+## Unit: percentage points.
 ## Example: gradient.extreme_difference_upper(COL, income, performance, 95%)
 define extreme_difference_upper(m: measure, s: stratification, p: period,
     level: percent): pp =
@@ -325,8 +326,8 @@ define extreme_difference_upper(m: measure, s: stratification, p: period,
   + statistics.z_value(level) * extreme_difference_standard_error(m, s, p)
 
 ## The ratio of the extreme groups by order: the most advantaged group's rate divided by the
-## least advantaged group's (the WHO's ratio for ordered groups). Unit: a plain number. Not
-## scored when the least advantaged group's rate is 0%.
+## least advantaged group's, y_most / y_least (the WHO's ratio for ordered groups). Unit: a
+## plain number. Not scored when the least advantaged group's rate is 0%.
 ## Example: gradient.extreme_ratio(COL, income, performance)
 define extreme_ratio(m: measure, s: stratification, p: period): number =
   if not computable(m, s, p)
@@ -351,15 +352,15 @@ define extreme_ratio_standard_error(m: measure, s: stratification, p: period): n
       where least_advantaged(m, g, s, p) or most_advantaged(m, g, s, p)))
 
 ## The lower bound of the extreme ratio's confidence interval at `level`, found on the log
-## scale. Unit: a plain number.
+## scale: ratio × exp(−z · SE), with z = `statistics.z_value(level)`. Unit: a plain number.
 ## Example: gradient.extreme_ratio_lower(COL, income, performance, 95%)
 define extreme_ratio_lower(m: measure, s: stratification, p: period,
     level: percent): number =
   extreme_ratio(m, s, p)
   * exp(-statistics.z_value(level) * extreme_ratio_standard_error(m, s, p))
 
-## The upper bound of the extreme ratio's confidence interval at `level`. Unit: a plain
-## number.
+## The upper bound of the extreme ratio's confidence interval at `level`: ratio × exp(z ·
+## SE). Unit: a plain number.
 ## Example: gradient.extreme_ratio_upper(COL, income, performance, 95%)
 define extreme_ratio_upper(m: measure, s: stratification, p: period,
     level: percent): number =

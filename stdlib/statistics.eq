@@ -73,7 +73,8 @@ define covered(m: measure, s: stratification, p: period, share: percent): yesno 
 ## One bound of the Wilson score interval for a rate `x` observed among `n` members, with
 ## critical value `z`; `side` is -1 for the lower bound and 1 for the upper. Unlike the
 ## plain normal interval it stays between 0% and 100% and behaves at rates of 0% and 100%.
-## The square root is a builtin. Unit: percent. Not scored when `n` is 0 or less.
+## With y = x as a fraction: (y + z²/(2n) + side · z · √(y(1 − y)/n + z²/(4n²))) / (1 +
+## z²/n). The square root is a builtin. Unit: percent. Not scored when `n` is 0 or less.
 ## Example: statistics.wilson_bound(62%, 48.5, 1.96, -1)
 define wilson_bound(x: percent, n: count, z: number, side: number): percent =
   if n <= 0
@@ -84,14 +85,14 @@ define wilson_bound(x: percent, n: count, z: number, side: number): percent =
        / (1 + z * z / n)
        * 100%
 
-## The lower bound of the 95% Wilson score interval of group `g`'s rate. Unit: percent. Not
-## scored when the group has no members.
+## The lower bound of the 95% Wilson score interval of group `g`'s rate (`wilson_bound` with
+## side −1 and z = 1.96). Unit: percent. Not scored when the group has no members.
 ## Example: statistics.wilson_lower(COL, Black, performance)
 define wilson_lower(m: measure, g: group, p: period): percent =
   wilson_bound(rate(m, g, p), denominator(m, g, p), wilson_z, -1)
 
-## The upper bound of the 95% Wilson score interval of group `g`'s rate. Unit: percent. Not
-## scored when the group has no members.
+## The upper bound of the 95% Wilson score interval of group `g`'s rate (`wilson_bound` with
+## side 1 and z = 1.96). Unit: percent. Not scored when the group has no members.
 ## Example: statistics.wilson_upper(COL, Black, performance)
 define wilson_upper(m: measure, g: group, p: period): percent =
   wilson_bound(rate(m, g, p), denominator(m, g, p), wilson_z, 1)
@@ -142,8 +143,9 @@ define rate_standard_error(m: measure, g: group, p: period): pp =
 define wilson_lower_at(m: measure, g: group, p: period, level: percent): percent =
   wilson_bound(rate(m, g, p), denominator(m, g, p), z_value(level), -1)
 
-## The upper bound of the Wilson score interval of group `g`'s rate at confidence `level`.
-## Unit: percent. Not scored when the group has no members.
+## The upper bound of the Wilson score interval of group `g`'s rate at confidence `level`
+## (`wilson_bound` with side 1 and z = `z_value(level)`). Unit: percent. Not scored when the
+## group has no members.
 ## Example: statistics.wilson_upper_at(COL, Black, performance, 90%)
 define wilson_upper_at(m: measure, g: group, p: period, level: percent): percent =
   wilson_bound(rate(m, g, p), denominator(m, g, p), z_value(level), 1)

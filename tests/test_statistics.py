@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import decimal
 import math
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -917,3 +918,52 @@ def test_a_simulated_interval_is_ordered_and_repeatable(
         assert spread.magnitude >= 0
     else:
         assert isinstance(high, NotScored) and isinstance(spread, NotScored)
+
+
+# ---- the generated reference ------------------------------------------------------------------
+
+#: The metrics of issue 18: each, and each of its standard errors and bounds, states its
+#: formula in its doc comment, so that docs/stdlib.md shows it.
+_METRICS = [
+    "disparity.gap_to_reference", "disparity.rate_ratio", "disparity.relative_gap",
+    "disparity.gap_to_best", "disparity.index_of_disparity",
+    "disparity.index_of_disparity_to_reference", "disparity.between_group_variance",
+    "disparity.between_group_standard_deviation", "disparity.coefficient_of_variation",
+    "disparity.weighted_index_of_disparity", "disparity.mean_difference_from_mean",
+    "disparity.weighted_mean_difference_from_mean",
+    "disparity.weighted_mean_difference_from_reference", "disparity.mean_difference_from_best",
+    "disparity.weighted_mean_difference_from_best", "disparity.theil_index",
+    "disparity.mean_log_deviation", "disparity.population_attributable_risk",
+    "disparity.population_attributable_fraction", "disparity.weighted_mean_rate",
+    "gradient.ridit", "gradient.slope_index_of_inequality",
+    "gradient.relative_index_of_inequality", "gradient.absolute_concentration_index",
+    "gradient.relative_concentration_index", "gradient.extreme_difference",
+    "gradient.extreme_ratio", "statistics.rate_standard_error", "statistics.wilson_bound",
+    "statistics.wilson_width", "statistics.shrunk_rate", "statistics.z_value",
+]
+
+
+def test_the_generated_reference_shows_every_formula() -> None:
+    text = (Path(__file__).resolve().parent.parent / "docs" / "stdlib.md").read_text(
+        encoding="utf-8")
+    sections = dict(re.findall(r"^### `([\w.]+)`\n(.*?)(?=^### |\Z)", text,
+                               flags=re.MULTILINE | re.DOTALL))
+    wanted = [name for name in sections if name.rsplit(".", 1)[-1].endswith(
+        ("_lower", "_upper", "_standard_error"))] + _METRICS
+    formula = ("Σ", "√", "×", "/", "−", " - ", " + ", " = ", "exp(", "ln", "max", "min")
+    missing = []
+    for name in wanted:
+        description = sections[name].split("```", 2)[-1].split("Example:")[0]
+        if not any(sign in description for sign in formula):
+            missing.append(name)
+    assert not missing, missing
+    # Every analytic metric of issue 18 has its error and both bounds.
+    for metric in ("gap", "rate_ratio", "relative_gap", "gap_to_best", "between_group_variance",
+                   "theil_index", "mean_log_deviation", "population_attributable_risk",
+                   "population_attributable_fraction"):
+        for suffix in ("standard_error", "lower", "upper"):
+            assert f"disparity.{metric}_{suffix}" in sections, (metric, suffix)
+    for metric in _METRICS:
+        if metric.startswith("gradient.") and metric != "gradient.ridit":
+            for suffix in ("standard_error", "lower", "upper"):
+                assert f"{metric}_{suffix}" in sections, (metric, suffix)
