@@ -122,7 +122,7 @@ class Costs(Pass):
         self.own_measures = Poly((max(len(declared.main_measures), 1),))
         self.strata = declared.stratifications
         self.once: dict[str, Poly] = {}
-        #: Each rule's cost with nothing remembered below it (``_afresh``).
+        #: Each rule's cost with nothing remembered below it (``_once(key, afresh=True)``).
         self.fresh: dict[str, Poly] = {}
         self.in_progress: set[str] = set()
         self.frames: dict[str, tuple[int, tuple[str, ...]]] = {}
@@ -214,18 +214,20 @@ class Costs(Pass):
             total = total * domain
         return total
 
-    def _once(self, key: str) -> Poly:
-        """The cost of evaluating a rule's body once (exceptions and every tier included)."""
-        if key in self.once:
-            return self.once[key]
+    def _once(self, key: str, afresh: bool = False) -> Poly:
+        """The cost of evaluating a rule's body once (exceptions and every tier included);
+        ``afresh``, with nothing remembered below it."""
+        known = self.fresh if afresh else self.once
+        if key in known:
+            return known[key]
         if key in self.in_progress:
             return ONE  # a cycle: already an error
         self.in_progress.add(key)
         cost = Poly()
         for part in _parts(self.rules[key]):
-            cost = cost + self._cost(part)
+            cost = cost + self._cost(part, afresh)
         self.in_progress.discard(key)
-        self.once[key] = cost
+        known[key] = cost
         return cost
 
     def _cost(self, e: p.Expr, afresh: bool = False) -> Poly:
@@ -245,7 +247,7 @@ class Costs(Pass):
         if isinstance(e, p.Simulated) and not afresh:
             cost = cost + self._draws(e.draws) * self._cost(e.value, afresh=True)
         if isinstance(e, p.Call) and e.rule in self.rules and afresh:
-            cost = cost + self._afresh(e.rule)
+            cost = cost + self._once(e.rule, afresh=True)
         elif isinstance(e, p.Call) and e.rule in self.rules and self._instances(
                 self.rules[e.rule].params) is None:
             cost = cost + self._once(e.rule)
@@ -264,20 +266,6 @@ class Costs(Pass):
                 and e.value.magnitude == e.value.magnitude.to_integral_value():
             return Poly((min(int(e.value.magnitude), p.MAX_DRAWS),))
         return Poly((p.MAX_DRAWS,))
-
-    def _afresh(self, key: str) -> Poly:
-        """The cost of evaluating a rule's body with nothing remembered below it."""
-        if key in self.fresh:
-            return self.fresh[key]
-        if key in self.in_progress:
-            return ONE  # a cycle: already an error
-        self.in_progress.add(key)
-        cost = Poly()
-        for part in _parts(self.rules[key]):
-            cost = cost + self._cost(part, afresh=True)
-        self.in_progress.discard(key)
-        self.fresh[key] = cost
-        return cost
 
     def _aggregate(self, e: p.Aggregate, afresh: bool = False) -> Poly:
         """One aggregation: its domains, then every combination of its variables."""
