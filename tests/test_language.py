@@ -1539,7 +1539,7 @@ def test_check_and_explain_commands(tmp_path: Path) -> None:
     runner = CliRunner()
     good = runner.invoke(main, ["check", str(SHOWCASE)])
     assert good.exit_code == 0, good.output
-    assert good.output.strip() == f"{SHOWCASE}: ok (6 measures, 18 outputs)"
+    assert good.output.strip() == f"{SHOWCASE}: ok (6 measures, 22 outputs)"
     explained = runner.invoke(main, ["check", "--explain", "E0201"])
     assert explained.exit_code == 0
     assert explained.output.startswith("E0201")
