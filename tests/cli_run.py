@@ -31,3 +31,13 @@ def copy_reference(folder: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         shutil.copy(ROOT / name, folder / name)
     monkeypatch.chdir(folder)
     return folder
+
+
+def shipped_inputs(contract: Path) -> list[str]:
+    """The command-line arguments giving a shipped contract its sample table and, where it
+    reads organization inputs, its organization table."""
+    arguments = ["--table", str(contract.with_suffix(".csv"))]
+    organizations = contract.with_name(f"{contract.stem}-organizations.csv")
+    if organizations.exists():
+        arguments += ["--organizations", str(organizations)]
+    return arguments

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from cli_run import run
+from cli_run import run, shipped_inputs
 
 from eqlang.api import load_contract, settle
 from eqlang.tools.lanes import exact_lane, settle_lanes
@@ -22,7 +22,9 @@ SHIPPED = sorted((ROOT / "contracts").glob("*.eq"))
 
 
 def simulate(*extra: str, table: str = TABLE, contract: Path = REFERENCE) -> dict:
-    code, out, err = run("simulate", str(contract), "--table", table, "--json", *extra)
+    inputs = shipped_inputs(contract)[2:] if table == str(contract.with_suffix(".csv")) else []
+    code, out, err = run("simulate", str(contract), "--table", table, *inputs, "--json",
+                         *extra)
     assert code == 0, err
     return json.loads(out)
 

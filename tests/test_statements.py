@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from browser import LETTER_WIDTH, measure, screenshot
-from cli_run import run
+from cli_run import run, shipped_inputs
 
 from eqlang.core.values import Quantity, display
 from eqlang.statements import file_names
@@ -22,8 +22,7 @@ FIGURE = re.compile(r'<summary(?: class="unscored")? title="([^"]+)">([^<]*)</su
 
 
 def write(contract: Path, out: Path, *orgs: str) -> str:
-    arguments = ["statement", str(contract), "--table", str(contract.with_suffix(".csv")),
-                 "--output", str(out)]
+    arguments = ["statement", str(contract), *shipped_inputs(contract), "--output", str(out)]
     for org in orgs:
         arguments += ["--org", org]
     code, stdout, stderr = run(*arguments)

@@ -9,7 +9,7 @@ from pathlib import Path
 import openpyxl
 import pyarrow.parquet as pq
 import pytest
-from cli_run import run
+from cli_run import run, shipped_inputs
 
 from eqlang.api import load_contract, settle
 
@@ -90,7 +90,7 @@ def test_the_workbook_is_the_same_bytes_each_time(tmp_path: Path) -> None:
 @pytest.mark.parametrize("contract", SHIPPED, ids=lambda p: p.stem)
 def test_every_shipped_contract_writes_its_values(tmp_path: Path, contract: Path) -> None:
     out = tmp_path / "values.csv"
-    code, _, err = run("eval", str(contract), "--table", str(contract.with_suffix(".csv")),
+    code, _, err = run("eval", str(contract), *shipped_inputs(contract),
                        "--values", str(out))
     assert code == 0, err
     with out.open(encoding="utf-8", newline="") as handle:

@@ -7,7 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from cli_run import run
+from cli_run import run, shipped_inputs
 
 from eqlang.api import load_contract, parse_override, settle
 from eqlang.tools.lanes import Lane, lane_tables, settle_lanes
@@ -119,7 +119,7 @@ def test_every_shipped_contract_runs_a_scenario(tmp_path: Path, contract: Path) 
     text = "[[scenario]]\nname = \"fewer members\"\n[[scenario.change]]\n" \
         "denominators = \"x 0.9\"\n[[scenario]]\nname = \"better rates\"\n" \
         "[[scenario.change]]\nrate = \"+2 pp\"\nperiod = \"performance\"\n"
-    code, out, err = run("whatif", str(contract), "--table", str(contract.with_suffix(".csv")),
+    code, out, err = run("whatif", str(contract), *shipped_inputs(contract),
                          "--scenario", str(scenario_file(tmp_path, text)), "--json")
     assert code == 0, err
     assert [s["name"] for s in json.loads(out)["scenarios"]] == ["fewer members",

@@ -101,8 +101,9 @@ def _e(text: object) -> str:
 
 
 def _name(text: str) -> str:
-    """A rule's name with places to break after its underscores."""
-    return _e(text).replace("_", "_<wbr>")
+    """A rule's name with places to break after its underscores and after the dots of a
+    module's qualified name, so that five columns of them fit letter paper."""
+    return _e(text).replace("_", "_<wbr>").replace(".", ".<wbr>")
 
 
 def value_html(shown: Figure | None, empty: str = "") -> str:
