@@ -99,6 +99,14 @@ stratification area "Neighborhood deprivation"
   focus Deprived
 end
 
+## Household income in two bands, the lower first: groups with an order of advantage. The
+## tables do not report them yet, so what reads their rows is not scored.
+stratification income "Household income"
+  groups "Lower income" as LowerIncome, "Higher income" as HigherIncome
+  ordered least advantaged first
+  reference HigherIncome
+end
+
 # ---- parameters: one of each unit type ---------------------------------------------------
 
 ## The pool each organization can earn on the six measures.
@@ -357,6 +365,27 @@ output race_deviation(m: measure): pp =
   group_deviation(m, race)
   rounded to 2 decimals half down
 
+## How uncertain the race deviation is: its standard error by simulation, the spread of the
+## deviation over 50 tables whose rates are drawn around the table's (reported, not paid).
+output race_deviation_error(m: measure): pp =
+  simulated standard error(group_deviation(m, race), draws: 50, seed: 2024)
+  rounded to 2 decimals half even
+
+## The Black-White rate ratio, back from its reported logarithm; not scored where that is.
+output black_white_ratio(m: measure): number =
+  exp(black_white_log_ratio(m))
+  rounded to 4 decimals half even
+
+## The critical value of a two-sided 95% interval: the normal quantile of 97.5%, 1.96.
+output critical_value: number =
+  normal_quantile(97.5%)
+  rounded to 4 decimals half even
+
+## The place of the lower income band in the order of income: 1, the least advantaged.
+output lower_income_place: count =
+  position(LowerIncome)
+  not rounded
+
 ## The log rate ratio of Black to White members, as epidemiologists report a disparity:
 ## 0 when the rates are equal, negative when Black members' rate is lower. Not scored
 ## where either rate is 0%, which has no logarithm.
@@ -594,7 +623,9 @@ end
 ## 67.725% with a standard deviation of 3.50 pp. Riverbend's CBP rate, 75.07%, is ahead of
 ## Bayside's 74.53%, and on HBD, where lower is better, its 23.19% beats Bayside's 23.48%.
 ## The HBD focus groups count 0.957 + 11.592 + 20.203 = 32.752 members still poorly
-## controlled: 33.
+## controlled: 33. The COL rate ratio back from its rounded logarithm is e^-0.037 = 0.9637;
+## the normal quantile of 97.5% is 1.95996, 1.96 to four decimals; the lower income band is
+## first in the order of income.
 example "the sample table: Bayside Community Health"
   organization "Bayside Community Health"
   table "showcase.csv"
@@ -606,6 +637,9 @@ example "the sample table: Bayside Community Health"
   expect peers_ahead(CBP) = 1
   expect peers_ahead(HBD) = 1
   expect missed_opportunities(HBD) = 33
+  expect black_white_ratio(COL) = 0.9637
+  expect critical_value = 1.96
+  expect lower_income_place = 1
 end
 
 # ---- promises: `eqlang check --properties` searches for tables that break them -----------

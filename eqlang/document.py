@@ -207,6 +207,9 @@ class _Renderer:
         focus = [f.name for item in items for f in item.focus]
         if focus:
             lines += ["Focus groups: " + ", ".join(_code(f) for f in focus) + ".", ""]
+        order = next((i.order for i in items if i.order is not None), None)
+        if order is not None:
+            lines += [f"The groups are ordered, {order}.", ""]
         return lines
 
     def parameters(self, parameters: list[s.Declaration]) -> list[str]:

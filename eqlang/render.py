@@ -746,8 +746,10 @@ def _stratification_doc(module: str, d: s.Stratification) -> list[str]:
         reference = f"`{ref.group}`" if ref.kind == "group" else _REFERENCES[ref.kind]
     focus = [f.name for item in d.items for f in item.focus] or [
         g.name for g in groups if ref is None or g.name != ref.group]
+    order = next((item.order for item in d.items if item.order is not None), None)
+    ordered = f" Ordered, {order}." if order is not None else ""
     lines += ["", f"Reference: {reference}. Focus groups: "
-              f"{', '.join(f'`{name}`' for name in focus)}.", ""]
+              f"{', '.join(f'`{name}`' for name in focus)}.{ordered}", ""]
     return lines
 
 

@@ -1,8 +1,8 @@
 # Stratification templates: the standard categories of race and ethnicity, and other ways of
 # grouping members, spelled as stratified measure tables spell them. A template reads no
 # table by itself; a contract takes one with `stratification NAME from groups.TEMPLATE` and
-# may replace any of its lines (`groups`, `reference`, `focus`). Groups missing from a
-# table count as having no members, so the metrics leave them out as not scored.
+# may replace any of its lines (`groups`, `reference`, `focus`, `ordered`). Groups missing
+# from a table count as having no members, so the metrics leave them out as not scored.
 
 ## Race under the 1997 OMB standard, its five minimum categories. Ethnicity is a separate
 ## question under this standard: take `omb1997_ethnicity` as a second stratification for it.
@@ -75,4 +75,26 @@ end
 stratification language "Preferred language"
   groups "Language other than English" as NonEnglish
   reference rest of population
+end
+
+## Household income quintiles, from the fifth of members with the lowest incomes to the fifth
+## with the highest: an ordered dimension, the lowest quintile the least advantaged, for the
+## measures of a gradient (`gradient`). The reference is the highest quintile.
+stratification income_quintiles "Household income quintile"
+  groups "Income quintile 1 (lowest)" as Income1, "Income quintile 2" as Income2,
+    "Income quintile 3" as Income3, "Income quintile 4" as Income4,
+    "Income quintile 5 (highest)" as Income5
+  ordered least advantaged first
+  reference Income5
+end
+
+## Neighborhood deprivation quintiles: members by the fifth of an area deprivation index
+## their neighborhood falls in, listed from the least deprived fifth to the most deprived,
+## so that the most advantaged come first. The reference is the least deprived quintile.
+stratification deprivation_quintiles "Neighborhood deprivation quintile"
+  groups "Least deprived quintile" as Deprivation1,
+    "Deprivation quintile 2" as Deprivation2, "Deprivation quintile 3" as Deprivation3,
+    "Deprivation quintile 4" as Deprivation4, "Most deprived quintile" as Deprivation5
+  ordered most advantaged first
+  reference Deprivation1
 end

@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import csv
 import math
+import statistics
 from collections.abc import Callable, Iterable
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from pathlib import Path
+
+import oracle_statistics as drawn
 
 CONTRACTS = Path(__file__).resolve().parent.parent / "contracts"
 Table = dict[tuple[str, str, str, str], tuple[Fraction, Fraction]]
@@ -513,6 +516,113 @@ def settle_shared_savings(table: Table | None = None, inputs: Inputs | None = No
     return result
 
 
+# ---- Deprivation gradient ------------------------------------------------------------------
+
+AREA = ("Least deprived quintile", "Deprivation quintile 2", "Deprivation quintile 3",
+        "Deprivation quintile 4", "Most deprived quintile")
+
+
+def gradient_of(table: Table, org: str, m: str, p: str) -> tuple[Fraction, float] | None:
+    """The slope index across the quintiles with data (most deprived first), exactly, and
+    the lower end of its 95% interval, in floating point; None with fewer than two."""
+    found = [(n, d) for n, d in (table.get((org, m, g, p), (Fraction(0), Fraction(0)))
+                                 for g in reversed(AREA)) if d > 0]
+    if len(found) < 2:
+        return None
+    total = sum(d for _, d in found)
+    shares = [d / total for _, d in found]
+    ridits, below = [], Fraction(0)
+    for share in shares:
+        ridits.append(below + share / 2)
+        below += share
+    spread = sum(s * (x - Fraction(1, 2)) ** 2 for s, x in zip(shares, ridits, strict=True))
+    weights = [s * (x - Fraction(1, 2)) / spread for s, x in zip(shares, ridits, strict=True)]
+    slope = sum(c * n / d for c, (n, d) in zip(weights, found, strict=True))
+    error = math.sqrt(sum(float(c) ** 2 * float(n / d) * float(1 - n / d) / float(d)
+                          for c, (n, d) in zip(weights, found, strict=True)))
+    return slope, float(slope) - statistics.NormalDist().inv_cdf(0.975) * error
+
+
+def wilson_width(n: Fraction, d: Fraction, level: float) -> float:
+    z = statistics.NormalDist().inv_cdf(0.5 + level / 2)
+    y, count = float(n / d), float(d)
+    return 2 * z * math.sqrt(y * (1 - y) / count + z * z / (4 * count * count)) / (
+        1 + z * z / count)
+
+
+def settle_deprivation_gradient(table: Table | None = None) -> Figures:
+    table = load("deprivation-gradient.csv") if table is None else table
+    groups = list(SPD15.values())
+    result: Figures = {}
+    for org in organizations(table):
+        def gradient_credit(m: str, org: str = org) -> Fraction | None:
+            now, before = gradient_of(table, org, m, P), gradient_of(table, org, m, B)
+            if now is None:
+                return None
+            if now[1] <= 0:
+                return Fraction(1)
+            if before is None or before[1] <= 0:
+                return Fraction(0)
+            return clamp((before[0] - now[0]) / before[0] / Fraction(1, 2), Fraction(0),
+                         Fraction(1))
+
+        def disparity_high(m: str, org: str = org) -> float | None:
+            cells = [(g, float(n), float(d)) for g in groups
+                     for n, d in [table.get((org, m, g, P), (Fraction(0), Fraction(0)))]
+                     if d > 0]
+            if len(cells) < 2:
+                return None
+            shares = drawn.shares(cells)
+
+            def index(ys: list[float]) -> float | None:
+                mu = drawn.mean(ys, shares)
+                return None if mu == 0 else drawn.index_of_disparity(ys, shares)
+
+            return drawn.simulate(index, cells, 20240101, 100, m, P, 0.90)[1]
+
+        def race_credit(m: str, org: str = org) -> Fraction | None:
+            high = disparity_high(m)
+            if high is not None and high < 0.10:
+                return Fraction(1)
+            all_n, all_d = table.get((org, m, "ALL", P), (Fraction(0), Fraction(0)))
+            mu = all_n / all_d if all_d > 0 else None
+
+            def shrunk(g: str) -> Fraction | None:
+                n, d = table.get((org, m, g, P), (Fraction(0), Fraction(0)))
+                return None if mu is None else (n + 50 * mu) / (d + 50)
+
+            credits = []
+            for g in groups:
+                n, d = table.get((org, m, g, P), (Fraction(0), Fraction(0)))
+                if g == "White" or d == 0 or wilson_width(n, d, 0.95) >= 0.20:
+                    continue
+                gap = worse_by(m, shrunk(g), shrunk("White"))
+                credits.append(Fraction(1 if gap <= 3 * PP else 0))
+            return mean(credits)
+
+        figures: dict[str, Decimal | Fraction | None] = {}
+        credits: dict[str, Fraction | None] = {}
+        for m in ("COL", "CBP"):
+            g, r = gradient_credit(m), race_credit(m)
+            both = (g * Fraction(6, 10) + r * Fraction(4, 10) if g is not None and r is not None
+                    else g if g is not None else r)
+            credits[m] = None if both is None else Fraction(rounded(both, 4, ROUND_HALF_EVEN))
+            figures[f"measure_credit({m})"] = None if both is None else rounded(
+                both, 4, ROUND_HALF_EVEN)
+            now = gradient_of(table, org, m, P)
+            figures[f"gradient_2024({m})"] = None if now is None else rounded(
+                now[0] * 100, 2, ROUND_HALF_EVEN)
+            figures[f"gradient_2024_low({m})"] = None if now is None else rounded(
+                Fraction(now[1] * 100), 2, ROUND_HALF_EVEN)
+            high = disparity_high(m)
+            figures[f"race_disparity_2024_high({m})"] = None if high is None else rounded(
+                Fraction(high * 100), 2, ROUND_HALF_EVEN)
+        total = weighted_rescaled(credits, {"COL": Fraction(1, 2), "CBP": Fraction(1, 2)})
+        figures["payout"] = cents(500000 * total) if total is not None else Decimal("0.00")
+        result[org] = figures
+    return result
+
+
 ORACLES: dict[str, Callable[..., Figures]] = {
     "bluecross-steward": settle_steward,
     "bluecross-bilh": settle_bilh,
@@ -522,4 +632,5 @@ ORACLES: dict[str, Callable[..., Figures]] = {
     "bluecross-boston-childrens": settle_boston_childrens,
     "ma-health-equity-index": settle_health_equity_index,
     "mssp-health-equity-adjustment": settle_shared_savings,
+    "deprivation-gradient": settle_deprivation_gradient,
 }

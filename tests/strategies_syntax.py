@@ -194,6 +194,10 @@ def _compound(children: st.SearchStrategy[s.Expr]) -> st.SearchStrategy[s.Expr]:
         st.builds(s.IsScored, children, st.booleans(), bracketed=_written),
         st.builds(s.MemberOf, children, domains, bracketed=_written),
         st.builds(s.AtOrganization, children, children),
+        st.builds(s.Simulated, st.sampled_from(s.SIMULATED_BOUNDS), children,
+                  st.lists(st.builds(s.SimulationOption,
+                                     st.sampled_from(("level", "draws", "seed")), children),
+                           min_size=1, max_size=3).map(tuple)),
         calls,
     )
 
@@ -253,6 +257,7 @@ _strat_items = st.one_of(
     st.lists(names.map(s.FocusEntry), min_size=1, max_size=3).map(
         lambda f: s.StratificationItem("focus", focus=tuple(f))
     ),
+    st.sampled_from(s.ORDERS).map(lambda o: s.StratificationItem("ordered", order=o)),
 )
 
 stratifications = st.builds(

@@ -175,6 +175,12 @@ PINNED: dict[str, dict[str, dict[str, str]]] = {
         "Charles River Medicare": {"reward": "0.4"},
         "Pioneer Valley Medicare": {"index": "1", "reward": "0"},
     },
+    "deprivation-gradient": {
+        "Eastfield Community Care": {"payout": "416675.00", "measure_credit(COL)": "0.8667"},
+        "Northgate Medical Group": {"payout": "106025.00", "gradient_2024_low(CBP)": "3.96"},
+        "Riverside Health Partners": {"payout": "430875.00",
+                                      "race_disparity_2024_high(COL)": "8.57"},
+    },
     "mssp-health-equity-adjustment": {
         "Neponset ACO": {"bonus_points": "10"},
         "Plymouth Bay Physicians": {"bonus_points": "0"},

@@ -14,8 +14,9 @@ import strategies_syntax as gen
 from hypothesis import given, settings
 
 from eqlang.syntax import ast as s
+from eqlang.syntax.comments import find_comments
 from eqlang.syntax.fmt import WIDTH, format_expr, format_literal, format_module
-from eqlang.syntax.parse import find_comments, parse
+from eqlang.syntax.parse import parse
 from eqlang.syntax.source import SourceFile
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1539,7 +1539,7 @@ def test_check_and_explain_commands(tmp_path: Path) -> None:
     runner = CliRunner()
     good = runner.invoke(main, ["check", str(SHOWCASE)])
     assert good.exit_code == 0, good.output
-    assert good.output.strip() == f"{SHOWCASE}: ok (6 measures, 18 outputs)"
+    assert good.output.strip() == f"{SHOWCASE}: ok (6 measures, 22 outputs)"
     explained = runner.invoke(main, ["check", "--explain", "E0201"])
     assert explained.exit_code == 0
     assert explained.output.startswith("E0201")
@@ -1554,9 +1554,12 @@ def test_check_and_explain_commands(tmp_path: Path) -> None:
 
 def test_showcase_checks(tmp_path: Path) -> None:
     program = load_contract(str(SHOWCASE))
-    assert list(program.stratifications) == ["race", "ethnicity", "language", "area"]
+    assert list(program.stratifications) == ["race", "ethnicity", "language", "area",
+                                             "income"]
     kinds = [s.reference.kind for s in program.stratifications.values()]  # type: ignore[union-attr]
-    assert kinds == ["group", "best", "rest", "whole"]
+    assert kinds == ["group", "best", "rest", "whole", "group"]
+    assert program.stratifications["income"].order == "least advantaged first"
+    assert program.simulates
     assert program.stratifications["race"].spellings["Black"] == "Black or African American"
     assert {p.type for p in program.parameters.values()} >= {
         "money", "percent", "pp", "count", "number", "date", "yesno"}
@@ -1620,15 +1623,17 @@ def test_showcase_uses_every_construct_of_the_core_language() -> None:
         "Import", "Measure", "Stratification", "Parameter", "Amendment", "Definition",
         "Output", "Exception_", "Schedule", "Invariant", "Example", "If", "And", "Or", "Not",
         "Negate", "Otherwise", "Because", "NotScoredLiteral", "IsScored", "MemberOf",
-        "AtOrganization", "WholePopulation", "Listed", "FocusGroups", "StratificationGroups",
-        "AllMeasures", "AllOrganizations", "RoundingMode", "ExampleOrganization", "ExampleSet",
-        "ExampleAsOf", "ExampleTable", "ExampleRows", "Expectation"}
+        "AtOrganization", "WholePopulation", "Simulated", "SimulationOption", "Listed",
+        "FocusGroups", "StratificationGroups", "AllMeasures", "AllOrganizations",
+        "RoundingMode", "ExampleOrganization", "ExampleSet", "ExampleAsOf", "ExampleTable",
+        "ExampleRows", "Expectation"}
     assert found["domains"] >= {"Listed", "FocusGroups", "StratificationGroups",
                                 "AllMeasures", "AllOrganizations"}
     assert found["calls"] >= {"min", "max", "clamp", "abs", "round", "rate", "numerator",
                               "denominator", "sum", "mean", "count", "all", "any", "median",
                               "percentile", "reference", "rest", "weight",
-                              "min_denominator", "higher_is_better", "sqrt", "ln"}
+                              "min_denominator", "higher_is_better", "sqrt", "ln", "exp",
+                              "normal_quantile", "position"}
     assert found["weighted"] >= {"mean"}
     assert found["policies"] == {"none", "skip", "zero", "rescale", "propagate"}
     assert found["tiers"] == {"below", "up_to", "above", "from", "from_to", "from_through"}

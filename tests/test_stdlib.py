@@ -41,6 +41,7 @@ import hedis
 import groups
 import statistics
 import disparity
+import gradient
 import payment
 
 measure COL from hedis minimum denominator 30
@@ -51,6 +52,9 @@ stratification race from groups.spd15
 end
 
 stratification social from groups.social_risk
+end
+
+stratification income from groups.income_quintiles
 end
 """
 
@@ -70,6 +74,11 @@ A,COL,Hispanic or Latino,2022,63.5,100.25
 A,COL,Hispanic or Latino,2024,70,100
 A,COL,American Indian or Alaska Native,2024,5,8
 A,COL,Social risk factor,2024,140,200
+A,COL,Income quintile 1 (lowest),2024,55,100
+A,COL,Income quintile 2,2024,62,100
+A,COL,Income quintile 3,2024,68,100
+A,COL,Income quintile 4,2024,74,100
+A,COL,Income quintile 5 (highest),2024,80,100
 A,CBP,ALL,2024,600,900
 A,CBP,White,2024,0,0
 A,HBD,ALL,2024,250,1000
@@ -527,6 +536,12 @@ stratification area
   groups Deprived
   reference whole population
 end
+
+stratification income
+  groups Low, Middle, High
+  ordered least advantaged first
+  reference best performing group
+end
 """
 PER_MEASURE = {
     "coverage": "statistics.coverage(m, race, performance)",
@@ -542,6 +557,27 @@ PER_MEASURE = {
     "from_best": "disparity.mean_difference_from_best(m, race, performance)",
     "weighted_from_best": "disparity.weighted_mean_difference_from_best(m, race, performance)",
     "leveled": "payment.leveled_down(m, baseline, performance, 1 pp)",
+    "variance_se": "disparity.between_group_variance_standard_error(m, race, performance)",
+    "variance_low": "disparity.between_group_variance_lower(m, race, performance, 95%)",
+    "sd": "disparity.between_group_standard_deviation(m, race, performance)",
+    "cv": "disparity.coefficient_of_variation(m, race, performance)",
+    "weighted_index": "disparity.weighted_index_of_disparity(m, race, performance)",
+    "from_mean": "disparity.mean_difference_from_mean(m, race, performance)",
+    "weighted_from_mean": "disparity.weighted_mean_difference_from_mean(m, race, performance)",
+    "from_reference": "disparity.weighted_mean_difference_from_reference(m, area, performance)",
+    "theil_high": "disparity.theil_index_upper(m, race, performance, 95%)",
+    "mld_low": "disparity.mean_log_deviation_lower(m, race, performance, 95%)",
+    "par_low": "disparity.population_attributable_risk_lower(m, race, performance, 95%)",
+    "par_best": "disparity.population_attributable_risk_upper(m, ethnicity, performance, 90%)",
+    "paf_high": "disparity.population_attributable_fraction_upper(m, race, performance, 95%)",
+    "paf_area": "disparity.population_attributable_fraction_lower(m, area, performance, 95%)",
+    "sii_low": "gradient.slope_index_of_inequality_lower(m, income, performance, 95%)",
+    "rii_high": "gradient.relative_index_of_inequality_upper(m, income, performance, 95%)",
+    "aci_low": "gradient.absolute_concentration_index_lower(m, income, performance, 95%)",
+    "rci_high": "gradient.relative_concentration_index_upper(m, income, performance, 95%)",
+    "extreme_low": "gradient.extreme_difference_lower(m, income, performance, 95%)",
+    "extreme_ratio": "gradient.extreme_ratio_upper(m, income, performance, 95%)",
+    "unordered": "gradient.slope_index_of_inequality(m, race, performance)",
 }
 PER_GROUP = {
     "scorable": "statistics.scorable(m, g, baseline, performance, 30)",
@@ -560,6 +596,17 @@ PER_GROUP = {
     "cut": "payment.peer_cut(m, g, performance, 67%)",
     "third": "payment.peer_third(m, g, performance)",
     "guarded": "payment.guarded_score(1, m, g, baseline, performance, 1 pp)",
+    "gap_low": "disparity.gap_lower(m, g, performance, 95%)",
+    "significant": "disparity.gap_significant(m, g, performance, 90%)",
+    "ratio_low": "disparity.rate_ratio_lower(m, g, performance, 95%)",
+    "relative_high": "disparity.relative_gap_upper(m, g, performance, 95%)",
+    "best_low": "disparity.gap_to_best_lower(m, g, race, performance, 95%)",
+    "income_best": "disparity.gap_to_best_upper(m, g, income, performance, 95%)",
+    "reliable": "statistics.reliable_rate(m, g, performance, 20 pp, 95%)",
+    "shrunk": "statistics.shrunk_rate(m, g, performance, 25)",
+    "shrinkage": "statistics.shrinkage_weight(m, g, performance, 0)",
+    "ridit": "gradient.ridit(m, g, income, performance)",
+    "place": "position(g)",
 }
 
 

@@ -7,7 +7,11 @@ shipped tables are exactly what this script writes. The rates, the organizations
 and the rows come from ``eqlang.tools.synthetic``, which says where each figure comes from;
 this script chooses the organizations of each contract's table. Organization inputs (the
 shares of an ACO's beneficiaries that are underserved, member months) are assumed, consistent
-with the rates each organization's table shows.
+with the rates each organization's table shows. Neighborhood deprivation quintiles
+(deprivation-gradient.csv) split each ALL row: 96% of the members have an address that
+ranks, in shares that follow the organization's mix (assumed), and the rates fall from the
+least to the most deprived quintile by an assumed gradient that each organization narrows by
+its own share by 2024, around the ALL rate.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from eqlang.tools.synthetic import (
     URBAN,
     Org,
     Table,
+    better_by,
     ethnicity_rows,
     plain_number,
     race_rows,
@@ -164,6 +169,51 @@ def boston_childrens() -> Table:
     return table
 
 
+#: Shares of members by deprivation quintile, least deprived first (assumed).
+AREA_MIX = {"suburban": (0.32, 0.26, 0.2, 0.14, 0.08),
+            "urban": (0.14, 0.17, 0.2, 0.23, 0.26),
+            "rural": (0.1, 0.18, 0.24, 0.26, 0.22)}
+AREA_SPELLING = ("Least deprived quintile", "Deprivation quintile 2", "Deprivation quintile 3",
+                 "Deprivation quintile 4", "Most deprived quintile")
+
+
+def area_rows(table: Table, org: Org, measures: list[str], mix: tuple[float, ...],
+              gradient: float, narrowed: float) -> None:
+    """Deprivation quintile rows within each ALL row: rates around the ALL rate, falling by
+    ``gradient`` pp from the least to the most deprived quintile in 2022, by ``gradient``
+    less its share ``narrowed`` in 2024."""
+    totals = {(m, p): (num, den) for o, m, g, p, num, den in table.rows
+              if o == org.name and g == "ALL"}
+    for measure in measures:
+        for period in ("2022", "2024"):
+            all_num, all_den = totals[(measure, period)]
+            overall = float(all_num) / float(all_den) * 100
+            spread = gradient * (1 - narrowed if period == "2024" else 1) + table.noise(1.0)
+            # Least deprived +spread/2 down to most deprived -spread/2, centred on the ALL
+            # rate by the quintiles' shares.
+            steps = [spread * (0.5 - q / 4) for q in range(5)]
+            centre = sum(s * w for s, w in zip(steps, mix, strict=True))
+            for spelled, step, share in zip(AREA_SPELLING, steps, mix, strict=True):
+                table.add(org.name, measure, spelled, period,
+                          overall + better_by(measure, step - centre) + table.noise(0.8),
+                          float(all_den) * 0.96 * share * (1 + table.noise(0.04)))
+
+
+def deprivation_gradient() -> Table:
+    table = Table(2024_07)
+    for org, area, gradient, narrowed in (
+        (Org("Riverside Health Partners", 9400, URBAN, offset=0.5, trend=0.7, closure=0.4),
+         "urban", 14.0, 0.5),
+        (Org("Northgate Medical Group", 6800, SUBURBAN, offset=1.0, trend=0.4, closure=0.2),
+         "suburban", 9.0, 0.05),
+        (Org("Eastfield Community Care", 1900, SAFETY_NET, offset=-1.5, trend=0.5,
+             closure=0.3), "rural", 4.0, 0.3),
+    ):
+        race_rows(table, org, ["COL", "CBP"], SPD15)
+        area_rows(table, org, ["COL", "CBP"], AREA_MIX[area], gradient, narrowed)
+    return table
+
+
 #: How the member-level samples spell the groups (tools/member_files.py), which a contract
 #: settling from them spells the same.
 PLAIN_RACE = {"Asian": "Asian", "Black": "Black", "Hispanic": "Hispanic", "White": "White",
@@ -283,6 +333,7 @@ TABLES = {
     "mssp-health-equity-adjustment-organizations.csv": shared_savings_organizations,
     "member-month-equity.csv": member_months,
     "member-month-equity-organizations.csv": member_month_organizations,
+    "deprivation-gradient.csv": deprivation_gradient,
 }
 
 

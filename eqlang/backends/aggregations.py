@@ -88,18 +88,8 @@ class Aggregations(Parts):
             # Computed once for each value of the input the peers share.
             args += (self.organization_input(shared, env, e.span),)
         key = Key("", f"@{e.site}", args)
-        value = self._known(key)
-        if value is None:
-            node = self._derivation(key, "peers", span=e.span)
-            inner = Env(env.org, env.local, node, env.key)
-            value = self.aggregate(e, inner)
-            if node is not None:
-                node.value = value
-            self.memo[key] = value
-        self._use(env, key)
-        if env.node is not None:
-            env.node.record(e.site, key)
-        return value
+        return self.derived(key, "peers", e, env, lambda inner: (self.aggregate(e, Env(
+            inner.org, inner.local, inner.node, env.key)), None))
 
     def aggregate(self, e: p.Aggregate, env: Env) -> Value:
         policy = e.policy

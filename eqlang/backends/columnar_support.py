@@ -53,16 +53,24 @@ _NOT_NODES = ("eqlang.core.values", "eqlang.syntax.")
 
 
 def refuse_unknown(program: p.Program) -> None:
-    """Raise ``Unsupported`` for the first construct of ``program`` the backend does not
-    know (see the module docstring)."""
+    """Raise ``Unsupported`` for the first construct the backend does not know (see the
+    module docstring) in the rules settling ``program`` reaches: its outputs and what they
+    call. A standard library definition no output calls is never evaluated."""
     seen: set[int] = set()
-    for rule in program.rules.values():
+    waiting = list(program.outputs)
+    reached = set(waiting)
+    while waiting:
+        rule = program.rules[waiting.pop()]
         parts: list[Any] = [rule.body, *rule.exceptions, *rule.tiers]
-        for part in parts:
-            _visit(part, seen)
+        for called in _visit(parts, seen):
+            if called not in reached and called in program.rules:
+                reached.add(called)
+                waiting.append(called)
 
 
-def _visit(start: Any, seen: set[int]) -> None:
+def _visit(start: Any, seen: set[int]) -> list[str]:
+    """Check every node under ``start``; the names of the rules it calls."""
+    calls: list[str] = []
     stack = [start]
     while stack:
         node = stack.pop()
@@ -96,7 +104,10 @@ def _visit(start: Any, seen: set[int]) -> None:
             raise Unsupported(f"the builtin `{node.name}`{_where(node)}")
         if isinstance(node, p.Aggregate) and node.function not in KNOWN_FUNCTIONS:
             raise Unsupported(f"the aggregation `{node.function}`{_where(node)}")
+        if isinstance(node, p.Call):
+            calls.append(node.rule)
         stack.extend(getattr(node, name) for name in known)
+    return calls
 
 
 def _construct(name: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
 import attrs
@@ -152,6 +152,24 @@ class Parts:
 
     def _use(self, env: Env, key: Key) -> None:
         raise NotImplementedError
+
+    def derived(self, key: Key, kind: str, e: p.Expr, env: Env,
+                compute: Callable[[Env], tuple[Value, str | None]]) -> Value:
+        """The value of ``e`` derived under a key of its own (a peer aggregation, a
+        simulation), computed once by ``compute`` in an environment recording into it, which
+        gives the value and a note; the value being derived links to it."""
+        value = self._known(key)
+        if value is None:
+            node = self._derivation(key, kind, span=e.span)
+            value, note = compute(Env(env.org, env.local, node, key))
+            if node is not None:
+                node.value = value
+                node.note = note
+            self.memo[key] = value
+        self._use(env, key)
+        if env.node is not None:
+            env.node.record(e.site, key)
+        return value
 
 
 def annotate(env: Env, text: str) -> None:

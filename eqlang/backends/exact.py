@@ -35,6 +35,7 @@ from eqlang.backends.derivation import (
     one_line,
 )
 from eqlang.backends.reads import Reads
+from eqlang.backends.simulation import Drawing, Drawn, Simulations
 from eqlang.check import units as t
 from eqlang.core import builtins
 from eqlang.core import program as p
@@ -86,7 +87,7 @@ def output_arguments(program: p.Program, name: str) -> list[Value]:
             for g in strat.groups]
 
 
-class Evaluator(Reads, Aggregations):
+class Evaluator(Reads, Aggregations, Simulations):
     """Evaluates one checked program over one set of tables, exactly."""
 
     def __init__(
@@ -118,13 +119,17 @@ class Evaluator(Reads, Aggregations):
         self.period_labels = dict(program.periods)
         self.contract_measures = program.contract_measures
         self.constants: dict[int, Value] = {}
-        self.dispatch: dict[type, Fn[[Any, Env], Value]] = {
-            cls: getattr(self, "_x_" + cls.__name__) for cls in (
-                p.Const, p.Unscored, p.Local, p.Parameter, p.Call, p.Builtin, p.Aggregate,
-                p.Arithmetic, p.Negate, p.Compare, p.Not, p.And, p.Or, p.If, p.Otherwise,
-                p.Because, p.IsScored, p.MemberOf, p.At, p.Input, p.TheOrganization)
-        }
+        self.drawing: Drawing | None = None
+        self.drawn: dict[tuple[Any, ...], Drawn | NotScored] = {}
+        self.dispatch = self.dispatch_table()
         refuse_unread_keys(program, tables)
+
+    def dispatch_table(self) -> dict[type, Fn[[Any, Env], Value]]:
+        """Each kind of expression's method, bound to this evaluator."""
+        return {cls: getattr(self, "_x_" + cls.__name__) for cls in (
+            p.Const, p.Unscored, p.Local, p.Parameter, p.Call, p.Builtin, p.Aggregate,
+            p.Arithmetic, p.Negate, p.Compare, p.Not, p.And, p.Or, p.If, p.Otherwise,
+            p.Because, p.IsScored, p.MemberOf, p.At, p.Input, p.TheOrganization, p.Simulated)}
 
     # ---- what other stages ask ------------------------------------------------------------
 
@@ -492,6 +497,8 @@ class Evaluator(Reads, Aggregations):
                 return group
             assert isinstance(group, Group)
             return Group("rest", group.name)
+        if name == "position":
+            return self.position(args[0])
         return self.measure_fact(name, args[0], env)
 
     def numbers(self, e: p.Builtin, function: builtins.Function, args: tuple[Value, ...],

@@ -29,6 +29,9 @@ from eqlang.backends.derivation import E_STEPS, Env, EvaluationError, Key, one_l
 from eqlang.backends.exact import Evaluator
 from eqlang.backends.interval_arithmetic import (
     ANY_ORGANIZATION,
+    ONE,
+    POS,
+    ZERO,
     AnyTables,
     AnyText,
     Interval,
@@ -75,9 +78,14 @@ _NEGATION = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "=": "!=", "!=": "="}
 def _comparisons(condition: p.Expr, holds: bool) -> Iterator[tuple[p.Expr, str, p.Expr]]:
     """Comparisons ``(a, op, b)`` that hold wherever ``condition`` is yes (``holds``) or no:
     ``a op b`` and ``b op' a`` for a comparison, through `not`, the parts of a true `and`
-    and of a false `or`."""
+    and of a false `or`, and through `(a op b) otherwise no`, whose comparison holds as the
+    whole does wherever its operands are scored (where they are not, neither is what is
+    computed from them)."""
     if isinstance(condition, p.Not):
         yield from _comparisons(condition.operand, not holds)
+    elif isinstance(condition, p.Otherwise) and isinstance(condition.fallback, p.Const) \
+            and condition.fallback.value == Truth(False):
+        yield from _comparisons(condition.value, holds)
     elif isinstance(condition, p.And | p.Or) and holds == isinstance(condition, p.And):
         yield from _comparisons(condition.left, holds)
         yield from _comparisons(condition.right, holds)
@@ -104,6 +112,10 @@ def _unshifted(e: p.Expr) -> p.Expr:
            and isinstance(e.right.value, Quantity) and e.right.value.magnitude == 0):
         e = e.left
     return e
+
+
+#: The most draws a simulation takes, as a bound.
+MAX = Decimal(p.MAX_DRAWS)
 
 
 class IntervalEvaluator(Evaluator):
@@ -455,6 +467,15 @@ class IntervalEvaluator(Evaluator):
             Quantity("percent", self.math.rate(numerator, denominator))]
         return self.join(rates + ([unscored] if True in empty else []))
 
+    def position(self, group: Value) -> Value:
+        if not (isinstance(group, Group) and group.kind == "any"):
+            return super().position(group)
+        # Some group that the tables choose: any place in any ordered stratification.
+        places = [len(s.groups) for s in self.program.stratifications.values() if s.order]
+        if not places:
+            return NotScored("no stratification of the contract is ordered")
+        return Quantity("count", Interval(Decimal(1), Decimal(max(places)), unscored=True))
+
     def best(self, measure: Entity, strat: p.StratificationInfo, period: Value, env: Env,
              span: Span | None) -> Value:
         info = self.program.measures[measure.name]
@@ -611,6 +632,36 @@ class IntervalEvaluator(Evaluator):
         if maybe:
             answers.add(e.negated)
         return Truth(self.math.truth(answers))
+
+    def _x_Simulated(self, e: p.Simulated, env: Env) -> Value:
+        # Every draw is a valid table, so each drawn value lies within the value's bounds
+        # over all tables, and so do the draws' percentiles; their standard deviation is at
+        # most half the bounds' width times √(N / (N − 1)), below the whole width.
+        perhaps_unscored = False
+        for option, low, high in ((e.level, ZERO, ONE), (e.draws, Decimal(2), MAX),
+                                  (e.seed, ZERO, POS)):
+            if option is None:
+                continue
+            value = self.eval(option, env)
+            if not isinstance(value, Quantity):
+                return value
+            x = value.magnitude
+            perhaps_unscored = perhaps_unscored or x.unscored
+            inside = (low < x.low and x.high < high) if option is e.level else \
+                (low <= x.low and x.high <= high)
+            if not inside:
+                self.may_stop("E0405", f"the simulation's {one_line(option)} may be one it "
+                              "cannot use", option.span, env)
+        value = self.eval(e.value, env)
+        if isinstance(value, Quantity) and e.bound == "standard error":
+            x = value.magnitude
+            width = POS if x.low.is_infinite() or x.high.is_infinite() else \
+                self.math.up.subtract(x.high, x.low)
+            unit = "pp" if value.unit == "percent" else value.unit
+            value = Quantity(unit, Interval(ZERO, width, x.unscored))
+        if perhaps_unscored and isinstance(value, Quantity):
+            value = Quantity(value.unit, self.math.with_unscored(value.magnitude))
+        return value
 
     def member(self, element: Value, members: list[Value]) -> Any:
         each = [self.math.outcomes(self.math.same(element, item)) for item in members]

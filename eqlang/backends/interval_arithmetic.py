@@ -18,6 +18,7 @@ from typing import Any
 
 import attrs
 
+from eqlang.core import normal
 from eqlang.core.values import (
     ArithmeticError_,
     Entity,
@@ -163,6 +164,32 @@ class IntervalArithmetic:
             raise ArithmeticError_("logarithm of a number that is not positive (always)")
         low = NEG if a.low <= 0 else self.down.next_minus(self.down.ln(a.low))
         return Interval(low, self.up.next_plus(self.up.ln(a.high)), a.unscored)
+
+    def exp(self, a: Interval) -> Interval:
+        # Increasing: the bounds' powers, each a step outward (exp is correctly rounded to
+        # the nearest, so one step is enough); an overflow is beyond any bound.
+        def power(x: Decimal, context: decimal.Context, step: str) -> Decimal:
+            if x.is_infinite():
+                return ZERO if x < 0 else POS
+            value = context.exp(x)
+            if value.is_infinite():
+                return POS
+            return getattr(context, step)(value)
+        low = max(ZERO, power(a.low, self.down, "next_minus"))
+        return Interval(low, power(a.high, self.up, "next_plus"), a.unscored)
+
+    def normal_quantile(self, a: Interval) -> Interval:
+        # Increasing on (0, 1), unbounded at its ends; shares outside stop those
+        # settlements, so only the shares inside count. The quantile is within a unit in
+        # the last place, so two steps outward bound it.
+        if a.high <= 0 or a.low >= 1:
+            raise ArithmeticError_("a normal quantile needs a share strictly between 0% and "
+                                   "100% (never so here)")
+        low = NEG if a.low <= 0 else self.down.next_minus(self.down.next_minus(
+            normal.quantile(a.low, self.down)))
+        high = POS if a.high >= 1 else self.up.next_plus(self.up.next_plus(
+            normal.quantile(a.high, self.up)))
+        return Interval(low, high, a.unscored)
 
     # ---- decisions --------------------------------------------------------------------------
 

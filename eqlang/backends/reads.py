@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from eqlang.backends.derivation import Env, Key, Parts
+from eqlang.backends.simulation import Drawing
 from eqlang.core import program as p
 from eqlang.core.values import Entity, Group, NotScored, Quantity, Truth, Value
 from eqlang.data.organizations import E_NEEDED, E_ORGANIZATION
@@ -21,6 +22,8 @@ from eqlang.syntax.source import Span
 
 
 class Reads(Parts):
+    #: The draw being evaluated in a simulation (``eqlang.backends.simulation``), if any.
+    drawing: Drawing | None
 
     def period_label(self, period: Value) -> str:
         assert isinstance(period, Entity)
@@ -40,7 +43,24 @@ class Reads(Parts):
 
     def counts(self, measure: str, group: Group, period: str, env: Env, span: Span | None
                ) -> tuple[Any, Any, list[Row]]:
-        """Numerator, denominator and the rows behind them; a missing group row counts 0."""
+        """Numerator, denominator and the rows behind them; a missing group row counts 0.
+        In a draw of a simulation, the numerator is the one drawn for the cell."""
+        numerator, denominator, rows = self._counts(measure, group, period, env, span)
+        drawing = self.drawing
+        if drawing is not None:
+            if env.org != drawing.org:
+                raise self.fail("E0405", f"a simulated interval draws the rates of the "
+                                f"organization being settled, {drawing.org}, but its value "
+                                f"reads those of {env.org}", span, env,
+                                hint="simulate a value of the organization itself, and compare "
+                                "organizations outside the simulated interval")
+            spelled = group.label if group.name is None else self.program.spelling(group.name)
+            cell = (measure, "rest of " + spelled if group.kind == "rest" else spelled, period)
+            numerator = drawing.numerator(cell, numerator, denominator)
+        return numerator, denominator, rows
+
+    def _counts(self, measure: str, group: Group, period: str, env: Env, span: Span | None
+                ) -> tuple[Any, Any, list[Row]]:
         org = env.org
         literal = self.math.literal
         if group.kind == "all":
@@ -148,6 +168,20 @@ class Reads(Parts):
     def no_best(self, measure: Entity, strat: p.StratificationInfo, period: Value) -> Value:
         return NotScored(f"no group of {strat.name} has enough members in {measure.name} "
                          f"{self.period_label(period)} to be the best-performing group")
+
+    def position(self, group: Value) -> Value:
+        """A group's place in its stratification's order: 1 for the least advantaged."""
+        if isinstance(group, NotScored):
+            return group
+        assert isinstance(group, Group)
+        if group.kind != "named" or group.name is None:
+            return NotScored(f"{group.label} is not a group of a stratification, so it has no "
+                             "place in an order")
+        strat = self.program.stratifications[self.program.group_strata[group.name]]
+        place = strat.position(group.name)
+        if place is None:
+            return NotScored(f"the groups of {strat.name} are not declared ordered")
+        return Quantity("count", self.math.literal(Decimal(place)))
 
     def measure_fact(self, name: str, measure: Value, env: Env) -> Value:
         if isinstance(measure, NotScored):

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 import attrs
 
 from eqlang.diagnostics import WARNING, Diagnostic
-from eqlang.syntax.parse import find_comments
+from eqlang.syntax.comments import find_comments
 from eqlang.syntax.source import SourceFile, Span
 
 #: ``# allow CODE`` and what follows; a comment such as "# allow for rounding" is prose.

@@ -25,6 +25,7 @@ import attrs
 from eqlang.check.scope import Declarations, Pass
 from eqlang.core import program as p
 from eqlang.core.limits import DEFAULT_STEP_LIMIT, STACK_FRAMES
+from eqlang.core.values import Quantity
 
 #: The most evaluation steps a contract may need to settle one organization (and what
 #: every organization shares), checked when the contract is checked; the exact backend's
@@ -126,6 +127,8 @@ class Costs(Pass):
         self.own_measures = Poly((max(len(declared.main_measures), 1),))
         self.strata = declared.stratifications
         self.once: dict[str, Poly] = {}
+        #: Each rule's cost with nothing remembered below it (``_once(key, afresh=True)``).
+        self.fresh: dict[str, Poly] = {}
         self.in_progress: set[str] = set()
         self.frames: dict[str, tuple[int, tuple[str, ...]]] = {}
 
@@ -216,33 +219,41 @@ class Costs(Pass):
             total = total * domain
         return total
 
-    def _once(self, key: str) -> Poly:
-        """The cost of evaluating a rule's body once (exceptions and every tier included)."""
-        if key in self.once:
-            return self.once[key]
+    def _once(self, key: str, afresh: bool = False) -> Poly:
+        """The cost of evaluating a rule's body once (exceptions and every tier included);
+        ``afresh``, with nothing remembered below it."""
+        known = self.fresh if afresh else self.once
+        if key in known:
+            return known[key]
         if key in self.in_progress:
             return ONE  # a cycle: already an error
         self.in_progress.add(key)
         cost = Poly()
         for part in _parts(self.rules[key]):
-            cost = cost + self._cost(part)
+            cost = cost + self._cost(part, afresh)
         self.in_progress.discard(key)
-        self.once[key] = cost
+        known[key] = cost
         return cost
 
-    def _cost(self, e: p.Expr) -> Poly:
+    def _cost(self, e: p.Expr, afresh: bool = False) -> Poly:
+        """The cost of evaluating ``e`` once; ``afresh``, with nothing remembered (each call
+        evaluated where it is made), as in a draw of a simulation."""
         cost = ONE
         if isinstance(e, p.Aggregate):
             peer = self.peers.get(e.site)
-            if peer is not None and self._memoized(peer, e):
+            if peer is not None and self._memoized(peer, e) and not afresh:
                 for binder in e.binders:
                     for item in p.domain_items(binder.domain):
                         cost = cost + self._cost(item)
                 return cost
-            return cost + self._aggregate(e)
+            return cost + self._aggregate(e, afresh)
         for child in p.children(e):
-            cost = cost + self._cost(child)
-        if isinstance(e, p.Call) and e.rule in self.rules and self._instances(
+            cost = cost + self._cost(child, afresh)
+        if isinstance(e, p.Simulated) and not afresh:
+            cost = cost + self._draws(e.draws) * self._cost(e.value, afresh=True)
+        if isinstance(e, p.Call) and e.rule in self.rules and afresh:
+            cost = cost + self._once(e.rule, afresh=True)
+        elif isinstance(e, p.Call) and e.rule in self.rules and self._instances(
                 self.rules[e.rule].params) is None:
             cost = cost + self._once(e.rule)
         if isinstance(e, p.Builtin) and e.name == "reference":
@@ -250,20 +261,31 @@ class Costs(Pass):
                                         default=1),))
         return cost
 
-    def _aggregate(self, e: p.Aggregate) -> Poly:
+    def _draws(self, e: p.Expr) -> Poly:
+        """The draws of a simulation: the number written, or the parameter's value as
+        signed; the most a simulation may take where it is computed."""
+        if isinstance(e, p.Parameter) and e.key in self.parameters:
+            info = self.parameters[e.key]
+            e = info.value if not info.amendments else e
+        if isinstance(e, p.Const) and isinstance(e.value, Quantity) \
+                and e.value.magnitude == e.value.magnitude.to_integral_value():
+            return Poly((min(int(e.value.magnitude), p.MAX_DRAWS),))
+        return Poly((p.MAX_DRAWS,))
+
+    def _aggregate(self, e: p.Aggregate, afresh: bool = False) -> Poly:
         """One aggregation: its domains, then every combination of its variables."""
         cost = Poly()
         combinations = ONE
         for binder in e.binders:
             combinations = combinations * self._size(binder.domain)
             for item in p.domain_items(binder.domain):
-                cost = cost + self._cost(item)
+                cost = cost + self._cost(item, afresh)
         each = Poly()
         for part in (e.where, e.value, e.weight):
             if part is not None:
-                each = each + self._cost(part)
+                each = each + self._cost(part, afresh)
         if e.share is not None:
-            cost = cost + self._cost(e.share)
+            cost = cost + self._cost(e.share, afresh)
         return cost + combinations * each
 
     def _size(self, domain: p.Domain) -> Poly:

@@ -166,7 +166,7 @@ class Names(Pass):
         other parameters, but nothing that is computed when the contract is settled.
         """
         for node in _walk(expr):
-            if isinstance(node, s.Call | s.AtOrganization | s.WholePopulation
+            if isinstance(node, s.Call | s.AtOrganization | s.WholePopulation | s.Simulated
                           | s.ThisOrganization):
                 self.error("E0306", "a parameter's value must be a constant", node.span,
                            hint="use `define` for a value computed from the measure table"
@@ -673,6 +673,65 @@ class Names(Pass):
                           e: s.AtOrganization) -> p.Expr:
         return p.At(self.expr(scope, local, e.value), self.expr(scope, local, e.organization),
                     **self._meta(e))
+
+    def _x_Simulated(self, scope: ModuleScope, local: dict[str, Span | None],
+                     e: s.Simulated) -> p.Expr:
+        options: dict[str, p.Expr] = {}
+        wanted = ("draws", "seed") if e.bound == "standard error" else ("level", "draws", "seed")
+        form = ", ".join(f"{w}: ..." for w in wanted)
+        hint = f"write `simulated {e.bound}(VALUE, {form})`"
+        valid = True
+        for option in e.options:
+            value = self.expr(scope, local, option.value)
+            if option.name in options:
+                self.error("E0313", f"`{option.name}` is given twice", option.span, hint=hint)
+                valid = False
+            elif option.name not in wanted:
+                self.error("E0313", "a standard error has no level: it measures the spread "
+                           "of the draws, whatever the level", option.span, hint=hint)
+                valid = False
+            else:
+                valid = self._simulation_option(option) and valid
+            options.setdefault(option.name, value)
+        for word in wanted:
+            if word not in options:
+                self.error("E0313", f"`simulated {e.bound}` needs `{word}:`", e.span, hint=hint)
+                valid = False
+        nested = next((x for x in _walk(e.value) if isinstance(x, s.Simulated)), None)
+        if nested is not None:
+            self.error("E0313", "a simulated interval cannot be simulated again", nested.span,
+                       hint="simulate the value inside once: its draws already vary every "
+                       "rate it reads")
+            valid = False
+        value = self.expr(scope, local, e.value)
+        if not valid:
+            return p.Invalid((value, *options.values()), span=e.span, syntax=e)
+        return p.Simulated(e.bound, value, options.get("level"), options["draws"],
+                           options["seed"], **self._meta(e))
+
+    def _simulation_option(self, option: s.SimulationOption) -> bool:
+        """Refuse a literal level, draw count or seed that no simulation can use."""
+        written = option.value
+        negated = isinstance(written, s.Negate)
+        literal = written.operand if isinstance(written, s.Negate) else written
+        if not isinstance(literal, s.Literal) or not isinstance(literal.value, Decimal):
+            return True
+        x = -literal.value if negated else literal.value
+        problem = None
+        if option.name == "level" and literal.kind == "percent" and not 0 < x < 100:
+            problem = "a confidence level lies strictly between 0% and 100%"
+        elif option.name == "draws" and (x != x.to_integral_value() or not 2 <= x <= p.MAX_DRAWS):
+            problem = f"the number of draws is a whole number from 2 to {p.MAX_DRAWS:,}"
+        elif option.name == "seed" and (x != x.to_integral_value() or x < 0):
+            problem = "a seed is a whole number, 0 or more"
+        if problem is None:
+            return True
+        self.error("E0313", f"{problem}, not {written.span.text}", written.span,
+                   hint={"level": "for a 95% interval write `level: 95%`",
+                         "draws": "a thousand draws is usual: `draws: 1000`",
+                         "seed": "any whole number will do, for example `seed: 2024`"
+                         }[option.name])
+        return False
 
 
 def _magnitudes(r: s.Range, unit: str) -> tuple[Decimal, bool, Decimal, bool]:

@@ -559,11 +559,17 @@ class Declarations(Pass):
                     focus.append(entry.name)
         else:
             focus = [g for g in groups if reference is None or g != reference.group]
+        order = kinds["ordered"].order if "ordered" in kinds else None
+        if order is not None and len(groups) < 2:
+            self.error("E0106", f"stratification `{d.name}` is ordered but has fewer than two "
+                       "groups", kinds["ordered"].span,
+                       hint="an order needs at least two groups; list them on the `groups` "
+                       "line, or remove the `ordered` line")
         if not main:
             return
         self.stratifications[d.name] = StratificationInfo(
             d.name, tuple(groups), {v: k for k, v in spellings.items()}, reference,
-            tuple(focus), d.span,
+            tuple(focus), d.span, order,
         )
 
     def _one_stratification(self, name: str, g: s.GroupEntry, spelled: str) -> bool:

@@ -171,8 +171,10 @@ class _Analysis:
         maybe = False
         for a in e.args:
             maybe = self.expr(a, env) or maybe
-        if e.name == "rate":
-            return True  # a group without members in the measure and period
+        if e.name in ("rate", "position"):
+            # A group without members in the measure and period; a group of a
+            # stratification without an order, or ALL.
+            return True
         if e.name == "reference":
             return maybe or self.any_best
         if e.name == "weight":

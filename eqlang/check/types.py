@@ -686,12 +686,38 @@ class Types(Pass):
         value, value_node = self.expr(local, e.value)
         return value, attrs.evolve(e, value=value_node, organization=org_node)
 
+    def _simulated(self, local: Local, e: p.Simulated) -> tuple[Typed, p.Expr]:
+        value, value_node = self.expr(local, e.value)
+        nodes = []
+        for option, wanted, role in ((e.level, "percent", "a confidence level is a percent"),
+                                     (e.draws, "count", "a number of draws is a count"),
+                                     (e.seed, "number", "a seed is a whole number")):
+            if option is None:
+                nodes.append(None)
+                continue
+            typed, node = self.expr(local, option)
+            self.expect(typed, wanted, option.span, role, None)
+            nodes.append(node)
+        level, draws, seed = nodes
+        assert draws is not None and seed is not None
+        node = attrs.evolve(e, value=value_node, level=level, draws=draws, seed=seed)
+        if value.type not in t.NUMERIC and value.type not in (ERROR, t.NOTHING):
+            self.error("E0201", f"only a number has an interval, not {t.describe(value.type)}",
+                       e.value.span, hint="simulate a number: money, a percent, points, a "
+                       "count or a plain number", notes=(Note(
+                           f"{t.describe(value.type)} comes from {value.why}", value.origin),))
+            return Typed(ERROR, e.span, ""), node
+        # The spread of rates is in points, as a difference of two rates is.
+        unit = "pp" if e.bound == "standard error" and value.type == "percent" else value.type
+        return Typed(unit, e.span, f"`simulated {e.bound}(...)`"), node
+
     _typers: ClassVar[dict[type, Callable[[Any, Local, Any], tuple[Typed, p.Expr]]]] = {
         p.Invalid: _invalid, p.Const: _const, p.Unscored: _const, p.Local: _local,
         p.Parameter: _parameter_ref, p.Call: _call, p.Builtin: _builtin,
         p.Aggregate: _aggregate, p.Arithmetic: _arithmetic, p.Negate: _negate,
         p.Compare: _compare, p.Not: _not, p.And: _connective, p.Or: _connective, p.If: _if,
         p.Otherwise: _otherwise, p.Because: _because, p.IsScored: _is_scored,
-        p.MemberOf: _member_of, p.At: _at, p.Input: _input, p.TheOrganization: _organization,
+        p.MemberOf: _member_of, p.At: _at, p.Simulated: _simulated, p.Input: _input,
+        p.TheOrganization: _organization,
     }
 

@@ -242,6 +242,33 @@ class At(_Node):
     organization: Expr
 
 
+#: The most draws a simulated interval may take: it bounds the work of one.
+MAX_DRAWS = 100_000
+
+
+@attrs.frozen
+class Simulated:
+    """``simulated lower|upper|standard error(value, level: ..., draws: ..., seed: ...)``:
+    a bound (or the standard error) of ``value``'s interval found by drawing the table's
+    rates again and again (``eqlang.backends.simulation``); ``level`` is None for a standard
+    error."""
+
+    bound: str
+    value: Expr
+    level: Expr | None
+    draws: Expr
+    seed: Expr
+    type: str = _type()
+    span: Span | None = _meta()
+    site: int = _meta(0)
+    syntax: Any = _meta()
+
+    @property
+    def options(self) -> tuple[Expr, ...]:
+        """The level (if any), draws and seed, in that order."""
+        return (*((self.level,) if self.level is not None else ()), self.draws, self.seed)
+
+
 @attrs.frozen
 class Input(_Node):
     """An organization input (``member_months``), of the organization the expression is
@@ -271,7 +298,7 @@ class Invalid(_Node):
 Expr = (
     Const | Unscored | Local | Parameter | Call | Builtin | Aggregate | Arithmetic | Negate
     | Compare | Not | And | Or | If | Otherwise | Because | IsScored | MemberOf | At | Input
-    | TheOrganization | Invalid
+    | TheOrganization | Simulated | Invalid
 )
 
 def _aggregate_children(e: Aggregate) -> list[Expr]:
@@ -295,6 +322,7 @@ _CHILDREN: dict[type, Callable[[Any], list[Expr]]] = {
     Because: lambda e: [e.value], IsScored: lambda e: [e.operand],
     At: lambda e: [e.value, e.organization],
     MemberOf: lambda e: [e.element, *domain_items(e.domain)],
+    Simulated: lambda e: [*e.options, e.value],
     Aggregate: _aggregate_children, Invalid: _invalid_children,
 }
 
@@ -471,6 +499,15 @@ class StratificationInfo:
     reference: s.Reference | None
     focus: tuple[str, ...]
     span: Span
+    #: One of ``ast.ORDERS`` for a stratification whose groups are ordered, else None.
+    order: str | None = None
+
+    def position(self, group: str) -> int | None:
+        """A group's place in the order, 1 for the least advantaged; None if unordered."""
+        if self.order is None:
+            return None
+        index = self.groups.index(group)
+        return index + 1 if self.order == s.ORDERS[0] else len(self.groups) - index
 
 
 @attrs.frozen
@@ -629,6 +666,16 @@ class Program:
                 assert isinstance(start, datetime.date) and isinstance(end, datetime.date)
                 return start, end
         return None
+
+    @property
+    def simulates(self) -> bool:
+        """Whether a rule holds a simulated interval: the exact backend settles it (the
+        interval backend bounds it); a backend that cannot draw declines the program."""
+        return any(isinstance(e, Simulated) for rule in self.rules.values()
+                   for part in (rule.body, *(x.value for x in rule.exceptions),
+                                *(x.condition for x in rule.exceptions),
+                                *(tier.value for tier in rule.tiers))
+                   if part is not None for e in walk(part))
 
     def spelling(self, group: str) -> str:
         """How measure tables spell one of the contract's groups."""

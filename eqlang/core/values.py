@@ -21,6 +21,8 @@ from typing import Any, Protocol
 
 import attrs
 
+from eqlang.core import normal
+
 ROUNDING = {
     "half up": decimal.ROUND_HALF_UP,
     "half even": decimal.ROUND_HALF_EVEN,
@@ -63,6 +65,8 @@ class Arithmetic(Protocol):
     def round(self, a: Any, places: int, mode: str) -> Any: ...
     def sqrt(self, a: Any) -> Any: ...
     def ln(self, a: Any) -> Any: ...
+    def exp(self, a: Any) -> Any: ...
+    def normal_quantile(self, a: Any) -> Any: ...
     def test(self, op: str, a: Any, b: Any) -> Any: ...
     def same(self, a: Value, b: Value) -> Any: ...
     def outcomes(self, truth: Any) -> tuple[bool | None, ...]: ...
@@ -144,6 +148,18 @@ class ExactArithmetic:
         if a <= 0:
             raise ArithmeticError_(f"logarithm of a number that is not positive ({_brief(a)})")
         return self.context.ln(a)
+
+    def exp(self, a: Decimal) -> Decimal:
+        try:
+            return self.context.exp(a)
+        except decimal.Overflow:
+            raise ArithmeticError_(f"e to the power {_brief(a)} is too large") from None
+
+    def normal_quantile(self, a: Decimal) -> Decimal:
+        if not 0 < a < 1:
+            raise ArithmeticError_(f"a normal quantile needs a share strictly between 0% and "
+                                   f"100%, not {plain_number(a, scale=True)}%")
+        return normal.quantile(a, self.context)
 
     # ---- the evaluator's decisions: an exact value always has exactly one answer ----------
 

@@ -232,6 +232,32 @@ class RoundingMode:
     span: Span = _span()
 
 
+#: What a simulated interval gives, as written after ``simulated``.
+SIMULATED_BOUNDS = ("lower", "upper", "standard error")
+
+
+@attrs.frozen
+class SimulationOption:
+    """``level: 95%``, ``draws: 1000`` or ``seed: 2024`` in a simulated interval."""
+
+    name: str
+    value: Expr
+    span: Span = _span()
+
+
+@attrs.frozen
+class Simulated:
+    """``simulated lower(VALUE, level: 95%, draws: 1000, seed: 2024)``: a bound of the
+    interval of VALUE found by simulation (``upper``), or its standard error (``standard
+    error``, which takes no level). ``bound`` is one of ``SIMULATED_BOUNDS``; the options
+    are as written (the checker says which it needs)."""
+
+    bound: str
+    value: Expr
+    options: tuple[SimulationOption, ...]
+    span: Span = _span()
+
+
 @attrs.frozen
 class ThisOrganization:
     """``organization``: the organization being settled (or the one ``at`` names)."""
@@ -242,7 +268,7 @@ class ThisOrganization:
 Expr = (
     Literal | Name | Call | Binary | Compare | Negate | Not | And | Or | If | Otherwise
     | Because | NotScoredLiteral | IsScored | MemberOf | AtOrganization | WholePopulation
-    | RoundingMode | ThisOrganization
+    | RoundingMode | Simulated | ThisOrganization
 )
 
 
@@ -338,14 +364,21 @@ class FocusEntry:
     span: Span = _span()
 
 
+#: How an ``ordered`` line orders a stratification's groups: as listed, from the least
+#: advantaged to the most, or the other way round.
+ORDERS = ("least advantaged first", "most advantaged first")
+
+
 @attrs.frozen
 class StratificationItem:
-    """A ``groups``, ``reference`` or ``focus`` line of a stratification."""
+    """A ``groups``, ``reference``, ``focus`` or ``ordered`` line of a stratification;
+    ``order`` is one of ``ORDERS`` for an ``ordered`` line."""
 
     kind: str
     groups: tuple[GroupEntry, ...] = ()
     reference: Reference | None = None
     focus: tuple[FocusEntry, ...] = ()
+    order: str | None = None
     span: Span = _span()
 
 

@@ -289,6 +289,8 @@ def _bare(expr: s.Expr, operand: bool) -> Doc:
             return "organization"
         case s.RoundingMode(mode):
             return mode
+        case s.Simulated():
+            return _simulated(expr)
     raise TypeError(f"not an expression: {expr!r}")
 
 
@@ -334,6 +336,16 @@ def _call(call: s.Call) -> Doc:
     if not inner:
         return f"{call.callee.dotted}()"
     return Group((f"{call.callee.dotted}(", Nest(INDENT, (SOFTLINE, *join(LINE, inner))), ")"))
+
+
+def _simulated(expr: s.Simulated) -> Doc:
+    """``simulated lower(value, level: 95%, draws: 1000, seed: 7)``, broken as a call is."""
+    items = [_expr(expr.value, _IF)] + [(f"{o.name}: ", _expr(o.value, _IF))
+                                        for o in expr.options]
+    plain = [_plain(expr.value)] + [_plain(o.value) for o in expr.options]
+    inner = _arguments(items, plain)
+    return Group((f"simulated {expr.bound}(", Nest(INDENT, (SOFTLINE, *join(LINE, inner))),
+                  ")"))
 
 
 def _plain(expr: s.Expr) -> bool:
@@ -553,6 +565,8 @@ def _stratification_item(item: s.StratificationItem) -> Doc:
         return _listing("groups", entries)
     if item.kind == "focus":
         return _listing("focus", [f.name for f in item.focus])
+    if item.kind == "ordered" and item.order is not None:
+        return f"ordered {item.order}"
     if item.kind == "reference" and item.reference is not None:
         reference = item.reference
         if reference.kind == "group" and reference.group is not None:

@@ -19,6 +19,7 @@ from lark.exceptions import UnexpectedInput
 from eqlang.diagnostics import Diagnostic, EqlangError
 from eqlang.syntax import ast as s
 from eqlang.syntax import lalr
+from eqlang.syntax.comments import attach_comments
 from eqlang.syntax.lookalikes import lookalike_text
 from eqlang.syntax.parser_tables import grammar_parser
 from eqlang.syntax.source import SourceFile, Span, normal_text
@@ -111,33 +112,6 @@ def _check_nesting(source: SourceFile, tree: Tree) -> None:
             for child in node.children if isinstance(child, Tree)]))
 
 
-def find_comments(text: str) -> list[tuple[int, str]]:
-    """Offsets and texts of ``#`` comments, skipping ``#`` inside quoted text."""
-    comments: list[tuple[int, str]] = []
-    offset = 0
-    for line in text.split("\n"):
-        if "#" not in line:
-            offset += len(line) + 1
-            continue
-        in_string = False
-        escaped = False
-        for i, ch in enumerate(line):
-            if in_string:
-                if escaped:
-                    escaped = False
-                elif ch == "\\":
-                    escaped = True
-                elif ch == '"':
-                    in_string = False
-            elif ch == '"':
-                in_string = True
-            elif ch == "#":
-                comments.append((offset + i, line[i:].rstrip("\r").rstrip()))
-                break
-        offset += len(line) + 1
-    return comments
-
-
 def parse(source: SourceFile) -> s.Module:
     """Parse one source file into a module, or raise ``EqlangError`` with syntax errors."""
     if not source.text.strip():
@@ -161,69 +135,7 @@ def parse(source: SourceFile) -> s.Module:
             problems.extend(error.diagnostics)
     if problems:
         raise EqlangError(problems)
-    return _attach_comments(source, declarations)
-
-
-def _attach_comments(source: SourceFile, declarations: list[s.Declaration]) -> s.Module:
-    comments = find_comments(source.text)
-    attached: list[s.Declaration] = []
-    index = 0
-    # The last line taken by a declaration or comment so far: a line more between it and
-    # the next one is a blank line.
-    previous_line = 0
-    for position, declaration in enumerate(declarations):
-        following = declarations[position + 1] if position + 1 < len(declarations) else None
-        own: list[str] = []
-        layout: list[str] = []
-        # A comment belongs to the declaration it precedes, or to one it sits inside or on
-        # the last line of; fmt writes all of them above the declaration, in the order
-        # written, those from inside it or its last line right above it.
-        start_line = source.position(declaration.span.start)[0]
-        last_line = source.position(declaration.span.end)[0]
-        above = True
-        while index < len(comments):
-            offset, text = comments[index]
-            line = source.position(offset)[0]
-            inside = offset < declaration.span.end
-            same_line = line == last_line
-            before_next = following is None or offset < following.span.start
-            if not (inside or (same_line and before_next)):
-                break
-            if above and offset >= declaration.span.start:
-                above = False
-                _mark_blank(layout, start_line, previous_line)
-            if above:
-                _mark_blank(layout, line, previous_line)
-                previous_line = line
-            own.append(text)
-            layout.append(s.DOC_LINE if text.startswith("##") else s.COMMENT_LINE)
-            index += 1
-        if above:
-            _mark_blank(layout, start_line, previous_line)
-        previous_line = last_line
-        doc = tuple(c[2:].strip() for c in own if c.startswith("##"))
-        plain = tuple(c for c in own if not c.startswith("##"))
-        leading = s.Leading(doc, plain, layout=tuple(layout))
-        attached.append(attrs.evolve(declaration, leading=leading))
-    dangling = [(offset, text) for offset, text in comments[index:] if text.startswith("##")]
-    if dangling:
-        # A doc comment is shown by explain, the trace and generated docs with the
-        # declaration after it; with none after it, its words would silently go nowhere.
-        offset, text = dangling[0]
-        raise EqlangError(Diagnostic(
-            "E0008", "this doc comment documents nothing: no declaration follows it",
-            source.span(offset, offset + len(text)),
-            hint="write it right above the declaration it describes, or start it with a "
-            "single `#` to keep it as a plain comment"))
-    trailing = tuple(text for _, text in comments[index:])
-    span = source.span(0, len(source.text))
-    return s.Module(tuple(attached), trailing, span=span)
-
-
-def _mark_blank(layout: list[str], line: int, previous_line: int) -> None:
-    """Note a blank line before ``line`` if one stands after ``previous_line``."""
-    if previous_line and line > previous_line + 1:
-        layout.append(s.BLANK_LINE)
+    return attach_comments(source, declarations)
 
 
 def _unquote(token: Token) -> str:
@@ -358,6 +270,9 @@ class _Builder:
             _refuse_reference_all(group, self.span(kind_tree))
             reference = s.Reference(kinds[kind_tree.data], group, span=self.span(kind_tree))
             return s.StratificationItem("reference", reference=reference, span=span)
+        if tree.data == "ordered":
+            end = str(tree.children[0].children[0])
+            return s.StratificationItem("ordered", order=f"{end} advantaged first", span=span)
         focus = tuple(s.FocusEntry(str(t), span=self.span(t)) for t in tree.children)
         return s.StratificationItem("focus", focus=focus, span=span)
 
@@ -731,6 +646,12 @@ class _Builder:
 
     def x_whole_population(self, tree: Tree) -> s.WholePopulation:
         return s.WholePopulation(span=self.span(tree))
+
+    def x_simulated(self, tree: Tree) -> s.Simulated:
+        bound, value, *options = tree.children
+        return s.Simulated(" ".join(str(t) for t in bound.children), self.expr(value), tuple(
+            s.SimulationOption(o.data.removeprefix("sim_"), self.expr(o.children[0]),
+                               span=self.span(o)) for o in options), span=self.span(tree))
 
     def x_round_mode(self, tree: Tree) -> s.RoundingMode:
         return s.RoundingMode(" ".join(str(tree.children[0]).split()), span=self.span(tree))

@@ -76,6 +76,11 @@ def rebuild(e: p.Expr, rewrite: Callable[[p.Expr], s.Expr]) -> s.Expr:
         return attrs.evolve(syntax, args=args,
                             weighted_by=rewrite(e.weight) if e.weight is not None else None,
                             for_each=attrs.evolve(clause, binders=binders, where=where))
+    if isinstance(e, p.Simulated):
+        core = {"level": e.level, "draws": e.draws, "seed": e.seed}
+        options = tuple(attrs.evolve(o, value=rewrite(option))
+                        for o in syntax.options if (option := core.get(o.name)) is not None)
+        return attrs.evolve(syntax, value=rewrite(e.value), options=options)
     if isinstance(e, p.MemberOf):
         domain = syntax.domain
         if isinstance(e.domain, p.Listed):
@@ -183,6 +188,9 @@ class Reader:
         if isinstance(e, p.Aggregate):
             whole = self.plain(e, constants=True)
             return whole if top else self._slot(Slot(format_expr(self.plain(e)), seen=e.site), e)
+        if isinstance(e, p.Simulated):
+            # Its value is the simulation's, derived apart (its note says how).
+            return self._slot(Slot(format_expr(self.plain(e)), seen=e.site), e)
         if isinstance(e, p.Arithmetic):
             return attrs.evolve(e.syntax, op="×" if e.op == "*" else e.op,
                                 left=self.applied(e.left), right=self.applied(e.right))
@@ -239,7 +247,7 @@ def decisions(expr: p.Expr) -> list[int]:
         e = stack.pop()
         if isinstance(e, p.If | p.Otherwise) or _is_group_choice(e):
             found.append(e.site)
-        elif isinstance(e, p.Aggregate | p.At):
+        elif isinstance(e, p.Aggregate | p.At | p.Simulated):
             continue
         stack.extend(p.children(e))
     return found
