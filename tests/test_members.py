@@ -22,6 +22,7 @@ from eqlang.api import load_contract, settle, verify_trace
 from eqlang.cli import main
 from eqlang.core.program import Program
 from eqlang.data.attribution import Attribution, AttributionError, parse_attribution
+from eqlang.data.member_sql import PIVOTED
 from eqlang.data.members import tabulate
 from eqlang.diagnostics import EqlangError, render_all
 from eqlang.trace.writer import dumps
@@ -213,6 +214,32 @@ def test_undeclared_groups_are_tabulated_with_a_warning(tmp_path: Path,
     warned = " ".join(made.warnings)
     assert "`Black or African American`" in warned and "did you mean `Black`?" in warned
     assert "`AIAN`" in warned and "did you mean `Asian`" not in warned
+
+
+def test_more_groups_than_the_query_has_columns_for_are_counted_the_same(
+        tmp_path: Path, reference: Program) -> None:
+    # Beyond PIVOTED groups the table is made by joining each member's weights row by row
+    # to their results, after the checks: the counts and the errors are the same.
+    groups = [f"G{number:03}" for number in range(PIVOTED + 6)]
+    shares = [Decimal(1) - Decimal("0.01") * (len(groups) - 1)] + [Decimal("0.01")] * (
+        len(groups) - 1)
+    results = [(f"m{number}", "Org A", "COL", "2024", 1, number % 2) for number in range(4)]
+    membership = [(member, "race", group, str(share), "imputed")
+                  for member, *_ in results for group, share in zip(groups, shares,
+                                                                    strict=True)]
+    results_file = write(tmp_path, "r.csv", RESULTS_HEADER + "".join(
+        ",".join(map(str, row)) + "\n" for row in results))
+    membership_file = write(tmp_path, "m.csv", MEMBERSHIP_HEADER + "".join(
+        ",".join(row) + "\n" for row in membership))
+    made = tabulate(reference, [results_file], [membership_file])
+    expected = by_fractions(results, membership, Attribution())
+    assert {key: (Fraction(n), Fraction(d)) for key, (n, d) in table_of(made.text).items()} \
+        == expected
+    stray = write(tmp_path, "r2.csv", RESULTS_HEADER + "m9,Org A,COL,2024,1,0\n")
+    with pytest.raises(EqlangError) as caught:
+        tabulate(reference, [results_file, stray], [membership_file])
+    assert [d.code for d in caught.value.diagnostics] == ["E0907"]
+    assert caught.value.diagnostics[0].path == stray
 
 
 # ---- bad files: located errors, nothing written ---------------------------------------------
