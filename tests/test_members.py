@@ -258,6 +258,7 @@ BAD = [
      "no column `numerator`"),
     ("E0903", "results", GOOD_RESULTS + "m3,A,COL,2024,2,1\n", "`denominator` is `2`"),
     ("E0903", "results", GOOD_RESULTS + "m3,,COL,2024,1,1\n", "empty `org` cell"),
+    ("E0903", "results", GOOD_RESULTS + "m2, ,CBP,2024,1,1\n", "empty `org` cell"),
     ("E0904", "results", GOOD_RESULTS + "m3,A,COL,2024,0,1\n", "numerator 1 without"),
     ("E0905", "results", GOOD_RESULTS + "m1,B,COL,2024,1,0\n", "member `m1` has 2 rows"),
     ("E0907", "results", GOOD_RESULTS + "m9,A,COL,2024,1,0\n", "member `m9` has results"),
@@ -268,6 +269,9 @@ BAD = [
     ("E0903", "membership", GOOD_MEMBERSHIP + "m3,race,White,0.5,self-reported\n",
      "self-reported group with probability"),
     ("E0905", "membership", GOOD_MEMBERSHIP + "m2,race,Black,0.62,imputed\n", "2 imputed rows"),
+    # Probabilities of 0 given twice: the sums are right, the rows are still duplicates.
+    ("E0905", "membership", GOOD_MEMBERSHIP + "m2,race,Asian,0,imputed\n" * 2,
+     "2 imputed rows"),
     ("E0906", "membership", GOOD_MEMBERSHIP + "m2,race,Asian,0.1,imputed\n", "sum to 1.1"),
     ("E0906", "membership", GOOD_MEMBERSHIP + "m1,race,Black,1,self-reported\n",
      "2 self-reported groups"),

@@ -16,6 +16,7 @@ that cannot hold a sum fails (Spark's ANSI mode) rather than rounding it.
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from decimal import Decimal
 
 import attrs
@@ -38,8 +39,9 @@ TEXT, INTEGER, BOOLEAN, DECIMAL = "text", "integer", "boolean", "decimal"
 #: At most this many problems of one kind are listed; one more shows that there are more.
 LISTED = 50
 
-#: At most this many groups get a column each in the measure table's query.
-PIVOTED = 64
+#: At most this many groups get a column each in the measure table's query, and a bit each
+#: (two: one per source) in a word of 62 when the membership is checked in one pass.
+PIVOTED = 31
 
 
 @attrs.frozen
@@ -412,20 +414,27 @@ def _bad_membership(plan: Plan) -> str:
             f"(source = {_quote(SELF_REPORTED)} AND probability <> {one})")
 
 
-def membership_problems(plan: Plan) -> str:
+def membership_problems(plan: Plan, groups: Sequence[str]) -> str | None:
     """One pass over the membership, grouped by member and stratification, counting the
     members in whom the membership checks of ``checks`` would find something: a bad cell,
     a group given twice by one source, two self-reported groups, imputed probabilities not
-    summing to 1. Zero means those checks would find nothing; a count above zero may
-    overstate (two groups whose names joined with the source look alike count as one), and
-    only makes them run."""
+    summing to 1. Zero means those checks would find nothing; only a count above zero makes
+    them run. ``groups`` are every group the membership names: each group and source gets
+    a bit, and a member with fewer bits than rows has one twice. None when there are more
+    than PIVOTED groups (a word's bits): then the checks run."""
+    if len(groups) > PIVOTED:
+        return None
     tolerance = plan.attribution.tolerance
     low = _literal(Decimal(1) - tolerance, plan)
     high = _literal(Decimal(1) + tolerance, plan)
+    number = " ".join(f"WHEN {_quote(group)} THEN {2 * index}"
+                      for index, group in enumerate(groups))
+    bit = (f"CAST(1 AS BIGINT) << CAST((CASE grp {number} END) + "
+           f"CASE WHEN source = {_quote(IMPUTED)} THEN 1 ELSE 0 END AS INTEGER)")
     return f"""WITH {_views(plan)}
 SELECT count(*) FROM (
   SELECT count(*) FILTER (WHERE {_bad_membership(plan)}) AS bad,
-         count(*) AS given, count(DISTINCT grp || '|' || source) AS distinct_given,
+         count(*) AS given, bit_count(bit_or({bit})) AS distinct_given,
          count(*) FILTER (WHERE source = {_quote(SELF_REPORTED)}) AS reported,
          sum(probability) FILTER (WHERE source = {_quote(IMPUTED)}) AS imputed_sum
   FROM membership GROUP BY member_id, stratification

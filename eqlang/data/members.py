@@ -266,7 +266,7 @@ class _Tabulator:
         absent = self.groups(plan, present)
         plan = attrs.evolve(plan, groups=self.tabulated_groups(plan, present))
         query = aggregate_query(plan)
-        rows = self.counted(plan, query)
+        rows = self.counted(plan, query, present)
         if rows is None:
             self.locate(plan, absent)
             self.fail_if_any()
@@ -378,14 +378,16 @@ class _Tabulator:
             found.add(self.terms.otherwise)
         return tuple(sorted(found))
 
-    def counted(self, plan: Plan, query: str) -> list[tuple[Any, ...]] | None:
+    def counted(self, plan: Plan, query: str, present: list[tuple[Any, ...]]
+                ) -> list[tuple[Any, ...]] | None:
         """The table's rows, when one pass over the membership, the aggregation's own pass
         over the results and the search for duplicate results find nothing to report; None
         when the checks must run to locate what they found (or when ``query`` makes the
         table without counting problems)."""
-        if self.collector or not plan.pivoted:
+        membership = membership_problems(plan, sorted({group for _, group, *_ in present}))
+        if self.collector or not plan.pivoted or membership is None:
             return None
-        if self.engine_rows(membership_problems(plan))[0][0]:
+        if self.engine_rows(membership)[0][0]:
             return None
         rows = self.engine_rows(query)
         if any(row[6] for row in rows):
