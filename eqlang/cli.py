@@ -72,6 +72,7 @@ from eqlang.syntax.source import (
 )
 from eqlang.terminal import printable
 from eqlang.tools.bounds import bounds_json, output_bounds, render_bounds
+from eqlang.tools.budget import DEFAULT_EXAMPLES, DEFAULT_SECONDS, Budget
 from eqlang.tools.coverage import render_coverage
 from eqlang.tools.diff import as_json as diff_json
 from eqlang.tools.diff import compare
@@ -81,14 +82,6 @@ from eqlang.tools.findings import choose_headline, upper_bound
 from eqlang.tools.lanes import ENGINE as LANE_ENGINE
 from eqlang.tools.lanes import settle_lanes
 from eqlang.tools.progress import progress_bar
-from eqlang.tools.properties import (
-    DEFAULT_EXAMPLES,
-    DEFAULT_SECONDS,
-    Budget,
-    check_properties,
-    render_outcomes,
-    saver,
-)
 from eqlang.tools.scenarios import read_scenarios
 from eqlang.tools.values import format_of, write_values
 from eqlang.tools.whatif import as_json as whatif_json
@@ -261,6 +254,9 @@ def _require_properties(context: click.Context, properties: bool, folder: str | 
 def _search_properties(file: str, program: Program, budget: Budget,
                        folder: str | None) -> int:
     """Search one contract's invariants, print the report; the number broken."""
+    # Imported here: the search brings hypothesis, which no other command needs.
+    from eqlang.tools.properties import check_properties, render_outcomes, saver
+
     outcomes = check_properties(program, budget)
     inputs = [m.source.path for m in program.modules]
     save = saver(folder, inputs) if folder is not None else None

@@ -51,6 +51,7 @@ from eqlang.outputs import make_folder, write_atomic
 from eqlang.syntax import ast as s
 from eqlang.syntax.fmt import format_claim, format_expr
 from eqlang.terminal import printable
+from eqlang.tools.budget import DEFAULT_BUDGET, Budget
 from eqlang.tools.testing import (
     Move,
     amounts,
@@ -64,24 +65,8 @@ from eqlang.tools.testing import (
     tables_for,
 )
 
-#: Tables tried per invariant unless asked otherwise.
-DEFAULT_EXAMPLES = 200
-#: Seconds one invariant's search may take before it is cut short.
-DEFAULT_SECONDS = 120.0
-#: Candidates tried while shrinking a counterexample, after the first one is found.
-DEFAULT_SHRINKS = 300
 #: Rules tried one by one when looking for the one responsible.
 MAX_SUSPECTS = 300
-
-
-@attrs.frozen
-class Budget:
-    """How hard to look: tables generated per invariant, candidates tried to make a
-    counterexample smaller, and a time limit per invariant."""
-
-    examples: int = DEFAULT_EXAMPLES
-    seconds: float = DEFAULT_SECONDS
-    shrinks: int = DEFAULT_SHRINKS
 
 
 class _Stop(BaseException):
@@ -156,7 +141,7 @@ class Outcome:
         return self.counterexample is None
 
 
-def check_properties(program: Program, budget: Budget = Budget()) -> list[Outcome]:
+def check_properties(program: Program, budget: Budget = DEFAULT_BUDGET) -> list[Outcome]:
     """Search every invariant of the contract for a counterexample."""
     return [_Search(program, invariant, budget).run() for invariant in program.invariants]
 
