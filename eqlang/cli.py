@@ -8,7 +8,6 @@ diagnostics on standard error), 2 for a command line that cannot be understood.
 from __future__ import annotations
 
 import contextlib
-import datetime
 import difflib
 import functools
 import gc
@@ -25,7 +24,6 @@ import click
 
 from eqlang import __version__
 from eqlang.api import (
-    Run,
     example_coverage,
     explained,
     export_fhir,
@@ -35,18 +33,16 @@ from eqlang.api import (
     organization_of,
     parse_override,
     run_examples,
-    settle,
     verify_trace,
 )
 from eqlang.check import analyze
 from eqlang.check import check as check_program
-from eqlang.cli_members import member_options, tabulation
+from eqlang.cli_inputs import MemberFiles, RunInputs, run_options
+from eqlang.cli_members import member_options
 from eqlang.codes import EXPLANATIONS
 from eqlang.codes import explain as explain_code
 from eqlang.core.program import Program
-from eqlang.data.fhir_map import FhirMap, load_fhir_map
-from eqlang.data.members import Tabulation, write_table
-from eqlang.data.tables import load_tables
+from eqlang.data.members import write_table
 from eqlang.diagnostics import (
     Diagnostic,
     EqlangError,
@@ -369,57 +365,6 @@ def bounds(files: tuple[str, ...], as_json: bool) -> None:
         _echo(json.dumps(results, indent=2, sort_keys=True, ensure_ascii=False), json=True)
 
 
-def _as_of(value: str | None) -> datetime.date | None:
-    if value is None:
-        return None
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date like 2024-12-31",
-                                 param_hint="'--as-of'") from None
-
-
-_TABLE_HELP = ("A measure table: CSV (perhaps gzip-compressed), Parquet, Excel, a FHIR "
-               "Bundle or MeasureReport (JSON), or a folder of them; repeat for several.")
-_MAP_HELP = "How FHIR MeasureReports name the contract's measures, periods and groups."
-_ORGANIZATIONS_HELP = ("Each organization's inputs (CSV, Parquet or Excel): a column org and "
-                       "one per input the contract declares.")
-
-
-def _load_map(path: str | None) -> FhirMap:
-    return FhirMap() if path is None else load_fhir_map(path)
-
-
-def _settle_tables(program: Program, tables: tuple[str, ...], fhir_map: FhirMap,
-                   orgs: tuple[str, ...], overrides: tuple[str, ...], as_of: str | None,
-                   trace: str | None = None, made: Tabulation | None = None,
-                   organization_table: str | None = None) -> Run:
-    """Load the tables and settle the contract on them and on the table ``made`` from
-    member files, as `eval` and `export` do; with ``trace``, write the trace as the run
-    settles."""
-    loaded = list(load_tables(list(tables), fhir_map=fhir_map).tables) if tables else []
-    inputs = [*loaded, *([made] if made is not None else [])]
-    known = {row.org for table in [*loaded, *([made.table] if made else [])]
-             for row in table.rows}
-    total = len(orgs) or (1 if program.provider else len(known))
-    with progress_bar(total, "organization") as advance:
-        return settle(program, inputs, organizations=list(orgs), overrides=list(overrides),
-                      as_of=_as_of(as_of), trace=trace, organization_table=organization_table,
-                      progress=advance)
-
-
-def _tabulation(program: Program, members: tuple[str, ...], membership: tuple[str, ...],
-                attribution: str | None, tolerance: str | None, engine: str,
-                spark_master: str | None, spark_remote: str | None) -> Tabulation | None:
-    """The table made from the member files named, or None when none are; its warnings go
-    to standard error."""
-    made = tabulation(program, members, membership, attribution, tolerance, engine,
-                      spark_master, spark_remote)
-    for warning in made.warnings if made is not None else ():
-        _echo(f"eqlang: warning: {warning}", err=True)
-    return made
-
-
 @main.command(name="tabulate", short_help="Add up member-level files into a measure table.")
 @click.argument("contract", type=click.Path())
 @member_options
@@ -440,8 +385,8 @@ def tabulate_command(contract: str, members: tuple[str, ...], membership: tuple[
                                "with --membership")
     program = load_contract(contract)
     refuse_inputs(output, [*input_files(program, []), *members, *membership])
-    made = _tabulation(program, members, membership, attribution, tolerance, engine,
-                       spark_master, spark_remote)
+    made = MemberFiles(members, membership, attribution, tolerance, engine, spark_master,
+                       spark_remote).tabulate(program)
     assert made is not None
     write_table(made, output)
     _echo(f"{output}: {counted(len(made.table.rows), 'row')} from "
@@ -451,13 +396,7 @@ def tabulate_command(contract: str, members: tuple[str, ...], membership: tuple[
 
 @main.command(name="eval", short_help="Settle a contract on measure tables or member files.")
 @click.argument("contract", type=click.Path())
-@click.option("--table", "tables", multiple=True, metavar="PATH", help=_TABLE_HELP)
-@click.option("--fhir-map", "fhir_map", metavar="MAP.toml", help=_MAP_HELP)
-@click.option("--organizations", "organization_table", metavar="FILE",
-              help=_ORGANIZATIONS_HELP)
-@member_options
-@click.option("--org", "orgs", multiple=True, metavar="ORG",
-              help="Settle only this organization; repeat for several.")
+@run_options("Settle only this organization; repeat for several.")
 @click.option("--trace", "trace_path", metavar="OUT.json", help="Write the full trace here.")
 @click.option("--json", "as_json", is_flag=True,
               help="Print {org: {output: value}} as JSON, with decimal strings.")
@@ -466,21 +405,11 @@ def tabulate_command(contract: str, members: tuple[str, ...], membership: tuple[
               ".xlsx.")
 @click.option("--set", "overrides", multiple=True, metavar="NAME=VALUE",
               help="Override a parameter for a what-if run (checked like source).")
-@click.option("--as-of", "as_of", metavar="DATE",
-              help="Settlement date that picks amended parameter values.")
 @reports_errors
-def eval_command(contract: str, tables: tuple[str, ...], fhir_map: str | None,
-                 organization_table: str | None,
-                 members: tuple[str, ...], membership: tuple[str, ...], attribution: str | None,
-                 tolerance: str | None, engine: str, spark_master: str | None,
-                 spark_remote: str | None, orgs: tuple[str, ...], trace_path: str | None,
-                 as_json: bool, values_path: str | None, overrides: tuple[str, ...],
-                 as_of: str | None) -> None:
+def eval_command(contract: str, inputs: RunInputs, trace_path: str | None, as_json: bool,
+                 values_path: str | None, overrides: tuple[str, ...]) -> None:
     """Settle a contract on measure tables, or on member-level files, and print the payouts.
     """
-    if not tables and not (members or membership):
-        raise click.UsageError("name a measure table with --table, or member-level files "
-                               "with --members and --membership")
     if trace_path == "-":
         # A file named "-" would surprise anyone used to "-" meaning standard output.
         raise click.BadParameter("the trace is written to a file, not to standard output; "
@@ -488,17 +417,11 @@ def eval_command(contract: str, tables: tuple[str, ...], fhir_map: str | None,
                                  param_hint="'--trace'")
     _values_option(values_path, trace_path)
     program = load_contract(contract)
-    read = [*input_files(program, tables), *members, *membership,
-            *([organization_table] if organization_table else [])]
     for path in (trace_path, values_path):
         if path is not None:
             # Refused before the work is done, not after.
-            refuse_inputs(path, read)
-    mapping = _load_map(fhir_map)
-    made = _tabulation(program, members, membership, attribution, tolerance, engine,
-                       spark_master, spark_remote)
-    run = _settle_tables(program, tables, mapping, orgs, overrides, as_of, trace_path, made,
-                         organization_table)
+            refuse_inputs(path, inputs.files(program))
+    run = inputs.settle(program, overrides=overrides, trace=trace_path)
     if values_path is not None:
         write_values(values_path, run.values(), program, run.read_files())
     settlements = list(run.settlements)
@@ -519,36 +442,13 @@ def _values_option(path: str | None, trace_path: str | None) -> None:
                                  param_hint="'--values'")
 
 
-def _run_options(org_help: str) -> Callable[[F], F]:
-    """The options every command that settles on tables takes: --table, --fhir-map,
-    --organizations, --org and --as-of."""
-    options = [
-        click.option("--table", "tables", multiple=True, required=True, metavar="PATH",
-                     help=_TABLE_HELP),
-        click.option("--fhir-map", "fhir_map", metavar="MAP.toml", help=_MAP_HELP),
-        click.option("--organizations", "organization_table", metavar="FILE",
-                     help=_ORGANIZATIONS_HELP),
-        click.option("--org", "orgs", multiple=True, metavar="ORG", help=org_help),
-        click.option("--as-of", "as_of", metavar="DATE",
-                     help="Settlement date that picks amended parameter values."),
-    ]
-
-    def decorate(command: F) -> F:
-        for option in reversed(options):
-            command = option(command)
-        return command
-    return decorate
-
-
 @main.command(short_help="A statement per organization (HTML), an index and the trace.")
 @click.argument("contract", type=click.Path())
-@_run_options("Write statements for this organization only; repeat for several.")
+@run_options("Write statements for this organization only; repeat for several.")
 @click.option("--output", required=True, metavar="DIR",
               help="The folder to write the statements, the index and the trace into.")
 @reports_errors
-def statement(contract: str, tables: tuple[str, ...], output: str, fhir_map: str | None,
-              organization_table: str | None, orgs: tuple[str, ...], as_of: str | None
-              ) -> None:
+def statement(contract: str, inputs: RunInputs, output: str) -> None:
     """Write a settlement statement for each organization: one self-contained HTML page
     each (no script, no file fetched, printable on letter paper), an index page with the
     totals and their distribution, and the trace they come from (trace.json).
@@ -561,9 +461,7 @@ def statement(contract: str, tables: tuple[str, ...], output: str, fhir_map: str
     # matplotlib is imported by the one command that draws.
     from eqlang.statements import INDEX, TRACE, write_statements
 
-    program = load_contract(contract)
-    run = _settle_tables(program, tables, _load_map(fhir_map), orgs, (), as_of,
-                         organization_table=organization_table)
+    run = inputs.settle(load_contract(contract))
     with progress_bar(len(run.organizations), "statement") as advance:
         written = write_statements(run, output, advance)
     _echo(f"{output}: {counted(len(written.statements), 'statement')} and {INDEX}; "
@@ -574,12 +472,10 @@ def statement(contract: str, tables: tuple[str, ...], output: str, fhir_map: str
               short_help="Compare two versions of the terms on the same tables.")
 @click.argument("old", type=click.Path())
 @click.argument("new", type=click.Path())
-@_run_options("Compare only this organization; repeat for several.")
+@run_options("Compare only this organization; repeat for several.")
 @click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON.")
 @reports_errors
-def diff_command(old: str, new: str, tables: tuple[str, ...], fhir_map: str | None,
-                 organization_table: str | None, orgs: tuple[str, ...], as_of: str | None,
-                 as_json: bool) -> None:
+def diff_command(old: str, new: str, inputs: RunInputs, as_json: bool) -> None:
     """Compare two versions of a contract's terms on the same measure tables.
 
     Prints what changed in the terms (parameters, measure weights, tiers, groups, rules,
@@ -588,11 +484,10 @@ def diff_command(old: str, new: str, tables: tuple[str, ...], fhir_map: str | No
     `eqlang explain` shows it.
     """
     old_program, new_program = load_contract(old), load_contract(new)
-    mapping = _load_map(fhir_map)
-    table_set = load_tables(list(tables), fhir_map=mapping)
-    # Each version reads the organization table if it declares organization inputs.
-    runs = [settle(program, table_set, organizations=list(orgs), as_of=_as_of(as_of),
-                   organization_table=organization_table if program.inputs else None)
+    table_set = inputs.table_set()
+    # Each version tabulates member files under its own terms, and reads the organization
+    # table if it declares organization inputs.
+    runs = [inputs.settle(program, loaded=table_set, inputs_if_declared=True)
             for program in (old_program, new_program)]
     comparison = compare(*runs)
     if as_json:
@@ -604,21 +499,19 @@ def diff_command(old: str, new: str, tables: tuple[str, ...], fhir_map: str | No
 
 @main.command(short_help="Each scenario of a scenario file beside the baseline.")
 @click.argument("contract", type=click.Path())
-@_run_options("Only this organization; repeat for several.")
+@run_options("Only this organization; repeat for several.")
 @click.option("--scenario", "scenario_files", multiple=True, required=True,
               metavar="FILE.toml", help="A file of scenarios (docs/tools.md); repeat for more.")
 @click.option("--json", "as_json", is_flag=True,
               help="Print every output under each scenario as JSON.")
 @reports_errors
-def whatif(contract: str, tables: tuple[str, ...], scenario_files: tuple[str, ...],
-           fhir_map: str | None, organization_table: str | None, orgs: tuple[str, ...],
-           as_of: str | None, as_json: bool) -> None:
+def whatif(contract: str, inputs: RunInputs, scenario_files: tuple[str, ...],
+           as_json: bool) -> None:
     """Settle a contract under each scenario of the scenario files (parameters set, rates
     or counts changed) and show each beside the baseline, per organization and in total.
     """
     program = load_contract(contract)
-    run = _settle_tables(program, tables, _load_map(fhir_map), orgs, (), as_of,
-                         organization_table=organization_table)
+    run = inputs.settle(program)
     scenarios = [scenario for path in scenario_files
                  for scenario in read_scenarios(path, program, run.tables, parse_override)]
     names = [s.lane.name for s in scenarios]
@@ -658,7 +551,7 @@ def _prior(value: str | None) -> tuple[float, float] | None:
 
 @main.command(short_help="The payout's distribution under sampling noise.")
 @click.argument("contract", type=click.Path())
-@_run_options("Only this organization; repeat for several.")
+@run_options("Only this organization; repeat for several.")
 @click.option("--draws", type=click.IntRange(min=1, max=1_000_000), default=1000,
               show_default=True, help="How many times to draw the tables.")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
@@ -672,10 +565,8 @@ def _prior(value: str | None) -> tuple[float, float] | None:
               help="The output to simulate (by default the payout: see docs/tools.md).")
 @click.option("--json", "as_json", is_flag=True, help="Print the distributions as JSON.")
 @reports_errors
-def simulate(contract: str, tables: tuple[str, ...], draws: int, seed: int, method: str,
-             prior: str | None, output_name: str | None, fhir_map: str | None,
-             organization_table: str | None, orgs: tuple[str, ...], as_of: str | None,
-             as_json: bool) -> None:
+def simulate(contract: str, inputs: RunInputs, draws: int, seed: int, method: str,
+             prior: str | None, output_name: str | None, as_json: bool) -> None:
     """Draw each group's numerator again given its denominator, settle each draw, and show
     the payout's distribution per organization and in total: mean, P5, P50, P95, the chance
     of paying nothing, of paying the most the contract can, and of each tier.
@@ -691,8 +582,7 @@ def simulate(contract: str, tables: tuple[str, ...], draws: int, seed: int, meth
         raise click.UsageError("--prior applies to --method beta-binomial only")
     chosen = Method(method, draws, seed, beta or JEFFREYS)
     program = load_contract(contract)
-    run = _settle_tables(program, tables, _load_map(fhir_map), orgs, (), as_of,
-                         organization_table=organization_table)
+    run = inputs.settle(program)
     headline, most = choose_headline(program, output_bounds(program))
     if output_name is not None:
         scalar = [n for n in program.outputs if not program.rules[n].params]
@@ -734,22 +624,12 @@ def export() -> None:
 
 @export.command(name="fhir", short_help="A FHIR Bundle of MeasureReports and the settlement.")
 @click.argument("contract", type=click.Path())
-@click.option("--table", "tables", multiple=True, required=True, metavar="PATH",
-              help=_TABLE_HELP)
+@run_options("Export only this organization; repeat for several.")
 @click.option("--output", required=True, metavar="OUT.json", help="Write the Bundle here.")
-@click.option("--fhir-map", "fhir_map", metavar="MAP.toml", help=_MAP_HELP)
-@click.option("--organizations", "organization_table", metavar="FILE",
-              help=_ORGANIZATIONS_HELP)
-@click.option("--org", "orgs", multiple=True, metavar="ORG",
-              help="Export only this organization; repeat for several.")
-@click.option("--as-of", "as_of", metavar="DATE",
-              help="Settlement date that picks amended parameter values.")
 @click.option("--trace", "trace_path", metavar="OUT.json",
               help="Also write the trace whose SHA-256 the Bundle records.")
 @reports_errors
-def export_fhir_command(contract: str, tables: tuple[str, ...], output: str,
-                        fhir_map: str | None, organization_table: str | None,
-                        orgs: tuple[str, ...], as_of: str | None,
+def export_fhir_command(contract: str, inputs: RunInputs, output: str,
                         trace_path: str | None) -> None:
     """Settle a contract and write a FHIR R4 collection Bundle: a summary MeasureReport per
     organization, measure and period, stratified as the contract's stratifications, and
@@ -765,20 +645,17 @@ def export_fhir_command(contract: str, tables: tuple[str, ...], output: str,
         raise click.BadParameter("the trace and the Bundle need files of their own",
                                  param_hint="'--trace'")
     program = load_contract(contract)
-    mapping = _load_map(fhir_map)
-    inputs = input_files(program, tables) + ([fhir_map] if fhir_map else []) + (
-        [organization_table] if organization_table else [])
+    read = inputs.files(program)
     for path in (output, trace_path):
         if path is not None:
-            refuse_inputs(path, inputs)
-    run = _settle_tables(program, tables, mapping, orgs, (), as_of,
-                         organization_table=organization_table)
+            refuse_inputs(path, read)
+    run = inputs.settle(program)
     trace = run.trace_json()
-    bundle = export_fhir(run, mapping, trace=trace)
-    inputs += [t.path for t in run.tables.tables]
-    write_atomic(output, bundle, protected=inputs)
+    bundle = export_fhir(run, inputs.fhir(), trace=trace)
+    read += [t.path for t in run.tables.tables]
+    write_atomic(output, bundle, protected=read)
     if trace_path is not None:
-        write_atomic(trace_path, trace, protected=inputs)
+        write_atomic(trace_path, trace, protected=read)
     reports = bundle.count('"resourceType": "MeasureReport"')
     _echo(f"{output}: {counted(reports, 'MeasureReport')} for "
                f"{counted(len(run.organizations), 'organization')}; trace SHA-256 "

@@ -19,30 +19,33 @@ from eqlang.data.members import ENGINES, Tabulation, open_engine, tabulate, term
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+#: The options that name member-level files and how to tabulate them.
+MEMBER_OPTIONS = [
+    click.option("--members", "members", multiple=True, metavar="RESULTS",
+                 help="Member results (CSV or Parquet): one row per member, measure "
+                 "and period; repeat for several."),
+    click.option("--membership", multiple=True, metavar="MEMBERSHIP",
+                 help="Membership (CSV or Parquet): each member's groups, self-reported "
+                 "or imputed; repeat for several."),
+    click.option("--attribution", metavar="TERMS",
+                 help="How imputed membership counts, where the contract does not say: "
+                 "fractional (the default), or 'most probable at 80% else Unknown' "
+                 "(self-reported always first)."),
+    click.option("--tolerance", metavar="DECIMAL",
+                 help="How far a member's imputed probabilities may sum from 1 "
+                 "(default: exactly 1)."),
+    click.option("--engine", type=click.Choice(ENGINES), default="duckdb",
+                 show_default=True, help="The engine that tabulates member files."),
+    click.option("--spark-master", metavar="URL",
+                 help="With --engine spark: a master URL (local[4], spark://host:7077)."),
+    click.option("--spark-remote", metavar="URL",
+                 help="With --engine spark: a Spark Connect URL (sc://host:15002)."),
+]
+
+
 def member_options(command: F) -> F:
-    """The options that name member-level files and how to tabulate them."""
-    options = [
-        click.option("--members", "members", multiple=True, metavar="RESULTS",
-                     help="Member results (CSV or Parquet): one row per member, measure "
-                     "and period; repeat for several."),
-        click.option("--membership", multiple=True, metavar="MEMBERSHIP",
-                     help="Membership (CSV or Parquet): each member's groups, self-reported "
-                     "or imputed; repeat for several."),
-        click.option("--attribution", metavar="TERMS",
-                     help="How imputed membership counts, where the contract does not say: "
-                     "fractional (the default), or 'most probable at 80% else Unknown' "
-                     "(self-reported always first)."),
-        click.option("--tolerance", metavar="DECIMAL",
-                     help="How far a member's imputed probabilities may sum from 1 "
-                     "(default: exactly 1)."),
-        click.option("--engine", type=click.Choice(ENGINES), default="duckdb",
-                     show_default=True, help="The engine that tabulates member files."),
-        click.option("--spark-master", metavar="URL",
-                     help="With --engine spark: a master URL (local[4], spark://host:7077)."),
-        click.option("--spark-remote", metavar="URL",
-                     help="With --engine spark: a Spark Connect URL (sc://host:15002)."),
-    ]
-    for option in reversed(options):
+    """Decorate ``command`` with the options of member-level files."""
+    for option in reversed(MEMBER_OPTIONS):
         command = option(command)
     return command
 

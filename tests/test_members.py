@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import runpy
 from collections import defaultdict
 from decimal import Decimal
@@ -462,3 +463,58 @@ def test_every_way_of_writing_a_trace_records_the_member_files(
 def test_a_trace_without_member_files_has_no_members_section(reference: Program) -> None:
     run = settle(reference, ROOT / "contracts" / "reference-equity.csv")
     assert "members" not in run.trace()
+
+
+SCENARIO = """[[scenario]]
+name = "Black members' CBP rate 3 points higher"
+[[scenario.change]]
+measure = "CBP"
+group = "Black"
+period = "performance"
+rate = "+3 pp"
+"""
+
+
+@pytest.mark.parametrize("command", ["diff", "whatif", "simulate", "statement", "export"])
+def test_every_settling_command_reads_member_files_as_the_table_they_add_up_to(
+        tmp_path: Path, command: str) -> None:
+    """Each command that takes --table takes --members and --membership too, and gives what
+    it gives on the measure table `tabulate` writes from them."""
+    terms = ["--tolerance", "0.00001"]
+    table = tmp_path / "table.csv"
+    made = CliRunner().invoke(main, ["tabulate", str(CONTRACT), "--members", str(MEMBERS),
+                                     "--membership", str(MEMBERSHIP), *terms,
+                                     "--output", str(table)])
+    assert made.exit_code == 0, made.output
+    scenario = tmp_path / "scenario.toml"
+    scenario.write_text(SCENARIO, encoding="utf-8")
+    arguments = {
+        "diff": (["diff", str(CONTRACT), str(CONTRACT)], ["--json"]),
+        "whatif": (["whatif", str(CONTRACT)], ["--scenario", str(scenario), "--json"]),
+        "simulate": (["simulate", str(CONTRACT)], ["--draws", "5", "--json"]),
+        "statement": (["statement", str(CONTRACT)], ["--output"]),
+        "export": (["export", "fhir", str(CONTRACT)], ["--output"]),
+    }[command]
+
+    def outcome(source: list[str], name: str) -> str:
+        extra = [*arguments[1], str(tmp_path / name)] if arguments[1] == ["--output"] \
+            else arguments[1]
+        run = CliRunner().invoke(main, [*arguments[0], *source, *extra])
+        assert run.exit_code == 0, run.output
+        if command == "statement":
+            page = (tmp_path / name / "harborview-health-partners.html").read_text(
+                encoding="utf-8")
+            # Every figure with its name; the rows behind them are in different files.
+            return json.dumps(re.findall(r'<summary[^>]*title="([^"]+)">([^<]*)</summary>',
+                                         page))
+        if command == "export":
+            bundle = json.loads((tmp_path / name).read_text(encoding="utf-8"))
+            return json.dumps([entry["resource"].get("group") for entry in bundle["entry"]])
+        data = json.loads(run.stdout)
+        data.pop("tables", None)
+        return json.dumps(data, sort_keys=True)
+
+    from_members = outcome(["--members", str(MEMBERS), "--membership", str(MEMBERSHIP),
+                            *terms], "from-members")
+    assert from_members == outcome(["--table", str(table)], "from-table")
+    assert "Harborview" in from_members or len(from_members) > 1000
