@@ -19,7 +19,6 @@ REFERENCE = ROOT / "contracts" / "reference-equity.eq"
 SLOW = """
 import sys, time
 import eqlang.api as api
-from eqlang.cli import main
 settle = api.settle
 def slow(*args, **kwargs):
     progress = kwargs.get("progress")
@@ -28,8 +27,9 @@ def slow(*args, **kwargs):
         progress(org)
     kwargs["progress"] = step if progress else None
     return settle(*args, **kwargs)
-import eqlang.cli
-eqlang.cli.settle = slow
+# Replaced before the command line is imported, whichever way it comes to settle.
+api.settle = slow
+from eqlang.cli import main
 main(sys.argv[1:], prog_name="eqlang")
 """
 
