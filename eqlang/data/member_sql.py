@@ -314,6 +314,9 @@ def aggregate_query(plan: Plan) -> str:
     zero = _literal(Decimal(0), plan, plan.member_weight)
     one = _literal(Decimal(1), plan, plan.member_weight)
     columns = {group: f"w{number}" for number, group in enumerate(plan.groups)}
+    # A member has membership in a stratification when they weigh in one of its groups: in
+    # a valid membership every member with rows there does (self-reported, or imputed
+    # probabilities summing to at least 1 minus a tolerance below 1, so one is above 0).
     has = {stratum.name: f"has{number}" for number, stratum in enumerate(plan.strata)}
     member = [
         *(f"max(CASE WHEN stratification = {_quote(name)} THEN 1 END) AS {column}"
