@@ -17,12 +17,18 @@ Markdown table with the ratios and the targets of issue 12 (docs/performance.md)
   lanes 0 (the observed table), 1 and the last, and the backend against the numpy version
   in every lane.
 - ``check``: `eqlang check` of a 10,000-line contract (bench/large_contract.py), beside
-  `eqlang check` of the reference contract (what starting the command costs).
+  `eqlang check` of the reference contract (what starting the command costs); with
+  ``--against CHECKOUT``, also `eqlang check` of the same contract by another checkout of
+  eqlang (an earlier commit), the two run in turn, and both must print the same; with
+  ``--compiled``, eqlang's modules are compiled to bytecode first, as an installed copy
+  has them (a checkout run under PYTHONDONTWRITEBYTECODE compiles them at every start).
 - ``verify``: `eval --trace`, `verify` and `explain` of one payout at the smallest size.
 
     python bench/bench_eval.py [--orgs 1000,10000] [--only eval,peers,...] [--repeat K]
                                [--lanes 10000] [--timeout S] [--memory-limit GIB]
+    python bench/bench_eval.py --only check --repeat 3 [--against CHECKOUT] [--compiled]
     python bench/bench_eval.py --profile [--orgs N]
+    python bench/bench_eval.py --profile --only check
 
 With --repeat, each command runs K times and the run with the least CPU time counts: on a
 shared machine it is the one least disturbed. A command still running after --timeout
@@ -93,7 +99,7 @@ class Launcher:
         """The least CPU-hungry of ``limits.repeat`` runs of one command."""
         best: Usage | None = None
         for _ in range(self.limits.repeat):
-            usage = self._run_once(arguments)
+            usage = self.run_once(arguments)
             if usage.stopped:
                 return usage
             if best is None or usage.cpu < best.cpu:
@@ -101,7 +107,7 @@ class Launcher:
         assert best is not None
         return best
 
-    def _run_once(self, arguments: Sequence[str]) -> Usage:
+    def run_once(self, arguments: Sequence[str]) -> Usage:
         assert self.process.stdin is not None and self.process.stdout is not None
         with tempfile.TemporaryDirectory() as folder:
             out, err = Path(folder) / "stdout", Path(folder) / "stderr"
@@ -284,12 +290,8 @@ def measure_lanes(count: int, launcher: Launcher) -> list[Row]:
     numpy_text = f"{numpy_cpu:.3f} s (numpy)"
     checked_text = (f"numpy equals eqlang's exact settlement in lanes "
                     f"{', '.join(map(str, checked))}")
-    try:
-        progress("lanes: eqlang's columnar backend")
-        ours_cpu, by_eqlang = fastest(lambda: scenario.eqlang_lanes(CONTRACT, drawn), repeat)
-    except (scenario.NotYetAvailable, scenario.NotWired) as error:
-        return [Row(label, "not yet available", numpy_text, target="≤ 2×", met="no",
-                    notes=f"{checked_text}; {error}")]
+    progress("lanes: eqlang's columnar backend")
+    ours_cpu, by_eqlang = fastest(lambda: scenario.eqlang_lanes(CONTRACT, drawn), repeat)
     found = scenario.lanes_differ(by_numpy, by_eqlang)
     if found:
         sys.exit("eqlang's columnar backend and the numpy yardstick differ:\n"
@@ -299,19 +301,63 @@ def measure_lanes(count: int, launcher: Launcher) -> list[Row]:
                 verdict(times <= 2), notes=f"{checked_text}; the same cents in every lane")]
 
 
-def measure_check(launcher: Launcher) -> list[Row]:
+def measure_check(launcher: Launcher, against: Path | None = None,
+                  compiled: bool = False) -> list[Row]:
     from large_contract import contract
 
     path = OUT / "large-10000.eq"
     path.write_text(contract(10_000), encoding="utf-8")
     progress("check, 10,000-line contract")
+    if compiled:
+        # As an installed copy runs: pip compiles a package's modules when it installs it,
+        # where a checkout under PYTHONDONTWRITEBYTECODE compiles them at every start.
+        for checkout in [ROOT, *([against] if against is not None else [])]:
+            subprocess.run([sys.executable, "-m", "compileall", "-q", str(checkout / "eqlang")],
+                           check=True)
     startup = launcher.run(eqlang("check", str(CONTRACT)))
-    large = launcher.run(eqlang("check", str(path)))
-    return [Row("`check`, 10,000-line contract", seconds(large),
+    if against is None:
+        large = launcher.run(eqlang("check", str(path)))
+    else:
+        # The other checkout's command and this one's in turn, so that a busy minute
+        # weighs on both alike.
+        found = subprocess.run(
+            [sys.executable, "-P", "-c", "import eqlang; print(eqlang.__file__)"],
+            env={**os.environ, "PYTHONPATH": str(against)}, capture_output=True, text=True)
+        if not Path(found.stdout.strip()).resolve().is_relative_to(against.resolve()):
+            sys.exit(f"--against {against}: eqlang is not imported from there "
+                     f"({found.stdout.strip() or found.stderr.strip()})")
+        # -P: the current folder (this checkout, perhaps) does not come before PYTHONPATH.
+        before, large = alternating(launcher, [
+            ["/usr/bin/env", f"PYTHONPATH={against}", sys.executable, "-P", "-m", "eqlang",
+             "check", str(path)],
+            eqlang("check", str(path))])
+        if before.output != large.output:
+            sys.exit(f"`eqlang check` says something else in {against}:\n"
+                     f"{before.output.decode()}\nand here:\n{large.output.decode()}")
+    rows = [Row("`check`, 10,000-line contract", seconds(large),
                 f"{seconds(startup)} (`check` of the reference contract)",
                 target="< 1 s", met=verdict(large.cpu < 1, bool(large.stopped)),
                 eqlang_peak=memory(large.peak), yardstick_peak=memory(startup.peak),
                 notes=f"{large.wall:.2f} s wall, {path.stat().st_size / 1e3:,.0f} kB")]
+    if against is not None:
+        rows.insert(0, Row(f"`check`, 10,000-line contract, {against}", seconds(before),
+                           target="< 1 s", met=verdict(before.cpu < 1, bool(before.stopped)),
+                           eqlang_peak=memory(before.peak),
+                           notes=f"{before.wall:.2f} s wall; this checkout "
+                           f"{before.cpu / max(large.cpu, 1e-9):.2f}× faster"))
+    return rows
+
+
+def alternating(launcher: Launcher, commands: Sequence[Sequence[str]]) -> list[Usage]:
+    """The least CPU-hungry of ``repeat`` runs of each command, run in turn."""
+    best: list[Usage | None] = [None] * len(commands)
+    for _ in range(launcher.limits.repeat):
+        for index, command in enumerate(commands):
+            usage = launcher.run_once(command)
+            current = best[index]
+            if usage.stopped or current is None or usage.cpu < current.cpu:
+                best[index] = usage
+    return [usage for usage in best if usage is not None]
 
 
 def measure_verify(organizations: int, launcher: Launcher) -> list[Row]:
@@ -384,6 +430,43 @@ def profile(organizations: int) -> None:
     pstats.Stats(profiler).sort_stats("tottime").print_stats(20)
 
 
+def profile_check() -> None:
+    """Stage by stage CPU time of `eqlang check` of the 10,000-line contract in this process
+    (imports and parser tables apart), then a cProfile listing of reading and checking."""
+    import cProfile
+    import gc
+    import pstats
+
+    path = OUT / "large-10000.eq"
+    # Written by another process: generating it parses and formats, and would load here
+    # what the stages below are to measure.
+    subprocess.run([sys.executable, str(BENCH / "large_contract.py"), "--output", str(path)],
+                   check=True)
+    gc.disable()  # as the command runs
+    start = time.process_time()
+    from eqlang.check import analyze
+    from eqlang.syntax import lalr
+    from eqlang.syntax.modules import load
+    imported = time.process_time()
+    lalr.driver()
+    ready = time.process_time()
+    loaded = load(str(path))
+    read = time.process_time()
+    analysis = analyze(loaded)
+    checked = time.process_time()
+    assert analysis.ok, analysis.diagnostics
+    for name, spent in (("import eqlang.check and the parser", imported - start),
+                        ("load the parser tables", ready - imported),
+                        ("read and parse (5 files)", read - ready),
+                        ("check", checked - read)):
+        print(f"  {name:<36} {spent:5.2f} s CPU")
+    profiler = cProfile.Profile()
+    profiler.enable()
+    analyze(load(str(path)))
+    profiler.disable()
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+
+
 # ---- main -----------------------------------------------------------------------------------
 
 
@@ -424,11 +507,21 @@ def main(arguments: Sequence[str] | None = None) -> None:
     parser.add_argument("--memory-limit", type=float, default=8.0,
                         help="GiB a command may hold before it is stopped (default 8)")
     parser.add_argument("--profile", action="store_true",
-                        help="stages and a cProfile listing of `eval --trace` at the first size")
+                        help="stages and a cProfile listing of `eval --trace` at the first size"
+                        " (of `check` of the 10,000-line contract with --only check)")
+    parser.add_argument("--against", type=Path, metavar="CHECKOUT",
+                        help="with check: also measure `eqlang check` of another checkout of "
+                        "eqlang (an earlier commit, say), in turn with this one")
+    parser.add_argument("--compiled", action="store_true",
+                        help="with check: compile eqlang's modules to bytecode first, as an "
+                        "installed copy has them")
     args = parser.parse_args(arguments)
     OUT.mkdir(parents=True, exist_ok=True)
     if args.profile:
-        profile(args.orgs[0])
+        if args.only == ["check"]:
+            profile_check()
+        else:
+            profile(args.orgs[0])
         return
     launcher = Launcher(Limits(max(1, args.repeat), args.timeout,
                                int(args.memory_limit * GIB)))
@@ -441,7 +534,7 @@ def main(arguments: Sequence[str] | None = None) -> None:
         ("trace", lambda: measure_trace(max(args.orgs), launcher, settled)),
         ("peers", lambda: measure_peers(args.orgs, launcher)),
         ("lanes", lambda: measure_lanes(args.lanes, launcher)),
-        ("check", lambda: measure_check(launcher)),
+        ("check", lambda: measure_check(launcher, args.against, args.compiled)),
         ("verify", lambda: measure_verify(min(args.orgs), launcher)),
     ]
     rows: list[Row] = []

@@ -12,16 +12,17 @@ of 100 organizations, by eqlang's columnar backend in float64 against a hand-wri
 version (bench/yardstick_numpy.py). Both take the same ``Lanes``; ``lane_tables`` gives a
 lane as an ordinary table, so that eqlang's exact settlement can check either to the cent.
 
-``eqlang_lanes`` is the eqlang side: it raises ``NotYetAvailable`` while eqlang has no
-columnar backend (``eqlang.backends.columnar``); once the backend exists, it is wired here.
+``eqlang_lanes`` is the eqlang side: the columnar backend's float64 lanes
+(``eqlang.backends.columnar``).
 """
 
 from __future__ import annotations
 
-import importlib.util
+import functools
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import attrs
 import numpy as np
@@ -29,16 +30,6 @@ from reference_terms import money
 
 from eqlang.data.tables import Key, Row, TableSet, load_tables
 from eqlang.tools.testing import with_rows
-
-COLUMNAR = "eqlang.backends.columnar"
-
-
-class NotYetAvailable(RuntimeError):
-    """The eqlang side of a measurement needs a part of eqlang that does not exist yet."""
-
-
-class NotWired(RuntimeError):
-    """The part of eqlang a measurement needs exists, but the bench does not call it yet."""
 
 
 @attrs.frozen(eq=False)
@@ -131,23 +122,37 @@ class LanePayouts:
 
 
 def eqlang_lanes(contract: str | Path, lanes: Lanes) -> LanePayouts:
-    """The contract over every lane by eqlang's columnar backend, in float64.
-
-    Raises ``NotYetAvailable`` while ``eqlang.backends.columnar`` does not exist, and
-    ``NotWired`` once it exists until it is called here: give it the contract, ``lanes.rows`` (the
-    observed table) and ``lanes.numerators`` (one row of numerators per lane) in float64
-    mode, and return its `measure_payout` and `payout` per lane and organization as
-    ``LanePayouts`` (whole cents, -1 for not scored); bench/bench_eval.py checks them
-    against the numpy yardstick lane by lane before it times anything.
+    """The contract over every lane by eqlang's columnar backend, in float64: its
+    `measure_payout` and `payout` per lane and organization as ``LanePayouts`` (whole cents,
+    -1 for not scored); bench/bench_eval.py checks them against the numpy yardstick lane by
+    lane. The contract is read once per process, as the yardstick has its terms built in.
     """
-    if importlib.util.find_spec(COLUMNAR) is None:
-        raise NotYetAvailable(
-            f"eqlang has no columnar backend yet ({COLUMNAR}, issue 12), so there is "
-            "nothing to measure against the numpy yardstick; its float64 lanes are wired "
-            "into bench/lanes.py:eqlang_lanes once it exists")
-    raise NotWired(
-        f"{COLUMNAR} exists but bench/lanes.py:eqlang_lanes does not call it yet: wire "
-        "its float64 lanes there (see that function's docstring)")
+    from eqlang.backends.columnar import Lanes as ColumnarLanes
+    from eqlang.backends.columnar import evaluate
+
+    program = _contract(str(contract))
+    base = with_rows(lanes.rows)
+    run = evaluate(program, base, lanes=ColumnarLanes.of_rows(base, lanes.rows,
+                                                              lanes.numerators),
+                   mode="float64")
+    order = [base.organizations().index(org) for org in lanes.organizations]
+
+    def cents(output: str, argument: str | None = None) -> np.ndarray:
+        values, _ = run.magnitudes(output, argument)
+        found = np.where(np.isnan(values), -1, np.rint(values * 100)).astype(np.int64)
+        return found[:, order]
+
+    measures = tuple(program.contract_measures)
+    return LanePayouts(lanes.organizations, measures,
+                       np.stack([cents("measure_payout", m) for m in measures]),
+                       cents("payout"))
+
+
+@functools.cache
+def _contract(path: str) -> Any:
+    from eqlang.api import load_contract
+
+    return load_contract(path)
 
 
 def lanes_differ(expected: LanePayouts, actual: LanePayouts, lanes: Sequence[int] | None = None

@@ -81,7 +81,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import attrs
 
@@ -133,6 +133,12 @@ from eqlang.trace.writer import (
     dumps,
     write_atomic_stream,
 )
+
+#: How ``settle`` may settle: see its docstring.
+BACKENDS = ("auto", "exact", "columnar")
+
+if TYPE_CHECKING:
+    from eqlang.backends.columnar import ColumnarRun
 
 __all__ = [
     "ExampleResult",
@@ -192,7 +198,9 @@ class Run:
 
     program: Program
     tables: TableSet
-    evaluator: Evaluator
+    #: What settled the run: the exact backend's evaluator, or the columnar backend's run
+    #: (both answer ``computed`` for the settlement summary).
+    evaluator: Evaluator | ColumnarRun
     settlements: tuple[Settlement, ...]
     overrides: dict[str, str]
     #: The organizations asked for by name, sorted; None when every one was settled. The
@@ -426,6 +434,7 @@ def settle(
     fhir_map: str | Path | FhirMap | None = None,
     organization_table: str | Path | OrganizationTable | None = None,
     progress: Callable[[str], object] | None = None,
+    backend: str = "auto",
 ) -> Run:
     """Settle a checked contract on measure tables: CSV, Parquet, Excel or FHIR paths,
     loaded ``MeasureTable``s, tables made from member-level files (``Tabulation``, from
@@ -445,10 +454,19 @@ def settle(
     organization inputs reads them from ``organization_table`` (a file, as
     ``--organizations`` takes, or a loaded ``OrganizationTable``), which must have a row for
     every organization of the tables. ``progress(org)``: one settled.
+
+    ``backend`` chooses how: ``"exact"`` walks the contract once per organization and is
+    the only one that writes traces; ``"columnar"`` settles every organization at once
+    (``eqlang.backends.columnar``), to the same values; ``"auto"`` (the default) settles
+    with the columnar backend when no trace is asked for and it gives the same answer (it
+    can follow the contract and no organization's settlement stops with an error), and
+    with the exact backend otherwise, which says where and why a settlement stops.
     """
+    if backend not in BACKENDS:
+        raise ValueError(f"backend is one of {', '.join(BACKENDS)}, not {backend!r}")
     with _no_cycle_collection():
         return _settle(program, tables, organizations, overrides, as_of, trace,
-                       _fhir_map(fhir_map), organization_table, progress)
+                       _fhir_map(fhir_map), organization_table, progress, backend)
 
 
 def _fhir_map(fhir_map: str | Path | FhirMap | None) -> FhirMap | None:
@@ -471,7 +489,7 @@ def _settle(program: Program, tables: Tables, organizations: str | Sequence[str]
             as_of: datetime.date | None, trace: str | Path | None,
             fhir_map: FhirMap | None = None,
             organization_table: str | Path | OrganizationTable | None = None,
-            progress: Callable[[str], object] | None = None) -> Run:
+            progress: Callable[[str], object] | None = None, backend: str = "auto") -> Run:
     _settleable(program)
     if isinstance(organizations, str):
         organizations = [organizations]
@@ -502,6 +520,18 @@ def _settle(program: Program, tables: Tables, organizations: str | Sequence[str]
     chosen = _chosen(program, table_set, organizations)
     org_filter = tuple(sorted(set(organizations))) if organizations else None
     texts = {name: override.text for name, override in parsed.items()}
+    if trace is not None and backend == "columnar":
+        raise EqlangError(Diagnostic(
+            "E0608", "the columnar backend writes no trace", None, path="--backend",
+            hint="drop `--backend columnar`: a trace is written by the exact backend"))
+    if trace is None and backend != "exact":
+        columnar = _columnar(program, table_set, sorted(chosen), parsed, as_of, inputs,
+                             backend == "columnar")
+        if columnar is not None:
+            for org in sorted(chosen) if progress is not None else ():
+                progress(org)
+            return Run(program, table_set, columnar, columnar.settlements(sorted(chosen)),
+                       texts, org_filter, parsed, as_of, tabulations, inputs)
     evaluator = Evaluator(program, table_set, overrides=parsed, as_of=as_of,
                           record=trace is not None, organizations=inputs)
     run = Run(program, table_set, evaluator, (), texts, org_filter, parsed, as_of, tabulations,
@@ -514,6 +544,30 @@ def _settle(program: Program, tables: Tables, organizations: str | Sequence[str]
         _stream_trace(run, evaluator, sorted(chosen), stream, progress)),
         protected=run.read_files())
     return attrs.evolve(run, settlements=tuple(settled))
+
+
+def _columnar(program: Program, tables: TableSet, organizations: list[str],
+              overrides: dict[str, Override], as_of: datetime.date | None,
+              inputs: OrganizationTable | None, asked: bool) -> ColumnarRun | None:
+    """The run settled by the columnar backend, or None where the exact backend must
+    settle it: a contract the columnar backend declines (refused, if it was ``asked`` for
+    by name), or an organization whose settlement stops with an error, which the exact
+    backend locates."""
+    from eqlang.backends.columnar import Unsupported, evaluate
+
+    try:
+        run = evaluate(program, tables, overrides=overrides, as_of=as_of,
+                       organizations=organizations, track=True, inputs=inputs)
+    except Unsupported as why:
+        if not asked:
+            return None
+        raise EqlangError(Diagnostic(
+            "E0608", f"the columnar backend cannot settle this contract: {why}", None,
+            path=program.main.source.path,
+            hint="settle it with `--backend exact`, or leave the choice to eqlang "
+            "(`--backend auto`)")) from None
+    failing = set(run.failing())
+    return None if any(org in failing for org in organizations) else run
 
 
 def _table_set(tables: Tables, fhir_map: FhirMap | None

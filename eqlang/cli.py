@@ -18,31 +18,15 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
 from eqlang import __version__
-from eqlang.api import (
-    example_coverage,
-    explained,
-    export_fhir,
-    input_files,
-    load_contract,
-    load_trace,
-    organization_of,
-    parse_override,
-    run_examples,
-    verify_trace,
-)
 from eqlang.check import analyze
 from eqlang.check import check as check_program
 from eqlang.cli_inputs import MemberFiles, RunInputs, run_options
 from eqlang.cli_members import member_options
-from eqlang.codes import EXPLANATIONS
-from eqlang.codes import explain as explain_code
-from eqlang.core.program import Program
-from eqlang.data.members import write_table
 from eqlang.diagnostics import (
     Diagnostic,
     EqlangError,
@@ -52,10 +36,8 @@ from eqlang.diagnostics import (
     listed,
     render_all,
 )
-from eqlang.document import contract_markdown, document_title, markdown_html
 from eqlang.files import Unreadable, read_limited
 from eqlang.outputs import E_UNWRITABLE, refuse_inputs, write_atomic
-from eqlang.render import module_docs, outputs_json, summary
 from eqlang.syntax.ast import ContractHeader
 from eqlang.syntax.literate import format_source, parse_contract, read_contract
 from eqlang.syntax.modules import LoadedModule, load, source_error_diagnostic, stdlib_modules
@@ -67,28 +49,20 @@ from eqlang.syntax.source import (
     read_stream,
 )
 from eqlang.terminal import printable
-from eqlang.tools.bounds import bounds_json, output_bounds, render_bounds
 from eqlang.tools.budget import DEFAULT_EXAMPLES, DEFAULT_SECONDS, Budget
-from eqlang.tools.coverage import render_coverage
-from eqlang.tools.diff import as_json as diff_json
-from eqlang.tools.diff import compare
-from eqlang.tools.diff import render_text as render_diff
-from eqlang.tools.examples import render_results
-from eqlang.tools.findings import choose_headline, upper_bound
-from eqlang.tools.lanes import ENGINE as LANE_ENGINE
-from eqlang.tools.lanes import settle_lanes
 from eqlang.tools.progress import progress_bar
-from eqlang.tools.scenarios import read_scenarios
-from eqlang.tools.values import format_of, write_values
-from eqlang.tools.whatif import as_json as whatif_json
-from eqlang.tools.whatif import render_text as render_whatif
+
+# What only some commands need is imported in those commands: `eqlang check` then starts
+# without the backends, the data readers and hypothesis (about a third of a second).
+if TYPE_CHECKING:
+    from eqlang.core.program import Program
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 #: Diagnostics about the command line itself rather than a contract, table or trace: a
 #: `--set` that cannot be applied is a usage error, like an option value click refuses.
-USAGE_CODES = frozenset({"E0601", "E0604"})
+USAGE_CODES = frozenset({"E0601", "E0604", "E0608"})
 
 
 def _echo(text: str, *, nl: bool = True, err: bool = False, json: bool = False) -> None:
@@ -172,6 +146,8 @@ def check(files: tuple[str, ...], code: str | None, properties: bool, examples: 
     contract's invariants; exit 1 if any invariant is broken.
     """
     if code is not None:
+        from eqlang.codes import EXPLANATIONS
+        from eqlang.codes import explain as explain_code
         wanted = code.strip().upper()
         if wanted not in EXPLANATIONS:
             hint = did_you_mean(wanted, EXPLANATIONS)
@@ -250,9 +226,7 @@ def _require_properties(context: click.Context, properties: bool, folder: str | 
 def _search_properties(file: str, program: Program, budget: Budget,
                        folder: str | None) -> int:
     """Search one contract's invariants, print the report; the number broken."""
-    # Imported here: the search brings hypothesis, which no other command needs.
     from eqlang.tools.properties import check_properties, render_outcomes, saver
-
     outcomes = check_properties(program, budget)
     inputs = [m.source.path for m in program.modules]
     save = saver(folder, inputs) if folder is not None else None
@@ -353,6 +327,8 @@ def _report_check(read: int, unformatted: list[str]) -> None:
 @reports_errors
 def bounds(files: tuple[str, ...], as_json: bool) -> None:
     """Show the least and greatest value of each output over every valid measure table."""
+    from eqlang.api import load_contract
+    from eqlang.tools.bounds import bounds_json, output_bounds, render_bounds
     results = {}
     for file in files:
         program = load_contract(file)
@@ -380,6 +356,8 @@ def tabulate_command(contract: str, members: tuple[str, ...], membership: tuple[
     the groups imputed to them; the ALL row counts every member once. Every problem in the
     files is reported with its file and row or member, and nothing is written then.
     """
+    from eqlang.api import input_files, load_contract
+    from eqlang.data.members import write_table
     if not members or not membership:
         raise click.UsageError("name the member results with --members and the membership "
                                "with --membership")
@@ -405,11 +383,19 @@ def tabulate_command(contract: str, members: tuple[str, ...], membership: tuple[
               ".xlsx.")
 @click.option("--set", "overrides", multiple=True, metavar="NAME=VALUE",
               help="Override a parameter for a what-if run (checked like source).")
+@click.option("--backend", type=click.Choice(["auto", "exact", "columnar"]), default="auto",
+              show_default=True,
+              help="How to settle: exact walks the contract per organization (and writes "
+              "traces), columnar settles all at once to the same values; auto uses columnar "
+              "where it gives the same answer.")
 @reports_errors
 def eval_command(contract: str, inputs: RunInputs, trace_path: str | None, as_json: bool,
-                 values_path: str | None, overrides: tuple[str, ...]) -> None:
+                 values_path: str | None, overrides: tuple[str, ...], backend: str) -> None:
     """Settle a contract on measure tables, or on member-level files, and print the payouts.
     """
+    from eqlang.api import load_contract
+    from eqlang.render import outputs_json, summary
+    from eqlang.tools.values import write_values
     if trace_path == "-":
         # A file named "-" would surprise anyone used to "-" meaning standard output.
         raise click.BadParameter("the trace is written to a file, not to standard output; "
@@ -421,7 +407,7 @@ def eval_command(contract: str, inputs: RunInputs, trace_path: str | None, as_js
         if path is not None:
             # Refused before the work is done, not after.
             refuse_inputs(path, inputs.files(program))
-    run = inputs.settle(program, overrides=overrides, trace=trace_path)
+    run = inputs.settle(program, overrides=overrides, trace=trace_path, backend=backend)
     if values_path is not None:
         write_values(values_path, run.values(), program, run.read_files())
     settlements = list(run.settlements)
@@ -432,6 +418,7 @@ def eval_command(contract: str, inputs: RunInputs, trace_path: str | None, as_js
 
 def _values_option(path: str | None, trace_path: str | None) -> None:
     """Refuse a --values file that cannot be written, before settling."""
+    from eqlang.tools.values import format_of
     if path is None:
         return
     if path == "-" or format_of(path) is None:
@@ -455,6 +442,7 @@ def statement(contract: str, inputs: RunInputs, output: str) -> None:
 
     See docs/tools.md for what a statement shows.
     """
+    from eqlang.api import load_contract
     if Path(output).exists() and not Path(output).is_dir():
         raise click.BadParameter(f"{output} is a file; name a folder (it is created if "
                                  "missing)", param_hint="'--output'")
@@ -483,6 +471,10 @@ def diff_command(old: str, new: str, inputs: RunInputs, as_json: bool) -> None:
     each output that changed the first value where the two derivations part, as
     `eqlang explain` shows it.
     """
+    from eqlang.api import load_contract
+    from eqlang.tools.diff import as_json as diff_json
+    from eqlang.tools.diff import compare
+    from eqlang.tools.diff import render_text as render_diff
     old_program, new_program = load_contract(old), load_contract(new)
     table_set = inputs.table_set()
     # Each version tabulates member files under its own terms, and reads the organization
@@ -510,6 +502,14 @@ def whatif(contract: str, inputs: RunInputs, scenario_files: tuple[str, ...],
     """Settle a contract under each scenario of the scenario files (parameters set, rates
     or counts changed) and show each beside the baseline, per organization and in total.
     """
+    from eqlang.api import load_contract, parse_override
+
+    # numpy and the columnar backend are imported by the commands that settle lanes.
+    from eqlang.tools.lanes import ENGINES as LANE_ENGINES
+    from eqlang.tools.lanes import settle_lanes
+    from eqlang.tools.scenarios import read_scenarios
+    from eqlang.tools.whatif import as_json as whatif_json
+    from eqlang.tools.whatif import render_text as render_whatif
     program = load_contract(contract)
     run = inputs.settle(program)
     scenarios = [scenario for path in scenario_files
@@ -526,13 +526,14 @@ def whatif(contract: str, inputs: RunInputs, scenario_files: tuple[str, ...],
                                   organization_table=run.organization_table))
     if as_json:
         _echo(json.dumps(whatif_json(scenarios, run.settlements,
-                                     [lane.settlements for lane in lanes], LANE_ENGINE),
+                                     [lane.settlements for lane in lanes],
+                                     LANE_ENGINES["exact"]),
                          indent=2, sort_keys=True, ensure_ascii=False), json=True)
         return
     title = program.header.title if program.header else contract
     _echo(render_whatif(title, ", ".join(t.path for t in run.tables.tables), scenarios,
-                        run.settlements, [lane.settlements for lane in lanes], LANE_ENGINE),
-          nl=False)
+                        run.settlements, [lane.settlements for lane in lanes],
+                        LANE_ENGINES["exact"]), nl=False)
 
 
 def _prior(value: str | None) -> tuple[float, float] | None:
@@ -571,10 +572,15 @@ def simulate(contract: str, inputs: RunInputs, draws: int, seed: int, method: st
     the payout's distribution per organization and in total: mean, P5, P50, P95, the chance
     of paying nothing, of paying the most the contract can, and of each tier.
     """
-    # numpy is imported by the commands that draw.
-    from eqlang.tools.simulate import JEFFREYS, Method, ranges, tier_order
+    from eqlang.api import load_contract
+    from eqlang.tools.bounds import output_bounds
+    from eqlang.tools.findings import choose_headline
+
+    # numpy and the columnar backend are imported by the commands that draw.
+    from eqlang.tools.lanes import ENGINES as LANE_ENGINES
+    from eqlang.tools.lanes import settle_drawn
+    from eqlang.tools.simulate import JEFFREYS, Method, drawn_numerators, ranges, tier_order
     from eqlang.tools.simulate import as_json as simulate_json
-    from eqlang.tools.simulate import lanes as draw_lanes
     from eqlang.tools.simulate import render_text as render_simulation
 
     beta = _prior(prior)
@@ -597,22 +603,25 @@ def simulate(contract: str, inputs: RunInputs, draws: int, seed: int, method: st
     if headline is None:
         raise click.UsageError("the contract has no output without arguments to simulate")
     with progress_bar(draws, "draw") as advance:
-        settled = settle_lanes(program, run.tables,
-                               draw_lanes(program, run.tables, run.organizations, chosen),
-                               run.organizations, as_of=run.evaluator.as_of, progress=advance,
+        rows, blocks = drawn_numerators(program, run.tables, run.organizations, chosen)
+        settled = settle_drawn(program, run.tables, rows, blocks, run.organizations,
+                               headline, as_of=run.evaluator.as_of, progress=advance,
                                organization_table=run.organization_table)
         found = ranges(headline, run.settlements, settled, most)
     if as_json:
-        _echo(json.dumps(simulate_json(headline, chosen, found, LANE_ENGINE), indent=2,
-                         sort_keys=True, ensure_ascii=False), json=True)
+        _echo(json.dumps(simulate_json(headline, chosen, found, LANE_ENGINES["float64"]),
+                         indent=2, sort_keys=True, ensure_ascii=False), json=True)
         return
     title = program.header.title if program.header else contract
     _echo(render_simulation(title, ", ".join(t.path for t in run.tables.tables), headline,
-                            program.rules[headline].type, chosen, found, LANE_ENGINE,
+                            program.rules[headline].type, chosen, found,
+                            LANE_ENGINES["float64"],
                             tier_order(program)), nl=False)
 
 
 def _upper_bounds(program: Program) -> list[tuple[str, Any]]:
+    from eqlang.tools.bounds import output_bounds
+    from eqlang.tools.findings import upper_bound
     return [(b.output, upper_bound(b.value)) for b in output_bounds(program)
             if b.argument is None]
 
@@ -637,6 +646,7 @@ def export_fhir_command(contract: str, inputs: RunInputs, output: str,
 
     See docs/fhir.md for the mapping, field by field.
     """
+    from eqlang.api import export_fhir, load_contract
     for option, path in (("--output", output), ("--trace", trace_path)):
         if path == "-":
             raise click.BadParameter("name a file to write, such as bundle.json",
@@ -675,6 +685,7 @@ def explain(trace_file: str, output: str, org: str | None, depth: int | None) ->
     OUTPUT is an output (payout; measure_payout for every measure), one measure's value
     (measure_payout(COL)) or any value of the trace (gap(COL, Asian, baseline)).
     """
+    from eqlang.api import explained, load_trace, organization_of
     trace = load_trace(trace_file)
     if org is None and len(trace["organizations"]) > 1:
         raise click.UsageError(printable("the trace holds several organizations; choose one "
@@ -699,6 +710,7 @@ def verify(trace_file: str, inputs: str | None) -> None:
     and compares the result with the trace; exits 0 only when all of it matches. The paths
     a trace records are read only inside the trace's folder, or DIR given with --inputs.
     """
+    from eqlang.api import verify_trace
     result = verify_trace(trace_file, inputs=inputs)
     if not result.ok:
         _echo(f"{trace_file}: does NOT verify", err=True)
@@ -728,6 +740,7 @@ def doc(files: tuple[str, ...], output: str | None, format_: str | None,
     parameters with their citations, its tiers and worked examples as tables. MODULE files
     (such as stdlib/*.eq) get a reference from their ## doc comments.
     """
+    from eqlang.document import contract_markdown, document_title, markdown_html
     if format_ is None:
         format_ = "html" if output is not None and Path(output).suffix.lower() in (
             ".html", ".htm") else "markdown"
@@ -779,6 +792,7 @@ def _is_contract(file: str) -> bool:
 
 
 def _module_reference(files: tuple[str, ...]) -> str:
+    from eqlang.render import module_docs
     modules = []
     for file in sorted(files):
         loaded = load(file, module=True)
@@ -802,6 +816,9 @@ def _module_reference(files: tuple[str, ...]) -> str:
 @reports_errors
 def test_command(files: tuple[str, ...], show_coverage: bool, fail_under: int | None) -> None:
     """Run the worked examples of contracts and report each one that fails."""
+    from eqlang.api import example_coverage, load_contract, run_examples
+    from eqlang.tools.coverage import render_coverage
+    from eqlang.tools.examples import render_results
     counts = {"passed": 0, "failed": 0}
     broken = 0
     below: list[str] = []

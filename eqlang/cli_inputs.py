@@ -9,19 +9,23 @@ from __future__ import annotations
 import datetime
 import functools
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 import click
 
-from eqlang.api import Run, input_files, settle
 from eqlang.cli_members import MEMBER_OPTIONS, tabulation
-from eqlang.core.program import Program
-from eqlang.data.fhir_map import FhirMap, load_fhir_map
-from eqlang.data.members import Tabulation
-from eqlang.data.tables import TableSet, load_tables
 from eqlang.terminal import printable
 from eqlang.tools.progress import progress_bar
+
+# The settling and the readers are imported where a command settles: every command shows
+# these options, and `eqlang check` loads none of them.
+if TYPE_CHECKING:
+    from eqlang.api import Run
+    from eqlang.core.program import Program
+    from eqlang.data.fhir_map import FhirMap
+    from eqlang.data.members import Tabulation
+    from eqlang.data.tables import TableSet
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -91,26 +95,31 @@ class RunInputs:
 
     def files(self, program: Program) -> list[str]:
         """Every file the run reads, which no output may overwrite."""
+        from eqlang.api import input_files
         return [*input_files(program, self.tables), *self.member_files.members,
                 *self.member_files.membership,
                 *([self.organization_table] if self.organization_table else []),
                 *([self.fhir_map] if self.fhir_map else [])]
 
     def fhir(self) -> FhirMap:
+        from eqlang.data.fhir_map import FhirMap, load_fhir_map
         return FhirMap() if self.fhir_map is None else load_fhir_map(self.fhir_map)
 
     def table_set(self) -> TableSet | None:
         """The measure tables named, loaded once (for commands that settle twice)."""
+        from eqlang.data.tables import load_tables
         return load_tables(list(self.tables), fhir_map=self.fhir()) if self.tables else None
 
     def settle(self, program: Program, *, overrides: tuple[str, ...] = (),
                trace: str | None = None, loaded: TableSet | None = None,
-               inputs_if_declared: bool = False) -> Run:
+               inputs_if_declared: bool = False, backend: str = "auto") -> Run:
         """Settle ``program`` on the tables (``loaded`` if given) and on the table its member
         files add up to, with a progress bar; with ``trace``, write the trace as it
         settles. With ``inputs_if_declared``, the organization table is read only if the
         contract declares organization inputs (two versions of the terms compare on one
-        command line, though only one reads it)."""
+        command line, though only one reads it). ``backend`` as `eval --backend` takes it."""
+        from eqlang.api import settle
+        from eqlang.data.members import Tabulation
         made = self.member_files.tabulate(program)
         if loaded is None:
             loaded = self.table_set()
@@ -125,7 +134,7 @@ class RunInputs:
             return settle(program, tables, organizations=list(self.orgs),
                           overrides=list(overrides), as_of=as_of_date(self.as_of),
                           trace=trace, organization_table=organization_table,
-                          progress=advance)
+                          progress=advance, backend=backend)
 
 
 def run_options(org_help: str) -> Callable[[F], F]:

@@ -7,14 +7,17 @@ attribution terms or, where it states none, the command line's.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 import click
 
 from eqlang.core.program import Program
 from eqlang.data.attribution import Attribution, AttributionError, parse_attribution
-from eqlang.data.members import ENGINES, Tabulation, open_engine, tabulate, terms_of
+from eqlang.data.engines import ENGINES
+
+if TYPE_CHECKING:
+    from eqlang.data.members import Tabulation
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -54,6 +57,9 @@ def tabulation(program: Program, members: tuple[str, ...], membership: tuple[str
                attribution: str | None, tolerance: str | None, engine: str,
                spark_master: str | None, spark_remote: str | None) -> Tabulation | None:
     """The table made from the member files named, or None when none are."""
+    # Imported here: every command shows these options, few read member files.
+    from eqlang.data.members import open_engine, tabulate, terms_of
+
     if not members and not membership:
         return None
     if not members or not membership:

@@ -17,7 +17,6 @@ import re
 from collections.abc import Iterator
 
 import attrs
-from markdown_it import MarkdownIt
 
 from eqlang.check import units as t
 from eqlang.syntax import ast as s
@@ -389,6 +388,8 @@ def _literate(renderer: _Renderer, loaded: LoadedModule) -> list[str]:
 def markdown_html(markdown: str, title: str) -> str:
     """A self-contained HTML page of Markdown: raw HTML in it is shown as text, images as
     their links, and nothing is loaded from elsewhere."""
+    from markdown_it import MarkdownIt  # only `eqlang doc` needs it
+
     parser = MarkdownIt("commonmark", {"html": False}).enable("table").disable("image")
     body = parser.render(markdown)
     return (

@@ -16,6 +16,7 @@ import hashlib
 import os
 import stat
 from pathlib import Path
+from typing import BinaryIO
 
 
 class Unreadable(Exception):
@@ -45,22 +46,11 @@ def read_limited(path: str | Path, limit: int, noun: str) -> bytes:
     """The bytes of the regular file at ``path``, at most ``limit`` of them; a ``noun`` such
     as "contract" or "table" names the file in messages. Raises ``Unreadable``.
 
-    The file is opened without blocking and checked once open, so a named pipe cannot make
-    the open wait, and a file swapped for one after a first look is still refused.
     """
-    try:
-        first = os.stat(path)
-        _refuse_special(first.st_mode, noun)
-        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
-    except FileNotFoundError:
-        raise Unreadable("missing", "no such file", "check the path and spelling") from None
-    except OSError as exc:
-        raise _unreadable(exc, noun) from None
-    with os.fdopen(handle, "rb") as stream:
-        info = os.fstat(stream.fileno())
-        _refuse_special(info.st_mode, noun)
-        if info.st_size > limit:
-            raise _too_large(f"file is {info.st_size:,} bytes", limit, noun)
+    with _open_regular(path, noun) as stream:
+        size = os.fstat(stream.fileno()).st_size
+        if size > limit:
+            raise _too_large(f"file is {size:,} bytes", limit, noun)
         try:
             data = stream.read(limit + 1)
         except OSError as exc:
@@ -73,6 +63,17 @@ def read_limited(path: str | Path, limit: int, noun: str) -> bytes:
 def sha256_of(path: str | Path, noun: str) -> str:
     """The SHA-256 of the regular file at ``path``, read a block at a time, for a file too
     large to hold in memory (a member file). Raises ``Unreadable``."""
+    with _open_regular(path, noun) as stream:
+        try:
+            return hashlib.file_digest(stream, "sha256").hexdigest()
+        except OSError as exc:
+            raise _unreadable(exc, noun) from None
+
+
+def _open_regular(path: str | Path, noun: str) -> BinaryIO:
+    """The regular file at ``path``, open for reading. It is opened without blocking and
+    checked again once open, so a named pipe cannot make the open wait, and a file swapped
+    for one after the first look is still refused."""
     try:
         _refuse_special(os.stat(path).st_mode, noun)
         handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOCTTY | os.O_CLOEXEC)
@@ -80,12 +81,13 @@ def sha256_of(path: str | Path, noun: str) -> str:
         raise Unreadable("missing", "no such file", "check the path and spelling") from None
     except OSError as exc:
         raise _unreadable(exc, noun) from None
-    with os.fdopen(handle, "rb") as stream:
+    stream = os.fdopen(handle, "rb")
+    try:
         _refuse_special(os.fstat(stream.fileno()).st_mode, noun)
-        try:
-            return hashlib.file_digest(stream, "sha256").hexdigest()
-        except OSError as exc:
-            raise _unreadable(exc, noun) from None
+    except Unreadable:
+        stream.close()
+        raise
+    return stream
 
 
 def _refuse_special(mode: int, noun: str) -> None:

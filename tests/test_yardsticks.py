@@ -5,7 +5,6 @@ cent what eqlang settles. Nothing here is timed; bench/bench_eval.py times them.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from collections import Counter
 from pathlib import Path
@@ -14,7 +13,7 @@ import numpy as np
 import pytest
 import yardstick_numpy
 import yardstick_pandas
-from lanes import COLUMNAR, NotYetAvailable, draw, eqlang_lanes, lane_tables, lanes_differ
+from lanes import draw, eqlang_lanes, lane_tables, lanes_differ
 from reference_terms import differences
 
 from eqlang.api import load_contract, settle
@@ -188,11 +187,7 @@ def test_lanes_differ_finds_a_changed_cent(lanes) -> None:
         f"payout at (5, 2): {settled.payout[5, 2]} against {settled.payout[5, 2] + 1} cents"]
 
 
-def test_eqlang_lanes_is_measured_only_once_the_columnar_backend_exists(lanes) -> None:
-    """No number stands in for the columnar backend: without it, a plain refusal that says
-    what is missing; with it, the same cents as the numpy yardstick in every lane."""
-    if importlib.util.find_spec(COLUMNAR) is None:
-        with pytest.raises(NotYetAvailable, match=r"no columnar backend yet \(eqlang"):
-            eqlang_lanes(CONTRACT, lanes)
-    else:
-        assert lanes_differ(yardstick_numpy.settle(lanes), eqlang_lanes(CONTRACT, lanes)) == []
+def test_eqlang_lanes_give_the_yardstick_s_cents(lanes) -> None:
+    """The columnar backend's float64 lanes give the same cents as the numpy yardstick in
+    every lane."""
+    assert lanes_differ(yardstick_numpy.settle(lanes), eqlang_lanes(CONTRACT, lanes)) == []

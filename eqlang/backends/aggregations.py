@@ -131,7 +131,7 @@ class Aggregations(Parts):
                 perhaps_unscored = perhaps_unscored or perhaps
                 if not counts:
                     left_out += 1
-                    first_out = first_out or _filter_text(e, local)
+                    first_out = first_out or filter_text(e, local)
                     continue
             items.append((*self.item(e, inner), certain))
         unscored = [i for i, (v, w, _) in enumerate(items)
@@ -161,7 +161,7 @@ class Aggregations(Parts):
                 dropped = set(unscored)
                 items = [item for i, item in enumerate(items) if i not in dropped]
         if not items and e.function not in ("sum", "count", "all", "any"):
-            cause = _empty_cause(left_out, first_out, len(unscored), first)
+            cause = empty_cause(left_out, first_out, len(unscored), first)
             if cause is not None:
                 return NotScored(f"no items to take the {e.function} of: {cause}")
         return self.finish(e, items, rescaling, perhaps_unscored, env)
@@ -285,7 +285,7 @@ class Aggregations(Parts):
         return Quantity(e.type, mean)
 
 
-def _filter_text(e: p.Aggregate, local: dict[str, Value]) -> str:
+def filter_text(e: p.Aggregate, local: dict[str, Value]) -> str:
     """``scorable(CBP, g) is no for g = Hispanic``: why the ``where`` filter left an item
     out, with the values of the variables it ranges over."""
     assert e.where is not None
@@ -295,7 +295,7 @@ def _filter_text(e: p.Aggregate, local: dict[str, Value]) -> str:
     return f"`{text}` is no for {chosen}" if chosen else f"`{text}` is no"
 
 
-def _empty_cause(left_out: int, first_out: str | None, skipped: int,
+def empty_cause(left_out: int, first_out: str | None, skipped: int,
                  unscored: NotScored | None) -> str | None:
     """Why an aggregation has no items left: the ``where`` filter left them all out, or
     every one was not scored and skipped (the reasons of the first of each kind)."""

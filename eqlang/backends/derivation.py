@@ -16,23 +16,14 @@ from typing import Any, Protocol
 import attrs
 
 from eqlang.core import program as p
+from eqlang.core.limits import STACK_FRAMES
 from eqlang.core.values import Arithmetic, Value, display
 from eqlang.data.tables import Row, TableSet
 from eqlang.diagnostics import EqlangError
 from eqlang.syntax.source import Span
 
-#: Expression steps settling one organization may take (values shared by every organization
-#: count toward the first that needs them). Far above any real contract, it bounds hostile
-#: ones; the checker refuses a contract whose bound for one organization is beyond it
-#: (eqlang.check.cost).
-DEFAULT_STEP_LIMIT = 10_000_000
-
 #: The error of a run that used up its step budget.
 E_STEPS = "E0406"
-
-#: Python stack frames an evaluation may need: the checker refuses rules that call one
-#: another deeper than eqlang.check.cost.MAX_FRAMES, and this leaves room above that.
-STACK_FRAMES = 30_000
 
 #: What ``Derivation.seen`` holds for an expression evaluated more than once for one value
 #: (an ``if`` inside a ``for each``, say): there is no single outcome to show.

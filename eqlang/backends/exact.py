@@ -23,7 +23,6 @@ from typing import Any
 
 from eqlang.backends.aggregations import Aggregations
 from eqlang.backends.derivation import (
-    DEFAULT_STEP_LIMIT,
     E_STEPS,
     DecisionRecorder,
     Derivation,
@@ -39,6 +38,7 @@ from eqlang.backends.reads import Reads
 from eqlang.check import units as t
 from eqlang.core import builtins
 from eqlang.core import program as p
+from eqlang.core.limits import DEFAULT_STEP_LIMIT
 from eqlang.core.values import (
     Arithmetic,
     ArithmeticError_,
@@ -60,6 +60,30 @@ from eqlang.syntax.source import Span
 
 #: Decisions a derivation does not keep for its reading: they show in its span already.
 _UNREAD_DECISIONS = frozenset({"applies", "general"})
+
+
+def refuse_unread_keys(program: p.Program, tables: TableSet) -> None:
+    """Refuse tables whose key cells would leave rows unread without a word: spelled unlike
+    the name they mean, or only looking like it (every backend refuses them)."""
+    groups = ["ALL", *(program.spelling(group) for group in program.group_strata)]
+    problems = misspelled_keys(tables, measures=program.measures, groups=groups,
+                               periods=program.periods.values())
+    problems += lookalike_keys(tables, read={
+        "org": [program.provider] if program.provider is not None else [],
+        "measure": program.measures, "group": groups, "period": program.periods.values()})
+    if problems:
+        raise EvaluationError(problems)
+
+
+def output_arguments(program: p.Program, name: str) -> list[Value]:
+    """The measures or groups an output is settled for; empty if it takes none."""
+    params = program.rules[name].params
+    if not params:
+        return []
+    if params[0].type == "measure":
+        return [Entity("measure", code) for code in program.contract_measures]
+    return [Group("named", g) for strat in program.stratifications.values()
+            for g in strat.groups]
 
 
 class Evaluator(Reads, Aggregations):
@@ -100,16 +124,7 @@ class Evaluator(Reads, Aggregations):
                 p.Arithmetic, p.Negate, p.Compare, p.Not, p.And, p.Or, p.If, p.Otherwise,
                 p.Because, p.IsScored, p.MemberOf, p.At, p.Input, p.TheOrganization)
         }
-        groups = ["ALL", *(program.spelling(group) for group in program.group_strata)]
-        # A key cell spelled unlike the name it means, or only looking like it, would leave
-        # its rows unread without a word.
-        problems = misspelled_keys(tables, measures=program.measures, groups=groups,
-                                   periods=program.periods.values())
-        problems += lookalike_keys(tables, read={
-            "org": [program.provider] if program.provider is not None else [],
-            "measure": program.measures, "group": groups, "period": program.periods.values()})
-        if problems:
-            raise EvaluationError(problems)
+        refuse_unread_keys(program, tables)
 
     # ---- what other stages ask ------------------------------------------------------------
 
@@ -146,13 +161,7 @@ class Evaluator(Reads, Aggregations):
 
     def output_arguments(self, name: str) -> list[Value]:
         """The measures or groups an output is settled for; empty if it takes none."""
-        params = self.program.rules[name].params
-        if not params:
-            return []
-        if params[0].type == "measure":
-            return [Entity("measure", code) for code in self.contract_measures]
-        return [Group("named", g) for strat in self.program.stratifications.values()
-                for g in strat.groups]
+        return output_arguments(self.program, name)
 
     def computed(self, org: str, rule: str, args: tuple[Value, ...]) -> Value | None:
         """A rule's value if it was evaluated already, without evaluating it."""

@@ -19,7 +19,6 @@ import attrs
 
 from eqlang.check.cost import Costs
 from eqlang.check.dependence import organization_dependence
-from eqlang.check.examples import check_examples
 from eqlang.check.names import Names
 from eqlang.check.proofs import Proofs
 from eqlang.check.scope import Declarations
@@ -74,6 +73,10 @@ def analyze(main: LoadedModule) -> Analysis:
     )
     # Examples read the checked contract: the types of its outputs, its groups and periods.
     if any(isinstance(d, s.Example) for m in declared.modules for d in m.module.declarations):
+        # Imported here: examples read measure and organization tables, whose readers a
+        # contract without worked examples need not load.
+        from eqlang.check.examples import check_examples
+
         examples, problems = check_examples(program)
         for problem in problems:
             diagnostics.add(problem)

@@ -22,9 +22,9 @@ from collections.abc import Iterable
 
 import attrs
 
-from eqlang.backends.derivation import DEFAULT_STEP_LIMIT, STACK_FRAMES
 from eqlang.check.scope import Declarations, Pass
 from eqlang.core import program as p
+from eqlang.core.limits import DEFAULT_STEP_LIMIT, STACK_FRAMES
 
 #: The most evaluation steps a contract may need to settle one organization (and what
 #: every organization shares), checked when the contract is checked; the exact backend's
@@ -46,11 +46,16 @@ class Poly:
     terms: tuple[int, ...] = (0,)
 
     def __add__(self, other: Poly) -> Poly:
+        if len(self.terms) == 1 and len(other.terms) == 1:
+            # Most costs do not grow with the organizations: one term, added straight.
+            return Poly((min(_CAP, self.terms[0] + other.terms[0]),))
         size = max(len(self.terms), len(other.terms))
         return Poly(tuple(min(_CAP, _at(self.terms, k) + _at(other.terms, k))
                           for k in range(size)))
 
     def __mul__(self, other: Poly) -> Poly:
+        if len(self.terms) == 1 and len(other.terms) == 1:
+            return Poly((min(_CAP, self.terms[0] * other.terms[0]),))
         terms = [0] * (len(self.terms) + len(other.terms) - 1)
         for i, a in enumerate(self.terms):
             for j, b in enumerate(other.terms):

@@ -175,19 +175,16 @@ class Names(Pass):
                 return p.Invalid(span=expr.span, syntax=expr)
             if isinstance(node, s.Name):
                 found = self._lookup(scope, node)
-                if found is not None and found[0].kind == "input":
+                kind = found[0].kind if found is not None else None
+                if kind == "input" or kind in _RULE_KINDS:
+                    what, fix = (
+                        ("an organization input, read for each organization",
+                         f": `define ... = ... {node.dotted} ...`") if kind == "input" else
+                        (f"a {kind}, computed when the contract is settled",
+                         f", or write the value itself in place of `{node.dotted}`"))
                     self.error("E0306", f"a parameter's value must be a constant; "
-                               f"`{node.dotted}` is an organization input, read for each "
-                               "organization", node.span,
-                               hint=f"declare it with `define` instead of `parameter`: "
-                               f"`define ... = ... {node.dotted} ...`")
-                    return p.Invalid(span=expr.span, syntax=expr)
-                if found is not None and found[0].kind in _RULE_KINDS:
-                    self.error("E0306", f"a parameter's value must be a constant; "
-                               f"`{node.dotted}` is a {found[0].kind}, computed when the "
-                               "contract is settled", node.span,
-                               hint=f"declare it with `define` instead of `parameter`, or "
-                               f"write the value itself in place of `{node.dotted}`")
+                               f"`{node.dotted}` is {what}", node.span,
+                               hint=f"declare it with `define` instead of `parameter`{fix}")
                     return p.Invalid(span=expr.span, syntax=expr)
         return self.expr(scope, {}, expr)
 

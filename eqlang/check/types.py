@@ -152,8 +152,8 @@ class Types(Pass):
                     found.append(e.rule)
                 elif isinstance(e, p.Parameter):
                     found.append(e.key)
-        known = self.resolved.parameters.keys() | self.resolved.rules.keys()
-        return [k for k in dict.fromkeys(found) if k in known]
+        parameters, rules = self.resolved.parameters, self.resolved.rules
+        return [k for k in dict.fromkeys(found) if k in parameters or k in rules]
 
     def _cycle(self, cycle: list[str]) -> None:
         members = frozenset(cycle)

@@ -22,6 +22,7 @@ checked itself. A comment can allow one warning at one place (``eqlang.check.all
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 
 from eqlang.check.allow import apply_allows
@@ -102,9 +103,14 @@ class Warnings:
         for invariant in self.program.invariants:
             yield from claim_parts(invariant)
 
-    def nodes(self) -> Iterator[p.Expr]:
-        for root in self.roots():
-            yield from p.walk(root)
+    @functools.cached_property
+    def _nodes(self) -> list[p.Expr]:
+        return [e for root in self.roots() for e in p.walk(root)]
+
+    def nodes(self) -> list[p.Expr]:
+        """Every expression of the main file, parents before children: walked once, since
+        five of the warnings look through them."""
+        return self._nodes
 
     # ---- W0101: loop variables ------------------------------------------------------------
 

@@ -313,10 +313,14 @@ def walk(e: Expr) -> list[Expr]:
     """``e`` and every expression below it, parents before children."""
     found: list[Expr] = []
     stack = [e]
+    # ``children`` inlined: every pass walks every expression, some of them several times.
+    kinds = _CHILDREN.get
     while stack:
         current = stack.pop()
         found.append(current)
-        stack.extend(reversed(children(current)))
+        below = kinds(type(current))
+        if below is not None:
+            stack.extend(reversed(below(current)))
     return found
 
 

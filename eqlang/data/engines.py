@@ -20,6 +20,9 @@ from typing import Any, Protocol
 
 from eqlang.data.member_sql import BOOLEAN, DECIMAL, INTEGER, TEXT, for_spark
 
+#: The engines that can tabulate member files, by the name `--engine` takes.
+ENGINES = ("duckdb", "spark")
+
 #: A column kind the queries refuse for numbers: binary fractions are not the decimals the
 #: file's writer meant.
 FLOAT = "float"

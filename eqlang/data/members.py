@@ -32,6 +32,7 @@ from eqlang.data.attribution import MOST_PROBABLE, Attribution
 from eqlang.data.engines import (
     CSV,
     DEFAULT_MEMORY_LIMIT,
+    ENGINES,
     FLOAT,
     OTHER,
     PARQUET,
@@ -72,7 +73,6 @@ E_ENGINE = "E0909"
 E_TERMS = "E0607"
 
 RESULTS, MEMBERSHIP = "results", "membership"
-ENGINES = ("duckdb", "spark")
 
 
 @attrs.frozen

@@ -26,7 +26,6 @@ from decimal import Decimal
 
 import attrs
 
-from eqlang.check import units as t
 from eqlang.core.program import InputInfo, Program
 from eqlang.core.values import Quantity, Text, Truth, Value, display, shift
 from eqlang.data.csv_records import Record, read_records, show_cell
@@ -236,6 +235,9 @@ def input_value(info: InputInfo, raw: str) -> Value | tuple[str, str]:
                     did_you_mean(value, info.choices) or "write one of the values the "
                     "contract declares, spelled as it spells them")
         return Text(value)
+    # Imported here: eqlang.check reads worked examples' inputs through this module.
+    from eqlang.check import units as t
+
     written, magnitude = _quantity(text)
     if written is None or magnitude is None:
         return (f"`{name}` is {t.describe(info.type)}, and {show_cell(text)} is not a number",

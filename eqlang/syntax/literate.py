@@ -20,7 +20,6 @@ import re
 from pathlib import Path
 
 import attrs
-from markdown_it import MarkdownIt
 
 from eqlang.diagnostics import Diagnostic, EqlangError
 from eqlang.syntax import ast as s
@@ -119,9 +118,15 @@ def read_literate(markdown: str, path: str = "<markdown>") -> Literate:
     ``path`` only names the file in the error raised when a block's content cannot be found
     on its lines (a tab in a container's indentation, which Markdown reads as spaces).
     """
+    # Imported here: a plain .eq contract is read without Markdown.
+    from markdown_it import MarkdownIt
+
     starts = _line_starts(markdown)
     ends = [*(start - 1 for start in starts[1:]), len(markdown)]
     blocks: list[Block] = []
+    # Imported here: settling a plain contract reads no Markdown, and the parser takes a
+    # tenth of eqlang's start-up to import.
+
     for token in MarkdownIt("commonmark").parse(_markdown_lines(markdown)):
         if token.type != "fence" or token.map is None:
             continue

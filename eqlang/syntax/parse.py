@@ -18,10 +18,10 @@ from lark.exceptions import UnexpectedInput
 
 from eqlang.diagnostics import Diagnostic, EqlangError
 from eqlang.syntax import ast as s
+from eqlang.syntax import lalr
 from eqlang.syntax.lookalikes import lookalike_text
 from eqlang.syntax.parser_tables import grammar_parser
 from eqlang.syntax.source import SourceFile, Span, normal_text
-from eqlang.syntax.syntax_errors import blank_before, resume_offset, syntax_diagnostic
 
 #: Deeper expressions are refused: no contract needs them, and every later stage recurses.
 MAX_NESTING = 150
@@ -33,6 +33,13 @@ MAX_DECIMAL_PLACES = 34
 
 def parse_tree(source: SourceFile) -> Tree:
     """Parse to a Lark tree, reporting every syntax error that recovery can reach."""
+    tree = lalr.parse_tree(source.text)
+    if tree is not None:
+        return tree
+    # Imported here, with Lark's parser that keeps positions: only a file with a syntax
+    # error needs them.
+    from eqlang.syntax.syntax_errors import blank_before, resume_offset, syntax_diagnostic
+
     parser = grammar_parser()
     try:
         return parser.parse(source.text)
@@ -97,8 +104,11 @@ def _check_nesting(source: SourceFile, tree: Tree) -> None:
             )
         # Children in source order, so the first level too deep found is the leftmost: the
         # `if` that starts it, not a literal of some `else` far to its right.
-        stack.extend(reversed([(child, depth + _level(child), node) for child in node.children
-                               if isinstance(child, Tree)]))
+        # (Only parentheses can add other than one level: asked of them alone, since this
+        # looks at every node of the file.)
+        stack.extend(reversed([
+            (child, depth + (1 if child.data != "parenthesized" else _level(child)), node)
+            for child in node.children if isinstance(child, Tree)]))
 
 
 def find_comments(text: str) -> list[tuple[int, str]]:
@@ -106,6 +116,9 @@ def find_comments(text: str) -> list[tuple[int, str]]:
     comments: list[tuple[int, str]] = []
     offset = 0
     for line in text.split("\n"):
+        if "#" not in line:
+            offset += len(line) + 1
+            continue
         in_string = False
         escaped = False
         for i, ch in enumerate(line):
@@ -260,12 +273,13 @@ class _Builder:
         self.source = source
 
     def span(self, item: Tree | Token) -> Span:
+        # As ``SourceFile.span`` makes it, without the call: every node of the tree has one.
         if isinstance(item, Token):
-            return self.source.span(item.start_pos or 0, item.end_pos or 0)
-        meta = item.meta
-        if meta.empty:
-            return self.source.span(0, 0)
-        return self.source.span(meta.start_pos, meta.end_pos)
+            start, end = item.start_pos or 0, item.end_pos or 0
+        else:
+            meta = item.meta
+            start, end = (0, 0) if meta.empty else (meta.start_pos, meta.end_pos)
+        return Span(self.source, start, end if end > start else start)
 
     # ---- declarations -----------------------------------------------------------------
 
@@ -611,7 +625,7 @@ class _Builder:
         return _bracketed(self.expr(tree.children[0]))
 
     def x_name(self, tree: Tree) -> s.Name:
-        return s.Name(tuple(str(t) for t in tree.children), span=self.span(tree))
+        return s.Name(tuple(map(str, tree.children)), span=self.span(tree))
 
     def x_call(self, tree: Tree) -> s.Call:
         callee, *rest = tree.children

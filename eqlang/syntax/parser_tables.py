@@ -53,8 +53,15 @@ def grammar_parser() -> Lark:
     return parser(data_path("grammar"))
 
 
-def build(grammar: str) -> Lark:
-    return Lark(grammar, **OPTIONS)
+@functools.lru_cache(maxsize=1)
+def tree_parser() -> Lark:
+    """The same parser building trees without positions, for ``eqlang.syntax.lalr``, which
+    works them out itself."""
+    return parser(data_path("grammar"), propagate_positions=False)
+
+
+def build(grammar: str, **options: Any) -> Lark:
+    return Lark(grammar, **{**OPTIONS, **options})
 
 
 def serialized(grammar: str) -> str:
@@ -65,19 +72,21 @@ def serialized(grammar: str) -> str:
     return json.dumps(document, sort_keys=True, separators=(",", ":")) + "\n"
 
 
-def parser(folder: Path) -> Lark:
+def parser(folder: Path, **options: Any) -> Lark:
     """The parser of the grammar in ``folder``: from its shipped tables when they are the
-    grammar's and this Lark's, else built."""
+    grammar's and this Lark's, else built. ``options`` are those Lark lets a loaded parser
+    change (``propagate_positions``)."""
     grammar = (folder / "eqlang.lark").read_text(encoding="utf-8")
     try:
         document = json.loads((folder / TABLES).read_text(encoding="utf-8"),
                               object_hook=_decoded)
     except (OSError, ValueError):
-        return build(grammar)
+        return build(grammar, **options)
     if document.get("grammar_sha256") != _digest(grammar) or \
             document.get("lark") != lark.__version__:
-        return build(grammar)
-    return Lark.load(document["tables"])
+        return build(grammar, **options)
+    tables = document["tables"]
+    return Lark._load_from_dict(tables["data"], tables["memo"], **options)
 
 
 def _digest(grammar: str) -> str:

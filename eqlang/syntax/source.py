@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import itertools
 import unicodedata
 from pathlib import Path
 from typing import BinaryIO
@@ -46,9 +47,11 @@ class SourceFile:
     _line_starts: tuple[int, ...] = attrs.field(init=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
-        starts = [0]
-        starts.extend(i + 1 for i, ch in enumerate(self.text) if ch == "\n")
-        object.__setattr__(self, "_line_starts", tuple(starts))
+        # Each line starts one past the end of the one before it: a step per line, not per
+        # character (a long contract has hundreds of thousands of them).
+        lines = self.text.split("\n")
+        ends = itertools.accumulate(len(line) + 1 for line in lines[:-1])
+        object.__setattr__(self, "_line_starts", (0, *ends))
 
     def position(self, offset: int) -> tuple[int, int]:
         """1-based line and column of a character offset."""

@@ -1,7 +1,8 @@
-"""How hard the invariant search looks: takes nothing, gives the defaults and ``Budget``.
+"""The invariant search's budget: takes nothing, gives how hard ``eqlang check --properties``
+looks by default.
 
-Apart from ``eqlang.tools.properties`` so that the command line can name the defaults in
-its options without importing the search (and hypothesis) on every command.
+Apart from the search itself (``eqlang.tools.properties``), so that the command line can show
+these defaults without loading hypothesis and the exact backend for every command.
 """
 
 from __future__ import annotations
@@ -24,7 +25,3 @@ class Budget:
     examples: int = DEFAULT_EXAMPLES
     seconds: float = DEFAULT_SECONDS
     shrinks: int = DEFAULT_SHRINKS
-
-
-#: The effort of a search unless asked otherwise.
-DEFAULT_BUDGET = Budget()

@@ -51,7 +51,7 @@ from eqlang.outputs import make_folder, write_atomic
 from eqlang.syntax import ast as s
 from eqlang.syntax.fmt import format_claim, format_expr
 from eqlang.terminal import printable
-from eqlang.tools.budget import DEFAULT_BUDGET, Budget
+from eqlang.tools.budget import Budget
 from eqlang.tools.testing import (
     Move,
     amounts,
@@ -67,6 +67,8 @@ from eqlang.tools.testing import (
 
 #: Rules tried one by one when looking for the one responsible.
 MAX_SUSPECTS = 300
+#: The search's budget unless asked otherwise.
+DEFAULT_BUDGET = Budget()
 
 
 class _Stop(BaseException):

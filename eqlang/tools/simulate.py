@@ -36,7 +36,7 @@ from eqlang.backends.derivation import Settlement
 from eqlang.core.program import Program
 from eqlang.core.values import NotScored, Quantity, Value, display, exact_text
 from eqlang.data.tables import Row, TableSet
-from eqlang.tools.lanes import Cell, Lane, Settled
+from eqlang.tools.lanes import Cell, Drawn, Lane, Settled
 
 METHODS = ("binomial", "beta-binomial")
 JEFFREYS = (0.5, 0.5)
@@ -143,6 +143,45 @@ def _lane(number: int, rows: Sequence[Row], shares: np.ndarray, tables: TableSet
     return Lane(f"draw {number}", {}, cells)
 
 
+def drawn_numerators(program: Program, tables: TableSet, organizations: Sequence[str],
+                     method: Method) -> tuple[list[Row], Iterator[np.ndarray]]:
+    """The draws as float numerators, block by block, as ``lanes`` makes them one lane at
+    a time (the same draws, the same ALL rows): the rows whose counts change (every
+    group's, then the ALL rows they move) and, per block, an array of (draws, rows)."""
+    groups = drawn_rows(program, tables, organizations)
+    wholes: list[Row] = []
+    where: dict[tuple[str, str, str, str], int] = {}
+    moves = []
+    for column, row in enumerate(groups):
+        whole = (row.org, row.measure, "ALL", row.period)
+        if whole not in where:
+            row_all = tables.lookup(*whole)
+            if row_all is None:
+                continue
+            where[whole] = len(wholes)
+            wholes.append(row_all)
+        moves.append((column, where[whole]))
+    denominators = np.array([float(r.denominator) for r in groups])
+    observed = np.array([float(r.numerator) for r in groups])
+    all_denominators = np.array([float(r.denominator) for r in wholes])
+    all_observed = np.array([float(r.numerator) for r in wholes])
+    # The groups' columns ordered by their ALL row, and where each ALL row's run starts:
+    # each ALL row's change is one reduceat over its groups' changes.
+    moves.sort(key=lambda move: move[1])
+    sources = np.array([m[0] for m in moves], dtype=np.intp)
+    starts = np.searchsorted(np.array([m[1] for m in moves]), np.arange(len(wholes)))
+
+    def blocks() -> Iterator[np.ndarray]:
+        for shares in draw(groups, method):
+            drawn = np.clip(shares * denominators, 0.0, denominators)
+            change = np.add.reduceat((drawn - observed)[:, sources], starts, axis=1) \
+                if len(wholes) else np.zeros((drawn.shape[0], 0))
+            moved = np.clip(all_observed + change, 0.0, all_denominators)
+            yield np.concatenate([drawn, moved], axis=1)
+
+    return [*groups, *wholes], blocks()
+
+
 @attrs.frozen
 class Range:
     """The distribution of one organization's headline output (or the total)."""
@@ -159,27 +198,33 @@ class Range:
     tiers: dict[tuple[str, str], float] = attrs.Factory(dict)
 
 
-def ranges(headline: str, baseline: Sequence[Settlement], settled: Iterable[Settled],
+def ranges(headline: str, baseline: Sequence[Settlement], settled: Iterable[Settled | Drawn],
            most: Decimal | None) -> list[Range]:
     """Per organization, then in total (when the headline is an amount), the headline's
-    distribution over the draws; each draw's settlement is read once, as it comes, and
-    only the headline's amount and the tiers are kept."""
-    amounts: list[list[float]] = []
+    distribution over the draws, given lane by lane (``Settled``) or block by block
+    (``Drawn``, as ``settle_drawn`` gives them); each is read once, as it comes, and only
+    the headline's amount and the tiers are kept."""
+    amounts: list[np.ndarray] = []
     tier_counts: list[dict[tuple[str, str], int]] = [{} for _ in baseline]
-    for lane in settled:
-        row = []
-        for index, st in enumerate(lane.settlements):
-            value = st.outputs[headline]
-            row.append(float(value.magnitude) if isinstance(value, Quantity) else np.nan)
-            for pair in lane.tiers.get(st.org, ()):
-                tier_counts[index][pair] = tier_counts[index].get(pair, 0) + 1
-        amounts.append(row)
-    table = np.array(amounts, dtype=np.float64).reshape(len(amounts), len(baseline))
+    for item in settled:
+        if isinstance(item, Drawn):
+            amounts.append(item.amounts)
+            lanes_tiers: Sequence[dict[str, frozenset[tuple[str, str]]]] = item.tiers
+        else:
+            amounts.append(np.array([[float(v.magnitude) if isinstance(
+                v := st.outputs[headline], Quantity) else np.nan for st in item.settlements]]))
+            lanes_tiers = [item.tiers]
+        for tiers in lanes_tiers:
+            for index, st in enumerate(baseline):
+                for pair in tiers.get(st.org, ()):
+                    tier_counts[index][pair] = tier_counts[index].get(pair, 0) + 1
+    table = np.concatenate(amounts, axis=0).astype(np.float64) if amounts else np.empty(
+        (0, len(baseline)))
     found = []
     for index, st in enumerate(baseline):
         settled_value = st.outputs[headline]
         assert not isinstance(settled_value, dict)
-        tiers = {pair: count / len(amounts) for pair, count in tier_counts[index].items()}
+        tiers = {pair: count / len(table) for pair, count in tier_counts[index].items()}
         found.append(_range(st.org, settled_value, table[:, index], most, tiers))
     whole = [st.outputs[headline] for st in baseline]
     if baseline and not np.isnan(table).any() and all(isinstance(v, Quantity) for v in whole):
