@@ -23,6 +23,7 @@ from eqlang.api import load_contract, settle, verify_trace
 from eqlang.cli import main
 from eqlang.core.program import Program
 from eqlang.data.attribution import Attribution, AttributionError, parse_attribution
+from eqlang.data.member_sql import PIVOTED
 from eqlang.data.members import tabulate
 from eqlang.diagnostics import EqlangError, render_all
 from eqlang.trace.writer import dumps
@@ -216,6 +217,32 @@ def test_undeclared_groups_are_tabulated_with_a_warning(tmp_path: Path,
     assert "`AIAN`" in warned and "did you mean `Asian`" not in warned
 
 
+def test_more_groups_than_the_query_has_columns_for_are_counted_the_same(
+        tmp_path: Path, reference: Program) -> None:
+    # Beyond PIVOTED groups the table is made by joining each member's weights row by row
+    # to their results, after the checks: the counts and the errors are the same.
+    groups = [f"G{number:03}" for number in range(PIVOTED + 6)]
+    shares = [Decimal(1) - Decimal("0.01") * (len(groups) - 1)] + [Decimal("0.01")] * (
+        len(groups) - 1)
+    results = [(f"m{number}", "Org A", "COL", "2024", 1, number % 2) for number in range(4)]
+    membership = [(member, "race", group, str(share), "imputed")
+                  for member, *_ in results for group, share in zip(groups, shares,
+                                                                    strict=True)]
+    results_file = write(tmp_path, "r.csv", RESULTS_HEADER + "".join(
+        ",".join(map(str, row)) + "\n" for row in results))
+    membership_file = write(tmp_path, "m.csv", MEMBERSHIP_HEADER + "".join(
+        ",".join(row) + "\n" for row in membership))
+    made = tabulate(reference, [results_file], [membership_file])
+    expected = by_fractions(results, membership, Attribution())
+    assert {key: (Fraction(n), Fraction(d)) for key, (n, d) in table_of(made.text).items()} \
+        == expected
+    stray = write(tmp_path, "r2.csv", RESULTS_HEADER + "m9,Org A,COL,2024,1,0\n")
+    with pytest.raises(EqlangError) as caught:
+        tabulate(reference, [results_file, stray], [membership_file])
+    assert [d.code for d in caught.value.diagnostics] == ["E0907"]
+    assert caught.value.diagnostics[0].path == stray
+
+
 # ---- bad files: located errors, nothing written ---------------------------------------------
 
 GOOD_RESULTS = RESULTS_HEADER + "m1,A,COL,2024,1,1\nm2,A,COL,2024,1,0\n"
@@ -232,6 +259,7 @@ BAD = [
      "no column `numerator`"),
     ("E0903", "results", GOOD_RESULTS + "m3,A,COL,2024,2,1\n", "`denominator` is `2`"),
     ("E0903", "results", GOOD_RESULTS + "m3,,COL,2024,1,1\n", "empty `org` cell"),
+    ("E0903", "results", GOOD_RESULTS + "m2, ,CBP,2024,1,1\n", "empty `org` cell"),
     ("E0904", "results", GOOD_RESULTS + "m3,A,COL,2024,0,1\n", "numerator 1 without"),
     ("E0905", "results", GOOD_RESULTS + "m1,B,COL,2024,1,0\n", "member `m1` has 2 rows"),
     ("E0907", "results", GOOD_RESULTS + "m9,A,COL,2024,1,0\n", "member `m9` has results"),
@@ -242,6 +270,9 @@ BAD = [
     ("E0903", "membership", GOOD_MEMBERSHIP + "m3,race,White,0.5,self-reported\n",
      "self-reported group with probability"),
     ("E0905", "membership", GOOD_MEMBERSHIP + "m2,race,Black,0.62,imputed\n", "2 imputed rows"),
+    # Probabilities of 0 given twice: the sums are right, the rows are still duplicates.
+    ("E0905", "membership", GOOD_MEMBERSHIP + "m2,race,Asian,0,imputed\n" * 2,
+     "2 imputed rows"),
     ("E0906", "membership", GOOD_MEMBERSHIP + "m2,race,Asian,0.1,imputed\n", "sum to 1.1"),
     ("E0906", "membership", GOOD_MEMBERSHIP + "m1,race,Black,1,self-reported\n",
      "2 self-reported groups"),

@@ -16,6 +16,7 @@ that cannot hold a sum fails (Spark's ANSI mode) rather than rounding it.
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from decimal import Decimal
 
 import attrs
@@ -38,6 +39,10 @@ TEXT, INTEGER, BOOLEAN, DECIMAL = "text", "integer", "boolean", "decimal"
 #: At most this many problems of one kind are listed; one more shows that there are more.
 LISTED = 50
 
+#: At most this many groups get a column each in the measure table's query, and a bit each
+#: (two: one per source) in a word of 62 when the membership is checked in one pass.
+PIVOTED = 31
+
 
 @attrs.frozen
 class Stratum:
@@ -57,6 +62,9 @@ class Plan:
     strata: tuple[Stratum, ...]
     attribution: Attribution
     scale: int
+    #: The groups a member may weigh in, as the membership and the terms name them (the
+    #: tabulated stratifications' groups, their unknown groups, the terms' `otherwise`).
+    groups: tuple[str, ...] = ()
 
     @property
     def number(self) -> str:
@@ -69,6 +77,19 @@ class Plan:
         DuckDB adds millions of them in machine integers, and a sum that could overflow
         those is still exact (a DECIMAL of 38 digits)."""
         return f"DECIMAL({self.scale + 1}, {self.scale})"
+
+
+    @property
+    def pivoted(self) -> bool:
+        """Whether the measure table is made with a column per group (``aggregate_query``);
+        beyond PIVOTED groups the query joins a row per member and group instead."""
+        return len(self.groups) <= PIVOTED
+
+    @property
+    def member_weight(self) -> str:
+        """The type of one member's weight in one group: a group may be the unknown or
+        `otherwise` group of several stratifications, each adding at most 1."""
+        return f"DECIMAL({self.scale + len(str(len(self.strata)))}, {self.scale})"
 
 
 def _quote(text: str) -> str:
@@ -217,34 +238,43 @@ missing AS (
     SELECT 1 FROM chosen c
     WHERE c.member_id = r.member_id AND c.stratification = s.stratification)
 ),
-weights AS (
-  SELECT member_id, grp, weight FROM reported
+weighed AS (
+  SELECT member_id, stratification, grp, weight FROM reported
   UNION ALL
-  SELECT member_id, grp, weight FROM inferred{unknown}
+  SELECT member_id, stratification, grp, weight FROM inferred
+),
+weights AS (
+  SELECT member_id, grp, weight FROM weighed{unknown}
 )"""
 
 
-def aggregate_query(plan: Plan) -> str:
-    """The measure table: one row per organization, measure, group and period, with the
-    group's weighted numerator and denominator, and an ALL row counting every member once.
-
-    It runs once the checks found nothing: every key is there and every flag 0 or 1. So the
-    member results are grouped by their keys as written, and the few groups are then put
-    together by the keys as compared (trimmed), rather than trimming every row."""
-    zero = _literal(Decimal(0), plan)
+def _tally(plan: Plan) -> str:
+    """The member results with their keys as written (compared trimmed only once grouped)
+    and their flags as 0, 1 or NULL."""
     results = plan.results
     keys = {name: _ident(name) if results[name] == TEXT else f"CAST({_ident(name)} AS VARCHAR)"
             for name in ("org", "measure", "period")}
-    # The member results are read twice, once per branch, as a subquery each: named once
-    # and used twice, DuckDB would keep every row of them between the two.
-    tally = f"""(
-    SELECT {'member_id' if results['member_id'] == plan.membership['member_id']
-            else 'CAST(member_id AS VARCHAR)'} AS member_id,
+    return f"""(
+    SELECT {_member(plan, results['member_id'])} AS member_id,
            {keys['org']} AS org, {keys['measure']} AS measure, {keys['period']} AS period,
            {_flag('denominator', results['denominator'])} AS denominator,
            {_flag('numerator', results['numerator'])} AS numerator
     FROM results_raw
   )"""
+
+
+def _joined_query(plan: Plan) -> str:
+    """The measure table: one row per organization, measure, group and period, with the
+    group's weighted numerator and denominator, and an ALL row counting every member once.
+
+    It runs once the checks found nothing: every key is there and every flag 0 or 1. So the
+    member results are grouped by their keys as written, and the few groups are then put
+    together by the keys as compared (trimmed), rather than trimming every row. Each row
+    of weights is joined to each of the member's results: the query for many groups."""
+    zero = _literal(Decimal(0), plan)
+    # The member results are read twice, once per branch, as a subquery each: named once
+    # and used twice, DuckDB would keep every row of them between the two.
+    tally = _tally(plan)
     return f"""WITH {_views(plan)},
 {_weights(plan)},
 counts AS (
@@ -261,8 +291,94 @@ counts AS (
   GROUP BY org, measure, period
 )
 SELECT trim(org) AS org, trim(measure) AS measure, grp AS "group", trim(period) AS period,
-       sum(numerator) AS numerator, sum(denominator) AS denominator
+       sum(numerator) AS numerator, sum(denominator) AS denominator, 0 AS problems
 FROM counts
+GROUP BY trim(org), trim(measure), grp, trim(period)"""
+
+
+def aggregate_query(plan: Plan) -> str:
+    """The measure table, one row per organization, measure, group and period, with the
+    group's weighted numerator and denominator and an ALL row counting every member once;
+    and beside each row, ``problems``: how many member results the checks would report.
+
+    It runs once the membership is known to be valid, before the member results are
+    checked, and reads them once: each member's weights become one row with a column per
+    group, joined to each of their results, and the few sums per organization, measure
+    and period are then turned back into a row per group. The same pass counts what
+    ``checks`` would find in the results (a bad cell, a numerator without a denominator, a
+    member without membership where no unknown group counts them) except duplicates; only
+    a count above zero makes those checks run. Beyond PIVOTED groups it is
+    ``_joined_query``, which counts nothing: the checks run before it."""
+    if not plan.pivoted:
+        return _joined_query(plan)
+    zero = _literal(Decimal(0), plan, plan.member_weight)
+    one = _literal(Decimal(1), plan, plan.member_weight)
+    columns = {group: f"w{number}" for number, group in enumerate(plan.groups)}
+    # A member has membership in a stratification when they weigh in one of its groups: in
+    # a valid membership every member with rows there does (self-reported, or imputed
+    # probabilities summing to at least 1 minus a tolerance below 1, so one is above 0).
+    has = {stratum.name: f"has{number}" for number, stratum in enumerate(plan.strata)}
+    member = [
+        *(f"max(CASE WHEN stratification = {_quote(name)} THEN 1 END) AS {column}"
+          for name, column in has.items()),
+        *(f"CAST(sum(weight) FILTER (WHERE grp = {_quote(group)}) AS {plan.member_weight}) "
+          f"AS {column}" for group, column in columns.items())]
+    weights = []
+    for group, column in columns.items():
+        # A member without membership in a stratification weighs 1 in its unknown group.
+        absent = [f"p.{has[s.name]} IS NULL" for s in plan.strata if s.unknown == group]
+        if absent:
+            added = "".join(f" + CASE WHEN {test} THEN {one} ELSE {zero} END" for test in absent)
+            weights.append(f"CASE WHEN {' OR '.join(absent)} THEN CAST(coalesce(p.{column}, "
+                           f"{zero}){added} AS {plan.member_weight}) ELSE p.{column} END "
+                           f"AS {column}")
+        else:
+            weights.append(f"p.{column}")
+    # A group's sums are NULL where no member weighs in it, as no row would be.
+    sums = [f"sum(CASE WHEN numerator = 1 THEN {column} WHEN {column} IS NOT NULL THEN {zero} "
+            f"END) AS n_{column},\n"
+            f"         sum(CASE WHEN denominator = 1 THEN {column} WHEN {column} IS NOT NULL "
+            f"THEN {zero} END) AS d_{column}" for column in columns.values()]
+    unlisted = [f"p.{has[s.name]} IS NULL" for s in plan.strata if not s.unknown]
+    bad = ["r.member_id IS NULL", "r.denominator IS NULL", "r.numerator IS NULL",
+           "r.numerator > r.denominator", *unlisted]
+    rows = [f"SELECT org, measure, {_quote(group)} AS grp, period, n_{column} AS numerator, "
+            f"d_{column} AS denominator, 0 AS problems FROM counts WHERE d_{column} IS NOT NULL"
+            for group, column in columns.items()]
+    # A key that is empty once trimmed is a problem of every result in its group.
+    rows.append("""SELECT org, measure, 'ALL' AS grp, period, numerator, denominator,
+         problems + CASE WHEN NULLIF(trim(org), '') IS NULL OR NULLIF(trim(measure), '') IS NULL
+                          OR NULLIF(trim(period), '') IS NULL THEN results ELSE 0 END
+           AS problems
+  FROM counts""")
+    between = ",\n         "
+    return f"""WITH {_views(plan)},
+{_weights(plan)},
+per_member AS (
+  SELECT member_id,
+         {between.join(member)}
+  FROM weighed GROUP BY member_id
+),
+joined AS (
+  SELECT r.org, r.measure, r.period, r.numerator, r.denominator,
+         {between.join([*weights, f"CASE WHEN {' OR '.join(bad)} THEN 1 ELSE 0 END AS bad"])}
+  FROM {_tally(plan)} AS r LEFT JOIN per_member p ON r.member_id = p.member_id
+),
+counts AS (
+  SELECT org, measure, period,
+         {between.join([*sums, ""])}CAST(sum(numerator) AS {plan.number}) AS numerator,
+         CAST(sum(denominator) AS {plan.number}) AS denominator,
+         sum(bad) AS problems, count(*) AS results
+  FROM joined
+  GROUP BY org, measure, period
+),
+flat AS (
+  {(chr(10) + "  UNION ALL" + chr(10) + "  ").join(rows)}
+)
+SELECT trim(org) AS org, trim(measure) AS measure, grp AS "group", trim(period) AS period,
+       sum(numerator) AS numerator, sum(denominator) AS denominator,
+       sum(problems) AS problems
+FROM flat
 GROUP BY trim(org), trim(measure), grp, trim(period)"""
 
 
@@ -290,6 +406,44 @@ def _listed(select: str, where: str, order: str) -> str:
     """Problem rows, the first LISTED + 1 of them in a fixed order, each with the total."""
     return (f"SELECT * FROM (SELECT {select}, count(*) OVER () AS total FROM {where}) AS p "
             f"ORDER BY {order} LIMIT {LISTED + 1}")
+
+
+def _bad_membership(plan: Plan) -> str:
+    """A membership row with a bad cell."""
+    one = _literal(Decimal(1), plan)
+    return ("member_id IS NULL OR stratification IS NULL OR grp IS NULL OR "
+            f"probability IS NULL OR probability > {one} OR source IS NULL OR "
+            f"source NOT IN ({_quote(SELF_REPORTED)}, {_quote(IMPUTED)}) OR "
+            f"(source = {_quote(SELF_REPORTED)} AND probability <> {one})")
+
+
+def membership_problems(plan: Plan, groups: Sequence[str]) -> str | None:
+    """One pass over the membership, grouped by member and stratification, counting the
+    members in whom the membership checks of ``checks`` would find something: a bad cell,
+    a group given twice by one source, two self-reported groups, imputed probabilities not
+    summing to 1. Zero means those checks would find nothing; only a count above zero makes
+    them run. ``groups`` are every group the membership names: each group and source gets
+    a bit, and a member with fewer bits than rows has one twice. None when there are more
+    than PIVOTED groups (a word's bits): then the checks run."""
+    if len(groups) > PIVOTED:
+        return None
+    tolerance = plan.attribution.tolerance
+    low = _literal(Decimal(1) - tolerance, plan)
+    high = _literal(Decimal(1) + tolerance, plan)
+    number = " ".join(f"WHEN {_quote(group)} THEN {2 * index}"
+                      for index, group in enumerate(groups))
+    bit = (f"CAST(1 AS BIGINT) << CAST((CASE grp {number} END) + "
+           f"CASE WHEN source = {_quote(IMPUTED)} THEN 1 ELSE 0 END AS INTEGER)")
+    return f"""WITH {_views(plan)}
+SELECT count(*) FROM (
+  SELECT count(*) FILTER (WHERE {_bad_membership(plan)}) AS bad,
+         count(*) AS given, bit_count(bit_or({bit})) AS distinct_given,
+         count(*) FILTER (WHERE source = {_quote(SELF_REPORTED)}) AS reported,
+         sum(probability) FILTER (WHERE source = {_quote(IMPUTED)}) AS imputed_sum
+  FROM membership GROUP BY member_id, stratification
+) AS m
+WHERE bad > 0 OR given > distinct_given OR reported > 1 OR imputed_sum < {low}
+   OR imputed_sum > {high}"""
 
 
 def checks(plan: Plan) -> tuple[Check, ...]:
@@ -337,10 +491,7 @@ doubled AS (
         Check("membership_rows", views + _listed(
             "source_file, source_row, member_id, stratification, grp, probability_text, "
             "probability, source_text, source",
-            "membership WHERE member_id IS NULL OR stratification IS NULL OR grp IS NULL OR "
-            f"probability IS NULL OR probability > {one} OR source IS NULL OR "
-            f"source NOT IN ({_quote(SELF_REPORTED)}, {_quote(IMPUTED)}) OR "
-            f"(source = {_quote(SELF_REPORTED)} AND probability <> {one})",
+            f"membership WHERE {_bad_membership(plan)}",
             "source_file, source_row, member_id, stratification, grp")),
         Check("duplicate_membership", views + _listed(
             "min(source_file) AS source_file, min(source_row) AS source_row, member_id, "

@@ -55,6 +55,7 @@ from eqlang.data.member_sql import (
     Stratum,
     aggregate_query,
     checks,
+    membership_problems,
     scale_query,
 )
 from eqlang.data.tables import REQUIRED_COLUMNS, MeasureTable, table_from_text
@@ -261,10 +262,15 @@ class _Tabulator:
         plan = self.plan(kinds[RESULTS], kinds[MEMBERSHIP])
         self.fail_if_any()
         assert plan is not None
-        self.validate(plan)
-        self.fail_if_any()
+        present = self.engine_rows(_groups_query(plan))
+        absent = self.groups(plan, present)
+        plan = attrs.evolve(plan, groups=self.tabulated_groups(plan, present))
         query = aggregate_query(plan)
-        rows = self.engine_rows(query)
+        rows = self.counted(plan, query, present)
+        if rows is None:
+            self.locate(plan, absent)
+            self.fail_if_any()
+            rows = [row[:6] for row in self.engine_rows(query)]
         counts = self.row_counts()
         text = _table_text(rows)
         table = table_from_text(text, self.display)
@@ -362,10 +368,39 @@ class _Tabulator:
             found.append(Stratum(name, spelled))
         return tuple(found)
 
-    def validate(self, plan: Plan) -> None:
-        problems = {check.name: check for check in checks(plan)}
-        groups = self.engine_rows(problems.pop("groups").sql)
-        absent = self.groups(plan, groups)
+    def tabulated_groups(self, plan: Plan, present: list[tuple[Any, ...]]) -> tuple[str, ...]:
+        """The groups a member may weigh in: the membership's, in the stratifications
+        tabulated, and those the terms and the contract count members in."""
+        tabulated = {s.name for s in plan.strata}
+        found = {group for stratification, group, *_ in present if stratification in tabulated}
+        found |= {s.unknown for s in plan.strata if s.unknown}
+        if self.terms.imputed == MOST_PROBABLE and self.terms.otherwise is not None:
+            found.add(self.terms.otherwise)
+        return tuple(sorted(found))
+
+    def counted(self, plan: Plan, query: str, present: list[tuple[Any, ...]]
+                ) -> list[tuple[Any, ...]] | None:
+        """The table's rows, when one pass over the membership, the aggregation's own pass
+        over the results and the search for duplicate results find nothing to report; None
+        when the checks must run to locate what they found (or when ``query`` makes the
+        table without counting problems)."""
+        membership = membership_problems(plan, sorted({group for _, group, *_ in present}))
+        if self.collector or not plan.pivoted or membership is None:
+            return None
+        if self.engine_rows(membership)[0][0]:
+            return None
+        rows = self.engine_rows(query)
+        if any(row[6] for row in rows):
+            return None
+        duplicates = next(c for c in checks(plan) if c.name == "duplicate_results")
+        if self.engine_rows(duplicates.sql):
+            return None
+        return [row[:6] for row in rows]
+
+    def locate(self, plan: Plan, absent: bool) -> None:
+        """Run every check, each problem becoming a diagnostic with its file and row or
+        member."""
+        problems = {check.name: check for check in checks(plan) if check.name != "groups"}
         for name, check in problems.items():
             if name == "missing" and absent:
                 continue  # one message per stratification said it already
@@ -543,6 +578,10 @@ class _Tabulator:
                     f"SELECT source_file, count(*) FROM {view} GROUP BY source_file"):
                 counts[self.engine.file_of(str(source_file))] = int(rows)
         return counts
+
+
+def _groups_query(plan: Plan) -> str:
+    return next(c.sql for c in checks(plan) if c.name == "groups")
 
 
 def _close_group(group: str, declared: list[str]) -> str | None:
