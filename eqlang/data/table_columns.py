@@ -82,11 +82,11 @@ def read_plain(text: str, limit: int) -> tuple[TableColumns, dict[str, int]] | N
         return None
     try:
         table = _parse(text, positions, len(header))
+        if not 0 < table.num_rows <= limit:
+            return None
+        columns = _columns(table)
     except ValueError:  # pyarrow.ArrowInvalid: text it will not take goes to the full reader
         return None
-    if table is None or not 0 < table.num_rows <= limit:
-        return None
-    columns = _columns(table)
     return (columns, positions) if columns is not None else None
 
 
@@ -126,7 +126,7 @@ def _columns(table: Any) -> TableColumns | None:
         place = {name: i for i, name in enumerate(distinct)}
         remap = np.fromiter(map(place.__getitem__, spelled), dtype=np.int32, count=len(spelled))
         names[column] = tuple(distinct)
-        codes[column] = remap[coded.indices.to_numpy()]
+        codes[column] = remap[_array(coded.indices, np.int32)]
     counts = [_counts(table.column(column)) for column in ("numerator", "denominator")]
     if counts[0] is None or counts[1] is None:
         return None
@@ -157,9 +157,17 @@ def _counts(column: Any) -> tuple[np.ndarray, np.ndarray] | None:
     exact = np.empty(len(texts), dtype=object)
     for start in range(0, len(texts), _SLICE):
         exact[start:start + _SLICE] = list(map(Decimal, texts.slice(start, _SLICE).to_pylist()))
-    rough = pc.cast(texts, pa.float64()).to_numpy()
-    rows = coded.indices.to_numpy()
+    rough = _array(pc.cast(texts, pa.float64()), np.float64)
+    rows = _array(coded.indices, np.int32)
     return exact[rows], rough[rows]
+
+
+def _array(values: Any, dtype: type) -> np.ndarray:
+    """A pyarrow array without nulls as a numpy array, read from its buffer: its
+    ``to_numpy`` would import pandas, a third of a second."""
+    assert values.null_count == 0
+    return np.frombuffer(values.buffers()[1], dtype=dtype, count=len(values),
+                         offset=values.offset * np.dtype(dtype).itemsize)
 
 
 def _unique_keys(codes: Sequence[np.ndarray], sizes: Sequence[int]) -> bool:
