@@ -80,6 +80,8 @@ def read_plain(text: str, limit: int) -> tuple[TableColumns, dict[str, int]] | N
     positions = {name: header.index(name) for name in required if header.count(name) == 1}
     if len(positions) != len(required):
         return None
+    import pyarrow as pa
+
     try:
         table = _parse(text, positions, len(header))
         if not 0 < table.num_rows <= limit:
@@ -87,6 +89,10 @@ def read_plain(text: str, limit: int) -> tuple[TableColumns, dict[str, int]] | N
         columns = _columns(table)
     except ValueError:  # pyarrow.ArrowInvalid: text it will not take goes to the full reader
         return None
+    finally:
+        # pyarrow's allocator keeps what it freed for later; nothing later asks for it.
+        table = None
+        pa.default_memory_pool().release_unused()
     return (columns, positions) if columns is not None else None
 
 
