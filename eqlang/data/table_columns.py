@@ -17,6 +17,7 @@ them (the exact backend, a trace, a diagnostic about a row).
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
@@ -67,6 +68,30 @@ class TableColumns:
         return tuple(map(make, *(self.values(column) for column in KEY_COLUMNS),
                          self.numerator.tolist(), self.denominator.tolist(),
                          [path] * count, self.lines.tolist()))
+
+
+class LineSpans:
+    """Start and end offsets of the rows of a table read as columns, each on its own line
+    and none with a carriage return: worked out from the text the first time a diagnostic
+    asks, which a clean table never does."""
+
+    __slots__ = ("_lines", "_starts", "_text")
+
+    def __init__(self, text: str, lines: Any) -> None:
+        self._text = text
+        self._lines = lines
+        self._starts: list[int] | None = None
+
+    def __getitem__(self, position: int) -> tuple[int, int]:
+        if self._starts is None:
+            self._starts = [0, *(match.end() for match in re.finditer("\n", self._text))]
+        line = int(self._lines[position])
+        start = self._starts[line - 1]
+        end = self._starts[line] - 1 if line < len(self._starts) else len(self._text)
+        return start, end
+
+    def __len__(self) -> int:
+        return len(self._lines)
 
 
 def read_plain(text: str, limit: int) -> tuple[TableColumns, dict[str, int]] | None:

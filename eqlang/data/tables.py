@@ -45,7 +45,7 @@ from eqlang.diagnostics import Collector, Diagnostic, EqlangError, Note, counted
 from eqlang.syntax.source import SourceFile, Span, names_stdin, normal_text
 
 if TYPE_CHECKING:
-    from eqlang.data.table_columns import TableColumns
+    from eqlang.data.table_columns import LineSpans, TableColumns
 
 #: Tables larger than this are refused before reading, so that a wrong path (a disk image, a
 #: database dump) fails at once instead of exhausting memory. Real measure tables are far
@@ -142,36 +142,12 @@ class _Spans:
         return len(self._starts)
 
 
-class _LineSpans:
-    """Start and end offsets of the rows of a table read as columns, each on its own line
-    and none with a carriage return: worked out from the text the first time a diagnostic
-    asks, which a clean table never does."""
-
-    __slots__ = ("_lines", "_starts", "_text")
-
-    def __init__(self, text: str, lines: Any) -> None:
-        self._text = text
-        self._lines = lines
-        self._starts: list[int] | None = None
-
-    def __getitem__(self, position: int) -> tuple[int, int]:
-        if self._starts is None:
-            self._starts = [0, *(match.end() for match in re.finditer("\n", self._text))]
-        line = int(self._lines[position])
-        start = self._starts[line - 1]
-        end = self._starts[line] - 1 if line < len(self._starts) else len(self._text)
-        return start, end
-
-    def __len__(self) -> int:
-        return len(self._lines)
-
-
 @attrs.frozen
 class _Origin:
     """Where a loaded table's rows came from, kept so later merge errors can point at them."""
 
     source: _LazySource
-    row_spans: _Spans | _LineSpans  # parallel to ``MeasureTable.rows``
+    row_spans: _Spans | LineSpans  # parallel to ``MeasureTable.rows``
     #: Each required column's field position, for a file; None for rows written in a
     #: contract, which have no columns.
     columns: dict[str, int] | None = None
@@ -526,11 +502,11 @@ def table_from_text(text: str, display: str) -> MeasureTable:
 def _from_text(text: str, shown: str, sha256: str
                ) -> tuple[MeasureTable | None, list[Diagnostic]]:
     source = _LazySource(shown, text, sha256)
-    from eqlang.data.table_columns import read_plain
+    from eqlang.data.table_columns import LineSpans, read_plain
     plain = read_plain(text, MAX_TABLE_ROWS)
     if plain is not None:
         columns, positions = plain
-        origin = _Origin(source, _LineSpans(text, columns.lines), positions)
+        origin = _Origin(source, LineSpans(text, columns.lines), positions)
         return MeasureTable(shown, sha256, origin=origin, columns=columns), []
     checker = _Checker(source)
     rows, spans, diagnostics = checker.run()
