@@ -19,14 +19,17 @@ Markdown table with the ratios and the targets of issue 12 (docs/performance.md)
 - ``check``: `eqlang check` of a 10,000-line contract (bench/large_contract.py), beside
   `eqlang check` of the reference contract (what starting the command costs); with
   ``--against CHECKOUT``, also `eqlang check` of the same contract by another checkout of
-  eqlang (an earlier commit), the two run in turn, and both must print the same; with
-  ``--compiled``, eqlang's modules are compiled to bytecode first, as an installed copy
-  has them (a checkout run under PYTHONDONTWRITEBYTECODE compiles them at every start).
+  eqlang (an earlier commit), the two run in turn, and both must print the same (with
+  ``eval`` too: the other checkout's `eqlang eval` runs in turn with this one's and the
+  pandas script, and must print the same bytes); with ``--compiled``, eqlang's modules
+  are compiled to bytecode first, as an installed copy has them (a checkout run under
+  PYTHONDONTWRITEBYTECODE compiles them at every start).
 - ``verify``: `eval --trace`, `verify` and `explain` of one payout at the smallest size.
 
     python bench/bench_eval.py [--orgs 1000,10000] [--only eval,peers,...] [--repeat K]
                                [--lanes 10000] [--timeout S] [--memory-limit GIB]
     python bench/bench_eval.py --only check --repeat 3 [--against CHECKOUT] [--compiled]
+    python bench/bench_eval.py --only eval --repeat 3 [--against CHECKOUT] [--compiled]
     python bench/bench_eval.py --profile [--orgs N]
     python bench/bench_eval.py --profile --only check
 
@@ -190,8 +193,8 @@ def table(organizations: int) -> tuple[Path, int]:
     return path, len(generated.rows)
 
 
-def measure_eval(sizes: Sequence[int], launcher: Launcher, settled: dict[int, bytes]
-                 ) -> list[Row]:
+def measure_eval(sizes: Sequence[int], launcher: Launcher, settled: dict[int, bytes],
+                 against: Path | None = None) -> list[Row]:
     from reference_terms import differences
 
     rows = []
@@ -199,24 +202,45 @@ def measure_eval(sizes: Sequence[int], launcher: Launcher, settled: dict[int, by
         path, count = table(organizations)
         progress(f"eval, {organizations:,} organizations")
         output = OUT / f"pandas-{organizations}.json"
-        pandas = launcher.run([sys.executable, str(BENCH / "yardstick_pandas.py"), str(path),
-                               "--output", str(output)])
-        ours = launcher.run(eqlang("eval", str(CONTRACT), "--table", str(path), "--json"))
+        arguments = ("eval", str(CONTRACT), "--table", str(path), "--json")
+        commands = [[sys.executable, str(BENCH / "yardstick_pandas.py"), str(path),
+                     "--output", str(output)], eqlang(*arguments)]
+        if against is not None:
+            # The other checkout's command too, all three in turn, so that a busy minute
+            # weighs on each alike.
+            commands.append(other_eqlang(against, *arguments))
+        pandas, ours, *before = alternating(launcher, commands)
         settled[organizations] = ours.output
         if not ours.stopped:
             found = differences(json.loads(ours.output), json.loads(output.read_bytes()))
             if found:
                 sys.exit("eqlang and the pandas yardstick differ:\n" + "\n".join(found))
-        times = ratio(ours, pandas)
         bound, cap = (1.5, None) if organizations <= 1000 else (2.0, 300 * 2**20)
         target = f"≤ {bound:g}×" + (f", ≤ {memory(cap)}" if cap else "")
-        met = times <= bound and (cap is None or ours.peak <= cap)
-        rows.append(Row(f"`eval`, {organizations:,} organizations ({count:,} rows)",
-                        seconds(ours), f"{seconds(pandas)} (pandas)", f"{times:.2f}×",
-                        target, verdict(met, bool(ours.stopped)), memory(ours.peak),
-                        memory(pandas.peak),
-                        "" if ours.stopped else "same cents for every organization"))
+        for usage, whose in [*((b, f", {against}") for b in before), (ours, "")]:
+            if usage is not ours and usage.output != ours.output:
+                sys.exit(f"`eqlang eval` prints something else in {against}")
+            times = ratio(usage, pandas)
+            met = times <= bound and (cap is None or usage.peak <= cap)
+            rows.append(Row(f"`eval`, {organizations:,} organizations ({count:,} rows){whose}",
+                            seconds(usage), f"{seconds(pandas)} (pandas)", f"{times:.2f}×",
+                            target, verdict(met, bool(usage.stopped)), memory(usage.peak),
+                            memory(pandas.peak),
+                            "" if usage.stopped else "same cents for every organization"))
     return rows
+
+
+def other_eqlang(against: Path, *arguments: str) -> list[str]:
+    """An eqlang command run by another checkout (``--against``), checked to import it."""
+    found = subprocess.run(
+        [sys.executable, "-P", "-c", "import eqlang; print(eqlang.__file__)"],
+        env={**os.environ, "PYTHONPATH": str(against)}, capture_output=True, text=True)
+    if not Path(found.stdout.strip()).resolve().is_relative_to(against.resolve()):
+        sys.exit(f"--against {against}: eqlang is not imported from there "
+                 f"({found.stdout.strip() or found.stderr.strip()})")
+    # -P: the current folder (this checkout, perhaps) does not come before PYTHONPATH.
+    return ["/usr/bin/env", f"PYTHONPATH={against}", sys.executable, "-P", "-m", "eqlang",
+            *arguments]
 
 
 def measure_trace(organizations: int, launcher: Launcher, settled: dict[int, bytes]
@@ -301,36 +325,20 @@ def measure_lanes(count: int, launcher: Launcher) -> list[Row]:
                 verdict(times <= 2), notes=f"{checked_text}; the same cents in every lane")]
 
 
-def measure_check(launcher: Launcher, against: Path | None = None,
-                  compiled: bool = False) -> list[Row]:
+def measure_check(launcher: Launcher, against: Path | None = None) -> list[Row]:
     from large_contract import contract
 
     path = OUT / "large-10000.eq"
     path.write_text(contract(10_000), encoding="utf-8")
     progress("check, 10,000-line contract")
-    if compiled:
-        # As an installed copy runs: pip compiles a package's modules when it installs it,
-        # where a checkout under PYTHONDONTWRITEBYTECODE compiles them at every start.
-        for checkout in [ROOT, *([against] if against is not None else [])]:
-            subprocess.run([sys.executable, "-m", "compileall", "-q", str(checkout / "eqlang")],
-                           check=True)
     startup = launcher.run(eqlang("check", str(CONTRACT)))
     if against is None:
         large = launcher.run(eqlang("check", str(path)))
     else:
         # The other checkout's command and this one's in turn, so that a busy minute
         # weighs on both alike.
-        found = subprocess.run(
-            [sys.executable, "-P", "-c", "import eqlang; print(eqlang.__file__)"],
-            env={**os.environ, "PYTHONPATH": str(against)}, capture_output=True, text=True)
-        if not Path(found.stdout.strip()).resolve().is_relative_to(against.resolve()):
-            sys.exit(f"--against {against}: eqlang is not imported from there "
-                     f"({found.stdout.strip() or found.stderr.strip()})")
-        # -P: the current folder (this checkout, perhaps) does not come before PYTHONPATH.
-        before, large = alternating(launcher, [
-            ["/usr/bin/env", f"PYTHONPATH={against}", sys.executable, "-P", "-m", "eqlang",
-             "check", str(path)],
-            eqlang("check", str(path))])
+        before, large = alternating(launcher, [other_eqlang(against, "check", str(path)),
+                                               eqlang("check", str(path))])
         if before.output != large.output:
             sys.exit(f"`eqlang check` says something else in {against}:\n"
                      f"{before.output.decode()}\nand here:\n{large.output.decode()}")
@@ -510,11 +518,12 @@ def main(arguments: Sequence[str] | None = None) -> None:
                         help="stages and a cProfile listing of `eval --trace` at the first size"
                         " (of `check` of the 10,000-line contract with --only check)")
     parser.add_argument("--against", type=Path, metavar="CHECKOUT",
-                        help="with check: also measure `eqlang check` of another checkout of "
-                        "eqlang (an earlier commit, say), in turn with this one")
+                        help="with eval and check: also measure `eqlang eval` and `eqlang check`"
+                        " of another checkout of eqlang (an earlier commit, say), in turn "
+                        "with this one")
     parser.add_argument("--compiled", action="store_true",
-                        help="with check: compile eqlang's modules to bytecode first, as an "
-                        "installed copy has them")
+                        help="compile eqlang's modules (and the other checkout's) to bytecode "
+                        "first, as an installed copy has them")
     args = parser.parse_args(arguments)
     OUT.mkdir(parents=True, exist_ok=True)
     if args.profile:
@@ -528,13 +537,19 @@ def main(arguments: Sequence[str] | None = None) -> None:
     print(f"{datetime.date.today()}, {platform.python_implementation()} "
           f"{platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPUs, "
           f"load average {os.getloadavg()[0]:.1f} at the start")
+    if args.compiled:
+        # As an installed copy runs: pip compiles a package's modules when it installs it,
+        # where a checkout under PYTHONDONTWRITEBYTECODE compiles them at every start.
+        for checkout in [ROOT, *([args.against] if args.against is not None else [])]:
+            subprocess.run([sys.executable, "-m", "compileall", "-q", str(checkout / "eqlang")],
+                           check=True)
     settled: dict[int, bytes] = {}
     steps: list[tuple[str, Callable[[], list[Row]]]] = [
-        ("eval", lambda: measure_eval(args.orgs, launcher, settled)),
+        ("eval", lambda: measure_eval(args.orgs, launcher, settled, args.against)),
         ("trace", lambda: measure_trace(max(args.orgs), launcher, settled)),
         ("peers", lambda: measure_peers(args.orgs, launcher)),
         ("lanes", lambda: measure_lanes(args.lanes, launcher)),
-        ("check", lambda: measure_check(launcher, args.against, args.compiled)),
+        ("check", lambda: measure_check(launcher, args.against)),
         ("verify", lambda: measure_verify(min(args.orgs), launcher)),
     ]
     rows: list[Row] = []

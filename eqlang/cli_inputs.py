@@ -125,8 +125,9 @@ class RunInputs:
             loaded = self.table_set()
         tables = [*(loaded.tables if loaded is not None else ()),
                   *([made] if made is not None else [])]
-        known = {row.org for table in tables
-                 for row in (table.table if isinstance(table, Tabulation) else table).rows}
+        known = {org for table in tables
+                 for org in (table.table if isinstance(table, Tabulation) else table).coded(
+                     "org")[0]}
         total = len(self.orgs) or (1 if program.provider else len(known))
         organization_table = (None if inputs_if_declared and not program.inputs
                               else self.organization_table)

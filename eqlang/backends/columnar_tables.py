@@ -27,7 +27,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from operator import attrgetter
 from typing import Any
 
 import attrs
@@ -35,7 +34,7 @@ import numpy as np
 
 from eqlang.backends.columnar_values import Numbers
 from eqlang.core.values import Value
-from eqlang.data.tables import Row, TableSet
+from eqlang.data.tables import MeasureTable, Row, TableSet
 
 #: (measure, group as the tables spell it, period label).
 Cell = tuple[str, str, str]
@@ -119,6 +118,20 @@ class Lanes:
         return cls(count, {}, cells)
 
 
+def _cells(table: MeasureTable) -> tuple[list[Cell], np.ndarray]:
+    """A table's distinct cells and each row's place among them."""
+    measures, measure = table.coded("measure")
+    groups, group = table.coded("group")
+    periods, period = table.coded("period")
+    # At most 2,000,000 names a column (a table's rows): the product stays within 64 bits.
+    combined = (measure.astype(np.int64) * len(groups) + group) * len(periods) + period
+    used, rows = np.unique(combined, return_inverse=True)
+    found, period_of = np.divmod(used, len(periods))
+    measure_of, group_of = np.divmod(found, len(groups))
+    return [(measures[m], groups[g], periods[p]) for m, g, p in zip(
+        measure_of.tolist(), group_of.tolist(), period_of.tolist(), strict=True)], rows
+
+
 def _spread(values: np.ndarray, count: int, size: int, where: np.ndarray,
             columns: np.ndarray) -> np.ndarray:
     """Values per (lane, row) as values per (lane, organization) of one cell; the
@@ -136,16 +149,24 @@ class Counts:
         self.numbers = numbers
         self.lanes = lanes
         place = {org: i for i, org in enumerate(self.organizations)}
-        rows = [row for table in tables.tables for row in table.rows]
-        # Each row's cell and organization as small integers, then one pass of numpy per
-        # cell: the rows are read attribute by attribute in C (map), not one by one.
+        # Each row's cell and organization as small integers, from the codes the tables
+        # keep of their key columns; then one pass of numpy per cell.
         index: dict[Cell, int] = {}
-        cell_of = np.fromiter(map(lambda key: index.setdefault(key, len(index)), map(
-            attrgetter("measure", "group", "period"), rows)), dtype=np.int64, count=len(rows))
-        org_of = np.fromiter(map(place.__getitem__, map(attrgetter("org"), rows)),
-                             dtype=np.int64, count=len(rows))
-        numerators = numbers.counts(list(map(attrgetter("numerator"), rows)))
-        denominators = numbers.counts(list(map(attrgetter("denominator"), rows)))
+        cells, orgs, numerators, denominators = [], [], [], []
+        for table in tables.tables:
+            cell_names, cell_codes = _cells(table)
+            number = np.array([index.setdefault(cell, len(index)) for cell in cell_names],
+                              dtype=np.int64)
+            cells.append(number[cell_codes])
+            names, codes = table.coded("org")
+            orgs.append(np.array([place[org] for org in names], dtype=np.int64)[codes])
+            numerator, denominator = table.counts()
+            numerators.append(numerator)
+            denominators.append(denominator)
+        cell_of = np.concatenate(cells) if cells else np.zeros(0, dtype=np.int64)
+        org_of = np.concatenate(orgs) if orgs else np.zeros(0, dtype=np.int64)
+        numerators = numbers.counts(np.concatenate(numerators) if numerators else [])
+        denominators = numbers.counts(np.concatenate(denominators) if denominators else [])
         order = np.argsort(cell_of, kind="stable")
         bounds = np.searchsorted(cell_of[order], np.arange(len(index) + 1))
         self.base: dict[Cell, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}

@@ -301,6 +301,8 @@ class ExactNumbers(_Ordering):
         return value
 
     def counts(self, values: Sequence[Decimal]) -> np.ndarray:
+        if isinstance(values, np.ndarray) and values.dtype == object:
+            return values  # the tables' own arrays, read and never written
         return np.fromiter(values, dtype=object, count=len(values))
 
     def whole(self, counts: Any) -> Any:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from itertools import chain
-from operator import attrgetter
 
 from eqlang.data.tables import KEY_COLUMNS, MeasureTable, TableSet
 from eqlang.diagnostics import Collector, Diagnostic, Note
@@ -28,34 +27,34 @@ def lookalike_keys(tables: TableSet, *, read: dict[str, Iterable[str]]) -> list[
     for column in KEY_COLUMNS:
         names = set(read.get(column, ()))
         known = {skeleton(name): name for name in names}
-        # Read a column at a time in bulk: a table may have millions of rows and a few
-        # hundred distinct names.
-        cells = [list(map(attrgetter(column), table.rows)) for table in tables.tables]
+        # Each table's distinct names, in the order they first appear (shared with the
+        # spelling check): a table may have millions of rows and a few hundred names.
         seen: dict[str, str] = {}
-        for value in dict.fromkeys(chain.from_iterable(cells)):
+        for value in dict.fromkeys(chain.from_iterable(
+                table.coded(column)[0] for table in tables.tables)):
             if value in names:
                 continue
             problem = _problem(column, value, known, seen)
             if problem is None:
                 continue
             message, hint, other = problem
-            table, position = _first(tables, cells, value)
+            table, position = _first(tables, column, value)
             notes = ()
             if other is not None:
-                other_table, other_position = _first(tables, cells, other)
+                other_table, other_position = _first(tables, column, other)
                 notes = (Note(f"{column} `{other}` is here",
                               other_table._cell_span(other_position, column)),)
-            row = table.rows[position]
+            path, line = table.place(position)
             collector.add(Diagnostic(E_LOOKALIKE_KEY, message,
-                                     table._cell_span(position, column), path=row.table,
-                                     line=row.line, hint=hint, notes=notes))
+                                     table._cell_span(position, column), path=path,
+                                     line=line, hint=hint, notes=notes))
     return collector.finish("the input tables")
 
 
-def _first(tables: TableSet, cells: list[list[str]], value: str) -> tuple[MeasureTable, int]:
+def _first(tables: TableSet, column: str, value: str) -> tuple[MeasureTable, int]:
     """The table and row where ``value`` first stands in a column."""
-    number = next(n for n, column in enumerate(cells) if value in column)
-    return tables.tables[number], cells[number].index(value)
+    table = next(t for t in tables.tables if value in t.first_rows(column))
+    return table, table.first_rows(column)[value][0]
 
 
 def _problem(column: str, value: str, known: dict[str, str], seen: dict[str, str]

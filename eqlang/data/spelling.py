@@ -7,8 +7,9 @@ as Other and Unknown. Ignoring a misspelled `White`, though, would leave the ref
 without members and settle every organization at nothing, without a word; so each such
 spelling is an error, reported once, at its first row, with the number of rows written so.
 
-The work is linear in the rows: the distinct values of a column are compared with the
-contract's names once each, and one more pass finds each misspelling's first row and count.
+The work is linear in the rows: the distinct values of a column (``MeasureTable.coded``,
+which the lookalike check shares) are compared with the contract's names once each, and
+each misspelling's first row and count come from one sort of the column's codes.
 """
 
 from __future__ import annotations
@@ -35,30 +36,24 @@ def misspelled_keys(tables: TableSet, *, measures: Iterable[str], groups: Iterab
         meant = {folded(name): name for name in names}
         found: set[str] = set()
         for table in tables.tables:
-            found.update(getattr(row, column) for row in table.rows)
+            found.update(table.coded(column)[0])
         wrong = {value: meant[key] for value in found - names
                  if (key := folded(value)) in meant}
         if not wrong:
             continue
-        first: dict[str, tuple[int, int]] = {}
-        counts = dict.fromkeys(wrong, 0)
-        for number, table in enumerate(tables.tables):
-            for position, row in enumerate(table.rows):
-                value = getattr(row, column)
-                if value in counts:
-                    counts[value] += 1
-                    first.setdefault(value, (number, position))
         for value in sorted(wrong):
-            number, position = first[value]
-            table = tables.tables[number]
-            row = table.rows[position]
+            places = [(table, *table.first_rows(column)[value]) for table in tables.tables
+                      if value in table.first_rows(column)]
+            table, position, _ = places[0]
+            count = sum(count for _, _, count in places)
+            path, line = table.place(position)
             name = wrong[value]
-            shown = "this row" if counts[value] == 1 else f"these {counts[value]:,} rows"
+            shown = "this row" if count == 1 else f"these {count:,} rows"
             collector.add(Diagnostic(
                 code=E_SPELLING,
                 message=f"{column} `{value}` is not one the contract reads; did you mean "
                 f"`{name}`?",
-                span=table._cell_span(position, column), path=row.table, line=row.line,
+                span=table._cell_span(position, column), path=path, line=line,
                 hint=f"write `{name}` in the {column} column (names are case-sensitive); as "
                 f"written, the contract does not read {shown}"))
     return collector.finish("the input tables")

@@ -33,6 +33,7 @@ from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -42,6 +43,9 @@ from eqlang.data.fhir_map import FhirMap
 from eqlang.data.spelling import misspelled_keys as misspelled_keys
 from eqlang.diagnostics import Collector, Diagnostic, EqlangError, Note, counted, did_you_mean
 from eqlang.syntax.source import SourceFile, Span, names_stdin, normal_text
+
+if TYPE_CHECKING:
+    from eqlang.data.table_columns import LineSpans, TableColumns
 
 #: Tables larger than this are refused before reading, so that a wrong path (a disk image, a
 #: database dump) fails at once instead of exhausting memory. Real measure tables are far
@@ -143,7 +147,7 @@ class _Origin:
     """Where a loaded table's rows came from, kept so later merge errors can point at them."""
 
     source: _LazySource
-    row_spans: _Spans  # parallel to ``MeasureTable.rows``
+    row_spans: _Spans | LineSpans  # parallel to ``MeasureTable.rows``
     #: Each required column's field position, for a file; None for rows written in a
     #: contract, which have no columns.
     columns: dict[str, int] | None = None
@@ -154,30 +158,96 @@ class MeasureTable:
     """The rows of one table file, indexed by key.
 
     Rows may be given directly (tests, generated data); ``origin`` is set only by
-    ``load_table`` and lets diagnostics about a row show its text.
+    ``load_table`` and lets diagnostics about a row show its text. A table read as columns
+    (``eqlang.data.table_columns``) makes its ``Row`` objects and its index by key only when
+    they are first asked for: the columnar backend and the key checks read the columns.
     """
 
     path: str
     sha256: str
-    rows: tuple[Row, ...]
+    _given_rows: tuple[Row, ...] | None = attrs.field(default=None, alias="rows", repr=False)
     _origin: _Origin | None = attrs.field(default=None, kw_only=True, repr=False)
     #: The index ``load_table`` built while checking for duplicates, taken as it is.
     _checked_index: dict[Key, int] | None = attrs.field(default=None, kw_only=True,
                                                          repr=False, alias="index")
-    _index: dict[Key, int] = attrs.field(init=False, repr=False)
+    _columns: TableColumns | None = attrs.field(default=None, kw_only=True, repr=False,
+                                                alias="columns")
+    _made: dict[str, Any] = attrs.field(init=False, repr=False, factory=dict)
 
     def __attrs_post_init__(self) -> None:
+        if self._given_rows is None and self._columns is None:
+            raise ValueError("a table is made of rows or of columns")
         if self._checked_index is not None:
-            object.__setattr__(self, "_index", self._checked_index)
+            self._made["index"] = self._checked_index
             object.__setattr__(self, "_checked_index", None)
-            return
-        index: dict[Key, int] = {}
-        for position, row in enumerate(self.rows):
+        elif self._columns is None:
+            self._index  # noqa: B018 - rows built by hand are checked for duplicates now
+
+    @property
+    def rows(self) -> tuple[Row, ...]:
+        if self._given_rows is None:
+            assert self._columns is not None
+            object.__setattr__(self, "_given_rows", self._columns.rows(Row, self.path))
+        assert self._given_rows is not None
+        return self._given_rows
+
+    @property
+    def size(self) -> int:
+        """How many rows the table has."""
+        return len(self._columns) if self._given_rows is None else len(self._given_rows)
+
+    @property
+    def _index(self) -> dict[Key, int]:
+        index = self._made.get("index")
+        if index is not None:
+            return index
+        index = {}
+        if self._columns is not None:
+            # Read as columns, the keys were found unique already.
+            index = dict(zip(self._columns.keys(), range(len(self._columns)), strict=True))
+        for position, row in enumerate(() if self._columns is not None else self.rows):
             if index.setdefault(row.key, position) != position:
                 # load_table reports duplicates as diagnostics; reaching here means rows
                 # were built by hand, which is a programming error.
                 raise ValueError(f"duplicate key {row.key!r} in table {self.path}")
-        object.__setattr__(self, "_index", index)
+        self._made["index"] = index
+        return index
+
+    def coded(self, column: str) -> tuple[tuple[str, ...], Any]:
+        """One key column as its distinct values, in the order they first appear, and a
+        numpy array of each row's place among them."""
+        if self._columns is not None:
+            return self._columns.names[column], self._columns.codes[column]
+        made = self._made.get(column)
+        if made is None:
+            from eqlang.data.table_columns import coded
+            made = self._made[column] = coded([getattr(row, column) for row in self.rows])
+        return made
+
+    def counts(self) -> tuple[Any, Any]:
+        """Every row's numerator and denominator, as two numpy arrays of ``Decimal``."""
+        if self._columns is not None:
+            return self._columns.numerator, self._columns.denominator
+        import numpy as np
+        rows = self.rows
+        return (np.array([row.numerator for row in rows], dtype=object),
+                np.array([row.denominator for row in rows], dtype=object))
+
+    def place(self, position: int) -> tuple[str, int]:
+        """The file and line one row was read from."""
+        if self._given_rows is None and self._columns is not None:
+            return self.path, int(self._columns.lines[position])
+        row = self.rows[position]
+        return row.table, row.line
+
+    def first_rows(self, column: str) -> dict[str, tuple[int, int]]:
+        """Each distinct value of a key column: its first row's position and how many rows
+        have it."""
+        made = self._made.get(("first", column))
+        if made is None:
+            from eqlang.data.table_columns import first_rows
+            made = self._made["first", column] = first_rows(*self.coded(column))
+        return made
 
     def lookup(self, org: str, measure: str, group: str, period: str) -> Row | None:
         position = self._index.get((org, measure, group, period))
@@ -195,7 +265,7 @@ class MeasureTable:
         if origin is None or origin.columns is None:
             return self._row_span(position)
         start, end = origin.row_spans[position]
-        record = Record(origin.source.text, self.rows[position].line, start, end, [])
+        record = Record(origin.source.text, self.place(position)[1], start, end, [])
         return origin.source.span(*record.cell(origin.columns[column]))
 
 
@@ -214,25 +284,18 @@ class TableSet:
     _index: dict[Key, Row] | None = attrs.field(init=False, repr=False)
     _orgs: tuple[str, ...] = attrs.field(init=False, repr=False)
     _org_set: frozenset[str] = attrs.field(init=False, repr=False)
-    _groups: dict[tuple[str, str, str], tuple[str, ...]] = attrs.field(init=False, repr=False)
+    _made: dict[str, Any] = attrs.field(init=False, repr=False, factory=dict)
 
     def __attrs_post_init__(self) -> None:
-        if len(self.tables) == 1:
-            keys: Iterable[Key] = self.tables[0]._index
-            merged = None
-        else:
+        merged = None
+        if len(self.tables) != 1:
             merged, diagnostics = _merge(self.tables)
             if diagnostics:
                 raise EqlangError(diagnostics)
-            keys = merged
-        groups: defaultdict[tuple[str, str, str], list[str]] = defaultdict(list)
-        for org, measure, group, period in keys:
-            groups[org, measure, period].append(group)  # keys are unique: no repeats
-        orgs = frozenset(key[0] for key in keys)
+        orgs = frozenset(name for table in self.tables for name in table.coded("org")[0])
         object.__setattr__(self, "_index", merged)
         object.__setattr__(self, "_orgs", tuple(sorted(orgs)))
         object.__setattr__(self, "_org_set", orgs)
-        object.__setattr__(self, "_groups", {k: tuple(sorted(v)) for k, v in groups.items()})
 
     def lookup(self, org: str, measure: str, group: str, period: str) -> Row | None:
         if self._index is None:
@@ -248,7 +311,14 @@ class TableSet:
 
     def groups(self, org: str, measure: str, period: str) -> tuple[str, ...]:
         """The groups with a row for this organization, measure and period, sorted."""
-        return self._groups.get((org, measure, period), ())
+        groups = self._made.get("groups")
+        if groups is None:
+            keys: Iterable[Key] = self.tables[0]._index if self._index is None else self._index
+            found: defaultdict[tuple[str, str, str], list[str]] = defaultdict(list)
+            for key_org, key_measure, group, key_period in keys:
+                found[key_org, key_measure, key_period].append(group)  # keys are unique
+            groups = self._made["groups"] = {k: tuple(sorted(v)) for k, v in found.items()}
+        return groups.get((org, measure, period), ())
 
 
 def key_text(cell: str) -> str:
@@ -432,6 +502,12 @@ def table_from_text(text: str, display: str) -> MeasureTable:
 def _from_text(text: str, shown: str, sha256: str
                ) -> tuple[MeasureTable | None, list[Diagnostic]]:
     source = _LazySource(shown, text, sha256)
+    from eqlang.data.table_columns import LineSpans, read_plain
+    plain = read_plain(text, MAX_TABLE_ROWS)
+    if plain is not None:
+        columns, positions = plain
+        origin = _Origin(source, LineSpans(text, columns.lines), positions)
+        return MeasureTable(shown, sha256, origin=origin, columns=columns), []
     checker = _Checker(source)
     rows, spans, diagnostics = checker.run()
     if diagnostics:
