@@ -124,6 +124,16 @@ test('every keyword of grammar/eqlang.lark has a scope of its own', async () => 
     inputs: 'inputs for "A" x 1', input: 'input x: count', attribution: 'attribution of race',
     with: 'o in organizations with the same region',
     the: 'o in organizations with the same region', same: 'o in organizations with the same region',
+    ordered: 'groups A, B ordered least advantaged first',
+    least: 'groups A, B ordered least advantaged first',
+    advantaged: 'groups A, B ordered most advantaged first',
+    simulated: 'simulated upper(x, level: 90%, draws: 100, seed: 1)',
+    upper: 'simulated upper(x, level: 90%, draws: 100, seed: 1)',
+    standard: 'simulated standard error(x, draws: 100, seed: 1)',
+    error: 'simulated standard error(x, draws: 100, seed: 1)',
+    level: 'simulated lower(x, level: 90%, draws: 100, seed: 1)',
+    draws: 'simulated lower(x, level: 90%, draws: 100, seed: 1)',
+    seed: 'simulated lower(x, level: 90%, draws: 100, seed: 1)',
   };
   const unscoped = [];
   for (const word of [...words].sort()) {

@@ -67,6 +67,12 @@ stratification race "Race and ethnicity"
   focus Asian, Black
 # ^^^^^ keyword.other.groups.eqlang
 end
+stratification deprivation "Neighborhood deprivation"
+  groups Q1, Q2, Q3
+  ordered least advantaged first
+# ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^ keyword.other.order.eqlang
+  reference Q3
+end
 stratification ethnicity from groups.ethnicity
 #                        ^^^^ keyword.other.eqlang
 #                             ^^^^^^ entity.name.namespace.eqlang

@@ -104,3 +104,15 @@ end
 # <--- keyword.other.end.eqlang
 define bad: number = 1 € 2
 #                      ^ invalid.illegal.character.eqlang
+
+define gradient_upper(m: measure): number =
+  simulated upper(gradient(m), level: 90%, draws: 1000, seed: 7)
+# ^^^^^^^^^^^^^^^ keyword.other.simulation.eqlang
+#                 ^^^^^^^^ entity.name.function.eqlang
+#                              ^^^^^ keyword.other.simulation.eqlang
+#                                          ^^^^^ keyword.other.simulation.eqlang
+#                                                       ^^^^ keyword.other.simulation.eqlang
+
+define gradient_error(m: measure): number =
+  simulated standard error(gradient(m), draws: 1000, seed: 7)
+# ^^^^^^^^^^^^^^^^^^^^^^^^ keyword.other.simulation.eqlang
