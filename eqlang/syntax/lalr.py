@@ -68,6 +68,9 @@ class Driver:
                    rule.origin.name)
             for rule, callback in conf.callbacks.items()}
         self.rows: dict[Any, dict[str, tuple[bool, Any]]] = {}
+        #: Where a run of one-child reductions that pass their child on ends, by the state
+        #: below, the state on top and the lookahead (see ``_passed``).
+        self.passes: dict[tuple[Any, Any, str], Any] = {}
         # The driver reads each state's patterns itself where this Lark keeps them as
         # compiled expressions (``Scanner._mres``); elsewhere Lark's lexer runs as it is.
         lexer = lark.parse_interactive("").lexer_thread.lexer
@@ -85,6 +88,22 @@ class Driver:
                for kind, (action, argument) in self.states[state].items()}
         self.rows[state] = row
         return row
+
+    def _passed(self, below: Any, origin: str, kind: str) -> Any:
+        """The state on top of the stack after reducing to ``origin`` over ``below`` and
+        every reduction after it that passes its one child on, with ``kind`` ahead: such a
+        reduction replaces the top state and nothing else, so ``below`` stays below. The
+        run stops at the end state (the loop must see it) and at anything the lookahead
+        cannot follow (the loop then finds the syntax error as before)."""
+        under = self.rows.get(below) or self._row(below)
+        while True:
+            goto = under[origin][1]
+            if goto == self.end_state:
+                return goto
+            action = (self.rows.get(goto) or self._row(goto)).get(kind)
+            if action is None or action[0] or action[1][1] is not None:
+                return goto
+            origin = action[1][2]
 
     def parse(self, text: str) -> Tree | None:
         """The tree of ``text``, or ``None`` if it has a syntax error (or for Lark to build)."""
@@ -109,7 +128,7 @@ class Driver:
         Lark's lexer takes several calls and a line counter object per token, more than
         half of the parse; this is the same matching in one loop.
         """
-        scanners = self.scanners
+        scanners, new_string = self.scanners, str.__new__
         position, line, line_start, end = 0, 1, 0, len(text)
         while position < end:
             state = state_stack[-1]
@@ -133,8 +152,12 @@ class Driver:
             ignored = kind in scanner.ignore_types
             if ignored and kind not in scanner.callback:
                 continue
-            token = Token(kind, value, start, start_line, start_column, line,
-                          position - line_start + 1, position)
+            # What ``Token(...)`` does, without its two Python-level calls per token.
+            token = new_string(Token, value)
+            token.type, token.value, token.start_pos = kind, value, start
+            token.line, token.column = start_line, start_column
+            token.end_line, token.end_column, token.end_pos = line, position - line_start + 1, \
+                position
             callback = scanner.callback.get(kind)
             if callback is not None:
                 # A keyword that the name pattern matched too: the callback names it.
@@ -145,7 +168,7 @@ class Driver:
                 yield token
 
     def _run(self, tokens_in: Iterator[Token], state_stack: list[Any]) -> Tree | None:
-        rows, row_of, end_state = self.rows, self._row, self.end_state
+        rows, row_of, end_state, passes = self.rows, self._row, self.end_state, self.passes
         values: list[Any] = []
         # The index of the first token of each value on the stack (the next index when the
         # value took none), and every token shifted so far.
@@ -163,7 +186,12 @@ class Driver:
                     break
                 size, callback, origin = argument
                 if callback is None:
-                    goto = (rows.get(state_stack[-2]) or row_of(state_stack[-2]))[origin][1]
+                    # A run of rules that pass their one child on changes only the state
+                    # on top of the stack: where it ends is looked up, not walked again.
+                    key = (state_stack[-2], state_stack[-1], kind)
+                    goto = passes.get(key)
+                    if goto is None:
+                        goto = passes[key] = self._passed(state_stack[-2], origin, kind)
                     state_stack[-1] = goto
                 else:
                     shifted = len(tokens)
