@@ -8,7 +8,9 @@ tables (the same states, the same lexer, the same tree-building callbacks, witho
 positions) and keeps, for each value on the stack, the index of the first token it took:
 a reduction then covers the tokens from its first value's index to the last token shifted,
 which gives the node's position without a look at its children. A rule that only passes
-its one child on is not called at all.
+its one child on is not called at all, and where a run of them ends is worked out once
+per state below it, state on top and lookahead. Tokens are made as Lark's ``Token`` makes
+them, without its constructor's calls.
 
 The tree is the one Lark builds, positions included: same nodes, same tokens, same
 ``meta`` start and end (line, column and offset). Where the two could differ (a rule that
