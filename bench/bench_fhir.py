@@ -18,7 +18,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_eval import CONTRACT, measure, report, write_table
+from bench_eval import CONTRACT, Launcher, Limits, Usage, eqlang, memory, table
+
+GIB = 2**30
+
+
+def report(what: str, usage: Usage, extra: str = "") -> None:
+    print(f"{what}: {usage.wall:.2f} s wall, {usage.cpu:.2f} s CPU, peak {memory(usage.peak)}"
+          + (f", {extra}" if extra else ""))
 
 
 def main() -> None:
@@ -26,22 +33,25 @@ def main() -> None:
     parser.add_argument("--organizations", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=1)
     options = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        table = Path(folder) / "measures.csv"
-        bundle = Path(folder) / "bundle.json"
-        rows = write_table(table, options.organizations)
-        print(f"{options.organizations:,} organizations, {rows:,} rows")
-        exported = measure(["export", "fhir", str(CONTRACT), "--table", str(table),
-                            "--output", str(bundle)], options.repeat)
-        report("export fhir", exported, f"bundle {bundle.stat().st_size / 2**20:.1f} MiB")
-        from_fhir = measure(["eval", str(CONTRACT), "--table", str(bundle), "--json"],
-                            options.repeat)
-        report("eval on the bundle", from_fhir)
-        from_csv = measure(["eval", str(CONTRACT), "--table", str(table), "--json"],
-                           options.repeat)
-        report("eval on the CSV", from_csv)
-        if from_fhir[3] != from_csv[3]:
-            sys.exit("the settlement from the Bundle differs from the CSV's")
+    generated, rows = table(options.organizations)
+    print(f"{options.organizations:,} organizations, {rows:,} rows")
+    launcher = Launcher(Limits(options.repeat, 1800, 8 * GIB))
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            bundle = Path(folder) / "bundle.json"
+            exported = launcher.run(eqlang("export", "fhir", str(CONTRACT), "--table",
+                                           str(generated), "--output", str(bundle)))
+            report("export fhir", exported, f"bundle {bundle.stat().st_size / 2**20:.1f} MiB")
+            from_fhir = launcher.run(eqlang("eval", str(CONTRACT), "--table", str(bundle),
+                                            "--json"))
+            report("eval on the bundle", from_fhir)
+            from_csv = launcher.run(eqlang("eval", str(CONTRACT), "--table", str(generated),
+                                           "--json"))
+            report("eval on the CSV", from_csv)
+    finally:
+        launcher.close()
+    if from_fhir.output != from_csv.output:
+        sys.exit("the settlement from the Bundle differs from the CSV's")
 
 
 if __name__ == "__main__":
