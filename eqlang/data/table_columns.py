@@ -170,7 +170,8 @@ def _columns(table: Any) -> TableColumns | None:
     if not _unique_keys([codes[column] for column in KEY_COLUMNS],
                         [len(names[column]) for column in KEY_COLUMNS]):
         return None
-    lines = np.arange(2, table.num_rows + 2, dtype=np.int64)
+    # int32: at most 2,000,000 rows (MAX_TABLE_ROWS), and half the memory of int64.
+    lines = np.arange(2, table.num_rows + 2, dtype=np.int32)
     return TableColumns(names, codes, numerator, denominator, lines)
 
 
