@@ -411,8 +411,13 @@ def eval_command(contract: str, inputs: RunInputs, trace_path: str | None, as_js
     if values_path is not None:
         write_values(values_path, run.values(), program, run.read_files())
     settlements = list(run.settlements)
-    text = outputs_json(settlements) if as_json else summary(program, run.evaluator,
-                                                             settlements, run.overrides)
+    if as_json:
+        # Nothing reads the tables or the evaluator's values again: freed, the output is
+        # built in their memory rather than above it (issue 12's 300 MiB at 10,000 orgs).
+        del run
+        text = outputs_json(settlements)
+    else:
+        text = summary(program, run.evaluator, settlements, run.overrides)
     _echo(text, nl=False, json=as_json)
 
 

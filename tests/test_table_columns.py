@@ -100,6 +100,19 @@ def test_row_limit_is_left_to_the_full_reader() -> None:
     assert read_plain(text, 4) is None
 
 
+def test_a_count_in_both_columns_is_one_decimal() -> None:
+    # One Decimal per text over both count columns (issue 12's memory at 10,000
+    # organizations); texts that differ, even where equal in value, stay apart.
+    text = HEADER + "A,M,ALL,2024,5,20\nB,M,ALL,2024,20,40\nC,M,ALL,2024,5.0,20.0\n"
+    plain = read_plain(text, 10)
+    assert plain is not None
+    numerator, denominator = plain[0].numerator, plain[0].denominator
+    assert numerator[1] is denominator[0]
+    assert numerator[0] is not numerator[2]
+    assert [str(x) for x in (*numerator, *denominator)] == ["5", "20", "5.0", "20", "40",
+                                                            "20.0"]
+
+
 def test_key_checks_read_the_columns() -> None:
     text = HEADER + "".join(
         f"O{i},CBP,{group},2024,1,2\n" for i in range(3) for group in ("ALL", "white", "Whitе"))
