@@ -18,6 +18,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_whatif import SCENARIOS
 
 from eqlang.api import load_contract, settle, verify_trace
 from eqlang.cli import main
@@ -465,16 +466,6 @@ def test_a_trace_without_member_files_has_no_members_section(reference: Program)
     assert "members" not in run.trace()
 
 
-SCENARIO = """[[scenario]]
-name = "Black members' CBP rate 3 points higher"
-[[scenario.change]]
-measure = "CBP"
-group = "Black"
-period = "performance"
-rate = "+3 pp"
-"""
-
-
 @pytest.mark.parametrize("command", ["diff", "whatif", "simulate", "statement", "export"])
 def test_every_settling_command_reads_member_files_as_the_table_they_add_up_to(
         tmp_path: Path, command: str) -> None:
@@ -487,7 +478,7 @@ def test_every_settling_command_reads_member_files_as_the_table_they_add_up_to(
                                      "--output", str(table)])
     assert made.exit_code == 0, made.output
     scenario = tmp_path / "scenario.toml"
-    scenario.write_text(SCENARIO, encoding="utf-8")
+    scenario.write_text(SCENARIOS, encoding="utf-8")
     arguments = {
         "diff": (["diff", str(CONTRACT), str(CONTRACT)], ["--json"]),
         "whatif": (["whatif", str(CONTRACT)], ["--scenario", str(scenario), "--json"]),
