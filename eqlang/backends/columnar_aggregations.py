@@ -140,7 +140,7 @@ class ColumnarAggregations(Ranks):
         shape = self.shape
         wheres = [self.eval(e.where, item, live) for item in items] if e.where else None
         where = self.stacked(wheres, shape, TRUTH) if wheres is not None else None
-        keep, going = self.kept(e, where, len(items), shape)
+        keep, going = self.kept(e, where, len(items), (1,) * len(shape))
         values, weights = [], []
         for number, item in enumerate(items):
             rows = _and(live, keep[number]) if self.track else True
@@ -159,32 +159,34 @@ class ColumnarAggregations(Ranks):
 
     def stacked(self, columns: Sequence[Column], shape: tuple[int, ...], expected: str
                 ) -> Stack:
-        """Items' columns, stacked; ``expected`` is their kind where none is scored."""
+        """Items' columns, stacked; ``expected`` is their kind where none is scored. Each
+        part (data, reasons, failures) takes the smallest shape within ``shape`` that its
+        items' parts broadcast to: a part the same in every lane (a group's size, which no
+        scenario draws) is stacked once, not once per lane."""
         count = len(columns)
         kind = next((c.kind for c in columns if not c.empty), expected)
-        data = np.empty((count, *shape), dtype=object if self.numbers.exact or kind == VALUE
+        datas = [broadcast(self._filler(kind), ()) if c.empty else c.data for c in columns]
+        data = np.empty((count, *_within(shape, datas)),
+                        dtype=object if self.numbers.exact or kind == VALUE
                         else (bool if kind == TRUTH else np.float64))
-        for number, column in enumerate(columns):
-            if column.empty:
-                data[number] = broadcast(self._filler(kind), shape)
-            else:
-                data[number] = np.broadcast_to(column.data, shape) if isinstance(
-                    column.data, np.ndarray) else broadcast(column.data, shape)
+        for number, x in enumerate(datas):
+            data[number] = x if isinstance(x, np.ndarray) else broadcast(x, ())
         # Most items are scored everywhere and fail nowhere: then no stack is built for
         # their reasons and failures.
         if all(c.ns is SCORED or (not isinstance(c.ns, np.ndarray) and c.ns < 0)
                for c in columns):
-            ns = np.broadcast_to(np.int32(SCORED), (count, *shape))
-            unscored = np.broadcast_to(False, (count, *shape))
+            ns = np.broadcast_to(np.int32(SCORED), (count, 1, 1))
+            unscored = np.broadcast_to(False, (count, 1, 1))
         else:
-            ns = np.full((count, *shape), SCORED, dtype=np.int32)
+            ns = np.full((count, *_within(shape, [c.ns for c in columns])), SCORED,
+                         dtype=np.int32)
             for number, column in enumerate(columns):
                 ns[number] = column.ns
             unscored = ns >= 0
         if all(is_false(c.err) for c in columns):
-            err = np.broadcast_to(False, (count, *shape))
+            err = np.broadcast_to(False, (count, 1, 1))
         else:
-            err = np.zeros((count, *shape), dtype=bool)
+            err = np.zeros((count, *_within(shape, [c.err for c in columns])), dtype=bool)
             for number, column in enumerate(columns):
                 err[number] = column.err
         return Stack(data, unscored, ns, err)
@@ -204,7 +206,7 @@ class ColumnarAggregations(Ranks):
         passing = np.logical_and(np.logical_not(where.unscored), where.data.astype(bool))
         if e.policy == "skip" or not where.unscored.any():
             return passing, every
-        stopped_before = np.zeros((count, *shape), dtype=bool)
+        stopped_before = np.zeros(where.unscored.shape, dtype=bool)
         if count > 1:
             stopped_before[1:] = np.logical_or.accumulate(where.unscored, axis=0)[:-1]
         going = np.logical_not(stopped_before)
@@ -216,12 +218,12 @@ class ColumnarAggregations(Ranks):
         """The aggregation of stacked items: errors, the policy for items not scored, and
         the result."""
         count = keep.shape[0]
-        err = np.zeros(keep.shape[1:], dtype=bool)
+        err: Any = np.zeros((1, 1), dtype=bool)
         if where is not None and where.err.any():
-            err |= np.logical_and(going, where.err).any(axis=0)
+            err = np.logical_or(err, np.logical_and(going, where.err).any(axis=0))
         item_err = value.err if weight is None else np.logical_or(value.err, weight.err)
         if item_err.any():
-            err |= np.logical_and(keep, item_err).any(axis=0)
+            err = np.logical_or(err, np.logical_and(keep, item_err).any(axis=0))
         stop_ns: Any = SCORED
         if where is not None and e.policy != "skip" and count:
             stopping = np.logical_and(going, where.unscored)
@@ -247,9 +249,8 @@ class ColumnarAggregations(Ranks):
             else:
                 counted = np.logical_and(keep, np.logical_not(unscored))
         elif some_unscored:
-            items = keep.sum(axis=0)
-            missing = unscored.sum(axis=0)
-            first_reason = _first_reason(unscored, value, weight)
+            missing, items, first_reason = np.broadcast_arrays(
+                unscored.sum(axis=0), keep.sum(axis=0), _first_reason(unscored, value, weight))
             summary = self.summaries(missing, items, first_reason,
                                      "{0} of {1} items not scored; first: {2}")
             some = missing > 0
@@ -281,25 +282,29 @@ class ColumnarAggregations(Ranks):
                 weight: Stack | None, item_text: Callable[[int], str]) -> Any:
         """Per row, why an aggregation has no items left, where the ``where`` filter or the
         policy took them away (as the exact backend says it), else SCORED."""
-        shape = keep.shape[1:]
         left_out = np.logical_and(going, np.logical_not(keep)) if where is not None else None
         nothing = np.logical_not(counted.any(axis=0))
-        lost = np.zeros(shape, dtype=bool) if left_out is None else left_out.any(axis=0)
+        lost: Any = False if left_out is None else left_out.any(axis=0)
         lost = np.logical_and(nothing, np.logical_or(lost, unscored.any(axis=0)))
         if not lost.any():
             return SCORED
-        skipped = unscored.sum(axis=0)[lost]
-        first = _first_reason(unscored, value, weight)[lost]
+        shape = lost.shape
+
+        def of_lost(x: np.ndarray) -> np.ndarray:
+            return np.broadcast_to(x, shape)[lost]
+
+        skipped = of_lost(unscored.sum(axis=0))
+        first = of_lost(_first_reason(unscored, value, weight))
         if left_out is None:
             out_count = np.zeros_like(skipped)
             out_item = out_why = np.full_like(skipped, SCORED)
         else:
-            out_count = left_out.sum(axis=0)[lost]
+            out_count = of_lost(left_out.sum(axis=0))
             k = np.argmax(left_out, axis=0)[None]
-            out_item = np.where(out_count > 0, k[0][lost], SCORED)
+            out_item = np.where(out_count > 0, of_lost(k[0]), SCORED)
             assert where is not None
-            out_why = np.where(out_count > 0, np.take_along_axis(
-                np.broadcast_to(where.ns, keep.shape), k, axis=0)[0][lost], SCORED)
+            out_why = np.where(out_count > 0, of_lost(np.take_along_axis(
+                np.broadcast_to(where.ns, left_out.shape), k, axis=0)[0]), SCORED)
         # One reason per distinct (items left out, the first of them and why, items
         # skipped, the first one's reason): rows share a handful.
         parts = [(out_count, keep.shape[0] + 1), (out_item + 1, keep.shape[0] + 2),
@@ -361,7 +366,6 @@ class ColumnarAggregations(Ranks):
                 ) -> Column:
         name = e.function
         numbers = self.numbers
-        shape = counted.shape[1:]
         if name == "count":
             counts = counted if kind != TRUTH else np.logical_and(counted, value.data.astype(bool))
             if zeroed is not None and kind == TRUTH:
@@ -401,17 +405,20 @@ class ColumnarAggregations(Ranks):
         if name in ("min", "max"):
             pick = numbers.minimum if name == "min" else numbers.maximum
             return Column(NUM, self.ordered(magnitudes, counted, pick), ns, e.type)
-        return self.percentiles(e, magnitudes, counted, ns, env, live, shape)
+        return self.percentiles(e, magnitudes, counted, ns, env, live)
 
     def percentiles(self, e: p.Aggregate, magnitudes: np.ndarray, counted: np.ndarray,
-                    ns: np.ndarray, env: Env, live: Any, shape: tuple[int, ...]) -> Column:
+                    ns: np.ndarray, env: Env, live: Any) -> Column:
         numbers = self.numbers
+        shape = np.broadcast_shapes(magnitudes.shape, counted.shape)[1:]
         scored = ns < 0
         share: Any = numbers.literal(builtins.MEDIAN)
         err: Any = False
         if e.share is not None:
             written = self.eval(e.share, env, _and(live, scored) if self.track else True)
             err = np.logical_and(scored, written.err)
+            shape = np.broadcast_shapes(shape, *(np.shape(x) for x in (
+                written.data, written.ns, written.err)))
             share_unscored = np.broadcast_to(written.unscored(), shape)
             ns = np.where(np.logical_and(scored, share_unscored), written.ns, ns)
             scored = np.logical_and(scored, np.logical_not(share_unscored))
@@ -422,6 +429,10 @@ class ColumnarAggregations(Ranks):
         shares = np.broadcast_to(np.asarray(share, dtype=object) if numbers.exact
                                  else np.asarray(share, dtype=float), shape)
         out = np.empty(shape, dtype=object) if numbers.exact else np.zeros(shape)
+        magnitudes, counted = (np.broadcast_to(x, (len(x), *shape))
+                               for x in (magnitudes, counted))
+        scored = np.broadcast_to(scored, shape)
+        ns = np.broadcast_to(ns, shape)
         for index in np.ndindex(shape):
             chosen = [magnitudes[(k, *index)] for k in range(magnitudes.shape[0])
                       if counted[(k, *index)]]
@@ -433,11 +444,12 @@ class ColumnarAggregations(Ranks):
     def total(self, magnitudes: np.ndarray | None, counted: np.ndarray) -> tuple[Any, Any]:
         """Σ of the counted items, from 0, item by item in item order; and where it fails."""
         numbers = self.numbers
-        shape = counted.shape[1:]
         if magnitudes is None:
-            return broadcast(numbers.zero, shape), False
+            return broadcast(numbers.zero, counted.shape[1:]), False
         if not numbers.exact:
             return np.where(counted, magnitudes, 0.0).sum(axis=0), False
+        magnitudes, counted = np.broadcast_arrays(magnitudes, counted)
+        shape = counted.shape[1:]
         if counted.shape[0] > max(1, int(np.prod(shape))):
             return self._each_position(magnitudes, counted, numbers.zero,
                                        lambda a, b: a + b), False
@@ -455,6 +467,7 @@ class ColumnarAggregations(Ranks):
     def ordered(self, magnitudes: np.ndarray, counted: np.ndarray,
                 pick: Callable[[Any, Any], Any]) -> Any:
         """The first counted item, then ``pick`` of it and each next one."""
+        magnitudes, counted = np.broadcast_arrays(magnitudes, counted)
         shape = counted.shape[1:]
         if self.numbers.exact and counted.shape[0] > max(1, int(np.prod(shape))):
             return self._each_position(magnitudes, counted, None, lambda a, b: b if a is None
@@ -633,11 +646,13 @@ def _and(a: Any, b: Any) -> Any:
 def _first_reason(unscored: np.ndarray, value: Stack, weight: Stack | None) -> np.ndarray:
     """Per row, the reason of the first item not scored: its value's, else its weight's."""
     first = np.argmax(unscored, axis=0)[None]
-    first_value = np.take_along_axis(value.unscored, first, axis=0)[0]
-    return np.where(np.logical_and(first_value, unscored.any(axis=0)),
-                    np.take_along_axis(value.ns, first, axis=0)[0],
-                    np.take_along_axis(weight.ns, first, axis=0)[0] if weight is not None
-                    else SCORED)
+
+    def taken(x: np.ndarray) -> np.ndarray:
+        return np.take_along_axis(np.broadcast_to(x, (len(x), *first.shape[1:])), first,
+                                  axis=0)[0]
+
+    return np.where(np.logical_and(taken(value.unscored), unscored.any(axis=0)),
+                    taken(value.ns), taken(weight.ns) if weight is not None else SCORED)
 
 
 def _first_of(a: Any, b: Any) -> Any:
@@ -651,3 +666,9 @@ def _shrink(x: Any) -> Any:
     """A result of shape (1, 1) as a scalar, so that it stays the same for every row."""
     return scalar(x) if isinstance(x, np.ndarray) else x
 
+
+
+def _within(shape: tuple[int, ...], parts: Sequence[Any]) -> tuple[int, ...]:
+    """The smallest shape of ``shape``'s rank that ``parts`` (arrays or scalars, each
+    within ``shape``) broadcast to."""
+    return np.broadcast_shapes((1,) * len(shape), *(np.shape(x) for x in parts))

@@ -182,6 +182,9 @@ class Counts:
             present[0, where] = True
             self.base[cell] = (numerator, denominator, present)
         self.blank = (self._blank(size), self._blank(size), np.zeros((1, size), dtype=bool))
+        #: The last range of lanes read and its cells: a cell is read once per group and
+        #: builtin that reads it, the same counts each time.
+        self._read: tuple[slice | None, dict[Cell, tuple[Any, Any, Any]]] = (None, {})
 
     def _blank(self, size: int) -> np.ndarray:
         if self.numbers.exact:
@@ -192,6 +195,16 @@ class Counts:
         """Numerators, denominators and presence of one cell in ``lanes``: arrays of shape
         (lanes, organizations), or (1, organizations) where every lane has the same; the
         counts are 0 where the row is missing."""
+        read_lanes, read = self._read
+        if read_lanes != lanes:
+            read = {}
+            self._read = (lanes, read)
+        found = read.get(cell)
+        if found is None:
+            found = read[cell] = self._cell(cell, lanes)
+        return found
+
+    def _cell(self, cell: Cell, lanes: slice) -> tuple[Any, Any, Any]:
         numerator, denominator, present = self.base.get(cell, self.blank)
         change = self.lanes.cells.get(cell)
         if change is None:
@@ -203,7 +216,11 @@ class Counts:
             (change.numerator, numerator, "numerators"),
             (change.denominator, denominator, "denominators"))]
         if not present.all():
-            counts = [np.where(present, c, self.numbers.zero) for c in counts]
+            # The base's counts are 0 already where its row is missing: kept as they are,
+            # they stay one row for every lane (denominators a simulation does not draw).
+            counts = [c if c is kept and change.present is None
+                      else np.where(present, c, self.numbers.zero)
+                      for c, kept in zip(counts, (numerator, denominator), strict=True)]
         return counts[0], counts[1], present
 
     def _lane_counts(self, given: Any, base: np.ndarray, lanes: slice, cell: Cell,
@@ -213,7 +230,7 @@ class Counts:
         array = self._shaped(np.asarray(given), lanes, cell, what)
         if self.numbers.exact:
             return _as_decimals(array, cell, what)
-        return array.astype(np.float64)
+        return array.astype(np.float64, copy=False)
 
     def _shaped(self, array: np.ndarray, lanes: slice, cell: Cell, what: str) -> np.ndarray:
         size = len(self.organizations)

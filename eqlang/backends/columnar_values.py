@@ -164,7 +164,28 @@ def where(mask: Any, a: Any, b: Any) -> Any:
     if mask.all() and np.ndim(a) >= np.ndim(b):
         return a
     dtype = _dtype(a, b)
+    if mask.ndim == 2 and mask.shape[0] > 1 and np.ndim(a) + np.ndim(b) and \
+            np.shape(a)[:1] in ((), (1,)) and np.shape(b)[:1] in ((), (1,)):
+        same = _lane_choice(mask, a, b)
+        if same is not None:
+            return same if isinstance(same, np.ndarray) else np.where(
+                same[0], _array(a, dtype), _array(b, dtype))
     return np.where(mask, _array(a, dtype), _array(b, dtype))
+
+
+def _lane_choice(mask: np.ndarray, a: Any, b: Any) -> Any:
+    """``where(mask, a, b)`` for ``a`` and ``b`` the same in every lane, when so is the
+    result (reasons, units, notes: they seldom differ by lane even where the branch taken
+    does): the result itself where ``a`` and ``b`` are equal, or a one-element tuple
+    holding the mask of one lane where the mask is the same in every lane wherever they
+    differ; else None (the caller chooses row by row)."""
+    differ = np.broadcast_to(np.not_equal(a, b), (1, mask.shape[1]))[0]
+    if not differ.any():
+        return a if np.ndim(a) >= np.ndim(b) else b
+    rows = mask[:, differ] if not differ.all() else mask
+    if np.logical_or(rows.all(axis=0), np.logical_not(rows.any(axis=0))).all():
+        return (mask[:1],)
+    return None
 
 
 def _same_scalar(a: Any, b: Any) -> bool:
@@ -439,13 +460,31 @@ class FloatNumbers(_Ordering):
         # threshold): the exact backend sees a tie where floats, rounded on different
         # paths, land either side of it. Values within TIE of each other compare as equal,
         # so float64 decides such ties as the settlement of record does.
-        near = np.isclose(a, b, rtol=TIE, atol=TIE)
-        if op in ("=", "<=", ">="):
-            result = np.logical_or(near, _TESTS[op](a, b))
-        elif op == "!=":
-            result = np.logical_not(near)
+        if np.isinf(b).any() if isinstance(b, np.ndarray) else math.isinf(b):
+            near = np.isclose(a, b, rtol=TIE, atol=TIE)
+            if op in ("=", "<=", ">="):
+                result = np.logical_or(near, _TESTS[op](a, b))
+            elif op == "!=":
+                result = np.logical_not(near)
+            else:
+                result = np.logical_and(np.logical_not(near), _TESTS[op](a, b))
+            return result if isinstance(result, np.ndarray) else bool(result)
+        # The same nearness as ``np.isclose(a, b, rtol=TIE, atol=TIE)`` (|a - b| within
+        # TIE + TIE × |b|) in one or two passes over the rows rather than ten: "a ≤ b or
+        # near" is a - b within the tolerance, and so on (an infinite b is taken above).
+        tolerance = TIE + TIE * abs(b)
+        if op == "<=":
+            result = np.less_equal(np.subtract(a, b), tolerance)
+        elif op == ">=":
+            result = np.less_equal(np.subtract(b, a), tolerance)
+        elif op == "<":
+            result = np.greater(np.subtract(b, a), tolerance)
+        elif op == ">":
+            result = np.greater(np.subtract(a, b), tolerance)
         else:
-            result = np.logical_and(np.logical_not(near), _TESTS[op](a, b))
+            result = np.less_equal(np.abs(np.subtract(a, b)), tolerance)
+            if op == "!=":
+                result = np.logical_not(result)
         return result if isinstance(result, np.ndarray) else bool(result)
 
     def scope(self) -> Any:
