@@ -184,8 +184,13 @@ class ColumnarEvaluator(ColumnarAggregations):
                 options.append((mask, self.blank(kind_of(rule.type), rule.type, err=True)))
             else:
                 options.append((mask, self.remembered(
-                    rule, [self.constant(v) for v in values], both(live, mask))))
+                    rule, [self.constant(v) for v in values], self.reach(live, mask))))
         return attrs.evolve(chosen(options), err=either(err, chosen_err(options)))
+
+    def reach(self, live: Any, rows: Any) -> Any:
+        """The rows that evaluating a part for ``rows`` reaches, of those ``live`` reaches:
+        followed only when the run tracks what is reached, for nothing else reads them."""
+        return both(live, rows) if self.track else True
 
     def remembered(self, rule: p.Rule, args: Sequence[Column], live: Any) -> Column:
         key = (rule.key, tuple(self.key_value(a) for a in args))
@@ -312,7 +317,7 @@ class ColumnarEvaluator(ColumnarAggregations):
         first: Any = -1
         stopped: Any = SCORED
         for number, exception in enumerate(rule.exceptions):
-            condition = self.eval(exception.condition, env, both(live, pending))
+            condition = self.eval(exception.condition, env, self.reach(live, pending))
             err = either(err, both(pending, condition.err))
             unknown = both(pending, condition.unscored())
             if not is_false(unknown):
@@ -329,14 +334,14 @@ class ColumnarEvaluator(ColumnarAggregations):
         options = [(negated(pending), self.unscored(kind_of(rule.type), stopped))]
         general = both(pending, _equal(applying, 0))
         if not is_false(general):
-            value = self.eval(rule.body, env, both(live, general))
+            value = self.eval(rule.body, env, self.reach(live, general))
             options.append((general, value))
             err = either(err, both(general, value.err))
         for number, exception in enumerate(rule.exceptions):
             rows = both(both(pending, _equal(applying, 1)), _equal(first, number))
             if is_false(rows):
                 continue
-            value = self.eval(exception.value, env, both(live, rows))
+            value = self.eval(exception.value, env, self.reach(live, rows))
             options.append((rows, value))
             err = either(err, both(rows, value.err))
         return attrs.evolve(chosen(options), err=err)
@@ -357,7 +362,7 @@ class ColumnarEvaluator(ColumnarAggregations):
             rows = both(both(scored, negated(taken)), inside)
             if is_false(rows):
                 continue
-            value = self.eval(tier.value, env, both(live, rows))
+            value = self.eval(tier.value, env, self.reach(live, rows))
             options.append((rows, value))
             err = either(err, both(rows, value.err))
             taken = either(taken, rows)
@@ -581,7 +586,7 @@ class ColumnarEvaluator(ColumnarAggregations):
         if left.uniform and left_decides is True:
             return left
         undecided = negated(left_decides)
-        right = self.eval(right_expr, env, both(live, undecided))
+        right = self.eval(right_expr, env, self.reach(live, undecided))
         right_decides = both(negated(right.unscored()), _truth_is(right.data, decisive))
         decides = either(left_decides, right_decides)
         ns = where(decides, SCORED, where(left.unscored(), left.ns, right.ns))
@@ -600,7 +605,7 @@ class ColumnarEvaluator(ColumnarAggregations):
                              (both(scored, negated(condition.data)), e.otherwise)):
             if is_false(rows):
                 continue
-            value = self.eval(branch, env, both(live, rows))
+            value = self.eval(branch, env, self.reach(live, rows))
             options.append((rows, value))
             err = either(err, both(rows, value.err))
         return attrs.evolve(chosen(options), err=err)
@@ -610,7 +615,7 @@ class ColumnarEvaluator(ColumnarAggregations):
         fallback_rows = value.unscored()
         if is_false(fallback_rows):
             return value
-        fallback = self.eval(e.fallback, env, both(live, fallback_rows))
+        fallback = self.eval(e.fallback, env, self.reach(live, fallback_rows))
         result = merged(fallback_rows, fallback, value)
         return attrs.evolve(result, err=either(value.err, both(fallback_rows, fallback.err)))
 
@@ -624,7 +629,7 @@ class ColumnarEvaluator(ColumnarAggregations):
         if element.empty:
             return self.blank(TRUTH, ns=element.ns, err=element.err)
         scored = negated(element.unscored())
-        members = self.domain(e.domain, env, both(live, scored))
+        members = self.domain(e.domain, env, self.reach(live, scored))
         if isinstance(members, Column):
             ns = where(element.unscored(), element.ns, members.ns)
             return Column(TRUTH, False, ns, err=either(element.err, both(scored, members.err)))
@@ -683,7 +688,7 @@ class ColumnarEvaluator(ColumnarAggregations):
         if org.own:
             value = self.eval(e.value, env, live)
         else:
-            value = self.elsewhere(e, org, env, both(live, scored))
+            value = self.elsewhere(e, org, env, self.reach(live, scored))
         result = merged(scored, value, self.unscored(value.kind, org.ns, value.unit
                                                      if isinstance(value.unit, str) else None))
         return attrs.evolve(result, err=either(org.err, both(scored, value.err)))

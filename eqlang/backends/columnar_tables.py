@@ -136,9 +136,11 @@ def _spread(values: np.ndarray, count: int, size: int, where: np.ndarray,
             columns: np.ndarray) -> np.ndarray:
     """Values per (lane, row) as values per (lane, organization) of one cell; the
     organizations without a row keep 0, which their missing row never shows."""
-    out = np.zeros((count, size), dtype=values.dtype)
-    out[:, where] = values[:, columns]
-    return out
+    # Built organization by organization: each organization's lanes lie together, as
+    # they do in a table of lanes in Fortran order, so that the copy moves whole runs.
+    out = np.zeros((size, count), dtype=values.dtype)
+    out[where] = values.T[columns]
+    return out.T
 
 
 class Counts:
@@ -218,9 +220,9 @@ class Counts:
         if not present.all():
             # The base's counts are 0 already where its row is missing: kept as they are,
             # they stay one row for every lane (denominators a simulation does not draw).
-            counts = [c if c is kept and change.present is None
-                      else np.where(present, c, self.numbers.zero)
-                      for c, kept in zip(counts, (numerator, denominator), strict=True)]
+            counts = [c if c is kept and change.present is None else _zero_where_missing(
+                c, present, self.numbers.zero)
+                for c, kept in zip(counts, (numerator, denominator), strict=True)]
         return counts[0], counts[1], present
 
     def _lane_counts(self, given: Any, base: np.ndarray, lanes: slice, cell: Cell,
@@ -240,6 +242,16 @@ class Counts:
             raise ValueError(f"the {what} of cell {cell} have shape {array.shape}; give "
                              f"({self.lanes.count}, {size}) or ({size},)")
         return array[lanes]
+
+
+def _zero_where_missing(counts: np.ndarray, present: np.ndarray, zero: Any) -> np.ndarray:
+    """``counts`` with 0 where the row is missing; a presence the same in every lane is
+    checked over the organizations missing only (drawn lanes hold 0 there already)."""
+    if present.shape[0] == 1 and counts.dtype != object:
+        missing = np.logical_not(present[0])
+        if not counts[:, missing].any():
+            return counts
+    return np.where(present, counts, zero)
 
 
 def _as_decimals(array: np.ndarray, cell: Cell, what: str) -> np.ndarray:

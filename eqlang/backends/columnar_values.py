@@ -523,26 +523,30 @@ class FloatNumbers(_Ordering):
 
     def round(self, a: Any, unit: str, places: int, mode: str) -> tuple[Any, Any]:
         scale = 10.0 ** (places + 2 if unit in SCALED_UNITS else places)
-        x = np.asarray(a, dtype=np.float64) * scale
-        size = np.abs(x)
+        # As an array even for one value, so that each step can write in place.
+        x = np.multiply(np.atleast_1d(a), scale, dtype=np.float64)
         if mode == "half even":
             rounded = np.round(x)
         elif mode == "toward zero":
             rounded = np.trunc(x)
         else:
             # A float's decimal places are approximate: a tie is taken as such within a few
-            # units of the last place, as the decimal it stands for would be.
-            fraction = size - np.floor(size)
-            tie = np.abs(fraction - 0.5) <= 4 * np.spacing(np.maximum(1.0, size))
-            if mode == "half up":
-                magnitude = np.where(tie, np.floor(size) + 1, np.floor(size + 0.5))
-            elif mode == "half down":
-                magnitude = np.where(tie, np.floor(size), np.floor(size + 0.5))
+            # units of the last place (``slack``), as the decimal it stands for would be.
+            size = np.abs(x)
+            slack = np.spacing(np.maximum(1.0, size))
+            slack *= 4
+            if mode == "up":
+                magnitude = np.ceil(np.subtract(size, slack, out=slack))
             else:
-                magnitude = np.ceil(size - 4 * np.spacing(np.maximum(1.0, size)))
-            rounded = np.copysign(magnitude, x)
-        result = rounded / scale
-        return (result if isinstance(a, np.ndarray) else float(result)), False
+                whole = np.floor(size)
+                fraction = np.subtract(size, whole, out=size)
+                # Half up: a tie or above it goes up; half down: above it only.
+                up = np.greater_equal(fraction, 0.5 - slack) if mode == "half up" else \
+                    np.greater(fraction, np.add(slack, 0.5, out=slack))
+                magnitude = np.add(whole, up, out=whole)
+            rounded = np.copysign(magnitude, x, out=magnitude)
+        result = np.divide(rounded, scale, out=rounded)
+        return (result if isinstance(a, np.ndarray) else float(result[0])), False
 
     def sqrt(self, a: Any) -> tuple[Any, Any]:
         negative = _less_zero(a)
