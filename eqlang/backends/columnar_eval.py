@@ -273,8 +273,8 @@ class ColumnarEvaluator(ColumnarAggregations):
             magnitude, failed = self.numbers.round(value.data, value.unit, rounding.places,
                                                    rounding.mode) if isinstance(
                 value.unit, str) else self._round_units(value, rounding.places, rounding.mode)
-            value = attrs.evolve(value, data=magnitude, err=either(
-                value.err, both(failed, negated(value.unscored()))))
+            value = attrs.evolve(value, data=magnitude, err=value.err if is_false(failed)
+                                 else either(value.err, both(failed, negated(value.unscored()))))
         return value
 
     def watch(self, rule: p.Rule, x: Column, live: Any) -> None:
@@ -601,8 +601,8 @@ class ColumnarEvaluator(ColumnarAggregations):
             condition.ns, lambda r: f"the condition is not scored: {r}")))]
         err: Any = condition.err
         scored = negated(unknown)
-        for rows, branch in ((both(scored, condition.data), e.then),
-                             (both(scored, negated(condition.data)), e.otherwise)):
+        taken = both(scored, condition.data)
+        for rows, branch in ((taken, e.then), (_rest(scored, taken), e.otherwise)):
             if is_false(rows):
                 continue
             value = self.eval(branch, env, self.reach(live, rows))
@@ -916,6 +916,13 @@ def _at(x: Any, index: tuple[int, int]) -> Any:
     row = index[0] if x.shape[0] > 1 else 0
     column = index[1] if x.shape[1] > 1 else 0
     return x[row, column]
+
+
+def _rest(rows: Any, part: Any) -> Any:
+    """The rows of ``rows`` not in ``part`` (a part of them), in one pass."""
+    if isinstance(part, np.ndarray):
+        return np.logical_xor(rows, part)
+    return both(rows, not part)
 
 
 def _equal(x: Any, value: int) -> Any:

@@ -144,7 +144,9 @@ def both(a: Any, b: Any) -> Any:
         return b if isinstance(b, np.ndarray) else bool(b)
     if b is True or (not isinstance(b, np.ndarray) and b):
         return a
-    return np.logical_and(a, b)
+    found = np.logical_and(a, b)
+    # No rows at all as False: every later step then sees so without looking at rows.
+    return found if found.any() else False
 
 
 def negated(a: Any) -> Any:
@@ -217,16 +219,28 @@ def merged(mask: Any, a: Column, b: Column) -> Column:
         return a if mask else b
     if a is b:
         return a
+    ns = _settled(where(mask, a.ns, b.ns), a.ns, b.ns)
     if a.empty and b.empty:
         kept = a if a.kind != VALUE else b
-        return Column(kept.kind, kept.data, where(mask, a.ns, b.ns), kept.unit)
+        return Column(kept.kind, kept.data, ns, kept.unit)
     if a.empty or b.empty:
         live = b if a.empty else a
-        return Column(live.kind, live.data, where(mask, a.ns, b.ns), live.unit,
-                      where(mask, a.note, b.note), own=live.own)
-    return Column(a.kind, where(mask, a.data, b.data), where(mask, a.ns, b.ns),
-                  where(mask, a.unit, b.unit), where(mask, a.note, b.note),
-                  own=a.own and b.own)
+        return Column(live.kind, live.data, ns, live.unit, where(mask, a.note, b.note),
+                      own=live.own)
+    return Column(a.kind, where(mask, a.data, b.data), ns, where(mask, a.unit, b.unit),
+                  where(mask, a.note, b.note), own=a.own and b.own)
+
+
+def _settled(ns: Any, a: Any, b: Any) -> Any:
+    """Reasons chosen from ``a`` and ``b``, as one lane where they are the same in every
+    lane: a choice between reasons that differ by lane often ends in ones that do not (an
+    inner branch's, overruled in every lane by an outer one), and every step after reads
+    one lane rather than all."""
+    if isinstance(ns, np.ndarray) and ns.ndim == 2 and ns.shape[0] > 1 and any(
+            isinstance(x, np.ndarray) and x.shape[0] > 1 for x in (a, b)) and bool(
+            (ns == ns[:1]).all()):
+        return ns[:1]
+    return ns
 
 
 def first_unscored(columns: Sequence[Column]) -> Any:
@@ -431,6 +445,11 @@ def _less_zero(x: Any) -> Any:
     return result if isinstance(result, np.ndarray) else bool(result)
 
 
+#: Against a single number, "a op b or near" (or "and not near") as a test against a
+#: threshold moved by the tolerance: how far, and the test.
+_SHIFTED = {"<=": (1, np.less_equal), ">=": (-1, np.greater_equal), "<": (-1, np.less),
+            ">": (1, np.greater)}
+
 #: How near two float64 values must be to compare as equal: far below any difference a
 #: contract draws (a cent, a hundredth of a point), far above float64's rounding.
 TIE = 1e-9
@@ -448,6 +467,9 @@ class FloatNumbers(_Ordering):
             b, np.ndarray) else max(a, b)
 
     def clamp(self, x: Any, low: Any, high: Any) -> Any:
+        if isinstance(x, np.ndarray) or isinstance(low, np.ndarray) or isinstance(
+                high, np.ndarray):
+            return np.clip(x, low, high)  # max, then min, in one pass
         return self.minimum(self.maximum(x, low), high)
 
     exact = False
@@ -473,7 +495,11 @@ class FloatNumbers(_Ordering):
         # TIE + TIE × |b|) in one or two passes over the rows rather than ten: "a ≤ b or
         # near" is a - b within the tolerance, and so on (an infinite b is taken above).
         tolerance = TIE + TIE * abs(b)
-        if op == "<=":
+        if not isinstance(b, np.ndarray) and op in _SHIFTED:
+            # Against one number, the tolerance moves the threshold: one pass.
+            shift, test = _SHIFTED[op]
+            result = test(a, b + shift * tolerance)
+        elif op == "<=":
             result = np.less_equal(np.subtract(a, b), tolerance)
         elif op == ">=":
             result = np.less_equal(np.subtract(b, a), tolerance)
