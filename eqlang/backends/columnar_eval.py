@@ -119,12 +119,6 @@ class ColumnarEvaluator(ColumnarAggregations):
         self.free: dict[int, frozenset[str]] = {}
         #: The value of ``x at o`` while a rank's condition is evaluated (``columnar_ranks``).
         self.probe: Column | None = None
-        self.dispatch: dict[type, Callable[[Any, Env, Any], Column]] = {
-            cls: getattr(self, "_x_" + cls.__name__) for cls in (
-                p.Const, p.Unscored, p.Local, p.Parameter, p.Call, p.Builtin, p.Aggregate,
-                p.Arithmetic, p.Negate, p.Compare, p.Not, p.And, p.Or, p.If, p.Otherwise,
-                p.Because, p.IsScored, p.MemberOf, p.At, p.Input, p.TheOrganization)
-        }
 
     # ---- values and columns -------------------------------------------------------------
 
@@ -439,11 +433,11 @@ class ColumnarEvaluator(ColumnarAggregations):
 
     def eval(self, e: p.Expr, env: Env, live: Any) -> Column:
         self.charge(e)
-        handler = self.dispatch.get(type(e))
+        handler = _HANDLERS.get(type(e))
         if handler is None:
             # ``columnar_support`` declines such programs first; this is the last guard.
             raise Unsupported(f"the construct {type(e).__name__}")
-        return handler(e, env, live)
+        return handler(self, e, env, live)
 
     def _x_Const(self, e: p.Const, env: Env, live: Any) -> Column:
         column = self.constants.get(e.site)
@@ -872,6 +866,17 @@ class ColumnarEvaluator(ColumnarAggregations):
             f"no group of {strat.name} has enough members in {measure.name} "
             f"{self.period_label(period)} to be the best-performing group")
         return Column(VALUE, data, where(_equal(best_group, -1), reason, SCORED))
+
+
+#: Each construct's method, by the class of its node. Kept here rather than on each
+#: evaluator: a table of bound methods would tie an evaluator to itself, and its columns
+#: would outlive its chunk of lanes until the garbage collector found the cycle.
+_HANDLERS: dict[type, Callable[..., Column]] = {
+    cls: getattr(ColumnarEvaluator, "_x_" + cls.__name__) for cls in (
+        p.Const, p.Unscored, p.Local, p.Parameter, p.Call, p.Builtin, p.Aggregate,
+        p.Arithmetic, p.Negate, p.Compare, p.Not, p.And, p.Or, p.If, p.Otherwise, p.Because,
+        p.IsScored, p.MemberOf, p.At, p.Input, p.TheOrganization)
+}
 
 
 # ---- helpers ------------------------------------------------------------------------------

@@ -112,9 +112,9 @@ class Lanes:
             where = np.array([org for org, _ in pairs])
             columns = np.array([column for _, column in pairs])
             cells[cell] = CellLanes(
-                _spread(numerators, count, len(orgs), where, columns),
-                None if denominators is None else _spread(
-                    np.asarray(denominators), count, len(orgs), where, columns))
+                Spread(numerators, len(orgs), where, columns),
+                None if denominators is None else Spread(
+                    np.asarray(denominators), len(orgs), where, columns))
         return cls(count, {}, cells)
 
 
@@ -132,15 +132,29 @@ def _cells(table: MeasureTable) -> tuple[list[Cell], np.ndarray]:
         measure_of.tolist(), group_of.tolist(), period_of.tolist(), strict=True)], rows
 
 
-def _spread(values: np.ndarray, count: int, size: int, where: np.ndarray,
-            columns: np.ndarray) -> np.ndarray:
-    """Values per (lane, row) as values per (lane, organization) of one cell; the
-    organizations without a row keep 0, which their missing row never shows."""
-    # Built organization by organization: each organization's lanes lie together, as
-    # they do in a table of lanes in Fortran order, so that the copy moves whole runs.
-    out = np.zeros((size, count), dtype=values.dtype)
-    out[where] = values.T[columns]
-    return out.T
+@attrs.frozen(eq=False)
+class Spread:
+    """One cell's counts per (lane, organization), read from counts per (lane, row) of a
+    table's rows (``Lanes.of_rows``) a range of lanes at a time, as the backend reads
+    them: only one range of lanes is ever laid out by organization, not every lane."""
+
+    values: np.ndarray = attrs.field(repr=False)  # (lanes, rows)
+    size: int  # organizations
+    where: np.ndarray  # the organization of each of the cell's rows
+    columns: np.ndarray  # each of the cell's rows among ``values``' columns
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return (self.values.shape[0], self.size)
+
+    def lanes(self, lanes: slice) -> np.ndarray:
+        """The counts of ``lanes``, (lanes, organizations); 0 where there is no row."""
+        # Laid out organization by organization: each row's lanes lie together in a table
+        # of lanes in Fortran order (as a simulation draws them), so the copy moves runs.
+        out = np.zeros((self.size, len(range(*lanes.indices(self.values.shape[0])))),
+                       dtype=self.values.dtype)
+        out[self.where] = self.values.T[self.columns, lanes]
+        return out.T
 
 
 class Counts:
@@ -229,7 +243,8 @@ class Counts:
                      what: str) -> Any:
         if given is None:
             return base
-        array = self._shaped(np.asarray(given), lanes, cell, what)
+        array = given.lanes(lanes) if isinstance(given, Spread) else self._shaped(
+            np.asarray(given), lanes, cell, what)
         if self.numbers.exact:
             return _as_decimals(array, cell, what)
         return array.astype(np.float64, copy=False)
