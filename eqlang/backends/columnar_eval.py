@@ -591,8 +591,9 @@ class ColumnarEvaluator(ColumnarAggregations):
     def _x_If(self, e: p.If, env: Env, live: Any) -> Column:
         condition = self.eval(e.condition, env, live)
         unknown = condition.unscored()
-        options = [(unknown, self.unscored(kind_of(e.type), self.strings.mapped(
-            condition.ns, lambda r: f"the condition is not scored: {r}")))]
+        reason = self.strings.mapped(condition.ns,
+                                     lambda r: f"the condition is not scored: {r}")
+        options = []
         err: Any = condition.err
         scored = negated(unknown)
         taken = both(scored, condition.data)
@@ -602,7 +603,15 @@ class ColumnarEvaluator(ColumnarAggregations):
             value = self.eval(branch, env, self.reach(live, rows))
             options.append((rows, value))
             err = either(err, both(rows, value.err))
-        return attrs.evolve(chosen(options), err=err)
+        if not options:
+            return self.unscored(kind_of(e.type), reason).with_err(err)
+        result = chosen(options)
+        if not is_false(unknown):
+            # Not scored where the condition is not: those rows' magnitudes are never read,
+            # so they keep the branches' (no pass over the rows to choose them).
+            result = merged(unknown, Column(result.kind, result.data, reason, result.unit,
+                                            own=result.own), result)
+        return attrs.evolve(result, err=err)
 
     def _x_Otherwise(self, e: p.Otherwise, env: Env, live: Any) -> Column:
         value = self.eval(e.value, env, live)
