@@ -46,6 +46,9 @@ from eqlang.core.values import Entity, Group, NotScored, Value
 
 Env = dict[str, Column]
 
+#: Up to this many items, a float64 sum adds them one at a time rather than stacked.
+_FEW = 16
+
 
 @attrs.define(slots=True, eq=False)
 class Stack:
@@ -447,7 +450,16 @@ class ColumnarAggregations(Ranks):
         if magnitudes is None:
             return broadcast(numbers.zero, counted.shape[1:]), False
         if not numbers.exact:
-            return np.where(counted, magnitudes, 0.0).sum(axis=0), False
+            if counted.shape[0] > _FEW:
+                return np.where(counted, magnitudes, 0.0).sum(axis=0), False
+            # A few items: added one at a time, as the sum along the items adds them, with
+            # no stack of every item's counted magnitudes (a fresh array as large as all).
+            total: Any = None
+            for k in range(counted.shape[0]):
+                item = magnitudes[k] if counted[k].all() else np.where(counted[k],
+                                                                      magnitudes[k], 0.0)
+                total = item if total is None else np.add(total, item)
+            return (broadcast(0.0, counted.shape[1:]) if total is None else total), False
         magnitudes, counted = np.broadcast_arrays(magnitudes, counted)
         shape = counted.shape[1:]
         if counted.shape[0] > max(1, int(np.prod(shape))):
