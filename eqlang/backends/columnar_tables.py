@@ -151,9 +151,11 @@ class Spread:
         """The counts of ``lanes``, (lanes, organizations); 0 where there is no row."""
         # Laid out organization by organization: each row's lanes lie together in a table
         # of lanes in Fortran order (as a simulation draws them), so the copy moves runs.
-        out = np.zeros((self.size, len(range(*lanes.indices(self.values.shape[0])))),
-                       dtype=self.values.dtype)
-        out[self.where] = self.values.T[self.columns, lanes]
+        found = self.values.T[self.columns, lanes]
+        if len(self.where) == self.size and (self.where == np.arange(self.size)).all():
+            return found.T  # every organization has a row, in order
+        out = np.zeros((self.size, found.shape[1]), dtype=self.values.dtype)
+        out[self.where] = found
         return out.T
 
 
