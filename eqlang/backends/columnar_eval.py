@@ -26,6 +26,7 @@ settles with the exact backend.
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -34,6 +35,7 @@ import attrs
 import numpy as np
 
 from eqlang.backends.columnar_aggregations import ColumnarAggregations, kind_of
+from eqlang.backends.columnar_liveness import Liveness, Needed
 from eqlang.backends.columnar_ranks import PROBE
 from eqlang.backends.columnar_tables import Counts
 from eqlang.backends.columnar_values import (
@@ -119,12 +121,18 @@ class ColumnarEvaluator(ColumnarAggregations):
         self.free: dict[int, frozenset[str]] = {}
         #: The value of ``x at o`` while a rank's condition is evaluated (``columnar_ranks``).
         self.probe: Column | None = None
-        self.dispatch: dict[type, Callable[[Any, Env, Any], Column]] = {
-            cls: getattr(self, "_x_" + cls.__name__) for cls in (
-                p.Const, p.Unscored, p.Local, p.Parameter, p.Call, p.Builtin, p.Aggregate,
-                p.Arithmetic, p.Negate, p.Compare, p.Not, p.And, p.Or, p.If, p.Otherwise,
-                p.Because, p.IsScored, p.MemberOf, p.At, p.Input, p.TheOrganization)
-        }
+        #: Where values are let go once nothing reads them (``forget``): what tells which
+        #: are needed, and the outputs still to be evaluated, the one being evaluated
+        #: first; None where all are remembered.
+        self.liveness: Liveness | None = None
+        self.upcoming: Sequence[tuple[str, Value | None]] = ()
+        self.unforgotten = 0  # values remembered since values were last let go
+        # Looking for what is needed walks the program: do it once per so many new values.
+        self.forget_every = max(4, len(program.rules) // 8)
+        # The class's functions, not methods bound to this evaluator: a table of bound
+        # methods would be a reference cycle, and with the cycle collector off (as `eqlang`
+        # runs) the evaluator and every value it remembers would outlive the run.
+        self.dispatch = _handlers(type(self))
 
     # ---- values and columns -------------------------------------------------------------
 
@@ -194,6 +202,15 @@ class ColumnarEvaluator(ColumnarAggregations):
             env = {q.name: a for q, a in zip(rule.params, args, strict=True)}
             entry = self.memo[key] = Entry(self.rule(rule, env, live))
             entry.reached = live if self.track else True
+            if self.liveness is not None:
+                self.unforgotten += 1
+                if self.unforgotten >= self.forget_every:
+                    # What is on the way to this value (the output being evaluated, and
+                    # what it has computed so far) is the evaluation of the first upcoming
+                    # output over again, which the search follows: nothing it will read
+                    # is let go.
+                    self.forget(self.liveness.needed(self.upcoming, self.memo,
+                                                     self.parameters))
         elif self.track:
             fresh = both(live, negated(entry.reached))
             if not is_false(fresh):
@@ -202,6 +219,14 @@ class ColumnarEvaluator(ColumnarAggregations):
                 env = {q.name: a for q, a in zip(rule.params, args, strict=True)}
                 self.rule(rule, env, fresh)
         return entry.column
+
+    def forget(self, needed: Needed) -> None:
+        """Let go of the remembered rule values and table reads not ``needed``."""
+        self.unforgotten = 0
+        self.memo = {key: entry for key, entry in self.memo.items() if needed.keeps(key)}
+        # A read's key is (what, measure, ...): what is read, then of which measure.
+        self.reads_memo = {key: column for key, column in self.reads_memo.items()
+                           if needed.keeps_read(key[1])}
 
     def split(self, args: Sequence[Column]) -> list[tuple[Any, tuple[Value, ...]]] | None:
         """The distinct combinations of argument values, each with its rows, where every
@@ -438,7 +463,7 @@ class ColumnarEvaluator(ColumnarAggregations):
         if handler is None:
             # ``columnar_support`` declines such programs first; this is the last guard.
             raise Unsupported(f"the construct {type(e).__name__}")
-        return handler(e, env, live)
+        return handler(self, e, env, live)
 
     def _x_Const(self, e: p.Const, env: Env, live: Any) -> Column:
         column = self.constants.get(e.site)
@@ -870,6 +895,16 @@ class ColumnarEvaluator(ColumnarAggregations):
 
 
 # ---- helpers ------------------------------------------------------------------------------
+
+
+@functools.cache
+def _handlers(cls: type[ColumnarEvaluator]
+              ) -> dict[type, Callable[[ColumnarEvaluator, Any, Env, Any], Column]]:
+    """The evaluator's function for each kind of expression."""
+    return {kind: getattr(cls, "_x_" + kind.__name__) for kind in (
+        p.Const, p.Unscored, p.Local, p.Parameter, p.Call, p.Builtin, p.Aggregate,
+        p.Arithmetic, p.Negate, p.Compare, p.Not, p.And, p.Or, p.If, p.Otherwise,
+        p.Because, p.IsScored, p.MemberOf, p.At, p.Input, p.TheOrganization)}
 
 
 def row_value(column: Column, index: tuple[int, int], strings: Strings, numbers: Numbers
