@@ -108,21 +108,22 @@ def read_plain(text: str, limit: int) -> tuple[TableColumns, dict[str, int]] | N
     import pyarrow as pa
 
     try:
-        table = _parse(text, positions, len(header))
-        if not 0 < table.num_rows <= limit:
+        parsed = _parse(text, positions, len(header))
+        if not 0 < len(parsed["org"]) <= limit:
             return None
-        columns = _columns(table)
+        columns = _columns(parsed)
     except ValueError:  # pyarrow.ArrowInvalid: text it will not take goes to the full reader
         return None
     finally:
         # pyarrow's allocator keeps what it freed for later; nothing later asks for it.
-        table = None
+        parsed = {}
         pa.default_memory_pool().release_unused()
     return (columns, positions) if columns is not None else None
 
 
-def _parse(text: str, positions: dict[str, int], width: int) -> Any:
-    """The rows after the header, the required columns only, every cell a string."""
+def _parse(text: str, positions: dict[str, int], width: int) -> dict[str, Any]:
+    """The rows after the header, the required columns only, every cell a string: each
+    column (a pyarrow ``ChunkedArray``) by name."""
     import pyarrow as pa
     import pyarrow.csv as csv
 
@@ -139,10 +140,12 @@ def _parse(text: str, positions: dict[str, int], width: int) -> Any:
             column_types=dict.fromkeys(names, pa.string()), include_columns=list(wanted.values()),
             strings_can_be_null=False, quoted_strings_can_be_null=False))
     # include_columns gives the columns in its own order: the order of ``wanted``.
-    return table.rename_columns(list(wanted))
+    return dict(zip(wanted, table.columns, strict=True))
 
 
-def _columns(table: Any) -> TableColumns | None:
+def _columns(parsed: dict[str, Any]) -> TableColumns | None:
+    """The table as columns, from the columns ``_parse`` gives; each key column is taken
+    out of ``parsed`` once coded, so that it is let go before the counts are read."""
     import pyarrow as pa
 
     from eqlang.data.tables import key_text
@@ -150,7 +153,7 @@ def _columns(table: Any) -> TableColumns | None:
     names: dict[str, tuple[str, ...]] = {}
     codes: dict[str, np.ndarray] = {}
     for column in KEY_COLUMNS:
-        coded = table.column(column).combine_chunks().dictionary_encode()
+        coded = parsed.pop(column).combine_chunks().dictionary_encode()
         spelled = [sys.intern(key_text(value)) for value in coded.dictionary.to_pylist()]
         if not all(spelled):
             return None
@@ -163,7 +166,7 @@ def _columns(table: Any) -> TableColumns | None:
     # As below: the hash tables of encoding the key columns, given back before the counts
     # are encoded.
     pa.default_memory_pool().release_unused()
-    counts = _counts(table.column("numerator"), table.column("denominator"))
+    counts = _counts(parsed["numerator"], parsed["denominator"])
     if counts is None:
         return None
     numerator, rough_numerator, denominator, rough_denominator = counts
@@ -176,7 +179,7 @@ def _columns(table: Any) -> TableColumns | None:
                         [len(names[column]) for column in KEY_COLUMNS]):
         return None
     # int32: at most 2,000,000 rows (MAX_TABLE_ROWS), and half the memory of int64.
-    lines = np.arange(2, table.num_rows + 2, dtype=np.int32)
+    lines = np.arange(2, len(codes["org"]) + 2, dtype=np.int32)
     return TableColumns(names, codes, numerator, denominator, lines)
 
 
