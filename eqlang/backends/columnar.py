@@ -295,7 +295,8 @@ def evaluate(program: p.Program, tables: TableSet, *, lanes: Lanes | None = None
         evaluator.liveness = liveness
         with numbers.scope():
             for number, (name, argument) in enumerate(steps):
-                evaluator.upcoming = steps[number:]
+                if liveness is not None:
+                    liveness.upcoming = steps[number:]
                 args = [] if argument is None else [evaluator.constant(argument)]
                 column = evaluator.call(program.rules[name], args, live)
                 label = None if argument is None else display(argument)

@@ -121,14 +121,8 @@ class ColumnarEvaluator(ColumnarAggregations):
         self.free: dict[int, frozenset[str]] = {}
         #: The value of ``x at o`` while a rank's condition is evaluated (``columnar_ranks``).
         self.probe: Column | None = None
-        #: Where values are let go once nothing reads them (``forget``): what tells which
-        #: are needed, and the outputs still to be evaluated, the one being evaluated
-        #: first; None where all are remembered.
+        #: With a ``Liveness``, values that nothing still to come reads are let go.
         self.liveness: Liveness | None = None
-        self.upcoming: Sequence[tuple[str, Value | None]] = ()
-        self.unforgotten = 0  # values remembered since values were last let go
-        # Looking for what is needed walks the program: do it once per so many new values.
-        self.forget_every = max(4, len(program.rules) // 8)
         # The class's functions, not methods bound to this evaluator: a table of bound
         # methods would be a reference cycle, and with the cycle collector off (as `eqlang`
         # runs) the evaluator and every value it remembers would outlive the run.
@@ -202,15 +196,11 @@ class ColumnarEvaluator(ColumnarAggregations):
             env = {q.name: a for q, a in zip(rule.params, args, strict=True)}
             entry = self.memo[key] = Entry(self.rule(rule, env, live))
             entry.reached = live if self.track else True
-            if self.liveness is not None:
-                self.unforgotten += 1
-                if self.unforgotten >= self.forget_every:
-                    # What is on the way to this value (the output being evaluated, and
-                    # what it has computed so far) is the evaluation of the first upcoming
-                    # output over again, which the search follows: nothing it will read
-                    # is let go.
-                    self.forget(self.liveness.needed(self.upcoming, self.memo,
-                                                     self.parameters))
+            if self.liveness is not None and self.liveness.due():
+                # The rest of the output being evaluated lies within evaluating it over
+                # again, which the search follows: nothing it will read is let go.
+                self.forget(self.liveness.needed(self.liveness.upcoming, self.memo,
+                                                 self.parameters))
         elif self.track:
             fresh = both(live, negated(entry.reached))
             if not is_false(fresh):
@@ -222,7 +212,6 @@ class ColumnarEvaluator(ColumnarAggregations):
 
     def forget(self, needed: Needed) -> None:
         """Let go of the remembered rule values and table reads not ``needed``."""
-        self.unforgotten = 0
         self.memo = {key: entry for key, entry in self.memo.items() if needed.keeps(key)}
         # A read's key is (what, measure, ...): what is read, then of which measure.
         self.reads_memo = {key: column for key, column in self.reads_memo.items()

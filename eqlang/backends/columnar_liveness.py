@@ -81,12 +81,26 @@ class Site:
 
 
 class Liveness:
-    """Answers ``needed`` for one program; each rule is read for its call sites once."""
+    """Answers ``needed`` for one program (each rule is read for its call sites once), and
+    says when an evaluator that lets values go should ask (``due``)."""
 
     def __init__(self, program: p.Program) -> None:
         self.program = program
         self.sites: dict[str, list[Site]] = {}
         self.parameter_sites: dict[str, list[Site]] = {}
+        #: The outputs still to be evaluated, the one being evaluated first.
+        self.upcoming: Sequence[tuple[str, Value | None]] = ()
+        # The search walks the program: it is made once per so many values remembered.
+        self.every = max(4, len(program.rules) // 8)
+        self.since = 0  # values remembered since the last search
+
+    def due(self) -> bool:
+        """Whether to let values go now, one more being remembered."""
+        self.since += 1
+        if self.since < self.every:
+            return False
+        self.since = 0
+        return True
 
     def needed(self, steps: Iterable[tuple[str, Value | None]], remembered: Collection[Key],
                parameters: Collection[str]) -> Needed:
