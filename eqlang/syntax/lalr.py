@@ -17,20 +17,41 @@ The tree is the one Lark builds, positions included: same nodes, same tokens, sa
 returns a bare token and drops others, which this grammar has none of), and at any syntax
 error, it gives ``None``, and the caller parses with Lark's own parser, whose errors
 ``syntax_errors`` turns into diagnostics: those stay exactly as they were.
+
+``Driver.build`` runs the same tables without a tree: each reduction hands the children
+Lark would put in the rule's node to a reduction of ``eqlang.syntax.build``, which gives
+the AST node itself, and tokens are ``Lexeme``s (kind, text, start and end offsets; AST
+spans need no lines and columns). Its lexer reads, in each parser state, the terminals of
+Lark's contextual lexer for that state, in Lark's order, compiled into one expression
+that also skips what the grammar ignores (spaces and comments, which no other terminal
+starts like); a name that is one of the state's keywords takes the keyword's kind, as
+Lark's lexer retypes it. It also measures how deep the tree it stands for is, as
+``parse`` counts depth, and stops at the first level too deep.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, NamedTuple
 
 from lark import Lark, Token, Tree
 from lark.exceptions import LarkError
+from lark.lexer import PatternStr, UnlessCallback, _create_unless
 from lark.parsers.lalr_analysis import Shift
 
+from eqlang.diagnostics import EqlangError
 from eqlang.syntax.parser_tables import tree_parser
+
+
+class Lexeme(NamedTuple):
+    """A token as ``Driver.build`` gives it: its terminal, its text and where it lies."""
+
+    kind: str
+    text: str
+    start: int
+    end: int
 
 
 class _Unlike(Exception):
@@ -39,6 +60,10 @@ class _Unlike(Exception):
 
 class _Unlexed(Exception):
     """Text that no pattern of the parser's state matches: a syntax error."""
+
+
+class _TooDeep(Exception):
+    """A tree nested deeper than ``build`` was asked to allow."""
 
 
 class _Scanner:
@@ -50,6 +75,35 @@ class _Scanner:
         self.newline_types: frozenset[str] = lexer.newline_types
         self.ignore_types: frozenset[str] = lexer.ignore_types
         self.callback: dict[str, Any] = lexer.callback
+
+
+class _Words:
+    """The lexing ``build`` does in one of Lark's per-state lexers: its terminals in its
+    order, as one expression that first skips what the grammar ignores, and the keywords
+    a matched name may turn out to be (as Lark's ``UnlessCallback`` retypes it)."""
+
+    def __init__(self, lexer: Any) -> None:
+        if lexer.user_callbacks or lexer.use_bytes:
+            raise _Unlexed
+        terminals, callbacks = _create_unless(lexer.terminals, lexer.g_regex_flags, lexer.re,
+                                              lexer.use_bytes)
+        self.keywords: dict[str, dict[str, str]] = {}
+        for kind, callback in callbacks.items():
+            strings = callback.scanner.terminals if type(callback) is UnlessCallback else None
+            if strings is None or any(not isinstance(string.pattern, PatternStr)
+                                      or string.pattern.flags for string in strings):
+                raise _Unlexed
+            self.keywords[kind] = {string.pattern.value: string.name for string in strings}
+        ignored = "|".join(terminal.pattern.to_regexp() for terminal in terminals
+                           if terminal.name in lexer.ignore_types)
+        # Atomic: what is skipped is never given back for a terminal to start earlier.
+        skip = f"(?>(?:{ignored})*)" if ignored else ""
+        alternatives = "|".join(f"(?P<{terminal.name}>{terminal.pattern.to_regexp()})"
+                                for terminal in terminals
+                                if terminal.name not in lexer.ignore_types)
+        self.pattern: re.Pattern[str] = lexer.re.compile(f"{skip}(?:{alternatives})",
+                                                         lexer.g_regex_flags)
+        self.skip: re.Pattern[str] = lexer.re.compile(skip, lexer.g_regex_flags)
 
 
 class Driver:
@@ -64,11 +118,22 @@ class Driver:
         # Each rule as the loop needs it: how many values it takes, its callback (None for
         # one that passes its one child on) and the nonterminal it makes. Looked up by rule
         # once per state, not at every reduction (a rule's hash is a Python method).
+        placeholders = bool(lark.options.maybe_placeholders)
         self.reductions = {
             rule: (len(rule.expansion),
                    None if len(rule.expansion) == 1 and _passes_on(callback) else callback,
-                   rule.origin.name)
+                   rule.origin.name, *_plan(rule, placeholders))
             for rule, callback in conf.callbacks.items()}
+        # ``build`` hands on a one-child rule's child only where the tree does (a ``?rule``
+        # whose one symbol is kept), splices ``_rule``s into the rule above as lists, and
+        # gives no value a first token it lacks (only the start may be empty).
+        self.building = self.usable and all(
+            (callback is None or rule.alias or not rule.options.expand1)
+            and not (rule.origin.name.startswith("_") and rule.options.expand1)
+            and (rule.expansion or rule.origin.name in lark.options.start)
+            for rule, (_, callback, *_rest) in self.reductions.items())
+        self.start_state = conf.start_state
+        self.words: dict[Any, _Words] = {}
         self.rows: dict[Any, dict[str, tuple[bool, Any]]] = {}
         #: Where a run of one-child reductions that pass their child on ends, by the state
         #: below, the state on top and the lookahead (see ``_passed``).
@@ -82,6 +147,8 @@ class Driver:
                                                        "ignore_types")) and \
             hasattr(root.scanner, "_mres")
         self.scanners: dict[Any, _Scanner] = {}
+        self.lexers: dict[Any, Any] = lexer.lexers if self.scanning else {}
+        self.building = self.building and self.scanning
 
     def _row(self, state: Any) -> dict[str, tuple[bool, Any]]:
         """A state's actions: ``(True, next state)`` to shift (or go to, after a
@@ -121,6 +188,109 @@ class Driver:
             return self._run(_ended(tokens), state.state_stack)
         except (KeyError, LarkError, _Unlike, _Unlexed):
             return None
+
+    def build(self, text: str, reducers: dict[str, Callable[[list[Any], Any], Any]],
+              span: Callable[[int, int], Any], limit: int, transparent: str
+              ) -> tuple[Any, list[Lexeme]] | None:
+        """What the start rule's reduction gives for ``text``, and its tokens; ``None`` at a
+        syntax error, at a reduction that raises, or where the tree would be nested more
+        than ``limit`` levels deep (``transparent`` is the rule that adds no level, unless
+        around itself: parentheses), for the caller to parse as before.
+
+        ``reducers`` reduce each rule by name; ``span(start, end)`` is what they get as
+        the span of the text a rule covers.
+        """
+        if not self.building:
+            return None
+        try:
+            return self._build(text, reducers, span, limit, transparent)
+        except (KeyError, _Unlexed, _TooDeep, EqlangError):
+            return None
+
+    def _build(self, text: str, reducers: dict[str, Callable[[list[Any], Any], Any]],
+               span: Callable[[int, int], Any], limit: int, transparent: str
+               ) -> tuple[Any, list[Lexeme]] | None:
+        rows, row_of, end_state, passes = self.rows, self._row, self.end_state, self.passes
+        words, words_of, new_tuple = self.words, self._words, tuple.__new__
+        stack = [self.start_state]
+        values: list[Any] = []
+        # For each value on the stack: where its first token starts, and how deep the tree
+        # below it is as a child counts it, doubled, plus one for a transparent node.
+        starts: list[int] = []
+        marks: list[int] = []
+        lexemes: list[Lexeme] = []
+        position, length, last_end = 0, len(text), 0
+        while True:
+            state = stack[-1]
+            lexer = words.get(state) or words_of(state)
+            found = lexer.pattern.match(text, position)
+            if found is None:
+                if lexer.skip.match(text, position).end() != length:
+                    raise _Unlexed
+                kind, lexeme, start = "$END", None, length
+            else:
+                kind = found.lastgroup
+                start, position = found.start(kind), found.end()
+                value = text[start:position]
+                keywords = lexer.keywords.get(kind)
+                if keywords is not None:
+                    kind = keywords.get(value, kind)
+                lexeme = new_tuple(Lexeme, (kind, value, start, position))
+                lexemes.append(lexeme)
+            while True:
+                shift, argument = (rows.get(stack[-1]) or row_of(stack[-1]))[kind]
+                if shift:
+                    stack.append(argument)
+                    values.append(lexeme)
+                    starts.append(start)
+                    marks.append(0)
+                    last_end = position
+                    break
+                size, callback, origin, name, template = argument
+                if callback is None:
+                    key = (stack[-2], stack[-1], kind)
+                    goto = passes.get(key)
+                    if goto is None:
+                        goto = passes[key] = self._passed(stack[-2], origin, kind)
+                    stack[-1] = goto
+                else:
+                    if size:
+                        first = starts[-size]
+                        raw = values[-size:]
+                        below = marks[-size:]
+                        del stack[-size:], values[-size:], starts[-size:], marks[-size:]
+                        # How deep the tree below this node is: deeper than the limit, and
+                        # so is every node above it, up to the start.
+                        depth = max(below) >> 1
+                        if depth > limit:
+                            raise _TooDeep
+                    else:
+                        first, raw, below, depth = 0, [], [], 0
+                    children = raw if template is None else _kept(raw, template)
+                    if name is None:
+                        # A ``_rule`` (a repetition): its children go into the rule above.
+                        value, mark = children, depth << 1
+                    else:
+                        value = reducers[name](children, span(first, last_end if size
+                                                              else first))
+                        if name == transparent:
+                            inner = below[template[0][0] if template else 0]
+                            mark = (depth + (inner & 1)) << 1 | 1
+                        else:
+                            mark = (depth + 1) << 1
+                    goto = (rows.get(stack[-1]) or row_of(stack[-1]))[origin][1]
+                    stack.append(goto)
+                    values.append(value)
+                    starts.append(first)
+                    marks.append(mark)
+                if goto == end_state and kind == "$END":
+                    return values[-1], lexemes
+            if lexeme is None:
+                return None
+
+    def _words(self, state: Any) -> _Words:
+        words = self.words[state] = _Words(self.lexers[state])
+        return words
 
     def _lex(self, text: str, lexers: dict[Any, Any], state_stack: list[Any]
              ) -> Iterator[Token]:
@@ -186,7 +356,7 @@ class Driver:
                     starts.append(len(tokens))
                     tokens.append(token)
                     break
-                size, callback, origin = argument
+                size, callback, origin, _, _ = argument
                 if callback is None:
                     # A run of rules that pass their one child on changes only the state
                     # on top of the stack: where it ends is looked up, not walked again.
@@ -222,6 +392,45 @@ class Driver:
                 if goto == end_state and kind == "$END":
                     return values[-1]
         return None
+
+
+def _plan(rule: Any, placeholders: bool) -> tuple[str | None, tuple[tuple[int | None, bool],
+                                                                     ...] | None]:
+    """What ``build`` makes of a rule's reduction: the name it reduces by (``None`` for a
+    ``_rule``, whose children go into the rule above), and which values it keeps, as
+    Lark's tree builder keeps them: ``(index, splice)`` for each value kept, ``(None,
+    False)`` for each optional part left out (``None``); no steps when it keeps every value
+    as it is."""
+    expansion = rule.expansion
+    name = rule.alias or rule.options.template_source or rule.origin.name
+    empty = rule.options.empty_indices if placeholders else ()
+    # How many left-out optional parts come before each symbol, and after the last.
+    missing = [len(run) for run in "".join(str(int(flag)) for flag in empty).split("0")] \
+        if empty else [0] * (len(expansion) + 1)
+    steps: list[tuple[int | None, bool]] = []
+    for index, symbol in enumerate(expansion):
+        steps += [(None, False)] * missing[index]
+        if rule.options.keep_all_tokens or not (symbol.is_term and symbol.filter_out):
+            steps.append((index, not symbol.is_term and symbol.name.startswith("_")))
+    steps += [(None, False)] * missing[len(expansion)]
+    plain = steps == [(index, False) for index in range(len(expansion))]
+    return (None if rule.origin.name.startswith("_") and not rule.alias else name,
+            None if plain else tuple(steps))
+
+
+def _kept(values: list[Any], steps: tuple[tuple[int | None, bool], ...]) -> list[Any]:
+    children: list[Any] = []
+    for index, splice in steps:
+        if index is None:
+            children.append(None)
+        elif splice:
+            if children:
+                children += values[index]
+            else:  # a left-recursive repetition grows its own list
+                children = values[index]
+        else:
+            children.append(values[index])
+    return children
 
 
 def _ended(tokens: Iterator[Token]) -> Iterator[Token]:
