@@ -106,6 +106,18 @@ class _Words:
         self.skip: re.Pattern[str] = lexer.re.compile(skip, lexer.g_regex_flags)
 
 
+class _Rows(dict[Any, dict[str, tuple[bool, Any]]]):
+    """The driver's states' actions, each worked out when the parser first reaches it."""
+
+    def __init__(self, driver: Driver) -> None:
+        super().__init__()
+        self.driver = driver
+
+    def __missing__(self, state: Any) -> dict[str, tuple[bool, Any]]:
+        row = self[state] = self.driver.row(state)
+        return row
+
+
 class Driver:
     """Lark's LALR tables and callbacks, run by a loop that tracks positions by token index."""
 
@@ -134,7 +146,8 @@ class Driver:
             for rule, (_, callback, *_rest) in self.reductions.items())
         self.start_state = conf.start_state
         self.words: dict[Any, _Words] = {}
-        self.rows: dict[Any, dict[str, tuple[bool, Any]]] = {}
+        self.shared: dict[int, _Words] = {}
+        self.rows = _Rows(self)
         #: Where a run of one-child reductions that pass their child on ends, by the state
         #: below, the state on top and the lookahead (see ``_passed``).
         self.passes: dict[tuple[Any, Any, str], Any] = {}
@@ -150,13 +163,11 @@ class Driver:
         self.lexers: dict[Any, Any] = lexer.lexers if self.scanning else {}
         self.building = self.building and self.scanning
 
-    def _row(self, state: Any) -> dict[str, tuple[bool, Any]]:
+    def row(self, state: Any) -> dict[str, tuple[bool, Any]]:
         """A state's actions: ``(True, next state)`` to shift (or go to, after a
         reduction), ``(False, reduction)`` to reduce."""
-        row = {kind: (True, argument) if action is Shift else (False, self.reductions[argument])
-               for kind, (action, argument) in self.states[state].items()}
-        self.rows[state] = row
-        return row
+        return {kind: (True, argument) if action is Shift else (False, self.reductions[argument])
+                for kind, (action, argument) in self.states[state].items()}
 
     def _passed(self, below: Any, origin: str, kind: str) -> Any:
         """The state on top of the stack after reducing to ``origin`` over ``below`` and
@@ -164,12 +175,12 @@ class Driver:
         reduction replaces the top state and nothing else, so ``below`` stays below. The
         run stops at the end state (the loop must see it) and at anything the lookahead
         cannot follow (the loop then finds the syntax error as before)."""
-        under = self.rows.get(below) or self._row(below)
+        under = self.rows[below]
         while True:
             goto = under[origin][1]
             if goto == self.end_state:
                 return goto
-            action = (self.rows.get(goto) or self._row(goto)).get(kind)
+            action = self.rows[goto].get(kind)
             if action is None or action[0] or action[1][1] is not None:
                 return goto
             origin = action[1][2]
@@ -210,7 +221,7 @@ class Driver:
     def _build(self, text: str, reducers: dict[str, Callable[[list[Any], Any], Any]],
                span: Callable[[int, int], Any], limit: int, transparent: str
                ) -> tuple[Any, list[Lexeme]] | None:
-        rows, row_of, end_state, passes = self.rows, self._row, self.end_state, self.passes
+        rows, end_state, passes = self.rows, self.end_state, self.passes
         words, words_of, new_tuple = self.words, self._words, tuple.__new__
         stack = [self.start_state]
         values: list[Any] = []
@@ -238,7 +249,7 @@ class Driver:
                 lexeme = new_tuple(Lexeme, (kind, value, start, position))
                 lexemes.append(lexeme)
             while True:
-                shift, argument = (rows.get(stack[-1]) or row_of(stack[-1]))[kind]
+                shift, argument = rows[stack[-1]][kind]
                 if shift:
                     stack.append(argument)
                     values.append(lexeme)
@@ -278,7 +289,7 @@ class Driver:
                             mark = (depth + (inner & 1)) << 1 | 1
                         else:
                             mark = (depth + 1) << 1
-                    goto = (rows.get(stack[-1]) or row_of(stack[-1]))[origin][1]
+                    goto = rows[stack[-1]][origin][1]
                     stack.append(goto)
                     values.append(value)
                     starts.append(first)
@@ -289,7 +300,12 @@ class Driver:
                 return None
 
     def _words(self, state: Any) -> _Words:
-        words = self.words[state] = _Words(self.lexers[state])
+        # Lark shares one lexer among the states that accept the same terminals.
+        lexer = self.lexers[state]
+        words = self.shared.get(id(lexer))
+        if words is None:
+            words = self.shared[id(lexer)] = _Words(lexer)
+        self.words[state] = words
         return words
 
     def _lex(self, text: str, lexers: dict[Any, Any], state_stack: list[Any]
@@ -340,7 +356,7 @@ class Driver:
                 yield token
 
     def _run(self, tokens_in: Iterator[Token], state_stack: list[Any]) -> Tree | None:
-        rows, row_of, end_state, passes = self.rows, self._row, self.end_state, self.passes
+        rows, end_state, passes = self.rows, self.end_state, self.passes
         values: list[Any] = []
         # The index of the first token of each value on the stack (the next index when the
         # value took none), and every token shifted so far.
@@ -349,7 +365,7 @@ class Driver:
         for token in tokens_in:
             kind = token.type
             while True:
-                shift, argument = (rows.get(state_stack[-1]) or row_of(state_stack[-1]))[kind]
+                shift, argument = rows[state_stack[-1]][kind]
                 if shift:
                     state_stack.append(argument)
                     values.append(token)
@@ -385,7 +401,7 @@ class Driver:
                             meta.empty = False
                     elif size > 1 or (value is not None and type(value) is not Token):
                         raise _Unlike(origin)
-                    goto = (rows.get(state_stack[-1]) or row_of(state_stack[-1]))[origin][1]
+                    goto = rows[state_stack[-1]][origin][1]
                     state_stack.append(goto)
                     values.append(value)
                     starts.append(start)
