@@ -101,9 +101,26 @@ class _Words:
         alternatives = "|".join(f"(?P<{terminal.name}>{terminal.pattern.to_regexp()})"
                                 for terminal in terminals
                                 if terminal.name not in lexer.ignore_types)
-        self.pattern: re.Pattern[str] = lexer.re.compile(f"{skip}(?:{alternatives})",
-                                                         lexer.g_regex_flags)
+        self.match = lexer.re.compile(f"{skip}(?:{alternatives})", lexer.g_regex_flags).match
         self.skip: re.Pattern[str] = lexer.re.compile(skip, lexer.g_regex_flags)
+
+
+class _StateWords(dict[Any, _Words]):
+    """The lexing of each parser state, made when the parser first reaches the state."""
+
+    def __init__(self, driver: Driver) -> None:
+        super().__init__()
+        self.driver = driver
+        #: Lark shares one lexer among the states that accept the same terminals.
+        self.shared: dict[int, _Words] = {}
+
+    def __missing__(self, state: Any) -> _Words:
+        lexer = self.driver.lexers[state]
+        words = self.shared.get(id(lexer))
+        if words is None:
+            words = self.shared[id(lexer)] = _Words(lexer)
+        self[state] = words
+        return words
 
 
 class _Rows(dict[Any, dict[str, tuple[bool, Any]]]):
@@ -145,8 +162,7 @@ class Driver:
             and (rule.expansion or rule.origin.name in lark.options.start)
             for rule, (_, callback, *_rest) in self.reductions.items())
         self.start_state = conf.start_state
-        self.words: dict[Any, _Words] = {}
-        self.shared: dict[int, _Words] = {}
+        self.words = _StateWords(self)
         self.rows = _Rows(self)
         #: Where a run of one-child reductions that pass their child on ends, by the state
         #: below, the state on top and the lookahead (see ``_passed``).
@@ -221,8 +237,8 @@ class Driver:
     def _build(self, text: str, reducers: dict[str, Callable[[list[Any], Any], Any]],
                span: Callable[[int, int], Any], limit: int, transparent: str
                ) -> tuple[Any, list[Lexeme]] | None:
-        rows, end_state, passes = self.rows, self.end_state, self.passes
-        words, words_of, new_tuple = self.words, self._words, tuple.__new__
+        rows, end_state, passes, words = self.rows, self.end_state, self.passes, self.words
+        new_tuple = tuple.__new__
         stack = [self.start_state]
         values: list[Any] = []
         # For each value on the stack: where its first token starts, and how deep the tree
@@ -230,11 +246,12 @@ class Driver:
         starts: list[int] = []
         marks: list[int] = []
         lexemes: list[Lexeme] = []
+        push_state, push_value, push_start, push_mark, found_lexeme = (
+            stack.append, values.append, starts.append, marks.append, lexemes.append)
         position, length, last_end = 0, len(text), 0
         while True:
-            state = stack[-1]
-            lexer = words.get(state) or words_of(state)
-            found = lexer.pattern.match(text, position)
+            lexer = words[stack[-1]]
+            found = lexer.match(text, position)
             if found is None:
                 if lexer.skip.match(text, position).end() != length:
                     raise _Unlexed
@@ -247,14 +264,14 @@ class Driver:
                 if keywords is not None:
                     kind = keywords.get(value, kind)
                 lexeme = new_tuple(Lexeme, (kind, value, start, position))
-                lexemes.append(lexeme)
+                found_lexeme(lexeme)
             while True:
                 shift, argument = rows[stack[-1]][kind]
                 if shift:
-                    stack.append(argument)
-                    values.append(lexeme)
-                    starts.append(start)
-                    marks.append(0)
+                    push_state(argument)
+                    push_value(lexeme)
+                    push_start(start)
+                    push_mark(0)
                     last_end = position
                     break
                 size, callback, origin, name, template = argument
@@ -290,23 +307,15 @@ class Driver:
                         else:
                             mark = (depth + 1) << 1
                     goto = rows[stack[-1]][origin][1]
-                    stack.append(goto)
-                    values.append(value)
-                    starts.append(first)
-                    marks.append(mark)
+                    push_state(goto)
+                    push_value(value)
+                    push_start(first)
+                    push_mark(mark)
                 if goto == end_state and kind == "$END":
                     return values[-1], lexemes
             if lexeme is None:
                 return None
 
-    def _words(self, state: Any) -> _Words:
-        # Lark shares one lexer among the states that accept the same terminals.
-        lexer = self.lexers[state]
-        words = self.shared.get(id(lexer))
-        if words is None:
-            words = self.shared[id(lexer)] = _Words(lexer)
-        self.words[state] = words
-        return words
 
     def _lex(self, text: str, lexers: dict[Any, Any], state_stack: list[Any]
              ) -> Iterator[Token]:
