@@ -3,6 +3,10 @@ Lark's tree (``Builder.tree``): same nodes, same spans, same tokens for ``lookal
 
 from __future__ import annotations
 
+import hashlib
+import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,11 +17,12 @@ from hypothesis import given, settings
 
 from eqlang.diagnostics import EqlangError
 from eqlang.syntax import ast as s
-from eqlang.syntax import lalr
+from eqlang.syntax import driver
 from eqlang.syntax.build import Builder
 from eqlang.syntax.fmt import format_module
 from eqlang.syntax.lookalikes import tree_words
 from eqlang.syntax.parse import MAX_NESTING, _check_nesting, parse, parse_tree
+from eqlang.syntax.parser_tables import data_path
 from eqlang.syntax.source import SourceFile, Span
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,12 +49,12 @@ def spans(node: Any, found: list[Any]) -> list[Any]:
 
 def built(source: SourceFile) -> tuple[Any, set[int]] | None:
     builder = Builder(source)
-    result = lalr.driver().build(source.text, builder.reducers, builder.span, MAX_NESTING,
+    result = runner().build(source.text, builder.reducers, builder.span, MAX_NESTING,
                                  "parenthesized")
     return None if result is None else (result, builder.keys)
 
 
-def words(lexemes: list[lalr.Lexeme]) -> list[lalr.Lexeme]:
+def words(lexemes: list[driver.Lexeme]) -> list[driver.Lexeme]:
     return sorted((token for token in lexemes if token.kind in ("NAME", "STRING")),
                   key=lambda token: token.start)
 
@@ -76,8 +81,49 @@ def assert_same(text: str) -> None:
     assert keys == tree_keys
 
 
-def test_the_driver_builds() -> None:
-    assert lalr.driver().building
+def runner() -> driver.Driver:
+    found = driver.driver()
+    assert found is not None
+    return found
+
+
+def test_the_shipped_driver_tables_are_the_grammars() -> None:
+    grammar = data_path("grammar")
+    document = json.loads((grammar / driver.TABLES).read_text(encoding="utf-8"))
+    text = (grammar / "eqlang.lark").read_text(encoding="utf-8")
+    assert document["grammar_sha256"] == hashlib.sha256(text.encode("utf-8")).hexdigest(), \
+        "the grammar changed: run `python tools/parser_tables.py`"
+
+
+def test_tables_of_another_grammar_are_derived_again(tmp_path: Path) -> None:
+    grammar = (data_path("grammar") / "eqlang.lark").read_text(encoding="utf-8")
+    (tmp_path / driver.TABLES).write_text(driver.serialized(grammar), encoding="utf-8")
+    (tmp_path / "eqlang.lark").write_text(grammar.replace('"yes"', '"aye"'), encoding="utf-8")
+    tables = driver.tables(tmp_path)
+    assert tables is not None
+    source = SourceFile("contract.eq", "parameter p: yesno = aye\n")
+    builder = Builder(source)
+    found = driver.Driver(tables).build(source.text, builder.reducers, builder.span,
+                                        MAX_NESTING, "parenthesized")
+    assert found is not None
+    assert found[0][0].value == s.Literal("yesno", True)
+
+
+def test_damaged_tables_are_derived_again(tmp_path: Path) -> None:
+    grammar = (data_path("grammar") / "eqlang.lark").read_text(encoding="utf-8")
+    (tmp_path / "eqlang.lark").write_text(grammar, encoding="utf-8")
+    (tmp_path / driver.TABLES).write_text("{not json", encoding="utf-8")
+    assert driver.tables(tmp_path) is not None
+
+
+def test_checking_imports_no_lark() -> None:
+    # Lark is for files with syntax errors; the driver runs its own tables.
+    code = ("import sys; from eqlang.syntax.modules import load; from eqlang.check import "
+            "analyze; analyze(load(sys.argv[1])); print('lark' in sys.modules)")
+    found = subprocess.run([sys.executable, "-c", code, str(ROOT / "contracts" /
+                                                            "reference-equity.eq")],
+                           capture_output=True, text=True, check=True)
+    assert found.stdout.strip() == "False"
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=lambda path: str(path.relative_to(ROOT)))

@@ -19,16 +19,18 @@ import datetime
 import re
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import attrs
-from lark import Token, Tree
 
 from eqlang.diagnostics import Diagnostic, EqlangError
 from eqlang.syntax import ast as s
-from eqlang.syntax.lalr import Lexeme
+from eqlang.syntax.driver import Lexeme
 from eqlang.syntax.lookalikes import KEY_RULES
 from eqlang.syntax.source import SourceFile, Span, normal_text
+
+if TYPE_CHECKING:
+    from lark import Token, Tree
 
 #: The most decimal places a value is rounded to: exact arithmetic keeps 34 significant
 #: digits (``eqlang.core.values.ExactMath``), so more places could never be kept.
@@ -141,6 +143,8 @@ class Builder:
         return declarations, problems
 
     def _node(self, item: Tree | Token | None) -> Any:
+        from lark import Token
+
         if isinstance(item, Token):
             return Lexeme(item.type, str(item), item.start_pos or 0, item.end_pos or 0)
         if item is None:

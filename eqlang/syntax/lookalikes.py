@@ -22,14 +22,17 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import icu
-from lark import Token, Tree
 
 from eqlang.diagnostics import Diagnostic, Note
-from eqlang.syntax.lalr import Lexeme
+from eqlang.syntax.driver import Lexeme
 from eqlang.syntax.source import SourceFile, normal_text
 from eqlang.terminal import bidi_controls, escape
+
+if TYPE_CHECKING:
+    from lark import Tree
 
 E_BIDI = "E0009"
 E_LOOKALIKE = "E0011"
@@ -131,6 +134,8 @@ def lookalike_text(source: SourceFile, lexemes: list[Lexeme], keys: set[int]
 
 def tree_words(tree: Tree) -> tuple[list[Lexeme], set[int]]:
     """The named tokens of a Lark tree, and where its quoted keys start."""
+    from lark import Token, Tree
+
     lexemes: list[Lexeme] = []
     keys: set[int] = set()
     pending = [tree]

@@ -8,18 +8,19 @@ declaration they precede, so ``fmt`` can keep them. Trees nested deeper than
 
 from __future__ import annotations
 
-from lark import Tree
-from lark.exceptions import UnexpectedInput
+from typing import TYPE_CHECKING
 
 from eqlang.diagnostics import Diagnostic, EqlangError
 from eqlang.syntax import ast as s
-from eqlang.syntax import lalr
+from eqlang.syntax import driver
 from eqlang.syntax.build import MAX_DECIMAL_PLACES as MAX_DECIMAL_PLACES
 from eqlang.syntax.build import Builder
 from eqlang.syntax.comments import attach_comments
 from eqlang.syntax.lookalikes import lookalike_text, tree_words
-from eqlang.syntax.parser_tables import grammar_parser
 from eqlang.syntax.source import SourceFile
+
+if TYPE_CHECKING:
+    from lark import Tree
 
 #: Deeper expressions are refused: no contract needs them, and every later stage recurses.
 MAX_NESTING = 150
@@ -28,11 +29,15 @@ MAX_SYNTAX_ERRORS = 20
 
 def parse_tree(source: SourceFile) -> Tree:
     """Parse to a Lark tree, reporting every syntax error that recovery can reach."""
+    # Imported here: only a file that the driver leaves to Lark needs Lark.
+    from lark.exceptions import UnexpectedInput
+
+    from eqlang.syntax import lalr
+    from eqlang.syntax.parser_tables import grammar_parser
+
     tree = lalr.parse_tree(source.text)
     if tree is not None:
         return tree
-    # Imported here, with Lark's parser that keeps positions: only a file with a syntax
-    # error needs them.
     from eqlang.syntax.syntax_errors import blank_before, resume_offset, syntax_diagnostic
 
     parser = grammar_parser()
@@ -63,6 +68,8 @@ def _level(node: Tree) -> int:
     its tree; parentheses around parentheses add one each, so redundant ones are measured
     too and a file of ten thousand of them is refused.
     """
+    from lark import Tree
+
     if node.data == "parenthesized":
         inner = node.children[0]
         return 1 if isinstance(inner, Tree) and inner.data == "parenthesized" else 0
@@ -74,6 +81,8 @@ _CHAINS = frozenset({"binary", "and_", "or_", "otherwise"})
 
 
 def _check_nesting(source: SourceFile, tree: Tree) -> None:
+    from lark import Tree
+
     stack: list[tuple[Tree, int, Tree | None]] = [(tree, 0, None)]
     while stack:
         node, depth, parent = stack.pop()
@@ -116,8 +125,9 @@ def parse(source: SourceFile) -> s.Module:
             )
         )
     builder = Builder(source)
-    built = lalr.driver().build(source.text, builder.reducers, builder.span, MAX_NESTING,
-                                "parenthesized")
+    runner = driver.driver()
+    built = None if runner is None else runner.build(
+        source.text, builder.reducers, builder.span, MAX_NESTING, "parenthesized")
     if built is not None:
         declarations, lexemes = built
         problems = lookalike_text(source, lexemes, builder.keys)
