@@ -20,7 +20,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -41,10 +40,13 @@ DECLARATION_KEYWORDS = (
 
 def data_path(kind: str) -> Path:
     """Where a shipped folder (``grammar``, ``stdlib``) is, installed or in a checkout."""
-    installed = resources.files("eqlang") / "_data" / kind
+    # Beside the package's modules, as the wheel installs it (not ``importlib.resources``,
+    # whose import costs every command more than the lookup).
+    package = Path(__file__).resolve().parents[1]
+    installed = package / "_data" / kind
     if installed.is_dir():
-        return Path(str(installed))
-    return Path(__file__).resolve().parents[2] / kind
+        return installed
+    return package.parent / kind
 
 
 @functools.lru_cache(maxsize=1)
