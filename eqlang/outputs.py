@@ -13,6 +13,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
@@ -96,8 +97,6 @@ def _write_through(path: str | Path, produce: Callable[[Any], object],
         umask = os.umask(0)
         os.umask(umask)
         mode = 0o666 & ~umask
-    import tempfile  # here: most commands write no file, and it imports much
-
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{target.name[:64]}.", suffix=".tmp",
                                              dir=directory)

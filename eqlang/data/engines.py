@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 import urllib.parse
 from collections.abc import Sequence
 from decimal import Decimal
@@ -94,8 +95,6 @@ class DuckDB:
 
     def __init__(self, threads: int | None = None,
                  memory_limit: str | None = DEFAULT_MEMORY_LIMIT) -> None:
-        import tempfile
-
         import duckdb
 
         self._duckdb = duckdb
