@@ -1,8 +1,12 @@
 """Parsing: takes a ``SourceFile``, gives a ``syntax.Module`` or syntax diagnostics.
 
-The grammar lives in ``grammar/eqlang.lark`` and is parsed with Lark's LALR parser, which
-runs in time linear in the input. Comments are found by a separate scan and attached to the
-declaration they precede, so ``fmt`` can keep them. Trees nested deeper than
+The grammar lives in ``grammar/eqlang.lark``. ``eqlang.syntax.driver`` runs its LALR
+tables (as Lark works them out) in time linear in the input and builds the AST as it
+reduces, by the reductions of ``eqlang.syntax.build``. A file it leaves to Lark (a syntax
+error, nesting too deep, a value the language refuses) is parsed by Lark into a tree, which
+is measured and built into the AST by the same reductions, so its diagnostics are Lark's
+and this module's as they always were. Comments are found by a separate scan and attached
+to the declaration they precede, so ``fmt`` can keep them. Trees nested deeper than
 ``MAX_NESTING`` are refused before anything recursive walks them.
 """
 
