@@ -453,10 +453,10 @@ def profile_check() -> None:
     gc.disable()  # as the command runs
     start = time.process_time()
     from eqlang.check import analyze
-    from eqlang.syntax import lalr
+    from eqlang.syntax import driver
     from eqlang.syntax.modules import load
     imported = time.process_time()
-    lalr.driver()
+    driver.driver()
     ready = time.process_time()
     loaded = load(str(path))
     read = time.process_time()
@@ -464,7 +464,7 @@ def profile_check() -> None:
     checked = time.process_time()
     assert analysis.ok, analysis.diagnostics
     for name, spent in (("import eqlang.check and the parser", imported - start),
-                        ("load the parser tables", ready - imported),
+                        ("load the driver's tables", ready - imported),
                         ("read and parse (5 files)", read - ready),
                         ("check", checked - read)):
         print(f"  {name:<36} {spent:5.2f} s CPU")

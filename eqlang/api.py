@@ -435,6 +435,7 @@ def settle(
     organization_table: str | Path | OrganizationTable | None = None,
     progress: Callable[[str], object] | None = None,
     backend: str = "auto",
+    remember: bool = True,
 ) -> Run:
     """Settle a checked contract on measure tables: CSV, Parquet, Excel or FHIR paths,
     loaded ``MeasureTable``s, tables made from member-level files (``Tabulation``, from
@@ -461,12 +462,17 @@ def settle(
     with the columnar backend when no trace is asked for and it gives the same answer (it
     can follow the contract and no organization's settlement stops with an error), and
     with the exact backend otherwise, which says where and why a settlement stops.
+
+    ``remember=False`` says that nothing will ask the run's evaluator for the values behind
+    the outputs (``Run.evaluator.computed``, as the settlement summary and statements do):
+    the columnar backend then lets each value go once no output still to come reads it,
+    which lowers the peak memory of a large run.
     """
     if backend not in BACKENDS:
         raise ValueError(f"backend is one of {', '.join(BACKENDS)}, not {backend!r}")
     with _no_cycle_collection():
         return _settle(program, tables, organizations, overrides, as_of, trace,
-                       _fhir_map(fhir_map), organization_table, progress, backend)
+                       _fhir_map(fhir_map), organization_table, progress, backend, remember)
 
 
 def _fhir_map(fhir_map: str | Path | FhirMap | None) -> FhirMap | None:
@@ -489,7 +495,8 @@ def _settle(program: Program, tables: Tables, organizations: str | Sequence[str]
             as_of: datetime.date | None, trace: str | Path | None,
             fhir_map: FhirMap | None = None,
             organization_table: str | Path | OrganizationTable | None = None,
-            progress: Callable[[str], object] | None = None, backend: str = "auto") -> Run:
+            progress: Callable[[str], object] | None = None, backend: str = "auto",
+            remember: bool = True) -> Run:
     _settleable(program)
     if isinstance(organizations, str):
         organizations = [organizations]
@@ -526,7 +533,7 @@ def _settle(program: Program, tables: Tables, organizations: str | Sequence[str]
             hint="drop `--backend columnar`: a trace is written by the exact backend"))
     if trace is None and backend != "exact":
         columnar = _columnar(program, table_set, sorted(chosen), parsed, as_of, inputs,
-                             backend == "columnar")
+                             backend == "columnar", remember)
         if columnar is not None:
             for org in sorted(chosen) if progress is not None else ():
                 progress(org)
@@ -548,7 +555,8 @@ def _settle(program: Program, tables: Tables, organizations: str | Sequence[str]
 
 def _columnar(program: Program, tables: TableSet, organizations: list[str],
               overrides: dict[str, Override], as_of: datetime.date | None,
-              inputs: OrganizationTable | None, asked: bool) -> ColumnarRun | None:
+              inputs: OrganizationTable | None, asked: bool, remember: bool = True
+              ) -> ColumnarRun | None:
     """The run settled by the columnar backend, or None where the exact backend must
     settle it: a contract the columnar backend declines (refused, if it was ``asked`` for
     by name), or an organization whose settlement stops with an error, which the exact
@@ -557,7 +565,8 @@ def _columnar(program: Program, tables: TableSet, organizations: list[str],
 
     try:
         run = evaluate(program, tables, overrides=overrides, as_of=as_of,
-                       organizations=organizations, track=True, inputs=inputs)
+                       organizations=organizations, track=remember, inputs=inputs,
+                       remember=remember)
     except Unsupported as why:
         if not asked:
             return None

@@ -407,7 +407,9 @@ def eval_command(contract: str, inputs: RunInputs, trace_path: str | None, as_js
         if path is not None:
             # Refused before the work is done, not after.
             refuse_inputs(path, inputs.files(program))
-    run = inputs.settle(program, overrides=overrides, trace=trace_path, backend=backend)
+    # The summary shows values behind the outputs; --json prints the outputs alone.
+    run = inputs.settle(program, overrides=overrides, trace=trace_path, backend=backend,
+                        remember=not as_json)
     if values_path is not None:
         write_values(values_path, run.values(), program, run.read_files())
     settlements = list(run.settlements)

@@ -112,12 +112,14 @@ class RunInputs:
 
     def settle(self, program: Program, *, overrides: tuple[str, ...] = (),
                trace: str | None = None, loaded: TableSet | None = None,
-               inputs_if_declared: bool = False, backend: str = "auto") -> Run:
+               inputs_if_declared: bool = False, backend: str = "auto",
+               remember: bool = True) -> Run:
         """Settle ``program`` on the tables (``loaded`` if given) and on the table its member
         files add up to, with a progress bar; with ``trace``, write the trace as it
         settles. With ``inputs_if_declared``, the organization table is read only if the
         contract declares organization inputs (two versions of the terms compare on one
-        command line, though only one reads it). ``backend`` as `eval --backend` takes it."""
+        command line, though only one reads it). ``backend`` as `eval --backend` takes it;
+        ``remember`` as ``eqlang.api.settle`` takes it."""
         from eqlang.api import settle
         from eqlang.data.members import Tabulation
         made = self.member_files.tabulate(program)
@@ -135,7 +137,7 @@ class RunInputs:
             return settle(program, tables, organizations=list(self.orgs),
                           overrides=list(overrides), as_of=as_of_date(self.as_of),
                           trace=trace, organization_table=organization_table,
-                          progress=advance, backend=backend)
+                          progress=advance, backend=backend, remember=remember)
 
 
 def run_options(org_help: str) -> Callable[[F], F]:

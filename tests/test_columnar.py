@@ -22,11 +22,22 @@ from hypothesis import strategies as st
 
 from eqlang.api import load_contract, settle
 from eqlang.backends.columnar import CellLanes, Lanes, Unsupported, evaluate
+from eqlang.backends.columnar_eval import ColumnarEvaluator
+from eqlang.backends.columnar_liveness import Liveness
+from eqlang.backends.columnar_values import Column
 from eqlang.backends.derivation import EvaluationError
 from eqlang.backends.exact import Evaluator
 from eqlang.core import program as p
 from eqlang.core.program import Program
-from eqlang.core.values import NotScored, Quantity, Value, display, exact_text
+from eqlang.core.values import (
+    Entity,
+    Group,
+    NotScored,
+    Quantity,
+    Value,
+    display,
+    exact_text,
+)
 from eqlang.data.organizations import OrganizationTable, load_organization_table
 from eqlang.data.tables import TableSet, load_tables
 from eqlang.diagnostics import EqlangError
@@ -92,10 +103,11 @@ def same_value(a: Value, b: Value) -> bool:
         exact_text(a) == exact_text(b) and notes[0] == notes[1]
 
 
-def assert_same(program: Program, tables: TableSet, inputs: OrganizationTable | None = None
-                ) -> None:
+def assert_same(program: Program, tables: TableSet, inputs: OrganizationTable | None = None,
+                remember: bool = True) -> None:
     expected = exactly(program, tables, inputs)
-    run = evaluate(program, tables, organizations=list(expected), inputs=inputs)
+    run = evaluate(program, tables, organizations=list(expected), inputs=inputs,
+                   remember=remember)
     failing = set(run.failing())
     for org, settled in expected.items():
         if isinstance(settled, EvaluationError):
@@ -117,6 +129,7 @@ def test_sample_tables_settle_identically(name: str) -> None:
     tables = load_tables([contract.with_suffix(".csv")])
     inputs = shipped_inputs(contract, program)
     assert_same(program, tables, inputs)
+    assert_same(program, tables, inputs, remember=False)
     orgs = _settled(program, tables)
     evaluator = Evaluator(program, tables, organizations=inputs)
     run = evaluate(program, tables, organizations=orgs, track=True, inputs=inputs)
@@ -141,7 +154,8 @@ def test_generated_tables_settle_identically(contract: Path, data: st.DataObject
     tables = data.draw(tables_for(program, max_organizations=4))
     if data.draw(st.booleans()):
         tables = _broken(tables, data.draw(st.lists(st.integers(0, 10_000), max_size=3)))
-    assert_same(program, tables, data.draw(inputs_for(program, tables)))
+    assert_same(program, tables, data.draw(inputs_for(program, tables)),
+                remember=data.draw(st.booleans()))
 
 
 @pytest.mark.parametrize("contract", EVERY, ids=lambda p: p.stem)
@@ -431,3 +445,76 @@ def test_a_definition_no_output_reaches_is_not_declined() -> None:
                for e in program_walk(program))
     tables = load_tables([contract.with_suffix(".csv")])
     assert evaluate(program, tables).settlements()
+
+
+def _rule_evaluations(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The rules the columnar evaluator evaluates from now on, one entry each time."""
+    evaluated: list[str] = []
+    original = ColumnarEvaluator.rule
+
+    def rule(self: ColumnarEvaluator, rule: p.Rule, env: dict[str, Column], live: object
+             ) -> Column:
+        evaluated.append(rule.key)
+        return original(self, rule, env, live)
+
+    monkeypatch.setattr(ColumnarEvaluator, "rule", rule)
+    return evaluated
+
+
+@pytest.mark.parametrize("name", SAMPLES)
+def test_values_let_go_are_not_read_again(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run that lets each value go once no output still to come reads it evaluates every
+    rule exactly as often as one that remembers everything: nothing it let go was needed
+    after all (which would cost the time of computing it again)."""
+    contract = ROOT / "contracts" / f"{name}.eq"
+    program = program_of(contract)
+    tables = load_tables([contract.with_suffix(".csv")])
+    inputs = shipped_inputs(contract, program)
+    evaluated = _rule_evaluations(monkeypatch)
+    evaluate(program, tables, inputs=inputs)
+    remembering = sorted(evaluated)
+    evaluated.clear()
+    evaluate(program, tables, inputs=inputs, remember=False)
+    assert sorted(evaluated) == remembering
+
+
+def test_what_a_settled_measure_was_made_of_is_let_go() -> None:
+    """Once the reference contract's payout of COL is settled, the payouts still to come
+    read every measure's score, but none of COL's gaps, closures or table reads."""
+    program = program_of(ROOT / "contracts" / "reference-equity.eq")
+    tables = load_tables([ROOT / "contracts" / "reference-equity.csv"])
+    run = evaluate(program, tables)
+    evaluator = run._evaluator
+    assert evaluator is not None
+    later = [Entity("measure", m) for m in ("CBP", "HBD")]
+    steps = [("measure_payout", m) for m in later] + [("payout", None)]
+    # Remembered once COL's payout is settled: everything but what the later outputs
+    # compute (the payout of COL rescales its weight by every measure's score).
+    remembered = {key for key in evaluator.memo if key not in {
+        ("payout", ()), *((rule, (m,)) for rule in ("measure_payout", "rescaled_weight")
+                          for m in later)}}
+    liveness = Liveness(program)
+    found = liveness.needed(steps, remembered, evaluator.parameters)
+    kept = {key for key in remembered if found.keeps(key)}
+    col = Entity("measure", "COL")
+    assert ("measure_score", (col,)) in kept
+    assert ("measure_payout", (col,)) in kept
+    assert not [key for key in kept if key[0] in ("gap", "closure", "group_score")]
+    assert not found.keeps_read(col)
+    # With the payout of COL still to come, its gaps are needed (they are not remembered
+    # yet: evaluating them reads COL's rates).
+    found = liveness.needed([("measure_payout", col)], {}, {})
+    assert ("gap", (col, Group("named", "Asian"), Entity("period", "baseline"))) in found.keys
+    assert found.keeps_read(col)
+
+
+def test_a_run_that_forgets_answers_for_no_value() -> None:
+    """`computed` (the settlement summary) needs every value; a run that lets them go
+    says it knows none rather than answering for some."""
+    program = program_of(ROOT / "contracts" / "reference-equity.eq")
+    tables = load_tables([ROOT / "contracts" / "reference-equity.csv"])
+    run = evaluate(program, tables, remember=False)
+    org = run.names[0]
+    assert run.computed(org, "measure_score", (Entity("measure", "COL"),)) is None
+    assert evaluate(program, tables, track=True, organizations=[org]).computed(
+        org, "measure_score", (Entity("measure", "COL"),)) is not None

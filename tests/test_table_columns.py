@@ -5,6 +5,8 @@ text is left to that reader."""
 from __future__ import annotations
 
 import hashlib
+import subprocess
+import sys
 import unicodedata
 
 import pytest
@@ -151,3 +153,18 @@ def test_generated_tables_read_alike(records: list[tuple[str, ...]]) -> None:
         assert read_plain(text, tables.MAX_TABLE_ROWS) is None
         return
     assert_same(text)
+
+
+def test_reading_a_plain_table_does_not_import_pandas() -> None:
+    """pyarrow imports pandas (some 20 MiB, a third of a second) as soon as a Python value
+    or a numpy array is converted to one of its arrays: reading a table as columns, with
+    counts that only one of the two columns holds, never does."""
+    script = (
+        "import sys\n"
+        "from eqlang.data.table_columns import read_plain\n"
+        f"text = {HEADER!r} + 'A,M,ALL,2024,5,20\\nB,M,ALL,2024,7.5,40\\nC,M,ALL,2024,20,21\\n'\n"
+        "assert read_plain(text, 10) is not None\n"
+        "print('pandas' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == "False"

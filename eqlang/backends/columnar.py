@@ -54,6 +54,7 @@ from typing import Any
 import numpy as np
 
 from eqlang.backends.columnar_eval import ColumnarEvaluator, row_value
+from eqlang.backends.columnar_liveness import Liveness
 from eqlang.backends.columnar_support import refuse_unknown
 from eqlang.backends.columnar_tables import Cell, CellLanes, Counts, Lanes
 from eqlang.backends.columnar_values import (
@@ -244,7 +245,7 @@ def evaluate(program: p.Program, tables: TableSet, *, lanes: Lanes | None = None
              mode: str = "exact", overrides: Mapping[str, p.Override] | None = None,
              as_of: datetime.date | None = None, organizations: Sequence[str] | None = None,
              track: bool = False, chunk_rows: int | None = None, inputs: Any = None,
-             tiers: bool = False) -> ColumnarRun:
+             tiers: bool = False, remember: bool = True) -> ColumnarRun:
     """Every output of ``program`` for every organization of ``tables`` in every lane.
 
     ``organizations`` are those being settled (all, by default): what their settlement
@@ -252,7 +253,10 @@ def evaluate(program: p.Program, tables: TableSet, *, lanes: Lanes | None = None
     ``inputs`` is the organization table (``eqlang.data.organizations.OrganizationTable``)
     of a contract that declares organization inputs. With ``tiers``, the run notes which
     tiers of the contract's schedules each organization's values fell in, lane by lane
-    (``ColumnarRun.tiers``). Raises ``Unsupported`` for a program
+    (``ColumnarRun.tiers``). Without ``remember``, each rule value and table read is let go
+    as soon as no output still to be evaluated reads it (``columnar_liveness``), which
+    lowers the run's peak memory, and ``computed`` answers for nothing (``track`` and
+    ``tiers`` need every value, and keep them). Raises ``Unsupported`` for a program
     the backend declines (``columnar_support``), and ``EvaluationError`` for table keys
     spelled differently from the contract's, as the exact backend does.
     """
@@ -280,26 +284,33 @@ def evaluate(program: p.Program, tables: TableSet, *, lanes: Lanes | None = None
     evaluator: ColumnarEvaluator | None = None
     # Following which rows reach what costs masks; tiers need them in every lane.
     track = (track and lanes.count == 1) or tiers
+    # Tracking reads remembered values again for rows that reach them later, so it keeps
+    # them all.
+    liveness = Liveness(program) if not remember and not track else None
+    steps = [(name, argument) for name in program.outputs
+             for argument in list(output_arguments(program, name)) or [None]]
     hits: dict[tuple[str, str], list[tuple[slice, Any]]] = {}
     for start in range(0, lanes.count, step):
         chunk = slice(start, min(lanes.count, start + step))
         evaluator = ColumnarEvaluator(program, counts, chunk, numbers, strings,
                                       overrides=overrides or {}, as_of=as_of, track=track,
                                       inputs=inputs, tiers=tiers)
+        evaluator.liveness = liveness
         with numbers.scope():
-            for name in program.outputs:
-                rule = program.rules[name]
-                arguments: list[Value | None] = list(output_arguments(program, name)) or [
-                    None]
-                for argument in arguments:
-                    args = [] if argument is None else [evaluator.constant(argument)]
-                    column = evaluator.call(rule, args, live)
-                    label = None if argument is None else display(argument)
-                    outputs.setdefault((name, label), []).append((chunk, column))
-                    failed[chunk] |= np.broadcast_to(column.err, evaluator.shape)
+            for number, (name, argument) in enumerate(steps):
+                if liveness is not None:
+                    liveness.upcoming = steps[number:]
+                args = [] if argument is None else [evaluator.constant(argument)]
+                column = evaluator.call(program.rules[name], args, live)
+                label = None if argument is None else display(argument)
+                outputs.setdefault((name, label), []).append((chunk, column))
+                failed[chunk] |= np.broadcast_to(column.err, evaluator.shape)
+                if liveness is not None:
+                    evaluator.forget(liveness.needed(steps[number + 1:], evaluator.memo,
+                                                     evaluator.parameters))
         for pair, mask in (evaluator.tiers or {}).items():
             hits.setdefault(pair, []).append((chunk, mask))
-    keep = evaluator if lanes.count <= step else None
+    keep = evaluator if lanes.count <= step and liveness is None else None
     return ColumnarRun(program, tables, lanes, mode, as_of, strings, outputs, failed, keep,
                        inputs, hits)
 

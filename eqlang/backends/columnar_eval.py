@@ -26,6 +26,7 @@ settles with the exact backend.
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
@@ -34,6 +35,7 @@ import attrs
 import numpy as np
 
 from eqlang.backends.columnar_aggregations import ColumnarAggregations, kind_of
+from eqlang.backends.columnar_liveness import Liveness, Needed
 from eqlang.backends.columnar_ranks import PROBE
 from eqlang.backends.columnar_tables import Counts
 from eqlang.backends.columnar_values import (
@@ -46,12 +48,15 @@ from eqlang.backends.columnar_values import (
     Strings,
     Unsupported,
     both,
+    chosen,
+    chosen_err,
     either,
     first_unscored,
     is_false,
     merged,
     negated,
     objects,
+    rest,
     scalar,
     where,
 )
@@ -119,6 +124,12 @@ class ColumnarEvaluator(ColumnarAggregations):
         self.free: dict[int, frozenset[str]] = {}
         #: The value of ``x at o`` while a rank's condition is evaluated (``columnar_ranks``).
         self.probe: Column | None = None
+        #: With a ``Liveness``, values that nothing still to come reads are let go.
+        self.liveness: Liveness | None = None
+        # The class's functions, not methods bound to this evaluator: a table of bound
+        # methods would be a reference cycle, and with the cycle collector off (as `eqlang`
+        # runs) the evaluator and every value it remembers would outlive the run.
+        self.dispatch = _handlers(type(self))
 
     # ---- values and columns -------------------------------------------------------------
 
@@ -193,6 +204,11 @@ class ColumnarEvaluator(ColumnarAggregations):
             env = {q.name: a for q, a in zip(rule.params, args, strict=True)}
             entry = self.memo[key] = Entry(self.rule(rule, env, live))
             entry.reached = live if self.track else True
+            if self.liveness is not None and self.liveness.due():
+                # The rest of the output being evaluated lies within evaluating it over
+                # again, which the search follows: nothing it will read is let go.
+                self.forget(self.liveness.needed(self.liveness.upcoming, self.memo,
+                                                 self.parameters))
         elif self.track:
             fresh = both(live, negated(entry.reached))
             if not is_false(fresh):
@@ -201,6 +217,13 @@ class ColumnarEvaluator(ColumnarAggregations):
                 env = {q.name: a for q, a in zip(rule.params, args, strict=True)}
                 self.rule(rule, env, fresh)
         return entry.column
+
+    def forget(self, needed: Needed) -> None:
+        """Let go of the remembered rule values and table reads not ``needed``."""
+        self.memo = {key: entry for key, entry in self.memo.items() if needed.keeps(key)}
+        # A read's key is (what, measure, ...): what is read, then of which measure.
+        self.reads_memo = {key: column for key, column in self.reads_memo.items()
+                           if needed.keeps_read(key[1])}
 
     def split(self, args: Sequence[Column]) -> list[tuple[Any, tuple[Value, ...]]] | None:
         """The distinct combinations of argument values, each with its rows, where every
@@ -433,7 +456,7 @@ class ColumnarEvaluator(ColumnarAggregations):
 
     def eval(self, e: p.Expr, env: Env, live: Any) -> Column:
         self.charge(e)
-        handler = _HANDLERS.get(type(e))
+        handler = self.dispatch.get(type(e))
         if handler is None:
             # ``columnar_support`` declines such programs first; this is the last guard.
             raise Unsupported(f"the construct {type(e).__name__}")
@@ -597,7 +620,7 @@ class ColumnarEvaluator(ColumnarAggregations):
         err: Any = condition.err
         scored = negated(unknown)
         taken = both(scored, condition.data)
-        for rows, branch in ((taken, e.then), (_rest(scored, taken), e.otherwise)):
+        for rows, branch in ((taken, e.then), (rest(scored, taken), e.otherwise)):
             if is_false(rows):
                 continue
             value = self.eval(branch, env, self.reach(live, rows))
@@ -877,18 +900,17 @@ class ColumnarEvaluator(ColumnarAggregations):
         return Column(VALUE, data, where(_equal(best_group, -1), reason, SCORED))
 
 
-#: Each construct's method, by the class of its node. Kept here rather than on each
-#: evaluator: a table of bound methods would tie an evaluator to itself, and its columns
-#: would outlive its chunk of lanes until the garbage collector found the cycle.
-_HANDLERS: dict[type, Callable[..., Column]] = {
-    cls: getattr(ColumnarEvaluator, "_x_" + cls.__name__) for cls in (
-        p.Const, p.Unscored, p.Local, p.Parameter, p.Call, p.Builtin, p.Aggregate,
-        p.Arithmetic, p.Negate, p.Compare, p.Not, p.And, p.Or, p.If, p.Otherwise, p.Because,
-        p.IsScored, p.MemberOf, p.At, p.Input, p.TheOrganization)
-}
-
-
 # ---- helpers ------------------------------------------------------------------------------
+
+
+@functools.cache
+def _handlers(cls: type[ColumnarEvaluator]
+              ) -> dict[type, Callable[[ColumnarEvaluator, Any, Env, Any], Column]]:
+    """The evaluator's function for each kind of expression."""
+    return {kind: getattr(cls, "_x_" + kind.__name__) for kind in (
+        p.Const, p.Unscored, p.Local, p.Parameter, p.Call, p.Builtin, p.Aggregate,
+        p.Arithmetic, p.Negate, p.Compare, p.Not, p.And, p.Or, p.If, p.Otherwise,
+        p.Because, p.IsScored, p.MemberOf, p.At, p.Input, p.TheOrganization)}
 
 
 def row_value(column: Column, index: tuple[int, int], strings: Strings, numbers: Numbers
@@ -907,36 +929,12 @@ def row_value(column: Column, index: tuple[int, int], strings: Strings, numbers:
     return data
 
 
-def chosen(options: list[tuple[Any, Column]]) -> Column:
-    """Each row's value from the first option whose rows hold it; the options' rows are
-    disjoint and cover every row (the last option's are not looked at)."""
-    result = options[-1][1]
-    for rows, column in reversed(options[:-1]):
-        if not is_false(rows):
-            result = merged(rows, column, result)
-    return result
-
-
-def chosen_err(options: list[tuple[Any, Column]]) -> Any:
-    err: Any = False
-    for rows, column in options:
-        err = either(err, both(rows, column.err))
-    return err
-
-
 def _at(x: Any, index: tuple[int, int]) -> Any:
     if not isinstance(x, np.ndarray):
         return x
     row = index[0] if x.shape[0] > 1 else 0
     column = index[1] if x.shape[1] > 1 else 0
     return x[row, column]
-
-
-def _rest(rows: Any, part: Any) -> Any:
-    """The rows of ``rows`` not in ``part`` (a part of them), in one pass."""
-    if isinstance(part, np.ndarray):
-        return np.logical_xor(rows, part)
-    return both(rows, not part)
 
 
 def _equal(x: Any, value: int) -> Any:

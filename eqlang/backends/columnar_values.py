@@ -257,6 +257,30 @@ def _settled(ns: Any, a: Any, b: Any) -> Any:
     return ns
 
 
+def chosen(options: list[tuple[Any, Column]]) -> Column:
+    """Each row's value from the first option whose rows hold it; the options' rows are
+    disjoint and cover every row (the last option's are not looked at)."""
+    result = options[-1][1]
+    for rows, column in reversed(options[:-1]):
+        if not is_false(rows):
+            result = merged(rows, column, result)
+    return result
+
+
+def chosen_err(options: list[tuple[Any, Column]]) -> Any:
+    err: Any = False
+    for rows, column in options:
+        err = either(err, both(rows, column.err))
+    return err
+
+
+def rest(rows: Any, part: Any) -> Any:
+    """The rows of ``rows`` not in ``part`` (a part of them), in one pass."""
+    if isinstance(part, np.ndarray):
+        return np.logical_xor(rows, part)
+    return both(rows, not part)
+
+
 def first_unscored(columns: Sequence[Column]) -> Any:
     """Per row, the reason of the first column not scored there (SCORED if none)."""
     ns: Any = SCORED

@@ -37,6 +37,8 @@ class Typed:
 
 
 Local = dict[str, Typed]
+#: The fields of an expression's node that typing changes (its typed parts).
+Changes = dict[str, Any]
 
 
 @attrs.frozen
@@ -320,15 +322,19 @@ class Types(Pass):
                    span, hint=hint, notes=tuple(notes))
 
     def expr(self, local: Local, e: p.Expr) -> tuple[Typed, p.Expr]:
-        typed, node = self._typers[type(e)](self, local, e)
-        return typed, (node if node.type == typed.type else attrs.evolve(node, type=typed.type))
+        # Each typer gives the type and the fields of the node that change (its typed
+        # parts): the typed node is made once, its type with them.
+        typed, changes = self._typers[type(e)](self, local, e)
+        if changes or e.type != typed.type:
+            return typed, attrs.evolve(e, type=typed.type, **changes)
+        return typed, e
 
     def boolean(self, local: Local, e: p.Expr, role: str) -> p.Expr:
         typed, node = self.expr(local, e)
         self.expect(typed, "yesno", e.span, role, None)
         return node
 
-    def _invalid(self, local: Local, e: p.Invalid) -> tuple[Typed, p.Expr]:
+    def _invalid(self, local: Local, e: p.Invalid) -> tuple[Typed, Changes]:
         parts = tuple(self.expr(local, part)[1] for part in e.parts)
         if e.not_callable is not None:
             typed, _ = self.expr(local, e.not_callable)
@@ -337,9 +343,9 @@ class Types(Pass):
                 self.error("E0104", f"`{callee.dotted}` is {t.describe(typed.type)}, not "
                            "something to call", callee.span,
                            hint=f"write `{callee.dotted}` without parentheses")
-        return Typed(ERROR, e.span, ""), attrs.evolve(e, parts=parts, not_callable=None)
+        return Typed(ERROR, e.span, ""), {"parts": parts, "not_callable": None}
 
-    def _const(self, local: Local, e: p.Const | p.Unscored) -> tuple[Typed, p.Expr]:
+    def _const(self, local: Local, e: p.Const | p.Unscored) -> tuple[Typed, Changes]:
         assert e.span is not None
         why = {t.NOTHING: "`not scored`", t.ROUNDING_MODE: "a rounding mode"}.get(e.type)
         if why is None:
@@ -350,28 +356,28 @@ class Types(Pass):
                 why = f"the {e.type} `{display(e.value)}`"
             else:
                 why = f"the literal `{e.span.text}`"
-        return Typed(e.type, e.span, why), e
+        return Typed(e.type, e.span, why), {}
 
-    def _input(self, local: Local, e: p.Input) -> tuple[Typed, p.Expr]:
+    def _input(self, local: Local, e: p.Input) -> tuple[Typed, Changes]:
         info = self.inputs.get(e.name)
         if info is None:
-            return Typed(ERROR, e.span, ""), e  # its declaration has an error of its own
+            return Typed(ERROR, e.span, ""), {}  # its declaration has an error of its own
         return Typed(info.type, info.type_span, f"organization input `{e.name}`, declared "
-                     f"{t.describe(info.type)}"), e
+                     f"{t.describe(info.type)}"), {}
 
-    def _organization(self, local: Local, e: p.TheOrganization) -> tuple[Typed, p.Expr]:
-        return Typed("organization", e.span, "`organization`"), e
+    def _organization(self, local: Local, e: p.TheOrganization) -> tuple[Typed, Changes]:
+        return Typed("organization", e.span, "`organization`"), {}
 
-    def _local(self, local: Local, e: p.Local) -> tuple[Typed, p.Expr]:
-        return local[e.name], e
+    def _local(self, local: Local, e: p.Local) -> tuple[Typed, Changes]:
+        return local[e.name], {}
 
-    def _parameter_ref(self, local: Local, e: p.Parameter) -> tuple[Typed, p.Expr]:
-        return self.checked(e.key), e
+    def _parameter_ref(self, local: Local, e: p.Parameter) -> tuple[Typed, Changes]:
+        return self.checked(e.key), {}
 
-    def _call(self, local: Local, e: p.Call) -> tuple[Typed, p.Expr]:
+    def _call(self, local: Local, e: p.Call) -> tuple[Typed, Changes]:
         typed = self.checked(e.rule)
         if not e.args and isinstance(e.syntax, s.Name):
-            return typed, e
+            return typed, {}
         declaration = self.resolved.rules[e.rule].declaration
         params = params_of(declaration)
         args = []
@@ -383,12 +389,12 @@ class Types(Pass):
             args.append(node)
         args.extend(self.expr(local, arg)[1] for arg in e.args[len(params):])
         return Typed(typed.type, e.span, f"`{e.syntax.callee.dotted}(...)`, which gives "
-                     f"{t.describe(typed.type)}"), attrs.evolve(e, args=tuple(args))
+                     f"{t.describe(typed.type)}"), {"args": tuple(args)}
 
-    def _builtin(self, local: Local, e: p.Builtin) -> tuple[Typed, p.Expr]:
+    def _builtin(self, local: Local, e: p.Builtin) -> tuple[Typed, Changes]:
         function = builtins.FUNCTIONS[e.name]
         typed_args = [self.expr(local, a) for a in e.args]
-        node = attrs.evolve(e, args=tuple(n for _, n in typed_args))
+        node = {"args": tuple(n for _, n in typed_args)}
         args = [typed for typed, _ in typed_args]
         name = e.name
         if function.signature == builtins.FIXED:
@@ -472,7 +478,7 @@ class Types(Pass):
             return ERROR, listed
         return (kinds.pop() if kinds else ERROR), listed
 
-    def _aggregate(self, local: Local, e: p.Aggregate) -> tuple[Typed, p.Expr]:
+    def _aggregate(self, local: Local, e: p.Aggregate) -> tuple[Typed, Changes]:
         binders, inner = self.binders(local, e.binders)
         where = None
         if e.where is not None:
@@ -496,8 +502,8 @@ class Types(Pass):
                            notes=(Note(f"{t.describe(weight.type)} comes from {weight.why}",
                                        weight.origin),))
                 weight = Typed(ERROR, e.weight.span, "")
-        node = attrs.evolve(e, binders=binders, where=where, share=share, value=value,
-                            weight=weight_node)
+        node = {"binders": binders, "where": where, "share": share, "value": value,
+                "weight": weight_node}
         return self._aggregate_type(e, element, weight), node
 
     def _aggregate_type(self, e: p.Aggregate, element: Typed, weight: Typed | None) -> Typed:
@@ -540,10 +546,10 @@ class Types(Pass):
         result = "number" if element.type == "count" and name == "mean" else element.type
         return Typed(result, e.span, f"`{name}(...)` of {t.describe(element.type)}")
 
-    def _arithmetic(self, local: Local, e: p.Arithmetic) -> tuple[Typed, p.Expr]:
+    def _arithmetic(self, local: Local, e: p.Arithmetic) -> tuple[Typed, Changes]:
         left, left_node = self.expr(local, e.left)
         right, right_node = self.expr(local, e.right)
-        node = attrs.evolve(e, left=left_node, right=right_node)
+        node = {"left": left_node, "right": right_node}
         if ERROR in (left.type, right.type):
             return Typed(ERROR, e.span, ""), node
         if t.NOTHING in (left.type, right.type):
@@ -566,18 +572,18 @@ class Types(Pass):
         assert e.span is not None
         return Typed(result, e.span, f"`{t.clip(e.span.text)}`"), node
 
-    def _negate(self, local: Local, e: p.Negate) -> tuple[Typed, p.Expr]:
+    def _negate(self, local: Local, e: p.Negate) -> tuple[Typed, Changes]:
         operand, node = self.expr(local, e.operand)
         if operand.type not in t.NUMERIC and operand.type not in (ERROR, t.NOTHING):
             self.error("E0201", f"cannot negate {t.describe(operand.type)}", e.span,
                        hint="only amounts, percents, points and numbers have a minus sign")
-            return Typed(ERROR, e.span, ""), attrs.evolve(e, operand=node)
-        return Typed(operand.type, e.span, operand.why), attrs.evolve(e, operand=node)
+            return Typed(ERROR, e.span, ""), {"operand": node}
+        return Typed(operand.type, e.span, operand.why), {"operand": node}
 
-    def _compare(self, local: Local, e: p.Compare) -> tuple[Typed, p.Expr]:
+    def _compare(self, local: Local, e: p.Compare) -> tuple[Typed, Changes]:
         left, left_node = self.expr(local, e.left)
         right, right_node = self.expr(local, e.right)
-        node = attrs.evolve(e, left=left_node, right=right_node)
+        node = {"left": left_node, "right": right_node}
         if ERROR in (left.type, right.type):
             return Typed("yesno", e.span, "a comparison"), node
         if "organization" in (left.type, right.type) and "text" in (left.type, right.type):
@@ -594,12 +600,12 @@ class Types(Pass):
                        "apply", e.span, hint="compare with `=` or `!=`")
         return Typed("yesno", e.span, "a comparison"), node
 
-    def _named_organization(self, e: p.Compare, node: p.Compare, left: Typed, right: Typed
-                            ) -> tuple[Typed, p.Expr]:
+    def _named_organization(self, e: p.Compare, node: Changes, left: Typed, right: Typed
+                            ) -> tuple[Typed, Changes]:
         """``organization = "Harbor ACO"``: an organization compared with its name, written
         out; the name becomes the organization it names."""
         text_side = "left" if left.type == "text" else "right"
-        written = getattr(node, text_side)
+        written = node[text_side]
         if e.op not in ("=", "!=") or not (isinstance(written, p.Const)
                                            and isinstance(written.value, Text)):
             self.conflict("E0202", f"cannot compare {t.describe(left.type)} with "
@@ -611,7 +617,7 @@ class Types(Pass):
             return Typed("yesno", e.span, "a comparison"), node
         named = attrs.evolve(written, value=Entity("organization", written.value.value),
                              type="organization")
-        return Typed("yesno", e.span, "a comparison"), attrs.evolve(node, **{text_side: named})
+        return Typed("yesno", e.span, "a comparison"), {**node, text_side: named}
 
     def _choices(self, e: p.Compare, left: p.Expr, right: p.Expr) -> Typed | None:
         """A text input compared with a text it can never take (`region = "Nrth"`)."""
@@ -628,21 +634,21 @@ class Types(Pass):
             return Typed("yesno", e.span, "a comparison")
         return None
 
-    def _not(self, local: Local, e: p.Not) -> tuple[Typed, p.Expr]:
+    def _not(self, local: Local, e: p.Not) -> tuple[Typed, Changes]:
         operand = self.boolean(local, e.operand, "`not` applies to yes/no")
-        return Typed("yesno", e.span, "`not`"), attrs.evolve(e, operand=operand)
+        return Typed("yesno", e.span, "`not`"), {"operand": operand}
 
-    def _connective(self, local: Local, e: p.And | p.Or) -> tuple[Typed, p.Expr]:
+    def _connective(self, local: Local, e: p.And | p.Or) -> tuple[Typed, Changes]:
         word = "and" if isinstance(e, p.And) else "or"
         left = self.boolean(local, e.left, f"`{word}` joins yes/no answers")
         right = self.boolean(local, e.right, f"`{word}` joins yes/no answers")
-        return Typed("yesno", e.span, f"`{word}`"), attrs.evolve(e, left=left, right=right)
+        return Typed("yesno", e.span, f"`{word}`"), {"left": left, "right": right}
 
-    def _if(self, local: Local, e: p.If) -> tuple[Typed, p.Expr]:
+    def _if(self, local: Local, e: p.If) -> tuple[Typed, Changes]:
         condition = self.boolean(local, e.condition, "an `if` condition is yes or no")
         then, then_node = self.expr(local, e.then)
         other, other_node = self.expr(local, e.otherwise)
-        node = attrs.evolve(e, condition=condition, then=then_node, otherwise=other_node)
+        node = {"condition": condition, "then": then_node, "otherwise": other_node}
         return self._join(then, other, e, "the two branches of `if`"), node
 
     def _join(self, a: Typed, b: Typed, e: p.Expr, what: str) -> Typed:
@@ -656,37 +662,36 @@ class Types(Pass):
         origin = a if a.type != t.NOTHING else b
         return Typed(joined, origin.origin, origin.why)
 
-    def _otherwise(self, local: Local, e: p.Otherwise) -> tuple[Typed, p.Expr]:
+    def _otherwise(self, local: Local, e: p.Otherwise) -> tuple[Typed, Changes]:
         value, value_node = self.expr(local, e.value)
         fallback, fallback_node = self.expr(local, e.fallback)
-        node = attrs.evolve(e, value=value_node, fallback=fallback_node)
+        node = {"value": value_node, "fallback": fallback_node}
         return self._join(value, fallback, e, "a value and its `otherwise` fallback"), node
 
-    def _because(self, local: Local, e: p.Because) -> tuple[Typed, p.Expr]:
+    def _because(self, local: Local, e: p.Because) -> tuple[Typed, Changes]:
         typed, value = self.expr(local, e.value)
-        return typed, attrs.evolve(e, value=value)
+        return typed, {"value": value}
 
-    def _is_scored(self, local: Local, e: p.IsScored) -> tuple[Typed, p.Expr]:
+    def _is_scored(self, local: Local, e: p.IsScored) -> tuple[Typed, Changes]:
         _, operand = self.expr(local, e.operand)
-        return Typed("yesno", e.span, "`is scored`"), attrs.evolve(e, operand=operand)
+        return Typed("yesno", e.span, "`is scored`"), {"operand": operand}
 
-    def _member_of(self, local: Local, e: p.MemberOf) -> tuple[Typed, p.Expr]:
+    def _member_of(self, local: Local, e: p.MemberOf) -> tuple[Typed, Changes]:
         element, element_node = self.expr(local, e.element)
         kind, domain = self.domain(local, e.domain)
         if ERROR not in (kind, element.type) and element.type != kind:
             self.error("E0202", f"cannot look for {t.describe(element.type)} among "
                        f"{t.describe_many(kind)}", e.span, hint="compare like with like")
-        return Typed("yesno", e.span, "`in`"), attrs.evolve(e, element=element_node,
-                                                           domain=domain)
+        return Typed("yesno", e.span, "`in`"), {"element": element_node, "domain": domain}
 
-    def _at(self, local: Local, e: p.At) -> tuple[Typed, p.Expr]:
+    def _at(self, local: Local, e: p.At) -> tuple[Typed, Changes]:
         org, org_node = self.expr(local, e.organization)
         self.expect(org, "organization", e.organization.span, "`at` names an organization",
                     None)
         value, value_node = self.expr(local, e.value)
-        return value, attrs.evolve(e, value=value_node, organization=org_node)
+        return value, {"value": value_node, "organization": org_node}
 
-    def _simulated(self, local: Local, e: p.Simulated) -> tuple[Typed, p.Expr]:
+    def _simulated(self, local: Local, e: p.Simulated) -> tuple[Typed, Changes]:
         value, value_node = self.expr(local, e.value)
         nodes = []
         for option, wanted, role in ((e.level, "percent", "a confidence level is a percent"),
@@ -700,7 +705,7 @@ class Types(Pass):
             nodes.append(node)
         level, draws, seed = nodes
         assert draws is not None and seed is not None
-        node = attrs.evolve(e, value=value_node, level=level, draws=draws, seed=seed)
+        node = {"value": value_node, "level": level, "draws": draws, "seed": seed}
         if value.type not in t.NUMERIC and value.type not in (ERROR, t.NOTHING):
             self.error("E0201", f"only a number has an interval, not {t.describe(value.type)}",
                        e.value.span, hint="simulate a number: money, a percent, points, a "
@@ -711,7 +716,7 @@ class Types(Pass):
         unit = "pp" if e.bound == "standard error" and value.type == "percent" else value.type
         return Typed(unit, e.span, f"`simulated {e.bound}(...)`"), node
 
-    _typers: ClassVar[dict[type, Callable[[Any, Local, Any], tuple[Typed, p.Expr]]]] = {
+    _typers: ClassVar[dict[type, Callable[[Any, Local, Any], tuple[Typed, Changes]]]] = {
         p.Invalid: _invalid, p.Const: _const, p.Unscored: _const, p.Local: _local,
         p.Parameter: _parameter_ref, p.Call: _call, p.Builtin: _builtin,
         p.Aggregate: _aggregate, p.Arithmetic: _arithmetic, p.Negate: _negate,

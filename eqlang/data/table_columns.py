@@ -108,21 +108,22 @@ def read_plain(text: str, limit: int) -> tuple[TableColumns, dict[str, int]] | N
     import pyarrow as pa
 
     try:
-        table = _parse(text, positions, len(header))
-        if not 0 < table.num_rows <= limit:
+        parsed = _parse(text, positions, len(header))
+        if not 0 < len(parsed["org"]) <= limit:
             return None
-        columns = _columns(table)
+        columns = _columns(parsed)
     except ValueError:  # pyarrow.ArrowInvalid: text it will not take goes to the full reader
         return None
     finally:
         # pyarrow's allocator keeps what it freed for later; nothing later asks for it.
-        table = None
+        parsed = {}
         pa.default_memory_pool().release_unused()
     return (columns, positions) if columns is not None else None
 
 
-def _parse(text: str, positions: dict[str, int], width: int) -> Any:
-    """The rows after the header, the required columns only, every cell a string."""
+def _parse(text: str, positions: dict[str, int], width: int) -> dict[str, Any]:
+    """The rows after the header, the required columns only, every cell a string: each
+    column (a pyarrow ``ChunkedArray``) by name."""
     import pyarrow as pa
     import pyarrow.csv as csv
 
@@ -139,16 +140,20 @@ def _parse(text: str, positions: dict[str, int], width: int) -> Any:
             column_types=dict.fromkeys(names, pa.string()), include_columns=list(wanted.values()),
             strings_can_be_null=False, quoted_strings_can_be_null=False))
     # include_columns gives the columns in its own order: the order of ``wanted``.
-    return table.rename_columns(list(wanted))
+    return dict(zip(wanted, table.columns, strict=True))
 
 
-def _columns(table: Any) -> TableColumns | None:
+def _columns(parsed: dict[str, Any]) -> TableColumns | None:
+    """The table as columns, from the columns ``_parse`` gives; each key column is taken
+    out of ``parsed`` once coded, so that it is let go before the counts are read."""
+    import pyarrow as pa
+
     from eqlang.data.tables import key_text
 
     names: dict[str, tuple[str, ...]] = {}
     codes: dict[str, np.ndarray] = {}
     for column in KEY_COLUMNS:
-        coded = table.column(column).combine_chunks().dictionary_encode()
+        coded = parsed.pop(column).combine_chunks().dictionary_encode()
         spelled = [sys.intern(key_text(value)) for value in coded.dictionary.to_pylist()]
         if not all(spelled):
             return None
@@ -158,7 +163,10 @@ def _columns(table: Any) -> TableColumns | None:
         remap = np.fromiter(map(place.__getitem__, spelled), dtype=np.int32, count=len(spelled))
         names[column] = tuple(distinct)
         codes[column] = remap[_array(coded.indices, np.int32)]
-    counts = _counts(table.column("numerator"), table.column("denominator"))
+    # As below: the hash tables of encoding the key columns, given back before the counts
+    # are encoded.
+    pa.default_memory_pool().release_unused()
+    counts = _counts(parsed["numerator"], parsed["denominator"])
     if counts is None:
         return None
     numerator, rough_numerator, denominator, rough_denominator = counts
@@ -171,7 +179,7 @@ def _columns(table: Any) -> TableColumns | None:
                         [len(names[column]) for column in KEY_COLUMNS]):
         return None
     # int32: at most 2,000,000 rows (MAX_TABLE_ROWS), and half the memory of int64.
-    lines = np.arange(2, table.num_rows + 2, dtype=np.int32)
+    lines = np.arange(2, len(codes["org"]) + 2, dtype=np.int32)
     return TableColumns(names, codes, numerator, denominator, lines)
 
 
@@ -184,32 +192,46 @@ def _counts(numerators: Any, denominators: Any
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    columns = [column.combine_chunks().dictionary_encode()
-               for column in (numerators, denominators)]
-    # The two columns' distinct texts, made distinct once more.
-    coded = pa.concat_arrays([column.dictionary for column in columns]).dictionary_encode()
-    texts = coded.dictionary
-    # Encoding leaves pyarrow's allocator holding its hash tables, some 50 MiB at 10,000
-    # organizations: given back before the Decimals are made, the peak of reading is lower.
-    pa.default_memory_pool().release_unused()
-    if not pc.all(pc.match_substring_regex(texts, _NUMBER)).as_py():
+    pool = pa.default_memory_pool()
+    columns = []
+    for column in (numerators, denominators):
+        columns.append(column.combine_chunks().dictionary_encode())
+        # Encoding leaves pyarrow's allocator holding its hash tables, some 20 MiB a column
+        # at 10,000 organizations: given back before the next is encoded, the peak of
+        # reading is lower.
+        pool.release_unused()
+    top_texts, bottom_texts = (column.dictionary for column in columns)
+    if not all(pc.all(pc.match_substring_regex(texts, _NUMBER)).as_py()
+               for texts in (top_texts, bottom_texts)):
         return None
+    # The denominators' texts that are numerators' texts too share their Decimals; the
+    # rest follow the numerators'. (Encoding the two dictionaries together would take a
+    # hash table of both, 50 MiB more at the peak of reading; looking one up in the other
+    # takes a table of one.)
+    found = pc.index_in(bottom_texts, value_set=top_texts)
+    # (No Python value goes into pyarrow here: converting one imports pandas, 20 MiB.)
+    missing = pc.is_null(found)
+    own = _array(pc.cast(missing, pa.int8()), np.int8).astype(bool)
+    bottom_places = _array(found, np.int32, nulls=True).copy()
+    bottom_places[own] = np.arange(len(top_texts), len(top_texts) + int(own.sum()),
+                                   dtype=np.int32)
+    texts = pa.concat_arrays([top_texts, bottom_texts.filter(missing)])
+    pool.release_unused()
     # A slice at a time, so that the texts as Python strings never all exist at once.
     exact = np.empty(len(texts), dtype=object)
     for start in range(0, len(texts), _SLICE):
         exact[start:start + _SLICE] = list(map(Decimal, texts.slice(start, _SLICE).to_pylist()))
     rough = _array(pc.cast(texts, pa.float64()), np.float64)
-    places = _array(coded.indices, np.int32)
-    split = len(columns[0].dictionary)
-    top = places[:split][_array(columns[0].indices, np.int32)]
-    bottom = places[split:][_array(columns[1].indices, np.int32)]
+    top = _array(columns[0].indices, np.int32)
+    bottom = bottom_places[_array(columns[1].indices, np.int32)]
     return exact[top], rough[top], exact[bottom], rough[bottom]
 
 
-def _array(values: Any, dtype: type) -> np.ndarray:
-    """A pyarrow array without nulls as a numpy array, read from its buffer: its
-    ``to_numpy`` would import pandas, a third of a second."""
-    assert values.null_count == 0
+def _array(values: Any, dtype: type, *, nulls: bool = False) -> np.ndarray:
+    """A pyarrow array without nulls (or, with ``nulls``, whatever its buffer holds at
+    its nulls) as a numpy array, read from its buffer: its ``to_numpy`` would import
+    pandas, a third of a second."""
+    assert nulls or values.null_count == 0
     return np.frombuffer(values.buffers()[1], dtype=dtype, count=len(values),
                          offset=values.offset * np.dtype(dtype).itemsize)
 

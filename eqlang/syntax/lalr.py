@@ -1,5 +1,9 @@
 """The LALR driver: takes a text, gives the Lark tree of the grammar, or ``None`` at an error.
 
+A file that parses is read by ``eqlang.syntax.driver``, which builds the AST without a
+tree; this driver serves the files that one leaves to Lark (nested too deep, a value the
+language refuses), whose tree ``parse`` measures and builds from as before.
+
 Lark's own parser with ``propagate_positions`` works out each node's position as it
 reduces, by looking through the children for the first and the last with a position, on
 every reduction, including the many that only pass a child on (``?sum: product`` and the

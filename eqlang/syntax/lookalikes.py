@@ -1,4 +1,4 @@
-"""Text that is not what it looks like: takes a contract's parse tree, gives diagnostics for
+"""Text that is not what it looks like: takes a contract's tokens, gives diagnostics for
 bidirectional controls that could reorder code as it is shown (the "Trojan Source" trick),
 and for names and quoted keys that mix scripts or look like another name.
 
@@ -22,19 +22,23 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import icu
-from lark import Token, Tree
 
 from eqlang.diagnostics import Diagnostic, Note
+from eqlang.syntax.driver import Lexeme
 from eqlang.syntax.source import SourceFile, normal_text
 from eqlang.terminal import bidi_controls, escape
+
+if TYPE_CHECKING:
+    from lark import Tree
 
 E_BIDI = "E0009"
 E_LOOKALIKE = "E0011"
 
 #: Rules whose quoted text is a key matched against the tables, or a path, not display text.
-_KEY_RULES = frozenset({"provider_named", "period", "import_file", "group_spelled",
+KEY_RULES = frozenset({"provider_named", "period", "import_file", "group_spelled",
                         "example_organization", "example_table", "example_rows", "row_group",
                         "row_period", "input_choices", "example_inputs"})
 #: Bidirectional classes that open a run of direction, and the class that closes each.
@@ -114,42 +118,43 @@ def suggestion(text: str) -> str | None:
 # ---- contracts -----------------------------------------------------------------------------
 
 
-def lookalike_text(source: SourceFile, tree: Tree) -> list[Diagnostic]:
+def lookalike_text(source: SourceFile, lexemes: list[Lexeme], keys: set[int]
+                   ) -> list[Diagnostic]:
     """The bidirectional controls out of place, and the names and keys that mix scripts or
-    look like another, in one parsed file."""
-    strings, names = _tokens(tree)
+    look like another, in one parsed file: its tokens, and where its quoted keys start
+    (quoted text in a rule of ``KEY_RULES``)."""
+    strings = sorted(((token, token.start in keys) for token in lexemes
+                      if token.kind == "STRING"), key=lambda pair: pair[0].start)
+    names = [token for token in lexemes if token.kind == "NAME"]
     problems = list(_bidi_problems(source, strings))
     problems.extend(_mixed_keys(source, strings))
     problems.extend(_lookalike_names(source, names, strings))
     return problems
 
 
-def _tokens(tree: Tree) -> tuple[list[tuple[Token, bool]], list[Token]]:
-    """Each quoted text of the tree, with whether it is a key (not display text), in the
-    order of a walk from the top; and each name. One walk for both: a long contract has
-    tens of thousands of nodes."""
-    strings: list[tuple[Token, bool]] = []
-    names: list[Token] = []
+def tree_words(tree: Tree) -> tuple[list[Lexeme], set[int]]:
+    """The named tokens of a Lark tree, and where its quoted keys start."""
+    from lark import Token, Tree
+
+    lexemes: list[Lexeme] = []
+    keys: set[int] = set()
     pending = [tree]
     while pending:
         node = pending.pop()
-        below = []
         for child in node.children:
             if isinstance(child, Tree):
-                below.append(child)
+                pending.append(child)
             elif isinstance(child, Token):
-                if child.type == "STRING":
-                    strings.append((child, node.data in _KEY_RULES))
-                elif child.type == "NAME":
-                    names.append(child)
-        below.reverse()
-        pending.extend(below)
-    return strings, names
+                start = child.start_pos or 0
+                lexemes.append(Lexeme(child.type, str(child), start, child.end_pos or 0))
+                if child.type == "STRING" and node.data in KEY_RULES:
+                    keys.add(start)
+    return lexemes, keys
 
 
-def _bidi_problems(source: SourceFile, strings: list[tuple[Token, bool]]
+def _bidi_problems(source: SourceFile, strings: list[tuple[Lexeme, bool]]
                    ) -> Iterator[Diagnostic]:
-    inside = sorted((t.start_pos or 0, t.end_pos or 0, key) for t, key in strings)
+    inside = sorted((t.start, t.end, key) for t, key in strings)
     starts = [start for start, _, _ in inside]
     checked: set[int] = set()
     for found in bidi_controls(source.text):
@@ -190,35 +195,36 @@ def _unbalanced(quoted: str) -> str | None:
     return f"{character(open_[-1][0])} is not ended" if open_ else None
 
 
-def _mixed_keys(source: SourceFile, strings: list[tuple[Token, bool]]) -> Iterator[Diagnostic]:
+def _mixed_keys(source: SourceFile, strings: list[tuple[Lexeme, bool]]
+                ) -> Iterator[Diagnostic]:
     for token, key in strings:
         if not key:
             continue
-        word = mixed_word(str(token))
+        word = mixed_word(token.text)
         if word is not None:
             meant = suggestion(word)
             yield Diagnostic(
                 E_LOOKALIKE, f"`{word}` mixes scripts in one word: {why_mixed(word)}; it "
                 "would match no table cell typed in one script",
-                source.span(token.start_pos or 0, token.end_pos or 0),
+                source.span(token.start, token.end),
                 hint=(f"did you mean `{meant}`? " if meant else "")
                 + "write each word in a single script")
 
 
-def _lookalike_names(source: SourceFile, names: list[Token],
-                     strings: list[tuple[Token, bool]]) -> Iterator[Diagnostic]:
+def _lookalike_names(source: SourceFile, names: list[Lexeme],
+                     strings: list[tuple[Lexeme, bool]]) -> Iterator[Diagnostic]:
     """Names and keys that look the same as an earlier one but are not."""
     tokens = list(names)
     # A key that mixes scripts or holds a direction control is reported as such; that it
     # looks like a name goes without saying.
-    tokens += [t for t, key in strings if key and mixed_word(str(t)) is None
-               and not any(bidi_controls(str(t)))]
-    tokens.sort(key=lambda t: t.start_pos or 0)
-    first: dict[str, tuple[str, Token]] = {}
+    tokens += [t for t, key in strings if key and mixed_word(t.text) is None
+               and not any(bidi_controls(t.text))]
+    tokens.sort(key=lambda t: t.start)
+    first: dict[str, tuple[str, Lexeme]] = {}
     reported: set[tuple[str, str]] = set()
     for token in tokens:
         # Quoted text in the form it is compared in: an accent typed either way is one name.
-        text = normal_text(str(token)[1:-1]) if token.type == "STRING" else str(token)
+        text = normal_text(token.text[1:-1]) if token.kind == "STRING" else token.text
         if not text:
             continue
         seen = first.setdefault(skeleton(text), (text, token))
@@ -228,8 +234,7 @@ def _lookalike_names(source: SourceFile, names: list[Token],
         yield Diagnostic(
             E_LOOKALIKE, f"`{text}` looks the same as `{seen[0]}` but is not: "
             f"{how_they_differ(text, seen[0])}",
-            source.span(token.start_pos or 0, token.end_pos or 0),
-            notes=(Note(f"`{seen[0]}` is here",
-                        source.span(seen[1].start_pos or 0, seen[1].end_pos or 0)),),
+            source.span(token.start, token.end),
+            notes=(Note(f"`{seen[0]}` is here", source.span(seen[1].start, seen[1].end)),),
             hint=f"write `{seen[0]}` if the same is meant; otherwise choose a name that does "
             "not look like it")

@@ -1,44 +1,47 @@
 """Parsing: takes a ``SourceFile``, gives a ``syntax.Module`` or syntax diagnostics.
 
-The grammar lives in ``grammar/eqlang.lark`` and is parsed with Lark's LALR parser, which
-runs in time linear in the input. Comments are found by a separate scan and attached to the
-declaration they precede, so ``fmt`` can keep them. Trees nested deeper than
+The grammar lives in ``grammar/eqlang.lark``. ``eqlang.syntax.driver`` runs its LALR
+tables (as Lark works them out) in time linear in the input and builds the AST as it
+reduces, by the reductions of ``eqlang.syntax.build``. A file it leaves to Lark (a syntax
+error, nesting too deep, a value the language refuses) is parsed by Lark into a tree, which
+is measured and built into the AST by the same reductions, so its diagnostics are Lark's
+and this module's as they always were. Comments are found by a separate scan and attached
+to the declaration they precede, so ``fmt`` can keep them. Trees nested deeper than
 ``MAX_NESTING`` are refused before anything recursive walks them.
 """
 
 from __future__ import annotations
 
-import datetime
-import re
-from decimal import Decimal
-
-import attrs
-from lark import Token, Tree
-from lark.exceptions import UnexpectedInput
+from typing import TYPE_CHECKING
 
 from eqlang.diagnostics import Diagnostic, EqlangError
 from eqlang.syntax import ast as s
-from eqlang.syntax import lalr
+from eqlang.syntax import driver
+from eqlang.syntax.build import MAX_DECIMAL_PLACES as MAX_DECIMAL_PLACES
+from eqlang.syntax.build import Builder
 from eqlang.syntax.comments import attach_comments
-from eqlang.syntax.lookalikes import lookalike_text
-from eqlang.syntax.parser_tables import grammar_parser
-from eqlang.syntax.source import SourceFile, Span, normal_text
+from eqlang.syntax.lookalikes import lookalike_text, tree_words
+from eqlang.syntax.source import SourceFile
+
+if TYPE_CHECKING:
+    from lark import Tree
 
 #: Deeper expressions are refused: no contract needs them, and every later stage recurses.
 MAX_NESTING = 150
 #: How many syntax errors one file reports before giving up.
 MAX_SYNTAX_ERRORS = 20
-#: The most decimal places a value is rounded to: exact arithmetic keeps 34 significant
-#: digits (``eqlang.core.values.ExactMath``), so more places could never be kept.
-MAX_DECIMAL_PLACES = 34
 
 def parse_tree(source: SourceFile) -> Tree:
     """Parse to a Lark tree, reporting every syntax error that recovery can reach."""
+    # Imported here: only a file that the driver leaves to Lark needs Lark.
+    from lark.exceptions import UnexpectedInput
+
+    from eqlang.syntax import lalr
+    from eqlang.syntax.parser_tables import grammar_parser
+
     tree = lalr.parse_tree(source.text)
     if tree is not None:
         return tree
-    # Imported here, with Lark's parser that keeps positions: only a file with a syntax
-    # error needs them.
     from eqlang.syntax.syntax_errors import blank_before, resume_offset, syntax_diagnostic
 
     parser = grammar_parser()
@@ -69,6 +72,8 @@ def _level(node: Tree) -> int:
     its tree; parentheses around parentheses add one each, so redundant ones are measured
     too and a file of ten thousand of them is refused.
     """
+    from lark import Tree
+
     if node.data == "parenthesized":
         inner = node.children[0]
         return 1 if isinstance(inner, Tree) and inner.data == "parenthesized" else 0
@@ -80,6 +85,8 @@ _CHAINS = frozenset({"binary", "and_", "or_", "otherwise"})
 
 
 def _check_nesting(source: SourceFile, tree: Tree) -> None:
+    from lark import Tree
+
     stack: list[tuple[Tree, int, Tree | None]] = [(tree, 0, None)]
     while stack:
         node, depth, parent = stack.pop()
@@ -121,537 +128,22 @@ def parse(source: SourceFile) -> s.Module:
                 hint="check the path; a contract starts with `contract \"Title\" ... end`",
             )
         )
-    tree = parse_tree(source)
-    _check_nesting(source, tree)
-    builder = _Builder(source)
-    declarations: list[s.Declaration] = []
-    problems = lookalike_text(source, tree)
-    for child in tree.children:
-        # A value the grammar admits but the language does not (2024-02-30) spoils only
-        # its own declaration, so such errors are reported together.
-        try:
-            declarations.append(builder.declaration(child))
-        except EqlangError as error:
-            problems.extend(error.diagnostics)
+    builder = Builder(source)
+    runner = driver.driver()
+    built = None if runner is None else runner.build(
+        source.text, builder.reducers, builder.span, MAX_NESTING, "parenthesized")
+    if built is not None:
+        declarations, lexemes = built
+        problems = lookalike_text(source, lexemes, builder.keys)
+    else:
+        # A syntax error, nesting too deep or a value the language refuses: Lark's tree,
+        # measured and built as it always was, gives the diagnostics.
+        tree = parse_tree(source)
+        _check_nesting(source, tree)
+        lexemes, keys = tree_words(tree)
+        problems = lookalike_text(source, lexemes, keys)
+        declarations, refused = Builder(source).tree(tree)
+        problems.extend(refused)
     if problems:
         raise EqlangError(problems)
     return attach_comments(source, declarations)
-
-
-def _unquote(token: Token) -> str:
-    body = str(token)[1:-1]
-    text = re.sub(r"\\(.)", lambda m: "\n" if m.group(1) == "n" else m.group(1), body)
-    # As measure tables' key cells are, so that a name matches however its accents were typed.
-    return normal_text(text)
-
-
-def _date(source: SourceFile, token: Token) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(str(token))
-    except ValueError:
-        raise EqlangError(
-            Diagnostic(
-                "E0007", f"`{token}` is not a calendar date",
-                source.span(token.start_pos, token.end_pos),
-                hint="write dates as YYYY-MM-DD with a real month and day",
-            )
-        ) from None
-
-
-#: The expressions whose parentheses ``fmt`` may keep (see ``ast.Compare.bracketed``).
-_BRACKETABLE = (s.Compare, s.MemberOf, s.IsScored, s.Not, s.And, s.Or)
-
-
-def _bracketed(expr: s.Expr) -> s.Expr:
-    return attrs.evolve(expr, bracketed=True) if isinstance(expr, _BRACKETABLE) else expr
-
-
-def _refuse_reference_all(group: str | None, span: Span) -> None:
-    """``reference ALL``: the whole population as a reference is spelled out in words, and
-    ``ALL`` can never be a group's name, so the checker's hint (list it among the groups)
-    would lead nowhere; say what to write instead."""
-    if group == "ALL":
-        raise EqlangError(Diagnostic(
-            "E0106", "`ALL` is the whole population, not a group, so it cannot be named as "
-            "the reference group", span,
-            hint="write `reference whole population` to compare each group with the whole "
-            "population (or `reference rest of population` for everyone outside the group)"))
-
-
-class _Builder:
-    """Turns Lark trees into AST nodes with spans."""
-
-    def __init__(self, source: SourceFile) -> None:
-        self.source = source
-
-    def span(self, item: Tree | Token) -> Span:
-        # As ``SourceFile.span`` makes it, without the call: every node of the tree has one.
-        if isinstance(item, Token):
-            start, end = item.start_pos or 0, item.end_pos or 0
-        else:
-            meta = item.meta
-            start, end = (0, 0) if meta.empty else (meta.start_pos, meta.end_pos)
-        return Span(self.source, start, end if end > start else start)
-
-    # ---- declarations -----------------------------------------------------------------
-
-    def declaration(self, tree: Tree) -> s.Declaration:
-        method = getattr(self, f"decl_{tree.data}")
-        return method(tree)
-
-    def decl_contract_header(self, tree: Tree) -> s.ContractHeader:
-        title, *fields = tree.children
-        return s.ContractHeader(
-            _unquote(title), tuple(self.header_field(f) for f in fields), span=self.span(tree)
-        )
-
-    def header_field(self, tree: Tree) -> s.HeaderField:
-        values: list[str | datetime.date] = []
-        for child in tree.children:
-            if child.type == "STRING":
-                values.append(_unquote(child))
-            elif child.type == "DATE":
-                values.append(_date(self.source, child))
-            else:
-                values.append(str(child))
-        return s.HeaderField(str(tree.data), tuple(values), span=self.span(tree))
-
-    def decl_import_stdlib(self, tree: Tree) -> s.Import:
-        return s.Import(str(tree.children[0]), None, span=self.span(tree))
-
-    def decl_import_file(self, tree: Tree) -> s.Import:
-        path, alias = tree.children
-        return s.Import(str(alias), _unquote(path), span=self.span(tree))
-
-    def decl_measure_decl(self, tree: Tree) -> s.Measure:
-        code, origin, title, *attributes = tree.children
-        return s.Measure(
-            str(code),
-            str(origin.children[0]) if origin is not None else None,
-            _unquote(title) if title is not None else None,
-            tuple(self.measure_attribute(a) for a in attributes),
-            span=self.span(tree),
-        )
-
-    def measure_attribute(self, tree: Tree) -> s.MeasureAttribute:
-        value = self.bound(tree.children[0]) if tree.children else None
-        return s.MeasureAttribute(str(tree.data), value, span=self.span(tree))
-
-    def decl_stratification(self, tree: Tree) -> s.Stratification:
-        name, origin, title, *items = tree.children
-        return s.Stratification(
-            str(name),
-            _unquote(title) if title is not None else None,
-            tuple(self.strat_item(i) for i in items),
-            origin=self.x_name(origin.children[0]) if origin is not None else None,
-            span=self.span(tree),
-        )
-
-    def strat_item(self, tree: Tree) -> s.StratificationItem:
-        span = self.span(tree)
-        if tree.data == "groups":
-            entries = []
-            for entry in tree.children:
-                if entry.data == "group_plain":
-                    entries.append(s.GroupEntry(str(entry.children[0]), None,
-                                                span=self.span(entry)))
-                else:
-                    spelling, name = entry.children
-                    entries.append(s.GroupEntry(str(name), _unquote(spelling),
-                                                span=self.span(entry)))
-            return s.StratificationItem("groups", groups=tuple(entries), span=span)
-        if tree.data == "reference":
-            kind_tree = tree.children[0]
-            kinds = {
-                "reference_group": "group", "reference_best": "best",
-                "reference_whole": "whole", "reference_rest": "rest",
-            }
-            group = str(kind_tree.children[0]) if kind_tree.data == "reference_group" else None
-            _refuse_reference_all(group, self.span(kind_tree))
-            reference = s.Reference(kinds[kind_tree.data], group, span=self.span(kind_tree))
-            return s.StratificationItem("reference", reference=reference, span=span)
-        if tree.data == "ordered":
-            end = str(tree.children[0].children[0])
-            return s.StratificationItem("ordered", order=f"{end} advantaged first", span=span)
-        focus = tuple(s.FocusEntry(str(t), span=self.span(t)) for t in tree.children)
-        return s.StratificationItem("focus", focus=focus, span=span)
-
-    def citation(self, tree: Tree | None) -> str | None:
-        return _unquote(tree.children[0]) if tree is not None else None
-
-    def decl_parameter(self, tree: Tree) -> s.Parameter:
-        name, type_token, value, citation, *amendments = tree.children
-        return s.Parameter(
-            str(name),
-            str(type_token),
-            self.expr(value),
-            self.citation(citation),
-            tuple(
-                s.Amendment(
-                    self.expr(a.children[0]),
-                    _date(self.source, a.children[1]),
-                    self.citation(a.children[2]),
-                    span=self.span(a),
-                )
-                for a in amendments
-            ),
-            type_span=self.span(type_token),
-            span=self.span(tree),
-        )
-
-    def params(self, tree: Tree | None) -> tuple[s.Param, ...] | None:
-        if tree is None:
-            return None
-        return tuple(self.param(p) for p in tree.children if p is not None)
-
-    def param(self, tree: Tree) -> s.Param:
-        name, type_token = tree.children
-        return s.Param(str(name), str(type_token), span=self.span(tree))
-
-    def exceptions(self, trees: list[Tree]) -> tuple[s.Exception_, ...]:
-        return tuple(
-            s.Exception_(
-                self.expr(t.children[0]), self.expr(t.children[1]),
-                self.citation(t.children[2]), span=self.span(t),
-            )
-            for t in trees
-        )
-
-    def decl_definition(self, tree: Tree) -> s.Definition:
-        name, params, return_type, body, citation, *exceptions = tree.children
-        return s.Definition(
-            str(name),
-            self.params(params),
-            str(return_type.children[0]) if return_type is not None else None,
-            self.expr(body),
-            self.citation(citation),
-            self.exceptions(exceptions),
-            span=self.span(tree),
-        )
-
-    def decl_output(self, tree: Tree) -> s.Output:
-        name, params, return_type, body, rounding, citation, *exceptions = tree.children
-        return s.Output(
-            str(name),
-            self.params(params),
-            str(return_type.children[0]),
-            self.expr(body),
-            self.rounding(rounding),
-            self.citation(citation),
-            self.exceptions(exceptions),
-            span=self.span(tree),
-        )
-
-    def rounding(self, tree: Tree) -> s.Rounding:
-        if tree.data == "not_rounded":
-            return s.Rounding(None, None, None, span=self.span(tree))
-        target, mode = tree.children
-        mode_text = " ".join(str(mode).split())
-        if target.data == "to_cents":
-            return s.Rounding("cents", 2, mode_text, span=self.span(tree))
-        if target.data == "to_dollars":
-            return s.Rounding("dollars", 0, mode_text, span=self.span(tree))
-        places = target.children[0]
-        written = str(places).lstrip("0") or "0"
-        if len(written) > 2 or int(written) > MAX_DECIMAL_PLACES:
-            shown = written if len(written) <= 20 else f"{written[:17]}... ({len(written):,} " \
-                "digits)"
-            raise EqlangError(Diagnostic(
-                "E0010", f"cannot round to {shown} decimals: exact arithmetic keeps "
-                f"{MAX_DECIMAL_PLACES} significant digits, so no more than "
-                f"{MAX_DECIMAL_PLACES} decimal places can be kept", self.span(places),
-                hint=f"round to cents, dollars or at most {MAX_DECIMAL_PLACES} decimals, or "
-                "write `not rounded`"))
-        return s.Rounding("decimals", int(written), mode_text, span=self.span(tree))
-
-    def decl_schedule(self, tree: Tree) -> s.Schedule:
-        name, param, return_type, domain, *tiers = tree.children
-        return s.Schedule(
-            str(name),
-            self.param(param),
-            str(return_type.children[0]),
-            self.range(domain.children[0]) if domain is not None else None,
-            tuple(
-                s.Tier(self.range(t.children[0]), self.expr(t.children[1]), span=self.span(t))
-                for t in tiers
-            ),
-            span=self.span(tree),
-        )
-
-    def decl_input_decl(self, tree: Tree) -> s.Input:
-        name, type_token, values, citation = tree.children
-        range_ = choices = None
-        if values is not None and values.data == "input_range":
-            range_ = self.range(values.children[0])
-        elif values is not None:
-            choices = tuple(s.Literal("text", _unquote(t), span=self.span(t))
-                            for t in values.children)
-        return s.Input(str(name), str(type_token), range_, choices or (),
-                       self.citation(citation), type_span=self.span(type_token),
-                       span=self.span(tree))
-
-    def decl_attribution(self, tree: Tree) -> s.Attribution:
-        names = tuple(s.Name((str(t),), span=self.span(t)) for t in tree.children
-                      if isinstance(t, Token))
-        items = tuple(self.attribution_item(t) for t in tree.children if isinstance(t, Tree))
-        return s.Attribution(names, items, span=self.span(tree))
-
-    def attribution_item(self, tree: Tree) -> s.AttributionItem:
-        kind = str(tree.data)
-        span = self.span(tree)
-        children = [c for c in tree.children if c is not None]
-        if kind == "imputed_most_probable":
-            threshold, otherwise = children
-            return s.AttributionItem(kind, threshold=self.bound(threshold),
-                                     otherwise=str(otherwise), span=span)
-        if kind in ("probabilities_within", "probabilities_exactly"):
-            total = s.Literal("number", Decimal(str(children[0])),
-                              span=self.span(children[0]))
-            tolerance = self.bound(children[1]) if len(children) > 1 else None
-            return s.AttributionItem(kind, total=total, tolerance=tolerance, span=span)
-        return s.AttributionItem(kind, span=span)
-
-    def decl_invariant(self, tree: Tree) -> s.Invariant:
-        title, claim, scope = tree.children
-        binders = tuple(self.binder(b) for b in scope.children) if scope is not None else ()
-        return s.Invariant(_unquote(title), self.claim(claim), binders, span=self.span(tree))
-
-    def claim(self, tree: Tree) -> s.Claim:
-        if tree.data == "always_claim":
-            claim, condition = tree.children
-            return s.Always(self.expr(claim),
-                            self.expr(condition) if condition is not None else None,
-                            span=self.span(tree))
-        value, change, moved, motion = tree.children
-        return s.Never(self.expr(value), str(change.children[0]), self.expr(moved),
-                       str(motion.children[0]), span=self.span(tree))
-
-    def range(self, tree: Tree) -> s.Range:
-        kind = str(tree.data).removeprefix("range_")
-        bounds = [self.bound(c) for c in tree.children]
-        if kind in ("below", "up_to"):
-            low, high = None, bounds[0]
-        elif kind in ("above", "from"):
-            low, high = bounds[0], None
-        else:
-            low, high = bounds
-        return s.Range(kind, low, high, span=self.span(tree))
-
-    def bound(self, tree: Tree) -> s.Literal:
-        if tree.data == "neg":
-            inner = self.literal(tree.children[0])
-            value = inner.value
-            if isinstance(value, Decimal):
-                return s.Literal(inner.kind, value.copy_negate(), span=self.span(tree))
-            raise EqlangError(
-                Diagnostic("E0201", f"cannot negate {inner.kind}", self.span(tree),
-                           hint="only numbers, amounts, percents and points can be negative")
-            )
-        return self.literal(tree)
-
-    # ---- worked examples ----------------------------------------------------------------
-
-    def decl_example(self, tree: Tree) -> s.Example:
-        title, *items = tree.children
-        return s.Example(_unquote(title), tuple(self.example_item(i) for i in items),
-                         span=self.span(tree))
-
-    def example_item(self, tree: Tree) -> s.ExampleItem:
-        span = self.span(tree)
-        children = tree.children
-        if tree.data == "example_organization":
-            return s.ExampleOrganization(_unquote(children[0]), span=span)
-        if tree.data == "example_set":
-            return s.ExampleSet(self.x_name(children[0]).dotted, self.bound(children[1]),
-                                span=span)
-        if tree.data == "example_as_of":
-            return s.ExampleAsOf(_date(self.source, children[0]), span=span)
-        if tree.data == "example_table":
-            return s.ExampleTable(_unquote(children[0]), span=span)
-        if tree.data == "example_rows":
-            organization, *rows = children
-            return s.ExampleRows(
-                _unquote(organization) if organization is not None else None,
-                tuple(self.example_row(r) for r in rows), span=span,
-            )
-        if tree.data == "example_inputs":
-            organization, *inputs = children
-            return s.ExampleInputs(
-                _unquote(organization) if organization is not None else None,
-                tuple(s.ExampleInput(str(i.children[0]), self.bound(i.children[1]),
-                                     span=self.span(i)) for i in inputs), span=span,
-            )
-        name, args, outcome = children
-        names = tuple(s.Name((str(a),), span=self.span(a))
-                      for a in (args.children if args is not None else ()))
-        target = self.x_name(name)
-        if outcome.data == "expect_value":
-            return s.Expectation(target, names, self.bound(outcome.children[0]), span=span)
-        reason = outcome.children[0]
-        return s.Expectation(target, names, None,
-                             _unquote(reason) if reason is not None else None, span=span)
-
-    def example_row(self, tree: Tree) -> s.ExampleRow:
-        measure, group, period, numerator, denominator = tree.children
-        return s.ExampleRow(
-            self.table_word(measure), self.table_word(group.children[0]),
-            self.table_word(period.children[0]), self.count(numerator), self.count(denominator),
-            span=self.span(tree),
-        )
-
-    def table_word(self, token: Token) -> s.TableWord:
-        kinds = {"NAME": "name", "STRING": "quoted", "INT": "number"}
-        kind = kinds.get(token.type, "all")
-        text = _unquote(token) if kind == "quoted" else str(token)
-        return s.TableWord(kind, text, span=self.span(token))
-
-    def count(self, tree: Tree) -> s.Literal:
-        token = tree.children[0]
-        return s.Literal("number", Decimal(str(token)), span=self.span(token))
-
-    # ---- expressions ------------------------------------------------------------------
-
-    def expr(self, item: Tree | Token) -> s.Expr:
-        if isinstance(item, Token):
-            raise AssertionError(f"unexpected token {item!r}")
-        method = getattr(self, f"x_{item.data}", None)
-        if method is None:
-            return self.literal(item)
-        return method(item)
-
-    def literal(self, tree: Tree) -> s.Literal:
-        kind = str(tree.data)
-        span = self.span(tree)
-        if kind in ("yes", "no"):
-            return s.Literal("yesno", kind == "yes", span=span)
-        token = tree.children[0]
-        text = str(token)
-        if kind == "money":
-            return s.Literal("money", Decimal(text[1:].replace(",", "")), span=span)
-        if kind in ("percent", "points", "number"):
-            return s.Literal(kind, Decimal(text), span=span)
-        if kind == "date":
-            return s.Literal("date", _date(self.source, token), span=span)
-        return s.Literal("text", _unquote(token), span=span)
-
-    def x_parenthesized(self, tree: Tree) -> s.Expr:
-        # The grammar keeps parentheses as a node so that nesting is measured through them;
-        # the AST does not need them, since its shape already says how operands group.
-        return _bracketed(self.expr(tree.children[0]))
-
-    def x_name(self, tree: Tree) -> s.Name:
-        return s.Name(tuple(map(str, tree.children)), span=self.span(tree))
-
-    def x_call(self, tree: Tree) -> s.Call:
-        callee, *rest = tree.children
-        for_each = rest.pop()
-        weighting = rest.pop()
-        args = tuple(self.expr(a) for a in rest if a is not None)
-        return s.Call(
-            self.x_name(callee),
-            args,
-            self.expr(weighting.children[0]) if weighting is not None else None,
-            self.for_each(for_each) if for_each is not None else None,
-            span=self.span(tree),
-        )
-
-    def for_each(self, tree: Tree) -> s.ForEach:
-        binders: list[s.Binder] = []
-        where: s.Expr | None = None
-        policy: str | None = None
-        for child in tree.children:
-            if child is None:
-                continue
-            if child.data == "binder":
-                binders.append(self.binder(child))
-            elif child.data == "filter":
-                where = self.expr(child.children[0])
-            else:
-                policy = str(child.children[0])
-        return s.ForEach(tuple(binders), where, policy, span=self.span(tree))
-
-    def binder(self, tree: Tree) -> s.Binder:
-        name, domain = tree.children
-        return s.Binder(str(name), self.domain(domain), span=self.span(tree))
-
-    def domain(self, tree: Tree) -> s.Domain:
-        span = self.span(tree)
-        if tree.data == "all_measures":
-            return s.AllMeasures(span=span)
-        if tree.data == "all_organizations":
-            same = tree.children[0] if tree.children else None
-            return s.AllOrganizations(
-                s.Name((str(same),), span=self.span(same)) if same is not None else None,
-                span=span)
-        if tree.data in ("focus_groups", "strat_groups"):
-            strat = str(tree.children[0]) if tree.children and tree.children[0] else None
-            cls = s.FocusGroups if tree.data == "focus_groups" else s.StratificationGroups
-            return cls(strat, span=span)
-        return s.Listed(tuple(self.x_name(c) for c in tree.children), span=span)
-
-    def x_if_expr(self, tree: Tree) -> s.If:
-        condition, then, otherwise = (self.expr(c) for c in tree.children)
-        return s.If(condition, then, otherwise, span=self.span(tree))
-
-    def x_because(self, tree: Tree) -> s.Because:
-        value, reason = tree.children
-        return s.Because(self.expr(value), _unquote(reason), span=self.span(tree))
-
-    def x_otherwise(self, tree: Tree) -> s.Otherwise:
-        value, fallback = (self.expr(c) for c in tree.children)
-        return s.Otherwise(value, fallback, span=self.span(tree))
-
-    def x_or_(self, tree: Tree) -> s.Or:
-        left, right = (self.expr(c) for c in tree.children)
-        return s.Or(left, right, span=self.span(tree))
-
-    def x_and_(self, tree: Tree) -> s.And:
-        left, right = (self.expr(c) for c in tree.children)
-        return s.And(left, right, span=self.span(tree))
-
-    def x_not_(self, tree: Tree) -> s.Not:
-        return s.Not(self.expr(tree.children[0]), span=self.span(tree))
-
-    def x_compare(self, tree: Tree) -> s.Compare:
-        left, op, right = tree.children
-        return s.Compare(str(op.children[0]), self.expr(left), self.expr(right),
-                         span=self.span(tree))
-
-    def x_member_of(self, tree: Tree) -> s.MemberOf:
-        element, domain = tree.children
-        return s.MemberOf(self.expr(element), self.domain(domain), span=self.span(tree))
-
-    def x_is_scored(self, tree: Tree) -> s.IsScored:
-        return s.IsScored(self.expr(tree.children[0]), False, span=self.span(tree))
-
-    def x_is_not_scored(self, tree: Tree) -> s.IsScored:
-        return s.IsScored(self.expr(tree.children[0]), True, span=self.span(tree))
-
-    def x_binary(self, tree: Tree) -> s.Binary:
-        left, op, right = tree.children
-        return s.Binary(str(op), self.expr(left), self.expr(right), span=self.span(tree))
-
-    def x_negate(self, tree: Tree) -> s.Negate:
-        return s.Negate(self.expr(tree.children[0]), span=self.span(tree))
-
-    def x_at_org(self, tree: Tree) -> s.AtOrganization:
-        value, org = (self.expr(c) for c in tree.children)
-        return s.AtOrganization(value, org, span=self.span(tree))
-
-    def x_not_scored(self, tree: Tree) -> s.NotScoredLiteral:
-        return s.NotScoredLiteral(_unquote(tree.children[0]), span=self.span(tree))
-
-    def x_this_organization(self, tree: Tree) -> s.ThisOrganization:
-        return s.ThisOrganization(span=self.span(tree))
-
-    def x_whole_population(self, tree: Tree) -> s.WholePopulation:
-        return s.WholePopulation(span=self.span(tree))
-
-    def x_simulated(self, tree: Tree) -> s.Simulated:
-        bound, value, *options = tree.children
-        return s.Simulated(" ".join(str(t) for t in bound.children), self.expr(value), tuple(
-            s.SimulationOption(o.data.removeprefix("sim_"), self.expr(o.children[0]),
-                               span=self.span(o)) for o in options), span=self.span(tree))
-
-    def x_round_mode(self, tree: Tree) -> s.RoundingMode:
-        return s.RoundingMode(" ".join(str(tree.children[0]).split()), span=self.span(tree))

@@ -20,12 +20,11 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import lark
-from lark import Lark
+if TYPE_CHECKING:
+    from lark import Lark
 
 #: The options every eqlang parser is built with.
 OPTIONS: dict[str, Any] = {"parser": "lalr", "propagate_positions": True,
@@ -41,10 +40,13 @@ DECLARATION_KEYWORDS = (
 
 def data_path(kind: str) -> Path:
     """Where a shipped folder (``grammar``, ``stdlib``) is, installed or in a checkout."""
-    installed = resources.files("eqlang") / "_data" / kind
+    # Beside the package's modules, as the wheel installs it (not ``importlib.resources``,
+    # whose import costs every command more than the lookup).
+    package = Path(__file__).resolve().parents[1]
+    installed = package / "_data" / kind
     if installed.is_dir():
-        return Path(str(installed))
-    return Path(__file__).resolve().parents[2] / kind
+        return installed
+    return package.parent / kind
 
 
 @functools.lru_cache(maxsize=1)
@@ -61,11 +63,15 @@ def tree_parser() -> Lark:
 
 
 def build(grammar: str, **options: Any) -> Lark:
+    from lark import Lark
+
     return Lark(grammar, **{**OPTIONS, **options})
 
 
 def serialized(grammar: str) -> str:
     """The tables of ``grammar`` as the JSON text shipped beside it."""
+    import lark
+
     data, memo = build(grammar).memo_serialize([lark.lexer.TerminalDef, lark.grammar.Rule])
     document = {"grammar_sha256": _digest(grammar), "lark": lark.__version__,
                 "tables": _encoded({"data": data, "memo": memo})}
@@ -76,6 +82,11 @@ def parser(folder: Path, **options: Any) -> Lark:
     """The parser of the grammar in ``folder``: from its shipped tables when they are the
     grammar's and this Lark's, else built. ``options`` are those Lark lets a loaded parser
     change (``propagate_positions``)."""
+    # Imported here: the driver of ``eqlang.syntax.driver`` needs no Lark, only a file
+    # with a syntax error does.
+    import lark
+    from lark import Lark
+
     grammar = (folder / "eqlang.lark").read_text(encoding="utf-8")
     try:
         document = json.loads((folder / TABLES).read_text(encoding="utf-8"),
