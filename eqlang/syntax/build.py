@@ -2,7 +2,7 @@
 grammar keeps of it, and its span), gives the AST node, or the part of one, that it stands
 for.
 
-The LALR driver (``eqlang.syntax.lalr``) calls these as it reduces, so a contract becomes
+The LALR driver (``eqlang.syntax.driver``) calls these as it reduces, so a contract becomes
 frozen AST nodes in one pass over its tokens, with no parse tree in between. A file that
 goes to Lark's own parser (a syntax error, nesting too deep, a value the language refuses)
 has its Lark tree turned into the same nodes by the same functions (``Builder.tree``).

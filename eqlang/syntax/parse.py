@@ -31,17 +31,13 @@ MAX_NESTING = 150
 #: How many syntax errors one file reports before giving up.
 MAX_SYNTAX_ERRORS = 20
 
+
 def parse_tree(source: SourceFile) -> Tree:
     """Parse to a Lark tree, reporting every syntax error that recovery can reach."""
     # Imported here: only a file that the driver leaves to Lark needs Lark.
     from lark.exceptions import UnexpectedInput
 
-    from eqlang.syntax import lalr
     from eqlang.syntax.parser_tables import grammar_parser
-
-    tree = lalr.parse_tree(source.text)
-    if tree is not None:
-        return tree
     from eqlang.syntax.syntax_errors import blank_before, resume_offset, syntax_diagnostic
 
     parser = grammar_parser()

@@ -55,13 +55,6 @@ def grammar_parser() -> Lark:
     return parser(data_path("grammar"))
 
 
-@functools.lru_cache(maxsize=1)
-def tree_parser() -> Lark:
-    """The same parser building trees without positions, for ``eqlang.syntax.lalr``, which
-    works them out itself."""
-    return parser(data_path("grammar"), propagate_positions=False)
-
-
 def build(grammar: str, **options: Any) -> Lark:
     from lark import Lark
 
