@@ -37,6 +37,7 @@ import numpy as np
 from eqlang.backends.columnar_aggregations import ColumnarAggregations, kind_of
 from eqlang.backends.columnar_liveness import Liveness, Needed
 from eqlang.backends.columnar_ranks import PROBE
+from eqlang.backends.columnar_simulation import ColumnarSimulations
 from eqlang.backends.columnar_tables import Counts
 from eqlang.backends.columnar_values import (
     NUM,
@@ -60,9 +61,11 @@ from eqlang.backends.columnar_values import (
     scalar,
     where,
 )
+from eqlang.backends.reads import group_position
 from eqlang.check import units as t
 from eqlang.check.dependence import free_locals
 from eqlang.core import program as p
+from eqlang.core.builtins import FUNCTIONS
 from eqlang.core.limits import DEFAULT_STEP_LIMIT
 from eqlang.core.values import (
     DateValue,
@@ -86,7 +89,7 @@ class Entry:
     reached: Any = False
 
 
-class ColumnarEvaluator(ColumnarAggregations):
+class ColumnarEvaluator(ColumnarSimulations, ColumnarAggregations):
     """Evaluates one checked program for every organization of a range of lanes."""
 
     def __init__(self, program: p.Program, counts: Counts, lanes: slice, numbers: Numbers,
@@ -494,7 +497,7 @@ class ColumnarEvaluator(ColumnarAggregations):
         for a in args:
             err = either(err, a.err)
         if e.name in ("rate", "numerator", "denominator", "reference", "rest", "weight",
-                      "min_denominator", "higher_is_better"):
+                      "min_denominator", "higher_is_better", "position"):
             value = self.reads(e, args, kind_of(e.type))
         else:
             value = self.computed(e, args)
@@ -528,12 +531,8 @@ class ColumnarEvaluator(ColumnarAggregations):
                 data = pick(data, other)
         elif e.name == "abs":
             data = numbers.absolute(data_args[0])
-        elif e.name == "sqrt":
-            data, failed = numbers.sqrt(data_args[0])
-        elif e.name == "ln":
-            data, failed = numbers.ln(data_args[0])
         else:
-            raise Unsupported(f"the builtin `{e.name}`")
+            data, failed = numbers.function(FUNCTIONS[e.name], data_args[0])
         unit = e.type if e.type in t.NUMERIC else args[0].unit
         return Column(NUM, data, ns, unit, err=both(failed, scored))
 
@@ -765,6 +764,9 @@ class ColumnarEvaluator(ColumnarAggregations):
                 Group("rest", values[0].name)))
         if name == "reference":
             return self.by_values(args, kind, lambda values: self.reference(*values))
+        if name == "position":
+            return self.by_values(args, kind, lambda values: self.constant(group_position(
+                self.program, values[0])))
         return self.by_values(args, kind, lambda values: self.table_value(name, *values))
 
     def by_values(self, args: list[Column], kind: str,
@@ -818,6 +820,8 @@ class ColumnarEvaluator(ColumnarAggregations):
         assert isinstance(measure, Entity) and isinstance(group, Group)
         label = self.period_label(period)
         numerator, denominator, err = self._counts(measure.name, group, label)
+        if self.drawing is not None:
+            numerator = self.drawn(measure.name, group, label, numerator, denominator)
         if name == "numerator":
             return Column(NUM, numerator, unit="count", err=err)
         if name == "denominator":
@@ -910,7 +914,7 @@ def _handlers(cls: type[ColumnarEvaluator]
     return {kind: getattr(cls, "_x_" + kind.__name__) for kind in (
         p.Const, p.Unscored, p.Local, p.Parameter, p.Call, p.Builtin, p.Aggregate,
         p.Arithmetic, p.Negate, p.Compare, p.Not, p.And, p.Or, p.If, p.Otherwise,
-        p.Because, p.IsScored, p.MemberOf, p.At, p.Input, p.TheOrganization)}
+        p.Because, p.IsScored, p.MemberOf, p.At, p.Input, p.TheOrganization, p.Simulated)}
 
 
 def row_value(column: Column, index: tuple[int, int], strings: Strings, numbers: Numbers

@@ -33,14 +33,15 @@ KNOWN_FIELDS: dict[type, frozenset[str]] = {
         p.At: ("value", "organization"), p.Input: ("name",), p.TheOrganization: (),
         p.Measures: (), p.Organizations: ("same",),
         p.Groups: ("stratification", "local", "focus"), p.Listed: ("items",),
-        p.Binder: ("name", "domain"),
+        p.Binder: ("name", "domain"), p.Simulated: ("bound", "value", "level", "draws", "seed"),
     }.items()
 }
 
 #: The builtins the backend computes.
 KNOWN_BUILTINS = frozenset({
     "rate", "numerator", "denominator", "reference", "rest", "weight", "min_denominator",
-    "higher_is_better", "round", "clamp", "min", "max", "abs", "sqrt", "ln"})
+    "higher_is_better", "position", "round", "clamp", "min", "max", "abs", "sqrt", "ln",
+    "exp", "normal_quantile"})
 
 #: The aggregation functions the backend computes.
 KNOWN_FUNCTIONS = frozenset({

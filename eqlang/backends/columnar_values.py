@@ -30,7 +30,8 @@ from typing import Any
 import attrs
 import numpy as np
 
-from eqlang.core.values import ROUNDING, SCALED_UNITS, ExactArithmetic
+from eqlang.core.builtins import Function
+from eqlang.core.values import ROUNDING, SCALED_UNITS, ArithmeticError_, ExactArithmetic
 
 #: Kinds of column: numbers (``Quantity``), yes/no (``Truth``), and any other value (a
 #: measure, group, period, organization, date, text or rounding mode), one object per row.
@@ -416,17 +417,14 @@ class ExactNumbers(_Ordering):
         return self._apply(lambda x, _: x.quantize(exponent, rounding=rounding,
                                                    context=context), a, None, each=True)
 
-    def sqrt(self, a: Any) -> tuple[Any, Any]:
-        negative = _less_zero(a)
-        result, failed = self._apply(lambda x, _: x.sqrt(), where(negative, self.zero, a),
-                                     None, each=True)
-        return result, either(failed, negative)
-
-    def ln(self, a: Any) -> tuple[Any, Any]:
-        bad = either(_less_zero(a), _equal_zero(a))
-        result, failed = self._apply(lambda x, _: x.ln(), where(bad, self.one, a), None,
-                                     each=True)
-        return result, either(failed, bad)
+    def function(self, function: Function, a: Any) -> tuple[Any, Any]:
+        """A builtin of one number (``sqrt``, ``ln``, ``exp``, ``normal_quantile``) in
+        every row, by its one implementation (``core.builtins``) over ``ExactArithmetic``,
+        and the rows where it has no result (where the exact backend stops, E0401)."""
+        compute = function.compute
+        assert compute is not None
+        arithmetic = self.arithmetic
+        return self._apply(lambda x, _: compute(arithmetic, x), a, None, each=True)
 
     def percentile(self, values: list[Any], share: Any) -> Any:
         return self.arithmetic.percentile(values, share)
@@ -441,7 +439,7 @@ class ExactNumbers(_Ordering):
         if not arrays:
             try:
                 return op(a, b), False
-            except decimal.DecimalException:
+            except _TRAPS:
                 return self.zero, True
         if not each:
             try:
@@ -456,11 +454,15 @@ class ExactNumbers(_Ordering):
         for index in np.ndindex(shape):
             try:
                 out[index] = op(left[index], None if right is None else right[index])
-            except decimal.DecimalException:
+            except _TRAPS:
                 out[index] = self.zero
                 failed[index] = True
         return out, failed if failed.any() else False
 
+
+#: What an exact operation raises for a row without a result: a trap of the context, or
+#: ``ExactArithmetic`` refusing (a logarithm of 0, a normal quantile of 100%).
+_TRAPS = (decimal.DecimalException, ArithmeticError_)
 
 _DECIMAL = np.frompyfunc(Decimal, 1, 1)
 
@@ -622,6 +624,22 @@ class FloatNumbers(_Ordering):
         safe = where(bad, 1.0, a)
         return (np.log(safe) if isinstance(safe, np.ndarray) else math.log(safe)), bad
 
+    def function(self, function: Function, a: Any) -> tuple[Any, Any]:
+        """A builtin of one number in every row, and the rows where it has no result (a
+        lane with such a row is settled by the exact backend, which says why, or, for an
+        ``exp`` beyond float64's range, computes it)."""
+        if function.name == "sqrt":
+            return self.sqrt(a)
+        if function.name == "ln":
+            return self.ln(a)
+        if function.name == "exp":
+            result = np.exp(a)
+            failed = np.logical_not(np.isfinite(result))
+            if isinstance(a, np.ndarray):
+                return result, failed if failed.any() else False
+            return float(result), bool(failed)
+        return _through_decimals(function, a)
+
     def percentile(self, values: list[Any], share: Any) -> Any:
         ordered = sorted(values)
         position = share * (len(ordered) - 1)
@@ -635,3 +653,35 @@ class FloatNumbers(_Ordering):
 
 
 Numbers = ExactNumbers | FloatNumbers
+
+#: How many different arguments float64 computes through decimals (``_through_decimals``)
+#: in one column before it declines the builtin.
+DISTINCT_LIMIT = 256
+
+
+def _through_decimals(function: Function, a: Any) -> tuple[Any, Any]:
+    """A builtin that float64 has no function of its own for (``normal_quantile``): the
+    exact implementation, once for each different argument, rounded to float64, so that
+    its maths is written once. Raises ``Unsupported`` where the arguments differ in more
+    than ``DISTINCT_LIMIT`` rows (the lanes are then settled with the exact backend)."""
+    compute = function.compute
+    assert compute is not None
+    values = np.atleast_1d(np.asarray(a, dtype=np.float64))
+    distinct, inverse = np.unique(values, return_inverse=True)
+    if len(distinct) > DISTINCT_LIMIT:
+        raise Unsupported(f"the builtin `{function.name}` of numbers that differ in more "
+                          f"than {DISTINCT_LIMIT} rows, in float64 (it is computed in "
+                          "decimals)")
+    arithmetic = ExactArithmetic()
+    found = np.zeros(len(distinct), dtype=np.float64)
+    bad = np.zeros(len(distinct), dtype=bool)
+    for number, x in enumerate(distinct.tolist()):
+        try:
+            found[number] = float(compute(arithmetic, Decimal(repr(x))))
+        except _TRAPS:
+            bad[number] = True
+    result = found[inverse].reshape(values.shape)
+    failed = bad[inverse].reshape(values.shape)
+    if not isinstance(a, np.ndarray):
+        return float(result[0]), bool(failed[0])
+    return result, failed if failed.any() else False

@@ -171,17 +171,10 @@ class Reads(Parts):
 
     def position(self, group: Value) -> Value:
         """A group's place in its stratification's order: 1 for the least advantaged."""
-        if isinstance(group, NotScored):
-            return group
-        assert isinstance(group, Group)
-        if group.kind != "named" or group.name is None:
-            return NotScored(f"{group.label} is not a group of a stratification, so it has no "
-                             "place in an order")
-        strat = self.program.stratifications[self.program.group_strata[group.name]]
-        place = strat.position(group.name)
-        if place is None:
-            return NotScored(f"the groups of {strat.name} are not declared ordered")
-        return Quantity("count", self.math.literal(Decimal(place)))
+        place = group_position(self.program, group)
+        if isinstance(place, Quantity):
+            return Quantity(place.unit, self.math.literal(place.magnitude))
+        return place
 
     def measure_fact(self, name: str, measure: Value, env: Env) -> Value:
         if isinstance(measure, NotScored):
@@ -243,3 +236,20 @@ class Reads(Parts):
         own = self.input_read(name, env, None)[0]
         return [org for org in self.tables.organizations()
                 if self.input_read(name, Env(org, {}, None, env.key), None)[0] == own]
+
+
+def group_position(program: p.Program, group: Value) -> Value:
+    """A group's place in its stratification's order, 1 for the least advantaged, as a
+    count; not scored for a group outside an ordered stratification. Every backend that
+    computes ``position`` asks this."""
+    if isinstance(group, NotScored):
+        return group
+    assert isinstance(group, Group)
+    if group.kind != "named" or group.name is None:
+        return NotScored(f"{group.label} is not a group of a stratification, so it has no "
+                         "place in an order")
+    strat = program.stratifications[program.group_strata[group.name]]
+    place = strat.position(group.name)
+    if place is None:
+        return NotScored(f"the groups of {strat.name} are not declared ordered")
+    return Quantity("count", Decimal(place))

@@ -99,11 +99,45 @@ class Drawing:
         if denominator <= 0:
             return numerator
         c = self.math.context
-        rate = c.divide(numerator, denominator)
-        spread = c.sqrt(c.divide(c.multiply(rate, c.subtract(1, rate)), denominator))
-        z = normal.deviate(uniform(self.seed, self.index, cell, c), c)
-        moved = min(Decimal(1), max(Decimal(0), c.add(rate, c.multiply(z, spread))))
-        return c.multiply(moved, denominator)
+        return moved(deviate(self.seed, self.index, cell, c), numerator, denominator, c)
+
+
+def deviate(seed: int, draw: int, cell: tuple[str, ...], context: Any) -> Decimal:
+    """The standard normal deviate of one cell in one draw (the same in every
+    organization)."""
+    return normal.deviate(uniform(seed, draw, cell, context), context)
+
+
+def moved(z: Decimal, numerator: Decimal, denominator: Decimal, c: Any) -> Decimal:
+    """A cell's numerator drawn with deviate ``z``: its rate moved by z times its binomial
+    standard error, kept within 0% and 100%, times its denominator (above 0)."""
+    rate = c.divide(numerator, denominator)
+    spread = c.sqrt(c.divide(c.multiply(rate, c.subtract(1, rate)), denominator))
+    return c.multiply(min(Decimal(1), max(Decimal(0), c.add(rate, c.multiply(z, spread)))),
+                      denominator)
+
+
+def summary(ordered: list[Decimal], level: Decimal | None, math: ExactArithmetic
+            ) -> tuple[Decimal, Decimal | None, Decimal | None]:
+    """The draws' standard deviation and, at a level, the percentiles at its two ends."""
+    spread = _standard_deviation(ordered, math)
+    if level is None:
+        return spread, None, None
+    tail = math.divide(math.subtract(Decimal(1), level), Decimal(2))
+    return (spread, math.percentile(ordered, tail),
+            math.percentile(ordered, math.subtract(Decimal(1), tail)))
+
+
+def result_unit(bound: str, unit: str) -> str:
+    """The unit of a simulated bound of a value of ``unit``: a standard error of a percent
+    is in points."""
+    spread_unit = "pp" if unit == "percent" else unit
+    return spread_unit if bound == "standard error" else unit
+
+
+def fewer_than_two(draws: int, first_reason: str | None) -> NotScored:
+    return NotScored(f"fewer than two of the {draws} draws were scored; first: "
+                     f"{first_reason}")
 
 
 @attrs.frozen
@@ -160,17 +194,11 @@ class Simulations(Parts):
                                  f"{value.reason}")
             assert isinstance(value, Quantity)
             found.append(value.magnitude)
+        problem = option_problem(found)
+        if problem is not None:
+            option, message = problem
+            raise self.fail("E0405", message, getattr(e, option).span, env)
         *level, draws, seed = found
-        if level and not 0 < level[0] < 1:
-            raise self.fail("E0405", f"a confidence level lies strictly between 0% and 100%, "
-                            f"not {plain_number(level[0], scale=True)}%", e.level.span
-                            if e.level is not None else e.span, env)
-        if draws != draws.to_integral_value() or not 2 <= draws <= p.MAX_DRAWS:
-            raise self.fail("E0405", f"the number of draws is a whole number from 2 to "
-                            f"{p.MAX_DRAWS:,}, not {plain_number(draws)}", e.draws.span, env)
-        if seed != seed.to_integral_value() or seed < 0:
-            raise self.fail("E0405", f"a seed is a whole number, 0 or more, not "
-                            f"{plain_number(seed)}", e.seed.span, env)
         return (level[0] if level else None), int(draws), int(seed)
 
     def _bound(self, e: p.Simulated, env: Env, estimate: Value, level: Decimal | None,
@@ -187,14 +215,12 @@ class Simulations(Parts):
         ordered = list(drawn.values)
         unit = estimate.unit
         if len(ordered) < 2:
-            return NotScored(f"fewer than two of the {draws} draws were scored; first: "
-                             f"{drawn.first_reason}"), None
-        spread = _standard_deviation(ordered, math)
+            return fewer_than_two(draws, drawn.first_reason), None
+        spread, low, high = summary(ordered, level, math)
         interval = ""
         if level is not None:
+            assert low is not None and high is not None
             tail = math.divide(math.subtract(Decimal(1), level), Decimal(2))
-            low = math.percentile(ordered, tail)
-            high = math.percentile(ordered, math.subtract(Decimal(1), tail))
             interval = (f"{plain_number(level, scale=True)}% interval "
                         f"{_shown(unit, low)} to {_shown(unit, high)} "
                         f"(the {plain_number(tail, scale=True)}th and "
@@ -211,8 +237,7 @@ class Simulations(Parts):
         if drawn.unscored:
             note += (f"; {drawn.unscored} of {draws} draws were not scored and are left out "
                      f"(first: {drawn.first_reason})")
-        result_unit = spread_unit if e.bound == "standard error" else unit
-        return Quantity(result_unit, magnitude), note
+        return Quantity(result_unit(e.bound, unit), magnitude), note
 
     def _draws(self, e: p.Simulated, env: Env, draws: int, seed: int) -> Drawn | NotScored:
         """The value computed on each drawn table, remembered for the other bounds."""
@@ -265,6 +290,21 @@ class Simulations(Parts):
         drawer.drawn = {}
         drawer.dispatch = drawer.dispatch_table()
         return drawer
+
+
+def option_problem(found: list[Decimal]) -> tuple[str, str] | None:
+    """What is wrong with a simulation's options (the level, if any, the draws and the
+    seed): which one and why; None if nothing."""
+    *level, draws, seed = found
+    if level and not 0 < level[0] < 1:
+        return "level", (f"a confidence level lies strictly between 0% and 100%, not "
+                         f"{plain_number(level[0], scale=True)}%")
+    if draws != draws.to_integral_value() or not 2 <= draws <= p.MAX_DRAWS:
+        return "draws", (f"the number of draws is a whole number from 2 to "
+                         f"{p.MAX_DRAWS:,}, not {plain_number(draws)}")
+    if seed != seed.to_integral_value() or seed < 0:
+        return "seed", f"a seed is a whole number, 0 or more, not {plain_number(seed)}"
+    return None
 
 
 def _option_name(e: p.Simulated, option: p.Expr) -> str:
