@@ -209,26 +209,19 @@ def _at(x: Any, index: tuple[int, int]) -> Any:
 
 
 def _reads_others(program: p.Program, value: p.Expr) -> bool:
-    """Whether ``value``, or a rule it calls, may read another organization's rows."""
-    seen: set[int] = set()
-    stack: list[Any] = [value]
-    rules: set[str] = set()
-    while stack:
-        node = stack.pop()
-        if isinstance(node, tuple | list):
-            stack.extend(node)
-            continue
-        if not attrs.has(type(node)) or id(node) in seen:
-            continue
-        seen.add(id(node))
-        if isinstance(node, p.At | p.Organizations):
-            return True
-        if isinstance(node, p.Call) and node.rule not in rules and node.rule in program.rules:
-            rules.add(node.rule)
-            rule = program.rules[node.rule]
-            stack.extend([rule.body, *rule.exceptions, *rule.tiers])
-        if type(node).__module__.startswith(("eqlang.core.values", "eqlang.syntax.")):
-            continue
-        stack.extend(getattr(node, f.name) for f in attrs.fields(type(node))
-                     if f.name not in ("type", "span", "site", "syntax"))
+    """Whether ``value``, or a rule it calls, may read another organization's rows: holds
+    an ``at`` or a ``for each`` over organizations."""
+    waiting = [value]
+    called: set[str] = set()
+    while waiting:
+        for e in p.walk(waiting.pop()):
+            if isinstance(e, p.At) or (isinstance(e, p.Aggregate) and any(
+                    isinstance(b.domain, p.Organizations) for b in e.binders)):
+                return True
+            if isinstance(e, p.Call) and e.rule not in called and e.rule in program.rules:
+                called.add(e.rule)
+                rule = program.rules[e.rule]
+                waiting.extend([*([rule.body] if rule.body is not None else []),
+                                *(x for ex in rule.exceptions for x in (ex.value, ex.condition)),
+                                *(tier.value for tier in rule.tiers)])
     return False
