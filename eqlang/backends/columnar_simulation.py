@@ -159,7 +159,8 @@ class ColumnarSimulations:
         shape = self.shape
         data = np.full(shape, Decimal(0), dtype=object)
         ns = np.full(shape, SCORED, dtype=np.int64)
-        units = np.full(shape, "number", dtype=object)
+        units = np.full(shape, result_unit(e.bound, estimate.unit) if isinstance(
+            estimate.unit, str) else "number", dtype=object)
         failed = np.zeros(shape, dtype=bool)
         code = self.strings.code
         for index in np.ndindex(shape):
