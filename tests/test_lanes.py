@@ -54,13 +54,14 @@ def _run(contract: Path):  # type: ignore[no-untyped-def]
     return program, run
 
 
-def _no_fallback(monkeypatch: pytest.MonkeyPatch, program: Program) -> None:
+def _no_fallback(monkeypatch: pytest.MonkeyPatch, program: Program, mode: str = "exact"
+                 ) -> None:
     """The shipped contracts' lanes are all settled by the columnar backend: the engine
     does not hand any to the exact backend (which would make these tests hold trivially).
-    Only a contract the backend declines (a simulated interval, an ordered stratification's
-    positions: tests/test_columnar.py) has its lanes settled by the exact backend."""
+    Only a contract the backend declines in ``mode`` (a simulated interval in float64:
+    tests/test_columnar.py) has its lanes settled by the exact backend."""
     try:
-        refuse_unknown(program)
+        refuse_unknown(program, mode)
     except Unsupported:
         return
 
@@ -138,7 +139,7 @@ def test_draws_settle_as_the_exact_backend_within_a_cent(
     slow = list(lanes(program, run.tables, run.organizations, method))
     wanted = [exact_lane(program, run.tables, lane, run.organizations,
                          organization_table=run.organization_table) for lane in slow]
-    _no_fallback(monkeypatch, program)
+    _no_fallback(monkeypatch, program, "float64")
     every = list(settle_lanes(program, run.tables, slow, run.organizations,
                               organization_table=run.organization_table, mode="float64"))
     for lane, got, want in zip(slow, every, wanted, strict=True):

@@ -264,7 +264,7 @@ def evaluate(program: p.Program, tables: TableSet, *, lanes: Lanes | None = None
         raise ValueError(f"mode is 'exact' or 'float64', not {mode!r}")
     lanes = lanes or Lanes()
     numbers = ExactNumbers() if mode == "exact" else FloatNumbers()
-    refuse_unknown(program)
+    refuse_unknown(program, mode)
     refuse_unread_keys(program, tables)
     for key in lanes.parameters:
         if key not in program.parameters:

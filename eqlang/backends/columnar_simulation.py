@@ -10,9 +10,10 @@ of the evaluator that reads each cell's numerator drawn with that deviate
 N values as the exact backend finds it (``simulation.summary``).
 
 Declined (``Unsupported``; the exact backend settles the contract): float64 mode (the
-draws are defined in decimals), options that differ from row to row, and a VALUE that
-reads other organizations (``at``, a ``for each`` over organizations), whose settlement
-the exact backend stops (E0405) only where such a read happens.
+draws are defined in decimals; ``columnar_support`` declines it before settling), options
+that differ from row to row, and a VALUE that reads other organizations (``at``, a
+``for each`` over organizations), whose settlement the exact backend stops (E0405) only
+where such a read happens.
 """
 
 from __future__ import annotations
@@ -87,9 +88,7 @@ class ColumnarSimulations:
         raise NotImplementedError
 
     def _x_Simulated(self, e: p.Simulated, env: Env, live: Any) -> Column:
-        if not self.numbers.exact:
-            raise Unsupported("the construct `Simulated` in float64 (its draws are made in "
-                              "decimals)")
+        assert self.numbers.exact  # float64 is declined before settling (columnar_support)
         found: list[Decimal] = []
         err: Any = False
         for option in e.options:

@@ -53,23 +53,25 @@ _META = frozenset({"type", "span", "site", "syntax"})
 _NOT_NODES = ("eqlang.core.values", "eqlang.syntax.")
 
 
-def refuse_unknown(program: p.Program) -> None:
+def refuse_unknown(program: p.Program, mode: str = "exact") -> None:
     """Raise ``Unsupported`` for the first construct the backend does not know (see the
-    module docstring) in the rules settling ``program`` reaches: its outputs and what they
-    call. A standard library definition no output calls is never evaluated."""
+    module docstring), or does not compute in ``mode`` (float64 draws no simulated
+    interval: its draws are made in decimals), in the rules settling ``program`` reaches:
+    its outputs and what they call. A standard library definition no output calls is never
+    evaluated."""
     seen: set[int] = set()
     waiting = list(program.outputs)
     reached = set(waiting)
     while waiting:
         rule = program.rules[waiting.pop()]
         parts: list[Any] = [rule.body, *rule.exceptions, *rule.tiers]
-        for called in _visit(parts, seen):
+        for called in _visit(parts, seen, mode):
             if called not in reached and called in program.rules:
                 reached.add(called)
                 waiting.append(called)
 
 
-def _visit(start: Any, seen: set[int]) -> list[str]:
+def _visit(start: Any, seen: set[int], mode: str) -> list[str]:
     """Check every node under ``start``; the names of the rules it calls."""
     calls: list[str] = []
     stack = [start]
@@ -105,6 +107,9 @@ def _visit(start: Any, seen: set[int]) -> list[str]:
             raise Unsupported(f"the builtin `{node.name}`{_where(node)}")
         if isinstance(node, p.Aggregate) and node.function not in KNOWN_FUNCTIONS:
             raise Unsupported(f"the aggregation `{node.function}`{_where(node)}")
+        if isinstance(node, p.Simulated) and mode != "exact":
+            raise Unsupported(f"{_construct('Simulated')} in {mode} (its draws are made in "
+                              f"decimals){_where(node)}")
         if isinstance(node, p.Call):
             calls.append(node.rule)
         stack.extend(getattr(node, name) for name in known)
