@@ -5,6 +5,7 @@ draw, options computed at settlement) and bounded by the interval backend, and `
 
 from __future__ import annotations
 
+import decimal
 import json
 import textwrap
 from decimal import Decimal
@@ -165,6 +166,15 @@ def test_the_bounds_share_their_draws_and_bracket_the_spread(tmp_path: Path) -> 
     assert low < Decimal("0.4") < high
     assert abs(spread - Decimal("0.049")) < Decimal("0.008")
     assert abs((high - low) / 2 - Decimal("1.96") * Decimal("0.049")) < Decimal("0.02")
+
+
+def test_the_spread_does_not_hang_on_the_callers_decimal_context(tmp_path: Path) -> None:
+    contract, csv = write(tmp_path, SIMULATED)
+    program = load_contract(str(contract))
+    expected = settle(program, [str(csv)]).outputs_json()
+    with decimal.localcontext(prec=6):
+        for backend in ("exact", "columnar"):
+            assert settle(program, [str(csv)], backend=backend).outputs_json() == expected
 
 
 def test_options_computed_at_settlement_are_checked(tmp_path: Path) -> None:

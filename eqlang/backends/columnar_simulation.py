@@ -19,7 +19,6 @@ where such a read happens.
 from __future__ import annotations
 
 import copy
-import decimal
 from decimal import Decimal
 from typing import Any
 
@@ -188,9 +187,7 @@ class ColumnarSimulations:
             if len(values) < 2:
                 ns[index] = code(fewer_than_two(draws, first).reason)
                 continue
-            # The exact backend sums the draws in the caller's ambient context: so here.
-            with decimal.localcontext(self.numbers.ambient):
-                spread, low, high = summary(sorted(values), level, math)
+            spread, low, high = summary(sorted(values), level, math)
             data[index] = spread if level is None else low if e.bound == "lower" else high
         unit: Any = units
         if len(set(units.reshape(-1).tolist())) == 1:

@@ -315,7 +315,11 @@ def _option_name(e: p.Simulated, option: p.Expr) -> str:
 
 def _standard_deviation(values: list[Decimal], math: ExactArithmetic) -> Decimal:
     count = Decimal(len(values))
-    mean = math.divide(sum(values, Decimal(0)), count)
+    # Every step in the backend's own context, so the spread does not hang on the caller's.
+    total = Decimal(0)
+    for value in values:
+        total = math.add(total, value)
+    mean = math.divide(total, count)
     squares = Decimal(0)
     for value in values:
         squares = math.add(squares, math.square(math.subtract(value, mean)))
