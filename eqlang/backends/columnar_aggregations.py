@@ -31,6 +31,7 @@ from eqlang.backends.columnar_values import (
     TRUTH,
     VALUE,
     Column,
+    Env,
     Numbers,
     Strings,
     Unsupported,
@@ -43,8 +44,6 @@ from eqlang.check import units as t
 from eqlang.core import builtins
 from eqlang.core import program as p
 from eqlang.core.values import Entity, Group, NotScored, Value
-
-Env = dict[str, Column]
 
 #: Up to this many items, a float64 sum adds them one at a time rather than stacked.
 _FEW = 16

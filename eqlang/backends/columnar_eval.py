@@ -45,6 +45,7 @@ from eqlang.backends.columnar_values import (
     TRUTH,
     VALUE,
     Column,
+    Env,
     Numbers,
     Strings,
     Unsupported,
@@ -77,8 +78,6 @@ from eqlang.core.values import (
     Truth,
     Value,
 )
-
-Env = dict[str, Column]
 
 
 @attrs.define(slots=True, eq=False)

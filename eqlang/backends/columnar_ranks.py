@@ -30,6 +30,7 @@ from eqlang.backends.columnar_values import (
     TRUTH,
     VALUE,
     Column,
+    Env,
     Numbers,
     broadcast,
     either,
@@ -37,8 +38,6 @@ from eqlang.backends.columnar_values import (
 )
 from eqlang.check.dependence import free_locals
 from eqlang.core import program as p
-
-Env = dict[str, Column]
 
 #: What an expression is as a function of ``u``: not depending on it (INDEPENDENT), the
 #: binder itself (BINDER), a number monotone in it (MONOTONE) or a yes/no that holds on one

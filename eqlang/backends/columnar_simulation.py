@@ -29,6 +29,7 @@ from eqlang.backends.columnar_values import (
     NUM,
     SCORED,
     Column,
+    Env,
     Unsupported,
     broadcast,
     either,
@@ -43,8 +44,6 @@ from eqlang.backends.simulation import (
 )
 from eqlang.core import program as p
 from eqlang.core.values import NotScored, Quantity, Value
-
-Env = dict[str, Column]
 
 
 @attrs.define(slots=True, eq=False)

@@ -113,6 +113,10 @@ class Column:
         return attrs.evolve(self, err=either(self.err, err))
 
 
+#: The columns of the locals in scope, by name.
+Env = dict[str, Column]
+
+
 # ---- masks and choices --------------------------------------------------------------------
 
 
